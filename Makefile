@@ -1,0 +1,49 @@
+# Every target that runs code first brings .venv up to date with requirements.lock,
+# so `make test` and `make demo` work on a fresh Debian machine with Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system-deps demo test lint typecheck unit bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# The pip a new venv ships (23.2) silently drops the lxml_html_clean extra trafilatura needs.
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP) system-deps
+
+# Debian packages the browser tests need (Chromium, CJK fonts); installed only when missing.
+system-deps:
+	@bash scripts/system-deps.sh
+
+demo: setup
+	$(BIN)/yuqing demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy yuqing archive crawlers nlp alerts dashboard benchmarks
+
+unit: setup
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/archive_bench.py
+
+# Re-resolve the pins after editing pyproject.toml dependencies.
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

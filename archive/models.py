@@ -1,0 +1,226 @@
+"""Records that the stages exchange through the archive.
+
+Every stage reads and writes these dataclasses and nothing else, so a backend only has to
+store them faithfully. Times are timezone-aware and normalised to UTC on the way in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+# Closed vocabularies. Kept here so the CLI, the dashboard and both backends agree.
+PLATFORMS = ("news", "rss", "weibo", "official", "replay", "other")
+MENTION_KINDS = ("article", "post", "repost", "comment", "official", "debunk")
+SENTIMENTS = ("negative", "neutral", "positive")
+SEVERITY_GRADES = ("特别重大", "重大", "较大", "一般")
+OBLIGATION_STATES = ("open", "acknowledged", "done", "waived")
+OUTBOX_STATES = ("pending", "sent", "failed")
+
+
+def utc(value: datetime) -> datetime:
+    """Return ``value`` in UTC; naive datetimes are refused because their zone is a guess."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()} has no timezone")
+    return value.astimezone(UTC)
+
+
+def stable_id(*parts: str) -> str:
+    """A short, stable id derived from the parts (e.g. platform and native id, or a URL)."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:20]
+
+
+@dataclass
+class Mention:
+    """One collected item: an article, post, repost, comment or official notice."""
+
+    id: str
+    source: str
+    platform: str
+    kind: str
+    url: str
+    text: str
+    published_at: datetime
+    fetched_at: datetime
+    title: str = ""
+    author: str = ""
+    region: str = ""
+    parent_id: str | None = None
+    # Engagement and author figures: reposts, comments, likes, followers, verified...
+    metrics: dict[str, Any] = field(default_factory=dict)
+    # Source-specific structure: doc_type for official notices, hashtags, repost chain...
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.published_at = utc(self.published_at)
+        self.fetched_at = utc(self.fetched_at)
+
+    def content_hash(self) -> str:
+        """Hash of everything a re-crawl may change; an upsert with the same hash is a no-op."""
+        parts = [
+            self.title,
+            self.text,
+            self.author,
+            self.url,
+            self.region,
+            self.kind,
+            self.published_at.isoformat(),
+            repr(sorted(self.metrics.items())),
+            repr(sorted((k, repr(v)) for k, v in self.extra.items())),
+        ]
+        return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Reason:
+    """Why a score is what it is: a term, a post, a figure, a feature. Shown to people."""
+
+    kind: str  # "term", "signal", "figure", "feature", "match", "post"
+    text: str
+    weight: float = 0.0
+    mention_id: str | None = None
+
+
+@dataclass
+class Analysis:
+    """What the NLP stage concluded about one mention."""
+
+    mention_id: str
+    relevant: bool
+    relevance: float
+    topics: list[str] = field(default_factory=list)
+    sentiment: str = "neutral"
+    rumor_score: float | None = None
+    event_id: str | None = None
+    severity: str | None = None
+    reasons: list[Reason] = field(default_factory=list)
+    analyzed_at: datetime | None = None
+
+
+@dataclass
+class Event:
+    """A group of mentions about one happening: the unit that heats up and cools down."""
+
+    id: str
+    title: str
+    first_seen: datetime
+    last_seen: datetime
+    mention_count: int = 0
+    heat: float = 0.0
+    burst: float = 0.0
+    status: str = "emerging"  # emerging, growing, peak, declining, closed
+    topics: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    region: str = ""
+    severity: str | None = None
+    severity_basis: list[Reason] = field(default_factory=list)
+    rumor_score: float | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class Alert:
+    """One alert per (rule, subject); later evidence updates it instead of raising another."""
+
+    rule: str
+    subject: str
+    level: str
+    title: str
+    first_at: datetime
+    last_at: datetime
+    event_id: str | None = None
+    evidence: list[Reason] = field(default_factory=list)
+    status: str = "firing"  # firing, resolved, silenced
+    id: int | None = None
+
+
+@dataclass
+class Obligation:
+    """A disclosure duty with a deadline: the reason the product exists."""
+
+    kind: str
+    subject: str
+    title: str
+    opened_at: datetime
+    due_at: datetime
+    provisional: bool = False
+    status: str = "open"
+    event_id: str | None = None
+    alert_id: int | None = None
+    level: str = "province"
+    assignee: str = ""
+    link: str = ""
+    note: str = ""
+    updated_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class OutboxMessage:
+    """A notification waiting for delivery; ``dedup_key`` makes a second enqueue a no-op."""
+
+    dedup_key: str
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = 0
+    status: str = "pending"
+    last_error: str = ""
+    sent_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    details: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass
+class SourceState:
+    """Health and progress of one crawl source."""
+
+    source: str
+    last_run_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str = ""
+    last_error_at: datetime | None = None
+    items_last_run: int = 0
+    runs: int = 0
+    errors: int = 0
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Reject:
+    """Bad input kept aside with its source and reason, never silently dropped."""
+
+    at: datetime
+    source: str
+    record: str
+    reason: str
+    id: int | None = None
+
+
+@dataclass
+class UpsertResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self

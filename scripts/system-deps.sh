@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the Debian packages that the browser tests need, only when they are missing.
+# Chromium comes from Debian (a test tool's own browser download cannot reach its host here);
+# fonts-noto-cjk is needed or Chinese text renders as boxes in screenshots.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "error: missing Debian packages ${need[*]} and not root; install them: apt-get install ${need[*]}" >&2
+    exit 1
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "installing Debian packages: ${need[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null

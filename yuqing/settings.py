@@ -1,0 +1,324 @@
+"""Typed settings: the schema of ``yuqing.yaml``. Unknown keys are errors, not surprises."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'30s', '10m', '2h', '1d' or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    raise ValueError(f"expected a duration such as '30s', '10m' or '2h', got {value!r}")
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class ArchiveSettings(_Strict):
+    backend: Literal["sqlite", "elasticsearch"] = "sqlite"
+    path: Path = Path("data/yuqing.db")
+    hosts: list[str] = Field(default_factory=list)
+    api_key: SecretStr | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    index_prefix: str = "yuqing"
+
+
+SOURCE_TYPES = ("news", "rss", "weibo", "official", "replay")
+
+
+class SourceSettings(_Strict):
+    """One place to collect from. A new news site needs configuration, not code."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    type: Literal["news", "rss", "weibo", "official", "replay"]
+    start_urls: list[str] = Field(default_factory=list)
+    interval: Duration = timedelta(minutes=10)
+    enabled: bool = True
+    delay: float = Field(default=1.0, ge=0)
+    concurrency: int = Field(default=2, ge=1, le=32)
+    encoding: str | None = None
+    region: str = ""
+    # Headers and cookies; values usually come from ${ENV_VAR} so tokens stay out of files.
+    headers: dict[str, SecretStr] = Field(default_factory=dict)
+    cookies: dict[str, SecretStr] = Field(default_factory=dict)
+    # News and official sites: which links on a list page lead to articles / further lists.
+    article_pattern: str | None = None
+    next_page_pattern: str | None = None
+    max_pages: int = Field(default=3, ge=1)
+    selectors: dict[str, str] = Field(default_factory=dict)
+    # Official sites: the document type of what this list publishes.
+    doc_type: Literal["policy", "interpretation", "penalty", "debunk", "notice"] | None = None
+    # Replay: the recorded file and the time compression factor.
+    path: Path | None = None
+    speed: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check_type_needs(self) -> SourceSettings:
+        if self.type == "replay":
+            if self.path is None:
+                raise ValueError("a replay source needs 'path': the JSONL file to play back")
+        elif not self.start_urls:
+            raise ValueError(f"a {self.type} source needs 'start_urls': a list of URLs")
+        for key in ("article_pattern", "next_page_pattern"):
+            pattern = getattr(self, key)
+            if pattern is not None:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"'{key}' is not a valid regular expression: {exc}") from exc
+        return self
+
+
+class NlpSettings(_Strict):
+    relevance_threshold: float = Field(default=0.5, ge=0, le=1)
+    domain_dictionary: Path | None = None
+    models_dir: Path | None = None
+    # Mentions further apart than this never join the same event.
+    event_window: Duration = timedelta(hours=72)
+    batch_size: int = Field(default=500, ge=1)
+
+
+RULE_TYPES = (
+    "threshold",
+    "spike",
+    "rumor",
+    "severity",
+    "new_term",
+    "watch_list",
+    "official_document",
+    "penalty",
+)
+OBLIGATION_KINDS = (
+    "authoritative_release",
+    "press_conference",
+    "clarification",
+    "response",
+    "policy_interpretation",
+    "penalty_disclosure",
+    "implementation_report",
+)
+ObligationKind = Literal[
+    "authoritative_release",
+    "press_conference",
+    "clarification",
+    "response",
+    "policy_interpretation",
+    "penalty_disclosure",
+    "implementation_report",
+]
+Grade = Literal["特别重大", "重大", "较大", "一般"]
+
+
+class RuleFilter(_Strict):
+    topics: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    platforms: list[str] = Field(default_factory=list)
+    kinds: list[str] = Field(default_factory=list)
+
+
+class RuleSettings(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    type: Literal[
+        "threshold",
+        "spike",
+        "rumor",
+        "severity",
+        "new_term",
+        "watch_list",
+        "official_document",
+        "penalty",
+    ]
+    description: str = ""
+    enabled: bool = True
+    level: Literal["info", "warning", "critical"] = "warning"
+    filters: RuleFilter = Field(default_factory=RuleFilter)
+    opens: list[ObligationKind] = Field(default_factory=list)
+    recipients: list[str] = Field(default_factory=list)
+    cooldown: Duration = timedelta(hours=1)
+    # Type-specific parameters; which are required is checked below.
+    min_heat: float | None = None
+    min_mentions: int | None = None
+    spike_factor: float | None = None
+    baseline: Duration | None = None
+    min_probability: float | None = Field(default=None, ge=0, le=1)
+    min_reach: int | None = None
+    min_grade: Grade | None = None
+    terms: list[str] = Field(default_factory=list)
+    negative_only: bool = False
+    doc_types: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_parameters(self) -> RuleSettings:
+        needs = {
+            "threshold": ("min_heat", "min_mentions"),
+            "spike": ("spike_factor",),
+            "rumor": ("min_probability",),
+            "severity": ("min_grade",),
+            "watch_list": ("terms",),
+        }.get(self.type, ())
+        if needs and not any(getattr(self, key) for key in needs):
+            wanted = " or ".join(f"'{key}'" for key in needs)
+            raise ValueError(f"a {self.type} rule needs {wanted}")
+        return self
+
+
+class HolidayYear(_Strict):
+    """The official schedule of one year: days off, and weekend days that are working days."""
+
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+
+class DeadlineSettings(_Strict):
+    authoritative_release: Duration = timedelta(hours=5)
+    press_conference: Duration = timedelta(hours=24)
+    clarification: Duration = timedelta(hours=24)
+    response: Duration = timedelta(hours=48)
+    policy_interpretation_working_days: int = Field(default=3, ge=1)
+    penalty_disclosure_working_days: int = Field(default=20, ge=1)
+    penalty_disclosure_working_days_county: int = Field(default=7, ge=1)
+    implementation_report_dates: list[str] = Field(default_factory=lambda: ["07-10", "11-30"])
+
+
+class ObligationSettings(_Strict):
+    level: Literal["national", "province", "city", "county"] = "province"
+    deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
+    holidays: dict[int, HolidayYear] = Field(default_factory=dict)
+    # When to remind, as fractions of the time allowed (0.5 = half the time gone).
+    reminders: list[float] = Field(default_factory=lambda: [0.5, 0.9, 1.0])
+    escalate_after: Duration = timedelta(minutes=30)
+
+
+class NotifierSettings(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    type: Literal["email", "dingtalk", "wecom", "feishu", "webhook", "file"]
+    url: SecretStr | None = None
+    secret: SecretStr | None = None
+    host: str | None = None
+    port: int = 25
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str | None = None
+    starttls: bool = False
+    path: Path | None = None
+
+    @model_validator(mode="after")
+    def _check_target(self) -> NotifierSettings:
+        if self.type == "email" and not (self.host and self.sender):
+            raise ValueError("an email notifier needs 'host' and 'sender'")
+        if self.type in ("dingtalk", "wecom", "feishu", "webhook") and self.url is None:
+            raise ValueError(f"a {self.type} notifier needs 'url'")
+        if self.type == "file" and self.path is None:
+            raise ValueError("a file notifier needs 'path'")
+        return self
+
+
+class RecipientSettings(_Strict):
+    name: str
+    role: Literal["duty", "spokesperson", "leader", "analyst"] = "spokesperson"
+    email: str | None = None
+    phone: str | None = None
+    notifiers: list[str] = Field(default_factory=list)
+    escalates_to: str | None = None
+
+
+class UserSettings(_Strict):
+    username: str = Field(pattern=r"^[A-Za-z0-9_.@-]+$")
+    display_name: str = ""
+    role: Literal["viewer", "analyst", "spokesperson", "admin"] = "viewer"
+    # A hash made by `yuqing users hash-password`; plain passwords are refused.
+    password_hash: SecretStr
+
+
+class DashboardSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8501, ge=1, le=65535)
+    session_timeout: Duration = timedelta(hours=8)
+    cache_ttl: Duration = timedelta(seconds=10)
+
+
+class RunnerSettings(_Strict):
+    # How often the continuous runner looks for due crawls and new mentions.
+    tick: Duration = timedelta(seconds=5)
+
+
+class Settings(_Strict):
+    timezone: str = "Asia/Shanghai"
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    sources: list[SourceSettings] = Field(default_factory=list)
+    nlp: NlpSettings = Field(default_factory=NlpSettings)
+    rules: list[RuleSettings] = Field(default_factory=list)
+    obligations: ObligationSettings = Field(default_factory=ObligationSettings)
+    notifiers: list[NotifierSettings] = Field(default_factory=list)
+    recipients: list[RecipientSettings] = Field(default_factory=list)
+    users: list[UserSettings] = Field(default_factory=list)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
+    runner: RunnerSettings = Field(default_factory=RunnerSettings)
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Settings:
+        for kind, items in (
+            ("source", self.sources),
+            ("rule", self.rules),
+            ("notifier", self.notifiers),
+            ("recipient", self.recipients),
+            ("user", self.users),
+        ):
+            names = [getattr(item, "username", None) or getattr(item, "name") for item in items]
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate {kind} name(s): {', '.join(duplicates)}")
+        notifier_names = {n.name for n in self.notifiers}
+        recipient_names = {r.name for r in self.recipients}
+        for recipient in self.recipients:
+            for name in recipient.notifiers:
+                if name not in notifier_names:
+                    raise ValueError(f"recipient {recipient.name!r} uses unknown notifier {name!r}")
+        for rule in self.rules:
+            for name in rule.recipients:
+                if name not in recipient_names:
+                    raise ValueError(f"rule {rule.name!r} names unknown recipient {name!r}")
+        return self
+
+    def resolve_paths(self, base: Path) -> None:
+        """Make relative paths relative to the configuration file's folder."""
+        if not self.archive.path.is_absolute():
+            self.archive.path = base / self.archive.path
+        for source in self.sources:
+            if source.path is not None and not source.path.is_absolute():
+                source.path = base / source.path
+        for notifier in self.notifiers:
+            if notifier.path is not None and not notifier.path.is_absolute():
+                notifier.path = base / notifier.path
+        for attr in ("domain_dictionary", "models_dir"):
+            value = getattr(self.nlp, attr)
+            if value is not None and not value.is_absolute():
+                setattr(self.nlp, attr, base / value)
+
+    def source(self, name: str) -> SourceSettings:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none configured"
+        raise KeyError(f"unknown source {name!r} (known: {known})")
