@@ -1,0 +1,151 @@
+"""The archive's small query language, parsed into structured clauses.
+
+    电梯 事故            both words (AND)
+    "电梯 困人"          a phrase, matched as written
+    召回 OR 缺陷         either word; OR binds tighter than the implicit AND
+    -演习                exclude a word or "phrase"
+    platform:weibo       a field filter (source, platform, kind, topic, event,
+                         sentiment, region, author); -field:value excludes
+
+Any string either parses or raises ``QueryError`` with a message for the user. The parse tree
+holds words, never query syntax: each backend builds its own query from it (FTS5 expressions
+with every token quoted for SQLite, query DSL objects for Elasticsearch), so user text never
+reaches a query engine unescaped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from archive.search import FILTER_FIELDS
+
+MAX_QUERY_LENGTH = 500
+MAX_TERMS = 32
+
+
+class QueryError(ValueError):
+    """The query cannot be understood; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    field: str
+    value: str
+
+
+@dataclass
+class ParsedQuery:
+    # AND of OR-groups: [[a], [b, c]] means a AND (b OR c).
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+    filters: list[FieldFilter] = field(default_factory=list)
+    excluded_filters: list[FieldFilter] = field(default_factory=list)
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.groups or self.excluded)
+
+    def positive_terms(self) -> list[Term]:
+        return [term for group in self.groups for term in group]
+
+
+# A lexeme: optional '-', optional 'field:', then a "quoted string" or a bare word.
+_LEXEME = re.compile(
+    r"""\s*(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?(?:"(?P<quoted>[^"]*)(?P<close>")?|(?P<bare>[^\s"]+))""",
+)
+
+
+@dataclass
+class _Token:
+    negated: bool
+    field: str | None
+    text: str
+    quoted: bool
+    position: int
+
+
+def _lex(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    while position < len(query):
+        if query[position:].strip() == "":
+            break
+        match = _LEXEME.match(query, position)
+        if match is None or match.end() == position:
+            raise QueryError(f"cannot read the query at character {position + 1}: {query[position:]!r}")
+        start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
+        if match.group("quoted") is not None and match.group("close") is None:
+            raise QueryError(f'unbalanced quote at character {start + 1}: add the closing "')
+        text = match.group("quoted") if match.group("quoted") is not None else match.group("bare")
+        tokens.append(
+            _Token(
+                negated=match.group("neg") is not None,
+                field=match.group("field"),
+                text=text or "",
+                quoted=match.group("quoted") is not None,
+                position=start + 1,
+            )
+        )
+        position = match.end()
+    return tokens
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Parse ``query``; raise ``QueryError`` with a message that says what to change."""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is too long ({len(query)} characters, at most {MAX_QUERY_LENGTH})")
+    if "\x00" in query:
+        raise QueryError("the query contains a NUL character")
+    parsed = ParsedQuery()
+    pending_or = False
+    for token in _lex(query):
+        if token.field is None and not token.quoted and not token.negated and token.text == "OR":
+            if not parsed.groups or pending_or:
+                raise QueryError(f"OR at character {token.position} needs a word on each side")
+            pending_or = True
+            continue
+        if token.field is not None:
+            _add_filter(parsed, token, pending_or)
+            continue
+        text = token.text.strip()
+        if not text:
+            raise QueryError(f'empty phrase "" at character {token.position}')
+        term = Term(text=text, phrase=token.quoted)
+        if token.negated:
+            if pending_or:
+                raise QueryError(f"cannot exclude inside OR (character {token.position})")
+            parsed.excluded.append(term)
+        elif pending_or:
+            parsed.groups[-1].append(term)
+            pending_or = False
+        else:
+            parsed.groups.append([term])
+    if pending_or:
+        raise QueryError("the query ends with OR: add the word it should match")
+    count = len(parsed.positive_terms()) + len(parsed.excluded)
+    if count > MAX_TERMS:
+        raise QueryError(f"too many words ({count}, at most {MAX_TERMS})")
+    return parsed
+
+
+def _add_filter(parsed: ParsedQuery, token: _Token, pending_or: bool) -> None:
+    name = (token.field or "").lower()
+    if name not in FILTER_FIELDS:
+        raise QueryError(
+            f"unknown field {token.field!r} at character {token.position}"
+            f" (known: {', '.join(FILTER_FIELDS)}; put the word in quotes to search for it)"
+        )
+    if pending_or:
+        raise QueryError(f"OR cannot join field filters (character {token.position})")
+    value = token.text.strip()
+    if not value:
+        raise QueryError(f"field {name}: at character {token.position} needs a value")
+    target = parsed.excluded_filters if token.negated else parsed.filters
+    target.append(FieldFilter(field=name, value=value))

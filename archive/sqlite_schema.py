@@ -1,0 +1,291 @@
+"""SQLite archive file: identity checks, the role lock, and versioned schema migrations.
+
+A file that is not ours is never written: we check the SQLite header, then the
+``application_id`` and ``user_version`` pragmas before any change. Migrations run in one
+transaction each and bump ``user_version``; an archive newer than this code is refused.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from archive.base import ArchiveError, ArchiveLockedError
+
+# 'YQ' + format 1, stored in the SQLite header so a foreign SQLite file is recognised.
+APPLICATION_ID = 0x59510001
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+MIGRATIONS: list[str] = [
+    # 1: everything the stages store.
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('position', '0');
+
+    CREATE TABLE mentions (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        author TEXT NOT NULL,
+        region TEXT NOT NULL,
+        parent_id TEXT,
+        published_at INTEGER NOT NULL,   -- microseconds since the epoch, UTC
+        fetched_at INTEGER NOT NULL,
+        metrics TEXT NOT NULL,           -- JSON
+        extra TEXT NOT NULL,             -- JSON
+        content_hash TEXT NOT NULL,
+        position INTEGER NOT NULL        -- grows on every insert or real change
+    );
+    CREATE INDEX mentions_position ON mentions (position);
+    CREATE INDEX mentions_published ON mentions (published_at);
+    CREATE INDEX mentions_source ON mentions (source, published_at);
+    CREATE INDEX mentions_platform ON mentions (platform, published_at);
+    CREATE INDEX mentions_parent ON mentions (parent_id) WHERE parent_id IS NOT NULL;
+
+    -- Full-text index over jieba tokens (SQLite's tokenizers do not split Chinese words).
+    -- rowid = mentions.rowid.
+    CREATE VIRTUAL TABLE mention_fts USING fts5 (
+        tokens, tokenize = 'unicode61 remove_diacritics 0'
+    );
+
+    CREATE TABLE analyses (
+        mention_rowid INTEGER PRIMARY KEY,  -- = mentions.rowid
+        mention_id TEXT NOT NULL UNIQUE,
+        relevant INTEGER NOT NULL,
+        relevance REAL NOT NULL,
+        sentiment TEXT NOT NULL,
+        rumor_score REAL,
+        event_id TEXT,
+        severity TEXT,
+        topics TEXT NOT NULL,               -- JSON list
+        reasons TEXT NOT NULL,              -- JSON list of Reason
+        analyzed_at INTEGER
+    );
+    CREATE INDEX analyses_event ON analyses (event_id) WHERE event_id IS NOT NULL;
+    CREATE TABLE mention_topics (
+        topic TEXT NOT NULL,
+        mention_rowid INTEGER NOT NULL,
+        PRIMARY KEY (topic, mention_rowid)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        mention_count INTEGER NOT NULL,
+        heat REAL NOT NULL,
+        burst REAL NOT NULL,
+        status TEXT NOT NULL,
+        topics TEXT NOT NULL,
+        keywords TEXT NOT NULL,
+        region TEXT NOT NULL,
+        severity TEXT,
+        severity_basis TEXT NOT NULL,
+        rumor_score REAL,
+        updated_at INTEGER
+    );
+    CREATE INDEX events_heat ON events (heat DESC);
+
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        level TEXT NOT NULL,
+        title TEXT NOT NULL,
+        first_at INTEGER NOT NULL,
+        last_at INTEGER NOT NULL,
+        event_id TEXT,
+        evidence TEXT NOT NULL,
+        status TEXT NOT NULL,
+        UNIQUE (rule, subject)
+    );
+
+    CREATE TABLE obligations (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        title TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        provisional INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        event_id TEXT,
+        alert_id INTEGER,
+        level TEXT NOT NULL,
+        assignee TEXT NOT NULL,
+        link TEXT NOT NULL,
+        note TEXT NOT NULL,
+        updated_at INTEGER,
+        UNIQUE (kind, subject)
+    );
+    CREATE INDEX obligations_due ON obligations (status, due_at);
+
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        dedup_key TEXT NOT NULL UNIQUE,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        last_error TEXT NOT NULL,
+        sent_at INTEGER
+    );
+    CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        object_type TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        details TEXT NOT NULL
+    );
+    CREATE INDEX audit_object ON audit (object_type, object_id);
+
+    CREATE TABLE source_state (
+        source TEXT PRIMARY KEY,
+        last_run_at INTEGER,
+        last_success_at INTEGER,
+        last_error TEXT NOT NULL,
+        last_error_at INTEGER,
+        items_last_run INTEGER NOT NULL,
+        runs INTEGER NOT NULL,
+        errors INTEGER NOT NULL,
+        state TEXT NOT NULL
+    );
+
+    CREATE TABLE cursors (
+        stage TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE rejects (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        record TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database, before SQLite touches it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_MAGIC))
+    if header != SQLITE_MAGIC:
+        raise ArchiveError(
+            f"{path} is not a Yuqing archive (not an SQLite database); "
+            "it was left untouched — check archive.path in the configuration"
+        )
+
+
+def migrate(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+    """Bring the schema up to date, refusing foreign or newer files."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(
+            f"{path} is damaged or not a database ({exc}); it was left untouched"
+        ) from None
+    if app_id != APPLICATION_ID and (app_id != 0 or tables > 0):
+        raise ArchiveError(
+            f"{path} is an SQLite database of another application "
+            f"(application_id {app_id:#x}); it was left untouched"
+        )
+    if version > SCHEMA_VERSION:
+        raise ArchiveError(
+            f"{path} was written by a newer Yuqing (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade Yuqing"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    if readonly:
+        raise ArchiveError(f"{path} needs a schema upgrade; open it once for writing")
+    for number in range(version, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split(MIGRATIONS[number]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _split(script: str) -> list[str]:
+    """Split a migration into statements (``executescript`` would commit mid-way)."""
+    statements, current = [], ""
+    for line in script.splitlines():
+        stripped = line.split("--", 1)[0]
+        current += stripped + "\n"
+        if stripped.rstrip().endswith(";") and sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+class RoleLock:
+    """An exclusive advisory lock (``flock``) for one pipeline role on one archive.
+
+    The kernel drops it when the process dies, even by ``kill -9``, so a restart never finds
+    a stale lock. The lock file records who holds it, for the error the next one gets.
+    """
+
+    def __init__(self, archive_path: Path, role: str) -> None:
+        self.path = archive_path.with_name(f"{archive_path.name}.{role}.lock")
+        self.role = role
+        self._handle: IO[str] | None = None
+
+    def acquire(self, archive_path: Path) -> None:
+        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise ArchiveLockedError(
+                f"archive {archive_path} is already in use as {self.role!r} by {holder}; "
+                "stop that process first (only one may write as this role)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        handle.write(f"pid {os.getpid()} since {started}")
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.seek(0)
+            self._handle.truncate()
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
