@@ -201,6 +201,15 @@ class Archive(abc.ABC):
     @abc.abstractmethod
     def list_rejects(self, source: str | None = None, limit: int = 200) -> list[Reject]: ...
 
+    # ---- pipeline time ---------------------------------------------------------------
+    @abc.abstractmethod
+    def record_pipeline_time(self, when: datetime) -> None:
+        """The runner's clock at its last pass: under simulated time (demo, replay) the
+        dashboard counts deadlines down from this instead of the wall clock."""
+
+    @abc.abstractmethod
+    def pipeline_time(self) -> datetime | None: ...
+
     # ---- overview --------------------------------------------------------------------
     @abc.abstractmethod
     def stats(self) -> dict[str, Any]:

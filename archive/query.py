@@ -115,6 +115,10 @@ def parse_query(query: str) -> ParsedQuery:
             _add_filter(parsed, token, pending_or)
             continue
         text = token.text.strip()
+        if not token.quoted and re.fullmatch(r"[A-Za-z_]+:", text):
+            raise QueryError(
+                f"{text} at character {token.position} needs a value, e.g. {text}weibo"
+            )
         if not text:
             raise QueryError(f'empty phrase "" at character {token.position}')
         term = Term(text=text, phrase=token.quoted)

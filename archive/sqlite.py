@@ -33,12 +33,13 @@ from archive.sqlite_rows import (
     dumps,
     event_from,
     event_values,
+    from_us,
     mention_from,
     mention_values,
     reasons_json,
     to_us,
 )
-from archive.sqlite_schema import RoleLock, check_file, migrate
+from archive.sqlite_schema import RoleLock, check_file, check_identity, migrate
 from archive.sqlite_search import (
     compile_request,
     decode_cursor,
@@ -76,7 +77,6 @@ class SQLiteArchive(WorkflowTables, Archive):
             self._role_lock.acquire(self.path)
         try:
             self._conn = self._connect()
-            migrate(self._conn, self.path, readonly)
         except BaseException:
             if self._role_lock is not None:
                 self._role_lock.release()
@@ -84,11 +84,12 @@ class SQLiteArchive(WorkflowTables, Archive):
 
     def _connect(self) -> sqlite3.Connection:
         uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
+        conn = sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10.0
+        )
         try:
-            conn = sqlite3.connect(
-                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10.0
-            )
             conn.row_factory = sqlite3.Row
+            version = check_identity(conn, self.path)
             if not self.readonly:
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
@@ -97,10 +98,15 @@ class SQLiteArchive(WorkflowTables, Archive):
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
             conn.execute("PRAGMA mmap_size = 268435456")
+            migrate(conn, self.path, self.readonly, version)
         except sqlite3.DatabaseError as exc:
+            conn.close()
             raise ArchiveError(
                 f"{self.path} is damaged or not a database ({exc}); it was left untouched"
             ) from None
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     # ---- plumbing ----------------------------------------------------------------------
@@ -391,6 +397,19 @@ class SQLiteArchive(WorkflowTables, Archive):
             HistogramBucket(start=must_us(row[0] * width - _SHANGHAI_OFFSET_US), count=row[1])
             for row in rows
         ]
+
+    # ---- pipeline time -----------------------------------------------------------------
+    def record_pipeline_time(self, when: datetime) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('pipeline_time', ?)",
+                (str(to_us(utc(when))),),
+            )
+
+    def pipeline_time(self) -> datetime | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'pipeline_time'").fetchone()
+        return from_us(int(row[0])) if row else None
 
     # ---- cursors -----------------------------------------------------------------------
     def get_cursor(self, stage: str) -> int:

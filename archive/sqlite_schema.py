@@ -200,8 +200,11 @@ def check_file(path: Path) -> None:
         )
 
 
-def migrate(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
-    """Bring the schema up to date, refusing foreign or newer files."""
+def check_identity(conn: sqlite3.Connection, path: Path) -> int:
+    """Refuse foreign, damaged or newer databases before anything writes; returns the version.
+
+    Runs before the switch to WAL, which would itself rewrite the file header.
+    """
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -220,6 +223,11 @@ def migrate(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
             f"{path} was written by a newer Yuqing (schema {version}, this one knows "
             f"{SCHEMA_VERSION}); upgrade Yuqing"
         )
+    return int(version)
+
+
+def migrate(conn: sqlite3.Connection, path: Path, readonly: bool, version: int) -> None:
+    """Bring the schema up to date, one transaction per migration."""
     if version == SCHEMA_VERSION:
         return
     if readonly:

@@ -260,6 +260,9 @@ class DashboardSettings(_Strict):
 class RunnerSettings(_Strict):
     # How often the continuous runner looks for due crawls and new mentions.
     tick: Duration = timedelta(seconds=5)
+    # "real": the wall clock. "pipeline": the time the runner last recorded in the archive,
+    # for archives filled under simulated time (the demo, replays, backtests).
+    clock: Literal["real", "pipeline"] = "real"
 
 
 class Settings(_Strict):

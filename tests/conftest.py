@@ -1,0 +1,52 @@
+"""Shared fixtures: real archives in temporary folders, real data sets when present."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from archive import open_archive
+from archive.base import Archive
+from archive.models import Mention
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+T0 = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
+
+
+def require_dataset(relative: str) -> Path:
+    """Path of a shared data set; fails under CI=true when absent, skips elsewhere."""
+    path = SHARED / relative
+    if not path.exists():
+        message = f"data set {path} is missing (see ../shared/datasets/README.md)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    store = open_archive(tmp_path / "archive.db")
+    yield store
+    store.close()
+
+
+def make_mention(i: int, text: str, **overrides: object) -> Mention:
+    values: dict[str, object] = {
+        "id": f"m{i:04d}",
+        "source": "demo-weibo" if i % 2 else "demo-news",
+        "platform": "weibo" if i % 2 else "news",
+        "kind": "post" if i % 2 else "article",
+        "url": f"http://127.0.0.1/item/{i}",
+        "text": text,
+        "title": "",
+        "published_at": T0 + timedelta(hours=i),
+        "fetched_at": T0 + timedelta(hours=i, minutes=5),
+        "region": "江州市" if i % 3 == 0 else "临川区",
+    }
+    values.update(overrides)
+    return Mention(**values)  # type: ignore[arg-type]

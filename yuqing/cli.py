@@ -1,0 +1,257 @@
+"""The ``yuqing`` command line. Every command has ``--help``; the dashboard calls the same
+operations, so anything staff can do on screen can be done from a shell too."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive import open_archive
+from archive.base import Archive, ArchiveError
+from yuqing.clock import RealClock
+from yuqing.config import ConfigError, load_config
+from yuqing.settings import Settings
+
+DEFAULT_CONFIG = "yuqing.yaml"
+
+
+class Context:
+    def __init__(self, config_path: str) -> None:
+        self.config_path = config_path
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_config(self.config_path)
+        return self._settings
+
+    def archive(self, lock: str | None = None, readonly: bool = False) -> Archive:
+        return open_archive(self.settings.archive, lock=lock, readonly=readonly)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+class _Group(click.Group):
+    """Turns the errors users can act on into one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            click.echo("configuration error:\n  " + "\n  ".join(exc.problems), err=True)
+            sys.exit(2)
+        except ArchiveError as exc:
+            click.echo(f"archive error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-c",
+    "--config",
+    default=lambda: os.environ.get("YUQING_CONFIG", DEFAULT_CONFIG),
+    show_default="yuqing.yaml or $YUQING_CONFIG",
+    help="Configuration file.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log more (debug level).")
+@click.pass_context
+def main(ctx: click.Context, config: str, verbose: bool) -> None:
+    """Yuqing 舆情: public-opinion monitoring and response for quality-supervision press offices."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = Context(config)
+
+
+@main.command()
+@click.argument("path", default=DEFAULT_CONFIG, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str, force: bool) -> None:
+    """Write a commented example configuration to PATH (default yuqing.yaml)."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists; use --force to overwrite it")
+    text = resources.files("yuqing").joinpath("templates/yuqing.example.yaml").read_text("utf-8")
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target}; edit it, then run: yuqing -c {target} check-config")
+
+
+@main.command("check-config")
+@pass_context
+def check_config(ctx: Context) -> None:
+    """Validate the configuration file and summarise it."""
+    settings = ctx.settings
+    enabled = [s.name for s in settings.sources if s.enabled]
+    click.echo(f"{ctx.config_path}: OK")
+    click.echo(f"  archive: {settings.archive.backend} {settings.archive.path}")
+    click.echo(f"  sources: {len(settings.sources)} ({len(enabled)} enabled)")
+    click.echo(f"  rules: {len(settings.rules)}; notifiers: {len(settings.notifiers)}; "
+               f"recipients: {len(settings.recipients)}; users: {len(settings.users)}")
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@pass_context
+def crawl(ctx: Context, sources: tuple[str, ...]) -> None:
+    """Crawl the named SOURCES once (all enabled sources when none are named)."""
+    from crawlers.engine import crawl_once
+
+    settings = ctx.settings
+    try:
+        chosen = [settings.source(name) for name in sources]
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    names = [s.name for s in chosen] or [s.name for s in settings.sources if s.enabled]
+    if not names:
+        raise click.ClickException("no enabled sources in the configuration")
+    with ctx.archive(lock="crawl") as archive:
+        reports = crawl_once(settings, archive, RealClock(), names)
+    failed = False
+    for report in reports:
+        click.echo(f"{report.source}: {report.items} items, {report.new} new, "
+                   f"{len(report.errors)} errors, {report.seconds:.1f}s")
+        for error in report.errors:
+            failed = True
+            click.echo(f"  error: {error}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@pass_context
+def analyze(ctx: Context) -> None:
+    """Analyse mentions that arrived since the last analysis."""
+    from nlp.stage import analyze_new
+
+    with ctx.archive(lock="analyze") as archive:
+        report = analyze_new(archive, ctx.settings, RealClock())
+    click.echo(f"analysed {report.processed} mentions ({report.relevant} relevant); events: "
+               f"{report.events_created} new, {report.events_updated} updated")
+
+
+@main.command()
+@pass_context
+def alert(ctx: Context) -> None:
+    """Evaluate the rules, open obligations, and deliver due notifications."""
+    from alerts.notify import deliver_due
+    from alerts.stage import evaluate
+
+    clock = RealClock()
+    with ctx.archive(lock="alert") as archive:
+        report = evaluate(archive, ctx.settings, clock)
+        delivery = deliver_due(archive, ctx.settings, clock)
+    click.echo(f"alerts: {report.alerts_new} new, {report.alerts_updated} updated; "
+               f"obligations opened: {report.obligations_opened}; "
+               f"notifications sent: {delivery.sent}, failed: {delivery.failed}")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one pass and exit.")
+@pass_context
+def run(ctx: Context, once: bool) -> None:
+    """Run continuously: crawl on schedule, analyse, alert, notify. Stop with Ctrl-C."""
+    from yuqing.runner import Runner
+
+    settings = ctx.settings
+    with ctx.archive(lock="runner") as archive:
+        runner = Runner(settings, archive, RealClock())
+        runner.install_signal_handlers()
+        if once:
+            report = runner.tick()
+            runner.close()
+            click.echo(f"new mentions {report.new_mentions}, analysed {report.analyzed}, "
+                       f"alerts {report.alerts_new}, obligations {report.obligations_opened}")
+        else:
+            click.echo(f"running on {archive.describe()}; Ctrl-C to stop", err=True)
+            totals = runner.run()
+            click.echo(f"stopped after {totals.ticks} passes", err=True)
+
+
+@main.command()
+@pass_context
+def stats(ctx: Context) -> None:
+    """Counts of what the archive holds, and the health of each source."""
+    with ctx.archive(readonly=True) as archive:
+        counts = archive.stats()
+        states = archive.list_source_states()
+    for key, value in counts.items():
+        click.echo(f"{key:>18}: {value}")
+    if states:
+        click.echo("sources:")
+        for state in states:
+            last = state.last_success_at.isoformat() if state.last_success_at else "never"
+            click.echo(f"  {state.source}: runs {state.runs}, errors {state.errors}, "
+                       f"last success {last}, last items {state.items_last_run}"
+                       + (f", last error: {state.last_error}" if state.last_error else ""))
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Port (default from configuration).")
+@pass_context
+def dashboard(ctx: Context, port: int | None) -> None:
+    """Open the Streamlit dashboard on this archive."""
+    settings = ctx.settings
+    sys.exit(launch_dashboard(Path(ctx.config_path), settings, port))
+
+
+def launch_dashboard(config_path: Path, settings: Settings, port: int | None = None) -> int:
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    env = dict(os.environ, YUQING_CONFIG=str(config_path.resolve()))
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", settings.dashboard.host,
+        "--server.port", str(port or settings.dashboard.port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]
+    click.echo(f"dashboard: http://{settings.dashboard.host}:{port or settings.dashboard.port}/")
+    browser = shutil.which("xdg-open")
+    if browser and os.environ.get("DISPLAY"):
+        subprocess.Popen([browser, f"http://{settings.dashboard.host}:{port or settings.dashboard.port}/"])
+    return subprocess.call(command, env=env)
+
+
+@main.command()
+@click.option("--headless", is_flag=True, help="Do everything but the dashboard; print a summary.")
+@click.option("--workdir", default="demo-data", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the demo's configuration and archive (recreated).")
+@click.option("--speed", type=float, default=None,
+              help="Simulated seconds per real second (default: as fast as possible when "
+                   "headless, 2880 with the dashboard: six days in about three minutes).")
+@click.option("--port", type=int, default=None, help="Dashboard port.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def demo(headless: bool, workdir: str, speed: float | None, port: int | None,
+         as_json: bool) -> None:
+    """Run the end-to-end demo on local demo sites: crawl, analyse, alert, dashboard."""
+    from yuqing.demo.run import run_demo
+
+    summary = run_demo(Path(workdir), headless=headless, speed=speed, dashboard_port=port,
+                       out=sys.stdout if not as_json else None)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+
+
+def _register_subcommands() -> None:
+    from yuqing.cli_obligations import deadline, obligations
+    from yuqing.cli_search import search
+
+    main.add_command(search)
+    main.add_command(deadline)
+    main.add_command(obligations)
+
+
+_register_subcommands()
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""``yuqing deadline`` and ``yuqing obligations``: the response workflow from a shell.
+
+These call the same operations as the dashboard's buttons (``alerts.obligations``), so every
+change goes to the audit log with who did it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Any
+
+import click
+
+from yuqing.clock import RealClock, local, parse_instant
+from yuqing.settings import OBLIGATION_KINDS
+
+STATUS_LABELS = {"open": "待处理", "acknowledged": "已确认", "done": "已完成", "waived": "已豁免"}
+
+
+def _actor(actor: str | None) -> str:
+    return actor or getpass.getuser()
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(OBLIGATION_KINDS))
+@click.option("--from", "start", required=True,
+              help="Trigger time, ISO 8601 (naive is Beijing time), e.g. 2026-11-23T09:00.")
+@click.option("--level", type=click.Choice(["national", "province", "city", "county"]),
+              default=None, help="Administrative level (county: 7 working days for penalties).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def deadline(ctx: Any, kind: str, start: str, level: str | None, as_json: bool) -> None:
+    """When is an obligation of KIND due, if triggered at --from?"""
+    from alerts.deadlines import due
+    from yuqing.settings import ObligationSettings
+
+    try:
+        trigger = parse_instant(start)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO 8601 time: {exc}", param_hint="--from") from None
+    try:
+        settings = ctx.settings.obligations
+    except Exception:  # no configuration file: the defaults of the deadline table apply
+        settings = ObligationSettings()
+    result = due(kind, trigger, settings, level)
+    record = {
+        "kind": kind,
+        "from": local(trigger).isoformat(),
+        "due_at": local(result.due_at).isoformat(),
+        "provisional": result.provisional,
+        "rule": result.rule_text,
+    }
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False))
+    else:
+        flag = " (provisional: no official holiday schedule for that year)" if result.provisional else ""
+        click.echo(f"{record['due_at']}{flag}\n{result.rule_text}")
+
+
+@click.group()
+def obligations() -> None:
+    """List and act on disclosure obligations (acknowledge, done, waive, add)."""
+
+
+@obligations.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include done and waived ones.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_obligations(ctx: Any, show_all: bool, as_json: bool) -> None:
+    """Obligations by due time; overdue ones are marked."""
+    statuses = None if show_all else ["open", "acknowledged"]
+    now = RealClock().now()
+    with ctx.archive(readonly=True) as archive:
+        items = archive.list_obligations(statuses)
+    for ob in items:
+        overdue = ob.status in ("open", "acknowledged") and ob.due_at < now
+        if as_json:
+            click.echo(json.dumps({
+                "id": ob.id, "kind": ob.kind, "title": ob.title, "status": ob.status,
+                "due_at": local(ob.due_at).isoformat(), "provisional": ob.provisional,
+                "overdue": overdue, "assignee": ob.assignee, "link": ob.link,
+            }, ensure_ascii=False))
+        else:
+            mark = "逾期 " if overdue else ""
+            flag = "（暂定）" if ob.provisional else ""
+            click.echo(f"#{ob.id:<4} {local(ob.due_at):%m-%d %H:%M}{flag} {mark}"
+                       f"{STATUS_LABELS.get(ob.status, ob.status)} {ob.kind}: {ob.title}")
+
+
+def _act(ctx: Any, operation: str, obligation_id: int, actor: str | None, **kwargs: Any) -> None:
+    from alerts import obligations as ops
+
+    function = getattr(ops, operation)
+    with ctx.archive() as archive:
+        try:
+            ob = function(archive, obligation_id, _actor(actor), clock=RealClock(), **kwargs)
+        except (ValueError, LookupError) as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"#{ob.id} {STATUS_LABELS.get(ob.status, ob.status)}: {ob.title}")
+
+
+@obligations.command("ack")
+@click.argument("obligation_id", type=int)
+@click.option("--actor", help="Who (default: the login name).")
+@click.pass_obj
+def ack(ctx: Any, obligation_id: int, actor: str | None) -> None:
+    """Acknowledge an obligation: someone is on it."""
+    _act(ctx, "acknowledge", obligation_id, actor)
+
+
+@obligations.command("done")
+@click.argument("obligation_id", type=int)
+@click.option("--link", required=True, help="Where the release/interpretation was published.")
+@click.option("--actor")
+@click.pass_obj
+def done(ctx: Any, obligation_id: int, link: str, actor: str | None) -> None:
+    """Mark an obligation done, with the link to what was published."""
+    _act(ctx, "complete", obligation_id, actor, link=link)
+
+
+@obligations.command("waive")
+@click.argument("obligation_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--actor")
+@click.pass_obj
+def waive(ctx: Any, obligation_id: int, reason: str, actor: str | None) -> None:
+    """Waive an obligation, with the reason."""
+    _act(ctx, "waive", obligation_id, actor, reason=reason)
+
+
+@obligations.command("add")
+@click.argument("kind", type=click.Choice(OBLIGATION_KINDS))
+@click.option("--title", required=True, help="What it is about, e.g. the decision number.")
+@click.option("--subject", help="A unique key (default: the title).")
+@click.option("--from", "start", required=True, help="Trigger time (decision, publication).")
+@click.option("--level", type=click.Choice(["national", "province", "city", "county"]))
+@click.option("--actor")
+@click.pass_obj
+def add(ctx: Any, kind: str, title: str, subject: str | None, start: str, level: str | None,
+        actor: str | None) -> None:
+    """Enter an obligation by hand (e.g. a penalty decided in the agency's own system)."""
+    from alerts.obligations import add_manual
+
+    with ctx.archive() as archive:
+        ob = add_manual(archive, ctx.settings, RealClock(), kind=kind, subject=subject or title,
+                        title=title, trigger=parse_instant(start), level=level,
+                        actor=_actor(actor))
+    click.echo(f"#{ob.id} due {local(ob.due_at):%Y-%m-%d %H:%M}"
+               + (" (provisional)" if ob.provisional else "") + f": {ob.title}")

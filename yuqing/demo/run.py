@@ -1,0 +1,180 @@
+"""``yuqing demo``: the whole pipeline on local demo sites, in compressed simulated time.
+
+The demo sites on 127.0.0.1 reveal the demo corpus as the simulated clock reaches each item's
+publication time; the real runner crawls them over HTTP with the real Scrapy spiders,
+analyses, raises alerts and opens obligations, exactly as ``yuqing run`` would. The simulated
+clock moves in fixed steps, so every run gives the same archive.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from archive import open_archive
+from archive.base import ArchiveError
+from yuqing.clock import SimulatedClock, local
+from yuqing.config import load_config
+from yuqing.runner import Runner
+
+MARKER = ".yuqing-demo"
+DEMO_DAYS = 6
+# One runner pass per 10 simulated minutes: fine enough that a 5-hour deadline is seen
+# opening within minutes of detection, coarse enough that six days take ~860 passes.
+DEMO_TICK = timedelta(minutes=10)
+# With the dashboard open: six simulated days in about three real minutes.
+DASHBOARD_SPEED = 2880.0
+
+
+def prepare_workdir(workdir: Path) -> None:
+    """Recreate the demo folder, refusing to delete a folder the demo did not make."""
+    if workdir.exists() and any(workdir.iterdir()):
+        if not (workdir / MARKER).exists():
+            raise ArchiveError(
+                f"{workdir} exists and was not made by the demo; choose another --workdir"
+            )
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / MARKER).write_text("made by `yuqing demo`; deleted by the next demo run\n")
+
+
+def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
+    from alerts.defaults import default_rules
+    from yuqing.demo.sites import demo_sources
+
+    return {
+        "archive": {"backend": "sqlite", "path": "yuqing.db"},
+        "sources": demo_sources(base_url),
+        "rules": default_rules(),
+        "notifiers": [
+            {"name": "outbox-file", "type": "file", "path": "notifications.jsonl"},
+        ],
+        "recipients": [
+            {"name": "spokesperson", "role": "spokesperson", "notifiers": ["outbox-file"],
+             "escalates_to": "leader"},
+            {"name": "duty-officer", "role": "duty", "notifiers": ["outbox-file"],
+             "escalates_to": "spokesperson"},
+            {"name": "leader", "role": "leader", "notifiers": ["outbox-file"]},
+        ],
+        "runner": {"tick": f"{int(DEMO_TICK.total_seconds())}s", "clock": "pipeline"},
+        "dashboard": {"host": "127.0.0.1", "port": 8501},
+    }
+
+
+def run_demo(
+    workdir: Path,
+    headless: bool = True,
+    speed: float | None = None,
+    dashboard_port: int | None = None,
+    out: TextIO | None = sys.stdout,
+) -> dict[str, Any]:
+    """Run the demo to the end of the corpus and return its summary."""
+    from yuqing.demo.sites import DEMO_START, DemoSites, load_corpus
+
+    prepare_workdir(workdir)
+    clock = SimulatedClock(DEMO_START, speed if speed is not None else (0 if headless else DASHBOARD_SPEED))
+    corpus = load_corpus()
+    dashboard: subprocess.Popen[bytes] | None = None
+    with DemoSites(corpus, clock.now) as sites:
+        config_path = workdir / "yuqing.yaml"
+        config = demo_config(sites.base_url, workdir)
+        config_path.write_text(
+            "# Written by `yuqing demo` for its local demo sites.\n"
+            + yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+        settings = load_config(config_path)
+        _say(out, f"demo sites on {sites.base_url}; archive {settings.archive.path}")
+        _say(out, f"replaying {len(corpus)} items over {DEMO_DAYS} days from "
+                  f"{local(DEMO_START):%Y-%m-%d %H:%M} (Beijing time)")
+        with open_archive(settings.archive, lock="runner") as archive:
+            runner = Runner(settings, archive, clock)
+            runner.install_signal_handlers()
+            if not headless:
+                dashboard = _start_dashboard(config_path, dashboard_port, out)
+            started = time.monotonic()
+            runner.run(until=DEMO_START + timedelta(days=DEMO_DAYS), status=out)
+            summary = summarise(archive, time.monotonic() - started)
+    if out is not None:
+        print_summary(summary, out)
+    if dashboard is not None:
+        _say(out, "the dashboard keeps running; Ctrl-C to stop")
+        try:
+            dashboard.wait()
+        except KeyboardInterrupt:
+            dashboard.terminate()
+    return summary
+
+
+def _start_dashboard(config_path: Path, port: int | None, out: TextIO | None) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "yuqing.cli", "-c", str(config_path), "dashboard"]
+    if port:
+        command += ["--port", str(port)]
+    process = subprocess.Popen(command)
+    _say(out, "dashboard starting (see the address above)")
+    return process
+
+
+def summarise(archive: Any, seconds: float) -> dict[str, Any]:
+    stats = archive.stats()
+    events = archive.list_events(limit=10)
+    obligations = archive.list_obligations()
+    return {
+        "seconds": round(seconds, 1),
+        "mentions": stats["mentions"],
+        "analysed": stats["analyses"],
+        "events": stats["events"],
+        "alerts": stats["alerts"],
+        "obligations": stats["obligations"],
+        "notifications": stats["outbox"],
+        "rejects": stats["rejects"],
+        "top_events": [
+            {"title": e.title, "heat": round(e.heat, 1), "mentions": e.mention_count,
+             "severity": e.severity, "status": e.status}
+            for e in events
+        ],
+        "obligation_list": [
+            {"id": o.id, "kind": o.kind, "title": o.title, "status": o.status,
+             "due_at": local(o.due_at).isoformat(), "provisional": o.provisional}
+            for o in obligations
+        ],
+        "alert_list": [
+            {"rule": a.rule, "level": a.level, "title": a.title}
+            for a in archive.list_alerts()
+        ],
+    }
+
+
+def print_summary(summary: dict[str, Any], out: TextIO) -> None:
+    out.write(
+        f"\n== demo finished in {summary['seconds']} s ==\n"
+        f"mentions {summary['mentions']}, analysed {summary['analysed']}, "
+        f"events {summary['events']}, alerts {summary['alerts']}, "
+        f"obligations {summary['obligations']}, notifications {summary['notifications']}, "
+        f"rejected records {summary['rejects']}\n\nhottest events:\n"
+    )
+    for event in summary["top_events"]:
+        grade = f" [{event['severity']}]" if event["severity"] else ""
+        out.write(f"  {event['heat']:>7} {event['mentions']:>4} 条{grade} {event['title']}\n")
+    out.write("\nalerts:\n")
+    for alert in summary["alert_list"]:
+        out.write(f"  {alert['level']:<8} {alert['rule']}: {alert['title']}\n")
+    out.write("\nobligations (due, Beijing time):\n")
+    for ob in summary["obligation_list"]:
+        flag = " (provisional)" if ob["provisional"] else ""
+        out.write(f"  #{ob['id']:<3} {ob['due_at'][:16]}{flag} {ob['status']:<12} "
+                  f"{ob['kind']}: {ob['title']}\n")
+    out.flush()
+
+
+def _say(out: TextIO | None, text: str) -> None:
+    if out is not None:
+        out.write(text + "\n")
+        out.flush()
