@@ -9,9 +9,7 @@ from archive.base import Archive, ArchiveError, ArchiveLockedError, NotFoundErro
 __all__ = ["Archive", "ArchiveError", "ArchiveLockedError", "NotFoundError", "open_archive"]
 
 
-def open_archive(
-    target: object, *, lock: str | None = None, readonly: bool = False
-) -> Archive:
+def open_archive(target: object, *, lock: str | None = None, readonly: bool = False) -> Archive:
     """Open the archive named by ``ArchiveSettings`` or a file path.
 
     ``lock`` names a pipeline role (e.g. ``"runner"``) that only one process may hold at a

@@ -122,9 +122,7 @@ class Archive(abc.ABC):
     def get_event(self, event_id: str) -> Event | None: ...
 
     @abc.abstractmethod
-    def list_events(
-        self, active_since: datetime | None = None, limit: int = 100
-    ) -> list[Event]:
+    def list_events(self, active_since: datetime | None = None, limit: int = 100) -> list[Event]:
         """Events ordered by heat, hottest first; ``active_since`` filters on last_seen."""
 
     @abc.abstractmethod
@@ -168,9 +166,7 @@ class Archive(abc.ABC):
     def mark_sent(self, message_id: int, at: datetime) -> None: ...
 
     @abc.abstractmethod
-    def mark_failed(
-        self, message_id: int, error: str, retry_at: datetime | None
-    ) -> None:
+    def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
         """Record a failed attempt; ``retry_at`` None means give up (status ``failed``)."""
 
     @abc.abstractmethod

@@ -79,7 +79,9 @@ def _lex(query: str) -> list[_Token]:
             break
         match = _LEXEME.match(query, position)
         if match is None or match.end() == position:
-            raise QueryError(f"cannot read the query at character {position + 1}: {query[position:]!r}")
+            raise QueryError(
+                f"cannot read the query at character {position + 1}: {query[position:]!r}"
+            )
         start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
         if match.group("quoted") is not None and match.group("close") is None:
             raise QueryError(f'unbalanced quote at character {start + 1}: add the closing "')
@@ -100,7 +102,9 @@ def _lex(query: str) -> list[_Token]:
 def parse_query(query: str) -> ParsedQuery:
     """Parse ``query``; raise ``QueryError`` with a message that says what to change."""
     if len(query) > MAX_QUERY_LENGTH:
-        raise QueryError(f"the query is too long ({len(query)} characters, at most {MAX_QUERY_LENGTH})")
+        raise QueryError(
+            f"the query is too long ({len(query)} characters, at most {MAX_QUERY_LENGTH})"
+        )
     if "\x00" in query:
         raise QueryError("the query contains a NUL character")
     parsed = ParsedQuery()

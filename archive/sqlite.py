@@ -298,8 +298,7 @@ class SQLiteArchive(WorkflowTables, Archive):
         )
         if relevance:
             query = (
-                f"SELECT * FROM ({select} {sql}) WHERE 1 {keyset} "
-                "ORDER BY score, m_rowid LIMIT ?"
+                f"SELECT * FROM ({select} {sql}) WHERE 1 {keyset} ORDER BY score, m_rowid LIMIT ?"
             )
         else:
             where = sql + (keyset if " WHERE " in sql else keyset.replace(" AND", " WHERE", 1))
@@ -345,8 +344,12 @@ class SQLiteArchive(WorkflowTables, Archive):
         compiled = compile_request(request)
         sql, params = from_clause(compiled)
         out: dict[str, list[FacetCount]] = {}
-        column_of = {"source": "m.source", "platform": "m.platform", "kind": "m.kind",
-                     "region": "m.region"}
+        column_of = {
+            "source": "m.source",
+            "platform": "m.platform",
+            "kind": "m.kind",
+            "region": "m.region",
+        }
         plain = [f for f in fields if f in column_of]
         with self._read() as conn:
             if plain:

@@ -76,8 +76,7 @@ def compile_request(request: SearchRequest) -> CompiledQuery:
 
 def _compile_text(parsed: ParsedQuery, compiled: CompiledQuery) -> None:
     groups = [
-        "(" + " OR ".join(_term_expression(term) for term in group) + ")"
-        for group in parsed.groups
+        "(" + " OR ".join(_term_expression(term) for term in group) + ")" for group in parsed.groups
     ]
     negative = [_term_expression(term) for term in parsed.excluded]
     if groups:
@@ -101,7 +100,9 @@ def _compile_text(parsed: ParsedQuery, compiled: CompiledQuery) -> None:
 
 
 def _merge_filters(filters: SearchFilters, parsed: ParsedQuery) -> SearchFilters:
-    merged = SearchFilters(**{k: (list(v) if isinstance(v, list) else v) for k, v in vars(filters).items()})
+    merged = SearchFilters(
+        **{k: (list(v) if isinstance(v, list) else v) for k, v in vars(filters).items()}
+    )
     for item in parsed.filters:
         getattr(merged, _FIELD_TO_FILTER[item.field]).append(item.value)
     return merged

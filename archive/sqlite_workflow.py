@@ -104,8 +104,7 @@ class WorkflowTables:
                 )
             else:
                 rows = conn.execute(
-                    "SELECT * FROM alerts WHERE status = ? ORDER BY last_at DESC, id DESC "
-                    "LIMIT ?",
+                    "SELECT * FROM alerts WHERE status = ? ORDER BY last_at DESC, id DESC LIMIT ?",
                     (status, limit),
                 )
             return [alert_from(row) for row in rows]
@@ -339,7 +338,13 @@ class WorkflowTables:
     # ---- overview ----------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         tables = (
-            "mentions", "analyses", "events", "alerts", "obligations", "outbox", "audit",
+            "mentions",
+            "analyses",
+            "events",
+            "alerts",
+            "obligations",
+            "outbox",
+            "audit",
             "rejects",
         )
         counts: dict[str, Any] = {}

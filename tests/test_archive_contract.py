@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import timedelta
 
@@ -80,8 +81,17 @@ def test_upsert_is_idempotent_and_tracks_changes(archive: Archive) -> None:
 def test_moved_publication_time_keeps_analysis_and_search(archive: Archive) -> None:
     mention = make_mention(1, "电梯困人事件")
     archive.upsert_mentions([mention])
-    archive.upsert_analyses([Analysis(mention_id=mention.id, relevant=True, relevance=0.8,
-                                      topics=["special_equipment"], event_id="e1")])
+    archive.upsert_analyses(
+        [
+            Analysis(
+                mention_id=mention.id,
+                relevant=True,
+                relevance=0.8,
+                topics=["special_equipment"],
+                event_id="e1",
+            )
+        ]
+    )
     moved = replace(mention, published_at=mention.published_at - timedelta(days=3))
     assert archive.upsert_mentions([moved]).updated == 1
     assert ids(archive, "电梯") == [mention.id]
@@ -129,10 +139,9 @@ def test_filters(filled: Archive) -> None:
     assert set(ids(filled, "", filters=SearchFilters(rumor_min=0.9))) == {
         f"m{i:04d}" for i in range(24) if i % 6 == 1
     }
-    assert set(ids(filled, "", filters=SearchFilters(topics=["special_equipment"],
-                                                      regions=["江州市"]))) == {
-        f"m{i:04d}" for i in range(24) if i % 6 in (0, 5) and i % 3 == 0
-    }
+    assert set(
+        ids(filled, "", filters=SearchFilters(topics=["special_equipment"], regions=["江州市"]))
+    ) == {f"m{i:04d}" for i in range(24) if i % 6 in (0, 5) and i % 3 == 0}
     assert len(ids(filled, "", filters=SearchFilters(relevant_only=True))) == 20
 
 
@@ -151,10 +160,12 @@ def test_keyset_pagination_visits_every_hit_once(filled: Archive) -> None:
 
 
 def test_relevance_ranks_denser_matches_first(archive: Archive) -> None:
-    archive.upsert_mentions([
-        make_mention(1, "今天说一说电梯"),
-        make_mention(2, "电梯电梯电梯：电梯安全"),
-    ])
+    archive.upsert_mentions(
+        [
+            make_mention(1, "今天说一说电梯"),
+            make_mention(2, "电梯电梯电梯：电梯安全"),
+        ]
+    )
     assert ids(archive, "电梯", sort="relevance") == ["m0002", "m0001"]
 
 
@@ -173,8 +184,7 @@ def test_facets_and_histogram(filled: Archive) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ['"unbalanced', "a OR", "OR b", "nofield:value", "platform:", '""', "电梯 OR -天气",
-     "x" * 600],
+    ['"unbalanced', "a OR", "OR b", "nofield:value", "platform:", '""', "电梯 OR -天气", "x" * 600],
 )
 def test_bad_queries_give_clear_errors(filled: Archive, query: str) -> None:
     with pytest.raises(QueryError):
@@ -184,10 +194,8 @@ def test_bad_queries_give_clear_errors(filled: Archive, query: str) -> None:
 def test_hostile_text_is_searched_literally(filled: Archive) -> None:
     # FTS5 syntax in user text must never be interpreted.
     for query in ['电梯"*', "NEAR(电梯", "电梯 AND", "{title}:x", "电梯^", "'; DROP TABLE"]:
-        try:
+        with contextlib.suppress(QueryError):
             filled.search(SearchRequest(query=query))
-        except QueryError:
-            pass
     assert filled.count_mentions() == 24
 
 
@@ -198,8 +206,15 @@ def test_damaged_cursor_is_a_query_error(filled: Archive) -> None:
 
 # ---- workflow tables -------------------------------------------------------------------------
 def test_alerts_are_one_per_rule_and_subject(archive: Archive) -> None:
-    alert = Alert(rule="major", subject="e1", level="warning", title="电梯事故",
-                  first_at=T0, last_at=T0, evidence=[Reason(kind="figure", text="2人死亡")])
+    alert = Alert(
+        rule="major",
+        subject="e1",
+        level="warning",
+        title="电梯事故",
+        first_at=T0,
+        last_at=T0,
+        evidence=[Reason(kind="figure", text="2人死亡")],
+    )
     stored, new = archive.upsert_alert(alert)
     later, again = archive.upsert_alert(replace(alert, level="critical", last_at=T0 + timedelta(1)))
     assert new and not again and stored.id == later.id
@@ -209,8 +224,13 @@ def test_alerts_are_one_per_rule_and_subject(archive: Archive) -> None:
 
 
 def test_obligations_open_once_and_changes_are_audited(archive: Archive) -> None:
-    ob = Obligation(kind="press_conference", subject="e1", title="电梯事故发布会",
-                    opened_at=T0, due_at=T0 + timedelta(hours=24))
+    ob = Obligation(
+        kind="press_conference",
+        subject="e1",
+        title="电梯事故发布会",
+        opened_at=T0,
+        due_at=T0 + timedelta(hours=24),
+    )
     stored, new = archive.open_obligation(ob)
     second, new_again = archive.open_obligation(ob)
     assert new and not new_again and stored.id == second.id
@@ -219,13 +239,24 @@ def test_obligations_open_once_and_changes_are_audited(archive: Archive) -> None
     assert fetched is not None and fetched.status == "acknowledged"
     [entry] = archive.list_audit("obligation", str(stored.id))
     assert (entry.actor, entry.action, entry.details["from"], entry.details["to"]) == (
-        "zhang", "ack", "open", "acknowledged")
+        "zhang",
+        "ack",
+        "open",
+        "acknowledged",
+    )
     assert [o.id for o in archive.list_obligations(["acknowledged"])] == [stored.id]
 
 
 def test_outbox_queues_once_and_retries(archive: Archive) -> None:
-    message = OutboxMessage(dedup_key="alert:1:zhang", channel="mail", recipient="zhang",
-                            subject="预警", body="正文", created_at=T0, next_attempt_at=T0)
+    message = OutboxMessage(
+        dedup_key="alert:1:zhang",
+        channel="mail",
+        recipient="zhang",
+        subject="预警",
+        body="正文",
+        created_at=T0,
+        next_attempt_at=T0,
+    )
     assert archive.enqueue(message) and not archive.enqueue(message)
     [due] = archive.due_messages(T0)
     archive.mark_failed(due.id or 0, "connection refused", T0 + timedelta(minutes=1))
@@ -239,8 +270,15 @@ def test_outbox_queues_once_and_retries(archive: Archive) -> None:
 
 
 def test_events_cursors_state_rejects_and_audit(archive: Archive) -> None:
-    event = Event(id="e1", title="电梯事故", first_seen=T0, last_seen=T0, heat=5.0,
-                  severity="较大", severity_basis=[Reason(kind="figure", text="3人死亡")])
+    event = Event(
+        id="e1",
+        title="电梯事故",
+        first_seen=T0,
+        last_seen=T0,
+        heat=5.0,
+        severity="较大",
+        severity_basis=[Reason(kind="figure", text="3人死亡")],
+    )
     archive.upsert_event(event)
     archive.upsert_event(replace(event, heat=9.0))
     assert [(e.id, e.heat) for e in archive.list_events()] == [("e1", 9.0)]

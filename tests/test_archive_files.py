@@ -60,10 +60,9 @@ def test_damaged_archive_gives_clear_error(tmp_path: Path) -> None:
         data[offset] = (data[offset] * 31 + 17) % 256
     path.write_bytes(bytes(data))
     damaged = path.read_bytes()
-    with pytest.raises(ArchiveError, match="damaged|not a database"):
-        with open_archive(path) as archive:
-            archive.search(SearchRequest(query="电梯"))
-            archive.count_mentions()
+    with pytest.raises(ArchiveError, match=r"damaged|not a database"), open_archive(path) as a:
+        a.search(SearchRequest(query="电梯"))
+        a.count_mentions()
     assert path.read_bytes() == damaged
 
 
@@ -95,5 +94,8 @@ def test_readonly_archive_refuses_writes_and_missing_files(tmp_path: Path) -> No
         open_archive(tmp_path / "missing.db", readonly=True)
     path = tmp_path / "a.db"
     open_archive(path).close()
-    with open_archive(path, readonly=True) as archive, pytest.raises(ArchiveError, match="read-only"):
+    with (
+        open_archive(path, readonly=True) as archive,
+        pytest.raises(ArchiveError, match="read-only"),
+    ):
         archive.set_cursor("x", 1)

@@ -13,7 +13,7 @@ from archive.search import SearchRequest
 from tests.conftest import make_mention
 
 # Characters that mean something to the query language or to FTS5, plus Chinese text.
-ALPHABET = st.sampled_from(list('"-:()*^+{}[]ORANDNOT 电梯事故紫菜召回 platformtopic\'\\\t\n,.;'))
+ALPHABET = st.sampled_from(list("\"-:()*^+{}[]ORANDNOT 电梯事故紫菜召回 platformtopic'\\\t\n,.;"))
 QUERIES = st.one_of(st.text(min_size=0, max_size=40), st.text(ALPHABET, max_size=40))
 
 
@@ -27,7 +27,9 @@ def test_parse_accepts_or_explains(query: str) -> None:
 
 
 @given(QUERIES)
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_search_never_leaks_a_database_error(tmp_path: Path, query: str) -> None:
     with open_archive(tmp_path / "fuzz.db") as archive:
         if archive.count_mentions() == 0:

@@ -97,8 +97,10 @@ def check_config(ctx: Context) -> None:
     click.echo(f"{ctx.config_path}: OK")
     click.echo(f"  archive: {settings.archive.backend} {settings.archive.path}")
     click.echo(f"  sources: {len(settings.sources)} ({len(enabled)} enabled)")
-    click.echo(f"  rules: {len(settings.rules)}; notifiers: {len(settings.notifiers)}; "
-               f"recipients: {len(settings.recipients)}; users: {len(settings.users)}")
+    click.echo(
+        f"  rules: {len(settings.rules)}; notifiers: {len(settings.notifiers)}; "
+        f"recipients: {len(settings.recipients)}; users: {len(settings.users)}"
+    )
 
 
 @main.command()
@@ -120,8 +122,10 @@ def crawl(ctx: Context, sources: tuple[str, ...]) -> None:
         reports = crawl_once(settings, archive, RealClock(), names)
     failed = False
     for report in reports:
-        click.echo(f"{report.source}: {report.items} items, {report.new} new, "
-                   f"{len(report.errors)} errors, {report.seconds:.1f}s")
+        click.echo(
+            f"{report.source}: {report.items} items, {report.new} new, "
+            f"{len(report.errors)} errors, {report.seconds:.1f}s"
+        )
         for error in report.errors:
             failed = True
             click.echo(f"  error: {error}", err=True)
@@ -137,8 +141,10 @@ def analyze(ctx: Context) -> None:
 
     with ctx.archive(lock="analyze") as archive:
         report = analyze_new(archive, ctx.settings, RealClock())
-    click.echo(f"analysed {report.processed} mentions ({report.relevant} relevant); events: "
-               f"{report.events_created} new, {report.events_updated} updated")
+    click.echo(
+        f"analysed {report.processed} mentions ({report.relevant} relevant); events: "
+        f"{report.events_created} new, {report.events_updated} updated"
+    )
 
 
 @main.command()
@@ -152,9 +158,11 @@ def alert(ctx: Context) -> None:
     with ctx.archive(lock="alert") as archive:
         report = evaluate(archive, ctx.settings, clock)
         delivery = deliver_due(archive, ctx.settings, clock)
-    click.echo(f"alerts: {report.alerts_new} new, {report.alerts_updated} updated; "
-               f"obligations opened: {report.obligations_opened}; "
-               f"notifications sent: {delivery.sent}, failed: {delivery.failed}")
+    click.echo(
+        f"alerts: {report.alerts_new} new, {report.alerts_updated} updated; "
+        f"obligations opened: {report.obligations_opened}; "
+        f"notifications sent: {delivery.sent}, failed: {delivery.failed}"
+    )
 
 
 @main.command()
@@ -171,8 +179,10 @@ def run(ctx: Context, once: bool) -> None:
         if once:
             report = runner.tick()
             runner.close()
-            click.echo(f"new mentions {report.new_mentions}, analysed {report.analyzed}, "
-                       f"alerts {report.alerts_new}, obligations {report.obligations_opened}")
+            click.echo(
+                f"new mentions {report.new_mentions}, analysed {report.analyzed}, "
+                f"alerts {report.alerts_new}, obligations {report.obligations_opened}"
+            )
         else:
             click.echo(f"running on {archive.describe()}; Ctrl-C to stop", err=True)
             totals = runner.run()
@@ -192,9 +202,11 @@ def stats(ctx: Context) -> None:
         click.echo("sources:")
         for state in states:
             last = state.last_success_at.isoformat() if state.last_success_at else "never"
-            click.echo(f"  {state.source}: runs {state.runs}, errors {state.errors}, "
-                       f"last success {last}, last items {state.items_last_run}"
-                       + (f", last error: {state.last_error}" if state.last_error else ""))
+            click.echo(
+                f"  {state.source}: runs {state.runs}, errors {state.errors}, "
+                f"last success {last}, last items {state.items_last_run}"
+                + (f", last error: {state.last_error}" if state.last_error else "")
+            )
 
 
 @main.command()
@@ -210,35 +222,60 @@ def launch_dashboard(config_path: Path, settings: Settings, port: int | None = N
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     env = dict(os.environ, YUQING_CONFIG=str(config_path.resolve()))
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.address", settings.dashboard.host,
-        "--server.port", str(port or settings.dashboard.port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        settings.dashboard.host,
+        "--server.port",
+        str(port or settings.dashboard.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     click.echo(f"dashboard: http://{settings.dashboard.host}:{port or settings.dashboard.port}/")
     browser = shutil.which("xdg-open")
     if browser and os.environ.get("DISPLAY"):
-        subprocess.Popen([browser, f"http://{settings.dashboard.host}:{port or settings.dashboard.port}/"])
+        subprocess.Popen(
+            [browser, f"http://{settings.dashboard.host}:{port or settings.dashboard.port}/"]
+        )
     return subprocess.call(command, env=env)
 
 
 @main.command()
 @click.option("--headless", is_flag=True, help="Do everything but the dashboard; print a summary.")
-@click.option("--workdir", default="demo-data", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the demo's configuration and archive (recreated).")
-@click.option("--speed", type=float, default=None,
-              help="Simulated seconds per real second (default: as fast as possible when "
-                   "headless, 2880 with the dashboard: six days in about three minutes).")
+@click.option(
+    "--workdir",
+    default="demo-data",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the demo's configuration and archive (recreated).",
+)
+@click.option(
+    "--speed",
+    type=float,
+    default=None,
+    help="Simulated seconds per real second (default: as fast as possible when "
+    "headless, 2880 with the dashboard: six days in about three minutes).",
+)
 @click.option("--port", type=int, default=None, help="Dashboard port.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def demo(headless: bool, workdir: str, speed: float | None, port: int | None,
-         as_json: bool) -> None:
+def demo(
+    headless: bool, workdir: str, speed: float | None, port: int | None, as_json: bool
+) -> None:
     """Run the end-to-end demo on local demo sites: crawl, analyse, alert, dashboard."""
     from yuqing.demo.run import run_demo
 
-    summary = run_demo(Path(workdir), headless=headless, speed=speed, dashboard_port=port,
-                       out=sys.stdout if not as_json else None)
+    summary = run_demo(
+        Path(workdir),
+        headless=headless,
+        speed=speed,
+        dashboard_port=port,
+        out=sys.stdout if not as_json else None,
+    )
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 

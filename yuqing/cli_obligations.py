@@ -24,10 +24,18 @@ def _actor(actor: str | None) -> str:
 
 @click.command()
 @click.argument("kind", type=click.Choice(OBLIGATION_KINDS))
-@click.option("--from", "start", required=True,
-              help="Trigger time, ISO 8601 (naive is Beijing time), e.g. 2026-11-23T09:00.")
-@click.option("--level", type=click.Choice(["national", "province", "city", "county"]),
-              default=None, help="Administrative level (county: 7 working days for penalties).")
+@click.option(
+    "--from",
+    "start",
+    required=True,
+    help="Trigger time, ISO 8601 (naive is Beijing time), e.g. 2026-11-23T09:00.",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["national", "province", "city", "county"]),
+    default=None,
+    help="Administrative level (county: 7 working days for penalties).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def deadline(ctx: Any, kind: str, start: str, level: str | None, as_json: bool) -> None:
@@ -54,7 +62,11 @@ def deadline(ctx: Any, kind: str, start: str, level: str | None, as_json: bool) 
     if as_json:
         click.echo(json.dumps(record, ensure_ascii=False))
     else:
-        flag = " (provisional: no official holiday schedule for that year)" if result.provisional else ""
+        flag = (
+            " (provisional: no official holiday schedule for that year)"
+            if result.provisional
+            else ""
+        )
         click.echo(f"{record['due_at']}{flag}\n{result.rule_text}")
 
 
@@ -76,16 +88,29 @@ def list_obligations(ctx: Any, show_all: bool, as_json: bool) -> None:
     for ob in items:
         overdue = ob.status in ("open", "acknowledged") and ob.due_at < now
         if as_json:
-            click.echo(json.dumps({
-                "id": ob.id, "kind": ob.kind, "title": ob.title, "status": ob.status,
-                "due_at": local(ob.due_at).isoformat(), "provisional": ob.provisional,
-                "overdue": overdue, "assignee": ob.assignee, "link": ob.link,
-            }, ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {
+                        "id": ob.id,
+                        "kind": ob.kind,
+                        "title": ob.title,
+                        "status": ob.status,
+                        "due_at": local(ob.due_at).isoformat(),
+                        "provisional": ob.provisional,
+                        "overdue": overdue,
+                        "assignee": ob.assignee,
+                        "link": ob.link,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             mark = "逾期 " if overdue else ""
             flag = "（暂定）" if ob.provisional else ""
-            click.echo(f"#{ob.id:<4} {local(ob.due_at):%m-%d %H:%M}{flag} {mark}"
-                       f"{STATUS_LABELS.get(ob.status, ob.status)} {ob.kind}: {ob.title}")
+            click.echo(
+                f"#{ob.id:<4} {local(ob.due_at):%m-%d %H:%M}{flag} {mark}"
+                f"{STATUS_LABELS.get(ob.status, ob.status)} {ob.kind}: {ob.title}"
+            )
 
 
 def _act(ctx: Any, operation: str, obligation_id: int, actor: str | None, **kwargs: Any) -> None:
@@ -137,14 +162,32 @@ def waive(ctx: Any, obligation_id: int, reason: str, actor: str | None) -> None:
 @click.option("--level", type=click.Choice(["national", "province", "city", "county"]))
 @click.option("--actor")
 @click.pass_obj
-def add(ctx: Any, kind: str, title: str, subject: str | None, start: str, level: str | None,
-        actor: str | None) -> None:
+def add(
+    ctx: Any,
+    kind: str,
+    title: str,
+    subject: str | None,
+    start: str,
+    level: str | None,
+    actor: str | None,
+) -> None:
     """Enter an obligation by hand (e.g. a penalty decided in the agency's own system)."""
     from alerts.obligations import add_manual
 
     with ctx.archive() as archive:
-        ob = add_manual(archive, ctx.settings, RealClock(), kind=kind, subject=subject or title,
-                        title=title, trigger=parse_instant(start), level=level,
-                        actor=_actor(actor))
-    click.echo(f"#{ob.id} due {local(ob.due_at):%Y-%m-%d %H:%M}"
-               + (" (provisional)" if ob.provisional else "") + f": {ob.title}")
+        ob = add_manual(
+            archive,
+            ctx.settings,
+            RealClock(),
+            kind=kind,
+            subject=subject or title,
+            title=title,
+            trigger=parse_instant(start),
+            level=level,
+            actor=_actor(actor),
+        )
+    click.echo(
+        f"#{ob.id} due {local(ob.due_at):%Y-%m-%d %H:%M}"
+        + (" (provisional)" if ob.provisional else "")
+        + f": {ob.title}"
+    )

@@ -26,8 +26,22 @@ Query language:
 
 # Column order of exports: a stable contract for analysts' spreadsheets.
 EXPORT_COLUMNS = [
-    "id", "published_at", "source", "platform", "kind", "author", "region", "title", "text",
-    "url", "relevant", "topics", "sentiment", "rumor_score", "event_id", "score",
+    "id",
+    "published_at",
+    "source",
+    "platform",
+    "kind",
+    "author",
+    "region",
+    "title",
+    "text",
+    "url",
+    "relevant",
+    "topics",
+    "sentiment",
+    "rumor_score",
+    "event_id",
+    "score",
 ]
 
 
@@ -80,25 +94,41 @@ def _clip(text: str, width: int) -> str:
 @click.option("--sentiment", "sentiments", multiple=True)
 @click.option("--min-rumor", type=float, help="Only rumour scores at or above this.")
 @click.option("--relevant", is_flag=True, help="Only mentions analysed as relevant.")
-@click.option("--sort", type=click.Choice(["time", "relevance"]), default="time",
-              show_default=True)
+@click.option("--sort", type=click.Choice(["time", "relevance"]), default="time", show_default=True)
 @click.option("--limit", type=int, default=20, show_default=True)
 @click.option("--all", "fetch_all", is_flag=True, help="Every hit, page by page (for export).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 @click.pass_obj
-def search(ctx: Any, query: str, since: str | None, until: str | None,
-           platforms: tuple[str, ...], sources: tuple[str, ...], topics: tuple[str, ...],
-           regions: tuple[str, ...], sentiments: tuple[str, ...], min_rumor: float | None,
-           relevant: bool, sort: str, limit: int, fetch_all: bool, as_json: bool,
-           as_csv: bool) -> None:
+def search(
+    ctx: Any,
+    query: str,
+    since: str | None,
+    until: str | None,
+    platforms: tuple[str, ...],
+    sources: tuple[str, ...],
+    topics: tuple[str, ...],
+    regions: tuple[str, ...],
+    sentiments: tuple[str, ...],
+    min_rumor: float | None,
+    relevant: bool,
+    sort: str,
+    limit: int,
+    fetch_all: bool,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """Search the archive of mentions (full-text Chinese search with filters)."""
     try:
         filters = SearchFilters(
             since=parse_instant(since) if since else None,
             until=parse_instant(until) if until else None,
-            platforms=list(platforms), sources=list(sources), topics=list(topics),
-            regions=list(regions), sentiments=list(sentiments), rumor_min=min_rumor,
+            platforms=list(platforms),
+            sources=list(sources),
+            topics=list(topics),
+            regions=list(regions),
+            sentiments=list(sentiments),
+            rumor_min=min_rumor,
             relevant_only=relevant,
         )
     except ValueError as exc:
@@ -127,8 +157,10 @@ def search(ctx: Any, query: str, since: str | None, until: str | None,
         click.echo(f"{total} hits" + (f", showing {len(records)}" if records else ""))
         for record in records:
             when = record["published_at"][:16].replace("T", " ")
-            click.echo(f"{when}  {_clip(record['platform'], 8)}{_clip(record['source'], 14)}"
-                       f"{_clip(record['title'] or record['text'], 60)}")
+            click.echo(
+                f"{when}  {_clip(record['platform'], 8)}{_clip(record['source'], 14)}"
+                f"{_clip(record['title'] or record['text'], 60)}"
+            )
 
 
 __all__ = ["EXPORT_COLUMNS", "hit_record", "search"]

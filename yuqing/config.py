@@ -45,7 +45,9 @@ class _Located:
         return self.lines.get((), None)
 
 
-def _locate(node: yaml.Node, path: tuple[str | int, ...], out: dict[tuple[str | int, ...], int]) -> None:
+def _locate(
+    node: yaml.Node, path: tuple[str | int, ...], out: dict[tuple[str | int, ...], int]
+) -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -68,7 +70,9 @@ def _format_path(path: tuple[str | int, ...]) -> str:
     return text or "(top level)"
 
 
-def _interpolate(value: Any, path: tuple[str | int, ...], problems: list[tuple[tuple[str | int, ...], str]]) -> Any:
+def _interpolate(
+    value: Any, path: tuple[str | int, ...], problems: list[tuple[tuple[str | int, ...], str]]
+) -> Any:
     if isinstance(value, str):
 
         def replace(match: re.Match[str]) -> str:

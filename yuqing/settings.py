@@ -288,7 +288,9 @@ class Settings(_Strict):
             ("recipient", self.recipients),
             ("user", self.users),
         ):
-            names = [getattr(item, "username", None) or getattr(item, "name") for item in items]
+            names = [
+                str(getattr(item, "username", None) or getattr(item, "name", "")) for item in items
+            ]
             duplicates = sorted({n for n in names if names.count(n) > 1})
             if duplicates:
                 raise ValueError(f"duplicate {kind} name(s): {', '.join(duplicates)}")

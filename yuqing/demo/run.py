@@ -46,8 +46,9 @@ def prepare_workdir(workdir: Path) -> None:
 
 
 def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
-    from alerts.defaults import default_rules
     from yuqing.demo.sites import demo_sources
+
+    from alerts.defaults import default_rules
 
     return {
         "archive": {"backend": "sqlite", "path": "yuqing.db"},
@@ -57,10 +58,18 @@ def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
             {"name": "outbox-file", "type": "file", "path": "notifications.jsonl"},
         ],
         "recipients": [
-            {"name": "spokesperson", "role": "spokesperson", "notifiers": ["outbox-file"],
-             "escalates_to": "leader"},
-            {"name": "duty-officer", "role": "duty", "notifiers": ["outbox-file"],
-             "escalates_to": "spokesperson"},
+            {
+                "name": "spokesperson",
+                "role": "spokesperson",
+                "notifiers": ["outbox-file"],
+                "escalates_to": "leader",
+            },
+            {
+                "name": "duty-officer",
+                "role": "duty",
+                "notifiers": ["outbox-file"],
+                "escalates_to": "spokesperson",
+            },
             {"name": "leader", "role": "leader", "notifiers": ["outbox-file"]},
         ],
         "runner": {"tick": f"{int(DEMO_TICK.total_seconds())}s", "clock": "pipeline"},
@@ -79,7 +88,9 @@ def run_demo(
     from yuqing.demo.sites import DEMO_START, DemoSites, load_corpus
 
     prepare_workdir(workdir)
-    clock = SimulatedClock(DEMO_START, speed if speed is not None else (0 if headless else DASHBOARD_SPEED))
+    clock = SimulatedClock(
+        DEMO_START, speed if speed is not None else (0 if headless else DASHBOARD_SPEED)
+    )
     corpus = load_corpus()
     dashboard: subprocess.Popen[bytes] | None = None
     with DemoSites(corpus, clock.now) as sites:
@@ -92,8 +103,11 @@ def run_demo(
         )
         settings = load_config(config_path)
         _say(out, f"demo sites on {sites.base_url}; archive {settings.archive.path}")
-        _say(out, f"replaying {len(corpus)} items over {DEMO_DAYS} days from "
-                  f"{local(DEMO_START):%Y-%m-%d %H:%M} (Beijing time)")
+        _say(
+            out,
+            f"replaying {len(corpus)} items over {DEMO_DAYS} days from "
+            f"{local(DEMO_START):%Y-%m-%d %H:%M} (Beijing time)",
+        )
         with open_archive(settings.archive, lock="runner") as archive:
             runner = Runner(settings, archive, clock)
             runner.install_signal_handlers()
@@ -113,7 +127,9 @@ def run_demo(
     return summary
 
 
-def _start_dashboard(config_path: Path, port: int | None, out: TextIO | None) -> subprocess.Popen[bytes]:
+def _start_dashboard(
+    config_path: Path, port: int | None, out: TextIO | None
+) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "yuqing.cli", "-c", str(config_path), "dashboard"]
     if port:
         command += ["--port", str(port)]
@@ -136,18 +152,28 @@ def summarise(archive: Any, seconds: float) -> dict[str, Any]:
         "notifications": stats["outbox"],
         "rejects": stats["rejects"],
         "top_events": [
-            {"title": e.title, "heat": round(e.heat, 1), "mentions": e.mention_count,
-             "severity": e.severity, "status": e.status}
+            {
+                "title": e.title,
+                "heat": round(e.heat, 1),
+                "mentions": e.mention_count,
+                "severity": e.severity,
+                "status": e.status,
+            }
             for e in events
         ],
         "obligation_list": [
-            {"id": o.id, "kind": o.kind, "title": o.title, "status": o.status,
-             "due_at": local(o.due_at).isoformat(), "provisional": o.provisional}
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "title": o.title,
+                "status": o.status,
+                "due_at": local(o.due_at).isoformat(),
+                "provisional": o.provisional,
+            }
             for o in obligations
         ],
         "alert_list": [
-            {"rule": a.rule, "level": a.level, "title": a.title}
-            for a in archive.list_alerts()
+            {"rule": a.rule, "level": a.level, "title": a.title} for a in archive.list_alerts()
         ],
     }
 
@@ -169,8 +195,10 @@ def print_summary(summary: dict[str, Any], out: TextIO) -> None:
     out.write("\nobligations (due, Beijing time):\n")
     for ob in summary["obligation_list"]:
         flag = " (provisional)" if ob["provisional"] else ""
-        out.write(f"  #{ob['id']:<3} {ob['due_at'][:16]}{flag} {ob['status']:<12} "
-                  f"{ob['kind']}: {ob['title']}\n")
+        out.write(
+            f"  #{ob['id']:<3} {ob['due_at'][:16]}{flag} {ob['status']:<12} "
+            f"{ob['kind']}: {ob['title']}\n"
+        )
     out.flush()
 
 
