@@ -10,6 +10,7 @@ mentions costs only the rows it returns.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,9 +101,7 @@ def _compile_text(parsed: ParsedQuery, compiled: CompiledQuery) -> None:
 
 
 def _merge_filters(filters: SearchFilters, parsed: ParsedQuery) -> SearchFilters:
-    merged = SearchFilters(
-        **{k: (list(v) if isinstance(v, list) else v) for k, v in vars(filters).items()}
-    )
+    merged = copy.deepcopy(filters)
     for item in parsed.filters:
         getattr(merged, _FIELD_TO_FILTER[item.field]).append(item.value)
     return merged
