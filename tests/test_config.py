@@ -75,8 +75,10 @@ def test_wrong_value_names_line_key_and_expected_form(monkeypatch: pytest.Monkey
 def test_unknown_and_missing_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_PASSWORD", "x")
     [message] = problems(GOOD.replace("    interval: 15m", "    intervall: 15m"))
-    assert message == ("cfg.yaml:7: sources[0].intervall: unknown key (check the spelling; "
-                       "see `yuqing init` for every key)")
+    assert message == (
+        "cfg.yaml:7: sources[0].intervall: unknown key (check the spelling; "
+        "see `yuqing init` for every key)"
+    )
     [message] = problems(GOOD.replace("    start_urls: [http://127.0.0.1/rss.xml]\n", ""))
     assert message.startswith("cfg.yaml:4: sources[0]: ") and "start_urls" in message
 
