@@ -1,0 +1,90 @@
+"""The command line over a real archive: search output forms, stats, errors, --help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive import open_archive
+from tests.conftest import make_mention
+from yuqing.cli import main
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "yuqing.yaml"
+    path.write_text("archive:\n  path: a.db\n", encoding="utf-8")
+    with open_archive(tmp_path / "a.db") as archive:
+        archive.upsert_mentions(
+            [
+                make_mention(1, "江州市电梯坠落事故造成2人死亡", title="电梯事故"),
+                make_mention(2, "紫菜是塑料做的？假的"),
+                make_mention(3, "周末天气晴好"),
+            ]
+        )
+    return path
+
+
+def run(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["-c", str(config), *args])
+    return result.exit_code, result.output
+
+
+def test_search_table_json_and_csv(config: Path) -> None:
+    code, out = run(config, "search", "电梯")
+    assert code == 0 and out.startswith("1 hits") and "电梯事故" in out
+    code, out = run(config, "search", "电梯 OR 紫菜", "--json")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r["id"] for r in records] == ["m0002", "m0001"]
+    assert records[1]["published_at"].endswith("+08:00")
+    code, out = run(config, "search", "", "--csv", "--platform", "weibo")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and {r["id"] for r in rows} == {"m0001", "m0003"}
+
+
+def test_search_errors_are_clear(config: Path) -> None:
+    code, out = run(config, "search", '"电梯')
+    assert code == 1 and "query error: unbalanced quote" in out
+    code, out = run(config, "search", "电梯", "--since", "yesterday")
+    assert code == 2 and "ISO 8601" in out
+
+
+def test_stats(config: Path) -> None:
+    code, out = run(config, "stats")
+    assert code == 0 and "mentions: 3" in out
+
+
+def test_every_command_has_help() -> None:
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0
+    commands = [
+        "init",
+        "check-config",
+        "crawl",
+        "analyze",
+        "alert",
+        "run",
+        "search",
+        "dashboard",
+        "demo",
+        "stats",
+        "deadline",
+        "obligations",
+    ]
+    for command in commands:
+        assert command in top.output
+        result = runner.invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output, command
+
+
+def test_archive_error_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a.db").write_text("not a database")
+    (tmp_path / "yuqing.yaml").write_text("archive:\n  path: a.db\n")
+    code, out = run(tmp_path / "yuqing.yaml", "stats")
+    assert code == 2 and out.startswith("archive error:") and "not a Yuqing archive" in out
