@@ -1,0 +1,95 @@
+"""The Chinese text of notifications: what a spokesperson reads on a phone.
+
+Times are shown in Beijing time; a deadline that counted days of a year whose holiday schedule
+is not yet published carries 「暂定」.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from alerts.deadlines import LEVEL_LABELS as AGENCY_LEVEL_LABELS
+from alerts.deadlines import Deadline, kind_label
+from alerts.rules import LEVEL_LABELS, Match
+from archive.models import Alert, Obligation, Reason
+from yuqing.clock import local
+from yuqing.settings import RuleSettings
+
+EVIDENCE_SHOWN = 5
+
+
+def show_time(value: datetime) -> str:
+    return local(value).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
+
+
+def show_due(due_at: datetime, provisional: bool) -> str:
+    return show_time(due_at) + ("「暂定」" if provisional else "")
+
+
+def _rule_line(rule: RuleSettings) -> str:
+    return f"规则：{rule.name}" + (f"（{rule.description}）" if rule.description else "")
+
+
+def _level_line(level: str, grade: str | None) -> str:
+    line = f"级别：{LEVEL_LABELS.get(level, level)}"
+    return line + (f"；事件等级：{grade}" if grade else "")
+
+
+def _evidence_lines(evidence: Sequence[Reason]) -> list[str]:
+    lines = [f"  · {reason.text}" for reason in evidence[:EVIDENCE_SHOWN]]
+    if len(evidence) > EVIDENCE_SHOWN:
+        lines.append(f"  · 另有 {len(evidence) - EVIDENCE_SHOWN} 条依据")
+    return lines
+
+
+def alert_message(
+    rule: RuleSettings,
+    alert: Alert,
+    match: Match,
+    obligations: Sequence[tuple[Obligation, Deadline]],
+    raised_from: str | None = None,
+) -> tuple[str, str]:
+    level = LEVEL_LABELS.get(alert.level, alert.level)
+    prefix = f"升级为{level}" if raised_from else level
+    subject = f"【舆情预警·{prefix}】{alert.title}"
+    lines = [
+        _rule_line(rule),
+        f"事件：{alert.title}",
+        _level_line(alert.level, match.grade),
+        f"首次发现：{show_time(alert.first_at)}",
+    ]
+    if raised_from:
+        lines.append(f"级别变化：{LEVEL_LABELS.get(raised_from, raised_from)} → {level}")
+    if alert.evidence:
+        lines.append("依据：")
+        lines += _evidence_lines(alert.evidence)
+    if obligations:
+        lines.append("须履行：")
+        for ob, deadline in obligations:
+            lines.append(
+                f"  · {kind_label(ob.kind)}，截止时间：{show_due(ob.due_at, ob.provisional)}"
+                f"（{deadline.rule_text}）"
+            )
+    lines.append(f"预警编号：{alert.id}")
+    return subject, "\n".join(lines)
+
+
+def obligation_message(
+    rule: RuleSettings, ob: Obligation, match: Match, deadline: Deadline
+) -> tuple[str, str]:
+    label = kind_label(ob.kind)
+    due_short = local(ob.due_at).strftime("%m-%d %H:%M") + ("「暂定」" if ob.provisional else "")
+    subject = f"【待办·{label}】{match.title}（截止 {due_short}）"
+    lines = [
+        f"义务：{label}",
+        f"事件：{match.title}",
+        _rule_line(rule),
+        _level_line(match.level, match.grade),
+        f"责任层级：{AGENCY_LEVEL_LABELS.get(ob.level, ob.level)}",
+        f"起算时间：{show_time(ob.opened_at)}",
+        f"截止时间：{show_due(ob.due_at, ob.provisional)}",
+        f"依据：{deadline.rule_text}",
+        f"办理：请在舆情系统中确认义务 #{ob.id}，完成后附发布链接办结",
+    ]
+    return subject, "\n".join(lines)

@@ -1,0 +1,271 @@
+"""Notifier types: one class each over a shared contract, one registry.
+
+A notifier sends one outbox message to one recipient and raises on failure; it never marks
+anything (``alerts.notify`` does). ``PermanentError`` means retrying cannot help.
+
+- ``file``: appends one JSON object per line (what the demo and tests read);
+- ``email``: SMTP via smtplib; STARTTLS when ``starttls``, implicit TLS on port 465, login
+  when ``username`` is set (the password is a ``SecretStr`` from the environment);
+- ``webhook``: a JSON POST with an ``Idempotency-Key`` header equal to the dedup key;
+- ``dingtalk`` / ``wecom`` / ``feishu``: the same POST in each robot's payload shape, signed
+  (DingTalk and Feishu) when ``secret`` is set.
+
+Secrets (URLs with tokens, signing secrets, passwords) never appear in logs or stored errors:
+``redact`` blanks them out of any text before it leaves the notifier.
+"""
+
+from __future__ import annotations
+
+import abc
+import base64
+import hashlib
+import hmac
+import json
+import os
+import smtplib
+import ssl
+import time
+import urllib.parse
+import urllib.request
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Any, ClassVar, TypeVar
+
+from archive.models import OutboxMessage
+from yuqing.settings import NotifierSettings, RecipientSettings
+
+TIMEOUT = 20.0  # seconds, for SMTP and HTTP
+
+
+class PermanentError(Exception):
+    """A delivery failure that no retry can fix (missing address, unknown notifier)."""
+
+
+class Notifier(abc.ABC):
+    type_name: ClassVar[str]
+
+    def __init__(self, config: NotifierSettings) -> None:
+        self.config = config
+        self.name = config.name
+
+    @abc.abstractmethod
+    def send(self, message: OutboxMessage, recipient: RecipientSettings | None) -> None: ...
+
+    def secrets(self) -> list[str]:
+        values = []
+        for secret in (self.config.url, self.config.secret, self.config.password):
+            if secret is not None and secret.get_secret_value():
+                values.append(secret.get_secret_value())
+        if self.config.url is not None:  # tokens hide in the query string too
+            query = urllib.parse.urlsplit(self.config.url.get_secret_value()).query
+            values += [v for _, v in urllib.parse.parse_qsl(query) if len(v) >= 6]
+        return sorted(set(values), key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for value in self.secrets():
+            text = text.replace(value, "***")
+        return text
+
+
+NOTIFIERS: dict[str, type[Notifier]] = {}
+_N = TypeVar("_N", bound=type[Notifier])
+
+
+def register_notifier(cls: _N) -> _N:
+    NOTIFIERS[cls.type_name] = cls
+    return cls
+
+
+def build_notifier(config: NotifierSettings) -> Notifier:
+    cls = NOTIFIERS.get(config.type)
+    if cls is None:
+        raise PermanentError(f"notifier type {config.type!r} is not available")
+    return cls(config)
+
+
+@register_notifier
+class FileNotifier(Notifier):
+    type_name = "file"
+
+    def send(self, message: OutboxMessage, recipient: RecipientSettings | None) -> None:
+        assert self.config.path is not None
+        record = {
+            "dedup_key": message.dedup_key,
+            "channel": message.channel,
+            "recipient": message.recipient,
+            "subject": message.subject,
+            "body": message.body,
+            "created_at": message.created_at.isoformat(),
+        }
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        path = self.config.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+@register_notifier
+class EmailNotifier(Notifier):
+    type_name = "email"
+
+    def send(self, message: OutboxMessage, recipient: RecipientSettings | None) -> None:
+        if recipient is None or not recipient.email:
+            raise PermanentError(f"recipient {message.recipient!r} has no e-mail address")
+        config = self.config
+        assert config.host is not None and config.sender is not None
+        mail = EmailMessage()
+        mail["From"] = config.sender
+        mail["To"] = formataddr((recipient.name, recipient.email))
+        mail["Subject"] = message.subject
+        mail["Message-ID"] = make_msgid(domain="yuqing.local")
+        mail["X-Yuqing-Key"] = message.dedup_key
+        mail.set_content(message.body)
+        smtp: smtplib.SMTP
+        if config.port == 465:
+            smtp = smtplib.SMTP_SSL(
+                config.host, config.port, timeout=TIMEOUT, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(config.host, config.port, timeout=TIMEOUT)
+        with smtp:
+            smtp.ehlo()
+            if config.starttls and config.port != 465:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if config.username:
+                password = config.password.get_secret_value() if config.password else ""
+                smtp.login(config.username, password)
+            refused = smtp.send_message(mail)
+        if refused:
+            raise RuntimeError(f"the server refused {', '.join(refused)}")
+
+
+@register_notifier
+class WebhookNotifier(Notifier):
+    """A JSON POST; any 2xx is success."""
+
+    type_name = "webhook"
+
+    def payload(self, message: OutboxMessage, recipient: RecipientSettings | None) -> Any:
+        return {
+            "dedup_key": message.dedup_key,
+            "recipient": message.recipient,
+            "subject": message.subject,
+            "body": message.body,
+            "created_at": message.created_at.isoformat(),
+        }
+
+    def url(self) -> str:
+        assert self.config.url is not None
+        return self.config.url.get_secret_value()
+
+    def check(self, status: int, body: bytes) -> None:
+        """Raise when the receiver's answer means failure (robots answer 200 with a code)."""
+
+    def send(self, message: OutboxMessage, recipient: RecipientSettings | None) -> None:
+        data = json.dumps(self.payload(message, recipient), ensure_ascii=False).encode("utf-8")
+        request = urllib.request.Request(
+            self.url(),
+            data=data,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Idempotency-Key": message.dedup_key,
+                "User-Agent": "yuqing-notifier",
+            },
+        )
+        # Errors (HTTPError for 4xx/5xx, URLError) propagate: the outbox retries.
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            self.check(response.status, response.read())
+
+
+def _robot_code(body: bytes, *keys: str) -> tuple[int, str]:
+    try:
+        answer = json.loads(body.decode("utf-8") or "{}")
+    except ValueError:
+        return -1, "not JSON: " + body[:200].decode("utf-8", "replace")
+    for key in keys:
+        if key in answer:
+            return int(answer[key]), str(answer.get("errmsg") or answer.get("msg") or "")
+    return 0, ""
+
+
+def _markdown(message: OutboxMessage, limit: int) -> str:
+    text = f"### {message.subject}\n\n" + message.body.replace("\n", "\n\n")
+    raw = text.encode("utf-8")
+    return text if len(raw) <= limit else raw[: limit - 3].decode("utf-8", "ignore") + "…"
+
+
+@register_notifier
+class DingTalkNotifier(WebhookNotifier):
+    """DingTalk custom robot: markdown, @ the recipient's phone, HMAC-SHA256 signed URL."""
+
+    type_name = "dingtalk"
+
+    def url(self) -> str:
+        url = super().url()
+        if self.config.secret is None:
+            return url
+        secret = self.config.secret.get_secret_value()
+        timestamp = str(int(time.time() * 1000))
+        digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256)
+        sign = urllib.parse.quote_plus(base64.b64encode(digest.digest()).decode())
+        return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
+
+    def payload(self, message: OutboxMessage, recipient: RecipientSettings | None) -> Any:
+        phones = [recipient.phone] if recipient and recipient.phone else []
+        text = _markdown(message, 18000)
+        if phones:
+            text += "\n\n" + " ".join(f"@{p}" for p in phones)
+        return {
+            "msgtype": "markdown",
+            "markdown": {"title": message.subject, "text": text},
+            "at": {"atMobiles": phones, "isAtAll": False},
+        }
+
+    def check(self, status: int, body: bytes) -> None:
+        code, text = _robot_code(body, "errcode")
+        if code != 0:
+            raise RuntimeError(f"DingTalk answered errcode {code}: {text}")
+
+
+@register_notifier
+class WeComNotifier(WebhookNotifier):
+    """WeCom (企业微信) group robot: markdown, 4096 bytes at most."""
+
+    type_name = "wecom"
+
+    def payload(self, message: OutboxMessage, recipient: RecipientSettings | None) -> Any:
+        return {"msgtype": "markdown", "markdown": {"content": _markdown(message, 4000)}}
+
+    def check(self, status: int, body: bytes) -> None:
+        code, text = _robot_code(body, "errcode")
+        if code != 0:
+            raise RuntimeError(f"WeCom answered errcode {code}: {text}")
+
+
+@register_notifier
+class FeishuNotifier(WebhookNotifier):
+    """Feishu (飞书) custom bot: text, with timestamp and signature in the body."""
+
+    type_name = "feishu"
+
+    def payload(self, message: OutboxMessage, recipient: RecipientSettings | None) -> Any:
+        payload: dict[str, Any] = {
+            "msg_type": "text",
+            "content": {"text": f"{message.subject}\n{message.body}"},
+        }
+        if self.config.secret is not None:
+            secret = self.config.secret.get_secret_value()
+            timestamp = str(int(time.time()))
+            key = f"{timestamp}\n{secret}".encode()
+            sign = base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+            payload.update(timestamp=timestamp, sign=sign)
+        return payload
+
+    def check(self, status: int, body: bytes) -> None:
+        code, text = _robot_code(body, "code", "StatusCode")
+        if code != 0:
+            raise RuntimeError(f"Feishu answered code {code}: {text}")

@@ -1,0 +1,209 @@
+"""Obligation lifecycle: the operations the CLI and the dashboard both call.
+
+States and the moves between them::
+
+    open ──acknowledge──► acknowledged
+    open / acknowledged ──complete (with a link to what was published)──► done
+    open / acknowledged ──waive (with a reason)──► waived
+    done / waived ──reopen (with a reason)──► open        (a mistaken close)
+    assign: open or acknowledged, any number of times
+
+Any other move raises ``InvalidTransition`` with a message for the user. Every change goes
+through ``Archive.update_obligation``, which writes the audit entry (who, what, from, to) in
+the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from alerts.deadlines import due, kind_label
+from archive.base import Archive
+from archive.models import AuditEntry, Obligation
+from yuqing.clock import Clock
+from yuqing.settings import ObligationSettings, Settings
+
+ACTIVE = ("open", "acknowledged")
+STATE_LABELS = {"open": "待办", "acknowledged": "已确认", "done": "已完成", "waived": "已豁免"}
+# action → (states it may start from, state it leads to); None keeps the state.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "acknowledge": (("open",), "acknowledged"),
+    "complete": (ACTIVE, "done"),
+    "waive": (ACTIVE, "waived"),
+    "reopen": (("done", "waived"), "open"),
+    "assign": (ACTIVE, None),
+}
+_PAST = {
+    "acknowledge": "acknowledged",
+    "complete": "completed",
+    "waive": "waived",
+    "reopen": "reopened",
+    "assign": "assigned",
+}
+
+
+class ObligationError(ValueError):
+    """An obligation operation that cannot be done; ``str()`` is the message for the user."""
+
+
+class ObligationNotFound(ObligationError, LookupError):
+    pass
+
+
+class InvalidTransition(ObligationError):
+    pass
+
+
+def _load(archive: Archive, obligation_id: int) -> Obligation:
+    ob = archive.get_obligation(obligation_id)
+    if ob is None:
+        raise ObligationNotFound(f"no obligation #{obligation_id}")
+    return ob
+
+
+def _need(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ObligationError(f"{what} must not be empty")
+    return value
+
+
+def _apply(
+    archive: Archive, obligation_id: int, action: str, actor: str, clock: Clock, **changes: str
+) -> Obligation:
+    actor = _need(actor, "actor")
+    ob = _load(archive, obligation_id)
+    allowed, target = TRANSITIONS[action]
+    if ob.status not in allowed:
+        froms = " or ".join(allowed)
+        raise InvalidTransition(
+            f"obligation #{ob.id} is {ob.status}; it cannot be {_PAST[action]} (only from {froms})"
+        )
+    updated = replace(ob, **changes, updated_at=clock.now())  # type: ignore[arg-type]
+    if target is not None:
+        updated.status = target
+    archive.update_obligation(updated, actor, f"obligation.{_PAST[action]}")
+    return updated
+
+
+def acknowledge(archive: Archive, obligation_id: int, actor: str, clock: Clock) -> Obligation:
+    """The spokesperson has seen it; it becomes theirs unless someone is already assigned."""
+    ob = _load(archive, obligation_id)
+    return _apply(
+        archive, obligation_id, "acknowledge", actor, clock, assignee=ob.assignee or actor.strip()
+    )
+
+
+def complete(
+    archive: Archive, obligation_id: int, actor: str, link: str, clock: Clock
+) -> Obligation:
+    """Done, with a link to what was published (release, interpretation, disclosure)."""
+    return _apply(
+        archive,
+        obligation_id,
+        "complete",
+        actor,
+        clock,
+        link=_need(link, "the link to what was published"),
+    )
+
+
+def waive(
+    archive: Archive, obligation_id: int, actor: str, reason: str, clock: Clock
+) -> Obligation:
+    """Not needed after all (e.g. the rumour is not about the agency's field), with why."""
+    return _apply(
+        archive, obligation_id, "waive", actor, clock, note=_need(reason, "the reason for waiving")
+    )
+
+
+def reopen(
+    archive: Archive, obligation_id: int, actor: str, reason: str, clock: Clock
+) -> Obligation:
+    return _apply(
+        archive,
+        obligation_id,
+        "reopen",
+        actor,
+        clock,
+        note=_need(reason, "the reason for reopening"),
+    )
+
+
+def assign(
+    archive: Archive, obligation_id: int, actor: str, assignee: str, clock: Clock
+) -> Obligation:
+    return _apply(
+        archive, obligation_id, "assign", actor, clock, assignee=_need(assignee, "the assignee")
+    )
+
+
+def is_overdue(ob: Obligation, now: datetime) -> bool:
+    """Still to do and past its deadline (a deadline is met up to and including ``due_at``)."""
+    return ob.status in ACTIVE and now > ob.due_at
+
+
+def time_left(ob: Obligation, now: datetime) -> timedelta:
+    """Until the deadline; negative when overdue. For countdowns."""
+    return ob.due_at - now
+
+
+def add_manual(
+    archive: Archive,
+    settings: Settings | ObligationSettings,
+    clock: Clock,
+    kind: str,
+    subject: str,
+    title: str,
+    trigger: datetime,
+    level: str | None,
+    actor: str,
+) -> Obligation:
+    """An obligation entered by hand: a penalty decision, a policy document, the year's plan.
+
+    Keyed by (kind, subject) like every obligation: entering the same one twice returns the
+    stored one unchanged (and writes no audit entry). ``trigger`` is when the clock starts
+    (decision, publication).
+    """
+    actor = _need(actor, "actor")
+    subject = _need(subject, "subject")
+    obligation_settings = settings.obligations if isinstance(settings, Settings) else settings
+    if trigger.tzinfo is None:
+        raise ObligationError(f"the trigger time {trigger.isoformat()} needs a timezone")
+    try:
+        deadline = due(kind, trigger, obligation_settings, level)
+    except ValueError as exc:
+        raise ObligationError(str(exc)) from None
+    agency_level = level or obligation_settings.level
+    ob, created = archive.open_obligation(
+        Obligation(
+            kind=kind,
+            subject=subject,
+            title=title.strip() or f"{kind_label(kind)}：{subject}",
+            opened_at=trigger,
+            due_at=deadline.due_at,
+            provisional=deadline.provisional,
+            level=agency_level,
+            updated_at=clock.now(),
+        )
+    )
+    if created:
+        archive.audit(
+            AuditEntry(
+                at=clock.now(),
+                actor=actor,
+                action="obligation.added",
+                object_type="obligation",
+                object_id=str(ob.id),
+                details={
+                    "kind": kind,
+                    "subject": subject,
+                    "trigger": trigger.isoformat(),
+                    "due_at": ob.due_at.isoformat(),
+                    "provisional": ob.provisional,
+                    "basis": deadline.rule_text,
+                },
+            )
+        )
+    return ob

@@ -1,0 +1,397 @@
+"""Rule types: one class each over a shared contract, one registry (the ElastAlert2 model).
+
+A rule type gets its ``RuleSettings`` once and then, on every evaluation, a ``RuleInput``: the
+active events, the mentions new or changed since the last evaluation with their analyses, the
+rule's existing alerts and the archive for look-ups. It reports ``Match`` objects and never
+writes: the stage decides what a match means (an alert, obligations, notifications), so a rule
+can be tested on stored data alone. A new rule type is a new class with ``@register_rule``.
+
+Every match is keyed by a subject: ``event:<id>`` when it concerns a clustered event (so rumour
+posts of one event make one alert), ``mention:<id>`` for a post outside any event, ``doc:<id>``
+for an official document, ``term:<word>`` and ``spike:<hour>`` for the volume rules. The
+obligations a match opens are keyed by the same subject, so two rules on one event share them.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import ClassVar, TypeVar
+
+from archive.base import Archive
+from archive.models import SEVERITY_GRADES, Alert, Analysis, Event, Mention, Reason
+from yuqing.clock import SHANGHAI, parse_instant
+from yuqing.settings import RuleSettings
+
+ALERT_LEVELS = ("info", "warning", "critical")
+LEVEL_LABELS = {"info": "提示", "warning": "警告", "critical": "严重"}
+GRADE_LEVEL = {"特别重大": "critical", "重大": "critical", "较大": "warning", "一般": "info"}
+AGENCY_LEVELS = ("national", "province", "city", "county")
+
+
+def grade_rank(grade: str | None) -> int:
+    """Higher is more severe; unknown or missing grades rank lowest."""
+    if grade not in SEVERITY_GRADES:
+        return -1
+    return len(SEVERITY_GRADES) - SEVERITY_GRADES.index(grade)
+
+
+def max_level(*levels: str) -> str:
+    known = [level for level in levels if level in ALERT_LEVELS]
+    return max(known, key=ALERT_LEVELS.index) if known else "warning"
+
+
+@dataclass
+class Match:
+    """What a rule found: the stage turns it into an alert and, maybe, obligations."""
+
+    subject: str
+    title: str
+    level: str
+    detected_at: datetime  # when the clock of calendar-hour obligations starts
+    last_at: datetime
+    event_id: str | None = None
+    evidence: list[Reason] = field(default_factory=list)
+    published_at: datetime | None = None  # documents: when working-day clocks start
+    grade: str | None = None  # severity grade, for kinds the law ties to a grade
+    obligation_level: str | None = None  # agency level that must act, when the data says
+
+
+@dataclass
+class RuleInput:
+    now: datetime
+    archive: Archive
+    events: list[Event]
+    mentions: list[tuple[Mention, Analysis | None]]
+    alerts: dict[str, Alert] = field(default_factory=dict)  # this rule's alerts by subject
+    _events: dict[str, Event | None] = field(default_factory=dict)
+
+    def event(self, event_id: str) -> Event | None:
+        if event_id not in self._events:
+            known = next((e for e in self.events if e.id == event_id), None)
+            self._events[event_id] = known or self.archive.get_event(event_id)
+        return self._events[event_id]
+
+
+class RuleType(abc.ABC):
+    """The shared contract: settings in, matches out."""
+
+    type_name: ClassVar[str]
+    needs_analysis: ClassVar[bool] = True  # mentions are only judged once the NLP saw them
+
+    def __init__(self, settings: RuleSettings) -> None:
+        self.settings = settings
+        self.name = settings.name
+
+    @abc.abstractmethod
+    def find(self, data: RuleInput) -> list[Match]: ...
+
+    def describe(self) -> str:
+        return self.settings.description or f"{self.type_name} 规则"
+
+    # ---- filters shared by the types -------------------------------------------------
+    def _region_ok(self, region: str) -> bool:
+        wanted = self.settings.filters.regions
+        return not wanted or any(r and r in region for r in wanted)
+
+    def event_ok(self, event: Event, data: RuleInput) -> bool:
+        f = self.settings.filters
+        if f.topics and not set(f.topics) & set(event.topics):
+            return False
+        if not self._region_ok(event.region):
+            return False
+        if f.platforms or f.kinds:
+            mentions = data.archive.event_mentions(event.id, limit=500)
+            return any(self._platform_kind_ok(m) for m in mentions)
+        return True
+
+    def _platform_kind_ok(self, mention: Mention) -> bool:
+        f = self.settings.filters
+        return (not f.platforms or mention.platform in f.platforms) and (
+            not f.kinds or mention.kind in f.kinds
+        )
+
+    def mention_ok(self, mention: Mention, analysis: Analysis | None) -> bool:
+        f = self.settings.filters
+        if not self._platform_kind_ok(mention) or not self._region_ok(mention.region):
+            return False
+        return not f.topics or bool(analysis and set(f.topics) & set(analysis.topics))
+
+    # ---- match builders --------------------------------------------------------------
+    def event_match(self, event: Event, evidence: list[Reason], level: str | None = None) -> Match:
+        return Match(
+            subject=f"event:{event.id}",
+            title=event.title,
+            level=level or self.settings.level,
+            detected_at=event.first_seen,
+            last_at=event.last_seen,
+            event_id=event.id,
+            evidence=evidence,
+        )
+
+    def mention_match(
+        self, mention: Mention, analysis: Analysis | None, evidence: list[Reason], data: RuleInput
+    ) -> Match:
+        """Group a post under its event when it has one, so one event makes one alert."""
+        event = data.event(analysis.event_id) if analysis and analysis.event_id else None
+        if event is not None:
+            match = self.event_match(event, evidence)
+            match.last_at = max(event.last_seen, mention.published_at)
+            return match
+        return Match(
+            subject=f"mention:{mention.id}",
+            title=mention_title(mention),
+            level=self.settings.level,
+            detected_at=mention.fetched_at,
+            last_at=mention.fetched_at,
+            evidence=evidence,
+        )
+
+
+RULE_TYPES: dict[str, type[RuleType]] = {}
+_R = TypeVar("_R", bound=type[RuleType])
+
+
+def register_rule(cls: _R) -> _R:
+    RULE_TYPES[cls.type_name] = cls
+    return cls
+
+
+def build_rule(settings: RuleSettings) -> RuleType:
+    try:
+        cls = RULE_TYPES[settings.type]
+    except KeyError:
+        raise ValueError(
+            f"rule {settings.name!r}: type {settings.type!r} has no implementation "
+            f"(known: {', '.join(RULE_TYPES)})"
+        ) from None
+    return cls(settings)
+
+
+def mention_title(mention: Mention) -> str:
+    text = mention.title or mention.text
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def post_reason(mention: Mention, prefix: str = "") -> Reason:
+    text = f"{prefix}{mention_title(mention)} {mention.url}".strip()
+    return Reason("post", text, 0.0, mention.id)
+
+
+class EventRule(RuleType):
+    """Rule types that look at clustered events (heat, severity, rumour score)."""
+
+    needs_analysis: ClassVar[bool] = False
+
+    def find(self, data: RuleInput) -> list[Match]:
+        found = []
+        for event in data.events:
+            match = self.check_event(event)
+            if match is not None and self.event_ok(event, data):
+                found.append(match)
+        return found
+
+    @abc.abstractmethod
+    def check_event(self, event: Event) -> Match | None: ...
+
+
+@register_rule
+class ThresholdRule(EventRule):
+    type_name = "threshold"
+
+    def check_event(self, event: Event) -> Match | None:
+        s = self.settings
+        evidence = []
+        if s.min_heat is not None and event.heat >= s.min_heat:
+            evidence.append(Reason("figure", f"热度 {event.heat:.1f} ≥ {s.min_heat:g}", event.heat))
+        if s.min_mentions is not None and event.mention_count >= s.min_mentions:
+            evidence.append(
+                Reason(
+                    "figure",
+                    f"相关信息 {event.mention_count} 条 ≥ {s.min_mentions}",
+                    float(event.mention_count),
+                )
+            )
+        return self.event_match(event, evidence) if evidence else None
+
+
+@register_rule
+class SeverityRule(EventRule):
+    """Events graded at or above ``min_grade``; the grade also sets the alert level."""
+
+    type_name = "severity"
+
+    def check_event(self, event: Event) -> Match | None:
+        minimum = self.settings.min_grade or "一般"
+        if event.severity is None or grade_rank(event.severity) < grade_rank(minimum):
+            return None
+        evidence = [Reason("signal", f"事件等级：{event.severity}（规则要求{minimum}及以上）")]
+        evidence += list(event.severity_basis)
+        match = self.event_match(
+            event, evidence, max_level(self.settings.level, GRADE_LEVEL[event.severity])
+        )
+        match.grade = event.severity
+        return match
+
+
+@register_rule
+class RumorRule(EventRule):
+    """Events or posts judged likely false, or matching a debunked rumour."""
+
+    type_name = "rumor"
+    needs_analysis: ClassVar[bool] = True
+
+    def check_event(self, event: Event) -> Match | None:
+        p = self.settings.min_probability or 0.0
+        if event.rumor_score is None or event.rumor_score < p:
+            return None
+        text = f"事件谣言概率 {event.rumor_score:.2f} ≥ {p:.2f}"
+        return self.event_match(event, [Reason("signal", text, event.rumor_score)])
+
+    def find(self, data: RuleInput) -> list[Match]:
+        found = super().find(data)
+        p = self.settings.min_probability or 0.0
+        for mention, analysis in data.mentions:
+            if analysis is None or not self.mention_ok(mention, analysis):
+                continue
+            known = [r for r in analysis.reasons if r.kind == "match"]
+            scored = analysis.relevant and (analysis.rumor_score or 0.0) >= p
+            if not (known or scored):
+                continue
+            if self.settings.min_reach and reach(mention) < self.settings.min_reach:
+                continue
+            evidence = [post_reason(mention)]
+            if scored:
+                evidence.append(
+                    Reason(
+                        "signal",
+                        f"谣言概率 {analysis.rumor_score:.2f} ≥ {p:.2f}",
+                        analysis.rumor_score or 0.0,
+                        mention.id,
+                    )
+                )
+            evidence += [
+                Reason(r.kind, f"与已辟谣信息相符：{r.text}", r.weight, mention.id) for r in known
+            ]
+            found.append(self.mention_match(mention, analysis, evidence, data))
+        return found
+
+
+def reach(mention: Mention) -> int:
+    """Audience of a post: an explicit ``reach`` figure, else followers plus engagement."""
+    metrics = mention.metrics
+    if isinstance(metrics.get("reach"), int | float):
+        return int(metrics["reach"])
+    total = 0
+    for key in ("followers", "reposts", "comments", "likes"):
+        value = metrics.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            total += int(value)
+    return total
+
+
+@register_rule
+class WatchListRule(RuleType):
+    """Watched words (a product, a company, a place) in relevant posts."""
+
+    type_name = "watch_list"
+
+    def find(self, data: RuleInput) -> list[Match]:
+        terms = [t for t in self.settings.terms if t.strip()]
+        found = []
+        for mention, analysis in data.mentions:
+            if analysis is None or not analysis.relevant or not self.mention_ok(mention, analysis):
+                continue
+            if self.settings.negative_only and analysis.sentiment != "negative":
+                continue
+            text = f"{mention.title}\n{mention.text}".lower()
+            hits = [t for t in terms if t.lower() in text]
+            if hits:
+                evidence = [Reason("term", f"关注词：{t}", 1.0, mention.id) for t in hits]
+                evidence.append(post_reason(mention))
+                found.append(self.mention_match(mention, analysis, evidence, data))
+        return found
+
+
+MAX_DOCUMENT_AGE = timedelta(days=60)
+
+
+class DocumentRule(RuleType):
+    """Official notices of given document types; the clock starts at publication.
+
+    Documents published more than ``MAX_DOCUMENT_AGE`` before the evaluation are history, not
+    news: the first crawl of an official site's archive must not open hundreds of obligations
+    that were overdue long before anyone could act on them.
+    """
+
+    needs_analysis: ClassVar[bool] = False
+    default_doc_types: ClassVar[tuple[str, ...]]
+    label: ClassVar[str]
+
+    def find(self, data: RuleInput) -> list[Match]:
+        wanted = self.settings.doc_types or list(self.default_doc_types)
+        found = []
+        for mention, analysis in data.mentions:
+            if mention.platform != "official" and mention.kind != "official":
+                continue
+            doc_type = mention.extra.get("doc_type")
+            if doc_type not in wanted or not self.mention_ok(mention, analysis):
+                continue
+            published = self.trigger_time(mention)
+            if published < data.now - MAX_DOCUMENT_AGE:
+                continue
+            local = published.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            evidence = [
+                post_reason(mention, f"{self.label}："),
+                Reason("signal", f"{mention.source} 于 {local} 发布", 0.0, mention.id),
+            ]
+            level = mention.extra.get("level")
+            found.append(
+                Match(
+                    subject=f"doc:{mention.id}",
+                    title=mention_title(mention),
+                    level=self.settings.level,
+                    detected_at=mention.fetched_at,
+                    last_at=mention.fetched_at,
+                    evidence=evidence,
+                    published_at=published,
+                    obligation_level=level if level in AGENCY_LEVELS else None,
+                )
+            )
+        return found
+
+    def trigger_time(self, mention: Mention) -> datetime:
+        return mention.published_at
+
+
+@register_rule
+class OfficialDocumentRule(DocumentRule):
+    type_name = "official_document"
+    default_doc_types = ("policy",)
+    label = "政策文件"
+
+
+@register_rule
+class PenaltyRule(DocumentRule):
+    """Penalty decisions: the clock runs from ``extra["decided_at"]`` when the notice says."""
+
+    type_name = "penalty"
+    default_doc_types = ("penalty",)
+    label = "行政处罚决定"
+
+    def trigger_time(self, mention: Mention) -> datetime:
+        decided = mention.extra.get("decided_at")
+        if isinstance(decided, str) and decided.strip():
+            try:
+                return parse_instant(decided)
+            except ValueError:
+                pass
+        return mention.published_at
+
+
+# The volume rule types (spike, new_term) register themselves on import.
+from alerts import volume_rules  # noqa: E402
+
+__all__ = ["RULE_TYPES", "Match", "RuleInput", "RuleType", "build_rule", "volume_rules"]

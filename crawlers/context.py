@@ -1,0 +1,98 @@
+"""What a spider run needs besides Scrapy: its source, the archive, the clock, the run's tally.
+
+The engine builds one ``CrawlContext`` per source per round and hands it to the spider, so the
+pipelines and extensions of that crawler reach the same archive and clock through
+``crawler.spider.context``. ``scrapy crawl`` builds it from ``-a config=`` and ``-a source=``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.base import Archive
+from yuqing.clock import Clock, RealClock
+from yuqing.settings import SourceSettings
+
+__all__ = ["CrawlContext", "FingerprintMemory", "RunTally"]
+
+
+@dataclass
+class RunTally:
+    """Counts and problems of one source's run, filled by spider, pipelines and extensions."""
+
+    items: int = 0
+    inserted: int = 0
+    updated: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+    # Set when the site answered with a login wall, captcha or rate limit instead of content.
+    blocked: str = ""
+    # At least one start or list page was fetched and understood.
+    start_ok: bool = False
+    # Ids of the records kept aside in this run.
+    rejected_ids: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        self.errors.append(message)
+
+
+class FingerprintMemory:
+    """Text fingerprints seen recently, shared across rounds, bounded so it cannot grow forever.
+
+    Kept by the engine rather than by one crawl so that a story syndicated to two sites is
+    recognised as a copy even when the sites are crawled in different rounds.
+    """
+
+    def __init__(self, capacity: int = 50_000) -> None:
+        self._capacity = capacity
+        self._seen: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_owner(self, fingerprint: str, mention_id: str) -> str:
+        """The id that first had this fingerprint (``mention_id`` itself when it is first)."""
+        with self._lock:
+            owner = self._seen.get(fingerprint)
+            if owner is None:
+                self._seen[fingerprint] = owner = mention_id
+                if len(self._seen) > self._capacity:
+                    self._seen.popitem(last=False)
+            else:
+                self._seen.move_to_end(fingerprint)
+            return owner
+
+
+@dataclass
+class CrawlContext:
+    source: SourceSettings
+    archive: Archive
+    clock: Clock
+    tally: RunTally = field(default_factory=RunTally)
+    fingerprints: FingerprintMemory = field(default_factory=FingerprintMemory)
+    # True when the context opened the archive itself (``scrapy crawl``) and must close it.
+    owns_archive: bool = False
+    # Whether the previous run of this source finished cleanly. Only then does "already in
+    # the archive" mean "everything older was collected too", so paging may stop there; after
+    # a crash or an error the spider pages back to ``max_pages`` to fill the gap.
+    trust_seen: bool = False
+    # Records kept aside by earlier runs: not fetched or kept aside again every round.
+    rejected_before: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_config(cls, config: str | Path, source_name: str, spider_type: str) -> CrawlContext:
+        """The context for ``scrapy crawl TYPE -a source=NAME -a config=PATH``: real time."""
+        from archive import open_archive
+        from yuqing.config import load_config
+
+        settings = load_config(config)
+        source = settings.source(source_name)
+        if source.type != spider_type:
+            raise ValueError(
+                f"source {source_name!r} in {config} is a {source.type} source; "
+                f"run `scrapy crawl {source.type} -a source={source_name}`"
+            )
+        archive = open_archive(settings.archive)
+        return cls(source=source, archive=archive, clock=RealClock(), owns_archive=True)

@@ -1,0 +1,15 @@
+"""One spider per source type; ``SPIDERS`` maps a ``SourceSettings.type`` to its spider."""
+
+from __future__ import annotations
+
+from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.news import NewsSpider
+from crawlers.spiders.official import OfficialSpider
+from crawlers.spiders.rss import RssSpider
+from crawlers.spiders.weibo import WeiboSpider
+
+SPIDERS: dict[str, type[SourceSpider]] = {
+    spider.name: spider for spider in (RssSpider, NewsSpider, WeiboSpider, OfficialSpider)
+}
+
+__all__ = ["SPIDERS", "NewsSpider", "OfficialSpider", "RssSpider", "SourceSpider", "WeiboSpider"]

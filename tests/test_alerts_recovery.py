@@ -1,0 +1,114 @@
+"""The alert stage across crashes, and evaluate → deliver end to end, on real archives."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from alerts.defaults import default_rules
+from alerts.notify import deliver_due
+from alerts.stage import STAGE, evaluate
+from archive import Archive, open_archive
+from tests.test_alerts_stage import T0, event, make_settings, mention
+from yuqing.clock import SHANGHAI, SimulatedClock
+from yuqing.settings import Settings
+
+
+class _CrashingArchive:
+    """Delegates to a real archive but dies on the n-th call of one method."""
+
+    def __init__(self, inner: Archive, method: str, after: int) -> None:
+        self._inner, self._method, self._left = inner, method, after
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if name != self._method:
+            return attr
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if self._left <= 0:
+                raise RuntimeError("simulated crash")
+            self._left -= 1
+            return attr(*args, **kwargs)
+
+        return wrapped
+
+
+@pytest.mark.parametrize(
+    ("method", "after"),
+    [("upsert_alert", 1), ("open_obligation", 1), ("audit", 2), ("enqueue", 3), ("set_cursor", 0)],
+)
+def test_a_crash_anywhere_is_repaired_without_duplicates(
+    tmp_path: Path, method: str, after: int
+) -> None:
+    settings = make_settings(tmp_path)
+    published = datetime(2026, 7, 20, 8, tzinfo=SHANGHAI)
+
+    def load(target: Archive) -> None:
+        target.upsert_event(event("e1", severity="重大", count=50))
+        target.upsert_mentions(
+            [
+                mention(
+                    "p1",
+                    "全文",
+                    published,
+                    platform="official",
+                    kind="official",
+                    extra={"doc_type": "policy"},
+                )
+            ]
+        )
+
+    with open_archive(tmp_path / "clean.db") as clean:
+        load(clean)
+        evaluate(clean, settings, SimulatedClock(T0 + timedelta(hours=1)))
+        expected = (
+            sorted((a.rule, a.subject, a.level) for a in clean.list_alerts()),
+            sorted((o.kind, o.subject, o.due_at) for o in clean.list_obligations()),
+            len(clean.list_messages()),
+        )
+
+    with open_archive(tmp_path / "a.db") as real:
+        load(real)
+        clock = SimulatedClock(T0 + timedelta(hours=1))
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            evaluate(cast(Archive, _CrashingArchive(real, method, after)), settings, clock)
+        evaluate(real, settings, clock)
+        evaluate(real, settings, clock)
+        got = (
+            sorted((a.rule, a.subject, a.level) for a in real.list_alerts()),
+            sorted((o.kind, o.subject, o.due_at) for o in real.list_obligations()),
+            len(real.list_messages()),
+        )
+        assert got == expected
+        assert real.get_cursor(STAGE) == real.latest_position()
+
+
+def test_evaluate_then_deliver_end_to_end(tmp_path: Path, archive: Archive) -> None:
+    settings = Settings.model_validate(
+        {
+            "rules": [dict(rule, recipients=["duty"]) for rule in default_rules()],
+            "notifiers": [{"name": "log", "type": "file", "path": str(tmp_path / "sent.jsonl")}],
+            "recipients": [{"name": "duty", "notifiers": ["log"]}],
+        }
+    )
+    clock = SimulatedClock(T0 + timedelta(hours=1))
+    archive.upsert_event(event("e1", severity="特别重大", count=80))
+    evaluate(archive, settings, clock)
+    first = deliver_due(archive, settings, clock)
+    assert first.sent == 4 and first.retrying == first.gave_up == 0  # 2 alerts, 2 obligations
+    evaluate(archive, settings, clock)
+    assert deliver_due(archive, settings, clock).attempted == 0
+    lines = (tmp_path / "sent.jsonl").read_text("utf-8").splitlines()
+    assert len(lines) == 4
+    sent = [json.loads(line) for line in lines]
+    subjects = " ".join(item["subject"] for item in sent)
+    assert "【舆情预警·严重】" in subjects and "【待办·召开新闻发布会】" in subjects
+    press = next(item for item in sent if "召开新闻发布会" in item["subject"])
+    due_text = (T0 + timedelta(hours=24)).strftime("%Y-%m-%d %H:%M")
+    assert f"截止时间：{due_text}（北京时间）" in press["body"]
+    assert "事件等级：特别重大" in press["body"]

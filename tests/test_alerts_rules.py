@@ -1,0 +1,241 @@
+"""Each rule type on data stored in a real SQLite archive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alerts.rules import RULE_TYPES, Match, RuleInput, build_rule, grade_rank
+from archive import Archive, open_archive
+from archive.models import Analysis, Event, Mention, Reason
+from yuqing.clock import SHANGHAI
+from yuqing.settings import RULE_TYPES as CONFIGURED_TYPES
+from yuqing.settings import RuleSettings
+
+NOW = datetime(2026, 7, 20, 12, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with open_archive(tmp_path / "a.db") as opened:
+        yield opened
+
+
+def post(
+    mid: str,
+    text: str,
+    at: datetime,
+    *,
+    platform: str = "weibo",
+    kind: str = "post",
+    metrics: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    region: str = "浙江省杭州市",
+) -> Mention:
+    return Mention(
+        id=mid,
+        source="test",
+        platform=platform,
+        kind=kind,
+        url=f"https://example.com/{mid}",
+        text=text,
+        published_at=at,
+        fetched_at=at + timedelta(minutes=1),
+        region=region,
+        metrics=metrics or {},
+        extra=extra or {},
+    )
+
+
+def judged(
+    mid: str,
+    *,
+    rumor: float | None = None,
+    sentiment: str = "negative",
+    relevant: bool = True,
+    event_id: str | None = None,
+    reasons: list[Reason] | None = None,
+) -> Analysis:
+    return Analysis(
+        mention_id=mid,
+        relevant=relevant,
+        relevance=0.9 if relevant else 0.1,
+        topics=["特种设备"],
+        sentiment=sentiment,
+        rumor_score=rumor,
+        event_id=event_id,
+        reasons=reasons or [],
+    )
+
+
+def hot(eid: str, **fields: Any) -> Event:
+    base: dict[str, Any] = {
+        "title": f"事件{eid}",
+        "first_seen": NOW - timedelta(hours=2),
+        "last_seen": NOW,
+        "topics": ["特种设备"],
+        "region": "浙江省杭州市",
+    }
+    base.update(fields)
+    return Event(id=eid, **base)
+
+
+def run(
+    archive: Archive,
+    rule: dict[str, Any],
+    events: list[Event] | None = None,
+    mentions: list[tuple[Mention, Analysis | None]] | None = None,
+) -> list[Match]:
+    settings = RuleSettings.model_validate(rule)
+    data = RuleInput(NOW.astimezone(), archive, events or archive.list_events(), mentions or [])
+    return build_rule(settings).find(data)
+
+
+def stored(
+    archive: Archive, mentions: list[Mention], analyses: list[Analysis]
+) -> list[tuple[Mention, Analysis | None]]:
+    archive.upsert_mentions(mentions)
+    archive.upsert_analyses(analyses)
+    by_id = archive.get_analyses([m.id for m in mentions])
+    return [(m, by_id.get(m.id)) for _, m in archive.mentions_since(0, 1000)]
+
+
+def test_every_configured_rule_type_has_a_class() -> None:
+    assert set(RULE_TYPES) == set(CONFIGURED_TYPES)
+
+
+def test_threshold_on_heat_or_mentions(archive: Archive) -> None:
+    archive.upsert_event(hot("a", heat=80.0, mention_count=3))
+    archive.upsert_event(hot("b", heat=2.0, mention_count=50))
+    archive.upsert_event(hot("c", heat=2.0, mention_count=3))
+    matches = run(archive, {"name": "t", "type": "threshold", "min_heat": 50, "min_mentions": 30})
+    assert sorted(m.subject for m in matches) == ["event:a", "event:b"]
+    only_heat = run(archive, {"name": "t", "type": "threshold", "min_heat": 50})
+    assert [m.subject for m in only_heat] == ["event:a"]
+
+
+def test_severity_order_and_levels(archive: Archive) -> None:
+    assert grade_rank("特别重大") > grade_rank("重大") > grade_rank("较大") > grade_rank("一般")
+    for eid, grade in (("s1", "特别重大"), ("s2", "重大"), ("s3", "较大"), ("s4", "一般")):
+        archive.upsert_event(hot(eid, severity=grade, heat=10.0))
+    archive.upsert_event(hot("s5", heat=10.0))
+    matches = {
+        m.subject: m
+        for m in run(
+            archive, {"name": "s", "type": "severity", "min_grade": "较大", "level": "info"}
+        )
+    }
+    assert set(matches) == {"event:s1", "event:s2", "event:s3"}
+    assert matches["event:s1"].level == "critical" and matches["event:s3"].level == "warning"
+    assert matches["event:s2"].grade == "重大"
+
+
+def test_rumor_by_score_by_known_rumour_and_reach(archive: Archive) -> None:
+    archive.upsert_event(hot("ev", rumor_score=0.85))
+    rows = stored(
+        archive,
+        [
+            post("m1", "网传", NOW, metrics={"followers": 50}),
+            post("m2", "又传", NOW, metrics={"reposts": 9000}),
+            post("m3", "正常", NOW, metrics={"reposts": 9000}),
+            post("m4", "无关", NOW, metrics={"reposts": 9000}),
+        ],
+        [
+            judged("m1", rumor=0.9),
+            judged("m2", reasons=[Reason("match", "已辟谣：某事")]),
+            judged("m3", rumor=0.2),
+            judged("m4", rumor=0.95, relevant=False),
+        ],
+    )
+    rule = {"name": "r", "type": "rumor", "min_probability": 0.7}
+    matches = {m.subject for m in run(archive, rule, mentions=rows)}
+    assert matches == {"event:ev", "mention:m1", "mention:m2"}
+    reach_rule = dict(rule, min_reach=1000)
+    assert {m.subject for m in run(archive, reach_rule, mentions=rows)} == {
+        "event:ev",
+        "mention:m2",
+    }
+
+
+def test_watch_list_terms_negative_only(archive: Archive) -> None:
+    rows = stored(
+        archive,
+        [
+            post("w1", "某品牌电热水壶爆炸", NOW),
+            post("w2", "电热水壶好评", NOW),
+            post("w3", "电热水壶爆炸", NOW),
+        ],
+        [judged("w1"), judged("w2", sentiment="positive"), judged("w3", relevant=False)],
+    )
+    rule = {"name": "w", "type": "watch_list", "terms": ["电热水壶"], "negative_only": True}
+    matches = run(archive, rule, mentions=rows)
+    assert [m.subject for m in matches] == ["mention:w1"]
+    assert any(r.text == "关注词：电热水壶" for r in matches[0].evidence)
+    everything = run(archive, dict(rule, negative_only=False), mentions=rows)
+    assert sorted(m.subject for m in everything) == ["mention:w1", "mention:w2"]
+
+
+def test_official_documents_and_penalties(archive: Archive) -> None:
+    rows = stored(
+        archive,
+        [
+            post(
+                "d1",
+                "通知全文",
+                NOW,
+                platform="official",
+                kind="official",
+                extra={"doc_type": "policy"},
+            ),
+            post(
+                "d2",
+                "决定书",
+                NOW,
+                platform="official",
+                kind="official",
+                extra={"doc_type": "penalty", "decided_at": "2026-07-10"},
+            ),
+            post("d3", "微博上说有新政策", NOW, extra={"doc_type": "policy"}),
+        ],
+        [],
+    )
+    policy = run(archive, {"name": "p", "type": "official_document"}, mentions=rows)
+    assert [m.subject for m in policy] == ["doc:d1"]
+    assert policy[0].published_at == NOW
+    penalty = run(archive, {"name": "x", "type": "penalty"}, mentions=rows)
+    assert [m.subject for m in penalty] == ["doc:d2"]
+    assert penalty[0].published_at == datetime(2026, 7, 10, tzinfo=SHANGHAI)
+
+
+def test_platform_filter_on_events_looks_at_their_mentions(archive: Archive) -> None:
+    archive.upsert_event(hot("pe", mention_count=50))
+    archive.upsert_mentions([post("pm", "帖子", NOW, platform="news", kind="article")])
+    archive.upsert_analyses([judged("pm", event_id="pe")])
+    rule = {"name": "t", "type": "threshold", "min_mentions": 10}
+    assert run(archive, dict(rule, filters={"platforms": ["news"]}))
+    assert not run(archive, dict(rule, filters={"platforms": ["weibo"]}))
+
+
+def test_spike_against_the_baseline_mean(archive: Archive) -> None:
+    rule = {"name": "sp", "type": "spike", "spike_factor": 3, "baseline": "24h", "min_mentions": 5}
+    base = [post(f"b{i}", "电梯故障", NOW - timedelta(hours=3 + i)) for i in range(6)]
+    stored(archive, base, [judged(m.id) for m in base])
+    assert run(archive, rule) == []
+    burst = [post(f"s{i}", "电梯故障", NOW - timedelta(minutes=5 + i)) for i in range(8)]
+    stored(archive, burst, [judged(m.id) for m in burst])
+    matches = run(archive, rule)
+    assert len(matches) == 1 and matches[0].subject.startswith("spike:2026072012")
+    assert "8 条" in matches[0].evidence[0].text
+
+
+def test_new_term_only_for_words_unseen_before(archive: Archive) -> None:
+    old = post("o1", "电梯困人事故", NOW - timedelta(days=2))
+    stored(archive, [old], [judged("o1")])
+    archive.upsert_event(hot("nt", keywords=["电梯", "康师傅", "爆炸"], first_seen=NOW))
+    matches = run(archive, {"name": "n", "type": "new_term"})
+    assert [m.subject for m in matches] == ["term:康师傅"]
+    assert matches[0].event_id == "nt"
