@@ -199,13 +199,13 @@ def test_elevator_story(records: list[dict[str, Any]]) -> None:
         found = re.findall(r"(\d+)人死亡", r["title"] + r["text"])
         if found:
             deaths.append(max(int(n) for n in found))
-    assert deaths[0] == 1 and max(deaths) == 3 and deaths == sorted(deaths)
+    assert deaths[0] == 7 and max(deaths) == 10 and deaths == sorted(deaths)
     injured_first = next(r for r in story if re.search(r"\d+人受伤", r["title"] + r["text"]))
     assert "3人受伤" in injured_first["title"] and "死亡" not in injured_first["text"]
-    assert any(re.search(r"造成2人死亡、11人受伤", r["text"]) for r in story)
+    assert any(re.search(r"造成9人死亡、7人受伤", r["text"]) for r in story)
     assert any(re.search(CHINESE_COUNT + "人死亡", r["text"]) for r in story)
     assert any(r["channel"] == "weibo" and re.search(r"\d+人死亡", r["text"]) for r in story)
-    final = [r for r in story if r["channel"] == "official" and "死亡3人，重伤10人" in r["text"]]
+    final = [r for r in story if r["channel"] == "official" and "死亡10人，重伤4人" in r["text"]]
     assert final and "直接经济损失约1260万元" in final[0]["text"]
     assert any("一千二百六十万元" in r["text"] for r in story)
     days = by_day(story)

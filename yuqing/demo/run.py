@@ -53,7 +53,7 @@ def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
     return {
         "archive": {"backend": "sqlite", "path": "yuqing.db"},
         "sources": demo_sources(base_url),
-        "rules": default_rules(),
+        "rules": default_rules(["spokesperson", "duty-officer"]),
         "notifiers": [
             {"name": "outbox-file", "type": "file", "path": "notifications.jsonl"},
         ],

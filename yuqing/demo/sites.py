@@ -93,14 +93,64 @@ def load_corpus(path: str | Path | None = None) -> list[dict[str, Any]]:
     corpus_path = Path(path) if path is not None else CORPUS_PATH
     if not corpus_path.exists():
         raise FileNotFoundError(f"demo corpus not found: {corpus_path}")
-    records = []
+    records: list[dict[str, Any]] = []
     for number, line in enumerate(corpus_path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             try:
-                records.append(json.loads(line))
+                records.extend(flatten_corpus_record(json.loads(line)))
             except ValueError as exc:
                 raise ValueError(f"{corpus_path}:{number}: not JSON: {exc}") from None
     return records
+
+
+def flatten_corpus_record(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """Records as the sites serve them, from the corpus as written (``corpus_source.py``).
+
+    The corpus names a news site in ``site`` and nests Weibo user, counts, repost target and
+    comments; the server wants one record per servable item with its site as ``channel``.
+    Records already in the flat form pass through unchanged.
+    """
+    weibo = raw.get("weibo")
+    if not isinstance(weibo, dict) and not isinstance(raw.get("comments"), list):
+        if raw.get("channel") == "news" and raw.get("site"):
+            return [dict(raw, channel=raw["site"])]
+        return [raw]
+    record = {k: v for k, v in raw.items() if k not in ("weibo", "comments")}
+    if raw.get("channel") == "news" and raw.get("site"):
+        record["channel"] = raw["site"]
+    if raw.get("channel") == "official":
+        record["issuer"] = raw.get("author") or raw.get("site") or ""
+    out = [record]
+    if isinstance(weibo, dict):
+        user = weibo.get("user") or {}
+        record["user"] = {
+            "screen_name": user.get("name") or raw.get("author", ""),
+            "verified": bool(user.get("verified", False)),
+            "verified_type": int(user.get("verified_type", -1)),
+            "followers_count": int(user.get("followers", 0)),
+        }
+        record["reposts"] = weibo.get("reposts", 0)
+        record["comments"] = weibo.get("comments", 0)
+        record["likes"] = weibo.get("likes", 0)
+        record["kind"] = "repost" if weibo.get("retweet_of") else "post"
+        if weibo.get("retweet_of"):
+            record["parent"] = weibo["retweet_of"]
+    for index, comment in enumerate(raw.get("comments") or [], 1):
+        out.append(
+            {
+                "id": f"{raw['id']}c{index:03d}",
+                "channel": "weibo",
+                "story": raw.get("story", ""),
+                "kind": "comment",
+                "parent": raw["id"],
+                "offset_minutes": comment.get("offset_minutes", raw.get("offset_minutes", 0)),
+                "text": comment.get("text", ""),
+                "author": comment.get("user", ""),
+                "user": {"screen_name": comment.get("user", "")},
+                "region": raw.get("region", ""),
+            }
+        )
+    return out
 
 
 def _first(record: dict[str, Any], *keys: str, default: Any = None) -> Any:
