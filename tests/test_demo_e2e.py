@@ -1,0 +1,84 @@
+"""``yuqing demo --headless`` end to end: HTTP → Scrapy → archive → analysis → rules →
+obligations, on the demo corpus, in a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import open_archive
+from archive.search import SearchRequest
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    workdir = tmp_path_factory.mktemp("demo") / "run"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "yuqing.cli",
+            "demo",
+            "--headless",
+            "--json",
+            "--workdir",
+            str(workdir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir, json.loads(result.stdout)
+
+
+def test_demo_collects_and_analyses_the_corpus(demo: tuple[Path, dict[str, Any]]) -> None:
+    _, summary = demo
+    assert summary["mentions"] >= 300
+    assert summary["analysed"] == summary["mentions"]
+    assert summary["events"] >= 6
+    assert summary["rejects"] == 0
+
+
+def test_demo_opens_every_kind_of_obligation_it_should(demo: tuple[Path, dict[str, Any]]) -> None:
+    _, summary = demo
+    kinds = {ob["kind"] for ob in summary["obligation_list"]}
+    assert kinds >= {
+        "authoritative_release",  # the elevator accident is graded 重大
+        "press_conference",
+        "clarification",  # the plastic-seaweed rumour
+        "response",
+        "policy_interpretation",
+        "penalty_disclosure",
+    }
+    rules = {alert["rule"] for alert in summary["alert_list"]}
+    assert {"major-accident", "rumor", "penalty-decision"} <= rules
+    [release] = [o for o in summary["obligation_list"] if o["kind"] == "authoritative_release"]
+    # Five calendar hours from first detection on Monday 16 November (Beijing time).
+    assert release["due_at"].startswith("2026-11-16T")
+
+
+def test_demo_archive_is_searchable_with_chinese_words(demo: tuple[Path, dict[str, Any]]) -> None:
+    workdir, _ = demo
+    with open_archive(workdir / "yuqing.db", readonly=True) as archive:
+        elevator = archive.search(SearchRequest(query="电梯 坠落"))
+        assert elevator.total >= 20
+        gbk = archive.search(SearchRequest(query="电梯", filters=_platform("news")))
+        assert gbk.total > 0
+        severities = {e.severity for e in archive.list_events(limit=100)}
+        assert "重大" in severities
+        notified = archive.list_messages("sent", limit=1000)
+        assert notified, "the demo's file notifier should have delivered messages"
+    lines = (workdir / "notifications.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(notified)
+
+
+def _platform(name: str) -> Any:
+    from archive.search import SearchFilters
+
+    return SearchFilters(platforms=[name])
