@@ -235,6 +235,10 @@ def launch_dashboard(config_path: Path, settings: Settings, port: int | None = N
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--server.fileWatcherType",
+        "none",
     ]
     click.echo(f"dashboard: http://{settings.dashboard.host}:{port or settings.dashboard.port}/")
     browser = shutil.which("xdg-open")

@@ -12,10 +12,9 @@ from typing import Any
 
 import click
 
+from alerts.obligations import STATE_LABELS as STATUS_LABELS
 from yuqing.clock import RealClock, local, parse_instant
 from yuqing.settings import OBLIGATION_KINDS
-
-STATUS_LABELS = {"open": "待处理", "acknowledged": "已确认", "done": "已完成", "waived": "已豁免"}
 
 
 def _actor(actor: str | None) -> str:

@@ -46,9 +46,8 @@ def prepare_workdir(workdir: Path) -> None:
 
 
 def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
-    from yuqing.demo.sites import demo_sources
-
     from alerts.defaults import default_rules
+    from yuqing.demo.sites import demo_sources
 
     return {
         "archive": {"backend": "sqlite", "path": "yuqing.db"},

@@ -1,0 +1,86 @@
+"""Altair charts for the pages. Inputs are plain rows; times are Beijing wall time (naive)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from archive.search import FacetCount, HistogramBucket
+from yuqing.clock import local
+
+_TIME_FORMAT = {"hour": "%m-%d %H:%M", "day": "%Y-%m-%d"}
+# Bars as wide as their bucket.
+_UNIT = {"hour": "yearmonthdatehours", "day": "yearmonthdate"}
+# Counts are whole numbers: no 0.5 ticks on a chart of two mentions.
+_COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+
+
+def volume_chart(frame: pd.DataFrame, interval: str) -> alt.Chart:
+    """Stacked bars of mentions per bucket, one colour per platform."""
+    unit = _UNIT.get(interval, "yearmonthdate")
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                f"{unit}(时间):T",
+                title="时间（北京时间）",
+                axis=alt.Axis(format=_TIME_FORMAT.get(interval, "%Y-%m-%d"), labelAngle=-30),
+            ),
+            y=alt.Y("sum(数量):Q", title="提及数", axis=_COUNT_AXIS),
+            color=alt.Color("平台:N", title="平台"),
+            tooltip=[
+                alt.Tooltip(f"{unit}(时间):T", title="时间", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("平台:N", title="平台"),
+                alt.Tooltip("sum(数量):Q", title="提及数"),
+            ],
+        )
+        .properties(height=280)
+    )
+
+
+def facet_chart(
+    counts: list[FacetCount], title: str, names: dict[str, str] | None = None
+) -> alt.Chart:
+    """Horizontal bars of facet counts, largest on top."""
+    names = names or {}
+    frame = pd.DataFrame(
+        [{"名称": names.get(c.value, c.value) or "（空）", "数量": c.count} for c in counts],
+        columns=["名称", "数量"],
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("数量:Q", title="提及数", axis=_COUNT_AXIS),
+            y=alt.Y("名称:N", title=None, sort="-x", axis=alt.Axis(labelLimit=160)),
+            tooltip=[alt.Tooltip("名称:N", title=title), alt.Tooltip("数量:Q", title="提及数")],
+        )
+        # The height includes the axes (autosize "fit"): about 60 px, then one band per bar.
+        .properties(height=70 + 30 * max(3, len(frame)))
+    )
+
+
+def histogram_chart(buckets: list[HistogramBucket], interval: str) -> alt.Chart:
+    unit = _UNIT.get(interval, "yearmonthdate")
+    frame = pd.DataFrame(
+        [{"时间": local(b.start).replace(tzinfo=None), "数量": b.count} for b in buckets],
+        columns=["时间", "数量"],
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                f"{unit}(时间):T",
+                title="时间（北京时间）",
+                axis=alt.Axis(format=_TIME_FORMAT.get(interval, "%Y-%m-%d"), labelAngle=-30),
+            ),
+            y=alt.Y("数量:Q", title="提及数", axis=_COUNT_AXIS),
+            tooltip=[
+                alt.Tooltip(f"{unit}(时间):T", title="时间", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("数量:Q", title="提及数"),
+            ],
+        )
+        .properties(height=200)
+    )

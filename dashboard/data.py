@@ -1,0 +1,262 @@
+"""The dashboard's read layer: every page gets its data here, and nowhere else.
+
+Each function takes the configuration path first (it is the cache key of "which archive") and
+only plain, hashable values after it, and is cached for ``dashboard.cache_ttl``: a room full of
+duty staff refreshing the same pages costs the archive one query per ``cache_ttl``. Writes go
+through ``dashboard.actions``, which clears these caches afterwards.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from alerts.obligations import ACTIVE, is_overdue
+from archive.base import Archive
+from archive.models import AuditEntry, Event, Obligation
+from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchRequest, SearchResult
+from dashboard.context import DashboardClock, reader, settings
+from dashboard.labels import PLATFORM_LABELS, label
+from yuqing.cli_search import hit_record
+from yuqing.clock import local
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DEFAULT_RUMOR_THRESHOLD = 0.7
+PAGE_SIZE = 20
+EXPORT_PAGE = 1000
+EXPORT_MAX_ROWS = 100_000
+
+
+def _ttl_cached(fn: Callable[P, R]) -> Callable[P, R]:
+    """``st.cache_data`` with the configured ``dashboard.cache_ttl``.
+
+    The TTL is only known once the configuration is read, so the cached function is made on
+    first use (one per TTL value; in practice one per process).
+    """
+    made: dict[float, Callable[P, R]] = {}
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        ttl = settings(str(args[0])).dashboard.cache_ttl.total_seconds()
+        cached = made.get(ttl)
+        if cached is None:
+            cached = made[ttl] = st.cache_data(ttl=ttl, show_spinner=False)(fn)
+        return cached(*args, **kwargs)
+
+    return call
+
+
+def invalidate() -> None:
+    """Forget every cached read, for every session: called after a user action."""
+    st.cache_data.clear()
+
+
+def cache_seconds(config: str) -> int:
+    return max(1, round(settings(config).dashboard.cache_ttl.total_seconds()))
+
+
+# ---- time ------------------------------------------------------------------------------
+def clock(config: str) -> DashboardClock:
+    return DashboardClock(reader(config), settings(config).runner.clock)
+
+
+def now(config: str) -> datetime:
+    """The dashboard's "now", to the second (the pipeline's time in simulated runs)."""
+    return clock(config).now().replace(microsecond=0)
+
+
+def rumor_threshold(config: str) -> float:
+    """What counts as a likely rumour: the lowest ``min_probability`` of the rumour rules."""
+    levels = [
+        rule.min_probability
+        for rule in settings(config).rules
+        if rule.type == "rumor" and rule.enabled and rule.min_probability is not None
+    ]
+    return min(levels) if levels else DEFAULT_RUMOR_THRESHOLD
+
+
+# ---- overview --------------------------------------------------------------------------
+@dataclass
+class OverviewMetrics:
+    new_mentions: int
+    new_mentions_exact: bool
+    previous_mentions: int
+    active_hotspots: int
+    open_obligations: int
+    overdue_obligations: int
+    rumor_mentions: int
+    rumor_threshold: float
+
+
+def _count(config: str, filters: SearchFilters) -> tuple[int, bool]:
+    result = reader(config).search(SearchRequest(filters=filters, limit=1))
+    return result.total, result.total_exact
+
+
+@_ttl_cached
+def overview_metrics(config: str, at: datetime) -> OverviewMetrics:
+    day = timedelta(hours=24)
+    new, exact = _count(config, SearchFilters(since=at - day))
+    previous, _ = _count(config, SearchFilters(since=at - 2 * day, until=at - day))
+    threshold = rumor_threshold(config)
+    rumors, _ = _count(config, SearchFilters(since=at - day, rumor_min=threshold))
+    archive = reader(config)
+    hotspots = archive.list_events(active_since=at - day, limit=1000)
+    active = archive.list_obligations(list(ACTIVE))
+    return OverviewMetrics(
+        new_mentions=new,
+        new_mentions_exact=exact,
+        previous_mentions=previous,
+        active_hotspots=sum(1 for e in hotspots if e.status != "closed"),
+        open_obligations=len(active),
+        overdue_obligations=sum(1 for ob in active if is_overdue(ob, at)),
+        rumor_mentions=rumors,
+        rumor_threshold=threshold,
+    )
+
+
+@_ttl_cached
+def volume_by_platform(
+    config: str, since: datetime, until: datetime | None, interval: str
+) -> pd.DataFrame:
+    """Mentions per hour or day and platform: columns 时间, 平台, 数量."""
+    archive = reader(config)
+    window = SearchFilters(since=since, until=until)
+    present = archive.facets(SearchRequest(filters=window), ["platform"], size=50)["platform"]
+    rows: list[dict[str, Any]] = []
+    for facet in present:
+        filters = SearchFilters(since=since, until=until, platforms=[facet.value])
+        for bucket in archive.histogram(SearchRequest(filters=filters), interval):
+            rows.append(_bucket_row(bucket, label(PLATFORM_LABELS, facet.value)))
+    return pd.DataFrame(rows, columns=["时间", "平台", "数量"])
+
+
+def _bucket_row(bucket: HistogramBucket, name: str) -> dict[str, Any]:
+    # Altair reads naive times as they are: give it Beijing wall time.
+    return {"时间": local(bucket.start).replace(tzinfo=None), "平台": name, "数量": bucket.count}
+
+
+@_ttl_cached
+def topic_counts(config: str, since: datetime, size: int = 15) -> list[FacetCount]:
+    request = SearchRequest(filters=SearchFilters(since=since))
+    return reader(config).facets(request, ["topic"], size=size)["topic"]
+
+
+@_ttl_cached
+def hot_events(config: str, since: datetime | None, limit: int = 20) -> list[Event]:
+    return reader(config).list_events(active_since=since, limit=limit)
+
+
+# ---- obligations -----------------------------------------------------------------------
+@_ttl_cached
+def obligations(config: str, include_closed: bool = False) -> list[Obligation]:
+    """Obligations by deadline, earliest first; only open and acknowledged ones by default."""
+    statuses = None if include_closed else list(ACTIVE)
+    return reader(config).list_obligations(statuses)
+
+
+@_ttl_cached
+def obligation_audit(config: str, limit: int = 30) -> list[AuditEntry]:
+    return reader(config).list_audit(object_type="obligation", limit=limit)
+
+
+# ---- search ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SearchParams:
+    """What the search form asked for: hashable, so it can key caches and session state."""
+
+    query: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    platforms: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    rumor_min: float | None = None
+    sort: str = "time"
+
+    def request(self, limit: int | None = None, after: str | None = None) -> SearchRequest:
+        filters = SearchFilters(
+            since=self.since,
+            until=self.until,
+            platforms=list(self.platforms),
+            sources=list(self.sources),
+            topics=list(self.topics),
+            sentiments=list(self.sentiments),
+            regions=list(self.regions),
+            rumor_min=self.rumor_min,
+        )
+        return SearchRequest(
+            query=self.query.strip(),
+            filters=filters,
+            sort=self.sort,
+            limit=limit or PAGE_SIZE,
+            after=after,
+        )
+
+
+@_ttl_cached
+def search_page(config: str, params: SearchParams, after: str | None = None) -> SearchResult:
+    """One page of hits; raises ``QueryError`` for a query the user must change."""
+    return reader(config).search(params.request(after=after))
+
+
+@_ttl_cached
+def search_facets(config: str, params: SearchParams, size: int = 10) -> dict[str, list[FacetCount]]:
+    fields = ["platform", "source", "topic", "sentiment", "region"]
+    return reader(config).facets(params.request(), fields, size=size)
+
+
+@_ttl_cached
+def search_histogram(config: str, params: SearchParams, interval: str) -> list[HistogramBucket]:
+    return reader(config).histogram(params.request(), interval)
+
+
+@dataclass
+class FilterOptions:
+    sources: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+
+
+@_ttl_cached
+def filter_options(config: str) -> FilterOptions:
+    """The values the filter lists offer: what the archive holds, most frequent first."""
+    found = reader(config).facets(SearchRequest(), ["source", "topic", "region"], size=200)
+    return FilterOptions(
+        sources=[f.value for f in found["source"] if f.value],
+        topics=[f.value for f in found["topic"] if f.value],
+        regions=[f.value for f in found["region"] if f.value],
+    )
+
+
+def export_records(
+    archive: Archive, params: SearchParams, max_rows: int = EXPORT_MAX_ROWS
+) -> Iterator[dict[str, Any]]:
+    """Every hit of ``params`` as export records (``yuqing search --all`` does the same),
+    page by page through the keyset cursor, at most ``max_rows``.
+
+    Not cached (it is big) and free of Streamlit calls: downloads build it on their own
+    thread, with the archive handle the page passes in.
+    """
+    request = params.request(limit=EXPORT_PAGE)
+    produced = 0
+    while True:
+        result = archive.search(request)
+        for hit in result.hits:
+            if produced >= max_rows:
+                return
+            produced += 1
+            yield hit_record(hit)
+        if not result.next_cursor:
+            return
+        request.after = result.next_cursor

@@ -1,0 +1,75 @@
+"""Chinese names for the archive's closed vocabularies, as the duty staff read them.
+
+The codes stay in the archive and in exports; only the screen shows these names. A code
+without a name is shown as it is, so a new platform or kind never breaks a page.
+"""
+
+from __future__ import annotations
+
+from alerts.obligations import STATE_LABELS
+
+PLATFORM_LABELS = {
+    "news": "新闻网站",
+    "rss": "RSS订阅",
+    "weibo": "微博",
+    "official": "官方网站",
+    "replay": "回放",
+    "other": "其他",
+}
+MENTION_KIND_LABELS = {
+    "article": "文章",
+    "post": "帖子",
+    "repost": "转发",
+    "comment": "评论",
+    "official": "官方发布",
+    "debunk": "辟谣",
+}
+# nlp.lexicon.TOPICS
+TOPIC_LABELS = {
+    "food_safety": "食品安全",
+    "product_quality": "产品质量",
+    "special_equipment": "特种设备",
+    "recall": "缺陷召回",
+    "counterfeit": "假冒伪劣",
+    "certification": "认证认可",
+    "standards": "标准化",
+    "metrology": "计量",
+    "inspection_quarantine": "检验检疫",
+    "agency_conduct": "执法作风",
+}
+SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面", "未分析": "未分析"}
+EVENT_STATUS_LABELS = {
+    "emerging": "新出现",
+    "growing": "升温",
+    "peak": "高峰",
+    "declining": "降温",
+    "closed": "已平息",
+}
+OBLIGATION_KIND_LABELS = {
+    "authoritative_release": "发布权威信息",
+    "press_conference": "召开新闻发布会",
+    "clarification": "澄清",
+    "response": "回应关切",
+    "policy_interpretation": "政策解读",
+    "penalty_disclosure": "行政处罚公示",
+    "implementation_report": "落实情况报告",
+}
+# The lifecycle's own names (alerts.obligations), so the CLI and the screen agree.
+OBLIGATION_STATUS_LABELS = dict(STATE_LABELS)
+LEVEL_LABELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
+AUDIT_ACTION_LABELS = {
+    "obligation.opened": "开启",
+    "obligation.added": "手工登记",
+    "obligation.acknowledged": "确认",
+    "obligation.completed": "办结",
+    "obligation.waived": "豁免",
+    "obligation.reopened": "重新打开",
+    "obligation.assigned": "指派",
+}
+
+
+def label(table: dict[str, str], code: str | None) -> str:
+    """The Chinese name of ``code``, or the code itself when it has none."""
+    if code is None:
+        return ""
+    return table.get(code, code)

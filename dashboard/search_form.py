@@ -1,0 +1,143 @@
+"""The search page's form: query box, filters and the help text, turned into ``SearchParams``.
+
+A relative time range ("最近7天") is anchored at the moment the form was submitted, so the
+parameters, and with them the cached pages and the "更多" pagination, stay the same until the
+user searches again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import streamlit as st
+
+from archive.models import PLATFORMS, SENTIMENTS
+from dashboard import data
+from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS, label
+from yuqing.clock import SHANGHAI
+
+ANCHOR_KEY = "search_anchor"
+RANGES: dict[str, timedelta | None] = {
+    "最近24小时": timedelta(hours=24),
+    "最近7天": timedelta(days=7),
+    "最近30天": timedelta(days=30),
+    "全部时间": None,
+    "自定义日期": None,
+}
+CUSTOM = "自定义日期"
+SORTS = {"最新优先": "time", "相关度优先": "relevance"}
+
+QUERY_HELP = """
+**检索式写法**
+
+| 写法 | 含义 |
+|---|---|
+| `电梯 事故` | 同时包含两个词（空格表示“并且”） |
+| `"电梯 困人"` | 用英文双引号括起的短语，按原文匹配 |
+| `召回 OR 缺陷` | 包含任一个词（OR 须大写，前后留空格） |
+| `-演习` | 排除含有该词的内容，也可排除短语：`-"应急演练"` |
+| `platform:weibo` | 按字段筛选（可用字段见下） |
+| `-platform:weibo` | 排除该字段取值 |
+
+可用字段：source（来源）、platform（平台）、kind（类型）、topic（话题）、event（事件）、
+sentiment（情感）、region（地区）、author（作者）。
+
+示例：`电梯 困人 OR 停运 -演习 region:江州市`。OR 比空格结合得更紧：
+`电梯 困人 OR 停运` 表示“电梯”并且（“困人”或“停运”）。
+平台取值：news（新闻网站）、rss、weibo（微博）、official（官方网站）；
+情感取值：negative（负面）、neutral（中性）、positive（正面）。
+下方的筛选条件与检索式中的字段条件同时生效。
+"""
+
+
+def _anchor(config: str) -> None:
+    st.session_state[ANCHOR_KEY] = data.now(config)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=SHANGHAI)
+
+
+def _time_range(choice: str, anchor: datetime, days: object) -> tuple[datetime | None, ...]:
+    if choice == CUSTOM:
+        picked = list(days) if isinstance(days, list | tuple) else []
+        if len(picked) == 2:
+            return _day_start(picked[0]), _day_start(picked[1]) + timedelta(days=1)
+        if len(picked) == 1:
+            return _day_start(picked[0]), _day_start(picked[0]) + timedelta(days=1)
+        return None, None
+    window = RANGES.get(choice)
+    return (anchor - window if window is not None else None), None
+
+
+def search_form(config: str) -> data.SearchParams:
+    """Draw the form and return what it asks for (the last submitted values)."""
+    if ANCHOR_KEY not in st.session_state:
+        _anchor(config)
+    options = data.filter_options(config)
+    with st.form("search_form", border=True):
+        query = st.text_input(
+            "检索式",
+            key="search_query",
+            placeholder="例如：电梯 困人 -演习",
+            max_chars=500,
+        )
+        first = st.columns([2, 2, 2, 1])
+        choice = first[0].selectbox("时间范围", list(RANGES), index=1, key="search_range")
+        days = first[1].date_input(
+            "自定义日期（选择“自定义日期”时生效）", value=[], key="search_days"
+        )
+        platforms = first[2].multiselect(
+            "平台",
+            list(PLATFORMS),
+            format_func=lambda code: label(PLATFORM_LABELS, code),
+            key="search_platforms",
+            placeholder="全部",
+        )
+        sort = first[3].selectbox("排序", list(SORTS), key="search_sort")
+        second = st.columns([2, 2, 2, 2, 2])
+        sources = second[0].multiselect(
+            "来源", options.sources, key="search_sources", placeholder="全部"
+        )
+        topics = second[1].multiselect(
+            "话题",
+            options.topics,
+            format_func=lambda code: label(TOPIC_LABELS, code),
+            key="search_topics",
+            placeholder="全部",
+        )
+        sentiments = second[2].multiselect(
+            "情感",
+            list(SENTIMENTS),
+            format_func=lambda code: label(SENTIMENT_LABELS, code),
+            key="search_sentiments",
+            placeholder="全部",
+        )
+        regions = second[3].multiselect(
+            "地区", options.regions, key="search_regions", placeholder="全部"
+        )
+        rumor = second[4].slider(
+            "最低谣言概率", 0.0, 1.0, 0.0, 0.05, key="search_rumor", help="0 表示不限"
+        )
+        st.form_submit_button("检索", type="primary", on_click=_anchor, args=(config,))
+    since, until = _time_range(choice, st.session_state[ANCHOR_KEY], days)
+    return data.SearchParams(
+        query=query or "",
+        since=since,
+        until=until,
+        platforms=tuple(platforms),
+        sources=tuple(sources),
+        topics=tuple(topics),
+        sentiments=tuple(sentiments),
+        regions=tuple(regions),
+        rumor_min=rumor if rumor > 0 else None,
+        sort=SORTS.get(sort, "time"),
+    )
+
+
+def histogram_interval(params: data.SearchParams, anchor: datetime) -> str:
+    """Hourly bars for up to three days, daily bars beyond."""
+    if params.since is None:
+        return "day"
+    span = (params.until or anchor) - params.since
+    return "hour" if span <= timedelta(days=3) else "day"

@@ -1,0 +1,167 @@
+"""处置: obligations by deadline with live countdowns, the actions on them, and the audit log.
+
+The list and the audit log are fragments that rerun on their own every few seconds, so the
+countdowns move without reloading the page; the action forms sit outside them, so a refresh
+never interrupts someone typing a link or a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from alerts.obligations import ACTIVE
+from archive.models import AuditEntry, Obligation
+from dashboard import actions, data
+from dashboard.context import config_path, current_actor
+from dashboard.formatting import countdown, fmt_time, md_escape, urgency
+from dashboard.labels import (
+    AUDIT_ACTION_LABELS,
+    LEVEL_LABELS,
+    OBLIGATION_KIND_LABELS,
+    OBLIGATION_STATUS_LABELS,
+    label,
+)
+
+FLASH_KEY = "obligations_flash"
+PROVISIONAL_HELP = "该年度法定节假日安排尚未公布，期限按常规工作日推算，公布后可能调整。"
+
+config = config_path()
+refresh = timedelta(seconds=min(60, max(5, data.cache_seconds(config))))
+
+
+def _row(ob: Obligation, now: Any) -> None:
+    active = ob.status in ACTIVE
+    level = urgency(ob.due_at, now, active)
+    with st.container(border=True):
+        left, middle, right = st.columns([2, 6, 2], vertical_alignment="center")
+        with left:
+            shown = countdown(ob.due_at, now) if active else level.label
+            st.markdown(f":{level.color}-badge[{shown}]")
+            st.caption(f"期限 {fmt_time(ob.due_at)}")
+        with middle:
+            badge = " :orange-badge[暂定]" if ob.provisional else ""
+            kind = label(OBLIGATION_KIND_LABELS, ob.kind)
+            st.markdown(f"**\\#{ob.id} {kind}**{badge}  \n{md_escape(ob.title)}")
+            details = [
+                f"开启 {fmt_time(ob.opened_at)}",
+                label(LEVEL_LABELS, ob.level),
+            ]
+            if ob.assignee:
+                details.append(f"负责人 {md_escape(ob.assignee)}")
+            if ob.link:
+                details.append(f"发布链接 {md_escape(ob.link)}")
+            if ob.note:
+                details.append(f"说明 {md_escape(ob.note)}")
+            st.caption(" · ".join(details))
+            if ob.provisional:
+                st.caption(PROVISIONAL_HELP)
+        with right:
+            st.markdown(f"**{label(OBLIGATION_STATUS_LABELS, ob.status)}**")
+
+
+@st.fragment(run_every=refresh)
+def board() -> None:
+    now = data.now(config)
+    show_all = st.toggle("显示已办结和已豁免的事项", key="obligations_show_all")
+    items = data.obligations(config, include_closed=show_all)
+    active = [ob for ob in items if ob.status in ACTIVE]
+    overdue = sum(1 for ob in active if urgency(ob.due_at, now).rank == 0)
+    urgent = sum(1 for ob in active if urgency(ob.due_at, now).rank == 1)
+    st.caption(
+        f"{fmt_time(now, seconds=True)} · 待处置 {len(active)} 项 · 已逾期 {overdue} 项 · "
+        f"2小时内到期 {urgent} 项"
+    )
+    if not items:
+        st.info("当前没有待处置事项。")
+    for ob in items:
+        _row(ob, now)
+
+
+def _choice_label(ob: Obligation) -> str:
+    title = ob.title if len(ob.title) <= 40 else ob.title[:39] + "…"
+    return f"#{ob.id} {title}（{label(OBLIGATION_KIND_LABELS, ob.kind)}）"
+
+
+def _act(operation: actions.Operation, ob: Obligation, text: str = "") -> None:
+    actor = current_actor()
+    try:
+        done = actions.perform(config, operation, int(ob.id or 0), actor, text)
+    except actions.ActionError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    verb = {"acknowledge": "已确认", "complete": "已办结", "waive": "已豁免"}[operation]
+    st.session_state[FLASH_KEY] = f"#{done.id} {verb}（操作人：{actor}）"
+    st.rerun()
+
+
+def action_panel() -> None:
+    st.subheader("办理")
+    actionable = [ob for ob in data.obligations(config) if ob.status in ACTIVE]
+    if not actionable:
+        st.info("没有需要办理的事项。")
+        return
+    by_id = {int(ob.id or 0): ob for ob in actionable}
+    chosen = st.selectbox(
+        "选择事项",
+        list(by_id),
+        format_func=lambda key: _choice_label(by_id[key]),
+        key="obligation_selected",
+    )
+    ob = by_id[chosen]
+    st.caption(
+        f"当前状态：{label(OBLIGATION_STATUS_LABELS, ob.status)} · 操作人："
+        f"{md_escape(current_actor())}（可在左侧栏修改）"
+    )
+    ack, finish, waive = st.columns(3)
+    with ack:
+        st.markdown("**确认**：已知悉，开始办理")
+        if st.button("确认", key="obligation_ack", disabled=ob.status != "open", type="primary"):
+            _act("acknowledge", ob)
+    with finish, st.form("obligation_done", clear_on_submit=True, border=False):
+        link = st.text_input("已发布内容的链接", placeholder="https://", key="obligation_link")
+        if st.form_submit_button("办结"):
+            _act("complete", ob, link)
+    with waive, st.form("obligation_waive", clear_on_submit=True, border=False):
+        reason = st.text_input("豁免理由", key="obligation_reason")
+        if st.form_submit_button("豁免"):
+            _act("waive", ob, reason)
+
+
+def _audit_row(entry: AuditEntry) -> dict[str, Any]:
+    details = entry.details or {}
+    change = ""
+    if "from" in details and "to" in details:
+        before = label(OBLIGATION_STATUS_LABELS, str(details["from"]))
+        change = f"{before} → {label(OBLIGATION_STATUS_LABELS, str(details['to']))}"
+    note = details.get("note") or details.get("link") or details.get("basis") or ""
+    return {
+        "时间": fmt_time(entry.at, seconds=True),
+        "操作人": entry.actor,
+        "操作": label(AUDIT_ACTION_LABELS, entry.action),
+        "事项": f"#{entry.object_id}",
+        "状态变化": change,
+        "说明": str(note),
+    }
+
+
+@st.fragment(run_every=refresh)
+def audit_log() -> None:
+    st.subheader("最近操作记录")
+    entries = data.obligation_audit(config)
+    if not entries:
+        st.info("还没有操作记录。")
+        return
+    st.dataframe(pd.DataFrame([_audit_row(e) for e in entries]), hide_index=True, width="stretch")
+
+
+st.title("处置事项")
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    st.success(md_escape(str(flash)))
+board()
+action_panel()
+audit_log()

@@ -1,0 +1,154 @@
+"""检索: full-text search of the archive with filters, facets, a time histogram and export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from archive.query import QueryError
+from archive.search import SearchHit
+from dashboard import charts, context, data, export
+from dashboard.formatting import fmt_time, highlight, md_escape, safe_url, snippet
+from dashboard.labels import (
+    MENTION_KIND_LABELS,
+    PLATFORM_LABELS,
+    SENTIMENT_LABELS,
+    TOPIC_LABELS,
+    label,
+)
+from dashboard.search_form import ANCHOR_KEY, QUERY_HELP, histogram_interval, search_form
+
+PAGES_KEY = "search_pages"
+MAX_PAGES = 25  # 500 hits on screen; more is what the export is for
+
+config = context.config_path()
+
+
+def _hit(hit: SearchHit, rumor_threshold: float) -> None:
+    mention, analysis = hit.mention, hit.analysis
+    terms = hit.matched_terms
+    with st.container(border=True):
+        head = [
+            fmt_time(mention.published_at),
+            label(PLATFORM_LABELS, mention.platform),
+            md_escape(mention.source),
+            label(MENTION_KIND_LABELS, mention.kind),
+        ]
+        if mention.author:
+            head.append(md_escape(mention.author))
+        if mention.region:
+            head.append(md_escape(mention.region))
+        badges = ""
+        if analysis is not None:
+            if analysis.sentiment == "negative":
+                badges += " :orange-badge[负面]"
+            score = analysis.rumor_score
+            if score is not None and score >= rumor_threshold:
+                badges += f" :red-badge[疑似谣言 {score:.2f}]"
+            for topic in analysis.topics[:3]:
+                badges += f" :blue-badge[{md_escape(label(TOPIC_LABELS, topic))}]"
+        st.markdown(" · ".join(head) + badges)
+        if mention.title:
+            st.markdown(f"**{highlight(mention.title, terms)}**")
+        if mention.text:
+            st.markdown(highlight(snippet(mention.text, terms), terms))
+        url = safe_url(mention.url)
+        if url:
+            st.link_button("查看原文", url, type="tertiary", icon=":material/open_in_new:")
+
+
+def _pages(params: data.SearchParams) -> list[str | None]:
+    """The cursors of the pages on screen: a new search starts again at the first page."""
+    stored = st.session_state.get(PAGES_KEY)
+    if not stored or stored[0] != params:
+        stored = (params, [None])
+        st.session_state[PAGES_KEY] = stored
+    return list(stored[1])
+
+
+def _more(params: data.SearchParams, cursor: str) -> None:
+    _, cursors = st.session_state[PAGES_KEY]
+    if cursor not in cursors:
+        st.session_state[PAGES_KEY] = (params, [*cursors, cursor])
+
+
+def _facets(params: data.SearchParams) -> None:
+    counts = data.search_facets(config, params)
+    names = {"platform": PLATFORM_LABELS, "sentiment": SENTIMENT_LABELS, "topic": TOPIC_LABELS}
+    titles = {
+        "platform": "平台",
+        "source": "来源",
+        "topic": "话题",
+        "sentiment": "情感",
+        "region": "地区",
+    }
+    tabs = st.tabs([titles[name] for name in titles])
+    for tab, name in zip(tabs, titles, strict=True):
+        with tab:
+            if counts.get(name):
+                chart = charts.facet_chart(counts[name], titles[name], names.get(name))
+                st.altair_chart(chart, width="stretch")
+            else:
+                st.caption("无数据")
+
+
+def _exports(params: data.SearchParams, total_text: str) -> None:
+    archive = context.reader(config)
+    stamp = fmt_time(st.session_state[ANCHOR_KEY]).replace("-", "").replace(" ", "-")
+    stamp = stamp.replace(":", "")
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "导出 CSV",
+        data=lambda: export.to_csv(data.export_records(archive, params)),
+        file_name=f"yuqing-search-{stamp}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        help=f"导出全部 {total_text} 条结果（最多 {data.EXPORT_MAX_ROWS} 条）",
+    )
+    right.download_button(
+        "导出 Excel",
+        data=lambda: export.to_excel(data.export_records(archive, params)),
+        file_name=f"yuqing-search-{stamp}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/download:",
+        help=f"导出全部 {total_text} 条结果（最多 {data.EXPORT_MAX_ROWS} 条）",
+    )
+
+
+def results(params: data.SearchParams) -> None:
+    cursors = _pages(params)
+    try:
+        pages = [data.search_page(config, params, cursor) for cursor in cursors]
+    except QueryError as exc:
+        st.error(f"检索式有误，请修改后重试：{md_escape(str(exc))}")
+        st.caption("检索式的写法见上方「检索式写法说明」。")
+        return
+    first = pages[0]
+    total_text = f"{first.total}{'' if first.total_exact else '+'}"
+    hits = [hit for page in pages for hit in page.hits]
+    st.markdown(f"共 **{total_text}** 条结果，显示 {len(hits)} 条")
+    if not hits:
+        st.info("没有找到符合条件的内容。可以减少检索词或放宽筛选条件。")
+        return
+    with st.expander("时间分布与分面统计", expanded=True):
+        interval = histogram_interval(params, st.session_state[ANCHOR_KEY])
+        buckets = data.search_histogram(config, params, interval)
+        if buckets:
+            st.altair_chart(charts.histogram_chart(buckets, interval), width="stretch")
+        _facets(params)
+    _exports(params, total_text)
+    threshold = data.rumor_threshold(config)
+    for hit in hits:
+        _hit(hit, threshold)
+    last = pages[-1].next_cursor
+    if last and len(cursors) < MAX_PAGES:
+        st.button("更多", key="search_more", on_click=_more, args=(params, last))
+    elif last:
+        st.caption(f"屏幕上最多显示 {MAX_PAGES * data.PAGE_SIZE} 条，其余请导出查看。")
+
+
+st.title("舆情检索")
+with st.expander("检索式写法说明"):
+    st.markdown(QUERY_HELP)
+results(search_form(config))

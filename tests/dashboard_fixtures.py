@@ -1,0 +1,242 @@
+"""A small, known archive for the dashboard tests, filled through the Archive interface.
+
+The configuration uses ``runner.clock: pipeline`` and records ``NOW`` as the pipeline time, so
+every countdown and every "last 24 hours" count on the pages is the same on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from archive import open_archive
+from archive.models import Analysis, Event, Mention, Obligation
+
+NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 14:00 in Beijing
+HOUR = timedelta(hours=1)
+
+# fmt: off
+# (id, platform, source, hours before NOW, title, text, topics, sentiment, rumour, event, region)
+_MENTIONS = [
+    ("m01", "weibo", "demo-weibo", 1, "", "江州市万达广场电梯困人40分钟，物业迟迟不来！",
+     ["special_equipment"], "negative", 0.2, "ev-lift", "江州市"),
+    ("m02", "news", "demo-news", 2, "江州一商场电梯困人 市场监管部门介入调查",
+     "记者从江州市市场监管局获悉，今日上午一商场电梯发生困人事件，特种设备安全监察人员已赶到现场。",
+     ["special_equipment"], "negative", 0.1, "ev-lift", "江州市"),
+    ("m03", "weibo", "demo-weibo", 3, "", "听说江州电梯事故死了三个人？大家千万别坐电梯了",
+     ["special_equipment"], "negative", 0.91, "ev-lift", "江州市"),
+    ("m04", "rss", "demo-rss", 5, "儿童玩具召回公告",
+     "某品牌儿童玩具存在小零件脱落风险，现实施召回。",
+     ["product_quality"], "neutral", 0.05, "ev-toy", "临川区"),
+    ("m05", "weibo", "demo-weibo", 6, "", "网传临川区奶粉检出三聚氰胺，已被辟谣了吗？",
+     ["food_safety"], "negative", 0.82, "ev-milk", "临川区"),
+    ("m06", "official", "demo-official", 8, "关于网传奶粉问题的情况通报",
+     "经抽检，网传奶粉检出三聚氰胺系不实信息。",
+     ["food_safety"], "neutral", 0.0, "ev-milk", "临川区"),
+    ("m07", "news", "demo-news", 20,
+     "<script>alert(1)</script> **粗体** [链接](javascript:alert(1)) :red[红字] 电梯",
+     "=HYPERLINK(\"http://evil.example\") <img src=x onerror=alert(1)> 电梯维保",
+     ["special_equipment"], "neutral", 0.1, None, "江州市"),
+    ("m08", "news", "demo-news", 30, "电梯维保新规解读", "新修订的电梯维护保养规则明年起施行。",
+     ["special_equipment"], "positive", 0.0, None, "江州市"),
+    ("m09", "rss", "demo-rss", 40, "", "燃气灶具质量抽查结果公布，三批次不合格。",
+     ["product_quality"], "neutral", 0.0, None, "临川区"),
+    ("m10", "weibo", "demo-weibo", 60, "", "电梯又坏了，每天爬楼梯。",
+     ["special_equipment"], "negative", 0.3, None, "江州市"),
+]
+# fmt: on
+
+
+@dataclass
+class DashboardArchive:
+    folder: Path
+    config: Path
+    db: Path
+    now: datetime = NOW
+    obligations: dict[str, int] = field(default_factory=dict)
+
+
+def _mentions() -> list[Mention]:
+    return [
+        Mention(
+            id=mid,
+            source=source,
+            platform=platform,
+            kind="post" if platform == "weibo" else "article",
+            url=f"http://127.0.0.1/item/{mid}" if mid != "m03" else "javascript:alert(1)",
+            title=title,
+            text=text,
+            published_at=NOW - hours * HOUR,
+            fetched_at=NOW - hours * HOUR + timedelta(minutes=5),
+            region=region,
+            author="网友" + mid if platform == "weibo" else "",
+        )
+        for mid, platform, source, hours, title, text, _t, _s, _r, _e, region in _MENTIONS
+    ]
+
+
+def _analyses() -> list[Analysis]:
+    return [
+        Analysis(
+            mention_id=mid,
+            relevant=True,
+            relevance=0.9,
+            topics=list(topics),
+            sentiment=sentiment,
+            rumor_score=rumor,
+            event_id=event,
+            analyzed_at=NOW,
+        )
+        for mid, _p, _s, _h, _ti, _te, topics, sentiment, rumor, event, _r in _MENTIONS
+    ]
+
+
+def _events() -> list[Event]:
+    return [
+        Event(
+            id="ev-lift",
+            title="江州商场电梯困人",
+            first_seen=NOW - 3 * HOUR,
+            last_seen=NOW - HOUR,
+            mention_count=3,
+            heat=88.5,
+            burst=4.0,
+            status="growing",
+            topics=["special_equipment"],
+            severity="较大",
+            region="江州市",
+        ),
+        Event(
+            id="ev-milk",
+            title="网传临川奶粉三聚氰胺",
+            first_seen=NOW - 8 * HOUR,
+            last_seen=NOW - 6 * HOUR,
+            mention_count=2,
+            heat=61.0,
+            status="peak",
+            topics=["food_safety"],
+            rumor_score=0.82,
+            region="临川区",
+        ),
+        Event(
+            id="ev-toy",
+            title="儿童玩具召回",
+            first_seen=NOW - 5 * HOUR,
+            last_seen=NOW - 5 * HOUR,
+            mention_count=1,
+            heat=12.0,
+            status="closed",
+            topics=["product_quality"],
+        ),
+        Event(
+            id="ev-old",
+            title="上月燃气灶质量问题",
+            first_seen=NOW - 30 * 24 * HOUR,
+            last_seen=NOW - 29 * 24 * HOUR,
+            mention_count=5,
+            heat=5.0,
+            status="closed",
+        ),
+    ]
+
+
+def _obligations() -> dict[str, Obligation]:
+    return {
+        "overdue": Obligation(
+            kind="authoritative_release",
+            subject="ev-lift",
+            title="发布权威信息：江州商场电梯困人",
+            opened_at=NOW - 8 * HOUR,
+            due_at=NOW - 3 * HOUR,
+            event_id="ev-lift",
+        ),
+        "urgent": Obligation(
+            kind="clarification",
+            subject="ev-milk",
+            title="澄清：网传临川奶粉三聚氰胺",
+            opened_at=NOW - 23 * HOUR + timedelta(minutes=-15),
+            due_at=NOW + 2 * HOUR + timedelta(minutes=15),
+            event_id="ev-milk",
+        ),
+        "provisional": Obligation(
+            kind="penalty_disclosure",
+            subject="江市监罚〔2026〕12号",
+            title="行政处罚公示：江市监罚〔2026〕12号",
+            opened_at=NOW - 24 * HOUR,
+            due_at=NOW + 20 * 24 * HOUR,
+            provisional=True,
+            level="city",
+        ),
+        "done": Obligation(
+            kind="response",
+            subject="ev-toy",
+            title="回应关切：儿童玩具召回",
+            opened_at=NOW - 40 * HOUR,
+            due_at=NOW + 8 * HOUR,
+            status="done",
+            link="http://127.0.0.1/release/1",
+        ),
+    }
+
+
+def write_config(folder: Path, db: Path, cache_ttl: str = "10s") -> Path:
+    config = folder / "yuqing.yaml"
+    config.write_text(
+        f"archive:\n  backend: sqlite\n  path: {db.name}\n"
+        f"runner:\n  clock: pipeline\n"
+        f"dashboard:\n  host: 127.0.0.1\n  port: 8501\n  cache_ttl: {cache_ttl}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def build_archive(folder: Path) -> DashboardArchive:
+    """Fill ``folder/yuqing.db`` and write ``folder/yuqing.yaml`` pointing at it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "yuqing.db"
+    made = DashboardArchive(folder=folder, config=write_config(folder, db), db=db)
+    with open_archive(db) as archive:
+        archive.upsert_mentions(_mentions())
+        archive.upsert_analyses(_analyses())
+        for event in _events():
+            archive.upsert_event(event)
+        for name, obligation in _obligations().items():
+            stored, _ = archive.open_obligation(obligation)
+            assert stored.id is not None
+            made.obligations[name] = stored.id
+        archive.record_pipeline_time(NOW)
+    return made
+
+
+# Expected figures for the overview at NOW.
+EXPECTED_NEW_24H = 7  # m01..m07
+EXPECTED_PREVIOUS_24H = 2  # m08, m09
+EXPECTED_ACTIVE_HOTSPOTS = 2  # ev-lift, ev-milk (ev-toy is closed)
+EXPECTED_OPEN_OBLIGATIONS = 3
+EXPECTED_OVERDUE = 1
+EXPECTED_RUMOURS = 2  # m03, m05
+
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def app_test(made: DashboardArchive, monkeypatch: Any, page: str | None = None) -> AppTest:
+    """An AppTest of the whole app on ``made``; ``page`` (e.g. ``views/search.py``) is
+    opened after the first run, as a user clicking it in the menu would."""
+    monkeypatch.setenv("YUQING_CONFIG", str(made.config))
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+def assert_no_html(at: AppTest) -> None:
+    """Nothing on the page is rendered as HTML."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("html")) == 0
+    for element in [*at.markdown, *at.caption]:
+        assert not element.proto.allow_html, element.value

@@ -1,0 +1,114 @@
+"""The obligations page (处置): countdowns, badges and the actions, over a real archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from archive import open_archive
+from tests.dashboard_fixtures import NOW, DashboardArchive, app_test, assert_no_html, build_archive
+
+PAGE = "views/obligations.py"
+
+
+@pytest.fixture
+def made(tmp_path: Path) -> DashboardArchive:
+    # Each test acts on the obligations, so each gets its own archive.
+    return build_archive(tmp_path)
+
+
+def _markdown(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def _button(at: AppTest, label: str) -> Any:
+    return next(b for b in at.button if b.label == label)
+
+
+def test_open_obligations_by_deadline_with_countdowns(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = app_test(made, monkeypatch, PAGE)
+    assert_no_html(at)
+    assert at.title[0].value == "处置事项"
+    texts = _markdown(at)
+    badges = [t for t in texts if "-badge[" in t and t.startswith(":")]
+    # Sorted by deadline: overdue first, red; then under-12-hours yellow; then the rest.
+    assert badges == [
+        ":red-badge[已逾期 3小时]",
+        ":yellow-badge[剩余 2小时15分]",
+        ":green-badge[剩余 20天]",
+    ]
+    joined = "\n".join(texts)
+    assert "发布权威信息" in joined and "澄清" in joined and "行政处罚公示" in joined
+    provisional = next(t for t in texts if "行政处罚公示**" in t)
+    assert ":orange-badge[暂定]" in provisional
+    assert ":orange-badge[暂定]" not in next(t for t in texts if "发布权威信息**" in t)
+    assert "回应关切" not in joined  # done: hidden unless asked for
+    captions = [c.value for c in at.caption]
+    assert any("待处置 3 项 · 已逾期 1 项" in c for c in captions)
+
+    at.toggle(key="obligations_show_all").set_value(True).run()
+    joined = "\n".join(_markdown(at))
+    assert "回应关切" in joined and "**已完成**" in joined
+
+
+def test_acknowledge_changes_status_and_writes_audit(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = app_test(made, monkeypatch, PAGE)
+    overdue = made.obligations["overdue"]
+    assert at.selectbox(key="obligation_selected").value == overdue
+    at.sidebar.text_input(key="actor").set_value("张三")
+    _button(at, "确认").click().run()
+    assert_no_html(at)
+    assert not at.error
+    assert f"#{overdue} 已确认（操作人：张三）" in at.success[0].value.replace("\\", "")
+    assert "**已确认**" in _markdown(at)
+
+    with open_archive(made.db, readonly=True) as archive:
+        stored = archive.get_obligation(overdue)
+        assert stored is not None
+        assert stored.status == "acknowledged"
+        assert stored.assignee == "张三"
+        entries = archive.list_audit(object_type="obligation", object_id=str(overdue))
+    assert entries[0].actor == "张三"
+    assert entries[0].action == "obligation.acknowledged"
+    assert entries[0].at == NOW  # recorded in the pipeline's (simulated) time
+    audit = at.dataframe[0].value
+    assert audit.iloc[0]["操作人"] == "张三"
+    assert audit.iloc[0]["操作"] == "确认"
+    assert audit.iloc[0]["状态变化"] == "待办 → 已确认"
+    # Acknowledged: the button is now disabled for this obligation.
+    assert _button(at, "确认").disabled
+
+
+def test_done_needs_a_link_and_waive_a_reason(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch, PAGE)
+    urgent = made.obligations["urgent"]
+    at.selectbox(key="obligation_selected").set_value(urgent).run()
+    _button(at, "办结").click().run()
+    assert "办结需要填写已发布内容的链接" in at.error[0].value
+
+    at.text_input(key="obligation_link").set_value("https://amr.example.gov.cn/release/1")
+    _button(at, "办结").click().run()
+    assert not at.error
+    with open_archive(made.db, readonly=True) as archive:
+        stored = archive.get_obligation(urgent)
+    assert stored is not None and stored.status == "done"
+    assert stored.link == "https://amr.example.gov.cn/release/1"
+
+    provisional = made.obligations["provisional"]
+    at.selectbox(key="obligation_selected").set_value(provisional).run()
+    at.text_input(key="obligation_reason").set_value("处罚决定已撤销")
+    _button(at, "豁免").click().run()
+    assert not at.error
+    with open_archive(made.db, readonly=True) as archive:
+        stored = archive.get_obligation(provisional)
+        actions = [e.action for e in archive.list_audit(object_type="obligation")]
+    assert stored is not None and stored.status == "waived" and stored.note == "处罚决定已撤销"
+    assert actions[:2] == ["obligation.waived", "obligation.completed"]
+    assert_no_html(at)
