@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import FrameType
 from typing import TextIO
 
@@ -25,6 +25,7 @@ from yuqing.settings import Settings, SourceSettings
 
 log = logging.getLogger(__name__)
 
+EVENT_REFRESH = timedelta(minutes=15)  # of the runner's clock; heat half-lives are hours
 STATUS_EVERY = 5.0  # seconds between status lines when the output is not a terminal
 
 
@@ -67,6 +68,7 @@ class Runner:
         self.stop_event = threading.Event()
         self.totals = RunTotals()
         self._engine: object | None = None
+        self._last_refresh: datetime | None = None
 
     # ---- stages ------------------------------------------------------------------------
     def due_sources(self, now: datetime) -> list[SourceSettings]:
@@ -94,10 +96,16 @@ class Runner:
             report.crawl_errors.extend(f"{crawl.source}: {e}" for e in crawl.errors)
 
     def analyze(self, report: TickReport) -> None:
-        from nlp.stage import analyze_new
+        from nlp.stage import analyze_new, refresh_events
 
         result = analyze_new(self.archive, self.settings, self.clock)
         report.analyzed += result.processed
+        # Events are only updated when a mention touches them; quiet stories must still
+        # cool down on the dashboard and in the rules, so re-score them now and then.
+        now = self.clock.now()
+        if self._last_refresh is None or now - self._last_refresh >= EVENT_REFRESH:
+            refresh_events(self.archive, self.settings, self.clock)
+            self._last_refresh = now
 
     def alert(self, report: TickReport) -> None:
         from alerts.notify import deliver_due

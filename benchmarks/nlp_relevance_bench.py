@@ -1,0 +1,285 @@
+"""NLP figures: relevance precision/recall on the labelled sample, and the tuning runs behind
+the rumour heuristic, the debunk-match threshold and the event-join threshold.
+
+    .venv/bin/python benchmarks/nlp_relevance_bench.py             # relevance (~15 s)
+    .venv/bin/python benchmarks/nlp_relevance_bench.py --all       # + rumour, matching, events
+
+Reads ../shared/datasets (see its README and nlp/evaluation.py for how the sample was built);
+nothing from the data sets is written anywhere. The last line is one JSON object with every
+figure, for comparing runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from nlp.evaluation import (
+    CED,
+    FOOD_SAFETY,
+    DatasetMissing,
+    Example,
+    dataset_path,
+    evaluate,
+    read_lines,
+    relevance_sample,
+)
+from nlp.relevance import LexiconRelevanceScorer
+from nlp.text import document_from_text, prepare
+
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def relevance(figures: dict[str, Any], show_errors: bool) -> None:
+    examples = relevance_sample()
+    scorer = LexiconRelevanceScorer()
+    started = time.perf_counter()
+    scores = {
+        (example.source, example.key): scorer.score(document_from_text(example.text))
+        for example in examples
+    }
+    elapsed = time.perf_counter() - started
+    chars = sum(len(e.text) for e in examples)
+    print(
+        f"relevance: {len(examples)} examples scored in {elapsed:.2f}s "
+        f"({len(examples) / elapsed:.0f} docs/s, {chars / elapsed / 1e3:.0f} kchar/s)"
+    )
+    print(
+        f"{'subset':<14}{'thr':>5}{'tp':>5}{'fp':>5}{'fn':>5}{'tn':>5}"
+        f"{'precision':>11}{'recall':>8}{'f1':>7}"
+    )
+
+    def above(threshold: float) -> Callable[[Example], bool]:
+        return lambda e: scores[(e.source, e.key)].score >= threshold
+
+    subsets: dict[str, list[Example]] = defaultdict(list)
+    for example in examples:
+        subsets[example.source].append(example)
+    subsets["all"] = examples
+    subsets["weibo (ced+holdout)"] = subsets["ced"] + subsets["ced_holdout"]
+    for name, subset in subsets.items():
+        for threshold in THRESHOLDS:
+            result, _, _ = evaluate(subset, above(threshold))
+            print(
+                f"{name[:14]:<14}{threshold:>5.1f}{result.tp:>5}{result.fp:>5}{result.fn:>5}"
+                f"{result.tn:>5}{result.precision:>11.3f}{result.recall:>8.3f}"
+                f"{result.f1:>7.3f}"
+            )
+            if threshold == 0.5:
+                figures[f"relevance_{name}_precision"] = round(result.precision, 4)
+                figures[f"relevance_{name}_recall"] = round(result.recall, 4)
+    if show_errors:
+        _, false_pos, false_neg = evaluate(examples, above(0.5))
+        for label, items in (("false positive", false_pos), ("false negative", false_neg)):
+            for e in items:
+                scored = scores[(e.source, e.key)]
+                terms = ", ".join(r.text for r in scored.reasons[:5])
+                print(
+                    f"  {label}: {e.source} {e.key} score {scored.score} [{terms}] {e.text[:50]!r}"
+                )
+
+
+def _auc(labels: list[int], scores: list[float]) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(labels, scores))
+
+
+def rumour(figures: dict[str, Any]) -> None:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    from nlp.rumor import doubt_phrases, features_of, heuristic_score
+
+    labels: list[int] = []
+    rows: list[list[float]] = []
+    full: list[float] = []
+    early: list[float] = []
+    for _, record in read_lines(dataset_path(CED)):
+        user = record["user"] if isinstance(record["user"], dict) else {}
+        metrics = {"verified": user["verified"]} if "verified" in user else {}
+        prepared = prepare("", str(record["text"]))
+        features = features_of(prepared, metrics)
+        responses = record["responses"] if isinstance(record["responses"], list) else []
+        comments = [str(r["text"]) for r in responses if r.get("text")]
+        doubting = sum(1 for c in comments if doubt_phrases(prepare("", c).full))
+        sourced = bool(features.sources) or features.has_url or bool(record.get("has_url"))
+        verified = 1.0 if features.verified else (-1.0 if features.verified is False else 0.0)
+        rows.append(
+            [
+                features.doubt_weight,
+                features.refute_weight,
+                math.log1p(doubting),
+                verified,
+                features.alarmist_weight,
+                0.0 if sourced else 1.0,
+            ]
+        )
+        labels.append(1 if record["label"] == "rumor" else 0)
+        full.append(heuristic_score(features, doubting).score)
+        early.append(heuristic_score(features, 0).score)
+    x, y = np.array(rows), np.array(labels)
+    model = LogisticRegression(max_iter=1000)
+    cv_auc = float(cross_val_score(model, x, y, cv=5, scoring="roc_auc").mean())
+    model.fit(x, y)
+    names = [
+        "doubt_text",
+        "refute_text",
+        "log1p_doubting_comments",
+        "verified(+1/-1)",
+        "alarmist",
+        "no_source",
+    ]
+    coefficients = {n: round(float(c), 2) for n, c in zip(names, model.coef_[0], strict=True)}
+    accuracy = sum((s >= 0.5) == bool(t) for s, t in zip(full, labels, strict=True)) / len(y)
+    print(f"rumour heuristic on CED dev ({len(y)} posts, {sum(labels)} rumours):")
+    print(
+        f"  hand-set weights: ROC AUC {_auc(labels, full):.3f} with comments, "
+        f"{_auc(labels, early):.3f} without (first minutes); accuracy@0.5 {accuracy:.3f}"
+    )
+    print(
+        f"  logistic regression on the same features: 5-fold CV AUC {cv_auc:.3f}; "
+        f"coefficients {coefficients}, bias {float(model.intercept_[0]):.2f}"
+    )
+    figures.update(
+        rumour_auc=round(_auc(labels, full), 4),
+        rumour_auc_no_comments=round(_auc(labels, early), 4),
+        rumour_accuracy=round(accuracy, 4),
+        rumour_fitted_cv_auc=round(cv_auc, 4),
+    )
+
+
+def matching(figures: dict[str, Any]) -> None:
+    from nlp.rumor import bigrams
+
+    minimum = 8
+    texts = [str(r["text"]) for _, r in read_lines(dataset_path(CED))]
+    grams = [bigrams(prepare("", t).full) for t in texts]
+    index: dict[str, set[int]] = defaultdict(set)
+    for j, g in enumerate(grams):
+        for gram in g:
+            index[gram].add(j)
+    rng = random.Random(7)
+    unrelated: list[float] = []
+    retold: list[float] = []
+    for i, text in enumerate(texts):
+        body = prepare("", text).body
+        claims = [c for c in re.split(r"[。！？!?\n]+", body) if len(bigrams(c)) >= minimum]
+        if not claims:
+            continue
+        claim = bigrams(rng.choice(claims))
+        shared: dict[int, int] = defaultdict(int)
+        for gram in claim:
+            for j in index[gram]:
+                shared[j] += 1
+        post_shared: dict[int, int] = defaultdict(int)
+        for gram in grams[i]:
+            for j in index[gram]:
+                post_shared[j] += 1
+        for j in range(len(texts)):
+            if j == i or len(grams[j]) < minimum:
+                continue
+            jaccard = post_shared.get(j, 0) / max(1, len(grams[i] | grams[j]))
+            value = shared.get(j, 0) / min(len(claim), len(grams[j]))
+            if jaccard < 0.1:
+                unrelated.append(value)
+            elif jaccard >= 0.4:
+                retold.append(value)
+    print(
+        f"debunk matching (claims of >= {minimum} bigrams): {len(unrelated)} unrelated pairs, "
+        f"{len(retold)} retold pairs"
+    )
+    for threshold in (0.4, 0.5, 0.6, 0.7, 0.8):
+        false = sum(1 for v in unrelated if v >= threshold) / len(unrelated)
+        recall = sum(1 for v in retold if v >= threshold) / max(1, len(retold))
+        print(
+            f"  threshold {threshold:.1f}: false-match rate {false:.2e}, retellings matched "
+            f"{recall:.3f}"
+        )
+        if threshold == 0.6:
+            figures.update(match_false_rate=false, match_recall=round(recall, 4))
+
+
+def events(figures: dict[str, Any]) -> None:
+    from nlp.vectors import cosine, term_vector
+
+    rows = [str(r["text"]) for _, r in read_lines(dataset_path(FOOD_SAFETY))]
+    sample = random.Random(5).sample(rows, 400)
+    halves = []
+    leads = []
+    for text in sample:
+        sentences = [s for s in re.split(r"(?<=[。！？])", text) if s.strip()]
+        if len(sentences) >= 4:
+            k = len(sentences) // 2
+            halves.append(
+                (
+                    term_vector(document_from_text("".join(sentences[:k]))),
+                    term_vector(document_from_text("".join(sentences[k:]))),
+                )
+            )
+        if len(sentences) >= 3:
+            leads.append(
+                (
+                    term_vector(document_from_text(sentences[0])),
+                    term_vector(document_from_text("".join(sentences[1:]))),
+                )
+            )
+    for name, pairs in (("halves", halves), ("lead sentence", leads)):
+        same = [cosine(a, b) for a, b in pairs]
+        other = [
+            cosine(pairs[i][0], pairs[j][1])
+            for i in range(len(pairs))
+            for j in range(i + 1, min(len(pairs), i + 40))
+        ]
+        print(
+            f"event similarity, {name}: {len(same)} same-story pairs (median "
+            f"{statistics.median(same):.3f}), {len(other)} different-story pairs"
+        )
+        for threshold in (0.15, 0.2, 0.25, 0.3, 0.35):
+            joins = sum(v >= threshold for v in same) / len(same)
+            merges = sum(v >= threshold for v in other) / len(other)
+            print(
+                f"  threshold {threshold:.2f}: same story joins {joins:.3f}, "
+                f"different stories merge {merges:.4f}"
+            )
+            if threshold == 0.25:
+                figures[f"event_{name.replace(' ', '_')}_join"] = round(joins, 4)
+                figures[f"event_{name.replace(' ', '_')}_merge"] = round(merges, 4)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rumour", action="store_true", help="rumour heuristic on CED dev")
+    parser.add_argument("--matching", action="store_true", help="debunk-match threshold")
+    parser.add_argument("--events", action="store_true", help="event-join threshold")
+    parser.add_argument("--all", action="store_true", help="every section")
+    parser.add_argument("--errors", action="store_true", help="list the relevance errors")
+    args = parser.parse_args()
+    figures: dict[str, Any] = {}
+    try:
+        relevance(figures, args.errors)
+        if args.rumour or args.all:
+            rumour(figures)
+        if args.matching or args.all:
+            matching(figures)
+        if args.events or args.all:
+            events(figures)
+    except DatasetMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(figures, ensure_ascii=False, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,381 @@
+"""The per-mention pipeline and the state it needs between mentions: events and debunks.
+
+``Analyzer.process`` takes mentions in archive change order and returns their analyses and
+the events they touched; ``nlp.stage`` does the reading, writing and cursor keeping. The
+analyzer is long-lived (one per archive per process) so the runner's frequent small batches
+do not rebuild its state, but everything it holds can be rebuilt from the archive: events
+from their member mentions and stored analyses, debunks from the debunk mentions already
+analysed. That is what makes the stage restartable and its results reproducible.
+
+Besides analysing each new mention, two arrivals re-analyse earlier ones:
+- a comment or repost of a post in an event re-scores that post's rumour score (doubt in the
+  comments is the strongest rumour signal there is);
+- a debunk re-checks the posts of active events against its claim, so posts that spread a
+  rumour before it was debunked are marked too.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from archive.base import Archive
+from archive.models import Analysis, Event, Mention, Reason, stable_id
+from archive.search import SearchFilters, SearchRequest
+from nlp.events import EventState, EventStore, Member, build_event, is_official, title_vector
+from nlp.heat import engagement_weight
+from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
+from nlp.rumor import (
+    MATCH_THRESHOLD,
+    RUMOR_KINDS,
+    DebunkIndex,
+    RumorResult,
+    bigrams,
+    doubt_phrases,
+    features_of,
+    heuristic_score,
+    overlap,
+    score_post,
+)
+from nlp.sentiment import score_sentiment
+from nlp.severity import SeverityResult, SourcedFigures, best_figures, grade_text
+from nlp.text import Document, first_sentence, make_document
+from nlp.vectors import term_vector
+from yuqing.settings import NlpSettings
+
+# How many stored debunks are loaded at start (newest first). At a few hundred debunks a year
+# per province this is years of them; the cap only bounds start-up time.
+MAX_DEBUNKS = 5000
+# Events listed per load, and members read per event. Generous: an event of 50,000 mentions
+# is a national story; past that, the earliest members describe it well enough.
+EVENT_LOAD_LIMIT = 10_000
+MAX_EVENT_MEMBERS = 50_000
+# Parsed documents kept for re-analysis (a post re-scored as its comments arrive).
+DOCUMENT_CACHE = 20_000
+# Events with nothing new for this many event windows behind the newest mention seen are
+# dropped from memory (they stay in the archive and are reloaded if a late mention needs one).
+EVICT_AFTER_WINDOWS = 2
+
+
+@dataclass
+class BatchOutcome:
+    analyses: list[Analysis] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    relevant: int = 0
+
+
+@dataclass
+class _Batch:
+    prior: dict[str, Analysis]
+    pending: dict[str, Analysis] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)
+
+
+class Analyzer:
+    def __init__(
+        self, archive: Archive, settings: NlpSettings, scorer: RelevanceScorer | None = None
+    ) -> None:
+        self.archive = archive
+        self.settings = settings.model_copy(deep=True)
+        self.window = settings.event_window
+        self.threshold = settings.relevance_threshold
+        self.scorer = scorer or default_scorer()
+        self.store = EventStore(self.window)
+        self.debunks = DebunkIndex(backward_reach=self.window)
+        self.stored_events: set[str] = set()
+        self._covered_since: datetime | None = None
+        self._debunks_loaded = False
+        self._docs: OrderedDict[str, tuple[str, Document]] = OrderedDict()
+        self._newest: datetime | None = None
+
+    # ---- documents ---------------------------------------------------------------------
+    def document(self, mention: Mention) -> Document:
+        key = mention.content_hash()
+        cached = self._docs.get(mention.id)
+        if cached is not None and cached[0] == key:
+            self._docs.move_to_end(mention.id)
+            return cached[1]
+        document = make_document(mention)
+        self._docs[mention.id] = (key, document)
+        if len(self._docs) > DOCUMENT_CACHE:
+            self._docs.popitem(last=False)
+        return document
+
+    # ---- loading state from the archive ------------------------------------------------
+    def _load_debunks(self) -> None:
+        if self._debunks_loaded:
+            return
+        after: str | None = None
+        seen = 0
+        while seen < MAX_DEBUNKS:
+            request = SearchRequest(filters=SearchFilters(kinds=["debunk"]), limit=500, after=after)
+            result = self.archive.search(request)
+            for hit in result.hits:
+                if hit.analysis is not None:  # only debunks this stage has already reached
+                    mention = hit.mention
+                    self.debunks.add(
+                        mention.id, self.document(mention).prepared, mention.published_at
+                    )
+            seen += len(result.hits)
+            if not result.next_cursor or not result.hits:
+                break
+            after = result.next_cursor
+        self._debunks_loaded = True
+
+    def _load_event(self, event_id: str) -> None:
+        if event_id in self.store:
+            return
+        mentions = self.archive.event_mentions(event_id, limit=MAX_EVENT_MEMBERS)
+        analyses = self.archive.get_analyses([m.id for m in mentions])
+        self.store.ensure(event_id)
+        for mention in mentions:
+            analysis = analyses.get(mention.id)
+            if analysis is None or analysis.event_id != event_id:
+                continue
+            document = self.document(mention)
+            self.store.add(event_id, self._member(mention, document, analysis))
+        self.stored_events.add(event_id)
+
+    def _load_events(self, mentions: Sequence[Mention], prior: dict[str, Analysis]) -> None:
+        needed = {a.event_id for a in prior.values() if a.event_id}
+        since = min(m.published_at for m in mentions) - self.window
+        if self._covered_since is None or since < self._covered_since:
+            for event in self.archive.list_events(active_since=since, limit=EVENT_LOAD_LIMIT):
+                needed.add(event.id)
+            self._covered_since = since
+        for event_id in sorted(needed):
+            if event_id not in self.store:
+                self._load_event(event_id)
+
+    def _analysis_of(self, mention_id: str, batch: _Batch) -> Analysis | None:
+        if mention_id in batch.pending:
+            return batch.pending[mention_id]
+        if mention_id not in batch.prior:
+            found = self.archive.get_analyses([mention_id])
+            if mention_id not in found:
+                return None
+            batch.prior.update(found)
+        return batch.prior[mention_id]
+
+    # ---- members -----------------------------------------------------------------------
+    def _member(
+        self,
+        mention: Mention,
+        document: Document,
+        analysis: Analysis,
+        relevance: RelevanceResult | None = None,
+        vector: dict[str, float] | None = None,
+        severity: SeverityResult | None = None,
+    ) -> Member:
+        """A member from a mention and its analysis: the same whether just computed or
+        rebuilt from the archive, which is what makes a restart invisible."""
+        relevance = relevance or self.scorer.score(document)
+        severity = severity or grade_text(document.full_text, mention.id)
+        official = is_official(mention)
+        figures = SourcedFigures(
+            mention_id=mention.id,
+            published_at=mention.published_at,
+            official=official,
+            credible=mention.kind != "comment",
+            best=best_figures(severity.figures),
+            accident_context=severity.accident_context,
+        )
+        is_post = mention.kind in RUMOR_KINDS
+        own = document.prepared.own_text or document.prepared.body
+        return Member(
+            mention=mention,
+            title=document.prepared.title,
+            vector=vector if vector is not None else term_vector(document),
+            title_vector=title_vector(document.title_words),
+            lead=first_sentence(document.prepared.own_text or document.prepared.full),
+            relevance=analysis.relevance,
+            topic_evidence=dict(relevance.topic_evidence),
+            rumor_score=analysis.rumor_score,
+            figures=figures,
+            rumor_features=features_of(document.prepared, mention.metrics) if is_post else None,
+            grams=bigrams(document.full_text) if is_post else frozenset(),
+            doubting=mention.parent_id is not None and bool(doubt_phrases(own)),
+            engagement=engagement_weight(mention.metrics),
+        )
+
+    # ---- the per-mention pipeline ------------------------------------------------------
+    def _rumor(
+        self, mention: Mention, document: Document, relevant: bool, event: EventState | None
+    ) -> RumorResult | None:
+        if mention.kind not in RUMOR_KINDS:
+            return None
+        features = features_of(document.prepared, mention.metrics)
+        if not relevant:
+            return heuristic_score(features)
+        doubting = [m.id for m in (event.children_of(mention.id) if event else []) if m.doubting]
+        return score_post(
+            features,
+            bigrams(document.full_text),
+            mention.published_at,
+            self.debunks,
+            len(doubting),
+            doubting,
+        )
+
+    def _choose_event(
+        self, mention: Mention, vector: dict[str, float], parent: Analysis | None, batch: _Batch
+    ) -> str:
+        current = self.store.event_of(mention.id)
+        if current is None:
+            stored = batch.prior.get(mention.id)
+            current = stored.event_id if stored is not None else None
+        if current is not None:
+            self._load_event(current)
+            return current
+        if parent is not None and parent.relevant and parent.event_id:
+            self._load_event(parent.event_id)
+            return parent.event_id
+        match = self.store.best_match(vector, mention.published_at)
+        if match is not None:
+            return match[0]
+        return stable_id("event", mention.id)
+
+    def analyse(
+        self, mention: Mention, batch: _Batch, now: datetime, *, again: bool = False
+    ) -> Analysis:
+        document = self.document(mention)
+        relevance = self.scorer.score(document)
+        parent = self._analysis_of(mention.parent_id, batch) if mention.parent_id else None
+        inherited = parent is not None and parent.relevant and parent.event_id is not None
+        relevant = relevance.score >= self.threshold or inherited
+        score = relevance.score
+        topics = list(relevance.topics)
+        reasons = list(relevance.reasons)
+        if inherited and parent is not None:
+            score = max(score, parent.relevance)
+            topics = topics or list(parent.topics)
+            reasons.append(
+                Reason("post", "评论或转发了相关内容", parent.relevance, parent.mention_id)
+            )
+        old_event = self.store.event_of(mention.id)
+        event_id: str | None = None
+        vector = term_vector(document) if relevant else {}
+        if relevant:
+            event_id = self._choose_event(mention, vector, parent, batch)
+        if old_event is not None and old_event != event_id:
+            self.store.remove_member(mention.id)
+            batch.touched.add(old_event)
+        event = self.store.get(event_id) if event_id else None
+        rumor = self._rumor(mention, document, relevant, event)
+        if mention.kind == "debunk":
+            reasons.append(Reason("feature", "辟谣信息：已登记为辟谣", 0.0, mention.id))
+        full_severity = grade_text(document.full_text, mention.id)
+        severity = full_severity if mention.kind != "comment" else None
+        sentiment = score_sentiment(document)
+        if rumor is not None:
+            reasons += rumor.reasons
+        if severity is not None:
+            reasons += severity.reasons
+        reasons += [
+            Reason("signal", f"情感：{r.text}", r.weight, r.mention_id)
+            for r in sentiment.reasons[:5]
+        ]
+        analysis = Analysis(
+            mention_id=mention.id,
+            relevant=relevant,
+            relevance=round(score, 4),
+            topics=topics,
+            sentiment=sentiment.label,
+            rumor_score=rumor.score if rumor is not None else None,
+            event_id=event_id,
+            severity=severity.grade if severity is not None else None,
+            reasons=reasons,
+            analyzed_at=now,
+        )
+        batch.pending[mention.id] = analysis
+        if event_id is not None:
+            member = self._member(mention, document, analysis, relevance, vector, full_severity)
+            self.store.add(event_id, member)
+            batch.touched.add(event_id)
+            if not again:
+                self._after_join(mention, event_id, batch, now)
+        if mention.kind == "debunk" and not again:
+            self._after_debunk(mention, document, batch, now)
+        return analysis
+
+    def _after_join(self, mention: Mention, event_id: str, batch: _Batch, now: datetime) -> None:
+        """A reply arrived: re-score the post it replies to."""
+        if mention.parent_id is None:
+            return
+        state = self.store.get(event_id)
+        parent = state.members.get(mention.parent_id) if state else None
+        if parent is not None and parent.mention.kind in RUMOR_KINDS:
+            self.analyse(parent.mention, batch, now, again=True)
+
+    def _after_debunk(
+        self, mention: Mention, document: Document, batch: _Batch, now: datetime
+    ) -> None:
+        """A debunk arrived: index its claims and mark the active posts that repeat them."""
+        claims = self.debunks.add(mention.id, document.prepared, mention.published_at)
+        if not claims:
+            return
+        reach = mention.published_at - self.window
+        marked: list[Member] = []
+        for event_id in sorted(self.store.events):
+            state = self.store.events[event_id]
+            if not state.members or state.last_seen < reach:
+                continue
+            for member in state.ordered():
+                if member.mention.kind not in RUMOR_KINDS or member.at < reach:
+                    continue
+                if any(overlap(c.grams, member.grams) >= MATCH_THRESHOLD for c in claims):
+                    marked.append(member)
+        for member in marked:
+            self.analyse(member.mention, batch, now, again=True)
+
+    # ---- batches -----------------------------------------------------------------------
+    def process(self, mentions: Sequence[Mention], now: datetime) -> BatchOutcome:
+        if not mentions:
+            return BatchOutcome()
+        self._load_debunks()
+        wanted = [m.id for m in mentions] + [m.parent_id for m in mentions if m.parent_id]
+        batch = _Batch(prior=self.archive.get_analyses(list(dict.fromkeys(wanted))))
+        self._load_events(mentions, batch.prior)
+        outcome = BatchOutcome()
+        for mention in mentions:
+            analysis = self.analyse(mention, batch, now)
+            outcome.relevant += int(analysis.relevant)
+            newest = mention.published_at
+            self._newest = newest if self._newest is None else max(self._newest, newest)
+        outcome.analyses = list(batch.pending.values())
+        for event_id in sorted(batch.touched):
+            state = self.store.get(event_id) or EventState(event_id)
+            outcome.events.append(build_event(state, now, self.window))
+            if event_id in self.stored_events:
+                outcome.updated += 1
+            else:
+                outcome.created += 1
+        return outcome
+
+    def committed(self, outcome: BatchOutcome) -> None:
+        """The outcome is in the archive: remember its events as stored, forget old ones."""
+        self.stored_events.update(event.id for event in outcome.events)
+        if self._newest is not None:
+            horizon = self._newest - EVICT_AFTER_WINDOWS * self.window
+            for event_id in self.store.evict_before(horizon):
+                self.stored_events.discard(event_id)
+            if self._covered_since is not None and horizon > self._covered_since:
+                self._covered_since = horizon
+
+    def refresh(self, now: datetime) -> list[Event]:
+        """Heat, burst and status of every active event as of ``now`` (nothing else moves)."""
+        since = now - self.window
+        if self._covered_since is None or since < self._covered_since:
+            for event in self.archive.list_events(active_since=since, limit=EVENT_LOAD_LIMIT):
+                self._load_event(event.id)
+            self._covered_since = since
+        return [
+            build_event(self.store.events[event_id], now, self.window)
+            for event_id in sorted(self.store.events)
+            if self.store.events[event_id].members
+            and self.store.events[event_id].last_seen >= since
+        ]

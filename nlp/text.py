@@ -1,0 +1,167 @@
+"""Text preparation: Traditional → Simplified, and Weibo markup turned into features.
+
+Everything downstream (lexicons, jieba's dictionary, debunk matching) is Simplified Chinese, so
+Traditional text from Hong Kong / Taiwan sources or Big5 pages is converted first with OpenCC's
+``t2s`` profile. Weibo markup carries information rather than noise: a repost chain says who
+passed the claim along, @mentions and #topics# say whom and what it addresses, emoticon codes
+such as ``[怒]`` carry sentiment, and URLs are a (weak) sign that a source is given. They are
+lifted out into fields, and the cleaned text keeps the words (a #topic#'s words stay in it).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from archive.models import Mention
+from nlp.segment import words
+
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
+# "//@name:" or "//@name：" starts the next link of a repost chain.
+_CHAIN = re.compile(r"//\s*@([^\s:：/@]{1,30})\s*[:：]")
+_REPLY = re.compile(r"^\s*回复\s*@([^\s:：@]{1,30})\s*[:：]")
+_AT = re.compile(r"@([\w\u3400-\u9fff\-]{1,30})")
+_TOPIC = re.compile(r"#([^#\n]{1,60})#")
+_EMOTICON = re.compile(r"\[([\w\u3400-\u9fff]{1,8})\]")
+# Weibo news accounts open a post with a headline in 【】, optionally after #topics# and
+# emoticon codes.
+_HEADLINE = re.compile(r"^\s*((?:#[^#\n]{1,60}#\s*|\[[^\]\n]{1,8}\]\s*)*)【([^】]{2,80})】")
+_TAG = re.compile(r"<[^>]{0,200}>")
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+# Boilerplate Weibo inserts for an empty repost; it says nothing about the subject.
+_BOILERPLATE = ("转发微博", "轉發微博", "repost")
+# Sentence ends, for splitting clauses (sentiment negation scope, first sentences, figures).
+SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+CLAUSE_END = re.compile(r"[。！？!?；;，,、：:\n\s]+")
+
+
+@lru_cache(maxsize=1)
+def _converter() -> object:
+    from opencc import OpenCC  # opencc-python-reimplemented: pure Python, no native build
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (OpenCC t2s); Simplified text passes through unchanged."""
+    if not text:
+        return text
+    converted: str = _converter().convert(text)  # type: ignore[attr-defined]
+    return converted
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A mention's text after conversion, with its Weibo markup lifted out."""
+
+    title: str
+    body: str  # all the words: own text and every link of the repost chain
+    own_text: str  # the author's own words (before the first //@ of a repost chain)
+    repost_chain: tuple[tuple[str, str], ...] = ()  # (user, what that user wrote)
+    mentions: tuple[str, ...] = ()  # @users
+    hashtags: tuple[str, ...] = ()
+    emoticons: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    reply_to: str = ""
+
+    @property
+    def full(self) -> str:
+        return f"{self.title}\n{self.body}" if self.title else self.body
+
+
+def _clean(fragment: str) -> str:
+    fragment = _URL.sub(" ", fragment)
+    fragment = _EMOTICON.sub(" ", fragment)
+    fragment = _AT.sub(" ", fragment)
+    fragment = _TOPIC.sub(lambda m: f" {m.group(1).strip()} ", fragment)
+    for boilerplate in _BOILERPLATE:
+        fragment = fragment.replace(boilerplate, " ")
+    return _SPACES.sub(" ", fragment).strip()
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item for item in items if item))
+
+
+def prepare(title: str, text: str) -> Prepared:
+    title = _SPACES.sub(" ", to_simplified(html.unescape(_TAG.sub(" ", title or "")))).strip()
+    raw = to_simplified(html.unescape(_TAG.sub(" ", text or "")))
+    urls = _URL.findall(raw)
+    emoticons = [m.group(1) for m in _EMOTICON.finditer(raw)]
+    hashtags = [m.group(1).strip() for m in _TOPIC.finditer(raw)]
+    reply = _REPLY.match(raw)
+    reply_to = reply.group(1) if reply else ""
+    if reply:
+        raw = raw[reply.end() :]
+    # Split the repost chain: own text, then (user, text) for every //@user: link.
+    pieces = _CHAIN.split(raw)
+    own_raw, chain_raw = pieces[0], pieces[1:]
+    chain = tuple((chain_raw[i], _clean(chain_raw[i + 1])) for i in range(0, len(chain_raw) - 1, 2))
+    # @mentions outside the chain markers (the chain's users are in repost_chain).
+    mentions = [m.group(1) for m in _AT.finditer(_CHAIN.sub(" ", raw))]
+    headline = _HEADLINE.match(own_raw) if not title else None
+    if headline:
+        # The headline is the post's title; its #topics# stay in the text.
+        title = _clean(headline.group(2))
+        own_raw = headline.group(1) + own_raw[headline.end() :]
+    own = _clean(own_raw)
+    body_parts = [own, *(text for _, text in chain)]
+    body = "\n".join(part for part in body_parts if part)
+    return Prepared(
+        title=title,
+        body=body,
+        own_text=own,
+        repost_chain=chain,
+        mentions=_unique(mentions),
+        hashtags=_unique(hashtags),
+        emoticons=tuple(emoticons),
+        urls=_unique(urls),
+        reply_to=reply_to,
+    )
+
+
+def first_sentence(text: str, limit: int = 60) -> str:
+    for sentence in SENTENCE_END.split(text):
+        sentence = sentence.strip()
+        if len(sentence) >= 4:
+            return sentence[:limit]
+    return text.strip()[:limit]
+
+
+def clauses(text: str) -> list[str]:
+    return [c for c in CLAUSE_END.split(text) if c]
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything the per-mention analyses need, computed once per mention."""
+
+    mention_id: str
+    kind: str
+    prepared: Prepared
+    title_words: tuple[str, ...]
+    body_words: tuple[str, ...]
+
+    @property
+    def full_text(self) -> str:
+        return self.prepared.full
+
+
+def make_document(mention: Mention) -> Document:
+    return document_from_text(mention.text, mention.title, mention.id, mention.kind)
+
+
+def document_from_text(
+    text: str, title: str = "", mention_id: str = "", kind: str = "post"
+) -> Document:
+    """A Document for free text (benchmarks, tests, a CLI's ``analyze --text``)."""
+    prepared = prepare(title, text)
+    return Document(
+        mention_id=mention_id,
+        kind=kind,
+        prepared=prepared,
+        title_words=tuple(words(prepared.title)) if prepared.title else (),
+        body_words=tuple(words(prepared.body)) if prepared.body else (),
+    )
