@@ -45,6 +45,7 @@ from archive.sqlite_search import (
     decode_cursor,
     encode_cursor,
     from_clause,
+    row_key,
     validate_request,
 )
 from archive.sqlite_workflow import WorkflowTables
@@ -278,35 +279,49 @@ class SQLiteArchive(WorkflowTables, Archive):
         validate_request(request)
         compiled = compile_request(request)
         relevance = request.sort == "relevance" and compiled.match is not None
+        key = row_key(compiled)
         sql, params = from_clause(compiled, with_rank=True)
-        score = "f.rank" if compiled.match is not None else "0.0"
         keyset = ""
         keyset_params: list[Any] = []
         if request.after:
             values = decode_cursor(request.after, "relevance" if relevance else "time")
             if relevance:
-                keyset = " AND (score > ? OR (score = ? AND m_rowid > ?))"
+                keyset = " AND (score > ? OR (score = ? AND r > ?))"
                 keyset_params = [values[0], values[0], values[1]]
             else:
-                keyset = " AND m.rowid < ?"
+                keyset = f" AND {key} < ?"
                 keyset_params = [values[0]]
-        select = (
-            f"SELECT m.rowid AS m_rowid, {score} AS score, "
-            + ", ".join(f"m.{c.strip()}" for c in MENTION_COLUMNS.split(","))
+        columns = (
+            ", ".join(f"m.{c.strip()}" for c in MENTION_COLUMNS.split(","))
             + ", a.mention_id AS a_mention_id, a.relevant, a.relevance, a.sentiment, "
             "a.rumor_score, a.event_id, a.severity, a.topics, a.reasons, a.analyzed_at "
         )
         if relevance:
+            # Rank with rowids only, then read the page's rows: sorting every match with its
+            # full text costs seconds for a common word.
+            narrow, _ = from_clause(compiled, mentions=False)
             query = (
-                f"SELECT * FROM ({select} {sql}) WHERE 1 {keyset} ORDER BY score, m_rowid LIMIT ?"
+                f"SELECT k.r AS m_rowid, k.score AS score, {columns} FROM ("
+                f"SELECT r, score FROM (SELECT f.rowid AS r, f.rank AS score {narrow}) "
+                f"WHERE 1 {keyset} ORDER BY score, r LIMIT ?) k "
+                "JOIN mentions m ON m.rowid = k.r LEFT JOIN analyses a ON a.mention_rowid = k.r "
+                "ORDER BY k.score, k.r"
             )
         else:
+            # Ordering by f.rowid (not m.rowid) lets FTS5 return newest first and stop at
+            # the limit instead of sorting every match.
+            score = "f.rank" if compiled.match is not None else "0.0"
             where = sql + (keyset if " WHERE " in sql else keyset.replace(" AND", " WHERE", 1))
-            query = f"{select} {where} ORDER BY m.rowid DESC LIMIT ?"
+            query = (
+                f"SELECT {key} AS m_rowid, {score} AS score, {columns} {where} "
+                f"ORDER BY {key} DESC LIMIT ?"
+            )
+        count_sql, _ = from_clause(compiled, mentions=False)
         with self._read() as conn:
             rows = conn.execute(query, [*params, *keyset_params, request.limit + 1]).fetchall()
             count_row = conn.execute(
-                f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT ?)", [*params, TOTAL_HITS_LIMIT + 1]
+                f"SELECT count(*) FROM (SELECT 1 {count_sql} LIMIT ?)",
+                [*params, TOTAL_HITS_LIMIT + 1],
             ).fetchone()
         total = int(count_row[0])
         hits = [self._hit(row, compiled.terms) for row in rows[: request.limit]]
@@ -342,6 +357,7 @@ class SQLiteArchive(WorkflowTables, Archive):
     ) -> dict[str, list[FacetCount]]:
         validate_request(request)
         compiled = compile_request(request)
+        key = row_key(compiled)
         sql, params = from_clause(compiled)
         out: dict[str, list[FacetCount]] = {}
         column_of = {
@@ -363,8 +379,9 @@ class SQLiteArchive(WorkflowTables, Archive):
                     for row in rows:
                         counts[row[index]] = counts.get(row[index], 0) + row[len(plain)]
                     out[name] = _top(counts, size)
+            narrow, _ = from_clause(compiled, mentions=False)
             if "sentiment" in fields:
-                sub = from_clause(compiled, with_rank=True)[0]
+                sub, _ = from_clause(compiled, mentions=False, analyses=True)
                 rows = conn.execute(
                     f"SELECT a.sentiment, count(*) {sub} GROUP BY a.sentiment", params
                 ).fetchall()
@@ -372,7 +389,7 @@ class SQLiteArchive(WorkflowTables, Archive):
             if "topic" in fields:
                 rows = conn.execute(
                     "SELECT t.topic, count(*) FROM mention_topics t WHERE t.mention_rowid IN "
-                    f"(SELECT m.rowid {sql}) GROUP BY t.topic",
+                    f"(SELECT {key} {narrow}) GROUP BY t.topic",
                     params,
                 ).fetchall()
                 out["topic"] = _top({r[0]: r[1] for r in rows}, size)
@@ -386,11 +403,12 @@ class SQLiteArchive(WorkflowTables, Archive):
             raise ArchiveError(f"histogram interval must be 'hour' or 'day', got {interval!r}")
         validate_request(request)
         compiled = compile_request(request)
-        sql, params = from_clause(compiled)
+        sql, params = from_clause(compiled, mentions=False)
+        key = row_key(compiled)
         width = _BUCKET_US[interval]
         with self._read() as conn:
             rows = conn.execute(
-                f"SELECT (m.rowid + {_SHANGHAI_OFFSET_US}) / {width} AS bucket, count(*) {sql} "
+                f"SELECT ({key} + {_SHANGHAI_OFFSET_US}) / {width} AS bucket, count(*) {sql} "
                 "GROUP BY bucket ORDER BY bucket",
                 params,
             ).fetchall()

@@ -183,6 +183,11 @@ MIGRATIONS: list[str] = [
         reason TEXT NOT NULL
     );
     """,
+    # 2: upsert_analyses deletes a mention's topics by mention_rowid; without this index
+    # that is a scan of mention_topics per analysis (quadratic in the archive's size).
+    """
+    CREATE INDEX mention_topics_rowid ON mention_topics (mention_rowid);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

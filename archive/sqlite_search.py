@@ -48,6 +48,12 @@ class CompiledQuery:
     params: list[Any] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)  # for highlighting
     needs_analysis: bool = False
+    # Time bounds as rowids (rowid = publication time): applied to f.rowid when there is a
+    # MATCH, so FTS5 reads only that stretch of its doclists.
+    lower: int | None = None
+    upper: int | None = None
+    # Some condition reads a mentions column: the FTS-only shapes must join mentions.
+    needs_mentions: bool = False
 
 
 def _quote(token: str) -> str:
@@ -97,6 +103,7 @@ def _compile_text(parsed: ParsedQuery, compiled: CompiledQuery) -> None:
                 "(instr(lower(m.title), lower(?)) > 0 OR instr(lower(m.text), lower(?)) > 0)"
             )
             compiled.params.extend([group[0].text, group[0].text])
+            compiled.needs_mentions = True
     compiled.terms = [term.text for term in parsed.positive_terms()]
 
 
@@ -116,11 +123,9 @@ def _compile_filters(filters: SearchFilters, parsed: ParsedQuery, compiled: Comp
     from archive.sqlite import rowid_floor
 
     if filters.since is not None:
-        compiled.conditions.append("m.rowid >= ?")
-        compiled.params.append(rowid_floor(utc(filters.since)))
+        compiled.lower = rowid_floor(utc(filters.since))
     if filters.until is not None:
-        compiled.conditions.append("m.rowid < ?")
-        compiled.params.append(rowid_floor(utc(filters.until)))
+        compiled.upper = rowid_floor(utc(filters.until))
     for name, column in _COLUMN.items():
         values = getattr(filters, name)
         if values:
@@ -128,12 +133,14 @@ def _compile_filters(filters: SearchFilters, parsed: ParsedQuery, compiled: Comp
             compiled.conditions.append(clause)
             compiled.params.extend(params)
             compiled.needs_analysis |= column.startswith("a.")
+            compiled.needs_mentions |= column.startswith("m.")
     if filters.topics:
         marks = ", ".join("?" for _ in filters.topics)
         compiled.conditions.append(
             "m.rowid IN (SELECT mention_rowid FROM mention_topics WHERE topic IN (" + marks + "))"
         )
         compiled.params.extend(filters.topics)
+        compiled.needs_mentions = True
     if filters.rumor_min is not None:
         compiled.conditions.append("a.rumor_score >= ?")
         compiled.params.append(filters.rumor_min)
@@ -151,25 +158,54 @@ def _compile_filters(filters: SearchFilters, parsed: ParsedQuery, compiled: Comp
                 "m.rowid NOT IN (SELECT mention_rowid FROM mention_topics WHERE topic = ?)"
             )
             compiled.params.append(item.value)
+            compiled.needs_mentions = True
             continue
         column = _COLUMN[_FIELD_TO_FILTER[item.field]]
         compiled.conditions.append(f"coalesce({column}, '') != ?")
         compiled.params.append(item.value)
         compiled.needs_analysis |= column.startswith("a.")
+        compiled.needs_mentions |= column.startswith("m.")
 
 
-def from_clause(compiled: CompiledQuery, with_rank: bool = False) -> tuple[str, list[Any]]:
-    """FROM and WHERE for ``compiled``; the MATCH parameter comes first."""
+def row_key(compiled: CompiledQuery) -> str:
+    """The expression for a match's rowid: the FTS table's when it drives the query."""
+    return "f.rowid" if compiled.match is not None else "m.rowid"
+
+
+def from_clause(
+    compiled: CompiledQuery,
+    with_rank: bool = False,
+    mentions: bool = True,
+    analyses: bool = False,
+) -> tuple[str, list[Any]]:
+    """FROM and WHERE for ``compiled``; the MATCH parameter comes first.
+
+    With a MATCH, ``CROSS JOIN`` makes the FTS table the outer loop: left to itself (no
+    ANALYZE statistics) SQLite may instead walk a platform or source index and probe FTS5
+    once per row, which costs seconds to minutes at a million mentions. ``mentions=False``
+    leaves the mentions table out when no condition reads it (counts, histograms, facets
+    that only need rowids or analyses).
+    """
     params: list[Any] = []
+    key = row_key(compiled)
     if compiled.match is not None:
-        sql = "FROM mention_fts f JOIN mentions m ON m.rowid = f.rowid"
-        conditions = ["mention_fts MATCH ?", *compiled.conditions]
+        sql = "FROM mention_fts f"
+        if mentions or with_rank or compiled.needs_mentions:
+            sql += " CROSS JOIN mentions m ON m.rowid = f.rowid"
+        conditions = ["mention_fts MATCH ?"]
         params.append(compiled.match)
     else:
         sql = "FROM mentions m"
-        conditions = list(compiled.conditions)
-    if compiled.needs_analysis or with_rank:
-        sql += " LEFT JOIN analyses a ON a.mention_rowid = m.rowid"
+        conditions = []
+    if compiled.lower is not None:
+        conditions.append(f"{key} >= ?")
+        params.append(compiled.lower)
+    if compiled.upper is not None:
+        conditions.append(f"{key} < ?")
+        params.append(compiled.upper)
+    conditions.extend(compiled.conditions)
+    if compiled.needs_analysis or with_rank or analyses:
+        sql += f" LEFT JOIN analyses a ON a.mention_rowid = {key}"
     params.extend(compiled.params)
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
