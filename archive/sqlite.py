@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from archive.sqlite_rows import (
     from_us,
     mention_from,
     mention_values,
+    must_us,
     reasons_json,
     to_us,
 )
@@ -177,6 +178,14 @@ class SQLiteArchive(WorkflowTables, Archive):
         conn.execute("UPDATE meta SET value = ? WHERE key = 'position'", (str(position),))
         return position
 
+    @staticmethod
+    def _insert_mention(conn: sqlite3.Connection, rowid: int, values: tuple[Any, ...]) -> None:
+        conn.execute(
+            f"INSERT INTO mentions (rowid, {MENTION_COLUMNS}, content_hash, position) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rowid, *values),
+        )
+
     def upsert_mentions(self, mentions: Iterable[Mention]) -> UpsertResult:
         batch = list(mentions)
         result = UpsertResult()
@@ -203,11 +212,7 @@ class SQLiteArchive(WorkflowTables, Archive):
         values = (*mention_values(mention), digest, position)
         if row is None:
             rowid = self._rowid_for(conn, mention.published_at)
-            conn.execute(
-                f"INSERT INTO mentions (rowid, {MENTION_COLUMNS}, content_hash, position) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (rowid, *values),
-            )
+            self._insert_mention(conn, rowid, values)
             conn.execute("INSERT INTO mention_fts (rowid, tokens) VALUES (?, ?)", (rowid, tokens))
             result.inserted += 1
             return
@@ -225,11 +230,7 @@ class SQLiteArchive(WorkflowTables, Archive):
             # The publication time moved: move the row so rowid order stays time order.
             conn.execute("DELETE FROM mentions WHERE rowid = ?", (old_rowid,))
             rowid = self._rowid_for(conn, mention.published_at)
-            conn.execute(
-                f"INSERT INTO mentions (rowid, {MENTION_COLUMNS}, content_hash, position) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (rowid, *values),
-            )
+            self._insert_mention(conn, rowid, values)
             conn.execute(
                 "UPDATE analyses SET mention_rowid = ? WHERE mention_rowid = ?", (rowid, old_rowid)
             )
@@ -412,8 +413,6 @@ class SQLiteArchive(WorkflowTables, Archive):
                 "GROUP BY bucket ORDER BY bucket",
                 params,
             ).fetchall()
-        from archive.sqlite_rows import must_us
-
         return [
             HistogramBucket(start=must_us(row[0] * width - _SHANGHAI_OFFSET_US), count=row[1])
             for row in rows
@@ -439,15 +438,12 @@ class SQLiteArchive(WorkflowTables, Archive):
         return int(row[0]) if row else 0
 
     def set_cursor(self, stage: str, position: int) -> None:
-        from datetime import UTC
-        from datetime import datetime as _dt
-
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO cursors (stage, position, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (stage) DO UPDATE SET position = excluded.position, "
                 "updated_at = excluded.updated_at",
-                (stage, position, to_us(_dt.now(UTC))),
+                (stage, position, to_us(datetime.now(UTC))),
             )
 
     # ---- analyses and events -----------------------------------------------------------

@@ -15,6 +15,15 @@ _UNIT = {"hour": "yearmonthdatehours", "day": "yearmonthdate"}
 _COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
 
 
+def _time_axis(unit: str, interval: str) -> alt.X:
+    """The shared time axis of the volume charts, in Beijing time."""
+    return alt.X(
+        f"{unit}(时间):T",
+        title="时间（北京时间）",
+        axis=alt.Axis(format=_TIME_FORMAT.get(interval, "%Y-%m-%d"), labelAngle=-30),
+    )
+
+
 def volume_chart(frame: pd.DataFrame, interval: str) -> alt.Chart:
     """Stacked bars of mentions per bucket, one colour per platform."""
     unit = _UNIT.get(interval, "yearmonthdate")
@@ -22,11 +31,7 @@ def volume_chart(frame: pd.DataFrame, interval: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X(
-                f"{unit}(时间):T",
-                title="时间（北京时间）",
-                axis=alt.Axis(format=_TIME_FORMAT.get(interval, "%Y-%m-%d"), labelAngle=-30),
-            ),
+            x=_time_axis(unit, interval),
             y=alt.Y("sum(数量):Q", title="提及数", axis=_COUNT_AXIS),
             color=alt.Color("平台:N", title="平台"),
             tooltip=[
@@ -71,11 +76,7 @@ def histogram_chart(buckets: list[HistogramBucket], interval: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X(
-                f"{unit}(时间):T",
-                title="时间（北京时间）",
-                axis=alt.Axis(format=_TIME_FORMAT.get(interval, "%Y-%m-%d"), labelAngle=-30),
-            ),
+            x=_time_axis(unit, interval),
             y=alt.Y("数量:Q", title="提及数", axis=_COUNT_AXIS),
             tooltip=[
                 alt.Tooltip(f"{unit}(时间):T", title="时间", format="%Y-%m-%d %H:%M"),
