@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -66,6 +66,9 @@ class SourceSettings(_Strict):
     next_page_pattern: str | None = None
     max_pages: int = Field(default=3, ge=1)
     selectors: dict[str, str] = Field(default_factory=dict)
+    # The agency level of the publisher (a district bureau's site: county). Penalty notices
+    # crawled from it are due on that level's deadline (7 working days at county level).
+    level: Literal["national", "province", "city", "county"] | None = None
     # Official sites: the document type of what this list publishes.
     doc_type: Literal["policy", "interpretation", "penalty", "debunk", "notice"] | None = None
     # Replay: the recorded file and the time compression factor.
@@ -182,6 +185,52 @@ class RuleSettings(_Strict):
         return self
 
 
+class SilenceSettings(_Strict):
+    """Mute notifications of matching alerts until ``ends_at`` (obligations still open).
+
+    Every given matcher must match: ``rule`` and ``subject`` exactly (``subject`` may end in
+    ``*`` for a prefix), ``title_contains`` as a substring, ``level`` exactly."""
+
+    rule: str | None = None
+    subject: str | None = None
+    title_contains: str | None = None
+    level: Literal["info", "warning", "critical"] | None = None
+    ends_at: datetime
+    created_by: str = Field(min_length=1)
+    comment: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_matcher(self) -> SilenceSettings:
+        if not any((self.rule, self.subject, self.title_contains, self.level)):
+            raise ValueError(
+                "a silence needs a matcher: 'rule', 'subject', 'title_contains' or 'level'"
+            )
+        if self.ends_at.tzinfo is None:
+            raise ValueError("'ends_at' needs a timezone, e.g. 2026-12-01T18:00:00+08:00")
+        return self
+
+
+def parse_reminder(value: Any) -> float | timedelta:
+    """0.5 or '50%': that share of the allowed time gone; '2h before': that long before the
+    deadline; 'due': at the deadline."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 < value <= 1:
+            return float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("due", "deadline", "at deadline"):
+            return 1.0
+        if text.endswith("%"):
+            share = float(text[:-1] or "nan") / 100
+            if 0 < share <= 1:
+                return share
+        if text.endswith(" before"):
+            return parse_duration(text.removesuffix(" before"))
+    raise ValueError(
+        f"expected a reminder point such as 0.5, '50%', '2h before' or 'due', got {value!r}"
+    )
+
+
 class HolidayYear(_Strict):
     """The official schedule of one year: days off, and weekend days that are working days."""
 
@@ -205,8 +254,17 @@ class ObligationSettings(_Strict):
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     holidays: dict[int, HolidayYear] = Field(default_factory=dict)
     # When to remind, as fractions of the time allowed (0.5 = half the time gone).
-    reminders: list[float] = Field(default_factory=lambda: [0.5, 0.9, 1.0])
+    reminders: list[Annotated[float | timedelta, BeforeValidator(parse_reminder)]] = Field(
+        default_factory=lambda: [0.5, "2h before", "due"]
+    )
     escalate_after: Duration = timedelta(minutes=30)
+    # Who is told of obligations that no rule opened (entered by hand or imported).
+    recipients: list[str] = Field(default_factory=list)
+    # Agency level by region substring (e.g. 临川区: county) for crawled penalty notices whose
+    # source has no 'level'.
+    region_levels: dict[str, Literal["national", "province", "city", "county"]] = Field(
+        default_factory=dict
+    )
 
 
 class NotifierSettings(_Strict):
@@ -233,6 +291,16 @@ class NotifierSettings(_Strict):
         return self
 
 
+class OutboxSettings(_Strict):
+    # Messages to one recipient on one channel due within this window go as one message
+    # (0: only those due in the same pass are grouped).
+    group_wait: Duration = timedelta(0)
+    group_max: int = Field(default=10, ge=1)
+    # Recipients told, by their other channels, when a channel keeps failing.
+    admins: list[str] = Field(default_factory=list)
+    failing_after: int = Field(default=3, ge=1)
+
+
 class RecipientSettings(_Strict):
     name: str
     role: Literal["duty", "spokesperson", "leader", "analyst"] = "spokesperson"
@@ -255,6 +323,8 @@ class DashboardSettings(_Strict):
     port: int = Field(default=8501, ge=1, le=65535)
     session_timeout: Duration = timedelta(hours=8)
     cache_ttl: Duration = timedelta(seconds=10)
+    # The address people open from a message (default http://host:port).
+    url: str | None = None
 
 
 class RunnerSettings(_Strict):
@@ -271,6 +341,11 @@ class Settings(_Strict):
     sources: list[SourceSettings] = Field(default_factory=list)
     nlp: NlpSettings = Field(default_factory=NlpSettings)
     rules: list[RuleSettings] = Field(default_factory=list)
+    # More rules in their own YAML file, re-read when it changes; a file with an error is
+    # rejected and the rules read before keep running.
+    rules_file: Path | None = None
+    silences: list[SilenceSettings] = Field(default_factory=list)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     obligations: ObligationSettings = Field(default_factory=ObligationSettings)
     notifiers: list[NotifierSettings] = Field(default_factory=list)
     recipients: list[RecipientSettings] = Field(default_factory=list)
@@ -304,12 +379,21 @@ class Settings(_Strict):
             for name in rule.recipients:
                 if name not in recipient_names:
                     raise ValueError(f"rule {rule.name!r} names unknown recipient {name!r}")
+        for key, names in (
+            ("outbox.admins", self.outbox.admins),
+            ("obligations.recipients", self.obligations.recipients),
+        ):
+            for name in names:
+                if name not in recipient_names:
+                    raise ValueError(f"{key} names unknown recipient {name!r}")
         return self
 
     def resolve_paths(self, base: Path) -> None:
         """Make relative paths relative to the configuration file's folder."""
         if not self.archive.path.is_absolute():
             self.archive.path = base / self.archive.path
+        if self.rules_file is not None and not self.rules_file.is_absolute():
+            self.rules_file = base / self.rules_file
         for source in self.sources:
             if source.path is not None and not source.path.is_absolute():
                 source.path = base / source.path
