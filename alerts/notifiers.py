@@ -20,11 +20,14 @@ import abc
 import base64
 import hashlib
 import hmac
+import html
 import json
 import os
+import re
 import smtplib
 import ssl
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from email.message import EmailMessage
@@ -38,11 +41,60 @@ TIMEOUT = 20.0  # seconds, for SMTP and HTTP
 
 
 class PermanentError(Exception):
-    """A delivery failure that no retry can fix (missing address, unknown notifier)."""
+    """A delivery failure that no retry can fix (missing address, unknown notifier, a 4xx
+    answer other than 408/429, a robot rejecting the signature)."""
+
+
+class RetryableError(Exception):
+    """A failure worth retrying (timeout, 5xx, rate limit); ``retry_after`` in seconds when the
+    receiver said how long to wait."""
+
+    def __init__(self, text: str, retry_after: float | None = None) -> None:
+        super().__init__(text)
+        self.retry_after = retry_after
+
+
+# HTTP answers that mean "later": request timeout, too early, rate limited; and every 5xx.
+RETRYABLE_HTTP = frozenset({408, 425, 429})
+# Robot answers (HTTP 200 with an error code) that mean "rate limited, try again later":
+# DingTalk 130101 (send too fast), WeCom 45009 (api freq out of limit), Feishu 11232
+# (frequency limited). Any other non-zero code is a
+# configuration problem (bad signature, keyword missing, robot removed): permanent.
+ROBOT_RATE_LIMITED = frozenset({130101, 45009, 11232})
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:  # an HTTP date: treat as "some time", the backoff decides
+        return None
+
+
+def classify_http_error(exc: urllib.error.HTTPError) -> Exception:
+    text = f"HTTP {exc.code} {exc.reason}"
+    if exc.code in RETRYABLE_HTTP or exc.code >= 500:
+        return RetryableError(text, _retry_after(exc.headers.get("Retry-After")))
+    return PermanentError(text)
+
+
+def classify_smtp_error(exc: smtplib.SMTPException) -> Exception:
+    """5xx SMTP replies (bad login, refused recipient) are permanent; 4xx and drops retry."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        if codes and all(code >= 500 for code in codes):
+            return PermanentError(f"the server refused {', '.join(exc.recipients)}")
+        return RetryableError(str(exc))
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(code, int) and 500 <= code < 600:
+        return PermanentError(f"SMTP {code}: {exc}")
+    return RetryableError(f"{type(exc).__name__}: {exc}")
 
 
 class Notifier(abc.ABC):
     type_name: ClassVar[str]
+    # Whether a burst for one recipient is sent as one combined message (people read it);
+    # the file sink writes each message as its own record.
+    groups: ClassVar[bool] = True
 
     def __init__(self, config: NotifierSettings) -> None:
         self.config = config
@@ -86,6 +138,7 @@ def build_notifier(config: NotifierSettings) -> Notifier:
 @register_notifier
 class FileNotifier(Notifier):
     type_name = "file"
+    groups = False
 
     def send(self, message: OutboxMessage, recipient: RecipientSettings | None) -> None:
         assert self.config.path is not None
@@ -122,6 +175,7 @@ class EmailNotifier(Notifier):
         mail["Message-ID"] = make_msgid(domain="yuqing.local")
         mail["X-Yuqing-Key"] = message.dedup_key
         mail.set_content(message.body)
+        mail.add_alternative(_html(message), subtype="html")
         smtp: smtplib.SMTP
         if config.port == 465:
             smtp = smtplib.SMTP_SSL(
@@ -137,9 +191,12 @@ class EmailNotifier(Notifier):
             if config.username:
                 password = config.password.get_secret_value() if config.password else ""
                 smtp.login(config.username, password)
-            refused = smtp.send_message(mail)
+            try:
+                refused = smtp.send_message(mail)
+            except smtplib.SMTPException as exc:
+                raise classify_smtp_error(exc) from None
         if refused:
-            raise RuntimeError(f"the server refused {', '.join(refused)}")
+            raise PermanentError(f"the server refused {', '.join(refused)}")
 
 
 @register_notifier
@@ -176,9 +233,32 @@ class WebhookNotifier(Notifier):
                 "User-Agent": "yuqing-notifier",
             },
         )
-        # Errors (HTTPError for 4xx/5xx, URLError) propagate: the outbox retries.
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            self.check(response.status, response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                answer = response.read()
+        except urllib.error.HTTPError as exc:
+            raise classify_http_error(exc) from None
+        # URLError, timeouts and dropped connections propagate as they are: retried.
+        self.check(response.status, answer)
+
+
+def _robot_failure(robot: str, code: int, text: str) -> Exception:
+    problem = f"{robot} answered code {code}: {text}"
+    return RetryableError(problem) if code in ROBOT_RATE_LIMITED else PermanentError(problem)
+
+
+def _html(message: OutboxMessage) -> str:
+    """The e-mail's HTML part: the same lines, escaped, links clickable."""
+
+    def line(text: str) -> str:
+        escaped = html.escape(text)
+        return re.sub(r"(https?://[^\s<>&]+)", r'<a href="\1">\1</a>', escaped)
+
+    rows = "".join(f'<p style="margin:2px 0">{line(t)}</p>' for t in message.body.splitlines())
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+        f"<h3>{html.escape(message.subject)}</h3>{rows}</body></html>"
+    )
 
 
 def _robot_code(body: bytes, *keys: str) -> tuple[int, str]:
@@ -228,7 +308,7 @@ class DingTalkNotifier(WebhookNotifier):
     def check(self, status: int, body: bytes) -> None:
         code, text = _robot_code(body, "errcode")
         if code != 0:
-            raise RuntimeError(f"DingTalk answered errcode {code}: {text}")
+            raise _robot_failure("DingTalk", code, text)
 
 
 @register_notifier
@@ -243,7 +323,7 @@ class WeComNotifier(WebhookNotifier):
     def check(self, status: int, body: bytes) -> None:
         code, text = _robot_code(body, "errcode")
         if code != 0:
-            raise RuntimeError(f"WeCom answered errcode {code}: {text}")
+            raise _robot_failure("WeCom", code, text)
 
 
 @register_notifier
@@ -268,4 +348,4 @@ class FeishuNotifier(WebhookNotifier):
     def check(self, status: int, body: bytes) -> None:
         code, text = _robot_code(body, "code", "StatusCode")
         if code != 0:
-            raise RuntimeError(f"Feishu answered code {code}: {text}")
+            raise _robot_failure("Feishu", code, text)
