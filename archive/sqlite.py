@@ -19,14 +19,8 @@ from typing import Any
 
 from archive.base import Archive, ArchiveError
 from archive.models import Analysis, Event, Mention, UpsertResult, utc
-from archive.search import (
-    TOTAL_HITS_LIMIT,
-    FacetCount,
-    HistogramBucket,
-    SearchHit,
-    SearchRequest,
-    SearchResult,
-)
+from archive.sqlite_dims import DimCodes, write_analysis_dims, write_mention_dims
+from archive.sqlite_queries import SearchQueries
 from archive.sqlite_rows import (
     MENTION_COLUMNS,
     analysis_from,
@@ -36,24 +30,12 @@ from archive.sqlite_rows import (
     from_us,
     mention_from,
     mention_values,
-    must_us,
     reasons_json,
     to_us,
 )
 from archive.sqlite_schema import RoleLock, check_file, check_identity, migrate
-from archive.sqlite_search import (
-    compile_request,
-    decode_cursor,
-    encode_cursor,
-    from_clause,
-    row_key,
-    validate_request,
-)
 from archive.sqlite_workflow import WorkflowTables
 from nlp.segment import index_tokens
-
-_SHANGHAI_OFFSET_US = 8 * 3600 * 1_000_000  # China has had no DST since 1991.
-_BUCKET_US = {"hour": 3600 * 1_000_000, "day": 86400 * 1_000_000}
 
 
 def rowid_floor(when: datetime) -> int:
@@ -63,12 +45,13 @@ def rowid_floor(when: datetime) -> int:
     return value
 
 
-class SQLiteArchive(WorkflowTables, Archive):
+class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
     def __init__(self, path: Path, lock: str | None = None, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
         self._mutex = threading.RLock()
         self._role_lock: RoleLock | None = None
+        self._dims = DimCodes()
         check_file(self.path)
         if readonly and not self.path.exists():
             raise ArchiveError(f"{self.path} does not exist (run a crawl or the demo first)")
@@ -135,6 +118,8 @@ class SQLiteArchive(WorkflowTables, Archive):
                 self._conn.execute("COMMIT")
             except BaseException as exc:
                 self._conn.execute("ROLLBACK")
+                # Codes cached during the transaction may not exist in the file.
+                self._dims.forget()
                 if isinstance(exc, sqlite3.DatabaseError):
                     raise self._wrap(exc) from None
                 raise
@@ -214,6 +199,7 @@ class SQLiteArchive(WorkflowTables, Archive):
             rowid = self._rowid_for(conn, mention.published_at)
             self._insert_mention(conn, rowid, values)
             conn.execute("INSERT INTO mention_fts (rowid, tokens) VALUES (?, ?)", (rowid, tokens))
+            write_mention_dims(conn, self._dims, rowid, mention)
             result.inserted += 1
             return
         old_rowid = row["rowid"]
@@ -238,7 +224,9 @@ class SQLiteArchive(WorkflowTables, Archive):
                 "UPDATE mention_topics SET mention_rowid = ? WHERE mention_rowid = ?",
                 (rowid, old_rowid),
             )
+            conn.execute("UPDATE mention_dims SET rowid = ? WHERE rowid = ?", (rowid, old_rowid))
         conn.execute("INSERT INTO mention_fts (rowid, tokens) VALUES (?, ?)", (rowid, tokens))
+        write_mention_dims(conn, self._dims, rowid, mention)
         result.updated += 1
 
     def get_mention(self, mention_id: str) -> Mention | None:
@@ -274,149 +262,6 @@ class SQLiteArchive(WorkflowTables, Archive):
     def latest_position(self) -> int:
         with self._read() as conn:
             return int(conn.execute("SELECT value FROM meta WHERE key='position'").fetchone()[0])
-
-    # ---- search ------------------------------------------------------------------------
-    def search(self, request: SearchRequest) -> SearchResult:
-        validate_request(request)
-        compiled = compile_request(request)
-        relevance = request.sort == "relevance" and compiled.match is not None
-        key = row_key(compiled)
-        sql, params = from_clause(compiled, with_rank=True)
-        keyset = ""
-        keyset_params: list[Any] = []
-        if request.after:
-            values = decode_cursor(request.after, "relevance" if relevance else "time")
-            if relevance:
-                keyset = " AND (score > ? OR (score = ? AND r > ?))"
-                keyset_params = [values[0], values[0], values[1]]
-            else:
-                keyset = f" AND {key} < ?"
-                keyset_params = [values[0]]
-        columns = (
-            ", ".join(f"m.{c.strip()}" for c in MENTION_COLUMNS.split(","))
-            + ", a.mention_id AS a_mention_id, a.relevant, a.relevance, a.sentiment, "
-            "a.rumor_score, a.event_id, a.severity, a.topics, a.reasons, a.analyzed_at "
-        )
-        if relevance:
-            # Rank with rowids only, then read the page's rows: sorting every match with its
-            # full text costs seconds for a common word.
-            narrow, _ = from_clause(compiled, mentions=False)
-            query = (
-                f"SELECT k.r AS m_rowid, k.score AS score, {columns} FROM ("
-                f"SELECT r, score FROM (SELECT f.rowid AS r, f.rank AS score {narrow}) "
-                f"WHERE 1 {keyset} ORDER BY score, r LIMIT ?) k "
-                "JOIN mentions m ON m.rowid = k.r LEFT JOIN analyses a ON a.mention_rowid = k.r "
-                "ORDER BY k.score, k.r"
-            )
-        else:
-            # Ordering by f.rowid (not m.rowid) lets FTS5 return newest first and stop at
-            # the limit instead of sorting every match.
-            score = "f.rank" if compiled.match is not None else "0.0"
-            where = sql + (keyset if " WHERE " in sql else keyset.replace(" AND", " WHERE", 1))
-            query = (
-                f"SELECT {key} AS m_rowid, {score} AS score, {columns} {where} "
-                f"ORDER BY {key} DESC LIMIT ?"
-            )
-        count_sql, _ = from_clause(compiled, mentions=False)
-        with self._read() as conn:
-            rows = conn.execute(query, [*params, *keyset_params, request.limit + 1]).fetchall()
-            count_row = conn.execute(
-                f"SELECT count(*) FROM (SELECT 1 {count_sql} LIMIT ?)",
-                [*params, TOTAL_HITS_LIMIT + 1],
-            ).fetchone()
-        total = int(count_row[0])
-        hits = [self._hit(row, compiled.terms) for row in rows[: request.limit]]
-        next_cursor = None
-        if len(rows) > request.limit:
-            last = rows[request.limit - 1]
-            next_cursor = encode_cursor(
-                [last["score"], last["m_rowid"]] if relevance else [last["m_rowid"]]
-            )
-        return SearchResult(
-            hits=hits,
-            total=min(total, TOTAL_HITS_LIMIT),
-            total_exact=total <= TOTAL_HITS_LIMIT,
-            next_cursor=next_cursor,
-        )
-
-    @staticmethod
-    def _hit(row: sqlite3.Row, terms: list[str]) -> SearchHit:
-        analysis = None
-        if row["a_mention_id"] is not None:
-            analysis = analysis_from(
-                _Renamed(row, {"mention_id": "a_mention_id"})  # type: ignore[arg-type]
-            )
-        return SearchHit(
-            mention=mention_from(row),
-            analysis=analysis,
-            score=-float(row["score"] or 0.0),
-            matched_terms=terms,
-        )
-
-    def facets(
-        self, request: SearchRequest, fields: Sequence[str], size: int = 10
-    ) -> dict[str, list[FacetCount]]:
-        validate_request(request)
-        compiled = compile_request(request)
-        key = row_key(compiled)
-        sql, params = from_clause(compiled)
-        out: dict[str, list[FacetCount]] = {}
-        column_of = {
-            "source": "m.source",
-            "platform": "m.platform",
-            "kind": "m.kind",
-            "region": "m.region",
-        }
-        plain = [f for f in fields if f in column_of]
-        with self._read() as conn:
-            if plain:
-                # One pass over the matches for every mention column, summed in Python.
-                columns = ", ".join(column_of[f] for f in plain)
-                rows = conn.execute(
-                    f"SELECT {columns}, count(*) {sql} GROUP BY {columns}", params
-                ).fetchall()
-                for index, name in enumerate(plain):
-                    counts: dict[str, int] = {}
-                    for row in rows:
-                        counts[row[index]] = counts.get(row[index], 0) + row[len(plain)]
-                    out[name] = _top(counts, size)
-            narrow, _ = from_clause(compiled, mentions=False)
-            if "sentiment" in fields:
-                sub, _ = from_clause(compiled, mentions=False, analyses=True)
-                rows = conn.execute(
-                    f"SELECT a.sentiment, count(*) {sub} GROUP BY a.sentiment", params
-                ).fetchall()
-                out["sentiment"] = _top({r[0] or "未分析": r[1] for r in rows}, size)
-            if "topic" in fields:
-                rows = conn.execute(
-                    "SELECT t.topic, count(*) FROM mention_topics t WHERE t.mention_rowid IN "
-                    f"(SELECT {key} {narrow}) GROUP BY t.topic",
-                    params,
-                ).fetchall()
-                out["topic"] = _top({r[0]: r[1] for r in rows}, size)
-        unknown = [f for f in fields if f not in out]
-        if unknown:
-            raise ArchiveError(f"cannot count facets for {', '.join(unknown)}")
-        return {name: out[name] for name in fields}
-
-    def histogram(self, request: SearchRequest, interval: str = "day") -> list[HistogramBucket]:
-        if interval not in _BUCKET_US:
-            raise ArchiveError(f"histogram interval must be 'hour' or 'day', got {interval!r}")
-        validate_request(request)
-        compiled = compile_request(request)
-        sql, params = from_clause(compiled, mentions=False)
-        key = row_key(compiled)
-        width = _BUCKET_US[interval]
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT ({key} + {_SHANGHAI_OFFSET_US}) / {width} AS bucket, count(*) {sql} "
-                "GROUP BY bucket ORDER BY bucket",
-                params,
-            ).fetchall()
-        return [
-            HistogramBucket(start=must_us(row[0] * width - _SHANGHAI_OFFSET_US), count=row[1])
-            for row in rows
-        ]
 
     # ---- pipeline time -----------------------------------------------------------------
     def record_pipeline_time(self, when: datetime) -> None:
@@ -480,6 +325,7 @@ class SQLiteArchive(WorkflowTables, Archive):
                     "INSERT OR IGNORE INTO mention_topics (topic, mention_rowid) VALUES (?, ?)",
                     [(topic, rowid) for topic in item.topics],
                 )
+                write_analysis_dims(conn, self._dims, rowid, item)
                 count += 1
         return count
 
@@ -531,19 +377,3 @@ class SQLiteArchive(WorkflowTables, Archive):
                 (event_id, limit),
             ).fetchall()
         return [mention_from(row) for row in rows]
-
-
-def _top(counts: dict[str, int], size: int) -> list[FacetCount]:
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))
-    return [FacetCount(value=value or "", count=count) for value, count in ranked[:size]]
-
-
-class _Renamed:
-    """A row view that reads some keys under other names (joined columns are prefixed)."""
-
-    def __init__(self, row: sqlite3.Row, renames: dict[str, str]) -> None:
-        self._row = row
-        self._renames = renames
-
-    def __getitem__(self, key: str) -> Any:
-        return self._row[self._renames.get(key, key)]

@@ -188,6 +188,62 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX mention_topics_rowid ON mention_topics (mention_rowid);
     """,
+    # 3: a narrow row of integer codes per mention for filters and facets (see
+    # archive/sqlite_dims.py), filled from what is already stored.
+    """
+    CREATE TABLE dim_values (
+        dim TEXT NOT NULL,
+        code INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (dim, value),
+        UNIQUE (dim, code)
+    ) WITHOUT ROWID;
+    CREATE TABLE mention_dims (
+        rowid INTEGER PRIMARY KEY,          -- = mentions.rowid
+        source INTEGER NOT NULL,
+        platform INTEGER NOT NULL,
+        kind INTEGER NOT NULL,
+        region INTEGER NOT NULL,
+        sentiment INTEGER,                  -- NULL until analysed
+        relevant INTEGER,
+        rumor REAL,
+        topics INTEGER NOT NULL DEFAULT 0   -- bit mask of topic codes
+    );
+    INSERT INTO dim_values (dim, code, value)
+        SELECT 'source', row_number() OVER (ORDER BY v) - 1, v
+        FROM (SELECT DISTINCT source AS v FROM mentions);
+    INSERT INTO dim_values (dim, code, value)
+        SELECT 'platform', row_number() OVER (ORDER BY v) - 1, v
+        FROM (SELECT DISTINCT platform AS v FROM mentions);
+    INSERT INTO dim_values (dim, code, value)
+        SELECT 'kind', row_number() OVER (ORDER BY v) - 1, v
+        FROM (SELECT DISTINCT kind AS v FROM mentions);
+    INSERT INTO dim_values (dim, code, value)
+        SELECT 'region', row_number() OVER (ORDER BY v) - 1, v
+        FROM (SELECT DISTINCT region AS v FROM mentions);
+    INSERT INTO dim_values (dim, code, value)
+        SELECT 'sentiment', row_number() OVER (ORDER BY v) - 1, v
+        FROM (SELECT DISTINCT sentiment AS v FROM analyses);
+    INSERT INTO dim_values (dim, code, value)
+        SELECT 'topic', row_number() OVER (ORDER BY v) - 1, v
+        FROM (SELECT DISTINCT topic AS v FROM mention_topics);
+    INSERT INTO mention_dims (rowid, source, platform, kind, region, sentiment, relevant, rumor)
+        SELECT m.rowid, s.code, p.code, k.code, r.code, se.code, a.relevant, a.rumor_score
+        FROM mentions m
+        JOIN dim_values s ON s.dim = 'source' AND s.value = m.source
+        JOIN dim_values p ON p.dim = 'platform' AND p.value = m.platform
+        JOIN dim_values k ON k.dim = 'kind' AND k.value = m.kind
+        JOIN dim_values r ON r.dim = 'region' AND r.value = m.region
+        LEFT JOIN analyses a ON a.mention_rowid = m.rowid
+        LEFT JOIN dim_values se ON se.dim = 'sentiment' AND se.value = a.sentiment;
+    UPDATE mention_dims SET topics = (
+        SELECT coalesce(sum(bit), 0) FROM (
+            SELECT DISTINCT CASE WHEN v.code < 62 THEN 1 << v.code ELSE 1 << 62 END AS bit
+            FROM mention_topics t JOIN dim_values v ON v.dim = 'topic' AND v.value = t.topic
+            WHERE t.mention_rowid = mention_dims.rowid
+        )
+    ) WHERE rowid IN (SELECT mention_rowid FROM mention_topics);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

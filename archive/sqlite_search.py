@@ -12,12 +12,14 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from archive.models import utc
 from archive.query import ParsedQuery, QueryError, Term, parse_query
 from archive.search import SearchFilters, SearchRequest
+from archive.sqlite_dims import TOPIC_BITS, DimCodes, topic_bit
 from nlp.segment import query_tokens
 
 _FIELD_TO_FILTER = {
@@ -30,14 +32,14 @@ _FIELD_TO_FILTER = {
     "region": "regions",
     "author": "authors",
 }
-_COLUMN = {
-    "sources": "m.source",
-    "platforms": "m.platform",
-    "kinds": "m.kind",
-    "regions": "m.region",
-    "authors": "m.author",
-    "events": "a.event_id",
-    "sentiments": "a.sentiment",
+# Filters answered from the narrow mention_dims table (archive/sqlite_dims.py): filter list
+# name -> dimension (= column of mention_dims).
+_DIM_OF_FILTER = {
+    "sources": "source",
+    "platforms": "platform",
+    "kinds": "kind",
+    "regions": "region",
+    "sentiments": "sentiment",
 }
 
 
@@ -47,13 +49,23 @@ class CompiledQuery:
     conditions: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)  # for highlighting
-    needs_analysis: bool = False
-    # Time bounds as rowids (rowid = publication time): applied to f.rowid when there is a
-    # MATCH, so FTS5 reads only that stretch of its doclists.
+    # Time bounds as rowids (rowid = publication time): applied to the driving table's
+    # rowid, so FTS5 (or the dims table) reads only that stretch.
     lower: int | None = None
     upper: int | None = None
-    # Some condition reads a mentions column: the FTS-only shapes must join mentions.
+    # Some condition reads a column of the wide mentions row (author, phrase check).
     needs_mentions: bool = False
+    # Some condition reads mention_dims (d.*): with a MATCH the dims table is joined.
+    needs_dims: bool = False
+
+    @property
+    def key(self) -> str:
+        """The expression for a match's rowid: the table that drives the query.
+
+        With words FTS5 drives (newest first is its native descending rowid order); without,
+        the narrow mention_dims table does, so filter-only counts never read mention rows.
+        """
+        return "f.rowid" if self.match is not None else "d.rowid"
 
 
 def _quote(token: str) -> str:
@@ -72,12 +84,15 @@ def _term_expression(term: Term) -> str:
     return f"NEAR({' '.join(quoted)}, {2 * len(quoted)})"
 
 
-def compile_request(request: SearchRequest) -> CompiledQuery:
+def compile_request(
+    request: SearchRequest, conn: sqlite3.Connection, codes: DimCodes
+) -> CompiledQuery:
+    """Parse ``request`` and translate it; ``codes`` turns filter values into dims codes."""
     parsed = parse_query(request.query)
     filters = _merge_filters(request.filters, parsed)
     compiled = CompiledQuery()
     _compile_text(parsed, compiled)
-    _compile_filters(filters, parsed, compiled)
+    _compile_filters(filters, parsed, compiled, _Resolver(conn, codes))
     return compiled
 
 
@@ -93,7 +108,7 @@ def _compile_text(parsed: ParsedQuery, compiled: CompiledQuery) -> None:
         compiled.match = expression
     elif negative:
         compiled.conditions.append(
-            "m.rowid NOT IN (SELECT rowid FROM mention_fts WHERE mention_fts MATCH ?)"
+            f"{compiled.key} NOT IN (SELECT rowid FROM mention_fts WHERE mention_fts MATCH ?)"
         )
         compiled.params.append(" OR ".join(negative))
     for group in parsed.groups:
@@ -114,89 +129,138 @@ def _merge_filters(filters: SearchFilters, parsed: ParsedQuery) -> SearchFilters
     return merged
 
 
-def _in_clause(column: str, values: list[str], negate: bool = False) -> tuple[str, list[Any]]:
-    marks = ", ".join("?" for _ in values)
-    return f"{column} {'NOT ' if negate else ''}IN ({marks})", list(values)
+class _Resolver:
+    """Filter values to dims codes; a value no mention ever had has no code."""
+
+    def __init__(self, conn: sqlite3.Connection, codes: DimCodes) -> None:
+        self.conn = conn
+        self.codes = codes
+
+    def codes_of(self, dim: str, values: list[str]) -> list[int]:
+        found = (self.codes.lookup(self.conn, dim, value) for value in values)
+        return sorted({code for code in found if code is not None})
 
 
-def _compile_filters(filters: SearchFilters, parsed: ParsedQuery, compiled: CompiledQuery) -> None:
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _compile_filters(
+    filters: SearchFilters, parsed: ParsedQuery, compiled: CompiledQuery, resolve: _Resolver
+) -> None:
     from archive.sqlite import rowid_floor
 
+    key = compiled.key
     if filters.since is not None:
         compiled.lower = rowid_floor(utc(filters.since))
     if filters.until is not None:
         compiled.upper = rowid_floor(utc(filters.until))
-    for name, column in _COLUMN.items():
+    for name, dim in _DIM_OF_FILTER.items():
         values = getattr(filters, name)
         if values:
-            clause, params = _in_clause(column, values)
-            compiled.conditions.append(clause)
-            compiled.params.extend(params)
-            compiled.needs_analysis |= column.startswith("a.")
-            compiled.needs_mentions |= column.startswith("m.")
-    if filters.topics:
-        marks = ", ".join("?" for _ in filters.topics)
-        compiled.conditions.append(
-            "m.rowid IN (SELECT mention_rowid FROM mention_topics WHERE topic IN (" + marks + "))"
-        )
-        compiled.params.extend(filters.topics)
+            codes = resolve.codes_of(dim, values)
+            # No value known to the archive: the filter matches nothing.
+            compiled.conditions.append(f"d.{dim} IN ({_marks(codes)})" if codes else "0")
+            compiled.params.extend(codes)
+            compiled.needs_dims = True
+    if filters.authors:
+        compiled.conditions.append(f"m.author IN ({_marks(filters.authors)})")
+        compiled.params.extend(filters.authors)
         compiled.needs_mentions = True
+    if filters.events:
+        compiled.conditions.append(
+            f"{key} IN (SELECT mention_rowid FROM analyses "
+            f"WHERE event_id IN ({_marks(filters.events)}))"
+        )
+        compiled.params.extend(filters.events)
+    if filters.topics:
+        _topic_filter(filters.topics, compiled, resolve, exclude=False)
     if filters.rumor_min is not None:
-        compiled.conditions.append("a.rumor_score >= ?")
+        compiled.conditions.append("d.rumor >= ?")
         compiled.params.append(filters.rumor_min)
-        compiled.needs_analysis = True
+        compiled.needs_dims = True
     if filters.rumor_max is not None:
-        compiled.conditions.append("a.rumor_score <= ?")
+        compiled.conditions.append("d.rumor <= ?")
         compiled.params.append(filters.rumor_max)
-        compiled.needs_analysis = True
+        compiled.needs_dims = True
     if filters.relevant_only:
-        compiled.conditions.append("a.relevant = 1")
-        compiled.needs_analysis = True
+        compiled.conditions.append("d.relevant = 1")
+        compiled.needs_dims = True
     for item in parsed.excluded_filters:
-        if item.field == "topic":
-            compiled.conditions.append(
-                "m.rowid NOT IN (SELECT mention_rowid FROM mention_topics WHERE topic = ?)"
-            )
-            compiled.params.append(item.value)
-            compiled.needs_mentions = True
-            continue
-        column = _COLUMN[_FIELD_TO_FILTER[item.field]]
-        compiled.conditions.append(f"coalesce({column}, '') != ?")
-        compiled.params.append(item.value)
-        compiled.needs_analysis |= column.startswith("a.")
-        compiled.needs_mentions |= column.startswith("m.")
+        _excluded_filter(item.field, item.value, compiled, resolve)
 
 
-def row_key(compiled: CompiledQuery) -> str:
-    """The expression for a match's rowid: the FTS table's when it drives the query."""
-    return "f.rowid" if compiled.match is not None else "m.rowid"
+def _topic_filter(
+    topics: list[str], compiled: CompiledQuery, resolve: _Resolver, exclude: bool
+) -> None:
+    codes = resolve.codes_of("topic", topics)
+    if not codes:
+        if not exclude:
+            compiled.conditions.append("0")
+        return
+    if max(codes) < TOPIC_BITS:
+        mask = 0
+        for code in codes:
+            mask |= topic_bit(code)
+        compiled.conditions.append(f"(d.topics & {mask}) {'=' if exclude else '!='} 0")
+        compiled.needs_dims = True
+        return
+    # Some topic has no bit of its own: ask the exact topic table.
+    compiled.conditions.append(
+        f"{compiled.key} {'NOT ' if exclude else ''}IN (SELECT mention_rowid FROM "
+        f"mention_topics WHERE topic IN ({_marks(topics)}))"
+    )
+    compiled.params.extend(topics)
+
+
+def _excluded_filter(name: str, value: str, compiled: CompiledQuery, resolve: _Resolver) -> None:
+    if name == "topic":
+        _topic_filter([value], compiled, resolve, exclude=True)
+    elif name == "event":
+        compiled.conditions.append(
+            f"{compiled.key} NOT IN (SELECT mention_rowid FROM analyses WHERE event_id = ?)"
+        )
+        compiled.params.append(value)
+    elif name == "author":
+        compiled.conditions.append("m.author != ?")
+        compiled.params.append(value)
+        compiled.needs_mentions = True
+    else:
+        codes = resolve.codes_of(name, [value])
+        if codes:  # a value no mention has excludes nothing
+            # Unanalysed mentions (sentiment NULL) are kept by -sentiment:x.
+            compiled.conditions.append(f"coalesce(d.{name}, -1) != ?")
+            compiled.params.append(codes[0])
+            compiled.needs_dims = True
 
 
 def from_clause(
     compiled: CompiledQuery,
-    with_rank: bool = False,
-    mentions: bool = True,
+    mentions: bool = False,
+    dims: bool = False,
     analyses: bool = False,
 ) -> tuple[str, list[Any]]:
     """FROM and WHERE for ``compiled``; the MATCH parameter comes first.
 
     With a MATCH, ``CROSS JOIN`` makes the FTS table the outer loop: left to itself (no
     ANALYZE statistics) SQLite may instead walk a platform or source index and probe FTS5
-    once per row, which costs seconds to minutes at a million mentions. ``mentions=False``
-    leaves the mentions table out when no condition reads it (counts, histograms, facets
-    that only need rowids or analyses).
+    once per row, which costs seconds to minutes at a million mentions. The wide mentions
+    row is joined only when asked for or when a condition reads it; the dims row is joined
+    when a condition or the caller (facets) reads it.
     """
     params: list[Any] = []
-    key = row_key(compiled)
+    key = compiled.key
     if compiled.match is not None:
         sql = "FROM mention_fts f"
-        if mentions or with_rank or compiled.needs_mentions:
-            sql += " CROSS JOIN mentions m ON m.rowid = f.rowid"
+        if dims or compiled.needs_dims:
+            sql += " CROSS JOIN mention_dims d ON d.rowid = f.rowid"
         conditions = ["mention_fts MATCH ?"]
         params.append(compiled.match)
     else:
-        sql = "FROM mentions m"
+        sql = "FROM mention_dims d"
         conditions = []
+    if mentions or compiled.needs_mentions:
+        sql += f" CROSS JOIN mentions m ON m.rowid = {key}"
     if compiled.lower is not None:
         conditions.append(f"{key} >= ?")
         params.append(compiled.lower)
@@ -204,7 +268,7 @@ def from_clause(
         conditions.append(f"{key} < ?")
         params.append(compiled.upper)
     conditions.extend(compiled.conditions)
-    if compiled.needs_analysis or with_rank or analyses:
+    if analyses:
         sql += f" LEFT JOIN analyses a ON a.mention_rowid = {key}"
     params.extend(compiled.params)
     if conditions:
