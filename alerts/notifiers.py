@@ -4,8 +4,9 @@ A notifier sends one outbox message to one recipient and raises on failure; it n
 anything (``alerts.notify`` does). ``PermanentError`` means retrying cannot help.
 
 - ``file``: appends one JSON object per line (what the demo and tests read);
-- ``email``: SMTP via smtplib; STARTTLS when ``starttls``, implicit TLS on port 465, login
-  when ``username`` is set (the password is a ``SecretStr`` from the environment);
+- ``email``: SMTP via smtplib, text and HTML parts, the subject RFC 2047-encoded; STARTTLS
+  when ``starttls``, implicit TLS when ``ssl`` or on port 465, login when ``username`` is
+  set (the password is a ``SecretStr`` from the environment); 5xx replies are permanent;
 - ``webhook``: a JSON POST with an ``Idempotency-Key`` header equal to the dedup key;
 - ``dingtalk`` / ``wecom`` / ``feishu``: the same POST in each robot's payload shape, signed
   (DingTalk and Feishu) when ``secret`` is set.
@@ -176,8 +177,19 @@ class EmailNotifier(Notifier):
         mail["X-Yuqing-Key"] = message.dedup_key
         mail.set_content(message.body)
         mail.add_alternative(_html(message), subtype="html")
+        try:
+            refused = self._transmit(mail)
+        except smtplib.SMTPException as exc:
+            raise classify_smtp_error(exc) from None
+        if refused:
+            raise PermanentError(f"the server refused {', '.join(refused)}")
+
+    def _transmit(self, mail: EmailMessage) -> dict[str, tuple[int, bytes]]:
+        config = self.config
+        assert config.host is not None
         smtp: smtplib.SMTP
-        if config.port == 465:
+        implicit_tls = config.ssl or config.port == 465
+        if implicit_tls:
             smtp = smtplib.SMTP_SSL(
                 config.host, config.port, timeout=TIMEOUT, context=ssl.create_default_context()
             )
@@ -185,18 +197,13 @@ class EmailNotifier(Notifier):
             smtp = smtplib.SMTP(config.host, config.port, timeout=TIMEOUT)
         with smtp:
             smtp.ehlo()
-            if config.starttls and config.port != 465:
+            if config.starttls and not implicit_tls:
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             if config.username:
                 password = config.password.get_secret_value() if config.password else ""
                 smtp.login(config.username, password)
-            try:
-                refused = smtp.send_message(mail)
-            except smtplib.SMTPException as exc:
-                raise classify_smtp_error(exc) from None
-        if refused:
-            raise PermanentError(f"the server refused {', '.join(refused)}")
+            return smtp.send_message(mail)
 
 
 @register_notifier

@@ -278,6 +278,7 @@ class NotifierSettings(_Strict):
     password: SecretStr | None = None
     sender: str | None = None
     starttls: bool = False
+    ssl: bool = False  # implicit TLS (SMTPS); also when port is 465
     path: Path | None = None
 
     @model_validator(mode="after")
