@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from archive.base import Archive
 from yuqing.clock import Clock, RealClock
@@ -35,6 +36,11 @@ class RunTally:
     start_ok: bool = False
     # Ids of the records kept aside in this run.
     rejected_ids: list[str] = field(default_factory=list)
+    # Per-source progress (replay position, validators...) to store with the run's state,
+    # only once the run's items are safely in the archive.
+    state_updates: dict[str, Any] = field(default_factory=dict)
+    # The final archive write failed: progress must not be recorded past unstored items.
+    write_failed: bool = False
 
     def error(self, message: str) -> None:
         self.errors.append(message)

@@ -95,6 +95,8 @@ def record_run(context: CrawlContext, reason: str) -> None:
             "last_errors": tally.errors[:_KEPT_ERRORS],
         }
     )
+    if tally.state_updates and not tally.write_failed:
+        state.state.update(tally.state_updates)
     if tally.rejected_ids:
         remembered = [i for i in state.state.get("rejected_ids", []) if i not in tally.rejected_ids]
         state.state["rejected_ids"] = (remembered + tally.rejected_ids)[-_KEPT_REJECTED_IDS:]

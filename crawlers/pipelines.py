@@ -145,6 +145,7 @@ class ArchiveWriterPipeline(_ContextComponent):
             message = f"archive write failed for {len(batch)} items: {exc}"
             if final:
                 context.tally.error(message)
+                context.tally.write_failed = True
             logger.error("source %s: %s", context.source.name, message)
             return
         context.tally.items += len(batch)

@@ -75,7 +75,7 @@ class Runner:
         """Enabled sources whose interval has passed since their last run (by this clock)."""
         due = []
         for source in self.settings.sources:
-            if not source.enabled or source.type == "replay":
+            if not source.enabled:
                 continue
             state = self.archive.get_source_state(source.name)
             if state.last_run_at is None or now - state.last_run_at >= source.interval:

@@ -5,11 +5,21 @@ from __future__ import annotations
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.news import NewsSpider
 from crawlers.spiders.official import OfficialSpider
+from crawlers.spiders.replay import ReplaySpider
 from crawlers.spiders.rss import RssSpider
 from crawlers.spiders.weibo import WeiboSpider
 
 SPIDERS: dict[str, type[SourceSpider]] = {
-    spider.name: spider for spider in (RssSpider, NewsSpider, WeiboSpider, OfficialSpider)
+    spider.name: spider
+    for spider in (RssSpider, NewsSpider, WeiboSpider, OfficialSpider, ReplaySpider)
 }
 
-__all__ = ["SPIDERS", "NewsSpider", "OfficialSpider", "RssSpider", "SourceSpider", "WeiboSpider"]
+__all__ = [
+    "SPIDERS",
+    "NewsSpider",
+    "OfficialSpider",
+    "ReplaySpider",
+    "RssSpider",
+    "SourceSpider",
+    "WeiboSpider",
+]
