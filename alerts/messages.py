@@ -1,20 +1,22 @@
 """The Chinese text of notifications: what a spokesperson reads on a phone.
 
-Times are shown in Beijing time; a deadline that counted days of a year whose holiday schedule
-is not yet published carries 「暂定」.
+Every message says what happened (the event, the rule, the level), why (the rule's reasons,
+each post with its link), what is due by when (Beijing time and the time left at sending) and
+where to act (the dashboard link). Times are shown in Beijing time; a deadline that counted
+days of a year whose holiday schedule is not yet published carries 「暂定」.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from alerts.deadlines import LEVEL_LABELS as AGENCY_LEVEL_LABELS
 from alerts.deadlines import Deadline, kind_label
 from alerts.rules import LEVEL_LABELS, Match
 from archive.models import Alert, Obligation, Reason
 from yuqing.clock import local
-from yuqing.settings import RuleSettings
+from yuqing.settings import RuleSettings, Settings
 
 EVIDENCE_SHOWN = 5
 
@@ -25,6 +27,38 @@ def show_time(value: datetime) -> str:
 
 def show_due(due_at: datetime, provisional: bool) -> str:
     return show_time(due_at) + ("「暂定」" if provisional else "")
+
+
+def show_left(due_at: datetime, now: datetime) -> str:
+    """剩余 2天3小时 / 剩余 45分钟 / 已逾期 1小时5分钟."""
+    left = due_at - now
+    text = _span(abs(left))
+    return f"已逾期 {text}" if left < timedelta(0) else f"剩余 {text}"
+
+
+def _span(value: timedelta) -> str:
+    minutes = int(value.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时"
+    if hours:
+        return f"{hours}小时{minutes}分钟"
+    return f"{minutes}分钟"
+
+
+def dashboard_url(settings: Settings) -> str:
+    base = settings.dashboard.url or f"http://{settings.dashboard.host}:{settings.dashboard.port}"
+    return base.rstrip("/")
+
+
+def obligation_link(base: str, ob: Obligation) -> str:
+    return f"{base}/obligations?id={ob.id}"
+
+
+def alert_link(base: str, alert: Alert) -> str:
+    """The event's page when the alert is about one, else the obligations page."""
+    return f"{base}/event?id={alert.event_id}" if alert.event_id else f"{base}/obligations"
 
 
 def _rule_line(rule: RuleSettings) -> str:
@@ -49,6 +83,9 @@ def alert_message(
     match: Match,
     obligations: Sequence[tuple[Obligation, Deadline]],
     raised_from: str | None = None,
+    *,
+    now: datetime | None = None,
+    link: str | None = None,
 ) -> tuple[str, str]:
     level = LEVEL_LABELS.get(alert.level, alert.level)
     prefix = f"升级为{level}" if raised_from else level
@@ -67,16 +104,25 @@ def alert_message(
     if obligations:
         lines.append("须履行：")
         for ob, deadline in obligations:
+            left = f"，{show_left(ob.due_at, now)}" if now is not None else ""
             lines.append(
                 f"  · {kind_label(ob.kind)}，截止时间：{show_due(ob.due_at, ob.provisional)}"
-                f"（{deadline.rule_text}）"
+                f"{left}（{deadline.rule_text}）"
             )
     lines.append(f"预警编号：{alert.id}")
+    if link:
+        lines.append(f"查看与确认：{alert_link(link, alert)}")
     return subject, "\n".join(lines)
 
 
 def obligation_message(
-    rule: RuleSettings, ob: Obligation, match: Match, deadline: Deadline
+    rule: RuleSettings,
+    ob: Obligation,
+    match: Match,
+    deadline: Deadline,
+    *,
+    now: datetime | None = None,
+    link: str | None = None,
 ) -> tuple[str, str]:
     label = kind_label(ob.kind)
     due_short = local(ob.due_at).strftime("%m-%d %H:%M") + ("「暂定」" if ob.provisional else "")
@@ -88,8 +134,14 @@ def obligation_message(
         _level_line(match.level, match.grade),
         f"责任层级：{AGENCY_LEVEL_LABELS.get(ob.level, ob.level)}",
         f"起算时间：{show_time(ob.opened_at)}",
-        f"截止时间：{show_due(ob.due_at, ob.provisional)}",
+        f"截止时间：{show_due(ob.due_at, ob.provisional)}"
+        + (f"（{show_left(ob.due_at, now)}）" if now is not None else ""),
         f"依据：{deadline.rule_text}",
-        f"办理：请在舆情系统中确认义务 #{ob.id}，完成后附发布链接办结",
     ]
+    if match.evidence:
+        lines.append("原因：")
+        lines += _evidence_lines(match.evidence)
+    lines.append(f"办理：请在舆情系统中确认义务 #{ob.id}，完成后附发布链接办结")
+    if link:
+        lines.append(f"确认与办结：{obligation_link(link, ob)}")
     return subject, "\n".join(lines)

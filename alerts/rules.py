@@ -65,6 +65,9 @@ class RuleInput:
     events: list[Event]
     mentions: list[tuple[Mention, Analysis | None]]
     alerts: dict[str, Alert] = field(default_factory=dict)  # this rule's alerts by subject
+    # Agency level of a publishing source, and by region substring (settings), for documents.
+    source_levels: dict[str, str] = field(default_factory=dict)
+    region_levels: dict[str, str] = field(default_factory=dict)
     _events: dict[str, Event | None] = field(default_factory=dict)
 
     def event(self, event_id: str) -> Event | None:
@@ -318,6 +321,20 @@ class WatchListRule(RuleType):
 MAX_DOCUMENT_AGE = timedelta(days=60)
 
 
+def agency_level(mention: Mention, data: RuleInput) -> str | None:
+    """Which level of agency published a notice: what the notice says (``extra["level"]``),
+    else its source's configured ``level``, else ``obligations.region_levels`` matched
+    against the notice's region, publisher and title (临川区 → county)."""
+    for level in (mention.extra.get("level"), data.source_levels.get(mention.source)):
+        if level in AGENCY_LEVELS:
+            return str(level)
+    where = f"{mention.region}\n{mention.author}\n{mention.title}"
+    for fragment, level in data.region_levels.items():
+        if fragment and fragment in where and level in AGENCY_LEVELS:
+            return level
+    return None
+
+
 class DocumentRule(RuleType):
     """Official notices of given document types; the clock starts at publication.
 
@@ -347,7 +364,7 @@ class DocumentRule(RuleType):
                 post_reason(mention, f"{self.label}："),
                 Reason("signal", f"{mention.source} 于 {local} 发布", 0.0, mention.id),
             ]
-            level = mention.extra.get("level")
+            level = agency_level(mention, data)
             found.append(
                 Match(
                     subject=f"doc:{mention.id}",
@@ -357,7 +374,7 @@ class DocumentRule(RuleType):
                     last_at=mention.fetched_at,
                     evidence=evidence,
                     published_at=published,
-                    obligation_level=level if level in AGENCY_LEVELS else None,
+                    obligation_level=level,
                 )
             )
         return found

@@ -31,8 +31,10 @@ from datetime import datetime, timedelta
 
 from alerts.calendar import WorkingCalendar
 from alerts.deadlines import Deadline, due, kind_rule
-from alerts.messages import alert_message, obligation_message
+from alerts.messages import alert_message, dashboard_url, obligation_message
+from alerts.rulebook import describe_change, rules_in_force
 from alerts.rules import ALERT_LEVELS, Match, RuleInput, RuleType, build_rule, grade_rank
+from alerts.silences import active_silence
 from archive.base import Archive
 from archive.models import Alert, Analysis, AuditEntry, Mention, Obligation, OutboxMessage, Reason
 from yuqing.clock import Clock
@@ -83,7 +85,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     """Run every enabled rule once over the archive; safe to repeat and to interrupt."""
     now = clock.now()
     report = AlertReport()
-    rules = [build_rule(r) for r in settings.rules if r.enabled]
+    rules = _rules(archive, settings, now, report)
     hold = any(rule.needs_analysis for rule in rules)
     cursor = archive.get_cursor(STAGE)
     mentions, new_cursor = _read_mentions(archive, cursor, now, hold)
@@ -94,7 +96,15 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     fired: list[_Fired] = []
     for rule in rules:
         mine = {s: a for (r, s), a in existing.items() if r == rule.name}
-        data = RuleInput(now, archive, events, mentions, alerts=mine)
+        data = RuleInput(
+            now,
+            archive,
+            events,
+            mentions,
+            alerts=mine,
+            source_levels={s.name: s.level for s in settings.sources if s.level},
+            region_levels=dict(settings.obligations.region_levels),
+        )
         try:
             matches = merge_matches(rule.find(data))
         except Exception as exc:  # one broken rule must not silence the others
@@ -102,11 +112,11 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
             report.errors.append(f"rule {rule.name}: {exc}")
             continue
         for match in matches:
-            fired.append(
-                _store_alert(
-                    archive, rule, match, existing.get((rule.name, match.subject)), now, report
-                )
+            item = _store_alert(
+                archive, rule, match, existing.get((rule.name, match.subject)), now, report
             )
+            _apply_silence(archive, settings, item, now)
+            fired.append(item)
 
     calendar = WorkingCalendar(settings.obligations.holidays)
     _open_obligations(archive, settings, calendar, fired, now, report)
@@ -114,6 +124,49 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     if new_cursor != cursor:
         archive.set_cursor(STAGE, new_cursor)
     return report
+
+
+def _rules(
+    archive: Archive, settings: Settings, now: datetime, report: AlertReport
+) -> list[RuleType]:
+    """The enabled rules in force; a reloaded or rejected rule file is audited once."""
+    configured, book = rules_in_force(settings)
+    if book is not None and book.changed:
+        action = "rules.loaded" if book.changed == "loaded" else "rules.rejected"
+        archive.audit(
+            AuditEntry(now, ACTOR, action, "rules", str(book.path), describe_change(book, now))
+        )
+    if book is not None and book.last_error is not None:
+        report.errors += [f"rule file rejected: {p}" for p in book.last_error.problems]
+    rules = []
+    for rule_settings in configured:
+        if not rule_settings.enabled:
+            continue
+        try:
+            rules.append(build_rule(rule_settings))
+        except ValueError as exc:
+            report.errors.append(str(exc))
+    return rules
+
+
+def _apply_silence(archive: Archive, settings: Settings, item: _Fired, now: datetime) -> None:
+    """Mark the alert silenced while a silence matches it, firing again when none does."""
+    alert = item.alert
+    silence = active_silence(settings.silences, alert, now)
+    if silence is not None and alert.status != "silenced":
+        status, action = "silenced", "alert.silenced"
+        details = {
+            "silenced_by": silence.created_by,
+            "comment": silence.comment,
+            "ends_at": silence.ends_at.isoformat(),
+        }
+    elif silence is None and alert.status == "silenced":
+        status, action, details = "firing", "alert.unsilenced", {}
+    else:
+        return
+    stored, _ = archive.upsert_alert(replace(alert, status=status))
+    item.alert = stored
+    _audit(archive, now, action, "alert", stored.id, rule=alert.rule, **details)
 
 
 def _read_mentions(
@@ -358,13 +411,17 @@ def _queue_messages(
         if not targets:
             continue
         alert = item.alert
+        if alert.status == "silenced":
+            continue  # see alerts.silences: the obligations stay open, their messages wait
+        link = dashboard_url(settings)
         messages: list[tuple[str, tuple[str, str]]] = []
-        if alert.status != "silenced":
-            # Keyed by level too: a raised level is news and is sent once more.
-            text = alert_message(rule, alert, item.match, item.obligations, item.raised_from)
-            messages.append((f"alert:{alert.id}:{alert.level}", text))
+        # Keyed by level too: a raised level is news and is sent once more.
+        text = alert_message(
+            rule, alert, item.match, item.obligations, item.raised_from, now=now, link=link
+        )
+        messages.append((f"alert:{alert.id}:{alert.level}", text))
         for ob, deadline in item.obligations:
-            text = obligation_message(rule, ob, item.match, deadline)
+            text = obligation_message(rule, ob, item.match, deadline, now=now, link=link)
             messages.append((f"obligation:{ob.id}:opened", text))
         for prefix, (subject, body) in messages:
             for name, notifier in targets:
