@@ -1,50 +1,57 @@
-"""User actions on obligations: the same operations as ``yuqing obligations ack|done|waive``.
+"""User actions: the same operations as ``yuqing obligations ack|done|waive|assign``.
 
-Each action opens a short-lived writable archive, calls ``alerts.obligations`` (which writes the
-change and its audit entry in one transaction), closes the archive and clears the read caches,
-so the next rerun shows the new state to everyone.
+Each action checks the actor's role first (server side: a hidden button is not the only
+guard), opens a short-lived writable archive, calls ``alerts.obligations`` (which writes the
+change and its audit entry in one transaction), closes the archive and clears the read
+caches, so the next rerun shows the new state to everyone.
+
+Two actions have no operation in ``alerts`` yet, so they are done here with the archive's own
+methods and are audited the same way (actor, action, object, details):
+
+- snoozing an obligation's reminders writes an ``obligation.reminder_snoozed`` audit entry
+  with ``until``; the reminder sender is to honour the latest such entry;
+- silencing an alert sets the alert's status to ``silenced`` (which the alert stage already
+  respects: no further alert messages) and writes ``alert.silenced`` / ``alert.unsilenced``.
+  These are two writes, not one transaction, until ``alerts`` offers the operation.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Literal, TypeVar
 
 from alerts import obligations as ops
-from archive.base import ArchiveError
-from archive.models import Obligation
+from archive.base import Archive, ArchiveError
+from archive.models import Alert, AuditEntry, Obligation
+from dashboard import roles
 from dashboard.context import DashboardClock, settings, writer
 from dashboard.data import invalidate
+from dashboard.roles import Principal
 
-Operation = Literal["acknowledge", "complete", "waive"]
+Operation = Literal["acknowledge", "complete", "waive", "assign", "snooze"]
+SCAN_LIMIT = 1_000_000
+MAX_SNOOZE = timedelta(days=7)
+T = TypeVar("T")
 
 
 class ActionError(Exception):
     """The action was not done; ``str()`` is the message for the screen."""
 
 
-def perform(
-    config: str, operation: Operation, obligation_id: int, actor: str, text: str = ""
-) -> Obligation:
-    """Do ``operation`` on obligation ``obligation_id`` as ``actor``.
-
-    ``text`` is the link for ``complete`` and the reason for ``waive``.
-    """
-    if operation == "complete" and not text.strip():
-        raise ActionError("办结需要填写已发布内容的链接")
-    if operation == "waive" and not text.strip():
-        raise ActionError("豁免需要填写理由")
+def _run(config: str, principal: Principal, permission: str, work: Callable[..., T]) -> T:
+    try:
+        roles.require(principal, permission)
+    except roles.PermissionDenied as exc:
+        raise ActionError(str(exc)) from None
     try:
         archive = writer(config)
     except ArchiveError as exc:
         raise ActionError(f"无法写入档案库：{exc}") from None
     try:
         clock = DashboardClock(archive, settings(config).runner.clock)
-        if operation == "acknowledge":
-            result = ops.acknowledge(archive, obligation_id, actor, clock=clock)
-        elif operation == "complete":
-            result = ops.complete(archive, obligation_id, actor, link=text.strip(), clock=clock)
-        else:
-            result = ops.waive(archive, obligation_id, actor, reason=text.strip(), clock=clock)
+        result = work(archive, clock)
     except ops.ObligationError as exc:
         raise ActionError(f"操作未完成：{exc}") from None
     except ArchiveError as exc:
@@ -53,3 +60,99 @@ def perform(
         archive.close()
     invalidate()
     return result
+
+
+def perform(
+    config: str, operation: Operation, obligation_id: int, principal: Principal, text: str = ""
+) -> Obligation:
+    """Do ``operation`` on obligation ``obligation_id`` as ``principal``.
+
+    ``text`` is the link for ``complete``, the reason for ``waive``, the assignee for
+    ``assign`` and the number of hours for ``snooze``.
+    """
+    text = text.strip()
+    if operation == "complete" and not text:
+        raise ActionError("办结需要填写已发布内容的链接")
+    if operation == "waive" and not text:
+        raise ActionError("豁免需要填写理由")
+    if operation == "assign" and not text:
+        raise ActionError("指派需要填写负责人")
+    actor = principal.name
+
+    def work(archive: Archive, clock: DashboardClock) -> Obligation:
+        if operation == "acknowledge":
+            return ops.acknowledge(archive, obligation_id, actor, clock=clock)
+        if operation == "complete":
+            return ops.complete(archive, obligation_id, actor, link=text, clock=clock)
+        if operation == "waive":
+            return ops.waive(archive, obligation_id, actor, reason=text, clock=clock)
+        if operation == "assign":
+            return ops.assign(archive, obligation_id, actor, assignee=text, clock=clock)
+        return _snooze(archive, obligation_id, actor, _hours(text), clock.now())
+
+    return _run(config, principal, roles.ACT, work)
+
+
+def _hours(text: str) -> timedelta:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise ActionError("暂停提醒的时长须为小时数") from None
+    if not 0 < hours <= MAX_SNOOZE.total_seconds() / 3600:
+        raise ActionError("暂停提醒的时长须在0到168小时之间")
+    return timedelta(hours=hours)
+
+
+def _snooze(
+    archive: Archive, obligation_id: int, actor: str, length: timedelta, now: datetime
+) -> Obligation:
+    ob = archive.get_obligation(obligation_id)
+    if ob is None:
+        raise ops.ObligationNotFound(f"no obligation #{obligation_id}")
+    if ob.status not in ops.ACTIVE:
+        raise ops.InvalidTransition(f"obligation #{ob.id} is {ob.status}; nothing to remind")
+    until = now + length
+    archive.audit(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action="obligation.reminder_snoozed",
+            object_type="obligation",
+            object_id=str(ob.id),
+            details={"until": until.isoformat(), "hours": length.total_seconds() / 3600},
+        )
+    )
+    return ob
+
+
+def silence(
+    config: str, alert_id: int, principal: Principal, reason: str, on: bool = True
+) -> Alert:
+    """Silence (``on``) or unsilence an alert: no more messages for it while silenced."""
+    reason = reason.strip()
+    if on and not reason:
+        raise ActionError("静默告警需要填写理由")
+
+    def work(archive: Archive, clock: DashboardClock) -> Alert:
+        found = next((a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.id == alert_id), None)
+        if found is None:
+            raise ActionError(f"没有编号为 {alert_id} 的告警")
+        if on and found.status == "silenced":
+            raise ActionError(f"告警 #{alert_id} 已处于静默状态")
+        if not on and found.status != "silenced":
+            raise ActionError(f"告警 #{alert_id} 未被静默")
+        target = "silenced" if on else "firing"
+        stored, _ = archive.upsert_alert(replace(found, status=target))
+        archive.audit(
+            AuditEntry(
+                at=clock.now(),
+                actor=principal.name,
+                action="alert.silenced" if on else "alert.unsilenced",
+                object_type="alert",
+                object_id=str(alert_id),
+                details={"from": found.status, "to": target, "note": reason},
+            )
+        )
+        return stored
+
+    return _run(config, principal, roles.SILENCE, work)

@@ -8,6 +8,7 @@ the page the user chose; the pages themselves only render what ``dashboard.data`
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 # A checkout that was not installed with ``pip install -e .`` still finds its packages.
@@ -18,31 +19,46 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from archive.base import ArchiveError  # noqa: E402
-from dashboard import context, data  # noqa: E402
-from dashboard.formatting import fmt_time, md_escape  # noqa: E402
+from dashboard import auth, context, data, roles  # noqa: E402
+from dashboard.formatting import duration_text, fmt_time, md_escape  # noqa: E402
+from dashboard.roles import Principal  # noqa: E402
 from yuqing.config import ConfigError  # noqa: E402
 
 _VIEWS = Path(__file__).resolve().parent / "views"
 
 
-def pages() -> list[st.Page]:
-    """The pages in the order of the menu. New pages (hotspot details, sources, rules) go
-    here; pages that need a role will be filtered here once login exists."""
-    return [
-        st.Page(
-            _VIEWS / "overview.py",
-            title="总览",
-            icon=":material/monitoring:",
-            default=True,  # served at "/"
-        ),
-        st.Page(
-            _VIEWS / "obligations.py",
-            title="处置",
-            icon=":material/assignment_late:",
-            url_path="obligations",
-        ),
-        st.Page(_VIEWS / "search.py", title="检索", icon=":material/search:", url_path="search"),
-    ]
+# (file, title, icon, url path, permission, visible in the menu)
+_PAGES = [
+    ("overview.py", "总览", ":material/monitoring:", "", roles.VIEW, True),
+    ("hotspots.py", "热点", ":material/local_fire_department:", "hotspots", roles.VIEW, True),
+    ("event.py", "事件详情", ":material/article:", "event", roles.VIEW, False),
+    ("obligations.py", "处置", ":material/assignment_late:", "obligations", roles.VIEW, True),
+    ("search.py", "检索", ":material/search:", "search", roles.SEARCH, True),
+    ("sources.py", "信息源", ":material/rss_feed:", "sources", roles.VIEW, True),
+    ("rules.py", "规则", ":material/rule:", "rules", roles.VIEW, True),
+]
+
+
+def pages(principal: Principal | None) -> list[st.Page]:
+    """The pages this person may open, in the order of the menu; only the login page for
+    someone who has not logged in. A page left out cannot be reached by its URL either."""
+    if principal is None:
+        return [st.Page(_VIEWS / "login.py", title="登录", icon=":material/login:", default=True)]
+    made = []
+    for file, title, icon, url_path, permission, visible in _PAGES:
+        if not roles.allowed(principal, permission):
+            continue
+        made.append(
+            st.Page(
+                _VIEWS / file,
+                title=title,
+                icon=icon,
+                url_path=url_path or None,
+                default=not url_path,  # the overview is served at "/"
+                visibility="visible" if visible else "hidden",
+            )
+        )
+    return made
 
 
 def _check(config: str) -> bool:
@@ -61,14 +77,28 @@ def _check(config: str) -> bool:
     return True
 
 
-def _sidebar(config: str) -> None:
-    st.session_state.setdefault(context.ACTOR_KEY, context.DEFAULT_ACTOR)
-    with st.sidebar:
+def _who(config: str, principal: Principal) -> None:
+    if not principal.authenticated:
+        st.session_state.setdefault(context.ACTOR_KEY, context.DEFAULT_ACTOR)
         st.text_input(
             "值班人员",
             key=context.ACTOR_KEY,
-            help="处置操作记入审计日志时使用的姓名（启用登录后改为登录用户）。",
+            help="处置操作记入审计日志时使用的姓名（配置用户后改为登录用户）。",
         )
+        return
+    role = roles.ROLE_LABELS.get(principal.role, principal.role)
+    st.markdown(f"**{md_escape(principal.shown)}**（{role}）")
+    left = auth.expires_in(config)
+    if left is not None:
+        st.caption(f"登录有效期还剩 {duration_text(timedelta(seconds=max(0.0, left)))}")
+    if st.button("退出登录", key="logout", icon=":material/logout:"):
+        auth.logout("已退出登录。")
+        st.rerun()
+
+
+def _sidebar(config: str, principal: Principal) -> None:
+    with st.sidebar:
+        _who(config, principal)
         clock = data.clock(config)
         when = fmt_time(clock.now())
         st.caption(f"模拟时间：{when}" if clock.simulated else f"北京时间：{when}")
@@ -78,10 +108,12 @@ def _sidebar(config: str) -> None:
 def main() -> None:
     st.set_page_config(page_title="舆情监测", page_icon=":material/radar:", layout="wide")
     config = context.config_path()
-    navigation = st.navigation(pages())
     if not _check(config):
         st.stop()
-    _sidebar(config)
+    principal = auth.current(config)
+    navigation = st.navigation(pages(principal))
+    if principal is not None:
+        _sidebar(config, principal)
     navigation.run()
 
 

@@ -19,7 +19,7 @@ import streamlit as st
 
 from alerts.obligations import ACTIVE, is_overdue
 from archive.base import Archive
-from archive.models import AuditEntry, Event, Obligation
+from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchRequest, SearchResult
 from dashboard.context import DashboardClock, reader, settings
 from dashboard.labels import PLATFORM_LABELS, label
@@ -166,6 +166,21 @@ def obligations(config: str, include_closed: bool = False) -> list[Obligation]:
 @_ttl_cached
 def obligation_audit(config: str, limit: int = 30) -> list[AuditEntry]:
     return reader(config).list_audit(object_type="obligation", limit=limit)
+
+
+@_ttl_cached
+def action_audit(config: str, limit: int = 30) -> list[AuditEntry]:
+    """The latest entries about obligations and alerts together, newest first."""
+    archive = reader(config)
+    entries = archive.list_audit(object_type="obligation", limit=limit)
+    entries += archive.list_audit(object_type="alert", limit=limit)
+    entries.sort(key=lambda e: (e.at, e.id or 0), reverse=True)
+    return entries[:limit]
+
+
+@_ttl_cached
+def recent_alerts(config: str, limit: int = 100) -> list[Alert]:
+    return reader(config).list_alerts(limit=limit)
 
 
 # ---- search ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ without a name is shown as it is, so a new platform or kind never breaks a page.
 from __future__ import annotations
 
 from alerts.obligations import STATE_LABELS
+from alerts.rules import LEVEL_LABELS as RULE_LEVEL_LABELS
 
 PLATFORM_LABELS = {
     "news": "新闻网站",
@@ -65,6 +66,23 @@ AUDIT_ACTION_LABELS = {
     "obligation.waived": "豁免",
     "obligation.reopened": "重新打开",
     "obligation.assigned": "指派",
+    "obligation.reminder_snoozed": "暂停提醒",
+    "alert.fired": "告警触发",
+    "alert.raised": "告警升级",
+    "alert.silenced": "静默告警",
+    "alert.unsilenced": "取消静默",
+}
+ALERT_STATUS_LABELS = {"firing": "告警中", "resolved": "已恢复", "silenced": "已静默"}
+ALERT_LEVEL_LABELS = dict(RULE_LEVEL_LABELS)
+RULE_TYPE_LABELS = {
+    "threshold": "热度阈值",
+    "spike": "声量突增",
+    "rumor": "谣言",
+    "severity": "严重程度",
+    "new_term": "新词",
+    "watch_list": "关注词",
+    "official_document": "政策文件",
+    "penalty": "行政处罚",
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
-from archive.models import Analysis, Event, Mention, Obligation
+from archive.models import Alert, Analysis, Event, Mention, Obligation, Reason, SourceState
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 14:00 in Beijing
 HOUR = timedelta(hours=1)
@@ -58,6 +58,7 @@ class DashboardArchive:
     db: Path
     now: datetime = NOW
     obligations: dict[str, int] = field(default_factory=dict)
+    alerts: dict[str, int] = field(default_factory=dict)
 
 
 def _mentions() -> list[Mention]:
@@ -79,6 +80,20 @@ def _mentions() -> list[Mention]:
     ]
 
 
+# Rumour evidence as the NLP stage writes it: signals, features and a known-rumour match.
+_REASONS = {
+    "m03": [
+        Reason("signal", "帖内质疑：听说", 0.35, "m03"),
+        Reason("signal", "煽动性用语：千万别", 0.25, "m03"),
+        Reason("feature", "作者未认证", 0.1),
+    ],
+    "m05": [
+        Reason("match", "关于网传临川区奶粉检出三聚氰胺的情况通报", 0.87, "m06"),
+        Reason("signal", "帖内质疑：网传", 0.3, "m05"),
+    ],
+}
+
+
 def _analyses() -> list[Analysis]:
     return [
         Analysis(
@@ -89,6 +104,7 @@ def _analyses() -> list[Analysis]:
             sentiment=sentiment,
             rumor_score=rumor,
             event_id=event,
+            reasons=list(_REASONS.get(mid, [])),
             analyzed_at=NOW,
         )
         for mid, _p, _s, _h, _ti, _te, topics, sentiment, rumor, event, _r in _MENTIONS
@@ -108,6 +124,10 @@ def _events() -> list[Event]:
             status="growing",
             topics=["special_equipment"],
             severity="较大",
+            severity_basis=[
+                Reason("figure", "死亡 3人（“死了三个人”）", 3.0, "m03"),
+            ],
+            keywords=["电梯", "困人", "商场"],
             region="江州市",
         ),
         Event(
@@ -183,15 +203,113 @@ def _obligations() -> dict[str, Obligation]:
     }
 
 
-def write_config(folder: Path, db: Path, cache_ttl: str = "10s") -> Path:
+# Sources and rules in force, as an administrator would write them.
+SOURCES_YAML = """\
+sources:
+  - {name: demo-news, type: news, start_urls: ["http://127.0.0.1:1/news/"], interval: 10m}
+  - {name: demo-weibo, type: weibo, start_urls: ["http://127.0.0.1:1/weibo"], interval: 5m}
+  - {name: demo-rss, type: rss, start_urls: ["http://127.0.0.1:1/rss.xml"], interval: 10m}
+  - {name: demo-official, type: official, start_urls: ["http://127.0.0.1:1/gov/"], interval: 1h}
+  - {name: demo-spare, type: rss, start_urls: ["http://127.0.0.1:1/spare.xml"], enabled: false}
+rules:
+  - name: hot-events
+    type: threshold
+    description: 热度较高的事件
+    min_heat: 50
+    level: warning
+  - name: major-accidents
+    type: severity
+    description: 较大及以上事故
+    min_grade: 较大
+    level: critical
+    opens: [authoritative_release, press_conference]
+  - name: rumours
+    type: rumor
+    description: 疑似谣言
+    min_probability: 0.7
+    opens: [clarification]
+  - name: lift-watch
+    type: watch_list
+    terms: [电梯]
+"""
+
+
+def write_config(
+    folder: Path, db: Path, cache_ttl: str = "10s", extra: str = "", timeout: str = "8h"
+) -> Path:
     config = folder / "yuqing.yaml"
     config.write_text(
         f"archive:\n  backend: sqlite\n  path: {db.name}\n"
         f"runner:\n  clock: pipeline\n"
-        f"dashboard:\n  host: 127.0.0.1\n  port: 8501\n  cache_ttl: {cache_ttl}\n",
+        f"dashboard:\n  host: 127.0.0.1\n  port: 8501\n  cache_ttl: {cache_ttl}\n"
+        f"  session_timeout: {timeout}\n" + SOURCES_YAML + extra,
         encoding="utf-8",
     )
     return config
+
+
+def _alerts() -> list[Alert]:
+    return [
+        Alert(
+            rule="major-accidents",
+            subject="event:ev-lift",
+            level="critical",
+            title="江州商场电梯困人",
+            first_at=NOW - 3 * HOUR,
+            last_at=NOW - HOUR,
+            event_id="ev-lift",
+            evidence=[Reason("figure", "死亡 3人（“死了三个人”）", 3.0, "m03")],
+        ),
+        Alert(
+            rule="rumours",
+            subject="event:ev-milk",
+            level="warning",
+            title="网传临川奶粉三聚氰胺",
+            first_at=NOW - 8 * HOUR,
+            last_at=NOW - 6 * HOUR,
+            event_id="ev-milk",
+        ),
+    ]
+
+
+def _source_states() -> list[SourceState]:
+    return [
+        SourceState(
+            source="demo-news",
+            last_run_at=NOW - 5 * timedelta(minutes=1),
+            last_success_at=NOW - 5 * timedelta(minutes=1),
+            items_last_run=12,
+            runs=40,
+            errors=2,
+            last_error="HTTP 503",
+            last_error_at=NOW - 10 * HOUR,
+        ),
+        SourceState(
+            source="demo-weibo",
+            last_run_at=NOW - 2 * timedelta(minutes=1),
+            last_success_at=NOW - 3 * HOUR,
+            items_last_run=0,
+            runs=50,
+            errors=10,
+            last_error="连接超时 <b>timeout</b>",
+            last_error_at=NOW - 2 * timedelta(minutes=1),
+        ),
+        SourceState(
+            source="demo-rss",
+            last_run_at=NOW - 2 * HOUR,
+            last_success_at=NOW - 2 * HOUR,
+            items_last_run=3,
+            runs=20,
+        ),
+        SourceState(
+            source="old-forum",
+            last_run_at=NOW - 90 * 24 * HOUR,
+            runs=1,
+            errors=1,
+            last_error="404",
+            last_error_at=NOW - 90 * 24 * HOUR,
+        ),
+    ]
 
 
 def build_archive(folder: Path) -> DashboardArchive:
@@ -204,10 +322,16 @@ def build_archive(folder: Path) -> DashboardArchive:
         archive.upsert_analyses(_analyses())
         for event in _events():
             archive.upsert_event(event)
+        for alert in _alerts():
+            stored_alert, _ = archive.upsert_alert(alert)
+            assert stored_alert.id is not None
+            made.alerts[alert.rule] = stored_alert.id
         for name, obligation in _obligations().items():
             stored, _ = archive.open_obligation(obligation)
             assert stored.id is not None
             made.obligations[name] = stored.id
+        for state in _source_states():
+            archive.save_source_state(state)
         archive.record_pipeline_time(NOW)
     return made
 

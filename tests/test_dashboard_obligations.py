@@ -28,6 +28,11 @@ def _button(at: AppTest, label: str) -> Any:
     return next(b for b in at.button if b.label == label)
 
 
+def _table(at: AppTest, column: str) -> Any:
+    """The first table on the page with ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def test_open_obligations_by_deadline_with_countdowns(
     made: DashboardArchive, monkeypatch: Any
 ) -> None:
@@ -78,7 +83,7 @@ def test_acknowledge_changes_status_and_writes_audit(
     assert entries[0].actor == "张三"
     assert entries[0].action == "obligation.acknowledged"
     assert entries[0].at == NOW  # recorded in the pipeline's (simulated) time
-    audit = at.dataframe[0].value
+    audit = _table(at, "操作人")
     assert audit.iloc[0]["操作人"] == "张三"
     assert audit.iloc[0]["操作"] == "确认"
     assert audit.iloc[0]["状态变化"] == "待办 → 已确认"

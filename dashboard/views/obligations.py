@@ -14,22 +14,26 @@ import pandas as pd
 import streamlit as st
 
 from alerts.obligations import ACTIVE
-from archive.models import AuditEntry, Obligation
-from dashboard import actions, data
-from dashboard.context import config_path, current_actor
+from archive.models import Alert, AuditEntry, Obligation
+from dashboard import actions, auth, data, roles
+from dashboard.context import config_path
 from dashboard.formatting import countdown, fmt_time, md_escape, urgency
 from dashboard.labels import (
+    ALERT_STATUS_LABELS,
     AUDIT_ACTION_LABELS,
     LEVEL_LABELS,
     OBLIGATION_KIND_LABELS,
     OBLIGATION_STATUS_LABELS,
     label,
 )
+from dashboard.tables import alert_row
+from yuqing.clock import parse_instant
 
 FLASH_KEY = "obligations_flash"
 PROVISIONAL_HELP = "该年度法定节假日安排尚未公布，期限按常规工作日推算，公布后可能调整。"
 
 config = config_path()
+principal = auth.page_principal(config)
 refresh = timedelta(seconds=min(60, max(5, data.cache_seconds(config))))
 
 
@@ -87,19 +91,27 @@ def _choice_label(ob: Obligation) -> str:
 
 
 def _act(operation: actions.Operation, ob: Obligation, text: str = "") -> None:
-    actor = current_actor()
     try:
-        done = actions.perform(config, operation, int(ob.id or 0), actor, text)
+        done = actions.perform(config, operation, int(ob.id or 0), principal, text)
     except actions.ActionError as exc:
         st.error(md_escape(str(exc)))
         return
-    verb = {"acknowledge": "已确认", "complete": "已办结", "waive": "已豁免"}[operation]
-    st.session_state[FLASH_KEY] = f"#{done.id} {verb}（操作人：{actor}）"
+    verb = {
+        "acknowledge": "已确认",
+        "complete": "已办结",
+        "waive": "已豁免",
+        "assign": "已指派",
+        "snooze": f"已暂停提醒 {text} 小时",
+    }[operation]
+    st.session_state[FLASH_KEY] = f"#{done.id} {verb}（操作人：{principal.name}）"
     st.rerun()
 
 
 def action_panel() -> None:
     st.subheader("办理")
+    if not roles.allowed(principal, roles.ACT):
+        st.info("当前账号为只读权限，不能办理处置事项。")
+        return
     actionable = [ob for ob in data.obligations(config) if ob.status in ACTIVE]
     if not actionable:
         st.info("没有需要办理的事项。")
@@ -112,15 +124,27 @@ def action_panel() -> None:
         key="obligation_selected",
     )
     ob = by_id[chosen]
+    where = "（可在左侧栏修改）" if not principal.authenticated else ""
     st.caption(
         f"当前状态：{label(OBLIGATION_STATUS_LABELS, ob.status)} · 操作人："
-        f"{md_escape(current_actor())}（可在左侧栏修改）"
+        f"{md_escape(principal.name)}{where}"
     )
-    ack, finish, waive = st.columns(3)
+    ack, assign, snooze = st.columns(3)
     with ack:
         st.markdown("**确认**：已知悉，开始办理")
         if st.button("确认", key="obligation_ack", disabled=ob.status != "open", type="primary"):
             _act("acknowledge", ob)
+    with assign, st.form("obligation_assign", clear_on_submit=True, border=False):
+        who = st.text_input("负责人", key="obligation_assignee", max_chars=100)
+        if st.form_submit_button("指派"):
+            _act("assign", ob, who)
+    with snooze, st.form("obligation_snooze", clear_on_submit=False, border=False):
+        hours = st.number_input(
+            "暂停提醒（小时）", 0.5, 168.0, 2.0, 0.5, key="obligation_snooze_hours"
+        )
+        if st.form_submit_button("暂停提醒"):
+            _act("snooze", ob, f"{hours:g}")
+    finish, waive, _ = st.columns(3)
     with finish, st.form("obligation_done", clear_on_submit=True, border=False):
         link = st.text_input("已发布内容的链接", placeholder="https://", key="obligation_link")
         if st.form_submit_button("办结"):
@@ -131,18 +155,66 @@ def action_panel() -> None:
             _act("waive", ob, reason)
 
 
+def _silence(alert: Alert, on: bool, reason: str) -> None:
+    try:
+        actions.silence(config, int(alert.id or 0), principal, reason, on=on)
+    except actions.ActionError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    verb = "已静默" if on else "已取消静默"
+    st.session_state[FLASH_KEY] = f"告警 #{alert.id} {verb}（操作人：{principal.name}）"
+    st.rerun()
+
+
+def alert_panel() -> None:
+    st.subheader("告警")
+    alerts = data.recent_alerts(config)
+    if not alerts:
+        st.info("还没有告警。")
+        return
+    st.dataframe(pd.DataFrame([alert_row(a) for a in alerts]), hide_index=True, width="stretch")
+    if not roles.allowed(principal, roles.SILENCE):
+        return
+    by_id = {int(a.id or 0): a for a in alerts}
+    chosen = st.selectbox(
+        "选择告警",
+        list(by_id),
+        format_func=lambda key: (
+            f"#{key} {by_id[key].title[:40]}（{label(ALERT_STATUS_LABELS, by_id[key].status)}）"
+        ),
+        key="alert_selected",
+    )
+    alert = by_id[chosen]
+    with st.form("alert_silence", clear_on_submit=True, border=False):
+        reason = st.text_input("静默理由（静默后不再推送该告警）", key="alert_reason")
+        left, right, _ = st.columns([1, 1, 4])
+        if left.form_submit_button("静默告警", disabled=alert.status == "silenced"):
+            _silence(alert, True, reason)
+        if right.form_submit_button("取消静默", disabled=alert.status != "silenced"):
+            _silence(alert, False, reason)
+
+
 def _audit_row(entry: AuditEntry) -> dict[str, Any]:
     details = entry.details or {}
+    states = ALERT_STATUS_LABELS if entry.object_type == "alert" else OBLIGATION_STATUS_LABELS
     change = ""
     if "from" in details and "to" in details:
-        before = label(OBLIGATION_STATUS_LABELS, str(details["from"]))
-        change = f"{before} → {label(OBLIGATION_STATUS_LABELS, str(details['to']))}"
-    note = details.get("note") or details.get("link") or details.get("basis") or ""
+        before = label(states, str(details["from"]))
+        change = f"{before} → {label(states, str(details['to']))}"
+    if "until" in details:
+        change = f"提醒暂停至 {fmt_time(parse_instant(str(details['until'])))}"
+    note = (
+        details.get("note")
+        or details.get("link")
+        or details.get("assignee")
+        or details.get("basis")
+        or ""
+    )
     return {
         "时间": fmt_time(entry.at, seconds=True),
         "操作人": entry.actor,
         "操作": label(AUDIT_ACTION_LABELS, entry.action),
-        "事项": f"#{entry.object_id}",
+        "事项": f"{'告警' if entry.object_type == 'alert' else ''}#{entry.object_id}",
         "状态变化": change,
         "说明": str(note),
     }
@@ -151,7 +223,7 @@ def _audit_row(entry: AuditEntry) -> dict[str, Any]:
 @st.fragment(run_every=refresh)
 def audit_log() -> None:
     st.subheader("最近操作记录")
-    entries = data.obligation_audit(config)
+    entries = data.action_audit(config)
     if not entries:
         st.info("还没有操作记录。")
         return
@@ -164,4 +236,5 @@ if flash:
     st.success(md_escape(str(flash)))
 board()
 action_panel()
+alert_panel()
 audit_log()

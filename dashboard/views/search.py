@@ -5,55 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from archive.query import QueryError
-from archive.search import SearchHit
-from dashboard import charts, context, data, export
-from dashboard.formatting import fmt_time, highlight, md_escape, safe_url, snippet
-from dashboard.labels import (
-    MENTION_KIND_LABELS,
-    PLATFORM_LABELS,
-    SENTIMENT_LABELS,
-    TOPIC_LABELS,
-    label,
-)
+from dashboard import auth, charts, context, data, export, roles
+from dashboard.formatting import fmt_time, md_escape
+from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS
 from dashboard.search_form import ANCHOR_KEY, QUERY_HELP, histogram_interval, search_form
+from dashboard.widgets import mention_card
 
 PAGES_KEY = "search_pages"
 MAX_PAGES = 25  # 500 hits on screen; more is what the export is for
 
 config = context.config_path()
-
-
-def _hit(hit: SearchHit, rumor_threshold: float) -> None:
-    mention, analysis = hit.mention, hit.analysis
-    terms = hit.matched_terms
-    with st.container(border=True):
-        head = [
-            fmt_time(mention.published_at),
-            label(PLATFORM_LABELS, mention.platform),
-            md_escape(mention.source),
-            label(MENTION_KIND_LABELS, mention.kind),
-        ]
-        if mention.author:
-            head.append(md_escape(mention.author))
-        if mention.region:
-            head.append(md_escape(mention.region))
-        badges = ""
-        if analysis is not None:
-            if analysis.sentiment == "negative":
-                badges += " :orange-badge[负面]"
-            score = analysis.rumor_score
-            if score is not None and score >= rumor_threshold:
-                badges += f" :red-badge[疑似谣言 {score:.2f}]"
-            for topic in analysis.topics[:3]:
-                badges += f" :blue-badge[{md_escape(label(TOPIC_LABELS, topic))}]"
-        st.markdown(" · ".join(head) + badges)
-        if mention.title:
-            st.markdown(f"**{highlight(mention.title, terms)}**")
-        if mention.text:
-            st.markdown(highlight(snippet(mention.text, terms), terms))
-        url = safe_url(mention.url)
-        if url:
-            st.link_button("查看原文", url, type="tertiary", icon=":material/open_in_new:")
+principal = auth.page_principal(config)
 
 
 def _pages(params: data.SearchParams) -> list[str | None]:
@@ -91,14 +53,23 @@ def _facets(params: data.SearchParams) -> None:
                 st.caption("无数据")
 
 
+def _exported(params: data.SearchParams, excel: bool) -> bytes:
+    # Checked again where the file is built, not only where the button is drawn.
+    roles.require(principal, roles.EXPORT)
+    records = data.export_records(context.reader(config), params)
+    return export.to_excel(records) if excel else export.to_csv(records)
+
+
 def _exports(params: data.SearchParams, total_text: str) -> None:
-    archive = context.reader(config)
+    if not roles.allowed(principal, roles.EXPORT):
+        st.caption("当前账号无导出权限。")
+        return
     stamp = fmt_time(st.session_state[ANCHOR_KEY]).replace("-", "").replace(" ", "-")
     stamp = stamp.replace(":", "")
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         "导出 CSV",
-        data=lambda: export.to_csv(data.export_records(archive, params)),
+        data=lambda: _exported(params, excel=False),
         file_name=f"yuqing-search-{stamp}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -107,7 +78,7 @@ def _exports(params: data.SearchParams, total_text: str) -> None:
     )
     right.download_button(
         "导出 Excel",
-        data=lambda: export.to_excel(data.export_records(archive, params)),
+        data=lambda: _exported(params, excel=True),
         file_name=f"yuqing-search-{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -140,7 +111,7 @@ def results(params: data.SearchParams) -> None:
     _exports(params, total_text)
     threshold = data.rumor_threshold(config)
     for hit in hits:
-        _hit(hit, threshold)
+        mention_card(hit, threshold)
     last = pages[-1].next_cursor
     if last and len(cursors) < MAX_PAGES:
         st.button("更多", key="search_more", on_click=_more, args=(params, last))

@@ -1,0 +1,159 @@
+"""The read layer of the hotspot and event pages (cached like ``dashboard.data``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from alerts.rules import reach
+from archive.models import Alert, Event, Mention, Obligation, Reason
+from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchHit, SearchRequest
+from dashboard.context import reader
+from dashboard.data import _ttl_cached, rumor_threshold
+from yuqing.clock import SHANGHAI, local
+
+SCAN_LIMIT = 1_000_000
+# Posts read to choose the representative ones and the rumour evidence of an event: the
+# newest this many (an event of thousands of posts is judged on its latest ones).
+SAMPLE = 300
+REPRESENTATIVE = 5
+EVIDENCE_POSTS = 5
+RUMOR_REASON_KINDS = ("signal", "feature", "match")
+
+
+def bucket_starts(since: datetime, until: datetime, interval: str) -> list[datetime]:
+    """Every bucket start from ``since`` to ``until`` as the archive's histogram makes them:
+    whole hours, or midnights in Beijing time."""
+    start = local(since)
+    if interval == "hour":
+        start = start.replace(minute=0, second=0, microsecond=0)
+        step = timedelta(hours=1)
+    else:
+        start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        step = timedelta(days=1)
+    starts = []
+    while start <= until:
+        starts.append(start)
+        # Step in Beijing wall time (no daylight saving there, so this is exact).
+        start = (start + step).astimezone(SHANGHAI)
+    return starts
+
+
+def filled(buckets: list[HistogramBucket], starts: list[datetime]) -> list[int]:
+    counts = {local(b.start).replace(tzinfo=None): b.count for b in buckets}
+    return [counts.get(s.replace(tzinfo=None), 0) for s in starts]
+
+
+@dataclass
+class Hotspot:
+    event: Event
+    trend: list[int]  # mentions per bucket over the page's window, oldest first
+
+
+@_ttl_cached
+def hotspots(config: str, at: datetime, window: timedelta, interval: str) -> list[Hotspot]:
+    """Events active in the window, hottest first, each with its volume trend."""
+    archive = reader(config)
+    since = at - window
+    starts = bucket_starts(since, at, interval)
+    made = []
+    for event in archive.list_events(active_since=since, limit=50):
+        request = SearchRequest(filters=SearchFilters(since=since, events=[event.id]))
+        made.append(Hotspot(event, filled(archive.histogram(request, interval), starts)))
+    return made
+
+
+@dataclass
+class RumorPost:
+    hit: SearchHit
+    score: float
+    reasons: list[Reason]
+
+
+@dataclass
+class EventDetail:
+    event: Event
+    interval: str
+    timeline: list[HistogramBucket]
+    platforms: list[FacetCount]
+    sources: list[FacetCount]
+    representative: list[SearchHit]
+    first_post: SearchHit | None
+    rumor_posts: list[RumorPost]
+    known_rumors: list[Reason]
+    rumor_threshold: float
+    basis_mentions: dict[str, Mention] = field(default_factory=dict)
+    alerts: list[Alert] = field(default_factory=list)
+    obligations: list[Obligation] = field(default_factory=list)
+
+
+def _rumor_posts(hits: list[SearchHit], threshold: float) -> list[RumorPost]:
+    found = []
+    for hit in hits:
+        analysis = hit.analysis
+        if analysis is None or analysis.rumor_score is None:
+            continue
+        if analysis.rumor_score < threshold:
+            continue
+        reasons = [r for r in analysis.reasons if r.kind in RUMOR_REASON_KINDS]
+        found.append(RumorPost(hit, analysis.rumor_score, reasons))
+    found.sort(key=lambda p: p.score, reverse=True)
+    return found[:EVIDENCE_POSTS]
+
+
+def _known_rumors(hits: list[SearchHit]) -> list[Reason]:
+    """Matches against registered debunks (``Reason.kind == "match"``), best first, once each."""
+    best: dict[str, Reason] = {}
+    for hit in hits:
+        for reason in hit.analysis.reasons if hit.analysis else []:
+            if reason.kind != "match":
+                continue
+            key = reason.mention_id or reason.text
+            if key not in best or reason.weight > best[key].weight:
+                best[key] = reason
+    return sorted(best.values(), key=lambda r: r.weight, reverse=True)
+
+
+@_ttl_cached
+def event_detail(config: str, event_id: str) -> EventDetail | None:
+    archive = reader(config)
+    event = archive.get_event(event_id)
+    if event is None:
+        return None
+    request = SearchRequest(filters=SearchFilters(events=[event_id]), limit=SAMPLE)
+    span = event.last_seen - event.first_seen
+    interval = "hour" if span <= timedelta(days=3) else "day"
+    counts = archive.facets(request, ["platform", "source"], size=10)
+    hits = archive.search(request).hits
+    ranked = sorted(hits, key=lambda h: reach(h.mention), reverse=True)
+    first = archive.event_mentions(event_id, limit=1)
+    first_hit = None
+    if first:
+        analyses = archive.get_analyses([first[0].id])
+        first_hit = SearchHit(first[0], analyses.get(first[0].id), 0.0)
+    threshold = rumor_threshold(config)
+    basis_ids = [r.mention_id for r in event.severity_basis if r.mention_id]
+    basis = {m.id: m for m in archive.get_mentions(basis_ids)} if basis_ids else {}
+    return EventDetail(
+        event=event,
+        interval=interval,
+        timeline=archive.histogram(request, interval),
+        platforms=counts.get("platform", []),
+        sources=counts.get("source", []),
+        representative=ranked[:REPRESENTATIVE],
+        first_post=first_hit,
+        rumor_posts=_rumor_posts(hits, threshold),
+        known_rumors=_known_rumors(hits),
+        rumor_threshold=threshold,
+        basis_mentions=basis,
+        alerts=[a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.event_id == event_id],
+        obligations=[
+            o for o in archive.list_obligations(limit=SCAN_LIMIT) if o.event_id == event_id
+        ],
+    )
+
+
+@_ttl_cached
+def event_choices(config: str, limit: int = 200) -> list[Event]:
+    """Events to pick from on the event page when none is in the address: hottest first."""
+    return reader(config).list_events(limit=limit)

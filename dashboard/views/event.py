@@ -1,0 +1,179 @@
+"""事件详情: one event — its timeline, spread, representative posts, rumour evidence, the
+basis of its severity grade, and the alerts and obligations it led to.
+
+Opened from the hotspot page with ``?id=<event id>`` in the address, so it can be shared.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from archive.models import Event, Reason
+from dashboard import auth, charts, data, data_events
+from dashboard.context import config_path
+from dashboard.data_events import EventDetail
+from dashboard.formatting import countdown, fmt_time, md_escape
+from dashboard.labels import (
+    EVENT_STATUS_LABELS,
+    OBLIGATION_KIND_LABELS,
+    OBLIGATION_STATUS_LABELS,
+    PLATFORM_LABELS,
+    TOPIC_LABELS,
+    label,
+)
+from dashboard.tables import alert_row
+from dashboard.widgets import mention_card
+
+config = config_path()
+auth.page_principal(config)
+
+
+def _pick() -> str | None:
+    wanted = st.query_params.get("id")
+    choices = data_events.event_choices(config)
+    if not choices:
+        return None
+    ids = [e.id for e in choices]
+    if wanted and wanted not in ids:
+        ids.insert(0, wanted)  # an older event from a shared link
+    by_id = {e.id: e for e in choices}
+    chosen = st.selectbox(
+        "事件",
+        ids,
+        index=ids.index(wanted) if wanted in ids else 0,
+        format_func=lambda key: by_id[key].title if key in by_id else key,
+        key="event_choice",
+    )
+    if chosen != wanted:
+        st.query_params["id"] = chosen
+    return str(chosen)
+
+
+def _header(event: Event) -> None:
+    st.title(md_escape(event.title) or "（无标题事件）")
+    badges = [f":blue-badge[{label(EVENT_STATUS_LABELS, event.status)}]"]
+    badges.append(f":red-badge[{event.severity}]" if event.severity else ":gray-badge[未分级]")
+    if event.rumor_score is not None:
+        badges.append(f":orange-badge[谣言概率 {event.rumor_score:.2f}]")
+    for topic in event.topics[:4]:
+        badges.append(f":violet-badge[{md_escape(label(TOPIC_LABELS, topic))}]")
+    st.markdown(" ".join(badges))
+    cards = st.columns(4)
+    cards[0].metric("热度", f"{event.heat:.1f}", border=True)
+    cards[1].metric("提及数", event.mention_count, border=True)
+    cards[2].metric("增速", f"{event.burst:.1f}", help="最近声量与此前基线之比", border=True)
+    cards[3].metric("地区", event.region or "未知", border=True)
+    st.caption(f"首次发现 {fmt_time(event.first_seen)} · 最近提及 {fmt_time(event.last_seen)}")
+    if event.keywords:
+        st.caption("关键词：" + md_escape("、".join(event.keywords[:12])))
+
+
+def _spread(detail: EventDetail) -> None:
+    st.subheader("传播时间线")
+    if detail.timeline:
+        st.altair_chart(charts.histogram_chart(detail.timeline, detail.interval), width="stretch")
+    else:
+        st.info("该事件还没有可统计的提及。")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**平台分布**")
+        if detail.platforms:
+            chart = charts.facet_chart(detail.platforms, "平台", PLATFORM_LABELS)
+            st.altair_chart(chart, width="stretch")
+    with right:
+        st.markdown("**来源分布**")
+        if detail.sources:
+            st.altair_chart(charts.facet_chart(detail.sources, "来源"), width="stretch")
+
+
+def _reasons(reasons: list[Reason]) -> str:
+    return "\n".join(f"- {md_escape(r.text)}（{r.weight:+.2f}）" for r in reasons)
+
+
+def _rumors(detail: EventDetail) -> None:
+    st.subheader("谣言研判")
+    if detail.known_rumors:
+        st.markdown("**与已登记辟谣的匹配**")
+        for match in detail.known_rumors:
+            st.markdown(f"- {md_escape(match.text)}（相似度 {match.weight:.2f}）")
+    else:
+        st.caption("未匹配到已登记的辟谣信息。")
+    if not detail.rumor_posts:
+        st.caption(f"没有谣言概率不低于 {detail.rumor_threshold:.2f} 的帖子。")
+        return
+    st.markdown(f"**疑似谣言帖子**（谣言概率不低于 {detail.rumor_threshold:.2f}）")
+    for post in detail.rumor_posts:
+        mention_card(post.hit, detail.rumor_threshold)
+        if post.reasons:
+            st.markdown("研判依据：\n" + _reasons(post.reasons))
+
+
+def _severity(detail: EventDetail) -> None:
+    event = detail.event
+    st.subheader("严重程度依据")
+    if not event.severity:
+        st.caption("尚未分级：未发现可用于分级的伤亡或损失数字。")
+    else:
+        st.markdown(f"分级：**{event.severity}**")
+    rows = []
+    for reason in event.severity_basis:
+        mention = detail.basis_mentions.get(reason.mention_id or "")
+        rows.append(
+            {
+                "依据（数字与原文）": reason.text,
+                "数值": reason.weight,
+                "出处": (mention.title or mention.text[:40]) if mention else "",
+                "来源": mention.source if mention else "",
+                "发布时间": fmt_time(mention.published_at) if mention else "",
+                "提及编号": reason.mention_id or "",
+            }
+        )
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _duties(detail: EventDetail) -> None:
+    st.subheader("告警与处置事项")
+    if detail.alerts:
+        st.dataframe(
+            pd.DataFrame([alert_row(a) for a in detail.alerts]), hide_index=True, width="stretch"
+        )
+    else:
+        st.caption("该事件没有触发告警。")
+    if not detail.obligations:
+        st.caption("该事件没有处置事项。")
+        return
+    now = data.now(config)
+    rows = [
+        {
+            "编号": ob.id,
+            "事项": label(OBLIGATION_KIND_LABELS, ob.kind),
+            "状态": label(OBLIGATION_STATUS_LABELS, ob.status),
+            "期限": fmt_time(ob.due_at),
+            "剩余": countdown(ob.due_at, now) if ob.status in ("open", "acknowledged") else "",
+            "负责人": ob.assignee,
+        }
+        for ob in detail.obligations
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.page_link("views/obligations.py", label="到「处置」页面办理", icon=":material/task:")
+
+
+chosen = _pick()
+detail = data_events.event_detail(config, chosen) if chosen else None
+if detail is None:
+    st.title("事件详情")
+    st.info("没有找到该事件。请从「热点」页面选择一个事件。")
+    st.stop()
+_header(detail.event)
+_spread(detail)
+st.subheader("代表性帖子")
+if detail.first_post is not None:
+    mention_card(detail.first_post, detail.rumor_threshold, note="最早一条")
+for hit in detail.representative:
+    if detail.first_post is None or hit.mention.id != detail.first_post.mention.id:
+        mention_card(hit, detail.rumor_threshold)
+_rumors(detail)
+_severity(detail)
+_duties(detail)

@@ -1,0 +1,80 @@
+"""热点: events ranked by heat, each with its trend, lifecycle and severity."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import auth, data, data_events
+from dashboard.context import config_path
+from dashboard.formatting import fmt_time, md_escape
+from dashboard.tables import event_row
+
+RANGES = {
+    "近24小时（按小时）": (timedelta(hours=24), "hour"),
+    "近48小时（按小时）": (timedelta(hours=48), "hour"),
+    "近7天（按天）": (timedelta(days=7), "day"),
+    "近30天（按天）": (timedelta(days=30), "day"),
+}
+EVENT_PAGE = Path(__file__).resolve().parent / "event.py"
+
+config = config_path()
+auth.page_principal(config)
+at = data.now(config).replace(second=0)
+
+st.title("热点事件")
+st.caption(f"数据截至 {fmt_time(at)}（北京时间），按热度排序")
+choice = st.radio("时间范围", list(RANGES), index=2, horizontal=True, key="hotspots_range")
+window, interval = RANGES[choice]
+items = data_events.hotspots(config, at, window, interval)
+if not items:
+    st.info("所选时间范围内没有热点事件。")
+    st.stop()
+
+rows = []
+for rank, item in enumerate(items, start=1):
+    row = {"排名": rank, **event_row(item.event), "走势": item.trend}
+    row["疑似谣言"] = item.event.rumor_score
+    rows.append(row)
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    width="stretch",
+    column_order=[
+        "排名",
+        "事件",
+        "走势",
+        "热度",
+        "提及数",
+        "严重程度",
+        "状态",
+        "疑似谣言",
+        "首次发现",
+        "最近提及",
+    ],
+    column_config={
+        "走势": st.column_config.LineChartColumn(
+            "走势", help="所选时间范围内每小时或每天的提及数", y_min=0
+        ),
+        "热度": st.column_config.NumberColumn(format="%.1f"),
+        "提及数": st.column_config.NumberColumn(format="%d"),
+        "疑似谣言": st.column_config.ProgressColumn(
+            "谣言概率", min_value=0.0, max_value=1.0, format="%.2f"
+        ),
+    },
+)
+
+st.subheader("查看事件详情")
+columns = st.columns(3)
+for index, item in enumerate(items):
+    event = item.event
+    with columns[index % 3]:
+        st.page_link(
+            EVENT_PAGE,
+            label=f"{index + 1}. {md_escape(event.title)}",
+            query_params={"id": event.id},
+            icon=":material/arrow_forward:",
+        )

@@ -1,0 +1,46 @@
+"""Pieces drawn on more than one page. Every crawled string goes through ``md_escape`` or
+``highlight``; only our own badges are Markdown."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from archive.search import SearchHit
+from dashboard.formatting import fmt_time, highlight, md_escape, safe_url, snippet
+from dashboard.labels import MENTION_KIND_LABELS, PLATFORM_LABELS, TOPIC_LABELS, label
+
+
+def mention_card(hit: SearchHit, rumor_threshold: float, note: str = "") -> None:
+    """One mention: where and when, badges, title and a snippet with the matched words."""
+    mention, analysis = hit.mention, hit.analysis
+    terms = hit.matched_terms
+    with st.container(border=True):
+        head = [
+            fmt_time(mention.published_at),
+            label(PLATFORM_LABELS, mention.platform),
+            md_escape(mention.source),
+            label(MENTION_KIND_LABELS, mention.kind),
+        ]
+        if mention.author:
+            head.append(md_escape(mention.author))
+        if mention.region:
+            head.append(md_escape(mention.region))
+        if note:
+            head.append(note)
+        badges = ""
+        if analysis is not None:
+            if analysis.sentiment == "negative":
+                badges += " :orange-badge[负面]"
+            score = analysis.rumor_score
+            if score is not None and score >= rumor_threshold:
+                badges += f" :red-badge[疑似谣言 {score:.2f}]"
+            for topic in analysis.topics[:3]:
+                badges += f" :blue-badge[{md_escape(label(TOPIC_LABELS, topic))}]"
+        st.markdown(" · ".join(head) + badges)
+        if mention.title:
+            st.markdown(f"**{highlight(mention.title, terms)}**")
+        if mention.text:
+            st.markdown(highlight(snippet(mention.text, terms), terms))
+        url = safe_url(mention.url)
+        if url:
+            st.link_button("查看原文", url, type="tertiary", icon=":material/open_in_new:")
