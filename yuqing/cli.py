@@ -284,6 +284,24 @@ def demo(
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
 
+@main.command("hash-password")
+@click.option(
+    "--stdin", "from_stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+def hash_password_command(from_stdin: bool) -> None:
+    """Print a scrypt hash for a dashboard user's ``password_hash`` key."""
+    from dashboard.passwords import hash_password
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        click.echo(hash_password(password))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def _register_subcommands() -> None:
     from yuqing.cli_obligations import deadline, obligations
     from yuqing.cli_search import search
