@@ -9,7 +9,9 @@ One evaluation:
 4. open the obligations the rule lists, one per (kind, subject), due per ``alerts.deadlines``,
    in the order of ``OBLIGATION_KINDS`` so that inhibitions see the stronger duty first;
 5. queue the notifications for the rule's recipients, each notifier of each recipient;
-6. advance the cursor.
+6. propose as done the obligations that new official notices answer (``alerts.fulfilment``),
+   then queue the reminders and escalations that are due (``alerts.reminders``);
+7. advance the cursor.
 
 Everything written is keyed — alerts by (rule, subject), obligations by (kind, subject),
 messages by ``dedup_key`` — and steps 4 and 5 run for every current match, not only new ones,
@@ -31,7 +33,9 @@ from datetime import datetime, timedelta
 
 from alerts.calendar import WorkingCalendar
 from alerts.deadlines import Deadline, due, kind_rule
+from alerts.fulfilment import propose_fulfilment
 from alerts.messages import alert_message, dashboard_url, obligation_message
+from alerts.reminders import remind_and_escalate
 from alerts.rulebook import describe_change, rules_in_force
 from alerts.rules import ALERT_LEVELS, Match, RuleInput, RuleType, build_rule, grade_rank
 from alerts.silences import active_silence
@@ -67,6 +71,9 @@ class AlertReport:
     messages_queued: int = 0
     obligations_inhibited: int = 0
     mentions_read: int = 0
+    fulfilments_proposed: int = 0
+    reminders_queued: int = 0
+    escalations: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -121,9 +128,29 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     calendar = WorkingCalendar(settings.obligations.holidays)
     _open_obligations(archive, settings, calendar, fired, now, report)
     _queue_messages(archive, settings, fired, now, report)
+    _follow_up(archive, settings, rules, mentions, now, report)
     if new_cursor != cursor:
         archive.set_cursor(STAGE, new_cursor)
     return report
+
+
+def _follow_up(
+    archive: Archive,
+    settings: Settings,
+    rules: Sequence[RuleType],
+    mentions: Sequence[tuple[Mention, Analysis | None]],
+    now: datetime,
+    report: AlertReport,
+) -> None:
+    """Fulfilment proposals from new official notices, then reminders and escalations."""
+    by_name = {rule.name: rule.settings for rule in rules}
+    alerts = {a.id: a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.id is not None}
+    report.fulfilments_proposed = propose_fulfilment(
+        archive, settings, by_name, alerts, mentions, now
+    )
+    follow = remind_and_escalate(archive, settings, by_name, now, alerts)
+    report.reminders_queued = follow.reminders
+    report.escalations = follow.escalations
 
 
 def _rules(

@@ -1,0 +1,230 @@
+"""Reminders before a deadline and escalation of what nobody acknowledged.
+
+Run at the end of every alert evaluation, over the obligations still open or acknowledged:
+
+- **Reminders** at the points of ``obligations.reminders``: a share of the time allowed
+  (``0.5`` or ``"50%"``: half the time gone), a span before the deadline (``"2h before"``) or
+  the deadline itself (``"due"``). Only the latest point passed is sent, and only points that
+  passed after the obligation was opened: an obligation opened late (a document found two days
+  after publication) gets one reminder, not a backlog of them. They go to the recipients of the
+  rule that opened it (``obligations.recipients`` for obligations entered by hand).
+- **Escalation**: an obligation still ``open`` (not acknowledged) ``obligations.escalate_after``
+  after it was opened goes to each recipient's ``escalates_to``; after twice that time to the
+  next one along the chain, and so on until the chain ends (cycles are cut).
+
+Every message is keyed (``obligation:<id>:remind:<point>:…``, ``obligation:<id>:escalate:<hop>:…``)
+so an evaluation repeated or interrupted sends nothing twice, and every escalation is written to
+the audit log (actor ``system``, to whom, after how long). Obligations of a silenced alert are
+not reminded while the silence runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from alerts.deadlines import kind_label
+from alerts.messages import dashboard_url, obligation_link, show_due, show_left
+from archive.base import Archive
+from archive.models import Alert, AuditEntry, Obligation, OutboxMessage
+from yuqing.settings import RecipientSettings, RuleSettings, Settings
+
+ACTOR = "system"
+OPENED_ACTIONS = ("obligation.opened", "obligation.added")
+STATE_LABELS = {"open": "待确认", "acknowledged": "已确认，办理中"}
+
+_created_cache: dict[tuple[str, int], datetime] = {}
+
+
+@dataclass
+class ReminderReport:
+    reminders: int = 0
+    escalations: int = 0
+
+
+def point_time(point: float | timedelta, ob: Obligation) -> datetime:
+    if isinstance(point, timedelta):
+        return ob.due_at - point
+    return ob.opened_at + (ob.due_at - ob.opened_at) * point
+
+
+def point_name(point: float | timedelta) -> str:
+    if isinstance(point, timedelta):
+        return f"before-{int(point.total_seconds())}s"
+    return "due" if point >= 1 else f"{round(point * 100)}pct"
+
+
+def created_at(archive: Archive, ob: Obligation) -> datetime:
+    """When the obligation entered the archive (its opening audit entry)."""
+    assert ob.id is not None
+    key = (archive.describe(), ob.id)
+    if key not in _created_cache:
+        entries = archive.list_audit("obligation", str(ob.id), limit=1000)
+        opened = [e.at for e in entries if e.action in OPENED_ACTIONS]
+        _created_cache[key] = min(opened) if opened else (ob.updated_at or ob.opened_at)
+    return _created_cache[key]
+
+
+def remind_and_escalate(
+    archive: Archive,
+    settings: Settings,
+    rules: Mapping[str, RuleSettings],
+    now: datetime,
+    alerts: Mapping[int, Alert] | None = None,
+) -> ReminderReport:
+    report = ReminderReport()
+    recipients = {r.name: r for r in settings.recipients}
+    if alerts is None:
+        alerts = {a.id: a for a in archive.list_alerts(limit=1_000_000) if a.id is not None}
+    link = dashboard_url(settings)
+    for ob in archive.list_obligations(["open", "acknowledged"], limit=1_000_000):
+        alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
+        if alert is not None and alert.status == "silenced":
+            continue
+        targets = _targets(ob, alert, rules, settings)
+        if not targets:
+            continue
+        created = created_at(archive, ob)
+        point = _latest_point(settings.obligations.reminders, ob, created, now)
+        if point is not None:
+            subject, body = reminder_text(ob, point, now, link)
+            key = f"obligation:{ob.id}:remind:{point_name(point)}"
+            report.reminders += queue_for(archive, recipients, targets, key, subject, body, now)
+        if ob.status == "open":
+            report.escalations += _escalate(
+                archive, settings, recipients, ob, targets, created, now, link
+            )
+    return report
+
+
+def _targets(
+    ob: Obligation, alert: Alert | None, rules: Mapping[str, RuleSettings], settings: Settings
+) -> list[str]:
+    rule = rules.get(alert.rule) if alert is not None else None
+    names = list(rule.recipients) if rule is not None else list(settings.obligations.recipients)
+    if (
+        ob.assignee
+        and ob.assignee not in names
+        and ob.assignee in {r.name for r in settings.recipients}
+    ):
+        names.append(ob.assignee)
+    return names
+
+
+def _latest_point(
+    points: Sequence[float | timedelta], ob: Obligation, created: datetime, now: datetime
+) -> float | timedelta | None:
+    passed = [(point_time(p, ob), p) for p in points]
+    passed = [(at, p) for at, p in passed if created < at <= now]
+    return max(passed, key=lambda pair: pair[0])[1] if passed else None
+
+
+def reminder_text(
+    ob: Obligation, point: float | timedelta, now: datetime, link: str
+) -> tuple[str, str]:
+    label = kind_label(ob.kind)
+    overdue = now >= ob.due_at
+    head = "已到截止时间" if overdue else "办理提醒"
+    subject = f"【{head}·{label}】{ob.title}（{show_left(ob.due_at, now)}）"
+    lines = [
+        f"义务：{label}（#{ob.id}）",
+        f"事项：{ob.title}",
+        f"状态：{STATE_LABELS.get(ob.status, ob.status)}"
+        + (f"，承办人：{ob.assignee}" if ob.assignee else ""),
+        f"截止时间：{show_due(ob.due_at, ob.provisional)}（{show_left(ob.due_at, now)}）",
+        f"办理：{obligation_link(link, ob)}",
+    ]
+    return subject, "\n".join(lines)
+
+
+def _chain(recipients: Mapping[str, RecipientSettings], start: str) -> list[str]:
+    """``start``'s escalation chain, without ``start``, cycles cut."""
+    chain: list[str] = []
+    seen = {start}
+    current = recipients.get(start)
+    while current is not None and current.escalates_to and current.escalates_to not in seen:
+        seen.add(current.escalates_to)
+        chain.append(current.escalates_to)
+        current = recipients.get(current.escalates_to)
+    return chain
+
+
+def _escalate(
+    archive: Archive,
+    settings: Settings,
+    recipients: Mapping[str, RecipientSettings],
+    ob: Obligation,
+    targets: Sequence[str],
+    created: datetime,
+    now: datetime,
+    link: str,
+) -> int:
+    step = settings.obligations.escalate_after
+    if step <= timedelta(0) or now < created + step:
+        return 0
+    hops = int((now - created) / step)
+    queued = 0
+    for origin in targets:
+        for hop, target in enumerate(_chain(recipients, origin)[:hops], 1):
+            waited = int(step.total_seconds() * hop // 60)
+            subject = f"【升级提醒·{kind_label(ob.kind)}】{ob.title}（{waited}分钟未确认）"
+            body = "\n".join(
+                [
+                    f"义务 #{ob.id}「{ob.title}」已 {waited} 分钟无人确认，现转交您处理。",
+                    f"原接收人：{origin}",
+                    f"截止时间：{show_due(ob.due_at, ob.provisional)}"
+                    f"（{show_left(ob.due_at, now)}）",
+                    f"确认与办结：{obligation_link(link, ob)}",
+                ]
+            )
+            key = f"obligation:{ob.id}:escalate:{hop}:{origin}"
+            sent = queue_for(archive, recipients, [target], key, subject, body, now)
+            if sent:
+                queued += 1
+                archive.audit(
+                    AuditEntry(
+                        now,
+                        ACTOR,
+                        "obligation.escalated",
+                        "obligation",
+                        str(ob.id),
+                        {
+                            "to": target,
+                            "from": origin,
+                            "hop": hop,
+                            "unacknowledged_minutes": waited,
+                        },
+                    )
+                )
+    return queued
+
+
+def queue_for(
+    archive: Archive,
+    recipients: Mapping[str, RecipientSettings],
+    names: Iterable[str],
+    key: str,
+    subject: str,
+    body: str,
+    now: datetime,
+) -> int:
+    """Queue for each notifier of each recipient; 1 if anything new was queued."""
+    queued = False
+    for name in names:
+        recipient = recipients.get(name)
+        if recipient is None:
+            continue
+        for notifier in recipient.notifiers:
+            queued |= archive.enqueue(
+                OutboxMessage(
+                    dedup_key=f"{key}:{name}:{notifier}",
+                    channel=notifier,
+                    recipient=name,
+                    subject=subject,
+                    body=body,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+    return int(queued)
