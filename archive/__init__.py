@@ -20,6 +20,10 @@ def open_archive(target: object, *, lock: str | None = None, readonly: bool = Fa
     from yuqing.settings import ArchiveSettings
 
     if isinstance(target, ArchiveSettings):
+        if target.backend == "elasticsearch":
+            from archive.elasticsearch import open_elasticsearch
+
+            return open_elasticsearch(target, lock=lock, readonly=readonly)
         if target.backend != "sqlite":
             raise ArchiveError(
                 f"archive backend {target.backend!r} is not available in this version"

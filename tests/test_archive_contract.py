@@ -1,13 +1,20 @@
-"""The archive contract: what every backend must do. Runs against the real SQLite backend."""
+"""The archive contract: what every backend must do.
+
+Every test runs against both real backends: SQLite (a file in a temporary folder) and
+Elasticsearch (a real node started once per session, a fresh index prefix per test).
+"""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from archive import open_archive
 from archive.base import Archive
 from archive.models import (
     Alert,
@@ -32,6 +39,17 @@ TEXTS = [
     "临川区查处一批假冒伪劣白酒，依法作出行政处罚决定",
     "电梯维保单位被约谈，特种设备安全检查全面展开",
 ]
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
+    """Overrides the SQLite-only fixture of conftest: one run per backend."""
+    if request.param == "elasticsearch":
+        yield request.getfixturevalue("es_archive")
+        return
+    store = open_archive(tmp_path / "archive.db")
+    yield store
+    store.close()
 
 
 @pytest.fixture

@@ -40,7 +40,12 @@ class ArchiveSettings(_Strict):
     api_key: SecretStr | None = None
     username: str | None = None
     password: SecretStr | None = None
-    index_prefix: str = "yuqing"
+    index_prefix: str = Field(default="yuqing", pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    # Elasticsearch TLS: a CA bundle for a private CA; verify_certs: false only for tests.
+    ca_certs: Path | None = None
+    verify_certs: bool = True
+    # Replicas per index (None: the cluster's default, 1); 0 for a one-node cluster.
+    replicas: int | None = Field(default=None, ge=0)
 
 
 SOURCE_TYPES = ("news", "rss", "weibo", "official", "replay")

@@ -1,0 +1,506 @@
+"""The archive on Elasticsearch 8: for more mentions than one machine holds, and for Kibana.
+
+What lives where, and why:
+
+- Mentions (with their analyses as ``analysis.*`` fields) and events are in Elasticsearch
+  (``archive.es_mappings``): they are the volume, and they are what is searched.
+- The response ledger (alerts, obligations, the notification outbox, the audit log, crawl
+  state, rejects, stage cursors and the pipeline time) stays in a SQLite file beside it
+  (``archive.path``, the same ``SQLiteArchive`` the embedded backend uses). These records need
+  what Elasticsearch does not give: integer ids handed out once, "open once per (kind,
+  subject)" and "queue once per dedup key" under concurrency, an obligation change and its
+  audit entry in one transaction, and atomic ``attempts + 1``. Building those on optimistic
+  concurrency would be home-made transaction code (and the test distribution ships without
+  the Painless scripting module). They are thousands of rows, not millions. A rejected
+  document is kept aside there too: the place to record that Elasticsearch said no cannot be
+  Elasticsearch.
+- Mentions written while Elasticsearch is unreachable wait in a spool (``archive.es_spool``)
+  at ``archive.path`` + ``.spool`` and are written on the next successful contact.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from elasticsearch import Elasticsearch
+
+from archive.base import ArchiveError
+from archive.es_bulk import ArchiveUnavailable, BulkAction, bulk_write
+from archive.es_client import calls, check_version, make_client, safe_hosts
+from archive.es_docs import analysis_doc, analysis_from, from_nanos, mention_doc, mention_from
+from archive.es_mappings import IndexNames, mention_template
+from archive.es_positions import PositionCounter
+from archive.es_query import (
+    build_query,
+    facet_aggs,
+    highlighted_words,
+    search_body,
+    validate_request,
+)
+from archive.es_query import encode_cursor as es_cursor
+from archive.es_setup import install
+from archive.es_spool import Spool
+from archive.es_stored import EventsAndLedger
+from archive.models import Analysis, Mention, Reject, UpsertResult
+from archive.search import (
+    FacetCount,
+    HistogramBucket,
+    SearchHit,
+    SearchRequest,
+    SearchResult,
+)
+from archive.sqlite import SQLiteArchive
+from nlp.segment import index_tokens
+
+if TYPE_CHECKING:
+    from yuqing.settings import ArchiveSettings
+
+logger = logging.getLogger(__name__)
+
+SPOOL_BATCH = 1000
+# After a failed contact, writes go straight to the spool for this long instead of waiting
+# for the bulk retries again on every batch.
+OUTAGE_BACKOFF_SECONDS = 5.0
+_INTERVALS = {"hour": "1h", "day": "1d"}
+
+
+def mention_tokens(mention: Mention) -> str:
+    """The indexed token text: the same jieba search-mode tokens the SQLite FTS index holds."""
+    return " ".join(index_tokens(f"{mention.title}\n{mention.text}"))
+
+
+class ElasticsearchArchive(EventsAndLedger):
+    def __init__(
+        self,
+        client: Elasticsearch,
+        hosts: list[str],
+        ledger_path: Path,
+        *,
+        index_prefix: str = "yuqing",
+        lock: str | None = None,
+        readonly: bool = False,
+        replicas: int | None = None,
+    ) -> None:
+        self.client = client
+        self.where = safe_hosts(hosts)
+        self.names = IndexNames(index_prefix)
+        self.readonly = readonly
+        self.replicas = replicas
+        self._write_lock = threading.Lock()
+        self._down_until = 0.0
+        self.versions = check_version(client, self.where)
+        self.ledger = SQLiteArchive(Path(ledger_path), lock=lock, readonly=readonly)
+        self.spool: Spool | None = None
+        holder = f"{socket.gethostname()}:{os.getpid()}"
+        self.positions = PositionCounter(client, self.names.meta, holder)
+        try:
+            if not readonly:
+                with calls(self.where):
+                    install(client, self.names, replicas)
+                    self.positions.ensure()
+                self.spool = Spool(Path(str(ledger_path) + ".spool"))
+        except BaseException:
+            self.ledger.close()
+            raise
+
+    # ---- lifecycle -----------------------------------------------------------------------
+    def close(self) -> None:
+        if self.spool is not None:
+            if self.spool.count():
+                try:
+                    self.flush_spool()
+                except ArchiveError as exc:
+                    logger.warning("%d mentions stay in the spool: %s", self.spool.count(), exc)
+            self.spool.close()
+            self.spool = None
+        self.ledger.close()
+        self.client.close()
+
+    def describe(self) -> str:
+        return f"elasticsearch:{self.where} (prefix {self.names.prefix})"
+
+    # ---- mentions ------------------------------------------------------------------------
+    def upsert_mentions(self, mentions: Iterable[Mention]) -> UpsertResult:
+        batch = list(mentions)
+        if not batch:
+            return UpsertResult()
+        if self.readonly or self.spool is None:
+            raise ArchiveError(f"{self.describe()} was opened read-only")
+        tokens = {m.id: mention_tokens(m) for m in batch}
+        if time.monotonic() < self._down_until:
+            return self._to_spool(batch, "Elasticsearch was unreachable moments ago")
+        try:
+            if self.spool.count():
+                self.flush_spool()
+            return self.write_prepared(batch, tokens)
+        except ArchiveUnavailable as exc:
+            self._down_until = time.monotonic() + OUTAGE_BACKOFF_SECONDS
+            return self._to_spool(batch, str(exc))
+
+    def _to_spool(self, batch: list[Mention], why: str) -> UpsertResult:
+        assert self.spool is not None
+        self.spool.add(batch)
+        logger.warning(
+            "%s; %d mentions wait in the spool %s (%d in all)",
+            why,
+            len(batch),
+            self.spool.path,
+            self.spool.count(),
+        )
+        return UpsertResult()
+
+    def flush_spool(self) -> int:
+        """Write what the spool holds; returns how many mentions were written."""
+        if self.spool is None:
+            return 0
+        written = 0
+        while rows := self.spool.peek(SPOOL_BATCH):
+            mentions = [m for _, m in rows]
+            self.write_prepared(mentions, {m.id: mention_tokens(m) for m in mentions})
+            self.spool.remove([seq for seq, _ in rows])
+            written += len(rows)
+        if written:
+            logger.info("wrote %d spooled mentions to %s", written, self.where)
+        self._down_until = 0.0
+        return written
+
+    def spooled(self) -> int:
+        return self.spool.count() if self.spool is not None else 0
+
+    def _lookup(
+        self, ids: Sequence[str], fields: list[str] | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Stored hits by mention id (a list: a half-finished move may leave two copies).
+
+        ``fields`` limits the source read; None reads the whole mention.
+        """
+        found: dict[str, list[dict[str, Any]]] = {}
+        for start in range(0, len(ids), 1000):
+            chunk = list(ids[start : start + 1000])
+            with calls(self.where):
+                answer = self.client.search(
+                    index=self.names.mentions,
+                    query={"ids": {"values": chunk}},
+                    size=len(chunk) * 2,
+                    source_includes=fields or None,
+                    source_excludes=None if fields else ["tokens"],
+                    ignore_unavailable=True,
+                    allow_no_indices=True,
+                )
+            for hit in answer["hits"]["hits"]:
+                found.setdefault(hit["_id"], []).append(hit)
+        return found
+
+    def write_prepared(self, batch: list[Mention], tokens: dict[str, str]) -> UpsertResult:
+        """Write mentions whose token text is already known (bulk loads, the spool)."""
+        latest = {m.id: m for m in batch}  # a mention twice in one batch: the last one wins
+        result = UpsertResult(unchanged=len(batch) - len(latest))
+        with self._write_lock:
+            stored = self._lookup(list(latest), ["content_hash", "analysis"])
+            changed: list[tuple[Mention, str]] = []
+            for mention in latest.values():
+                digest = mention.content_hash()
+                copies = stored.get(mention.id, [])
+                if copies and any(c["_source"].get("content_hash") == digest for c in copies):
+                    result.unchanged += 1
+                else:
+                    changed.append((mention, digest))
+            if not changed:
+                return result
+            with calls(self.where):
+                start = self.positions.reserve(len(changed))
+            actions: list[BulkAction] = []
+            for offset, (mention, digest) in enumerate(changed):
+                index = self.names.mention_index(mention.published_at)
+                doc = mention_doc(mention, tokens[mention.id], start + offset + 1, digest)
+                copies = stored.get(mention.id, [])
+                for copy in copies:
+                    if "analysis" in copy["_source"]:
+                        doc["analysis"] = copy["_source"]["analysis"]
+                actions.append(BulkAction("index", index, mention.id, doc, tag=(mention, copies)))
+            outcome = bulk_write(self.client, actions, self.where)
+            moved = [
+                BulkAction("delete", copy["_index"], action.doc_id)
+                for action in outcome.done
+                for copy in action.tag[1]
+                if copy["_index"] != action.index
+            ]
+            if moved:
+                bulk_write(self.client, moved, self.where)
+            for action, reason in outcome.rejected:
+                self._reject(action.tag[0], reason)
+            for action in outcome.done:
+                if action.tag[1]:
+                    result.updated += 1
+                else:
+                    result.inserted += 1
+            with calls(self.where):
+                self.client.indices.refresh(
+                    index=self.names.mentions, ignore_unavailable=True, allow_no_indices=True
+                )
+                self.positions.commit(start, start + len(changed))
+        return result
+
+    def _reject(self, mention: Mention, reason: str) -> None:
+        record = json.dumps(asdict(mention), ensure_ascii=False, default=str)
+        self.ledger.keep_aside(
+            Reject(
+                at=datetime.now(UTC),
+                source=mention.source,
+                record=record,
+                reason=f"Elasticsearch rejected mention {mention.id}: {reason}",
+            )
+        )
+        logger.error("source %s: mention %s kept aside: %s", mention.source, mention.id, reason)
+
+    def get_mention(self, mention_id: str) -> Mention | None:
+        found = self.get_mentions([mention_id])
+        return found[0] if found else None
+
+    def get_mentions(self, mention_ids: Sequence[str]) -> list[Mention]:
+        stored = self._lookup(list(mention_ids))
+        return [mention_from(stored[i][0]["_source"]) for i in mention_ids if i in stored]
+
+    def count_mentions(self) -> int:
+        with calls(self.where):
+            answer = self.client.count(
+                index=self.names.mentions, ignore_unavailable=True, allow_no_indices=True
+            )
+        return int(answer["count"])
+
+    def mentions_since(self, position: int, limit: int) -> list[tuple[int, Mention]]:
+        with calls(self.where):
+            committed = self.positions.committed()
+            if committed <= position:
+                return []
+            answer = self.client.search(
+                index=self.names.mentions,
+                query={"range": {"position": {"gt": position, "lte": committed}}},
+                sort=[{"position": "asc"}],
+                size=limit,
+                source_excludes=["tokens"],
+                ignore_unavailable=True,
+                allow_no_indices=True,
+            )
+        return [
+            (int(hit["_source"]["position"]), mention_from(hit["_source"]))
+            for hit in answer["hits"]["hits"]
+        ]
+
+    def latest_position(self) -> int:
+        with calls(self.where):
+            return self.positions.committed()
+
+    # ---- search --------------------------------------------------------------------------
+    def _search(self, **body: Any) -> dict[str, Any]:
+        with calls(self.where):
+            return dict(
+                self.client.search(
+                    index=self.names.mentions,
+                    ignore_unavailable=True,
+                    allow_no_indices=True,
+                    **body,
+                )
+            )
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        body, terms, relevance = search_body(request)
+        after = body.pop("search_after", None)
+        answer = self._search(**body, **({"search_after": after} if after else {}))
+        raw = answer["hits"]["hits"]
+        hits = [self._hit(hit, terms) for hit in raw[: request.limit]]
+        next_cursor = None
+        if len(raw) > request.limit:
+            next_cursor = es_cursor(relevance, list(raw[request.limit - 1]["sort"]))
+        total = answer["hits"]["total"]
+        return SearchResult(
+            hits=hits,
+            total=int(total["value"]),
+            total_exact=total["relation"] == "eq",
+            next_cursor=next_cursor,
+        )
+
+    @staticmethod
+    def _hit(hit: dict[str, Any], terms: list[str]) -> SearchHit:
+        source = hit["_source"]
+        analysis = source.get("analysis")
+        matched = list(terms)
+        for word in highlighted_words(hit.get("highlight", {}).get("tokens", [])):
+            if word not in matched:
+                matched.append(word)
+        return SearchHit(
+            mention=mention_from(source),
+            analysis=analysis_from(source["id"], analysis) if analysis else None,
+            score=float(hit.get("_score") or 0.0),
+            matched_terms=matched,
+        )
+
+    def iter_hits(self, request: SearchRequest, page: int = 1000) -> Iterator[SearchHit]:
+        """Every hit of ``request``, newest first, over one point in time (for exports)."""
+        validate_request(request)
+        query, terms = build_query(request)
+        with calls(self.where):
+            pit = self.client.open_point_in_time(
+                index=self.names.mentions,
+                keep_alive="2m",
+                ignore_unavailable=True,
+                allow_partial_search_results=False,
+            )["id"]
+        try:
+            after: list[Any] | None = None
+            while True:
+                with calls(self.where):
+                    answer = self.client.search(
+                        pit={"id": pit, "keep_alive": "2m"},
+                        query=query,
+                        sort=[{"published_at": "desc"}, {"id": "desc"}],
+                        size=page,
+                        source_excludes=["tokens"],
+                        track_total_hits=False,
+                        search_after=after,
+                    )
+                pit = answer.get("pit_id", pit)
+                raw = answer["hits"]["hits"]
+                for hit in raw:
+                    yield self._hit(hit, terms)
+                if len(raw) < page:
+                    return
+                after = list(raw[-1]["sort"])
+        finally:
+            try:
+                self.client.close_point_in_time(id=pit)
+            except Exception as exc:  # the PIT expires on its own; a failed close is harmless
+                logger.debug("closing point in time failed: %s", exc)
+
+    def facets(
+        self, request: SearchRequest, fields: Sequence[str], size: int = 10
+    ) -> dict[str, list[FacetCount]]:
+        validate_request(request)
+        unknown = [f for f in fields if f not in facet_aggs(list(fields), size)]
+        if unknown:
+            raise ArchiveError(f"cannot count facets for {', '.join(unknown)}")
+        query, _ = build_query(request)
+        answer = self._search(
+            query=query, size=0, aggs=facet_aggs(list(fields), size), track_total_hits=False
+        )
+        aggs = answer.get("aggregations", {})
+        return {
+            name: [
+                FacetCount(value=str(bucket["key"]), count=int(bucket["doc_count"]))
+                for bucket in aggs.get(name, {}).get("buckets", [])
+            ]
+            for name in fields
+        }
+
+    def histogram(self, request: SearchRequest, interval: str = "day") -> list[HistogramBucket]:
+        if interval not in _INTERVALS:
+            raise ArchiveError(f"histogram interval must be 'hour' or 'day', got {interval!r}")
+        validate_request(request)
+        query, _ = build_query(request)
+        answer = self._search(
+            query=query,
+            size=0,
+            track_total_hits=False,
+            aggs={
+                "buckets": {
+                    "date_histogram": {
+                        "field": "published_at",
+                        "calendar_interval": _INTERVALS[interval],
+                        "time_zone": "Asia/Shanghai",
+                        "min_doc_count": 1,
+                    }
+                }
+            },
+        )
+        buckets = answer.get("aggregations", {}).get("buckets", {}).get("buckets", [])
+        return [
+            HistogramBucket(start=from_nanos(int(b["key"]) * 1_000_000), count=int(b["doc_count"]))
+            for b in buckets
+        ]
+
+    # ---- analyses ------------------------------------------------------------------------
+    def upsert_analyses(self, analyses: Iterable[Analysis]) -> int:
+        items = list(analyses)
+        if not items:
+            return 0
+        with self._write_lock:
+            stored = self._lookup([a.mention_id for a in items], ["id"])
+            missing = [a.mention_id for a in items if a.mention_id not in stored]
+            if missing:
+                raise ArchiveError(f"analysis for unknown mention {missing[0]!r}")
+            actions = [
+                BulkAction(
+                    "update", copy["_index"], item.mention_id, {"analysis": analysis_doc(item)}
+                )
+                for item in items
+                for copy in stored[item.mention_id]
+            ]
+            outcome = bulk_write(self.client, actions, self.where)
+            if outcome.rejected:
+                action, reason = outcome.rejected[0]
+                raise ArchiveError(
+                    f"Elasticsearch rejected the analysis of mention {action.doc_id}: {reason}"
+                )
+            with calls(self.where):
+                self.client.indices.refresh(index=self.names.mentions, ignore_unavailable=True)
+        return len(items)
+
+    def get_analyses(self, mention_ids: Sequence[str]) -> dict[str, Analysis]:
+        stored = self._lookup(list(mention_ids), ["analysis"])
+        out: dict[str, Analysis] = {}
+        for mention_id, copies in stored.items():
+            doc = copies[0]["_source"].get("analysis")
+            if doc:
+                out[mention_id] = analysis_from(mention_id, doc)
+        return out
+
+    def event_mentions(self, event_id: str, limit: int = 1000) -> list[Mention]:
+        answer = self._search(
+            query={"term": {"analysis.event_id": event_id}},
+            sort=[{"published_at": "asc"}, {"id": "asc"}],
+            size=min(limit, 10_000),
+            source_excludes=["tokens"],
+        )
+        return [mention_from(hit["_source"]) for hit in answer["hits"]["hits"]]
+
+
+def mention_template_body(prefix: str, replicas: int | None = None) -> dict[str, Any]:
+    """The mentions template, for documentation and Kibana set-up scripts."""
+    return mention_template(IndexNames(prefix), replicas)
+
+
+def open_elasticsearch(
+    settings: ArchiveSettings, *, lock: str | None = None, readonly: bool = False
+) -> ElasticsearchArchive:
+    """The archive named by ``archive: {backend: elasticsearch, hosts: [...], ...}``."""
+    client = make_client(
+        list(settings.hosts),
+        api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+        username=settings.username,
+        password=settings.password.get_secret_value() if settings.password else None,
+        ca_certs=str(settings.ca_certs) if settings.ca_certs else None,
+        verify_certs=settings.verify_certs,
+    )
+    try:
+        return ElasticsearchArchive(
+            client,
+            list(settings.hosts),
+            Path(settings.path),
+            index_prefix=settings.index_prefix,
+            lock=lock,
+            readonly=readonly,
+            replicas=settings.replicas,
+        )
+    except BaseException:
+        client.close()
+        raise
