@@ -38,7 +38,15 @@ def _actor(actor: str | None) -> str:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def deadline(ctx: Any, kind: str, start: str, level: str | None, as_json: bool) -> None:
-    """When is an obligation of KIND due, if triggered at --from?"""
+    """When is an obligation of KIND due, if triggered at --from?
+
+    Prints the due time (ISO 8601, Asia/Shanghai), whether it is provisional, and the rule.
+    Working days: the trigger day does not count; the deadline is the end (23:59:59) of the
+    Nth working day after it, on the official calendar with moved working days (调休).
+    Provisional: a counted day lies in a year without a published holiday schedule (neither
+    in obligations.holidays nor in the calendar package); Monday–Friday less the fixed-date
+    holidays is assumed until the schedule is configured.
+    """
     from alerts.deadlines import due
     from yuqing.settings import ObligationSettings
 
@@ -62,11 +70,11 @@ def deadline(ctx: Any, kind: str, start: str, level: str | None, as_json: bool) 
         click.echo(json.dumps(record, ensure_ascii=False))
     else:
         flag = (
-            " (provisional: no official holiday schedule for that year)"
+            "yes (no official holiday schedule for a year it counts; see obligations.holidays)"
             if result.provisional
-            else ""
+            else "no"
         )
-        click.echo(f"{record['due_at']}{flag}\n{result.rule_text}")
+        click.echo(f"{record['due_at']}\nprovisional: {flag}\n{result.rule_text}")
 
 
 @click.group()
@@ -190,3 +198,28 @@ def add(
         + (" (provisional)" if ob.provisional else "")
         + f": {ob.title}"
     )
+
+
+@obligations.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--actor")
+@click.pass_obj
+def import_csv(ctx: Any, csv_file: str, actor: str | None) -> None:
+    """Import penalty decisions, policy documents... from a CSV file (UTF-8, header row).
+
+    Columns: kind, title, from (trigger time), and optionally subject (a unique key such as
+    the decision number; default the title) and level. Chinese headers are accepted too:
+    类型, 标题, 起算时间, 编号, 层级. A bad row is reported with its line and skipped; the
+    others are imported. Rows already imported are left as they are.
+    """
+    from alerts.csv_import import import_obligations
+
+    with ctx.archive() as archive:
+        result = import_obligations(archive, ctx.settings, RealClock(), csv_file, _actor(actor))
+    for problem in result.problems:
+        click.echo(problem, err=True)
+    click.echo(
+        f"imported {result.imported}, already known {result.known}, rejected {len(result.problems)}"
+    )
+    if result.problems:
+        raise SystemExit(1)
