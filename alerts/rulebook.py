@@ -40,8 +40,13 @@ class RuleFileError(ValueError):
         super().__init__("\n".join(problems))
 
 
-def parse_rules(text: str, filename: str, settings: Settings | None = None) -> list[RuleSettings]:
-    """Validate a rule file's text; raise ``RuleFileError`` listing every problem."""
+def parse_rules(
+    text: str, filename: str, settings: Settings | None = None, standalone: bool = False
+) -> list[RuleSettings]:
+    """Validate a rule file's text; raise ``RuleFileError`` listing every problem.
+
+    ``standalone``: the file replaces ``rules:`` (a backtest) instead of adding to it, so its
+    names may repeat those of ``rules:``."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -79,7 +84,7 @@ def parse_rules(text: str, filename: str, settings: Settings | None = None) -> l
                 line = located.line_of((*where, *path)) or 1
                 key = _format_path(path) if path else "(rule)"
                 problems.append(f"{filename}:{line}: {label}: {key}: {_explain(error)}")
-    problems += _cross_check(rules, data, located, prefix, filename, settings)
+    problems += _cross_check(rules, data, located, prefix, filename, settings, standalone)
     if problems:
         raise RuleFileError(problems)
     return rules
@@ -92,12 +97,13 @@ def _cross_check(
     prefix: tuple[str | int, ...],
     filename: str,
     settings: Settings | None,
+    standalone: bool,
 ) -> list[str]:
     """What one rule's schema cannot see: names, recipients, implemented types."""
     index_of = {item.get("name"): i for i, item in enumerate(data) if isinstance(item, dict)}
     problems = []
     seen: set[str] = set()
-    inline = {r.name for r in settings.rules} if settings is not None else set()
+    inline = {r.name for r in settings.rules} if settings and not standalone else set()
     recipients = {r.name for r in settings.recipients} if settings is not None else None
     for rule in rules:
         index = index_of.get(rule.name, 0)
@@ -120,14 +126,16 @@ def _cross_check(
     return problems
 
 
-def load_rule_file(path: Path, settings: Settings | None = None) -> list[RuleSettings]:
+def load_rule_file(
+    path: Path, settings: Settings | None = None, standalone: bool = False
+) -> list[RuleSettings]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RuleFileError([f"{path}: rule file not found"]) from None
     except UnicodeDecodeError as exc:
         raise RuleFileError([f"{path}: not UTF-8 text ({exc.reason})"]) from None
-    return parse_rules(text, str(path), settings)
+    return parse_rules(text, str(path), settings, standalone)
 
 
 @dataclass

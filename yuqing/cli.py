@@ -309,6 +309,9 @@ def _register_subcommands() -> None:
     main.add_command(search)
     main.add_command(deadline)
     main.add_command(obligations)
+    from yuqing.cli_backtest import backtest
+
+    main.add_command(backtest)
 
 
 _register_subcommands()
