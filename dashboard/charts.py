@@ -24,8 +24,8 @@ def _time_axis(unit: str, interval: str) -> alt.X:
     )
 
 
-def volume_chart(frame: pd.DataFrame, interval: str) -> alt.Chart:
-    """Stacked bars of mentions per bucket, one colour per platform."""
+def volume_chart(frame: pd.DataFrame, interval: str, series: str = "平台") -> alt.Chart:
+    """Stacked bars of mentions per bucket, one colour per ``series`` (platform, topic)."""
     unit = _UNIT.get(interval, "yearmonthdate")
     return (
         alt.Chart(frame)
@@ -33,10 +33,10 @@ def volume_chart(frame: pd.DataFrame, interval: str) -> alt.Chart:
         .encode(
             x=_time_axis(unit, interval),
             y=alt.Y("sum(数量):Q", title="提及数", axis=_COUNT_AXIS),
-            color=alt.Color("平台:N", title="平台"),
+            color=alt.Color(f"{series}:N", title=series),
             tooltip=[
                 alt.Tooltip(f"{unit}(时间):T", title="时间", format="%Y-%m-%d %H:%M"),
-                alt.Tooltip("平台:N", title="平台"),
+                alt.Tooltip(f"{series}:N", title=series),
                 alt.Tooltip("sum(数量):Q", title="提及数"),
             ],
         )

@@ -3,8 +3,9 @@
 A hash reads ``scrypt$<log2 N>$<r>$<p>$<salt>$<key>`` (salt and key in URL-safe base64), so
 the cost travels with the hash and can be raised later without breaking existing users. The
 default cost follows OWASP's password storage cheat sheet for scrypt (N=2^17, r=8, p=1:
-128 MiB and about a third of a second per check on this machine), which also makes guessing
-slow. Free of Streamlit, so ``yuqing hash-password`` and the tests can use it.
+128 MiB, and 0.3–1 s per check on the 2-core development machine, measured with
+``hash_password``), which also makes guessing slow. Free of Streamlit, so
+``yuqing hash-password`` and the tests can use it.
 """
 
 from __future__ import annotations

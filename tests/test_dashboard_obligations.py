@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,55 @@ def test_done_needs_a_link_and_waive_a_reason(made: DashboardArchive, monkeypatc
     assert stored is not None and stored.status == "waived" and stored.note == "处罚决定已撤销"
     assert actions[:2] == ["obligation.waived", "obligation.completed"]
     assert_no_html(at)
+
+
+def test_assign_and_snooze_are_audited_with_who(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch, PAGE)
+    urgent = made.obligations["urgent"]
+    at.sidebar.text_input(key="actor").set_value("李四")
+    at.selectbox(key="obligation_selected").set_value(urgent).run()
+    _button(at, "指派").click().run()
+    assert "指派需要填写负责人" in at.error[0].value
+    at.text_input(key="obligation_assignee").set_value("王五")
+    _button(at, "指派").click().run()
+    assert not at.error
+    at.number_input(key="obligation_snooze_hours").set_value(3.0)
+    _button(at, "暂停提醒").click().run()
+    assert_no_html(at)
+    assert "已暂停提醒 3 小时（操作人：李四）" in at.success[0].value
+    with open_archive(made.db, readonly=True) as archive:
+        stored = archive.get_obligation(urgent)
+        entries = archive.list_audit(object_type="obligation", object_id=str(urgent))
+    assert stored is not None and stored.assignee == "王五" and stored.status == "open"
+    snoozed, assigned = entries[0], entries[1]
+    assert (snoozed.actor, snoozed.action) == ("李四", "obligation.reminder_snoozed")
+    assert snoozed.details["until"] == (NOW + timedelta(hours=3)).isoformat()
+    assert (assigned.actor, assigned.action) == ("李四", "obligation.assigned")
+    audit = _table(at, "操作人")
+    assert list(audit["操作"][:2]) == ["暂停提醒", "指派"]
+    assert audit.iloc[0]["状态变化"] == "提醒暂停至 2026-11-20 17:00"
+
+
+def test_silence_and_unsilence_an_alert(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch, PAGE)
+    rumour = made.alerts["rumours"]
+    at.selectbox(key="alert_selected").set_value(rumour).run()
+    _button(at, "静默告警").click().run()
+    assert "静默告警需要填写理由" in at.error[0].value
+    at.text_input(key="alert_reason").set_value("已由省局统一回应")
+    _button(at, "静默告警").click().run()
+    assert_no_html(at)
+    assert f"告警 #{rumour} 已静默" in at.success[0].value.replace("\\", "")
+    alerts = _table(at, "规则").set_index("编号")
+    assert alerts.loc[rumour]["状态"] == "已静默"
+    assert _button(at, "静默告警").disabled
+    _button(at, "取消静默").click().run()
+    with open_archive(made.db, readonly=True) as archive:
+        stored = next(a for a in archive.list_alerts() if a.id == rumour)
+        entries = archive.list_audit(object_type="alert", object_id=str(rumour))
+    assert stored.status == "firing"
+    assert [e.action for e in entries] == ["alert.unsilenced", "alert.silenced"]
+    assert entries[1].actor == "dashboard" and entries[1].details["note"] == "已由省局统一回应"
+    audit = _table(at, "操作人")
+    assert audit.iloc[0]["事项"] == f"告警#{rumour}"
+    assert audit.iloc[1]["状态变化"] == "告警中 → 已静默"

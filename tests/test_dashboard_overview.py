@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from archive import open_archive
+from archive.models import Event
+from dashboard import actions, data_overview
+from dashboard.roles import Principal
 from tests.dashboard_fixtures import (
     EXPECTED_ACTIVE_HOTSPOTS,
     EXPECTED_NEW_24H,
@@ -14,6 +21,7 @@ from tests.dashboard_fixtures import (
     EXPECTED_OVERDUE,
     EXPECTED_PREVIOUS_24H,
     EXPECTED_RUMOURS,
+    NOW,
     DashboardArchive,
     app_test,
     assert_no_html,
@@ -24,6 +32,10 @@ from tests.dashboard_fixtures import (
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
     return build_archive(tmp_path_factory.mktemp("overview"))
+
+
+def _table(at: AppTest, column: str) -> Any:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def test_metric_cards_show_the_archive_figures(made: DashboardArchive, monkeypatch: Any) -> None:
@@ -47,19 +59,71 @@ def test_metric_cards_show_the_archive_figures(made: DashboardArchive, monkeypat
 
 def test_hottest_events_table_and_charts(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch)
-    table = at.dataframe[0].value
+    table = _table(at, "严重程度")
     assert list(table.columns[:5]) == ["事件", "热度", "提及数", "严重程度", "状态"]
     assert table.iloc[0]["事件"] == "江州商场电梯困人"
     assert table.iloc[0]["热度"] == pytest.approx(88.5)
     assert table.iloc[0]["严重程度"] == "较大"
     assert table.iloc[0]["状态"] == "升温"
     assert "上月燃气灶质量问题" not in set(table["事件"])
-    # Volume by platform and the topic facet chart.
-    assert len(at.get("vega_lite_chart")) == 2
+    # Volume by platform, the topic facet chart and volume by topic over time.
+    assert len(at.get("vega_lite_chart")) == 3
 
     at.radio(key="overview_range").set_value("近30天（按天）").run()
     assert_no_html(at)
-    assert "上月燃气灶质量问题" in set(at.dataframe[0].value["事件"])
+    assert "上月燃气灶质量问题" in set(_table(at, "严重程度")["事件"])
+
+
+def test_volume_by_topic_over_time(made: DashboardArchive, monkeypatch: Any) -> None:
+    monkeypatch.setenv("YUQING_CONFIG", str(made.config))
+    frame = data_overview.volume_by_topic(str(made.config), NOW - timedelta(days=7), None, "day")
+    totals = frame.groupby("话题")["数量"].sum().to_dict()
+    # m01-m03, m07, m08, m10 (special equipment); m04, m09; m05, m06.
+    assert totals == {"特种设备": 6, "产品质量": 2, "食品安全": 2}
+
+
+def test_rumours_under_watch(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch)
+    assert_no_html(at)
+    watch = _table(at, "澄清事项")
+    assert list(watch["事件"]) == ["网传临川奶粉三聚氰胺"]
+    assert watch.iloc[0]["谣言概率"] == pytest.approx(0.82)
+    assert watch.iloc[0]["澄清事项"] == "待办"
+    assert watch.iloc[0]["澄清期限"] == "2026-11-20 16:15"
+
+
+def test_what_changed_since_last_looked(tmp_path: Path, monkeypatch: Any) -> None:
+    made = build_archive(tmp_path)
+    at = app_test(made, monkeypatch)
+    first = next(m.value for m in at.markdown if m.value.startswith("**最近1小时"))
+    assert "新增提及 1 条" in first  # m01, published exactly an hour before NOW
+    next(b for b in at.button if b.label == "标记为已看").click().run()
+    assert any("没有新变化" in m.value for m in at.markdown)
+    # The pipeline moves on: a new post, a new event and someone acts on an obligation.
+    later = NOW + timedelta(minutes=30)
+    with open_archive(made.db) as archive:
+        post = archive.get_mention("m01")
+        assert post is not None
+        archive.upsert_mentions(
+            [replace(post, id="m11", published_at=later, fetched_at=later, text="电梯又困人了")]
+        )
+        archive.upsert_event(
+            Event(id="ev-new", title="新的电梯故障", first_seen=later, last_seen=later)
+        )
+        archive.record_pipeline_time(later)
+    actions.perform(
+        str(made.config),
+        "acknowledge",
+        made.obligations["urgent"],
+        Principal("zhao", "admin"),
+    )
+    at.run()
+    assert_no_html(at)
+    summary = next(m.value for m in at.markdown if "以来" in m.value and "新增提及" in m.value)
+    assert "上次查看（2026-11-20 14:00）以来" in summary
+    assert "新增提及 1 条 · 新热点 1 个 · 新告警 0 条 · 新处置事项 0 项 · 人工操作 1 次" in summary
+    details = next(m.value for m in at.markdown if "新热点：" in m.value)
+    assert "新的电梯故障" in details and "zhao 确认" in details
 
 
 def test_configuration_error_is_a_message_not_a_traceback(tmp_path: Path, monkeypatch: Any) -> None:

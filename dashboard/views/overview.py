@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import auth, charts, data, data_overview
 from dashboard.context import config_path
-from dashboard.formatting import fmt_time
-from dashboard.labels import EVENT_STATUS_LABELS, TOPIC_LABELS, label
+from dashboard.formatting import fmt_time, md_escape
+from dashboard.labels import (
+    AUDIT_ACTION_LABELS,
+    OBLIGATION_STATUS_LABELS,
+    TOPIC_LABELS,
+    label,
+)
+from dashboard.tables import event_row
 
 RANGES = {
     "近48小时（按小时）": (timedelta(hours=48), "hour"),
@@ -18,8 +24,82 @@ RANGES = {
     "近30天（按天）": (timedelta(days=30), "day"),
 }
 
+LOOKED_KEY = "overview_last_looked"
+FIRST_LOOK = timedelta(hours=1)
+
 config = config_path()
+auth.page_principal(config)
 at = data.now(config).replace(second=0)
+
+
+def _mark_seen(when: datetime) -> None:
+    st.session_state[LOOKED_KEY] = when
+
+
+def changes_panel() -> None:
+    """What is new since this person last said "已看过" (on first opening: the last hour)."""
+    looked = st.session_state.get(LOOKED_KEY)
+    first = not isinstance(looked, datetime)
+    since = at - FIRST_LOOK if first or looked is None else looked
+    changes = data_overview.changes_since(config, since, at)
+    with st.container(border=True):
+        head, button = st.columns([5, 1], vertical_alignment="center")
+        when = "最近1小时" if first else f"上次查看（{fmt_time(since)}）以来"
+        if changes.nothing:
+            head.markdown(f"**{when}没有新变化。**")
+        else:
+            mentions = f"{changes.mentions}{'' if changes.mentions_exact else '+'}"
+            head.markdown(
+                f"**{when}**：新增提及 {mentions} 条 · 新热点 {len(changes.events)} 个 · "
+                f"新告警 {len(changes.alerts)} 条 · 新处置事项 {len(changes.opened)} 项 · "
+                f"人工操作 {len(changes.actions)} 次"
+            )
+        button.button("标记为已看", key="overview_seen", on_click=_mark_seen, args=(at,))
+        lines = [f"- 新热点：{md_escape(e.title)}" for e in changes.events[:5]]
+        lines += [f"- 新告警：{md_escape(a.title)}（{a.rule}）" for a in changes.alerts[:5]]
+        lines += [
+            f"- 新处置事项：{md_escape(ob.title)}，期限 {fmt_time(ob.due_at)}"
+            for ob in changes.opened[:5]
+        ]
+        lines += [
+            f"- {md_escape(e.actor)} {label(AUDIT_ACTION_LABELS, e.action)} #{e.object_id}"
+            f"（{fmt_time(e.at)}）"
+            for e in changes.actions[:5]
+        ]
+        if lines:
+            st.markdown("\n".join(lines))
+
+
+def rumour_panel(since: datetime) -> None:
+    st.subheader("谣言关注")
+    watched = data_overview.rumours_under_watch(config, since)
+    if not watched:
+        st.info("所选时间范围内没有达到谣言告警阈值的事件。")
+        return
+    rows = [
+        {
+            "事件": item.event.title,
+            "谣言概率": item.event.rumor_score,
+            "提及数": item.event.mention_count,
+            "最近提及": fmt_time(item.event.last_seen),
+            "澄清事项": (
+                label(OBLIGATION_STATUS_LABELS, item.clarification.status)
+                if item.clarification
+                else "未开启"
+            ),
+            "澄清期限": fmt_time(item.clarification.due_at) if item.clarification else "",
+        }
+        for item in watched
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "谣言概率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")
+        },
+    )
+
 
 st.title("舆情总览")
 st.caption(f"数据截至 {fmt_time(at)}（北京时间），每 {data.cache_seconds(config)} 秒更新")
@@ -50,6 +130,8 @@ cards[4].metric(
 if metrics.overdue_obligations:
     st.error(f"有 {metrics.overdue_obligations} 项处置已逾期，请到「处置」页面办理。")
 
+changes_panel()
+
 choice = st.radio("时间范围", list(RANGES), horizontal=True, key="overview_range")
 window, interval = RANGES[choice]
 since = at - window
@@ -70,25 +152,21 @@ with right:
     else:
         st.info("所选时间范围内没有已分析的话题。")
 
+st.subheader("各话题提及量")
+by_topic = data_overview.volume_by_topic(config, since, None, interval)
+if by_topic.empty:
+    st.info("所选时间范围内没有已分析的话题。")
+else:
+    st.altair_chart(charts.volume_chart(by_topic, interval, series="话题"), width="stretch")
+
+rumour_panel(since)
+
 st.subheader("最热事件")
 events = data.hot_events(config, since)
 if not events:
     st.info("所选时间范围内没有热点事件。")
 else:
-    table = pd.DataFrame(
-        [
-            {
-                "事件": event.title,
-                "热度": event.heat,
-                "提及数": event.mention_count,
-                "严重程度": event.severity or "未分级",
-                "状态": label(EVENT_STATUS_LABELS, event.status),
-                "首次发现": fmt_time(event.first_seen),
-                "最近提及": fmt_time(event.last_seen),
-            }
-            for event in events
-        ]
-    )
+    table = pd.DataFrame([event_row(event) for event in events])
     st.dataframe(
         table,
         hide_index=True,

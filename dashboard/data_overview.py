@@ -1,0 +1,109 @@
+"""The overview's further reads: rumours under watch, changes since a moment, volume by topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from archive.models import Alert, AuditEntry, Event, Obligation
+from archive.search import SearchFilters, SearchRequest
+from dashboard.context import reader
+from dashboard.data import _bucket_row, _count, _ttl_cached, rumor_threshold
+from dashboard.labels import TOPIC_LABELS, label
+
+SCAN_LIMIT = 1_000_000
+TOPIC_SERIES = 6  # the most frequent topics get a series each; more is unreadable
+SYSTEM_ACTOR = "system"
+OPENING_ACTIONS = ("obligation.opened", "obligation.added")
+
+
+@dataclass
+class RumorWatch:
+    event: Event
+    clarification: Obligation | None
+
+
+@_ttl_cached
+def rumours_under_watch(config: str, since: datetime) -> list[RumorWatch]:
+    """Active events whose rumour score reaches the rumour rules' threshold, most likely
+    first, each with its clarification obligation if one was opened."""
+    archive = reader(config)
+    threshold = rumor_threshold(config)
+    events = [
+        e
+        for e in archive.list_events(active_since=since, limit=500)
+        if e.rumor_score is not None and e.rumor_score >= threshold
+    ]
+    events.sort(key=lambda e: e.rumor_score or 0.0, reverse=True)
+    clarifications = {
+        ob.event_id: ob
+        for ob in archive.list_obligations(limit=SCAN_LIMIT)
+        if ob.kind == "clarification" and ob.event_id
+    }
+    return [RumorWatch(e, clarifications.get(e.id)) for e in events]
+
+
+@dataclass
+class Changes:
+    since: datetime
+    mentions: int
+    mentions_exact: bool
+    events: list[Event] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    opened: list[Obligation] = field(default_factory=list)
+    actions: list[AuditEntry] = field(default_factory=list)
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.mentions or self.events or self.alerts or self.opened or self.actions)
+
+
+@_ttl_cached
+def changes_since(config: str, since: datetime, at: datetime) -> Changes:
+    """What is new since ``since``: mentions, events, alerts, obligations opened and what
+    people did (audit entries of anyone but the pipeline). ``at``, the page's "now", keys
+    the cache, so a new minute reads again."""
+    archive = reader(config)
+    mentions, exact = _count(config, SearchFilters(since=since))
+    events = [e for e in archive.list_events(active_since=since, limit=500) if e.first_seen > since]
+    alerts = [a for a in archive.list_alerts(limit=500) if a.first_at > since]
+    entries = [
+        entry
+        for kind in ("obligation", "alert")
+        for entry in archive.list_audit(object_type=kind, limit=500)
+        if entry.at > since
+    ]
+    # Opened since: by the audit entry of its opening (a penalty's clock may have started
+    # days before it was entered), or by its opening time when no entry was written.
+    opened_ids = {e.object_id for e in entries if e.action in OPENING_ACTIONS}
+    opened = [
+        ob
+        for ob in archive.list_obligations(limit=SCAN_LIMIT)
+        if str(ob.id) in opened_ids or ob.opened_at > since
+    ]
+    actions = [e for e in entries if e.actor != SYSTEM_ACTOR]
+    actions.sort(key=lambda e: e.at, reverse=True)
+    return Changes(since, mentions, exact, events, alerts, opened, actions)
+
+
+@_ttl_cached
+def volume_by_topic(
+    config: str, since: datetime, until: datetime | None, interval: str
+) -> pd.DataFrame:
+    """Mentions per bucket for the most frequent topics: columns 时间, 话题, 数量."""
+    archive = reader(config)
+    window = SearchFilters(since=since, until=until)
+    present = archive.facets(SearchRequest(filters=window), ["topic"], size=TOPIC_SERIES)["topic"]
+    rows: list[dict[str, Any]] = []
+    for facet in present:
+        if not facet.value:
+            continue
+        filters = SearchFilters(since=since, until=until, topics=[facet.value])
+        name = label(TOPIC_LABELS, facet.value)
+        for bucket in archive.histogram(SearchRequest(filters=filters), interval):
+            row = _bucket_row(bucket, name)
+            rows.append({"时间": row["时间"], "话题": name, "数量": row["数量"]})
+    return pd.DataFrame(rows, columns=["时间", "话题", "数量"])

@@ -1,0 +1,180 @@
+"""Logins, sessions and roles: what each role is offered and what the server allows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from streamlit.testing.v1 import AppTest
+
+from archive import open_archive
+from dashboard import actions, auth
+from dashboard.passwords import PasswordHashError, hash_password, parse_hash, verify_password
+from dashboard.roles import Principal
+from tests.dashboard_fixtures import (
+    DashboardArchive,
+    app_test,
+    assert_no_html,
+    build_archive,
+    write_config,
+)
+from yuqing.cli import main as cli
+
+# A cheaper cost than the default for the test users (the cost travels with each hash):
+# the same scrypt code path, a tenth of the time.
+TEST_LOG_N = 14
+PASSWORDS = {
+    "wang": ("viewer", "只读王"),
+    "li": ("analyst", "分析李"),
+    "zhang": ("spokesperson", "发言人张"),
+    "root": ("admin", ""),
+}
+
+
+def _password(user: str) -> str:
+    return f"{user}-secret-1"
+
+
+@pytest.fixture(scope="module")
+def users_yaml() -> str:
+    lines = ["users:"]
+    for user, (role, shown) in PASSWORDS.items():
+        digest = hash_password(_password(user), log_n=TEST_LOG_N)
+        lines += [
+            f"  - username: {user}",
+            f"    role: {role}",
+            f"    display_name: '{shown}'",
+            f"    password_hash: '{digest}'",
+        ]
+    lines.append("  - {username: broken, role: admin, password_hash: 'plain-text-password'}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def made(tmp_path: Path, users_yaml: str) -> DashboardArchive:
+    built = build_archive(tmp_path)
+    write_config(tmp_path, built.db, extra=users_yaml)
+    auth._failures.clear()
+    return built
+
+
+def _login(at: AppTest, user: str, password: str | None = None) -> AppTest:
+    at.text_input(key="login_username").set_value(user)
+    at.text_input(key="login_password").set_value(password or _password(user))
+    return next(b for b in at.button if b.label == "登录").click().run()
+
+
+def test_passwords_are_salted_scrypt_hashes() -> None:
+    digest = hash_password("correct horse battery")  # the default cost
+    assert digest.startswith("scrypt$17$8$1$")
+    assert digest != hash_password("correct horse battery")  # salted
+    assert verify_password("correct horse battery", digest)
+    assert not verify_password("correct horse batterz", digest)
+    with pytest.raises(ValueError, match="at least 8"):
+        hash_password("short")
+    for bad in (
+        "plain-text",
+        "scrypt$x$8$1$AAAA$BBBB",
+        "scrypt$40$8$1$AAAAAAAAAAA$BBBBBBBBBBBBBBBBBBBBBB",
+    ):
+        with pytest.raises(PasswordHashError):
+            parse_hash(bad)
+
+
+def test_hash_password_command() -> None:
+    result = CliRunner().invoke(cli, ["hash-password", "--stdin"], input="a-long-password\n")
+    assert result.exit_code == 0, result.output
+    digest = result.output.strip()
+    assert verify_password("a-long-password", digest)
+    assert "a-long-password" not in result.output
+    short = CliRunner().invoke(cli, ["hash-password", "--stdin"], input="short\n")
+    assert short.exit_code == 2 and "at least 8" in short.output
+
+
+def test_login_is_required_and_wrong_passwords_are_refused(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = app_test(made, monkeypatch)
+    assert_no_html(at)
+    assert at.title[0].value == "登录舆情监测平台"
+    assert not at.metric  # nothing of the archive before a login
+    at = _login(at, "wang", "wrong-password")
+    assert "用户名或密码不正确" in at.error[0].value
+    at = _login(at, "nobody", "whatever-password")
+    assert "用户名或密码不正确" in at.error[0].value  # the same message: names stay secret
+    at = _login(at, "broken", "plain-text-password")
+    assert "broken 的 password\\_hash 配置有误" in at.error[0].value
+    for _ in range(4):
+        at = _login(at, "wang", "wrong-password")
+    at = _login(at, "wang")  # five failures: refused even with the right password
+    assert "登录失败次数过多" in at.error[0].value
+
+
+def test_viewer_reads_but_cannot_act(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = _login(app_test(made, monkeypatch), "wang")
+    assert_no_html(at)
+    assert at.title[0].value == "舆情总览"
+    assert "只读王" in at.sidebar.markdown[0].value
+    at.switch_page("views/obligations.py").run()
+    assert any("只读权限" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label in ("确认", "办结", "豁免", "指派")]
+    assert not [b for b in at.button if b.label == "静默告警"]
+    # The server refuses too, whatever the screen offered.
+    viewer = Principal("wang", "viewer", authenticated=True)
+    with pytest.raises(actions.ActionError, match="无权办理处置事项"):
+        actions.perform(str(made.config), "acknowledge", made.obligations["overdue"], viewer)
+    with pytest.raises(actions.ActionError, match="无权静默告警"):
+        actions.silence(str(made.config), made.alerts["rumours"], viewer, "误报")
+    with open_archive(made.db, readonly=True) as archive:
+        assert archive.get_obligation(made.obligations["overdue"]).status == "open"  # type: ignore[union-attr]
+    # No search page for a viewer: it is not registered, so no address reaches it.
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/search.py")
+
+
+def test_spokesperson_acts_under_their_user_name(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = _login(app_test(made, monkeypatch), "zhang")
+    at.switch_page("views/obligations.py").run()
+    assert not at.sidebar.text_input  # no free-text actor once users are configured
+    next(b for b in at.button if b.label == "确认").click().run()
+    assert_no_html(at)
+    assert "已确认（操作人：zhang）" in at.success[0].value
+    with open_archive(made.db, readonly=True) as archive:
+        entry = archive.list_audit(object_type="obligation")[0]
+    assert (entry.actor, entry.action) == ("zhang", "obligation.acknowledged")
+    # A spokesperson searches but does not export; an analyst does both.
+    at.switch_page("views/search.py").run()
+    assert at.title[0].value == "舆情检索"
+    assert not at.download_button
+    assert any("无导出权限" in c.value for c in at.caption)
+
+
+def test_analyst_exports_and_backtests(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = _login(app_test(made, monkeypatch), "li")
+    at.switch_page("views/search.py").run()
+    assert {b.label for b in at.download_button} == {"导出 CSV", "导出 Excel"}
+    at.switch_page("views/rules.py").run()
+    assert [b for b in at.button if b.label == "开始回测"]
+    at.switch_page("views/obligations.py").run()
+    assert not [b for b in at.button if b.label == "确认"]
+
+
+def test_sessions_expire_and_log_out(made: DashboardArchive, monkeypatch: Any) -> None:
+    clock = {"now": 1_000_000.0}
+    monkeypatch.setattr(auth, "_wall_clock", lambda: clock["now"])
+    at = _login(app_test(made, monkeypatch), "root")
+    assert at.title[0].value == "舆情总览"
+    assert any("登录有效期还剩 8小时" in c.value for c in at.sidebar.caption)
+    clock["now"] += 8 * 3600 - 60
+    at.run()
+    assert at.title[0].value == "舆情总览"
+    clock["now"] += 61  # the configured session_timeout (8h) has passed
+    at.run()
+    assert at.title[0].value == "登录舆情监测平台"
+    assert "登录已过期" in at.warning[0].value
+    at = _login(at, "root")
+    next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
+    assert at.title[0].value == "登录舆情监测平台"
+    assert "已退出登录" in at.warning[0].value

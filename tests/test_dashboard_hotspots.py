@@ -1,0 +1,99 @@
+"""The hotspot page (热点) and the event page (事件详情) over a real SQLite archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard_fixtures import DashboardArchive, app_test, assert_no_html, build_archive
+
+HOTSPOTS = "views/hotspots.py"
+EVENT = "views/event.py"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
+    return build_archive(tmp_path_factory.mktemp("hotspots"))
+
+
+def _table(at: AppTest, column: str) -> Any:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _event(made: DashboardArchive, monkeypatch: Any, event_id: str) -> AppTest:
+    at = app_test(made, monkeypatch)
+    at.query_params["id"] = event_id
+    return at.switch_page(EVENT).run()
+
+
+def test_events_ranked_by_heat_with_trend(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch, HOTSPOTS)
+    assert_no_html(at)
+    assert at.title[0].value == "热点事件"
+    table = _table(at, "走势")
+    assert list(table["事件"]) == ["江州商场电梯困人", "网传临川奶粉三聚氰胺", "儿童玩具召回"]
+    lift = table.iloc[0]
+    assert lift["热度"] == pytest.approx(88.5)
+    assert (lift["状态"], lift["严重程度"]) == ("升温", "较大")
+    # Daily buckets from the (partial) first day of the window: the three mentions today.
+    assert list(lift["走势"]) == [0, 0, 0, 0, 0, 0, 0, 3]
+    assert table.iloc[1]["疑似谣言"] == pytest.approx(0.82)
+    # Hourly over 48 hours: the lift mentions at 11:00, 12:00, 13:00 Beijing time.
+    at.radio(key="hotspots_range").set_value("近48小时（按小时）").run()
+    trend = list(_table(at, "走势").iloc[0]["走势"])
+    assert len(trend) == 49 and trend[-4:] == [1, 1, 1, 0]
+    # A link per event to its page, carrying its id.
+    links = [link.proto for link in at.get("page_link")]
+    lift = next(link for link in links if "江州商场电梯困人" in link.label)
+    assert lift.query_string == "id=ev-lift"
+
+
+def test_event_page_shows_spread_evidence_and_duties(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = _event(made, monkeypatch, "ev-lift")
+    assert_no_html(at)
+    assert at.title[0].value == "江州商场电梯困人"
+    values = {m.label: m.value for m in at.metric}
+    assert values["热度"] == "88.5" and values["提及数"] == "3"
+    # Timeline, platform and source charts.
+    assert len(at.get("vega_lite_chart")) == 3
+    texts = "\n".join(m.value for m in at.markdown)
+    assert "最早一条" in texts  # the first post of the event leads the representative ones
+    # Rumour evidence: the post above the threshold, with its reasons.
+    assert "疑似谣言帖子" in texts and "帖内质疑：听说" in texts
+    # Severity basis: the figure, the phrase and the mention it came from.
+    basis = _table(at, "依据（数字与原文）")
+    assert basis.iloc[0]["依据（数字与原文）"] == "死亡 3人（“死了三个人”）"
+    assert basis.iloc[0]["提及编号"] == "m03"
+    assert "死了三个人" in basis.iloc[0]["出处"]
+    alerts = _table(at, "规则")
+    assert list(alerts["规则"]) == ["major-accidents"]
+    duties = _table(at, "剩余")
+    assert list(duties["事项"]) == ["发布权威信息"] and duties.iloc[0]["剩余"] == "已逾期 3小时"
+
+
+def test_event_page_known_rumour_match(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = _event(made, monkeypatch, "ev-milk")
+    assert_no_html(at)
+    texts = "\n".join(m.value for m in at.markdown)
+    assert "与已登记辟谣的匹配" in texts
+    assert "关于网传临川区奶粉检出三聚氰胺的情况通报（相似度 0.87）" in texts.replace("\\", "")
+    assert any("尚未分级" in c.value for c in at.caption)
+    assert list(_table(at, "规则")["规则"]) == ["rumours"]
+
+
+def test_event_page_choice_and_unknown_event(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch, EVENT)
+    assert_no_html(at)
+    # Without an id: the hottest event, and a picker for the others.
+    assert at.title[0].value == "江州商场电梯困人"
+    at.selectbox(key="event_choice").set_value("ev-toy").run()
+    assert at.title[0].value == "儿童玩具召回"
+    assert at.query_params["id"] == ["ev-toy"] or at.query_params["id"] == "ev-toy"
+
+    at = _event(made, monkeypatch, "no-such-event")
+    assert not at.exception
+    assert any("没有找到该事件" in i.value for i in at.info)

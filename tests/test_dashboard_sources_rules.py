@@ -1,0 +1,102 @@
+"""The sources page (信息源) and the rules page (规则) with its backtest, over a real archive."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from archive import open_archive
+from dashboard.backtest import run_backtest
+from tests.dashboard_fixtures import (
+    NOW,
+    DashboardArchive,
+    app_test,
+    assert_no_html,
+    build_archive,
+)
+from yuqing.config import load_config
+
+SOURCES = "views/sources.py"
+RULES = "views/rules.py"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
+    return build_archive(tmp_path_factory.mktemp("sources"))
+
+
+def _table(at: AppTest, column: str) -> Any:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_source_health(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch, SOURCES)
+    assert_no_html(at)
+    table = _table(at, "信息源").set_index("信息源")
+    status = table["状态"].to_dict()
+    assert status == {
+        "demo-news": "🟢 正常",
+        "demo-weibo": "🔴 上次采集失败",  # the last run failed after the last success
+        "demo-rss": "🟠 长时间未成功",  # 2 hours without success on a 10-minute interval
+        "demo-official": "⚪ 尚未采集",
+        "demo-spare": "⚫ 已停用",
+        "old-forum": "🔴 上次采集失败",  # in the archive, no longer configured
+    }
+    weibo = table.loc["demo-weibo"]
+    assert weibo["错误率"] == pytest.approx(0.2)
+    assert weibo["上次条数"] == 0 and weibo["运行次数"] == 50
+    assert weibo["上次成功"] == "2026-11-20 11:00"
+    assert weibo["24小时提及"] == 3  # m01, m03, m05
+    assert weibo["上次错误"] == "连接超时 <b>timeout</b>"  # a table cell: text, not HTML
+    assert table.loc["old-forum"]["类型"] == "未配置"
+    values = {m.label: m.value for m in at.metric}
+    assert values == {"信息源": "6", "正常": "1", "失败": "2", "长时间未成功": "2"}
+    errors = [e.value for e in at.error]
+    assert any("demo\\-weibo 上次采集失败" in e and "\\<b\\>" in e for e in errors)
+
+
+def test_rules_in_force_and_their_alerts(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch, RULES)
+    assert_no_html(at)
+    table = _table(at, "条件").set_index("规则")
+    assert list(table.index) == ["hot-events", "major-accidents", "rumours", "lift-watch"]
+    assert table.loc["major-accidents"]["条件"] == "等级≥较大"
+    assert table.loc["major-accidents"]["开启事项"] == "发布权威信息、召开新闻发布会"
+    assert table.loc["major-accidents"]["近期告警"] == 1
+    assert table.loc["lift-watch"]["条件"] == "关注词：电梯"
+    at.selectbox(key="rules_alerts_rule").set_value("rumours").run()
+    alerts = _table(at, "首次触发")
+    assert list(alerts["标题"]) == ["网传临川奶粉三聚氰胺"]
+
+
+def test_backtest_form_replays_a_rule(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch, RULES)
+    at.selectbox(key="backtest_rule").set_value("lift-watch")
+    at.date_input(key="backtest_days").set_value((NOW.date() - timedelta(days=3), NOW.date()))
+    next(b for b in at.button if b.label == "开始回测").click().run()
+    assert_no_html(at)
+    assert not at.error
+    result = _table(at, "首次命中")
+    # The watch word 电梯 in posts outside events, and the lift event once its posts arrive.
+    assert set(result["对象"]) == {"mention:m07", "mention:m08", "mention:m10", "event:ev-lift"}
+    summary = "\n".join(m.value for m in at.markdown)
+    assert "按天重放 4 步" in summary and "命中 **4** 个对象" in summary
+    # Read-only: the backtest raised no alerts.
+    with open_archive(made.db, readonly=True) as archive:
+        assert {a.rule for a in archive.list_alerts()} == {"major-accidents", "rumours"}
+
+
+def test_backtest_steps_and_first_matches(made: DashboardArchive) -> None:
+    rules = {r.name: r for r in load_config(made.config).rules}
+    with open_archive(made.db, readonly=True) as archive:
+        result = run_backtest(archive, rules["major-accidents"], NOW - timedelta(days=2), NOW)
+        with pytest.raises(ValueError):
+            run_backtest(archive, rules["rumours"], NOW, NOW - timedelta(hours=1))
+    assert result.step == timedelta(hours=1) and result.steps == 48
+    assert [m.subject for m in result.matches] == ["event:ev-lift"]
+    # First matched in the hour that ends after the event was first seen (NOW - 3 h).
+    assert result.matches[0].first_step == NOW - 2 * timedelta(hours=1)
+    assert result.matches[0].steps == 3
