@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 
 from yuqing.clock import SHANGHAI
 
-__all__ = ["DateParseError", "find_datetime", "parse_datetime"]
+__all__ = ["DateParseError", "find_dated", "find_datetime", "parse_datetime"]
 
 
 class DateParseError(ValueError):
@@ -87,6 +87,26 @@ def find_datetime(text: str, now: datetime) -> datetime | None:
                 return parse_datetime(match.group(0), now)
             except DateParseError:
                 continue
+    return None
+
+
+def find_dated(text: str, now: datetime) -> tuple[datetime, str, str] | None:
+    """Like ``find_datetime``, also saying how precise the find is and what text it read.
+
+    The precision is "minute" for a full date with a time of day, "day" for a date alone, and
+    "relative" for 今天/昨天/前天, whose meaning depends on when the page was read.
+    """
+    cleaned = _clean(text)
+    for pattern in (_FULL_DATE, _DAY_WORD):
+        for match in pattern.finditer(cleaned):
+            try:
+                found = parse_datetime(match.group(0), now)
+            except DateParseError:
+                continue
+            if pattern is _DAY_WORD:
+                return found, "relative", match.group(0)
+            precision = "minute" if match.group("h") is not None else "day"
+            return found, precision, match.group(0)
     return None
 
 

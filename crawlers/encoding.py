@@ -1,0 +1,95 @@
+"""Decoding pages whose charset label is wrong or missing: GBK labelled UTF-8 and the reverse.
+
+Chinese sites often declare one charset and send another (an old GBK CMS behind a proxy that
+adds ``charset=utf-8``, a Big5 page with no label at all). Scrapy trusts the HTTP header, so a
+mislabelled page comes out as replacement characters. Here the label is only the first guess:
+a decoding that fails is replaced by the first candidate that decodes the bytes cleanly, in
+the order a Chinese crawl meets them. GB18030 is tried before Big5 because it decodes almost
+any byte string; Big5 is chosen over it only when Big5 decodes strictly and GB18030's reading
+is full of rare characters (what Big5 text looks like when read as GB).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+__all__ = ["best_encoding", "decode_html", "mojibake_ratio"]
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+# Fewer than this share of replacement characters is a stray bad byte, not a wrong charset.
+_MOJIBAKE = 0.002
+_CANDIDATES = ("utf-8", "gb18030", "big5")
+
+
+def _normal(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        found = codecs.lookup(name.strip()).name
+    except LookupError:
+        return None
+    # GBK and GB2312 labels: decode as their superset, which also holds the newer characters.
+    return "gb18030" if found in ("gbk", "gb2312", "cp936") else found
+
+
+def mojibake_ratio(text: str) -> float:
+    """Share of U+FFFD replacement characters: how badly a decoding went."""
+    return text.count("\ufffd") / max(len(text), 1)
+
+
+def _strict(body: bytes, encoding: str) -> str | None:
+    try:
+        return body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _common_cjk_share(text: str) -> float:
+    """Share of CJK characters in the commonest block (U+4E00–U+9FA5 minus the rare tail)."""
+    cjk = [c for c in text if "\u3400" <= c <= "\u9fff"]
+    if not cjk:
+        return 1.0
+    common = sum(1 for c in cjk if "\u4e00" <= c <= "\u8fff")
+    return common / len(cjk)
+
+
+def best_encoding(body: bytes, declared: str | None = None) -> str:
+    """The charset to read ``body`` with: the declared one if it fits, else the best fit."""
+    order: list[str] = []
+    for name in (_normal(declared), *_meta_charsets(body), *_CANDIDATES):
+        if name and name not in order:
+            order.append(name)
+    readings = {name: _strict(body, name) for name in order}
+    fitting = [name for name in order if readings[name] is not None]
+    if not fitting:
+        return order[0]
+    # A strict UTF-8 reading of non-ASCII bytes is almost never an accident, whatever the
+    # label says; the GB family, by contrast, decodes nearly anything.
+    first = "utf-8" if "utf-8" in fitting else fitting[0]
+    if first == "gb18030" and "big5" in fitting:
+        gb, big5 = readings["gb18030"] or "", readings["big5"] or ""
+        if _common_cjk_share(big5) > _common_cjk_share(gb) + 0.1:
+            return "big5"
+    return first
+
+
+def decode_html(body: bytes, declared: str | None = None) -> str:
+    """``body`` as text, read with ``best_encoding``; undecodable bytes become U+FFFD."""
+    if body.startswith(codecs.BOM_UTF8):
+        return body[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    return body.decode(best_encoding(body, declared), errors="replace")
+
+
+def needs_redecoding(text: str) -> bool:
+    """Whether a decoded page shows enough replacement characters to try other charsets."""
+    return mojibake_ratio(text) > _MOJIBAKE
+
+
+def _meta_charsets(body: bytes) -> list[str]:
+    names = []
+    for match in _META_CHARSET.finditer(body[:4096]):
+        name = _normal(match.group(1).decode("ascii", errors="ignore"))
+        if name:
+            names.append(name)
+    return names
