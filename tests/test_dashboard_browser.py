@@ -24,7 +24,8 @@ try:
 except ImportError:  # reported by the test: skipped locally, a failure under CI=true
     sync_playwright = None  # type: ignore[assignment]
 
-from tests.dashboard_fixtures import APP, build_archive
+from dashboard.passwords import hash_password
+from tests.dashboard_fixtures import APP, build_archive, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -38,6 +39,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 START_TIMEOUT = 30.0
+# (user name, role, password); hashed with a lower scrypt cost than the default to keep the
+# test quick (the cost travels with the hash; the code path is the same).
+USERS = [("root", "admin", "root-secret-1"), ("wang", "viewer", "wang-secret-1")]
+
+
+def _users_yaml() -> str:
+    lines = ["users:"]
+    for name, role, password in USERS:
+        digest = hash_password(password, log_n=14)
+        lines += [f"  - {{username: {name}, role: {role}, password_hash: '{digest}'}}"]
+    return "\n".join(lines) + "\n"
 
 
 def _missing(message: str) -> None:
@@ -76,6 +88,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 @pytest.fixture
 def dashboard_url(tmp_path: Path) -> Iterator[str]:
     made = build_archive(tmp_path / "archive")
+    write_config(made.folder, made.db, extra=_users_yaml())
     port = _free_port()
     log = tmp_path / "streamlit.log"
     command = [
@@ -110,7 +123,24 @@ def _search(page: Any, query: str, expected: str) -> None:
     expect(page.get_by_text(f"条结果，{expected}")).to_be_visible(timeout=20_000)
 
 
-def test_overview_and_search_in_chromium(dashboard_url: str) -> None:
+def _login(page: Any, user: str, password: str) -> None:
+    expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(timeout=20_000)
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+
+
+def _shot(page: Any, name: str) -> None:
+    page.wait_for_timeout(800)  # let the charts draw before the picture
+    page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
+
+
+def _open(page: Any, menu: str, heading: str) -> None:
+    page.get_by_role("link", name=menu, exact=True).click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=20_000)
+
+
+def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
     executable = _chromium()
     if sync_playwright is None:
         _missing("playwright is not installed (pip install -e '.[dev]')")
@@ -124,18 +154,38 @@ def test_overview_and_search_in_chromium(dashboard_url: str) -> None:
                 accept_downloads=True,
             )
             page.goto(dashboard_url)
+            # Nothing but the login form until someone logs in.
+            expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
+                timeout=20_000
+            )
+            expect(page.get_by_text("24小时新增提及")).to_have_count(0)
+            _shot(page, "login")
+            _login(page, "root", "wrong-password")
+            expect(page.get_by_text("用户名或密码不正确")).to_be_visible(timeout=20_000)
+            _login(page, "root", "root-secret-1")
+
             expect(page.get_by_role("heading", name="舆情总览")).to_be_visible(timeout=20_000)
             expect(page.get_by_text("24小时新增提及")).to_be_visible()
             expect(page.get_by_text("有 1 项处置已逾期")).to_be_visible(timeout=10_000)
+            expect(page.get_by_role("heading", name="谣言关注")).to_be_visible()
             expect(page.get_by_role("heading", name="最热事件")).to_be_visible()
-            page.wait_for_timeout(1000)  # let the charts draw before the picture
-            page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
+            _shot(page, "overview")
 
-            page.get_by_role("link", name="检索").click()
-            expect(page.get_by_role("heading", name="舆情检索")).to_be_visible(timeout=20_000)
+            # Open a hotspot: the ranking, then the event's own page.
+            _open(page, "热点", "热点事件")
+            _shot(page, "hotspots")
+            page.get_by_role("link", name="江州商场电梯困人").click()
+            expect(page.get_by_role("heading", name="江州商场电梯困人")).to_be_visible(
+                timeout=20_000
+            )
+            assert "id=ev-lift" in page.url
+            expect(page.get_by_role("heading", name="严重程度依据")).to_be_visible()
+            expect(page.get_by_text("帖内质疑：听说", exact=False)).to_be_visible()
+            _shot(page, "event")
+
+            _open(page, "检索", "舆情检索")
             _search(page, "电梯 困人", "显示 2 条")
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(ARTIFACTS / "dashboard-search.png"), full_page=True)
+            _shot(page, "search")
             # Crawled markup and URLs are shown as text: no tags, no links but ours.
             _search(page, "维保", "显示 2 条")
             expect(page.get_by_text("<script>alert(1)</script>", exact=False)).to_be_visible()
@@ -150,14 +200,32 @@ def test_overview_and_search_in_chromium(dashboard_url: str) -> None:
             assert len(exported.strip().splitlines()) == 3
             assert "'=HYPERLINK" in exported
 
-            page.get_by_role("link", name="处置").click()
-            expect(page.get_by_role("heading", name="处置事项")).to_be_visible(timeout=20_000)
+            # Acknowledge the overdue obligation and find the entry in the audit log.
+            _open(page, "处置", "处置事项")
             expect(page.get_by_text("已逾期 3小时")).to_be_visible()
-            expect(page.get_by_role("heading", name="最近操作记录")).to_be_visible()
-            # The first obligation (the overdue one) is selected: acknowledge it for real.
             page.get_by_role("button", name="确认", exact=True).click()
-            expect(page.get_by_text("已确认（操作人：dashboard）")).to_be_visible(timeout=20_000)
-            expect(page.get_by_text("已确认", exact=True).first).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "dashboard-obligations.png"), full_page=True)
+            expect(page.get_by_text("已确认（操作人：root）")).to_be_visible(timeout=20_000)
+            audit = page.get_by_role("table").filter(has_text="操作人")
+            row = audit.get_by_role("row").filter(has_text="待办 → 已确认")
+            expect(row).to_contain_text("root")
+            expect(row).to_contain_text("确认")
+            _shot(page, "obligations")
+
+            _open(page, "信息源", "信息源状态")
+            expect(page.get_by_text("上次采集失败", exact=False).first).to_be_visible()
+            _shot(page, "sources")
+            _open(page, "规则", "规则")
+            page.get_by_role("button", name="开始回测").click()
+            expect(page.get_by_text("个对象", exact=False)).to_be_visible(timeout=30_000)
+            _shot(page, "rules")
+
+            # A viewer is offered no search and no actions.
+            page.get_by_role("button", name="退出登录").click()
+            _login(page, "wang", "wang-secret-1")
+            expect(page.get_by_role("heading", name="舆情总览")).to_be_visible(timeout=20_000)
+            expect(page.get_by_role("link", name="检索", exact=True)).to_have_count(0)
+            _open(page, "处置", "处置事项")
+            expect(page.get_by_text("只读权限", exact=False)).to_be_visible()
+            expect(page.get_by_role("button", name="确认", exact=True)).to_have_count(0)
         finally:
             browser.close()

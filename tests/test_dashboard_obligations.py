@@ -31,7 +31,7 @@ def _button(at: AppTest, label: str) -> Any:
 
 def _table(at: AppTest, column: str) -> Any:
     """The first table on the page with ``column``."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
 
 
 def test_open_obligations_by_deadline_with_countdowns(

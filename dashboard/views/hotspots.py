@@ -74,7 +74,7 @@ for index, item in enumerate(items):
     with columns[index % 3]:
         st.page_link(
             EVENT_PAGE,
-            label=f"{index + 1}. {md_escape(event.title)}",
+            label=md_escape(event.title) or event.id,
             query_params={"id": event.id},
             icon=":material/arrow_forward:",
         )

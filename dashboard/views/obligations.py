@@ -227,7 +227,8 @@ def audit_log() -> None:
     if not entries:
         st.info("还没有操作记录。")
         return
-    st.dataframe(pd.DataFrame([_audit_row(e) for e in entries]), hide_index=True, width="stretch")
+    # A plain table (not the canvas grid): the log is short, and it reads as text everywhere.
+    st.table(pd.DataFrame([_audit_row(e) for e in entries]), hide_index=True)
 
 
 st.title("处置事项")
