@@ -39,6 +39,7 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/archive_bench.py
+	$(BIN)/python benchmarks/alerts_latency.py
 
 # Re-resolve the pins after editing pyproject.toml dependencies.
 lock:
