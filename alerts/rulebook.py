@@ -68,12 +68,12 @@ def parse_rules(
     problems: list[str] = []
     rules: list[RuleSettings] = []
     for index, item in enumerate(data):
-        where = (*prefix, index)
+        position = (*prefix, index)
         name = item.get("name") if isinstance(item, dict) else None
         label = f"rule {name!r}" if isinstance(name, str) and name else f"rule #{index + 1}"
         if not isinstance(item, dict):
             problems.append(
-                f"{filename}:{located.line_of(where) or 1}: {label}: expected a mapping"
+                f"{filename}:{located.line_of(position) or 1}: {label}: expected a mapping"
             )
             continue
         try:
@@ -81,7 +81,7 @@ def parse_rules(
         except ValidationError as exc:
             for error in exc.errors(include_url=False, include_input=False):
                 path = tuple(error["loc"])
-                line = located.line_of((*where, *path)) or 1
+                line = located.line_of((*position, *path)) or 1
                 key = _format_path(path) if path else "(rule)"
                 problems.append(f"{filename}:{line}: {label}: {key}: {_explain(error)}")
     problems += _cross_check(rules, data, located, prefix, filename, settings, standalone)

@@ -218,6 +218,8 @@ class SilenceSettings(_Strict):
 def parse_reminder(value: Any) -> float | timedelta:
     """0.5 or '50%': that share of the allowed time gone; '2h before': that long before the
     deadline; 'due': at the deadline."""
+    if isinstance(value, timedelta) and value > timedelta(0):
+        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 0 < value <= 1:
             return float(value)
@@ -234,6 +236,10 @@ def parse_reminder(value: Any) -> float | timedelta:
     raise ValueError(
         f"expected a reminder point such as 0.5, '50%', '2h before' or 'due', got {value!r}"
     )
+
+
+def _default_reminders() -> list[float | timedelta]:
+    return [0.5, timedelta(hours=2), 1.0]
 
 
 class HolidayYear(_Strict):
@@ -258,9 +264,9 @@ class ObligationSettings(_Strict):
     level: Literal["national", "province", "city", "county"] = "province"
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     holidays: dict[int, HolidayYear] = Field(default_factory=dict)
-    # When to remind, as fractions of the time allowed (0.5 = half the time gone).
+    # When to remind: 0.5 or '50%' (half the time gone), '2h before', 'due' (at the deadline).
     reminders: list[Annotated[float | timedelta, BeforeValidator(parse_reminder)]] = Field(
-        default_factory=lambda: [0.5, "2h before", "due"]
+        default_factory=_default_reminders
     )
     escalate_after: Duration = timedelta(minutes=30)
     # Who is told of obligations that no rule opened (entered by hand or imported).
