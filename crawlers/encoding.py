@@ -6,7 +6,7 @@ mislabelled page comes out as replacement characters. Here the label is only the
 a decoding that fails is replaced by the first candidate that decodes the bytes cleanly, in
 the order a Chinese crawl meets them. GB18030 is tried before Big5 because it decodes almost
 any byte string; Big5 is chosen over it only when Big5 decodes strictly and GB18030's reading
-is full of rare characters (what Big5 text looks like when read as GB).
+is full of kana and symbols (what Big5 text looks like when read as GB).
 """
 
 from __future__ import annotations
@@ -45,13 +45,24 @@ def _strict(body: bytes, encoding: str) -> str | None:
         return None
 
 
-def _common_cjk_share(text: str) -> float:
-    """Share of CJK characters in the commonest block (U+4E00–U+9FA5 minus the rare tail)."""
-    cjk = [c for c in text if "\u3400" <= c <= "\u9fff"]
-    if not cjk:
+def _plausible_share(text: str) -> float:
+    """Share of characters that Chinese text is made of: ideographs, ASCII, CJK punctuation.
+
+    Big5 bytes read as GB18030 decode without error but come out as kana, symbols and rare
+    ideographs; GB bytes read as Big5 mostly fail outright.
+    """
+    non_space = [c for c in text if not c.isspace()]
+    if not non_space:
         return 1.0
-    common = sum(1 for c in cjk if "\u4e00" <= c <= "\u8fff")
-    return common / len(cjk)
+    plausible = sum(
+        1
+        for c in non_space
+        if c < "\u0080"
+        or "\u4e00" <= c <= "\u9fff"
+        or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef"
+    )
+    return plausible / len(non_space)
 
 
 def best_encoding(body: bytes, declared: str | None = None) -> str:
@@ -69,7 +80,7 @@ def best_encoding(body: bytes, declared: str | None = None) -> str:
     first = "utf-8" if "utf-8" in fitting else fitting[0]
     if first == "gb18030" and "big5" in fitting:
         gb, big5 = readings["gb18030"] or "", readings["big5"] or ""
-        if _common_cjk_share(big5) > _common_cjk_share(gb) + 0.1:
+        if _plausible_share(big5) > _plausible_share(gb) + 0.02:
             return "big5"
     return first
 

@@ -137,7 +137,9 @@ def _title(page: Selector, selectors: Mapping[str, str], document: Mapping[str, 
         if chosen:
             return chosen.splitlines()[0]
     head_title = clean_text(page.xpath("string(//title)").get() or "")
-    candidates = [
+    # The heading's own text: on broken pages an unclosed <h1> holds the whole article.
+    candidates = [clean_text("".join(h.xpath("./text()").getall())) for h in page.xpath("//h1")]
+    candidates += [
         clean_text(t)
         for t in page.xpath("//h1//text()[normalize-space()]/..").xpath("string(.)").getall()
     ]

@@ -312,6 +312,14 @@ def _register_subcommands() -> None:
     from yuqing.cli_backtest import backtest
 
     main.add_command(backtest)
+    from yuqing.cli_nlp import evaluate, score, train
+
+    main.add_command(train)
+    main.add_command(score)
+    main.add_command(evaluate)
+    from crawlers.cli import extract
+
+    main.add_command(extract)
 
 
 _register_subcommands()

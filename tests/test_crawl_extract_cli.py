@@ -1,0 +1,56 @@
+"""``yuqing extract PAGE.html --json`` on pages written for the project, encoded the ways
+misconfigured Chinese sites serve them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.fixtures.crawl.make_fixtures import BODY, TITLE, TRADITIONAL_BODY, TRADITIONAL_TITLE
+from yuqing.cli import main
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "crawl"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "gbk_labelled_utf8.html",
+        "utf8_labelled_gbk.html",
+        "gb18030_labelled_gb2312.html",
+        "big5_unlabelled.html",
+        "broken.html",
+    ],
+)
+def test_extract_prints_the_four_fields(page: str) -> None:
+    result = CliRunner().invoke(main, ["extract", str(FIXTURES / page), "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert set(found) == {"title", "published_at", "author", "text"}
+    traditional = page.startswith("big5")
+    assert found["title"] == (TRADITIONAL_TITLE if traditional else TITLE)
+    assert found["published_at"] == "2026-11-16T10:35:00+08:00"
+    # Written as the page wrote it: Traditional stays Traditional, nothing is mojibake.
+    expected = TRADITIONAL_BODY if traditional else BODY
+    if page.startswith("gb18030"):
+        expected = [*BODY, "记者：㛃㛄"]
+    assert found["text"] == "\n".join(expected)
+    assert "\ufffd" not in found["text"]
+
+
+def test_rare_characters_survive_a_gb2312_label() -> None:
+    result = CliRunner().invoke(
+        main, ["extract", str(FIXTURES / "gb18030_labelled_gb2312.html"), "--json"]
+    )
+    assert "㛃㛄" in json.loads(result.output)["text"]
+
+
+def test_encoding_override_and_its_error() -> None:
+    page = str(FIXTURES / "gbk_labelled_utf8.html")
+    result = CliRunner().invoke(main, ["extract", page, "--encoding", "gbk"])
+    assert result.exit_code == 0 and TITLE in result.output and "发布时间" in result.output
+    result = CliRunner().invoke(main, ["extract", page, "--encoding", "utf-8"])
+    assert result.exit_code != 0 and "cannot be read as utf-8" in result.output
