@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test lint typecheck unit bench lock clean
+.PHONY: setup system-deps es-deps demo test lint typecheck unit bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
@@ -16,11 +16,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) system-deps es-deps
 
 # Debian packages the browser tests need (Chromium, CJK fonts); installed only when missing.
 system-deps:
 	@bash scripts/system-deps.sh
+
+# Java 17, Maven and the pinned Elasticsearch distribution for the archive tests.
+es-deps: $(STAMP)
+	@bash scripts/elasticsearch.sh
 
 demo: setup
 	$(BIN)/yuqing demo

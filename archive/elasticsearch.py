@@ -98,6 +98,7 @@ class ElasticsearchArchive(EventsAndLedger):
         self.replicas = replicas
         self._write_lock = threading.Lock()
         self._down_until = 0.0
+        self._pending: list[tuple[int, int]] = []
         self.versions = check_version(client, self.where)
         self.ledger = SQLiteArchive(Path(ledger_path), lock=lock, readonly=readonly)
         self.spool: Spool | None = None
@@ -215,10 +216,15 @@ class ElasticsearchArchive(EventsAndLedger):
                     result.unchanged += 1
                 else:
                     changed.append((mention, digest))
+            self._commit_pending()
             if not changed:
                 return result
             with calls(self.where):
                 start = self.positions.reserve(len(changed))
+            # Until it is committed the block is pending: if the cluster goes away mid-write,
+            # the next write commits it first instead of making every later writer wait for
+            # the lease (its documents were written or not; either way positions stay unique).
+            self._pending.append((start, start + len(changed)))
             actions: list[BulkAction] = []
             for offset, (mention, digest) in enumerate(changed):
                 index = self.names.mention_index(mention.published_at)
@@ -245,11 +251,21 @@ class ElasticsearchArchive(EventsAndLedger):
                 else:
                     result.inserted += 1
             with calls(self.where):
-                self.client.indices.refresh(
-                    index=self.names.mentions, ignore_unavailable=True, allow_no_indices=True
-                )
-                self.positions.commit(start, start + len(changed))
+                self._commit_pending()
         return result
+
+    def _commit_pending(self) -> None:
+        """Refresh, then publish this process's reserved blocks in order (see es_positions)."""
+        if not self._pending:
+            return
+        with calls(self.where):
+            self.client.indices.refresh(
+                index=self.names.mentions, ignore_unavailable=True, allow_no_indices=True
+            )
+            while self._pending:
+                start, end = self._pending[0]
+                self.positions.commit(start, end)
+                self._pending.pop(0)
 
     def _reject(self, mention: Mention, reason: str) -> None:
         record = json.dumps(asdict(mention), ensure_ascii=False, default=str)

@@ -54,34 +54,28 @@ def cache_root() -> Path:
     return Path.home() / ".cache" / "yuqing" / "es"
 
 
-def _m2_zip() -> Path:
-    local = Path.home() / ".m2" / "repository"
-    return (
-        local
-        / "org/elasticsearch/distribution/integ-test-zip/elasticsearch"
-        / ES_VERSION
-        / f"elasticsearch-{ES_VERSION}.zip"
-    )
-
-
 def fetch_distribution() -> Path:
     """The unpacked distribution folder, fetching and unpacking it the first time."""
     home = cache_root() / f"elasticsearch-{ES_VERSION}"
     if (home / "bin" / "elasticsearch").exists():
         return home
-    archive = _m2_zip()
+    downloads = cache_root() / "downloads"
+    archive = downloads / f"elasticsearch-{ES_VERSION}.zip"
     if not archive.exists():
         if shutil.which("mvn") is None:
             raise NodeError("Maven (mvn) is not installed: apt-get install maven")
+        # dependency:copy resolves through ~/.m2 (downloaded once) and copies to a known place.
         command = [
             "mvn",
             "-q",
             "-B",
-            "dependency:get",
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy",
             f"-Dartifact={ARTIFACT}",
-            "-Dtransitive=false",
+            f"-DoutputDirectory={downloads}",
         ]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=900, cwd=tempfile.gettempdir()
+        )
         if done.returncode != 0 or not archive.exists():
             raise NodeError(
                 f"could not fetch {ARTIFACT} from Maven Central:\n{done.stdout[-2000:]}"
@@ -326,6 +320,10 @@ def start_cluster(size: int = 2, timeout: float = START_TIMEOUT) -> list[EsNode]
 
 
 def main() -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # `kill PID` stops the node and removes its data
     node = EsNode()
     print(f"starting Elasticsearch {ES_VERSION} at {node.url} ...", flush=True)
     started = time.monotonic()
@@ -346,7 +344,7 @@ if __name__ == "__main__":
 
 
 # ---- pytest fixtures (imported by tests/conftest.py) -------------------------------------
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str) -> None:
     """Fail under CI (a missing Elasticsearch is a broken build), skip loudly elsewhere."""
     import pytest
 
@@ -367,7 +365,7 @@ def es_node_fixture() -> Iterator[EsNode]:
         node.start()
     except (NodeError, OSError, subprocess.SubprocessError) as exc:
         node.destroy()
-        _unavailable(str(exc))
+        unavailable(str(exc))
     try:
         yield node
     finally:
