@@ -44,6 +44,7 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python benchmarks/archive_bench.py
 	$(BIN)/python benchmarks/alerts_latency.py
+	$(BIN)/python benchmarks/dashboard_bench.py
 
 # Re-resolve the pins after editing pyproject.toml dependencies.
 lock:
