@@ -320,6 +320,9 @@ def _register_subcommands() -> None:
     from crawlers.cli import extract
 
     main.add_command(extract)
+    from yuqing.cli_archive import archive_group
+
+    main.add_command(archive_group)
 
 
 _register_subcommands()
