@@ -91,13 +91,24 @@ class EventState:
     id: str
     members: dict[str, Member] = field(default_factory=dict)
     _centroid: Vector | None = None
+    # parent id → ids of the members replying to it, so a reply finds its siblings without
+    # scanning the event (a viral post has thousands).
+    _children: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, member: Member) -> None:
+        old = self.members.get(member.id)
+        if old is not None and old.mention.parent_id:
+            self._children.get(old.mention.parent_id, set()).discard(member.id)
         self.members[member.id] = member
+        if member.mention.parent_id:
+            self._children.setdefault(member.mention.parent_id, set()).add(member.id)
         self._centroid = None
 
     def remove(self, mention_id: str) -> None:
-        if self.members.pop(mention_id, None) is not None:
+        member = self.members.pop(mention_id, None)
+        if member is not None:
+            if member.mention.parent_id:
+                self._children.get(member.mention.parent_id, set()).discard(mention_id)
             self._centroid = None
 
     def ordered(self) -> list[Member]:
@@ -131,7 +142,11 @@ class EventState:
         return max(m.at for m in self.members.values())
 
     def children_of(self, parent_id: str) -> list[Member]:
-        return [m for m in self.ordered() if m.mention.parent_id == parent_id]
+        ids = self._children.get(parent_id, ())
+        return sorted((self.members[i] for i in ids), key=Member.order)
+
+    def reply_count(self, parent_id: str) -> int:
+        return len(self._children.get(parent_id, ()))
 
 
 class EventStore:

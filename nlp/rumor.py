@@ -285,8 +285,10 @@ def score_post(
     debunks: DebunkIndex,
     doubting_comments: int = 0,
     comment_ids: Iterable[str] = (),
+    base: RumorResult | None = None,
 ) -> RumorResult:
-    result = heuristic_score(features, doubting_comments, comment_ids)
+    """The model's (``base``) or else the heuristic's score, overridden by a debunk match."""
+    result = base if base is not None else heuristic_score(features, doubting_comments, comment_ids)
     found = debunks.match(grams, published_at)
     if found is not None:
         claim, similarity = found

@@ -14,6 +14,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from archive.models import Mention
 from nlp.segment import words
@@ -44,9 +45,31 @@ def _converter() -> object:
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str] | None:
+    """Every character t2s changes, plus the first characters of the two t2s phrases made of
+    unchanged characters only (沈船, 沈默: found by scanning TSPhrases.txt). A text with none of
+    them converts to itself, so it can skip the (pure Python, slow) converter: most mentions
+    are Simplified already. None when OpenCC's table is not where expected (convert all)."""
+    import opencc
+
+    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    if not table.exists():
+        return None
+    chars = {"沈"}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if len(key) == 1 and any(value != key for value in values.split()):
+            chars.add(key)
+    return frozenset(chars)
+
+
 def to_simplified(text: str) -> str:
     """Traditional → Simplified (OpenCC t2s); Simplified text passes through unchanged."""
     if not text:
+        return text
+    traditional = _traditional_chars()
+    if traditional is not None and traditional.isdisjoint(text):
         return text
     converted: str = _converter().convert(text)  # type: ignore[attr-defined]
     return converted

@@ -1,0 +1,109 @@
+"""The rumour model's card: data, date, parameters and the figures its training run measured.
+
+Written by ``yuqing train rumor`` next to the model file; every figure in it comes from the
+cross-validation of that run (nothing is typed in), so the card and the model always agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nlp.rumor_model import DENSE, MAX_RESPONSES, RumorModel
+from nlp.rumor_train import DUPLICATE_JACCARD, Evaluation
+
+AIMS = {"0h": 0.92, "1h": 0.95, "all": 0.97}
+
+
+def figures_table(evaluation: Evaluation) -> str:
+    lines = [
+        f"{evaluation.posts} posts, {evaluation.near_duplicate_groups_text()}",
+        "",
+        "| horizon | accuracy | F1 rumor | F1 non-rumor | balanced acc. | Brier | baseline acc. "
+        "| baseline F1 rumor | baseline F1 non-rumor | aim |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, fig in evaluation.model.items():
+        base = evaluation.baseline.get(name)
+        base_cells = (
+            f"{base.accuracy:.4f} | {base.f1_rumor:.4f} | {base.f1_non_rumor:.4f}"
+            if base
+            else "— | — | —"
+        )
+        aim = f"{AIMS[name]:.2f}" if name in AIMS else ""
+        lines.append(
+            f"| {name} | {fig.accuracy:.4f} | {fig.f1_rumor:.4f} | {fig.f1_non_rumor:.4f} "
+            f"| {fig.balanced_accuracy:.4f} | {evaluation.brier.get(name, float('nan')):.4f} "
+            f"| {base_cells} | {aim} |"
+        )
+    if evaluation.period:
+        lines += [
+            "",
+            "Later period (trained on the earliest 70 % of posts by time, tested on the latest "
+            "30 %; aim 0.85 balanced accuracy across domains):",
+            "",
+            "| horizon | accuracy | balanced acc. | F1 rumor | F1 non-rumor | n |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name, fig in evaluation.period.items():
+            lines.append(
+                f"| {name} | {fig.accuracy:.4f} | {fig.balanced_accuracy:.4f} "
+                f"| {fig.f1_rumor:.4f} | {fig.f1_non_rumor:.4f} | {fig.n} |"
+            )
+    lines.append("")
+    lines.append(f"(cross-validation took {evaluation.seconds:.0f} s)")
+    return "\n".join(lines)
+
+
+def write_card(path: Path, model: RumorModel, evaluation: Evaluation) -> None:
+    meta = model.meta
+    params = meta.get("params", {})
+    dense = ", ".join(f"`{name}` ({label})" for name, label in DENSE)
+    text = f"""# Rumour model card (`nlp/models/rumor.npz`)
+
+Written by `yuqing train rumor` on {meta.get("trained_at", "?")}; rebuild with
+`.venv/bin/yuqing train rumor` (about 10 minutes on one core). Do not edit: the figures below
+are printed by that run (`yuqing evaluate rumor` prints the same table without writing files).
+
+## Data
+- `{meta.get("trained_on", "?")}` from `../shared/datasets/ced/`: the development split of
+  CED (Song, Yang, Chen, Tu, Liu, Sun: "CED: Credible Early Detection of Social Media
+  Rumors", IEEE TKDE 2019 / arXiv 1811.04175; thunlp/Chinese_Rumor_Dataset), Sina Weibo posts
+  labelled by Weibo's false-information reporting platform, with their reposts and comments.
+  {meta.get("posts", "?")} posts, {meta.get("rumors", "?")} rumours.
+- Not in the repository (the data set's rules) and not the held-out CED split, which is
+  kept aside by the data set's owners to evaluate this model.
+
+## Model
+- Logistic regression (liblinear, C = {params.get("C")}) over: the post's character
+  {tuple(params.get("post_ngram", ()))}-grams (TF-IDF, sublinear tf, at most
+  {params.get("post_max_features")} terms); the responses' character
+  {tuple(params.get("response_ngram", ()))}-grams (the earliest {MAX_RESPONSES} responses
+  known at scoring time, at most {params.get("response_max_features")} terms); and {dense}.
+- Trained on every post at the horizons {params.get("train_horizons")} (hours after posting;
+  null = all responses), so one model scores a post at any age.
+- Calibrated by Platt scaling (a = {model.platt[0]:.4f}, b = {model.platt[1]:.4f}) fitted on
+  the out-of-fold decision values of the cross-validation below.
+- Stored as arrays in an `.npz` read with `numpy.load(allow_pickle=False)`: no code is
+  unpickled. Final repost/comment/like counts of the record are not used (they are not known
+  at scoring time).
+- Reasons: the n-grams, response doubt phrases and author features with the largest
+  contributions (coefficient × value, in calibrated log-odds).
+
+## Figures (grouped 5-fold cross-validation)
+Near-duplicate posts (character 3-shingle Jaccard ≥ {DUPLICATE_JACCARD}, connected
+components) are kept in one fold. "Horizon" is how many hours of responses after posting the
+model saw. Baseline: character 1–3-gram TF-IDF of post and responses, logistic regression with
+default settings, trained and tested at the same horizon.
+
+{figures_table(evaluation)}
+
+## Limits
+- One data set of 2012–2014 Weibo; rumours of other periods and domains will score worse
+  (the later-period split above is the estimate of that drift).
+- Text is not converted from Traditional Chinese by the model; n-grams of Traditional text are
+  mostly unknown to it.
+- A mention matching a known debunk is flagged by `nlp.rumor.DebunkIndex`, whatever this model
+  says.
+"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,128 @@
+"""``yuqing train``, ``yuqing score`` and ``yuqing evaluate``: the trained NLP models.
+
+The model files in ``nlp/models/`` are produced by ``yuqing train rumor`` from the shared CED
+data set, and their model card's figures by the same run's cross-validation, so what ships can
+be rebuilt and checked from data by anyone with the data set.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+import nlp
+from nlp.ced import RecordError, from_record, load_ced, read_jsonl
+from nlp.evaluation import CED, DatasetMissing, dataset_path
+
+# The same paths as nlp.rumor_model.MODEL_PATH, without importing numpy and scikit-learn
+# every time any ``yuqing`` command starts.
+MODEL_PATH = Path(nlp.__file__).parent / "models" / "rumor.npz"
+CARD_PATH = MODEL_PATH.with_name("rumor_card.md")
+
+
+def _data(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    try:
+        return dataset_path(CED)
+    except DatasetMissing as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group()
+def train() -> None:
+    """Train a model from data (writes the model file and its model card)."""
+
+
+@train.command("rumor")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False), help="CED-format JSONL(.gz).")
+@click.option(
+    "--output", type=click.Path(dir_okay=False), default=str(MODEL_PATH), show_default=True
+)
+@click.option("--card", type=click.Path(dir_okay=False), default=str(CARD_PATH), show_default=True)
+@click.option("--limit", type=int, default=None, help="Use only the first N records (tests).")
+def train_rumor(data: str | None, output: str, card: str, limit: int | None) -> None:
+    """Cross-validate, calibrate and fit the rumour model on CED data."""
+    from nlp.rumor_card import write_card
+    from nlp.rumor_train import train as train_model
+
+    source = _data(data)
+    items = load_ced(source, limit=limit)
+    click.echo(f"training on {len(items)} posts from {source}", err=True)
+    model, evaluation = train_model(items, progress=_progress, source=source.name)
+    model.meta["trained_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    model.save(Path(output))
+    write_card(Path(card), model, evaluation)
+    click.echo(f"model written to {output}; model card to {card}")
+    click.echo(json.dumps(evaluation.as_json(), ensure_ascii=False, indent=1))
+
+
+@click.group()
+def score() -> None:
+    """Score records with a trained model."""
+
+
+@score.command("rumor")
+@click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False))
+def score_rumor(input_path: str, output: str | None, model_path: str | None) -> None:
+    """One JSON line per record: id, rumor_probability, label, reasons.
+
+    Records are in the CED format (``text`` required; ``responses``, ``user``, ``time``
+    optional). A bad record is reported on stderr with its line number and skipped.
+    """
+    from nlp.rumor_model import RumorModel
+
+    model = RumorModel.load(Path(model_path) if model_path else MODEL_PATH)
+    sink = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    bad = 0
+    try:
+        for number, record, error in read_jsonl(Path(input_path)):
+            if record is not None:
+                try:
+                    item = from_record(record)
+                except RecordError as exc:
+                    error = str(exc)
+            if error is not None or record is None:
+                bad += 1
+                click.echo(f"{input_path}:{number}: skipped: {error}", err=True)
+                continue
+            (result,) = model.score([item])
+            sink.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            sink.close()
+    if bad:
+        click.echo(f"{bad} record(s) skipped", err=True)
+
+
+@click.group()
+def evaluate() -> None:
+    """Print evaluation figures of a model, computed from data."""
+
+
+@evaluate.command("rumor")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False), help="CED-format JSONL(.gz).")
+@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--no-baseline", is_flag=True, help="Skip the TF-IDF + logistic regression baseline.")
+@click.option("--limit", type=int, default=None, help="Use only the first N records.")
+def evaluate_rumor(data: str | None, folds: int, no_baseline: bool, limit: int | None) -> None:
+    """Grouped k-fold figures at 0, 1, 3, 6, 12, 24 h and all responses, beside the baseline."""
+    from nlp.rumor_card import figures_table
+    from nlp.rumor_train import cross_validate, later_period
+
+    items = load_ced(_data(data), limit=limit)
+    evaluation, _, _ = cross_validate(
+        items, folds=folds, with_baseline=not no_baseline, progress=_progress
+    )
+    evaluation.period = later_period(items)
+    click.echo(figures_table(evaluation))
