@@ -9,7 +9,8 @@ States and the moves between them::
     assign: open or acknowledged, any number of times
 
 Any other move raises ``InvalidTransition`` with a message for the user. Every change goes
-through ``Archive.update_obligation``, which writes the audit entry (who, what, from, to) in
+through ``Archive.update_obligation`` (and an obligation entered by hand through
+``Archive.open_obligation_audited``), which writes the audit entry (who, what, from, to) in
 the same transaction as the change.
 """
 
@@ -176,7 +177,22 @@ def add_manual(
     except ValueError as exc:
         raise ObligationError(str(exc)) from None
     agency_level = level or obligation_settings.level
-    ob, created = archive.open_obligation(
+    entry = AuditEntry(
+        at=clock.now(),
+        actor=actor,
+        action="obligation.added",
+        object_type="obligation",
+        object_id="",  # filled in by the archive
+        details={
+            "kind": kind,
+            "subject": subject,
+            "trigger": trigger.isoformat(),
+            "due_at": deadline.due_at.isoformat(),
+            "provisional": deadline.provisional,
+            "basis": deadline.rule_text,
+        },
+    )
+    ob, _ = archive.open_obligation_audited(
         Obligation(
             kind=kind,
             subject=subject,
@@ -186,24 +202,7 @@ def add_manual(
             provisional=deadline.provisional,
             level=agency_level,
             updated_at=clock.now(),
-        )
+        ),
+        entry,
     )
-    if created:
-        archive.audit(
-            AuditEntry(
-                at=clock.now(),
-                actor=actor,
-                action="obligation.added",
-                object_type="obligation",
-                object_id=str(ob.id),
-                details={
-                    "kind": kind,
-                    "subject": subject,
-                    "trigger": trigger.isoformat(),
-                    "due_at": ob.due_at.isoformat(),
-                    "provisional": ob.provisional,
-                    "basis": deadline.rule_text,
-                },
-            )
-        )
     return ob

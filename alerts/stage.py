@@ -191,9 +191,8 @@ def _apply_silence(archive: Archive, settings: Settings, item: _Fired, now: date
         status, action, details = "firing", "alert.unsilenced", {}
     else:
         return
-    stored, _ = archive.upsert_alert(replace(alert, status=status))
-    item.alert = stored
-    _audit(archive, now, action, "alert", stored.id, rule=alert.rule, **details)
+    entry = _entry(now, action, "alert", rule=alert.rule, **details)
+    item.alert, _ = archive.upsert_alert_audited(replace(alert, status=status), entry)
 
 
 def _read_mentions(
@@ -278,18 +277,11 @@ def _store_alert(
             event_id=match.event_id,
             evidence=match.evidence[:EVIDENCE_LIMIT],
         )
-        stored, _ = archive.upsert_alert(alert)
-        report.alerts_new += 1
-        _audit(
-            archive,
-            now,
-            "alert.fired",
-            "alert",
-            stored.id,
-            rule=rule.name,
-            subject=match.subject,
-            level=stored.level,
+        entry = _entry(
+            now, "alert.fired", "alert", rule=rule.name, subject=match.subject, level=alert.level
         )
+        stored, _ = archive.upsert_alert_audited(alert, entry)
+        report.alerts_new += 1
         return _Fired(rule, match, stored)
     status = old.status
     if status == "resolved" and match.last_at > old.last_at:
@@ -305,33 +297,26 @@ def _store_alert(
     )
     if candidate == old:
         return _Fired(rule, match, old)
-    stored, _ = archive.upsert_alert(candidate)
-    report.alerts_updated += 1
-    raised = old.level if stored.level != old.level else None
+    raised = old.level if candidate.level != old.level else None
+    entry = None
     if raised:
-        _audit(
-            archive,
+        entry = _entry(
             now,
             "alert.raised",
             "alert",
-            stored.id,
             rule=rule.name,
             subject=match.subject,
-            level=stored.level,
+            level=candidate.level,
             previous=raised,
         )
+    stored, _ = archive.upsert_alert_audited(candidate, entry)
+    report.alerts_updated += 1
     return _Fired(rule, match, stored, raised_from=raised)
 
 
-def _audit(
-    archive: Archive,
-    now: datetime,
-    action: str,
-    object_type: str,
-    object_id: int | None,
-    **details: object,
-) -> None:
-    archive.audit(AuditEntry(now, ACTOR, action, object_type, str(object_id), dict(details)))
+def _entry(now: datetime, action: str, object_type: str, **details: object) -> AuditEntry:
+    """An audit entry by the stage; the archive fills in the object's id as it writes."""
+    return AuditEntry(now, ACTOR, action, object_type, "", dict(details))
 
 
 def _open_obligations(
@@ -381,7 +366,19 @@ def _open_obligations(
             if existing.status in ACTIVE_STATES:
                 item.obligations.append((existing, deadline))
             continue
-        ob, created = archive.open_obligation(
+        entry = _entry(
+            now,
+            "obligation.opened",
+            "obligation",
+            kind=kind,
+            subject=match.subject,
+            rule=item.rule.name,
+            alert_id=item.alert.id,
+            due_at=deadline.due_at.isoformat(),
+            provisional=deadline.provisional,
+            basis=deadline.rule_text,
+        )
+        ob, created = archive.open_obligation_audited(
             Obligation(
                 kind=kind,
                 subject=match.subject,
@@ -392,27 +389,14 @@ def _open_obligations(
                 event_id=match.event_id,
                 alert_id=item.alert.id,
                 level=level,
-            )
+            ),
+            entry,
         )
         known[(kind, match.subject)] = ob
         if created:
             report.obligations_opened += 1
             held.add((kind, scope))
             held.add((kind, match.subject))
-            _audit(
-                archive,
-                now,
-                "obligation.opened",
-                "obligation",
-                ob.id,
-                kind=kind,
-                subject=match.subject,
-                rule=item.rule.name,
-                alert_id=item.alert.id,
-                due_at=ob.due_at.isoformat(),
-                provisional=ob.provisional,
-                basis=deadline.rule_text,
-            )
         if ob.status in ACTIVE_STATES:
             item.obligations.append((ob, deadline))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -136,10 +137,29 @@ class Archive(abc.ABC):
     @abc.abstractmethod
     def list_alerts(self, status: str | None = None, limit: int = 200) -> list[Alert]: ...
 
+    def upsert_alert_audited(self, alert: Alert, entry: AuditEntry | None) -> tuple[Alert, bool]:
+        """``upsert_alert`` and ``entry`` (its object_id set to the alert's id) together, so a
+        crash cannot leave a change without its audit entry. Backends should override this with
+        one transaction; the default writes one after the other."""
+        stored, created = self.upsert_alert(alert)
+        if entry is not None:
+            self.audit(replace(entry, object_id=str(stored.id)))
+        return stored, created
+
     # ---- obligations -----------------------------------------------------------------
     @abc.abstractmethod
     def open_obligation(self, obligation: Obligation) -> tuple[Obligation, bool]:
         """Open once per (kind, subject): a second call returns the stored one, False."""
+
+    def open_obligation_audited(
+        self, obligation: Obligation, entry: AuditEntry
+    ) -> tuple[Obligation, bool]:
+        """``open_obligation`` and, if it opened one, ``entry`` (object_id set) together; as
+        ``upsert_alert_audited``, one transaction where the backend can."""
+        stored, created = self.open_obligation(obligation)
+        if created:
+            self.audit(replace(entry, object_id=str(stored.id)))
+        return stored, created
 
     @abc.abstractmethod
     def get_obligation(self, obligation_id: int) -> Obligation | None: ...

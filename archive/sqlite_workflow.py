@@ -52,49 +52,59 @@ class WorkflowTables:
     # ---- alerts ------------------------------------------------------------------------
     def upsert_alert(self, alert: Alert) -> tuple[Alert, bool]:
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT * FROM alerts WHERE rule = ? AND subject = ?", (alert.rule, alert.subject)
-            ).fetchone()
-            if row is None:
-                cursor = conn.execute(
-                    "INSERT INTO alerts (rule, subject, level, title, first_at, last_at, "
-                    "event_id, evidence, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        alert.rule,
-                        alert.subject,
-                        alert.level,
-                        alert.title,
-                        to_us(alert.first_at),
-                        to_us(alert.last_at),
-                        alert.event_id,
-                        reasons_json(alert.evidence),
-                        alert.status,
-                    ),
-                )
-                return replace(alert, id=cursor.lastrowid), True
-            stored = alert_from(row)
-            conn.execute(
-                "UPDATE alerts SET level = ?, title = ?, last_at = ?, event_id = ?, "
-                "evidence = ?, status = ? WHERE id = ?",
+            return self._upsert_alert(conn, alert)
+
+    def upsert_alert_audited(self, alert: Alert, entry: AuditEntry | None) -> tuple[Alert, bool]:
+        with self._write() as conn:
+            stored, created = self._upsert_alert(conn, alert)
+            if entry is not None:
+                self._insert_audit(conn, replace(entry, object_id=str(stored.id)))
+            return stored, created
+
+    def _upsert_alert(self, conn: sqlite3.Connection, alert: Alert) -> tuple[Alert, bool]:
+        row = conn.execute(
+            "SELECT * FROM alerts WHERE rule = ? AND subject = ?", (alert.rule, alert.subject)
+        ).fetchone()
+        if row is None:
+            cursor = conn.execute(
+                "INSERT INTO alerts (rule, subject, level, title, first_at, last_at, "
+                "event_id, evidence, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    alert.rule,
+                    alert.subject,
                     alert.level,
                     alert.title,
-                    to_us(max(alert.last_at, stored.last_at)),
-                    alert.event_id or stored.event_id,
+                    to_us(alert.first_at),
+                    to_us(alert.last_at),
+                    alert.event_id,
                     reasons_json(alert.evidence),
                     alert.status,
-                    stored.id,
                 ),
             )
-            return (
-                replace(
-                    alert,
-                    id=stored.id,
-                    first_at=stored.first_at,
-                    last_at=max(alert.last_at, stored.last_at),
-                ),
-                False,
-            )
+            return replace(alert, id=cursor.lastrowid), True
+        stored = alert_from(row)
+        conn.execute(
+            "UPDATE alerts SET level = ?, title = ?, last_at = ?, event_id = ?, "
+            "evidence = ?, status = ? WHERE id = ?",
+            (
+                alert.level,
+                alert.title,
+                to_us(max(alert.last_at, stored.last_at)),
+                alert.event_id or stored.event_id,
+                reasons_json(alert.evidence),
+                alert.status,
+                stored.id,
+            ),
+        )
+        return (
+            replace(
+                alert,
+                id=stored.id,
+                first_at=stored.first_at,
+                last_at=max(alert.last_at, stored.last_at),
+            ),
+            False,
+        )
 
     def list_alerts(self, status: str | None = None, limit: int = 200) -> list[Alert]:
         with self._read() as conn:
@@ -112,18 +122,32 @@ class WorkflowTables:
     # ---- obligations -------------------------------------------------------------------
     def open_obligation(self, obligation: Obligation) -> tuple[Obligation, bool]:
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT * FROM obligations WHERE kind = ? AND subject = ?",
-                (obligation.kind, obligation.subject),
-            ).fetchone()
-            if row is not None:
-                return obligation_from(row), False
-            marks = ", ".join("?" for _ in _OBLIGATION_COLUMNS.split(","))
-            cursor = conn.execute(
-                f"INSERT INTO obligations ({_OBLIGATION_COLUMNS}) VALUES ({marks})",
-                obligation_values(obligation),
-            )
-            return replace(obligation, id=cursor.lastrowid), True
+            return self._open_obligation(conn, obligation)
+
+    def open_obligation_audited(
+        self, obligation: Obligation, entry: AuditEntry
+    ) -> tuple[Obligation, bool]:
+        with self._write() as conn:
+            stored, created = self._open_obligation(conn, obligation)
+            if created:
+                self._insert_audit(conn, replace(entry, object_id=str(stored.id)))
+            return stored, created
+
+    def _open_obligation(
+        self, conn: sqlite3.Connection, obligation: Obligation
+    ) -> tuple[Obligation, bool]:
+        row = conn.execute(
+            "SELECT * FROM obligations WHERE kind = ? AND subject = ?",
+            (obligation.kind, obligation.subject),
+        ).fetchone()
+        if row is not None:
+            return obligation_from(row), False
+        marks = ", ".join("?" for _ in _OBLIGATION_COLUMNS.split(","))
+        cursor = conn.execute(
+            f"INSERT INTO obligations ({_OBLIGATION_COLUMNS}) VALUES ({marks})",
+            obligation_values(obligation),
+        )
+        return replace(obligation, id=cursor.lastrowid), True
 
     def get_obligation(self, obligation_id: int) -> Obligation | None:
         with self._read() as conn:

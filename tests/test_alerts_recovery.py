@@ -40,7 +40,13 @@ class _CrashingArchive:
 
 @pytest.mark.parametrize(
     ("method", "after"),
-    [("upsert_alert", 1), ("open_obligation", 1), ("audit", 2), ("enqueue", 3), ("set_cursor", 0)],
+    [
+        ("upsert_alert_audited", 1),
+        ("open_obligation_audited", 1),
+        ("list_obligations", 1),  # the second read: reminders, after the messages are queued
+        ("enqueue", 3),
+        ("set_cursor", 0),
+    ],
 )
 def test_a_crash_anywhere_is_repaired_without_duplicates(
     tmp_path: Path, method: str, after: int
@@ -112,3 +118,30 @@ def test_evaluate_then_deliver_end_to_end(tmp_path: Path, archive: Archive) -> N
     due_text = (T0 + timedelta(hours=24)).strftime("%Y-%m-%d %H:%M")
     assert f"截止时间：{due_text}（北京时间）" in press["body"]
     assert "事件等级：特别重大" in press["body"]
+
+
+def test_an_obligation_and_its_audit_entry_are_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the audit entry cannot be written (the process dies there), the obligation is not
+    opened either: SQLite writes both in one transaction."""
+    from archive.models import AuditEntry, Obligation
+
+    ob = Obligation("response", "event:e1", "回应关切：测试", T0, T0 + timedelta(hours=48))
+    entry = AuditEntry(T0, "system", "obligation.opened", "obligation", "", {"kind": "response"})
+    with open_archive(tmp_path / "a.db") as archive:
+
+        def dies(*args: Any) -> None:
+            raise RuntimeError("simulated crash while writing the audit entry")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(archive, "_insert_audit", dies)
+            with pytest.raises(RuntimeError, match="simulated crash"):
+                archive.open_obligation_audited(ob, entry)
+        assert archive.list_obligations() == [] and archive.list_audit() == []
+        stored, created = archive.open_obligation_audited(ob, entry)
+        assert created
+        [written] = archive.list_audit()
+        assert written.object_id == str(stored.id)
+        assert archive.open_obligation_audited(ob, entry) == (stored, False)
+        assert len(archive.list_audit()) == 1
