@@ -7,17 +7,16 @@ pipelines and extensions of that crawler reach the same archive and clock throug
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from archive.base import Archive
+from crawlers.copies import CopyDetector
 from yuqing.clock import Clock, RealClock
 from yuqing.settings import SourceSettings
 
-__all__ = ["CrawlContext", "FingerprintMemory", "RunTally"]
+__all__ = ["CrawlContext", "RunTally"]
 
 
 @dataclass
@@ -46,38 +45,13 @@ class RunTally:
         self.errors.append(message)
 
 
-class FingerprintMemory:
-    """Text fingerprints seen recently, shared across rounds, bounded so it cannot grow forever.
-
-    Kept by the engine rather than by one crawl so that a story syndicated to two sites is
-    recognised as a copy even when the sites are crawled in different rounds.
-    """
-
-    def __init__(self, capacity: int = 50_000) -> None:
-        self._capacity = capacity
-        self._seen: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_owner(self, fingerprint: str, mention_id: str) -> str:
-        """The id that first had this fingerprint (``mention_id`` itself when it is first)."""
-        with self._lock:
-            owner = self._seen.get(fingerprint)
-            if owner is None:
-                self._seen[fingerprint] = owner = mention_id
-                if len(self._seen) > self._capacity:
-                    self._seen.popitem(last=False)
-            else:
-                self._seen.move_to_end(fingerprint)
-            return owner
-
-
 @dataclass
 class CrawlContext:
     source: SourceSettings
     archive: Archive
     clock: Clock
     tally: RunTally = field(default_factory=RunTally)
-    fingerprints: FingerprintMemory = field(default_factory=FingerprintMemory)
+    copies: CopyDetector = field(default_factory=CopyDetector)
     # True when the context opened the archive itself (``scrapy crawl``) and must close it.
     owns_archive: bool = False
     # Whether the previous run of this source finished cleanly. Only then does "already in

@@ -26,7 +26,8 @@ from twisted.internet.threads import blockingCallFromThread
 from twisted.python.failure import Failure
 
 from archive.base import Archive
-from crawlers.context import CrawlContext, FingerprintMemory
+from crawlers.context import CrawlContext
+from crawlers.copies import CopyDetector
 from crawlers.extensions import record_run
 from crawlers.spiders import SPIDERS
 from yuqing.clock import Clock
@@ -129,7 +130,9 @@ class CrawlEngine:
         self.settings = settings
         self.archive = archive
         self.clock = clock
-        self.fingerprints = FingerprintMemory()
+        # Shared by every round, so a story syndicated to two sites is recognised as a copy
+        # even when the sites are crawled in different rounds.
+        self.copies = CopyDetector()
         self._scrapy_settings = scrapy_settings(overrides)
         _quiet_logging(self._scrapy_settings.get("LOG_LEVEL", "WARNING"))
         self._reactor = _ReactorThread.ensure_running()
@@ -150,7 +153,7 @@ class CrawlEngine:
                 source=source,
                 archive=self.archive,
                 clock=self.clock,
-                fingerprints=self.fingerprints,
+                copies=self.copies,
             )
             for source in sources
         ]

@@ -19,16 +19,10 @@ from archive.models import Mention, Reject
 from crawlers.context import CrawlContext
 from crawlers.items import MentionItem
 from crawlers.normalise import InvalidRecord, mention_id, record_json, to_mention
-from crawlers.text import text_fingerprint
 
 __all__ = ["ArchiveWriterPipeline", "DedupPipeline", "ValidatePipeline"]
 
 logger = logging.getLogger(__name__)
-
-# Texts shorter than this (normalised) are too generic to call two of them copies ("转发微博").
-MIN_FINGERPRINT_CHARS = 30
-# Kinds whose identical text is a copy; a repost or comment repeating words is its own act.
-FINGERPRINT_KINDS = ("article", "post", "official", "debunk")
 
 
 class _ContextComponent:
@@ -88,11 +82,12 @@ class ValidatePipeline(_ContextComponent):
 
 
 class DedupPipeline(_ContextComponent):
-    """One item per id per run; identical texts under different ids are marked as copies.
+    """One item per id per run; reprints and copy-pastes are linked to their original.
 
     A copy is kept (a syndicated story on a second site is still reach) but carries
-    ``extra["duplicate_of"]`` with the id of the first one seen, so counting and clustering
-    can treat the two as one story.
+    ``extra["duplicate_of"]`` with the id of the original and ``extra["similarity"]`` (the
+    estimated Jaccard of their character 3-grams), so counting and clustering can treat the
+    two as one story (``crawlers.copies``).
     """
 
     def open_spider(self) -> None:
@@ -103,10 +98,10 @@ class DedupPipeline(_ContextComponent):
             self.context.tally.duplicates += 1
             raise DropItem(f"duplicate of an item already seen in this run: {item.id}", "DEBUG")
         self.seen.add(item.id)
-        if item.kind in FINGERPRINT_KINDS and len(item.text) >= MIN_FINGERPRINT_CHARS:
-            owner = self.context.fingerprints.first_owner(text_fingerprint(item.text), item.id)
-            if owner != item.id:
-                item.extra["duplicate_of"] = owner
+        match = self.context.copies.original_of(self.context.archive, item)
+        if match is not None and match.original != item.id:
+            item.extra["duplicate_of"] = match.original
+            item.extra["similarity"] = match.similarity
         return item
 
 

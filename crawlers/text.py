@@ -78,7 +78,7 @@ def text_fingerprint(text: str) -> str:
     """Hash of the text with width, case, spaces and punctuation normalised away.
 
     Two copies of one article (a syndicated story, a page reachable under two URLs) have the
-    same fingerprint; that is the simple near-duplicate test the dedup pipeline uses.
+    same fingerprint (edited copies are found by ``crawlers.neardup``).
     """
     normalised = _NOT_WORDLIKE.sub("", unicodedata.normalize("NFKC", text).lower())
     return hashlib.sha1(normalised.encode("utf-8")).hexdigest()

@@ -1,0 +1,97 @@
+"""Near-duplicates: edited reprints across sites are stored and linked to their original,
+through the real engine and demo sites, and across a restart of the crawler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archive.models import Mention
+from crawlers.copies import CopyDetector
+from crawlers.neardup import NearDuplicateIndex, signature
+from tests.conftest import make_mention
+from tests.test_crawl_engine import Rig
+
+STORY = (
+    "江州市市场监管局11月16日通报，青禾镇一家食品厂生产的鑫达牌速冻水饺抽检中检出致病菌。"
+    "市场监管局已责令企业召回同批次产品，并对生产车间进行停产整顿。"
+    "监管人员提醒消费者，如已购买该批次产品，可凭购物凭证到原购买点退货。"
+    "此次抽检共涉及速冻食品二十三批次，其余批次均符合食品安全国家标准。"
+)
+EDITED = (
+    "来源：临川新闻网\n江州市市场监管局16日通报，青禾镇一家食品厂生产的鑫达牌速冻水饺抽检中检出致病菌。"
+    "市场监管局已责令企业召回同批次产品，并对生产车间停产整顿。"
+    "此次抽检共涉及速冻食品二十三批次，其余批次均符合食品安全国家标准。（责任编辑：李娜）"
+)
+OTHER = (
+    "江州市市场监管局11月16日发布消费提示：近期气温下降，燃气热水器使用量增加。"
+    "请消费者购买有质量合格证明的产品，安装时请专业人员操作，使用时注意通风，谨防一氧化碳中毒。"
+)
+
+
+def test_signatures_are_stable_and_similar_texts_agree() -> None:
+    assert (signature(STORY) == signature(STORY)).all()
+    index = NearDuplicateIndex()
+    assert index.add("a", STORY) is None
+    assert index.add("b", OTHER) is None
+    match = index.add("c", EDITED)
+    assert match is not None and match.original == "a" and 0.4 <= match.similarity < 1
+    assert index.add("d", STORY) == index.find(STORY, exclude="d")
+
+
+def test_edited_reprint_on_another_site_is_linked(tmp_path: Path) -> None:
+    corpus = [
+        {"id": "orig", "channel": "jzrb", "offset_minutes": 0, "title": "速冻水饺检出致病菌",
+         "text": STORY},
+        {"id": "other", "channel": "jzrb", "offset_minutes": 5, "title": "燃气热水器消费提示",
+         "text": OTHER},
+        {"id": "copy", "channel": "lcxw", "offset_minutes": 30, "title": "鑫达牌水饺被召回",
+         "text": EDITED},
+    ]  # fmt: skip
+    setup = Rig(tmp_path, corpus)
+    try:
+        setup.crawl("jzrb-news")
+        setup.crawl("lcxw-news")
+        originals = {m.title: m for m in setup.by_source("jzrb-news")}
+        (copy,) = setup.by_source("lcxw-news")
+        assert copy.extra["duplicate_of"] == originals["速冻水饺检出致病菌"].id
+        assert 0.4 <= copy.extra["similarity"] < 1
+        assert all("duplicate_of" not in m.extra for m in originals.values())
+    finally:
+        setup.close()
+
+
+def test_a_fresh_crawler_finds_originals_in_the_archive(archive: object) -> None:
+    from archive.base import Archive
+
+    assert isinstance(archive, Archive)
+    original = make_mention(1, STORY, kind="article")
+    archive.upsert_mentions([original, make_mention(3, OTHER, kind="article")])
+    detector = CopyDetector()  # a new process: nothing in memory
+    copy = make_mention(5, EDITED, kind="article")
+    match = detector.original_of(archive, copy)
+    assert match is not None and match.original == original.id
+    # A copy of the copy is linked to the first original, not to the copy.
+    copy.extra.update(duplicate_of=match.original, similarity=match.similarity)
+    archive.upsert_mentions([copy])
+    again = detector.original_of(
+        archive, make_mention(7, EDITED + "转自临川新闻网。", kind="article")
+    )
+    assert again is not None and again.original == original.id
+    # Re-crawling the original does not turn it into a copy of its reprints.
+    assert detector.original_of(archive, original) is None
+    fresh = CopyDetector()
+    assert fresh.original_of(archive, original) is None
+    stored_copy = archive.get_mention(copy.id)
+    assert isinstance(stored_copy, Mention)
+    kept = fresh.original_of(archive, stored_copy)
+    assert kept is not None and kept.original == original.id
+
+
+def test_short_texts_and_responses_are_not_compared(archive: object) -> None:
+    from archive.base import Archive
+
+    assert isinstance(archive, Archive)
+    detector = CopyDetector()
+    assert detector.original_of(archive, make_mention(1, "转发微博", kind="post")) is None
+    archive.upsert_mentions([make_mention(3, STORY, kind="post")])
+    assert detector.original_of(archive, make_mention(5, STORY, kind="comment")) is None
