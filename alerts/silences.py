@@ -6,14 +6,19 @@ set it and the reason. While it runs, a matching alert is stored as ``silenced``
 its own messages nor those of the obligations it opens are queued; the obligations still open
 and show on the dashboard, because a duty does not go away by muting its messages. When the
 silence ends and the alert still fires, it becomes ``firing`` again and its messages go out.
+
+Silences come from the configuration and from ``yuqing silence add`` (``add_silence``, which
+the dashboard can call too), stored in the audit log.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from archive.models import Alert
+from archive.base import Archive
+from archive.models import Alert, AuditEntry
 from yuqing.settings import SilenceSettings
 
 
@@ -38,3 +43,54 @@ def active_silence(
     """The silence (ending last) that mutes ``alert`` at ``now``, if any."""
     running = [s for s in silences if s.ends_at > now and matches(s, alert)]
     return max(running, key=lambda s: s.ends_at) if running else None
+
+
+# ---- silences set from the shell or the dashboard ---------------------------------------------
+# Kept in the audit log, which is append-only and already says who and when: a
+# ``silence.created`` entry carries the silence, a ``silence.expired`` entry ends it early.
+CREATED, EXPIRED = "silence.created", "silence.expired"
+
+
+def add_silence(archive: Archive, silence: SilenceSettings, now: datetime) -> str:
+    """Store a silence (``created_by`` is who set it); returns its id."""
+    if silence.ends_at <= now:
+        raise ValueError(f"the silence would end in the past ({silence.ends_at.isoformat()})")
+    silence_id = now.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
+    archive.audit(
+        AuditEntry(
+            now,
+            silence.created_by,
+            CREATED,
+            "silence",
+            silence_id,
+            silence.model_dump(mode="json"),
+        )
+    )
+    return silence_id
+
+
+def expire_silence(
+    archive: Archive, silence_id: str, actor: str, reason: str, now: datetime
+) -> None:
+    if silence_id not in stored_silences(archive, now):
+        raise LookupError(f"no running silence {silence_id!r}")
+    archive.audit(AuditEntry(now, actor, EXPIRED, "silence", silence_id, {"reason": reason}))
+
+
+def stored_silences(archive: Archive, now: datetime) -> dict[str, SilenceSettings]:
+    """The silences set through ``add_silence`` that still run at ``now``, by id."""
+    created: dict[str, SilenceSettings] = {}
+    expired: set[str] = set()
+    for entry in archive.list_audit(object_type="silence", limit=1_000_000):
+        if entry.action == CREATED:
+            try:
+                created[entry.object_id] = SilenceSettings.model_validate(entry.details)
+            except ValueError:  # an entry written by a newer version: not ours to judge
+                continue
+        elif entry.action == EXPIRED:
+            expired.add(entry.object_id)
+    return {
+        key: silence
+        for key, silence in created.items()
+        if key not in expired and silence.ends_at > now
+    }

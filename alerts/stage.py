@@ -38,11 +38,11 @@ from alerts.messages import alert_message, dashboard_url, obligation_message
 from alerts.reminders import remind_and_escalate
 from alerts.rulebook import describe_change, rules_in_force
 from alerts.rules import ALERT_LEVELS, Match, RuleInput, RuleType, build_rule, grade_rank
-from alerts.silences import active_silence
+from alerts.silences import active_silence, stored_silences
 from archive.base import Archive
 from archive.models import Alert, Analysis, AuditEntry, Mention, Obligation, OutboxMessage, Reason
 from yuqing.clock import Clock
-from yuqing.settings import OBLIGATION_KINDS, Settings
+from yuqing.settings import OBLIGATION_KINDS, Settings, SilenceSettings
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     events = archive.list_events(active_since=now - settings.nlp.event_window, limit=EVENT_LIMIT)
     existing = {(a.rule, a.subject): a for a in archive.list_alerts(limit=SCAN_LIMIT)}
 
+    silences = [*settings.silences, *stored_silences(archive, now).values()]
     fired: list[_Fired] = []
     for rule in rules:
         mine = {s: a for (r, s), a in existing.items() if r == rule.name}
@@ -122,7 +123,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
             item = _store_alert(
                 archive, rule, match, existing.get((rule.name, match.subject)), now, report
             )
-            _apply_silence(archive, settings, item, now)
+            _apply_silence(archive, silences, item, now)
             fired.append(item)
 
     calendar = WorkingCalendar(settings.obligations.holidays)
@@ -176,10 +177,12 @@ def _rules(
     return rules
 
 
-def _apply_silence(archive: Archive, settings: Settings, item: _Fired, now: datetime) -> None:
+def _apply_silence(
+    archive: Archive, silences: Sequence[SilenceSettings], item: _Fired, now: datetime
+) -> None:
     """Mark the alert silenced while a silence matches it, firing again when none does."""
     alert = item.alert
-    silence = active_silence(settings.silences, alert, now)
+    silence = active_silence(silences, alert, now)
     if silence is not None and alert.status != "silenced":
         status, action = "silenced", "alert.silenced"
         details = {

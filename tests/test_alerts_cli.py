@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,55 @@ def test_add_import_list_ack_done_from_the_shell(config: Path, tmp_path: Path) -
         }
         imported = [a for a in archive.list_audit("obligation") if a.action == "obligation.added"]
         assert len(imported) == 3 and {a.actor for a in imported} == {"法规科"}
+
+
+def test_silence_add_list_expire_from_the_shell(config: Path, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from alerts.stage import evaluate
+    from tests.test_alerts_stage import event
+    from yuqing.clock import SimulatedClock
+    from yuqing.config import load_config
+
+    config.write_text(
+        CONFIG.replace("  - name: duty\n", "  - name: duty\n    notifiers: [log]\n")
+        + "notifiers:\n  - name: log\n    type: file\n    path: sent.jsonl\n"
+        + "rules:\n  - name: hot\n    type: threshold\n    min_mentions: 3\n"
+        + "    opens: [response]\n    recipients: [duty]\n",
+        encoding="utf-8",
+    )
+    code, out = run(
+        config,
+        "silence",
+        "add",
+        "--rule",
+        "hot",
+        "--for",
+        "2h",
+        "--comment",
+        "演练",
+        "--actor",
+        "王科长",
+    )
+    assert code == 0 and out.startswith("silence "), out
+    silence_id = out.split()[1]
+    code, out = run(config, "silence", "list")
+    assert f"{silence_id} until" in out and "rule=hot (王科长: 演练)" in out
+
+    settings = load_config(config)
+    now = datetime.now(UTC)
+    with open_archive(tmp_path / "a.db") as archive:
+        archive.upsert_event(replace(event("e1", count=5), first_seen=now, last_seen=now))
+        evaluate(archive, settings, SimulatedClock(now))
+        assert archive.list_alerts()[0].status == "silenced"
+        assert archive.list_messages() == []
+    code, out = run(config, "silence", "expire", silence_id, "--reason", "演练结束")
+    assert code == 0, out
+    assert run(config, "silence", "expire", silence_id, "--reason", "again")[0] != 0
+    with open_archive(tmp_path / "a.db") as archive:
+        evaluate(archive, settings, SimulatedClock(now))
+        assert archive.list_alerts()[0].status == "firing"
+        assert archive.list_messages()  # the alert and the obligation go out now
+        actions = [(a.action, a.actor) for a in archive.list_audit(object_type="silence")]
+        assert sorted(a for a, _ in actions) == ["silence.created", "silence.expired"]
+        assert ("silence.created", "王科长") in actions

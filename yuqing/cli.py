@@ -303,7 +303,7 @@ def hash_password_command(from_stdin: bool) -> None:
 
 
 def _register_subcommands() -> None:
-    from yuqing.cli_obligations import deadline, obligations
+    from yuqing.cli_obligations import deadline, obligations, silence
     from yuqing.cli_search import search
 
     main.add_command(search)
@@ -312,6 +312,7 @@ def _register_subcommands() -> None:
     from yuqing.cli_backtest import backtest
 
     main.add_command(backtest)
+    main.add_command(silence)
     from yuqing.cli_nlp import evaluate, score, train
 
     main.add_command(train)

@@ -223,3 +223,101 @@ def import_csv(ctx: Any, csv_file: str, actor: str | None) -> None:
     )
     if result.problems:
         raise SystemExit(1)
+
+
+@click.group()
+def silence() -> None:
+    """Mute the notifications of matching alerts for a while (obligations still open)."""
+
+
+@silence.command("add")
+@click.option("--rule", help="Rule name.")
+@click.option("--subject", help="Alert subject, e.g. event:abc; a trailing * matches a prefix.")
+@click.option("--title-contains", help="Text the alert title contains, e.g. 演练.")
+@click.option("--level", type=click.Choice(["info", "warning", "critical"]))
+@click.option("--until", "until", help="End time, ISO 8601 (naive is Beijing time).")
+@click.option("--for", "duration", help="Or a duration from now, e.g. 2h.")
+@click.option("--comment", required=True, help="Why (shown in the audit log).")
+@click.option("--actor", help="Who (default: the login name).")
+@click.pass_obj
+def silence_add(
+    ctx: Any,
+    rule: str | None,
+    subject: str | None,
+    title_contains: str | None,
+    level: str | None,
+    until: str | None,
+    duration: str | None,
+    comment: str,
+    actor: str | None,
+) -> None:
+    """Silence alerts matching every given matcher until --until (or for --for)."""
+    from alerts.silences import add_silence
+    from yuqing.settings import SilenceSettings, parse_duration
+
+    now = RealClock().now()
+    if (until is None) == (duration is None):
+        raise click.UsageError("give exactly one of --until and --for")
+    try:
+        ends = parse_instant(until) if until else now + parse_duration(duration)
+        spec = SilenceSettings(
+            rule=rule,
+            subject=subject,
+            title_contains=title_contains,
+            level=level,  # type: ignore[arg-type]
+            ends_at=ends,
+            created_by=_actor(actor),
+            comment=comment,
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc).splitlines()[-1]) from None
+    with ctx.archive() as archive:
+        try:
+            silence_id = add_silence(archive, spec, now)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"silence {silence_id} until {local(ends):%Y-%m-%d %H:%M}")
+
+
+@silence.command("list")
+@click.pass_obj
+def silence_list(ctx: Any) -> None:
+    """Running silences, from the configuration and from `yuqing silence add`."""
+    from alerts.silences import stored_silences
+
+    now = RealClock().now()
+    with ctx.archive(readonly=True) as archive:
+        stored = stored_silences(archive, now)
+    running = [("config", s) for s in ctx.settings.silences if s.ends_at > now]
+    for key, spec in [*running, *stored.items()]:
+        matchers = ", ".join(
+            f"{name}={value}"
+            for name, value in (
+                ("rule", spec.rule),
+                ("subject", spec.subject),
+                ("title", spec.title_contains),
+                ("level", spec.level),
+            )
+            if value
+        )
+        click.echo(
+            f"{key} until {local(spec.ends_at):%Y-%m-%d %H:%M} {matchers} "
+            f"({spec.created_by}: {spec.comment})"
+        )
+
+
+@silence.command("expire")
+@click.argument("silence_id")
+@click.option("--reason", required=True)
+@click.option("--actor")
+@click.pass_obj
+def silence_expire(ctx: Any, silence_id: str, reason: str, actor: str | None) -> None:
+    """End a silence set with `yuqing silence add` now."""
+    from alerts.silences import expire_silence
+
+    with ctx.archive() as archive:
+        try:
+            expire_silence(archive, silence_id, _actor(actor), reason, RealClock().now())
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"silence {silence_id} expired")
