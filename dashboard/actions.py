@@ -10,9 +10,13 @@ methods and are audited the same way (actor, action, object, details):
 
 - snoozing an obligation's reminders writes an ``obligation.reminder_snoozed`` audit entry
   with ``until``; the reminder sender is to honour the latest such entry;
-- silencing an alert sets the alert's status to ``silenced`` (which the alert stage already
-  respects: no further alert messages) and writes ``alert.silenced`` / ``alert.unsilenced``.
-  These are two writes, not one transaction, until ``alerts`` offers the operation.
+- silencing an alert sets the alert's status to ``silenced`` (the alert stage and the
+  reminders send nothing for a silenced alert) and writes ``alert.silenced`` /
+  ``alert.unsilenced`` with the matchers, end and reason in the shape of a ``silences:``
+  entry (rule, subject, ends_at, created_by, comment). Two writes, not one transaction.
+  Caveat: ``alerts.stage`` sets a silenced alert back to ``firing`` when its rule matches again
+  and no configured silence covers it, so until the stage also reads these audit entries as
+  silences, a dashboard silence lasts only until the alert's next match.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from dashboard.roles import Principal
 Operation = Literal["acknowledge", "complete", "waive", "assign", "snooze"]
 SCAN_LIMIT = 1_000_000
 MAX_SNOOZE = timedelta(days=7)
+MAX_SILENCE = timedelta(days=7)
 T = TypeVar("T")
 
 
@@ -126,12 +131,19 @@ def _snooze(
 
 
 def silence(
-    config: str, alert_id: int, principal: Principal, reason: str, on: bool = True
+    config: str,
+    alert_id: int,
+    principal: Principal,
+    reason: str,
+    on: bool = True,
+    hours: float = 24.0,
 ) -> Alert:
-    """Silence (``on``) or unsilence an alert: no more messages for it while silenced."""
+    """Silence (``on``, for ``hours``) or unsilence an alert: no messages while silenced."""
     reason = reason.strip()
     if on and not reason:
         raise ActionError("静默告警需要填写理由")
+    if on and not 0 < hours <= MAX_SILENCE.total_seconds() / 3600:
+        raise ActionError("静默时长须在0到168小时之间")
 
     def work(archive: Archive, clock: DashboardClock) -> Alert:
         found = next((a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.id == alert_id), None)
@@ -150,9 +162,27 @@ def silence(
                 action="alert.silenced" if on else "alert.unsilenced",
                 object_type="alert",
                 object_id=str(alert_id),
-                details={"from": found.status, "to": target, "note": reason},
+                details={
+                    "from": found.status,
+                    "to": target,
+                    "note": reason,
+                    **(_silence_entry(found, principal, reason, clock.now(), hours) if on else {}),
+                },
             )
         )
         return stored
 
     return _run(config, principal, roles.SILENCE, work)
+
+
+def _silence_entry(
+    alert: Alert, principal: Principal, reason: str, now: datetime, hours: float
+) -> dict[str, str]:
+    """The silence as a ``silences:`` entry of the configuration would read."""
+    return {
+        "rule": alert.rule,
+        "subject": alert.subject,
+        "ends_at": (now + timedelta(hours=hours)).isoformat(),
+        "created_by": principal.name,
+        "comment": reason,
+    }

@@ -231,6 +231,10 @@ rules:
   - name: lift-watch
     type: watch_list
     terms: [电梯]
+silences:
+  - {rule: hot-events, subject: "event:ev-toy", ends_at: "2026-11-21T00:00:00+08:00",
+     created_by: admin, comment: 召回已完成}
+  - {rule: hot-events, ends_at: "2026-11-01T00:00:00+08:00", created_by: admin, comment: 已过期}
 """
 
 

@@ -216,7 +216,7 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
             _shot(page, "sources")
             _open(page, "规则", "规则")
             page.get_by_role("button", name="开始回测").click()
-            expect(page.get_by_text("个对象", exact=False)).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("触发告警", exact=False).first).to_be_visible(timeout=60_000)
             _shot(page, "rules")
 
             # A viewer is offered no search and no actions.

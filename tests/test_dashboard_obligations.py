@@ -157,7 +157,7 @@ def test_silence_and_unsilence_an_alert(made: DashboardArchive, monkeypatch: Any
     _button(at, "静默告警").click().run()
     assert_no_html(at)
     assert f"告警 #{rumour} 已静默" in at.success[0].value.replace("\\", "")
-    alerts = _table(at, "规则").set_index("编号")
+    alerts = _table(at, "首次触发").set_index("编号")
     assert alerts.loc[rumour]["状态"] == "已静默"
     assert _button(at, "静默告警").disabled
     _button(at, "取消静默").click().run()
@@ -169,4 +169,15 @@ def test_silence_and_unsilence_an_alert(made: DashboardArchive, monkeypatch: Any
     assert entries[1].actor == "dashboard" and entries[1].details["note"] == "已由省局统一回应"
     audit = _table(at, "操作人")
     assert audit.iloc[0]["事项"] == f"告警#{rumour}"
-    assert audit.iloc[1]["状态变化"] == "告警中 → 已静默"
+    assert audit.iloc[1]["状态变化"] == "告警中 → 已静默（至 2026-11-21 14:00）"
+    silenced = entries[1].details
+    assert (silenced["rule"], silenced["subject"]) == ("rumours", "event:ev-milk")
+    assert silenced["ends_at"] == (NOW + timedelta(hours=24)).isoformat()
+
+
+def test_configured_silences_in_force(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch, PAGE)
+    running = _table(at, "标题包含")
+    assert list(running["对象"]) == ["event:ev-toy"]  # the expired one is not shown
+    assert running.iloc[0]["结束时间"] == "2026-11-21 00:00"
+    assert running.iloc[0]["理由"] == "召回已完成"

@@ -15,10 +15,11 @@ import streamlit as st
 
 from alerts.obligations import ACTIVE
 from archive.models import Alert, AuditEntry, Obligation
-from dashboard import actions, auth, data, roles
+from dashboard import actions, auth, context, data, roles
 from dashboard.context import config_path
 from dashboard.formatting import countdown, fmt_time, md_escape, urgency
 from dashboard.labels import (
+    ALERT_LEVEL_LABELS,
     ALERT_STATUS_LABELS,
     AUDIT_ACTION_LABELS,
     LEVEL_LABELS,
@@ -155,9 +156,9 @@ def action_panel() -> None:
             _act("waive", ob, reason)
 
 
-def _silence(alert: Alert, on: bool, reason: str) -> None:
+def _silence(alert: Alert, on: bool, reason: str, hours: float = 24.0) -> None:
     try:
-        actions.silence(config, int(alert.id or 0), principal, reason, on=on)
+        actions.silence(config, int(alert.id or 0), principal, reason, on=on, hours=hours)
     except actions.ActionError as exc:
         st.error(md_escape(str(exc)))
         return
@@ -166,8 +167,31 @@ def _silence(alert: Alert, on: bool, reason: str) -> None:
     st.rerun()
 
 
+def configured_silences() -> None:
+    """The ``silences:`` of the configuration that are still running."""
+    now = data.now(config)
+    running = [s for s in context.settings(config).silences if s.ends_at > now]
+    if not running:
+        return
+    rows = [
+        {
+            "规则": s.rule or "",
+            "对象": s.subject or "",
+            "标题包含": s.title_contains or "",
+            "级别": label(ALERT_LEVEL_LABELS, s.level) if s.level else "",
+            "结束时间": fmt_time(s.ends_at),
+            "设置人": s.created_by,
+            "理由": s.comment,
+        }
+        for s in running
+    ]
+    st.markdown("**生效中的静默规则**（配置文件 silences）")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
 def alert_panel() -> None:
     st.subheader("告警")
+    configured_silences()
     alerts = data.recent_alerts(config)
     if not alerts:
         st.info("还没有告警。")
@@ -186,10 +210,12 @@ def alert_panel() -> None:
     )
     alert = by_id[chosen]
     with st.form("alert_silence", clear_on_submit=True, border=False):
-        reason = st.text_input("静默理由（静默后不再推送该告警）", key="alert_reason")
+        reason_box, hours_box = st.columns([4, 1])
+        reason = reason_box.text_input("静默理由（静默后不再推送该告警）", key="alert_reason")
+        hours = hours_box.number_input("静默时长（小时）", 1.0, 168.0, 24.0, 1.0, key="alert_hours")
         left, right, _ = st.columns([1, 1, 4])
         if left.form_submit_button("静默告警", disabled=alert.status == "silenced"):
-            _silence(alert, True, reason)
+            _silence(alert, True, reason, hours)
         if right.form_submit_button("取消静默", disabled=alert.status != "silenced"):
             _silence(alert, False, reason)
 
@@ -201,6 +227,8 @@ def _audit_row(entry: AuditEntry) -> dict[str, Any]:
     if "from" in details and "to" in details:
         before = label(states, str(details["from"]))
         change = f"{before} → {label(states, str(details['to']))}"
+    if "ends_at" in details:
+        change += f"（至 {fmt_time(parse_instant(str(details['ends_at'])))}）"
     if "until" in details:
         change = f"提醒暂停至 {fmt_time(parse_instant(str(details['until'])))}"
     note = (

@@ -8,7 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, backtest, context, data, data_ops, roles
+from alerts.backtest import BacktestResult, Raised, run_backtest
+from alerts.rulebook import rules_in_force
+from dashboard import auth, context, data, data_ops, roles
 from dashboard.formatting import duration_text, fmt_time, md_escape
 from dashboard.labels import (
     ALERT_LEVEL_LABELS,
@@ -22,11 +24,17 @@ from yuqing.clock import SHANGHAI, local
 from yuqing.settings import RuleSettings
 
 RESULT_KEY = "rules_backtest_result"
-MAX_DAYS = 31
+MAX_DAYS = 7
+STEPS = {
+    "10分钟": timedelta(minutes=10),
+    "30分钟": timedelta(minutes=30),
+    "1小时": timedelta(hours=1),
+}
+RAISED_LABELS = {"alert": "告警", "raise": "告警升级", "obligation": "处置事项"}
 
 config = context.config_path()
 principal = auth.page_principal(config)
-rules = list(context.settings(config).rules)
+rules, book = rules_in_force(context.settings(config))
 
 
 def _condition(rule: RuleSettings) -> str:
@@ -102,8 +110,9 @@ def _day_start(day: date) -> datetime:
 def backtest_form() -> None:
     st.subheader("规则回测")
     st.caption(
-        "用档案库中已有的数据重放一条规则，查看它在过去一段时间会触发哪些告警；只读，不会产生"
-        "告警或通知。事件按当前存储的热度、等级和谣言概率判断。"
+        "把所选时间内档案库中的提及按采集顺序在模拟时间中重放：分析、事件聚类和所选规则都"
+        "重新运行（在临时档案库中，不会产生告警或通知），并与当前规则实际触发的情况对照。"
+        "时间越长越慢。"
     )
     if not rules:
         return
@@ -112,64 +121,86 @@ def backtest_form() -> None:
         return
     today = local(data.now(config)).date()
     with st.form("backtest_form", border=True):
-        left, right = st.columns(2)
+        left, middle, right = st.columns([2, 2, 1])
         name = left.selectbox("回测规则", [r.name for r in rules], key="backtest_rule")
-        days = right.date_input(
+        days = middle.date_input(
             "日期范围（北京时间）",
-            value=(today - timedelta(days=6), today),
+            value=(today - timedelta(days=1), today),
             max_value=today,
             key="backtest_days",
         )
+        step = right.selectbox("步长", list(STEPS), index=1, key="backtest_step")
         submitted = st.form_submit_button("开始回测", type="primary")
     if submitted:
-        picked = list(days) if isinstance(days, list | tuple) else [days]
-        if not picked:
-            st.error("请选择日期范围。")
-            return
-        since = _day_start(picked[0])
-        until = _day_start(picked[-1]) + timedelta(days=1)
-        if until - since > timedelta(days=MAX_DAYS):
-            st.error(f"回测范围最长 {MAX_DAYS} 天。")
-            return
-        roles.require(principal, roles.BACKTEST)
-        rule = next(r for r in rules if r.name == name)
-        with st.spinner("回测中…"):
-            result = backtest.run_backtest(context.reader(config), rule, since, until)
-        st.session_state[RESULT_KEY] = result
+        _run(name, days, STEPS[step])
     shown = st.session_state.get(RESULT_KEY)
-    if isinstance(shown, backtest.BacktestResult):
-        _show(shown)
+    if isinstance(shown, tuple):
+        _show(*shown)
 
 
-def _show(result: backtest.BacktestResult) -> None:
-    unit = "小时" if result.step <= timedelta(hours=1) else "天"
+def _run(name: str, days: Any, step: timedelta) -> None:
+    picked = list(days) if isinstance(days, list | tuple) else [days]
+    if not picked:
+        st.error("请选择日期范围。")
+        return
+    since = _day_start(picked[0])
+    until = _day_start(picked[-1]) + timedelta(days=1)
+    if until - since > timedelta(days=MAX_DAYS):
+        st.error(f"回测范围最长 {MAX_DAYS} 天，更长的请用命令行 yuqing backtest。")
+        return
+    roles.require(principal, roles.BACKTEST)  # checked where the work is done, too
+    rule = next(r for r in rules if r.name == name)
+    with st.spinner("回测中…（分析与规则在模拟时间中重新运行）"):
+        try:
+            result = run_backtest(
+                context.reader(config), context.settings(config), [rule], since, until, step
+            )
+        except ValueError as exc:
+            st.error(md_escape(str(exc)))
+            return
+    st.session_state[RESULT_KEY] = (name, result)
+
+
+def _raised_rows(items: list[Raised]) -> list[dict[str, Any]]:
+    return [
+        {
+            "时间": fmt_time(r.at),
+            "类型": RAISED_LABELS.get(r.what, r.what),
+            "规则或事项": label(OBLIGATION_KIND_LABELS, r.rule),
+            "对象": r.subject,
+            "标题": r.title,
+            "级别": label(ALERT_LEVEL_LABELS, r.level),
+            "期限": fmt_time(r.due_at),
+        }
+        for r in items
+    ]
+
+
+def _show(name: str, result: BacktestResult) -> None:
+    alerts, obligations = result.alerts(), result.obligations()
     st.markdown(
-        f"规则 **{md_escape(result.rule)}** · {fmt_time(result.since)} 至 {fmt_time(result.until)}"
-        f" · 按{unit}重放 {result.steps} 步 · 读取 {result.mentions_read} 条提及 · "
-        f"命中 **{len(result.matches)}** 个对象"
+        f"规则 **{md_escape(name)}** · {fmt_time(result.since)} 至 {fmt_time(result.until)} · "
+        f"重放 {result.mentions} 条提及、{result.steps} 步 · 触发告警 **{len(alerts)}** 条、"
+        f"处置事项 **{len(obligations)}** 项、通知 {result.messages} 条"
     )
-    if result.truncated:
-        st.warning(f"范围内提及超过 {backtest.MAX_MENTIONS} 条，只回测了最新的部分。")
+    actual = result.alerts(actual=True)
+    mine = [r for r in actual if r.rule == name]
+    st.caption(
+        f"同期当前规则实际触发告警 {len(actual)} 条（其中该规则 {len(mine)} 条），"
+        f"处置事项 {len(result.obligations(actual=True))} 项（据审计日志）。"
+    )
     for error in result.errors[:5]:
         st.error(md_escape(error))
-    if not result.matches:
+    if not result.raised:
         st.info("该规则在所选时间内不会触发告警。")
         return
-    rows = [
-        {
-            "对象": m.subject,
-            "标题": m.title,
-            "级别": label(ALERT_LEVEL_LABELS, m.level),
-            "首次命中": fmt_time(m.first_step),
-            f"命中{unit}数": m.steps,
-            "依据": "；".join(m.evidence),
-        }
-        for m in result.matches
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(_raised_rows(result.raised)), hide_index=True, width="stretch")
 
 
 st.title("规则")
-st.caption(f"共 {len(rules)} 条规则（来自配置文件）")
+source = "配置文件" + ("及规则文件" if book is not None else "")
+st.caption(f"生效规则 {len(rules)} 条（来自{source}）")
+if book is not None and book.last_error is not None:
+    st.error("规则文件有误，仍按上次读入的规则运行：" + md_escape(str(book.last_error)))
 rule_table()
 backtest_form()
