@@ -43,6 +43,7 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/archive_bench.py
+	$(BIN)/python benchmarks/es_bench.py
 	$(BIN)/python benchmarks/alerts_latency.py
 	$(BIN)/python benchmarks/dashboard_bench.py
 
