@@ -6,6 +6,7 @@ without a name is shown as it is, so a new platform or kind never breaks a page.
 
 from __future__ import annotations
 
+from alerts.deadlines import KINDS as OBLIGATION_KINDS
 from alerts.obligations import STATE_LABELS
 from alerts.rules import LEVEL_LABELS as RULE_LEVEL_LABELS
 
@@ -46,15 +47,8 @@ EVENT_STATUS_LABELS = {
     "declining": "降温",
     "closed": "已平息",
 }
-OBLIGATION_KIND_LABELS = {
-    "authoritative_release": "发布权威信息",
-    "press_conference": "召开新闻发布会",
-    "clarification": "澄清",
-    "response": "回应关切",
-    "policy_interpretation": "政策解读",
-    "penalty_disclosure": "行政处罚公示",
-    "implementation_report": "落实情况报告",
-}
+# One source with the alert messages and the CLI: the obligation kinds' own names.
+OBLIGATION_KIND_LABELS = {kind: rule.label for kind, rule in OBLIGATION_KINDS.items()}
 # The lifecycle's own names (alerts.obligations), so the CLI and the screen agree.
 OBLIGATION_STATUS_LABELS = dict(STATE_LABELS)
 LEVEL_LABELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}

@@ -49,8 +49,8 @@ def test_open_obligations_by_deadline_with_countdowns(
         ":green-badge[剩余 20天]",
     ]
     joined = "\n".join(texts)
-    assert "发布权威信息" in joined and "澄清" in joined and "行政处罚公示" in joined
-    provisional = next(t for t in texts if "行政处罚公示**" in t)
+    assert "发布权威信息**" in joined and "澄清事实**" in joined and "公开行政处罚信息**" in joined
+    provisional = next(t for t in texts if "公开行政处罚信息**" in t)
     assert ":orange-badge[暂定]" in provisional
     assert ":orange-badge[暂定]" not in next(t for t in texts if "发布权威信息**" in t)
     assert "回应关切" not in joined  # done: hidden unless asked for

@@ -53,7 +53,8 @@ def _pick() -> str | None:
 def _header(event: Event) -> None:
     st.title(md_escape(event.title) or "（无标题事件）")
     badges = [f":blue-badge[{label(EVENT_STATUS_LABELS, event.status)}]"]
-    badges.append(f":red-badge[{event.severity}]" if event.severity else ":gray-badge[未分级]")
+    grade = md_escape(event.severity or "")
+    badges.append(f":red-badge[{grade}]" if grade else ":gray-badge[未分级]")
     if event.rumor_score is not None:
         badges.append(f":orange-badge[谣言概率 {event.rumor_score:.2f}]")
     for topic in event.topics[:4]:
@@ -115,7 +116,7 @@ def _severity(detail: EventDetail) -> None:
     if not event.severity:
         st.caption("尚未分级：未发现可用于分级的伤亡或损失数字。")
     else:
-        st.markdown(f"分级：**{event.severity}**")
+        st.markdown(f"分级：**{md_escape(event.severity)}**")
     rows = []
     for reason in event.severity_basis:
         mention = detail.basis_mentions.get(reason.mention_id or "")
