@@ -368,3 +368,87 @@ def assert_no_html(at: AppTest) -> None:
     assert len(at.get("html")) == 0
     for element in [*at.markdown, *at.caption]:
         assert not element.proto.allow_html, element.value
+
+
+# ---- an archive filled by the demo pipeline's own stages ---------------------------------
+DEMO_STEP = timedelta(hours=3)
+_DEMO_PLATFORMS = {"jzrb": "news", "lcxw": "news", "rss": "rss", "weibo": "weibo"}
+
+
+def _demo_mention(record: Any) -> Mention:
+    """A demo corpus record as the spiders store it (platform, kind, metrics, doc type)."""
+    platform = _DEMO_PLATFORMS.get(record.channel, "official")
+    extra: dict[str, Any] = {}
+    metrics: dict[str, Any] = {}
+    if platform == "weibo":
+        kind = record.kind if record.kind in ("post", "repost", "comment") else "post"
+        metrics = {**record.counts, "followers": record.user.get("followers_count", 0)}
+        metrics["verified"] = bool(record.user.get("verified"))
+    elif platform == "official":
+        kind = "debunk" if record.doc_type == "debunk" else "official"
+        extra = {"doc_type": record.doc_type, "doc_number": record.doc_number}
+    else:
+        kind = "article"
+    return Mention(
+        id=f"demo-{record.id}",
+        source=f"demo-{record.channel}",
+        platform=platform,
+        kind=kind,
+        url=f"http://127.0.0.1/demo/{record.slug}",
+        title=record.title,
+        text=record.text,
+        published_at=record.published,
+        fetched_at=record.published + timedelta(minutes=2),
+        author=record.author or str(record.user.get("screen_name", "")),
+        parent_id=f"demo-{record.parent}" if record.parent else None,
+        metrics=metrics,
+        extra=extra,
+    )
+
+
+def build_demo_archive(folder: Path) -> DashboardArchive:
+    """The demo corpus through the runner's analysis and alert stages in simulated time.
+
+    The crawl is left out (the demo's HTTP sites and spiders take minutes and have tests of
+    their own): every ``DEMO_STEP`` of the six demo days, the corpus items published by then
+    are stored as the spiders store them, then ``Runner.analyze`` and ``Runner.alert`` run, as
+    in ``yuqing demo``, with the demo's configuration and default rules.
+    """
+    import yaml
+
+    from yuqing.clock import SimulatedClock
+    from yuqing.config import load_config
+    from yuqing.demo.run import DEMO_DAYS, demo_config
+    from yuqing.demo.sites import DEMO_START, DemoSites, load_corpus
+    from yuqing.runner import Runner, TickReport
+
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "yuqing.db"
+    raw = demo_config("http://127.0.0.1:9", folder)
+    raw["archive"] = {"backend": "sqlite", "path": db.name}
+    raw["dashboard"] = {"host": "127.0.0.1", "port": 8501, "cache_ttl": "10s"}
+    config = folder / "yuqing.yaml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), "utf-8")
+    settings = load_config(config)
+    records = DemoSites(load_corpus(), lambda: DEMO_START).records  # not started: no server
+    mentions = sorted((_demo_mention(r) for r in records), key=lambda m: m.fetched_at)
+    end = DEMO_START + timedelta(days=DEMO_DAYS)
+    clock = SimulatedClock(DEMO_START)
+    with open_archive(db) as archive:
+        runner = Runner(settings, archive, clock)
+        stored = 0
+        now = DEMO_START
+        while now < end:
+            now = min(end, now + DEMO_STEP)
+            clock.set(now)
+            archive.record_pipeline_time(now)
+            batch = []
+            while stored < len(mentions) and mentions[stored].fetched_at <= now:
+                batch.append(mentions[stored])
+                stored += 1
+            if batch:
+                archive.upsert_mentions(batch)
+            report = TickReport(at=now)
+            runner.analyze(report)
+            runner.alert(report)
+    return DashboardArchive(folder=folder, config=config, db=db, now=end)
