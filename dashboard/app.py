@@ -77,6 +77,28 @@ def _check(config: str) -> bool:
     return True
 
 
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _exposed(config: str) -> bool:
+    """Refuse to serve an open dashboard (no users) on an address others can reach.
+
+    ``yuqing dashboard`` passes ``dashboard.host`` (127.0.0.1 unless changed); a bare
+    ``streamlit run`` without ``--server.address`` listens on every interface, which is
+    only pointed out, so the tools that run the script directly keep working.
+    """
+    if auth.login_required(config):
+        return False
+    address = str(st.get_option("server.address") or "")
+    if address and address not in _LOOPBACK:
+        st.error(
+            f"仪表盘监听在 {md_escape(address)}，其他计算机可以访问，但配置中没有用户：请在配置"
+            "文件的 users 中添加用户以启用登录，或改为只监听 127.0.0.1。"
+        )
+        return True
+    return False
+
+
 def _who(config: str, principal: Principal) -> None:
     if not principal.authenticated:
         st.session_state.setdefault(context.ACTOR_KEY, context.DEFAULT_ACTOR)
@@ -108,7 +130,7 @@ def _sidebar(config: str, principal: Principal) -> None:
 def main() -> None:
     st.set_page_config(page_title="舆情监测", page_icon=":material/radar:", layout="wide")
     config = context.config_path()
-    if not _check(config):
+    if not _check(config) or _exposed(config):
         st.stop()
     principal = auth.current(config)
     navigation = st.navigation(pages(principal))

@@ -178,3 +178,17 @@ def test_sessions_expire_and_log_out(made: DashboardArchive, monkeypatch: Any) -
     next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
     assert at.title[0].value == "登录舆情监测平台"
     assert "已退出登录" in at.warning[0].value
+
+
+def test_an_open_dashboard_is_not_served_beyond_loopback(tmp_path: Path, monkeypatch: Any) -> None:
+    from streamlit import config as streamlit_config
+
+    made = build_archive(tmp_path)  # no users
+    streamlit_config.set_option("server.address", "0.0.0.0")
+    try:
+        at = app_test(made, monkeypatch)
+    finally:
+        streamlit_config.set_option("server.address", None)
+    assert not at.exception
+    assert "其他计算机可以访问，但配置中没有用户" in at.error[0].value
+    assert not at.metric
