@@ -149,7 +149,7 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(
-                viewport={"width": 1400, "height": 1600},
+                viewport={"width": 1400, "height": 2400},
                 locale="zh-CN",
                 accept_downloads=True,
             )
