@@ -78,6 +78,15 @@ def rescore_due(replies: int, doubting: bool) -> bool:
     return replies & (replies - 1) == 0
 
 
+def configured_scorer(settings: NlpSettings) -> RelevanceScorer | None:
+    """The trained relevance scorer when ``models_dir`` holds ``relevance.npz`` (opt-in)."""
+    if settings.models_dir is None or not (settings.models_dir / "relevance.npz").exists():
+        return None
+    from nlp.relevance_model import trained_scorer
+
+    return trained_scorer(settings.models_dir / "relevance.npz")
+
+
 def rumor_model_path(settings: NlpSettings) -> Path:
     """``models_dir/rumor.npz`` when configured and present, else the shipped model."""
     if settings.models_dir is not None and (settings.models_dir / "rumor.npz").exists():
@@ -109,7 +118,7 @@ class Analyzer:
         self.settings = settings.model_copy(deep=True)
         self.window = settings.event_window
         self.threshold = settings.relevance_threshold
-        self.scorer = scorer or default_scorer()
+        self.scorer = scorer or configured_scorer(settings) or default_scorer()
         self.rumor_model: RumorModel | None = load_model(rumor_model_path(settings))
         self.store = EventStore(self.window)
         self.debunks = DebunkIndex(backward_reach=self.window)

@@ -1,0 +1,73 @@
+"""The trained relevance model: fitting, storage without pickle, and the combined scorer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from nlp.relevance_model import MODEL_PATH, RelevanceModel, TrainedRelevanceScorer
+from nlp.relevance_train import TrainingSet, fit
+from nlp.text import document_from_text
+
+ON_TOPIC = [
+    "超市销售的樱桃被发现有蛆虫，消费者投诉",
+    "某品牌果汁被曝含有农药，厂家回应",
+    "网购的奶粉疑似假货，孩子喝了腹泻",
+    "小区电梯突然下坠，多人被困",
+    "工商部门查处一批假冒名牌运动鞋",
+    "饭店使用过期肉，食客吃坏肚子",
+    "手机电池突然爆炸，用户手被烧伤",
+    "这批月饼检出防腐剂超标",
+]
+OFF_TOPIC = [
+    "今天天气真好，去公园散步",
+    "周末一起看电影吧，新片很好看",
+    "明星离婚的消息刷屏了",
+    "足球比赛太精彩了，最后一分钟进球",
+    "加班到深夜，好累",
+    "旅行照片分享，海边日落很美",
+    "新学期开始了，孩子上学",
+    "股市今天大涨，心情不错",
+]
+
+
+def _model() -> RelevanceModel:
+    texts = ON_TOPIC * 3 + OFF_TOPIC * 3
+    labels = [1] * len(ON_TOPIC) * 3 + [0] * len(OFF_TOPIC) * 3
+    return fit(TrainingSet(texts, labels, {"test": len(texts)}))
+
+
+def test_model_round_trips_and_separates_what_it_learned(tmp_path: Path) -> None:
+    model = _model()
+    path = tmp_path / "relevance.npz"
+    model.save(path)
+    loaded = RelevanceModel.load(path)
+    texts = ["超市的樱桃有蛆虫", "周末去公园看日落"]
+    assert np.allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=1e-5)
+    on, off = loaded.predict_proba(texts)
+    assert on > 0.5 > off
+
+
+def test_combined_scorer_only_adds_recall_and_says_why() -> None:
+    scorer = TrainedRelevanceScorer(_model())
+    lexical = document_from_text("电梯困人事故，特种设备检验不合格")
+    everyday = document_from_text("超市卖的樱桃里有蛆虫，消费者投诉了")
+    chatter = document_from_text("周末一起去公园散步看日落")
+    assert scorer.score(lexical).score >= scorer.lexicon.score(lexical).score
+    result = scorer.score(everyday)
+    assert result.score >= 0.5
+    assert (
+        (result.reasons
+        and any(r.text.startswith("模型词语") for r in result.reasons))
+        or (scorer.lexicon.score(everyday).score >= 0.5)
+    )
+    assert scorer.score(chatter).score < 0.5
+
+
+def test_shipped_model_loads_and_reads_everyday_wording() -> None:
+    """The file ``yuqing train relevance`` wrote (its figures: ``yuqing evaluate relevance``)."""
+    model = RelevanceModel.load(MODEL_PATH)
+    on, off = model.predict_proba(["地沟油又回到餐桌，吃火锅要小心", "今天的足球比赛太精彩了"])
+    assert on > 0.5 > off
+    assert model.meta["counts"]["news"] > 2000
