@@ -12,10 +12,11 @@ notice doc_type    obligation kinds it can fulfil
 ``penalty``        penalty_disclosure
 =================  ===============================================================
 
-A notice answers an obligation when it was published after the obligation opened and it is
-about the same thing: the obligation's subject key (a decision number entered by hand) appears
-in it, or most of the event's keywords do, or most of the character pairs of the subject's
-title (the policy document's name, the event's title) do. Nothing is closed automatically —
+A notice answers an obligation when it is not the notice that opened it, was published after
+the obligation opened, and is about the same thing: the document number in the obligation
+(临市监处罚〔2026〕88号) appears in it — when there is one, nothing else counts — or the key
+entered by hand or the document's full title does, or most of the event's keywords or of the
+character pairs of the subject's title do. Nothing is closed automatically —
 a person confirms: the obligation gets the note 「建议办结：<link>」 through
 ``update_obligation`` (which writes the audit entry, actor ``system``, in the same
 transaction), and its recipients get a message with the link and the command to close it.
@@ -24,6 +25,7 @@ transaction), and its recipients get a message with the link and the command to 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -52,12 +54,24 @@ def _pairs(text: str) -> set[str]:
     return {a + b for a, b in itertools.pairwise(chars)}
 
 
+DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号")
+
+
 def match_score(
     ob: Obligation, notice: Mention, keywords: Sequence[str], topic_title: str
 ) -> float:
+    """1.0 for a certain match, else the share of keywords or title pairs found, else 0.
+
+    A document number (临市监处罚〔2026〕88号) in the obligation decides alone: sibling
+    penalty decisions differ only in it, so they must not answer each other."""
     text = f"{notice.title}\n{notice.text}"
+    numbers = set(DOCUMENT_NUMBER.findall(f"{ob.subject}\n{topic_title}"))
+    if numbers:
+        return 1.0 if any(number in text for number in numbers) else 0.0
     if len(ob.subject) >= 6 and ":" not in ob.subject and ob.subject in text:
-        return 1.0  # a decision number or document number entered by hand
+        return 1.0  # a key entered by hand
+    if len(topic_title) >= 8 and topic_title in text:
+        return 1.0  # the policy document's full name in its interpretation
     scores = []
     words = [w for w in keywords if len(w) >= 2]
     if len(words) >= 2:
@@ -91,7 +105,9 @@ def propose_fulfilment(
         for notice in notices:
             if ob.kind not in FULFILS[str(notice.extra["doc_type"])]:
                 continue
-            if notice.published_at < ob.opened_at or notice.url in ob.note:
+            if ob.subject == f"doc:{notice.id}" or notice.url in ob.note:
+                continue  # the notice that opened it, or one already proposed
+            if notice.published_at < ob.opened_at:
                 continue
             score = match_score(ob, notice, _keywords(archive, ob), _topic_title(ob))
             if score >= MIN_SHARE and (best is None or score > best[0]):

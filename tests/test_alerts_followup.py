@@ -235,3 +235,33 @@ def test_a_crawled_penalty_notice_answers_a_decision_entered_by_hand(
     assert any(
         ":proposed:" in m.dedup_key and m.recipient == "duty" for m in archive.list_messages()
     )
+
+
+def test_the_notice_that_opened_an_obligation_does_not_fulfil_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    rules = [{"name": "penalty", "type": "penalty", "opens": ["penalty_disclosure"]}]
+    settings = settings_for(tmp_path, rules, recipients=["duty"], escalate_after="0s")
+    notice = mention(
+        "p1",
+        "行政处罚决定书 临市监罚〔2026〕12号：当事人销售不合格充电器",
+        T0,
+        platform="official",
+        kind="official",
+        source="bureau-penalties",
+        title="行政处罚信息公示",
+        extra={"doc_type": "penalty"},
+    )
+    sibling = replace(
+        notice,
+        id="p2",
+        url="https://example.com/p2",
+        text=notice.text.replace("12号", "13号"),
+        title="行政处罚信息公示（临市监罚〔2026〕13号）",
+    )
+    notice = replace(notice, title="行政处罚信息公示（临市监罚〔2026〕12号）")
+    archive.upsert_mentions([notice, sibling])
+    report = evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=1)))
+    # Neither its own notice nor a sibling decision (another number) fulfils it.
+    assert (report.obligations_opened, report.fulfilments_proposed) == (2, 0)
+    assert [o.note for o in archive.list_obligations()] == ["", ""]
