@@ -143,6 +143,10 @@ class Lexicon:
     accident: tuple[str, ...]
     no_casualty: tuple[str, ...]
     statistics: tuple[str, ...]
+    # Figures after these in a sentence are another time's or another country's accident
+    # (历史上, 去年, 美国), until a word of the present (今天, 此次) brings the text back.
+    elsewhere: tuple[str, ...] = ()
+    present: tuple[str, ...] = ()
 
     def topic_terms(self) -> dict[str, tuple[str, float]]:
         """Each term's (topic, weight); a term listed under two topics keeps the first."""
@@ -196,6 +200,8 @@ def load_lexicon(directory: Path = RESOURCES) -> Lexicon:
         accident=tuple(severity["accident"]),
         no_casualty=tuple(severity["no_casualty"]),
         statistics=tuple(severity["statistics"]),
+        elsewhere=tuple(severity.get("elsewhere", {})),
+        present=tuple(severity.get("present", {})),
     )
 
 

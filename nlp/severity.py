@@ -15,14 +15,16 @@ grade     deaths ≥     serious injuries ≥      direct loss ≥ (yuan)
 
 Only serious injuries (重伤) count toward the grade, as in the regulation; plain 受伤 figures
 are extracted and shown but do not raise the grade. Figures in clauses that report totals over
-a period (全年共发生…, 同比…) are skipped. Every figure is returned with the phrase it came
+a period (全年共发生…, 同比…) are skipped, and so are figures that follow a word of another time
+or country in their sentence (历史上, 去年, 美国, a bare year: ``[elsewhere]`` in
+resources/severity.txt) until a word of the present (今天, 此次) returns to the event. Every figure is returned with the phrase it came
 from and the mention it is in, because the press office must say which figures it used.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -177,6 +179,37 @@ def _clauses(text: str) -> list[str]:
     return [c for c in re.split(r"[。！？!?；;\n]+", text) if c.strip()]
 
 
+# A bare year ("2015年天津港爆炸…") refers to a past accident; a full date ("2026年11月16日")
+# usually opens the report of this one, so a year followed by a month is not a marker.
+_BARE_YEAR = re.compile(r"(?:19|20)\d{2}年(?!\s*\d{1,2}\s*月|[一二三四五六七八九十]{1,2}月)")
+
+
+def _positions(sentence: str, words: Iterable[str]) -> list[int]:
+    out: list[int] = []
+    for word in words:
+        start = sentence.find(word)
+        while start >= 0:
+            out.append(start)
+            start = sentence.find(word, start + 1)
+    return out
+
+
+def elsewhere_before(sentence: str) -> Callable[[int], bool]:
+    """Whether a figure at a position follows a word of another time or country (历史上,
+    去年, 美国, a bare year) with no word of the present (今天, 此次) in between."""
+    lexicon = default_lexicon()
+    away = _positions(sentence, lexicon.elsewhere)
+    away += [m.start() for m in _BARE_YEAR.finditer(sentence)]
+    back = _positions(sentence, lexicon.present)
+
+    def trapped(position: int) -> bool:
+        last_away = max((p for p in away if p < position), default=-1)
+        last_back = max((p for p in back if p < position), default=-1)
+        return last_away > last_back
+
+    return trapped
+
+
 def extract_figures(text: str, mention_id: str = "") -> tuple[list[Figure], bool, bool]:
     """Figures in ``text``; also whether it says "no casualties" and has accident context."""
     lexicon = default_lexicon()
@@ -185,11 +218,14 @@ def extract_figures(text: str, mention_id: str = "") -> tuple[list[Figure], bool
     for sentence in _clauses(text):
         if any(marker in sentence for marker in lexicon.statistics):
             continue
+        trapped = elsewhere_before(sentence)
         taken: list[tuple[int, int]] = []
         for kind, pattern in _PATTERNS:
             for match in pattern.finditer(sentence):
                 start, end = match.span("n")
                 if any(s < end and start < e for s, e in taken):
+                    continue
+                if trapped(match.start()):
                     continue
                 value = parse_number(match.group("n"))
                 if value is None or value <= 0:

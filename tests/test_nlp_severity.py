@@ -172,3 +172,36 @@ def test_event_grade_prefers_the_latest_official_figure() -> None:
 def test_figure_reason_formats_money() -> None:
     reason = Figure("loss", 12_000_000, "直接经济损失约1200万元", "m9").reason()
     assert reason.text.startswith("直接经济损失 12,000,000元") and reason.mention_id == "m9"
+
+
+@pytest.mark.parametrize(
+    ("text", "grade", "deaths"),
+    [
+        # Traps: another time or another country is not this event.
+        ("历史上最严重的一次电梯事故曾造成30人死亡", None, None),
+        ("去年同期该市发生锅炉爆炸，造成12人死亡", None, None),
+        ("美国一化工厂爆炸造成35人死亡", None, None),
+        ("日本某游乐园过山车事故致10人死亡", None, None),
+        ("2015年天津港爆炸事故造成165人遇难，今天某地仓库起火致2人死亡", "一般", 2),
+        ("去年的事故造成12人死亡，此次爆炸已造成4人死亡", "较大", 4),
+        # A full date opens the report of this accident: not a trap.
+        ("2026年11月16日，某地锅炉爆炸致3死5伤", "较大", 3),
+        # Ranges and lower bounds: the upper figure is the credible maximum.
+        ("某地锅炉爆炸，至少3人死亡", "较大", 3),
+        ("仓库爆炸已造成3至5人死亡", "较大", 5),
+        ("事故造成三到五人死亡", "较大", 5),
+        ("隧道坍塌造成数十人死亡", "重大", 10),
+        # Updates within one text: the latest (largest) figure.
+        ("起初报道2人死亡，死亡人数上升到十二人", "重大", 12),
+        ("遇难人数已升至三十一人", "特别重大", 31),
+    ],
+)
+def test_traps_ranges_and_updates(text: str, grade: str | None, deaths: float | None) -> None:
+    result = grade_text(text)
+    assert result.grade == grade
+    assert figures(text).get("deaths") == deaths
+
+
+def test_losses_in_chinese_numerals_and_with_about() -> None:
+    assert figures("直接经济损失约五千万元") == {"loss": 50_000_000}
+    assert grade_text("火灾造成直接经济损失约五千万元").grade == "重大"
