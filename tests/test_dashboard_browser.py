@@ -137,7 +137,7 @@ def _shot(page: Any, name: str) -> None:
 
 def _open(page: Any, menu: str, heading: str) -> None:
     page.get_by_role("link", name=menu, exact=True).click()
-    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=20_000)
 
 
 def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
