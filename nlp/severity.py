@@ -17,8 +17,9 @@ Only serious injuries (重伤) count toward the grade, as in the regulation; pla
 are extracted and shown but do not raise the grade. Figures in clauses that report totals over
 a period (全年共发生…, 同比…) are skipped, and so are figures that follow a word of another time
 or country in their sentence (历史上, 去年, 美国, a bare year: ``[elsewhere]`` in
-resources/severity.txt) until a word of the present (今天, 此次) returns to the event. Every figure is returned with the phrase it came
-from and the mention it is in, because the press office must say which figures it used.
+resources/severity.txt) until a word of the present (今天, 此次) returns to the event. Every
+figure is returned with the phrase it came from and the mention it is in, because the press
+office must say which figures it used.
 """
 
 from __future__ import annotations
