@@ -33,6 +33,8 @@ class RunTally:
     blocked: str = ""
     # At least one start or list page was fetched and understood.
     start_ok: bool = False
+    # Start pages answered 304 Not Modified to a conditional GET.
+    not_modified: int = 0
     # Ids of the records kept aside in this run.
     rejected_ids: list[str] = field(default_factory=list)
     # Per-source progress (replay position, validators...) to store with the run's state,

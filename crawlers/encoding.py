@@ -16,7 +16,10 @@ import re
 
 __all__ = ["best_encoding", "decode_html", "mojibake_ratio"]
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)""",
+    re.I,
+)
 # Fewer than this share of replacement characters is a stray bad byte, not a wrong charset.
 _MOJIBAKE = 0.002
 _CANDIDATES = ("utf-8", "gb18030", "big5")
@@ -100,7 +103,8 @@ def needs_redecoding(text: str) -> bool:
 def _meta_charsets(body: bytes) -> list[str]:
     names = []
     for match in _META_CHARSET.finditer(body[:4096]):
-        name = _normal(match.group(1).decode("ascii", errors="ignore"))
+        label = match.group(1) or match.group(2) or b""
+        name = _normal(label.decode("ascii", errors="ignore"))
         if name:
             names.append(name)
     return names

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 # Errors listed in the state's detail; the count keeps growing past this.
 _KEPT_ERRORS = 5
+# Runs kept in the state's history (items, new, rejected, errors per run) for the dashboard.
+_KEPT_RUNS = 20
 # Ids of rejected records remembered per source, newest kept.
 _KEPT_REJECTED_IDS = 2000
 
@@ -85,8 +87,23 @@ def record_run(context: CrawlContext, reason: str) -> None:
         state.last_error_at = now
     if tally.start_ok and not tally.blocked:
         state.last_success_at = now
+    failed = bool(tally.errors or tally.blocked)
+    state.state["failed_runs"] = int(state.state.get("failed_runs", 0)) + failed
+    history = list(state.state.get("history", []))[-(_KEPT_RUNS - 1) :]
+    history.append(
+        {
+            "at": now.isoformat(),
+            "items": tally.items,
+            "new": tally.inserted,
+            "rejected": tally.rejected,
+            "errors": len(tally.errors),
+            "not_modified": tally.not_modified,
+        }
+    )
     state.state.update(
         {
+            "history": history,
+            "last_not_modified": tally.not_modified,
             "complete": reason == "finished" and not tally.errors and not tally.blocked,
             "blocked": tally.blocked,
             "last_new": tally.inserted,

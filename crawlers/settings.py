@@ -23,6 +23,19 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+# Each retry waits longer: 1 s, then 2 s (crawlers.middlewares.BackoffRetryMiddleware).
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+# Slow down when a site answers slowly; the source's own delay stays the minimum and its
+# concurrency the target (both set by the spider), so a quick site is not held back.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+# An article page is well under a megabyte; anything past 5 MiB is not one (a video, a dump).
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+# A chain longer than this is a loop (or a tracking maze), reported as such.
+REDIRECT_MAX_TIMES = 5
 # A crawl that hangs must not hold up the rounds after it.
 CLOSESPIDER_TIMEOUT = 600
 
@@ -39,6 +52,12 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePipeline": 100,
     "crawlers.pipelines.DedupPipeline": 200,
     "crawlers.pipelines.ArchiveWriterPipeline": 300,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "crawlers.middlewares.ConditionalGetMiddleware": 560,
+    "crawlers.middlewares.RedirectLoopMiddleware": 610,
 }
 EXTENSIONS = {
     "crawlers.extensions.SourceStateRecorder": 500,

@@ -200,13 +200,10 @@ def stats(ctx: Context) -> None:
         click.echo(f"{key:>18}: {value}")
     if states:
         click.echo("sources:")
+        from crawlers.health import health_line
+
         for state in states:
-            last = state.last_success_at.isoformat() if state.last_success_at else "never"
-            click.echo(
-                f"  {state.source}: runs {state.runs}, errors {state.errors}, "
-                f"last success {last}, last items {state.items_last_run}"
-                + (f", last error: {state.last_error}" if state.last_error else "")
-            )
+            click.echo(f"  {health_line(state)}")
 
 
 @main.command()

@@ -36,12 +36,12 @@ class ListingSpider(SourceSpider):
         yield from self.parse_list(response, page=1)
 
     def parse_list(self, response: Response, page: int) -> Iterator[Any]:
-        response = self.decoded(response)
-        if not hasattr(response, "text"):
+        page_text = self.html_text(response)
+        if page_text is None:
             self.context.tally.error(f"{response.url}: not an HTML list page")
             return
         self.context.tally.start_ok = True
-        selector = Selector(text=response.text)
+        selector = Selector(text=page_text[1])
         links = self._article_links(response.url, selector)
         known = {m.id for m in self.context.archive.get_mentions(list(links.values()))}
         known |= self.context.rejected_before
@@ -54,12 +54,12 @@ class ListingSpider(SourceSpider):
             yield self.request(next_url, self.parse_list, cb_kwargs={"page": page + 1})
 
     def parse_article(self, response: Response) -> Iterator[MentionItem]:
-        response = self.decoded(response)
-        if not hasattr(response, "text"):
-            self.context.tally.error(f"{response.url}: not an HTML page")
+        page_text = self.html_text(response)
+        if page_text is None:
             return
-        article = extract_article(response.text, response.url, self.now(), self.source.selectors)
-        yield self.article_item(response, article)
+        decoded, text = page_text
+        article = extract_article(text, response.url, self.now(), self.source.selectors)
+        yield self.article_item(decoded, article)
 
     def article_item(self, response: Response, article: Article) -> MentionItem:
         raise NotImplementedError

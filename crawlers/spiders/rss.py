@@ -9,6 +9,7 @@ as UTC while Chinese feeds mean Beijing time.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ import feedparser
 from scrapy.http import Response
 
 from crawlers.dates import DateParseError, parse_datetime
+from crawlers.encoding import best_encoding
 from crawlers.items import MentionItem
 from crawlers.spiders.base import SourceSpider
 from crawlers.text import fragment_to_text
@@ -23,19 +25,64 @@ from crawlers.text import fragment_to_text
 __all__ = ["RssSpider"]
 
 
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return None
+
+
+def _normal_name(name: str) -> str:
+    try:
+        found = codecs.lookup(name).name
+    except LookupError:
+        return name
+    return "gb18030" if found in ("gbk", "gb2312", "cp936") else found
+
+
 class RssSpider(SourceSpider):
     name = "rss"
     platform = "rss"
 
     def parse_start(self, response: Response) -> Iterator[MentionItem]:
-        feed = feedparser.parse(response.body, response_headers=self._headers(response))
+        feed = feedparser.parse(*self._transcoded(response))
         if not feed.entries and feed.bozo:
             self.context.tally.error(f"{response.url}: not a feed ({feed.get('bozo_exception')})")
             return
         self.context.tally.start_ok = True
+        if feed.bozo and not isinstance(
+            feed.get("bozo_exception"), feedparser.CharacterEncodingOverride
+        ):
+            # What could be read is used; the breakage is reported once with the feed.
+            self.keep_aside(
+                response.url,
+                f"malformed feed, {len(feed.entries)} entries read: {feed.get('bozo_exception')}",
+                key=f"feed:{response.url}",
+            )
         feed_title = str(feed.feed.get("title", "")).strip()
         for entry in feed.entries:
             yield self._entry_item(response, entry, feed_title)
+
+    def _transcoded(self, response: Response) -> tuple[bytes, dict[str, str]]:
+        """The feed's bytes and headers, as UTF-8 when its charset label is wrong.
+
+        feedparser falls back to windows-1252 when the labelled charset fails, which turns a
+        GBK feed labelled UTF-8 into Latin mojibake; ``best_encoding`` finds the real one.
+        """
+        headers = self._headers(response)
+        if self.source.encoding:
+            return response.body, headers
+        declared = _charset(headers.get("content-type", ""))
+        actual = best_encoding(response.body, declared)
+        if declared and actual == _normal_name(declared):
+            return response.body, headers
+        try:
+            text = response.body.decode(actual)
+        except (UnicodeDecodeError, LookupError):
+            return response.body, headers
+        media_type = headers.get("content-type", "").split(";")[0].strip() or "application/xml"
+        return text.encode("utf-8"), {"content-type": f"{media_type}; charset=utf-8"}
 
     def _headers(self, response: Response) -> dict[str, str]:
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
