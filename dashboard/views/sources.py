@@ -48,8 +48,8 @@ for source in sources:
             "上次成功": fmt_time(state.last_success_at),
             "上次采集": fmt_time(state.last_run_at),
             "上次条数": state.items_last_run,
-            "平均每次条数": source.items_per_run,
             "24小时提及": source.mentions_24h,
+            "7天提及": source.mentions_7d,
             "运行次数": state.runs,
             "失败次数": state.errors,
             "错误率": source.error_rate,
@@ -63,7 +63,6 @@ st.dataframe(
     width="stretch",
     column_config={
         "错误率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
-        "平均每次条数": st.column_config.NumberColumn(format="%.1f"),
     },
 )
 failing = [s for s in sources if s.health == "failing"]
