@@ -46,6 +46,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/es_bench.py
 	$(BIN)/python benchmarks/alerts_latency.py
 	$(BIN)/python benchmarks/dashboard_bench.py
+	$(BIN)/python benchmarks/nlp_events_bench.py
+	$(BIN)/python benchmarks/nlp_throughput_bench.py
+	$(BIN)/python -m yuqing.cli evaluate rumor
 
 # Re-resolve the pins after editing pyproject.toml dependencies.
 lock:
