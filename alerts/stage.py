@@ -301,9 +301,9 @@ def _store_alert(
     if candidate == old:
         return _Fired(rule, match, old)
     raised = old.level if candidate.level != old.level else None
-    entry = None
+    raise_entry = None
     if raised:
-        entry = _entry(
+        raise_entry = _entry(
             now,
             "alert.raised",
             "alert",
@@ -312,7 +312,7 @@ def _store_alert(
             level=candidate.level,
             previous=raised,
         )
-    stored, _ = archive.upsert_alert_audited(candidate, entry)
+    stored, _ = archive.upsert_alert_audited(candidate, raise_entry)
     report.alerts_updated += 1
     return _Fired(rule, match, stored, raised_from=raised)
 
