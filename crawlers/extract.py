@@ -119,7 +119,7 @@ def _trafilatura(html: str, url: str) -> dict[str, Any]:
         document = trafilatura.bare_extraction(
             html,
             url=url,
-            with_metadata=True,
+            with_metadata=False,
             include_comments=False,
             include_tables=False,
             config=_CONFIG,

@@ -172,13 +172,18 @@ def _labelled(page: Selector) -> list[str]:
 
 
 def _meta(page: Selector, now: datetime) -> Iterable[_Candidate]:
-    values: list[str] = []
-    for name in _META_TIME_NAMES:
-        query = "//meta[translate(@name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-        query += f"'abcdefghijklmnopqrstuvwxyz')='{name}' or @property='{name}']/@content"
-        values.extend(page.xpath(query).getall())
-    for prop in _META_ITEMPROPS:
-        values.extend(page.xpath(f"//meta[@itemprop='{prop}']/@content").getall())
+    # One pass over the page's <meta> tags (an XPath per name cost more than the rest here).
+    by_name: dict[str, list[str]] = {}
+    for meta in page.xpath("//meta[@content]"):
+        attrib = meta.attrib
+        key = (attrib.get("name") or attrib.get("property") or "").lower()
+        prop = attrib.get("itemprop") or ""
+        if key in _META_TIME_NAMES:
+            by_name.setdefault(key, []).append(attrib["content"])
+        elif prop in _META_ITEMPROPS:
+            by_name.setdefault(prop, []).append(attrib["content"])
+    names = (*_META_TIME_NAMES, *_META_ITEMPROPS)
+    values = [v for name in names for v in by_name.get(name, [])]
     values.extend(page.xpath("//time/@datetime").getall())
     for value in values:
         found = _parse_any(value, now)

@@ -175,3 +175,36 @@ def test_bad_lines_and_undated_records_are_reported(tmp_path: Path) -> None:
         assert third.rejected == 0 and len(rig.archive.list_rejects("ced")) == 2
     finally:
         rig.close()
+
+
+def test_yuqing_replay_plays_the_whole_pipeline(tmp_path: Path, ced_slice: Path) -> None:
+    """`yuqing replay` under a simulated clock: every record stored and analysed."""
+    import yaml
+    from click.testing import CliRunner
+
+    from yuqing.cli import main
+
+    one_post = tmp_path / "one.jsonl"
+    one_post.write_text(ced_slice.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    config = tmp_path / "yuqing.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "archive": {"path": "replay.db"},
+                "sources": [
+                    {"name": "ced", "type": "replay", "path": str(one_post), "speed": 86400,
+                     "interval": "10m"},
+                ],
+            }
+        )
+    )  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["-c", str(config), "replay", "--start", "2026-11-16T08:00", "--step", "10m"]
+    )
+    assert result.exit_code == 0, result.output
+    distinct = len({r.mid for r in load_timeline(one_post).records})
+    assert f"new mentions {distinct};" in result.output
+    assert f"analysed {distinct};" in result.output
+    with open_archive(tmp_path / "replay.db") as archive:
+        first = min(m.published_at for _, m in archive.mentions_since(0, 10_000))
+        assert first == datetime(2026, 11, 16, 0, 0, tzinfo=UTC)

@@ -315,9 +315,10 @@ def _register_subcommands() -> None:
     main.add_command(train)
     main.add_command(score)
     main.add_command(evaluate)
-    from crawlers.cli import extract
+    from crawlers.cli import extract, replay
 
     main.add_command(extract)
+    main.add_command(replay)
     from yuqing.cli_archive import archive_group
 
     main.add_command(archive_group)
