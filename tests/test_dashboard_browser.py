@@ -212,7 +212,7 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
             _shot(page, "obligations")
 
             _open(page, "信息源", "信息源状态")
-            expect(page.get_by_text("上次采集失败", exact=False).first).to_be_visible()
+            expect(page.get_by_text("demo-weibo 上次采集失败", exact=False)).to_be_visible()
             _shot(page, "sources")
             _open(page, "规则", "规则")
             page.get_by_role("button", name="开始回测").click()
