@@ -190,3 +190,25 @@ def test_silence_add_list_expire_from_the_shell(config: Path, tmp_path: Path) ->
         actions = [(a.action, a.actor) for a in archive.list_audit(object_type="silence")]
         assert sorted(a for a, _ in actions) == ["silence.created", "silence.expired"]
         assert ("silence.created", "王科长") in actions
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        (
+            "  deadlines:\n    implementation_report_dates: ['13-40']\n",
+            "implementation_report_dates: expected 'MM-DD' such as '07-10', got '13-40'",
+        ),
+        (
+            "  holidays:\n    2027:\n      holidays: [2028-01-01]\n",
+            "holidays.2027: 2028-01-01 is not in 2027",
+        ),
+        ("  reminders: ['soon']\n", "expected a reminder point such as 0.5, '50%', '2h before'"),
+    ],
+)
+def test_obligation_settings_are_checked_when_the_config_loads(
+    config: Path, section: str, message: str
+) -> None:
+    config.write_text(CONFIG + section, encoding="utf-8")
+    code, out = run(config, "check-config")
+    assert code != 0 and message in out, out

@@ -161,6 +161,10 @@ def test_bad_input_is_a_clear_error() -> None:
         due("response", datetime(2026, 3, 2), SETTINGS)
     with pytest.raises(ValueError, match="unknown level"):
         due("penalty_disclosure", sh(2026, 3, 2), SETTINGS, level="village")
-    bad = ObligationSettings(deadlines=DeadlineSettings(implementation_report_dates=["July 10"]))
+    # A bad date is refused when the settings load, before any deadline is computed.
+    with pytest.raises(ValueError, match="implementation_report_dates: expected 'MM-DD'"):
+        DeadlineSettings(implementation_report_dates=["July 10"])
+    unchecked = DeadlineSettings.model_construct(implementation_report_dates=["July 10"])
+    bad = ObligationSettings.model_construct(deadlines=unchecked, level="province", holidays={})
     with pytest.raises(ValueError, match="implementation_report_dates"):
         due("implementation_report", sh(2026, 3, 2), bad)

@@ -259,6 +259,18 @@ class DeadlineSettings(_Strict):
     penalty_disclosure_working_days_county: int = Field(default=7, ge=1)
     implementation_report_dates: list[str] = Field(default_factory=lambda: ["07-10", "11-30"])
 
+    @model_validator(mode="after")
+    def _check_dates(self) -> DeadlineSettings:
+        for text in self.implementation_report_dates:
+            try:
+                month, day = (int(part) for part in text.strip().split("-"))
+                date(2024, month, day)  # a leap year accepts every real month-day
+            except ValueError:
+                raise ValueError(
+                    f"implementation_report_dates: expected 'MM-DD' such as '07-10', got {text!r}"
+                ) from None
+        return self
+
 
 class ObligationSettings(_Strict):
     level: Literal["national", "province", "city", "county"] = "province"
@@ -276,6 +288,17 @@ class ObligationSettings(_Strict):
     region_levels: dict[str, Literal["national", "province", "city", "county"]] = Field(
         default_factory=dict
     )
+
+    @model_validator(mode="after")
+    def _check_holiday_years(self) -> ObligationSettings:
+        for year, spec in self.holidays.items():
+            stray = [d for d in (*spec.holidays, *spec.workdays) if d.year != int(year)]
+            if stray:
+                raise ValueError(
+                    f"holidays.{year}: {stray[0].isoformat()} is not in {year} "
+                    "(each year lists its own days)"
+                )
+        return self
 
 
 class NotifierSettings(_Strict):
