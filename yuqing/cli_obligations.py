@@ -107,6 +107,7 @@ def list_obligations(ctx: Any, show_all: bool, as_json: bool) -> None:
                         "overdue": overdue,
                         "assignee": ob.assignee,
                         "link": ob.link,
+                        "note": ob.note,
                     },
                     ensure_ascii=False,
                 )
@@ -118,6 +119,8 @@ def list_obligations(ctx: Any, show_all: bool, as_json: bool) -> None:
                 f"#{ob.id:<4} {local(ob.due_at):%m-%d %H:%M}{flag} {mark}"
                 f"{STATUS_LABELS.get(ob.status, ob.status)} {ob.kind}: {ob.title}"
             )
+            if ob.status in ("open", "acknowledged") and ob.note.startswith("建议办结："):
+                click.echo(f"      {ob.note}")
 
 
 def _act(ctx: Any, operation: str, obligation_id: int, actor: str | None, **kwargs: Any) -> None:
