@@ -207,6 +207,7 @@ class SearchParams:
     topics: tuple[str, ...] = ()
     sentiments: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
     rumor_min: float | None = None
     sort: str = "time"
 
@@ -219,6 +220,7 @@ class SearchParams:
             topics=list(self.topics),
             sentiments=list(self.sentiments),
             regions=list(self.regions),
+            events=list(self.events),
             rumor_min=self.rumor_min,
         )
         return SearchRequest(

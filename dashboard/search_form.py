@@ -11,12 +11,15 @@ from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 
-from archive.models import PLATFORMS, SENTIMENTS
-from dashboard import data
+from archive.models import PLATFORMS, SENTIMENTS, Event
+from dashboard import data, data_events
 from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS, label
 from yuqing.clock import SHANGHAI
 
 ANCHOR_KEY = "search_anchor"
+EVENTS_KEY = "search_events"
+RANGE_WISH_KEY = "search_range_wish"  # the range another page asks the form to start with
+_EPOCH = datetime(1970, 1, 1, tzinfo=SHANGHAI)
 RANGES: dict[str, timedelta | None] = {
     "最近24小时": timedelta(hours=24),
     "最近7天": timedelta(days=7),
@@ -75,6 +78,13 @@ def search_form(config: str) -> data.SearchParams:
     if ANCHOR_KEY not in st.session_state:
         _anchor(config)
     options = data.filter_options(config)
+    event_options = data_events.event_choices(config)
+    event_titles = {e.id: e.title or e.id for e in event_options}
+    for wanted in st.session_state.get(EVENTS_KEY) or []:
+        if wanted not in event_titles:  # an older event asked for from its page
+            event_options.append(
+                Event(id=wanted, title=wanted, first_seen=_EPOCH, last_seen=_EPOCH)
+            )
     with st.form("search_form", border=True):
         query = st.text_input(
             "检索式",
@@ -83,7 +93,10 @@ def search_form(config: str) -> data.SearchParams:
             max_chars=500,
         )
         first = st.columns([2, 2, 2, 1])
-        choice = first[0].selectbox("时间范围", list(RANGES), index=1, key="search_range")
+        wish = st.session_state.pop(RANGE_WISH_KEY, "最近7天")
+        choice = first[0].selectbox(
+            "时间范围", list(RANGES), index=list(RANGES).index(wish), key="search_range"
+        )
         days = first[1].date_input(
             "自定义日期（选择“自定义日期”时生效）", value=[], key="search_days"
         )
@@ -119,6 +132,13 @@ def search_form(config: str) -> data.SearchParams:
         rumor = second[4].slider(
             "最低谣言概率", 0.0, 1.0, 0.0, 0.05, key="search_rumor", help="0 表示不限"
         )
+        events = st.multiselect(
+            "事件",
+            [e.id for e in event_options],
+            format_func=lambda key: event_titles.get(key, key),
+            key=EVENTS_KEY,
+            placeholder="全部（可选热度最高的200个事件）",
+        )
         st.form_submit_button("检索", type="primary", on_click=_anchor, args=(config,))
     since, until = _time_range(choice, st.session_state[ANCHOR_KEY], days)
     return data.SearchParams(
@@ -130,6 +150,7 @@ def search_form(config: str) -> data.SearchParams:
         topics=tuple(topics),
         sentiments=tuple(sentiments),
         regions=tuple(regions),
+        events=tuple(events),
         rumor_min=rumor if rumor > 0 else None,
         sort=SORTS.get(sort, "time"),
     )
@@ -141,3 +162,14 @@ def histogram_interval(params: data.SearchParams, anchor: datetime) -> str:
         return "day"
     span = (params.until or anchor) - params.since
     return "hour" if span <= timedelta(days=3) else "day"
+
+
+def search_event(event_id: str) -> None:
+    """Open the search page on one event's mentions (a button callback on the event page)."""
+    for key in ("search_query", "search_platforms", "search_sources", "search_topics",
+                "search_sentiments", "search_regions"):  # fmt: skip
+        st.session_state.pop(key, None)
+    st.session_state.pop("search_range", None)
+    st.session_state[RANGE_WISH_KEY] = "全部时间"
+    st.session_state[EVENTS_KEY] = [event_id]
+    st.session_state.pop(ANCHOR_KEY, None)

@@ -97,3 +97,18 @@ def test_event_page_choice_and_unknown_event(made: DashboardArchive, monkeypatch
     at = _event(made, monkeypatch, "no-such-event")
     assert not at.exception
     assert any("没有找到该事件" in i.value for i in at.info)
+
+
+def test_event_page_opens_the_search_on_its_mentions(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = _event(made, monkeypatch, "ev-milk")
+    next(b for b in at.button if b.label == "检索该事件的全部提及").click().run()
+    assert_no_html(at)
+    assert at.title[0].value == "舆情检索"
+    assert at.multiselect(key="search_events").value == ["ev-milk"]
+    assert at.selectbox(key="search_range").value == "全部时间"
+    summary = next(m.value for m in at.markdown if "条结果" in m.value)
+    assert summary.startswith("共 **2** 条结果")  # m05 and m06
+    hits = "\n".join(m.value for m in at.markdown if "检索式写法" not in m.value)
+    assert "三聚氰胺" in hits and "电梯" not in hits

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from archive.models import Event, Reason
-from dashboard import auth, charts, data, data_events
+from dashboard import auth, charts, data, data_events, roles
 from dashboard.context import config_path
 from dashboard.data_events import EventDetail
 from dashboard.formatting import countdown, fmt_time, md_escape
@@ -22,11 +22,12 @@ from dashboard.labels import (
     TOPIC_LABELS,
     label,
 )
+from dashboard.search_form import search_event
 from dashboard.tables import alert_row
 from dashboard.widgets import mention_card
 
 config = config_path()
-auth.page_principal(config)
+principal = auth.page_principal(config)
 
 
 def _pick() -> str | None:
@@ -169,6 +170,10 @@ if detail is None:
     st.stop()
 _header(detail.event)
 _spread(detail)
+if roles.allowed(principal, roles.SEARCH) and st.button(
+    "检索该事件的全部提及", key="event_search", on_click=search_event, args=(detail.event.id,)
+):
+    st.switch_page("views/search.py")
 st.subheader("代表性帖子")
 if detail.first_post is not None:
     mention_card(detail.first_post, detail.rumor_threshold, note="最早一条")
