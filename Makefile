@@ -49,6 +49,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/nlp_events_bench.py
 	$(BIN)/python benchmarks/nlp_throughput_bench.py
 	$(BIN)/python -m yuqing.cli evaluate rumor
+	$(BIN)/python benchmarks/extract_bench.py
+	$(BIN)/python benchmarks/crawl_neardup_bench.py
+	$(BIN)/python benchmarks/crawl_bench.py
 
 # Re-resolve the pins after editing pyproject.toml dependencies.
 lock:
