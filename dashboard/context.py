@@ -1,7 +1,8 @@
 """Who and where the dashboard is: the configuration, the archive, the clock and the actor.
 
-Seams for later work: ``current_actor`` becomes the logged-in user once login exists, and
-``DashboardClock`` is the one place that decides which "now" the staff see.
+``current_actor`` is the name typed in the sidebar of an open dashboard (no users configured);
+with users, ``dashboard.auth`` gives the logged-in person instead. ``DashboardClock`` is the one
+place that decides which "now" the staff see.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class DashboardClock:
 
 
 def current_actor() -> str:
-    """Who is acting: the "值班人员" name for now, the logged-in user once login exists."""
+    """The "值班人员" name of an open dashboard (``dashboard.auth`` uses it without users)."""
     value = st.session_state.get(ACTOR_KEY)
     text = str(value).strip() if value is not None else ""
     return text or DEFAULT_ACTOR
