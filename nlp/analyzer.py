@@ -322,7 +322,10 @@ class Analyzer:
         rumor = self._rumor(mention, document, relevant, event)
         if mention.kind == "debunk":
             reasons.append(Reason("feature", "辟谣信息：已登记为辟谣", 0.0, mention.id))
-        full_severity = grade_text(document.full_text, mention.id)
+        # A comment's figures only count inside an event (as uncredible ones); outside one they
+        # are never used, and most of a stream is such comments.
+        needs_figures = mention.kind != "comment" or event_id is not None
+        full_severity = grade_text(document.full_text, mention.id) if needs_figures else None
         severity = full_severity if mention.kind != "comment" else None
         sentiment = score_sentiment(document)
         if rumor is not None:

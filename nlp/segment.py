@@ -55,6 +55,23 @@ def words(text: str) -> list[str]:
     return [t.lower() for t in jieba.cut(text) if _keep(t)]
 
 
+def clause_words(text: str, breaks: re.Pattern[str]) -> list[list[str]]:
+    """``words(text)`` cut into clauses at the tokens ``breaks`` matches, in one jieba pass.
+
+    jieba never joins characters across punctuation or white space (it segments each run of
+    Han characters and letters on its own), so this equals segmenting each clause separately,
+    and the concatenated clauses equal ``words(text)``.
+    """
+    ensure_loaded()
+    out: list[list[str]] = [[]]
+    for token in jieba.cut(text):
+        if _keep(token):
+            out[-1].append(token.lower())
+        elif breaks.search(token) and out[-1]:
+            out.append([])
+    return [clause for clause in out if clause]
+
+
 @lru_cache(maxsize=4096)
 def query_tokens(term: str) -> tuple[str, ...]:
     """Tokens of one query word or phrase (cached: dashboards repeat queries)."""

@@ -72,8 +72,11 @@ def score_words(clause_words: list[list[str]]) -> tuple[float, list[Reason]]:
 
 def score_sentiment(document: Document) -> SentimentResult:
     prepared = document.prepared
-    texts = [prepared.title, prepared.own_text] if prepared.repost_chain else [prepared.full]
-    clause_words = [words(clause) for text in texts if text for clause in clauses(text)]
+    if document.sentiment_clauses or not (document.title_words or document.body_words):
+        clause_words = [list(clause) for clause in document.sentiment_clauses]
+    else:  # a Document built by hand without its clauses
+        texts = [prepared.title, prepared.own_text] if prepared.repost_chain else [prepared.full]
+        clause_words = [words(clause) for text in texts if text for clause in clauses(text)]
     total, reasons = score_words(clause_words)
     emoticons = default_lexicon().emoticons
     for code in dict.fromkeys(prepared.emoticons):

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from archive.models import Mention
-from nlp.segment import words
+from nlp.segment import clause_words
 
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
 # "//@name:" or "//@name：" starts the next link of a repost chain.
@@ -166,6 +166,9 @@ class Document:
     prepared: Prepared
     title_words: tuple[str, ...]
     body_words: tuple[str, ...]
+    # The words of what sentiment reads (title and own text of a repost, else everything),
+    # per clause: computed with the other words in one segmentation pass.
+    sentiment_clauses: tuple[tuple[str, ...], ...] = ()
 
     @property
     def full_text(self) -> str:
@@ -181,10 +184,18 @@ def document_from_text(
 ) -> Document:
     """A Document for free text (benchmarks, tests, a CLI's ``analyze --text``)."""
     prepared = prepare(title, text)
+    title_clauses = clause_words(prepared.title, CLAUSE_END) if prepared.title else []
+    body_clauses = clause_words(prepared.body, CLAUSE_END) if prepared.body else []
+    if prepared.repost_chain:
+        own = clause_words(prepared.own_text, CLAUSE_END) if prepared.own_text else []
+        sentiment_clauses = title_clauses + own
+    else:
+        sentiment_clauses = title_clauses + body_clauses
     return Document(
         mention_id=mention_id,
         kind=kind,
         prepared=prepared,
-        title_words=tuple(words(prepared.title)) if prepared.title else (),
-        body_words=tuple(words(prepared.body)) if prepared.body else (),
+        title_words=tuple(w for clause in title_clauses for w in clause),
+        body_words=tuple(w for clause in body_clauses for w in clause),
+        sentiment_clauses=tuple(tuple(clause) for clause in sentiment_clauses),
     )
