@@ -14,7 +14,7 @@ from typing import Any
 from archive.models import MENTION_KINDS, PLATFORMS, Mention, stable_id
 from crawlers.items import MentionItem
 from crawlers.text import clean_text
-from crawlers.url import canonical_url
+from crawlers.url import canonical_url, identity_url
 
 __all__ = ["InvalidRecord", "mention_id", "record_json", "to_mention"]
 
@@ -28,10 +28,11 @@ class InvalidRecord(ValueError):
 
 
 def mention_id(platform: str, url: str, native_id: str = "") -> str:
-    """Platform id when the platform has one (Weibo's mid), else the canonical URL."""
+    """Platform id when the platform has one (Weibo's mid), else the canonical URL (under
+    the desktop host, so a mobile share link and the desktop page are one mention)."""
     if native_id:
         return stable_id(platform, native_id)
-    return stable_id(canonical_url(url))
+    return stable_id(identity_url(url))
 
 
 def to_mention(item: MentionItem, fetched_at: datetime) -> Mention:

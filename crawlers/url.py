@@ -1,14 +1,14 @@
 """Canonical URLs: one page, one id, however a site or a share button decorates the link.
 
-The id of a page mention is ``stable_id(canonical_url)``, so tracking parameters, fragments and
-host case must not produce a second mention of the same article.
+The id of a page mention is ``stable_id(canonical_url)``, so tracking parameters, fragments,
+host case and the mobile variant of a site must not produce a second mention of one article.
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-__all__ = ["absolute_url", "canonical_url"]
+__all__ = ["absolute_url", "canonical_url", "desktop_host", "identity_url"]
 
 # Parameters that say how a reader arrived, never which page it is.
 _TRACKING_EXACT = frozenset(
@@ -27,11 +27,36 @@ _TRACKING_EXACT = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "share_", "spm_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_MOBILE_LABELS = frozenset({"m", "wap", "3g", "mobile", "touch"})
 
 
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in _TRACKING_EXACT or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def desktop_host(host: str) -> str:
+    """The desktop name of a mobile host: m.thepaper.cn → www.thepaper.cn.
+
+    Chinese news sites serve the same article path under m./wap./3g. hosts for phones; the
+    share links people post are often the mobile ones. Hosts of two labels (m.cn) are left.
+    """
+    first, _, rest = host.partition(".")
+    if first in _MOBILE_LABELS and rest.count(".") >= 1:
+        return f"www.{rest}"
+    return host
+
+
+def identity_url(url: str) -> str:
+    """What a page's id is made of: its canonical URL under the desktop host.
+
+    Kept apart from ``canonical_url`` because the stored link must still open: some mobile
+    hosts have no desktop twin at the same path.
+    """
+    parts = urlsplit(canonical_url(url))
+    host = desktop_host(parts.hostname or "")
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
 def canonical_url(url: str) -> str:

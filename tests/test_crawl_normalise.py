@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from parsel import Selector
@@ -16,12 +17,12 @@ from archive.models import stable_id
 from crawlers.context import CrawlContext
 from crawlers.engine import scrapy_settings
 from crawlers.items import MentionItem
-from crawlers.normalise import InvalidRecord, record_json, to_mention
+from crawlers.normalise import InvalidRecord, mention_id, record_json, to_mention
 from crawlers.spiders.news import NewsSpider
 from crawlers.spiders.official import metadata_table
 from crawlers.spiders.weibo import _count, detect_block
 from crawlers.text import fragment_to_text, repost_chain, text_fingerprint, weibo_entities
-from crawlers.url import absolute_url, canonical_url
+from crawlers.url import absolute_url, canonical_url, identity_url
 from yuqing.clock import RealClock
 from yuqing.settings import SourceSettings
 
@@ -40,6 +41,22 @@ FETCHED = datetime(2026, 11, 16, 4, 0, tzinfo=UTC)
 )  # fmt: skip
 def test_canonical_url(url: str, expected: str) -> None:
     assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("mobile", "desktop"),
+    [
+        ("https://m.thepaper.cn/newsDetail_forward_1?from=groupmessage", "https://www.thepaper.cn/newsDetail_forward_1"),
+        ("http://WAP.jzrb.example.cn/a/1.html#c", "http://www.jzrb.example.cn/a/1.html"),
+        ("http://m.cn/a", "http://m.cn/a"),
+        ("http://news.m.example.cn:8080/a", "http://news.m.example.cn:8080/a"),
+    ],
+)  # fmt: skip
+def test_mobile_and_desktop_pages_are_one_mention(mobile: str, desktop: str) -> None:
+    assert identity_url(mobile) == desktop
+    assert mention_id("news", mobile) == mention_id("news", desktop)
+    # The stored link keeps the host it was found under: it must still open.
+    assert canonical_url(mobile).split("/")[2] == urlsplit(mobile).netloc.lower().split("#")[0]
 
 
 def test_absolute_url() -> None:
