@@ -37,7 +37,7 @@ from archive.models import Mention
 from nlp.analyzer import Analyzer
 from nlp.ced import from_record, read_jsonl
 from nlp.evaluation import CED, DatasetMissing, dataset_path
-from nlp.segment import _DICTIONARY, ensure_loaded, words
+from nlp.segment import _DICTIONARY, _keep, ensure_loaded, words
 from nlp.vectors import idf
 from yuqing.settings import NlpSettings
 
@@ -128,12 +128,9 @@ def other_segmenters(texts: list[str], figures: dict[str, Any]) -> None:
         jieba_fast.initialize()
         jieba_fast.load_userdict(str(_DICTIONARY))
         started = time.perf_counter()
-        fast = [[w.lower() for w in jieba_fast.cut(t) if w.strip()] for t in texts]
+        fast = [[w.lower() for w in jieba_fast.cut(t) if _keep(w)] for t in texts]
         elapsed = time.perf_counter() - started
-        same = sum(
-            a == [w for w in b if any(c.isalnum() for c in w)]
-            for a, b in zip(reference, fast, strict=True)
-        )
+        same = sum(a == b for a, b in zip(reference, fast, strict=True))
         figures["jieba_fast_mentions_per_s"] = round(len(texts) / elapsed)
         figures["jieba_fast_identical_share"] = round(same / len(texts), 4)
         print(
@@ -146,12 +143,9 @@ def other_segmenters(texts: list[str], figures: dict[str, Any]) -> None:
         import rjieba
 
         started = time.perf_counter()
-        rust = [[w.lower() for w in rjieba.cut(t) if w.strip()] for t in texts]
+        rust = [[w.lower() for w in rjieba.cut(t) if _keep(w)] for t in texts]
         elapsed = time.perf_counter() - started
-        same = sum(
-            a == [w for w in b if any(c.isalnum() for c in w)]
-            for a, b in zip(reference, rust, strict=True)
-        )
+        same = sum(a == b for a, b in zip(reference, rust, strict=True))
         figures["rjieba_mentions_per_s"] = round(len(texts) / elapsed)
         figures["rjieba_identical_share"] = round(same / len(texts), 4)
         print(
