@@ -7,8 +7,9 @@ its own messages nor those of the obligations it opens are queued; the obligatio
 and show on the dashboard, because a duty does not go away by muting its messages. When the
 silence ends and the alert still fires, it becomes ``firing`` again and its messages go out.
 
-Silences come from the configuration and from ``yuqing silence add`` (``add_silence``, which
-the dashboard can call too), stored in the audit log.
+Silences come from the configuration, from ``yuqing silence add`` (``add_silence``, stored in
+the audit log) and from the dashboard's silence button (its ``alert.silenced`` audit entries,
+which carry the silence in the same shape).
 """
 
 from __future__ import annotations
@@ -89,8 +90,31 @@ def stored_silences(archive: Archive, now: datetime) -> dict[str, SilenceSetting
                 continue
         elif entry.action == EXPIRED:
             expired.add(entry.object_id)
+    created.update(_dashboard_silences(archive))
     return {
         key: silence
         for key, silence in created.items()
         if key not in expired and silence.ends_at > now
     }
+
+
+DASHBOARD_KEYS = ("rule", "subject", "ends_at", "created_by", "comment")
+
+
+def _dashboard_silences(archive: Archive) -> dict[str, SilenceSettings]:
+    """Silences set on one alert from the dashboard: an ``alert.silenced`` entry by a person,
+    carrying the silence in the shape of a ``silences:`` entry, until a later
+    ``alert.unsilenced`` of that alert by a person (the stage's own entries are ``system``)."""
+    latest: dict[str, SilenceSettings | None] = {}
+    for entry in archive.list_audit(object_type="alert", limit=1_000_000):  # newest first
+        if entry.actor == "system" or entry.object_id in latest:
+            continue
+        if entry.action == "alert.unsilenced":
+            latest[entry.object_id] = None
+        elif entry.action == "alert.silenced" and "created_by" in entry.details:
+            try:
+                spec = {k: entry.details[k] for k in DASHBOARD_KEYS if k in entry.details}
+                latest[entry.object_id] = SilenceSettings.model_validate(spec)
+            except ValueError:
+                continue
+    return {f"alert-{key}": spec for key, spec in latest.items() if spec is not None}

@@ -254,3 +254,45 @@ def test_messages_say_what_why_by_when_and_where(tmp_path: Path, archive: Archiv
     assert "原因：" in ob_text and "https://example.com/m1" in ob_text
     assert "https://yuqing.example.gov.cn/obligations?id=" in ob_text
     assert due.tzinfo == SHANGHAI or due.utcoffset() == timedelta(hours=8)
+
+
+def test_a_silence_from_the_dashboard_holds_until_it_ends_or_is_lifted(
+    tmp_path: Path,
+) -> None:
+    """The dashboard's silence button (dashboard.actions.silence) records the silence in the
+    audit log; the stage keeps the alert silenced on its next matches, until it is lifted."""
+    from datetime import UTC, datetime
+
+    from dashboard import actions
+    from dashboard.roles import Principal
+
+    (tmp_path / "rules.yaml").write_text(GOOD, encoding="utf-8")
+    config = tmp_path / "yuqing.yaml"
+    config.write_text(
+        "archive:\n  path: a.db\nrules_file: rules.yaml\n"
+        "notifiers:\n  - name: log\n    type: file\n    path: sent.jsonl\n"
+        "recipients:\n  - name: duty\n    notifiers: [log]\n",
+        encoding="utf-8",
+    )
+    from yuqing.config import load_config
+
+    settings = load_config(config)
+    now = datetime.now(UTC)
+    clock = SimulatedClock(now)
+    with open_archive(tmp_path / "a.db") as archive:
+        archive.upsert_event(replace(event("e1", count=5), first_seen=now, last_seen=now))
+        evaluate(archive, settings, clock)
+        [alert] = archive.list_alerts()
+        assert alert.status == "firing"
+    spokesperson = Principal("wang", "spokesperson", authenticated=True)
+    actions.silence(str(config), alert.id or 0, spokesperson, "演练", hours=2)
+    with open_archive(tmp_path / "a.db") as archive:
+        archive.upsert_event(replace(event("e1", count=9), first_seen=now, last_seen=now))
+        before = len(archive.list_messages())
+        evaluate(archive, settings, clock)  # the rule matches again: still silenced
+        assert archive.list_alerts()[0].status == "silenced"
+        assert len(archive.list_messages()) == before
+    actions.silence(str(config), alert.id or 0, spokesperson, "", on=False)
+    with open_archive(tmp_path / "a.db") as archive:
+        evaluate(archive, settings, clock)
+        assert archive.list_alerts()[0].status == "firing"
