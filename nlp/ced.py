@@ -163,12 +163,15 @@ def from_record(record: Mapping[str, Any]) -> RumorInput:
     )
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """(line number, object or None, error or None) per non-empty line; gzip by suffix."""
+def read_jsonl(
+    path: Path, every: int = 1
+) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line number, object or None, error or None) per non-empty line (only every
+    ``every``-th line, counting from the first, is parsed); gzip by suffix."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
-            if not line.strip():
+            if (number - 1) % every or not line.strip():
                 continue
             try:
                 value = json.loads(line)
@@ -197,9 +200,7 @@ def load_ced(path: Path, limit: int | None = None) -> list[RumorInput]:
     if limit is not None:
         stride = max(1, _count_lines(path) // max(1, limit))
     out: list[RumorInput] = []
-    for number, record, error in read_jsonl(path):
-        if (number - 1) % stride:
-            continue
+    for number, record, error in read_jsonl(path, every=stride):
         if record is None:
             raise RecordError(f"{path}:{number}: {error}")
         try:
