@@ -19,7 +19,14 @@ from typing import Any
 
 from archive.base import Archive, ArchiveError
 from archive.models import Analysis, Event, Mention, UpsertResult, utc
-from archive.sqlite_dims import DimCodes, write_analysis_dims, write_mention_dims
+from archive.sqlite_columns import DimsColumns
+from archive.sqlite_dims import (
+    DimCodes,
+    VersionStamp,
+    move_mention_dims,
+    write_analysis_dims,
+    write_mention_dims,
+)
 from archive.sqlite_queries import SearchQueries
 from archive.sqlite_rows import (
     MENTION_COLUMNS,
@@ -52,6 +59,7 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
         self._mutex = threading.RLock()
         self._role_lock: RoleLock | None = None
         self._dims = DimCodes()
+        self._columns = DimsColumns()
         check_file(self.path)
         if readonly and not self.path.exists():
             raise ArchiveError(f"{self.path} does not exist (run a crawl or the demo first)")
@@ -179,12 +187,18 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
         # Segment outside the write transaction: jieba is the slow part, the lock is shared.
         tokens = {m.id: " ".join(index_tokens(f"{m.title}\n{m.text}")) for m in batch}
         with self._write() as conn:
+            stamp = VersionStamp(conn)
             for mention in batch:
-                self._upsert_one(conn, mention, tokens[mention.id], result)
+                self._upsert_one(conn, mention, tokens[mention.id], result, stamp)
         return result
 
     def _upsert_one(
-        self, conn: sqlite3.Connection, mention: Mention, tokens: str, result: UpsertResult
+        self,
+        conn: sqlite3.Connection,
+        mention: Mention,
+        tokens: str,
+        result: UpsertResult,
+        stamp: VersionStamp,
     ) -> None:
         digest = mention.content_hash()
         row = conn.execute(
@@ -199,7 +213,7 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
             rowid = self._rowid_for(conn, mention.published_at)
             self._insert_mention(conn, rowid, values)
             conn.execute("INSERT INTO mention_fts (rowid, tokens) VALUES (?, ?)", (rowid, tokens))
-            write_mention_dims(conn, self._dims, rowid, mention)
+            write_mention_dims(conn, self._dims, rowid, mention, stamp)
             result.inserted += 1
             return
         old_rowid = row["rowid"]
@@ -224,9 +238,9 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
                 "UPDATE mention_topics SET mention_rowid = ? WHERE mention_rowid = ?",
                 (rowid, old_rowid),
             )
-            conn.execute("UPDATE mention_dims SET rowid = ? WHERE rowid = ?", (rowid, old_rowid))
+            move_mention_dims(conn, old_rowid, rowid, stamp)
         conn.execute("INSERT INTO mention_fts (rowid, tokens) VALUES (?, ?)", (rowid, tokens))
-        write_mention_dims(conn, self._dims, rowid, mention)
+        write_mention_dims(conn, self._dims, rowid, mention, stamp)
         result.updated += 1
 
     def get_mention(self, mention_id: str) -> Mention | None:
@@ -295,6 +309,7 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
     def upsert_analyses(self, analyses: Iterable[Analysis]) -> int:
         count = 0
         with self._write() as conn:
+            stamp = VersionStamp(conn)
             for item in analyses:
                 row = conn.execute(
                     "SELECT rowid FROM mentions WHERE id = ?", (item.mention_id,)
@@ -325,7 +340,7 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
                     "INSERT OR IGNORE INTO mention_topics (topic, mention_rowid) VALUES (?, ?)",
                     [(topic, rowid) for topic in item.topics],
                 )
-                write_analysis_dims(conn, self._dims, rowid, item)
+                write_analysis_dims(conn, self._dims, rowid, item, stamp)
                 count += 1
         return count
 

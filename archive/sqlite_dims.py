@@ -4,8 +4,9 @@ A mention row holds its whole text and JSON, so every filter or facet that reads
 of it touches several pages per match: at a million mentions a facet over 100,000 matches
 spent most of its second there. ``mention_dims`` keeps one row of small integers per
 mention — source, platform, kind, region, sentiment, relevance, rumour score and a bit mask
-of topics — under the same rowid, and ``dim_values`` maps each code to its string. One
-``GROUP BY`` over it counts every facet at once (measured in ``benchmarks/archive_bench.py``).
+of topics — under the same rowid, and ``dim_values`` maps each code to its string. Filters
+read it instead of the mention rows, and ``archive/sqlite_columns.py`` holds it in memory as
+columns for facets and histograms.
 
 Codes are append-only, so a code read once stays right for the life of the file and the
 in-memory cache never needs invalidating; a value another process added is found on a miss.
@@ -16,7 +17,7 @@ facets and filters on them fall back to the exact ``mention_topics`` table.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from archive.models import Analysis, Mention
 from archive.search import FacetCount
@@ -105,87 +106,76 @@ def topic_mask(conn: sqlite3.Connection, codes: DimCodes, topics: Iterable[str])
     return mask
 
 
+class VersionStamp:
+    """The change stamp of one write transaction, taken only if it changes a dims row, so
+    that re-sending unchanged mentions leaves the file as it was."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._value: int | None = None
+
+    @property
+    def value(self) -> int:
+        if self._value is None:
+            row = self._conn.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'dims_version' "
+                "RETURNING value"
+            ).fetchone()
+            self._value = int(row[0])
+        return self._value
+
+
 def write_mention_dims(
-    conn: sqlite3.Connection, codes: DimCodes, rowid: int, mention: Mention
+    conn: sqlite3.Connection, codes: DimCodes, rowid: int, mention: Mention, stamp: VersionStamp
 ) -> None:
     """Insert or refresh the mention's own dimensions; its analysis columns are kept."""
     values = [codes.code(conn, dim, str(getattr(mention, dim))) for dim in MENTION_DIMS]
     conn.execute(
-        "INSERT INTO mention_dims (rowid, source, platform, kind, region) VALUES (?, ?, ?, ?, ?) "
+        "INSERT INTO mention_dims (rowid, source, platform, kind, region, version) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (rowid) DO UPDATE SET source = excluded.source, "
-        "platform = excluded.platform, kind = excluded.kind, region = excluded.region",
-        (rowid, *values),
+        "platform = excluded.platform, kind = excluded.kind, region = excluded.region, "
+        "version = excluded.version",
+        (rowid, *values, stamp.value),
+    )
+    # A tombstone says "this rowid is gone"; it is not, any more.
+    conn.execute("DELETE FROM dims_tombstones WHERE rowid = ?", (rowid,))
+
+
+def move_mention_dims(conn: sqlite3.Connection, old: int, new: int, stamp: VersionStamp) -> None:
+    """The mention's rowid changed (its publication time moved): move its dims row."""
+    conn.execute("UPDATE mention_dims SET rowid = ? WHERE rowid = ?", (new, old))
+    conn.execute(
+        "INSERT OR REPLACE INTO dims_tombstones (rowid, version) VALUES (?, ?)", (old, stamp.value)
     )
 
 
 def write_analysis_dims(
-    conn: sqlite3.Connection, codes: DimCodes, rowid: int, analysis: Analysis
+    conn: sqlite3.Connection, codes: DimCodes, rowid: int, analysis: Analysis, stamp: VersionStamp
 ) -> None:
     conn.execute(
-        "UPDATE mention_dims SET sentiment = ?, relevant = ?, rumor = ?, topics = ? "
-        "WHERE rowid = ?",
+        "UPDATE mention_dims SET sentiment = ?, relevant = ?, rumor = ?, topics = ?, "
+        "version = ? WHERE rowid = ?",
         (
             codes.code(conn, "sentiment", analysis.sentiment),
             int(analysis.relevant),
             analysis.rumor_score,
             topic_mask(conn, codes, analysis.topics),
+            stamp.value,
             rowid,
         ),
     )
 
 
-GROUP_COLUMNS = "d.source, d.platform, d.kind, d.region, d.sentiment, d.topics"
-
-
-def count_facets(
-    conn: sqlite3.Connection,
-    codes: DimCodes,
-    groups: Sequence[sqlite3.Row | tuple[int, ...]],
-    fields: Sequence[str],
-    size: int,
-) -> dict[str, list[FacetCount]]:
-    """Sum ``(source, platform, kind, region, sentiment, topics, count)`` groups per field.
-
-    The topic facet is left out when some topic has no bit of its own (the caller counts it
-    exactly from ``mention_topics``).
-    """
-    wanted = set(fields)
-    totals: dict[str, dict[int, int]] = {name: {} for name in (*MENTION_DIMS, *ANALYSIS_DIMS)}
-    topic_counts: dict[int, int] = {}
-    unanalysed = 0
-    for source, platform, kind, region, sentiment, topics, count in groups:
-        for name, code in (
-            ("source", source),
-            ("platform", platform),
-            ("kind", kind),
-            ("region", region),
-        ):
-            bucket = totals[name]
-            bucket[code] = bucket.get(code, 0) + count
-        if sentiment is None:
-            unanalysed += count
-        else:
-            totals["sentiment"][sentiment] = totals["sentiment"].get(sentiment, 0) + count
-        if topics and "topic" in wanted:
-            mask = topics & ~OVERFLOW_BIT
-            while mask:
-                low = mask & -mask
-                bit = low.bit_length() - 1
-                topic_counts[bit] = topic_counts.get(bit, 0) + count
-                mask ^= low
-    out: dict[str, list[FacetCount]] = {}
-    for name, counted in totals.items():
-        if name not in wanted:
-            continue
-        named = {codes.value(conn, name, code): n for code, n in counted.items()}
-        if name == "sentiment" and unanalysed:
-            named[UNANALYSED] = named.get(UNANALYSED, 0) + unanalysed
-        out[name] = top(named, size)
-    if "topic" in wanted and not codes.has_topic_overflow(conn):
-        out["topic"] = top(
-            {codes.value(conn, "topic", c): n for c, n in topic_counts.items()}, size
-        )
-    return out
+def name_codes(
+    conn: sqlite3.Connection, codes: DimCodes, dim: str, counts: dict[int, int], size: int
+) -> list[FacetCount]:
+    """Facet counts by code -> the ``size`` largest by value; code -1 is "not analysed"."""
+    named: dict[str, int] = {}
+    for code, count in counts.items():
+        value = UNANALYSED if code < 0 else codes.value(conn, dim, code)
+        named[value] = named.get(value, 0) + count
+    return top(named, size)
 
 
 def top(counts: dict[str, int], size: int) -> list[FacetCount]:

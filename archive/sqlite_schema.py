@@ -244,6 +244,16 @@ MIGRATIONS: list[str] = [
         )
     ) WHERE rowid IN (SELECT mention_rowid FROM mention_topics);
     """,
+    # 4: change tracking for the in-memory columns of mention_dims (archive/sqlite_columns.py):
+    # every write transaction that touches dims stamps its rows with a new dims_version, and
+    # a dims row that moved away (its mention's time changed) leaves a tombstone.
+    """
+    ALTER TABLE mention_dims ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX mention_dims_version ON mention_dims (version);
+    CREATE TABLE dims_tombstones (rowid INTEGER PRIMARY KEY, version INTEGER NOT NULL);
+    CREATE INDEX dims_tombstones_version ON dims_tombstones (version);
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('dims_version', '0');
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

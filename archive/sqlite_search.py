@@ -43,6 +43,37 @@ _DIM_OF_FILTER = {
 }
 
 
+@dataclass(frozen=True)
+class DimFilter:
+    """One condition on a ``mention_dims`` column.
+
+    ``op``: ``in`` (column IN codes), ``not`` (column != code, NULL kept), ``any_bits`` /
+    ``no_bits`` (topic mask ``codes[0]`` shares some / no bit), ``min`` / ``max`` (column
+    >= / <= value, NULL fails), ``none`` (nothing matches: a value no mention ever had).
+    """
+
+    op: str
+    column: str = ""
+    codes: tuple[int, ...] = ()
+    value: float = 0.0
+
+    def sql(self) -> tuple[str, list[Any]]:
+        column = f"d.{self.column}"
+        if self.op == "in":
+            return f"{column} IN ({_marks(list(self.codes))})", list(self.codes)
+        if self.op == "not":
+            return f"coalesce({column}, -1) != ?", [self.codes[0]]
+        if self.op == "any_bits":
+            return f"({column} & {self.codes[0]}) != 0", []
+        if self.op == "no_bits":
+            return f"({column} & {self.codes[0]}) = 0", []
+        if self.op == "min":
+            return f"{column} >= ?", [self.value]
+        if self.op == "max":
+            return f"{column} <= ?", [self.value]
+        return "0", []
+
+
 @dataclass
 class CompiledQuery:
     match: str | None = None  # FTS5 expression for the positive words (with NOT parts)
@@ -55,8 +86,13 @@ class CompiledQuery:
     upper: int | None = None
     # Some condition reads a column of the wide mentions row (author, phrase check).
     needs_mentions: bool = False
-    # Some condition reads mention_dims (d.*): with a MATCH the dims table is joined.
-    needs_dims: bool = False
+    # Conditions on mention_dims columns, kept structured so that SQL and the columnar
+    # cache (archive/sqlite_columns.py) evaluate exactly the same filter.
+    dim_filters: list[DimFilter] = field(default_factory=list)
+
+    @property
+    def needs_dims(self) -> bool:
+        return bool(self.dim_filters)
 
     @property
     def key(self) -> str:
@@ -160,9 +196,9 @@ def _compile_filters(
         if values:
             codes = resolve.codes_of(dim, values)
             # No value known to the archive: the filter matches nothing.
-            compiled.conditions.append(f"d.{dim} IN ({_marks(codes)})" if codes else "0")
-            compiled.params.extend(codes)
-            compiled.needs_dims = True
+            compiled.dim_filters.append(
+                DimFilter("in", dim, tuple(codes)) if codes else DimFilter("none")
+            )
     if filters.authors:
         compiled.conditions.append(f"m.author IN ({_marks(filters.authors)})")
         compiled.params.extend(filters.authors)
@@ -176,16 +212,11 @@ def _compile_filters(
     if filters.topics:
         _topic_filter(filters.topics, compiled, resolve, exclude=False)
     if filters.rumor_min is not None:
-        compiled.conditions.append("d.rumor >= ?")
-        compiled.params.append(filters.rumor_min)
-        compiled.needs_dims = True
+        compiled.dim_filters.append(DimFilter("min", "rumor", value=filters.rumor_min))
     if filters.rumor_max is not None:
-        compiled.conditions.append("d.rumor <= ?")
-        compiled.params.append(filters.rumor_max)
-        compiled.needs_dims = True
+        compiled.dim_filters.append(DimFilter("max", "rumor", value=filters.rumor_max))
     if filters.relevant_only:
-        compiled.conditions.append("d.relevant = 1")
-        compiled.needs_dims = True
+        compiled.dim_filters.append(DimFilter("in", "relevant", (1,)))
     for item in parsed.excluded_filters:
         _excluded_filter(item.field, item.value, compiled, resolve)
 
@@ -196,14 +227,15 @@ def _topic_filter(
     codes = resolve.codes_of("topic", topics)
     if not codes:
         if not exclude:
-            compiled.conditions.append("0")
+            compiled.dim_filters.append(DimFilter("none"))
         return
     if max(codes) < TOPIC_BITS:
         mask = 0
         for code in codes:
             mask |= topic_bit(code)
-        compiled.conditions.append(f"(d.topics & {mask}) {'=' if exclude else '!='} 0")
-        compiled.needs_dims = True
+        compiled.dim_filters.append(
+            DimFilter("no_bits" if exclude else "any_bits", "topics", (mask,))
+        )
         return
     # Some topic has no bit of its own: ask the exact topic table.
     compiled.conditions.append(
@@ -229,9 +261,7 @@ def _excluded_filter(name: str, value: str, compiled: CompiledQuery, resolve: _R
         codes = resolve.codes_of(name, [value])
         if codes:  # a value no mention has excludes nothing
             # Unanalysed mentions (sentiment NULL) are kept by -sentiment:x.
-            compiled.conditions.append(f"coalesce(d.{name}, -1) != ?")
-            compiled.params.append(codes[0])
-            compiled.needs_dims = True
+            compiled.dim_filters.append(DimFilter("not", name, (codes[0],)))
 
 
 def from_clause(
@@ -239,6 +269,7 @@ def from_clause(
     mentions: bool = False,
     dims: bool = False,
     analyses: bool = False,
+    with_dim_filters: bool = True,
 ) -> tuple[str, list[Any]]:
     """FROM and WHERE for ``compiled``; the MATCH parameter comes first.
 
@@ -246,13 +277,14 @@ def from_clause(
     ANALYZE statistics) SQLite may instead walk a platform or source index and probe FTS5
     once per row, which costs seconds to minutes at a million mentions. The wide mentions
     row is joined only when asked for or when a condition reads it; the dims row is joined
-    when a condition or the caller (facets) reads it.
+    when a condition or the caller (facets) reads it. ``with_dim_filters=False`` leaves the
+    dims conditions out, for the columnar cache to apply them.
     """
     params: list[Any] = []
     key = compiled.key
     if compiled.match is not None:
         sql = "FROM mention_fts f"
-        if dims or compiled.needs_dims:
+        if dims or (compiled.needs_dims and with_dim_filters):
             sql += " CROSS JOIN mention_dims d ON d.rowid = f.rowid"
         conditions = ["mention_fts MATCH ?"]
         params.append(compiled.match)
@@ -268,9 +300,15 @@ def from_clause(
         conditions.append(f"{key} < ?")
         params.append(compiled.upper)
     conditions.extend(compiled.conditions)
+    params_after = list(compiled.params)
+    if with_dim_filters:
+        for item in compiled.dim_filters:
+            text, values = item.sql()
+            conditions.append(text)
+            params_after.extend(values)
     if analyses:
         sql += f" LEFT JOIN analyses a ON a.mention_rowid = {key}"
-    params.extend(compiled.params)
+    params.extend(params_after)
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
     return sql, params
