@@ -296,3 +296,19 @@ def test_a_silence_from_the_dashboard_holds_until_it_ends_or_is_lifted(
     with open_archive(tmp_path / "a.db") as archive:
         evaluate(archive, settings, clock)
         assert archive.list_alerts()[0].status == "firing"
+
+
+def test_check_config_validates_the_rule_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from yuqing.cli import main
+
+    (tmp_path / "rules.yaml").write_text(BAD, encoding="utf-8")
+    config = tmp_path / "yuqing.yaml"
+    config.write_text("rules_file: rules.yaml\nrecipients:\n  - name: duty\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["-c", str(config), "check-config"])
+    assert result.exit_code != 0
+    assert "rules.yaml:4: rule 'hot-event': min_mentions:" in result.output
+    (tmp_path / "rules.yaml").write_text(GOOD, encoding="utf-8")
+    result = CliRunner().invoke(main, ["-c", str(config), "check-config"])
+    assert result.exit_code == 0, result.output

@@ -91,8 +91,15 @@ def init(path: str, force: bool) -> None:
 @main.command("check-config")
 @pass_context
 def check_config(ctx: Context) -> None:
-    """Validate the configuration file and summarise it."""
+    """Validate the configuration file (and its rules_file) and summarise it."""
     settings = ctx.settings
+    if settings.rules_file is not None:
+        from alerts.rulebook import RuleFileError, load_rule_file
+
+        try:
+            load_rule_file(settings.rules_file, settings)
+        except RuleFileError as exc:
+            raise click.ClickException(f"the rule file has errors:\n{exc}") from None
     enabled = [s.name for s in settings.sources if s.enabled]
     click.echo(f"{ctx.config_path}: OK")
     click.echo(f"  archive: {settings.archive.backend} {settings.archive.path}")
