@@ -99,6 +99,11 @@ class ElasticsearchArchive(EventsAndLedger):
         self._write_lock = threading.Lock()
         self._down_until = 0.0
         self._pending: list[tuple[int, int]] = []
+        # Writes do not refresh (a refresh per batch cost a third of the ingest time and
+        # fragments segments); this process refreshes before its next read instead, and
+        # mentions_since refreshes whenever the committed position moved (any writer).
+        self._dirty = False
+        self._seen_committed = 0
         self.versions = check_version(client, self.where)
         self.ledger = SQLiteArchive(Path(ledger_path), lock=lock, readonly=readonly)
         self.spool: Spool | None = None
@@ -179,12 +184,14 @@ class ElasticsearchArchive(EventsAndLedger):
         return self.spool.count() if self.spool is not None else 0
 
     def _lookup(
-        self, ids: Sequence[str], fields: list[str] | None = None
+        self, ids: Sequence[str], fields: list[str] | None = None, fresh: bool = True
     ) -> dict[str, list[dict[str, Any]]]:
         """Stored hits by mention id (a list: a half-finished move may leave two copies).
 
         ``fields`` limits the source read; None reads the whole mention.
         """
+        if fresh:
+            self._fresh()
         found: dict[str, list[dict[str, Any]]] = {}
         for start in range(0, len(ids), 1000):
             chunk = list(ids[start : start + 1000])
@@ -202,21 +209,52 @@ class ElasticsearchArchive(EventsAndLedger):
                 found.setdefault(hit["_id"], []).append(hit)
         return found
 
+    def _stored_versions(self, mentions: list[Mention]) -> dict[str, list[dict[str, Any]]]:
+        """What is stored under these ids, for the content-hash check: a realtime ``mget`` in
+        each mention's own month (sees writes not yet refreshed), then a search of the other
+        months for the ids not found there (a publication time that moved across months)."""
+        fields = ["content_hash", "analysis"]
+        docs = [
+            {"_index": self.names.mention_index(m.published_at), "_id": m.id, "_source": fields}
+            for m in mentions
+        ]
+        found: dict[str, list[dict[str, Any]]] = {}
+        with calls(self.where):
+            answer = self.client.mget(docs=docs, realtime=True)
+        for doc in answer["docs"]:
+            if doc.get("found"):
+                found[doc["_id"]] = [doc]
+        missing = [m.id for m in mentions if m.id not in found]
+        for mention_id, copies in self._lookup(missing, fields, fresh=False).items():
+            found.setdefault(mention_id, []).extend(copies)
+        return found
+
     def write_prepared(self, batch: list[Mention], tokens: dict[str, str]) -> UpsertResult:
         """Write mentions whose token text is already known (bulk loads, the spool)."""
         latest = {m.id: m for m in batch}  # a mention twice in one batch: the last one wins
         result = UpsertResult(unchanged=len(batch) - len(latest))
         with self._write_lock:
-            stored = self._lookup(list(latest), ["content_hash", "analysis"])
+            self._commit_pending()
+            stored = self._stored_versions(list(latest.values()))
             changed: list[tuple[Mention, str]] = []
+            strays: list[BulkAction] = []
             for mention in latest.values():
                 digest = mention.content_hash()
                 copies = stored.get(mention.id, [])
-                if copies and any(c["_source"].get("content_hash") == digest for c in copies):
+                home = self.names.mention_index(mention.published_at)
+                if any(c["_source"].get("content_hash") == digest for c in copies):
                     result.unchanged += 1
+                    # A copy left in another month by an interrupted move goes now.
+                    strays.extend(
+                        BulkAction("delete", c["_index"], mention.id)
+                        for c in copies
+                        if c["_index"] != home
+                    )
                 else:
                     changed.append((mention, digest))
-            self._commit_pending()
+            if strays:
+                bulk_write(self.client, strays, self.where)
+                self._dirty = True
             if not changed:
                 return result
             with calls(self.where):
@@ -235,6 +273,7 @@ class ElasticsearchArchive(EventsAndLedger):
                         doc["analysis"] = copy["_source"]["analysis"]
                 actions.append(BulkAction("index", index, mention.id, doc, tag=(mention, copies)))
             outcome = bulk_write(self.client, actions, self.where)
+            self._dirty = True
             moved = [
                 BulkAction("delete", copy["_index"], action.doc_id)
                 for action in outcome.done
@@ -255,13 +294,13 @@ class ElasticsearchArchive(EventsAndLedger):
         return result
 
     def _commit_pending(self) -> None:
-        """Refresh, then publish this process's reserved blocks in order (see es_positions)."""
+        """Publish this process's reserved blocks in order (see es_positions).
+
+        Every document of a block was acknowledged before its block is committed; readers
+        refresh after reading the committed position, so they see all of them."""
         if not self._pending:
             return
         with calls(self.where):
-            self.client.indices.refresh(
-                index=self.names.mentions, ignore_unavailable=True, allow_no_indices=True
-            )
             while self._pending:
                 start, end = self._pending[0]
                 self.positions.commit(start, end)
@@ -288,6 +327,7 @@ class ElasticsearchArchive(EventsAndLedger):
         return [mention_from(stored[i][0]["_source"]) for i in mention_ids if i in stored]
 
     def count_mentions(self) -> int:
+        self._fresh()
         with calls(self.where):
             answer = self.client.count(
                 index=self.names.mentions, ignore_unavailable=True, allow_no_indices=True
@@ -299,6 +339,9 @@ class ElasticsearchArchive(EventsAndLedger):
             committed = self.positions.committed()
             if committed <= position:
                 return []
+            if self._dirty or committed > self._seen_committed:
+                self._refresh()
+                self._seen_committed = committed
             answer = self.client.search(
                 index=self.names.mentions,
                 query={"range": {"position": {"gt": position, "lte": committed}}},
@@ -319,6 +362,7 @@ class ElasticsearchArchive(EventsAndLedger):
 
     # ---- search --------------------------------------------------------------------------
     def _search(self, **body: Any) -> dict[str, Any]:
+        self._fresh()
         with calls(self.where):
             return dict(
                 self.client.search(
@@ -365,6 +409,7 @@ class ElasticsearchArchive(EventsAndLedger):
         """Every hit of ``request``, newest first, over one point in time (for exports)."""
         validate_request(request)
         query, terms = build_query(request)
+        self._fresh()
         with calls(self.where):
             pit = self.client.open_point_in_time(
                 index=self.names.mentions,
@@ -467,8 +512,7 @@ class ElasticsearchArchive(EventsAndLedger):
                 raise ArchiveError(
                     f"Elasticsearch rejected the analysis of mention {action.doc_id}: {reason}"
                 )
-            with calls(self.where):
-                self.client.indices.refresh(index=self.names.mentions, ignore_unavailable=True)
+            self._dirty = True
         return len(items)
 
     def get_analyses(self, mention_ids: Sequence[str]) -> dict[str, Analysis]:

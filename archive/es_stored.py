@@ -13,6 +13,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from archive.base import Archive
+from archive.es_bulk import ArchiveUnavailable
 from archive.es_client import calls
 from archive.es_docs import event_doc, event_from, iso
 from archive.es_mappings import IndexNames
@@ -35,8 +36,22 @@ class EventsAndLedger(Archive):
     where: str
     ledger: SQLiteArchive
 
+    _dirty: bool
+
     def spooled(self) -> int:
         raise NotImplementedError
+
+    def _refresh(self) -> None:
+        with calls(self.where):
+            self.client.indices.refresh(
+                index=self.names.mentions, ignore_unavailable=True, allow_no_indices=True
+            )
+        self._dirty = False
+
+    def _fresh(self) -> None:
+        """Make this process's own writes visible to its next search (read your writes)."""
+        if self._dirty:
+            self._refresh()
 
     # ---- events (Elasticsearch) ----------------------------------------------------------
     def upsert_event(self, event: Event) -> None:
@@ -79,8 +94,16 @@ class EventsAndLedger(Archive):
     def list_alerts(self, status: str | None = None, limit: int = 200) -> list[Alert]:
         return self.ledger.list_alerts(status, limit)
 
+    def upsert_alert_audited(self, alert: Alert, entry: AuditEntry | None) -> tuple[Alert, bool]:
+        return self.ledger.upsert_alert_audited(alert, entry)  # one ledger transaction
+
     def open_obligation(self, obligation: Obligation) -> tuple[Obligation, bool]:
         return self.ledger.open_obligation(obligation)
+
+    def open_obligation_audited(
+        self, obligation: Obligation, entry: AuditEntry
+    ) -> tuple[Obligation, bool]:
+        return self.ledger.open_obligation_audited(obligation, entry)
 
     def get_obligation(self, obligation_id: int) -> Obligation | None:
         return self.ledger.get_obligation(obligation_id)
@@ -139,8 +162,23 @@ class EventsAndLedger(Archive):
 
     # ---- overview ------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
+        """Counts for `yuqing stats`, the runner's status line and the dashboard.
+
+        During an outage the ledger's counts are current and the Elasticsearch ones are the
+        last known, with ``outage`` saying why: a status line must not stop ``yuqing run``.
+        """
         counts = self.ledger.stats()
-        ledger_bytes = counts.pop("bytes", 0)
+        ledger_bytes = int(counts.pop("bytes", 0))
+        try:
+            counts.update(self._cluster_counts())
+        except ArchiveUnavailable as exc:
+            counts.update(getattr(self, "_last_cluster_counts", {}), outage=str(exc))
+        counts["bytes"] = int(counts.pop("es_bytes", 0)) + ledger_bytes
+        counts.update(spooled=self.spooled(), ledger_bytes=ledger_bytes)
+        return counts
+
+    def _cluster_counts(self) -> dict[str, Any]:
+        self._fresh()
         with calls(self.where):
             mentions = self.client.count(
                 index=self.names.mentions, ignore_unavailable=True, allow_no_indices=True
@@ -153,15 +191,12 @@ class EventsAndLedger(Archive):
             )["count"]
             events = self.client.count(index=self.names.events)["count"]
             store = self.client.indices.stats(index=self.names.all_patterns(), metric="store")
-        es_bytes = int(
-            store.get("_all", {}).get("total", {}).get("store", {}).get("size_in_bytes", 0)
-        )
-        counts.update(
-            mentions=int(mentions),
-            analyses=int(analyses),
-            events=int(events),
-            spooled=self.spooled(),
-            bytes=es_bytes + int(ledger_bytes),
-            ledger_bytes=int(ledger_bytes),
-        )
-        return counts
+        total = store.get("_all", {}).get("total", {})
+        found = {
+            "mentions": int(mentions),
+            "analyses": int(analyses),
+            "events": int(events),
+            "es_bytes": int(total.get("store", {}).get("size_in_bytes", 0)),
+        }
+        self._last_cluster_counts = found
+        return dict(found)

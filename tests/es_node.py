@@ -393,3 +393,17 @@ def es_archive_fixture(es_node: EsNode, tmp_path: Path) -> Iterator[Any]:
         finally:
             cleanup.close()
         store.close()
+
+
+def es_spare_node_fixture() -> Iterator[EsNode]:
+    """A second node that tests may stop and start again (outage tests); never the main one."""
+    node = EsNode(name="spare", cluster="yuqing-spare")
+    try:
+        node.start()
+    except (NodeError, OSError, subprocess.SubprocessError) as exc:
+        node.destroy()
+        unavailable(str(exc))
+    try:
+        yield node
+    finally:
+        node.destroy()

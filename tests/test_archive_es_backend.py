@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +41,9 @@ def test_monthly_indices_behind_one_alias_with_strict_mappings(
         assert body["mappings"]["dynamic"] == "strict"
         assert body["mappings"]["_meta"]["yuqing_mapping_version"] == MAPPING_VERSION
     # A month moves when the publication time does: one copy, in the new month's index.
+    # (The other months are searched, not read in real time: a copy written less than a
+    # refresh interval earlier is removed by the next write of that mention instead.)
+    assert es_archive.count_mentions() == 2
     moved = es_archive.upsert_mentions([make_mention(2, "电梯维保")])
     assert moved.updated == 1 and es_archive.count_mentions() == 2
     hits = client.search(index=names.mentions, query={"ids": {"values": ["m0002"]}})
@@ -147,7 +151,7 @@ def fake_cluster() -> Iterator[tuple[str, type[_FakeCluster]]]:
     server.server_close()
 
 
-def _open(tmp_path: Path, hosts: list[str], **extra: object) -> ElasticsearchArchive:
+def _open(tmp_path: Path, hosts: list[str], **extra: Any) -> ElasticsearchArchive:
     settings = ArchiveSettings(
         backend="elasticsearch", hosts=hosts, path=tmp_path / "ledger.db", **extra
     )

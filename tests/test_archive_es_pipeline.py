@@ -1,0 +1,182 @@
+"""``yuqing run`` on the Elasticsearch archive, unchanged, through an outage of the cluster.
+
+A real ``yuqing run`` subprocess crawls the real demo sites over HTTP into its own node; the
+node is stopped mid-run and started again. The run must go on (crawled mentions wait in the
+spool), and once it settles: every item a crawl of the same sites into SQLite stores is there
+once, every mention is analysed, both stages' cursors are at the end, every alert opened its
+obligations once and queued its notifications once, and the spool is empty.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from archive import open_archive
+from archive.base import ArchiveError
+from archive.elasticsearch import ElasticsearchArchive
+from archive.search import SearchRequest
+from tests.es_node import EsNode
+from tests.test_runner_crash import check_obligations_and_outbox
+from yuqing.config import load_config
+from yuqing.demo.run import demo_config
+from yuqing.demo.sites import DemoSites, load_corpus
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+FAR_FUTURE = datetime(2026, 11, 30, tzinfo=UTC)  # every demo item is visible
+
+
+@pytest.fixture
+def own_node(es_spare_node: EsNode) -> Iterator[EsNode]:
+    """The spare node, restarted by the test; it must be running again afterwards."""
+    yield es_spare_node
+    if es_spare_node.process is None:
+        es_spare_node.start()
+
+
+def _config(folder: Path, base_url: str, archive: dict[str, Any]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    config = demo_config(base_url, folder)
+    for source in config["sources"]:
+        source["interval"] = "2s"
+    config["runner"] = {"tick": "1s"}
+    config["archive"] = archive
+    path = folder / "yuqing.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _start(config: Path, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "yuqing.cli", "-c", str(config), "run"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
+
+
+def _snapshot(config: Path) -> tuple[int, ...] | None:
+    try:
+        with open_archive(load_config(config).archive, readonly=True) as archive:
+            stats = archive.stats()
+            if "outage" in stats:
+                return None
+            return (
+                stats["mentions"],
+                stats["analyses"],
+                stats["obligations"],
+                stats["outbox"],
+                archive.latest_position(),
+                archive.get_cursor("analyze"),
+                archive.get_cursor("alerts"),
+            )
+    except ArchiveError:
+        return None  # not created yet, or the cluster is away
+
+
+def _caught_up(snapshot: tuple[int, ...]) -> bool:
+    """Both stages have read up to the last position (an alert pass can take seconds)."""
+    return snapshot[4] == snapshot[5] == snapshot[6]
+
+
+def _run_until_quiet(config: Path, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 240
+    last: tuple[int, ...] | None = None
+    since = time.monotonic()
+    try:
+        while time.monotonic() < deadline:
+            snapshot = _snapshot(config)
+            if snapshot is None or snapshot != last:
+                last, since = snapshot, time.monotonic()
+            elif time.monotonic() - since >= 6 and snapshot[0] > 0 and _caught_up(snapshot):
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError(f"the runner did not settle (last: {last})")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=60)
+    assert code == 0, log.read_text(errors="replace")[-3000:]
+
+
+def _facts(config: Path) -> dict[str, Any]:
+    with open_archive(load_config(config).archive, readonly=True) as archive:
+        request = SearchRequest(limit=1000)
+        mentions = []
+        while True:
+            result = archive.search(request)
+            mentions.extend(hit.mention for hit in result.hits)
+            if result.next_cursor is None:
+                break
+            request.after = result.next_cursor
+        analyses = archive.get_analyses([m.id for m in mentions])
+        obligations = archive.list_obligations()
+        return {
+            "ids": {m.id for m in mentions},
+            "urls": [m.url for m in mentions],
+            "count": archive.count_mentions(),
+            "analysed": set(analyses),
+            "cursor_at_end": archive.get_cursor("analyze") == archive.latest_position(),
+            "obligations": [(o.kind, o.subject) for o in obligations],
+            "is_es": isinstance(archive, ElasticsearchArchive),
+        }
+
+
+def test_yuqing_run_on_elasticsearch_rides_out_an_outage(own_node: EsNode, tmp_path: Path) -> None:
+    with DemoSites(load_corpus(), lambda: FAR_FUTURE) as sites:
+        # The reference: one crawl of the same sites into SQLite gives the items to expect.
+        reference = _config(tmp_path / "sqlite", sites.base_url, {"path": "yuqing.db"})
+        done = subprocess.run(
+            [sys.executable, "-m", "yuqing.cli", "-c", str(reference), "crawl"],
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+        es_archive = {
+            "backend": "elasticsearch",
+            "hosts": [own_node.url],
+            "path": "ledger.db",
+            "index_prefix": f"pipeline{uuid.uuid4().hex[:8]}",
+            "replicas": 0,
+        }
+        config = _config(tmp_path / "es", sites.base_url, es_archive)
+        log = tmp_path / "es.log"
+        process = _start(config, log)
+        deadline = time.monotonic() + 120
+        while (_snapshot(config) or (0,))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        own_node.stop()
+        time.sleep(5)  # the runner keeps crawling while the cluster is away
+        own_node.start()
+        _run_until_quiet(config, process, log)
+
+    output = log.read_text(errors="replace")
+    assert "wait in the spool" in output, "no mention went to the spool: no outage was seen"
+    expected, got = _facts(reference), _facts(config)
+    assert got["is_es"] and not expected["is_es"]
+    assert got["ids"] == expected["ids"], (
+        f"lost {len(expected['ids'] - got['ids'])}, extra {len(got['ids'] - expected['ids'])}"
+    )
+    assert got["count"] == len(got["ids"]) == len(got["urls"]) == len(set(got["urls"]))
+    assert got["analysed"] == got["ids"] and got["cursor_at_end"]
+    assert len(got["obligations"]) == len(set(got["obligations"]))
+    with open_archive(load_config(config).archive, readonly=True) as archive:
+        check_obligations_and_outbox(archive, yaml.safe_load(config.read_text(encoding="utf-8")))
+    spool = sqlite3.connect(tmp_path / "es" / "ledger.db.spool")
+    assert spool.execute("SELECT count(*) FROM spool").fetchone()[0] == 0
+    spool.close()
