@@ -120,7 +120,8 @@ def test_moved_publication_time_keeps_analysis_and_search(archive: Archive) -> N
 
 def test_mentions_since_pages_in_change_order(archive: Archive) -> None:
     archive.upsert_mentions(make_mention(i, TEXTS[i % 6]) for i in range(7))
-    seen, position = [], 0
+    seen: list[str] = []
+    position = 0
     while batch := archive.mentions_since(position, 3):
         seen.extend(m.id for _, m in batch)
         position = batch[-1][0]

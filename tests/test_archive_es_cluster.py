@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,7 +67,7 @@ def test_one_node_down_searches_answer_and_acknowledged_writes_survive(
         settings={"number_of_replicas": 1, "index.routing.allocation.require._name": None},
     )
     _wait_green(store)  # the replica is on the other node now
-    shards = store.client.cat.shards(index=month, format="json")
+    shards: list[Any] = list(store.client.cat.shards(index=month, format="json").body)
     assert sorted((row["prirep"], row["node"]) for row in shards) == [
         ("p", "node-2"),
         ("r", "node-1"),
@@ -76,8 +77,8 @@ def test_one_node_down_searches_answer_and_acknowledged_writes_survive(
     deadline = time.monotonic() + 60
     while len(store.client.cat.nodes(format="json")) != 1 and time.monotonic() < deadline:
         time.sleep(0.5)
-    result = store.search(SearchRequest(query="电梯", limit=10))
-    assert result.total == len(acknowledged)
+    answer = store.search(SearchRequest(query="电梯", limit=10))
+    assert answer.total == len(acknowledged)
     # Writes go on against the surviving copy, and are acknowledged and searchable too.
     more = [make_mention(1000 + k, f"电梯维保 {k}") for k in range(30)]
     assert store.upsert_mentions(more).inserted == 30 and store.spooled() == 0
