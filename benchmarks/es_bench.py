@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         figures = run(args, work, log)
     finally:
+        shutil.rmtree(work, ignore_errors=True)
         if node is not None:
             node.destroy()
     report(figures, sys.stdout)
