@@ -273,3 +273,20 @@ def test_filtered_pages_are_newest_first_without_gaps_or_repeats(
         assert set(seen) == {m.id for m in expected}, request
         times = {m.id: m.published_at for m in expected}
         assert [times[i] for i in seen] == [m.published_at for m in expected], request
+
+
+def test_phrases_match_as_written_and_latin_letters_ignore_case(archive: Archive) -> None:
+    archive.upsert_mentions(
+        [
+            make_mention(1, "某品牌IPHONE充电器抽检不合格，电梯突发故障"),
+            make_mention(2, "电梯突然发生故障，突发情况已处置"),  # the words, not the phrase
+            make_mention(3, "iPhone 充电器召回"),
+        ]
+    )
+
+    def found(query: str) -> set[str]:
+        return {hit.mention.id for hit in archive.search(SearchRequest(query=query)).hits}
+
+    assert found('"电梯突发故障"') == {"m0001"}
+    assert found('"iphone充电器"') == {"m0001"}
+    assert found('"iPhone 充电器"') == {"m0003"}
