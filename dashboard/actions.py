@@ -5,34 +5,31 @@ guard), opens a short-lived writable archive, calls ``alerts.obligations`` (whic
 change and its audit entry in one transaction), closes the archive and clears the read
 caches, so the next rerun shows the new state to everyone.
 
-Two actions have no operation in ``alerts`` yet, so they are done here with the archive's own
-methods and are audited the same way (actor, action, object, details):
+Silencing an alert is ``alerts.silences.add_silence`` / ``expire_silence``, the operations of
+``yuqing silence add|expire``: a silence on the alert's rule and subject until an end time,
+kept in the audit log with who and why; the alert stage applies it at its next pass.
 
-- snoozing an obligation's reminders writes an ``obligation.reminder_snoozed`` audit entry
-  with ``until``; the reminder sender is to honour the latest such entry;
-- silencing an alert sets the alert's status to ``silenced`` (the alert stage and the
-  reminders send nothing for a silenced alert) and writes ``alert.silenced`` /
-  ``alert.unsilenced`` with the matchers, end and reason in the shape of a ``silences:``
-  entry (rule, subject, ends_at, created_by, comment). Two writes, not one transaction.
-  Caveat: ``alerts.stage`` sets a silenced alert back to ``firing`` when its rule matches again
-  and no configured silence covers it, so until the stage also reads these audit entries as
-  silences, a dashboard silence lasts only until the alert's next match.
+Snoozing an obligation's reminders has no operation in ``alerts`` yet, so it is done here with
+the archive's own audit method: an ``obligation.reminder_snoozed`` entry with ``until``, which
+the reminder sender (``alerts.reminders``) is to honour; until it does, the snooze is recorded
+but reminders still go out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Literal, TypeVar
 
 from alerts import obligations as ops
+from alerts.silences import add_silence, expire_silence
 from archive.base import Archive, ArchiveError
-from archive.models import Alert, AuditEntry, Obligation
+from archive.models import AuditEntry, Obligation
 from dashboard import roles
 from dashboard.context import DashboardClock, settings, writer
 from dashboard.data import invalidate
 from dashboard.roles import Principal
+from yuqing.settings import SilenceSettings
 
 Operation = Literal["acknowledge", "complete", "waive", "assign", "snooze"]
 SCAN_LIMIT = 1_000_000
@@ -131,58 +128,46 @@ def _snooze(
 
 
 def silence(
-    config: str,
-    alert_id: int,
-    principal: Principal,
-    reason: str,
-    on: bool = True,
-    hours: float = 24.0,
-) -> Alert:
-    """Silence (``on``, for ``hours``) or unsilence an alert: no messages while silenced."""
+    config: str, alert_id: int, principal: Principal, reason: str, hours: float = 24.0
+) -> str:
+    """Silence one alert (its rule and subject) for ``hours``, as ``yuqing silence add`` does;
+    returns the silence's id. The alert stage marks the alert ``silenced`` at its next pass."""
     reason = reason.strip()
-    if on and not reason:
+    if not reason:
         raise ActionError("静默告警需要填写理由")
-    if on and not 0 < hours <= MAX_SILENCE.total_seconds() / 3600:
+    if not 0 < hours <= MAX_SILENCE.total_seconds() / 3600:
         raise ActionError("静默时长须在0到168小时之间")
 
-    def work(archive: Archive, clock: DashboardClock) -> Alert:
+    def work(archive: Archive, clock: DashboardClock) -> str:
         found = next((a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.id == alert_id), None)
         if found is None:
             raise ActionError(f"没有编号为 {alert_id} 的告警")
-        if on and found.status == "silenced":
-            raise ActionError(f"告警 #{alert_id} 已处于静默状态")
-        if not on and found.status != "silenced":
-            raise ActionError(f"告警 #{alert_id} 未被静默")
-        target = "silenced" if on else "firing"
-        stored, _ = archive.upsert_alert(replace(found, status=target))
-        archive.audit(
-            AuditEntry(
-                at=clock.now(),
-                actor=principal.name,
-                action="alert.silenced" if on else "alert.unsilenced",
-                object_type="alert",
-                object_id=str(alert_id),
-                details={
-                    "from": found.status,
-                    "to": target,
-                    "note": reason,
-                    **(_silence_entry(found, principal, reason, clock.now(), hours) if on else {}),
-                },
+        now = clock.now()
+        try:
+            spec = SilenceSettings(
+                rule=found.rule,
+                subject=found.subject,
+                ends_at=now + timedelta(hours=hours),
+                created_by=principal.name,
+                comment=reason,
             )
-        )
-        return stored
+            return add_silence(archive, spec, now)
+        except ValueError as exc:  # pydantic's ValidationError is one too
+            raise ActionError(f"静默未设置：{exc}") from None
 
     return _run(config, principal, roles.SILENCE, work)
 
 
-def _silence_entry(
-    alert: Alert, principal: Principal, reason: str, now: datetime, hours: float
-) -> dict[str, str]:
-    """The silence as a ``silences:`` entry of the configuration would read."""
-    return {
-        "rule": alert.rule,
-        "subject": alert.subject,
-        "ends_at": (now + timedelta(hours=hours)).isoformat(),
-        "created_by": principal.name,
-        "comment": reason,
-    }
+def lift_silence(config: str, silence_id: str, principal: Principal, reason: str) -> None:
+    """End a silence set from the dashboard or the shell now (``yuqing silence expire``)."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionError("解除静默需要填写理由")
+
+    def work(archive: Archive, clock: DashboardClock) -> None:
+        try:
+            expire_silence(archive, silence_id, principal.name, reason, clock.now())
+        except LookupError:
+            raise ActionError(f"静默 {silence_id} 不存在或已结束") from None
+
+    _run(config, principal, roles.SILENCE, work)

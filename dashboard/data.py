@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from alerts.obligations import ACTIVE, is_overdue
+from alerts.silences import stored_silences
 from archive.base import Archive
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchRequest, SearchResult
@@ -26,6 +27,7 @@ from dashboard.labels import PLATFORM_LABELS, label
 from nlp.lexicon import TOPICS
 from yuqing.cli_search import hit_record
 from yuqing.clock import local
+from yuqing.settings import SilenceSettings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -181,10 +183,13 @@ def obligation_audit(config: str, limit: int = 30) -> list[AuditEntry]:
 
 @_ttl_cached
 def action_audit(config: str, limit: int = 30) -> list[AuditEntry]:
-    """The latest entries about obligations and alerts together, newest first."""
+    """The latest entries about obligations, alerts and silences together, newest first."""
     archive = reader(config)
-    entries = archive.list_audit(object_type="obligation", limit=limit)
-    entries += archive.list_audit(object_type="alert", limit=limit)
+    entries = [
+        entry
+        for kind in ("obligation", "alert", "silence")
+        for entry in archive.list_audit(object_type=kind, limit=limit)
+    ]
     entries.sort(key=lambda e: (e.at, e.id or 0), reverse=True)
     return entries[:limit]
 
@@ -192,6 +197,21 @@ def action_audit(config: str, limit: int = 30) -> list[AuditEntry]:
 @_ttl_cached
 def recent_alerts(config: str, limit: int = 100) -> list[Alert]:
     return reader(config).list_alerts(limit=limit)
+
+
+@dataclass
+class RunningSilence:
+    id: str  # "" for a silence of the configuration file
+    spec: SilenceSettings
+
+
+@_ttl_cached
+def running_silences(config: str, at: datetime) -> list[RunningSilence]:
+    """Silences in force at ``at``: the configuration's, then those set from the shell or
+    the dashboard (kept in the audit log), ending first on top."""
+    configured = [RunningSilence("", s) for s in settings(config).silences if s.ends_at > at]
+    stored = [RunningSilence(k, s) for k, s in stored_silences(reader(config), at).items()]
+    return sorted(configured + stored, key=lambda item: item.spec.ends_at)
 
 
 # ---- search ----------------------------------------------------------------------------

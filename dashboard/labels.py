@@ -65,6 +65,8 @@ AUDIT_ACTION_LABELS = {
     "alert.raised": "告警升级",
     "alert.silenced": "静默告警",
     "alert.unsilenced": "取消静默",
+    "silence.created": "设置静默",
+    "silence.expired": "解除静默",
 }
 ALERT_STATUS_LABELS = {"firing": "告警中", "resolved": "已恢复", "silenced": "已静默"}
 ALERT_LEVEL_LABELS = dict(RULE_LEVEL_LABELS)

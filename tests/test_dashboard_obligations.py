@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alerts.silences import active_silence, stored_silences
 from archive import open_archive
 from tests.dashboard_fixtures import NOW, DashboardArchive, app_test, assert_no_html, build_archive
 
@@ -147,37 +148,48 @@ def test_assign_and_snooze_are_audited_with_who(made: DashboardArchive, monkeypa
     assert audit.iloc[0]["状态变化"] == "提醒暂停至 2026-11-20 17:00"
 
 
-def test_silence_and_unsilence_an_alert(made: DashboardArchive, monkeypatch: Any) -> None:
+def test_silence_and_lift_with_the_cli_operations(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch, PAGE)
     rumour = made.alerts["rumours"]
     at.selectbox(key="alert_selected").set_value(rumour).run()
     _button(at, "静默告警").click().run()
     assert "静默告警需要填写理由" in at.error[0].value
     at.text_input(key="alert_reason").set_value("已由省局统一回应")
+    at.number_input(key="alert_hours").set_value(6.0)
     _button(at, "静默告警").click().run()
     assert_no_html(at)
-    assert f"告警 #{rumour} 已静默" in at.success[0].value.replace("\\", "")
-    alerts = _table(at, "首次触发").set_index("编号")
-    assert alerts.loc[rumour]["状态"] == "已静默"
-    assert _button(at, "静默告警").disabled
-    _button(at, "取消静默").click().run()
+    flash = at.success[0].value.replace("\\", "")
+    assert f"告警 #{rumour} 已静默" in flash
+    running = _table(at, "标题包含")
+    stored = running[running["编号"] != "（配置文件）"].iloc[0]
+    assert (stored["规则"], stored["对象"]) == ("rumours", "event:ev-milk")
+    assert stored["结束时间"] == "2026-11-20 20:00" and stored["设置人"] == "dashboard"
+    # The same silence as `yuqing silence add` makes: the alert stage will apply it.
     with open_archive(made.db, readonly=True) as archive:
-        stored = next(a for a in archive.list_alerts() if a.id == rumour)
-        entries = archive.list_audit(object_type="alert", object_id=str(rumour))
-    assert stored.status == "firing"
-    assert [e.action for e in entries] == ["alert.unsilenced", "alert.silenced"]
-    assert entries[1].actor == "dashboard" and entries[1].details["note"] == "已由省局统一回应"
+        silences = stored_silences(archive, NOW)
+        alert = next(a for a in archive.list_alerts() if a.id == rumour)
+    assert list(silences) == [stored["编号"]]
+    assert active_silence(list(silences.values()), alert, NOW) is not None
     audit = _table(at, "操作人")
-    assert audit.iloc[0]["事项"] == f"告警#{rumour}"
-    assert audit.iloc[1]["状态变化"] == "告警中 → 已静默（至 2026-11-21 14:00）"
-    silenced = entries[1].details
-    assert (silenced["rule"], silenced["subject"]) == ("rumours", "event:ev-milk")
-    assert silenced["ends_at"] == (NOW + timedelta(hours=24)).isoformat()
+    assert audit.iloc[0]["操作"] == "设置静默"
+    assert audit.iloc[0]["事项"] == f"静默#{stored['编号']}"
+    assert audit.iloc[0]["状态变化"] == "（至 2026-11-20 20:00）"
+
+    at.text_input(key="silence_reason").set_value("省局要求继续推送")
+    _button(at, "解除静默").click().run()
+    assert_no_html(at)
+    assert not at.error
+    with open_archive(made.db, readonly=True) as archive:
+        assert stored_silences(archive, NOW) == {}
+        entry = archive.list_audit(object_type="silence")[0]
+    assert (entry.action, entry.actor) == ("silence.expired", "dashboard")
+    assert entry.details["reason"] == "省局要求继续推送"
 
 
 def test_configured_silences_in_force(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch, PAGE)
     running = _table(at, "标题包含")
     assert list(running["对象"]) == ["event:ev-toy"]  # the expired one is not shown
+    assert running.iloc[0]["编号"] == "（配置文件）"
     assert running.iloc[0]["结束时间"] == "2026-11-21 00:00"
     assert running.iloc[0]["理由"] == "召回已完成"

@@ -14,12 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from alerts.obligations import ACTIVE
-from archive.models import Alert, AuditEntry, Obligation
-from dashboard import actions, auth, context, data, roles
+from archive.models import AuditEntry, Obligation
+from dashboard import actions, auth, data, roles
 from dashboard.context import config_path
 from dashboard.formatting import countdown, fmt_time, md_escape, urgency
 from dashboard.labels import (
-    ALERT_LEVEL_LABELS,
     ALERT_STATUS_LABELS,
     AUDIT_ACTION_LABELS,
     LEVEL_LABELS,
@@ -27,10 +26,11 @@ from dashboard.labels import (
     OBLIGATION_STATUS_LABELS,
     label,
 )
-from dashboard.tables import alert_row
+from dashboard.silence_panel import alert_panel
 from yuqing.clock import parse_instant
 
 FLASH_KEY = "obligations_flash"
+OBJECT_NAMES = {"alert": "告警", "silence": "静默"}
 PROVISIONAL_HELP = "该年度法定节假日安排尚未公布，期限按常规工作日推算，公布后可能调整。"
 
 config = config_path()
@@ -156,70 +156,6 @@ def action_panel() -> None:
             _act("waive", ob, reason)
 
 
-def _silence(alert: Alert, on: bool, reason: str, hours: float = 24.0) -> None:
-    try:
-        actions.silence(config, int(alert.id or 0), principal, reason, on=on, hours=hours)
-    except actions.ActionError as exc:
-        st.error(md_escape(str(exc)))
-        return
-    verb = "已静默" if on else "已取消静默"
-    st.session_state[FLASH_KEY] = f"告警 #{alert.id} {verb}（操作人：{principal.name}）"
-    st.rerun()
-
-
-def configured_silences() -> None:
-    """The ``silences:`` of the configuration that are still running."""
-    now = data.now(config)
-    running = [s for s in context.settings(config).silences if s.ends_at > now]
-    if not running:
-        return
-    rows = [
-        {
-            "规则": s.rule or "",
-            "对象": s.subject or "",
-            "标题包含": s.title_contains or "",
-            "级别": label(ALERT_LEVEL_LABELS, s.level) if s.level else "",
-            "结束时间": fmt_time(s.ends_at),
-            "设置人": s.created_by,
-            "理由": s.comment,
-        }
-        for s in running
-    ]
-    st.markdown("**生效中的静默规则**（配置文件 silences）")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-
-
-def alert_panel() -> None:
-    st.subheader("告警")
-    configured_silences()
-    alerts = data.recent_alerts(config)
-    if not alerts:
-        st.info("还没有告警。")
-        return
-    st.dataframe(pd.DataFrame([alert_row(a) for a in alerts]), hide_index=True, width="stretch")
-    if not roles.allowed(principal, roles.SILENCE):
-        return
-    by_id = {int(a.id or 0): a for a in alerts}
-    chosen = st.selectbox(
-        "选择告警",
-        list(by_id),
-        format_func=lambda key: (
-            f"#{key} {by_id[key].title[:40]}（{label(ALERT_STATUS_LABELS, by_id[key].status)}）"
-        ),
-        key="alert_selected",
-    )
-    alert = by_id[chosen]
-    with st.form("alert_silence", clear_on_submit=True, border=False):
-        reason_box, hours_box = st.columns([4, 1])
-        reason = reason_box.text_input("静默理由（静默后不再推送该告警）", key="alert_reason")
-        hours = hours_box.number_input("静默时长（小时）", 1.0, 168.0, 24.0, 1.0, key="alert_hours")
-        left, right, _ = st.columns([1, 1, 4])
-        if left.form_submit_button("静默告警", disabled=alert.status == "silenced"):
-            _silence(alert, True, reason, hours)
-        if right.form_submit_button("取消静默", disabled=alert.status != "silenced"):
-            _silence(alert, False, reason)
-
-
 def _audit_row(entry: AuditEntry) -> dict[str, Any]:
     details = entry.details or {}
     states = ALERT_STATUS_LABELS if entry.object_type == "alert" else OBLIGATION_STATUS_LABELS
@@ -235,6 +171,8 @@ def _audit_row(entry: AuditEntry) -> dict[str, Any]:
         details.get("note")
         or details.get("link")
         or details.get("assignee")
+        or details.get("comment")
+        or details.get("reason")
         or details.get("basis")
         or ""
     )
@@ -242,7 +180,7 @@ def _audit_row(entry: AuditEntry) -> dict[str, Any]:
         "时间": fmt_time(entry.at, seconds=True),
         "操作人": entry.actor,
         "操作": label(AUDIT_ACTION_LABELS, entry.action),
-        "事项": f"{'告警' if entry.object_type == 'alert' else ''}#{entry.object_id}",
+        "事项": f"{OBJECT_NAMES.get(entry.object_type, '')}#{entry.object_id}",
         "状态变化": change,
         "说明": str(note),
     }
@@ -265,5 +203,5 @@ if flash:
     st.success(md_escape(str(flash)))
 board()
 action_panel()
-alert_panel()
+alert_panel(config, principal, FLASH_KEY)
 audit_log()
