@@ -21,6 +21,7 @@ from tests.dashboard_fixtures import (
     write_config,
 )
 from yuqing.cli import main as cli
+from yuqing.config import ConfigError, load_config
 
 # A cheaper cost than the default for the test users (the cost travels with each hash):
 # the same scrypt code path, a tenth of the time.
@@ -48,7 +49,9 @@ def users_yaml() -> str:
             f"    display_name: '{shown}'",
             f"    password_hash: '{digest}'",
         ]
-    lines.append("  - {username: broken, role: admin, password_hash: 'plain-text-password'}")
+    # Of the right form, but a cost no server should spend: refused at login.
+    broken = "scrypt$40$8$1$AAAAAAAAAAA$BBBBBBBBBBBBBBBBBBBBBB"
+    lines.append(f"  - {{username: broken, role: admin, password_hash: '{broken}'}}")
     return "\n".join(lines) + "\n"
 
 
@@ -84,6 +87,19 @@ def test_passwords_are_salted_scrypt_hashes() -> None:
             parse_hash(bad)
 
 
+def test_a_plain_password_in_the_configuration_is_an_error(tmp_path: Path) -> None:
+    config = tmp_path / "yuqing.yaml"
+    config.write_text(
+        "users:\n  - {username: zhang, role: admin, password_hash: 'hunter2-plain'}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    problem = "\n".join(caught.value.problems)
+    assert "yuqing.yaml:2: users[0]" in problem and "yuqing hash-password" in problem
+    assert "hunter2" not in problem  # the secret is not repeated
+
+
 def test_hash_password_command() -> None:
     result = CliRunner().invoke(cli, ["hash-password", "--stdin"], input="a-long-password\n")
     assert result.exit_code == 0, result.output
@@ -105,7 +121,7 @@ def test_login_is_required_and_wrong_passwords_are_refused(
     assert "用户名或密码不正确" in at.error[0].value
     at = _login(at, "nobody", "whatever-password")
     assert "用户名或密码不正确" in at.error[0].value  # the same message: names stay secret
-    at = _login(at, "broken", "plain-text-password")
+    at = _login(at, "broken", "any-password-1")
     assert "broken 的 password\\_hash 配置有误" in at.error[0].value
     for _ in range(4):
         at = _login(at, "wang", "wrong-password")

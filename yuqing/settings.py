@@ -345,12 +345,25 @@ class RecipientSettings(_Strict):
     escalates_to: str | None = None
 
 
+_PASSWORD_HASH = re.compile(r"^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$")
+
+
 class UserSettings(_Strict):
     username: str = Field(pattern=r"^[A-Za-z0-9_.@-]+$")
     display_name: str = ""
     role: Literal["viewer", "analyst", "spokesperson", "admin"] = "viewer"
-    # A hash made by `yuqing users hash-password`; plain passwords are refused.
+    # A hash made by `yuqing hash-password`; plain passwords are refused.
     password_hash: SecretStr
+
+    @model_validator(mode="after")
+    def _check_hash(self) -> UserSettings:
+        # The form of dashboard.passwords' hashes (checked in full at login).
+        if not _PASSWORD_HASH.match(self.password_hash.get_secret_value().strip()):
+            raise ValueError(
+                "'password_hash' must be a hash made by `yuqing hash-password` "
+                "(scrypt$N$r$p$salt$key), not a password"
+            )
+        return self
 
 
 class DashboardSettings(_Strict):
