@@ -39,6 +39,10 @@ REDIRECT_MAX_TIMES = 5
 # A crawl that hangs must not hold up the rounds after it.
 CLOSESPIDER_TIMEOUT = 600
 
+# Worker processes for article extraction (crawlers.extract_pool); 0 extracts in the reactor
+# thread. One worker lets extraction run beside downloading and archiving on two cores.
+EXTRACT_WORKERS = 1
+
 HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Needs the asyncio reactor, which the engine deliberately does not use (see above).

@@ -9,14 +9,15 @@ poll every few minutes without hammering anyone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy.http import Response
 
-from crawlers.extract import Article, extract_article
+from crawlers.extract import Article
+from crawlers.extract_pool import extract_in_pool
 from crawlers.items import MentionItem
 from crawlers.normalise import mention_id
 from crawlers.spiders.base import SourceSpider
@@ -53,12 +54,15 @@ class ListingSpider(SourceSpider):
         if more and next_url and page < self.source.max_pages:
             yield self.request(next_url, self.parse_list, cb_kwargs={"page": page + 1})
 
-    def parse_article(self, response: Response) -> Iterator[MentionItem]:
+    async def parse_article(self, response: Response) -> AsyncIterator[MentionItem]:
         page_text = self.html_text(response)
         if page_text is None:
             return
         decoded, text = page_text
-        article = extract_article(text, response.url, self.now(), self.source.selectors)
+        workers = self.settings.getint("EXTRACT_WORKERS", 0)
+        article = await extract_in_pool(
+            text, response.url, self.now(), self.source.selectors, workers
+        )
         yield self.article_item(decoded, article)
 
     def article_item(self, response: Response, article: Article) -> MentionItem:
