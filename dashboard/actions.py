@@ -22,9 +22,9 @@ from datetime import datetime, timedelta
 from typing import Literal, TypeVar
 
 from alerts import obligations as ops
-from alerts.silences import add_silence, expire_silence
+from alerts.silences import add_silence, expire_silence, stored_silences
 from archive.base import Archive, ArchiveError
-from archive.models import AuditEntry, Obligation
+from archive.models import Alert, AuditEntry, Obligation
 from dashboard import roles
 from dashboard.context import DashboardClock, settings, writer
 from dashboard.data import invalidate
@@ -35,6 +35,7 @@ Operation = Literal["acknowledge", "complete", "waive", "assign", "snooze"]
 SCAN_LIMIT = 1_000_000
 MAX_SNOOZE = timedelta(days=7)
 MAX_SILENCE = timedelta(days=7)
+UNSILENCE_REASON = "在仪表盘取消静默"
 T = TypeVar("T")
 
 
@@ -128,14 +129,21 @@ def _snooze(
 
 
 def silence(
-    config: str, alert_id: int, principal: Principal, reason: str, hours: float = 24.0
+    config: str,
+    alert_id: int,
+    principal: Principal,
+    reason: str,
+    on: bool = True,
+    hours: float = 24.0,
 ) -> str:
-    """Silence one alert (its rule and subject) for ``hours``, as ``yuqing silence add`` does;
-    returns the silence's id. The alert stage marks the alert ``silenced`` at its next pass."""
+    """Silence one alert (its rule and subject) for ``hours``, as ``yuqing silence add`` does,
+    and return the silence's id; or, with ``on=False``, lift the silences set on it from the
+    dashboard or the shell (``yuqing silence expire``) and return their ids. The alert stage
+    marks the alert ``silenced`` or ``firing`` at its next pass."""
     reason = reason.strip()
-    if not reason:
+    if on and not reason:
         raise ActionError("静默告警需要填写理由")
-    if not 0 < hours <= MAX_SILENCE.total_seconds() / 3600:
+    if on and not 0 < hours <= MAX_SILENCE.total_seconds() / 3600:
         raise ActionError("静默时长须在0到168小时之间")
 
     def work(archive: Archive, clock: DashboardClock) -> str:
@@ -143,6 +151,8 @@ def silence(
         if found is None:
             raise ActionError(f"没有编号为 {alert_id} 的告警")
         now = clock.now()
+        if not on:
+            return _lift_on(archive, found, principal, reason or UNSILENCE_REASON, now)
         try:
             spec = SilenceSettings(
                 rule=found.rule,
@@ -156,6 +166,22 @@ def silence(
             raise ActionError(f"静默未设置：{exc}") from None
 
     return _run(config, principal, roles.SILENCE, work)
+
+
+def _lift_on(
+    archive: Archive, alert: Alert, principal: Principal, reason: str, now: datetime
+) -> str:
+    """Expire the stored silences aimed at exactly this alert (rule and subject)."""
+    mine = [
+        key
+        for key, spec in stored_silences(archive, now).items()
+        if spec.rule == alert.rule and spec.subject == alert.subject
+    ]
+    if not mine:
+        raise ActionError(f"告警 #{alert.id} 没有可解除的静默（配置文件中的静默需修改配置）")
+    for key in mine:
+        expire_silence(archive, key, principal.name, reason, now)
+    return ",".join(mine)
 
 
 def lift_silence(config: str, silence_id: str, principal: Principal, reason: str) -> None:

@@ -60,7 +60,7 @@ def _silence_form(config: str, principal: Principal, flash_key: str) -> None:
         hours = hours_box.number_input("静默时长（小时）", 1.0, 168.0, 24.0, 1.0, key="alert_hours")
         if st.form_submit_button("静默告警"):
             try:
-                silence_id = actions.silence(config, chosen, principal, reason, hours)
+                silence_id = actions.silence(config, chosen, principal, reason, hours=hours)
             except actions.ActionError as exc:
                 st.error(md_escape(str(exc)))
             else:

@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from alerts.silences import active_silence, stored_silences
 from archive import open_archive
+from dashboard import actions
+from dashboard.roles import Principal
 from tests.dashboard_fixtures import NOW, DashboardArchive, app_test, assert_no_html, build_archive
 
 PAGE = "views/obligations.py"
@@ -193,3 +195,18 @@ def test_configured_silences_in_force(made: DashboardArchive, monkeypatch: Any) 
     assert running.iloc[0]["编号"] == "（配置文件）"
     assert running.iloc[0]["结束时间"] == "2026-11-21 00:00"
     assert running.iloc[0]["理由"] == "召回已完成"
+
+
+def test_unsilence_an_alert_lifts_only_its_own_silences(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("YUQING_CONFIG", str(made.config))
+    config, admin = str(made.config), Principal("dashboard", "admin")
+    rumour, accident = made.alerts["rumours"], made.alerts["major-accidents"]
+    with pytest.raises(actions.ActionError, match="没有可解除的静默"):
+        actions.silence(config, rumour, admin, "", on=False)
+    kept = actions.silence(config, accident, admin, "稍后统一发布", hours=3)
+    lifted = actions.silence(config, rumour, admin, "误报", hours=3)
+    assert actions.silence(config, rumour, admin, "", on=False) == lifted
+    with open_archive(made.db, readonly=True) as archive:
+        assert list(stored_silences(archive, NOW)) == [kept]
