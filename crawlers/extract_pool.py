@@ -13,7 +13,9 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,6 +30,9 @@ __all__ = ["extract_in_pool", "shutdown"]
 
 logger = logging.getLogger(__name__)
 
+# Seconds between a worker's checks that the crawler process still exists.
+_PARENT_CHECK = 1.0
+
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 _lock = threading.Lock()
@@ -40,10 +45,28 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
             _pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
             )
             _pool_size = workers
         return _pool
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the crawler process is gone, even after a ``kill -9``.
+
+    The pool's queues keep a pipe open in each worker, so a dead parent is not noticed by
+    reading them; the worker would live on as an orphan.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
