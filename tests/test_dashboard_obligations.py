@@ -210,3 +210,16 @@ def test_unsilence_an_alert_lifts_only_its_own_silences(
     assert actions.silence(config, rumour, admin, "", on=False) == lifted
     with open_archive(made.db, readonly=True) as archive:
         assert list(stored_silences(archive, NOW)) == [kept]
+
+
+def test_a_message_link_selects_its_obligation(made: DashboardArchive, monkeypatch: Any) -> None:
+    at = app_test(made, monkeypatch)
+    at.query_params["id"] = str(made.obligations["provisional"])
+    at.switch_page(PAGE).run()
+    assert at.selectbox(key="obligation_selected").value == made.obligations["provisional"]
+    at = app_test(made, monkeypatch)
+    at.query_params["id"] = str(made.obligations["done"])
+    at.switch_page(PAGE).run()
+    assert_no_html(at)
+    assert at.selectbox(key="obligation_selected").value == made.obligations["overdue"]
+    assert any("已不在待办列表中" in c.value for c in at.caption)

@@ -108,6 +108,16 @@ def _act(operation: actions.Operation, ob: Obligation, text: str = "") -> None:
     st.rerun()
 
 
+def _linked(ids: list[int]) -> int:
+    """The obligation a message linked to (``/obligations?id=N``), else the first."""
+    wanted = str(st.query_params.get("id", ""))
+    if wanted.isdigit() and int(wanted) in ids:
+        return ids.index(int(wanted))
+    if wanted.isdigit():
+        st.caption(f"链接中的事项 \\#{wanted} 已不在待办列表中（已办结、已豁免或不存在）。")
+    return 0
+
+
 def action_panel() -> None:
     st.subheader("办理")
     if not roles.allowed(principal, roles.ACT):
@@ -121,6 +131,7 @@ def action_panel() -> None:
     chosen = st.selectbox(
         "选择事项",
         list(by_id),
+        index=_linked(list(by_id)),
         format_func=lambda key: _choice_label(by_id[key]),
         key="obligation_selected",
     )
