@@ -63,7 +63,7 @@ def article_page(number: int, paragraphs: list[str]) -> bytes:
         f"<div class='content'>{body}</div>"
         f"<div class='related'><h3>相关阅读</h3><ul>{related}</ul></div>"
         "<div class='footer'>江州日报社版权所有 未经授权不得转载</div></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def list_page(page: int, pages: int, articles: int) -> bytes:
@@ -76,7 +76,7 @@ def list_page(page: int, pages: int, articles: int) -> bytes:
     return (
         f"<html><head><meta charset='utf-8'><title>要闻 第{page}页</title></head><body>"
         f"<h1>要闻</h1><ul>{links}</ul>{more}</body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def serve(port_queue: Any, articles: int) -> None:
