@@ -440,6 +440,8 @@ class Settings(_Strict):
         """Make relative paths relative to the configuration file's folder."""
         if not self.archive.path.is_absolute():
             self.archive.path = base / self.archive.path
+        if self.archive.ca_certs is not None and not self.archive.ca_certs.is_absolute():
+            self.archive.ca_certs = base / self.archive.ca_certs
         if self.rules_file is not None and not self.rules_file.is_absolute():
             self.rules_file = base / self.rules_file
         for source in self.sources:
