@@ -90,7 +90,11 @@ def fetch_distribution() -> Path:
                 mode = info.external_attr >> 16
                 if mode:
                     os.chmod(staging / info.filename, mode)
-        (staging / f"elasticsearch-{ES_VERSION}").rename(home)
+        try:
+            (staging / f"elasticsearch-{ES_VERSION}").rename(home)
+        except OSError:
+            if not (home / "bin" / "elasticsearch").exists():
+                raise  # not a concurrent unpack that finished first
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     os.chmod(home.parent, 0o755)
