@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from archive import open_archive
-from archive.base import Archive
+from archive.base import Archive, ArchiveError
 from archive.models import (
     Alert,
     Analysis,
@@ -199,6 +199,21 @@ def test_facets_and_histogram(filled: Archive) -> None:
         ("2026-11-15T16:00:00+00:00", 16),
         ("2026-11-16T16:00:00+00:00", 8),
     ]
+
+
+def test_hits_name_the_matched_words(filled: Archive) -> None:
+    result = filled.search(SearchRequest(query="电梯 OR 紫菜", limit=30))
+    assert len(result.hits) == 12
+    for hit in result.hits:
+        assert {"电梯", "紫菜"} & set(hit.matched_terms), hit.matched_terms
+
+
+def test_hourly_histogram_and_bad_interval(filled: Archive) -> None:
+    buckets = filled.histogram(SearchRequest(query="电梯"), "hour")
+    hours = [0, 5, 6, 11, 12, 17, 18, 23]
+    assert [(b.start, b.count) for b in buckets] == [(T0 + timedelta(hours=h), 1) for h in hours]
+    with pytest.raises(ArchiveError):
+        filled.histogram(SearchRequest(), "week")
 
 
 @pytest.mark.parametrize(
