@@ -19,7 +19,7 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from archive.base import ArchiveError  # noqa: E402
-from dashboard import auth, context, data, roles  # noqa: E402
+from dashboard import auth, context, data, login_view, roles  # noqa: E402
 from dashboard.formatting import duration_text, fmt_time, md_escape  # noqa: E402
 from dashboard.roles import Principal  # noqa: E402
 from yuqing.config import ConfigError  # noqa: E402
@@ -40,10 +40,17 @@ _PAGES = [
 
 
 def pages(principal: Principal | None) -> list[st.Page]:
-    """The pages this person may open, in the order of the menu; only the login page for
+    """The pages this person may open, in the order of the menu; only the login form for
     someone who has not logged in. A page left out cannot be reached by its URL either."""
     if principal is None:
-        return [st.Page(_VIEWS / "login.py", title="登录", icon=":material/login:", default=True)]
+        # The login form under every address (a page's identity is its address), so a link
+        # opened before logging in shows that page after it, parameters and all.
+        return [
+            st.Page(
+                login_view.render, title="登录", url_path=url_path or None, default=not url_path
+            )
+            for _file, _title, _icon, url_path, _permission, _visible in _PAGES
+        ]
     made = []
     for file, title, icon, url_path, permission, visible in _PAGES:
         if not roles.allowed(principal, permission):
@@ -133,7 +140,7 @@ def main() -> None:
     if not _check(config) or _exposed(config):
         st.stop()
     principal = auth.current(config)
-    navigation = st.navigation(pages(principal))
+    navigation = st.navigation(pages(principal), position="sidebar" if principal else "hidden")
     if principal is not None:
         _sidebar(config, principal)
     navigation.run()

@@ -153,7 +153,8 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
                 locale="zh-CN",
                 accept_downloads=True,
             )
-            page.goto(dashboard_url)
+            # A link from a message, opened before logging in: the login form, then the page.
+            page.goto(f"{dashboard_url}/event?id=ev-milk")
             # Nothing but the login form until someone logs in.
             expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
                 timeout=20_000
@@ -163,8 +164,12 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
             _login(page, "root", "wrong-password")
             expect(page.get_by_text("用户名或密码不正确")).to_be_visible(timeout=20_000)
             _login(page, "root", "root-secret-1")
+            expect(page.get_by_role("heading", name="网传临川奶粉三聚氰胺")).to_be_visible(
+                timeout=20_000
+            )
+            assert "id=ev-milk" in page.url
 
-            expect(page.get_by_role("heading", name="舆情总览")).to_be_visible(timeout=20_000)
+            _open(page, "总览", "舆情总览")
             expect(page.get_by_text("24小时新增提及")).to_be_visible()
             expect(page.get_by_text("有 1 项处置已逾期")).to_be_visible(timeout=10_000)
             expect(page.get_by_role("heading", name="谣言关注")).to_be_visible()
@@ -219,11 +224,15 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
             expect(page.get_by_text("触发告警", exact=False).first).to_be_visible(timeout=60_000)
             _shot(page, "rules")
 
-            # A viewer is offered no search and no actions.
+            # A viewer is offered no search and no actions. Logging in again returns to the
+            # page that was open.
             page.get_by_role("button", name="退出登录").click()
             _login(page, "wang", "wang-secret-1")
-            expect(page.get_by_role("heading", name="舆情总览")).to_be_visible(timeout=20_000)
+            expect(page.get_by_role("heading", name="规则", exact=True)).to_be_visible(
+                timeout=20_000
+            )
             expect(page.get_by_role("link", name="检索", exact=True)).to_have_count(0)
+            expect(page.get_by_text("当前账号无规则回测权限")).to_be_visible()
             _open(page, "处置", "处置事项")
             expect(page.get_by_text("只读权限", exact=False)).to_be_visible()
             expect(page.get_by_role("button", name="确认", exact=True)).to_have_count(0)
