@@ -280,6 +280,7 @@ class Evaluation:
             "baseline": {k: v.as_json() for k, v in self.baseline.items()},
             "brier": {k: round(v, 4) for k, v in self.brier.items()},
             "later_period": {k: v.as_json() for k, v in self.period.items()},
+            "seconds": round(self.seconds),
         }
 
 

@@ -48,11 +48,23 @@ def train() -> None:
     "--output", type=click.Path(dir_okay=False), default=str(MODEL_PATH), show_default=True
 )
 @click.option("--card", type=click.Path(dir_okay=False), default=str(CARD_PATH), show_default=True)
-@click.option("--limit", type=int, default=None, help="Use only the first N records (tests).")
-def train_rumor(data: str | None, output: str, card: str, limit: int | None) -> None:
+@click.option("--limit", type=int, default=None, help="Use about N records spread over the file.")
+@click.option(
+    "--card-only", is_flag=True, help="Rewrite the card from the figures stored in --output."
+)
+def train_rumor(
+    data: str | None, output: str, card: str, limit: int | None, card_only: bool
+) -> None:
     """Cross-validate, calibrate and fit the rumour model on CED data."""
-    from nlp.rumor_card import write_card
+    from nlp.rumor_card import evaluation_from_meta, write_card
+    from nlp.rumor_model import RumorModel
     from nlp.rumor_train import train as train_model
+
+    if card_only:
+        stored = RumorModel.load(Path(output))
+        write_card(Path(card), stored, evaluation_from_meta(stored.meta))
+        click.echo(f"model card {card} rewritten from {output}")
+        return
 
     source = _data(data)
     items = load_ced(source, limit=limit)

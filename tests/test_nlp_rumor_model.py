@@ -1,0 +1,251 @@
+"""The trained rumour model: CED records, grouping, training, storage without pickle, the CLI."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from nlp.ced import (
+    RecordError,
+    Response,
+    RumorInput,
+    from_record,
+    parse_post_time,
+    parse_response_time,
+)
+from nlp.rumor_model import MODEL_PATH, RumorModel, normalise
+from nlp.rumor_train import Params, figures, fit, near_duplicate_groups
+from tests.conftest import require_dataset
+from yuqing.cli import main
+
+T = datetime(2013, 5, 1, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
+
+
+def test_post_times_in_every_form_the_data_uses() -> None:
+    assert parse_post_time(1367380800) == T
+    assert parse_post_time("1367380800") == T
+    assert parse_post_time("Wed May 01 12:00:00 +0800 2013") == T
+    assert parse_post_time("") is None and parse_post_time(None) is None
+
+
+def test_response_times_are_beijing_time_and_month_day_takes_the_posts_year() -> None:
+    assert parse_response_time("2013-05-01 12:30:00", T) == T + timedelta(minutes=30)
+    assert parse_response_time("05月01日 13:00", T) == T + timedelta(hours=1)
+    # December post, January reply: the next year.
+    december = datetime(2012, 12, 31, 15, 0, tzinfo=UTC)
+    assert parse_response_time("01月01日 08:00", december) == datetime(2013, 1, 1, 0, 0, tzinfo=UTC)
+    assert parse_response_time("not a date", T) is None
+    assert parse_response_time("2013-02-30 12:00:00", T) is None
+
+
+def test_responses_until_a_horizon() -> None:
+    record = {
+        "id": "x",
+        "text": "网传某地奶粉有毒",
+        "time": 1367380800,
+        "responses": [
+            {"text": "真的吗", "date": "2013-05-01 12:10:00"},
+            {"text": "求证", "date": "2013-05-01 14:00:00"},
+            {"text": "假的", "date": "2013-05-03 12:00:00"},
+            {"text": "没有时间", "date": ""},
+        ],
+    }
+    item = from_record(record)
+    assert [len(item.responses_until(h)) for h in (0, 1, 3, 24, None)] == [0, 1, 2, 2, 4]
+    assert [r.text for r in item.responses[:3]] == ["真的吗", "求证", "假的"]  # time order
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"id": "a"}, "field 'text'"),
+        ({"text": 3}, "field 'text'"),
+        ({"text": "x", "responses": "nope"}, "field 'responses'"),
+    ],
+)
+def test_bad_records_name_the_field(record: dict[str, object], message: str) -> None:
+    with pytest.raises(RecordError, match=message):
+        from_record(record)
+
+
+def test_normalise_turns_markup_into_markers() -> None:
+    assert normalise("转发 //@张三: 快看 http://t.cn/abc @李四 真的") == "转发 // 快看 url @ 真的"
+
+
+def test_near_duplicates_share_a_group_and_different_stories_do_not() -> None:
+    texts = [
+        "紧急扩散！某品牌奶粉检出三聚氰胺，已有婴儿住院，大家千万不要买了",
+        "【转】紧急扩散！某品牌奶粉检出三聚氰胺，已有婴儿住院，大家千万不要买了！！",
+        "今天天气很好，去公园散步看到很多人在放风筝",
+        "市场监管局发布电梯安全提示，请勿在电梯内蹦跳",
+    ]
+    groups = near_duplicate_groups(texts)
+    assert groups[0] == groups[1]
+    assert len({groups[0], groups[2], groups[3]}) == 3
+
+
+def test_figures_per_class() -> None:
+    y = np.array([1, 1, 0, 0])
+    result = figures(y, np.array([1, 0, 0, 0]))
+    assert result.accuracy == 0.75 and result.balanced_accuracy == 0.75
+    assert result.f1_rumor == pytest.approx(2 / 3) and result.f1_non_rumor == pytest.approx(0.8)
+
+
+# ---- a small model on project-written posts ---------------------------------------------------
+
+RUMOURS = [
+    "紧急扩散！{}喝了会致癌，已经有孩子住院了，转给家人",
+    "千万别吃{}！里面有塑料，看到请转发",
+    "网传{}被查出致癌物，大家赶紧告诉身边的人",
+]
+FACTS = [
+    "市场监管局通报：{}抽检合格率达到百分之九十八",
+    "据新华社报道，{}新国标今日起正式实施",
+    "{}召回公告：企业主动召回部分批次产品",
+]
+PRODUCTS = ["奶粉", "紫菜", "矿泉水", "方便面", "酸奶", "火腿肠", "大米", "食用油", "饼干", "果汁"]
+
+
+def _corpus() -> list[RumorInput]:
+    items: list[RumorInput] = []
+    for i, product in enumerate(PRODUCTS):
+        for j, template in enumerate(RUMOURS):
+            doubt = [
+                Response("求证，真的假的", T + timedelta(minutes=10)),
+                Response("谣言吧", T + timedelta(hours=2)),
+            ]
+            items.append(
+                RumorInput(
+                    f"r{i}{j}",
+                    template.format(product),
+                    T,
+                    {"verified": False},
+                    0,
+                    tuple(doubt),
+                    "rumor",
+                )
+            )
+        for j, template in enumerate(FACTS):
+            items.append(
+                RumorInput(
+                    f"f{i}{j}", template.format(product), T, {"verified": True}, 0, (), "non-rumor"
+                )
+            )
+    return items
+
+
+def test_trained_model_round_trips_without_pickle_and_explains_itself(tmp_path: Path) -> None:
+    items = _corpus()
+    model = fit(items, Params(min_df=1))
+    path = tmp_path / "rumor.npz"
+    model.save(path)
+    with zipfile.ZipFile(path) as archive:  # plain arrays only: no pickled objects inside
+        for name in archive.namelist():
+            with archive.open(name) as member:
+                header = np.lib.format.read_magic(member)
+                assert header is not None
+    loaded = RumorModel.load(path)
+    fresh = [
+        RumorInput("n1", "千万别吃薯片！里面有塑料，看到请转发", T, {"verified": False}),
+        RumorInput("n2", "市场监管局通报：薯片抽检合格率达到百分之九十八", T, {"verified": True}),
+    ]
+    assert np.allclose(loaded.predict_proba(fresh), model.predict_proba(fresh), atol=1e-5)
+    rumour, fact = loaded.score(fresh)
+    assert rumour.probability > 0.5 > fact.probability
+    assert rumour.label == "rumor" and fact.label == "non-rumor"
+    assert any(r.kind == "term" and r.text.startswith("帖文") for r in rumour.reasons)
+    document = rumour.as_json()
+    assert set(document) == {"id", "rumor_probability", "label", "reasons"}
+
+
+def test_load_refuses_a_file_of_another_format(tmp_path: Path) -> None:
+    path = tmp_path / "other.npz"
+    np.savez(path, header=np.array(json.dumps({"meta": {"format": "other"}})))
+    with pytest.raises(ValueError, match="not a yuqing-rumor-linear"):
+        RumorModel.load(path)
+
+
+# ---- the shipped model ----------------------------------------------------------------------
+
+
+def test_shipped_model_sharpens_as_doubting_responses_arrive() -> None:
+    model = RumorModel.load(MODEL_PATH)
+    post = "紧急扩散！某品牌奶粉检出致癌物，已有婴儿住院，大家千万不要买，转给家人"
+    alone = RumorInput("p", post, T, {"verified": False, "followers": 300})
+    doubted = RumorInput(
+        "p",
+        post,
+        T,
+        {"verified": False, "followers": 300},
+        0,
+        tuple(
+            Response(text, T + timedelta(minutes=5 * i))
+            for i, text in enumerate(
+                ["求证", "真的假的？", "这是谣言，早就辟谣了", "假的，别信", "谣言"]
+            )
+        ),
+    )
+    before, after = model.score([alone, doubted])
+    assert after.probability > before.probability
+    assert any("条评论质疑" in r.text for r in after.reasons)
+    assert model.meta["posts"] >= 2000 and "evaluation" in model.meta
+
+
+def test_shipped_model_separates_the_development_posts() -> None:
+    """A sanity check of the shipped file against its data (in-sample: not a figure)."""
+    from nlp.ced import labels_of, load_ced
+
+    items = load_ced(require_dataset("ced/ced_dev.jsonl.gz"), limit=150)
+    model = RumorModel.load(MODEL_PATH)
+    predicted = (model.predict_proba(items) >= 0.5).astype(int)
+    assert figures(np.array(labels_of(items)), predicted).accuracy > 0.85
+
+
+def test_score_rumor_command_writes_one_line_per_record_and_reports_bad_ones(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "id": "a",
+                "text": "紧急扩散！自来水有毒，千万别喝",
+                "responses": [{"text": "求证", "date": ""}],
+            }
+        ),
+        "{not json",
+        json.dumps({"id": "b"}),
+        json.dumps({"id": "c", "text": "市场监管局发布电梯安全提示", "user": {"verified": True}}),
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", "rumor", "--input", str(source)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "c"]
+    for o in out:
+        assert 0.0 <= o["rumor_probability"] <= 1.0
+        assert o["label"] in ("rumor", "non-rumor") and isinstance(o["reasons"], list)
+    assert "in.jsonl:2: skipped: not JSON" in result.stderr
+    assert "in.jsonl:3: skipped: field 'text'" in result.stderr
+
+
+def test_rescoring_schedule_is_every_early_reply_then_doublings() -> None:
+    from nlp.analyzer import rescore_due
+
+    assert all(rescore_due(n, False) for n in range(1, 17))
+    assert [n for n in range(17, 300) if rescore_due(n, False)] == [32, 64, 128, 256]
+    assert rescore_due(100, True) and not rescore_due(1000, True) and rescore_due(1024, True)
+
+
+def test_a_broken_model_file_falls_back_to_the_heuristic(tmp_path: Path) -> None:
+    from nlp.rumor_model import load_model
+
+    broken = tmp_path / "rumor.npz"
+    broken.write_bytes(b"not a zip file")
+    assert load_model(broken) is None
