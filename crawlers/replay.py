@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.dates import DateParseError, parse_datetime
+from yuqing.clock import SHANGHAI
 
 __all__ = ["ReplayRecord", "Timeline", "load_timeline", "release_time"]
 
@@ -28,7 +29,7 @@ __all__ = ["ReplayRecord", "Timeline", "load_timeline", "release_time"]
 _RESPONSE_HORIZON = timedelta(days=365)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReplayRecord:
     """One record of the recording, in the order of play; ``raw_time`` kept for rejects."""
 
@@ -148,6 +149,13 @@ def _time(raw: Any, post_time: datetime | None) -> datetime | None:
     """Parse any form the data set uses; year-less forms resolve after their post."""
     if raw in (None, ""):
         return None
+    if isinstance(raw, str) and len(raw) == 19 and raw[4] == "-" and raw[10] == " ":
+        # The data set's common form (880,000 times), Beijing time: the general parser's
+        # chain of patterns made loading the file take most of a minute.
+        try:
+            return datetime.fromisoformat(raw).replace(tzinfo=SHANGHAI).astimezone(UTC)
+        except ValueError:
+            pass
     anchor = (post_time or datetime.now(UTC)) + _RESPONSE_HORIZON
     text = raw if isinstance(raw, int | float) else str(raw)
     try:
