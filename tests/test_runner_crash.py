@@ -60,10 +60,14 @@ def wait_until_quiet(config: Path, settle: float = 6.0, timeout: float = 240.0) 
                     stats["outbox"],
                     archive.latest_position(),
                     archive.get_cursor("analyze"),
+                    archive.get_cursor("alerts"),
                 )
+            # Quiet means every stage has caught up, not only that nothing changed for a
+            # while: under load one analysis pass can outlast the settle time.
+            caught_up = snapshot[0] > 0 and snapshot[4] == snapshot[5] == snapshot[6]
             if snapshot != last:
                 last, since = snapshot, time.monotonic()
-            elif time.monotonic() - since >= settle and snapshot[0] > 0:
+            elif time.monotonic() - since >= settle and caught_up:
                 return
         time.sleep(0.5)
     raise AssertionError(f"the runner did not settle within {timeout} s (last: {last})")
