@@ -106,6 +106,34 @@ DENSE = (
 DENSE_NAMES = tuple(name for name, _ in DENSE)
 DENSE_LABELS = dict(DENSE)
 AUTHOR_FEATURES = frozenset(DENSE_NAMES[:8])
+# What a yes/no feature says when it is "no".
+NEGATED = {
+    "verified": "作者未认证",
+    "verified_org": "作者非机构认证账号",
+    "has_description": "作者无简介",
+    "gender_f": "作者性别为男",
+    "has_pics": "帖文无图",
+    "has_url": "帖文无链接",
+    "post_doubt": "帖文本身未提出质疑",
+    "post_refute": "帖文不含辟谣用语",
+}
+# Counts stored as log(1 + n), shown as n with their unit.
+COUNTED = {
+    "log_followers": "人",
+    "log_friends": "人",
+    "log_messages": "条",
+    "log_account_days": "天",
+    "log_responses": "条",
+}
+
+
+def dense_text(name: str, raw: float) -> str:
+    """A reason's words for one dense feature at its value (raw, before scaling)."""
+    if name in NEGATED:
+        return DENSE_LABELS[name] if raw >= 0.5 else NEGATED[name]
+    if name in COUNTED:
+        return f"{DENSE_LABELS[name]} {round(math.expm1(raw)):,}{COUNTED[name]}"
+    return DENSE_LABELS[name]
 
 
 def _log(value: object) -> float:
@@ -300,14 +328,18 @@ class RumorModel:
             RumorScore(
                 item.id,
                 float(probabilities[i]),
-                self._reasons(matrix.getrow(i), rows.signals[i], max_reasons),
+                self._reasons(matrix.getrow(i), rows.dense[i], rows.signals[i], max_reasons),
             )
             for i, item in enumerate(items)
         ]
 
     # ---- reasons: the largest contributions (coefficient × value) ----------------------
     def _reasons(
-        self, row: sp.csr_matrix, signals: Mapping[str, list[str]], limit: int
+        self,
+        row: sp.csr_matrix,
+        raw: np.ndarray,
+        signals: Mapping[str, list[str]],
+        limit: int,
     ) -> list[Reason]:
         a = self.platt[0]
         contributions = row.toarray().ravel() * self.coef * a
@@ -322,11 +354,11 @@ class RumorModel:
             reasons += _term_reasons(part, block.terms, label, min_len=2)
             start += len(block.terms)
         dense_part = contributions[start:]
-        for name, value in zip(DENSE_NAMES, dense_part, strict=True):
-            if abs(value) < 0.05:
+        for name, value, raw_value in zip(DENSE_NAMES, dense_part, raw, strict=True):
+            if abs(value) < 0.05 or math.isnan(raw_value):
                 continue
             kind = "feature" if name in AUTHOR_FEATURES else "signal"
-            text = DENSE_LABELS[name]
+            text = dense_text(name, float(raw_value))
             if name in ("log_doubt_responses", "log_refute_responses", "doubt_share"):
                 phrases = signals.get("phrases", [])
                 if not phrases:
