@@ -222,12 +222,16 @@ class TfidfBlock:
         return self._counter
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        # Works on the CSR arrays in place: the same numbers as TfidfTransformer(sublinear_tf,
+        # norm="l2"), without its intermediate matrices (scoring one post is on the hot path).
         counts = sp.csr_matrix(self.counter().transform(texts), dtype=np.float64)
-        counts.data = 1.0 + np.log(counts.data)
-        counts = counts.multiply(self.idf[np.newaxis, :]).tocsr()
-        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
+        lengths = np.diff(counts.indptr)
+        rows = np.repeat(np.arange(counts.shape[0]), lengths)
+        norms = np.sqrt(np.bincount(rows, weights=counts.data**2, minlength=counts.shape[0]))
         norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags(1.0 / norms) @ counts)
+        counts.data /= norms[rows]
+        return counts
 
 
 @dataclass
@@ -342,7 +346,9 @@ class RumorModel:
         limit: int,
     ) -> list[Reason]:
         a = self.platt[0]
-        contributions = row.toarray().ravel() * self.coef * a
+        # Only the row's non-zero features contribute: work on those, not on every column.
+        columns = row.indices
+        contributions = row.data * self.coef[columns] * a
         reasons: list[Reason] = []
         start = 0
         for block, label in (
@@ -350,10 +356,15 @@ class RumorModel:
             (self.words, "帖文词语"),
             (self.response, "回应用词"),
         ):
-            part = contributions[start : start + len(block.terms)]
-            reasons += _term_reasons(part, block.terms, label, min_len=2)
-            start += len(block.terms)
-        dense_part = contributions[start:]
+            end = start + len(block.terms)
+            inside = (columns >= start) & (columns < end)
+            reasons += _term_reasons(
+                contributions[inside], block.terms[columns[inside] - start], label, min_len=2
+            )
+            start = end
+        dense_part = np.zeros(len(DENSE_NAMES))
+        dense_columns = columns >= start
+        dense_part[columns[dense_columns] - start] = contributions[dense_columns]
         for name, value, raw_value in zip(DENSE_NAMES, dense_part, raw, strict=True):
             if abs(value) < 0.05 or math.isnan(raw_value):
                 continue

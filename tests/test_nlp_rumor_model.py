@@ -249,3 +249,15 @@ def test_a_broken_model_file_falls_back_to_the_heuristic(tmp_path: Path) -> None
     broken = tmp_path / "rumor.npz"
     broken.write_bytes(b"not a zip file")
     assert load_model(broken) is None
+
+
+def test_tfidf_block_equals_scikit_learns_transform() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from nlp.rumor_model import TfidfBlock
+
+    texts = ["电梯困人事故", "奶粉检出三聚氰胺，奶粉召回", "", "今天天气很好"]
+    reference = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True)
+    expected = reference.fit_transform(texts).toarray()
+    block = TfidfBlock((1, 2), reference.get_feature_names_out().astype(str), reference.idf_)
+    assert np.allclose(block.transform(texts).toarray(), expected)
