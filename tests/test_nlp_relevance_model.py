@@ -57,10 +57,8 @@ def test_combined_scorer_only_adds_recall_and_says_why() -> None:
     assert scorer.score(lexical).score >= scorer.lexicon.score(lexical).score
     result = scorer.score(everyday)
     assert result.score >= 0.5
-    assert (
-        (result.reasons
-        and any(r.text.startswith("模型词语") for r in result.reasons))
-        or (scorer.lexicon.score(everyday).score >= 0.5)
+    assert (result.reasons and any(r.text.startswith("模型词语") for r in result.reasons)) or (
+        scorer.lexicon.score(everyday).score >= 0.5
     )
     assert scorer.score(chatter).score < 0.5
 
