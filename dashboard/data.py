@@ -195,6 +195,11 @@ def action_audit(config: str, limit: int = 30) -> list[AuditEntry]:
 
 
 @_ttl_cached
+def archive_size(config: str) -> int:
+    return reader(config).count_mentions()
+
+
+@_ttl_cached
 def recent_alerts(config: str, limit: int = 100) -> list[Alert]:
     return reader(config).list_alerts(limit=limit)
 
