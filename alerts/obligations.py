@@ -140,6 +140,49 @@ def assign(
     )
 
 
+SNOOZE_ACTION = "obligation.reminder_snoozed"
+MAX_SNOOZE = timedelta(days=7)
+
+
+def snooze(
+    archive: Archive, obligation_id: int, actor: str, hours: float, clock: Clock
+) -> Obligation:
+    """Hold this obligation's reminders for ``hours``: a reminder point that passes meanwhile
+    is sent when the snooze ends. Escalation of an unacknowledged obligation goes on: a
+    snooze is not an acknowledgement. The latest snooze wins; it is kept in the audit log."""
+    actor = _need(actor, "actor")
+    ob = _load(archive, obligation_id)
+    if ob.status not in ACTIVE:
+        raise InvalidTransition(f"obligation #{ob.id} is {ob.status}; there is nothing to remind")
+    if not 0 < hours <= MAX_SNOOZE.total_seconds() / 3600:
+        raise ObligationError(f"a snooze lasts more than 0 and at most 168 hours, not {hours}")
+    now = clock.now()
+    archive.audit(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action=SNOOZE_ACTION,
+            object_type="obligation",
+            object_id=str(ob.id),
+            details={"until": (now + timedelta(hours=hours)).isoformat(), "hours": hours},
+        )
+    )
+    return ob
+
+
+def snoozed_until(archive: Archive, ob: Obligation) -> datetime | None:
+    """The end of the obligation's latest snooze, if it was ever snoozed."""
+    snoozes = [
+        e
+        for e in archive.list_audit("obligation", str(ob.id), limit=1000)
+        if e.action == SNOOZE_ACTION and "until" in e.details
+    ]
+    if not snoozes:
+        return None
+    latest = max(snoozes, key=lambda e: e.at)
+    return datetime.fromisoformat(str(latest.details["until"]))
+
+
 def is_overdue(ob: Obligation, now: datetime) -> bool:
     """Still to do and past its deadline (a deadline is met up to and including ``due_at``)."""
     return ob.status in ACTIVE and now > ob.due_at

@@ -15,7 +15,8 @@ Run at the end of every alert evaluation, over the obligations still open or ack
 Every message is keyed (``obligation:<id>:remind:<point>:…``, ``obligation:<id>:escalate:<hop>:…``)
 so an evaluation repeated or interrupted sends nothing twice, and every escalation is written to
 the audit log (actor ``system``, to whom, after how long). Obligations of a silenced alert are
-not reminded while the silence runs.
+not reminded while the silence runs, nor snoozed ones while the snooze runs
+(``alerts.obligations.snooze``); a point passed meanwhile is sent when it ends.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from datetime import datetime, timedelta
 
 from alerts.deadlines import kind_label
 from alerts.messages import dashboard_url, obligation_link, show_due, show_left
+from alerts.obligations import snoozed_until
 from archive.base import Archive
 from archive.models import Alert, AuditEntry, Obligation, OutboxMessage
 from yuqing.settings import RecipientSettings, RuleSettings, Settings
@@ -87,7 +89,7 @@ def remind_and_escalate(
             continue
         created = created_at(archive, ob)
         point = _latest_point(settings.obligations.reminders, ob, created, now)
-        if point is not None:
+        if point is not None and not _snoozed(archive, ob, now):
             subject, body = reminder_text(ob, point, now, link)
             key = f"obligation:{ob.id}:remind:{point_name(point)}"
             report.reminders += queue_for(archive, recipients, targets, key, subject, body, now)
@@ -96,6 +98,11 @@ def remind_and_escalate(
                 archive, settings, recipients, ob, targets, created, now, link
             )
     return report
+
+
+def _snoozed(archive: Archive, ob: Obligation, now: datetime) -> bool:
+    until = snoozed_until(archive, ob)
+    return until is not None and now < until
 
 
 def _targets(

@@ -9,10 +9,8 @@ Silencing an alert is ``alerts.silences.add_silence`` / ``expire_silence``, the 
 ``yuqing silence add|expire``: a silence on the alert's rule and subject until an end time,
 kept in the audit log with who and why; the alert stage applies it at its next pass.
 
-Snoozing an obligation's reminders has no operation in ``alerts`` yet, so it is done here with
-the archive's own audit method: an ``obligation.reminder_snoozed`` entry with ``until``, which
-the reminder sender (``alerts.reminders``) is to honour; until it does, the snooze is recorded
-but reminders still go out.
+Snoozing an obligation's reminders is ``alerts.obligations.snooze``, the operation of
+``yuqing obligations snooze``; the reminder sender holds the reminders until it ends.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from typing import Literal, TypeVar
 from alerts import obligations as ops
 from alerts.silences import add_silence, expire_silence, stored_silences
 from archive.base import Archive, ArchiveError
-from archive.models import Alert, AuditEntry, Obligation
+from archive.models import Alert, Obligation
 from dashboard import roles
 from dashboard.context import DashboardClock, settings, writer
 from dashboard.data import invalidate
@@ -33,7 +31,6 @@ from yuqing.settings import SilenceSettings
 
 Operation = Literal["acknowledge", "complete", "waive", "assign", "snooze"]
 SCAN_LIMIT = 1_000_000
-MAX_SNOOZE = timedelta(days=7)
 MAX_SILENCE = timedelta(days=7)
 UNSILENCE_REASON = "在仪表盘取消静默"
 T = TypeVar("T")
@@ -91,41 +88,19 @@ def perform(
             return ops.waive(archive, obligation_id, actor, reason=text, clock=clock)
         if operation == "assign":
             return ops.assign(archive, obligation_id, actor, assignee=text, clock=clock)
-        return _snooze(archive, obligation_id, actor, _hours(text), clock.now())
+        return ops.snooze(archive, obligation_id, actor, hours=_hours(text), clock=clock)
 
     return _run(config, principal, roles.ACT, work)
 
 
-def _hours(text: str) -> timedelta:
+def _hours(text: str) -> float:
     try:
         hours = float(text)
     except ValueError:
         raise ActionError("暂停提醒的时长须为小时数") from None
-    if not 0 < hours <= MAX_SNOOZE.total_seconds() / 3600:
+    if not 0 < hours <= ops.MAX_SNOOZE.total_seconds() / 3600:
         raise ActionError("暂停提醒的时长须在0到168小时之间")
-    return timedelta(hours=hours)
-
-
-def _snooze(
-    archive: Archive, obligation_id: int, actor: str, length: timedelta, now: datetime
-) -> Obligation:
-    ob = archive.get_obligation(obligation_id)
-    if ob is None:
-        raise ops.ObligationNotFound(f"no obligation #{obligation_id}")
-    if ob.status not in ops.ACTIVE:
-        raise ops.InvalidTransition(f"obligation #{ob.id} is {ob.status}; nothing to remind")
-    until = now + length
-    archive.audit(
-        AuditEntry(
-            at=now,
-            actor=actor,
-            action="obligation.reminder_snoozed",
-            object_type="obligation",
-            object_id=str(ob.id),
-            details={"until": until.isoformat(), "hours": length.total_seconds() / 3600},
-        )
-    )
-    return ob
+    return hours
 
 
 def silence(

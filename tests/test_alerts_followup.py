@@ -138,6 +138,29 @@ def test_an_obligation_opened_late_gets_one_reminder_not_a_backlog(
     assert only.endswith(":remind:due:duty:log")
 
 
+def test_a_snoozed_obligation_is_reminded_when_the_snooze_ends(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT, escalate_after="0s")
+    clock = SimulatedClock(T0 + timedelta(hours=1))
+    archive.upsert_event(event("e1", count=5))
+    evaluate(archive, settings, clock)
+    [ob] = archive.list_obligations()
+    assert ob.id is not None
+    clock.set(T0 + timedelta(hours=23))
+    ops.snooze(archive, ob.id, "王五", hours=3, clock=clock)  # until 26 h
+    with pytest.raises(ops.ObligationError):
+        ops.snooze(archive, ob.id, "王五", hours=200, clock=clock)
+    clock.set(T0 + timedelta(hours=25))  # half time (24 h) passed during the snooze
+    evaluate(archive, settings, clock)
+    assert keys(archive, "remind") == []
+    clock.set(T0 + timedelta(hours=26, minutes=1))
+    evaluate(archive, settings, clock)
+    assert keys(archive, "remind") == [f"obligation:{ob.id}:remind:50pct:duty:log"]
+    [entry] = [e for e in archive.list_audit("obligation", str(ob.id)) if "snooze" in e.action]
+    assert (entry.actor, entry.details["hours"]) == ("王五", 3)
+
+
 RUMOR = [
     {
         "name": "rumor",

@@ -164,6 +164,16 @@ def waive(ctx: Any, obligation_id: int, reason: str, actor: str | None) -> None:
     _act(ctx, "waive", obligation_id, actor, reason=reason)
 
 
+@obligations.command("snooze")
+@click.argument("obligation_id", type=int)
+@click.option("--hours", type=float, required=True, help="How long to hold reminders (≤ 168).")
+@click.option("--actor")
+@click.pass_obj
+def snooze(ctx: Any, obligation_id: int, hours: float, actor: str | None) -> None:
+    """Hold an obligation's reminders for a while (escalation still runs)."""
+    _act(ctx, "snooze", obligation_id, actor, hours=hours)
+
+
 @obligations.command("add")
 @click.argument("kind", type=click.Choice(OBLIGATION_KINDS))
 @click.option("--title", required=True, help="What it is about, e.g. the decision number.")
