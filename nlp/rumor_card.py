@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nlp.rumor_model import DENSE, MAX_RESPONSES, RumorModel
+from nlp.rumor_model import DENSE, DENSE_CLIP, MAX_RESPONSES, RumorModel
 from nlp.rumor_train import DUPLICATE_JACCARD, Evaluation, Figures
 
 AIMS = {"0h": 0.92, "1h": 0.95, "all": 0.97}
@@ -86,6 +86,8 @@ stored in the model file (`yuqing train rumor --card-only` rewrites this card fr
   {params.get("word_max_features")} terms); the responses' character
   {tuple(params.get("response_ngram", ()))}-grams (the earliest {MAX_RESPONSES} responses
   known at scoring time, at most {params.get("response_max_features")} terms); and {dense}.
+- The scaled author and response features are clipped to ±{DENSE_CLIP:g} standard deviations
+  (`nlp.rumor_model.DENSE_CLIP`: one doubting reply to a new post must not decide alone).
 - Trained on every post at the horizons {params.get("train_horizons")} (hours after posting;
   null = all responses), so one model scores a post at any age.
 - Calibrated by Platt scaling (a = {model.platt[0]:.4f}, b = {model.platt[1]:.4f}) fitted on

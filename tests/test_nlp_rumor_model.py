@@ -261,3 +261,13 @@ def test_tfidf_block_equals_scikit_learns_transform() -> None:
     expected = reference.fit_transform(texts).toarray()
     block = TfidfBlock((1, 2), reference.get_feature_names_out().astype(str), reference.idf_)
     assert np.allclose(block.transform(texts).toarray(), expected)
+
+
+def test_a_lower_prior_lowers_the_probability_and_says_so() -> None:
+    model = RumorModel.load(MODEL_PATH)
+    item = RumorInput("p", "紧急扩散！超市的紫菜是塑料做的，千万别买", T, {"verified": False})
+    (plain,) = model.score([item])
+    (rebased,) = model.score([item], prior=0.1)
+    assert rebased.probability < plain.probability
+    assert model.prior_shift(1026 / 2295) == pytest.approx(0.0, abs=1e-3)
+    assert any("先验校正" in r.text for r in rebased.reasons)
