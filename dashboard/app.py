@@ -19,6 +19,7 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from archive.base import ArchiveError  # noqa: E402
+from archive.es_bulk import ArchiveUnavailable  # noqa: E402
 from dashboard import auth, context, data, login_view, roles  # noqa: E402
 from dashboard.formatting import duration_text, fmt_time, md_escape  # noqa: E402
 from dashboard.roles import Principal  # noqa: E402
@@ -141,9 +142,18 @@ def main() -> None:
         st.stop()
     principal = auth.current(config)
     navigation = st.navigation(pages(principal), position="sidebar" if principal else "hidden")
-    if principal is not None:
-        _sidebar(config, principal)
-    navigation.run()
+    try:
+        if principal is not None:
+            _sidebar(config, principal)
+        navigation.run()
+    except ArchiveUnavailable as exc:
+        # Elasticsearch down mid-session: say so and keep the page up; the pipeline spools
+        # new mentions and writes them when the cluster is back (archive/es_spool.py).
+        st.error(
+            "舆情档案库（Elasticsearch）暂时无法连接，页面数据无法读取。采集到的新数据暂存在本地，"
+            "恢复连接后自动写入。请稍后刷新页面。"
+        )
+        st.code(str(exc), language=None)
 
 
 main()
