@@ -79,6 +79,10 @@ class SourceSettings(_Strict):
     # Replay: the recorded file and the time compression factor.
     path: Path | None = None
     speed: float = Field(default=60.0, gt=0)
+    # Weibo: also fetch the repost timeline of watched posts; HTML pages (m.weibo.cn/detail/ID,
+    # s.weibo.com/weibo?q=...) read instead when the JSON API start page gives no data.
+    reposts: bool = False
+    html_fallback: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check_type_needs(self) -> SourceSettings:

@@ -1,4 +1,5 @@
-"""Weibo through its mobile JSON API: container pages of posts, then each post's comments.
+"""Weibo through its mobile JSON API: container pages of posts, then each post's comments
+and (with ``reposts: true``) its repost timeline; Weibo's HTML pages when the API fails.
 
 Weibo answers a crawler that it dislikes with something that is not content: HTTP 418 or 403,
 ``{"ok": 0}``, or a redirect to a login page served as HTML. Those are recognised and reported
@@ -7,6 +8,12 @@ posts"), and never parsed as posts.
 
 Relative times ("5分钟前") lose precision as a post ages, so a post already in the archive keeps
 the publish time stored when it was first seen; otherwise every round would move it.
+
+When the API start page gives no data (an error, an answer that is not JSON, a refusal that
+is not a rate limit), the source's ``html_fallback`` pages are read instead: a post page
+(``m.weibo.cn/detail/ID``) or search results (``s.weibo.com/weibo?q=...``), parsed by
+``crawlers.weibo_html``. A start URL that is such an HTML page is read the same way. Rate
+limits are not answered with more requests.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from crawlers.items import MentionItem
 from crawlers.normalise import mention_id
 from crawlers.spiders.base import SourceSpider
 from crawlers.text import fragment_to_text, repost_chain, weibo_entities
+from crawlers.weibo_html import html_wall, parse_weibo_html
 
 __all__ = ["WeiboSpider", "detect_block"]
 
@@ -75,24 +83,95 @@ class WeiboSpider(SourceSpider):
     name = "weibo"
     platform = "weibo"
 
+    _fell_back = False
+
     async def start(self) -> Any:
         for url in self.start_urls:
-            yield self._api_request(url, self.parse_start, dont_filter=True)
+            request = self._api_request(url, self.parse_start, dont_filter=True)
+            yield request.replace(errback=self.on_start_error)
 
     def _api_request(self, url: str, callback: Any, **kwargs: Any) -> Any:
         meta = {"handle_httpstatus_list": _BLOCK_STATUSES}
         return self.request(url, callback, meta=meta, **kwargs)
 
     def parse_start(self, response: Response) -> Iterator[Any]:
-        yield from self.parse_page(response, page=1)
+        if response.status == 200 and not _looks_json(response):
+            text = self._html(response)
+            if parse_weibo_html(response.url, text) is not None or html_wall(response.url, text):
+                yield from self.parse_html(response, page=1)  # an HTML start URL
+                return
+        yield from self.parse_page(response, page=1, start=True)
 
-    def parse_page(self, response: Response, page: int) -> Iterator[Any]:
-        data = self._payload(response, comments=False)
+    def on_start_error(self, failure: Any) -> Iterator[Any]:
+        """The API start page failed outright (HTTP error, timeout): read the HTML pages."""
+        self.on_error(failure)
+        yield from self._fallback()
+
+    def parse_page(self, response: Response, page: int, start: bool = False) -> Iterator[Any]:
+        data, reason = self._read(response)
+        if reason:
+            if start and self.source.html_fallback and not reason.startswith("rate limited"):
+                self.context.tally.error(f"{response.url}: {reason}; reading the HTML pages")
+                yield from self._fallback()
+            else:
+                self._report(response, reason)
+            return
         if data is None:
             return
         self.context.tally.start_ok = True
         body = data.get("data") or {}
         mblogs = list(_mblogs(body.get("cards") or []))
+        known, top_items = yield from self._posts(response, mblogs, children=True)
+        next_page = (body.get("cardlistInfo") or {}).get("page")
+        seen_any = any(mention_id("weibo", "", i.native_id) in known for i in top_items)
+        caught_up = seen_any and self.context.trust_seen
+        if next_page and not caught_up and page < self.source.max_pages and top_items:
+            url = add_or_replace_parameter(response.url, "page", str(next_page))
+            yield self._api_request(url, self.parse_page, cb_kwargs={"page": page + 1})
+
+    def parse_html(self, response: Response, page: int) -> Iterator[Any]:
+        """A post page or a search results page: posts as the API would give them."""
+        text = self._html(response)
+        reason = html_wall(response.url, text)
+        if reason:
+            self._report(response, reason)
+            return
+        parsed = parse_weibo_html(response.url, text)
+        if parsed is None:
+            what = "neither a Weibo post page nor search results"
+            self.context.tally.error(f"{response.url}: unexpected page, {what}")
+            return
+        self.context.tally.start_ok = True
+        # Comments and reposts come from the API only, which is what failed: not asked.
+        known, top_items = yield from self._posts(response, parsed.mblogs, children=False)
+        caught_up = self.context.trust_seen and any(
+            mention_id("weibo", "", i.native_id) in known for i in top_items
+        )
+        if parsed.next_url and top_items and not caught_up and page < self.source.max_pages:
+            yield self.request(
+                response.urljoin(parsed.next_url),
+                self.parse_html,
+                cb_kwargs={"page": page + 1},
+                meta={"handle_httpstatus_list": _BLOCK_STATUSES},
+            )
+
+    def _fallback(self) -> Iterator[Any]:
+        """Requests for the source's HTML pages, once per run."""
+        if self._fell_back:
+            return
+        self._fell_back = True
+        for url in self.source.html_fallback:
+            yield self.request(
+                url,
+                self.parse_html,
+                dont_filter=True,
+                cb_kwargs={"page": 1},
+                meta={"handle_httpstatus_list": _BLOCK_STATUSES},
+            )
+
+    def _posts(self, response: Response, mblogs: list[dict[str, Any]], children: bool) -> Any:
+        """Items of the posts and of the originals they repost, then requests for their
+        comments (and reposts) when ``children``; returns (stored mentions, top items)."""
         top_items = [self._post_item(response, mblog) for mblog in mblogs]
         originals = [
             self._post_item(response, mblog["retweeted_status"])
@@ -101,27 +180,35 @@ class WeiboSpider(SourceSpider):
         ]
         known = self._known(top_items + originals)
         yield from self._keep_first_times(top_items + originals, known)
-        for item in top_items + originals:
+        for item in top_items + originals if children else []:
             stored = known.get(mention_id("weibo", "", item.native_id))
-            if self._wants_comments(item, stored, self.context.trust_seen):
+            post = {"post": item.native_id, "page": 1}
+            if self._wants_children(item, stored, self.context.trust_seen, "comments"):
                 url = _comments_url(response, item.native_id, 1)
-                yield self._api_request(
-                    url, self.parse_comments, cb_kwargs={"post": item.native_id, "page": 1}
-                )
-        next_page = (body.get("cardlistInfo") or {}).get("page")
-        seen_any = any(mention_id("weibo", "", i.native_id) in known for i in top_items)
-        caught_up = seen_any and self.context.trust_seen
-        if next_page and not caught_up and page < self.source.max_pages and top_items:
-            url = add_or_replace_parameter(response.url, "page", str(next_page))
-            yield self._api_request(url, self.parse_page, cb_kwargs={"page": page + 1})
+                yield self._api_request(url, self.parse_comments, cb_kwargs=post)
+            wants = self._wants_children(item, stored, self.context.trust_seen, "reposts")
+            if self.source.reposts and wants:
+                url = _reposts_url(response, item.native_id, 1)
+                yield self._api_request(url, self.parse_reposts, cb_kwargs=post)
+        return known, top_items
 
     def parse_comments(self, response: Response, post: str, page: int) -> Iterator[Any]:
-        data = self._payload(response, comments=True)
+        yield from self._parse_children(response, post, page, self._comment_item, _comments_url)
+
+    def parse_reposts(self, response: Response, post: str, page: int) -> Iterator[Any]:
+        """A page of ``/api/statuses/repostTimeline``: reposts of ``post``, newest first."""
+        yield from self._parse_children(response, post, page, self._repost_item, _reposts_url)
+
+    def _parse_children(
+        self, response: Response, post: str, page: int, make: Any, page_url: Any
+    ) -> Iterator[Any]:
+        """A page of comments or reposts (``data.data[]``, last page in ``data.max``)."""
+        data = self._payload(response)
         if data is None:
             return
         body = data.get("data") or {}
         rows = body.get("data") or [] if isinstance(body, dict) else []
-        items = [self._comment_item(response, row, post) for row in rows if isinstance(row, dict)]
+        items = [make(response, row, post) for row in rows if isinstance(row, dict)]
         known = self._known(items)
         yield from self._keep_first_times(items, known)
         last_page = body.get("max") if isinstance(body, dict) else None
@@ -131,14 +218,29 @@ class WeiboSpider(SourceSpider):
             and isinstance(last_page, int)
             and page < min(last_page, self.source.max_pages)
         ):
-            url = _comments_url(response, post, page + 1)
-            yield self._api_request(
-                url, self.parse_comments, cb_kwargs={"post": post, "page": page + 1}
-            )
+            url = page_url(response, post, page + 1)
+            callback = self.parse_reposts if page_url is _reposts_url else self.parse_comments
+            yield self._api_request(url, callback, cb_kwargs={"post": post, "page": page + 1})
 
     # ---- answers ---------------------------------------------------------------------
-    def _payload(self, response: Response, comments: bool) -> dict[str, Any] | None:
+    def _payload(self, response: Response) -> dict[str, Any] | None:
         """The JSON answer, or None after reporting a wall or garbage in the tally."""
+        data, reason = self._read(response)
+        if reason:
+            self._report(response, reason)
+        return data
+
+    def _report(self, response: Response, reason: str) -> None:
+        self.context.tally.blocked = self.context.tally.blocked or reason
+        self.context.tally.error(f"{response.url}: {reason}")
+
+    def _html(self, response: Response) -> str:
+        decoded = self.decoded(response)
+        return str(decoded.text) if hasattr(decoded, "text") else ""
+
+    @staticmethod
+    def _read(response: Response) -> tuple[dict[str, Any] | None, str]:
+        """The JSON answer (None when it only says "nothing here") and why it is unusable."""
         reason = detect_block(response)
         data: Any = None
         if not reason:
@@ -151,12 +253,8 @@ class WeiboSpider(SourceSpider):
         if not reason:
             reason = _refusal(data)
             if not reason and data.get("ok") != 1:
-                return None  # an empty list, said the Weibo way
-        if reason:
-            self.context.tally.blocked = self.context.tally.blocked or reason
-            self.context.tally.error(f"{response.url}: {reason}")
-            return None
-        return data
+                return None, ""  # an empty list, said the Weibo way
+        return (None, reason) if reason else (data, "")
 
     def _known(self, items: Iterable[MentionItem]) -> dict[str, Mention]:
         ids = [mention_id("weibo", "", item.native_id) for item in items if item.native_id]
@@ -173,18 +271,20 @@ class WeiboSpider(SourceSpider):
             yield item
 
     @staticmethod
-    def _wants_comments(item: MentionItem, stored: Mention | None, trusted: bool) -> bool:
-        """Fetch comments of new posts and of posts whose comment count went up.
+    def _wants_children(
+        item: MentionItem, stored: Mention | None, trusted: bool, metric: str
+    ) -> bool:
+        """Fetch comments (reposts) of new posts and of posts whose count went up.
 
         After an unclean previous run a stored count may belong to comments never fetched,
         so then every post with comments is asked again.
         """
-        count = int(item.metrics.get("comments") or 0)
+        count = int(item.metrics.get(metric) or 0)
         if count <= 0 or not item.native_id:
             return False
         if stored is None or not trusted:
             return True
-        return int(stored.metrics.get("comments") or 0) < count
+        return int(stored.metrics.get(metric) or 0) < count
 
     # ---- items -----------------------------------------------------------------------
     def _post_item(self, response: Response, mblog: dict[str, Any]) -> MentionItem:
@@ -210,7 +310,7 @@ class WeiboSpider(SourceSpider):
             response,
             mblog.get("created_at"),
             kind="repost" if parent else "post",
-            url=response.urljoin(f"/detail/{mid}"),
+            url=response.urljoin(str(mblog.get("page_url") or f"/detail/{mid}")),
             native_id=mid,
             text=text,
             author=str(user.get("screen_name") or ""),
@@ -218,6 +318,16 @@ class WeiboSpider(SourceSpider):
             metrics=metrics,
             extra=extra,
         )
+
+    def _repost_item(self, response: Response, row: dict[str, Any], post: str) -> MentionItem:
+        """A repost from the watched post's repost timeline: its parent is that post, even
+        when ``retweeted_status`` names the root of a longer chain."""
+        item = self._post_item(response, row)
+        item.kind = "repost"
+        item.parent_native_id = post
+        item.extra.setdefault("repost_chain", repost_chain(item.text))
+        item.extra["repost_of"] = post
+        return item
 
     def _comment_item(self, response: Response, row: dict[str, Any], post: str) -> MentionItem:
         text = fragment_to_text(str(row.get("text") or ""))
@@ -258,6 +368,14 @@ def _mblogs(cards: Iterable[Any]) -> Iterator[dict[str, Any]]:
 
 def _comments_url(response: Response, post: str, page: int) -> str:
     return response.urljoin(f"/api/comments/show?id={post}&page={page}")
+
+
+def _reposts_url(response: Response, post: str, page: int) -> str:
+    return response.urljoin(f"/api/statuses/repostTimeline?id={post}&page={page}")
+
+
+def _looks_json(response: Response) -> bool:
+    return response.body[:200].lstrip().startswith((b"{", b"["))
 
 
 def _count(value: Any) -> int:
