@@ -14,6 +14,7 @@ from typing import Any
 
 from archive.base import ArchiveError
 from archive.search import (
+    FACET_FIELDS,
     TOTAL_HITS_LIMIT,
     FacetCount,
     HistogramBucket,
@@ -103,7 +104,7 @@ class SearchQueries:
         self, request: SearchRequest, fields: Sequence[str], size: int = 10
     ) -> dict[str, list[FacetCount]]:
         validate_request(request)
-        unknown = [f for f in fields if f not in _FACETS]
+        unknown = [f for f in fields if f not in FACET_FIELDS]
         if unknown:
             raise ArchiveError(f"cannot count facets for {', '.join(unknown)}")
         with self._snapshot() as conn:
@@ -188,9 +189,6 @@ class SearchQueries:
                     f"the dims table is out of step with the mentions ({exc})"
                 ) from None
         return compiled, columns.apply(positions, compiled.dim_filters)
-
-
-_FACETS = ("source", "platform", "kind", "region", "sentiment", "topic")
 
 
 def _result(
