@@ -30,6 +30,7 @@ __all__ = ["WeiboPage", "html_wall", "parse_weibo_html"]
 _RENDER_DATA = re.compile(r"var\s+\$render_data\s*=\s*(\[.*?\])\s*\[0\]\s*\|\|\s*\{\}\s*;", re.S)
 _MID = re.compile(r"(?:^|[&?])mid=(\d+)")
 _NUMBER = re.compile(r"[\d.]+\s*(?:万|亿)?\+?")
+_FOLD_TOGGLE = re.compile(r"<a[^>]*action-type=\"fl_(?:un)?fold\"[^>]*>.*?</a>", re.S)
 _CARD_MARK = 'class="card-wrap'
 _NO_RESULT = ("card-no-result", "抱歉，未找到", "没有找到相关")
 
@@ -120,7 +121,8 @@ def _post_fields(block: Block, own_text: bool) -> dict[str, Any]:
     short = block.xpath(f"{scope}[@node-type='feed_list_content']") or block.xpath(scope)
     paragraph = full or short
     text = "".join(paragraph[0].xpath("./node()").getall()) if paragraph else ""
-    text = re.sub(r"<a[^>]*action-type=\"fl_unfold\"[^>]*>.*?</a>", "", text, flags=re.S)
+    # The "展开" / "收起" (unfold / fold) toggles are page controls, not words of the post.
+    text = _FOLD_TOGGLE.sub("", text)
     name_scope = "./div[@class='info']" if own_text else "."
     name = block.xpath(f"{name_scope}//a[contains(@class,'name')]")
     nick = name.xpath("@nick-name").get() or name.xpath("string()").get() or ""
