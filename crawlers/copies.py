@@ -6,11 +6,17 @@ a fresh process fills it from the newest mentions in the archive before its firs
 so a copy crawled after a restart still finds an original stored before it. A mention that
 is already stored keeps the decision made when it was first stored: re-crawling an original
 after its copies must not turn it into a copy of them.
+
+The original is the copy published first, not the one crawled first: when a site is crawled
+before the site it reprints from, the reprint is stored first. When the earlier text arrives,
+it becomes the original and the stored copies of the story are linked to it instead
+(``take_relinks``: the pipeline writes them back).
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from archive.base import Archive
 from archive.models import Mention
@@ -36,6 +42,7 @@ class CopyDetector:
         self._warm = warm
         self._warmed = False
         self._lock = threading.Lock()
+        self._relinks: list[Mention] = []
 
     def original_of(self, archive: Archive, mention: Mention) -> Match | None:
         """The original ``mention`` copies, or None (also for kinds and texts not compared)."""
@@ -51,8 +58,28 @@ class CopyDetector:
             if match is None:
                 return None
             root = self._roots.get(match.original, match.original)
+            stored_root = archive.get_mention(root)
+            if stored_root is not None and mention.published_at < stored_root.published_at:
+                self._become_original(archive, mention.id, root, match.similarity)
+                return None
             self._roots[mention.id] = root
             return Match(original=root, similarity=match.similarity)
+
+    def take_relinks(self) -> list[Mention]:
+        """Stored copies whose original changed since the last call, ready to be written."""
+        with self._lock:
+            relinks, self._relinks = self._relinks, []
+        return relinks
+
+    def _become_original(self, archive: Archive, new: str, old: str, similarity: float) -> None:
+        """``new`` was published before the story's stored original ``old``: it takes its place."""
+        members = [old, *(m for m, root in self._roots.items() if root == old)]
+        for stored in archive.get_mentions(members):
+            self._roots[stored.id] = new
+            # A copy keeps its own similarity to the story; the old original gets the new one's.
+            kept = stored.extra.get("similarity", similarity)
+            extra = {**stored.extra, "duplicate_of": new, "similarity": kept}
+            self._relinks.append(replace(stored, extra=extra))
 
     def _fill(self, archive: Archive) -> None:
         self._warmed = True

@@ -102,6 +102,9 @@ class DedupPipeline(_ContextComponent):
         if match is not None and match.original != item.id:
             item.extra["duplicate_of"] = match.original
             item.extra["similarity"] = match.similarity
+        relinked = self.context.copies.take_relinks()
+        if relinked:  # an earlier original arrived after its copies: they now point to it
+            self.context.archive.upsert_mentions(relinked)
         return item
 
 

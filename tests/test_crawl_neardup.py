@@ -95,3 +95,53 @@ def test_short_texts_and_responses_are_not_compared(archive: object) -> None:
     assert detector.original_of(archive, make_mention(1, "转发微博", kind="post")) is None
     archive.upsert_mentions([make_mention(3, STORY, kind="post")])
     assert detector.original_of(archive, make_mention(5, STORY, kind="comment")) is None
+
+
+def test_an_earlier_original_crawled_after_its_copies_takes_their_place(archive: object) -> None:
+    from archive.base import Archive
+
+    assert isinstance(archive, Archive)
+    detector = CopyDetector()
+    copy = make_mention(5, EDITED, kind="article")
+    assert detector.original_of(archive, copy) is None  # nothing earlier known yet
+    archive.upsert_mentions([copy])
+    second = make_mention(7, EDITED + "转自临川新闻网。", kind="article")
+    match = detector.original_of(archive, second)
+    assert match is not None and match.original == copy.id
+    second.extra.update(duplicate_of=match.original, similarity=match.similarity)
+    archive.upsert_mentions([second])
+    assert detector.take_relinks() == []
+
+    original = make_mention(1, STORY, kind="article")  # published four hours before the copy
+    assert detector.original_of(archive, original) is None
+    relinked = {m.id: m for m in detector.take_relinks()}
+    assert set(relinked) == {copy.id, second.id}
+    assert all(m.extra["duplicate_of"] == original.id for m in relinked.values())
+    assert relinked[second.id].extra["similarity"] == match.similarity
+    assert detector.take_relinks() == []
+    # A later reprint joins the story under its first-published original.
+    later = detector.original_of(
+        archive, make_mention(9, STORY + "（来源：江州日报）", kind="article")
+    )
+    assert later is not None and later.original == original.id
+
+
+def test_reprinting_site_crawled_first_is_relinked_through_the_engine(tmp_path: Path) -> None:
+    corpus = [
+        {"id": "orig", "channel": "jzrb", "offset_minutes": 0, "title": "速冻水饺检出致病菌",
+         "text": STORY},
+        {"id": "copy", "channel": "lcxw", "offset_minutes": 30, "title": "鑫达牌水饺被召回",
+         "text": EDITED},
+    ]  # fmt: skip
+    setup = Rig(tmp_path, corpus)
+    try:
+        setup.crawl("lcxw-news")  # the reprint first
+        (copy,) = setup.by_source("lcxw-news")
+        assert "duplicate_of" not in copy.extra
+        setup.crawl("jzrb-news")
+        (original,) = setup.by_source("jzrb-news")
+        (copy,) = setup.by_source("lcxw-news")
+        assert "duplicate_of" not in original.extra
+        assert copy.extra["duplicate_of"] == original.id
+    finally:
+        setup.close()
