@@ -43,8 +43,14 @@ class RunTally:
     # The final archive write failed: progress must not be recorded past unstored items.
     write_failed: bool = False
 
-    def error(self, message: str) -> None:
+    # Errors after which something may be missing (a page not read that a later run must
+    # read again); errors settled by keeping the page aside do not count.
+    unsettled: int = 0
+
+    def error(self, message: str, settled: bool = False) -> None:
+        """Record a problem; ``settled`` when the page was kept aside and need not be retried."""
         self.errors.append(message)
+        self.unsettled += not settled
 
 
 @dataclass

@@ -104,7 +104,9 @@ def record_run(context: CrawlContext, reason: str) -> None:
         {
             "history": history,
             "last_not_modified": tally.not_modified,
-            "complete": reason == "finished" and not tally.errors and not tally.blocked,
+            # Conditional GET and "stop paging at the first known article" are only safe
+            # when nothing is missing: a kept-aside page is accounted for, a timeout is not.
+            "complete": reason == "finished" and not tally.unsettled and not tally.blocked,
             "blocked": tally.blocked,
             "last_new": tally.inserted,
             "last_updated": tally.updated,

@@ -26,6 +26,9 @@ from crawlers.normalise import mention_id
 
 __all__ = ["SourceSpider"]
 
+# Answers that say an article is not there: not retried until its list page changes.
+_NOT_THERE = (404, 410)
+
 logger = logging.getLogger(__name__)
 
 
@@ -76,7 +79,10 @@ class SourceSpider(scrapy.Spider):
 
         An HTTP error or a timeout may pass by the next round; a page over the size limit or
         a redirect loop will not, so those are kept aside with the reason and not fetched
-        again every round.
+        again every round. Neither those nor an article the site says is not there (404 /
+        410: it is asked again whenever its list page changes, since sites sometimes list a
+        link before the page is up) make the run incomplete, which would turn off conditional
+        GET and early paging stops for the whole source until a perfect round.
         """
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
@@ -84,17 +90,22 @@ class SourceSpider(scrapy.Spider):
             url = request.meta["redirect_urls"][0]  # the link as the list page gave it
         response = getattr(failure.value, "response", None)
         message = failure.getErrorMessage() or type(failure.value).__name__
+        settled = False
         if response is not None:
             reason = f"HTTP {response.status}"
+            article = request is not None and request.meta.get("article")
+            settled = bool(article) and response.status in _NOT_THERE
         elif "max size" in message or "larger than" in message:
             reason = f"over the size limit ({self.settings.getint('DOWNLOAD_MAXSIZE')} bytes)"
             self.keep_aside(url, reason)
+            settled = True
         elif "max redirections" in message:
             reason = f"redirect loop (more than {self.settings.getint('REDIRECT_MAX_TIMES')})"
             self.keep_aside(url, reason)
+            settled = True
         else:
             reason = message
-        self.context.tally.error(f"{url}: {reason}")
+        self.context.tally.error(f"{url}: {reason}", settled=settled)
 
     def keep_aside(
         self, url: str, reason: str, record: dict[str, Any] | None = None, key: str = ""

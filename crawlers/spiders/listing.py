@@ -48,7 +48,7 @@ class ListingSpider(SourceSpider):
         known |= self.context.rejected_before
         fresh = [url for url, mid in links.items() if mid not in known]
         for url in fresh:
-            yield self.request(url, self.parse_article)
+            yield self.request(url, self.parse_article, meta={"article": True})
         next_url = self._next_page(response.url, selector)
         more = bool(fresh) or not self.context.trust_seen
         if more and next_url and page < self.source.max_pages:
