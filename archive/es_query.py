@@ -17,20 +17,16 @@ import json
 from typing import Any
 
 from archive.query import ParsedQuery, QueryError, Term, parse_query
-from archive.search import FACET_FIELDS, TOTAL_HITS_LIMIT, SearchFilters, SearchRequest
+from archive.search import (
+    FACET_FIELDS,
+    FILTER_OF_FIELD,
+    TOTAL_HITS_LIMIT,
+    SearchFilters,
+    SearchRequest,
+)
 from nlp.segment import query_tokens
 
 TOKENS = "tokens"
-_FIELD_TO_FILTER = {
-    "source": "sources",
-    "platform": "platforms",
-    "kind": "kinds",
-    "topic": "topics",
-    "event": "events",
-    "sentiment": "sentiments",
-    "region": "regions",
-    "author": "authors",
-}
 # Document field of each structured filter (and of each query-language field).
 FILTER_DOC_FIELD = {
     "sources": "source",
@@ -94,7 +90,7 @@ def _as_written(text: str) -> dict[str, Any]:
 def merge_filters(filters: SearchFilters, parsed: ParsedQuery) -> SearchFilters:
     merged = copy.deepcopy(filters)
     for item in parsed.filters:
-        getattr(merged, _FIELD_TO_FILTER[item.field]).append(item.value)
+        getattr(merged, FILTER_OF_FIELD[item.field]).append(item.value)
     return merged
 
 
@@ -132,7 +128,7 @@ def build_query(request: SearchRequest) -> tuple[dict[str, Any], list[str]]:
     if filters.relevant_only:
         filter_.append({"term": {"analysis.relevant": True}})
     for item in parsed.excluded_filters:
-        must_not.append({"term": {FILTER_DOC_FIELD[_FIELD_TO_FILTER[item.field]]: item.value}})
+        must_not.append({"term": {FILTER_DOC_FIELD[FILTER_OF_FIELD[item.field]]: item.value}})
     query: dict[str, Any] = {"bool": {}}
     for key, clauses in (("must", must), ("filter", filter_), ("must_not", must_not)):
         if clauses:

@@ -9,6 +9,8 @@ from archive.models import Analysis, Mention
 
 # Fields that ``field:value`` in a query and the filter form can restrict.
 FILTER_FIELDS = ("source", "platform", "kind", "topic", "event", "sentiment", "region", "author")
+# The ``SearchFilters`` list each query-language field adds its value to.
+FILTER_OF_FIELD = {name: f"{name}s" for name in FILTER_FIELDS}
 FACET_FIELDS = ("source", "platform", "kind", "topic", "sentiment", "region")
 # Exact totals are counted up to this many hits, as Elasticsearch's track_total_hits does:
 # beyond it the count is reported as a lower bound. Counting 500k FTS hits costs ~1 s here.

@@ -18,20 +18,10 @@ from typing import Any
 
 from archive.models import utc
 from archive.query import ParsedQuery, QueryError, Term, parse_query
-from archive.search import SearchFilters, SearchRequest
+from archive.search import FILTER_OF_FIELD, SearchFilters, SearchRequest
 from archive.sqlite_dims import TOPIC_BITS, DimCodes, topic_bit
 from nlp.segment import query_tokens
 
-_FIELD_TO_FILTER = {
-    "source": "sources",
-    "platform": "platforms",
-    "kind": "kinds",
-    "topic": "topics",
-    "event": "events",
-    "sentiment": "sentiments",
-    "region": "regions",
-    "author": "authors",
-}
 # Filters answered from the narrow mention_dims table (archive/sqlite_dims.py): filter list
 # name -> dimension (= column of mention_dims).
 _DIM_OF_FILTER = {
@@ -168,7 +158,7 @@ def _compile_text(parsed: ParsedQuery, compiled: CompiledQuery) -> None:
 def _merge_filters(filters: SearchFilters, parsed: ParsedQuery) -> SearchFilters:
     merged = copy.deepcopy(filters)
     for item in parsed.filters:
-        getattr(merged, _FIELD_TO_FILTER[item.field]).append(item.value)
+        getattr(merged, FILTER_OF_FIELD[item.field]).append(item.value)
     return merged
 
 
