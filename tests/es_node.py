@@ -170,6 +170,9 @@ class EsNode:
         return self.workdir
 
     def _settings(self, work: Path) -> list[str]:
+        return [f"-E{key}={value}" for key, value in self._values(work).items()]
+
+    def _values(self, work: Path) -> dict[str, str]:
         values = {
             "cluster.name": self.cluster,
             "node.name": self.name,
@@ -191,7 +194,7 @@ class EsNode:
             values["discovery.type"] = "single-node"
         if self.roles is not None:
             values["node.roles"] = "[" + ",".join(self.roles) + "]"
-        return [f"-E{key}={value}" for key, value in values.items()]
+        return values
 
     def start(self, timeout: float = START_TIMEOUT, wait_health: bool = True) -> EsNode:
         home = fetch_distribution()
@@ -240,9 +243,7 @@ class EsNode:
                     f" before it was ready:\n{self.log_tail()}"
                 )
             try:
-                url = f"{self.url}/_cluster/health?wait_for_status={status}&timeout=2s"
-                with urllib.request.urlopen(url, timeout=5) as answer:
-                    health = json.loads(answer.read())
+                health = self.get_json(f"/_cluster/health?wait_for_status={status}&timeout=2s")
                 if health.get("status") in ("green", status) and not health.get("timed_out"):
                     return
                 last = f"health {health.get('status')}"
@@ -253,6 +254,11 @@ class EsNode:
             f"Elasticsearch {self.name} at {self.url} was not {status} within {timeout:.0f} s"
             f" ({last}):\n{self.log_tail()}"
         )
+
+    def get_json(self, path: str) -> Any:
+        """GET ``path`` from the node (plain HTTP, no credentials) and decode the answer."""
+        with urllib.request.urlopen(f"{self.url}{path}", timeout=5) as answer:
+            return json.loads(answer.read())
 
     def log_tail(self, lines: int = 40) -> str:
         if self.workdir is None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -125,8 +125,10 @@ class _FakeCluster(BaseHTTPRequestHandler):
     status = 200
     version = "7.17.0"
     product = True
+    authorizations: ClassVar[list[str]] = []  # each subclass gets its own list
 
     def do_GET(self) -> None:
+        self.authorizations.append(self.headers.get("Authorization", ""))
         body = json.dumps({"nodes": {"n1": {"version": self.version}}}).encode()
         self.send_response(self.status)
         self.send_header("content-type", "application/json")
@@ -142,7 +144,7 @@ class _FakeCluster(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake_cluster() -> Iterator[tuple[str, type[_FakeCluster]]]:
-    handler = type("Handler", (_FakeCluster,), {})
+    handler = type("Handler", (_FakeCluster,), {"authorizations": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -185,6 +187,9 @@ def test_refused_credentials_and_foreign_servers_are_named(
     with pytest.raises(ArchiveError, match=r"refused the credentials.*api_key") as caught:
         _open(tmp_path, [url], api_key=secret)
     assert secret not in str(caught.value)
+    # The key went as Elasticsearch expects it (a real node cannot issue keys: see
+    # tests/test_archive_es_secure.py).
+    assert handler.authorizations and set(handler.authorizations) == {f"ApiKey {secret}"}
     handler.status, handler.product = 200, False
     with pytest.raises(ArchiveError, match=r"not Elasticsearch"):
         _open(tmp_path, [url])
