@@ -4,11 +4,14 @@ current rules did, with the archive left unchanged."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
+from alerts.backtest import SCAN, _window
 from alerts.stage import evaluate
 from archive import open_archive
 from tests.test_alerts_stage import T0, mention
@@ -124,3 +127,46 @@ def test_a_bad_rule_file_is_refused_with_rule_and_key(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert f"{rules}:3: rule 'w': terms: Input should be a valid list" in result.output
+
+
+class _CountingArchive:
+    """Reads through to an archive, counting the change-log rows read."""
+
+    def __init__(self, archive: Any) -> None:
+        self.archive = archive
+        self.rows_read = 0
+
+    def latest_position(self) -> int:
+        return int(self.archive.latest_position())
+
+    def mentions_since(self, position: int, limit: int) -> list[Any]:
+        rows = self.archive.mentions_since(position, limit)
+        self.rows_read += len(rows)
+        return list(rows)
+
+
+def test_the_window_is_read_from_its_place_in_the_change_log(tmp_path: Path) -> None:
+    # Sixty days of mentions, one every ten minutes, written as they are fetched; one of them
+    # is re-crawled on day 30 (written again at a new position, with its new fetch time).
+    times = [T0 + timedelta(minutes=10 * n) for n in range(60 * 144)]
+    writes = [
+        replace(mention(f"m{n}", f"电梯维保第{n}条", at), fetched_at=at)
+        for n, at in enumerate(times)
+    ]
+    late = T0 + timedelta(days=30, hours=3, minutes=5)
+    recrawl = replace(mention("m5", "电梯维保第5条（更新）", T0), fetched_at=late)
+    writes.insert(30 * 144 + 19, recrawl)
+    with open_archive(tmp_path / "w.db") as archive:
+        for start in range(0, len(writes), 500):
+            archive.upsert_mentions(writes[start : start + 500])
+        since, until = T0 + timedelta(days=30), T0 + timedelta(days=31)
+        counting = _CountingArchive(archive)
+        window = _window(counting, since, until)  # type: ignore[arg-type]
+        every = [m for _, m in archive.mentions_since(0, 10**6)]
+        expected = sorted(
+            (m for m in every if since <= m.fetched_at < until), key=lambda m: (m.fetched_at, m.id)
+        )
+        assert [m.id for m in window] == [m.id for m in expected]
+        assert len(window) == 145 and "m5" in {m.id for m in window}
+        # One batch from a day before the window, and the bisection: not sixty days of rows.
+        assert counting.rows_read <= SCAN + 20 < len(times) // 4
