@@ -21,6 +21,7 @@ from typing import TextIO
 
 from archive.base import Archive
 from yuqing.clock import Clock, local
+from yuqing.reload import ConfigWatcher, audit_reload
 from yuqing.settings import Settings, SourceSettings
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class TickReport:
     obligations_opened: int = 0
     messages_sent: int = 0
     seconds: float = 0.0
+    # Sections of yuqing.yaml reloaded at the start of this tick.
+    reloaded: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,6 +72,23 @@ class Runner:
         self.totals = RunTotals()
         self._engine: object | None = None
         self._last_refresh: datetime | None = None
+        self.watcher = ConfigWatcher(settings)
+
+    # ---- configuration -------------------------------------------------------------------
+    def reload_config(self, report: TickReport) -> None:
+        """Apply edits of yuqing.yaml made since the last tick (``yuqing.reload``)."""
+        outcome = self.watcher.check()
+        for problem in outcome.problems:
+            log.error("%s", problem)
+            report.crawl_errors.append(problem)
+        if outcome.settings is None:
+            return
+        self.settings = outcome.settings
+        if "sources" in outcome.changed:
+            self.close()  # the crawl engine holds the sources it was built with
+        audit_reload(self.archive, outcome, self.clock.now(), self.watcher.path)
+        report.reloaded = outcome.changed
+        log.warning("configuration reloaded: %s", ", ".join(outcome.changed))
 
     # ---- stages ------------------------------------------------------------------------
     def due_sources(self, now: datetime) -> list[SourceSettings]:
@@ -123,6 +143,7 @@ class Runner:
         report = TickReport(at=now)
         self.archive.record_pipeline_time(now)
         steps: list[tuple[str, Callable[[], None]]] = [
+            ("config", lambda: self.reload_config(report)),
             ("crawl", lambda: self.crawl(self.due_sources(now), report)),
             ("analyze", lambda: self.analyze(report)),
             ("alert", lambda: self.alert(report)),
@@ -178,6 +199,8 @@ class Runner:
             f" 已分析 {self.totals.analyzed} 事件 {stats['events']} 预警 {stats['alerts']}"
             f" 待办 {stats['open_obligations']} 待发 {stats['pending_messages']}"
         )
+        if report.reloaded:
+            line += " 配置已重新加载"
         if report.crawl_errors:
             line += f" 错误 {len(report.crawl_errors)}"
         if out.isatty():
