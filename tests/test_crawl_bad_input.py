@@ -6,12 +6,9 @@ Last-Modified) on the second round, and what ``yuqing stats`` shows."""
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import suppress
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ from archive import open_archive
 from archive.base import Archive
 from crawlers.engine import CrawlEngine, CrawlReport
 from tests.fixtures.crawl.make_fixtures import BODY, TITLE, TRADITIONAL_BODY
+from tests.loopback import LoopbackSite, Route
 from yuqing.cli import main
 from yuqing.clock import SimulatedClock
 from yuqing.settings import Settings
@@ -32,8 +30,6 @@ NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
 SIZE_LIMIT = 100_000
 ETAG = '"list-v1"'
 MODIFIED = "Mon, 16 Nov 2026 02:00:00 GMT"
-
-Route = tuple[int, dict[str, str], bytes]
 
 
 def fixture(name: str) -> bytes:
@@ -87,44 +83,12 @@ def routes() -> dict[str, Route]:
     }
 
 
-class Site:
-    """A threaded HTTP server answering from ``routes()``, counting hits per path."""
+class Site(LoopbackSite):
+    """The bad-input site: ``routes()`` on 127.0.0.1, with hits and conditional GET."""
 
     def __init__(self) -> None:
-        table = self.table = routes()
-        self.hits: Counter[str] = Counter()
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                path = self.path.split("?")[0]
-                site.hits[path] += 1
-                status, headers, body = table.get(path, (404, {}, b"no such page"))
-                if headers.get("ETag") and self.headers.get("If-None-Match") == headers["ETag"]:
-                    status, body = 304, b""
-                modified = headers.get("Last-Modified")
-                if modified and self.headers.get("If-Modified-Since") == modified:
-                    status, body = 304, b""
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                # The crawler hangs up on a page over its size limit, as it should.
-                with suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(routes())
+        self.table = self.routes
 
 
 class Rig:
