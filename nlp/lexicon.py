@@ -80,21 +80,30 @@ class TermMatcher:
     terms: Mapping[str, float]
     _lookup: dict[str, str] = field(init=False, default_factory=dict)
     _longest: int = field(init=False, default=1)
+    # Every prefix of every term ("" included): a run of words whose concatenation is none of
+    # them cannot grow into a term, so the search from a word stops there (most words start
+    # no term).
+    _prefixes: frozenset[str] = field(init=False, default=frozenset())
 
     def __post_init__(self) -> None:
         for term in sorted(self.terms):
             self._lookup.setdefault(term.lower(), term)
         self._longest = max((len(term) for term in self._lookup), default=1)
+        self._prefixes = frozenset(t[:i] for t in self._lookup for i in range(len(t) + 1))
 
     def find(self, words: Sequence[str]) -> list[Hit]:
         hits: list[Hit] = []
         index = 0
+        prefixes = self._prefixes
         while index < len(words):
+            if words[index][:1] not in prefixes:  # no term starts with this word's first letter
+                index += 1
+                continue
             best: Hit | None = None
             joined = ""
             for end in range(index, min(len(words), index + 8)):
                 joined += words[end]
-                if len(joined) > self._longest:
+                if len(joined) > self._longest or joined not in prefixes:
                     break
                 term = self._lookup.get(joined)
                 if term is not None:
