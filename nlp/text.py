@@ -33,6 +33,10 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 # Boilerplate Weibo inserts for an empty repost; it says nothing about the subject.
 _BOILERPLATE = ("转发微博", "轉發微博", "repost")
+# What any of the markup above starts with (a tag or entity, a URL, a repost chain, a reply,
+# an @user, a #topic#, an emoticon, a headline, the boilerplate): a text with none of these is
+# plain, and most comments are.
+_MARKUP = re.compile(r"[<&/@#\[【]|回复|转发微博|轉發微博|repost|https?:|www\.", re.IGNORECASE)
 # Sentence ends, for splitting clauses (sentiment negation scope, first sentences, figures).
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 CLAUSE_END = re.compile(r"[。！？!?；;，,、：:\n\s]+")
@@ -111,6 +115,9 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 def prepare(title: str, text: str) -> Prepared:
     title = _SPACES.sub(" ", to_simplified(html.unescape(_TAG.sub(" ", title or "")))).strip()
     raw = to_simplified(html.unescape(_TAG.sub(" ", text or "")))
+    if not _MARKUP.search(raw):  # what the general path below gives plain text, sooner
+        own = _SPACES.sub(" ", raw).strip()
+        return Prepared(title=title, body=own, own_text=own)
     urls = _URL.findall(raw)
     emoticons = [m.group(1) for m in _EMOTICON.finditer(raw)]
     hashtags = [m.group(1).strip() for m in _TOPIC.finditer(raw)]
@@ -185,11 +192,16 @@ def document_from_text(
     """A Document for free text (benchmarks, tests, a CLI's ``analyze --text``)."""
     prepared = prepare(title, text)
     title_clauses = clause_words(prepared.title, CLAUSE_END) if prepared.title else []
-    body_clauses = clause_words(prepared.body, CLAUSE_END) if prepared.body else []
     if prepared.repost_chain:
+        # The body is the own text, a line break and the chain's texts; jieba never joins
+        # words across a line break, which also ends a clause, so the own text is segmented
+        # once, for the body and for sentiment.
         own = clause_words(prepared.own_text, CLAUSE_END) if prepared.own_text else []
+        chain = "\n".join(text for _, text in prepared.repost_chain if text)
+        body_clauses = own + (clause_words(chain, CLAUSE_END) if chain else [])
         sentiment_clauses = title_clauses + own
     else:
+        body_clauses = clause_words(prepared.body, CLAUSE_END) if prepared.body else []
         sentiment_clauses = title_clauses + body_clauses
     return Document(
         mention_id=mention_id,
