@@ -92,6 +92,30 @@ def test_term_matcher_finds_terms_whatever_jieba_cut() -> None:
     assert [h.term for h in hits] == ["不作为", "压力容器", "食品安全"]
 
 
+def test_term_matcher_equals_trying_every_run_of_words() -> None:
+    """Stopping at runs that start no term finds what trying every run up to 8 words does."""
+    terms = {"不作为": 1.0, "压力容器": 1.0, "食品": 0.4, "食品安全": 1.0, "ab": 0.5, "abc": 0.5}
+    matcher = TermMatcher(terms)
+
+    def every_run(tokens: list[str]) -> list[tuple[str, int, int]]:
+        out, index = [], 0
+        while index < len(tokens):
+            best = None
+            for end in range(index, min(len(tokens), index + 8)):
+                joined = "".join(tokens[index : end + 1])
+                if joined in terms:
+                    best = (joined, index, end - index + 1)
+            out.append(best) if best else None
+            index += best[2] if best else 1
+        return out
+
+    pieces = ["不", "作为", "压力", "容器", "食品", "安全", "a", "b", "c", "", "ab", "x"]
+    for seed in range(300):
+        tokens = [pieces[(seed * 7 + i * (seed % 5 + 3)) % len(pieces)] for i in range(12)]
+        found = [(h.term, h.start, h.length) for h in matcher.find(tokens)]
+        assert found == every_run(tokens), tokens
+
+
 def test_lexicon_files_parse() -> None:
     lexicon = default_lexicon()
     assert "电梯" in lexicon.topics["special_equipment"]

@@ -193,6 +193,26 @@ def test_comment_doubt_rescores_the_post(archive: Archive) -> None:
     assert reason.text.startswith("4 条") and reason.mention_id == "q0"
 
 
+def test_replies_in_one_batch_score_the_post_as_replies_one_batch_each(tmp_path: Path) -> None:
+    """The model scores a batch's posts once, at its end: as if re-scored on every reply."""
+    post = mention("p1", "临川区某超市婴幼儿奶粉菌落总数超标，千万不要买！扩散！", 0)
+    replies = [
+        mention(f"q{i}", text, 1 + i / 10, kind="comment", parent="p1")
+        for i, text in enumerate(["真的吗？", "奶粉菌落总数超标太吓人", "这是谣言吧", "假的"])
+    ]
+    results = []
+    for size in (1, 100):
+        with open_archive(tmp_path / f"{size}.db") as archive:
+            archive.upsert_mentions([post, *replies])
+            settings = Settings(nlp=NlpSettings(batch_size=size))
+            clock = SimulatedClock(T0 + timedelta(hours=3))
+            while analyze_new(archive, settings, clock).processed:
+                pass
+            results.append(snapshot(archive, ["p1", *(r.id for r in replies)]))
+    assert results[0] == results[1]
+    assert results[0][0]["p1"]["rumor_score"] is not None
+
+
 DEBUNK = mention(
     "d1",
     "近日，网上流传“临川区超市奶粉里检出三聚氰胺，已有婴儿中毒”的消息。经临川区市场监管局核查，"

@@ -44,6 +44,25 @@ def test_weibo_headline_becomes_the_title() -> None:
     assert prepare("标题", "【提示】内容").title == "标题"
 
 
+def test_plain_text_is_prepared_as_the_general_path_would() -> None:
+    """Text without markup takes a short path; it must give what the regexes give."""
+    for text in ("", "  好 \u3000 吓人  ", "电梯困人三小时，太可怕了！", "質檢總局通報"):
+        prepared = prepare("", text)
+        assert prepared.body == prepared.own_text == " ".join(to_simplified(text).split())
+        assert prepared.repost_chain == prepared.mentions == prepared.hashtags == ()
+        assert prepared.emoticons == prepared.urls == () and prepared.reply_to == ""
+    # Any markup character sends the text down the general path.
+    assert prepare("", "轉發微博").body == ""
+    assert prepare("", "看WWW.example.com").urls == ("WWW.example.com",)
+
+
+def test_a_repost_segmented_once_gives_the_words_of_its_whole_body() -> None:
+    document = document_from_text("太可怕了，电梯//@张三:网传某小区电梯困人3小时//@李四:转发微博")
+    whole = document_from_text(document.prepared.body)
+    assert document.body_words == whole.body_words
+    assert document.sentiment_clauses == (("太", "可怕", "了"), ("电梯",))
+
+
 def test_sentences_and_clauses() -> None:
     assert first_sentence("近日，某市发生电梯事故。两人受伤。") == "近日，某市发生电梯事故"
     assert clauses("不满意，很失望！") == ["不满意", "很失望"]
