@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 from archive.models import Reason
 from nlp.lexicon import default_lexicon
@@ -213,10 +214,27 @@ def elsewhere_before(sentence: str) -> Callable[[int], bool]:
 
 def extract_figures(text: str, mention_id: str = "") -> tuple[list[Figure], bool, bool]:
     """Figures in ``text``; also whether it says "no casualties" and has accident context."""
+    figures, no_casualties, context = _text_figures(text)
+    if mention_id:
+        figures = tuple(replace(figure, mention_id=mention_id) for figure in figures)
+    return list(figures), no_casualties, context
+
+
+# Every pattern's number holds a digit or a Chinese numeral: a sentence without one has no
+# figure, and most sentences have none.
+_NUMERAL = re.compile(rf"[\d{_CN}]")
+
+
+@lru_cache(maxsize=8192)
+def _text_figures(text: str) -> tuple[tuple[Figure, ...], bool, bool]:
+    """``extract_figures`` without a mention id, once per distinct text (a stream repeats
+    itself, and an event reloaded from the archive re-reads its members' texts)."""
     lexicon = default_lexicon()
     figures: list[Figure] = []
     seen: set[tuple[str, int, int]] = set()
     for sentence in _clauses(text):
+        if not _NUMERAL.search(sentence):
+            continue
         if any(marker in sentence for marker in lexicon.statistics):
             continue
         trapped = elsewhere_before(sentence)
@@ -241,10 +259,10 @@ def extract_figures(text: str, mention_id: str = "") -> tuple[list[Figure], bool
                     continue
                 seen.add(key)
                 taken.append((start, end))
-                figures.append(Figure(kind, value, match.group(0).strip(), mention_id))
+                figures.append(Figure(kind, value, match.group(0).strip()))
     no_casualties = any(phrase in text for phrase in lexicon.no_casualty)
     context = any(word in text for word in lexicon.accident) or "直接经济损失" in text
-    return figures, no_casualties, context
+    return tuple(figures), no_casualties, context
 
 
 def best_figures(figures: Iterable[Figure]) -> dict[str, Figure]:
