@@ -62,12 +62,13 @@ class LexiconRelevanceScorer:
         self.topic_of = {term: topic for term, (topic, _) in terms.items()}
 
     def score(self, document: Document) -> RelevanceResult:
+        title_hits = self.matcher.find(document.title_words)
+        body_hits = self.matcher.find(document.body_words)
+        if not title_hits and not body_hits:
+            return RelevanceResult(score=0.0)  # what the sums below give for no term: most text
         counts: dict[str, float] = defaultdict(float)
-        for words, field_weight in (
-            (document.title_words, TITLE_WEIGHT),
-            (document.body_words, 1.0),
-        ):
-            for hit in self.matcher.find(words):
+        for hits, field_weight in ((title_hits, TITLE_WEIGHT), (body_hits, 1.0)):
+            for hit in hits:
                 counts[hit.term] += field_weight
         per_term: dict[str, float] = {}
         for term, count in counts.items():

@@ -37,6 +37,9 @@ def ensure_loaded(extra_dictionary: Path | None = None) -> None:
             _READY = True
         if extra_dictionary is not None:
             jieba.load_userdict(str(extra_dictionary))
+            # Words cut before the site dictionary may be cut differently now.
+            _remembered.cache_clear()
+            query_tokens.cache_clear()
 
 
 def _keep(token: str) -> bool:
@@ -49,10 +52,22 @@ def index_tokens(text: str) -> list[str]:
     return [t.lower() for t in jieba.cut_for_search(text) if _keep(t)]
 
 
-def words(text: str) -> list[str]:
+def cut_words(text: str) -> list[str]:
     """Precise-mode words, punctuation dropped: what analysis and queries use."""
     ensure_loaded()
     return [t.lower() for t in jieba.cut(text) if _keep(t)]
+
+
+def words(text: str) -> list[str]:
+    """``cut_words``, remembered for the last few thousand texts: the rumour model re-reads a
+    post's text each time its replies re-score it."""
+    ensure_loaded()
+    return list(_remembered(text))
+
+
+@lru_cache(maxsize=4096)
+def _remembered(text: str) -> tuple[str, ...]:
+    return tuple(cut_words(text))
 
 
 def clause_words(text: str, breaks: re.Pattern[str]) -> list[list[str]]:
