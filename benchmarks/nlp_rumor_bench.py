@@ -1,12 +1,13 @@
 """Rumour model figures: grouped 5-fold cross-validation on the CED development file at 0, 1,
-3, 6, 12 and 24 hours and with all responses, beside the TF-IDF + logistic regression
-baseline, and a later-period split.
+3, 6, 12 and 24 hours and with all responses, beside the issue's baseline (character
+1–3-gram TF-IDF, a linear SVM, no tuning, in the same grouped folds), and a later-period split.
 
     .venv/bin/python benchmarks/nlp_rumor_bench.py [--folds 5] [--no-baseline] [--limit N]
 
 The same figures as ``yuqing evaluate rumor`` (and as the model card, which ``yuqing train
-rumor`` writes from its own run of this cross-validation). Takes about 20 minutes of one core
-with the baseline. The last line is one JSON object with every figure.
+rumor`` writes from its own run of this cross-validation). Each text is tokenised once for
+all folds and horizons (``nlp.rumor_counts``). The last line is one JSON object with every
+figure, the run time (``seconds``) among them.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from nlp.rumor_bins import BINNED
 from nlp.rumor_model import DENSE, DENSE_CLIP, MAX_RESPONSES, RumorModel
 from nlp.rumor_train import DUPLICATE_JACCARD, Evaluation, Figures
 
@@ -53,6 +54,33 @@ def figures_table(evaluation: Evaluation) -> str:
     return "\n".join(lines)
 
 
+def _cap(params: dict[str, Any], block: str) -> str:
+    """How a block's vocabulary was chosen, in the card's words."""
+    key = "response_min_df" if block == "response" and "response_min_df" in params else "min_df"
+    cap = params.get(f"{block}_max_features")
+    limit = f"at most {cap} terms" if cap else "no cap on the number of terms"
+    return f"terms in ≥ {params.get(key)} training posts, {limit}"
+
+
+def _bins(params: dict[str, Any]) -> str:
+    bins = params.get("bins") or 0
+    if not bins:
+        return ""
+    names = ", ".join(f"`{name}`" for name in BINNED)
+    return (
+        f"- {names} also as {bins} quantile bins (one indicator each, `nlp.rumor_bins`): the\n"
+        "  link between an author's figures and rumours is not monotone.\n"
+    )
+
+
+def _weights(params: dict[str, Any]) -> str:
+    weights = params.get("horizon_weights") or []
+    if not weights:
+        return ""
+    listed = ", ".join(f"{'all' if h is None else f'{h:g} h'} × {w:g}" for h, w in weights)
+    return f" (rows weighted {listed}, the others × 1)"
+
+
 def write_card(path: Path, model: RumorModel, evaluation: Evaluation) -> None:
     meta = model.meta
     params = meta.get("params", {})
@@ -62,6 +90,7 @@ def write_card(path: Path, model: RumorModel, evaluation: Evaluation) -> None:
         else " (tens of minutes: five folds of models fitted on ~7,000 rows each)"
     )
     dense = ", ".join(f"`{name}` ({label})" for name, label in DENSE)
+    bins = _bins(params)
     text = f"""# Rumour model card (`nlp/models/rumor.npz`)
 
 Written by `yuqing train rumor` on {meta.get("trained_at", "?")}; rebuild with
@@ -80,16 +109,16 @@ stored in the model file (`yuqing train rumor --card-only` rewrites this card fr
 
 ## Model
 - Logistic regression (liblinear, C = {params.get("C")}) over: the post's character
-  {tuple(params.get("post_ngram", ()))}-grams (TF-IDF, sublinear tf, at most
-  {params.get("post_max_features")} terms) and jieba-word
-  {tuple(params.get("word_ngram", ()))}-grams (domain dictionary loaded; at most
-  {params.get("word_max_features")} terms); the responses' character
+  {tuple(params.get("post_ngram", ()))}-grams (TF-IDF, sublinear tf, {_cap(params, "post")}) and
+  jieba-word {tuple(params.get("word_ngram", ()))}-grams (domain dictionary loaded;
+  {_cap(params, "word")}); the responses' character
   {tuple(params.get("response_ngram", ()))}-grams (the earliest {MAX_RESPONSES} responses
-  known at scoring time, at most {params.get("response_max_features")} terms); and {dense}.
-- The scaled author and response features are clipped to ±{DENSE_CLIP:g} standard deviations
-  (`nlp.rumor_model.DENSE_CLIP`: one doubting reply to a new post must not decide alone).
+  known at scoring time, {_cap(params, "response")}); and {dense}.
+{bins}- The scaled author and response features are clipped to ±{DENSE_CLIP:g} standard
+  deviations (`nlp.rumor_model.DENSE_CLIP`: one doubting reply to a new post must not decide
+  alone).
 - Trained on every post at the horizons {params.get("train_horizons")} (hours after posting;
-  null = all responses), so one model scores a post at any age.
+  null = all responses), so one model scores a post at any age{_weights(params)}.
 - Calibrated by Platt scaling (a = {model.platt[0]:.4f}, b = {model.platt[1]:.4f}) fitted on
   the out-of-fold decision values of the cross-validation below.
 - Stored as arrays in an `.npz` read with `numpy.load(allow_pickle=False)`: no code is
@@ -101,8 +130,9 @@ stored in the model file (`yuqing train rumor --card-only` rewrites this card fr
 ## Figures (grouped 5-fold cross-validation)
 Near-duplicate posts (character 3-shingle Jaccard ≥ {DUPLICATE_JACCARD}, connected
 components) are kept in one fold. "Horizon" is how many hours of responses after posting the
-model saw. Baseline: character 1–3-gram TF-IDF of post and responses, logistic regression with
-default settings, trained and tested at the same horizon.
+model saw. Baseline (the issue's ten-minute one): character 1–3-gram TF-IDF of post and
+responses, a linear SVM with default settings, trained and tested at the same horizon, in the
+same grouped folds.
 
 {figures_table(evaluation)}
 

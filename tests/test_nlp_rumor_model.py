@@ -164,6 +164,48 @@ def test_trained_model_round_trips_without_pickle_and_explains_itself(tmp_path: 
     assert set(document) == {"id", "rumor_probability", "label", "reasons"}
 
 
+def test_counted_once_matrix_equals_the_models_own_transform() -> None:
+    # Training tokenises each text once and derives every fold's matrix from the counts
+    # (nlp.rumor_counts); scoring transforms the texts. Both must give the same numbers.
+    from nlp.rumor_model import rows_of
+    from nlp.rumor_train import expand, fit_prepared, prepare_items
+
+    items = _corpus()
+    params = Params(min_df=1, response_min_df=1, post_max_features=40)
+    prep = prepare_items(items, params, params.train_horizons)
+    y = np.array([1 if i.label == "rumor" else 0 for i in items])
+    train, test = np.arange(0, len(items), 2), np.arange(1, len(items), 2)
+    fitted = fit_prepared(prep, train, y[train], params)
+    assert len(fitted.model.post.terms) == 40
+    for hours in (0, 1, None):
+        fast = fitted.matrix(prep, test, hours).toarray()
+        slow = fitted.model.matrix(rows_of(expand([items[i] for i in test], [hours])))
+        assert np.allclose(fast, slow.toarray())
+
+
+def test_author_deciles_are_indicators_and_a_missing_figure_has_none(tmp_path: Path) -> None:
+    from nlp.rumor_bins import bin_edges, bin_matrix
+    from nlp.rumor_model import BIN_COLUMNS, DENSE_NAMES
+
+    dense = np.full((12, len(DENSE_NAMES)), np.nan)
+    dense[:10, BIN_COLUMNS[0]] = np.arange(10.0)
+    edges = bin_edges(dense, BIN_COLUMNS, bins=5)
+    assert edges.shape == (len(BIN_COLUMNS), 4)
+    matrix = bin_matrix(dense, BIN_COLUMNS, edges).toarray()
+    assert matrix.shape == (12, 5 * len(BIN_COLUMNS))
+    assert matrix[:10].sum(axis=1).tolist() == [1.0] * 10  # one bin each, only the known figure
+    assert matrix[10:].sum() == 0  # no figure, no indicator
+    assert matrix[0, 0] == 1 and matrix[9, 4] == 1
+    # A model file written before the bins (no bin_edges array) still loads and scores.
+    model = fit(_corpus(), Params(min_df=1, bins=0))
+    assert model.bin_edges is None
+    model.save(tmp_path / "old.npz")
+    loaded = RumorModel.load(tmp_path / "old.npz")
+    assert loaded.bin_edges is None
+    item = [RumorInput("x", "千万别吃薯片！里面有塑料", T, {"followers": 10})]
+    assert np.allclose(loaded.predict_proba(item), model.predict_proba(item), atol=1e-5)
+
+
 def test_load_refuses_a_file_of_another_format(tmp_path: Path) -> None:
     path = tmp_path / "other.npz"
     np.savez(path, header=np.array(json.dumps({"meta": {"format": "other"}})))
