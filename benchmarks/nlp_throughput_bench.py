@@ -169,8 +169,11 @@ def compare(
         f"{len(differ):,} of {len(texts):,} texts, in Chinese words for {len(in_chinese)}"
     )
     for i in in_chinese[:3]:
-        ours, theirs = chinese(reference[i])[:8], chinese(other[i])[:8]
-        print(f"  {texts[i][:40]!r}: jieba {ours}, {name} {theirs}")
+        ours, theirs = chinese(reference[i]), chinese(other[i])
+        pairs = zip([*ours, ""], [*theirs, ""], strict=False)
+        at = next((j for j, (a, b) in enumerate(pairs) if a != b), 0)
+        window = slice(max(0, at - 2), at + 3)
+        print(f"  {texts[i][:40]!r}: jieba {ours[window]}, {name} {theirs[window]}")
 
 
 def dictionary_entries() -> list[tuple[str, int | None, str | None]]:

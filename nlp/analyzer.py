@@ -226,9 +226,9 @@ class Analyzer:
             self._texts.popitem(last=False)
         return cached
 
-    def document(self, mention: Mention) -> Document:
+    def document(self, mention: Mention, text: _Text | None = None) -> Document:
         """The mention's document: its text's, under its own id and kind."""
-        shared = self._text(mention).document
+        shared = (text or self._text(mention)).document
         if shared.mention_id == mention.id and shared.kind == mention.kind:
             return shared
         return Document(
@@ -421,7 +421,7 @@ class Analyzer:
         self, mention: Mention, batch: _Batch, now: datetime, *, again: bool = False
     ) -> Analysis:
         text = self._text(mention)
-        document, relevance = self.document(mention), text.relevance
+        document, relevance = self.document(mention, text), text.relevance
         batch.rumor_jobs.pop(mention.id, None)
         parent = self._analysis_of(mention.parent_id, batch) if mention.parent_id else None
         inherited = parent is not None and parent.relevant and parent.event_id is not None

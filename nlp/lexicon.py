@@ -96,7 +96,7 @@ class TermMatcher:
         index = 0
         prefixes = self._prefixes
         while index < len(words):
-            if words[index][:1] not in prefixes:  # no term starts with this word's first letter
+            if words[index] not in prefixes:  # no term starts with this word: the usual case
                 index += 1
                 continue
             best: Hit | None = None

@@ -9,6 +9,7 @@ half weight (they are cheap to add and often sarcastic). A trained classifier ca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from archive.models import Reason
@@ -45,7 +46,7 @@ def _label(score: float) -> str:
     return "neutral"
 
 
-def score_words(clause_words: list[list[str]]) -> tuple[float, list[Reason]]:
+def score_words(clause_words: Sequence[Sequence[str]]) -> tuple[float, list[Reason]]:
     lexicon = default_lexicon()
     matcher = sentiment_matcher()
     total = 0.0
@@ -72,8 +73,9 @@ def score_words(clause_words: list[list[str]]) -> tuple[float, list[Reason]]:
 
 def score_sentiment(document: Document) -> SentimentResult:
     prepared = document.prepared
+    clause_words: Sequence[Sequence[str]]
     if document.sentiment_clauses or not (document.title_words or document.body_words):
-        clause_words = [list(clause) for clause in document.sentiment_clauses]
+        clause_words = document.sentiment_clauses
     else:  # a Document built by hand without its clauses
         texts = [prepared.title, prepared.own_text] if prepared.repost_chain else [prepared.full]
         clause_words = [words(clause) for text in texts if text for clause in clauses(text)]
