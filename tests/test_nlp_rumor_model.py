@@ -303,6 +303,12 @@ def test_tfidf_block_equals_scikit_learns_transform() -> None:
     expected = reference.fit_transform(texts).toarray()
     block = TfidfBlock((1, 2), reference.get_feature_names_out().astype(str), reference.idf_)
     assert np.allclose(block.transform(texts).toarray(), expected)
+    # Its own counting equals scikit-learn's, runs of spaces and unknown n-grams included.
+    others = ["电梯  困人 | 奶粉奶粉奶粉", "全新的词", "", "   "]
+    assert (block.counts(others) != block.counter().transform(others)).nnz == 0
+    words = TfidfBlock((1, 2), np.array(["奶粉", "召回", "奶粉 召回"]), np.ones(3), "word")
+    sample = ["奶粉召回，奶粉召回", "没有"]
+    assert (words.counts(sample) != words.counter().transform(sample)).nnz == 0
 
 
 def test_a_lower_prior_lowers_the_probability_and_says_so() -> None:
