@@ -6,8 +6,10 @@
 Takes ``--posts`` posts spread evenly over the CED development file
 (../shared/datasets/ced/ced_dev.jsonl.gz), each with at most ``--max-responses`` of its
 responses (reposts and comments, replies to the post), orders all of them by time, and
-measures on one core (this process, one thread), by the wall clock and by this process's CPU
-time (the fairer figure on a shared machine), the fastest of ``--repeat`` runs of each:
+measures on one core (this process; numpy's and scikit-learn's thread pools limited to one
+thread, whose idle spinning would otherwise count as CPU time), by the wall clock and by this
+process's CPU time (the fairer figure on a shared machine), the fastest of ``--repeat`` runs
+of each:
 
 1. jieba segmentation alone (``nlp.segment.cut_words``, the domain dictionary loaded) of every
    mention's text;
@@ -35,6 +37,8 @@ import time
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
+
+from threadpoolctl import threadpool_limits
 
 from archive import open_archive
 from archive.models import Mention
@@ -228,7 +232,8 @@ def main() -> None:
     # Each measured --repeat times, the fastest run kept (as timeit does): on a shared
     # machine the slower runs measure the neighbours. Segmentation and analysis alternate so
     # that both see the same spells of load.
-    runs = [(time_segmentation(texts), time_analysis(mentions)) for _ in range(args.repeat)]
+    with threadpool_limits(limits=1):
+        runs = [(time_segmentation(texts), time_analysis(mentions)) for _ in range(args.repeat)]
     segmentation = min((seg for seg, _ in runs), key=lambda c: c.cpu)
     segmentation.wall = min(seg.wall for seg, _ in runs)
     analysis = min((run for _, (run, _) in runs), key=lambda c: c.cpu)
