@@ -247,16 +247,17 @@ class RumorModel:
                 self.post.transform(rows.posts) * self.post_weight,
                 self.words.transform(rows.posts) * self.post_weight,
                 self.response.transform(rows.responses) * self.response_weight,
-                sp.csr_matrix(self.scaled_dense(rows.dense)),
-                *self.binned(rows.dense),
+                self.dense_block(rows.dense),
             ],
             format="csr",
         )
 
-    def binned(self, dense: np.ndarray) -> list[sp.csr_matrix]:
-        if self.bin_edges is None:
-            return []
-        return [bin_matrix(dense, BIN_COLUMNS, self.bin_edges)]
+    def dense_block(self, dense: np.ndarray) -> sp.csr_matrix:
+        """The scaled dense features, then the author figures' bin indicators (if any)."""
+        scaled = self.scaled_dense(dense)
+        if self.bin_edges is not None:
+            scaled = np.hstack([scaled, bin_matrix(dense, BIN_COLUMNS, self.bin_edges)])
+        return sp.csr_matrix(scaled)
 
     def decision(self, matrix: sp.csr_matrix) -> np.ndarray:
         return np.asarray(matrix @ self.coef).ravel() + self.intercept

@@ -191,7 +191,7 @@ def test_author_deciles_are_indicators_and_a_missing_figure_has_none(tmp_path: P
     dense[:10, BIN_COLUMNS[0]] = np.arange(10.0)
     edges = bin_edges(dense, BIN_COLUMNS, bins=5)
     assert edges.shape == (len(BIN_COLUMNS), 4)
-    matrix = bin_matrix(dense, BIN_COLUMNS, edges).toarray()
+    matrix = bin_matrix(dense, BIN_COLUMNS, edges)
     assert matrix.shape == (12, 5 * len(BIN_COLUMNS))
     assert matrix[:10].sum(axis=1).tolist() == [1.0] * 10  # one bin each, only the known figure
     assert matrix[10:].sum() == 0  # no figure, no indicator
