@@ -421,7 +421,8 @@ class Analyzer:
         self, mention: Mention, batch: _Batch, now: datetime, *, again: bool = False
     ) -> Analysis:
         text = self._text(mention)
-        document, relevance = self.document(mention, text), text.relevance
+        # The text's document as it is: what follows reads its text and words, not its id.
+        document, relevance = text.document, text.relevance
         batch.rumor_jobs.pop(mention.id, None)
         parent = self._analysis_of(mention.parent_id, batch) if mention.parent_id else None
         inherited = parent is not None and parent.relevant and parent.event_id is not None
