@@ -16,19 +16,21 @@ Besides analysing each new mention, two arrivals re-analyse earlier ones:
 
 from __future__ import annotations
 
-import gc
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 
 from archive.base import Archive
 from archive.models import Analysis, Event, Mention, Reason, stable_id
 from archive.search import SearchFilters, SearchRequest
-from nlp.events import EventState, EventStore, Member, build_event, is_official, title_vector
+from nlp.analysis_state import BatchState as _Batch
+from nlp.analysis_state import RumorJob as _RumorJob
+from nlp.analysis_state import TextParts as _Text
+from nlp.analysis_state import collector_paused as _collector_paused
+from nlp.analysis_state import rescore_due
+from nlp.events import EventState, EventStore, Member, build_event, is_official
 from nlp.heat import engagement_weight
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
 from nlp.rumor import (
@@ -37,18 +39,15 @@ from nlp.rumor import (
     DebunkIndex,
     RumorFeatures,
     RumorResult,
-    bigrams,
-    doubt_phrases,
     features_of,
     heuristic_score,
     overlap,
     score_post,
 )
-from nlp.rumor_model import MAX_RESPONSES, MODEL_PATH, RumorModel, input_of, load_model
-from nlp.sentiment import SentimentResult, score_sentiment
+from nlp.rumor_model import MODEL_PATH, RumorModel, input_of, load_model
+from nlp.sentiment import score_sentiment
 from nlp.severity import SeverityResult, SourcedFigures, best_figures, grade_text
-from nlp.text import Document, document_from_text, first_sentence
-from nlp.vectors import term_vector
+from nlp.text import Document, document_from_text
 from yuqing.settings import NlpSettings
 
 # How many stored debunks are loaded at start (newest first). At a few hundred debunks a year
@@ -68,47 +67,9 @@ DOCUMENT_CACHE = 20_000
 # are a minority; 10 % is judgement (on the demo corpus it leaves 3 of 29 events at ≥ 0.8
 # instead of 9: the plastic-seaweed rumour among them), and the prior is shown as a reason.
 STAGE_RUMOR_PRIOR = 0.10
-# A post is re-scored on each of its first replies (the early ones move the score most;
-# CED: the first hour's responses lift accuracy from the post alone by five points).
-RESCORE_EVERY_UP_TO = 16
 # Events with nothing new for this many event windows behind the newest mention seen are
 # dropped from memory (they stay in the archive and are reloaded if a late mention needs one).
 EVICT_AFTER_WINDOWS = 2
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for one batch, back on (if it was on) after it.
-
-    The analysis allocates many short-lived objects and makes almost no reference cycles (on
-    the stream of benchmarks/nlp_throughput_bench.py, 275 collections found 110 objects in
-    all), so the collector's passes over a heap that holds the events and the text cache are
-    pure overhead: 19 % of the analysis's CPU time there (2.21 s → 1.80 s, best of three).
-    Reference counting still frees everything acyclic at once; the few cycles wait for the
-    next collection after the batch.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def rescore_due(replies: int, doubting: bool) -> bool:
-    """Whether the reply that brought a post to ``replies`` replies re-scores the post.
-
-    Every reply up to RESCORE_EVERY_UP_TO, every doubting one up to the model's response cap,
-    then at each doubling: a viral post's ten-thousandth comment rarely moves its score, and
-    re-scoring on each would make the stage quadratic in the replies. Decided by the count
-    alone, so the same replies in the same order re-score at the same points however they
-    are batched.
-    """
-    if replies <= RESCORE_EVERY_UP_TO or (doubting and replies <= MAX_RESPONSES):
-        return True
-    return replies & (replies - 1) == 0
 
 
 def configured_scorer(settings: NlpSettings) -> RelevanceScorer | None:
@@ -134,64 +95,6 @@ class BatchOutcome:
     created: int = 0
     updated: int = 0
     relevant: int = 0
-
-
-@dataclass
-class _Text:
-    """What depends on a mention's title and text alone (a scorer reads the text, not the id).
-
-    The event parts are computed on first need (most mentions join no event) and shared by
-    the members with this text: nothing changes a member's vectors or bigrams in place.
-    """
-
-    document: Document
-    relevance: RelevanceResult
-    sentiment: SentimentResult
-
-    @cached_property
-    def vector(self) -> dict[str, float]:
-        return term_vector(self.document)
-
-    @cached_property
-    def title_vector(self) -> dict[str, float]:
-        return title_vector(self.document.title_words)
-
-    @cached_property
-    def lead(self) -> str:
-        return first_sentence(self.document.prepared.own_text or self.document.prepared.full)
-
-    @cached_property
-    def grams(self) -> frozenset[str]:
-        return bigrams(self.document.full_text)
-
-    @cached_property
-    def doubting(self) -> bool:
-        """Whether the author's own words question or refute (a reply's doubt)."""
-        prepared = self.document.prepared
-        return bool(doubt_phrases(prepared.own_text or prepared.body))
-
-
-@dataclass
-class _RumorJob:
-    """A post's model score, computed once at the end of the batch (``_resolve_rumors``)."""
-
-    mention: Mention
-    replies: list[Mention]  # as they were when the post was (re-)analysed
-    doubting: list[str]
-    match: RumorResult | None  # the debunk override found then (score_post over a 0 score)
-    analysis: Analysis | None = None
-    head: int = 0  # how many of analysis.reasons come before the rumour's
-    member: Member | None = None
-
-
-@dataclass
-class _Batch:
-    prior: dict[str, Analysis]
-    pending: dict[str, Analysis] = field(default_factory=dict)
-    touched: set[str] = field(default_factory=set)
-    # mention id → its latest rumour job: a post re-scored three times in a batch is scored
-    # once, with the replies of the last time, as only that analysis leaves the batch.
-    rumor_jobs: dict[str, _RumorJob] = field(default_factory=dict)
 
 
 class Analyzer:
