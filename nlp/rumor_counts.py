@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from nlp.rumor_model import Rows, TfidfBlock, counter_for
+from nlp.rumor_model import Rows, TfidfBlock, counter_for, sublinear_tfidf
 
 
 @dataclass
@@ -67,14 +67,7 @@ def block_of(
 
 def tfidf(counts: sp.csr_matrix, columns: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
     """``TfidfBlock.transform`` of texts whose counts over the whole vocabulary are known."""
-    out = sp.csr_matrix(counts[:, columns], dtype=np.float64)
-    out.data = (1.0 + np.log(out.data)) * idf[out.indices]
-    lengths = np.diff(out.indptr)
-    rows = np.repeat(np.arange(out.shape[0]), lengths)
-    norms = np.sqrt(np.bincount(rows, weights=out.data**2, minlength=out.shape[0]))
-    norms[norms == 0] = 1.0
-    out.data /= norms[rows]
-    return out
+    return sublinear_tfidf(sp.csr_matrix(counts[:, columns], dtype=np.float64), idf)
 
 
 @dataclass

@@ -161,14 +161,19 @@ class TfidfBlock:
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         # Works on the CSR arrays in place: the same numbers as TfidfTransformer(sublinear_tf,
         # norm="l2"), without its intermediate matrices (scoring one post is on the hot path).
-        counts = self.counts(texts)
-        counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
-        lengths = np.diff(counts.indptr)
-        rows = np.repeat(np.arange(counts.shape[0]), lengths)
-        norms = np.sqrt(np.bincount(rows, weights=counts.data**2, minlength=counts.shape[0]))
-        norms[norms == 0] = 1.0
-        counts.data /= norms[rows]
-        return counts
+        return sublinear_tfidf(self.counts(texts), self.idf)
+
+
+def sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Term counts (float CSR, one row per text) → sublinear tf × idf, rows l2-normalised,
+    in place: the weighting of ``TfidfTransformer(sublinear_tf=True, norm="l2")``."""
+    counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    lengths = np.diff(counts.indptr)
+    rows = np.repeat(np.arange(counts.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=counts.data**2, minlength=counts.shape[0]))
+    norms[norms == 0] = 1.0
+    counts.data /= norms[rows]
+    return counts
 
 
 @dataclass
