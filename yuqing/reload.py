@@ -31,22 +31,9 @@ __all__ = ["ConfigWatcher", "Reload"]
 
 log = logging.getLogger(__name__)
 
-# Sections compared to say what changed (Settings' top-level fields, archive apart).
-_SECTIONS = (
-    "timezone",
-    "sources",
-    "nlp",
-    "rules",
-    "rules_file",
-    "silences",
-    "outbox",
-    "obligations",
-    "notifiers",
-    "recipients",
-    "users",
-    "dashboard",
-    "runner",
-)
+# Sections compared to say what changed: every top-level key but ``archive`` (held open) and
+# the file's own path.
+_SECTIONS = tuple(name for name in Settings.model_fields if name not in ("archive", "config_path"))
 
 
 @dataclass
