@@ -43,6 +43,7 @@ from archive.es_positions import PositionCounter
 from archive.es_reads import MentionReads
 from archive.es_setup import install
 from archive.es_spool import Spool
+from archive.es_versions import stored_versions
 from archive.models import Analysis, Mention, Reject, UpsertResult
 from archive.sqlite import SQLiteArchive
 from nlp.segment import index_tokens
@@ -200,39 +201,20 @@ class ElasticsearchArchive(MentionReads):
                 found.setdefault(hit["_id"], []).append(hit)
         return found
 
-    def _stored_versions(self, mentions: list[Mention]) -> dict[str, list[dict[str, Any]]]:
-        """What is stored under these ids, for the content-hash check: a realtime ``mget`` in
-        each mention's own month (sees writes not yet refreshed), then a search of the other
-        months for the ids not found there (a publication time that moved across months)."""
-        fields = ["content_hash", "analysis"]
-        docs = [
-            {"_index": self.names.mention_index(m.published_at), "_id": m.id, "_source": fields}
-            for m in mentions
-        ]
-        found: dict[str, list[dict[str, Any]]] = {}
-        with calls(self.where):
-            answer = self.client.mget(docs=docs, realtime=True)
-        for doc in answer["docs"]:
-            if doc.get("found"):
-                found[doc["_id"]] = [doc]
-        missing = [m.id for m in mentions if m.id not in found]
-        for mention_id, copies in self._lookup(missing, fields, fresh=False).items():
-            found.setdefault(mention_id, []).extend(copies)
-        return found
-
     def write_prepared(self, batch: list[Mention], tokens: dict[str, str]) -> UpsertResult:
         """Write mentions whose token text is already known (bulk loads, the spool)."""
         latest = {m.id: m for m in batch}  # a mention twice in one batch: the last one wins
         result = UpsertResult(unchanged=len(batch) - len(latest))
         with self._write_lock:
             self._commit_pending()
-            stored = self._stored_versions(list(latest.values()))
+            home_of = {m.id: self.names.mention_index(m.published_at) for m in latest.values()}
+            stored = stored_versions(self.client, self.names.mentions, self.where, home_of)
             changed: list[tuple[Mention, str]] = []
             strays: list[BulkAction] = []
             for mention in latest.values():
                 digest = mention.content_hash()
                 copies = stored.get(mention.id, [])
-                home = self.names.mention_index(mention.published_at)
+                home = home_of[mention.id]
                 if any(c["_source"].get("content_hash") == digest for c in copies):
                     result.unchanged += 1
                     # A copy left in another month by an interrupted move goes now.
@@ -256,7 +238,7 @@ class ElasticsearchArchive(MentionReads):
             self._pending.append((start, start + len(changed)))
             actions: list[BulkAction] = []
             for offset, (mention, digest) in enumerate(changed):
-                index = self.names.mention_index(mention.published_at)
+                index = home_of[mention.id]
                 doc = mention_doc(mention, tokens[mention.id], start + offset + 1, digest)
                 copies = stored.get(mention.id, [])
                 for copy in copies:

@@ -10,10 +10,11 @@ cluster at all after the retries raises ``ArchiveUnavailable`` so the caller can
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,12 +27,16 @@ from archive.base import ArchiveError
 logger = logging.getLogger(__name__)
 
 # Elastic's guidance is 5-15 MB per bulk request; 1,000 mentions of ~2 KB each is ~2 MB,
-# and the byte bound keeps a batch of long articles below 8 MB.
+# and the byte bound (of the encoded request) keeps a batch of long articles below 8 MB.
 MAX_BATCH_DOCS = 1000
 MAX_BATCH_BYTES = 8 * 1024 * 1024
 RETRIES = 6
 BACKOFF_SECONDS = 0.25  # doubles per attempt: 0.25 .. 8 s, ~16 s in all
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Bulk requests in flight at once. Elastic's tuning guide recommends several concurrent bulk
+# clients; two keep one request encoding while the cluster indexes the other (measured with
+# benchmarks/es_bench.py: see archive/README.md). More only queue on a small cluster.
+IN_FLIGHT = 2
 
 
 class ArchiveUnavailable(ArchiveError):
@@ -62,29 +67,27 @@ def _lines(action: BulkAction) -> list[dict[str, Any]]:
     return [meta, action.body or {}]
 
 
-def _weight(body: dict[str, Any] | None) -> int:
-    """An upper estimate of the encoded size (3 bytes per character covers CJK in UTF-8):
-    a bound for the batch, without encoding every document twice."""
-    if not body:
-        return 64
-    return 512 + sum(
-        3 * len(value) if isinstance(value, str) else len(json.dumps(value, default=str))
-        for value in body.values()
-        if value is not None and not isinstance(value, bool | int | float)
-    )
+Encoded = tuple[BulkAction, bytes]  # an action and its NDJSON lines
 
 
-def batches(actions: Sequence[BulkAction]) -> Iterator[list[BulkAction]]:
-    """Split ``actions`` into batches bounded by count and by encoded size."""
-    batch: list[BulkAction] = []
+def encoder(client: Elasticsearch) -> Callable[[Any], bytes]:
+    """The client's own JSON serializer, the one ``helpers.bulk`` uses."""
+    return client.transport.serializers.get_serializer("application/json").dumps
+
+
+def batches(
+    actions: Sequence[BulkAction], dumps: Callable[[Any], bytes]
+) -> Iterator[list[Encoded]]:
+    """Encode each action once and split them into batches bounded by count and bytes."""
+    batch: list[Encoded] = []
     size = 0
     for action in actions:
-        weight = _weight(action.body)
-        if batch and (len(batch) >= MAX_BATCH_DOCS or size + weight > MAX_BATCH_BYTES):
+        encoded = b"\n".join(dumps(line) for line in _lines(action))
+        if batch and (len(batch) >= MAX_BATCH_DOCS or size + len(encoded) > MAX_BATCH_BYTES):
             yield batch
             batch, size = [], 0
-        batch.append(action)
-        size += weight
+        batch.append((action, encoded))
+        size += len(encoded) + 1
     if batch:
         yield batch
 
@@ -100,11 +103,13 @@ def _reason(item: dict[str, Any]) -> str:
     return str(error or f"HTTP {item.get('status')}")
 
 
-def _send(client: Elasticsearch, batch: list[BulkAction], where: str) -> list[dict[str, Any]]:
-    operations = [line for action in batch for line in _lines(action)]
+def _send(client: Elasticsearch, batch: list[Encoded], where: str) -> list[dict[str, Any]]:
+    operations = [encoded for _, encoded in batch]
     for attempt in range(RETRIES + 1):
         try:
-            answer = client.bulk(operations=operations, refresh=False)
+            # Encoded lines pass through the client's NDJSON serializer as they are (as in
+            # helpers.bulk); its annotation names only mappings.
+            answer = client.bulk(operations=operations, refresh=False)  # type: ignore[arg-type]
             return [next(iter(item.values())) for item in answer["items"]]
         except (TransportConnectionError, ConnectionTimeout) as exc:
             problem = f"cannot reach Elasticsearch at {where}: {exc}"
@@ -120,29 +125,50 @@ def _send(client: Elasticsearch, batch: list[BulkAction], where: str) -> list[di
     raise ArchiveUnavailable(problem)
 
 
-def bulk_write(client: Elasticsearch, actions: Sequence[BulkAction], where: str) -> BulkOutcome:
-    """Write ``actions`` in bounded batches; see the module docstring for the outcomes."""
+def _write_batch(client: Elasticsearch, batch: list[Encoded], where: str) -> BulkOutcome:
+    """One bounded batch: sent, and its 429/5xx documents resent with backoff."""
     outcome = BulkOutcome()
-    for batch in batches(actions):
-        pending = batch
-        for attempt in range(RETRIES + 1):
-            items = _send(client, pending, where)
-            retry: list[BulkAction] = []
-            for action, item in zip(pending, items, strict=True):
-                status = int(item.get("status", 500))
-                if 200 <= status < 300 or (action.op == "delete" and status == 404):
-                    outcome.done.append(action)
-                elif status in RETRY_STATUSES and attempt < RETRIES:
-                    retry.append(action)
-                elif status in RETRY_STATUSES:
-                    raise ArchiveUnavailable(
-                        f"Elasticsearch at {where} stayed overloaded ({_reason(item)})"
-                    )
-                else:
-                    outcome.rejected.append((action, _reason(item)))
-            if not retry:
-                break
-            logger.warning("%d documents answered 429/5xx; retrying", len(retry))
-            time.sleep(BACKOFF_SECONDS * 2**attempt)
-            pending = retry
+    pending = batch
+    for attempt in range(RETRIES + 1):
+        items = _send(client, pending, where)
+        retry: list[Encoded] = []
+        for (action, encoded), item in zip(pending, items, strict=True):
+            status = int(item.get("status", 500))
+            if 200 <= status < 300 or (action.op == "delete" and status == 404):
+                outcome.done.append(action)
+            elif status in RETRY_STATUSES and attempt < RETRIES:
+                retry.append((action, encoded))
+            elif status in RETRY_STATUSES:
+                raise ArchiveUnavailable(
+                    f"Elasticsearch at {where} stayed overloaded ({_reason(item)})"
+                )
+            else:
+                outcome.rejected.append((action, _reason(item)))
+        if not retry:
+            break
+        logger.warning("%d documents answered 429/5xx; retrying", len(retry))
+        time.sleep(BACKOFF_SECONDS * 2**attempt)
+        pending = retry
+    return outcome
+
+
+def bulk_write(client: Elasticsearch, actions: Sequence[BulkAction], where: str) -> BulkOutcome:
+    """Write ``actions`` in bounded batches; see the module docstring for the outcomes.
+
+    Up to ``IN_FLIGHT`` batches are sent at once, so the next batch is encoded while the
+    cluster indexes the last one. The outcome lists documents in the order given."""
+    outcome = BulkOutcome()
+
+    def gather(part: BulkOutcome) -> None:
+        outcome.done.extend(part.done)
+        outcome.rejected.extend(part.rejected)
+
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="es-bulk") as pool:
+        sent: deque[Future[BulkOutcome]] = deque()
+        for chunk in batches(actions, encoder(client)):
+            if len(sent) >= IN_FLIGHT:
+                gather(sent.popleft().result())
+            sent.append(pool.submit(_write_batch, client, chunk, where))
+        while sent:
+            gather(sent.popleft().result())
     return outcome

@@ -13,11 +13,14 @@ from typing import Any, ClassVar
 
 import pytest
 
+from archive import es_bulk
 from archive.base import ArchiveError
 from archive.elasticsearch import ElasticsearchArchive, open_elasticsearch
+from archive.es_bulk import BulkAction, batches, encoder
 from archive.es_client import make_client
 from archive.es_mappings import MAPPING_VERSION
 from archive.es_setup import drop_all
+from archive.models import Analysis
 from archive.search import SearchFilters, SearchRequest
 from tests.conftest import T0, make_mention
 from tests.es_node import EsNode, free_port
@@ -48,6 +51,47 @@ def test_monthly_indices_behind_one_alias_with_strict_mappings(
     assert moved.updated == 1 and es_archive.count_mentions() == 2
     hits = client.search(index=names.mentions, query={"ids": {"values": ["m0002"]}})
     assert [h["_index"][-7:] for h in hits["hits"]["hits"]] == ["2026.11"]
+
+
+def test_a_month_move_keeps_the_analysis_and_leaves_no_copy_behind(
+    es_archive: ElasticsearchArchive,
+) -> None:
+    es_archive.upsert_mentions([make_mention(1, "锅炉爆炸", published_at=T0 + timedelta(days=20))])
+    es_archive.upsert_analyses(
+        [Analysis(mention_id="m0001", relevant=True, relevance=0.9, rumor_score=0.7)]
+    )
+    es_archive.count_mentions()  # refreshes: the December copy is searchable, as an old one is
+    moved = es_archive.upsert_mentions([make_mention(1, "锅炉爆炸")])
+    assert (moved.inserted, moved.updated) == (0, 1)
+    again = es_archive.upsert_mentions([make_mention(1, "锅炉爆炸")])
+    assert (again.unchanged, again.updated) == (1, 0)
+    assert es_archive.get_analyses(["m0001"])["m0001"].rumor_score == 0.7
+    hits = es_archive.client.search(
+        index=es_archive.names.mentions, query={"ids": {"values": ["m0001"]}}
+    )
+    assert [h["_index"][-7:] for h in hits["hits"]["hits"]] == ["2026.11"]
+
+
+def test_bulk_batches_are_bounded_by_count_and_by_encoded_bytes(
+    es_archive: ElasticsearchArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dumps = encoder(es_archive.client)
+    actions = [
+        BulkAction("index", "i", f"d{n}", {"text": "电梯" * (50 if n % 3 else 400)})
+        for n in range(10)
+    ]
+    monkeypatch.setattr(es_bulk, "MAX_BATCH_BYTES", 3000)
+    monkeypatch.setattr(es_bulk, "MAX_BATCH_DOCS", 4)
+    chunks = list(batches(actions, dumps))
+    assert [a.doc_id for chunk in chunks for a, _ in chunk] == [a.doc_id for a in actions]
+    for chunk in chunks:
+        assert len(chunk) <= 4
+        assert len(chunk) == 1 or sum(len(e) + 1 for _, e in chunk) <= 3000
+    # Each action is encoded once, as the NDJSON lines the bulk API reads.
+    first = chunks[0][0][1].split(b"\n")
+    assert json.loads(first[0]) == {"index": {"_index": "i", "_id": "d0"}}
+    assert json.loads(first[1])["text"].startswith("电梯")
+    assert len(chunks) > 3  # the 2.4 KB documents forced batches below the count bound
 
 
 def test_rejected_document_is_kept_aside_with_the_reason(es_archive: ElasticsearchArchive) -> None:
