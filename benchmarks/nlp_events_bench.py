@@ -21,8 +21,9 @@ over an empty SQLite archive, in time order):
 
 Heat: every CED development post with its responses is one event (responses join their root's
 event by structure). Its heat one hour after posting (``nlp.heat.heat_at`` over the post and
-the responses of the first hour, each weighted as the stage weights it) is ranked against its
-final number of responses, beside the plain count of mentions at one hour (Spearman's rho).
+the responses of the first hour, each weighted as the stage weights it: the post by its
+author's followers, as its own counts are not known yet) is ranked against its final number
+of responses, beside the plain count of mentions at one hour (Spearman's rho).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from nlp.analyzer import Analyzer
 from nlp.ced import from_record, read_jsonl
 from nlp.cluster_metrics import bcubed, spearman
 from nlp.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
-from nlp.heat import Activity, engagement_weight, heat_at
+from nlp.heat import Activity, heat_at, mention_weight
 from yuqing.settings import NlpSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,9 +178,11 @@ def heat_correlation() -> dict[str, Any]:
             continue
         at_hour = item.posted_at + timedelta(hours=1)
         early = item.responses_until(1)
-        weight = engagement_weight({})  # the post's own counts are not known at one hour
-        activities = [Activity(item.posted_at, weight)]
-        activities += [Activity(r.at, 1.0) for r in early if r.at is not None]
+        # The post's own repost/comment counts are not known at one hour (its author's
+        # followers are); CED's responses carry no author figures.
+        weight = mention_weight("weibo", {"followers": item.user.get("followers") or 0})
+        activities = [Activity(item.posted_at, weight, "weibo")]
+        activities += [Activity(r.at, 1.0, "weibo") for r in early if r.at is not None]
         heats.append(heat_at(activities, at_hour))
         counts.append(1 + len(early))
         finals.append(len(item.responses))

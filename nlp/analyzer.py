@@ -31,7 +31,7 @@ from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
 from nlp.events import EventState, EventStore, Member, build_event, is_official
-from nlp.heat import engagement_weight
+from nlp.heat import mention_weight
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
 from nlp.rumor import (
     MATCH_THRESHOLD,
@@ -237,7 +237,7 @@ class Analyzer:
             rumor_features=features_of(document.prepared, mention.metrics) if is_post else None,
             grams=text.grams if is_post else frozenset(),
             doubting=mention.parent_id is not None and text.doubting,
-            engagement=engagement_weight(mention.metrics),
+            weight=mention_weight(mention.platform, mention.metrics),
         )
 
     # ---- the per-mention pipeline ------------------------------------------------------

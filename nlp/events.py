@@ -68,7 +68,7 @@ class Member:
     rumor_features: RumorFeatures | None = None
     grams: frozenset[str] = frozenset()
     doubting: bool = False  # a comment or repost that questions its parent
-    engagement: float = 1.0
+    weight: float = 1.0  # nlp.heat.mention_weight: engagement × source authority
 
     @property
     def id(self) -> str:
@@ -278,7 +278,7 @@ def build_event(state: EventState, now: datetime, window: timedelta) -> Event:
             updated_at=now,
         )
     roots = state.roots()
-    activities = [Activity(m.at, m.engagement) for m in members]
+    activities = [Activity(m.at, m.weight, m.mention.platform) for m in members]
     status, heat = status_at(activities, now, state.last_seen, window)
     credible = [
         SourcedFigures(

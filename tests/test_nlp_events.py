@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
 
 from nlp.heat import (
     HALF_LIFE,
+    NEWS_AUTHORITY,
+    OFFICIAL_AUTHORITY,
+    SPREAD_WEIGHT,
+    SPREAD_WINDOW,
+    VELOCITY_WEIGHT,
+    VELOCITY_WINDOW,
     Activity,
+    authority_weight,
     burst_at,
     engagement_weight,
     heat_at,
+    mention_weight,
     status_at,
 )
 from tests.conftest import T0
@@ -25,11 +34,46 @@ def at(hours: float, weight: float = 1.0) -> Activity:
 
 def test_heat_halves_every_half_life() -> None:
     activities = [at(0)]
-    assert heat_at(activities, T0) == pytest.approx(1.0)
+    # Past the velocity window only the decay is left.
+    decayed = 0.5 ** (VELOCITY_WINDOW / HALF_LIFE)
+    assert heat_at(activities, T0 + VELOCITY_WINDOW) == pytest.approx(decayed)
     assert heat_at(activities, T0 + HALF_LIFE) == pytest.approx(0.5)
     assert heat_at(activities, T0 + 2 * HALF_LIFE) == pytest.approx(0.25)
     # Mentions after "now" do not count (a replay never sees the future).
     assert heat_at([at(5)], T0) == 0
+
+
+def test_velocity_raises_the_heat_of_what_arrives_now() -> None:
+    # Twelve mentions arriving now against the same twelve twenty minutes ago: nearly the same
+    # decayed volume, but only the first are still arriving.
+    now = T0 + timedelta(hours=6)
+    arriving = [Activity(now - timedelta(minutes=i / 2), 1.0) for i in range(12)]
+    earlier = [Activity(a.at - timedelta(minutes=20), 1.0) for a in arriving]
+    decay = 0.5 ** (timedelta(minutes=20) / HALF_LIFE)
+    assert heat_at(arriving, now) == pytest.approx(
+        heat_at(earlier, now) / decay * (1 + VELOCITY_WEIGHT * math.log1p(12))
+    )
+
+
+def test_spread_across_platforms_counts() -> None:
+    one = [Activity(T0, 1.0, "weibo"), Activity(T0, 1.0, "weibo")]
+    two = [Activity(T0, 1.0, "weibo"), Activity(T0, 1.0, "news")]
+    later = T0 + timedelta(hours=1)
+    assert heat_at(two, later) == pytest.approx(heat_at(one, later) * (1 + SPREAD_WEIGHT))
+    # Only platforms heard from within the spread window count.
+    old = [Activity(T0 - SPREAD_WINDOW, 1.0, "news"), Activity(T0, 1.0, "weibo")]
+    assert heat_at(old, later) < heat_at(one, later)
+
+
+def test_authority_by_platform_and_followers() -> None:
+    assert authority_weight("weibo", {}) == 1.0
+    assert authority_weight("news", {}) == NEWS_AUTHORITY
+    assert authority_weight("official", {"followers": 10}) == OFFICIAL_AUTHORITY
+    million = authority_weight("weibo", {"followers": 1_000_000})
+    assert 1.5 < million < 1.7 and authority_weight("weibo", {"followers": True}) == 1.0
+    assert mention_weight("weibo", {"followers": 1_000_000, "reposts": 10}) == pytest.approx(
+        million * engagement_weight({"reposts": 10})
+    )
 
 
 def test_engagement_counts_logarithmically() -> None:
