@@ -141,6 +141,7 @@ def main() -> None:
     if not _check(config) or _exposed(config):
         st.stop()
     principal = auth.current(config)
+    auth.apply_cookie()
     navigation = st.navigation(pages(principal), position="sidebar" if principal else "hidden")
     try:
         if principal is not None:

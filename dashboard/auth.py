@@ -2,8 +2,9 @@
 
 Users and their roles come from ``users:`` in the configuration (re-read when the file
 changes, so a removed user or a changed role takes effect on the next rerun). A session lives
-in Streamlit's per-tab session state and ends ``dashboard.session_timeout`` after the login,
-on "退出登录", or when the tab is closed. Failed logins are counted per user name in this
+in Streamlit's per-tab session state, survives a reload through a signed cookie
+(``dashboard.session_cookie``), and ends ``dashboard.session_timeout`` after the login or on
+"退出登录". Failed logins are counted per user name in this
 process: after ``MAX_FAILURES`` within ``LOCKOUT`` the name is refused until the window passes,
 on top of the scrypt cost of every attempt.
 """
@@ -13,9 +14,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from typing import Any
 
 import streamlit as st
 
+from dashboard import session_cookie
 from dashboard.context import current_actor, settings
 from dashboard.passwords import PasswordHashError, burn_time, verify_password
 from dashboard.roles import Principal
@@ -23,6 +26,12 @@ from yuqing.settings import UserSettings
 
 SESSION_KEY = "auth_session"
 NOTICE_KEY = "auth_notice"
+# What the page must do with the login cookie on its next run: ("set", token, max_age) or
+# ("clear",). Done by apply_cookie() in a run that completes (a rerun would cut it short).
+COOKIE_ACTION_KEY = "auth_cookie_action"
+# Set by a logout: this tab's handshake still carries the old cookie, which must not log the
+# tab straight back in.
+LOGGED_OUT_KEY = "auth_logged_out"
 MAX_FAILURES = 5
 LOCKOUT = 300.0  # seconds
 
@@ -56,7 +65,9 @@ def current(config: str) -> Principal | None:
         return Principal(username=current_actor(), role="admin")
     session = st.session_state.get(SESSION_KEY)
     if not isinstance(session, dict):
-        return None
+        session = _from_cookie(config)
+        if session is None:
+            return None
     if _wall_clock() >= float(session.get("expires_at", 0)):
         logout("登录已过期，请重新登录。")
         return None
@@ -69,8 +80,52 @@ def current(config: str) -> Principal | None:
 
 def logout(notice: str = "") -> None:
     st.session_state.pop(SESSION_KEY, None)
+    st.session_state[LOGGED_OUT_KEY] = True
+    st.session_state[COOKIE_ACTION_KEY] = ("clear",)
     if notice:
         st.session_state[NOTICE_KEY] = notice
+
+
+def _signing_key(config: str) -> bytes:
+    configured = settings(config)
+    secret = configured.dashboard.session_secret
+    return session_cookie.signing_key(
+        secret.get_secret_value() if secret else None, configured.archive.path
+    )
+
+
+def _from_cookie(config: str) -> dict[str, Any] | None:
+    """The session a reloaded page's cookie carries, when it is genuine and still valid."""
+    if st.session_state.get(LOGGED_OUT_KEY):
+        return None
+    token = st.context.cookies.get(session_cookie.COOKIE)
+    if not isinstance(token, str) or not token:  # (outside a browser session: no cookies)
+        return None
+    claims = session_cookie.read(_signing_key(config), token, _wall_clock())
+    user = _user(config, claims.username) if claims else None
+    if claims is None or user is None:
+        return None
+    if claims.fingerprint != session_cookie.fingerprint(user.password_hash.get_secret_value()):
+        return None  # the password changed since this login
+    session: dict[str, Any] = {
+        "username": user.username,
+        "login_at": claims.login_at,
+        "expires_at": claims.expires_at,
+    }
+    st.session_state[SESSION_KEY] = session
+    return session
+
+
+def apply_cookie() -> None:
+    """Store or clear the login cookie if a login or logout asked for it (see the keys)."""
+    action = st.session_state.pop(COOKIE_ACTION_KEY, None)
+    if not action:
+        return
+    if action[0] == "set":
+        script = session_cookie.set_script(str(action[1]), int(action[2]))
+    else:
+        script = session_cookie.clear_script()
+    st.html(script, unsafe_allow_javascript=True)
 
 
 def _locked(username: str, now: float) -> bool:
@@ -112,6 +167,15 @@ def authenticate(config: str, username: str, password: str) -> Principal:
         "login_at": now,
         "expires_at": now + timeout,
     }
+    claims = session_cookie.Claims(
+        user.username,
+        now,
+        now + timeout,
+        session_cookie.fingerprint(user.password_hash.get_secret_value()),
+    )
+    token = session_cookie.issue(_signing_key(config), claims)
+    st.session_state[COOKIE_ACTION_KEY] = ("set", token, int(timeout))
+    st.session_state.pop(LOGGED_OUT_KEY, None)
     st.session_state.pop(NOTICE_KEY, None)
     return Principal(user.username, user.role, user.display_name, authenticated=True)
 

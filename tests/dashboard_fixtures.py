@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
 from archive.models import Alert, Analysis, Event, Mention, Obligation, Reason, SourceState
+from dashboard import session_cookie
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 14:00 in Beijing
 HOUR = timedelta(hours=1)
@@ -363,9 +364,11 @@ def app_test(made: DashboardArchive, monkeypatch: Any, page: str | None = None) 
 
 
 def assert_no_html(at: AppTest) -> None:
-    """Nothing on the page is rendered as HTML."""
+    """Nothing on the page is rendered as HTML (but the login cookie's own script)."""
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("html")) == 0
+    for element in at.get("html"):
+        body = element.proto.body
+        assert body.startswith(session_cookie.SCRIPT_PREFIX) and "yuqing_session=" in body, body
     for element in [*at.markdown, *at.caption]:
         assert not element.proto.allow_html, element.value
 

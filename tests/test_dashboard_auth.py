@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
-from dashboard import actions, auth
+from dashboard import actions, auth, session_cookie
 from dashboard.passwords import PasswordHashError, hash_password, parse_hash, verify_password
 from dashboard.roles import Principal
 from tests.dashboard_fixtures import (
@@ -209,3 +209,36 @@ def test_an_open_dashboard_is_not_served_beyond_loopback(tmp_path: Path, monkeyp
     assert not at.exception
     assert "其他计算机可以访问，但配置中没有用户" in at.error[0].value
     assert not at.metric
+
+
+def test_session_tokens_are_signed_expiring_and_bound_to_the_password(tmp_path: Path) -> None:
+    key = session_cookie.signing_key(None, tmp_path / "data" / "yuqing.db")
+    key_file = tmp_path / "data" / "yuqing.db.session-key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert session_cookie.signing_key(None, tmp_path / "data" / "yuqing.db") == key  # kept
+    first = hash_password("zhang-secret-1", log_n=TEST_LOG_N)
+    claims = session_cookie.Claims(
+        "zhang", 1000.0, 1000.0 + 8 * 3600, session_cookie.fingerprint(first)
+    )
+    token = session_cookie.issue(key, claims)
+    assert session_cookie.read(key, token, 2000.0) == claims
+    assert "zhang-secret-1" not in token and first not in token
+    # Expired, signed with another key, or edited: refused.
+    assert session_cookie.read(key, token, claims.expires_at) is None
+    assert (
+        session_cookie.read(session_cookie.signing_key("other", tmp_path / "x.db"), token, 2000.0)
+        is None
+    )
+    payload, signature = token.split(".")
+    assert session_cookie.read(key, f"{payload}x.{signature}", 2000.0) is None
+    assert session_cookie.read(key, "not a token", 2000.0) is None
+    # A new password (a new salted hash) gives another fingerprint: old tokens stop working.
+    second = hash_password("zhang-secret-2", log_n=TEST_LOG_N)
+    assert session_cookie.fingerprint(second) != claims.fingerprint
+    # A configured secret is used as given, whatever file is beside the archive.
+    configured = session_cookie.signing_key("s3cret", tmp_path / "data" / "yuqing.db")
+    assert configured != key and configured == session_cookie.signing_key("s3cret", tmp_path)
+    # The page script carries the token and no other markup.
+    script = session_cookie.set_script(token, 3600)
+    assert script.startswith(session_cookie.SCRIPT_PREFIX) and token in script
+    assert "Max-Age=3600" in script and "SameSite=Strict" in script

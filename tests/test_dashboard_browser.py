@@ -238,3 +238,51 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
             expect(page.get_by_role("button", name="确认", exact=True)).to_have_count(0)
         finally:
             browser.close()
+
+
+def test_a_login_survives_a_reload_until_logout(dashboard_url: str) -> None:
+    executable = _chromium()
+    if sync_playwright is None:
+        _missing("playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+            page = context.new_page()
+            page.goto(f"{dashboard_url}/")
+            _login(page, "root", "root-secret-1")
+            expect(page.get_by_role("heading", name="舆情总览")).to_be_visible(timeout=20_000)
+            [cookie] = [c for c in context.cookies() if c["name"] == "yuqing_session"]
+            assert cookie["sameSite"] == "Strict" and cookie["expires"] > time.time() + 7 * 3600
+            assert "root-secret-1" not in cookie["value"]
+            # A reload is a new Streamlit session: the cookie logs it in, on the same page.
+            _open(page, "处置", "处置事项")
+            page.reload()
+            expect(page.get_by_role("heading", name="处置事项", exact=True)).to_be_visible(
+                timeout=20_000
+            )
+            expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+            # An edited token (another user's name in it) is refused: the login form.
+            payload, signature = cookie["value"].split(".")
+            forged = {**cookie, "value": f"{payload[:-2]}xx.{signature}"}
+            context.clear_cookies()
+            context.add_cookies([forged])  # type: ignore[list-item]
+            page.reload()
+            expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
+                timeout=20_000
+            )
+            # A logout clears the cookie: a reload after it asks for the password again.
+            _login(page, "root", "root-secret-1")
+            expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=20_000)
+            page.get_by_role("button", name="退出登录").click()
+            expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
+                timeout=20_000
+            )
+            page.wait_for_timeout(500)
+            assert not [c for c in context.cookies() if c["name"] == "yuqing_session"]
+            page.reload()
+            expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
+                timeout=20_000
+            )
+        finally:
+            browser.close()

@@ -374,6 +374,9 @@ class DashboardSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8501, ge=1, le=65535)
     session_timeout: Duration = timedelta(hours=8)
+    # Signs the login cookie (dashboard/session_cookie.py); usually ${ENV_VAR}. Unset: a
+    # random key kept beside the archive. Set it when several dashboard hosts share logins.
+    session_secret: SecretStr | None = None
     cache_ttl: Duration = timedelta(seconds=10)
     # The address people open from a message (default http://host:port).
     url: str | None = None

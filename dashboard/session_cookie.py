@@ -1,0 +1,132 @@
+"""A login that survives a page reload: a signed session token in a browser cookie.
+
+Streamlit keeps ``st.session_state`` per browser tab and connection, so a reload (F5, a
+laptop waking up, a link opened again) used to mean logging in again: for duty staff who keep
+the dashboard open through a shift, many times a day. After a login the page stores a token in
+the cookie ``COOKIE`` (``SameSite=Strict``, ``Secure`` over HTTPS, expiring with the session);
+a new session that finds it restores the login without asking for the password.
+
+The token is ``payload.signature``: the payload (base64url JSON) holds the user name, the
+login and expiry times and a fingerprint of the user's password hash, signed with HMAC-SHA256.
+A token is refused when the signature does not match (forged or edited), when it expired,
+when the user is no longer configured, or when the password was changed since (the
+fingerprint differs): changing a password or removing a user ends their sessions everywhere.
+
+The signing key is ``dashboard.session_secret`` when configured (several dashboard hosts
+share it), else a random key made on first use and kept beside the archive in
+``<archive.path>.session-key`` (mode 0600). Deleting that file ends every session.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+COOKIE = "yuqing_session"
+KEY_BYTES = 32
+SCRIPT_PREFIX = "<script>document.cookie = "
+
+
+@dataclass(frozen=True)
+class Claims:
+    username: str
+    login_at: float
+    expires_at: float
+    fingerprint: str
+
+
+def fingerprint(password_hash: str) -> str:
+    """Changes whenever the password does; reveals nothing usable about it (the hash of a
+    salted scrypt hash, shortened)."""
+    return hashlib.sha256(password_hash.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(key: bytes, payload: str) -> str:
+    return _b64(hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest())
+
+
+def issue(key: bytes, claims: Claims) -> str:
+    body = {
+        "u": claims.username,
+        "iat": round(claims.login_at, 3),
+        "exp": round(claims.expires_at, 3),
+        "fp": claims.fingerprint,
+    }
+    payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return f"{payload}.{_sign(key, payload)}"
+
+
+def read(key: bytes, token: str, now: float) -> Claims | None:
+    """The claims of a genuine, unexpired token; None for anything else."""
+    payload, dot, signature = token.strip().partition(".")
+    if not dot or not hmac.compare_digest(signature, _sign(key, payload)):
+        return None
+    try:
+        body = json.loads(_unb64(payload))
+        claims = Claims(
+            username=str(body["u"]),
+            login_at=float(body["iat"]),
+            expires_at=float(body["exp"]),
+            fingerprint=str(body["fp"]),
+        )
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
+    return claims if now < claims.expires_at else None
+
+
+def key_file(archive_path: Path) -> Path:
+    return archive_path.with_name(archive_path.name + ".session-key")
+
+
+def signing_key(secret: str | None, archive_path: Path) -> bytes:
+    """The configured secret, else the key file beside the archive (made on first use)."""
+    if secret:
+        return hashlib.sha256(secret.encode("utf-8")).digest()
+    path = key_file(archive_path)
+    try:
+        key = path.read_bytes()
+        if len(key) == KEY_BYTES:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = secrets.token_bytes(KEY_BYTES)
+    # Written to a temporary file and renamed: two dashboard sessions starting at once must
+    # not read a half-written key; the later rename wins and the earlier token is refused
+    # once (a new login), which is harmless.
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(fresh)
+    os.replace(temporary, path)
+    return fresh
+
+
+def set_script(token: str, max_age: int) -> str:
+    """The page script that stores the token (the token is base64url and '.': no quoting)."""
+    return (
+        SCRIPT_PREFIX
+        + f"{json.dumps(f'{COOKIE}={token}; Path=/; Max-Age={max(max_age, 0)}; SameSite=Strict')}"
+        " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
+
+
+def clear_script() -> str:
+    return (
+        SCRIPT_PREFIX + f"{json.dumps(f'{COOKIE}=; Path=/; Max-Age=0; SameSite=Strict')};</script>"
+    )
