@@ -10,6 +10,9 @@ from archive.models import Alert, Event, Mention, Obligation, Reason
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchHit, SearchRequest
 from dashboard.context import reader
 from dashboard.data import _ttl_cached, rumor_threshold
+from nlp.entities import EntitySummary, extract, summarise
+from nlp.segment import words
+from nlp.text import prepare
 from yuqing.clock import SHANGHAI, local
 
 SCAN_LIMIT = 1_000_000
@@ -85,6 +88,7 @@ class EventDetail:
     basis_mentions: dict[str, Mention] = field(default_factory=dict)
     alerts: list[Alert] = field(default_factory=list)
     obligations: list[Obligation] = field(default_factory=list)
+    entities: EntitySummary = field(default_factory=EntitySummary)
 
 
 def _rumor_posts(hits: list[SearchHit], threshold: float) -> list[RumorPost]:
@@ -112,6 +116,16 @@ def _known_rumors(hits: list[SearchHit]) -> list[Reason]:
             if key not in best or reason.weight > best[key].weight:
                 best[key] = reason
     return sorted(best.values(), key=lambda r: r.weight, reverse=True)
+
+
+def _entities(hits: list[SearchHit]) -> EntitySummary:
+    """Who and what the sampled mentions name (computed here: the archive keeps no entities)."""
+    found = []
+    for hit in hits:
+        prepared = prepare(hit.mention.title, hit.mention.text)
+        text = f"{prepared.title}\n{prepared.body}"
+        found.append(extract(text, words(text)))
+    return summarise(found)
 
 
 @_ttl_cached
@@ -150,6 +164,7 @@ def event_detail(config: str, event_id: str) -> EventDetail | None:
         obligations=[
             o for o in archive.list_obligations(limit=SCAN_LIMIT) if o.event_id == event_id
         ],
+        entities=_entities(hits),
     )
 
 

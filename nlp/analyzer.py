@@ -30,6 +30,7 @@ from nlp.analysis_state import RumorJob as _RumorJob
 from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
+from nlp.entities import named_regions
 from nlp.events import EventState, EventStore, Member, build_event, is_official
 from nlp.heat import mention_weight
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
@@ -238,6 +239,7 @@ class Analyzer:
             grams=text.grams if is_post else frozenset(),
             doubting=mention.parent_id is not None and text.doubting,
             weight=mention_weight(mention.platform, mention.metrics),
+            regions=named_regions([*document.title_words, *document.body_words]),
         )
 
     # ---- the per-mention pipeline ------------------------------------------------------

@@ -69,6 +69,7 @@ class Member:
     grams: frozenset[str] = frozenset()
     doubting: bool = False  # a comment or repost that questions its parent
     weight: float = 1.0  # nlp.heat.mention_weight: engagement × source authority
+    regions: tuple[str, ...] = ()  # regions the text names (nlp.entities), cities first
 
     @property
     def id(self) -> str:
@@ -242,14 +243,22 @@ def _title(state: EventState, roots: list[Member]) -> str:
     return first.lead
 
 
-def _region(members: list[Member]) -> str:
-    counts = Counter(m.mention.region for m in members if m.mention.region)
-    if not counts:
+def _most_named(named: list[str]) -> str:
+    """The most frequent; among equals, the first named."""
+    if not named:
         return ""
+    counts = Counter(named)
     first_at: dict[str, int] = {}
-    for position, member in enumerate(members):
-        first_at.setdefault(member.mention.region, position)
-    return min(counts, key=lambda region: (-counts[region], first_at[region]))
+    for position, name in enumerate(named):
+        first_at.setdefault(name, position)
+    return min(counts, key=lambda name: (-counts[name], first_at[name]))
+
+
+def _region(members: list[Member]) -> str:
+    """The sources' configured region (where the mentions were published), else the region
+    the texts name most (where it happened, as far as the words say)."""
+    configured = [m.mention.region for m in members if m.mention.region]
+    return _most_named(configured) or _most_named([m.regions[0] for m in members if m.regions])
 
 
 def _topics(members: list[Member]) -> list[str]:

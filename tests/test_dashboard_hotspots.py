@@ -62,6 +62,8 @@ def test_event_page_shows_spread_evidence_and_duties(
     assert len(at.get("vega_lite_chart")) == 3
     texts = "\n".join(m.value for m in at.markdown)
     assert "最早一条" in texts  # the first post of the event leads the representative ones
+    # Who and what the event is about: 电梯 in all three mentions (江州 is no real city).
+    assert "- 产品：电梯×3" in texts and "地区：" not in texts
     # Rumour evidence: the post above the threshold, with its reasons.
     assert "疑似谣言帖子" in texts and "帖内质疑：听说" in texts
     # Severity basis: the figure, the phrase and the mention it came from.

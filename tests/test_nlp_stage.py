@@ -330,3 +330,16 @@ def test_refresh_cools_events_down(archive: Archive) -> None:
     assert cooled.heat < hot.heat
     assert cooled.status in ("declining", "closed")
     assert cooled.mention_count == hot.mention_count
+
+
+def test_an_event_without_a_configured_region_takes_the_one_its_texts_name(
+    archive: Archive,
+) -> None:
+    items = [
+        mention("s1", "广东省深圳市一商场自动扶梯逆行，造成2人受伤，市场监管局已介入调查。", 0),
+        mention("s2", "深圳商场扶梯逆行事故后，特种设备检验人员到场检查扶梯。", 1),
+        mention("s3", "扶梯逆行事故伤者已送医，涉事扶梯维保单位被约谈。", 2),
+    ]
+    run(archive, items)
+    [event] = [e for e in archive.list_events(limit=10) if e.mention_count >= 2]
+    assert event.region == "深圳市"

@@ -71,6 +71,26 @@ def _header(event: Event) -> None:
         st.caption("关键词：" + md_escape("、".join(event.keywords[:12])))
 
 
+def _entities(detail: EventDetail) -> None:
+    found = detail.entities
+    if not found:
+        return
+    st.subheader("涉及主体")
+    lines = []
+    if found.regions:
+        regions = "、".join(f"{r.name}（{r.code}）×{n}" for r, n in found.regions)
+        lines.append(f"- 地区：{md_escape(regions)}")
+    for title, items in (
+        ("企业", found.companies),
+        ("品牌", found.brands),
+        ("产品", found.products),
+    ):
+        if items:
+            lines.append(f"- {title}：" + md_escape("、".join(f"{name}×{n}" for name, n in items)))
+    st.markdown("\n".join(lines))
+    st.caption("按提及数排列（×后为提及该主体的帖子数，取自事件的抽样提及）。")
+
+
 def _spread(detail: EventDetail) -> None:
     st.subheader("传播时间线")
     if detail.timeline:
@@ -169,6 +189,7 @@ if detail is None:
     st.info("没有找到该事件。请从「热点」页面选择一个事件。")
     st.stop()
 _header(detail.event)
+_entities(detail)
 _spread(detail)
 if roles.allowed(principal, roles.SEARCH) and st.button(
     "检索该事件的全部提及", key="event_search", on_click=search_event, args=(detail.event.id,)

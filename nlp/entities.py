@@ -1,0 +1,244 @@
+"""Who and what a mention is about: regions with their codes, companies, brands, products.
+
+- **Regions**: provinces and prefecture-level cities, each with its six-digit administrative
+  division code (GB/T 2260, the first six digits of the 12-digit codes in cpca's
+  ``adcodes.csv``, a maintained list of China's divisions). Matched on whole jieba words, by
+  full name (广东省, 深圳市, 甘南藏族自治州) or short name (广东, 深圳, 甘南), and by a short
+  name followed by its suffix as a separate word (江州 / 市). A short name that is also a
+  common word or a brand (中山, 大同, 白银, 普洱, 阿里…) counts only in full. A short name
+  shared by a province and a city (吉林) is the province. Counties and districts are left out:
+  their names repeat across provinces (朝阳区 is in Beijing and in Changchun).
+- **Companies**: a run of Chinese characters, letters and digits ending in a company word
+  (有限公司, 集团, 食品厂…), trimmed on the left at the last word that cannot be part of a
+  name (从, 对, 被, 据…): "记者从江州市美味食品有限公司获悉" gives 江州市美味食品有限公司.
+- **Brands**: "X牌" / "X品牌" and a quoted name before a product word (“佳佳”奶粉).
+- **Products**: the product categories of ``resources/products.txt``, as runs of whole words.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+PRODUCTS_FILE = Path(__file__).parent / "resources" / "products.txt"
+
+# Short names that are also ordinary words, brands or places of another kind: only the full
+# name (中山市, 白银市) is a region. Read off the 344 prefecture-level names against jieba's
+# dictionary and the CED / food-safety texts.
+AMBIGUOUS_SHORT = frozenset(
+    {
+        "中山", "大同", "安康", "白银", "普洱", "长治", "阿里", "黄山", "和田", "哈密",
+        "玉树", "海西", "海北", "海东", "海南藏族", "三明", "白山", "四平", "通化", "吉安",
+        "永州", "新余", "金昌", "铜川", "定西", "平凉", "阳泉", "林芝", "那曲", "山南",
+    }
+)  # fmt: skip
+# Suffixes that may follow a short name as a word of their own (jieba cuts 江州市 as 江州 / 市).
+SUFFIX_WORDS = ("省", "市", "自治区", "地区", "盟", "自治州", "州")
+_SUFFIXES = re.compile(r"(?:特别行政区|自治区|自治州|省|市|地区|盟)$")
+COMPANY_WORDS = (
+    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "食品厂", "加工厂",
+    "制品厂", "工厂", "厂", "合作社", "超市", "商场", "餐厅", "饭店", "酒店", "药店", "门店",
+)  # fmt: skip
+_COMPANY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?(?:" + "|".join(COMPANY_WORDS) + ")")
+# Words after which a company name starts (the name never contains them). "的" is among them:
+# "涉事的江州食品厂" names 江州食品厂.
+_LEFT_CUT = re.compile(
+    r".*(?:记者|获悉|报道|据|从|对|向|被|由|与|和|及|将|把|让|给|为|在|是|的|了|称|说|家|某|这|那|该"
+    r"|款|种|批|瓶|袋|盒|罐)"
+)
+_BRAND = re.compile(
+    r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9]{1,12})[”\"」』](?=牌|品牌|[\u4e00-\u9fff])"
+    r"|(?<![\u4e00-\u9fff])([\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:品牌|牌)(?=[\u4e00-\u9fff])"
+)
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str  # six digits, GB/T 2260
+    name: str  # the full name: 广东省, 深圳市
+    province: str  # the full name of its province (itself for a province)
+
+
+@dataclass(frozen=True)
+class Entities:
+    regions: tuple[Region, ...] = ()
+    companies: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+
+    @property
+    def region_code(self) -> str:
+        """The most specific region named first (a city over its province), or ""."""
+        cities = [r for r in self.regions if not r.code.endswith("0000")]
+        chosen = cities or list(self.regions)
+        return chosen[0].code if chosen else ""
+
+
+@lru_cache(maxsize=1)
+def _nations() -> re.Pattern[str]:
+    """The 56 ethnic groups' names without 族 (autonomous divisions often drop it)."""
+    source = importlib.resources.files("cpca").joinpath("resources/56_nations.csv")
+    with source.open(encoding="utf-8") as handle:
+        stems = {line.strip().split(",")[0].removesuffix("族") for line in handle}
+    stems = {s for s in stems if s and not s.startswith("#")}
+    return re.compile("|".join(sorted(stems, key=len, reverse=True)))
+
+
+def short_name(full: str) -> str:
+    """广东省 → 广东, 广西壮族自治区 → 广西, 甘南藏族自治州 → 甘南, 内蒙古自治区 → 内蒙古."""
+    short = _SUFFIXES.sub("", full)
+    if full.endswith(("自治区", "自治州")):
+        # Cut at the first ethnic group's name after the place's own (at least two
+        # characters: 西藏 and 内蒙古 start with one).
+        match = _nations().search(short, 2)
+        if match:
+            short = short[: match.start()]
+    return short
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> dict[str, Region]:
+    """Full and short names of provinces and prefecture-level cities → their Region."""
+    source = importlib.resources.files("cpca").joinpath("resources/adcodes.csv")
+    provinces: dict[str, str] = {}
+    cities: list[tuple[str, str]] = []
+    with source.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            code = row["adcode"][:6]
+            if not code.isdigit() or row["adcode"][6:].strip("0"):
+                continue  # below county level
+            if code.endswith("0000"):
+                provinces[code[:2]] = row["name"]
+            elif code.endswith("00") and row["name"] not in ("市辖区", "县", "省直辖县级行政区划"):
+                cities.append((code, row["name"]))
+    names: dict[str, Region] = {}
+    for prefix, name in provinces.items():
+        region = Region(prefix + "0000", name, name)
+        names[name] = region
+        names.setdefault(short_name(name), region)
+    for code, name in cities:
+        region = Region(code, name, provinces.get(code[:2], ""))
+        names.setdefault(name, region)
+        short = short_name(name)
+        if len(short) >= 2 and short not in AMBIGUOUS_SHORT:
+            names.setdefault(short, region)  # a province of that name keeps it (吉林)
+    return names
+
+
+@lru_cache(maxsize=1)
+def product_terms() -> frozenset[str]:
+    lines = PRODUCTS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _unique(items: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item for item in items if item))
+
+
+def regions_in(words: Sequence[str]) -> tuple[Region, ...]:
+    names = gazetteer()
+    found: list[Region] = []
+    for i, word in enumerate(words):
+        joined = word + words[i + 1] if i + 1 < len(words) else ""
+        if joined and words[i + 1] in SUFFIX_WORDS and joined in names:
+            found.append(names[joined])
+        elif word in names:
+            found.append(names[word])
+    return tuple(dict.fromkeys(found))
+
+
+def named_regions(words: Sequence[str]) -> tuple[str, ...]:
+    """Full names of the regions ``words`` name, cities before provinces (the more specific
+    place first), each once."""
+    found = regions_in(words)
+    cities = [r.name for r in found if not r.code.endswith("0000")]
+    return tuple(dict.fromkeys([*cities, *(r.name for r in found)]))
+
+
+def companies_in(text: str) -> tuple[str, ...]:
+    found = []
+    for match in _COMPANY.finditer(text):
+        name = _LEFT_CUT.sub("", match.group(0))
+        if len(name) > max(len(w) for w in COMPANY_WORDS if name.endswith(w)) + 1:
+            found.append(name)  # more than a bare company word ("该公司" is no name)
+    return _unique(found)
+
+
+def brands_in(text: str) -> tuple[str, ...]:
+    found = []
+    for match in _BRAND.finditer(text):
+        brand = match.group(1) or _LEFT_CUT.sub("", match.group(2) or "")
+        if len(brand) >= 2:
+            found.append(brand)
+    return _unique(found)
+
+
+PRODUCT_MAX_WORDS = 4  # 婴幼儿 / 配方 / 乳粉: the longest term in the list is three words
+
+
+def products_in(words: Sequence[str]) -> tuple[str, ...]:
+    """Terms of the list as runs of whole words, the longest run first (婴幼儿配方乳粉, not
+    乳粉)."""
+    terms = product_terms()
+    found: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(PRODUCT_MAX_WORDS, len(words) - i), 0, -1):
+            candidate = "".join(words[i : i + n])
+            if candidate in terms:
+                found.append(candidate)
+                i += n
+                break
+        else:
+            i += 1
+    return _unique(found)
+
+
+def extract(text: str, words: Sequence[str]) -> Entities:
+    """The entities of ``text`` (Simplified), whose jieba words are ``words``."""
+    return Entities(
+        regions=regions_in(words),
+        companies=companies_in(text),
+        brands=brands_in(text),
+        products=products_in(words),
+    )
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    """The entities of many mentions (an event's), each with how many mentions name it, most
+    named first."""
+
+    regions: tuple[tuple[Region, int], ...] = ()
+    companies: tuple[tuple[str, int], ...] = ()
+    brands: tuple[tuple[str, int], ...] = ()
+    products: tuple[tuple[str, int], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.regions or self.companies or self.brands or self.products)
+
+
+def _ranked(groups: Sequence[Sequence[T]], limit: int) -> tuple[tuple[T, int], ...]:
+    counts: dict[T, int] = {}
+    for group in groups:
+        for item in dict.fromkeys(group):  # once per mention
+            counts[item] = counts.get(item, 0) + 1
+    # Stable sort: among equals, the first named comes first.
+    return tuple(sorted(counts.items(), key=lambda kv: -kv[1])[:limit])
+
+
+def summarise(found: Sequence[Entities], limit: int = 8) -> EntitySummary:
+    return EntitySummary(
+        regions=_ranked([e.regions for e in found], limit),
+        companies=_ranked([e.companies for e in found], limit),
+        brands=_ranked([e.brands for e in found], limit),
+        products=_ranked([e.products for e in found], limit),
+    )

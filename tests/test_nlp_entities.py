@@ -1,0 +1,58 @@
+"""Entities from real-style sentences: regions with their codes, companies, brands, products."""
+
+from __future__ import annotations
+
+from nlp.entities import Entities, extract, gazetteer
+from nlp.segment import words
+
+
+def entities(text: str) -> Entities:
+    return extract(text, words(text))
+
+
+def test_the_gazetteer_holds_every_province_and_prefecture_city() -> None:
+    names = gazetteer()
+    assert names["广东省"].code == "440000" and names["广东"] is names["广东省"]
+    assert names["深圳市"].code == "440300" and names["深圳"].province == "广东省"
+    assert names["北京"].code == "110000"
+    assert names["广西"].name == "广西壮族自治区" and names["新疆"].code == "650000"
+    assert names["甘南"].name == "甘南藏族自治州"
+    assert names["吉林"].code == "220000"  # the province; the city only in full
+    assert names["吉林市"].code == "220200"
+    provinces = {r.code for r in names.values() if r.code.endswith("0000")}
+    assert len(provinces) == 34
+    assert len({r.code for r in names.values()}) > 330
+
+
+def test_regions_by_full_name_short_name_and_split_suffix() -> None:
+    found = entities("广东省深圳市市场监管局通报：南山区一商场电梯困人，江苏苏州也有类似情况")
+    assert [r.code for r in found.regions] == ["440000", "440300", "320000", "320500"]
+    assert found.region_code == "440300"  # the first city named
+    assert entities("杭州 市民反映").regions[0].code == "330100"
+
+
+def test_common_words_that_are_also_city_names_are_not_regions() -> None:
+    for text in (
+        "他毕业于中山大学",
+        "普洱茶价格上涨",
+        "白银价格创新高",
+        "阿里巴巴发布财报",
+        "世界大同",
+    ):
+        assert entities(text).regions == (), text
+    assert entities("中山市一家工厂发生火灾").regions[0].code == "442000"
+
+
+def test_companies_are_cut_at_the_words_around_them() -> None:
+    found = entities(
+        "记者从江州市美味食品有限公司获悉，该公司已召回问题批次；涉事的临川乳业集团称将配合调查"
+    )
+    assert found.companies == ("江州市美味食品有限公司", "临川乳业集团")
+    assert entities("该公司表示").companies == ()
+
+
+def test_brands_and_products() -> None:
+    found = entities("“佳佳”奶粉被检出三聚氰胺，另一款飞鹤牌婴幼儿配方乳粉合格；小区电梯年检过期")
+    assert found.brands == ("佳佳", "飞鹤")
+    assert found.products == ("奶粉", "婴幼儿配方乳粉", "电梯")
+    assert entities("今天天气很好").products == ()
