@@ -81,6 +81,27 @@ def _weights(params: dict[str, Any]) -> str:
     return f" (rows weighted {listed}, the others × 1)"
 
 
+def _alone(params: dict[str, Any]) -> str:
+    modes = set(str(params.get("empty_model") or "").split("+")) - {""}
+    if not modes:
+        return ""
+    how = []
+    if "augment" in modes:
+        how.append(
+            "the shared model is trained with the post n-grams repeated as terms of their own in "
+            "the rows without responses (feature augmentation, Daumé 2007), which frees the "
+            "shared weights for posts with responses"
+        )
+    if "separate" in modes:
+        how.append(
+            f"a post with no response yet is scored by a separate logistic regression "
+            f"(C = {params.get('empty_C')}) fitted on the posts alone (the 0 h rows)"
+        )
+    elif "augment" in modes:
+        how.append("a post with no response yet is scored with the shared plus its own weights")
+    return "- Posts without responses (`RumorModel.empty_of`): " + "; ".join(how) + ".\n"
+
+
 def write_card(path: Path, model: RumorModel, evaluation: Evaluation) -> None:
     meta = model.meta
     params = meta.get("params", {})
@@ -91,6 +112,7 @@ def write_card(path: Path, model: RumorModel, evaluation: Evaluation) -> None:
     )
     dense = ", ".join(f"`{name}` ({label})" for name, label in DENSE)
     bins = _bins(params)
+    platt_a, platt_b = model.platt
     text = f"""# Rumour model card (`nlp/models/rumor.npz`)
 
 Written by `yuqing train rumor` on {meta.get("trained_at", "?")}; rebuild with
@@ -119,7 +141,7 @@ stored in the model file (`yuqing train rumor --card-only` rewrites this card fr
   alone).
 - Trained on every post at the horizons {params.get("train_horizons")} (hours after posting;
   null = all responses), so one model scores a post at any age{_weights(params)}.
-- Calibrated by Platt scaling (a = {model.platt[0]:.4f}, b = {model.platt[1]:.4f}) fitted on
+{_alone(params)}- Calibrated by Platt scaling (a = {platt_a:.4f}, b = {platt_b:.4f}) fitted on
   the out-of-fold decision values of the cross-validation below.
 - Stored as arrays in an `.npz` read with `numpy.load(allow_pickle=False)`: no code is
   unpickled. Final repost/comment/like counts of the record are not used (they are not known

@@ -44,13 +44,15 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-def response_texts(responses: Sequence[Response]) -> list[str]:
-    out = []
-    for response in responses[:MAX_RESPONSES]:
-        text = normalise(response.text)
-        if text not in _EMPTY_RESPONSES:
-            out.append(text)
-    return out
+def read_texts(responses: Sequence[Response]) -> list[str]:
+    """The normalised texts of the responses the model reads, bare reposts included."""
+    return [normalise(response.text) for response in responses[:MAX_RESPONSES]]
+
+
+def response_texts(responses: Sequence[Response], read: Sequence[str] | None = None) -> list[str]:
+    """The read responses that say something (``read``: their ``read_texts``, if known)."""
+    texts = read if read is not None else read_texts(responses)
+    return [text for text in texts if text not in _EMPTY_RESPONSES]
 
 
 def _found(text: str, phrases: Sequence[str]) -> list[str]:
@@ -76,6 +78,13 @@ DENSE = (
     ("log_doubt_responses", "质疑的回应数"),
     ("log_refute_responses", "称其为假的回应数"),
     ("doubt_share", "质疑或否定的回应占比"),
+    # How the responses spread and read (``spread_features``; CV figures in the commit adding them).
+    ("empty_share", "纯转发（无文字）回应占比"),
+    ("log_mean_length", "回应平均长度"),
+    ("log_within_10m", "发帖10分钟内的回应数"),
+    ("log_within_60m", "发帖1小时内的回应数"),
+    ("question_share", "发问的回应占比"),
+    ("early_doubt", "早期回应中的质疑"),
 )
 DENSE_NAMES = tuple(name for name, _ in DENSE)
 DENSE_LABELS = dict(DENSE)
@@ -105,6 +114,8 @@ COUNTED = {
     "log_messages": "条",
     "log_account_days": "天",
     "log_responses": "条",
+    "log_within_10m": "条",
+    "log_within_60m": "条",
 }
 
 
@@ -123,8 +134,12 @@ def _log(value: object) -> float:
     return math.log1p(max(0.0, float(value)))
 
 
-def dense_features(item: RumorInput, texts: Sequence[str]) -> list[float]:
-    """One row of DENSE; NaN where the record does not say."""
+def dense_features(
+    item: RumorInput, texts: Sequence[str], read: Sequence[str] | None = None
+) -> list[float]:
+    """One row of DENSE; NaN where the record does not say. ``texts``: ``response_texts``
+    of the responses; ``read``: their ``read_texts`` (bare reposts included), if the caller
+    has them, so that each response is normalised once."""
     user = item.user
     nan = math.nan
     verified = user.get("verified")
@@ -135,9 +150,13 @@ def dense_features(item: RumorInput, texts: Sequence[str]) -> list[float]:
         days = math.log1p(max(0.0, (item.posted_at.timestamp() - float(account)) / 86400))
     gender = user.get("gender")
     post = normalise(item.text)
-    doubt = sum(1 for t in texts if _found(t, DOUBT_PHRASES))
-    refute = sum(1 for t in texts if _found(t, REFUTE_PHRASES))
-    either = sum(1 for t in texts if _found(t, DOUBT_PHRASES) or _found(t, REFUTE_PHRASES))
+    read = read if read is not None else read_texts(item.responses)
+    # Each read text scanned once; a bare repost holds no phrase, so counts over ``read``
+    # are counts over ``texts``.
+    flags = [(bool(_found(t, DOUBT_PHRASES)), bool(_found(t, REFUTE_PHRASES))) for t in read]
+    doubt = sum(d for d, _ in flags)
+    refute = sum(r for _, r in flags)
+    either = sum(d or r for d, r in flags)
     return [
         float(bool(verified)) if isinstance(verified, bool | int) else nan,
         float(isinstance(vtype, int) and 1 <= vtype <= 7) if isinstance(vtype, int) else nan,
@@ -155,4 +174,37 @@ def dense_features(item: RumorInput, texts: Sequence[str]) -> list[float]:
         math.log1p(doubt),
         math.log1p(refute),
         either / len(texts) if texts else 0.0,
+        *spread_features(item, read, [d or r for d, r in flags]),
+    ]
+
+
+def spread_features(
+    item: RumorInput, read: Sequence[str] | None = None, doubting: Sequence[bool] | None = None
+) -> list[float]:
+    """The responses' spread and form (the last six of ``DENSE``): bare reposts, length,
+    speed, questions, and doubt weighted towards the earliest responses (1/sqrt(1 + position)
+    among the ``MAX_RESPONSES`` read: doubt voiced first, before the crowd, says more).
+    ``read``: ``read_texts`` of the responses; ``doubting``: whether each doubts or refutes.
+    The responses are in time order (``nlp.ced`` and ``input_of`` sort them; untimed last)."""
+    texts = read if read is not None else read_texts(item.responses)
+    if doubting is None:
+        doubting = [bool(_found(t, DOUBT_PHRASES) or _found(t, REFUTE_PHRASES)) for t in texts]
+    full = [t for t in texts if t not in _EMPTY_RESPONSES]
+    within = [0, 0]
+    if item.posted_at is not None:
+        for response in item.responses:  # every response, not only those read: a count
+            if response.at is not None:
+                minutes = (response.at - item.posted_at).total_seconds() / 60
+                if minutes > 60:  # in time order: none of the rest is earlier
+                    break
+                within[0] += minutes <= 10
+                within[1] += 1
+    early = sum(1 / math.sqrt(1 + i) for i, d in enumerate(doubting) if d)
+    return [
+        (len(texts) - len(full)) / len(texts) if texts else 0.0,
+        math.log1p(sum(len(t) for t in full) / len(full)) if full else 0.0,
+        math.log1p(within[0]),
+        math.log1p(within[1]),
+        sum(1 for t in full if "?" in t or "？" in t) / len(full) if full else 0.0,
+        early,
     ]

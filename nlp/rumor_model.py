@@ -11,11 +11,13 @@ are not: they leak the future, and the model never sees them):
 - the post: character 1–3-grams (TF-IDF, sublinear), which need no segmentation and survive
   the spelling games of Weibo;
 - the responses that exist so far (reposts and comments): character 1–2-grams of their text,
-  and counts of responses that doubt (求证, 真的吗) or refute (辟谣, 假的, 谣言) the post;
+  counts of responses that doubt (求证, 真的吗) or refute (辟谣, 假的, 谣言) the post, and how
+  they spread and read (bare reposts, length, speed, questions, early doubt);
 - the author: verified, organisation account, followers, friends, posts, account age, profile
   description, gender — any of which may be missing (a missing figure contributes nothing);
   followers, friends, posts and account age also as deciles (``nlp.rumor_bins``).
-The text normalisation and the dense features live in ``nlp.rumor_features``.
+The text normalisation and the dense features live in ``nlp.rumor_features``. A post with no
+response yet is scored by coefficients of its own when the model has them (``coef_empty``).
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from archive.models import Mention, Reason
-from nlp.ced import Response, RumorInput
+from archive.models import Reason
+from nlp.ced import RumorInput
 from nlp.rumor_bins import BINNED, bin_matrix
 from nlp.rumor_features import (
     AUTHOR_FEATURES,
@@ -51,10 +53,13 @@ from nlp.rumor_features import (
     dense_features,
     dense_text,
     normalise,
+    read_texts,
     response_texts,
 )
+from nlp.rumor_input import input_of
 
 log = logging.getLogger(__name__)
+_LOG_RESPONSES = DENSE_NAMES.index("log_responses")
 
 # Public names, including those re-exported from nlp.rumor_features (split off this module).
 __all__ = [
@@ -189,10 +194,11 @@ class Rows:
 def rows_of(items: Sequence[RumorInput]) -> Rows:
     posts, responses, dense, signals = [], [], [], []
     for item in items:
-        texts = response_texts(item.responses)
+        read = read_texts(item.responses)
+        texts = response_texts(item.responses, read)
         posts.append(normalise(item.text))
         responses.append(" | ".join(texts))
-        dense.append(dense_features(item, texts))
+        dense.append(dense_features(item, texts, read))
         doubting = [t for t in texts if _found(t, DOUBT_PHRASES) or _found(t, REFUTE_PHRASES)]
         phrases: dict[str, int] = {}
         for text in doubting:
@@ -241,6 +247,10 @@ class RumorModel:
     platt: tuple[float, float] = (1.0, 0.0)  # p = sigmoid(a * z + b)
     meta: dict[str, Any] = field(default_factory=dict)
     bin_edges: np.ndarray | None = None  # (len(BINNED), bins - 1); None in older model files
+    # The coefficients (and intercept) for a post with no response yet (``empty_of``): the
+    # post alone is scored by weights of its own (``Params.empty_model``); None: shared.
+    coef_empty: np.ndarray | None = None
+    intercept_empty: float = 0.0
 
     def scaled_dense(self, dense: np.ndarray) -> np.ndarray:
         scaled = (dense - self.dense_mean) / self.dense_scale
@@ -264,15 +274,32 @@ class RumorModel:
             scaled = np.hstack([scaled, bin_matrix(dense, BIN_COLUMNS, self.bin_edges)])
         return sp.csr_matrix(scaled)
 
-    def decision(self, matrix: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(matrix @ self.coef).ravel() + self.intercept
+    @staticmethod
+    def empty_of(dense: np.ndarray) -> np.ndarray:
+        """Which rows (raw dense features) have no response at all: the post alone."""
+        return np.asarray(dense[:, _LOG_RESPONSES] == 0)
+
+    def coef_of(self, empty: np.ndarray) -> list[np.ndarray]:
+        """Each row's coefficient vector (``coef_empty`` for posts without responses)."""
+        if self.coef_empty is None:
+            return [self.coef] * len(empty)
+        return [self.coef_empty if e else self.coef for e in empty]
+
+    def decision(self, matrix: sp.csr_matrix, empty: np.ndarray | None = None) -> np.ndarray:
+        """Decision values; ``empty`` (``empty_of`` the rows' dense features) selects the
+        post-alone coefficients where the model has them."""
+        z = np.asarray(matrix @ self.coef).ravel() + self.intercept
+        if self.coef_empty is not None and empty is not None and empty.any():
+            z[empty] = np.asarray(matrix[empty] @ self.coef_empty).ravel() + self.intercept_empty
+        return z
 
     def calibrate(self, z: np.ndarray) -> np.ndarray:
         a, b = self.platt
         return 1.0 / (1.0 + np.exp(-(a * z + b)))
 
     def predict_proba(self, items: Sequence[RumorInput]) -> np.ndarray:
-        return self.calibrate(self.decision(self.matrix(rows_of(items))))
+        rows = rows_of(items)
+        return self.calibrate(self.decision(self.matrix(rows), self.empty_of(rows.dense)))
 
     def prior_shift(self, prior: float) -> float:
         """Log-odds to add so that probabilities assume ``prior`` rumours instead of the
@@ -292,10 +319,14 @@ class RumorModel:
         matrix = self.matrix(rows)
         shift = self.prior_shift(prior) if prior is not None else 0.0
         a, b = self.platt
-        probabilities = 1.0 / (1.0 + np.exp(-(a * self.decision(matrix) + b + shift)))
+        empty = self.empty_of(rows.dense)
+        probabilities = 1.0 / (1.0 + np.exp(-(a * self.decision(matrix, empty) + b + shift)))
         out = []
+        coefs = self.coef_of(empty)
         for i, item in enumerate(items):
-            reasons = self._reasons(matrix.getrow(i), rows.dense[i], rows.signals[i], max_reasons)
+            reasons = self._reasons(
+                matrix.getrow(i), coefs[i], rows.dense[i], rows.signals[i], max_reasons
+            )
             if prior is not None:
                 reasons.append(
                     Reason("feature", f"按谣言占比 {prior:.0%} 的先验校正", round(shift, 4))
@@ -307,6 +338,7 @@ class RumorModel:
     def _reasons(
         self,
         row: sp.csr_matrix,
+        coef: np.ndarray,
         raw: np.ndarray,
         signals: Mapping[str, list[str]],
         limit: int,
@@ -314,7 +346,7 @@ class RumorModel:
         a = self.platt[0]
         # Only the row's non-zero features contribute: work on those, not on every column.
         columns = row.indices
-        contributions = row.data * self.coef[columns] * a
+        contributions = row.data * coef[columns] * a
         reasons: list[Reason] = []
         start = 0
         for block, label in (
@@ -386,6 +418,9 @@ class RumorModel:
             "dense_scale": self.dense_scale,
             "coef": self.coef.astype(np.float32),
         }
+        if self.coef_empty is not None:
+            arrays["coef_empty"] = self.coef_empty.astype(np.float32)
+            header["intercept_empty"] = self.intercept_empty
         if self.bin_edges is not None:
             header["bins"] = list(BINNED)
             arrays["bin_edges"] = self.bin_edges
@@ -430,6 +465,10 @@ class RumorModel:
                 platt=(float(header["platt"][0]), float(header["platt"][1])),
                 meta=header["meta"],
                 bin_edges=edges,
+                coef_empty=(
+                    data["coef_empty"].astype(np.float64) if "coef_empty" in data.files else None
+                ),
+                intercept_empty=float(header.get("intercept_empty", 0.0)),
             )
 
 
@@ -450,32 +489,6 @@ def _term_reasons(
         if len(chosen) >= top:
             break
     return [Reason("term", f"{label}：{term}", round(value, 4)) for term, value in chosen]
-
-
-# ---- the analysis stage's view ---------------------------------------------------------------
-
-# The author figures a mention may carry in ``metrics`` under the names CED uses.
-_USER_KEYS = ("verified", "verified_type", "followers", "friends", "messages", "gender")
-
-
-def input_of(mention: Mention, replies: Sequence[Mention] = ()) -> RumorInput:
-    """A post and the replies (reposts, comments) the archive holds for it so far."""
-    metrics = mention.metrics
-    user = {key: metrics[key] for key in _USER_KEYS if key in metrics}
-    if "account_created" in metrics and isinstance(metrics["account_created"], int | float):
-        user["time"] = metrics["account_created"]
-    pics = metrics.get("pics", 0)
-    return RumorInput(
-        id=mention.id,
-        text=mention.text if not mention.title else f"{mention.title} {mention.text}",
-        posted_at=mention.published_at,
-        user=user,
-        pics=int(pics) if isinstance(pics, int | float) else 0,
-        responses=tuple(
-            Response(r.text, r.published_at)
-            for r in sorted(replies, key=lambda r: (r.published_at, r.id))
-        ),
-    )
 
 
 @lru_cache(maxsize=4)

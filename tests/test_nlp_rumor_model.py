@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from nlp.ced import (
     parse_post_time,
     parse_response_time,
 )
-from nlp.rumor_model import MODEL_PATH, RumorModel, normalise
+from nlp.rumor_model import MODEL_PATH, RumorModel, normalise, rows_of
 from nlp.rumor_train import Params, figures, fit, near_duplicate_groups
 from tests.conftest import require_dataset
 from yuqing.cli import main
@@ -167,7 +168,6 @@ def test_trained_model_round_trips_without_pickle_and_explains_itself(tmp_path: 
 def test_counted_once_matrix_equals_the_models_own_transform() -> None:
     # Training tokenises each text once and derives every fold's matrix from the counts
     # (nlp.rumor_counts); scoring transforms the texts. Both must give the same numbers.
-    from nlp.rumor_model import rows_of
     from nlp.rumor_train import expand, fit_prepared, prepare_items
 
     items = _corpus()
@@ -319,3 +319,53 @@ def test_a_lower_prior_lowers_the_probability_and_says_so() -> None:
     assert rebased.probability < plain.probability
     assert model.prior_shift(1026 / 2295) == pytest.approx(0.0, abs=1e-3)
     assert any("先验校正" in r.text for r in rebased.reasons)
+
+
+def test_spread_features_read_bare_reposts_speed_questions_and_early_doubt() -> None:
+    from nlp.rumor_features import spread_features
+
+    item = RumorInput(
+        "s",
+        "某地自来水有毒",
+        T,
+        {},
+        0,
+        (
+            Response("转发微博", T + timedelta(minutes=1)),
+            Response("真的假的？", T + timedelta(minutes=5)),
+            Response("关注", T + timedelta(minutes=30)),
+            Response("谣言", T + timedelta(hours=3)),
+        ),
+    )
+    empty, length, within_10m, within_60m, questions, early = spread_features(item)
+    assert empty == pytest.approx(1 / 4)
+    assert length == pytest.approx(math.log1p((5 + 2 + 2) / 3))
+    assert (within_10m, within_60m) == (pytest.approx(math.log1p(2)), pytest.approx(math.log1p(3)))
+    assert questions == pytest.approx(1 / 3)
+    # doubt at positions 1 and 3 of the read responses, weighted 1/sqrt(1 + position)
+    assert early == pytest.approx(1 / math.sqrt(2) + 1 / math.sqrt(4))
+    assert spread_features(RumorInput("t", "帖文")) == [0.0] * 6
+
+
+@pytest.mark.parametrize("mode", ["augment", "separate", "augment+separate", ""])
+def test_posts_without_responses_use_their_own_coefficients(mode: str, tmp_path: Path) -> None:
+    items = _corpus()
+    model = fit(items, Params(min_df=1, empty_model=mode))
+    assert (model.coef_empty is None) == (mode == "")
+    model.save(tmp_path / "m.npz")
+    loaded = RumorModel.load(tmp_path / "m.npz")
+    alone = RumorInput("a", "千万别吃薯片！里面有塑料，看到请转发", T, {"verified": False})
+    answered = RumorInput(
+        "b", alone.text, T, {"verified": False}, 0, (Response("求证", T + timedelta(minutes=3)),)
+    )
+    assert np.allclose(
+        loaded.predict_proba([alone, answered]), model.predict_proba([alone, answered])
+    )
+    if model.coef_empty is not None:
+        rows = rows_of([alone, answered])
+        matrix = model.matrix(rows)
+        empty = model.empty_of(rows.dense)
+        assert empty.tolist() == [True, False]
+        z = model.decision(matrix, empty)
+        assert z[0] == pytest.approx(matrix[0] @ model.coef_empty + model.intercept_empty)
+        assert z[1] == pytest.approx(matrix[1] @ model.coef + model.intercept)
