@@ -107,7 +107,7 @@ def test_reminders_at_half_time_two_hours_before_and_at_the_deadline(
     evaluate(archive, settings, clock)
     [ob] = archive.list_obligations()
     assert ob.due_at == T0 + timedelta(hours=48)
-    expected = []
+    expected: list[str] = []
     for hours, name in ((24, "50pct"), (46, "before-7200s"), (48, "due")):
         clock.set(T0 + timedelta(hours=hours) - timedelta(minutes=1))
         archive.upsert_event(replace(event("e1", count=5), last_seen=clock.now()))

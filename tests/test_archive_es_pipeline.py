@@ -27,6 +27,7 @@ import yaml
 from archive import open_archive
 from archive.base import ArchiveError
 from archive.elasticsearch import ElasticsearchArchive
+from archive.models import Mention
 from archive.search import SearchRequest
 from tests.es_node import EsNode
 from tests.test_runner_crash import check_obligations_and_outbox
@@ -115,7 +116,7 @@ def _run_until_quiet(config: Path, process: subprocess.Popen[bytes], log: Path) 
 def _facts(config: Path) -> dict[str, Any]:
     with open_archive(load_config(config).archive, readonly=True) as archive:
         request = SearchRequest(limit=1000)
-        mentions = []
+        mentions: list[Mention] = []
         while True:
             result = archive.search(request)
             mentions.extend(hit.mention for hit in result.hits)
