@@ -24,10 +24,14 @@ import binascii
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 COOKIE = "yuqing_session"
 KEY_BYTES = 32
@@ -104,17 +108,34 @@ def signing_key(secret: str | None, archive_path: Path) -> bytes:
             return key
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        logger.warning(
+            "cannot read the session key %s (%s); using one for this process", path, exc.strerror
+        )
+        return _process_key()
     fresh = secrets.token_bytes(KEY_BYTES)
-    # Written to a temporary file and renamed: two dashboard sessions starting at once must
-    # not read a half-written key; the later rename wins and the earlier token is refused
-    # once (a new login), which is harmless.
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(fresh)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written to a temporary file and renamed: two dashboard sessions starting at once
+        # must not read a half-written key; the later rename wins and the earlier token is
+        # refused once (a new login), which is harmless.
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(fresh)
+        os.replace(temporary, path)
+    except OSError as exc:
+        # A read-only folder: logins still survive reloads, until this process restarts.
+        logger.warning(
+            "cannot keep the session key in %s (%s); using one for this process", path, exc.strerror
+        )
+        return _process_key()
     return fresh
+
+
+@lru_cache(maxsize=1)
+def _process_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
 
 
 def set_script(token: str, max_age: int) -> str:

@@ -238,6 +238,12 @@ def test_session_tokens_are_signed_expiring_and_bound_to_the_password(tmp_path: 
     # A configured secret is used as given, whatever file is beside the archive.
     configured = session_cookie.signing_key("s3cret", tmp_path / "data" / "yuqing.db")
     assert configured != key and configured == session_cookie.signing_key("s3cret", tmp_path)
+    # A folder the key cannot be written to: one key for this process, the same each time.
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    assert session_cookie.signing_key(None, blocked / "yuqing.db") == session_cookie.signing_key(
+        None, blocked / "yuqing.db"
+    )
     # The page script carries the token and no other markup.
     script = session_cookie.set_script(token, 3600)
     assert script.startswith(session_cookie.SCRIPT_PREFIX) and token in script
