@@ -38,10 +38,18 @@ AMBIGUOUS_SHORT = frozenset(
         "中山", "大同", "安康", "白银", "普洱", "长治", "阿里", "黄山", "和田", "哈密",
         "玉树", "海西", "海北", "海东", "海南藏族", "三明", "白山", "四平", "通化", "吉安",
         "永州", "新余", "金昌", "铜川", "定西", "平凉", "阳泉", "林芝", "那曲", "山南",
+        "朝阳",  # Beijing's 朝阳区 far more often than 朝阳市 (found by nlp_entities_bench.py)
     }
 )  # fmt: skip
 # Suffixes that may follow a short name as a word of their own (jieba cuts 江州市 as 江州 / 市).
 SUFFIX_WORDS = ("省", "市", "自治区", "地区", "盟", "自治州", "州")
+# Words jieba keeps whole although they start with a place: newspapers and agencies
+# (北京晨报, 北京市工商局). Only these endings: a street (北京路) or a product (山西陈醋) is
+# not the place itself, or not reliably.
+PLACE_PREFIXED = (
+    "晨报", "日报", "晚报", "商报", "都市报", "卫视", "电视台", "广播电视台", "工商局", "质监局",
+    "市场监管局", "市场监督管理局", "食药监局", "食品药品监督管理局", "卫生局", "消协",
+)  # fmt: skip
 _SUFFIXES = re.compile(r"(?:特别行政区|自治区|自治州|省|市|地区|盟)$")
 COMPANY_WORDS = (
     "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "食品厂", "加工厂",
@@ -143,15 +151,26 @@ def _unique(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for item in items if item))
 
 
+def _prefixed(word: str, names: dict[str, Region]) -> Region | None:
+    """The place a newspaper's or an agency's one-word name starts with (北京晨报 → 北京)."""
+    for ending in PLACE_PREFIXED:
+        if word.endswith(ending) and word[: -len(ending)] in names:
+            return names[word[: -len(ending)]]
+    return None
+
+
 def regions_in(words: Sequence[str]) -> tuple[Region, ...]:
     names = gazetteer()
     found: list[Region] = []
     for i, word in enumerate(words):
         joined = word + words[i + 1] if i + 1 < len(words) else ""
+        prefixed = _prefixed(word, names) if len(word) > 3 else None
         if joined and words[i + 1] in SUFFIX_WORDS and joined in names:
             found.append(names[joined])
         elif word in names:
             found.append(names[word])
+        elif prefixed is not None:
+            found.append(prefixed)
     return tuple(dict.fromkeys(found))
 
 

@@ -56,3 +56,10 @@ def test_brands_and_products() -> None:
     assert found.brands == ("佳佳", "飞鹤")
     assert found.products == ("奶粉", "婴幼儿配方乳粉", "电梯")
     assert entities("今天天气很好").products == ()
+
+
+def test_newspapers_and_agencies_named_after_a_place_name_it() -> None:
+    found = entities("据《北京晨报》报道，北京市工商局通报了抽检结果")
+    assert [r.code for r in found.regions] == ["110000"]
+    # A Beijing district is not Liaoning's 朝阳市.
+    assert entities("朝阳法院一审判决").regions == ()
