@@ -26,6 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+import jieba.posseg as posseg
+
 T = TypeVar("T")
 
 PRODUCTS_FILE = Path(__file__).parent / "resources" / "products.txt"
@@ -56,16 +58,32 @@ COMPANY_WORDS = (
     "制品厂", "工厂", "厂", "合作社", "超市", "商场", "餐厅", "饭店", "酒店", "药店", "门店",
 )  # fmt: skip
 _COMPANY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?(?:" + "|".join(COMPANY_WORDS) + ")")
+# jieba part-of-speech tags that end a company name when read backwards (verbs, adverbs,
+# prepositions, pronouns, conjunctions, particles, numerals, measure words, locality and
+# time words, distinguishing words, interjections).
+NAME_STOP_FLAGS = frozenset(
+    {"v", "vd", "vn", "d", "ad", "p", "r", "c", "u", "uj", "ul", "uz", "m", "q", "f", "t", "b", "y",
+     "e", "o", "zg", "x"}
+)  # fmt: skip
+PROPER_FLAGS = frozenset({"ns", "nr", "nz", "nt", "nrt", "nrfg", "eng", "j"})
+ROLE_WORDS = frozenset(
+    {"企业", "销售商", "经销商", "生产商", "供应商", "厂家", "商家", "记者", "标明", "涉事", "该"}
+)  # fmt: skip
+GENERIC_HEADS = frozenset(
+    {"生产", "加工", "大", "小", "上市", "食品", "制品", "本", "该", "产品", "商品", "品牌",
+     "名牌", "招牌", "有机食品", "绿色食品", "营养", "绿色营养"}
+)  # fmt: skip
+STRONG_COMPANY_WORDS = frozenset({"股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团"})
 # Words after which a company name starts (the name never contains them). "的" is among them:
 # "涉事的江州食品厂" names 江州食品厂.
 _LEFT_CUT = re.compile(
     r".*(?:记者|获悉|报道|据|从|对|向|被|由|与|和|及|将|把|让|给|为|在|是|的|了|称|说|家|某|这|那|该"
     r"|款|种|批|瓶|袋|盒|罐)"
 )
-_BRAND = re.compile(
-    r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9]{1,12})[”\"」』](?=牌|品牌|[\u4e00-\u9fff])"
-    r"|(?<![\u4e00-\u9fff])([\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:品牌|牌)(?=[\u4e00-\u9fff])"
-)
+_QUOTED_BRAND = re.compile(r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"」』]")
+# 牌 of a brand, not of a place or a sign (石牌镇, 门牌号, 车牌照, 招牌).
+_BRAND_WORD = re.compile(r"(?<![“\"「『招门车])(?:品牌|牌)(?![镇村坊楼路街子号照价匾])")
+BRAND_LOOKBACK = 12  # characters read before 牌 for the brand's words
 
 
 @dataclass(frozen=True)
@@ -182,21 +200,65 @@ def named_regions(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*cities, *(r.name for r in found)]))
 
 
+def _words_before(span: str, end: int, most: int) -> tuple[str, list[str]]:
+    """The words of ``span[:end]`` read backwards to the first that cannot be part of a name
+    (by jieba's part-of-speech tags), at most ``most``: their text, and their tags."""
+    tagged = [(w.word, w.flag) for w in posseg.lcut(span[:end])]
+    kept: list[tuple[str, str]] = []
+    for word, flag in reversed(tagged):
+        if len(kept) >= most or flag in NAME_STOP_FLAGS or word in ROLE_WORDS:
+            break
+        kept.insert(0, (word, flag))
+    return "".join(word for word, _ in kept), [flag for _, flag in kept]
+
+
+def _is_proper(flags: list[str]) -> bool:
+    return any(flag in PROPER_FLAGS for flag in flags)
+
+
+def _name_before(span: str) -> str:
+    """The company name that ends ``span`` (which ends in a company word), read backwards by
+    part of speech. "" when nothing precedes the company word or when no word of the name is
+    a proper name, unless the company word is a strong one (有限公司, 集团): "该公司",
+    "上市公司", "各大厂", "标明生产厂" are no names."""
+    suffix = next(w for w in COMPANY_WORDS if span.endswith(w))
+    name, flags = _words_before(span, len(span) - len(suffix), most=8)
+    if not name or name in GENERIC_HEADS:
+        return ""
+    if not _is_proper(flags) and suffix not in STRONG_COMPANY_WORDS:
+        return ""
+    return name + suffix
+
+
 def companies_in(text: str) -> tuple[str, ...]:
     found = []
     for match in _COMPANY.finditer(text):
-        name = _LEFT_CUT.sub("", match.group(0))
-        if len(name) > max(len(w) for w in COMPANY_WORDS if name.endswith(w)) + 1:
-            found.append(name)  # more than a bare company word ("该公司" is no name)
+        name = _name_before(_LEFT_CUT.sub("", match.group(0)))
+        if name:
+            found.append(name)
     return _unique(found)
 
 
 def brands_in(text: str) -> tuple[str, ...]:
+    """Quoted names before 牌 / 品牌 or a product word (“佳佳”奶粉), and the proper name just
+    before 牌 (飞鹤牌)."""
     found = []
-    for match in _BRAND.finditer(text):
-        brand = match.group(1) or _LEFT_CUT.sub("", match.group(2) or "")
-        if len(brand) >= 2:
-            found.append(brand)
+    products = product_terms()
+    for match in _QUOTED_BRAND.finditer(text):
+        # News quote many terms (“地沟油”, “三无”): only a quote that a brand word or a
+        # product follows is a brand.
+        after = text[match.end() :]
+        if after.startswith(("牌", "品牌")) or any(after.startswith(p) for p in products):
+            found.append(match.group(1))
+    for match in _BRAND_WORD.finditer(text):
+        start = max(0, match.start() - BRAND_LOOKBACK)
+        name, flags = _words_before(text[start : match.start()], match.start() - start, most=2)
+        # Brand names are often common nouns to jieba (飞鹤): nouns pass here, generic ones not.
+        nouns = all(
+            (flag.startswith("n") or flag in PROPER_FLAGS) and flag != "ns" for flag in flags
+        )  # a place before 牌 is an origin (德国牌 is rare; 德国进口 is not a brand)
+        if len(name) >= 2 and nouns and name not in GENERIC_HEADS:
+            found.append(name)
     return _unique(found)
 
 

@@ -63,3 +63,11 @@ def test_newspapers_and_agencies_named_after_a_place_name_it() -> None:
     assert [r.code for r in found.regions] == ["110000"]
     # A Beijing district is not Liaoning's 朝阳市.
     assert entities("朝阳法院一审判决").regions == ()
+
+
+def test_company_and_brand_traps() -> None:
+    found = entities("生产企业合肥市庐州太太餐饮有限责任公司被约谈，竟完全没有标明生产厂")
+    assert found.companies == ("合肥市庐州太太餐饮有限责任公司",)
+    assert entities("上市公司各大厂均表示配合").companies == ()
+    # News quote terms that are no brands; 牌 of a place or a sign is no brand either.
+    assert entities("“地沟油”流向监控，“三无”产品下架，石牌镇门牌号码").brands == ()
