@@ -9,7 +9,12 @@ over the features ``nlp.rumor_train.frame_prepared`` gives, i.e. the current ``D
 TF-IDF values / binarised), ``aug0`` (post blocks repeated for rows without responses),
 ``split0`` (a separate post-only model for them, ``C0=4`` its C), ``ind0`` (an indicator
 column for them), ``textless`` (rows without response *text* count as empty). ``aug0+split0``
-with ``C0=4`` is what ``Params.empty_model`` ships. Texts are tokenised once
+with ``C0=4`` is what ``Params.empty_model`` ships. Parts for the post-only model alone:
+``nb0`` (its n-gram blocks scaled by the binarised NB ratio, alpha 1, of the training fold's
+0 h rows), ``char4`` (the post's character 1-4 grams in place of its 1-3 grams), ``vxf0``
+(verified x follower-decile indicators). Measured 2026-12-02 against aug0+split0+C0=4 (CV 0 h
+0.890): nb0 0.877-0.888 at C0 1/4/16/32, char4 0.888-0.889, vxf0 0.889, ind0 0.890; none
+adopted. Texts are tokenised once
 (``nlp.rumor_counts``) and cached in /tmp (keyed by the dense feature names), so a variant
 costs only its fits (five folds and the later-period split, which fits on the earliest 70 % of
 the whole-file counts: the same vocabulary and IDF as ``later_period``). One JSON line each.
@@ -33,7 +38,7 @@ from sklearn.linear_model import LogisticRegression
 
 from nlp.ced import labels_of, load_ced
 from nlp.evaluation import CED, dataset_path
-from nlp.rumor_counts import Prepared
+from nlp.rumor_counts import Counts, Prepared, block_of, count, tfidf
 from nlp.rumor_features import DENSE_NAMES
 from nlp.rumor_train import Fitted, Params, figures, frame_prepared, grouped_folds, prepare_items
 
@@ -51,6 +56,16 @@ def nb_ratio(
     p = alpha + np.asarray(x[y == 1].sum(axis=0)).ravel()
     q = alpha + np.asarray(x[y == 0].sum(axis=0)).ravel()
     return np.log((p / p.sum()) / (q / q.sum()))
+
+
+_CHAR4: list[Counts] = []
+
+
+def _char4_counts(prep: Prepared) -> Counts:
+    """Character 1-4-gram counts of every post, counted once per run."""
+    if not _CHAR4:
+        _CHAR4.append(count(prep.rows[0].posts, (1, 4)))
+    return _CHAR4[0]
 
 
 def experiment_fit(
@@ -109,16 +124,45 @@ def experiment_fit(
     main = lr(matrix, yy)
     c0 = next((float(p[3:]) for p in parts if p.startswith("C0=")), params.C)
     zero = None
+    # nb0: binarised NB ratios (alpha 1) for the post-only model's n-gram blocks, from the
+    # training fold's 0 h rows only; vxf0: verified x follower-decile indicators for it.
+    ratios0 = [nb_ratio(per[0][0][k], y, binary=True) for k in range(3)] if "nb0" in parts else None
+    verified = DENSE_NAMES.index("verified")
+    n_dense = len(DENSE_NAMES)
+
+    def assemble_zero(
+        grams: list[sp.csr_matrix], dense: sp.csr_matrix, empty: np.ndarray, rows: np.ndarray
+    ) -> sp.csr_matrix:
+        if ratios0 is not None:
+            grams = [g @ sp.diags(r) for g, r in zip(grams, ratios0, strict=True)]
+        if "char4" in parts:  # the post's character 1-4 grams in place of its 1-3 grams
+            grams = [_char4_block(rows), *grams[1:]]
+        if "vxf0" in parts:  # follower bins are the first ten bin columns (BINNED order)
+            v = np.nan_to_num(prep.rows[0].dense[rows, verified])
+            followers = dense[:, n_dense : n_dense + 10]
+            dense = sp.hstack([dense, sp.diags(v) @ followers])
+        return assemble(grams, dense, empty)
+
+    if "char4" in parts:
+        whole = _char4_counts(prep)
+        block, columns = block_of(
+            whole.matrix[index], whole, params.min_df, params.post_max_features
+        )
+
+        def _char4_block(rows: np.ndarray) -> sp.csr_matrix:
+            return tfidf(whole.matrix[rows], columns, block.idf)
+
     if "split0" in parts:  # the posts alone (0 h rows), C0 (default: C)
         zero = LogisticRegression(C=c0, solver="liblinear", max_iter=2000)
-        zero.fit(assemble(*per[0]), y)
+        zero.fit(assemble_zero(*per[0], index), y)
 
     def decide(rows: np.ndarray, h: float | None) -> np.ndarray:
         grams, dense, empty = blocks(rows, h)
         x = assemble(grams, dense, empty)
         z = main.decision_function(x)
         if zero is not None:
-            z = np.where(empty, zero.decision_function(assemble(grams, dense, empty)), z)
+            z0 = zero.decision_function(assemble_zero(grams, dense, empty, rows))
+            z = np.where(empty, z0, z)
         return np.asarray(z)
 
     return decide
