@@ -176,14 +176,13 @@ class ElasticsearchArchive(MentionReads):
         return self.spool.count() if self.spool is not None else 0
 
     def _lookup(
-        self, ids: Sequence[str], fields: list[str] | None = None, fresh: bool = True
+        self, ids: Sequence[str], fields: list[str] | None = None
     ) -> dict[str, list[dict[str, Any]]]:
         """Stored hits by mention id (a list: a half-finished move may leave two copies).
 
         ``fields`` limits the source read; None reads the whole mention.
         """
-        if fresh:
-            self._fresh()
+        self._fresh()
         found: dict[str, list[dict[str, Any]]] = {}
         for start in range(0, len(ids), 1000):
             chunk = list(ids[start : start + 1000])

@@ -35,7 +35,7 @@ BACKOFF_SECONDS = 0.25  # doubles per attempt: 0.25 .. 8 s, ~16 s in all
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Bulk requests in flight at once. Elastic's tuning guide recommends several concurrent bulk
 # clients; two keep one request encoding while the cluster indexes the other (measured with
-# benchmarks/es_bench.py: see archive/README.md). More only queue on a small cluster.
+# benchmarks/es_bench.py: see docs/elasticsearch.md). More only queue on a small cluster.
 IN_FLIGHT = 2
 
 

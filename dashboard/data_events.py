@@ -11,8 +11,7 @@ from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchHit
 from dashboard.context import reader
 from dashboard.data import _ttl_cached, rumor_threshold
 from nlp.entities import EntitySummary, extract, summarise
-from nlp.segment import words
-from nlp.text import prepare
+from nlp.text import make_document
 from yuqing.clock import SHANGHAI, local
 
 SCAN_LIMIT = 1_000_000
@@ -122,9 +121,8 @@ def _entities(hits: list[SearchHit]) -> EntitySummary:
     """Who and what the sampled mentions name (computed here: the archive keeps no entities)."""
     found = []
     for hit in hits:
-        prepared = prepare(hit.mention.title, hit.mention.text)
-        text = f"{prepared.title}\n{prepared.body}"
-        found.append(extract(text, words(text)))
+        document = make_document(hit.mention)  # the analysis's own reading of the text
+        found.append(extract(document.full_text, [*document.title_words, *document.body_words]))
     return summarise(found)
 
 

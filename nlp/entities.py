@@ -103,9 +103,14 @@ class Entities:
     @property
     def region_code(self) -> str:
         """The most specific region named first (a city over its province), or ""."""
-        cities = [r for r in self.regions if not r.code.endswith("0000")]
-        chosen = cities or list(self.regions)
-        return chosen[0].code if chosen else ""
+        ordered = cities_first(self.regions)
+        return ordered[0].code if ordered else ""
+
+
+def cities_first(regions: Sequence[Region]) -> list[Region]:
+    """The regions with the cities (the more specific places) before the provinces, each in
+    the order named."""
+    return sorted(regions, key=lambda r: r.code.endswith("0000"))
 
 
 @lru_cache(maxsize=1)
@@ -182,12 +187,11 @@ def regions_in(words: Sequence[str]) -> tuple[Region, ...]:
     found: list[Region] = []
     for i, word in enumerate(words):
         joined = word + words[i + 1] if i + 1 < len(words) else ""
-        prefixed = _prefixed(word, names) if len(word) > 3 else None
         if joined and words[i + 1] in SUFFIX_WORDS and joined in names:
             found.append(names[joined])
         elif word in names:
             found.append(names[word])
-        elif prefixed is not None:
+        elif len(word) > 3 and (prefixed := _prefixed(word, names)) is not None:
             found.append(prefixed)
     return tuple(dict.fromkeys(found))
 
@@ -195,15 +199,13 @@ def regions_in(words: Sequence[str]) -> tuple[Region, ...]:
 def named_regions(words: Sequence[str]) -> tuple[str, ...]:
     """Full names of the regions ``words`` name, cities before provinces (the more specific
     place first), each once."""
-    found = regions_in(words)
-    cities = [r.name for r in found if not r.code.endswith("0000")]
-    return tuple(dict.fromkeys([*cities, *(r.name for r in found)]))
+    return tuple(r.name for r in cities_first(regions_in(words)))
 
 
-def _words_before(span: str, end: int, most: int) -> tuple[str, list[str]]:
-    """The words of ``span[:end]`` read backwards to the first that cannot be part of a name
+def _words_before(text: str, most: int) -> tuple[str, list[str]]:
+    """The last words of ``text`` read backwards to the first that cannot be part of a name
     (by jieba's part-of-speech tags), at most ``most``: their text, and their tags."""
-    tagged = [(w.word, w.flag) for w in posseg.lcut(span[:end])]
+    tagged = [(w.word, w.flag) for w in posseg.lcut(text)]
     kept: list[tuple[str, str]] = []
     for word, flag in reversed(tagged):
         if len(kept) >= most or flag in NAME_STOP_FLAGS or word in ROLE_WORDS:
@@ -222,7 +224,7 @@ def _name_before(span: str) -> str:
     a proper name, unless the company word is a strong one (有限公司, 集团): "该公司",
     "上市公司", "各大厂", "标明生产厂" are no names."""
     suffix = next(w for w in COMPANY_WORDS if span.endswith(w))
-    name, flags = _words_before(span, len(span) - len(suffix), most=8)
+    name, flags = _words_before(span[: len(span) - len(suffix)], most=8)
     if not name or name in GENERIC_HEADS:
         return ""
     if not _is_proper(flags) and suffix not in STRONG_COMPANY_WORDS:
@@ -252,7 +254,7 @@ def brands_in(text: str) -> tuple[str, ...]:
             found.append(match.group(1))
     for match in _BRAND_WORD.finditer(text):
         start = max(0, match.start() - BRAND_LOOKBACK)
-        name, flags = _words_before(text[start : match.start()], match.start() - start, most=2)
+        name, flags = _words_before(text[start : match.start()], most=2)
         # Brand names are often common nouns to jieba (飞鹤): nouns pass here, generic ones not.
         nouns = all(
             (flag.startswith("n") or flag in PROPER_FLAGS) and flag != "ns" for flag in flags
