@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from archive import open_archive
-from archive.base import Archive
+from archive.base import Archive, ArchiveError
 from archive.models import Mention
 from archive.search import SearchRequest
 from yuqing.demo.run import demo_config
@@ -44,6 +44,20 @@ def start_runner(config: Path, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
+def _snapshot(path: Path) -> tuple[int, ...]:
+    with open_archive(path, readonly=True) as archive:
+        stats = archive.stats()
+        return (
+            stats["mentions"],
+            stats["analyses"],
+            stats["obligations"],
+            stats["outbox"],
+            archive.latest_position(),
+            archive.get_cursor("analyze"),
+            archive.get_cursor("alerts"),
+        )
+
+
 def wait_until_quiet(config: Path, settle: float = 6.0, timeout: float = 240.0) -> None:
     """Wait until the archive has stopped changing for ``settle`` seconds."""
     path = config.parent / "yuqing.db"
@@ -51,17 +65,13 @@ def wait_until_quiet(config: Path, settle: float = 6.0, timeout: float = 240.0) 
     last, since = None, time.monotonic()
     while time.monotonic() < deadline:
         if path.exists():
-            with open_archive(path, readonly=True) as archive:
-                stats = archive.stats()
-                snapshot = (
-                    stats["mentions"],
-                    stats["analyses"],
-                    stats["obligations"],
-                    stats["outbox"],
-                    archive.latest_position(),
-                    archive.get_cursor("analyze"),
-                    archive.get_cursor("alerts"),
-                )
+            try:
+                snapshot = _snapshot(path)
+            except ArchiveError:
+                # The runner has created the file but not yet its schema (a reader opening it
+                # in between sees version 0): look again on the next poll.
+                time.sleep(0.5)
+                continue
             # Quiet means every stage has caught up, not only that nothing changed for a
             # while: under load one analysis pass can outlast the settle time.
             caught_up = snapshot[0] > 0 and snapshot[4] == snapshot[5] == snapshot[6]
