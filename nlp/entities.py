@@ -31,6 +31,7 @@ import jieba.posseg as posseg
 T = TypeVar("T")
 
 PRODUCTS_FILE = Path(__file__).parent / "resources" / "products.txt"
+KNOWN_NAMES_FILE = Path(__file__).parent / "resources" / "brands.txt"
 
 # Short names that are also ordinary words, brands or places of another kind: only the full
 # name (中山市, 白银市) is a region. Read off the 344 prefecture-level names against jieba's
@@ -53,9 +54,13 @@ PLACE_PREFIXED = (
     "市场监管局", "市场监督管理局", "食药监局", "食品药品监督管理局", "卫生局", "消协",
 )  # fmt: skip
 _SUFFIXES = re.compile(r"(?:特别行政区|自治区|自治州|省|市|地区|盟)$")
+# Longer words first where one ends another (批发市场 before 市场 would matter if 市场 were
+# here; it is not: 市场 alone names a market square or "the market" far more often).
 COMPANY_WORDS = (
     "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "食品厂", "加工厂",
-    "制品厂", "工厂", "厂", "合作社", "超市", "商场", "餐厅", "饭店", "酒店", "药店", "门店",
+    "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店", "餐厅", "饭店", "大酒店",
+    "酒店", "酒楼", "宾馆", "药店", "门店", "食品店", "加工店", "奶茶店", "批发市场", "农贸市场",
+    "农场",
 )  # fmt: skip
 _COMPANY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?(?:" + "|".join(COMPANY_WORDS) + ")")
 # jieba part-of-speech tags that end a company name when read backwards (verbs, adverbs,
@@ -63,7 +68,7 @@ _COMPANY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?(?:" + "|".join
 # time words, distinguishing words, interjections).
 NAME_STOP_FLAGS = frozenset(
     {"v", "vd", "vn", "d", "ad", "p", "r", "c", "u", "uj", "ul", "uz", "m", "q", "f", "t", "b", "y",
-     "e", "o", "zg", "x"}
+     "e", "o", "x"}
 )  # fmt: skip
 PROPER_FLAGS = frozenset({"ns", "nr", "nz", "nt", "nrt", "nrfg", "eng", "j"})
 ROLE_WORDS = frozenset(
@@ -73,17 +78,32 @@ GENERIC_HEADS = frozenset(
     {"生产", "加工", "大", "小", "上市", "食品", "制品", "本", "该", "产品", "商品", "品牌",
      "名牌", "招牌", "有机食品", "绿色食品", "营养", "绿色营养"}
 )  # fmt: skip
-STRONG_COMPANY_WORDS = frozenset({"股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团"})
+# Company words that make a name without a proper name before them. 集团 is not one: 水务集团
+# is how a report refers back to "the water group" (nlp_entities_bench.py, line 429).
+STRONG_COMPANY_WORDS = frozenset({"股份有限公司", "有限责任公司", "有限公司", "集团公司"})
 # Words after which a company name starts (the name never contains them). "的" is among them:
 # "涉事的江州食品厂" names 江州食品厂.
 _LEFT_CUT = re.compile(
-    r".*(?:记者|获悉|报道|据|从|对|向|被|由|与|和|及|将|把|让|给|为|在|是|的|了|称|说|家|某|这|那|该"
+    r".*(?:记者|获悉|报道|据|从|对|向|被|由|将|把|让|给|为|在|是|的|了|称|说|家|某|这|那|该"
     r"|款|种|批|瓶|袋|盒|罐)"
 )
 _QUOTED_BRAND = re.compile(r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"」』]")
+# Quoted names joined by 和 / 、 / 及 / 与 before the one a brand word follows
+# (“周小玲”和“卫龙”品牌).
+_QUOTED_LIST = re.compile(r"(?:[“\"「『][\u4e00-\u9fffA-Za-z0-9]{2,12}[”\"」』][和、及与或])+$")
 # 牌 of a brand, not of a place or a sign (石牌镇, 门牌号, 车牌照, 招牌).
 _BRAND_WORD = re.compile(r"(?<![“\"「『招门车])(?:品牌|牌)(?![镇村坊楼路街子号照价匾])")
 BRAND_LOOKBACK = 12  # characters read before 牌 for the brand's words
+# A name right after 品牌 ("德国品牌Lactana特福芬", "有机食品品牌Holle"): Latin letters, or
+# up to three proper-name words.
+_AFTER_BRAND_WORD = re.compile(r"(?<=品牌)[A-Za-z][A-Za-z0-9\-]*|(?<=品牌)[\u4e00-\u9fff]{2,8}")
+# Words after a known name that is also an ordinary word (雪花, 光明) and make it a name.
+NAME_CONFIRMING_WORDS = frozenset({"牌", "品牌", "集团", "公司", "旗下", "官方"})
+# Words after a known brand that show the firm is meant (徐福记员工, 雨润食品, 惠氏方面表示).
+FIRM_CONTEXT_WORDS = frozenset(
+    {"员工", "方面", "旗下", "集团", "公司", "企业", "总部", "食品", "回应", "表示", "声明", "客服"}
+)  # fmt: skip
+KNOWN_NAME_MAX_WORDS = 4  # 呷 / 哺 / 呷 / 哺
 
 
 @dataclass(frozen=True)
@@ -170,6 +190,75 @@ def product_terms() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@dataclass(frozen=True)
+class KnownName:
+    kind: str  # "company" or "brand"
+    ambiguous: bool  # also an ordinary word: needs a product or 牌 / 集团 after it
+
+
+@lru_cache(maxsize=1)
+def known_names() -> dict[str, KnownName]:
+    """The list of well-known companies and brands (resources/brands.txt)."""
+    names: dict[str, KnownName] = {}
+    for number, line in enumerate(KNOWN_NAMES_FILE.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        kind = parts[1].rstrip("?") if len(parts) == 2 else ""
+        if kind not in ("company", "brand"):
+            raise ValueError(
+                f"{KNOWN_NAMES_FILE}: line {number}: expected 'name company' or 'name brand' "
+                f"(with an optional ?), got {line!r}"
+            )
+        names[parts[0]] = KnownName(kind, parts[1].endswith("?"))
+    return names
+
+
+def _confirms(word: str) -> bool:
+    """Whether ``word`` after an ambiguous known name makes it a name: a brand word, or a
+    product (雪花啤酒), also at the start of a longer word (jieba keeps 啤酒瓶 whole)."""
+    return word in NAME_CONFIRMING_WORDS or any(
+        word.startswith(term) for term in product_terms() if len(term) >= 2
+    )
+
+
+def _known_at(words: Sequence[str], i: int) -> tuple[str, KnownName, int] | None:
+    """The known name that starts at word ``i`` (the longest run of whole words), its entry,
+    and the index of the word after it; or a known name that starts word ``i`` and is followed
+    inside it by a product (jieba keeps 雪花啤酒 whole)."""
+    names = known_names()
+    for n in range(min(KNOWN_NAME_MAX_WORDS, len(words) - i), 0, -1):
+        candidate = "".join(words[i : i + n])
+        entry = names.get(candidate)
+        if entry is not None:
+            following = words[i + n] if i + n < len(words) else ""
+            if not entry.ambiguous or _confirms(following):
+                return candidate, entry, i + n
+    word = words[i]
+    for cut in range(2, len(word) - 1):
+        entry = names.get(word[:cut])
+        if entry is not None and word[cut:] in product_terms():
+            return word[:cut], entry, i + 1
+    return None
+
+
+def known_in(words: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The known companies and the known brands ``words`` name, each once, in order."""
+    companies: list[str] = []
+    brands: list[str] = []
+    i = 0
+    while i < len(words):
+        found = _known_at(words, i)
+        if found is None:
+            i += 1
+            continue
+        name, entry, i = found
+        firm = entry.kind == "company" or (i < len(words) and words[i] in FIRM_CONTEXT_WORDS)
+        (companies if firm else brands).append(name)
+    return _unique(companies), _unique(brands)
+
+
 def _unique(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for item in items if item))
 
@@ -224,18 +313,28 @@ def _name_before(span: str) -> str:
     a proper name, unless the company word is a strong one (有限公司, 集团): "该公司",
     "上市公司", "各大厂", "标明生产厂" are no names."""
     suffix = next(w for w in COMPANY_WORDS if span.endswith(w))
-    name, flags = _words_before(span[: len(span) - len(suffix)], most=8)
+    # Cut at the last word a name never contains, in the part before the company word only
+    # (批 of 批发市场 is a measure word elsewhere).
+    head = _LEFT_CUT.sub("", span[: len(span) - len(suffix)])
+    name, flags = _words_before(head, most=8)
     if not name or name in GENERIC_HEADS:
         return ""
-    if not _is_proper(flags) and suffix not in STRONG_COMPANY_WORDS:
-        return ""
+    if suffix not in STRONG_COMPANY_WORDS and (
+        not _is_proper(flags) or all(flag == "ns" for flag in flags)
+    ):
+        return ""  # no proper name, or a place alone (广州超市, 台湾奶茶店)
     return name + suffix
 
 
 def companies_in(text: str) -> tuple[str, ...]:
     found = []
     for match in _COMPANY.finditer(text):
-        name = _name_before(_LEFT_CUT.sub("", match.group(0)))
+        span = match.group(0)
+        # The shortest span ends at the first company word: 和谐园大酒店 of
+        # 和谐园大酒店有限公司. A strong word right after it belongs to the same name.
+        after = text[match.end() :]
+        span += next((w for w in STRONG_COMPANY_WORDS if after.startswith(w)), "")
+        name = _name_before(span)
         if name:
             found.append(name)
     return _unique(found)
@@ -248,10 +347,18 @@ def brands_in(text: str) -> tuple[str, ...]:
     products = product_terms()
     for match in _QUOTED_BRAND.finditer(text):
         # News quote many terms (“地沟油”, “三无”): only a quote that a brand word or a
-        # product follows is a brand.
-        after = text[match.end() :]
-        if after.startswith(("牌", "品牌")) or any(after.startswith(p) for p in products):
-            found.append(match.group(1))
+        # product follows is a brand, or one with 牌 inside (“太太乐牌”). 打“绿色”牌 is
+        # "playing the green card".
+        name, after = match.group(1), text[match.end() :]
+        if text[: match.start()].endswith("打") or name in GENERIC_HEADS:
+            continue
+        if name.endswith("牌") and len(name) > 2:
+            found.append(name.removesuffix("牌"))
+        elif after.startswith(("牌", "品牌")) or any(after.startswith(p) for p in products):
+            listed = _QUOTED_LIST.search(text[: match.start()])
+            if listed:
+                found.extend(m.group(1) for m in _QUOTED_BRAND.finditer(listed.group(0)))
+            found.append(name)
     for match in _BRAND_WORD.finditer(text):
         start = max(0, match.start() - BRAND_LOOKBACK)
         name, flags = _words_before(text[start : match.start()], most=2)
@@ -261,7 +368,33 @@ def brands_in(text: str) -> tuple[str, ...]:
         )  # a place before 牌 is an origin (德国牌 is rare; 德国进口 is not a brand)
         if len(name) >= 2 and nouns and name not in GENERIC_HEADS:
             found.append(name)
+    found.extend(_names_after_brand_word(text))
     return _unique(found)
+
+
+def _names_after_brand_word(text: str) -> list[str]:
+    """The name that follows 品牌 when it is a brand's own: Latin letters (品牌Holle), or
+    proper-name words to the first word that cannot be part of a name (品牌安吉兰德，)."""
+    found = []
+    for match in _AFTER_BRAND_WORD.finditer(text):
+        name = match.group(0)
+        before = posseg.lcut(text[max(0, match.start() - 8) : match.start() - 2])
+        if not before or len(before[-1].word) < 2:
+            continue  # 杏品牌元青花酒: 品牌 here is 杏品 + 牌, not a category's brand
+        if not name[0].isascii():
+            kept: list[str] = []
+            for pair in posseg.lcut(name):
+                if pair.flag not in PROPER_FLAGS or len(kept) == 3:
+                    break
+                kept.append(pair.word)
+            name = "".join(kept)
+        else:
+            rest = text[match.end() : match.end() + 8]
+            tail = [p for p in posseg.lcut(rest)[:1] if p.flag in PROPER_FLAGS]
+            name += "".join(p.word for p in tail)  # Lactana特福芬: a Latin name and its Chinese
+        if len(name) >= 2 and name not in GENERIC_HEADS:
+            found.append(name)
+    return found
 
 
 PRODUCT_MAX_WORDS = 4  # 婴幼儿 / 配方 / 乳粉: the longest term in the list is three words
@@ -287,10 +420,11 @@ def products_in(words: Sequence[str]) -> tuple[str, ...]:
 
 def extract(text: str, words: Sequence[str]) -> Entities:
     """The entities of ``text`` (Simplified), whose jieba words are ``words``."""
+    known_companies, known_brands = known_in(words)
     return Entities(
         regions=regions_in(words),
-        companies=companies_in(text),
-        brands=brands_in(text),
+        companies=_unique([*companies_in(text), *known_companies]),
+        brands=_unique([*brands_in(text), *known_brands]),
         products=products_in(words),
     )
 

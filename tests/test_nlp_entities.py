@@ -71,3 +71,45 @@ def test_company_and_brand_traps() -> None:
     assert entities("上市公司各大厂均表示配合").companies == ()
     # News quote terms that are no brands; 牌 of a place or a sign is no brand either.
     assert entities("“地沟油”流向监控，“三无”产品下架，石牌镇门牌号码").brands == ()
+
+
+def test_company_words_of_shops_markets_and_hotels() -> None:
+    found = entities(
+        "据广州江南果蔬批发市场介绍，六安市金皖西和谐园大酒店有限公司生产的腌制咸鹅不合格"
+    )
+    assert found.companies == ("广州江南果蔬批发市场", "六安市金皖西和谐园大酒店有限公司")
+    # A place alone before a weak company word is no name, nor a generic word before 集团.
+    assert entities("广州超市熟肉合格率不足三成，这家台湾奶茶店卫生差").companies == ()
+    assert entities("水管流出活蚂蟥，水务集团回应").companies == ()
+
+
+def test_known_names_without_a_company_word() -> None:
+    found = entities("天猫、京东等因销售不合格食品被通报；惠氏启赋奶粉吃出异物")
+    assert found.companies == ("天猫", "京东")
+    assert found.brands == ("惠氏", "启赋")
+    # A known brand followed by words of the firm is the company.
+    firm = entities("徐福记员工发生疑似食物中毒事件")
+    assert firm.companies == ("徐福记",) and firm.brands == ()
+
+
+def test_known_names_that_are_ordinary_words_need_a_product_after_them() -> None:
+    assert entities("雪花啤酒瓶内含有杂质").brands == ("雪花",)
+    assert entities("窗外飘起了雪花，全国统一部署专项整治").brands == ()
+    assert entities("光明牛奶抽检合格").brands == ("光明",)
+
+
+def test_brand_forms_around_quotes_and_the_word_brand() -> None:
+    found = entities("假冒“周小玲”和“卫龙”品牌小食品，查获假冒“太太乐牌”鸡精")
+    assert found.brands[:3] == ("周小玲", "卫龙", "太太乐")
+    assert "Holle" in entities("生产历史不短的瑞士有机食品品牌Holle，以及").brands
+    # 打“绿色营养”牌 is "playing the green card", and 杏品牌 is 杏品 + 牌.
+    assert entities("一家宾馆的月饼主打“绿色营养”牌").brands == ()
+    assert "元青花" not in entities("山西杏品酒业有限责任公司一款杏品牌元青花酒").brands
+
+
+def test_the_list_of_known_names_is_well_formed() -> None:
+    from nlp.entities import known_names
+
+    names = known_names()
+    assert len(names) > 100
+    assert names["京东"].kind == "company" and names["雪花"].ambiguous
