@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nlp.ced import from_record, read_jsonl
 from nlp.evaluation import CED, DatasetMissing, dataset_path
-from nlp.heat import Activity, heat_at, mention_weight
+from nlp.heat import ced_activities, heat_at
 
 STEP = timedelta(minutes=15)
 
@@ -44,9 +44,7 @@ def replay(within: timedelta) -> list[tuple[list[float], int]]:
         item = from_record(record)
         if item.posted_at is None:
             continue
-        weight = mention_weight("weibo", {"followers": item.user.get("followers") or 0})
-        activities = [Activity(item.posted_at, weight, "weibo")]
-        activities += [Activity(r.at, 1.0, "weibo") for r in item.responses if r.at is not None]
+        activities = ced_activities(item, item.responses)
         steps = int(within / STEP)
         heats = [heat_at(activities, item.posted_at + STEP * (k + 1)) for k in range(steps)]
         events.append((heats, len(item.responses)))

@@ -43,7 +43,7 @@ from nlp.analyzer import Analyzer
 from nlp.ced import from_record, read_jsonl
 from nlp.cluster_metrics import bcubed, spearman
 from nlp.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
-from nlp.heat import Activity, heat_at, mention_weight
+from nlp.heat import ced_activities, heat_at
 from yuqing.settings import NlpSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,12 +178,7 @@ def heat_correlation() -> dict[str, Any]:
             continue
         at_hour = item.posted_at + timedelta(hours=1)
         early = item.responses_until(1)
-        # The post's own repost/comment counts are not known at one hour (its author's
-        # followers are); CED's responses carry no author figures.
-        weight = mention_weight("weibo", {"followers": item.user.get("followers") or 0})
-        activities = [Activity(item.posted_at, weight, "weibo")]
-        activities += [Activity(r.at, 1.0, "weibo") for r in early if r.at is not None]
-        heats.append(heat_at(activities, at_hour))
+        heats.append(heat_at(ced_activities(item, early), at_hour))
         counts.append(1 + len(early))
         finals.append(len(item.responses))
     rho_heat, rho_count = spearman(heats, finals), spearman(counts, finals)

@@ -15,6 +15,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nlp.ced import Response, RumorInput
 
 # Heat halves every HALF_LIFE. Six hours is judgement for a press office's "what is hot
 # today" view: a mention from this morning counts half by lunch, yesterday's counts 1/16, a
@@ -157,3 +161,13 @@ def status_at(
     if ratio <= DECLINE_RATIO:
         return "declining", heat
     return "peak", heat
+
+
+def ced_activities(item: RumorInput, responses: Sequence[Response]) -> list[Activity]:
+    """A CED post and ``responses`` as the stage would see them: the post weighted by its
+    author's followers (its own repost/comment counts are not known while it is young; CED's
+    responses carry no author figures, so each counts 1). For the benchmarks' replays."""
+    weight = mention_weight("weibo", {"followers": item.user.get("followers") or 0})
+    activities = [Activity(item.posted_at, weight, "weibo")] if item.posted_at else []
+    activities += [Activity(r.at, 1.0, "weibo") for r in responses if r.at is not None]
+    return activities
