@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+import nlp.entities
 from nlp.entities import Entities, extract, gazetteer
 from nlp.segment import words
 
@@ -113,3 +118,23 @@ def test_the_list_of_known_names_is_well_formed() -> None:
     names = known_names()
     assert len(names) > 100
     assert names["京东"].kind == "company" and names["雪花"].ambiguous
+
+
+def test_a_malformed_known_names_line_names_the_file_line_and_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listing = tmp_path / "brands.txt"
+    listing.write_text("# comment\n京东 company\n惠氏 brand?\n德芙 snack\n", encoding="utf-8")
+    monkeypatch.setattr(nlp.entities, "KNOWN_NAMES_FILE", listing)
+    nlp.entities.known_names.cache_clear()
+    try:
+        with pytest.raises(ValueError) as error:
+            nlp.entities.known_names()
+        message = str(error.value)
+        assert str(listing) in message and "line 4" in message
+        assert "'name company' or 'name brand'" in message and "德芙 snack" in message
+        listing.write_text("京东 company\n惠氏 brand?\n", encoding="utf-8")
+        nlp.entities.known_names.cache_clear()
+        assert nlp.entities.known_names()["惠氏"].ambiguous
+    finally:
+        nlp.entities.known_names.cache_clear()
