@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar, TypeVar
 
 from archive.base import Archive
+from archive.metrics import count, total
 from archive.models import SEVERITY_GRADES, Alert, Analysis, Event, Mention, Reason
 from yuqing.clock import SHANGHAI, parse_instant
 from yuqing.settings import RuleSettings
@@ -285,14 +286,10 @@ class RumorRule(EventRule):
 def reach(mention: Mention) -> int:
     """Audience of a post: an explicit ``reach`` figure, else followers plus engagement."""
     metrics = mention.metrics
-    if isinstance(metrics.get("reach"), int | float):
-        return int(metrics["reach"])
-    total = 0
-    for key in ("followers", "reposts", "comments", "likes"):
-        value = metrics.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            total += int(value)
-    return total
+    explicit = count(metrics, "reach")
+    if explicit > 0:
+        return int(explicit)
+    return int(total(metrics, ("followers", "reposts", "comments", "likes")))
 
 
 @register_rule

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from archive.metrics import count, total
+
 if TYPE_CHECKING:
     from nlp.ced import Response, RumorInput
 
@@ -83,23 +85,17 @@ def engagement_weight(metrics: Mapping[str, object]) -> float:
     """One mention counts 1, plus log(1 + reposts + comments + likes): a post shared ten
     thousand times is hotter than an unread one, but not ten thousand times hotter (log
     damping, as in Weibo's and Reddit's hot rankings)."""
-    total = 0.0
-    for key in ("reposts", "comments", "likes"):
-        value = metrics.get(key)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            total += float(value)
-    return 1.0 + math.log1p(total)
+    engagement = total(metrics, ("reposts", "comments", "likes"))
+    return 1.0 + math.log1p(engagement)
 
 
 def authority_weight(platform: str, metrics: Mapping[str, object]) -> float:
     """How far a mention's source carries: by platform, and for posts by followers."""
     if platform in AUTHORITY_PLATFORMS:
         return AUTHORITY_PLATFORMS[platform]
-    followers = metrics.get("followers")
-    if isinstance(followers, int | float) and not isinstance(followers, bool) and followers > 0:
-        return 1.0 + FOLLOWER_AUTHORITY * math.log10(1.0 + float(followers))
+    followers = count(metrics, "followers")
+    if followers > 0:
+        return 1.0 + FOLLOWER_AUTHORITY * math.log10(1.0 + followers)
     return 1.0
 
 
