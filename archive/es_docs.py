@@ -10,7 +10,15 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from archive.models import Analysis, Event, Mention, Reason
+from archive.models import (
+    Analysis,
+    EntityCount,
+    EntityRef,
+    Event,
+    Mention,
+    Reason,
+    entity_keys,
+)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -100,6 +108,8 @@ def analysis_doc(analysis: Analysis) -> dict[str, Any]:
         "severity": analysis.severity,
         "reasons": reasons_doc(analysis.reasons),
         "analyzed_at": iso(analysis.analyzed_at),
+        "entities": [asdict(entity) for entity in analysis.entities],
+        "entity_names": entity_keys(analysis.entities),
     }
 
 
@@ -115,6 +125,8 @@ def analysis_from(mention_id: str, doc: dict[str, Any]) -> Analysis:
         severity=doc.get("severity"),
         reasons=reasons_from(doc.get("reasons")),
         analyzed_at=from_iso(doc.get("analyzed_at")),
+        # Absent from analyses written before entities were kept.
+        entities=[EntityRef(**item) for item in doc.get("entities") or []],
     )
 
 
@@ -135,6 +147,7 @@ def event_doc(event: Event) -> dict[str, Any]:
         "severity_basis": reasons_doc(event.severity_basis),
         "rumor_score": event.rumor_score,
         "updated_at": iso(event.updated_at),
+        "entities": None if event.entities is None else [asdict(count) for count in event.entities],
     }
 
 
@@ -155,4 +168,10 @@ def event_from(source: dict[str, Any]) -> Event:
         severity_basis=reasons_from(source.get("severity_basis")),
         rumor_score=source.get("rumor_score"),
         updated_at=from_iso(source.get("updated_at")),
+        entities=_entity_counts(source.get("entities")),
     )
+
+
+def _entity_counts(items: list[dict[str, Any]] | None) -> list[EntityCount] | None:
+    """Absent or null (an event written before entities were kept): None, not computed."""
+    return None if items is None else [EntityCount(**item) for item in items]

@@ -26,8 +26,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-# Bump when a mapping changes; an index of a newer version is refused (see check_versions).
+# Bump when a mapping changes incompatibly (a field's type changes or goes away): the version
+# is in the index names, so a bump means new indices and a reindex. An index of a newer
+# version is refused (see archive.es_setup).
 MAPPING_VERSION = 1
+# Bump when fields are only added within a version. Elasticsearch adds a field to an existing
+# index's mapping in place (put-mapping), and a document without it stays valid, so no reindex
+# is needed: archive.es_setup.install puts the mappings again on indices of an older revision
+# and on the template. An older Yuqing keeps writing documents without the new fields (its
+# template install is skipped as the version is the same). Revisions:
+#   1: the first mappings;
+#   2: analysis.entities and analysis.entity_names (the entities of a mention and the keys
+#      ``entity:`` filters match), events' entities.
+MAPPING_REVISION = 2
 
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date_nanos"}  # microsecond times survive range filters and sorting
@@ -42,11 +53,18 @@ ANALYSIS_PROPERTIES: dict[str, Any] = {
     "severity": _KEYWORD,
     "reasons": {"type": "object", "enabled": False},
     "analyzed_at": _DATE,
+    # Stored for reading back; filters use entity_names (archive.models.entity_keys).
+    "entities": {"type": "object", "enabled": False},
+    "entity_names": _KEYWORD,
 }
 
 MENTION_MAPPING: dict[str, Any] = {
     "dynamic": "strict",
-    "_meta": {"yuqing_mapping_version": MAPPING_VERSION, "record": "mention"},
+    "_meta": {
+        "yuqing_mapping_version": MAPPING_VERSION,
+        "yuqing_mapping_revision": MAPPING_REVISION,
+        "record": "mention",
+    },
     "properties": {
         "id": _KEYWORD,
         "source": _KEYWORD,
@@ -71,7 +89,11 @@ MENTION_MAPPING: dict[str, Any] = {
 
 EVENT_MAPPING: dict[str, Any] = {
     "dynamic": "strict",
-    "_meta": {"yuqing_mapping_version": MAPPING_VERSION, "record": "event"},
+    "_meta": {
+        "yuqing_mapping_version": MAPPING_VERSION,
+        "yuqing_mapping_revision": MAPPING_REVISION,
+        "record": "event",
+    },
     "properties": {
         "id": _KEYWORD,
         "title": {"type": "text", "analyzer": "standard"},
@@ -88,12 +110,17 @@ EVENT_MAPPING: dict[str, Any] = {
         "severity_basis": {"type": "object", "enabled": False},
         "rumor_score": {"type": "double"},
         "updated_at": _DATE,
+        "entities": {"type": "object", "enabled": False},  # null: not computed
     },
 }
 
 META_MAPPING: dict[str, Any] = {
     "dynamic": "strict",
-    "_meta": {"yuqing_mapping_version": MAPPING_VERSION, "record": "meta"},
+    "_meta": {
+        "yuqing_mapping_version": MAPPING_VERSION,
+        "yuqing_mapping_revision": MAPPING_REVISION,
+        "record": "meta",
+    },
     "properties": {
         "reserved": {"type": "long"},
         "committed": {"type": "long"},
@@ -139,7 +166,11 @@ def mention_template(names: IndexNames, replicas: int | None) -> dict[str, Any]:
         "index_patterns": [names.mention_pattern],
         "version": MAPPING_VERSION,
         "priority": 200,
-        "_meta": {"owner": "yuqing", "mapping_version": MAPPING_VERSION},
+        "_meta": {
+            "owner": "yuqing",
+            "mapping_version": MAPPING_VERSION,
+            "mapping_revision": MAPPING_REVISION,
+        },
         "template": {
             "settings": _settings(replicas),
             "mappings": MENTION_MAPPING,

@@ -18,6 +18,10 @@ SENTIMENTS = ("negative", "neutral", "positive")
 SEVERITY_GRADES = ("特别重大", "重大", "较大", "一般")
 OBLIGATION_STATES = ("open", "acknowledged", "done", "waived")
 OUTBOX_STATES = ("pending", "sent", "failed")
+# What nlp.entities finds in a mention's text; a region carries its six-digit code.
+ENTITY_KINDS = ("region", "company", "brand", "product")
+# An event keeps at most this many entities of each kind, the most named first.
+EVENT_ENTITIES_PER_KIND = 10
 
 
 def utc(value: datetime) -> datetime:
@@ -84,6 +88,34 @@ class Reason:
     mention_id: str | None = None
 
 
+@dataclass(frozen=True)
+class EntityRef:
+    """One entity a mention names: ``kind`` of ENTITY_KINDS; ``code`` is a region's six-digit
+    administrative division code (GB/T 2260), "" for the other kinds."""
+
+    kind: str
+    name: str
+    code: str = ""
+
+
+def entity_keys(entities: list[EntityRef]) -> list[str]:
+    """The values an ``entity:`` filter matches for these entities: every name, and each
+    region's code (``entity:440300``), each once."""
+    keys = [e.name for e in entities if e.name]
+    keys += [e.code for e in entities if e.code]
+    return list(dict.fromkeys(keys))
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    """An entity of an event with the number of its member mentions that name it."""
+
+    kind: str
+    name: str
+    code: str = ""
+    count: int = 0
+
+
 @dataclass
 class Analysis:
     """What the NLP stage concluded about one mention."""
@@ -98,6 +130,9 @@ class Analysis:
     severity: str | None = None
     reasons: list[Reason] = field(default_factory=list)
     analyzed_at: datetime | None = None
+    # Empty for irrelevant mentions (not extracted: most of a stream) and for analyses stored
+    # before entities were kept.
+    entities: list[EntityRef] = field(default_factory=list)
 
 
 @dataclass
@@ -119,6 +154,9 @@ class Event:
     severity_basis: list[Reason] = field(default_factory=list)
     rumor_score: float | None = None
     updated_at: datetime | None = None
+    # Top EVENT_ENTITIES_PER_KIND per kind by member mentions naming them; None: not computed
+    # (an event written before entities were kept).
+    entities: list[EntityCount] | None = None
 
 
 @dataclass

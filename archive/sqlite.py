@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.base import Archive, ArchiveError
-from archive.models import Analysis, Event, Mention, UpsertResult, utc
+from archive.models import Analysis, Event, Mention, UpsertResult, entity_keys, utc
 from archive.sqlite_columns import DimsColumns
 from archive.sqlite_dims import (
     DimCodes,
@@ -32,6 +32,7 @@ from archive.sqlite_rows import (
     MENTION_COLUMNS,
     analysis_from,
     dumps,
+    entities_json,
     event_from,
     event_values,
     from_us,
@@ -234,10 +235,11 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
             conn.execute(
                 "UPDATE analyses SET mention_rowid = ? WHERE mention_rowid = ?", (rowid, old_rowid)
             )
-            conn.execute(
-                "UPDATE mention_topics SET mention_rowid = ? WHERE mention_rowid = ?",
-                (rowid, old_rowid),
-            )
+            for table in ("mention_topics", "mention_entities"):
+                conn.execute(
+                    f"UPDATE {table} SET mention_rowid = ? WHERE mention_rowid = ?",
+                    (rowid, old_rowid),
+                )
             move_mention_dims(conn, old_rowid, rowid, stamp)
         conn.execute("INSERT INTO mention_fts (rowid, tokens) VALUES (?, ?)", (rowid, tokens))
         write_mention_dims(conn, self._dims, rowid, mention, stamp)
@@ -320,7 +322,7 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
                 conn.execute(
                     "INSERT OR REPLACE INTO analyses (mention_rowid, mention_id, relevant, "
                     "relevance, sentiment, rumor_score, event_id, severity, topics, reasons, "
-                    "analyzed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "analyzed_at, entities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         rowid,
                         item.mention_id,
@@ -333,12 +335,18 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
                         dumps(item.topics),
                         reasons_json(item.reasons),
                         to_us(item.analyzed_at),
+                        entities_json(item.entities),
                     ),
                 )
                 conn.execute("DELETE FROM mention_topics WHERE mention_rowid = ?", (rowid,))
                 conn.executemany(
                     "INSERT OR IGNORE INTO mention_topics (topic, mention_rowid) VALUES (?, ?)",
                     [(topic, rowid) for topic in item.topics],
+                )
+                conn.execute("DELETE FROM mention_entities WHERE mention_rowid = ?", (rowid,))
+                conn.executemany(
+                    "INSERT OR IGNORE INTO mention_entities (value, mention_rowid) VALUES (?, ?)",
+                    [(value, rowid) for value in entity_keys(item.entities)],
                 )
                 write_analysis_dims(conn, self._dims, rowid, item, stamp)
                 count += 1
@@ -361,7 +369,8 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
             conn.execute(
                 "INSERT OR REPLACE INTO events (id, title, first_seen, last_seen, mention_count, "
                 "heat, burst, status, topics, keywords, region, severity, severity_basis, "
-                "rumor_score, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "rumor_score, updated_at, entities) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 event_values(event),
             )
 

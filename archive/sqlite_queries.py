@@ -39,7 +39,7 @@ _BUCKET_US = {"hour": 3600 * 1_000_000, "day": 86400 * 1_000_000}
 _PAGE_COLUMNS = (
     ", ".join(f"m.{c.strip()}" for c in MENTION_COLUMNS.split(","))
     + ", a.mention_id AS a_mention_id, a.relevant, a.relevance, a.sentiment, "
-    "a.rumor_score, a.event_id, a.severity, a.topics, a.reasons, a.analyzed_at "
+    "a.rumor_score, a.event_id, a.severity, a.topics, a.reasons, a.analyzed_at, a.entities "
 )
 
 

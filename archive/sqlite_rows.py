@@ -12,6 +12,8 @@ from archive.models import (
     Alert,
     Analysis,
     AuditEntry,
+    EntityCount,
+    EntityRef,
     Event,
     Mention,
     Obligation,
@@ -55,6 +57,24 @@ def reasons_json(reasons: list[Reason]) -> str:
 
 def reasons_from(text: str) -> list[Reason]:
     return [Reason(**item) for item in json.loads(text)]
+
+
+def entities_json(entities: list[EntityRef]) -> str:
+    return dumps([asdict(entity) for entity in entities])
+
+
+def entities_from(text: str | None) -> list[EntityRef]:
+    """NULL (an analysis stored before entities were kept) reads as none."""
+    return [EntityRef(**item) for item in json.loads(text)] if text else []
+
+
+def entity_counts_json(counts: list[EntityCount] | None) -> str | None:
+    return None if counts is None else dumps([asdict(count) for count in counts])
+
+
+def entity_counts_from(text: str | None) -> list[EntityCount] | None:
+    """NULL (an event written before entities were kept) reads as None: not computed."""
+    return None if text is None else [EntityCount(**item) for item in json.loads(text)]
 
 
 MENTION_COLUMNS = (
@@ -113,6 +133,7 @@ def analysis_from(row: sqlite3.Row) -> Analysis:
         severity=row["severity"],
         reasons=reasons_from(row["reasons"]),
         analyzed_at=from_us(row["analyzed_at"]),
+        entities=entities_from(row["entities"]),
     )
 
 
@@ -133,6 +154,7 @@ def event_values(event: Event) -> tuple[Any, ...]:
         reasons_json(event.severity_basis),
         event.rumor_score,
         to_us(event.updated_at),
+        entity_counts_json(event.entities),
     )
 
 
@@ -153,6 +175,7 @@ def event_from(row: sqlite3.Row) -> Event:
         severity_basis=reasons_from(row["severity_basis"]),
         rumor_score=row["rumor_score"],
         updated_at=from_us(row["updated_at"]),
+        entities=entity_counts_from(row["entities"]),
     )
 
 

@@ -254,6 +254,21 @@ MIGRATIONS: list[str] = [
     CREATE INDEX dims_tombstones_version ON dims_tombstones (version);
     INSERT OR IGNORE INTO meta (key, value) VALUES ('dims_version', '0');
     """,
+    # 5: the entities the NLP finds (archive.models.EntityRef / EntityCount), as JSON; NULL in
+    # rows written before (read as [] for an analysis, None = "not computed" for an event).
+    # mention_entities holds archive.models.entity_keys of each analysis, for ``entity:``
+    # filters, as mention_topics does for topics; old analyses have no rows there until the
+    # analyser writes them again.
+    """
+    ALTER TABLE analyses ADD COLUMN entities TEXT;
+    ALTER TABLE events ADD COLUMN entities TEXT;
+    CREATE TABLE mention_entities (
+        value TEXT NOT NULL,
+        mention_rowid INTEGER NOT NULL,
+        PRIMARY KEY (value, mention_rowid)
+    ) WITHOUT ROWID;
+    CREATE INDEX mention_entities_rowid ON mention_entities (mention_rowid);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from alerts.rules import reach
-from archive.models import Alert, Event, Mention, Obligation, Reason
+from archive.models import Alert, EntityCount, Event, Mention, Obligation, Reason
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchHit, SearchRequest
 from dashboard.context import reader
 from dashboard.data import _ttl_cached, rumor_threshold
-from nlp.entities import EntitySummary, extract, summarise
+from nlp.entities import EntitySummary, Region, extract, gazetteer, summarise
 from nlp.text import make_document
 from yuqing.clock import SHANGHAI, local
 
@@ -117,8 +117,30 @@ def _known_rumors(hits: list[SearchHit]) -> list[Reason]:
     return sorted(best.values(), key=lambda r: r.weight, reverse=True)
 
 
-def _entities(hits: list[SearchHit]) -> EntitySummary:
-    """Who and what the sampled mentions name (computed here: the archive keeps no entities)."""
+def _stored_entities(counts: list[EntityCount]) -> EntitySummary:
+    """The event's stored entities (counted over all its members by the analyser)."""
+    names = gazetteer()
+
+    def region(count: EntityCount) -> Region:
+        known = names.get(count.name)
+        return known if known is not None else Region(count.code, count.name, "")
+
+    def of(kind: str) -> tuple[tuple[str, int], ...]:
+        return tuple((c.name, c.count) for c in counts if c.kind == kind)
+
+    return EntitySummary(
+        regions=tuple((region(c), c.count) for c in counts if c.kind == "region"),
+        companies=of("company"),
+        brands=of("brand"),
+        products=of("product"),
+    )
+
+
+def _entities(event: Event, hits: list[SearchHit]) -> EntitySummary:
+    """Who and what the event's mentions name: as stored with the event, or for an event
+    written before entities were kept (``entities`` None), read from the sampled mentions."""
+    if event.entities is not None:
+        return _stored_entities(event.entities)
     found = []
     for hit in hits:
         document = make_document(hit.mention)  # the analysis's own reading of the text
@@ -162,7 +184,7 @@ def event_detail(config: str, event_id: str) -> EventDetail | None:
         obligations=[
             o for o in archive.list_obligations(limit=SCAN_LIMIT) if o.event_id == event_id
         ],
-        entities=_entities(hits),
+        entities=_entities(event, hits),
     )
 
 

@@ -23,14 +23,14 @@ from datetime import datetime
 from pathlib import Path
 
 from archive.base import Archive
-from archive.models import Analysis, Event, Mention, Reason, stable_id
+from archive.models import Analysis, EntityRef, Event, Mention, Reason, stable_id
 from archive.search import SearchFilters, SearchRequest
+from nlp.analysis_entities import EntityCache, region_names
 from nlp.analysis_state import BatchState as _Batch
 from nlp.analysis_state import RumorJob as _RumorJob
 from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
-from nlp.entities import named_regions
 from nlp.events import EventState, EventStore, Member, build_event, is_official
 from nlp.heat import mention_weight
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
@@ -114,6 +114,7 @@ class Analyzer:
         self._covered_since: datetime | None = None
         self._debunks_loaded = False
         self._texts: OrderedDict[tuple[str, str], _Text] = OrderedDict()
+        self._found = EntityCache()
         self._newest: datetime | None = None
 
     # ---- documents ---------------------------------------------------------------------
@@ -129,6 +130,10 @@ class Analyzer:
         if len(self._texts) > DOCUMENT_CACHE:
             self._texts.popitem(last=False)
         return cached
+
+    def entities(self, mention: Mention) -> tuple[EntityRef, ...]:
+        """What the mention's text names, from the words already segmented."""
+        return self._found.get((mention.title, mention.text), self._text(mention).document)
 
     def document(self, mention: Mention, text: _Text | None = None) -> Document:
         """The mention's document: its text's, under its own id and kind."""
@@ -225,6 +230,9 @@ class Analyzer:
         )
         is_post = mention.kind in RUMOR_KINDS
         text = self._text(mention)
+        # A member rebuilt from an analysis stored before entities were kept extracts them
+        # (deterministic: the same as a fresh analysis would store).
+        entities = tuple(analysis.entities) or self.entities(mention)
         return Member(
             mention=mention,
             title=document.prepared.title,
@@ -239,7 +247,8 @@ class Analyzer:
             grams=text.grams if is_post else frozenset(),
             doubting=mention.parent_id is not None and text.doubting,
             weight=mention_weight(mention.platform, mention.metrics),
-            regions=named_regions([*document.title_words, *document.body_words]),
+            regions=region_names(entities),
+            entities=entities,
         )
 
     # ---- the per-mention pipeline ------------------------------------------------------
@@ -380,6 +389,8 @@ class Analyzer:
             severity=severity.grade if severity is not None else None,
             reasons=reasons,
             analyzed_at=now,
+            # Irrelevant mentions (most of a stream) are not extracted: nothing reads them.
+            entities=list(self.entities(mention)) if relevant else [],
         )
         batch.pending[mention.id] = analysis
         member: Member | None = None

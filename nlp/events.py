@@ -19,7 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from archive.models import Event, Mention
+from archive.models import (
+    ENTITY_KINDS,
+    EVENT_ENTITIES_PER_KIND,
+    EntityCount,
+    EntityRef,
+    Event,
+    Mention,
+)
 from nlp.heat import Activity, burst_at, status_at
 from nlp.rumor import RumorFeatures
 from nlp.severity import SourcedFigures, grade_event
@@ -70,6 +77,7 @@ class Member:
     doubting: bool = False  # a comment or repost that questions its parent
     weight: float = 1.0  # nlp.heat.mention_weight: engagement × source authority
     regions: tuple[str, ...] = ()  # regions the text names (nlp.entities), cities first
+    entities: tuple[EntityRef, ...] = ()  # its analysis's, each once
 
     @property
     def id(self) -> str:
@@ -95,14 +103,20 @@ class EventState:
     # parent id → ids of the members replying to it, so a reply finds its siblings without
     # scanning the event (a viral post has thousands).
     _children: dict[str, set[str]] = field(default_factory=dict)
+    # entity → number of members naming it, kept as members come and go, so an event's
+    # entities cost its distinct entities per build, not a pass over its members.
+    entity_counts: dict[EntityRef, int] = field(default_factory=dict)
 
     def add(self, member: Member) -> None:
         old = self.members.get(member.id)
-        if old is not None and old.mention.parent_id:
-            self._children.get(old.mention.parent_id, set()).discard(member.id)
+        if old is not None:
+            if old.mention.parent_id:
+                self._children.get(old.mention.parent_id, set()).discard(member.id)
+            self._count_entities(old, -1)
         self.members[member.id] = member
         if member.mention.parent_id:
             self._children.setdefault(member.mention.parent_id, set()).add(member.id)
+        self._count_entities(member, 1)
         self._centroid = None
 
     def remove(self, mention_id: str) -> None:
@@ -110,7 +124,17 @@ class EventState:
         if member is not None:
             if member.mention.parent_id:
                 self._children.get(member.mention.parent_id, set()).discard(mention_id)
+            self._count_entities(member, -1)
             self._centroid = None
+
+    def _count_entities(self, member: Member, step: int) -> None:
+        counts = self.entity_counts
+        for entity in member.entities:
+            left = counts.get(entity, 0) + step
+            if left > 0:
+                counts[entity] = left
+            else:
+                counts.pop(entity, None)
 
     def ordered(self) -> list[Member]:
         return sorted(self.members.values(), key=Member.order)
@@ -273,6 +297,23 @@ def _topics(members: list[Member]) -> list[str]:
     return [topic for topic, value in ranked if value / total >= TOPIC_SHARE][:MAX_TOPICS]
 
 
+def _entities(state: EventState) -> list[EntityCount]:
+    """The most named entities of each kind (ENTITY_KINDS order), by members naming them;
+    among equals by name, so the list depends on the members alone, not on their order."""
+    by_kind: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for entity, count in state.entity_counts.items():
+        by_kind[entity.kind].append((-count, entity.name, entity.code))
+    found = []
+    for kind in sorted(by_kind, key=lambda k: (_kind_rank(k), k)):
+        for negative, name, code in sorted(by_kind[kind])[:EVENT_ENTITIES_PER_KIND]:
+            found.append(EntityCount(kind, name, code, -negative))
+    return found
+
+
+def _kind_rank(kind: str) -> int:
+    return ENTITY_KINDS.index(kind) if kind in ENTITY_KINDS else len(ENTITY_KINDS)
+
+
 def build_event(state: EventState, now: datetime, window: timedelta) -> Event:
     """The Event record for the current members, as of ``now``."""
     members = state.ordered()
@@ -285,6 +326,7 @@ def build_event(state: EventState, now: datetime, window: timedelta) -> Event:
             mention_count=0,
             status="closed",
             updated_at=now,
+            entities=[],
         )
     roots = state.roots()
     activities = [Activity(m.at, m.weight, m.mention.platform) for m in members]
@@ -321,6 +363,7 @@ def build_event(state: EventState, now: datetime, window: timedelta) -> Event:
         severity_basis=basis,
         rumor_score=max(rumor_scores) if rumor_scores else None,
         updated_at=now,
+        entities=_entities(state),
     )
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from archive.models import EVENT_ENTITIES_PER_KIND, EntityCount, EntityRef
+from nlp.events import EventState, Member, build_event
 from nlp.heat import (
     HALF_LIFE,
     NEWS_AUTHORITY,
@@ -23,7 +25,8 @@ from nlp.heat import (
     mention_weight,
     status_at,
 )
-from tests.conftest import T0
+from nlp.severity import SourcedFigures
+from tests.conftest import T0, make_mention
 
 WINDOW = timedelta(hours=72)
 
@@ -101,3 +104,65 @@ def test_status_lifecycle() -> None:
     assert status_at(steady, last, last, WINDOW)[0] == "peak"
     assert status_at(steady, last + timedelta(hours=4), last, WINDOW)[0] == "declining"
     assert status_at(steady, last + WINDOW + timedelta(hours=1), last, WINDOW)[0] == "closed"
+
+
+def member(i: int, *entities: EntityRef) -> Member:
+    mention = make_mention(i, f"第{i}条")
+    figures = SourcedFigures(mention.id, mention.published_at, False, True, {}, False)
+    return Member(
+        mention=mention,
+        title="",
+        vector={"奶粉": 1.0},
+        title_vector={},
+        lead="",
+        relevance=1.0,
+        topic_evidence={},
+        rumor_score=None,
+        figures=figures,
+        entities=entities,
+    )
+
+
+def test_event_entities_count_members_as_they_come_and_go() -> None:
+    city = EntityRef("region", "深圳市", "440300")
+    firm = EntityRef("company", "江州市美味食品有限公司")
+    brand = EntityRef("brand", "佳佳")
+    state = EventState("e1")
+    state.add(member(1, city, firm, brand))
+    state.add(member(2, city, brand))
+    state.add(member(3, brand))
+    event = build_event(state, T0 + timedelta(hours=5), WINDOW)
+    assert event.entities == [
+        EntityCount("region", "深圳市", "440300", 2),
+        EntityCount("company", "江州市美味食品有限公司", "", 1),
+        EntityCount("brand", "佳佳", "", 3),
+    ]
+    # A member analysed again replaces its old entities; one that leaves takes its own.
+    state.add(member(1, city))
+    state.remove("m0002")
+    event = build_event(state, T0 + timedelta(hours=5), WINDOW)
+    assert event.entities == [
+        EntityCount("region", "深圳市", "440300", 1),
+        EntityCount("brand", "佳佳", "", 1),
+    ]
+    assert build_event(EventState("empty"), T0, WINDOW).entities == []
+
+
+def test_event_entities_keep_the_most_named_of_each_kind_in_a_stable_order() -> None:
+    products = [EntityRef("product", f"产品{i:02d}") for i in range(EVENT_ENTITIES_PER_KIND + 5)]
+    members = [member(i, *products[: i + 1]) for i in range(len(products))]
+    forwards, backwards = EventState("a"), EventState("b")
+    for item in members:
+        forwards.add(item)
+    for item in reversed(members):
+        backwards.add(item)
+    now = T0 + timedelta(days=1)
+    found = build_event(forwards, now, WINDOW).entities
+    assert found == build_event(backwards, now, WINDOW).entities  # arrival order does not count
+    assert found is not None and len(found) == EVENT_ENTITIES_PER_KIND
+    assert [c.name for c in found] == [p.name for p in products[:EVENT_ENTITIES_PER_KIND]]
+    assert [c.count for c in found] == list(range(len(products), 5, -1))
+    # Equal counts: by name.
+    tied = EventState("t")
+    tied.add(member(1, EntityRef("brand", "乙"), EntityRef("brand", "甲")))
+    assert [c.name for c in build_event(tied, now, WINDOW).entities or []] == sorted(["乙", "甲"])

@@ -1,0 +1,192 @@
+"""Entities in the archive: stored with analyses and events on both backends, and archives
+written before entities were kept (SQLite schema 4, Elasticsearch mapping revision 1)."""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import open_archive
+from archive.base import Archive
+from archive.models import Analysis, EntityCount, EntityRef, Event
+from archive.search import SearchRequest
+from archive.sqlite_schema import SCHEMA_VERSION
+from tests.conftest import T0, make_mention
+
+MILK = "江州市美味食品有限公司生产的“佳佳”奶粉被检出三聚氰胺，深圳市市场监管局已介入调查"
+FOUND = [
+    EntityRef("region", "深圳市", "440300"),
+    EntityRef("company", "江州市美味食品有限公司"),
+    EntityRef("brand", "佳佳"),
+    EntityRef("product", "奶粉"),
+]
+COUNTS = [
+    EntityCount("region", "深圳市", "440300", 3),
+    EntityCount("company", "江州市美味食品有限公司", "", 2),
+    EntityCount("brand", "佳佳", "", 2),
+]
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
+    """Overrides the SQLite-only fixture of conftest: one run per backend."""
+    if request.param == "elasticsearch":
+        yield request.getfixturevalue("es_archive")
+        return
+    store = open_archive(tmp_path / "archive.db")
+    yield store
+    store.close()
+
+
+def _analysis(mention_id: str, entities: list[EntityRef]) -> Analysis:
+    return Analysis(
+        mention_id=mention_id,
+        relevant=bool(entities),
+        relevance=0.9 if entities else 0.1,
+        topics=["food_safety"],
+        event_id="e-milk" if entities else None,
+        entities=entities,
+    )
+
+
+def _event(entities: list[EntityCount] | None, event_id: str = "e-milk") -> Event:
+    return Event(id=event_id, title="奶粉", first_seen=T0, last_seen=T0, entities=entities)
+
+
+def test_entities_round_trip_with_analyses_and_events(archive: Archive) -> None:
+    archive.upsert_mentions([make_mention(1, MILK), make_mention(2, "今天天气不错")])
+    archive.upsert_analyses([_analysis("m0001", FOUND), _analysis("m0002", [])])
+    stored = archive.get_analyses(["m0001", "m0002"])
+    assert stored["m0001"].entities == FOUND
+    assert stored["m0002"].entities == []
+    # Search hits carry them too.
+    hits = archive.search(SearchRequest(limit=100)).hits
+    [hit] = [h for h in hits if h.mention.id == "m0001"]
+    assert hit.analysis is not None and hit.analysis.entities == FOUND
+    # Analysed again: the new entities replace the old.
+    archive.upsert_analyses([_analysis("m0001", FOUND[:1])])
+    assert archive.get_analyses(["m0001"])["m0001"].entities == FOUND[:1]
+
+    archive.upsert_event(_event(COUNTS))
+    archive.upsert_event(_event([], "e-none"))
+    archive.upsert_event(_event(None, "e-old"))
+    assert (event := archive.get_event("e-milk")) is not None and event.entities == COUNTS
+    assert (event := archive.get_event("e-none")) is not None and event.entities == []
+    assert (event := archive.get_event("e-old")) is not None and event.entities is None
+    listed = {e.id: e.entities for e in archive.list_events()}
+    assert listed == {"e-milk": COUNTS, "e-none": [], "e-old": None}
+
+
+# ---- archives written before entities were kept -------------------------------------------
+def test_a_schema_4_sqlite_archive_reads_no_entities_and_takes_new_ones(tmp_path: Path) -> None:
+    assert SCHEMA_VERSION == 5
+    path = tmp_path / "old.db"
+    with open_archive(path) as store:
+        store.upsert_mentions([make_mention(1, MILK), make_mention(2, MILK)])
+        store.upsert_analyses([_analysis("m0001", []), _analysis("m0002", [])])
+        store.upsert_event(_event(None))
+    # Turn the file back into what schema 4 wrote: no entity columns, no mention_entities.
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "DROP TABLE mention_entities; ALTER TABLE analyses DROP COLUMN entities; "
+        "ALTER TABLE events DROP COLUMN entities; PRAGMA user_version = 4;"
+    )
+    conn.close()
+    with open_archive(path) as store:
+        assert store.get_analyses(["m0001"])["m0001"].entities == []
+        assert (old := store.get_event("e-milk")) is not None and old.entities is None
+        store.upsert_analyses([_analysis("m0002", FOUND)])
+        store.upsert_event(_event(COUNTS, "e-new"))
+    with open_archive(path, readonly=True) as store:
+        analyses = store.get_analyses(["m0001", "m0002"])
+        assert analyses["m0001"].entities == [] and analyses["m0002"].entities == FOUND
+        assert (new := store.get_event("e-new")) is not None and new.entities == COUNTS
+        assert (old := store.get_event("e-milk")) is not None and old.entities is None
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def _revision_1(mapping: dict[str, Any], *paths: tuple[str, ...]) -> dict[str, Any]:
+    """A mapping as revision 1 wrote it: without the given fields and the revision mark."""
+    old = copy.deepcopy(mapping)
+    del old["_meta"]["yuqing_mapping_revision"]
+    for path in paths:
+        properties = old["properties"]
+        for step in path[:-1]:
+            properties = properties[step]["properties"]
+        del properties[path[-1]]
+    return old
+
+
+def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
+    es_node: Any, tmp_path: Path
+) -> None:
+    import uuid
+
+    from archive.elasticsearch import ElasticsearchArchive
+    from archive.es_client import make_client
+    from archive.es_docs import analysis_doc, event_doc, mention_doc
+    from archive.es_mappings import EVENT_MAPPING, MENTION_MAPPING, IndexNames, mention_template
+    from archive.es_setup import drop_all
+
+    names = IndexNames(f"t{uuid.uuid4().hex[:10]}")
+    client = make_client([es_node.url])
+    try:
+        # What revision 1 installed, and one mention with its analysis and one event in it.
+        mentions_v1 = _revision_1(
+            MENTION_MAPPING, ("analysis", "entities"), ("analysis", "entity_names")
+        )
+        template = mention_template(names, 0)
+        template["template"]["mappings"] = mentions_v1
+        del template["_meta"]["mapping_revision"]
+        client.indices.put_index_template(name=names.template, **template)
+        client.indices.create(
+            index=names.events_index,
+            settings={"number_of_shards": 1, "number_of_replicas": 0},
+            mappings=_revision_1(EVENT_MAPPING, ("entities",)),
+            aliases={names.events: {}},
+        )
+        mention = make_mention(1, MILK)
+        analysis = analysis_doc(_analysis("m0001", []))
+        del analysis["entities"], analysis["entity_names"]
+        doc = {**mention_doc(mention, MILK, 1, mention.content_hash()), "analysis": analysis}
+        index = names.mention_index(mention.published_at)
+        client.index(index=index, id="m0001", document=doc, refresh=True)
+        event = event_doc(_event(None))
+        del event["entities"]
+        client.index(index=names.events, id="e-milk", document=event, refresh=True)
+
+        # The archive closes its client on close: its own, not the one that cleans up.
+        store = ElasticsearchArchive(
+            make_client([es_node.url]),
+            [es_node.url],
+            tmp_path / "ledger.db",
+            index_prefix=names.prefix,
+            replicas=0,
+        )
+        try:
+            assert store.get_analyses(["m0001"])["m0001"].entities == []
+            assert (old := store.get_event("e-milk")) is not None and old.entities is None
+            # Strict mappings would reject these if the fields had not been added in place.
+            store.upsert_analyses([_analysis("m0001", FOUND)])
+            store.upsert_event(_event(COUNTS, "e-new"))
+            assert store.get_analyses(["m0001"])["m0001"].entities == FOUND
+            assert (new := store.get_event("e-new")) is not None and new.entities == COUNTS
+            for body in client.indices.get_mapping(index=names.mentions).values():
+                mapping = body["mappings"]
+                assert mapping["_meta"]["yuqing_mapping_revision"] == 2
+                assert "entity_names" in mapping["properties"]["analysis"]["properties"]
+            answer = client.indices.get_index_template(name=names.template)
+            stored = answer["index_templates"][0]["index_template"]
+            assert stored["_meta"]["mapping_revision"] == 2
+        finally:
+            store.close()
+    finally:
+        drop_all(client, names)
+        client.close()
