@@ -37,6 +37,7 @@ FILTER_DOC_FIELD = {
     "topics": "analysis.topics",
     "events": "analysis.event_id",
     "sentiments": "analysis.sentiment",
+    "entities": "analysis.entity_names",  # archive.models.entity_keys of the analysis
 }
 FACET_DOC_FIELD = {
     "source": "source",

@@ -5,7 +5,10 @@
     召回 OR 缺陷         either word; OR binds tighter than the implicit AND
     -演习                exclude a word or "phrase"
     platform:weibo       a field filter (source, platform, kind, topic, event,
-                         sentiment, region, author); -field:value excludes
+                         sentiment, region, author, entity); -field:value excludes
+    entity:佳佳          mentions whose analysis names that entity: a company, brand,
+                         product or region (entity:深圳市, or its code entity:440300);
+                         region: is the region configured for the mention's source
 
 Any string either parses or raises ``QueryError`` with a message for the user. The parse tree
 holds words, never query syntax: each backend builds its own query from it (FTS5 expressions

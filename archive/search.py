@@ -7,10 +7,23 @@ from datetime import datetime
 
 from archive.models import Analysis, Mention
 
-# Fields that ``field:value`` in a query and the filter form can restrict.
-FILTER_FIELDS = ("source", "platform", "kind", "topic", "event", "sentiment", "region", "author")
+# Fields that ``field:value`` in a query and the filter form can restrict. ``region`` is the
+# region configured for the mention's source (where it was published); ``entity`` is any
+# entity the mention's analysis names (archive.models.entity_keys: a company, brand,
+# product or region name, or a region's six-digit code).
+FILTER_FIELDS = (
+    "source",
+    "platform",
+    "kind",
+    "topic",
+    "event",
+    "sentiment",
+    "region",
+    "author",
+    "entity",
+)
 # The ``SearchFilters`` list each query-language field adds its value to.
-FILTER_OF_FIELD = {name: f"{name}s" for name in FILTER_FIELDS}
+FILTER_OF_FIELD = {name: f"{name}s" for name in FILTER_FIELDS} | {"entity": "entities"}
 FACET_FIELDS = ("source", "platform", "kind", "topic", "sentiment", "region")
 # Exact totals are counted up to this many hits, as Elasticsearch's track_total_hits does:
 # beyond it the count is reported as a lower bound. Counting 500k FTS hits costs ~1 s here.
@@ -31,6 +44,8 @@ class SearchFilters:
     sentiments: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
+    # Names (or region codes) of entities the mention's analysis names.
+    entities: list[str] = field(default_factory=list)
     rumor_min: float | None = None
     rumor_max: float | None = None
     relevant_only: bool = False

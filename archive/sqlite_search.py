@@ -208,6 +208,14 @@ def _compile_filters(
         compiled.params.extend(filters.events)
     if filters.topics:
         _topic_filter(filters.topics, compiled, resolve, exclude=False)
+    if filters.entities:
+        # mention_entities holds archive.models.entity_keys of each analysis (by value first,
+        # so an entity's mentions are one range of its primary key).
+        compiled.conditions.append(
+            f"{key} IN (SELECT mention_rowid FROM mention_entities "
+            f"WHERE value IN ({_marks(filters.entities)}))"
+        )
+        compiled.params.extend(filters.entities)
     if filters.rumor_min is not None:
         compiled.dim_filters.append(DimFilter("min", "rumor", value=filters.rumor_min))
     if filters.rumor_max is not None:
@@ -248,6 +256,11 @@ def _excluded_filter(name: str, value: str, compiled: CompiledQuery, resolve: _R
     elif name == "event":
         compiled.conditions.append(
             f"{compiled.key} NOT IN (SELECT mention_rowid FROM analyses WHERE event_id = ?)"
+        )
+        compiled.params.append(value)
+    elif name == "entity":
+        compiled.conditions.append(
+            f"{compiled.key} NOT IN (SELECT mention_rowid FROM mention_entities WHERE value = ?)"
         )
         compiled.params.append(value)
     elif name == "author":

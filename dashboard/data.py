@@ -235,6 +235,7 @@ class SearchParams:
     events: tuple[str, ...] = ()
     rumor_min: float | None = None
     sort: str = "time"
+    entities: tuple[str, ...] = ()  # entity names (or region codes) the analyses name
 
     def request(self, limit: int | None = None, after: str | None = None) -> SearchRequest:
         filters = SearchFilters(
@@ -246,6 +247,7 @@ class SearchParams:
             sentiments=list(self.sentiments),
             regions=list(self.regions),
             events=list(self.events),
+            entities=list(self.entities),
             rumor_min=self.rumor_min,
         )
         return SearchRequest(

@@ -7,6 +7,7 @@ user searches again.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import streamlit as st
@@ -43,7 +44,9 @@ QUERY_HELP = """
 | `-platform:weibo` | 排除该字段取值 |
 
 可用字段：source（来源）、platform（平台）、kind（类型）、topic（话题）、event（事件）、
-sentiment（情感）、region（地区）、author（作者）。
+sentiment（情感）、region（地区，指来源所属地区）、author（作者）、
+entity（实体：文中提到的企业、品牌、产品或地区，如 `entity:佳佳`、`entity:深圳市`，
+地区也可用行政区划代码，如 `entity:440300`）。
 
 示例：`电梯 困人 OR 停运 -演习 region:江州市`。OR 比空格结合得更紧：
 `电梯 困人 OR 停运` 表示“电梯”并且（“困人”或“停运”）。
@@ -132,12 +135,21 @@ def search_form(config: str) -> data.SearchParams:
         rumor = second[4].slider(
             "最低谣言概率", 0.0, 1.0, 0.0, 0.05, key="search_rumor", help="0 表示不限"
         )
-        events = st.multiselect(
+        third = st.columns([3, 2])
+        events = third[0].multiselect(
             "事件",
             [e.id for e in event_options],
             format_func=lambda key: event_titles.get(key, key),
             key=EVENTS_KEY,
             placeholder="全部（可选热度最高的200个事件）",
+        )
+        entity_text = third[1].text_input(
+            "实体(企业/品牌/地区)",
+            key="search_entities",
+            placeholder="例如：佳佳、深圳市",
+            max_chars=200,
+            help="文中提到的企业、品牌、产品或地区（地区也可填行政区划代码，如440300）；"
+            "多个用顿号或逗号分隔，满足任一即可",
         )
         st.form_submit_button("检索", type="primary", on_click=_anchor, args=(config,))
     since, until = _time_range(choice, st.session_state[ANCHOR_KEY], days)
@@ -153,7 +165,14 @@ def search_form(config: str) -> data.SearchParams:
         events=tuple(events),
         rumor_min=rumor if rumor > 0 else None,
         sort=SORTS.get(sort, "time"),
+        entities=entity_names(entity_text or ""),
     )
+
+
+def entity_names(text: str) -> tuple[str, ...]:
+    """The names typed in the entity box: separated by 、 or commas (Chinese or Latin)."""
+    names = (name.strip() for name in re.split(r"[、,，;；]", text))
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def histogram_interval(params: data.SearchParams, anchor: datetime) -> str:
@@ -167,7 +186,7 @@ def histogram_interval(params: data.SearchParams, anchor: datetime) -> str:
 def search_event(event_id: str) -> None:
     """Open the search page on one event's mentions (a button callback on the event page)."""
     for key in ("search_query", "search_platforms", "search_sources", "search_topics",
-                "search_sentiments", "search_regions"):  # fmt: skip
+                "search_sentiments", "search_regions", "search_entities"):  # fmt: skip
         st.session_state.pop(key, None)
     st.session_state.pop("search_range", None)
     st.session_state[RANGE_WISH_KEY] = "全部时间"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import sqlite3
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ import pytest
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Analysis, EntityCount, EntityRef, Event
-from archive.search import SearchRequest
+from archive.query import QueryError
+from archive.search import SearchFilters, SearchRequest
 from archive.sqlite_schema import SCHEMA_VERSION
 from tests.conftest import T0, make_mention
 
@@ -190,3 +192,70 @@ def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
     finally:
         drop_all(client, names)
         client.close()
+
+
+# ---- filtering on entities ---------------------------------------------------------------
+SHANGHAI_FIRM = EntityRef("company", "上海市某某乳业有限公司")
+SHANGHAI = EntityRef("region", "上海市", "310000")
+
+
+@pytest.fixture
+def named(archive: Archive) -> Archive:
+    """m0001..m0003 name the milk entities, m0004 Shanghai's, m0005 none (irrelevant)."""
+    archive.upsert_mentions(make_mention(i, MILK if i <= 3 else "其他") for i in range(1, 6))
+    archive.upsert_analyses(
+        [
+            _analysis("m0001", FOUND),
+            _analysis("m0002", FOUND[1:3]),
+            _analysis("m0003", FOUND[:1]),
+            _analysis("m0004", [SHANGHAI, SHANGHAI_FIRM]),
+            _analysis("m0005", []),
+        ]
+    )
+    return archive
+
+
+def ids(archive: Archive, query: str = "", **filters: Any) -> list[str]:
+    request = SearchRequest(query=query, filters=SearchFilters(**filters), limit=100)
+    return sorted(hit.mention.id for hit in archive.search(request).hits)
+
+
+def test_entity_filter_matches_any_kind_and_region_codes(named: Archive) -> None:
+    assert ids(named, "entity:佳佳") == ["m0001", "m0002"]
+    assert ids(named, "entity:江州市美味食品有限公司") == ["m0001", "m0002"]
+    assert ids(named, "entity:奶粉") == ["m0001"]
+    assert ids(named, "entity:深圳市") == ["m0001", "m0003"]
+    assert ids(named, "entity:440300") == ["m0001", "m0003"]  # the region's code
+    assert ids(named, 'entity:"上海市某某乳业有限公司"') == ["m0004"]
+    # Several values: any of them; with words and other filters: all of them.
+    assert ids(named, entities=["佳佳", "310000"]) == ["m0001", "m0002", "m0004"]
+    assert ids(named, "三聚氰胺 entity:深圳市") == ["m0001", "m0003"]
+    # A query's field value joins the form's values of that field (OR), as for every field.
+    assert ids(named, "entity:深圳市", entities=["佳佳"]) == ["m0001", "m0002", "m0003"]
+    assert ids(named, "entity:深圳市", platforms=["weibo"]) == ["m0001", "m0003"]
+    # Exclusion keeps mentions with no entities at all.
+    assert ids(named, "-entity:深圳市") == ["m0002", "m0004", "m0005"]
+    assert ids(named, "entity:佳佳 -entity:深圳市") == ["m0002"]
+    assert ids(named, "entity:没有这个") == []
+    # Counts follow the filter as the hits do.
+    request = SearchRequest(filters=SearchFilters(entities=["深圳市"]))
+    assert named.search(request).total == 2
+    facets = named.facets(request, ["platform"])
+    assert sum(f.count for f in facets["platform"]) == 2
+    assert sum(b.count for b in named.histogram(request, "day")) == 2
+
+
+def test_entity_filter_follows_reanalysis_and_moves(named: Archive) -> None:
+    named.upsert_analyses([_analysis("m0001", [SHANGHAI])])
+    assert ids(named, "entity:佳佳") == ["m0002"]
+    assert ids(named, "entity:上海市") == ["m0001", "m0004"]
+    # A corrected publication time moves the row (SQLite: a new rowid), not its entities.
+    moved = make_mention(4, "其他", published_at=T0 - timedelta(days=40))
+    named.upsert_mentions([moved])
+    assert ids(named, "entity:上海市") == ["m0001", "m0004"]
+    assert ids(named, "entity:310000", since=T0 - timedelta(days=41), until=T0) == ["m0004"]
+
+
+def test_unknown_field_error_names_entity(named: Archive) -> None:
+    with pytest.raises(QueryError, match="entity"):
+        named.search(SearchRequest(query="brand:佳佳"))

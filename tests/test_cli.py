@@ -88,3 +88,36 @@ def test_archive_error_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "yuqing.yaml").write_text("archive:\n  path: a.db\n")
     code, out = run(tmp_path / "yuqing.yaml", "stats")
     assert code == 2 and out.startswith("archive error:") and "not a Yuqing archive" in out
+
+
+def test_search_by_entity(config: Path) -> None:
+    from archive.models import Analysis, EntityRef
+
+    with open_archive(config.parent / "a.db") as archive:
+        archive.upsert_analyses(
+            [
+                Analysis(
+                    mention_id="m0001",
+                    relevant=True,
+                    relevance=0.9,
+                    entities=[EntityRef("region", "江州市", "990100"), EntityRef("brand", "佳佳")],
+                ),
+                Analysis(
+                    mention_id="m0002",
+                    relevant=True,
+                    relevance=0.9,
+                    entities=[EntityRef("product", "紫菜")],
+                ),
+            ]
+        )
+    code, out = run(config, "search", "", "--entity", "佳佳", "--json")
+    assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["m0001"]
+    code, out = run(config, "search", "", "--entity", "990100", "--entity", "紫菜", "--json")
+    assert code == 0 and {json.loads(line)["id"] for line in out.splitlines()} == {
+        "m0001",
+        "m0002",
+    }
+    code, out = run(config, "search", "entity:紫菜")
+    assert code == 0 and out.startswith("1 hits")
+    code, out = run(config, "search", "", "--entity", "没有")
+    assert code == 0 and out.startswith("0 hits")

@@ -127,3 +127,25 @@ def test_export_covers_the_whole_result_set(made: DashboardArchive, monkeypatch:
     csv_text = to_csv(records).decode("utf-8-sig")
     assert csv_text.count("\n") == len(records) + 1
     assert "江州一商场电梯困人" in csv_text
+
+
+def test_entity_filter(tmp_path: Any, monkeypatch: Any) -> None:
+    from archive import open_archive
+    from archive.models import EntityRef
+    from dashboard.search_form import entity_names
+
+    assert entity_names(" 佳佳、深圳市, 440300，佳佳 ") == ("佳佳", "深圳市", "440300")
+    made = build_archive(tmp_path)
+    with open_archive(made.db) as archive:
+        stored = archive.get_analyses(["m05", "m06"])
+        stored["m05"].entities = [EntityRef("product", "奶粉"), EntityRef("brand", "佳佳")]
+        stored["m06"].entities = [EntityRef("product", "奶粉")]
+        archive.upsert_analyses(stored.values())
+    at = app_test(made, monkeypatch, PAGE)
+    assert at.text_input(key="search_entities").label == "实体(企业/品牌/地区)"
+    at.text_input(key="search_entities").set_value("佳佳")
+    at = _search(at, "")
+    assert not at.error and _total(at) == "1"
+    at.text_input(key="search_entities").set_value("佳佳、奶粉")
+    at = _search(at, "")
+    assert _total(at) == "2"

@@ -92,6 +92,13 @@ def _clip(text: str, width: int) -> str:
 @click.option("--topic", "topics", multiple=True)
 @click.option("--region", "regions", multiple=True)
 @click.option("--sentiment", "sentiments", multiple=True)
+@click.option(
+    "--entity",
+    "entities",
+    multiple=True,
+    help="Mentions whose analysis names this company, brand, product or region "
+    "(a region also by its six-digit code, e.g. 440300).",
+)
 @click.option("--min-rumor", type=float, help="Only rumour scores at or above this.")
 @click.option("--relevant", is_flag=True, help="Only mentions analysed as relevant.")
 @click.option("--sort", type=click.Choice(["time", "relevance"]), default="time", show_default=True)
@@ -110,6 +117,7 @@ def search(
     topics: tuple[str, ...],
     regions: tuple[str, ...],
     sentiments: tuple[str, ...],
+    entities: tuple[str, ...],
     min_rumor: float | None,
     relevant: bool,
     sort: str,
@@ -128,6 +136,7 @@ def search(
             topics=list(topics),
             regions=list(regions),
             sentiments=list(sentiments),
+            entities=list(entities),
             rumor_min=min_rumor,
             relevant_only=relevant,
         )
