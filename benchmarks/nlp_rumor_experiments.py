@@ -14,7 +14,12 @@ with ``C0=4`` is what ``Params.empty_model`` ships. Parts for the post-only mode
 0 h rows), ``char4`` (the post's character 1-4 grams in place of its 1-3 grams), ``vxf0``
 (verified x follower-decile indicators). Measured 2026-12-02 against aug0+split0+C0=4 (CV 0 h
 0.890): nb0 0.877-0.888 at C0 1/4/16/32, char4 0.888-0.889, vxf0 0.889, ind0 0.890; none
-adopted. Texts are tokenised once
+adopted. ``empty=MODE`` runs the training code itself (``fit_prepared``) with
+``Params.empty_model`` = MODE; measured 2026-12-02 (CV 0 h / 1 h / all, later-period balanced
+0 h / 1 h / all): ``empty=augment+separate`` (the linear post-alone model) 0.890 / 0.924 / 0.950,
+0.825 / 0.891 / 0.914; ``empty=augment+trees`` (``nlp.rumor_trees``, adopted) 0.904 / 0.925 /
+0.950, 0.863 / 0.894 / 0.914; 2026-12-03, with missing author figures neutral (mean bins,
+anonymous trees): 0.899 / 0.923 / 0.949, 0.861 / 0.882 / 0.908. Texts are tokenised once
 (``nlp.rumor_counts``) and cached in /tmp (keyed by the dense feature names), so a variant
 costs only its fits (five folds and the later-period split, which fits on the earliest 70 % of
 the whole-file counts: the same vocabulary and IDF as ``later_period``). One JSON line each.
@@ -29,6 +34,7 @@ import pickle
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,7 +46,15 @@ from nlp.ced import labels_of, load_ced
 from nlp.evaluation import CED, dataset_path
 from nlp.rumor_counts import Counts, Prepared, block_of, count, tfidf
 from nlp.rumor_features import DENSE_NAMES
-from nlp.rumor_train import Fitted, Params, figures, frame_prepared, grouped_folds, prepare_items
+from nlp.rumor_train import (
+    Fitted,
+    Params,
+    figures,
+    fit_prepared,
+    frame_prepared,
+    grouped_folds,
+    prepare_items,
+)
 
 HORIZONS: tuple[float | None, ...] = (0, 1, None)
 CACHE = Path("/tmp/yuqing_rumor_prep.pkl")
@@ -72,6 +86,9 @@ def experiment_fit(
     prep: Prepared, index: np.ndarray, y: np.ndarray, params: Params, variant: str
 ) -> Callable[[np.ndarray, float | None], np.ndarray]:
     """A decision function for rows of ``prep`` at a horizon, fitted on rows ``index``."""
+    if variant.startswith("empty="):  # the training code itself, Params.empty_model = the rest
+        shipped = fit_prepared(prep, index, y, replace(params, empty_model=variant[6:]))
+        return lambda rows, h: shipped.decision(prep, rows, h)
     fitted: Fitted = frame_prepared(prep, index, params)  # vocabularies, scaling
     parts = set(variant.split("+"))
     train_h = params.train_horizons

@@ -30,12 +30,17 @@ def bin_edges(dense: np.ndarray, columns: Sequence[int], bins: int = BINS) -> np
 
 
 def bin_matrix(dense: np.ndarray, columns: Sequence[int], edges: np.ndarray) -> np.ndarray:
-    """One indicator per (figure, bin); a missing figure has none. A dense array: it joins
-    the dense features' block in one sparse conversion (scoring one post is on the hot path)."""
+    """One indicator per (figure, bin); a missing figure has 1 / bins in each, the indicators'
+    mean over the training rows (quantile bins hold equal shares), as a missing scaled figure
+    is its mean: missing says nothing. (With no indicator at all, the 57 CED posts without a
+    user, all rumours, taught the model that a missing author means a rumour.) A dense array:
+    it joins the dense features' block in one sparse conversion (scoring is on the hot path)."""
     bins = edges.shape[1] + 1
     out = np.zeros((dense.shape[0], len(columns) * bins))
     for k, column in enumerate(columns):
         values = dense[:, column]
-        known = np.flatnonzero(~np.isnan(values))
-        out[known, k * bins + np.searchsorted(edges[k], values[known], side="right")] = 1.0
+        known = ~np.isnan(values)
+        out[np.ix_(~known, np.arange(k * bins, (k + 1) * bins))] = 1.0 / bins
+        rows = np.flatnonzero(known)
+        out[rows, k * bins + np.searchsorted(edges[k], values[rows], side="right")] = 1.0
     return out

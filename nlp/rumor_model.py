@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 
 from archive.models import Reason
 from nlp.ced import RumorInput
@@ -57,6 +55,9 @@ from nlp.rumor_features import (
     response_texts,
 )
 from nlp.rumor_input import input_of
+from nlp.rumor_reasons import post_alone_reasons, term_reasons
+from nlp.rumor_tfidf import TfidfBlock, counter_for, segment, sublinear_tfidf
+from nlp.rumor_trees import TREE_FEATURES, PostAlone, Trees
 
 log = logging.getLogger(__name__)
 _LOG_RESPONSES = DENSE_NAMES.index("log_responses")
@@ -87,98 +88,11 @@ __all__ = [
     "response_texts",
     "rows_of",
     "segment",
+    "sublinear_tfidf",
 ]
 
 MODEL_PATH = Path(__file__).parent / "models" / "rumor.npz"
 FORMAT = "yuqing-rumor-linear/1"
-
-# ---- TF-IDF blocks stored as arrays ---------------------------------------------------------
-
-
-def segment(text: str) -> list[str]:
-    """jieba words with the domain dictionary (the analysis stage's own segmentation)."""
-    from nlp.segment import words
-
-    return words(text)
-
-
-def counter_for(analyzer: str, ngram_range: tuple[int, int], **options: Any) -> CountVectorizer:
-    """Character n-grams, or jieba-word n-grams: the two ways the model reads text."""
-    if analyzer == "char":
-        return CountVectorizer(
-            analyzer="char", ngram_range=ngram_range, lowercase=False, dtype=np.float64, **options
-        )
-    if analyzer == "word":
-        return CountVectorizer(
-            tokenizer=segment,
-            token_pattern=None,
-            ngram_range=ngram_range,
-            lowercase=False,
-            dtype=np.float64,
-            **options,
-        )
-    raise ValueError(f"unknown analyzer {analyzer!r}")
-
-
-@dataclass
-class TfidfBlock:
-    """N-gram TF-IDF (sublinear tf, l2 norm) over a fixed vocabulary."""
-
-    ngram_range: tuple[int, int]
-    terms: np.ndarray  # str array, column order
-    idf: np.ndarray
-    analyzer: str = "char"
-    _counter: CountVectorizer | None = field(default=None, repr=False)
-    _vocabulary: dict[str, int] = field(default_factory=dict, repr=False)
-
-    def counter(self) -> CountVectorizer:
-        if self._counter is None:
-            self._vocabulary = {str(term): i for i, term in enumerate(self.terms)}
-            self._counter = counter_for(
-                self.analyzer, self.ngram_range, vocabulary=self._vocabulary
-            )
-        return self._counter
-
-    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """``CountVectorizer.transform`` with the same analyzer, counting n-grams with a
-        ``Counter`` and looking up each distinct one once: scikit-learn looks up every
-        occurrence in Python, and a post with its responses has thousands (the same matrix,
-        checked by tests/test_nlp_rumor_model.py; 1-hour scoring ~15 % faster)."""
-        analyze = self.counter().build_analyzer()
-        vocabulary = self._vocabulary
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
-        for text in texts:
-            for term, n in Counter(analyze(text)).items():
-                column = vocabulary.get(term)
-                if column is not None:
-                    indices.append(column)
-                    values.append(n)
-            indptr.append(len(indices))
-        matrix = sp.csr_matrix(
-            (np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int32), indptr),
-            shape=(len(texts), len(self.terms)),
-        )
-        matrix.sort_indices()
-        return matrix
-
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        # Works on the CSR arrays in place: the same numbers as TfidfTransformer(sublinear_tf,
-        # norm="l2"), without its intermediate matrices (scoring one post is on the hot path).
-        return sublinear_tfidf(self.counts(texts), self.idf)
-
-
-def sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Term counts (float CSR, one row per text) → sublinear tf × idf, rows l2-normalised,
-    in place: the weighting of ``TfidfTransformer(sublinear_tf=True, norm="l2")``."""
-    counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
-    lengths = np.diff(counts.indptr)
-    rows = np.repeat(np.arange(counts.shape[0]), lengths)
-    norms = np.sqrt(np.bincount(rows, weights=counts.data**2, minlength=counts.shape[0]))
-    norms[norms == 0] = 1.0
-    counts.data /= norms[rows]
-    return counts
 
 
 @dataclass
@@ -251,6 +165,10 @@ class RumorModel:
     # post alone is scored by weights of its own (``Params.empty_model``); None: shared.
     coef_empty: np.ndarray | None = None
     intercept_empty: float = 0.0
+    # The post-alone trees (``nlp.rumor_trees``), which score those posts instead when present,
+    # with a calibration of their own (their log-odds are on another scale than ``coef``'s).
+    post_alone: PostAlone | None = None
+    platt_empty: tuple[float, float] | None = None
 
     def scaled_dense(self, dense: np.ndarray) -> np.ndarray:
         scaled = (dense - self.dense_mean) / self.dense_scale
@@ -285,21 +203,53 @@ class RumorModel:
             return [self.coef] * len(empty)
         return [self.coef_empty if e else self.coef for e in empty]
 
-    def decision(self, matrix: sp.csr_matrix, empty: np.ndarray | None = None) -> np.ndarray:
+    def decision(
+        self,
+        matrix: sp.csr_matrix,
+        empty: np.ndarray | None = None,
+        rows: Rows | None = None,
+    ) -> np.ndarray:
         """Decision values; ``empty`` (``empty_of`` the rows' dense features) selects the
-        post-alone coefficients where the model has them."""
+        post-alone model where the model has one (the trees also read ``rows``)."""
         z = np.asarray(matrix @ self.coef).ravel() + self.intercept
-        if self.coef_empty is not None and empty is not None and empty.any():
+        if empty is None or not empty.any():
+            return z
+        if self.post_alone is not None:
+            if rows is None:
+                raise ValueError("the post-alone trees need the rows (dense features, posts)")
+            where = np.flatnonzero(empty)
+            z[where] = self.post_alone.decision(
+                matrix[where][:, : self.post_columns],
+                rows.dense[where],
+                [rows.posts[i] for i in where],
+            )
+        elif self.coef_empty is not None:
             z[empty] = np.asarray(matrix[empty] @ self.coef_empty).ravel() + self.intercept_empty
         return z
 
-    def calibrate(self, z: np.ndarray) -> np.ndarray:
-        a, b = self.platt
+    @property
+    def post_columns(self) -> int:
+        return len(self.post.terms) + len(self.words.terms)
+
+    def platt_of(self, empty: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's calibration (a, b): ``platt_empty`` for posts scored by the trees."""
+        n = 0 if empty is None else len(empty)
+        a = np.full(n, self.platt[0])
+        b = np.full(n, self.platt[1])
+        if empty is not None and self.post_alone is not None and self.platt_empty is not None:
+            a[empty], b[empty] = self.platt_empty
+        return a, b
+
+    def calibrate(self, z: np.ndarray, empty: np.ndarray | None = None) -> np.ndarray:
+        if empty is None:
+            empty = np.zeros(len(z), dtype=bool)
+        a, b = self.platt_of(empty)
         return 1.0 / (1.0 + np.exp(-(a * z + b)))
 
     def predict_proba(self, items: Sequence[RumorInput]) -> np.ndarray:
         rows = rows_of(items)
-        return self.calibrate(self.decision(self.matrix(rows), self.empty_of(rows.dense)))
+        empty = self.empty_of(rows.dense)
+        return self.calibrate(self.decision(self.matrix(rows), empty, rows), empty)
 
     def prior_shift(self, prior: float) -> float:
         """Log-odds to add so that probabilities assume ``prior`` rumours instead of the
@@ -318,15 +268,35 @@ class RumorModel:
         rows = rows_of(items)
         matrix = self.matrix(rows)
         shift = self.prior_shift(prior) if prior is not None else 0.0
-        a, b = self.platt
         empty = self.empty_of(rows.dense)
-        probabilities = 1.0 / (1.0 + np.exp(-(a * self.decision(matrix, empty) + b + shift)))
+        alone = self.post_alone
+        trees_rows = np.flatnonzero(empty) if alone is not None else np.zeros(0, dtype=int)
+        z = self.decision(matrix, empty if alone is None else None)
+        explained: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+        if alone is not None and len(trees_rows):  # one walk gives score and reasons
+            text = matrix[trees_rows][:, : self.post_columns]
+            inputs = alone.inputs(text, rows.dense[trees_rows], [rows.posts[i] for i in trees_rows])
+            base, credit = alone.attribution(inputs)
+            z[trees_rows] = base + credit.sum(axis=1)
+            slopes = alone.slopes(inputs)
+            explained = {
+                int(i): (inputs[k], credit[k], float(slopes[k])) for k, i in enumerate(trees_rows)
+            }
+        a, b = self.platt_of(empty)
+        probabilities = 1.0 / (1.0 + np.exp(-(a * z + b + shift)))
         out = []
         coefs = self.coef_of(empty)
+        blocks = [(self.post.terms, "帖文用词"), (self.words.terms, "帖文词语")]
         for i, item in enumerate(items):
-            reasons = self._reasons(
-                matrix.getrow(i), coefs[i], rows.dense[i], rows.signals[i], max_reasons
-            )
+            if alone is not None and i in explained:
+                row = matrix.getrow(i)[:, : self.post_columns]
+                reasons = post_alone_reasons(
+                    alone, row, blocks, *explained[i], float(a[i]), max_reasons
+                )
+            else:
+                reasons = self._reasons(
+                    matrix.getrow(i), coefs[i], rows.dense[i], rows.signals[i], max_reasons
+                )
             if prior is not None:
                 reasons.append(
                     Reason("feature", f"按谣言占比 {prior:.0%} 的先验校正", round(shift, 4))
@@ -356,7 +326,7 @@ class RumorModel:
         ):
             end = start + len(block.terms)
             inside = (columns >= start) & (columns < end)
-            reasons += _term_reasons(
+            reasons += term_reasons(
                 contributions[inside], block.terms[columns[inside] - start], label, min_len=2
             )
             start = end
@@ -421,6 +391,22 @@ class RumorModel:
         if self.coef_empty is not None:
             arrays["coef_empty"] = self.coef_empty.astype(np.float32)
             header["intercept_empty"] = self.intercept_empty
+        if self.post_alone is not None:
+            alone = self.post_alone
+            arrays.update(alone.trees.arrays(), coef_text=alone.coef_text.astype(np.float32))
+            if alone.anonymous is not None:
+                arrays.update(alone.anonymous.arrays("anonymous_"))
+                header.update(
+                    anonymous_baseline=alone.anonymous.baseline,
+                    anonymous_slope=alone.anonymous_slope,
+                )
+            header.update(
+                tree_features=list(TREE_FEATURES),
+                tree_baseline=alone.trees.baseline,
+                intercept_text=alone.intercept_text,
+                text_slope=alone.text_slope,
+                platt_empty=list(self.platt_empty or self.platt),
+            )
         if self.bin_edges is not None:
             header["bins"] = list(BINNED)
             arrays["bin_edges"] = self.bin_edges
@@ -439,6 +425,23 @@ class RumorModel:
             if "bin_edges" in data.files and header.get("bins") != list(BINNED):
                 raise ValueError(f"{path}: binned features {header.get('bins')} differ from code")
             edges = data["bin_edges"].astype(np.float64) if "bin_edges" in data.files else None
+            alone = None
+            if "coef_text" in data.files:
+                if header.get("tree_features") != list(TREE_FEATURES):
+                    raise ValueError(f"{path}: tree features differ from code")
+                anonymous = (
+                    Trees.from_arrays(data, float(header["anonymous_baseline"]), "anonymous_")
+                    if "anonymous_baseline" in header
+                    else None
+                )
+                alone = PostAlone(
+                    data["coef_text"].astype(np.float64),
+                    float(header["intercept_text"]),
+                    Trees.from_arrays(data, float(header["tree_baseline"])),
+                    float(header["text_slope"]),
+                    anonymous,
+                    float(header.get("anonymous_slope", 0.0)),
+                )
             return cls(
                 post=TfidfBlock(
                     tuple(header["post_ngram"]),
@@ -469,26 +472,13 @@ class RumorModel:
                     data["coef_empty"].astype(np.float64) if "coef_empty" in data.files else None
                 ),
                 intercept_empty=float(header.get("intercept_empty", 0.0)),
+                post_alone=alone,
+                platt_empty=(
+                    (float(header["platt_empty"][0]), float(header["platt_empty"][1]))
+                    if "platt_empty" in header
+                    else None
+                ),
             )
-
-
-def _term_reasons(
-    contributions: np.ndarray, terms: np.ndarray, label: str, min_len: int, top: int = 3
-) -> list[Reason]:
-    """The n-grams pushing hardest either way; an n-gram inside a stronger one is skipped."""
-    order = np.argsort(-np.abs(contributions))
-    chosen: list[tuple[str, float]] = []
-    for index in order[: 40 * top]:
-        value = float(contributions[index])
-        if abs(value) < 0.02:
-            break
-        term = str(terms[index]).strip()
-        if len(term) < min_len or any(term in other for other, _ in chosen):
-            continue
-        chosen.append((term, value))
-        if len(chosen) >= top:
-            break
-    return [Reason("term", f"{label}：{term}", round(value, 4)) for term, value in chosen]
 
 
 @lru_cache(maxsize=4)

@@ -15,10 +15,11 @@ cross-validation, so the shipped probabilities are calibrated on posts the model
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,14 +28,20 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.svm import LinearSVC
 
 from nlp.ced import RumorInput, labels_of
 from nlp.rumor_bins import BINS, bin_edges
-from nlp.rumor_counts import Counts, Prepared, block_of, count, prepare, tfidf
+from nlp.rumor_counts import Prepared, block_of, count, prepare, tfidf
+from nlp.rumor_eval import (
+    Evaluation,
+    Figures,
+    baseline_predict,
+    baseline_text,
+    figures,
+    horizon_name,
+)
 from nlp.rumor_model import (
     BIN_COLUMNS,
-    MAX_RESPONSES,
     Rows,
     RumorModel,
     TfidfBlock,
@@ -42,7 +49,10 @@ from nlp.rumor_model import (
     normalise,
     rows_of,
 )
+from nlp.rumor_trees import fit_post_alone
 
+# The later-period row of posts scored from their text alone, without author figures.
+ANONYMOUS = "0h, no author figures"
 # Horizons (hours after posting) the figures are given at; None is "all responses".
 EVAL_HORIZONS: tuple[float | None, ...] = (0, 1, 3, 6, 12, 24, None)
 # Horizons every training post is repeated at. Mixing them teaches one model what a post
@@ -89,8 +99,13 @@ class Params:
     # spread features): "" 0.889 / 0.924 / 0.944, 0.821 / 0.872 / 0.904 (without them);
     # augment+separate, C = 4: 0.890 / 0.924 / 0.950, 0.825 / 0.891 / 0.914 (C = 8: 0.892 at
     # 0 h but 0.821 later; C = 16: 0.890, 0.818); separate 0.890 / 0.925 / 0.946, 0.823 /
-    # 0.884 / 0.910; augment 0.890 / 0.925 / 0.950 but 0.817 at 0 h later.
-    empty_model: str = "augment+separate"
+    # 0.884 / 0.910; augment 0.890 / 0.925 / 0.950 but 0.817 at 0 h later. "trees": those
+    # posts are scored by boosted trees over the author figures, the post's form and an
+    # out-of-fold text score (nlp.rumor_trees); augment+trees 0.904 / 0.925 / 0.950, later
+    # 0.863 / 0.894 / 0.914 (``empty=augment+trees`` in the experiments script), and 0.899 /
+    # 0.923 / 0.949, later 0.861 / 0.882 / 0.910 once a missing author figure could no longer
+    # be told from an average one (nlp.rumor_bins; CED's 57 userless posts are all rumours).
+    empty_model: str = "augment+trees"
     empty_C: float = 4.0
 
     def as_json(self) -> dict[str, Any]:
@@ -235,8 +250,9 @@ class Fitted:
         )
 
     def decision(self, prep: Prepared, index: np.ndarray, hours: float | None) -> np.ndarray:
-        empty = self.model.empty_of(prep.rows[hours].dense[index])
-        return self.model.decision(self.matrix(prep, index, hours), empty)
+        rows = take(prep.rows[hours], index)
+        empty = self.model.empty_of(rows.dense)
+        return self.model.decision(self.matrix(prep, index, hours), empty, rows)
 
 
 def frame_prepared(prep: Prepared, index: np.ndarray, params: Params) -> Fitted:
@@ -313,6 +329,17 @@ def fit_prepared(prep: Prepared, index: np.ndarray, y: np.ndarray, params: Param
         alone.fit(per_horizon[params.train_horizons[0]] @ sp.diags(weight), y)
         model.coef_empty = alone.coef_.ravel().astype(np.float64) * weight
         model.intercept_empty = float(alone.intercept_[0])
+    if "trees" in modes:  # the post-alone trees (nlp.rumor_trees) score those posts instead
+        first = prep.rows[params.train_horizons[0]]
+        posts = [first.posts[i] for i in index]
+        model.post_alone = fit_post_alone(
+            per_horizon[params.train_horizons[0]][:, :post_columns],
+            first.dense[index],
+            posts,
+            y,
+            near_duplicate_groups(posts),
+            SEED,
+        )
     model.coef = coef
     return fitted
 
@@ -335,83 +362,11 @@ def fit_platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(calibrator.coef_[0, 0]), float(calibrator.intercept_[0])
 
 
-# ---- figures ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    accuracy: float
-    f1_rumor: float
-    f1_non_rumor: float
-    balanced_accuracy: float
-    n: int
-
-    def as_json(self) -> dict[str, float]:
-        return {k: round(float(v), 4) for k, v in self.__dict__.items()}
-
-
-def figures(y: np.ndarray, predicted: np.ndarray) -> Figures:
-    def f1(positive: int) -> float:
-        tp = int(np.sum((predicted == positive) & (y == positive)))
-        fp = int(np.sum((predicted == positive) & (y != positive)))
-        fn = int(np.sum((predicted != positive) & (y == positive)))
-        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-    recalls = [float(np.mean(predicted[y == c] == c)) for c in (0, 1) if np.any(y == c)]
-    return Figures(
-        accuracy=float(np.mean(predicted == y)),
-        f1_rumor=f1(1),
-        f1_non_rumor=f1(0),
-        balanced_accuracy=float(np.mean(recalls)),
-        n=len(y),
-    )
-
-
-def horizon_name(hours: float | None) -> str:
-    return "all" if hours is None else f"{hours:g}h"
-
-
-@dataclass
-class Evaluation:
-    model: dict[str, Figures] = field(default_factory=dict)
-    baseline: dict[str, Figures] = field(default_factory=dict)
-    brier: dict[str, float] = field(default_factory=dict)
-    period: dict[str, Figures] = field(default_factory=dict)
-    groups: int = 0
-    posts: int = 0
-    seconds: float = 0.0
-
-    def near_duplicate_groups_text(self) -> str:
-        return f"{self.groups} near-duplicate groups"
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "posts": self.posts,
-            "near_duplicate_groups": self.groups,
-            "model": {k: v.as_json() for k, v in self.model.items()},
-            "baseline": {k: v.as_json() for k, v in self.baseline.items()},
-            "brier": {k: round(v, 4) for k, v in self.brier.items()},
-            "later_period": {k: v.as_json() for k, v in self.period.items()},
-            "seconds": round(self.seconds),
-        }
-
-
-def baseline_text(item: RumorInput, hours: float | None) -> str:
-    responses = " ".join(r.text for r in item.responses_until(hours)[:MAX_RESPONSES])
-    return f"{item.text} {responses}"
-
-
-def baseline_predict(
-    counts: sp.csr_matrix, whole: Counts, train_idx: np.ndarray, test_idx: np.ndarray, y: np.ndarray
-) -> np.ndarray:
-    """The issue's ten-minute baseline: character 1–3-gram TF-IDF (sublinear tf) of post +
-    responses, a linear SVM with default settings, trained and tested at one horizon (reading
-    the same earliest ``MAX_RESPONSES`` responses as the model). ``counts`` are the texts'
-    counts over the whole file's vocabulary; the fold keeps the terms its training rows have."""
-    block, columns = block_of(counts[train_idx], whole, 1, None)
-    classifier = LinearSVC()
-    classifier.fit(tfidf(counts[train_idx], columns, block.idf), y[train_idx])
-    return np.asarray(classifier.predict(tfidf(counts[test_idx], columns, block.idf)))
+def _by_trees(model: RumorModel, prep: Prepared, index: np.ndarray, h: float | None) -> np.ndarray:
+    """Which rows the post-alone trees score (none if the model has no trees)."""
+    if model.post_alone is None:
+        return np.zeros(len(index), dtype=bool)
+    return np.asarray(model.empty_of(prep.rows[h].dense[index]))
 
 
 def cross_validate(
@@ -433,22 +388,31 @@ def cross_validate(
     oof = {h: np.zeros(len(items)) for h in horizons}
     calib_z: list[np.ndarray] = []
     calib_y: list[np.ndarray] = []
+    calib_empty: list[np.ndarray] = []
+    scored_empty = {h: np.zeros(len(items), dtype=bool) for h in horizons}
     for number, (train_idx, test_idx) in enumerate(splits, start=1):
         fitted = fit_prepared(prep, train_idx, y[train_idx], params)
         for h in horizons:
             oof[h][test_idx] = fitted.decision(prep, test_idx, h)
+            scored_empty[h][test_idx] = _by_trees(fitted.model, prep, test_idx, h)
         for h in params.train_horizons:
             z = oof[h][test_idx] if h in oof else fitted.decision(prep, test_idx, h)
             calib_z.append(z)
             calib_y.append(y[test_idx])
+            calib_empty.append(_by_trees(fitted.model, prep, test_idx, h))
         if progress:
             progress(f"fold {number}/{folds} done ({time.perf_counter() - started:.0f} s)")
-    platt = fit_platt(np.concatenate(calib_z), np.concatenate(calib_y))
-    evaluation = Evaluation(groups=groups, posts=len(items))
+    z_all, y_all, by_trees = map(np.concatenate, (calib_z, calib_y, calib_empty))
+    platt = fit_platt(z_all[~by_trees], y_all[~by_trees]) if (~by_trees).any() else (1.0, 0.0)
+    # The trees' log-odds get a calibration of their own (``RumorModel.platt_empty``).
+    platt_empty = fit_platt(z_all[by_trees], y_all[by_trees]) if by_trees.any() else None
+    evaluation = Evaluation(groups=groups, posts=len(items), platt=platt, platt_empty=platt_empty)
     for h in horizons:
         name = horizon_name(h)
         evaluation.model[name] = figures(y, (oof[h] > 0).astype(int))
-        p = 1.0 / (1.0 + np.exp(-(platt[0] * oof[h] + platt[1])))
+        a = np.where(scored_empty[h], (platt_empty or platt)[0], platt[0])
+        b = np.where(scored_empty[h], (platt_empty or platt)[1], platt[1])
+        p = 1.0 / (1.0 + np.exp(-(a * oof[h] + b)))
         evaluation.brier[name] = float(np.mean((p - y) ** 2))
     if with_baseline:
         for h in horizons:  # one horizon's counts at a time: they are large
@@ -479,10 +443,17 @@ def later_period(
     y = np.array(labels_of(test))
     out: dict[str, Figures] = {}
     for h in horizons:
-        rows = rows_of(expand(test, [h]))
-        z = model.decision(model.matrix(rows), model.empty_of(rows.dense))
-        out[horizon_name(h)] = figures(y, (z > 0).astype(int))
+        out[horizon_name(h)] = _figures_of(model, expand(test, [h]), y)
+    # The same posts as a crawler without author figures gives them (news sites, forums).
+    anonymous = [dataclasses.replace(item, user={}) for item in expand(test, [0])]
+    out[ANONYMOUS] = _figures_of(model, anonymous, y)
     return out
+
+
+def _figures_of(model: RumorModel, items: Sequence[RumorInput], y: np.ndarray) -> Figures:
+    rows = rows_of(items)
+    z = model.decision(model.matrix(rows), model.empty_of(rows.dense), rows)
+    return figures(y, (z > 0).astype(int))
 
 
 def train(
@@ -492,12 +463,13 @@ def train(
     source: str = "",
 ) -> tuple[RumorModel, Evaluation]:
     """Cross-validate (figures and calibration), then fit the shipped model on everything."""
-    evaluation, z, y = cross_validate(items, params, progress=progress)
+    evaluation, _, _ = cross_validate(items, params, progress=progress)
     evaluation.period = later_period(items, params)
     if progress:
         progress("later-period split done")
     model = fit(items, params)
-    model.platt = fit_platt(z, y)
+    model.platt = evaluation.platt
+    model.platt_empty = evaluation.platt_empty if model.post_alone is not None else None
     model.meta = {
         "trained_on": source,
         "posts": len(items),

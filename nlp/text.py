@@ -24,8 +24,8 @@ _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", 
 _CHAIN = re.compile(r"//\s*@([^\s:：/@]{1,30})\s*[:：]")
 _REPLY = re.compile(r"^\s*回复\s*@([^\s:：@]{1,30})\s*[:：]")
 _AT = re.compile(r"@([\w\u3400-\u9fff\-]{1,30})")
-_TOPIC = re.compile(r"#([^#\n]{1,60})#")
-_EMOTICON = re.compile(r"\[([\w\u3400-\u9fff]{1,8})\]")
+TOPIC = re.compile(r"#([^#\n]{1,60})#")
+EMOTICON = re.compile(r"\[([\w\u3400-\u9fff]{1,8})\]")
 # Weibo news accounts open a post with a headline in 【】, optionally after #topics# and
 # emoticon codes.
 _HEADLINE = re.compile(r"^\s*((?:#[^#\n]{1,60}#\s*|\[[^\]\n]{1,8}\]\s*)*)【([^】]{2,80})】")
@@ -100,9 +100,9 @@ class Prepared:
 
 def _clean(fragment: str) -> str:
     fragment = _URL.sub(" ", fragment)
-    fragment = _EMOTICON.sub(" ", fragment)
+    fragment = EMOTICON.sub(" ", fragment)
     fragment = _AT.sub(" ", fragment)
-    fragment = _TOPIC.sub(lambda m: f" {m.group(1).strip()} ", fragment)
+    fragment = TOPIC.sub(lambda m: f" {m.group(1).strip()} ", fragment)
     for boilerplate in _BOILERPLATE:
         fragment = fragment.replace(boilerplate, " ")
     return _SPACES.sub(" ", fragment).strip()
@@ -119,8 +119,8 @@ def prepare(title: str, text: str) -> Prepared:
         own = _SPACES.sub(" ", raw).strip()
         return Prepared(title=title, body=own, own_text=own)
     urls = _URL.findall(raw)
-    emoticons = [m.group(1) for m in _EMOTICON.finditer(raw)]
-    hashtags = [m.group(1).strip() for m in _TOPIC.finditer(raw)]
+    emoticons = [m.group(1) for m in EMOTICON.finditer(raw)]
+    hashtags = [m.group(1).strip() for m in TOPIC.finditer(raw)]
     reply = _REPLY.match(raw)
     reply_to = reply.group(1) if reply else ""
     if reply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -160,7 +161,18 @@ def test_trained_model_round_trips_without_pickle_and_explains_itself(tmp_path: 
     rumour, fact = loaded.score(fresh)
     assert rumour.probability > 0.5 > fact.probability
     assert rumour.label == "rumor" and fact.label == "non-rumor"
-    assert any(r.kind == "term" and r.text.startswith("帖文") for r in rumour.reasons)
+    # Posts without responses are scored by the post-alone trees; on this toy corpus one
+    # figure separates the classes, so that is the reason (n-gram reasons: the shipped test).
+    assert model.post_alone is not None and rumour.reasons and fact.reasons
+    answered = RumorInput(
+        "n3", fresh[0].text, T, {"verified": False}, 0, (Response("求证", T + timedelta(hours=1)),)
+    )
+    (scored,) = loaded.score([answered])
+    assert any(r.kind == "term" and r.text.startswith("帖文") for r in scored.reasons)
+    # A post without any author figure is scored by the anonymous trees, also after loading.
+    anonymous = [RumorInput("n4", fresh[0].text, T), RumorInput("n5", fresh[1].text, T)]
+    assert loaded.post_alone is not None and loaded.post_alone.anonymous is not None
+    assert np.allclose(loaded.predict_proba(anonymous), model.predict_proba(anonymous), atol=1e-5)
     document = rumour.as_json()
     assert set(document) == {"id", "rumor_probability", "label", "reasons"}
 
@@ -183,7 +195,9 @@ def test_counted_once_matrix_equals_the_models_own_transform() -> None:
         assert np.allclose(fast, slow.toarray())
 
 
-def test_author_deciles_are_indicators_and_a_missing_figure_has_none(tmp_path: Path) -> None:
+def test_author_deciles_are_indicators_and_a_missing_figure_has_their_mean(
+    tmp_path: Path,
+) -> None:
     from nlp.rumor_bins import bin_edges, bin_matrix
     from nlp.rumor_model import BIN_COLUMNS, DENSE_NAMES
 
@@ -193,9 +207,11 @@ def test_author_deciles_are_indicators_and_a_missing_figure_has_none(tmp_path: P
     assert edges.shape == (len(BIN_COLUMNS), 4)
     matrix = bin_matrix(dense, BIN_COLUMNS, edges)
     assert matrix.shape == (12, 5 * len(BIN_COLUMNS))
-    assert matrix[:10].sum(axis=1).tolist() == [1.0] * 10  # one bin each, only the known figure
-    assert matrix[10:].sum() == 0  # no figure, no indicator
+    known = matrix[:10, :5]
+    assert known.sum(axis=1).tolist() == [1.0] * 10 and set(known.ravel()) == {0.0, 1.0}
     assert matrix[0, 0] == 1 and matrix[9, 4] == 1
+    # A missing figure says nothing: each of its bins holds their mean share, 1 / bins.
+    assert np.allclose(matrix[:10, 5:], 0.2) and np.allclose(matrix[10:], 0.2)
     # A model file written before the bins (no bin_edges array) still loads and scores.
     model = fit(_corpus(), Params(min_df=1, bins=0))
     assert model.bin_edges is None
@@ -247,6 +263,56 @@ def test_shipped_model_separates_the_development_posts() -> None:
     model = RumorModel.load(MODEL_PATH)
     predicted = (model.predict_proba(items) >= 0.5).astype(int)
     assert figures(np.array(labels_of(items)), predicted).accuracy > 0.85
+    alone = [item.at_horizon(0) for item in items]  # the post-alone trees
+    predicted = (model.predict_proba(alone) >= 0.5).astype(int)
+    assert figures(np.array(labels_of(items)), predicted).accuracy > 0.85
+
+
+def test_shipped_model_does_not_read_a_missing_author_as_a_rumour() -> None:
+    """The 57 CED posts without a user are all rumours (deleted accounts): models that could
+    tell a missing author learnt that, and scored news articles and notices (no author
+    figures) as rumours: the notice below 0.92, and a quarter of the non-rumour posts with an
+    hour of replies when stripped of their author."""
+    from nlp.ced import load_ced
+
+    model = RumorModel.load(MODEL_PATH)
+    notice = (
+        "【江州市市场监管局：3批次食品抽检不合格】江州市市场监督管理局今日发布食品安全监督"
+        "抽检信息，3批次食品不合格，已责令企业下架召回。"
+    )
+    assert model.predict_proba([RumorInput("notice", notice, T)])[0] < 0.5
+    items = load_ced(require_dataset("ced/ced_dev.jsonl.gz"), limit=400)
+    answered = [i.at_horizon(1) for i in items if i.label == "non-rumor"]
+    stripped = [replace(i, user={}) for i in answered if i.responses]
+    assert len(stripped) > 100
+    assert float(np.mean(model.predict_proba(stripped) >= 0.5)) < 0.1
+
+
+def test_shipped_post_alone_trees_explain_with_terms_and_author() -> None:
+    model = RumorModel.load(MODEL_PATH)
+    assert model.post_alone is not None and model.platt_empty is not None
+    post = "紧急扩散！！某品牌奶粉检出致癌物，已有婴儿住院，大家千万不要买，转给家人"
+    (score,) = model.score([RumorInput("p", post, T, {"verified": False, "followers": 300})])
+    kinds = {r.kind for r in score.reasons}
+    assert "term" in kinds and "feature" in kinds
+    assert all(r.text.startswith("帖文") for r in score.reasons if r.kind == "term")
+
+
+def test_exported_trees_equal_scikit_learns_and_their_shares_add_up() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from nlp.rumor_trees import TREE_OPTIONS, Trees
+
+    rng = np.random.default_rng(0)
+    x = rng.random((400, 4))
+    x[::5, 1] = np.nan  # missing values take the side the trees learnt
+    y = (x[:, 0] + np.nan_to_num(x[:, 1], nan=0.7) * x[:, 2] > 0.8).astype(int)
+    boosted = HistGradientBoostingClassifier(early_stopping=False, **TREE_OPTIONS).fit(x, y)
+    trees = Trees.from_sklearn(boosted, x)
+    assert np.allclose(trees.raw(x), boosted.decision_function(x))
+    base, credit = trees.attribution(x)
+    assert np.allclose(base + credit.sum(axis=1), trees.raw(x))
+    assert credit[:, 3].std() < credit[:, 0].std()  # the unused figure gets (almost) nothing
 
 
 def test_score_rumor_command_writes_one_line_per_record_and_reports_bad_ones(
@@ -347,11 +413,14 @@ def test_spread_features_read_bare_reposts_speed_questions_and_early_doubt() -> 
     assert spread_features(RumorInput("t", "帖文")) == [0.0] * 6
 
 
-@pytest.mark.parametrize("mode", ["augment", "separate", "augment+separate", ""])
+@pytest.mark.parametrize(
+    "mode", ["augment", "separate", "augment+separate", "", "augment+trees", "trees"]
+)
 def test_posts_without_responses_use_their_own_coefficients(mode: str, tmp_path: Path) -> None:
     items = _corpus()
     model = fit(items, Params(min_df=1, empty_model=mode))
-    assert (model.coef_empty is None) == (mode == "")
+    assert (model.coef_empty is None and model.post_alone is None) == (mode == "")
+    assert (model.post_alone is not None) == ("trees" in mode)
     model.save(tmp_path / "m.npz")
     loaded = RumorModel.load(tmp_path / "m.npz")
     alone = RumorInput("a", "千万别吃薯片！里面有塑料，看到请转发", T, {"verified": False})
@@ -361,7 +430,7 @@ def test_posts_without_responses_use_their_own_coefficients(mode: str, tmp_path:
     assert np.allclose(
         loaded.predict_proba([alone, answered]), model.predict_proba([alone, answered])
     )
-    if model.coef_empty is not None:
+    if model.coef_empty is not None and model.post_alone is None:
         rows = rows_of([alone, answered])
         matrix = model.matrix(rows)
         empty = model.empty_of(rows.dense)
@@ -369,3 +438,9 @@ def test_posts_without_responses_use_their_own_coefficients(mode: str, tmp_path:
         z = model.decision(matrix, empty)
         assert z[0] == pytest.approx(matrix[0] @ model.coef_empty + model.intercept_empty)
         assert z[1] == pytest.approx(matrix[1] @ model.coef + model.intercept)
+    if model.post_alone is not None:  # the trees' walk for scores and for reasons agree
+        probabilities = [score.probability for score in loaded.score([alone, answered])]
+        assert np.allclose(probabilities, loaded.predict_proba([alone, answered]))
+        rows = rows_of([alone])
+        with pytest.raises(ValueError, match="need the rows"):
+            model.decision(model.matrix(rows), model.empty_of(rows.dense))
