@@ -88,7 +88,10 @@ def _entities(detail: EventDetail) -> None:
         if items:
             lines.append(f"- {title}：" + md_escape("、".join(f"{name}×{n}" for name, n in items)))
     st.markdown("\n".join(lines))
-    st.caption("按提及数排列（×后为提及该主体的帖子数，取自事件的抽样提及）。")
+    # Events analysed since entities are stored count every member; older ones (entities
+    # None) are read from the sampled mentions on the page.
+    source = "事件的全部相关提及" if detail.event.entities is not None else "事件的抽样提及"
+    st.caption(f"按提及数排列（×后为提及该主体的帖子数，取自{source}）。")
 
 
 def _spread(detail: EventDetail) -> None:
