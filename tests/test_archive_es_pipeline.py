@@ -30,6 +30,7 @@ from archive.elasticsearch import ElasticsearchArchive
 from archive.models import Mention
 from archive.search import SearchRequest
 from tests.es_node import EsNode
+from tests.settle import wait_until_settled
 from tests.test_runner_crash import check_obligations_and_outbox
 from yuqing.config import load_config
 from yuqing.demo.run import demo_config
@@ -83,30 +84,21 @@ def _snapshot(config: Path) -> tuple[int, ...] | None:
                 archive.latest_position(),
                 archive.get_cursor("analyze"),
                 archive.get_cursor("alerts"),
+                stats.get("spooled", 0),
             )
     except ArchiveError:
         return None  # not created yet, or the cluster is away
 
 
 def _caught_up(snapshot: tuple[int, ...]) -> bool:
-    """Both stages have read up to the last position (an alert pass can take seconds)."""
-    return snapshot[4] == snapshot[5] == snapshot[6]
+    """Something was stored, both stages have read up to the last position (an alert pass can
+    take seconds) and nothing waits in the spool any more."""
+    return snapshot[0] > 0 and snapshot[4] == snapshot[5] == snapshot[6] and snapshot[7] == 0
 
 
 def _run_until_quiet(config: Path, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 240
-    last: tuple[int, ...] | None = None
-    since = time.monotonic()
     try:
-        while time.monotonic() < deadline:
-            snapshot = _snapshot(config)
-            if snapshot is None or snapshot != last:
-                last, since = snapshot, time.monotonic()
-            elif time.monotonic() - since >= 6 and snapshot[0] > 0 and _caught_up(snapshot):
-                break
-            time.sleep(0.5)
-        else:
-            raise AssertionError(f"the runner did not settle (last: {last})")
+        wait_until_settled(lambda: _snapshot(config), _caught_up)
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)

@@ -27,6 +27,7 @@ from archive import open_archive
 from archive.base import Archive, ArchiveError
 from archive.models import Mention
 from archive.search import SearchRequest
+from tests.settle import wait_until_settled
 from yuqing.demo.run import demo_config
 from yuqing.demo.sites import DemoSites, load_corpus
 
@@ -59,28 +60,23 @@ def _snapshot(path: Path) -> tuple[int, ...]:
 
 
 def wait_until_quiet(config: Path, settle: float = 6.0, timeout: float = 240.0) -> None:
-    """Wait until the archive has stopped changing for ``settle`` seconds."""
+    """Wait until the runner's archive has stopped changing and every stage has caught up."""
     path = config.parent / "yuqing.db"
-    deadline = time.monotonic() + timeout
-    last, since = None, time.monotonic()
-    while time.monotonic() < deadline:
-        if path.exists():
-            try:
-                snapshot = _snapshot(path)
-            except ArchiveError:
-                # The runner has created the file but not yet its schema (a reader opening it
-                # in between sees version 0): look again on the next poll.
-                time.sleep(0.5)
-                continue
-            # Quiet means every stage has caught up, not only that nothing changed for a
-            # while: under load one analysis pass can outlast the settle time.
-            caught_up = snapshot[0] > 0 and snapshot[4] == snapshot[5] == snapshot[6]
-            if snapshot != last:
-                last, since = snapshot, time.monotonic()
-            elif time.monotonic() - since >= settle and caught_up:
-                return
-        time.sleep(0.5)
-    raise AssertionError(f"the runner did not settle within {timeout} s (last: {last})")
+
+    def snapshot() -> tuple[int, ...] | None:
+        if not path.exists():
+            return None
+        try:
+            return _snapshot(path)
+        except ArchiveError:
+            # The runner has created the file but not yet its schema (a reader opening it in
+            # between sees version 0): look again on the next poll.
+            return None
+
+    def caught_up(found: tuple[int, ...]) -> bool:
+        return found[0] > 0 and found[4] == found[5] == found[6]
+
+    wait_until_settled(snapshot, caught_up, settle, timeout)
 
 
 def write_config(base_url: str, folder: Path) -> tuple[Path, dict[str, Any]]:
