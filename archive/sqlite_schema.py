@@ -316,6 +316,12 @@ def migrate(conn: sqlite3.Connection, path: Path, readonly: bool, version: int) 
     """Bring the schema up to date, one transaction per migration."""
     if version == SCHEMA_VERSION:
         return
+    if readonly and version == 0:
+        # No migration has run: an empty file, or one a writer created a moment ago.
+        raise ArchiveError(
+            f"{path} holds no Yuqing archive yet (an empty database); a command that writes "
+            "(yuqing crawl, yuqing run) creates it — or check archive.path in the configuration"
+        )
     if readonly:
         raise ArchiveError(f"{path} needs a schema upgrade; open it once for writing")
     for number in range(version, SCHEMA_VERSION):

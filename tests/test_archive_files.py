@@ -99,3 +99,13 @@ def test_readonly_archive_refuses_writes_and_missing_files(tmp_path: Path) -> No
         pytest.raises(ArchiveError, match="read-only"),
     ):
         archive.set_cursor("x", 1)
+
+
+def test_a_reader_of_an_empty_database_is_told_no_archive_exists_yet(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).close()  # what a writer leaves between creating the file and the schema
+    with pytest.raises(ArchiveError, match="holds no Yuqing archive yet") as error:
+        open_archive(path, readonly=True)
+    assert str(path) in str(error.value) and "archive.path" in str(error.value)
+    open_archive(path).close()  # a writer then creates the schema in the same file
+    open_archive(path, readonly=True).close()
