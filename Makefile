@@ -48,6 +48,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/dashboard_bench.py
 	$(BIN)/python benchmarks/nlp_events_bench.py
 	$(BIN)/python benchmarks/nlp_throughput_bench.py
+	$(BIN)/python benchmarks/nlp_relevance_bench.py
+	$(BIN)/python benchmarks/nlp_topics_sentiment_bench.py
 	$(BIN)/python benchmarks/nlp_entities_bench.py
 	$(BIN)/python benchmarks/heat_threshold_bench.py
 	$(BIN)/python benchmarks/nlp_rumor_bench.py
