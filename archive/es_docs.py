@@ -148,6 +148,7 @@ def event_doc(event: Event) -> dict[str, Any]:
         "rumor_score": event.rumor_score,
         "updated_at": iso(event.updated_at),
         "entities": None if event.entities is None else [asdict(count) for count in event.entities],
+        "platforms": None if event.platforms is None else dict(event.platforms),
     }
 
 
@@ -169,9 +170,15 @@ def event_from(source: dict[str, Any]) -> Event:
         rumor_score=source.get("rumor_score"),
         updated_at=from_iso(source.get("updated_at")),
         entities=_entity_counts(source.get("entities")),
+        platforms=_platforms(source.get("platforms")),
     )
 
 
 def _entity_counts(items: list[dict[str, Any]] | None) -> list[EntityCount] | None:
     """Absent or null (an event written before entities were kept): None, not computed."""
     return None if items is None else [EntityCount(**item) for item in items]
+
+
+def _platforms(value: dict[str, Any] | None) -> dict[str, int] | None:
+    """Absent or null (an event written before platforms were kept): None, not computed."""
+    return None if value is None else {str(k): int(v) for k, v in value.items()}

@@ -37,8 +37,9 @@ MAPPING_VERSION = 1
 # template install is skipped as the version is the same). Revisions:
 #   1: the first mappings;
 #   2: analysis.entities and analysis.entity_names (the entities of a mention and the keys
-#      ``entity:`` filters match), events' entities.
-MAPPING_REVISION = 2
+#      ``entity:`` filters match), events' entities;
+#   3: events' platforms (member mentions per platform).
+MAPPING_REVISION = 3
 
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date_nanos"}  # microsecond times survive range filters and sorting
@@ -111,6 +112,13 @@ EVENT_MAPPING: dict[str, Any] = {
         "rumor_score": {"type": "double"},
         "updated_at": _DATE,
         "entities": {"type": "object", "enabled": False},  # null: not computed
+        # {"weibo": 120, "news": 8}; null: not computed. Its keys are platform names, open
+        # ended, which ``dynamic: strict`` would refuse as unmapped fields of a parsed object;
+        # a disabled object is stored in _source without being parsed, so any keys pass.
+        # Nothing searches or aggregates on it (platform facets read the mentions); a
+        # ``flattened`` field would index the counts as keywords, of no use for ranges or
+        # sorting, and a list of {platform, count} entries would read less plainly.
+        "platforms": {"type": "object", "enabled": False},
     },
 }
 

@@ -157,6 +157,9 @@ class Event:
     # Top EVENT_ENTITIES_PER_KIND per kind by member mentions naming them; None: not computed
     # (an event written before entities were kept).
     entities: list[EntityCount] | None = None
+    # Member mentions per platform (Mention.platform → count, the most first, then by name),
+    # summing to mention_count; None: not computed (an event written before they were kept).
+    platforms: dict[str, int] | None = None
 
 
 @dataclass

@@ -369,8 +369,8 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
             conn.execute(
                 "INSERT OR REPLACE INTO events (id, title, first_seen, last_seen, mention_count, "
                 "heat, burst, status, topics, keywords, region, severity, severity_basis, "
-                "rumor_score, updated_at, entities) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "rumor_score, updated_at, entities, platforms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 event_values(event),
             )
 

@@ -77,6 +77,15 @@ def entity_counts_from(text: str | None) -> list[EntityCount] | None:
     return None if text is None else [EntityCount(**item) for item in json.loads(text)]
 
 
+def platforms_json(platforms: dict[str, int] | None) -> str | None:
+    return None if platforms is None else dumps(platforms)
+
+
+def platforms_from(text: str | None) -> dict[str, int] | None:
+    """NULL (an event written before platforms were kept) reads as None: not computed."""
+    return None if text is None else {str(k): int(v) for k, v in json.loads(text).items()}
+
+
 MENTION_COLUMNS = (
     "id, source, platform, kind, url, title, text, author, region, parent_id, "
     "published_at, fetched_at, metrics, extra"
@@ -155,6 +164,7 @@ def event_values(event: Event) -> tuple[Any, ...]:
         event.rumor_score,
         to_us(event.updated_at),
         entity_counts_json(event.entities),
+        platforms_json(event.platforms),
     )
 
 
@@ -176,6 +186,7 @@ def event_from(row: sqlite3.Row) -> Event:
         rumor_score=row["rumor_score"],
         updated_at=from_us(row["updated_at"]),
         entities=entity_counts_from(row["entities"]),
+        platforms=platforms_from(row["platforms"]),
     )
 
 

@@ -269,6 +269,11 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX mention_entities_rowid ON mention_entities (mention_rowid);
     """,
+    # 6: events' member mentions per platform (archive.models.Event.platforms) as a JSON
+    # object; NULL in events written before reads None ("not computed").
+    """
+    ALTER TABLE events ADD COLUMN platforms TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

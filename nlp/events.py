@@ -106,17 +106,20 @@ class EventState:
     # entity → number of members naming it, kept as members come and go, so an event's
     # entities cost its distinct entities per build, not a pass over its members.
     entity_counts: dict[EntityRef, int] = field(default_factory=dict)
+    # platform → number of members from it, kept the same way (a member replaced counts
+    # under its new mention's platform).
+    platform_counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, member: Member) -> None:
         old = self.members.get(member.id)
         if old is not None:
             if old.mention.parent_id:
                 self._children.get(old.mention.parent_id, set()).discard(member.id)
-            self._count_entities(old, -1)
+            self._count(old, -1)
         self.members[member.id] = member
         if member.mention.parent_id:
             self._children.setdefault(member.mention.parent_id, set()).add(member.id)
-        self._count_entities(member, 1)
+        self._count(member, 1)
         self._centroid = None
 
     def remove(self, mention_id: str) -> None:
@@ -124,10 +127,11 @@ class EventState:
         if member is not None:
             if member.mention.parent_id:
                 self._children.get(member.mention.parent_id, set()).discard(mention_id)
-            self._count_entities(member, -1)
+            self._count(member, -1)
             self._centroid = None
 
-    def _count_entities(self, member: Member, step: int) -> None:
+    def _count(self, member: Member, step: int) -> None:
+        """Add (step 1) or take away (step -1) a member's entities and platform."""
         counts = self.entity_counts
         for entity in member.entities:
             left = counts.get(entity, 0) + step
@@ -135,6 +139,13 @@ class EventState:
                 counts[entity] = left
             else:
                 counts.pop(entity, None)
+        platforms = self.platform_counts
+        platform = member.mention.platform
+        left = platforms.get(platform, 0) + step
+        if left > 0:
+            platforms[platform] = left
+        else:
+            platforms.pop(platform, None)
 
     def ordered(self) -> list[Member]:
         return sorted(self.members.values(), key=Member.order)
@@ -314,6 +325,13 @@ def _kind_rank(kind: str) -> int:
     return ENTITY_KINDS.index(kind) if kind in ENTITY_KINDS else len(ENTITY_KINDS)
 
 
+def _platforms(state: EventState) -> dict[str, int]:
+    """Members per platform, the most first and among equals by name: the stored JSON then
+    depends on the members alone, not on the order they arrived in."""
+    ranked = sorted(state.platform_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return dict(ranked)
+
+
 def build_event(state: EventState, now: datetime, window: timedelta) -> Event:
     """The Event record for the current members, as of ``now``."""
     members = state.ordered()
@@ -327,6 +345,7 @@ def build_event(state: EventState, now: datetime, window: timedelta) -> Event:
             status="closed",
             updated_at=now,
             entities=[],
+            platforms={},
         )
     roots = state.roots()
     activities = [Activity(m.at, m.weight, m.mention.platform) for m in members]
@@ -364,6 +383,7 @@ def build_event(state: EventState, now: datetime, window: timedelta) -> Event:
         rumor_score=max(rumor_scores) if rumor_scores else None,
         updated_at=now,
         entities=_entities(state),
+        platforms=_platforms(state),
     )
 
 

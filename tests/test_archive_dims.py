@@ -177,13 +177,15 @@ def test_upgrade_from_schema_2_fills_the_dims_table(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with open_archive(path) as store:
         _fill(store, 7)
-    # Turn the file back into a schema-2 archive: no dims tables, no entities (schema 5).
+    # Turn the file back into a schema-2 archive: no dims tables, no entities (schema 5),
+    # no event platforms (schema 6).
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP TABLE mention_dims; DROP TABLE dim_values; DROP TABLE dims_tombstones; "
         "DELETE FROM meta WHERE key = 'dims_version'; "
         "DROP TABLE mention_entities; ALTER TABLE analyses DROP COLUMN entities; "
-        "ALTER TABLE events DROP COLUMN entities; PRAGMA user_version = 2;"
+        "ALTER TABLE events DROP COLUMN entities; ALTER TABLE events DROP COLUMN platforms; "
+        "PRAGMA user_version = 2;"
     )
     conn.close()
     with open_archive(path) as store:

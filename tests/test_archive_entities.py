@@ -86,7 +86,7 @@ def test_entities_round_trip_with_analyses_and_events(archive: Archive) -> None:
 
 # ---- archives written before entities were kept -------------------------------------------
 def test_a_schema_4_sqlite_archive_reads_no_entities_and_takes_new_ones(tmp_path: Path) -> None:
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION >= 5
     path = tmp_path / "old.db"
     with open_archive(path) as store:
         store.upsert_mentions([make_mention(1, MILK), make_mention(2, MILK)])
@@ -96,7 +96,8 @@ def test_a_schema_4_sqlite_archive_reads_no_entities_and_takes_new_ones(tmp_path
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP TABLE mention_entities; ALTER TABLE analyses DROP COLUMN entities; "
-        "ALTER TABLE events DROP COLUMN entities; PRAGMA user_version = 4;"
+        "ALTER TABLE events DROP COLUMN entities; ALTER TABLE events DROP COLUMN platforms; "
+        "PRAGMA user_version = 4;"
     )
     conn.close()
     with open_archive(path) as store:
@@ -134,7 +135,13 @@ def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
     from archive.elasticsearch import ElasticsearchArchive
     from archive.es_client import make_client
     from archive.es_docs import analysis_doc, event_doc, mention_doc
-    from archive.es_mappings import EVENT_MAPPING, MENTION_MAPPING, IndexNames, mention_template
+    from archive.es_mappings import (
+        EVENT_MAPPING,
+        MAPPING_REVISION,
+        MENTION_MAPPING,
+        IndexNames,
+        mention_template,
+    )
     from archive.es_setup import drop_all
 
     names = IndexNames(f"t{uuid.uuid4().hex[:10]}")
@@ -151,7 +158,7 @@ def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
         client.indices.create(
             index=names.events_index,
             settings={"number_of_shards": 1, "number_of_replicas": 0},
-            mappings=_revision_1(EVENT_MAPPING, ("entities",)),
+            mappings=_revision_1(EVENT_MAPPING, ("entities",), ("platforms",)),
             aliases={names.events: {}},
         )
         mention = make_mention(1, MILK)
@@ -161,7 +168,7 @@ def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
         index = names.mention_index(mention.published_at)
         client.index(index=index, id="m0001", document=doc, refresh=True)
         event = event_doc(_event(None))
-        del event["entities"]
+        del event["entities"], event["platforms"]
         client.index(index=names.events, id="e-milk", document=event, refresh=True)
 
         # The archive closes its client on close: its own, not the one that cleans up.
@@ -182,11 +189,11 @@ def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
             assert (new := store.get_event("e-new")) is not None and new.entities == COUNTS
             for body in client.indices.get_mapping(index=names.mentions).values():
                 mapping = body["mappings"]
-                assert mapping["_meta"]["yuqing_mapping_revision"] == 2
+                assert mapping["_meta"]["yuqing_mapping_revision"] == MAPPING_REVISION
                 assert "entity_names" in mapping["properties"]["analysis"]["properties"]
             answer = client.indices.get_index_template(name=names.template)
             stored = answer["index_templates"][0]["index_template"]
-            assert stored["_meta"]["mapping_revision"] == 2
+            assert stored["_meta"]["mapping_revision"] == MAPPING_REVISION
         finally:
             store.close()
     finally:

@@ -166,3 +166,41 @@ def test_event_entities_keep_the_most_named_of_each_kind_in_a_stable_order() -> 
     tied = EventState("t")
     tied.add(member(1, EntityRef("brand", "乙"), EntityRef("brand", "甲")))
     assert [c.name for c in build_event(tied, now, WINDOW).entities or []] == sorted(["乙", "甲"])
+
+
+def test_event_platforms_count_members_as_they_come_and_go() -> None:
+    state = EventState("e1")
+    for i in range(1, 6):  # odd: weibo, even: news (tests.conftest.make_mention)
+        state.add(member(i))
+    event = build_event(state, T0 + timedelta(hours=6), WINDOW)
+    assert event.platforms is not None and event.platforms == {"weibo": 3, "news": 2}
+    assert list(event.platforms) == ["weibo", "news"]  # the most first
+    assert sum(event.platforms.values()) == event.mention_count
+    # Analysed again under another platform: counted there only; one leaving takes its own.
+    again = member(1)
+    again.mention = make_mention(1, "第1条", platform="news")
+    state.add(again)
+    state.remove("m0003")
+    event = build_event(state, T0 + timedelta(hours=6), WINDOW)
+    assert event.platforms == {"news": 3, "weibo": 1}
+    assert sum(event.platforms.values()) == event.mention_count
+    # The last of a platform gone: no zero left behind.
+    state.remove("m0005")
+    assert build_event(state, T0 + timedelta(hours=6), WINDOW).platforms == {"news": 3}
+    assert build_event(EventState("empty"), T0, WINDOW).platforms == {}
+
+
+def test_event_platforms_do_not_depend_on_arrival_order() -> None:
+    members = [member(i) for i in range(1, 9)]
+    forwards, backwards = EventState("a"), EventState("b")
+    for item in members:
+        forwards.add(item)
+    for item in reversed(members):
+        backwards.add(item)
+    now = T0 + timedelta(days=1)
+    found = build_event(forwards, now, WINDOW).platforms
+    assert found == {"news": 4, "weibo": 4}
+    again = build_event(backwards, now, WINDOW).platforms
+    assert found is not None and again is not None
+    # Equal counts by name, whatever came first: the stored JSON is the same too.
+    assert list(found) == list(again) == ["news", "weibo"]

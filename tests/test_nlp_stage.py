@@ -156,6 +156,8 @@ def test_event_fields(archive: Archive) -> None:
     event = archive.get_event(stable_id("event", "e1"))
     assert event is not None
     assert event.mention_count == 5  # four mentions and a comment
+    # Articles with a title are news, the rest Weibo posts (interleaved()), the comment too.
+    assert event.platforms == {"weibo": 3, "news": 2}
     assert event.region == "江州市"
     assert "special_equipment" in event.topics
     assert "扶梯" in event.keywords

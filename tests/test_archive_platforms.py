@@ -1,0 +1,156 @@
+"""Events' volume by platform in the archive: stored on both backends, and archives written
+before it was kept (SQLite schema 5, Elasticsearch mapping revision 2)."""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import open_archive
+from archive.base import Archive
+from archive.models import Event
+from archive.sqlite_schema import SCHEMA_VERSION
+from tests.conftest import T0
+
+PLATFORMS = {"weibo": 120, "news": 8, "official": 1}
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
+    """Overrides the SQLite-only fixture of conftest: one run per backend."""
+    if request.param == "elasticsearch":
+        yield request.getfixturevalue("es_archive")
+        return
+    store = open_archive(tmp_path / "archive.db")
+    yield store
+    store.close()
+
+
+def _event(platforms: dict[str, int] | None, event_id: str = "e-milk") -> Event:
+    count = sum(platforms.values()) if platforms else 0
+    return Event(
+        id=event_id,
+        title="奶粉",
+        first_seen=T0,
+        last_seen=T0,
+        mention_count=count,
+        platforms=platforms,
+    )
+
+
+def test_platforms_round_trip_with_events(archive: Archive) -> None:
+    archive.upsert_event(_event(PLATFORMS))
+    archive.upsert_event(_event({}, "e-none"))
+    archive.upsert_event(_event(None, "e-old"))
+    assert (event := archive.get_event("e-milk")) is not None and event.platforms == PLATFORMS
+    # The order written (the most first) is the order read.
+    assert list(event.platforms) == ["weibo", "news", "official"]
+    assert (event := archive.get_event("e-none")) is not None and event.platforms == {}
+    assert (event := archive.get_event("e-old")) is not None and event.platforms is None
+    listed = {e.id: e.platforms for e in archive.list_events()}
+    assert listed == {"e-milk": PLATFORMS, "e-none": {}, "e-old": None}
+    # Written again: the new counts replace the old.
+    archive.upsert_event(_event({"weibo": 121, "news": 8}))
+    assert (event := archive.get_event("e-milk")) is not None
+    assert event.platforms == {"weibo": 121, "news": 8}
+
+
+def test_a_schema_5_sqlite_archive_reads_no_platforms_and_takes_new_ones(
+    tmp_path: Path,
+) -> None:
+    assert SCHEMA_VERSION >= 6
+    path = tmp_path / "old.db"
+    with open_archive(path) as store:
+        store.upsert_event(_event(None))
+    # Turn the file back into what schema 5 wrote: no platforms column on events.
+    conn = sqlite3.connect(path)
+    conn.executescript("ALTER TABLE events DROP COLUMN platforms; PRAGMA user_version = 5;")
+    conn.close()
+    with open_archive(path) as store:
+        assert (old := store.get_event("e-milk")) is not None and old.platforms is None
+        store.upsert_event(_event(PLATFORMS, "e-new"))
+    with open_archive(path, readonly=True) as store:
+        assert (new := store.get_event("e-new")) is not None and new.platforms == PLATFORMS
+        assert (old := store.get_event("e-milk")) is not None and old.platforms is None
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def _revision_2(mapping: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """A mapping as revision 2 wrote it: without the given top-level fields."""
+    old = copy.deepcopy(mapping)
+    old["_meta"]["yuqing_mapping_revision"] = 2
+    for name in fields:
+        del old["properties"][name]
+    return old
+
+
+def test_indices_of_mapping_revision_2_get_the_platforms_field_in_place(
+    es_node: Any, tmp_path: Path
+) -> None:
+    import uuid
+
+    from archive.elasticsearch import ElasticsearchArchive
+    from archive.es_client import make_client
+    from archive.es_docs import event_doc
+    from archive.es_mappings import (
+        EVENT_MAPPING,
+        MAPPING_REVISION,
+        MENTION_MAPPING,
+        IndexNames,
+        mention_template,
+    )
+    from archive.es_setup import drop_all
+
+    names = IndexNames(f"t{uuid.uuid4().hex[:10]}")
+    client = make_client([es_node.url])
+    try:
+        # What revision 2 installed (the mentions' fields are unchanged in revision 3), and
+        # one event in it, written without platforms.
+        template = mention_template(names, 0)
+        template["template"]["mappings"] = _revision_2(MENTION_MAPPING)
+        template["_meta"]["mapping_revision"] = 2
+        client.indices.put_index_template(name=names.template, **template)
+        client.indices.create(
+            index=names.events_index,
+            settings={"number_of_shards": 1, "number_of_replicas": 0},
+            mappings=_revision_2(EVENT_MAPPING, "platforms"),
+            aliases={names.events: {}},
+        )
+        event = event_doc(_event(None))
+        del event["platforms"]
+        client.index(index=names.events, id="e-milk", document=event, refresh=True)
+        # A strict revision-2 index refuses the field: the upgrade below is what lets it in.
+        with pytest.raises(Exception, match="platforms"):
+            client.index(index=names.events, id="e-x", document=event_doc(_event(PLATFORMS)))
+
+        store = ElasticsearchArchive(
+            make_client([es_node.url]),
+            [es_node.url],
+            tmp_path / "ledger.db",
+            index_prefix=names.prefix,
+            replicas=0,
+        )
+        try:
+            assert (old := store.get_event("e-milk")) is not None and old.platforms is None
+            store.upsert_event(_event(PLATFORMS, "e-new"))
+            assert (new := store.get_event("e-new")) is not None and new.platforms == PLATFORMS
+            assert (old := store.get_event("e-milk")) is not None and old.platforms is None
+            for body in client.indices.get_mapping(index=names.events).values():
+                mapping = body["mappings"]
+                assert mapping["_meta"]["yuqing_mapping_revision"] == MAPPING_REVISION == 3
+                assert mapping["properties"]["platforms"] == {"type": "object", "enabled": False}
+            answer = client.indices.get_index_template(name=names.template)
+            stored = answer["index_templates"][0]["index_template"]
+            assert stored["_meta"]["mapping_revision"] == MAPPING_REVISION
+        finally:
+            store.close()
+    finally:
+        drop_all(client, names)
+        client.close()
