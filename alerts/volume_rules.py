@@ -7,26 +7,141 @@ queries per evaluation however large the archive is.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
 from alerts.rules import Match, RuleInput, RuleType, register_rule
+from archive.base import Archive
 from archive.models import Event, Reason
 from archive.search import SearchFilters, SearchRequest
+from nlp.topic_burst import Burst, BurstThresholds, format_p, judge
 from yuqing.clock import SHANGHAI
+from yuqing.settings import RuleSettings
 
 
 def _as_query(word: str) -> str:
     return '"' + word.replace('"', " ").strip() + '"'
 
 
+@dataclass
+class WindowCounts:
+    """Counts behind a seasonal judgement, per topic (or ``ALL`` for the whole rule scope)."""
+
+    current: dict[str, int]
+    same_hour: dict[str, list[int]]  # one count per covered earlier day, most recent first
+    recent_mean: dict[str, float]  # hourly mean of the 24 h before the current window
+
+    def topics(self) -> list[str]:
+        return sorted(self.current, key=lambda t: (-self.current[t], t))
+
+    def judge(self, topic: str, thresholds: BurstThresholds) -> Burst:
+        return judge(
+            self.current.get(topic, 0),
+            self.same_hour.get(topic, []),
+            self.recent_mean.get(topic, 0.0),
+            thresholds,
+        )
+
+
+ALL = ""  # the key of the whole scope in WindowCounts when not per topic
+HOUR = timedelta(hours=1)
+RECENT = timedelta(hours=24)
+# Topics counted per facet query: every topic of nlp.lexicon.TOPICS and some room for more.
+FACET_SIZE = 100
+DEFAULT_SEASONAL_DAYS = 7  # a week: every weekday once, and a median that ignores 3 odd days
+
+
+def scope_filters(settings: RuleSettings, since: datetime, until: datetime) -> SearchFilters:
+    f = settings.filters
+    return SearchFilters(
+        since=since,
+        until=until,
+        topics=list(f.topics),
+        regions=list(f.regions),
+        platforms=list(f.platforms),
+        kinds=list(f.kinds),
+        relevant_only=True,
+    )
+
+
+def covered_days(archive: Archive, now: datetime, days: int) -> int:
+    """How many of the previous ``days`` same-hour windows the archive was collecting for.
+
+    A new archive holds nothing a week back; counting those windows as zero would make every
+    topic look silent at this hour and every hour a burst. A day is covered when the archive
+    holds any mention (relevant or not, any topic) older than that day's window.
+    """
+    for back in range(days, 0, -1):
+        start = now - HOUR - timedelta(days=back)
+        older = archive.search(SearchRequest(filters=SearchFilters(until=start), limit=1))
+        if older.total > 0:
+            return back
+    return 0
+
+
+def window_counts(
+    archive: Archive, settings: RuleSettings, now: datetime, *, per_topic: bool, days: int
+) -> WindowCounts:
+    """The current hour, the same hour on each covered earlier day and the 24 h before,
+    counted with one facet query (or one count) per window: ``days + 2`` queries at most."""
+
+    def counts(since: datetime, until: datetime) -> dict[str, int]:
+        request = SearchRequest(filters=scope_filters(settings, since, until), limit=1)
+        if not per_topic:
+            return {ALL: archive.search(request).total}
+        facets = archive.facets(request, ["topic"], size=FACET_SIZE)["topic"]
+        wanted = set(settings.filters.topics)
+        return {f.value: f.count for f in facets if f.value and (not wanted or f.value in wanted)}
+
+    current = counts(now - HOUR, now)
+    recent = counts(now - HOUR - RECENT, now - HOUR)
+    hours = RECENT / HOUR
+    same_hour: dict[str, list[int]] = {topic: [] for topic in current}
+    for back in range(1, covered_days(archive, now, days) + 1):
+        shift = timedelta(days=back)
+        earlier = counts(now - HOUR - shift, now - shift)
+        for topic, values in same_hour.items():
+            values.append(earlier.get(topic, 0))
+    return WindowCounts(
+        current=current,
+        same_hour=same_hour,
+        recent_mean={topic: recent.get(topic, 0) / hours for topic in current},
+    )
+
+
+def topic_name(topic: str) -> str:
+    """The Chinese name of a topic code, as the dashboard shows it."""
+    # Imported here: dashboard.labels reads alerts.rules' tables, which import this module.
+    from dashboard.labels import TOPIC_LABELS, label
+
+    return label(TOPIC_LABELS, topic)
+
+
+def burst_text(name: str, burst: Burst, days: int) -> str:
+    basis = f"前{days}天同一时段中位数" if burst.seasonal else "前24小时每小时均值"
+    return (
+        f"「{name}」近1小时相关信息 {burst.count} 条，基线 {burst.baseline:.1f} 条（{basis}），"
+        f"为基线的 {burst.ratio:.1f} 倍，泊松尾概率 p={format_p(burst.p_value)}"
+    )
+
+
 @register_rule
 class SpikeRule(RuleType):
-    """Relevant volume in the last hour against the hourly mean of the baseline before it.
+    """Relevant volume in the last hour against a baseline.
 
-    Fires when the last hour holds at least ``spike_factor`` times the baseline mean and at
-    least ``min_mentions`` (default 10) mentions. A spike continuing within ``cooldown`` of the
-    last one updates that alert instead of raising a new one.
+    Without ``per_topic`` or ``seasonal`` (the original form): the whole scope's last hour
+    against the hourly mean of ``baseline`` (24 h) before it; fires at ``spike_factor`` times
+    the mean and at least ``min_mentions`` (default 10) mentions.
+
+    ``per_topic: true``: each topic is judged on its own (one alert subject per topic,
+    ``spike:<topic>:<episode>``), with counts from one facet query per window.
+    ``seasonal: true`` (the default with ``per_topic``): the baseline is the same hour on the
+    previous ``seasonal_days`` days (nlp/topic_burst.py), and a burst needs the ratio
+    ``spike_factor``, a Poisson tail ``max_p_value`` and ``min_mentions`` at once.
+
+    A spike continuing within ``cooldown`` of the last one updates that alert instead of
+    raising a new one.
     """
 
     type_name = "spike"
@@ -35,19 +150,12 @@ class SpikeRule(RuleType):
     default_minimum = 10
 
     def _count(self, data: RuleInput, since: datetime, until: datetime) -> int:
-        f = self.settings.filters
-        filters = SearchFilters(
-            since=since,
-            until=until,
-            topics=list(f.topics),
-            regions=list(f.regions),
-            platforms=list(f.platforms),
-            kinds=list(f.kinds),
-            relevant_only=True,
-        )
-        return data.archive.search(SearchRequest(filters=filters, limit=1)).total
+        request = SearchRequest(filters=scope_filters(self.settings, since, until), limit=1)
+        return data.archive.search(request).total
 
     def find(self, data: RuleInput) -> list[Match]:
+        if self.settings.per_topic or self.settings.seasonal:
+            return self._find_seasonal(data)
         hour = timedelta(hours=1)
         baseline = self.settings.baseline or self.default_baseline
         current = self._count(data, data.now - hour, data.now)
@@ -59,7 +167,7 @@ class SpikeRule(RuleType):
         factor = self.settings.spike_factor or 3.0
         if current < factor * max(mean, 1.0):
             return []
-        subject = self._episode(data)
+        subject = self._episode(data, "spike:")
         scope = "、".join(self.settings.filters.topics + self.settings.filters.regions) or "全部"
         text = f"近1小时相关信息 {current} 条，基线每小时 {mean:.1f} 条（{factor:g} 倍阈值）"
         return [
@@ -73,16 +181,62 @@ class SpikeRule(RuleType):
             )
         ]
 
-    def _episode(self, data: RuleInput) -> str:
+    def thresholds(self) -> BurstThresholds:
+        s = self.settings
+        default = BurstThresholds()
+        return BurstThresholds(
+            max_p_value=s.max_p_value if s.max_p_value is not None else default.max_p_value,
+            min_ratio=s.spike_factor or default.min_ratio,
+            min_count=s.min_mentions or default.min_count,
+        )
+
+    def _find_seasonal(self, data: RuleInput) -> list[Match]:
+        s = self.settings
+        per_topic = s.per_topic
+        # Without the seasonal baseline (per_topic, seasonal: false): the 24 h mean only.
+        days = (s.seasonal_days or DEFAULT_SEASONAL_DAYS) if s.seasonal_baseline else 0
+        thresholds = self.thresholds()
+        counts = window_counts(data.archive, s, data.now, per_topic=per_topic, days=days)
+        found = []
+        for topic in counts.topics():
+            if counts.current[topic] < thresholds.min_count:
+                continue
+            burst = counts.judge(topic, thresholds)
+            if not burst.bursting:
+                continue
+            if per_topic:
+                name = topic_name(topic)
+                prefix, title = f"spike:{topic}:", f"话题声量突增：{name}"
+            else:
+                scope = "、".join(s.filters.topics + s.filters.regions) or "全部"
+                name = scope
+                prefix, title = "spike:", f"舆情量突增（{scope}）"
+            text = burst_text(name, burst, len(counts.same_hour.get(topic, [])))
+            found.append(
+                Match(
+                    subject=self._episode(data, prefix),
+                    title=title,
+                    level=s.level,
+                    detected_at=data.now,
+                    last_at=data.now,
+                    evidence=[Reason("figure", text, float(burst.count))],
+                )
+            )
+        return found
+
+    def _episode(self, data: RuleInput, prefix: str) -> str:
+        """The subject of the episode a spike belongs to: the last one with this prefix if it
+        was seen within ``cooldown``, else a new one named by the hour (Beijing time)."""
         recent = [
             a
             for a in data.alerts.values()
-            if a.subject.startswith("spike:")
+            if a.subject.startswith(prefix)
+            and a.subject[len(prefix) :].isdigit()
             and a.last_at >= data.now - self.settings.cooldown - timedelta(hours=1)
         ]
         if recent:
             return max(recent, key=lambda a: a.last_at).subject
-        return "spike:" + data.now.astimezone(SHANGHAI).strftime("%Y%m%d%H")
+        return prefix + data.now.astimezone(SHANGHAI).strftime("%Y%m%d%H")
 
 
 @register_rule

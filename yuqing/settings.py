@@ -170,14 +170,29 @@ class RuleSettings(_Strict):
     # Type-specific parameters; which are required is checked below.
     min_heat: float | None = None
     min_mentions: int | None = None
-    spike_factor: float | None = None
+    # spike: the ratio to the baseline that makes a spike (> 1).
+    spike_factor: float | None = Field(default=None, gt=1)
     baseline: Duration | None = None
+    # spike: judge each topic on its own (one alert per topic), and against the same hour of
+    # the previous ``seasonal_days`` days (default with per_topic) with a Poisson tail
+    # probability at most ``max_p_value`` (nlp/topic_burst.py).
+    per_topic: bool = False
+    seasonal: bool | None = None
+    seasonal_days: int | None = Field(default=None, ge=3, le=28)  # default 7
+    max_p_value: float | None = Field(default=None, gt=0, lt=1)
     min_probability: float | None = Field(default=None, ge=0, le=1)
     min_reach: int | None = None
     min_grade: Grade | None = None
     terms: list[str] = Field(default_factory=list)
     negative_only: bool = False
     doc_types: list[str] = Field(default_factory=list)
+
+    @property
+    def seasonal_baseline(self) -> bool:
+        """A spike rule judged against the same hour of earlier days (per_topic's default)."""
+        return self.type == "spike" and (
+            self.seasonal if self.seasonal is not None else self.per_topic
+        )
 
     @model_validator(mode="after")
     def _check_parameters(self) -> RuleSettings:
@@ -188,9 +203,28 @@ class RuleSettings(_Strict):
             "severity": ("min_grade",),
             "watch_list": ("terms",),
         }.get(self.type, ())
+        if self.type == "spike" and (self.per_topic or self.seasonal):
+            needs = ()  # the seasonal detector has tuned defaults for every threshold
         if needs and not any(getattr(self, key) for key in needs):
             wanted = " or ".join(f"'{key}'" for key in needs)
             raise ValueError(f"a {self.type} rule needs {wanted}")
+        # Checked on values, not on the keys given, so a dumped and re-read rule stays valid.
+        if self.type != "spike":
+            for key in ("per_topic", "seasonal", "seasonal_days", "max_p_value"):
+                if getattr(self, key) not in (None, False):
+                    raise ValueError(f"'{key}' applies to spike rules only")
+        elif self.max_p_value is not None and not (self.per_topic or self.seasonal):
+            raise ValueError(
+                "'max_p_value' needs 'per_topic: true' or 'seasonal: true' "
+                "(the plain spike rule has no Poisson test)"
+            )
+        if self.seasonal_days is not None and not self.seasonal_baseline:
+            raise ValueError(
+                "'seasonal_days' needs the seasonal baseline: 'seasonal: true', or "
+                "'per_topic: true' without 'seasonal: false'"
+            )
+        if self.type == "spike" and self.min_mentions is not None and self.min_mentions < 1:
+            raise ValueError(f"'min_mentions' must be at least 1, got {self.min_mentions}")
         return self
 
 
