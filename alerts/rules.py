@@ -21,7 +21,15 @@ from typing import ClassVar, TypeVar
 
 from archive.base import Archive
 from archive.metrics import count, total
-from archive.models import SEVERITY_GRADES, Alert, Analysis, Event, Mention, Reason
+from archive.models import (
+    SEVERITY_GRADES,
+    Alert,
+    Analysis,
+    Event,
+    Mention,
+    Reason,
+    platform_breakdown,
+)
 from yuqing.clock import SHANGHAI, parse_instant
 from yuqing.settings import RuleSettings
 
@@ -218,6 +226,12 @@ class ThresholdRule(EventRule):
                     float(event.mention_count),
                 )
             )
+        if evidence and event.platforms:
+            # Where the volume is, for the duty officer deciding whom to answer where;
+            # absent for events written before platforms were kept.
+            spread = platform_breakdown(event.platforms, "、")
+            total_members = float(sum(event.platforms.values()))
+            evidence.append(Reason("figure", f"平台分布：{spread}", total_members))
         return self.event_match(event, evidence) if evidence else None
 
 

@@ -7,6 +7,7 @@ store them faithfully. Times are timezone-aware and normalised to UTC on the way
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,16 @@ OUTBOX_STATES = ("pending", "sent", "failed")
 ENTITY_KINDS = ("region", "company", "brand", "product")
 # An event keeps at most this many entities of each kind, the most named first.
 EVENT_ENTITIES_PER_KIND = 10
+# Chinese names of Mention.platform codes, for texts made outside the dashboard (alert
+# evidence); the dashboard's screen names are dashboard.labels.PLATFORM_LABELS, the same.
+PLATFORM_LABELS = {
+    "news": "新闻网站",
+    "rss": "RSS订阅",
+    "weibo": "微博",
+    "official": "官方网站",
+    "replay": "回放",
+    "other": "其他",
+}
 
 
 def utc(value: datetime) -> datetime:
@@ -104,6 +115,16 @@ def entity_keys(entities: list[EntityRef]) -> list[str]:
     keys = [e.name for e in entities if e.name]
     keys += [e.code for e in entities if e.code]
     return list(dict.fromkeys(keys))
+
+
+def platform_breakdown(
+    platforms: Mapping[str, int], separator: str, labels: Mapping[str, str] = PLATFORM_LABELS
+) -> str:
+    """An event's volume by platform as one line, the most first (among equals by code):
+    ``微博 120、新闻网站 8``. A platform without a name shows its code, so a new one is never
+    lost; empty platforms give ""."""
+    ranked = sorted(platforms.items(), key=lambda kv: (-kv[1], kv[0]))
+    return separator.join(f"{labels.get(code, code)} {count}" for code, count in ranked)
 
 
 @dataclass(frozen=True)

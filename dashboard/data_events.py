@@ -6,10 +6,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from alerts.rules import reach
-from archive.models import Alert, EntityCount, Event, Mention, Obligation, Reason
+from archive.models import (
+    Alert,
+    EntityCount,
+    Event,
+    Mention,
+    Obligation,
+    Reason,
+    platform_breakdown,
+)
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchHit, SearchRequest
 from dashboard.context import reader
 from dashboard.data import _ttl_cached, rumor_threshold
+from dashboard.labels import PLATFORM_LABELS
 from nlp.entities import EntitySummary, Region, extract, gazetteer, summarise
 from nlp.text import make_document
 from yuqing.clock import SHANGHAI, local
@@ -50,6 +59,14 @@ def filled(buckets: list[HistogramBucket], starts: list[datetime]) -> list[int]:
 class Hotspot:
     event: Event
     trend: list[int]  # mentions per bucket over the page's window, oldest first
+
+    @property
+    def platforms(self) -> str:
+        """The event's members by platform, "微博 120 · 新闻网站 8"; "" for an event written
+        before platforms were kept (the analyser fills them when it next updates the event)."""
+        if self.event.platforms is None:
+            return ""
+        return platform_breakdown(self.event.platforms, " · ", PLATFORM_LABELS)
 
 
 @_ttl_cached
@@ -136,6 +153,15 @@ def _stored_entities(counts: list[EntityCount]) -> EntitySummary:
     )
 
 
+def stored_platforms(event: Event) -> list[FacetCount] | None:
+    """The event's members per platform as counted by the analyser, the most first; None for
+    an event written before they were kept (the page then asks the archive's facets)."""
+    if event.platforms is None:
+        return None
+    ranked = sorted(event.platforms.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [FacetCount(platform, count) for platform, count in ranked if count > 0]
+
+
 def _entities(event: Event, hits: list[SearchHit]) -> EntitySummary:
     """Who and what the event's mentions name: as stored with the event, or for an event
     written before entities were kept (``entities`` None), read from the sampled mentions."""
@@ -157,7 +183,9 @@ def event_detail(config: str, event_id: str) -> EventDetail | None:
     request = SearchRequest(filters=SearchFilters(events=[event_id]), limit=SAMPLE)
     span = event.last_seen - event.first_seen
     interval = "hour" if span <= timedelta(days=3) else "day"
-    counts = archive.facets(request, ["platform", "source"], size=10)
+    platforms = stored_platforms(event)
+    fields = ["source"] if platforms is not None else ["platform", "source"]
+    counts = archive.facets(request, fields, size=10)
     hits = archive.search(request).hits
     ranked = sorted(hits, key=lambda h: reach(h.mention), reverse=True)
     first = archive.event_mentions(event_id, limit=1)
@@ -172,7 +200,7 @@ def event_detail(config: str, event_id: str) -> EventDetail | None:
         event=event,
         interval=interval,
         timeline=archive.histogram(request, interval),
-        platforms=counts.get("platform", []),
+        platforms=platforms if platforms is not None else counts.get("platform", []),
         sources=counts.get("source", []),
         representative=ranked[:REPRESENTATIVE],
         first_post=first_hit,

@@ -1,10 +1,13 @@
-"""The event page's entities: as stored with the event, else read from its sampled mentions."""
+"""The event page's entities and platforms: as stored with the event, else read from its
+sampled mentions (entities) or the archive's facets (platforms)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from archive.models import EntityCount, Event
-from archive.search import SearchHit
-from dashboard.data_events import _entities
+from archive.search import FacetCount, SearchHit
+from dashboard.data_events import Hotspot, _entities, stored_platforms
 from tests.conftest import T0, make_mention
 
 MILK = "江州市美味食品有限公司生产的“佳佳”奶粉被检出三聚氰胺，深圳市市场监管局已介入调查"
@@ -32,3 +35,16 @@ def test_an_event_written_before_entities_were_kept_reads_its_mentions() -> None
     found = _entities(old, [SearchHit(make_mention(1, MILK), None, 0.0)])
     assert found.companies == (("江州市美味食品有限公司", 1),)
     assert found.brands == (("佳佳", 1),)
+
+
+def test_stored_platforms_read_most_first_and_none_when_not_counted() -> None:
+    event = Event(
+        id="e", title="", first_seen=T0, last_seen=T0, platforms={"news": 8, "weibo": 120}
+    )
+    assert stored_platforms(event) == [FacetCount("weibo", 120), FacetCount("news", 8)]
+    assert Hotspot(event, []).platforms == "微博 120 · 新闻网站 8"
+    unknown = replace(event, platforms={"douyin": 3, "rss": 3})  # a code without a name
+    assert Hotspot(unknown, []).platforms == "douyin 3 · RSS订阅 3"
+    old = replace(event, platforms=None)
+    assert stored_platforms(old) is None and Hotspot(old, []).platforms == ""
+    assert stored_platforms(replace(event, platforms={})) == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from archive import open_archive
 from tests.dashboard_fixtures import DashboardArchive, app_test, assert_no_html, build_archive
 
 HOTSPOTS = "views/hotspots.py"
@@ -114,3 +116,70 @@ def test_event_page_opens_the_search_on_its_mentions(
     assert summary.startswith("共 **2** 条结果")  # m05 and m06
     hits = "\n".join(m.value for m in at.markdown if "检索式写法" not in m.value)
     assert "三聚氰胺" in hits and "电梯" not in hits
+
+
+# ---- events that carry their volume by platform -------------------------------------------
+@pytest.fixture(scope="module")
+def counted(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
+    """The same archive, its lift and milk events as the analyser now writes them: with their
+    members per platform (ev-toy stays as written before platforms were kept)."""
+    made = build_archive(tmp_path_factory.mktemp("hotspots-platforms"))
+    with open_archive(made.db) as archive:
+        for event_id, platforms in (
+            ("ev-lift", {"weibo": 2, "news": 1}),  # m01, m03 on Weibo; m02 a news report
+            ("ev-milk", {"official": 1, "weibo": 1}),
+            # Its five mentions are not in the fixture: only the stored counts know them.
+            ("ev-old", {"news": 3, "rss": 2}),
+        ):
+            event = archive.get_event(event_id)
+            assert event is not None
+            archive.upsert_event(replace(event, platforms=platforms))
+    return made
+
+
+def test_hotspots_show_each_events_platform_breakdown(
+    counted: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = app_test(counted, monkeypatch, HOTSPOTS)
+    assert_no_html(at)
+    table = _table(at, "平台分布")
+    breakdown = dict(zip(table["事件"], table["平台分布"], strict=True))
+    # The most first, among equals by platform code; Chinese names from dashboard.labels.
+    assert breakdown == {
+        "江州商场电梯困人": "微博 2 · 新闻网站 1",
+        "网传临川奶粉三聚氰胺": "官方网站 1 · 微博 1",
+        "儿童玩具召回": "",  # written before platforms were kept
+    }
+
+
+def _platform_chart(at: AppTest) -> dict[str, int]:
+    """The bars of the event page's platform chart (its tooltip names 平台), name → count."""
+    import json
+
+    import pyarrow as pa
+
+    [chart] = [
+        c
+        for c in at.get("vega_lite_chart")
+        if json.loads(c.proto.spec)["encoding"].get("tooltip", [{}])[0].get("title") == "平台"
+    ]
+    [dataset] = chart.proto.datasets
+    table = pa.ipc.open_stream(dataset.data.data).read_all().to_pydict()
+    return dict(zip(table["名称"], table["数量"], strict=True))
+
+
+def test_event_page_charts_the_stored_platforms(
+    counted: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = _event(counted, monkeypatch, "ev-old")
+    assert_no_html(at)
+    # The stored counts, though the archive holds none of the event's mentions any more.
+    assert _platform_chart(at) == {"新闻网站": 3, "RSS订阅": 2}
+    at = _event(counted, monkeypatch, "ev-lift")
+    assert_no_html(at)
+    assert len(at.get("vega_lite_chart")) == 3
+    assert _platform_chart(at) == {"微博": 2, "新闻网站": 1}
+    # Written before platforms were kept: the archive's platform facets of its mentions.
+    at = _event(counted, monkeypatch, "ev-toy")
+    assert_no_html(at)
+    assert _platform_chart(at) == {"RSS订阅": 1}

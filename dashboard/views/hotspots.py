@@ -38,6 +38,7 @@ rows = []
 for rank, item in enumerate(items, start=1):
     row = {"排名": rank, **event_row(item.event), "走势": item.trend}
     row["疑似谣言"] = item.event.rumor_score
+    row["平台分布"] = item.platforms
     rows.append(row)
 st.dataframe(
     pd.DataFrame(rows),
@@ -49,6 +50,7 @@ st.dataframe(
         "走势",
         "热度",
         "提及数",
+        "平台分布",
         "严重程度",
         "状态",
         "疑似谣言",
@@ -61,6 +63,7 @@ st.dataframe(
         ),
         "热度": st.column_config.NumberColumn(format="%.1f"),
         "提及数": st.column_config.NumberColumn(format="%d"),
+        "平台分布": st.column_config.TextColumn("平台分布", help="事件全部相关提及按平台的条数"),
         "疑似谣言": st.column_config.ProgressColumn(
             "谣言概率", min_value=0.0, max_value=1.0, format="%.2f"
         ),
