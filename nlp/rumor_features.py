@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from nlp.ced import Response, RumorInput
 from nlp.rumor_bins import BINNED
+from nlp.text import to_simplified
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _CHAIN_USER = re.compile(r"//\s*@[^\s:：/@]{1,30}\s*[:：]?")
@@ -37,8 +38,10 @@ REFUTE_PHRASES = (
 
 
 def normalise(text: str) -> str:
-    """What the model reads of a text: URLs, @users and repost-chain users become markers."""
-    text = _URL.sub(" URL ", text or "")
+    """What the model reads of a text: Simplified characters (OpenCC t2s, as the analysis
+    reads every text; 105 of CED's 2,295 posts hold Traditional characters), URLs, @users
+    and repost-chain users as markers."""
+    text = _URL.sub(" URL ", to_simplified(text or ""))
     text = _CHAIN_USER.sub(" // ", text)
     text = _AT.sub("@", text)
     return _SPACES.sub(" ", text).strip().lower()
