@@ -444,3 +444,15 @@ def test_posts_without_responses_use_their_own_coefficients(mode: str, tmp_path:
         rows = rows_of([alone])
         with pytest.raises(ValueError, match="need the rows"):
             model.decision(model.matrix(rows), model.empty_of(rows.dense))
+
+
+def test_traditional_text_is_read_as_simplified() -> None:
+    model = RumorModel.load(MODEL_PATH)
+    simplified = "紧急扩散！某品牌奶粉检出致癌物，已有婴儿住院，大家千万不要买"
+    traditional = "緊急擴散！某品牌奶粉檢出致癌物，已有嬰兒住院，大家千萬不要買"
+    replies = (Response("真的假的？求证", T + timedelta(minutes=20)),)
+    traditional_replies = (Response("真的假的？求證", T + timedelta(minutes=20)),)
+    for answers, traditional_answers in (((), ()), (replies, traditional_replies)):
+        a = model.predict_proba([RumorInput("s", simplified, T, {}, 0, answers)])
+        b = model.predict_proba([RumorInput("t", traditional, T, {}, 0, traditional_answers)])
+        assert np.allclose(a, b)
