@@ -31,23 +31,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nlp.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
+from nlp.lexicon import TOPICS
 from nlp.relevance import LexiconRelevanceScorer
 from nlp.sentiment import SENTIMENTS, score_sentiment
 from nlp.text import document_from_text
 
 LABELS = Path(__file__).with_name("topics_sentiment_labels.json")
-TOPICS = (
-    "food_safety",
-    "product_quality",
-    "special_equipment",
-    "recall",
-    "counterfeit",
-    "certification",
-    "standards",
-    "metrology",
-    "inspection_quarantine",
-    "agency_conduct",
-)
 SPLITS = ("tuning", "held_out")
 SOURCES = {"ced": CED, "food_safety": FOOD_SAFETY}
 
