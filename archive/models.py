@@ -23,8 +23,8 @@ OUTBOX_STATES = ("pending", "sent", "failed")
 ENTITY_KINDS = ("region", "company", "brand", "product")
 # An event keeps at most this many entities of each kind, the most named first.
 EVENT_ENTITIES_PER_KIND = 10
-# Chinese names of Mention.platform codes, for texts made outside the dashboard (alert
-# evidence); the dashboard's screen names are dashboard.labels.PLATFORM_LABELS, the same.
+# Chinese names of Mention.platform codes, for alert evidence and the dashboard's screens
+# (dashboard.labels re-exports them).
 PLATFORM_LABELS = {
     "news": "新闻网站",
     "rss": "RSS订阅",

@@ -10,14 +10,9 @@ from alerts.deadlines import KINDS as OBLIGATION_KINDS
 from alerts.obligations import STATE_LABELS
 from alerts.rules import LEVEL_LABELS as RULE_LEVEL_LABELS
 
-PLATFORM_LABELS = {
-    "news": "新闻网站",
-    "rss": "RSS订阅",
-    "weibo": "微博",
-    "official": "官方网站",
-    "replay": "回放",
-    "other": "其他",
-}
+# One list of platform names, kept with the archive's models: alert texts name platforms too.
+from archive.models import PLATFORM_LABELS as PLATFORM_LABELS
+
 MENTION_KIND_LABELS = {
     "article": "文章",
     "post": "帖子",
