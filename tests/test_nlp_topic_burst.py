@@ -93,3 +93,22 @@ def test_p_values_read_as_people_read_them() -> None:
     assert format_p(0.0312) == "0.03"
     assert format_p(2.14e-5) == "2.1e-05"
     assert format_p(1e-20) == "< 1e-12"
+
+
+def test_a_noisy_hour_borrows_the_hours_around_it() -> None:
+    # A 6-an-hour topic whose week happened to show little at this very hour.
+    same = [1, 4, 2, 2, 8, 1, 3]
+    around = [15, 16, 20, 18, 17, 14, 19]  # the three hours centred on it
+    baseline, _ = seasonal_baseline(same, 5.0, around=around)
+    assert baseline == pytest.approx(17 / 3)
+    assert judge(12, same, 5.0).bursting  # against the median of 2 alone
+    assert not judge(12, same, 5.0, around=around).bursting
+
+
+def test_a_sharp_daily_peak_keeps_its_own_hour() -> None:
+    # 00:00 holds 13 and the hour after it 4: the 3-hour windows say 6, the hour itself 13.
+    same = [13, 12, 14, 13, 15, 12, 13]
+    around = [19, 18, 20, 19, 21, 17, 19]
+    baseline, _ = seasonal_baseline(same, 5.0, around=around)
+    assert baseline == pytest.approx(13.0)
+    assert not judge(25, same, 5.0, around=around).bursting
