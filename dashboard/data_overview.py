@@ -1,4 +1,5 @@
-"""The overview's further reads: rumours under watch, changes since a moment, volume by topic."""
+"""The overview's further reads: rumours under watch, changes since a moment, volume by topic,
+topics bursting now."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from typing import Any
 
 import pandas as pd
 
+from alerts.volume_rules import DEFAULT_SEASONAL_DAYS, SpikeRule, window_counts
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import SearchFilters, SearchRequest
-from dashboard.context import reader
+from dashboard.context import reader, settings
 from dashboard.data import _bucket_row, _count, _ttl_cached, rumor_threshold
 from dashboard.labels import TOPIC_LABELS, label
+from nlp.topic_burst import Burst, BurstThresholds
+from yuqing.settings import RuleSettings
 
 SCAN_LIMIT = 1_000_000
 TOPIC_SERIES = 6  # the most frequent topics get a series each; more is unreadable
@@ -107,3 +111,45 @@ def volume_by_topic(
             row = _bucket_row(bucket, name)
             rows.append({"时间": row["时间"], "话题": name, "数量": row["数量"]})
     return pd.DataFrame(rows, columns=["时间", "话题", "数量"])
+
+
+@dataclass
+class TopicBurst:
+    topic: str  # the code
+    name: str  # its Chinese name
+    burst: Burst
+    days: int  # earlier days behind the baseline (0: the 24 h mean)
+
+
+def burst_rule(config: str) -> RuleSettings:
+    """The settings the overview judges bursts with: the first enabled per-topic spike rule,
+    so the page and the alerts agree; without one, the detector's defaults over all topics."""
+    for rule in settings(config).rules:
+        if rule.type == "spike" and rule.enabled and rule.per_topic:
+            return rule
+    return RuleSettings(name="overview", type="spike", per_topic=True)
+
+
+@dataclass
+class TopicBursts:
+    items: list[TopicBurst]
+    thresholds: BurstThresholds
+    days: int  # earlier days the seasonal baseline looks at (0: the 24 h mean only)
+
+
+@_ttl_cached
+def topic_bursts(config: str, at: datetime) -> TopicBursts:
+    """Topics whose last hour is a burst against their own baseline (nlp.topic_burst), the
+    most unusual first. ``at``, the page's "now", keys the cache."""
+    rule = burst_rule(config)
+    days = (rule.seasonal_days or DEFAULT_SEASONAL_DAYS) if rule.seasonal_baseline else 0
+    counts = window_counts(reader(config), rule, at, per_topic=True, days=days)
+    thresholds = SpikeRule(rule).thresholds()
+    found = []
+    for topic in counts.topics():
+        burst = counts.judge(topic, thresholds)
+        if burst.bursting:
+            history = len(counts.same_hour.get(topic, [])) if burst.seasonal else 0
+            found.append(TopicBurst(topic, label(TOPIC_LABELS, topic), burst, history))
+    found.sort(key=lambda b: (b.burst.p_value, -b.burst.ratio))
+    return TopicBursts(found, thresholds, days)

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
-from archive.models import Event
+from archive.models import Analysis, Event
 from dashboard import actions, data_overview
 from dashboard.roles import Principal
 from tests.dashboard_fixtures import (
@@ -144,3 +144,48 @@ def test_missing_archive_says_what_to_do(tmp_path: Path, monkeypatch: Any) -> No
     assert not at.exception
     assert "无法打开舆情档案库" in at.error[0].value
     assert "missing.db" in at.code[0].value
+
+
+def test_topic_burst_section(tmp_path: Path, monkeypatch: Any) -> None:
+    made = build_archive(tmp_path)
+    at = app_test(made, monkeypatch)
+    assert_no_html(at)
+    assert "话题声量突增" in [s.value for s in at.subheader]
+    # The fixture's last hour holds one post: nothing bursts.
+    assert any("没有声量较往日同一时段明显突增" in i.value for i in at.info)
+
+    # Eight food-safety posts in the last hour, after a week with none at this hour.
+    with open_archive(made.db) as archive:
+        old = archive.get_mention("m10")
+        assert old is not None
+        posts = [replace(old, id="old", published_at=NOW - timedelta(days=10))]
+        posts += [
+            replace(
+                old,
+                id=f"burst{i}",
+                url=f"https://example.com/burst{i}",
+                text=f"某品牌奶粉检出异物{i}",
+                published_at=NOW - timedelta(minutes=5 + 6 * i),
+                fetched_at=NOW - timedelta(minutes=4 + 6 * i),
+            )
+            for i in range(8)
+        ]
+        archive.upsert_mentions(posts)
+        archive.upsert_analyses(
+            [
+                Analysis(mention_id=p.id, relevant=True, relevance=0.9, topics=["food_safety"])
+                for p in posts
+            ]
+        )
+        archive.record_pipeline_time(NOW + timedelta(minutes=1))  # a new minute reads again
+    at = app_test(made, monkeypatch)
+    assert_no_html(at)
+    table = _table(at, "泊松尾概率")
+    assert list(table.columns) == ["话题", "近1小时", "基线", "倍数", "泊松尾概率", "基线依据"]
+    row = table.iloc[0]
+    assert (row["话题"], row["近1小时"], row["基线"]) == ("食品安全", 8, pytest.approx(0.5))
+    assert row["倍数"] == pytest.approx(16.0)
+    assert row["基线依据"] == "前7天同一时段"
+    assert len(table) == 1  # special equipment's one post is no burst
+    caption = next(c.value for c in at.caption if c.value.startswith("近1小时相关信息"))
+    assert "前7天同一小时" in caption and "3 倍" in caption and "1.0e-04" in caption

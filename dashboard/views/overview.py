@@ -17,6 +17,7 @@ from dashboard.labels import (
     label,
 )
 from dashboard.tables import event_row
+from nlp.topic_burst import format_p
 
 RANGES = {
     "近48小时（按小时）": (timedelta(hours=48), "hour"),
@@ -104,6 +105,46 @@ def rumour_panel(since: datetime) -> None:
     )
 
 
+def burst_panel() -> None:
+    """Topics whose last hour is unusual for this hour of the day (the per-topic spike rule)."""
+    st.subheader("话题声量突增")
+    bursts = data_overview.topic_bursts(config, at)
+    t = bursts.thresholds
+    basis = (
+        f"往日同一时段（前{bursts.days}天同一小时及前后共3小时的中位数）"
+        if bursts.days
+        else "前24小时每小时均值"
+    )
+    st.caption(
+        f"近1小时相关信息与{basis}比较；达到基线 {t.min_ratio:g} 倍、泊松尾概率不高于 "
+        f"{format_p(t.max_p_value)} 且不少于 {t.min_count} 条计为突增"
+    )
+    if not bursts.items:
+        st.info("当前没有声量较往日同一时段明显突增的话题。")
+        return
+    rows = [
+        {
+            "话题": item.name,
+            "近1小时": item.burst.count,
+            "基线": item.burst.baseline,
+            "倍数": item.burst.ratio,
+            "泊松尾概率": format_p(item.burst.p_value),
+            "基线依据": f"前{item.days}天同一时段" if item.days else "前24小时均值",
+        }
+        for item in bursts.items
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "近1小时": st.column_config.NumberColumn(format="%d"),
+            "基线": st.column_config.NumberColumn(format="%.1f"),
+            "倍数": st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
+
+
 st.title("舆情总览")
 st.caption(f"数据截至 {fmt_time(at)}（北京时间），每 {data.cache_seconds(config)} 秒更新")
 
@@ -161,6 +202,8 @@ if by_topic.empty:
     st.info("所选时间范围内没有已分析的话题。")
 else:
     st.altair_chart(charts.volume_chart(by_topic, interval, series="话题"), width="stretch")
+
+burst_panel()
 
 rumour_panel(since)
 
