@@ -122,27 +122,19 @@ def burst_panel() -> None:
     if not bursts.items:
         st.info("当前没有声量较往日同一时段明显突增的话题。")
         return
+    # A plain table: a handful of rows, read at a glance (and by a screen reader).
     rows = [
         {
             "话题": item.name,
-            "近1小时": item.burst.count,
-            "基线": item.burst.baseline,
-            "倍数": item.burst.ratio,
+            "近1小时": str(item.burst.count),
+            "基线": f"{item.burst.baseline:.1f}",
+            "倍数": f"{item.burst.ratio:.1f}",
             "泊松尾概率": format_p(item.burst.p_value),
             "基线依据": f"前{item.days}天同一时段" if item.days else "前24小时均值",
         }
         for item in bursts.items
     ]
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "近1小时": st.column_config.NumberColumn(format="%d"),
-            "基线": st.column_config.NumberColumn(format="%.1f"),
-            "倍数": st.column_config.NumberColumn(format="%.1f"),
-        },
-    )
+    st.table(pd.DataFrame(rows).set_index("话题"))
 
 
 st.title("舆情总览")

@@ -1,0 +1,115 @@
+"""The overview's 话题声量突增 section in a real browser (headless Chromium), with a burst.
+
+Same set-up as tests/test_dashboard_browser.py (its helpers; skipped locally without Chromium,
+a failure under CI=true): the fixture archive plus eight food-safety posts in the last hour.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from archive import open_archive
+from archive.models import Analysis
+from tests.dashboard_fixtures import APP, NOW, build_archive, write_config
+from tests.test_dashboard_browser import (
+    CHROMIUM_ARGS,
+    _chromium,
+    _free_port,
+    _login,
+    _missing,
+    _open,
+    _users_yaml,
+    _wait_healthy,
+    expect,
+    sync_playwright,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _add_burst(db: Path) -> None:
+    with open_archive(db) as archive:
+        template = archive.get_mention("m10")
+        assert template is not None
+        posts = [replace(template, id="old", published_at=NOW - timedelta(days=10))]
+        posts += [
+            replace(
+                template,
+                id=f"burst{i}",
+                url=f"https://example.com/burst{i}",
+                text=f"某品牌奶粉检出异物{i}",
+                published_at=NOW - timedelta(minutes=5 + 6 * i),
+                fetched_at=NOW - timedelta(minutes=4 + 6 * i),
+            )
+            for i in range(8)
+        ]
+        archive.upsert_mentions(posts)
+        archive.upsert_analyses(
+            [
+                Analysis(mention_id=p.id, relevant=True, relevance=0.9, topics=["food_safety"])
+                for p in posts
+            ]
+        )
+
+
+@pytest.fixture
+def burst_url(tmp_path: Path) -> Iterator[str]:
+    made = build_archive(tmp_path / "archive")
+    _add_burst(made.db)
+    write_config(made.folder, made.db, extra=_users_yaml())
+    port = _free_port()
+    log = tmp_path / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    env = dict(os.environ, YUQING_CONFIG=str(made.config))
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_the_burst_section_shows_the_bursting_topic(burst_url: str) -> None:
+    executable = _chromium()
+    if sync_playwright is None:
+        _missing("playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
+            page.goto(burst_url)
+            _login(page, "root", "root-secret-1")
+            _open(page, "总览", "舆情总览")
+            expect(page.get_by_role("heading", name="话题声量突增")).to_be_visible(timeout=20_000)
+            expect(page.get_by_text("近1小时相关信息与往日同一时段", exact=False)).to_be_visible()
+            table = page.get_by_role("table").filter(has_text="泊松尾概率")
+            row = table.get_by_role("row").filter(has_text="食品安全")
+            expect(row).to_be_visible(timeout=20_000)
+            expect(row).to_contain_text("前7天同一时段")
+            expect(row).to_contain_text("16.0")
+        finally:
+            browser.close()
