@@ -83,11 +83,19 @@ def covered_days(archive: Archive, now: datetime, days: int) -> int:
 
 
 def window_counts(
-    archive: Archive, settings: RuleSettings, now: datetime, *, per_topic: bool, days: int
+    archive: Archive,
+    settings: RuleSettings,
+    now: datetime,
+    *,
+    per_topic: bool,
+    days: int,
+    min_count: int = 0,
 ) -> WindowCounts:
     """The current hour, the same hour and the hours around it on each covered earlier day,
     and the 24 h before, counted with one facet query (or one count) per window:
-    ``2 x days + 2`` queries at most, whatever the number of topics."""
+    ``2 x days + 3`` queries at most, whatever the number of topics. Only topics with at
+    least ``min_count`` mentions in the current hour are kept, and when there are none (most
+    hours) the earlier windows are not read at all."""
 
     def counts(since: datetime, until: datetime) -> dict[str, int]:
         request = SearchRequest(filters=scope_filters(settings, since, until), limit=1)
@@ -97,7 +105,9 @@ def window_counts(
         wanted = set(settings.filters.topics)
         return {f.value: f.count for f in facets if f.value and (not wanted or f.value in wanted)}
 
-    current = counts(now - HOUR, now)
+    current = {t: n for t, n in counts(now - HOUR, now).items() if n >= min_count}
+    if not current:
+        return WindowCounts({}, {}, {}, {})
     recent = counts(now - HOUR - RECENT, now - HOUR)
     hours = RECENT / HOUR
     same_hour: dict[str, list[int]] = {topic: [] for topic in current}
@@ -204,11 +214,16 @@ class SpikeRule(RuleType):
         # Without the seasonal baseline (per_topic, seasonal: false): the 24 h mean only.
         days = (s.seasonal_days or DEFAULT_SEASONAL_DAYS) if s.seasonal_baseline else 0
         thresholds = self.thresholds()
-        counts = window_counts(data.archive, s, data.now, per_topic=per_topic, days=days)
+        counts = window_counts(
+            data.archive,
+            s,
+            data.now,
+            per_topic=per_topic,
+            days=days,
+            min_count=thresholds.min_count,
+        )
         found = []
         for topic in counts.topics():
-            if counts.current[topic] < thresholds.min_count:
-                continue
             burst = counts.judge(topic, thresholds)
             if not burst.bursting:
                 continue

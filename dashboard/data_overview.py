@@ -143,8 +143,10 @@ def topic_bursts(config: str, at: datetime) -> TopicBursts:
     most unusual first. ``at``, the page's "now", keys the cache."""
     rule = burst_rule(config)
     days = (rule.seasonal_days or DEFAULT_SEASONAL_DAYS) if rule.seasonal_baseline else 0
-    counts = window_counts(reader(config), rule, at, per_topic=True, days=days)
     thresholds = SpikeRule(rule).thresholds()
+    counts = window_counts(
+        reader(config), rule, at, per_topic=True, days=days, min_count=thresholds.min_count
+    )
     found = []
     for topic in counts.topics():
         burst = counts.judge(topic, thresholds)

@@ -88,11 +88,14 @@ def test_night_burst_of_one_topic_is_its_own_alert(archive: Archive) -> None:
     stream.add("special_equipment", 3, NIGHT)  # as every hour
     stream.add("recall", 2, NIGHT, relevant=False)  # not relevant: not counted
 
-    counts = window_counts(
-        archive, RuleSettings.model_validate(PER_TOPIC), NIGHT, per_topic=True, days=7
-    )
+    settings = RuleSettings.model_validate(PER_TOPIC)
+    counts = window_counts(archive, settings, NIGHT, per_topic=True, days=7)
     assert counts.current == {"food_safety": 9, "special_equipment": 3}
     assert counts.same_hour["food_safety"] == [1] * 7
+    assert counts.around["food_safety"] == [1] * 7  # 02:00-05:00: the 03:00 post only
+    # A topic below the minimum in the current hour is not counted further back.
+    fewer = window_counts(archive, settings, NIGHT, per_topic=True, days=7, min_count=5)
+    assert list(fewer.current) == list(fewer.same_hour) == ["food_safety"]
     assert counts.recent_mean["food_safety"] == pytest.approx(
         (6 * 14 + 1) / 24
     )  # 03:00 yesterday is in
