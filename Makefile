@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/nlp_topics_sentiment_bench.py
 	$(BIN)/python benchmarks/nlp_entities_bench.py
 	$(BIN)/python benchmarks/heat_threshold_bench.py
+	$(BIN)/python benchmarks/topic_burst_bench.py
 	$(BIN)/python benchmarks/nlp_rumor_bench.py
 	$(BIN)/python benchmarks/extract_bench.py
 	$(BIN)/python benchmarks/crawl_neardup_bench.py

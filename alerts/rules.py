@@ -8,7 +8,8 @@ can be tested on stored data alone. A new rule type is a new class with ``@regis
 
 Every match is keyed by a subject: ``event:<id>`` when it concerns a clustered event (so rumour
 posts of one event make one alert), ``mention:<id>`` for a post outside any event, ``doc:<id>``
-for an official document, ``term:<word>`` and ``spike:<hour>`` for the volume rules. The
+for an official document, ``term:<word>``, ``spike:<hour>`` and, per topic,
+``spike:<topic>:<hour>`` for the volume rules. The
 obligations a match opens are keyed by the same subject, so two rules on one event share them.
 """
 

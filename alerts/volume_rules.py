@@ -15,6 +15,7 @@ from alerts.rules import Match, RuleInput, RuleType, register_rule
 from archive.base import Archive
 from archive.models import Event, Reason
 from archive.search import SearchFilters, SearchRequest
+from nlp.lexicon import TOPIC_LABELS
 from nlp.topic_burst import AROUND_HOURS, Burst, BurstThresholds, format_p, judge
 from yuqing.clock import SHANGHAI
 from yuqing.settings import RuleSettings
@@ -129,11 +130,8 @@ def window_counts(
 
 
 def topic_name(topic: str) -> str:
-    """The Chinese name of a topic code, as the dashboard shows it."""
-    # Imported here: dashboard.labels reads alerts.rules' tables, which import this module.
-    from dashboard.labels import TOPIC_LABELS, label
-
-    return label(TOPIC_LABELS, topic)
+    """The Chinese name of a topic code, as the dashboard shows it (the code if it has none)."""
+    return TOPIC_LABELS.get(topic, topic)
 
 
 def burst_text(name: str, burst: Burst, days: int) -> str:

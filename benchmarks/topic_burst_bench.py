@@ -14,7 +14,7 @@ last hour, as the rule stage sees it:
 - old: the ``spike`` rule as it was (and still is without ``per_topic``/``seasonal``): the
   last hour >= 3 x max(hourly mean of the 24 h before, 1) and >= 10 mentions;
 - seasonal: ``nlp.topic_burst`` with its defaults (median of the same hour on the 7 days
-  before, floored at 0.5 and at 0.2 x the 24 h mean; Poisson tail <= 1e-3, ratio >= 3, >= 5
+  before, floored at 0.5 and at 0.2 x the 24 h mean; Poisson tail <= 1e-4, ratio >= 3, >= 5
   mentions).
 
 *False alarms*: alarm episodes (alarms less than 2 h apart are one episode, as the rule's

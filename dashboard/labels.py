@@ -13,6 +13,9 @@ from alerts.rules import LEVEL_LABELS as RULE_LEVEL_LABELS
 # One list of platform names, kept with the archive's models: alert texts name platforms too.
 from archive.models import PLATFORM_LABELS as PLATFORM_LABELS
 
+# The topics' names live with the topics (alert texts name them too).
+from nlp.lexicon import TOPIC_LABELS as TOPIC_LABELS
+
 MENTION_KIND_LABELS = {
     "article": "文章",
     "post": "帖子",
@@ -20,19 +23,6 @@ MENTION_KIND_LABELS = {
     "comment": "评论",
     "official": "官方发布",
     "debunk": "辟谣",
-}
-# nlp.lexicon.TOPICS
-TOPIC_LABELS = {
-    "food_safety": "食品安全",
-    "product_quality": "产品质量",
-    "special_equipment": "特种设备",
-    "recall": "缺陷召回",
-    "counterfeit": "假冒伪劣",
-    "certification": "认证认可",
-    "standards": "标准化",
-    "metrology": "计量",
-    "inspection_quarantine": "检验检疫",
-    "agency_conduct": "执法作风",
 }
 SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面", "未分析": "未分析"}
 EVENT_STATUS_LABELS = {

@@ -119,3 +119,10 @@ def test_excel_export_stores_text_as_text() -> None:
     assert sheet.cell(row=2, column=text_column + 1).data_type == "s"
     assert rows[2][text_column] == "正常内容"
     assert rows[1][EXPORT_COLUMNS.index("rumor_score")] == 0.9
+
+
+def test_every_topic_has_a_chinese_name() -> None:
+    from nlp.lexicon import TOPIC_LABELS, TOPICS
+
+    assert set(TOPIC_LABELS) == set(TOPICS)
+    assert all(name and name != code for code, name in TOPIC_LABELS.items())

@@ -10,6 +10,7 @@ import streamlit as st
 
 from alerts.backtest import BacktestResult, Raised, run_backtest
 from alerts.rulebook import rules_in_force
+from alerts.volume_rules import DEFAULT_SEASONAL_DAYS
 from dashboard import auth, context, data, data_ops, roles
 from dashboard.formatting import duration_text, fmt_time, md_escape
 from dashboard.labels import (
@@ -45,6 +46,12 @@ def _condition(rule: RuleSettings) -> str:
         parts.append(f"热度≥{rule.min_heat:g}")
     if rule.min_mentions is not None:
         parts.append(f"提及≥{rule.min_mentions}")
+    if rule.per_topic:
+        parts.append("按话题分别判断")
+    if rule.seasonal_baseline:
+        parts.append(f"基线：前{rule.seasonal_days or DEFAULT_SEASONAL_DAYS}天同一时段")
+    if rule.max_p_value is not None:
+        parts.append(f"泊松尾概率≤{rule.max_p_value:g}")
     if rule.spike_factor is not None:
         parts.append(f"突增≥{rule.spike_factor:g}倍")
     if rule.baseline is not None:
