@@ -8,10 +8,18 @@
   common word or a brand (中山, 大同, 白银, 普洱, 阿里…) counts only in full. A short name
   shared by a province and a city (吉林) is the province. Counties and districts are left out:
   their names repeat across provinces (朝阳区 is in Beijing and in Changchun).
-- **Companies**: a run of Chinese characters, letters and digits ending in a company word
-  (有限公司, 集团, 食品厂…), trimmed on the left at the last word that cannot be part of a
-  name (从, 对, 被, 据…): "记者从江州市美味食品有限公司获悉" gives 江州市美味食品有限公司.
-- **Brands**: "X牌" / "X品牌" and a quoted name before a product word (“佳佳”奶粉).
+- **Companies** (``nlp.entities_firms``): a run of Chinese characters, letters and digits
+  ending in a company word (有限公司, 集团, 食品厂, 商行, 店…), trimmed on the left at the last
+  word that cannot be part of a name (从, 对, 被, 据, 一家…, as whole jieba words):
+  "记者从江州市美味食品有限公司获悉" gives 江州市美味食品有限公司. A weak company word
+  (超市, 店) needs a word that names something before it: a proper name, a known name, or a
+  rare word in a short name (员村农贸市场). Also a quoted run before a company word
+  (“顶新国际集团”), a place people ate at (在粤菜王用餐), and the known names of
+  ``resources/brands.txt``: a company, or a brand followed by a trade word (光明乳业), by
+  words of the firm (徐福记员工) or acting (蒙牛承认).
+- **Brands**: "X牌" / "X品牌", a quoted name before a product word, also after a few words
+  describing it (“奇达”味极鲜酿造酱油), a firm's own name before 牌 or a product (杏品牌,
+  恒泉白酒 of 浑源县恒泉酒厂), and the known brands.
 - **Products**: the product categories of ``resources/products.txt``, as runs of whole words.
 """
 
@@ -27,6 +35,16 @@ from pathlib import Path
 from typing import TypeVar
 
 import jieba.posseg as posseg
+
+from nlp.entities_firms import (
+    GENERIC_HEADS,
+    PROPER_FLAGS,
+    companies_in,
+    core_name,
+    is_rare,
+    restaurants_in,
+    words_before,
+)
 
 T = TypeVar("T")
 
@@ -54,55 +72,37 @@ PLACE_PREFIXED = (
     "市场监管局", "市场监督管理局", "食药监局", "食品药品监督管理局", "卫生局", "消协",
 )  # fmt: skip
 _SUFFIXES = re.compile(r"(?:特别行政区|自治区|自治州|省|市|地区|盟)$")
-# Longer words first where one ends another (批发市场 before 市场 would matter if 市场 were
-# here; it is not: 市场 alone names a market square or "the market" far more often).
-COMPANY_WORDS = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "食品厂", "加工厂",
-    "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店", "餐厅", "饭店", "大酒店",
-    "酒店", "酒楼", "宾馆", "药店", "门店", "食品店", "加工店", "奶茶店", "批发市场", "农贸市场",
-    "农场",
-)  # fmt: skip
-_COMPANY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?(?:" + "|".join(COMPANY_WORDS) + ")")
-# jieba part-of-speech tags that end a company name when read backwards (verbs, adverbs,
-# prepositions, pronouns, conjunctions, particles, numerals, measure words, locality and
-# time words, distinguishing words, interjections).
-NAME_STOP_FLAGS = frozenset(
-    {"v", "vd", "vn", "d", "ad", "p", "r", "c", "u", "uj", "ul", "uz", "m", "q", "f", "t", "b", "y",
-     "e", "o", "x"}
-)  # fmt: skip
-PROPER_FLAGS = frozenset({"ns", "nr", "nz", "nt", "nrt", "nrfg", "eng", "j"})
-ROLE_WORDS = frozenset(
-    {"企业", "销售商", "经销商", "生产商", "供应商", "厂家", "商家", "记者", "标明", "涉事", "该"}
-)  # fmt: skip
-GENERIC_HEADS = frozenset(
-    {"生产", "加工", "大", "小", "上市", "食品", "制品", "本", "该", "产品", "商品", "品牌",
-     "名牌", "招牌", "有机食品", "绿色食品", "营养", "绿色营养"}
-)  # fmt: skip
-# Company words that make a name without a proper name before them. 集团 is not one: 水务集团
-# is how a report refers back to "the water group" (nlp_entities_bench.py, line 429).
-STRONG_COMPANY_WORDS = frozenset({"股份有限公司", "有限责任公司", "有限公司", "集团公司"})
-# Words after which a company name starts (the name never contains them). "的" is among them:
-# "涉事的江州食品厂" names 江州食品厂.
-_LEFT_CUT = re.compile(
-    r".*(?:记者|获悉|报道|据|从|对|向|被|由|将|把|让|给|为|在|是|的|了|称|说|家|某|这|那|该"
-    r"|款|种|批|瓶|袋|盒|罐)"
-)
 _QUOTED_BRAND = re.compile(r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"」』]")
 # Quoted names joined by 和 / 、 / 及 / 与 before the one a brand word follows
 # (“周小玲”和“卫龙”品牌).
 _QUOTED_LIST = re.compile(r"(?:[“\"「『][\u4e00-\u9fffA-Za-z0-9]{2,12}[”\"」』][和、及与或])+$")
 # 牌 of a brand, not of a place or a sign (石牌镇, 门牌号, 车牌照, 招牌).
 _BRAND_WORD = re.compile(r"(?<![“\"「『招门车])(?:品牌|牌)(?![镇村坊楼路街子号照价匾])")
+# Quoted words before a product that name a kind of product or a hazard, not a brand.
+QUOTED_NOT_BRANDS = frozenset(
+    {"问题", "三无", "假冒", "山寨", "黑心", "有毒", "毒", "网红", "天价", "进口", "野生", "绿色",
+     "有机", "纯天然", "无公害", "特供", "散装", "三聚氰胺", "瘦肉精", "地沟油", "僵尸肉"}
+)  # fmt: skip
+# What may stand between a quoted brand and its product (“奇达”味极鲜酿造酱油).
+_DESCRIBED = re.compile(r"[\u4e00-\u9fff]{2,8}")
 BRAND_LOOKBACK = 12  # characters read before 牌 for the brand's words
 # A name right after 品牌 ("德国品牌Lactana特福芬", "有机食品品牌Holle"): Latin letters, or
 # up to three proper-name words.
 _AFTER_BRAND_WORD = re.compile(r"(?<=品牌)[A-Za-z][A-Za-z0-9\-]*|(?<=品牌)[\u4e00-\u9fff]{2,8}")
 # Words after a known name that is also an ordinary word (雪花, 光明) and make it a name.
-NAME_CONFIRMING_WORDS = frozenset({"牌", "品牌", "集团", "公司", "旗下", "官方"})
+NAME_CONFIRMING_WORDS = frozenset(
+    {"牌", "品牌", "集团", "公司", "旗下", "官方", "乳业", "食品", "酒业", "饮品", "股份"}
+)
 # Words after a known brand that show the firm is meant (徐福记员工, 雨润食品, 惠氏方面表示).
 FIRM_CONTEXT_WORDS = frozenset(
     {"员工", "方面", "旗下", "集团", "公司", "企业", "总部", "食品", "回应", "表示", "声明", "客服"}
 )  # fmt: skip
+# Trade words that make a known name a firm's name with them (光明乳业, 雨润集团, 味千中国).
+FIRM_NAME_WORDS = frozenset(
+    {"乳业", "食品", "集团", "酒业", "饮品", "股份", "控股", "实业", "中国"}
+)  # fmt: skip
+# Words after a known brand that make it the firm acting (徐福记这家企业, 蒙牛承认).
+ACTOR_WORDS = frozenset({"这家", "承认", "否认", "致歉", "道歉", "召回"})
 KNOWN_NAME_MAX_WORDS = 4  # 呷 / 哺 / 呷 / 哺
 
 
@@ -243,8 +243,18 @@ def _known_at(words: Sequence[str], i: int) -> tuple[str, KnownName, int] | None
     return None
 
 
+def _acts(word: str) -> bool:
+    """Whether ``word`` after a known brand makes the brand the firm acting: a verb, an
+    adverb or a preposition (蒙牛再陷质量门, 南京雨润在5月13日), or a colon (惠氏：产品合格)."""
+    if word in ACTOR_WORDS:
+        return True
+    flag = posseg.dt.word_tag_tab.get(word, "")
+    return flag in ("v", "d", "p")
+
+
 def known_in(words: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The known companies and the known brands ``words`` name, each once, in order."""
+    """The known companies and the known brands ``words`` name, each once, in order. A known
+    name followed by a trade word is the firm under that name (光明乳业, 雨润集团)."""
     companies: list[str] = []
     brands: list[str] = []
     i = 0
@@ -254,8 +264,13 @@ def known_in(words: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
             i += 1
             continue
         name, entry, i = found
-        firm = entry.kind == "company" or (i < len(words) and words[i] in FIRM_CONTEXT_WORDS)
-        (companies if firm else brands).append(name)
+        following = words[i] if i < len(words) else ""
+        if following in FIRM_NAME_WORDS:
+            companies.append(name + following)
+        elif entry.kind == "company" or following in FIRM_CONTEXT_WORDS or _acts(following):
+            companies.append(name)
+        else:
+            brands.append(name)
     return _unique(companies), _unique(brands)
 
 
@@ -291,55 +306,6 @@ def named_regions(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(r.name for r in cities_first(regions_in(words)))
 
 
-def _words_before(text: str, most: int) -> tuple[str, list[str]]:
-    """The last words of ``text`` read backwards to the first that cannot be part of a name
-    (by jieba's part-of-speech tags), at most ``most``: their text, and their tags."""
-    tagged = [(w.word, w.flag) for w in posseg.lcut(text)]
-    kept: list[tuple[str, str]] = []
-    for word, flag in reversed(tagged):
-        if len(kept) >= most or flag in NAME_STOP_FLAGS or word in ROLE_WORDS:
-            break
-        kept.insert(0, (word, flag))
-    return "".join(word for word, _ in kept), [flag for _, flag in kept]
-
-
-def _is_proper(flags: list[str]) -> bool:
-    return any(flag in PROPER_FLAGS for flag in flags)
-
-
-def _name_before(span: str) -> str:
-    """The company name that ends ``span`` (which ends in a company word), read backwards by
-    part of speech. "" when nothing precedes the company word or when no word of the name is
-    a proper name, unless the company word is a strong one (有限公司, 集团): "该公司",
-    "上市公司", "各大厂", "标明生产厂" are no names."""
-    suffix = next(w for w in COMPANY_WORDS if span.endswith(w))
-    # Cut at the last word a name never contains, in the part before the company word only
-    # (批 of 批发市场 is a measure word elsewhere).
-    head = _LEFT_CUT.sub("", span[: len(span) - len(suffix)])
-    name, flags = _words_before(head, most=8)
-    if not name or name in GENERIC_HEADS:
-        return ""
-    if suffix not in STRONG_COMPANY_WORDS and (
-        not _is_proper(flags) or all(flag == "ns" for flag in flags)
-    ):
-        return ""  # no proper name, or a place alone (广州超市, 台湾奶茶店)
-    return name + suffix
-
-
-def companies_in(text: str) -> tuple[str, ...]:
-    found = []
-    for match in _COMPANY.finditer(text):
-        span = match.group(0)
-        # The shortest span ends at the first company word: 和谐园大酒店 of
-        # 和谐园大酒店有限公司. A strong word right after it belongs to the same name.
-        after = text[match.end() :]
-        span += next((w for w in STRONG_COMPANY_WORDS if after.startswith(w)), "")
-        name = _name_before(span)
-        if name:
-            found.append(name)
-    return _unique(found)
-
-
 def brands_in(text: str) -> tuple[str, ...]:
     """Quoted names before 牌 / 品牌 or a product word (“佳佳”奶粉), and the proper name just
     before 牌 (飞鹤牌)."""
@@ -354,21 +320,62 @@ def brands_in(text: str) -> tuple[str, ...]:
             continue
         if name.endswith("牌") and len(name) > 2:
             found.append(name.removesuffix("牌"))
-        elif after.startswith(("牌", "品牌")) or any(after.startswith(p) for p in products):
+        elif (
+            after.startswith(("牌", "品牌"))
+            or any(after.startswith(p) for p in products)
+            or _described_product(after)
+        ) and name not in QUOTED_NOT_BRANDS:
             listed = _QUOTED_LIST.search(text[: match.start()])
             if listed:
                 found.extend(m.group(1) for m in _QUOTED_BRAND.finditer(listed.group(0)))
             found.append(name)
     for match in _BRAND_WORD.finditer(text):
         start = max(0, match.start() - BRAND_LOOKBACK)
-        name, flags = _words_before(text[start : match.start()], most=2)
-        # Brand names are often common nouns to jieba (飞鹤): nouns pass here, generic ones not.
-        nouns = all(
-            (flag.startswith("n") or flag in PROPER_FLAGS) and flag != "ns" for flag in flags
-        )  # a place before 牌 is an origin (德国牌 is rare; 德国进口 is not a brand)
-        if len(name) >= 2 and nouns and name not in GENERIC_HEADS:
+        name, tagged = words_before(text[start : match.start()], most=2)
+        # Brand names are often common nouns to jieba (飞鹤): nouns pass here, generic ones
+        # not, nor a place alone (an origin: 德国牌 is rare; 三埠桥牌 is a place and a word).
+        nouns = all(flag.startswith("n") or flag in PROPER_FLAGS for _, flag in tagged)
+        # A place jieba's dictionary does not hold is more often a brand (三埠桥牌).
+        place_alone = all(flag == "ns" for _, flag in tagged) and not is_rare(name)
+        if len(name) >= 2 and nouns and not place_alone and name not in GENERIC_HEADS:
             found.append(name)
     found.extend(_names_after_brand_word(text))
+    return _unique(found)
+
+
+def _described_product(after: str) -> bool:
+    """Whether ``after`` (what follows a quoted name) starts with a few words describing a
+    product and then the product (“奇达”味极鲜酿造酱油): nouns, adjectives and words of
+    making only, so that “瘦肉精”猪肉制成的火腿肠 is no brand."""
+    run = _DESCRIBED.match(after)
+    if run is None or not any(term in run.group(0) for term in product_terms() if len(term) > 1):
+        return False
+    for pair in posseg.lcut(run.group(0)):
+        if pair.word in product_terms():
+            return True
+        if not pair.flag.startswith(("n", "a", "vn", "b")):
+            return False
+    return False
+
+
+def firm_brands(text: str, companies: Sequence[str]) -> tuple[str, ...]:
+    """The own names of ``companies`` that ``text`` puts before 牌 or a product (山西杏品酒业
+    有限责任公司 … 杏品牌元青花酒; 浑源县恒泉酒厂 … 恒泉白酒): the firm's products sold
+    under its name."""
+    found = []
+    products = product_terms()
+    for company in companies:
+        core = core_name(company)
+        if not core:
+            continue
+        rest = company[company.index(core) + len(core) :]  # 百乐饮料厂 names the firm
+        for match in re.finditer(re.escape(core), text):
+            after = text[match.end() :]
+            if after.startswith(rest):
+                continue
+            if after.startswith(("牌", "品牌")) or any(after.startswith(p) for p in products):
+                found.append(core)
+                break
     return _unique(found)
 
 
@@ -421,10 +428,16 @@ def products_in(words: Sequence[str]) -> tuple[str, ...]:
 def extract(text: str, words: Sequence[str]) -> Entities:
     """The entities of ``text`` (Simplified), whose jieba words are ``words``."""
     known_companies, known_brands = known_in(words)
+    named = companies_in(text, known_names())
+    # A known name with its trade word (康师傅集团) inside a formal name found
+    # (香港康师傅集团有限公司) is that name again.
+    known_companies = tuple(
+        c for c in known_companies if c in known_names() or not any(c in n for n in named)
+    )
     return Entities(
         regions=regions_in(words),
-        companies=_unique([*companies_in(text), *known_companies]),
-        brands=_unique([*brands_in(text), *known_brands]),
+        companies=_unique([*named, *restaurants_in(text, known_names()), *known_companies]),
+        brands=_unique([*brands_in(text), *firm_brands(text, named), *known_brands]),
         products=products_in(words),
     )
 

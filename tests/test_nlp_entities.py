@@ -138,3 +138,54 @@ def test_a_malformed_known_names_line_names_the_file_line_and_form(
         assert nlp.entities.known_names()["惠氏"].ambiguous
     finally:
         nlp.entities.known_names.cache_clear()
+
+
+def test_company_names_keep_a_word_that_only_starts_with_a_cut_character() -> None:
+    # 向 of 向阳 is part of the name; 向 as a word of its own is not.
+    found = entities("抽检发现标称江州向阳食品有限公司生产的腊肉不合格")
+    assert found.companies == ("江州向阳食品有限公司",)
+    assert entities("记者向临川乳业集团求证").companies == ("临川乳业集团",)
+
+
+def test_shop_words_and_rare_shop_names() -> None:
+    found = entities("市民在桂坑农贸市场买到染色鱼，不合格产品来自南塘吉婶农产品商行")
+    assert found.companies == ("桂坑农贸市场", "南塘吉婶农产品商行")
+    # A counted shop, a street alone, a generic word, 该店, the shop's staff: no names.
+    assert entities("广州市区8家大超市被抽检，该店店员称，玉泉路店已整改").companies == ()
+    assert entities("附近农贸市场和水果批发市场均未发现").companies == ()
+
+
+def test_a_quoted_run_before_a_company_word_is_the_firm() -> None:
+    assert entities("包装上印着“顶好国际集团”字样").companies == ("顶好国际集团",)
+    assert entities("这是一家“皮包公司”").companies == ()
+
+
+def test_a_restaurant_named_where_people_ate() -> None:
+    assert entities("五名食客在粤香楼用餐后腹痛").companies == ("粤香楼",)
+    assert entities("学生在学校食堂用餐后不适，他们常在家里吃饭").companies == ()
+
+
+def test_a_known_name_with_its_trade_word_or_acting_is_the_firm() -> None:
+    found = entities("光明乳业回应称产品合格，雨润集团未予置评")
+    assert set(found.companies) == {"光明乳业", "雨润集团"}
+    acting = entities("蒙牛承认部分批次存在问题")
+    assert acting.companies == ("蒙牛",) and acting.brands == ()
+    # The formal name is the firm; its known name with 集团 inside it is not another one.
+    formal = entities("标称由香港康师傅集团有限公司生产")
+    assert formal.companies == ("香港康师傅集团有限公司",)
+    # A government body and a newspaper are no firms.
+    assert entities("江州市市场监管局通报，据江州日报报道").companies == ()
+
+
+def test_brands_a_firm_names_by_its_own_name() -> None:
+    found = entities("江州福源酒业有限公司一款福源牌高粱酒，临川县泉香酒厂散装泉香白酒不合格")
+    assert found.brands[:2] == ("福源", "泉香")
+    # The firm's own name inside its full name is no brand (百味饮料厂).
+    assert entities("江州市百味饮料厂被查处").brands == ()
+
+
+def test_a_quoted_brand_before_a_described_product_and_an_unknown_place_before_its_brand() -> None:
+    assert entities("抽检发现“鲜达”特级酿造酱油氨基酸态氮不达标").brands == ("鲜达",)
+    assert entities("“瘦肉精”猪肉制成的火腿肠流入市场").brands == ()
+    assert "石溪桥" in entities("一款石溪桥牌开平腐乳被检出细菌超标").brands
+    assert entities("德国牌子的奶粉，德国进口奶粉").brands == ()

@@ -1,0 +1,226 @@
+"""Company names in a text: a run ending in a company word (有限公司, 超市, 商行…), read backwards
+by jieba's part of speech to the first word that cannot be part of a name. Split from
+``nlp.entities`` (which re-exports ``companies_in``); the known-name list stays there.
+
+A name needs a word that names something: a proper name (jieba's ns, nr, nz…), a known name of
+``resources/brands.txt``, or a rare word (jieba's dictionary does not hold it, or holds it as
+rare: 员村, 薡 of 薡茶奶茶店): shop names are mostly words no dictionary has. A place alone
+(广州超市) is no name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Sequence
+from functools import lru_cache
+
+import jieba
+import jieba.posseg as posseg
+
+# Longer words first where one ends another (奶茶店 before 店): the first that a span ends
+# with is its company word. 市场 alone is not here: it names a market square or "the
+# market" far more often than a business.
+COMPANY_WORDS = (
+    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "食品厂", "加工厂",
+    "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店", "商行", "餐厅", "餐馆",
+    "饭馆", "面馆", "饭店", "大酒店", "酒店", "酒楼", "宾馆", "药店", "门店", "食品店", "加工店",
+    "奶茶店", "小吃店", "火锅店", "便利店", "专卖店", "连锁店", "批发市场", "农贸市场",
+    "菜市场", "水产市场", "农场", "养殖场", "经营部", "店",
+)  # fmt: skip
+# 店 of a shop, not of its staff or premises (店员, 店铺, 店主, 店内).
+_SHOP_NOT_BEFORE = "员铺主长面内外里门家名址"
+_COMPANY = re.compile(
+    r"[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?(?:"
+    + "|".join(w if w != "店" else f"店(?![{_SHOP_NOT_BEFORE}])" for w in COMPANY_WORDS)
+    + ")"
+)
+# jieba part-of-speech tags that end a company name when read backwards (verbs, adverbs,
+# prepositions, pronouns, conjunctions, particles, numerals, measure words, locality and
+# time words, distinguishing words, interjections).
+NAME_STOP_FLAGS = frozenset(
+    {"v", "vd", "vn", "d", "ad", "p", "r", "c", "u", "uj", "ul", "uz", "m", "q", "f", "t", "b", "y",
+     "e", "o", "x"}
+)  # fmt: skip
+PROPER_FLAGS = frozenset({"ns", "nr", "nz", "nt", "nrt", "nrfg", "eng", "j"})
+ROLE_WORDS = frozenset(
+    {"标称", "企业", "销售商", "经销商", "生产商", "供应商", "厂家", "商家", "记者", "标明",
+     "涉事", "该"}
+)  # fmt: skip
+GENERIC_HEADS = frozenset(
+    {"生产", "加工", "大", "小", "上市", "食品", "制品", "本", "该", "产品", "商品", "品牌",
+     "名牌", "招牌", "有机食品", "绿色食品", "营养", "绿色营养", "综合", "连锁", "分", "总",
+     "新", "老", "皮包", "空壳"}
+)  # fmt: skip
+# Words of a business's own name that jieba tags as verbs (综合批发市场, 餐饮有限公司): read
+# through, not stopped at.
+NAME_INNER_WORDS = frozenset(
+    {"综合", "餐饮", "连锁", "批发", "物流", "商贸", "贸易", "科技", "实业", "发展", "开发",
+     "养殖", "种植", "酿造", "电子商务", "生物"}
+)  # fmt: skip
+# Company words that make a name without a proper name before them. 集团 is not one: 水务集团
+# is how a report refers back to "the water group" (nlp_entities_bench.py, line 429).
+STRONG_COMPANY_WORDS = frozenset({"股份有限公司", "有限责任公司", "有限公司", "集团公司"})
+# Words after which a company name starts (the name never contains them), when jieba gives
+# them as words of their own: "涉事的江州食品厂" names 江州食品厂, but 长沙向东食品有限公司
+# keeps its 向 (向东 is one word).
+CUT_WORDS = frozenset(
+    {"记者", "获悉", "报道", "据", "从", "对", "向", "被", "由", "将", "把", "让", "给", "为",
+     "在", "是", "的", "了", "称", "说", "家", "某", "这", "那", "该", "款", "种", "批", "瓶",
+     "袋", "盒", "罐"}
+)  # fmt: skip
+# A measure word after a numeral or a demonstrative, glued by jieba (一家, 这家, 多款).
+_COUNTED = re.compile(r"^[一二两三四五六七八九十百几多每各这那该此本某数\d]+[家款种批瓶袋盒罐个]$")
+_OPENING_QUOTES = '“"「『'
+QUOTED_NAME_MIN = 4  # a quoted run before a company word names the firm (“顶新国际集团”)
+# A word rarer than this in jieba's dictionary (or absent) is taken as a name's own word.
+RARE_WORD_FREQ = 50
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, int]:
+    jieba.initialize()
+    return jieba.dt.FREQ
+
+
+_NUMERAL = re.compile(r"^[\d一二两三四五六七八九十百千几多数]+$")
+_MEASURES = "家款种批瓶袋盒罐个"
+# A rare word makes a name only in a short one (员村农贸市场): in a long run it is more often
+# jieba's guess at an unknown stretch (怡口莲现虫状异物超市).
+RARE_NAME_MAX = 5
+_STREET_ENDS = ("路", "街", "巷", "大道")
+
+
+def _is_cut(word: str) -> bool:
+    return (
+        word in CUT_WORDS
+        or word.endswith(("记者", "获悉", "报道"))
+        or bool(_COUNTED.match(word) or _NUMERAL.match(word))
+    )
+
+
+def is_rare(word: str) -> bool:
+    """A word of Chinese characters that jieba's dictionary lacks or holds as rare, and not a
+    kind of goods (小食品)."""
+    return (
+        "\u4e00" <= word[:1] <= "\u9fff"
+        and _frequencies().get(word, 0) < RARE_WORD_FREQ
+        and not word.endswith(("食品", "制品", "产品"))
+    )
+
+
+def words_before(text: str, most: int) -> tuple[str, list[tuple[str, str]]]:
+    """The last words of ``text`` read backwards to the first that cannot be part of a name
+    (by jieba's part-of-speech tags), at most ``most``: their text, and the words with their
+    tags."""
+    tagged = [(w.word, w.flag) for w in posseg.lcut(text)]
+    kept: list[tuple[str, str]] = []
+    for word, flag in reversed(tagged):
+        if len(kept) >= most or word in ROLE_WORDS or _is_cut(word):
+            break
+        if flag in NAME_STOP_FLAGS and word not in NAME_INNER_WORDS:
+            break
+        kept.insert(0, (word, flag))
+    return "".join(word for word, _ in kept), kept
+
+
+def names_something(tagged: Sequence[tuple[str, str]], known: Container[str] = ()) -> bool:
+    """Whether a word of ``tagged`` names something (a proper name, a known name, a rare
+    word), and not all of them are places (广州超市, 台湾奶茶店)."""
+    if all(
+        (flag == "ns" and not is_rare(word)) or word.endswith(_STREET_ENDS) for word, flag in tagged
+    ):
+        return False  # a known place or a street alone (广州超市, 玉泉路店); 员村 is a name
+    if any(flag in PROPER_FLAGS or word in known for word, flag in tagged):
+        return True
+    short = sum(len(word) for word, _ in tagged) <= RARE_NAME_MAX
+    return short and any(is_rare(word) for word, _ in tagged)
+
+
+def _after_cut(head: str) -> tuple[str, bool]:
+    """``head`` after its last cut word (a whole jieba word), and whether one was cut."""
+    words = jieba.lcut(head)
+    for i in range(len(words) - 1, -1, -1):
+        if _is_cut(words[i]):
+            rest = "".join(words[i + 1 :])
+            if _NUMERAL.match(words[i]):
+                rest = rest.lstrip(_MEASURES)  # 10 / 家大 of 10家大超市
+            return rest, True
+    return head, False
+
+
+def _name_before(span: str, known: Container[str], quoted: bool) -> str:
+    """The company name that ends ``span`` (which ends in a company word). "" when nothing
+    precedes the company word or when no word of the name names something, unless the
+    company word is a strong one (有限公司) or the name was quoted (“顶新国际集团”): "该公司",
+    "上市公司", "各大厂", "标明生产厂" are no names."""
+    suffix = next(w for w in COMPANY_WORDS if span.endswith(w))
+    head, cut = _after_cut(span[: len(span) - len(suffix)])
+    if quoted and not cut and len(head) >= QUOTED_NAME_MIN and head not in GENERIC_HEADS:
+        return head + suffix
+    name, tagged = words_before(head, most=8)
+    if not name or name in GENERIC_HEADS:
+        return ""
+    if suffix not in STRONG_COMPANY_WORDS and not names_something(tagged, known):
+        return ""
+    return name + suffix
+
+
+def companies_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
+    """The companies ``text`` names by a company word, each once, in order; ``known`` holds
+    the known names (nlp.entities.known_names), which count as names' own words."""
+    found = []
+    for match in _COMPANY.finditer(text):
+        span = match.group(0)
+        # The shortest span ends at the first company word: 和谐园大酒店 of
+        # 和谐园大酒店有限公司. A strong word right after it belongs to the same name.
+        after = text[match.end() :]
+        span += next((w for w in STRONG_COMPANY_WORDS if after.startswith(w)), "")
+        quoted = match.start() > 0 and text[match.start() - 1] in _OPENING_QUOTES
+        name = _name_before(span, known, quoted)
+        if name:
+            found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
+# A restaurant named where people ate (在粤菜王用餐).
+_NOT_RESTAURANTS = ("食堂", "家", "家里", "家中", "学校", "单位", "宿舍", "医院", "里", "内")
+_ATE_AT = re.compile(r"在([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:用餐|就餐|吃饭|聚餐|进餐)")
+
+
+def restaurants_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
+    """Places where people ate that are named (在粤菜王用餐): not a canteen, a home or a
+    place (在学校食堂用餐, 在家里吃饭, 在北京就餐), which name nothing."""
+    found = []
+    for match in _ATE_AT.finditer(text):
+        place = match.group(1)
+        tagged = [(w.word, w.flag) for w in posseg.lcut(place)]
+        if any(flag in NAME_STOP_FLAGS for _, flag in tagged) or place in GENERIC_HEADS:
+            continue
+        if place.endswith(_NOT_RESTAURANTS):
+            continue
+        if not any(place.endswith(w) for w in COMPANY_WORDS) and names_something(tagged, known):
+            found.append(place)
+    return tuple(dict.fromkeys(found))
+
+
+# Words of a firm's name after its own (杏品 of 山西杏品酒业有限责任公司).
+_TRADE_WORDS = (
+    "酒业", "酿酒", "食品", "乳业", "乳品", "饮品", "饮料", "调味品", "商贸", "贸易", "实业",
+    "科技", "发展", "开发", "餐饮", "农产品", "酒", "加工",
+)  # fmt: skip
+_REGION_END = ("省", "市", "县", "区", "镇", "乡")
+
+
+def core_name(company: str) -> str:
+    """A firm's own name, without its region, trade and company word: 山西杏品酒业有限责任公司
+    → 杏品, 浑源县恒泉酒厂 → 恒泉; "" when nothing of two to four characters is left."""
+    name = company
+    suffix = next((w for w in COMPANY_WORDS if name.endswith(w)), "")
+    name = name[: len(name) - len(suffix)]
+    while (trade := next((w for w in _TRADE_WORDS if name.endswith(w)), "")) and name != trade:
+        name = name[: -len(trade)]
+    tagged = [(w.word, w.flag) for w in posseg.lcut(name)]
+    while len(tagged) > 1 and (tagged[0][1] == "ns" or tagged[0][0].endswith(_REGION_END)):
+        tagged.pop(0)
+    core = "".join(word for word, _ in tagged)
+    return core if 2 <= len(core) <= 4 and core not in GENERIC_HEADS else ""
