@@ -263,12 +263,15 @@ def known_in(words: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if found is None:
             i += 1
             continue
+        start = i
         name, entry, i = found
         following = words[i] if i < len(words) else ""
+        # A firm named with its city or province as written (南京雨润 of 雨润).
+        place = words[start - 1] if start and words[start - 1] in gazetteer() else ""
         if following in FIRM_NAME_WORDS:
-            companies.append(name + following)
+            companies.append(place + name + following)
         elif entry.kind == "company" or following in FIRM_CONTEXT_WORDS or _acts(following):
-            companies.append(name)
+            companies.append(place + name)
         else:
             brands.append(name)
     return _unique(companies), _unique(brands)
@@ -434,9 +437,13 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     known_companies = tuple(
         c for c in known_companies if c in known_names() or not any(c in n for n in named)
     )
+    # A known brand speaking (惠氏：产品合格) is the firm: punctuation is not among ``words``.
+    speaking = tuple(b for b in known_brands if re.search(re.escape(b) + "[：:]", text))
     return Entities(
         regions=regions_in(words),
-        companies=_unique([*named, *restaurants_in(text, known_names()), *known_companies]),
+        companies=_unique(
+            [*named, *restaurants_in(text, known_names()), *known_companies, *speaking]
+        ),
         brands=_unique([*brands_in(text), *firm_brands(text, named), *known_brands]),
         products=products_in(words),
     )

@@ -66,6 +66,7 @@ STRONG_COMPANY_WORDS = frozenset({"股份有限公司", "有限责任公司", "�
 CUT_WORDS = frozenset(
     {"记者", "获悉", "报道", "据", "从", "对", "向", "被", "由", "将", "把", "让", "给", "为",
      "在", "是", "的", "了", "称", "说", "家", "某", "这", "那", "该", "款", "种", "批", "瓶",
+     "曝", "网曝", "被曝", "曝光", "旗下",
      "袋", "盒", "罐"}
 )  # fmt: skip
 # A measure word after a numeral or a demonstrative, glued by jieba (一家, 这家, 多款).
@@ -133,7 +134,10 @@ def names_something(tagged: Sequence[tuple[str, str]], known: Container[str] = (
     if any(flag in PROPER_FLAGS or word in known for word, flag in tagged):
         return True
     short = sum(len(word) for word, _ in tagged) <= RARE_NAME_MAX
-    return short and any(is_rare(word) for word, _ in tagged)
+    # Nouns and morphemes (zg, yg) only: jieba's rare status words and adjectives are words (麻辣).
+    return short and any(
+        is_rare(w) and (flag.startswith("n") or flag.endswith("g")) for w, flag in tagged
+    )
 
 
 def _after_cut(head: str) -> tuple[str, bool]:
@@ -158,6 +162,11 @@ def _name_before(span: str, known: Container[str], quoted: bool) -> str:
     if quoted and not cut and len(head) >= QUOTED_NAME_MIN and head not in GENERIC_HEADS:
         return head + suffix
     name, tagged = words_before(head, most=8)
+    # A street before a shop locates it (科技街美特好超市): the name is what follows.
+    streets = [i for i, (word, _) in enumerate(tagged[:-1]) if word.endswith(_STREET_ENDS)]
+    if streets:
+        tagged = tagged[streets[-1] + 1 :]
+        name = "".join(word for word, _ in tagged)
     if not name or name in GENERIC_HEADS:
         return ""
     if suffix not in STRONG_COMPANY_WORDS and not names_something(tagged, known):

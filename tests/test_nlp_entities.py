@@ -189,3 +189,18 @@ def test_a_quoted_brand_before_a_described_product_and_an_unknown_place_before_i
     assert entities("“瘦肉精”猪肉制成的火腿肠流入市场").brands == ()
     assert "石溪桥" in entities("一款石溪桥牌开平腐乳被检出细菌超标").brands
     assert entities("德国牌子的奶粉，德国进口奶粉").brands == ()
+
+
+def test_a_known_brand_speaking_or_named_with_its_city_is_the_firm() -> None:
+    found = entities("奶粉罐里发现异物？惠氏：产品合格")
+    assert found.companies == ("惠氏",) and found.brands == ("惠氏",)
+    assert entities("其全资附属公司南京雨润未能如期偿还票据").companies[-1] == "南京雨润"
+
+
+def test_cut_words_of_exposure_and_ownership_and_a_street_before_a_shop() -> None:
+    assert entities("网曝榕记奶茶店卫生差").companies == ("榕记奶茶店",)
+    assert entities("李女士在建设街万佳福超市购物时").companies == ("万佳福超市",)
+    assert entities("李女士去解放路华联美超市购物时").companies == ("华联美超市",)
+    # 旗下工厂 is an unnamed factory of the firm, and 麻辣 a taste, not a shop's name.
+    assert entities("知名糖果企业徐福记旗下工厂发生食物中毒").companies == ("徐福记",)
+    assert entities("村里有一个无证的麻辣小食品加工厂").companies == ()
