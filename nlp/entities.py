@@ -245,10 +245,15 @@ def _known_at(words: Sequence[str], i: int) -> tuple[str, KnownName, int] | None
 
 def _acts(word: str) -> bool:
     """Whether ``word`` after a known brand makes the brand the firm acting: a verb, an
-    adverb or a preposition (蒙牛再陷质量门, 南京雨润在5月13日), or a colon (惠氏：产品合格)."""
+    adverb or a preposition (蒙牛再陷质量门, 南京雨润在5月13日), or a word of acting
+    (蒙牛承认)."""
     if word in ACTOR_WORDS:
         return True
-    flag = posseg.dt.word_tag_tab.get(word, "")
+    if word in known_names() or _confirms(word):
+        return False  # another brand or a product (惠氏启赋奶粉)
+    tags = posseg.dt.word_tag_tab
+    # A word jieba guessed (再陷, 换帅) by its first character's tag.
+    flag = tags.get(word) or (tags.get(word[0], "") if word else "")
     return flag in ("v", "d", "p")
 
 
@@ -340,7 +345,8 @@ def brands_in(text: str) -> tuple[str, ...]:
         nouns = all(flag.startswith("n") or flag in PROPER_FLAGS for _, flag in tagged)
         # A place jieba's dictionary does not hold is more often a brand (三埠桥牌).
         place_alone = all(flag == "ns" for _, flag in tagged) and not is_rare(name)
-        if len(name) >= 2 and nouns and not place_alone and name not in GENERIC_HEADS:
+        generic = name in GENERIC_HEADS or name in product_terms()  # 茶叶品牌
+        if len(name) >= 2 and nouns and not place_alone and not generic:
             found.append(name)
     found.extend(_names_after_brand_word(text))
     return _unique(found)

@@ -21,10 +21,10 @@ import jieba.posseg as posseg
 # with is its company word. 市场 alone is not here: it names a market square or "the
 # market" far more often than a business.
 COMPANY_WORDS = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "食品厂", "加工厂",
-    "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店", "商行", "餐厅", "餐馆",
-    "饭馆", "面馆", "饭店", "大酒店", "酒店", "酒楼", "宾馆", "药店", "门店", "食品店", "加工店",
-    "奶茶店", "小吃店", "火锅店", "便利店", "专卖店", "连锁店", "批发市场", "农贸市场",
+    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "分公司", "公司", "食品厂",
+    "加工厂", "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店", "商行", "餐厅",
+    "餐馆", "饭馆", "面馆", "饭店", "大酒店", "酒店", "酒楼", "宾馆", "药店", "门店", "食品店",
+    "加工店", "奶茶店", "小吃店", "火锅店", "便利店", "专卖店", "连锁店", "批发市场", "农贸市场",
     "菜市场", "水产市场", "农场", "养殖场", "经营部", "店",
 )  # fmt: skip
 # 店 of a shop, not of its staff or premises (店员, 店铺, 店主, 店内).
@@ -49,7 +49,8 @@ ROLE_WORDS = frozenset(
 GENERIC_HEADS = frozenset(
     {"生产", "加工", "大", "小", "上市", "食品", "制品", "本", "该", "产品", "商品", "品牌",
      "名牌", "招牌", "有机食品", "绿色食品", "营养", "绿色营养", "综合", "连锁", "分", "总",
-     "新", "老", "皮包", "空壳"}
+     "新", "老", "皮包", "空壳", "国产", "国际", "自主", "外资", "洋", "本土", "民族", "酒企",
+     "乳企", "企业", "自有"}
 )  # fmt: skip
 # Words of a business's own name that jieba tags as verbs (综合批发市场, 餐饮有限公司): read
 # through, not stopped at.
@@ -66,12 +67,13 @@ STRONG_COMPANY_WORDS = frozenset({"股份有限公司", "有限责任公司", "�
 CUT_WORDS = frozenset(
     {"记者", "获悉", "报道", "据", "从", "对", "向", "被", "由", "将", "把", "让", "给", "为",
      "在", "是", "的", "了", "称", "说", "家", "某", "这", "那", "该", "款", "种", "批", "瓶",
-     "曝", "网曝", "被曝", "曝光", "旗下",
+     "曝", "网曝", "被曝", "曝光", "旗下", "最", "最大", "知名", "著名",
      "袋", "盒", "罐"}
 )  # fmt: skip
 # A measure word after a numeral or a demonstrative, glued by jieba (一家, 这家, 多款).
 _COUNTED = re.compile(r"^[一二两三四五六七八九十百几多每各这那该此本某数\d]+[家款种批瓶袋盒罐个]$")
 _OPENING_QUOTES = '“"「『'
+STRONG_NAME_MIN = 3  # a shorter name before 有限公司 needs a word that names something
 QUOTED_NAME_MIN = 4  # a quoted run before a company word names the firm (“顶新国际集团”)
 # A word rarer than this in jieba's dictionary (or absent) is taken as a name's own word.
 RARE_WORD_FREQ = 50
@@ -140,6 +142,15 @@ def names_something(tagged: Sequence[tuple[str, str]], known: Container[str] = (
     )
 
 
+def _names_a_shop(tagged: Sequence[tuple[str, str]], known: Container[str]) -> bool:
+    """店 alone is the weakest company word: a town (息县项店) or a kind of shop (炸鸡店)
+    comes before it as often as a name. The word before it has two characters or more, and a
+    word is a proper or a known name."""
+    if not tagged or len(tagged[-1][0]) < 2:
+        return False
+    return any(flag in PROPER_FLAGS or word in known for word, flag in tagged)
+
+
 def _after_cut(head: str) -> tuple[str, bool]:
     """``head`` after its last cut word (a whole jieba word), and whether one was cut."""
     words = jieba.lcut(head)
@@ -152,7 +163,7 @@ def _after_cut(head: str) -> tuple[str, bool]:
     return head, False
 
 
-def _name_before(span: str, known: Container[str], quoted: bool) -> str:
+def _name_before(span: str, known: Container[str], quoted: bool, unit: bool = False) -> str:
     """The company name that ends ``span`` (which ends in a company word). "" when nothing
     precedes the company word or when no word of the name names something, unless the
     company word is a strong one (有限公司) or the name was quoted (“顶新国际集团”): "该公司",
@@ -169,7 +180,12 @@ def _name_before(span: str, known: Container[str], quoted: bool) -> str:
         name = "".join(word for word, _ in tagged)
     if not name or name in GENERIC_HEADS:
         return ""
-    if suffix not in STRONG_COMPANY_WORDS and not names_something(tagged, known):
+    if suffix not in STRONG_COMPANY_WORDS and not unit and not names_something(tagged, known):
+        return ""
+    # A strong word after a trade alone is the end of a name cut short (…蜂产品有限公司).
+    if len(name) <= STRONG_NAME_MIN and not unit and not names_something(tagged, known):
+        return ""
+    if suffix == "店" and not unit and not _names_a_shop(tagged, known):
         return ""
     return name + suffix
 
@@ -178,16 +194,24 @@ def companies_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
     """The companies ``text`` names by a company word, each once, in order; ``known`` holds
     the known names (nlp.entities.known_names), which count as names' own words."""
     found = []
+    end = -1  # where the last name found ends
     for match in _COMPANY.finditer(text):
+        if match.start() < end:
+            continue  # the strong word of the name before (和谐园大酒店 / 有限公司)
         span = match.group(0)
         # The shortest span ends at the first company word: 和谐园大酒店 of
         # 和谐园大酒店有限公司. A strong word right after it belongs to the same name.
         after = text[match.end() :]
-        span += next((w for w in STRONG_COMPANY_WORDS if after.startswith(w)), "")
+        strong = next((w for w in STRONG_COMPANY_WORDS if after.startswith(w)), "")
+        span += strong
         quoted = match.start() > 0 and text[match.start() - 1] in _OPENING_QUOTES
-        name = _name_before(span, known, quoted)
+        # A unit named right after its firm (…奶酪黄油有限公司梵古易乳制品分公司) is a name
+        # by its place: it needs no proper name of its own.
+        unit = match.start() == end
+        name = _name_before(span, known, quoted, unit)
         if name:
             found.append(name)
+            end = match.end() + len(strong)
     return tuple(dict.fromkeys(found))
 
 

@@ -204,3 +204,24 @@ def test_cut_words_of_exposure_and_ownership_and_a_street_before_a_shop() -> Non
     # 旗下工厂 is an unnamed factory of the firm, and 麻辣 a taste, not a shop's name.
     assert entities("知名糖果企业徐福记旗下工厂发生食物中毒").companies == ("徐福记",)
     assert entities("村里有一个无证的麻辣小食品加工厂").companies == ()
+
+
+def test_a_unit_named_right_after_its_firm() -> None:
+    found = entities("其附属的江州乳品有限公司临川乳制品分公司生产的奶酪被检出问题")
+    assert found.companies == ("江州乳品有限公司", "临川乳制品分公司")
+    # The strong word of a name is not a unit of its own.
+    assert entities("和谐园大酒店有限公司被处罚").companies == ("和谐园大酒店有限公司",)
+
+
+def test_a_known_brand_before_a_word_jieba_guessed_acts_unless_it_is_a_product() -> None:
+    acting = entities("网友爆料后，蒙牛再陷质量风波")
+    assert acting.companies == ("蒙牛",)
+    assert entities("惠氏启赋奶粉吃出异物").companies == ()
+
+
+def test_towns_kinds_of_shops_and_cut_short_names_are_no_companies() -> None:
+    # 项店 is a town, 炸鸡店 a kind of shop, 最大 describes the firm that follows.
+    assert entities("河南息县项店镇一名男子开了家炸鸡店").companies == ()
+    assert entities("西南最大油脂公司云南丰瑞油脂有限公司").companies == ("云南丰瑞油脂有限公司",)
+    # 国产品牌 and 茶叶品牌 are kinds of brands, not names.
+    assert entities("国产品牌奶粉销量回升，多个茶叶品牌被抽检").brands == ()
