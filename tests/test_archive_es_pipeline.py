@@ -129,7 +129,12 @@ def _facts(config: Path) -> dict[str, Any]:
 
 
 def test_yuqing_run_on_elasticsearch_rides_out_an_outage(own_node: EsNode, tmp_path: Path) -> None:
-    with DemoSites(load_corpus(), lambda: FAR_FUTURE) as sites:
+    # The sites' clock: every item for the reference crawl; then the runner first sees the
+    # older half, and the newer half appears while the cluster is away, so that the outage
+    # always meets writes (with every item served at once, one pass could store them all
+    # before the node stopped, and no outage was seen).
+    visible = {"until": FAR_FUTURE}
+    with DemoSites(load_corpus(), lambda: visible["until"]) as sites:
         # The reference: one crawl of the same sites into SQLite gives the items to expect.
         reference = _config(tmp_path / "sqlite", sites.base_url, {"path": "yuqing.db"})
         done = subprocess.run(
@@ -149,12 +154,17 @@ def test_yuqing_run_on_elasticsearch_rides_out_an_outage(own_node: EsNode, tmp_p
         }
         config = _config(tmp_path / "es", sites.base_url, es_archive)
         log = tmp_path / "es.log"
+        visible["until"] = sites.records[len(sites.records) // 2].published
         process = _start(config, log)
         deadline = time.monotonic() + 120
         while (_snapshot(config) or (0,))[0] == 0 and time.monotonic() < deadline:
             time.sleep(0.3)
         own_node.stop()
-        time.sleep(5)  # the runner keeps crawling while the cluster is away
+        visible["until"] = FAR_FUTURE  # the runner keeps crawling while the cluster is away
+        deadline = time.monotonic() + 60
+        while "wait in the spool" not in log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, "the runner stored nothing in the spool"
+            time.sleep(0.5)
         own_node.start()
         _run_until_quiet(config, process, log)
 
