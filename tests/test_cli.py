@@ -121,3 +121,30 @@ def test_search_by_entity(config: Path) -> None:
     assert code == 0 and out.startswith("1 hits")
     code, out = run(config, "search", "", "--entity", "没有")
     assert code == 0 and out.startswith("0 hits")
+
+
+def test_analyze_from_start_fills_what_older_versions_did_not_keep(config: Path) -> None:
+    from dataclasses import replace
+
+    with open_archive(config.parent / "a.db") as archive:
+        archive.upsert_mentions([make_mention(4, "深圳市一小区电梯坠落，江州美味食品有限公司被查")])
+    code, out = run(config, "analyze")
+    assert code == 0 and out.startswith("analysed 4 mentions")
+    with open_archive(config.parent / "a.db") as archive:
+        analysis = archive.get_analyses(["m0004"])["m0004"]
+        assert analysis.relevant and analysis.entities and analysis.event_id
+        event = archive.get_event(analysis.event_id)
+        assert event is not None and event.entities and event.platforms
+        # As an older version left them: no entities, no platform counts.
+        archive.upsert_analyses([replace(analysis, entities=[])])
+        archive.upsert_event(replace(event, entities=None, platforms=None))
+    code, out = run(config, "analyze")
+    assert code == 0 and out.startswith("analysed 0 mentions")
+    code, out = run(config, "analyze", "--from-start")
+    assert code == 0 and "analysed 4 mentions" in out and "0 new" in out
+    with open_archive(config.parent / "a.db") as archive:
+        again = archive.get_analyses(["m0004"])["m0004"]
+        assert again.entities == analysis.entities and again.event_id == analysis.event_id
+        restored = archive.get_event(analysis.event_id)
+        assert restored is not None
+        assert restored.entities == event.entities and restored.platforms == event.platforms

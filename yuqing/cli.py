@@ -11,7 +11,7 @@ import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +20,9 @@ from archive.base import Archive, ArchiveError
 from yuqing.clock import RealClock
 from yuqing.config import ConfigError, load_config
 from yuqing.settings import Settings
+
+if TYPE_CHECKING:
+    from nlp.stage import AnalyzeReport
 
 DEFAULT_CONFIG = "yuqing.yaml"
 
@@ -141,17 +144,51 @@ def crawl(ctx: Context, sources: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.option(
+    "--from-start",
+    is_flag=True,
+    help="Analyse every stored mention again: after an upgrade, old analyses and events gain "
+    "what the new version keeps (entities, volume by platform) and the current models' scores.",
+)
 @pass_context
-def analyze(ctx: Context) -> None:
+def analyze(ctx: Context, from_start: bool) -> None:
     """Analyse mentions that arrived since the last analysis."""
-    from nlp.stage import analyze_new
+    from nlp.stage import CURSOR, analyze_new, forget
 
+    clock = RealClock()
     with ctx.archive(lock="analyze") as archive:
-        report = analyze_new(archive, ctx.settings, RealClock())
+        if not from_start:
+            report = analyze_new(archive, ctx.settings, clock)
+        else:
+            # Safe to repeat: a mention keeps its event and its analysis is recomputed from
+            # the same inputs (tests/test_nlp_stage.py, resetting the cursor).
+            archive.set_cursor(CURSOR, 0)
+            forget(archive)
+            report = _analyze_with_progress(archive, ctx.settings, clock)
     click.echo(
         f"analysed {report.processed} mentions ({report.relevant} relevant); events: "
         f"{report.events_created} new, {report.events_updated} updated"
     )
+
+
+def _analyze_with_progress(archive: Archive, settings: Settings, clock: RealClock) -> AnalyzeReport:
+    """``analyze_new`` in steps of a few batches, with a progress bar over the mentions."""
+    from nlp.stage import AnalyzeReport, analyze_new
+
+    total = AnalyzeReport()
+    step = settings.nlp.batch_size * 10
+    with click.progressbar(
+        length=archive.count_mentions(), label="analysing", file=sys.stderr
+    ) as bar:
+        while True:
+            report = analyze_new(archive, settings, clock, limit=step)
+            if not report.processed:
+                return total
+            bar.update(report.processed)
+            total.processed += report.processed
+            total.relevant += report.relevant
+            total.events_created += report.events_created
+            total.events_updated += report.events_updated
 
 
 @main.command()
