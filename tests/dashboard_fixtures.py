@@ -232,6 +232,10 @@ rules:
   - name: lift-watch
     type: watch_list
     terms: [电梯]
+  - name: topic-spike
+    type: spike
+    per_topic: true
+    level: info
 silences:
   - {rule: hot-events, subject: "event:ev-toy", ends_at: "2026-11-21T00:00:00+08:00",
      created_by: admin, comment: 召回已完成}

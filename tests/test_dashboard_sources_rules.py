@@ -60,7 +60,14 @@ def test_rules_in_force_and_their_alerts(made: DashboardArchive, monkeypatch: An
     at = app_test(made, monkeypatch, RULES)
     assert_no_html(at)
     table = _table(at, "条件").set_index("规则")
-    assert list(table.index) == ["hot-events", "major-accidents", "rumours", "lift-watch"]
+    assert list(table.index) == [
+        "hot-events",
+        "major-accidents",
+        "rumours",
+        "lift-watch",
+        "topic-spike",
+    ]
+    assert table.loc["topic-spike"]["条件"] == "按话题分别判断；基线：前7天同一时段"
     assert table.loc["major-accidents"]["条件"] == "等级≥较大"
     assert table.loc["major-accidents"]["开启事项"] == "发布权威信息、召开新闻发布会"
     assert table.loc["major-accidents"]["近期告警"] == 1
