@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +86,10 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"streamlit did not answer on {url} within {START_TIMEOUT} s:\n{log.read_text()}")
 
 
-@pytest.fixture
-def dashboard_url(tmp_path: Path) -> Iterator[str]:
-    made = build_archive(tmp_path / "archive")
-    write_config(made.folder, made.db, extra=_users_yaml())
+@contextmanager
+def served_dashboard(config: Path, log: Path) -> Iterator[str]:
+    """``streamlit run dashboard/app.py`` on a free loopback port with ``config``; its URL."""
     port = _free_port()
-    log = tmp_path / "streamlit.log"
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.address", "127.0.0.1",
@@ -99,7 +98,7 @@ def dashboard_url(tmp_path: Path) -> Iterator[str]:
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    env = dict(os.environ, YUQING_CONFIG=str(made.config))
+    env = dict(os.environ, YUQING_CONFIG=str(config))
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
@@ -115,6 +114,14 @@ def dashboard_url(tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def dashboard_url(tmp_path: Path) -> Iterator[str]:
+    made = build_archive(tmp_path / "archive")
+    write_config(made.folder, made.db, extra=_users_yaml())
+    with served_dashboard(made.config, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 def _search(page: Any, query: str, expected: str) -> None:

@@ -6,9 +6,6 @@ a failure under CI=true): the fixture archive plus eight food-safety posts in th
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -18,17 +15,16 @@ import pytest
 
 from archive import open_archive
 from archive.models import Analysis
-from tests.dashboard_fixtures import APP, NOW, build_archive, write_config
+from tests.dashboard_fixtures import NOW, build_archive, write_config
 from tests.test_dashboard_browser import (
     CHROMIUM_ARGS,
     _chromium,
-    _free_port,
     _login,
     _missing,
     _open,
     _users_yaml,
-    _wait_healthy,
     expect,
+    served_dashboard,
     sync_playwright,
 )
 
@@ -65,32 +61,8 @@ def burst_url(tmp_path: Path) -> Iterator[str]:
     made = build_archive(tmp_path / "archive")
     _add_burst(made.db)
     write_config(made.folder, made.db, extra=_users_yaml())
-    port = _free_port()
-    log = tmp_path / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    env = dict(os.environ, YUQING_CONFIG=str(made.config))
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process, log)
+    with served_dashboard(made.config, tmp_path / "streamlit.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_the_burst_section_shows_the_bursting_topic(burst_url: str) -> None:
