@@ -3,7 +3,6 @@ written before entities were kept (SQLite schema 4, Elasticsearch mapping revisi
 
 from __future__ import annotations
 
-import copy
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,6 +18,7 @@ from archive.query import QueryError
 from archive.search import SearchFilters, SearchRequest
 from archive.sqlite_schema import SCHEMA_VERSION
 from tests.conftest import T0, make_mention
+from tests.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
 
 MILK = "江州市美味食品有限公司生产的“佳佳”奶粉被检出三聚氰胺，深圳市市场监管局已介入调查"
 FOUND = [
@@ -115,52 +115,18 @@ def test_a_schema_4_sqlite_archive_reads_no_entities_and_takes_new_ones(tmp_path
     conn.close()
 
 
-def _revision_1(mapping: dict[str, Any], *paths: tuple[str, ...]) -> dict[str, Any]:
-    """A mapping as revision 1 wrote it: without the given fields and the revision mark."""
-    old = copy.deepcopy(mapping)
-    del old["_meta"]["yuqing_mapping_revision"]
-    for path in paths:
-        properties = old["properties"]
-        for step in path[:-1]:
-            properties = properties[step]["properties"]
-        del properties[path[-1]]
-    return old
-
-
 def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
     es_node: Any, tmp_path: Path
 ) -> None:
-    import uuid
-
-    from archive.elasticsearch import ElasticsearchArchive
-    from archive.es_client import make_client
     from archive.es_docs import analysis_doc, event_doc, mention_doc
-    from archive.es_mappings import (
-        EVENT_MAPPING,
-        MAPPING_REVISION,
-        MENTION_MAPPING,
-        IndexNames,
-        mention_template,
-    )
-    from archive.es_setup import drop_all
+    from archive.es_mappings import EVENT_MAPPING, MAPPING_REVISION, MENTION_MAPPING
 
-    names = IndexNames(f"t{uuid.uuid4().hex[:10]}")
-    client = make_client([es_node.url])
-    try:
-        # What revision 1 installed, and one mention with its analysis and one event in it.
-        mentions_v1 = _revision_1(
-            MENTION_MAPPING, ("analysis", "entities"), ("analysis", "entity_names")
-        )
-        template = mention_template(names, 0)
-        template["template"]["mappings"] = mentions_v1
-        del template["_meta"]["mapping_revision"]
-        client.indices.put_index_template(name=names.template, **template)
-        client.indices.create(
-            index=names.events_index,
-            settings={"number_of_shards": 1, "number_of_replicas": 0},
-            mappings=_revision_1(EVENT_MAPPING, ("entities",), ("platforms",)),
-            aliases={names.events: {}},
-        )
+    # What revision 1 installed, and one mention with its analysis and one event in it.
+    mentions = older_mapping(
+        MENTION_MAPPING, 1, ("analysis", "entities"), ("analysis", "entity_names")
+    )
+    events = older_mapping(EVENT_MAPPING, 1, ("entities",), ("platforms",))
+    with older_cluster(es_node.url, 1, mentions, events) as (client, names):
         mention = make_mention(1, MILK)
         analysis = analysis_doc(_analysis("m0001", []))
         del analysis["entities"], analysis["entity_names"]
@@ -171,15 +137,7 @@ def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
         del event["entities"], event["platforms"]
         client.index(index=names.events, id="e-milk", document=event, refresh=True)
 
-        # The archive closes its client on close: its own, not the one that cleans up.
-        store = ElasticsearchArchive(
-            make_client([es_node.url]),
-            [es_node.url],
-            tmp_path / "ledger.db",
-            index_prefix=names.prefix,
-            replicas=0,
-        )
-        try:
+        with opened_now(es_node.url, names, tmp_path / "ledger.db") as store:
             assert store.get_analyses(["m0001"])["m0001"].entities == []
             assert (old := store.get_event("e-milk")) is not None and old.entities is None
             # Strict mappings would reject these if the fields had not been added in place.
@@ -191,14 +149,7 @@ def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
                 mapping = body["mappings"]
                 assert mapping["_meta"]["yuqing_mapping_revision"] == MAPPING_REVISION
                 assert "entity_names" in mapping["properties"]["analysis"]["properties"]
-            answer = client.indices.get_index_template(name=names.template)
-            stored = answer["index_templates"][0]["index_template"]
-            assert stored["_meta"]["mapping_revision"] == MAPPING_REVISION
-        finally:
-            store.close()
-    finally:
-        drop_all(client, names)
-        client.close()
+            assert template_revision(client, names) == MAPPING_REVISION
 
 
 # ---- filtering on entities ---------------------------------------------------------------

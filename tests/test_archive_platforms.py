@@ -3,7 +3,6 @@ before it was kept (SQLite schema 5, Elasticsearch mapping revision 2)."""
 
 from __future__ import annotations
 
-import copy
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from archive.base import Archive
 from archive.models import Event
 from archive.sqlite_schema import SCHEMA_VERSION
 from tests.conftest import T0
+from tests.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
 
 PLATFORMS = {"weibo": 120, "news": 8, "official": 1}
 
@@ -82,47 +82,17 @@ def test_a_schema_5_sqlite_archive_reads_no_platforms_and_takes_new_ones(
     conn.close()
 
 
-def _revision_2(mapping: dict[str, Any], *fields: str) -> dict[str, Any]:
-    """A mapping as revision 2 wrote it: without the given top-level fields."""
-    old = copy.deepcopy(mapping)
-    old["_meta"]["yuqing_mapping_revision"] = 2
-    for name in fields:
-        del old["properties"][name]
-    return old
-
-
 def test_indices_of_mapping_revision_2_get_the_platforms_field_in_place(
     es_node: Any, tmp_path: Path
 ) -> None:
-    import uuid
-
-    from archive.elasticsearch import ElasticsearchArchive
-    from archive.es_client import make_client
     from archive.es_docs import event_doc
-    from archive.es_mappings import (
-        EVENT_MAPPING,
-        MAPPING_REVISION,
-        MENTION_MAPPING,
-        IndexNames,
-        mention_template,
-    )
-    from archive.es_setup import drop_all
+    from archive.es_mappings import EVENT_MAPPING, MAPPING_REVISION, MENTION_MAPPING
 
-    names = IndexNames(f"t{uuid.uuid4().hex[:10]}")
-    client = make_client([es_node.url])
-    try:
-        # What revision 2 installed (the mentions' fields are unchanged in revision 3), and
-        # one event in it, written without platforms.
-        template = mention_template(names, 0)
-        template["template"]["mappings"] = _revision_2(MENTION_MAPPING)
-        template["_meta"]["mapping_revision"] = 2
-        client.indices.put_index_template(name=names.template, **template)
-        client.indices.create(
-            index=names.events_index,
-            settings={"number_of_shards": 1, "number_of_replicas": 0},
-            mappings=_revision_2(EVENT_MAPPING, "platforms"),
-            aliases={names.events: {}},
-        )
+    # What revision 2 installed (the mentions' fields are unchanged in revision 3), and one
+    # event in it, written without platforms.
+    mentions = older_mapping(MENTION_MAPPING, 2)
+    events = older_mapping(EVENT_MAPPING, 2, ("platforms",))
+    with older_cluster(es_node.url, 2, mentions, events) as (client, names):
         event = event_doc(_event(None))
         del event["platforms"]
         client.index(index=names.events, id="e-milk", document=event, refresh=True)
@@ -130,14 +100,7 @@ def test_indices_of_mapping_revision_2_get_the_platforms_field_in_place(
         with pytest.raises(Exception, match="platforms"):
             client.index(index=names.events, id="e-x", document=event_doc(_event(PLATFORMS)))
 
-        store = ElasticsearchArchive(
-            make_client([es_node.url]),
-            [es_node.url],
-            tmp_path / "ledger.db",
-            index_prefix=names.prefix,
-            replicas=0,
-        )
-        try:
+        with opened_now(es_node.url, names, tmp_path / "ledger.db") as store:
             assert (old := store.get_event("e-milk")) is not None and old.platforms is None
             store.upsert_event(_event(PLATFORMS, "e-new"))
             assert (new := store.get_event("e-new")) is not None and new.platforms == PLATFORMS
@@ -146,11 +109,4 @@ def test_indices_of_mapping_revision_2_get_the_platforms_field_in_place(
                 mapping = body["mappings"]
                 assert mapping["_meta"]["yuqing_mapping_revision"] == MAPPING_REVISION == 3
                 assert mapping["properties"]["platforms"] == {"type": "object", "enabled": False}
-            answer = client.indices.get_index_template(name=names.template)
-            stored = answer["index_templates"][0]["index_template"]
-            assert stored["_meta"]["mapping_revision"] == MAPPING_REVISION
-        finally:
-            store.close()
-    finally:
-        drop_all(client, names)
-        client.close()
+            assert template_revision(client, names) == MAPPING_REVISION
