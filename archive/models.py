@@ -110,10 +110,14 @@ class EntityRef:
 
 
 def entity_keys(entities: list[EntityRef]) -> list[str]:
-    """The values an ``entity:`` filter matches for these entities: every name, and each
-    region's code (``entity:440300``), each once."""
+    """The values an ``entity:`` filter matches for these entities: every name, each region's
+    code (``entity:440300``) and, for a city, its province's code, so that ``entity:440000``
+    finds the mentions naming 广东省 or any of its cities; each once."""
     keys = [e.name for e in entities if e.name]
-    keys += [e.code for e in entities if e.code]
+    for code in (e.code for e in entities if e.code):
+        keys.append(code)
+        if len(code) == 6 and code.isdigit() and not code.endswith("0000"):
+            keys.append(code[:2] + "0000")  # GB/T 2260: the first two digits are the province
     return list(dict.fromkeys(keys))
 
 

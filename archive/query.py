@@ -7,7 +7,8 @@
     platform:weibo       a field filter (source, platform, kind, topic, event,
                          sentiment, region, author, entity); -field:value excludes
     entity:佳佳          mentions whose analysis names that entity: a company, brand,
-                         product or region (entity:深圳市, or its code entity:440300);
+                         product or region (entity:深圳市, its code entity:440300,
+                         or its province's code entity:440000);
                          region: is the region configured for the mention's source
 
 Any string either parses or raises ``QueryError`` with a message for the user. The parse tree

@@ -46,7 +46,7 @@ QUERY_HELP = """
 可用字段：source（来源）、platform（平台）、kind（类型）、topic（话题）、event（事件）、
 sentiment（情感）、region（地区，指来源所属地区）、author（作者）、
 entity（实体：文中提到的企业、品牌、产品或地区，如 `entity:佳佳`、`entity:深圳市`，
-地区也可用行政区划代码，如 `entity:440300`）。
+地区也可用行政区划代码，如 `entity:440300`；省级代码含其下各市，如 `entity:440000`）。
 
 示例：`电梯 困人 OR 停运 -演习 region:江州市`。OR 比空格结合得更紧：
 `电梯 困人 OR 停运` 表示“电梯”并且（“困人”或“停运”）。
@@ -148,7 +148,8 @@ def search_form(config: str) -> data.SearchParams:
             key="search_entities",
             placeholder="例如：佳佳、深圳市",
             max_chars=200,
-            help="文中提到的企业、品牌、产品或地区（地区也可填行政区划代码，如440300）；"
+            help="文中提到的企业、品牌、产品或地区（地区也可填行政区划代码，如440300；"
+            "省级代码含其下各市，如440000）；"
             "多个用顿号或逗号分隔，满足任一即可",
         )
         st.form_submit_button("检索", type="primary", on_click=_anchor, args=(config,))

@@ -184,6 +184,8 @@ def test_entity_filter_matches_any_kind_and_region_codes(named: Archive) -> None
     assert ids(named, "entity:奶粉") == ["m0001"]
     assert ids(named, "entity:深圳市") == ["m0001", "m0003"]
     assert ids(named, "entity:440300") == ["m0001", "m0003"]  # the region's code
+    assert ids(named, "entity:440000") == ["m0001", "m0003"]  # its province's, 广东省
+    assert ids(named, "entity:310000") == ["m0004"]  # a municipality is its own province
     assert ids(named, 'entity:"上海市某某乳业有限公司"') == ["m0004"]
     # Several values: any of them; with words and other filters: all of them.
     assert ids(named, entities=["佳佳", "310000"]) == ["m0001", "m0002", "m0004"]
