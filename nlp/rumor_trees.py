@@ -239,18 +239,29 @@ class PostAlone:
         return np.where(self.without_author(inputs), self.anonymous_slope, self.text_slope)
 
     def attribution(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's expected log-odds and its features' shares (they add to the score)."""
-        base, credit = self.trees.attribution(inputs)
-        bases = np.full(len(inputs), base)
-        anonymous = self.without_author(inputs)
-        if self.anonymous is not None and anonymous.any():
-            other, shares = self.anonymous.attribution(_blank_author(inputs[anonymous]))
-            bases[anonymous], credit[anonymous] = other, shares
+        """Each row's expected log-odds and its features' shares (they add to the score),
+        each row walked by its own trees only."""
+        bases = np.zeros(len(inputs))
+        credit = np.zeros(inputs.shape)
+        for trees, rows, x in self._by_trees(inputs):
+            bases[rows], credit[rows] = trees.attribution(x)
         return bases, credit
 
     def decision(self, text: sp.csr_matrix, dense: np.ndarray, posts: Sequence[str]) -> np.ndarray:
-        base, credit = self.attribution(self.inputs(text, dense, posts))
-        return np.asarray(base + credit.sum(axis=1))
+        """Log-odds per row: a plain walk (the attribution's credit is for reasons only)."""
+        inputs = self.inputs(text, dense, posts)
+        z = np.zeros(len(inputs))
+        for trees, rows, x in self._by_trees(inputs):
+            z[rows] = trees.raw(x)
+        return z
+
+    def _by_trees(self, inputs: np.ndarray) -> list[tuple[Trees, np.ndarray, np.ndarray]]:
+        """(trees, row mask, their input) for the rows with an author and those without."""
+        anonymous = self.without_author(inputs)
+        parts = [(self.trees, ~anonymous, inputs[~anonymous])]
+        if self.anonymous is not None and anonymous.any():
+            parts.append((self.anonymous, anonymous, _blank_author(inputs[anonymous])))
+        return [part for part in parts if part[1].any()]
 
 
 def _blank_author(x: np.ndarray) -> np.ndarray:
