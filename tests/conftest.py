@@ -36,6 +36,20 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
     store.close()
 
 
+def each_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
+    """An archive per backend. A test module overrides the SQLite-only ``archive`` with
+    ``archive = pytest.fixture(params=BACKENDS, name="archive")(each_backend)``."""
+    if request.param == "elasticsearch":
+        yield request.getfixturevalue("es_archive")
+        return
+    store = open_archive(tmp_path / "archive.db")
+    yield store
+    store.close()
+
+
+BACKENDS = ["sqlite", "elasticsearch"]
+
+
 # A real Elasticsearch node for the session, started on first use; under CI=true a node that
 # cannot start fails the tests that need it (tests/es_node.py).
 es_node = pytest.fixture(scope="session")(es_node_fixture)

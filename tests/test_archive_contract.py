@@ -7,14 +7,11 @@ Elasticsearch (a real node started once per session, a fresh index prefix per te
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from archive import open_archive
 from archive.base import Archive, ArchiveError
 from archive.models import (
     Alert,
@@ -29,7 +26,7 @@ from archive.models import (
 )
 from archive.query import QueryError
 from archive.search import SearchFilters, SearchRequest
-from tests.conftest import T0, make_mention
+from tests.conftest import BACKENDS, T0, each_backend, make_mention
 
 TEXTS = [
     "江州市一小区电梯坠落，造成2人死亡、11人受伤，市场监管局已介入调查",
@@ -41,15 +38,8 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
-def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
-    """Overrides the SQLite-only fixture of conftest: one run per backend."""
-    if request.param == "elasticsearch":
-        yield request.getfixturevalue("es_archive")
-        return
-    store = open_archive(tmp_path / "archive.db")
-    yield store
-    store.close()
+# Overrides the SQLite-only fixture of conftest: one run per backend.
+archive = pytest.fixture(params=BACKENDS, name="archive")(each_backend)
 
 
 @pytest.fixture

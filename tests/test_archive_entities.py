@@ -4,7 +4,6 @@ written before entities were kept (SQLite schema 4, Elasticsearch mapping revisi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from archive.models import Analysis, EntityCount, EntityRef, Event
 from archive.query import QueryError
 from archive.search import SearchFilters, SearchRequest
 from archive.sqlite_schema import SCHEMA_VERSION
-from tests.conftest import T0, make_mention
+from tests.conftest import BACKENDS, T0, each_backend, make_mention
 from tests.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
 
 MILK = "江州市美味食品有限公司生产的“佳佳”奶粉被检出三聚氰胺，深圳市市场监管局已介入调查"
@@ -34,15 +33,8 @@ COUNTS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
-def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
-    """Overrides the SQLite-only fixture of conftest: one run per backend."""
-    if request.param == "elasticsearch":
-        yield request.getfixturevalue("es_archive")
-        return
-    store = open_archive(tmp_path / "archive.db")
-    yield store
-    store.close()
+# Overrides the SQLite-only fixture of conftest: one run per backend.
+archive = pytest.fixture(params=BACKENDS, name="archive")(each_backend)
 
 
 def _analysis(mention_id: str, entities: list[EntityRef]) -> Analysis:

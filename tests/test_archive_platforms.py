@@ -4,7 +4,6 @@ before it was kept (SQLite schema 5, Elasticsearch mapping revision 2)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +13,14 @@ from archive import open_archive
 from archive.base import Archive
 from archive.models import Event
 from archive.sqlite_schema import SCHEMA_VERSION
-from tests.conftest import T0
+from tests.conftest import BACKENDS, T0, each_backend
 from tests.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
 
 PLATFORMS = {"weibo": 120, "news": 8, "official": 1}
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
-def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
-    """Overrides the SQLite-only fixture of conftest: one run per backend."""
-    if request.param == "elasticsearch":
-        yield request.getfixturevalue("es_archive")
-        return
-    store = open_archive(tmp_path / "archive.db")
-    yield store
-    store.close()
+# Overrides the SQLite-only fixture of conftest: one run per backend.
+archive = pytest.fixture(params=BACKENDS, name="archive")(each_backend)
 
 
 def _event(platforms: dict[str, int] | None, event_id: str = "e-milk") -> Event:
