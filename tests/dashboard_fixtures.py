@@ -6,7 +6,7 @@ every countdown and every "last 24 hours" count on the pages is the same on ever
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -355,6 +355,33 @@ EXPECTED_RUMOURS = 2  # m03, m05
 
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def add_food_safety_burst(db: Path) -> None:
+    """Eight food-safety posts in the last hour before NOW, after a week with none at this
+    hour (one such post ten days before, so the archive holds enough history)."""
+    with open_archive(db) as archive:
+        template = archive.get_mention("m10")
+        assert template is not None
+        posts = [replace(template, id="old", published_at=NOW - timedelta(days=10))]
+        posts += [
+            replace(
+                template,
+                id=f"burst{i}",
+                url=f"https://example.com/burst{i}",
+                text=f"某品牌奶粉检出异物{i}",
+                published_at=NOW - timedelta(minutes=5 + 6 * i),
+                fetched_at=NOW - timedelta(minutes=4 + 6 * i),
+            )
+            for i in range(8)
+        ]
+        archive.upsert_mentions(posts)
+        archive.upsert_analyses(
+            [
+                Analysis(mention_id=p.id, relevant=True, relevance=0.9, topics=["food_safety"])
+                for p in posts
+            ]
+        )
 
 
 def app_test(made: DashboardArchive, monkeypatch: Any, page: str | None = None) -> AppTest:

@@ -7,15 +7,11 @@ a failure under CI=true): the fixture archive plus eight food-safety posts in th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from archive import open_archive
-from archive.models import Analysis
-from tests.dashboard_fixtures import NOW, build_archive, write_config
+from tests.dashboard_fixtures import add_food_safety_burst, build_archive, write_config
 from tests.test_dashboard_browser import (
     CHROMIUM_ARGS,
     _chromium,
@@ -31,35 +27,10 @@ from tests.test_dashboard_browser import (
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _add_burst(db: Path) -> None:
-    with open_archive(db) as archive:
-        template = archive.get_mention("m10")
-        assert template is not None
-        posts = [replace(template, id="old", published_at=NOW - timedelta(days=10))]
-        posts += [
-            replace(
-                template,
-                id=f"burst{i}",
-                url=f"https://example.com/burst{i}",
-                text=f"某品牌奶粉检出异物{i}",
-                published_at=NOW - timedelta(minutes=5 + 6 * i),
-                fetched_at=NOW - timedelta(minutes=4 + 6 * i),
-            )
-            for i in range(8)
-        ]
-        archive.upsert_mentions(posts)
-        archive.upsert_analyses(
-            [
-                Analysis(mention_id=p.id, relevant=True, relevance=0.9, topics=["food_safety"])
-                for p in posts
-            ]
-        )
-
-
 @pytest.fixture
 def burst_url(tmp_path: Path) -> Iterator[str]:
     made = build_archive(tmp_path / "archive")
-    _add_burst(made.db)
+    add_food_safety_burst(made.db)
     write_config(made.folder, made.db, extra=_users_yaml())
     with served_dashboard(made.config, tmp_path / "streamlit.log") as url:
         yield url

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
-from archive.models import Analysis, Event
+from archive.models import Event
 from dashboard import actions, data_overview
 from dashboard.roles import Principal
 from tests.dashboard_fixtures import (
@@ -23,6 +23,7 @@ from tests.dashboard_fixtures import (
     EXPECTED_RUMOURS,
     NOW,
     DashboardArchive,
+    add_food_safety_burst,
     app_test,
     assert_no_html,
     build_archive,
@@ -155,28 +156,8 @@ def test_topic_burst_section(tmp_path: Path, monkeypatch: Any) -> None:
     assert any("没有声量较往日同一时段明显突增" in i.value for i in at.info)
 
     # Eight food-safety posts in the last hour, after a week with none at this hour.
+    add_food_safety_burst(made.db)
     with open_archive(made.db) as archive:
-        old = archive.get_mention("m10")
-        assert old is not None
-        posts = [replace(old, id="old", published_at=NOW - timedelta(days=10))]
-        posts += [
-            replace(
-                old,
-                id=f"burst{i}",
-                url=f"https://example.com/burst{i}",
-                text=f"某品牌奶粉检出异物{i}",
-                published_at=NOW - timedelta(minutes=5 + 6 * i),
-                fetched_at=NOW - timedelta(minutes=4 + 6 * i),
-            )
-            for i in range(8)
-        ]
-        archive.upsert_mentions(posts)
-        archive.upsert_analyses(
-            [
-                Analysis(mention_id=p.id, relevant=True, relevance=0.9, topics=["food_safety"])
-                for p in posts
-            ]
-        )
         archive.record_pipeline_time(NOW + timedelta(minutes=1))  # a new minute reads again
     at = app_test(made, monkeypatch)
     assert_no_html(at)
