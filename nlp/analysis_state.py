@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from archive.models import Analysis, Mention
+from archive.models import Analysis, EntityRef, Mention
+from nlp.analysis_entities import entity_refs
 from nlp.events import Member, title_vector
 from nlp.relevance import RelevanceResult
 from nlp.rumor import RumorResult, bigrams, doubt_phrases
@@ -97,6 +98,11 @@ class TextParts:
     @cached_property
     def lead(self) -> str:
         return first_sentence(self.document.prepared.own_text or self.document.prepared.full)
+
+    @cached_property
+    def entities(self) -> tuple[EntityRef, ...]:
+        """What the text names; computed only for relevant mentions and event members."""
+        return entity_refs(self.document)
 
     @cached_property
     def grams(self) -> frozenset[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from archive.base import Archive
 from archive.models import Analysis, EntityRef, Event, Mention, Reason, stable_id
 from archive.search import SearchFilters, SearchRequest
-from nlp.analysis_entities import EntityCache, region_names
+from nlp.analysis_entities import region_names
 from nlp.analysis_state import BatchState as _Batch
 from nlp.analysis_state import RumorJob as _RumorJob
 from nlp.analysis_state import TextParts as _Text
@@ -114,7 +114,6 @@ class Analyzer:
         self._covered_since: datetime | None = None
         self._debunks_loaded = False
         self._texts: OrderedDict[tuple[str, str], _Text] = OrderedDict()
-        self._found = EntityCache()
         self._newest: datetime | None = None
 
     # ---- documents ---------------------------------------------------------------------
@@ -133,7 +132,7 @@ class Analyzer:
 
     def entities(self, mention: Mention) -> tuple[EntityRef, ...]:
         """What the mention's text names, from the words already segmented."""
-        return self._found.get((mention.title, mention.text), self._text(mention).document)
+        return self._text(mention).entities
 
     def document(self, mention: Mention, text: _Text | None = None) -> Document:
         """The mention's document: its text's, under its own id and kind."""
