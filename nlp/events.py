@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from archive.models import (
     ENTITY_KINDS,
@@ -31,6 +32,8 @@ from nlp.heat import Activity, burst_at, status_at
 from nlp.rumor import RumorFeatures
 from nlp.severity import SourcedFigures, grade_event
 from nlp.vectors import Vector, cosine, normalise, top_terms
+
+K = TypeVar("K")
 
 # Cosine between a mention's vector and an event centroid at or above which the mention joins.
 # Tuned on the food-safety news set (benchmarks/nlp_relevance_bench.py --events): the two
@@ -132,20 +135,9 @@ class EventState:
 
     def _count(self, member: Member, step: int) -> None:
         """Add (step 1) or take away (step -1) a member's entities and platform."""
-        counts = self.entity_counts
         for entity in member.entities:
-            left = counts.get(entity, 0) + step
-            if left > 0:
-                counts[entity] = left
-            else:
-                counts.pop(entity, None)
-        platforms = self.platform_counts
-        platform = member.mention.platform
-        left = platforms.get(platform, 0) + step
-        if left > 0:
-            platforms[platform] = left
-        else:
-            platforms.pop(platform, None)
+            _add(self.entity_counts, entity, step)
+        _add(self.platform_counts, member.mention.platform, step)
 
     def ordered(self) -> list[Member]:
         return sorted(self.members.values(), key=Member.order)
@@ -306,6 +298,15 @@ def _topics(members: list[Member]) -> list[str]:
         return []
     ranked = sorted(evidence.items(), key=lambda kv: (-kv[1], kv[0]))
     return [topic for topic, value in ranked if value / total >= TOPIC_SHARE][:MAX_TOPICS]
+
+
+def _add(counts: dict[K, int], key: K, step: int) -> None:
+    """``counts[key] += step``, the key dropped when nothing is left of it."""
+    left = counts.get(key, 0) + step
+    if left > 0:
+        counts[key] = left
+    else:
+        counts.pop(key, None)
 
 
 def _entities(state: EventState) -> list[EntityCount]:
