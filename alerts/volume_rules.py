@@ -206,11 +206,16 @@ class SpikeRule(RuleType):
             min_count=s.min_mentions or default.min_count,
         )
 
+    def baseline_days(self) -> int:
+        """Earlier days the seasonal baseline reads; 0 without it (per_topic, seasonal:
+        false): the 24 h mean only."""
+        s = self.settings
+        return (s.seasonal_days or DEFAULT_SEASONAL_DAYS) if s.seasonal_baseline else 0
+
     def _find_seasonal(self, data: RuleInput) -> list[Match]:
         s = self.settings
         per_topic = s.per_topic
-        # Without the seasonal baseline (per_topic, seasonal: false): the 24 h mean only.
-        days = (s.seasonal_days or DEFAULT_SEASONAL_DAYS) if s.seasonal_baseline else 0
+        days = self.baseline_days()
         thresholds = self.thresholds()
         counts = window_counts(
             data.archive,

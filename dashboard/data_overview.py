@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from alerts.volume_rules import DEFAULT_SEASONAL_DAYS, SpikeRule, window_counts
+from alerts.volume_rules import SpikeRule, topic_name, window_counts
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import SearchFilters, SearchRequest
 from dashboard.context import reader, settings
@@ -142,8 +142,9 @@ def topic_bursts(config: str, at: datetime) -> TopicBursts:
     """Topics whose last hour is a burst against their own baseline (nlp.topic_burst), the
     most unusual first. ``at``, the page's "now", keys the cache."""
     rule = burst_rule(config)
-    days = (rule.seasonal_days or DEFAULT_SEASONAL_DAYS) if rule.seasonal_baseline else 0
-    thresholds = SpikeRule(rule).thresholds()
+    spike = SpikeRule(rule)
+    days = spike.baseline_days()
+    thresholds = spike.thresholds()
     counts = window_counts(
         reader(config), rule, at, per_topic=True, days=days, min_count=thresholds.min_count
     )
@@ -152,6 +153,6 @@ def topic_bursts(config: str, at: datetime) -> TopicBursts:
         burst = counts.judge(topic, thresholds)
         if burst.bursting:
             history = len(counts.same_hour.get(topic, [])) if burst.seasonal else 0
-            found.append(TopicBurst(topic, label(TOPIC_LABELS, topic), burst, history))
+            found.append(TopicBurst(topic, topic_name(topic), burst, history))
     found.sort(key=lambda b: (b.burst.p_value, -b.burst.ratio))
     return TopicBursts(found, thresholds, days)

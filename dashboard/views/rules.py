@@ -10,7 +10,7 @@ import streamlit as st
 
 from alerts.backtest import BacktestResult, Raised, run_backtest
 from alerts.rulebook import rules_in_force
-from alerts.volume_rules import DEFAULT_SEASONAL_DAYS
+from alerts.volume_rules import SpikeRule
 from dashboard import auth, context, data, data_ops, roles
 from dashboard.formatting import duration_text, fmt_time, md_escape
 from dashboard.labels import (
@@ -49,7 +49,7 @@ def _condition(rule: RuleSettings) -> str:
     if rule.per_topic:
         parts.append("按话题分别判断")
     if rule.seasonal_baseline:
-        parts.append(f"基线：前{rule.seasonal_days or DEFAULT_SEASONAL_DAYS}天同一时段")
+        parts.append(f"基线：前{SpikeRule(rule).baseline_days()}天同一时段")
     if rule.max_p_value is not None:
         parts.append(f"泊松尾概率≤{rule.max_p_value:g}")
     if rule.spike_factor is not None:
