@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import unicodedata
@@ -10,62 +9,20 @@ from typing import Any
 
 import click
 
+from archive.export import hit_record, write_csv
 from archive.query import QueryError
-from archive.search import SearchFilters, SearchHit, SearchRequest
-from yuqing.clock import local, parse_instant
+from archive.search import SearchFilters, SearchRequest
+from yuqing.clock import parse_instant
 
 QUERY_HELP = """\b
 Query language:
   电梯 事故          both words
   "电梯 困人"        an exact phrase
-  召回 OR 缺陷       either word
-  -演习              without this word
+  召回 OR 缺陷       either word (|| too; AND / && are optional)
+  -演习              without this word (NOT 演习 too)
+  電梯               Traditional is folded: finds 电梯 too
   platform:weibo     field filter: source, platform, kind, topic, event,
                      sentiment, region, author (-field:value excludes)"""
-
-
-# Column order of exports: a stable contract for analysts' spreadsheets.
-EXPORT_COLUMNS = [
-    "id",
-    "published_at",
-    "source",
-    "platform",
-    "kind",
-    "author",
-    "region",
-    "title",
-    "text",
-    "url",
-    "relevant",
-    "topics",
-    "sentiment",
-    "rumor_score",
-    "event_id",
-    "score",
-]
-
-
-def hit_record(hit: SearchHit) -> dict[str, Any]:
-    """A flat record of one hit: what --json and --csv print and the dashboard exports."""
-    m, a = hit.mention, hit.analysis
-    return {
-        "id": m.id,
-        "published_at": local(m.published_at).isoformat(),
-        "source": m.source,
-        "platform": m.platform,
-        "kind": m.kind,
-        "author": m.author,
-        "region": m.region,
-        "title": m.title,
-        "text": m.text,
-        "url": m.url,
-        "relevant": a.relevant if a else None,
-        "topics": ",".join(a.topics) if a else "",
-        "sentiment": a.sentiment if a else "",
-        "rumor_score": a.rumor_score if a else None,
-        "event_id": a.event_id if a else None,
-        "score": round(hit.score, 4),
-    }
 
 
 def _width(text: str) -> int:
@@ -83,7 +40,9 @@ def _clip(text: str, width: int) -> str:
     return out + " " * (width - used)
 
 
-@click.command(epilog=QUERY_HELP)
+# A query may start with '-' (`yuqing search '-演习'`, exclusion as the query language has it):
+# unknown options are passed on as the query instead of being refused as options.
+@click.command(epilog=QUERY_HELP, context_settings={"ignore_unknown_options": True})
 @click.argument("query", default="")
 @click.option("--since", help="From this time (ISO 8601; naive is Beijing time).")
 @click.option("--until", help="Before this time.")
@@ -141,7 +100,7 @@ def search(
             relevant_only=relevant,
         )
     except ValueError as exc:
-        raise click.BadParameter(f"not an ISO 8601 time: {exc}") from None
+        raise click.BadParameter(f"--since / --until: not a usable ISO 8601 time: {exc}") from None
     request = SearchRequest(query=query, filters=filters, sort=sort, limit=min(limit, 1000))
     with ctx.archive(readonly=True) as archive:
         try:
@@ -158,9 +117,9 @@ def search(
         for record in records:
             click.echo(json.dumps(record, ensure_ascii=False))
     elif as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
-        writer.writerows(records)
+        # A byte-order mark, as the dashboard's export has, so Excel reads the text as UTF-8.
+        sys.stdout.write("\ufeff")
+        write_csv(records, sys.stdout)
     else:
         total = f"{result.total}" + ("" if result.total_exact else "+")
         click.echo(f"{total} hits" + (f", showing {len(records)}" if records else ""))
@@ -172,4 +131,4 @@ def search(
             )
 
 
-__all__ = ["EXPORT_COLUMNS", "hit_record", "search"]
+__all__ = ["search"]
