@@ -179,3 +179,30 @@ def test_field_values_of_codes_are_case_insensitive() -> None:
 def test_times_out_of_range_are_a_clear_error(config: Path, when: str) -> None:
     code, out = run(config, "search", "电梯", "--since", when)
     assert code == 2 and "out of range" in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["obligations", "add", "response", "--title", "x", "--from", "garbage"], "--from"),
+        (["obligations", "add", "response", "--title", "", "--from", "2026-11-16"], "--title"),
+        (["deadline", "response", "--from", "9999-12-31T23:00"], "--from"),
+        (
+            ["obligations", "add", "response", "--title", "t", "--from", "9999-12-31T23:59"],
+            "--from",
+        ),
+        (["silence", "add", "--rule", "r", "--for", "99999999d", "--comment", "x"], "--for"),
+        (["replay", "--until", "forever"], "--until"),
+        (["replay", "--step", "0s"], "--step"),
+    ],
+)
+def test_the_reported_tracebacks_are_clear_errors(
+    config: Path, args: list[str], option: str
+) -> None:
+    result = CliRunner().invoke(main, ["-c", str(config), *args])
+    assert (
+        result.exit_code == 2
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    ), result.output
+    assert result.exit_code == 2 and f"'{option}'" in result.output, result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 import click
@@ -12,7 +13,7 @@ import click
 from archive.export import hit_record, write_csv
 from archive.query import QueryError
 from archive.search import SearchFilters, SearchRequest
-from yuqing.clock import parse_instant
+from yuqing.cli_types import INSTANT
 
 QUERY_HELP = """\b
 Query language:
@@ -44,8 +45,8 @@ def _clip(text: str, width: int) -> str:
 # unknown options are passed on as the query instead of being refused as options.
 @click.command(epilog=QUERY_HELP, context_settings={"ignore_unknown_options": True})
 @click.argument("query", default="")
-@click.option("--since", help="From this time (ISO 8601; naive is Beijing time).")
-@click.option("--until", help="Before this time.")
+@click.option("--since", type=INSTANT, help="From this time (ISO 8601; naive is Beijing time).")
+@click.option("--until", type=INSTANT, help="Before this time.")
 @click.option("--platform", "platforms", multiple=True, help="news, rss, weibo, official…")
 @click.option("--source", "sources", multiple=True)
 @click.option("--topic", "topics", multiple=True)
@@ -69,8 +70,8 @@ def _clip(text: str, width: int) -> str:
 def search(
     ctx: Any,
     query: str,
-    since: str | None,
-    until: str | None,
+    since: datetime | None,
+    until: datetime | None,
     platforms: tuple[str, ...],
     sources: tuple[str, ...],
     topics: tuple[str, ...],
@@ -88,8 +89,8 @@ def search(
     """Search the archive of mentions (full-text Chinese search with filters)."""
     try:
         filters = SearchFilters(
-            since=parse_instant(since) if since else None,
-            until=parse_instant(until) if until else None,
+            since=since,
+            until=until,
             platforms=list(platforms),
             sources=list(sources),
             topics=list(topics),
@@ -100,7 +101,7 @@ def search(
             relevant_only=relevant,
         )
     except ValueError as exc:
-        raise click.BadParameter(f"--since / --until: not a usable ISO 8601 time: {exc}") from None
+        raise click.BadParameter(str(exc)) from None
     request = SearchRequest(query=query, filters=filters, sort=sort, limit=min(limit, 1000))
     with ctx.archive(readonly=True) as archive:
         try:
