@@ -29,10 +29,9 @@ _DURATIONS = st.builds(
     st.integers(-(10**12), 10**12),
     st.sampled_from(["s", "m", "h", "d", "", "x", "min"]),
 )
-_NUMBERS = (
-    st.integers(-(10**20), 10**20).map(str)
-    | st.floats(allow_nan=True, allow_infinity=True).map(str)
-)
+_NUMBERS = st.integers(-(10**20), 10**20).map(str) | st.floats(
+    allow_nan=True, allow_infinity=True
+).map(str)
 VALUES = st.text(max_size=40) | _DATES | _DURATIONS | _NUMBERS | st.sampled_from(["-", "--", ""])
 
 # command, the options it takes values for, and fixed arguments that make it runnable.
