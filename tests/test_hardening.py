@@ -202,3 +202,36 @@ def test_the_reported_tracebacks_are_clear_errors(
     result = CliRunner().invoke(main, ["-c", str(config), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == 2 and f"'{option}'" in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            "notifiers:\n  - {name: a, type: file, path: x}\n  - {name: a, type: file, path: y}\n",
+            "cfg.yaml:3: notifiers[1].name: duplicate notifier name 'a'",
+        ),
+        (
+            "recipients:\n  - name: r\n    notifiers: [nope]\n",
+            "cfg.yaml:3: recipients[0].notifiers[0]: recipient 'r' uses unknown notifier 'nope'",
+        ),
+        (
+            "recipients:\n  - name: r\nrules:\n  - name: x\n    type: rumor\n"
+            "    min_probability: 0.8\n    recipients: [r, ghost]\n",
+            "cfg.yaml:7: rules[0].recipients[1]: rule 'x' names unknown recipient 'ghost'",
+        ),
+        ("outbox:\n  admins: [ghost]\n", "cfg.yaml:2: outbox.admins[0]"),
+    ],
+)
+def test_cross_reference_errors_point_at_the_entrys_line(text: str, where: str) -> None:
+    found = problems(text)
+    assert any(p.startswith(where) for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("${DB", "unterminated"), ("x-${DB:-}", "empty default"), ("${1BAD}", "malformed")],
+)
+def test_malformed_environment_references_are_errors(value: str, expected: str) -> None:
+    found = problems(f"archive:\n  path: '{value}'\n")
+    assert any(p.startswith("cfg.yaml:2: archive.path") and expected in p for p in found), found

@@ -33,6 +33,15 @@ def parse_duration(value: Any) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
+class LocatedError(ValueError):
+    """A problem found by a check across entries, with the key path of the entry it is about,
+    so the message points at that entry's own line instead of the top of the file."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 def http_url_problem(url: str) -> str | None:
     """What makes ``url`` unusable as a notifier's target, or None for an http(s) URL with a host.
 
@@ -490,42 +499,58 @@ class Settings(_Strict):
     @model_validator(mode="after")
     def _check_references(self) -> Settings:
         for kind, items in (
-            ("source", self.sources),
-            ("rule", self.rules),
-            ("notifier", self.notifiers),
-            ("recipient", self.recipients),
-            ("user", self.users),
+            ("sources", self.sources),
+            ("rules", self.rules),
+            ("notifiers", self.notifiers),
+            ("recipients", self.recipients),
+            ("users", self.users),
         ):
-            names = [
-                str(getattr(item, "username", None) or getattr(item, "name", "")) for item in items
-            ]
-            duplicates = sorted({n for n in names if names.count(n) > 1})
-            if duplicates:
-                raise ValueError(f"duplicate {kind} name(s): {', '.join(duplicates)}")
+            key = "username" if kind == "users" else "name"
+            seen: set[str] = set()
+            for index, item in enumerate(items):
+                name = str(getattr(item, key, ""))
+                if name in seen:
+                    raise LocatedError(
+                        f"duplicate {kind[:-1]} name {name!r} (names must be unique)",
+                        (kind, index, key),
+                    )
+                seen.add(name)
         notifier_names = {n.name for n in self.notifiers}
         recipient_names = {r.name for r in self.recipients}
-        for recipient in self.recipients:
-            for name in recipient.notifiers:
+        for index, recipient in enumerate(self.recipients):
+            for position, name in enumerate(recipient.notifiers):
                 if name not in notifier_names:
-                    raise ValueError(f"recipient {recipient.name!r} uses unknown notifier {name!r}")
-        for rule in self.rules:
-            for name in rule.recipients:
+                    raise LocatedError(
+                        f"recipient {recipient.name!r} uses unknown notifier {name!r}"
+                        f" (known: {', '.join(sorted(notifier_names)) or 'none'})",
+                        ("recipients", index, "notifiers", position),
+                    )
+        for index, rule in enumerate(self.rules):
+            for position, name in enumerate(rule.recipients):
                 if name not in recipient_names:
-                    raise ValueError(f"rule {rule.name!r} names unknown recipient {name!r}")
+                    raise LocatedError(
+                        f"rule {rule.name!r} names unknown recipient {name!r}"
+                        f" (known: {', '.join(sorted(recipient_names)) or 'none'})",
+                        ("rules", index, "recipients", position),
+                    )
         if not self.users and not is_loopback_bind(self.dashboard.host):
             shown = self.dashboard.host or "(empty: every interface)"
-            raise ValueError(
+            raise LocatedError(
                 f"dashboard.host {shown} lets other computers open the dashboard, and no "
                 "users are configured: add users (yuqing hash-password) or set "
-                "dashboard.host to 127.0.0.1"
+                "dashboard.host to 127.0.0.1",
+                ("dashboard", "host"),
             )
-        for key, names in (
-            ("outbox.admins", self.outbox.admins),
-            ("obligations.recipients", self.obligations.recipients),
+        for section, key, names in (
+            ("outbox", "admins", self.outbox.admins),
+            ("obligations", "recipients", self.obligations.recipients),
         ):
-            for name in names:
+            for position, name in enumerate(names):
                 if name not in recipient_names:
-                    raise ValueError(f"{key} names unknown recipient {name!r}")
+                    raise LocatedError(
+                        f"{section}.{key} names unknown recipient {name!r}",
+                        (section, key, position),
+                    )
         return self
 
     def resolve_paths(self, base: Path) -> None:
