@@ -274,6 +274,23 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE events ADD COLUMN platforms TEXT;
     """,
+    # 7: dim_values keyed by (dim, code) with (dim, value) unique: the same rows in a shape
+    # SQLite 3.40's PRAGMA integrity_check reads correctly. Keyed by (dim, value) it reported
+    # "NULL value in dim_values.code" on every archive, clean ones included (an SQLite bug with
+    # a NOT NULL column outside the key of a WITHOUT ROWID table that also has a UNIQUE
+    # constraint), so a crash check cried wolf.
+    """
+    CREATE TABLE dim_values_keyed (
+        dim TEXT NOT NULL,
+        code INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (dim, code),
+        UNIQUE (dim, value)
+    ) WITHOUT ROWID;
+    INSERT INTO dim_values_keyed (dim, code, value) SELECT dim, code, value FROM dim_values;
+    DROP TABLE dim_values;
+    ALTER TABLE dim_values_keyed RENAME TO dim_values;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
