@@ -379,10 +379,10 @@ def test_a_scenario_replays_end_to_end_and_is_scored_per_story(tmp_path: Path) -
     # Every item is served and crawled, and every mention maps back to its item.
     assert scores["items_collected"] == scores["items"] == len(expected.records)
     assert set(scores["events"]["stories"]) == set(expected.event_stories())
-    rows = {(r["story"], r["kind"]) for r in scores["obligations"]["rows"]}
-    for story in expected.event_stories():
-        for ob in expected.stories[story].obligations:
-            assert (story, ob.kind) in rows
+    opened = {(r["story"], r["kind"]): r["opened"] for r in scores["obligations"]["rows"]}
+    # A restaurant explosion with ten dead is graded major and opens both of its duties.
+    assert opened.get(("gas_explosion", "authoritative_release"), 0) >= 1
+    assert opened.get(("gas_explosion", "press_conference"), 0) >= 1
     rumours = scores["rumours"]
     assert rumours["scored"] == rumours["labelled"]
     for figure in (

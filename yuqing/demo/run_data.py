@@ -77,6 +77,18 @@ def _all_mentions(archive: Archive) -> list[Any]:
         position = page[-1][0]
 
 
+def _mention_ids(ob: Any, *names: str) -> list[str]:
+    """Mention ids an obligation records under any of ``names`` (fields other work may add:
+    the evidence of an obligation, the mention that fulfilled it); [] when it has none."""
+    for name in names:
+        value = getattr(ob, name, None)
+        if isinstance(value, str) and value:
+            return [value]
+        if isinstance(value, list | tuple) and value:
+            return [str(v) for v in value]
+    return []
+
+
 def read_run(archive: Archive, expected: Expected) -> RunData:
     """The run's decisions about the scenario's items (see the module doc)."""
     index = ItemIndex(expected)
@@ -115,12 +127,16 @@ def read_run(archive: Archive, expected: Expected) -> RunData:
     ob_story: dict[int, str] = {}
     for ob in archive.list_obligations(limit=100_000):
         story = event_story.get(ob.event_id or "", "") or alert_story.get(ob.alert_id or 0, "")
-        evidence = list(getattr(ob, "evidence", None) or getattr(ob, "evidence_ids", None) or [])
+        evidence = _mention_ids(ob, "evidence", "evidence_ids", "evidence_mention_ids")
         if (not story or story == UNKNOWN) and evidence:
-            story = story_of_mentions([str(e) for e in evidence])
+            story = story_of_mentions(evidence)
         story = story or UNKNOWN
         ob_story[ob.id or 0] = story
-        fulfilled = index.item_of(ob.link) if ob.status == "done" else None
+        fulfilled = None
+        if ob.status == "done":
+            fulfilled = index.item_of(ob.link)
+            by = _mention_ids(ob, "fulfilled_by", "done_mention_id", "fulfilment_mention_id")
+            fulfilled = fulfilled or next((item_of_mention.get(m) for m in by), None)
         fulfilled = index.top.get(fulfilled or "", fulfilled)
         run.obligations.append(
             OpenedObligation(
