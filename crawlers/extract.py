@@ -77,7 +77,7 @@ def extract_article(
     article.text = _without_heading(article.text, article.title)
     article.author = _author(page, selectors, document)
     article.published_at, article.published_raw = find_published(
-        page, selectors, document, now, select_text
+        page, selectors, document, now, select_text, article.title, article.text, url
     )
     return article
 
