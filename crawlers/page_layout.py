@@ -105,13 +105,16 @@ def read_layout(root: Any, title: str, body: str) -> Layout:
         if parent is None:
             continue
         holder = parent.getparent() if node.is_tail else parent
-        if holder is None or _skipped(parent if not node.is_tail else holder):
+        if holder is None:
+            continue
+        found = _flags(holder, cache)
+        if found[-1] or (not node.is_tail and parent.tag in _SKIP):
             continue
         text = " ".join(str(node).split())
         if not text:
             continue
         nodes.append(normalise_digits(text))
-        flags.append(_flags(holder, cache))
+        flags.append(found[:-1])
     layout = Layout(text="", flags=flags)
     offset = 0
     for text in nodes:
@@ -122,20 +125,14 @@ def read_layout(root: Any, title: str, body: str) -> Layout:
     return layout
 
 
-def _skipped(element: Any) -> bool:
-    for ancestor in element.iterancestors():
-        if ancestor.tag in _SKIP:
-            return True
-    return element.tag in _SKIP or not isinstance(element.tag, str)
-
-
 def _flags(element: Any, cache: dict[Any, tuple[bool, ...]]) -> tuple[bool, ...]:
-    """(link, list, comment, footer, related, info) for the element and its ancestors."""
+    """(link, list, comment, footer, related, info, hidden) for the element and its ancestors;
+    hidden: inside a script, a style or the head, whose text no reader sees."""
     if element in cache:
         return cache[element]
     parent = element.getparent()
-    inherited = _flags(parent, cache) if parent is not None else (False,) * 6
-    tag = element.tag if isinstance(element.tag, str) else ""
+    inherited = _flags(parent, cache) if parent is not None else (False,) * 7
+    tag = element.tag if isinstance(element.tag, str) else "#"
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
     own = (
         tag == "a",
@@ -144,6 +141,7 @@ def _flags(element: Any, cache: dict[Any, tuple[bool, ...]]) -> tuple[bool, ...]
         tag == "footer" or bool(_FOOTER.search(names)),
         tag == "aside" or bool(_RELATED.search(names)),
         bool(_INFO.search(names)) or tag == "time",
+        tag in _SKIP or tag == "#",
     )
     result = tuple(a or b for a, b in zip(inherited, own, strict=True))
     cache[element] = result
