@@ -16,7 +16,9 @@ Figures, per part (tuning, held-out) and per source set:
   with a full body label (for ``news_pages`` that is GNE's own answer on 20 pages: a peer,
   not ground truth);
 - on pages labelled with snippets only: the share of snippets the text contains, and the
-  share of pages whose text contains none of the labelled exclusions.
+  share of pages whose text contains none of the labelled exclusions;
+- on ``news_pages``: whether the body starts and ends where the person who labelled it saw it
+  start and end (``extract_labels.json`` keeps a hash of the first and last 8 letters).
 
 ``news_pages`` was tuned on as a whole before this split existed, so its held-out part is not
 unseen: the figure that counts is the held-out part of ``news_pages_more``.
@@ -140,6 +142,9 @@ class Tally:
     time_ok: int = 0
     bodies: int = 0
     f1: float = 0.0
+    edged: int = 0
+    starts: int = 0
+    ends: int = 0
     snippet_pages: int = 0
     snippets: float = 0.0
     clean: int = 0
@@ -154,6 +159,11 @@ class Tally:
                 self.misses.append(f"{page.name}: time {answer.published_at}")
         if answer.text is None:
             return
+        if page.edges:
+            self.edged += 1
+            found = extract_pages.edges(answer.text)
+            self.starts += found[0] == page.edges[0]
+            self.ends += found[1] == page.edges[1]
         if page.body:
             self.bodies += 1
             score = char_f1(answer.text, page.body)
@@ -172,6 +182,8 @@ class Tally:
             parts.append(f"time {self.time_ok / self.timed:.3f} ({self.time_ok}/{self.timed})")
         if self.bodies:
             parts.append(f"body F1 {self.f1 / self.bodies:.3f} ({self.bodies})")
+        if self.edged:
+            parts.append(f"body starts/ends as labelled {self.starts}+{self.ends}/{self.edged}")
         if self.snippet_pages:
             parts.append(
                 f"snippets {self.snippets / self.snippet_pages:.3f}, "

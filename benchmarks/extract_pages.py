@@ -48,6 +48,7 @@ class Page:
     group: str = ""
     published_at: str | None = None  # as labelled: "YYYY-MM-DD" or "YYYY-MM-DD HH:MM[:SS]"
     body: str | None = None  # the full main text, where labelled
+    edges: tuple[str, str] | None = None  # hashes of the body's first and last 8 letters
     snippets: list[str] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)
     part: str = ""  # "tuning" or "held-out"
@@ -65,6 +66,15 @@ def char_f1(found: str, expected: str) -> float:
         return 0.0
     precision, recall = overlap / sum(a.values()), overlap / sum(b.values())
     return 2 * precision * recall / (precision + recall)
+
+
+def edges(text: str) -> tuple[str, str]:
+    """SHA-1 prefixes of the first and last 8 letters, as ``extract_labels.json`` keeps them."""
+    letters = chars(text)
+    return (
+        hashlib.sha1(letters[:8].encode()).hexdigest()[:12],
+        hashlib.sha1(letters[-8:].encode()).hexdigest()[:12],
+    )
 
 
 def same_time(found: datetime | None, expected: str, now: datetime) -> bool:
@@ -131,6 +141,7 @@ def _news_pages(root: Path, labels_file: Path) -> list[Page]:
                 group=name.split("/")[0],
                 published_at=timed,
                 body=peers.get(name),
+                edges=(truth["start"], truth["end"]) if truth.get("start") else None,
             )
         )
     return pages

@@ -31,9 +31,16 @@ from lxml import html as lxml_html
 from parsel import Selector
 
 from crawlers.boilerplate import trim_edges
+from crawlers.page_layout import Layout, after_title
 from crawlers.text import clean_text
 
-__all__ = ["choose_body", "containment", "densest_block", "readability_text"]
+__all__ = [
+    "anchored_body",
+    "choose_body",
+    "containment",
+    "densest_block",
+    "readability_text",
+]
 
 # A reading with fewer letters than this does not vote (an empty or caption-only result).
 _MIN_READING = 30
@@ -47,6 +54,8 @@ _TIE = 0.05
 # winner carried a caption and an editor's note around a 192-letter body).
 _INSIDE = 0.9
 _TIGHTER = 0.5
+# A body that starts more than this many text nodes below its title is somewhere else.
+_FAR = 40
 # Link texts this long are headlines; a line whose letters are half link text is a list item.
 _MIN_LINK_CHARS = 4
 _LINKED_SHARE = 0.5
@@ -99,6 +108,30 @@ def choose_body(page: Selector, html: str, trafilatura_text: str) -> tuple[str, 
     ):
         pick = "paragraphs"
     return voters[pick], pick
+
+
+def anchored_body(layout: Layout, chosen: str) -> str:
+    """The text under the title, when the chosen body is somewhere else on the page.
+
+    A page whose densest container is not the article (a feed of other stories under a short
+    post, a quote box) fools all three readings alike; the title the extractor found says
+    where the article is. Used only when the chosen body starts far from the title (more
+    than ``_FAR`` text nodes below it, above it, or below a comment block) and the text under
+    the title is a different text of some length.
+    """
+    if not layout.title_found or layout.title_node is None:
+        return ""
+    found, title = layout.body_found, layout.title_node
+    if found is None:
+        return ""
+    # A comment block between the title and the chosen body: the body is under the comments.
+    commented = any(flags[2] for flags in layout.flags[title + 1 : found])
+    if 0 <= found - title <= _FAR and not commented:
+        return ""
+    text = trim_edges(clean_text(after_title(layout)))
+    if len(wordlike(text)) < _MIN_READING or containment(text, chosen) >= _INSIDE:
+        return ""
+    return text
 
 
 def _medoid(voters: dict[str, str]) -> str:

@@ -21,7 +21,8 @@ import trafilatura
 from parsel import Selector
 from trafilatura.settings import use_config
 
-from crawlers.body import choose_body
+from crawlers.body import anchored_body, choose_body
+from crawlers.page_layout import read_layout
 from crawlers.pubtime import find_published
 from crawlers.text import clean_text
 
@@ -62,9 +63,15 @@ def extract_article(
     article.title = _title(page, selectors, document)
     article.text, article.method = _main_text(page, html, selectors, document)
     article.text = _without_heading(article.text, article.title)
+    layout = read_layout(page.root, article.title, article.text)
+    if article.method != "selectors":
+        anchored = anchored_body(layout, article.text)
+        if anchored:
+            article.text, article.method = anchored, "title"
+            layout = read_layout(page.root, article.title, article.text)
     article.author = _author(page, selectors, document)
     article.published_at, article.published_raw = find_published(
-        page, selectors, document, now, select_text, article.title, article.text, url
+        page, selectors, document, now, select_text, layout, url
     )
     return article
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from crawlers.dates import normalise_digits
 
-__all__ = ["Layout", "Spot", "read_layout"]
+__all__ = ["Layout", "Spot", "after_title", "read_layout"]
 
 _SKIP = {"script", "style", "noscript", "head", "title", "select", "option", "textarea"}
 _LIST_TAGS = {"li", "ul", "ol", "dl", "dd", "dt"}
@@ -60,8 +60,11 @@ class Layout:
     text: str  # the visible text, normalised for date matching, nodes joined by " "
     starts: list[int] = field(default_factory=list)  # offset of each node in ``text``
     flags: list[tuple[bool, ...]] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)  # each node's text as the page has it
     title_node: int | None = None
-    body_start: int | None = None
+    title_found: bool = False  # False: title_node is a guess above the body
+    body_found: int | None = None  # the node where the extracted body's first line is
+    body_start: int | None = None  # where the header block ends
     body_end: int | None = None
 
     def node_text(self, offset: int) -> str:
@@ -98,6 +101,7 @@ def _wordlike(text: str) -> str:
 def read_layout(root: Any, title: str, body: str) -> Layout:
     """The page's visible text with node offsets, and where the title and the body sit."""
     nodes: list[str] = []
+    raw: list[str] = []
     flags: list[tuple[bool, ...]] = []
     cache: dict[Any, tuple[bool, ...]] = {}
     for node in root.xpath("//body//text()") or root.xpath("//text()"):
@@ -114,8 +118,9 @@ def read_layout(root: Any, title: str, body: str) -> Layout:
         if not text:
             continue
         nodes.append(normalise_digits(text))
+        raw.append(text)
         flags.append(found[:-1])
-    layout = Layout(text="", flags=flags)
+    layout = Layout(text="", flags=flags, raw=raw)
     offset = 0
     for text in nodes:
         layout.starts.append(offset)
@@ -173,17 +178,19 @@ def _locate(layout: Layout, nodes: list[str], title: str, body: str) -> None:
     first = lines[0][:_PROBE] if lines else ""
     found = stream.find(first) if first else -1
     start = node_at(found) if found >= 0 else None
+    layout.body_found = start
     titles = []
     if len(title_letters) >= _MIN_TITLE:
         titles = [i for i, t in enumerate(letters) if _is_title(t, title_letters)]
     before = [i for i in titles if start is None or i <= start]
     if before:
-        layout.title_node = before[-1]
+        layout.title_node, layout.title_found = before[-1], True
         if start is not None and start == layout.title_node and layout.title_node + 1 < len(nodes):
             again = stream.find(first, offsets[layout.title_node + 1])
             start = node_at(again) if again >= 0 else layout.title_node + 1
     elif titles and start is not None and titles[0] - start <= _HEADER_NODES:
-        layout.title_node, start = titles[0], None  # the body began with its own heading
+        # The body began with its own heading.
+        layout.title_node, layout.title_found, start = titles[0], True, None
     elif start is not None:
         # No title found: the few nodes above the body stand for the header block.
         layout.title_node = max(start - _HEADER_GUESS, 0)
@@ -206,3 +213,20 @@ def _is_title(node: str, title: str) -> bool:
     if node == title or (title in node and len(node) <= len(title) + 12):
         return True
     return node in title and len(node) >= 0.6 * len(title)
+
+
+def after_title(layout: Layout) -> str:
+    """The text that follows the title up to the first link, list, footer or comment node.
+
+    What a reader sees under the headline; the body of a page whose main container is
+    something else (a feed of other articles, a player) starts here.
+    """
+    if layout.title_node is None or not layout.title_found:
+        return ""
+    lines: list[str] = []
+    for index in range(layout.title_node + 1, len(layout.raw)):
+        link, listed, comment, footer, related, _ = layout.flags[index]
+        if link or comment or footer or related or (listed and lines):
+            break
+        lines.append(layout.raw[index])
+    return "\n".join(lines)

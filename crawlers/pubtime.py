@@ -116,8 +116,7 @@ def find_published(
     document: Mapping[str, Any],
     now: datetime,
     select_text: Any,
-    title: str = "",
-    body: str = "",
+    layout: Layout | None = None,
     url: str = "",
 ) -> tuple[datetime | None, str]:
     """The publish time (aware) and the text it was read from; ``(None, "")`` when none."""
@@ -129,7 +128,7 @@ def find_published(
     candidates = [
         c
         for c in (
-            *_visible(read_layout(page.root, title, body), now),
+            *_visible(layout or read_layout(page.root, "", ""), now),
             *_meta(page, now),
             *_json_ld(page, now),
             *_scripts(page, now),
