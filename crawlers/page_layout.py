@@ -39,6 +39,7 @@ _HEADER_GUESS = 8
 # byline piece.
 _PROBE = 10
 _SENTENCE = 50
+_BYLINE_LINES = 5
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,9 @@ def _locate(layout: Layout, nodes: list[str], title: str, body: str) -> None:
         sentence = next(
             (i for i in range(layout.title_node + 1, stop) if len(letters[i]) >= _SENTENCE), None
         )
-        if sentence is not None and (start is None or sentence < start):
+        # A body that begins with a few short lines (its byline, a dateline) starts, for the
+        # header block, at its first sentence.
+        if sentence is not None and (start is None or sentence <= start + _BYLINE_LINES):
             start = sentence
     layout.body_start = start
     if start is not None and lines:
