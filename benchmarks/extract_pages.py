@@ -5,7 +5,10 @@ publish times labelled by hand in ``extract_labels.json``, bodies from GNE's own
 of them) and ``news_pages_more`` (73 pages in four source sets with their own labels: full
 bodies, body snippets and exclusions, publish times), plus this project's hand-read publish
 times for the ``magic-html`` pages, which their source does not label
-(``extract_labels_more.json``).
+(``extract_labels_more.json``: the time a reader sees under the title, read from the page; the
+tuning pages' while tuning, the held-out pages' after the code was frozen at commit eea799c
+and before anything was measured on them; no time for pages that show none: a journal
+index, an encyclopaedia entry, a poem page whose only date is the day's calendar).
 
 The split was fixed before any held-out page was opened and must never change: within each
 source set (``news_pages``, ``magic-html``, ``htmldate``, ``twnews``, ``readability``) the
