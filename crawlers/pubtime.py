@@ -14,7 +14,8 @@ weights of our own, tuned on the tuning part of the development pages, see
   lower it (htmldate's idea of labelled dates);
 - **what it is inside**: links, lists, comment blocks, footers and related-article blocks hold
   other texts' times (trafilatura and readability prune these blocks for the same reason);
-- **plausibility**: never after the time the page was read, never before 1995.
+- **plausibility**: never before 1995; after the time the page was read only when nothing
+  trusted says otherwise (then validation keeps the page aside with the reason).
 
 A day-precise winner is completed by a minute-precise candidate of the same day from a
 trusted place (the header, meta tags, scripts). Relative words (昨天) score low: they mean
@@ -125,7 +126,7 @@ def find_published(
         found = _parse_value(chosen, now, "selectors", 0) if chosen else None
         if found is not None:
             return found.at, found.raw
-    candidates = [
+    seen = [
         c
         for c in (
             *_visible(layout or read_layout(page.root, "", ""), now),
@@ -135,8 +136,15 @@ def find_published(
             *_from_url(url, now),
             *_trafilatura(document, now),
         )
-        if _EARLIEST <= c.at <= now
+        if c.at >= _EARLIEST
     ]
+    candidates = [c for c in seen if c.at <= now]
+    # A time after the page was read is passed over for a plausible one from a trusted place;
+    # when nothing trusted is plausible, it is returned, so that validation keeps the page
+    # aside saying its publish time is in the future (a byline with a wrong year is news to
+    # the operator, not something to paper over with the URL's day).
+    if not candidates or max(c.score for c in candidates) < _COMPLETES:
+        candidates = seen
     if not candidates:
         return None, ""
     # max() keeps the first of equal scores: the visible ones, in reading order, come first.

@@ -65,6 +65,10 @@ def test_a_time_after_the_fetch_time_is_rejected() -> None:
     # Read after 2027 the byline is plausible again, and the byline beats the metadata.
     later = extract("future_byline.html", now=datetime(2027, 6, 1, tzinfo=UTC))
     assert later.published_at == at(2027, 1, 1, 9, 0)
+    # With nothing trusted and plausible (only the URL's day), the future byline is returned,
+    # so that validation keeps the page aside saying its time is in the future.
+    early = extract("url_and_byline.html", DATED_URL, now=at(2021, 3, 16, 9, 0))
+    assert early.published_at == at(2021, 3, 16, 10, 0)
 
 
 @pytest.mark.parametrize(
