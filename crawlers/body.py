@@ -17,8 +17,11 @@ article, agrees with nobody). A reading with almost no text does not vote. When 
 holds the densest block almost entirely and that block is at least half of it, the block is
 the tighter answer and wins. Comments are kept out by all three: trafilatura drops them,
 Readability's class weights sink them, and the densest block skips comment containers.
-Measured on the tuning part of the development pages (``benchmarks/extract_bench.py``): mean
-body F1 0.90 with the previous trafilatura-then-paragraphs chain, 0.95 with this choice.
+When the chosen text starts far from the title the extractor found, the text under the title
+is used instead (``anchored_body``). Measured on the tuning part of the development pages
+(``benchmarks/extract_bench.py``, 51 pages with a labelled body): mean body F1 0.892 with the
+previous trafilatura-then-paragraphs chain, 0.940 with the agreement choice, 0.969 with the
+title anchor; readability-lxml alone 0.915, trafilatura alone 0.819.
 """
 
 from __future__ import annotations
