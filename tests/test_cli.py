@@ -57,7 +57,33 @@ def test_search_errors_are_clear(config: Path) -> None:
 
 def test_stats(config: Path) -> None:
     code, out = run(config, "stats")
-    assert code == 0 and "mentions: 3" in out
+    assert code == 0 and "提及（采集到的文章、帖子、评论）：3" in out and "mentions" not in out
+    code, out = run(config, "stats", "--json")
+    assert code == 0 and json.loads(out)["mentions"] == 3  # stable English keys
+
+
+@pytest.mark.parametrize(
+    ("typed", "rule"),
+    [
+        ("发布会", "新闻发布会"),
+        ("press_conference", "新闻发布会"),
+        ("澄清", "澄清"),
+        ("解读", "解读"),
+    ],
+)
+def test_deadline_takes_the_kinds_chinese_names(typed: str, rule: str) -> None:
+    result = CliRunner().invoke(main, ["deadline", typed, "--from", "2026-11-23T09:00"])
+    assert result.exit_code == 0 and rule in result.output, result.output
+
+
+def test_deadline_lists_the_kinds_for_an_unknown_one() -> None:
+    result = CliRunner().invoke(main, ["deadline", "开会", "--from", "2026-11-23T09:00"])
+    assert result.exit_code == 2 and "press_conference（召开新闻发布会）" in result.output
+
+
+def test_an_empty_silence_list_says_so(config: Path) -> None:
+    code, out = run(config, "silence", "list")
+    assert code == 0 and "没有生效的静默" in out
 
 
 def test_every_command_has_help() -> None:

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -234,20 +235,47 @@ def run(ctx: Context, once: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with English keys.")
 @pass_context
-def stats(ctx: Context) -> None:
+def stats(ctx: Context, as_json: bool) -> None:
     """Counts of what the archive holds, and the health of each source."""
     with ctx.archive(readonly=True) as archive:
         counts = archive.stats()
         states = archive.list_source_states()
-    for key, value in counts.items():
-        click.echo(f"{key:>18}: {value}")
+    if as_json:
+        click.echo(json.dumps({**counts, "sources": [asdict(s) for s in states]}, default=str))
+        return
+    click.echo(stats_summary(counts))
     if states:
-        click.echo("sources:")
+        click.echo("信息源:")
         from crawlers.health import health_line
 
         for state in states:
             click.echo(f"  {health_line(state)}")
+
+
+# What the archive's counters are, in the words of the people who read them.
+STATS_LABELS = {
+    "mentions": "提及（采集到的文章、帖子、评论）",
+    "analyses": "已分析的提及",
+    "events": "事件",
+    "alerts": "预警",
+    "obligations": "处置事项（全部）",
+    "open_obligations": "处置事项（未办结）",
+    "outbox": "通知（全部）",
+    "pending_messages": "通知（待发送）",
+    "audit": "审计记录",
+    "rejects": "被隔离的异常数据",
+    "bytes": "占用空间",
+}
+
+
+def stats_summary(counts: dict[str, Any]) -> str:
+    lines = []
+    for key, value in counts.items():
+        shown = f"{value / 1048576:.1f} MB" if key == "bytes" else str(value)
+        lines.append(f"{STATS_LABELS.get(key, key)}：{shown}")
+    return "\n".join(lines)
 
 
 @main.command()

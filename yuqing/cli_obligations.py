@@ -14,9 +14,8 @@ from typing import Any
 import click
 
 from alerts.obligations import STATE_LABELS as STATUS_LABELS
-from yuqing.cli_types import DURATION, INSTANT, TEXT
+from yuqing.cli_types import DURATION, INSTANT, OBLIGATION_KIND, TEXT
 from yuqing.clock import RealClock, local
-from yuqing.settings import OBLIGATION_KINDS
 
 
 def _actor(actor: str | None) -> str:
@@ -24,7 +23,7 @@ def _actor(actor: str | None) -> str:
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(OBLIGATION_KINDS))
+@click.argument("kind", type=OBLIGATION_KIND)
 @click.option(
     "--from",
     "start",
@@ -175,7 +174,7 @@ def snooze(ctx: Any, obligation_id: int, hours: float, actor: str | None) -> Non
 
 
 @obligations.command("add")
-@click.argument("kind", type=click.Choice(OBLIGATION_KINDS))
+@click.argument("kind", type=OBLIGATION_KIND)
 @click.option(
     "--title", required=True, type=TEXT, help="What it is about, e.g. the decision number."
 )
@@ -309,6 +308,9 @@ def silence_list(ctx: Any) -> None:
     with ctx.archive(readonly=True) as archive:
         stored = stored_silences(archive, now)
     running = [("config", s) for s in ctx.settings.silences if s.ends_at > now]
+    if not running and not stored:
+        click.echo("当前没有生效的静默（yuqing silence add 可添加）。")
+        return
     for key, spec in [*running, *stored.items()]:
         matchers = ", ".join(
             f"{name}={value}"

@@ -71,3 +71,46 @@ class TextType(click.ParamType):
 INSTANT = InstantType()
 DURATION = DurationType()
 TEXT = TextType()
+
+
+# Short words for the obligation kinds, as press officers say them (beside each kind's label).
+_KIND_WORDS = {
+    "权威发布": "authoritative_release",
+    "发布权威信息": "authoritative_release",
+    "发布会": "press_conference",
+    "新闻发布会": "press_conference",
+    "澄清": "clarification",
+    "辟谣": "clarification",
+    "回应": "response",
+    "回应关切": "response",
+    "解读": "policy_interpretation",
+    "政策解读": "policy_interpretation",
+    "处罚公开": "penalty_disclosure",
+    "行政处罚": "penalty_disclosure",
+    "处罚": "penalty_disclosure",
+    "年度报告": "implementation_report",
+    "实施情况": "implementation_report",
+}
+
+
+class ObligationKindType(click.ParamType):
+    """An obligation kind by its code (press_conference), its label (召开新闻发布会) or a short
+    word (发布会, 澄清, 解读…)."""
+
+    name = "kind"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from alerts.deadlines import KINDS
+
+        text = str(value).strip()
+        if text.casefold() in KINDS:
+            return text.casefold()
+        labels = {rule.label: kind for kind, rule in KINDS.items()}
+        found = labels.get(text) or _KIND_WORDS.get(text)
+        if found is None:
+            valid = "、".join(f"{kind}（{rule.label}）" for kind, rule in KINDS.items())
+            self.fail(f"{text!r} is not an obligation kind; valid: {valid}", param, ctx)
+        return found
+
+
+OBLIGATION_KIND = ObligationKindType()
