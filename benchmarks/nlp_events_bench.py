@@ -64,9 +64,14 @@ def demo_stream() -> tuple[list[Mention], dict[str, str]]:
         weibo = record.get("weibo") or {}
         metrics = {k: weibo[k] for k in ("reposts", "comments", "likes") if k in weibo}
         metrics.update({k: v for k, v in (weibo.get("user") or {}).items() if k != "name"})
+        # A repost names its original (retweet_of) and its author, as the demo's Weibo API
+        # gives them to the crawler: the structure the stage links events by.
+        parent = weibo.get("retweet_of") or None
         mention = Mention(
-            record["id"], record["site"], platform, kind, f"http://127.0.0.1/{record['id']}",
-            record["text"], at, at, title=record.get("title") or "", metrics=metrics,
+            record["id"], record["site"], platform, "repost" if parent else kind,
+            f"http://127.0.0.1/{record['id']}", record["text"], at, at,
+            title=record.get("title") or "", metrics=metrics, parent_id=parent,
+            author=(weibo.get("user") or {}).get("name") or record.get("author") or "",
         )  # fmt: skip
         mentions.append(mention)
         gold[mention.id] = record["story"]
@@ -75,6 +80,7 @@ def demo_stream() -> tuple[list[Mention], dict[str, str]]:
             child = Mention(
                 f"{record['id']}-c{number}", record["site"], platform, "comment", "",
                 comment["text"], when, when, parent_id=mention.id,
+                author=comment.get("user") or "",
             )  # fmt: skip
             mentions.append(child)
             gold[child.id] = record["story"]
