@@ -30,6 +30,7 @@ from archive.models import (
 from nlp.heat import Activity, burst_at, status_at
 from nlp.rumor import RumorFeatures
 from nlp.severity import SourcedFigures, grade_event
+from nlp.text import is_summary
 from nlp.vectors import Vector, cosine, normalise, top_terms
 
 K = TypeVar("K")
@@ -179,16 +180,32 @@ class EventState:
 
 
 def _title(state: EventState, roots: list[Member]) -> str:
+    """A clean summary: the title (a news or official title, a post's 【headline】) most
+    like the event; else the lead sentence of the post most like it. A label (【转需】,
+    【警情通报】), a bare repost or an emoticon is never the title."""
     centroid = state.centroid
-    titled = [m for m in roots if m.title.strip()]
+    titled = [m for m in roots if is_summary(m.title)]
     if titled:
         best = min(
             titled,
             key=lambda m: (-round(cosine(m.title_vector, centroid), 9), m.at, m.id),
         )
         return best.title.strip()
+    led = [m for m in roots if m.lead] or [m for m in state.ordered() if m.lead]
+    if led:
+        # An original post before a repost (its words are its own), then the most similar.
+        best = min(
+            led,
+            key=lambda m: (
+                m.mention.parent_id is not None,
+                -round(cosine(m.vector, centroid), 9),
+                m.at,
+                m.id,
+            ),
+        )
+        return best.lead
     first = roots[0] if roots else state.ordered()[0]
-    return first.lead
+    return first.title.strip() if is_summary(first.title) else ""
 
 
 def _most_named(named: list[str]) -> str:
