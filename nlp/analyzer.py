@@ -331,12 +331,13 @@ class Analyzer:
         return current
 
     @staticmethod
-    def _probe(document: Document) -> Probe:
-        prepared = document.prepared
+    def _probe(text: _Text) -> Probe:
+        prepared = text.document.prepared
         return Probe(
             hashtags=prepared.hashtags,
             chain_users=tuple(user for user, _ in prepared.repost_chain),
-            text=document.full_text,
+            text=text.document.full_text,
+            terms=tuple(r.text for r in text.relevance.reasons if r.kind == "term"),
         )
 
     def _choose_event(
@@ -349,7 +350,7 @@ class Analyzer:
         if parent is not None and parent.relevant and parent.event_id:
             self._load_event(parent.event_id)
             return parent.event_id, ""
-        probe = self._probe(text.document)
+        probe = self._probe(text)
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=True)
         if match is not None:
             return match[0], match[2]
@@ -362,7 +363,7 @@ class Analyzer:
             return None  # a comment counts through its post only
         if self._current_event(mention, batch) is not None:
             return "此前已归入该事件"
-        probe = self._probe(text.document)
+        probe = self._probe(text)
         if not self.store.may_link(probe):
             return None
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=False)

@@ -46,6 +46,7 @@ class Probe:
     hashtags: tuple[str, ...] = ()
     chain_users: tuple[str, ...] = ()  # //@ users of its repost chain, nearest first
     text: str = ""  # its full text, searched for the names events carry
+    terms: tuple[str, ...] = ()  # the domain terms (topics.txt) it names
 
 
 @dataclass

@@ -39,6 +39,8 @@ K = TypeVar("K")
 # the earliest first: enough to describe a story, and a bound on the cost of a huge event.
 CENTROID_MEMBERS = 200
 KEYWORDS = 10
+# The strongest words of an event a live mention's domain term is looked for in.
+TOP_WORDS = 3
 MAX_TOPICS = 3
 # A topic is an event's when it carries at least this share of its members' topic evidence.
 TOPIC_SHARE = 0.2
@@ -101,7 +103,7 @@ class EventState:
     platform_counts: dict[str, int] = field(default_factory=dict)
     # (link kind, value) → number of members carrying it (nlp.event_links), kept the same way.
     link_counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    _top_word: str | None = None
+    _top_words: list[str] | None = None
     _top_of: Vector | None = None
 
     def add(self, member: Member) -> None:
@@ -163,13 +165,13 @@ class EventState:
         return max(m.at for m in self.members.values())
 
     @property
-    def top_word(self) -> str:
-        """The centroid's strongest word (ties: the first in order), cached with it."""
+    def top_words(self) -> list[str]:
+        """The centroid's TOP_WORDS strongest words (ties: in order), cached with it."""
         centroid = self.centroid
-        if self._top_word is None or self._top_of is not centroid:
-            self._top_word = next(iter(top_terms(centroid, 1)), "")
+        if self._top_words is None or self._top_of is not centroid:
+            self._top_words = top_terms(centroid, TOP_WORDS)
             self._top_of = centroid
-        return self._top_word
+        return self._top_words
 
     def children_of(self, parent_id: str) -> list[Member]:
         ids = self._children.get(parent_id, ())
