@@ -364,7 +364,7 @@ class Analyzer:
         if self._current_event(mention, batch) is not None:
             return "此前已归入该事件"
         probe = self._probe(text)
-        if not self.store.may_link(probe):
+        if not text.vector:
             return None
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=False)
         return match[2] if match is not None else None

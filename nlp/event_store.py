@@ -42,6 +42,12 @@ TAG_FLOOR = 0.05
 NAME_FLOOR = 0.10
 UNRELATED_TAG_FLOOR = 0.10
 UNRELATED_NAME_FLOOR = 0.15
+# A mention not relevant by its own words joins an event it is this similar to: the reports of
+# an accident tell it in words no domain lexicon holds (一餐馆发生爆炸, 伤员救治) and the
+# first posts say only what people saw. Well above JOIN_THRESHOLD: a mention that matches
+# nothing in the lexicon must match the story closely. Measured with
+# benchmarks/nlp_events_bench.py (all-mentions B-cubed, see nlp/README.md).
+UNRELATED_JOIN = 0.35
 # A live event (at least LIVE_MEMBERS members within LIVE_WINDOW before the mention) takes a
 # relevant post whose domain term (topics.txt) is among the event's strongest words
 # (events.TOP_WORDS), from LIVE_FLOOR: the first hours of an accident bring witness posts and
@@ -100,7 +106,9 @@ class EventStore:
             self.events[event_id].remove(mention_id)
         return event_id
 
-    def best_match(self, vector: Vector, at: datetime) -> tuple[str, float] | None:
+    def best_match(
+        self, vector: Vector, at: datetime, threshold: float = JOIN_THRESHOLD
+    ) -> tuple[str, float] | None:
         """The most similar active event (ties: the earlier event, then the smaller id)."""
         candidates: set[str] = set()
         for word in top_terms(vector, CANDIDATE_WORDS):
@@ -114,7 +122,7 @@ class EventStore:
             if at > state.last_seen + self.window or at < state.first_seen - self.window:
                 continue
             similarity = cosine(vector, state.centroid)
-            if similarity < JOIN_THRESHOLD:
+            if similarity < threshold:
                 continue
             key = (-similarity, state.first_seen, event_id)
             if best_key is None or key < best_key:
@@ -210,6 +218,8 @@ class EventStore:
                     return (*found, f"提及同一名称“{name}”")
         if relevant:
             return self._live_match(vector, probe.terms, at)
+        if (match := self.best_match(vector, at, UNRELATED_JOIN)) is not None:
+            return (*match, f"与事件内容高度相似（{match[1]:.2f}）")
         return None
 
     def _live_match(
