@@ -31,8 +31,9 @@ from archive.models import (
     Reason,
     platform_breakdown,
 )
+from nlp.hotspots import hotspot_reason, is_hotspot
 from yuqing.clock import SHANGHAI, parse_instant
-from yuqing.settings import RuleSettings
+from yuqing.settings import HotspotSettings, RuleSettings
 
 ALERT_LEVELS = ("info", "warning", "critical")
 LEVEL_LABELS = {"info": "提示", "warning": "警告", "critical": "严重"}
@@ -78,6 +79,8 @@ class RuleInput:
     # Agency level of a publishing source, and by region substring (settings), for documents.
     source_levels: dict[str, str] = field(default_factory=dict)
     region_levels: dict[str, str] = field(default_factory=dict)
+    # The size and spread that make an event a hotspot (threshold rules fire on those only).
+    hotspot: HotspotSettings = field(default_factory=HotspotSettings)
     _events: dict[str, Event | None] = field(default_factory=dict)
 
     def event(self, event_id: str) -> Event | None:
@@ -212,7 +215,22 @@ class EventRule(RuleType):
 
 @register_rule
 class ThresholdRule(EventRule):
+    """Hot events: heat or volume over the rule's bar, and a hotspot's size and spread
+    (``settings.nlp.hotspot``: one item and its comments is not public opinion)."""
+
     type_name = "threshold"
+
+    def find(self, data: RuleInput) -> list[Match]:
+        found = []
+        for match in super().find(data):
+            event = data.event(match.event_id) if match.event_id else None
+            if event is None or not is_hotspot(event, data.archive, data.hotspot):
+                continue
+            match.evidence.append(
+                Reason("figure", hotspot_reason(event, data.archive, data.hotspot))
+            )
+            found.append(match)
+        return found
 
     def check_event(self, event: Event) -> Match | None:
         s = self.settings

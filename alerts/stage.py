@@ -112,6 +112,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
             alerts=mine,
             source_levels={s.name: s.level for s in settings.sources if s.level},
             region_levels=dict(settings.obligations.region_levels),
+            hotspot=settings.nlp.hotspot,
         )
         try:
             matches = merge_matches(rule.find(data))

@@ -1,7 +1,7 @@
 """Event clustering quality (B-cubed) on labelled streams, and heat at one hour against final
 responses on a time-ordered replay of the Weibo data.
 
-    .venv/bin/python benchmarks/nlp_events_bench.py [--news-reports 300]
+    .venv/bin/python benchmarks/nlp_events_bench.py [--news-reports 300] [--scenario FILE]
 
 Labelled streams (both run through the real analysis pipeline, ``nlp.analyzer.Analyzer``,
 over an empty SQLite archive, in time order):
@@ -52,10 +52,13 @@ T0 = datetime(2026, 11, 16, tzinfo=UTC)
 _PLATFORM = {"weibo": ("weibo", "post"), "news": ("news", "article"), "rss": ("news", "article")}
 
 
-def demo_stream() -> tuple[list[Mention], dict[str, str]]:
+def demo_stream(corpus: Path = DEMO) -> tuple[list[Mention], dict[str, str]]:
+    """A corpus in the demo format (docs/scenarios.md) as mentions, with each one's story."""
     mentions: list[Mention] = []
     gold: dict[str, str] = {}
-    for line in DEMO.read_text(encoding="utf-8").splitlines():
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
         record = json.loads(line)
         platform, kind = _PLATFORM.get(record["channel"], ("official", "official"))
         if record["channel"] == "official" and record.get("doc_type") == "debunk":
@@ -64,9 +67,14 @@ def demo_stream() -> tuple[list[Mention], dict[str, str]]:
         weibo = record.get("weibo") or {}
         metrics = {k: weibo[k] for k in ("reposts", "comments", "likes") if k in weibo}
         metrics.update({k: v for k, v in (weibo.get("user") or {}).items() if k != "name"})
+        # A repost names its original (retweet_of) and its author, as the demo's Weibo API
+        # gives them to the crawler: the structure the stage links events by.
+        parent = weibo.get("retweet_of") or None
         mention = Mention(
-            record["id"], record["site"], platform, kind, f"http://127.0.0.1/{record['id']}",
-            record["text"], at, at, title=record.get("title") or "", metrics=metrics,
+            record["id"], record["site"], platform, "repost" if parent else kind,
+            f"http://127.0.0.1/{record['id']}", record["text"], at, at,
+            title=record.get("title") or "", metrics=metrics, parent_id=parent,
+            author=(weibo.get("user") or {}).get("name") or record.get("author") or "",
         )  # fmt: skip
         mentions.append(mention)
         gold[mention.id] = record["story"]
@@ -75,6 +83,7 @@ def demo_stream() -> tuple[list[Mention], dict[str, str]]:
             child = Mention(
                 f"{record['id']}-c{number}", record["site"], platform, "comment", "",
                 comment["text"], when, when, parent_id=mention.id,
+                author=comment.get("user") or "",
             )  # fmt: skip
             mentions.append(child)
             gold[child.id] = record["story"]
@@ -196,10 +205,20 @@ def heat_correlation() -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--news-reports", type=int, default=300)
+    parser.add_argument(
+        "--scenario",
+        type=Path,
+        action="append",
+        default=[],
+        help="also score this corpus in the demo format (its noise story is 'chatter')",
+    )
     args = parser.parse_args()
     figures: dict[str, Any] = {}
     mentions, gold = demo_stream()
     figures.update(score_stream("demo", mentions, gold, noise="chatter"))
+    for corpus in args.scenario:
+        mentions, gold = demo_stream(corpus)
+        figures.update(score_stream(corpus.stem, mentions, gold, noise="chatter"))
     try:
         mentions, gold = news_stream(args.news_reports)
         figures.update(score_stream("news", mentions, gold, noise=None))

@@ -25,6 +25,7 @@ from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchRequest, SearchResult
 from dashboard.context import DashboardClock, reader, settings
 from dashboard.labels import PLATFORM_LABELS, label
+from nlp.hotspots import is_hotspot
 from nlp.lexicon import TOPICS
 from yuqing.clock import local
 from yuqing.settings import SilenceSettings
@@ -128,7 +129,11 @@ def overview_metrics(config: str, at: datetime) -> OverviewMetrics:
         new_mentions=new,
         new_mentions_exact=exact,
         previous_mentions=previous,
-        active_hotspots=sum(1 for e in hotspots if e.status != "closed"),
+        active_hotspots=sum(
+            1
+            for e in hotspots
+            if e.status != "closed" and is_hotspot(e, archive, settings(config).nlp.hotspot)
+        ),
         open_obligations=len(active),
         overdue_obligations=sum(1 for ob in active if is_overdue(ob, at)),
         rumor_mentions=rumors,
@@ -163,9 +168,26 @@ def topic_counts(config: str, since: datetime, size: int = 15) -> list[FacetCoun
     return reader(config).facets(request, ["topic"], size=size)["topic"]
 
 
+# Events read per hotspot shown: on a busy day most recent events are single items.
+CANDIDATES_PER_HOTSPOT = 4
+
+
 @_ttl_cached
 def hot_events(config: str, since: datetime | None, limit: int = 20) -> list[Event]:
-    return reader(config).list_events(active_since=since, limit=limit)
+    return hottest(config, reader(config), since, limit)
+
+
+def hottest(config: str, archive: Archive, since: datetime | None, limit: int) -> list[Event]:
+    """The hottest events active since ``since`` that are hotspots (``settings.nlp.hotspot``:
+    a single item, or one item and its comments, is an event but not a hotspot)."""
+    rule = settings(config).nlp.hotspot
+    found = []
+    for event in archive.list_events(active_since=since, limit=limit * CANDIDATES_PER_HOTSPOT):
+        if is_hotspot(event, archive, rule):
+            found.append(event)
+            if len(found) >= limit:
+                break
+    return found
 
 
 # ---- obligations -----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from archive.models import (
 )
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchHit, SearchRequest
 from dashboard.context import reader
-from dashboard.data import _ttl_cached, rumor_threshold
+from dashboard.data import _ttl_cached, hottest, rumor_threshold
 from dashboard.labels import PLATFORM_LABELS
 from nlp.entities import EntitySummary, Region, extract, gazetteer, summarise
 from nlp.text import make_document
@@ -28,6 +28,7 @@ SCAN_LIMIT = 1_000_000
 # newest this many (an event of thousands of posts is judged on its latest ones).
 SAMPLE = 300
 REPRESENTATIVE = 5
+HOTSPOTS = 50
 EVIDENCE_POSTS = 5
 RUMOR_REASON_KINDS = ("signal", "feature", "match")
 
@@ -76,7 +77,7 @@ def hotspots(config: str, at: datetime, window: timedelta, interval: str) -> lis
     since = at - window
     starts = bucket_starts(since, at, interval)
     made = []
-    for event in archive.list_events(active_since=since, limit=50):
+    for event in hottest(config, archive, since, HOTSPOTS):
         request = SearchRequest(filters=SearchFilters(since=since, events=[event.id]))
         made.append(Hotspot(event, filled(archive.histogram(request, interval), starts)))
     return made

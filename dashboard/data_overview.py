@@ -15,6 +15,7 @@ from archive.search import SearchFilters, SearchRequest
 from dashboard.context import reader, settings
 from dashboard.data import _bucket_row, _count, _ttl_cached, rumor_threshold
 from dashboard.labels import TOPIC_LABELS, label
+from nlp.hotspots import is_hotspot
 from nlp.topic_burst import Burst, BurstThresholds
 from yuqing.settings import RuleSettings
 
@@ -72,7 +73,13 @@ def changes_since(config: str, since: datetime, at: datetime) -> Changes:
     the cache, so a new minute reads again."""
     archive = reader(config)
     mentions, exact = _count(config, SearchFilters(since=since))
-    events = [e for e in archive.list_events(active_since=since, limit=500) if e.first_seen > since]
+    # New hotspots: events first seen since then that have a hotspot's size and spread.
+    rule = settings(config).nlp.hotspot
+    events = [
+        e
+        for e in archive.list_events(active_since=since, limit=500)
+        if e.first_seen > since and is_hotspot(e, archive, rule)
+    ]
     alerts = [a for a in archive.list_alerts(limit=500) if a.first_at > since]
     entries = [
         entry

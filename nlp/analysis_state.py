@@ -23,7 +23,7 @@ from nlp.relevance import RelevanceResult
 from nlp.rumor import RumorResult, bigrams, doubt_phrases
 from nlp.rumor_model import MAX_RESPONSES
 from nlp.sentiment import SentimentResult
-from nlp.text import Document, first_sentence
+from nlp.text import Document, summary_lead
 from nlp.vectors import term_vector
 
 __all__ = [
@@ -97,7 +97,7 @@ class TextParts:
 
     @cached_property
     def lead(self) -> str:
-        return first_sentence(self.document.prepared.own_text or self.document.prepared.full)
+        return summary_lead(self.document.prepared)
 
     @cached_property
     def entities(self) -> tuple[EntityRef, ...]:

@@ -31,7 +31,9 @@ from nlp.analysis_state import RumorJob as _RumorJob
 from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
-from nlp.events import EventState, EventStore, Member, build_event, is_official
+from nlp.event_links import Probe, member_links
+from nlp.event_store import EventStore
+from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
 from nlp.rumor import (
@@ -248,6 +250,12 @@ class Analyzer:
             weight=mention_weight(mention.platform, mention.metrics),
             regions=region_names(entities),
             entities=entities,
+            links=member_links(
+                document.prepared.hashtags,
+                mention.author,
+                entities,
+                f"{mention.title}\n{mention.text}",
+            ),
         )
 
     # ---- the per-mention pipeline ------------------------------------------------------
@@ -312,23 +320,54 @@ class Analyzer:
             if job.member is not None:
                 job.member.rumor_score = result.score
 
-    def _choose_event(
-        self, mention: Mention, vector: dict[str, float], parent: Analysis | None, batch: _Batch
-    ) -> str:
+    def _current_event(self, mention: Mention, batch: _Batch) -> str | None:
+        """The event the mention was given before (it keeps it), loaded."""
         current = self.store.event_of(mention.id)
         if current is None:
             stored = batch.prior.get(mention.id)
             current = stored.event_id if stored is not None else None
         if current is not None:
             self._load_event(current)
-            return current
+        return current
+
+    @staticmethod
+    def _probe(text: _Text) -> Probe:
+        prepared = text.document.prepared
+        return Probe(
+            hashtags=prepared.hashtags,
+            chain_users=tuple(user for user, _ in prepared.repost_chain),
+            text=text.document.full_text,
+            terms=tuple(r.text for r in text.relevance.reasons if r.kind == "term"),
+        )
+
+    def _choose_event(
+        self, mention: Mention, text: _Text, parent: Analysis | None, batch: _Batch
+    ) -> tuple[str, str]:
+        """The mention's event and, when a link other than its words chose it, the link."""
+        current = self._current_event(mention, batch)
+        if current is not None:
+            return current, ""
         if parent is not None and parent.relevant and parent.event_id:
             self._load_event(parent.event_id)
-            return parent.event_id
-        match = self.store.best_match(vector, mention.published_at)
+            return parent.event_id, ""
+        probe = self._probe(text)
+        match = self.store.link_match(text.vector, probe, mention.published_at, relevant=True)
         if match is not None:
-            return match[0]
-        return stable_id("event", mention.id)
+            return match[0], match[2]
+        return stable_id("event", mention.id), ""
+
+    def _unrelated_link(self, mention: Mention, text: _Text, batch: _Batch) -> str | None:
+        """For a mention not relevant by its words: the link that makes it part of an event
+        (its event kept from before, or a #topic#, chain or name an event carries), or None."""
+        if mention.kind == "comment":
+            return None  # a comment counts through its post only
+        if self._current_event(mention, batch) is not None:
+            return "此前已归入该事件"
+        probe = self._probe(text)
+        if not text.vector:
+            return None
+        match = self.store.link_match(text.vector, probe, mention.published_at, relevant=False)
+        return match[2] if match is not None else None
 
     def analyse(
         self, mention: Mention, batch: _Batch, now: datetime, *, again: bool = False
@@ -340,6 +379,8 @@ class Analyzer:
         parent = self._analysis_of(mention.parent_id, batch) if mention.parent_id else None
         inherited = parent is not None and parent.relevant and parent.event_id is not None
         relevant = relevance.score >= self.threshold or inherited
+        linked = None if relevant else self._unrelated_link(mention, text, batch)
+        relevant = relevant or linked is not None
         score = relevance.score
         topics = list(relevance.topics)
         reasons = list(relevance.reasons)
@@ -353,7 +394,10 @@ class Analyzer:
         event_id: str | None = None
         vector = text.vector if relevant else {}
         if relevant:
-            event_id = self._choose_event(mention, vector, parent, batch)
+            event_id, why = self._choose_event(mention, text, parent, batch)
+            why = why or linked or ""
+            if why:
+                reasons.append(Reason("post", f"关联事件：{why}", 0.0, None))
         if old_event is not None and old_event != event_id:
             self.store.remove_member(mention.id)
             batch.touched.add(old_event)

@@ -5,10 +5,9 @@ An event's state is a pure function of its member mentions (and, for heat and st
 accumulated, so an event rebuilt from the archive after a restart is bit-for-bit the event
 the running process had, and clustering does not depend on batch boundaries.
 
-A relevant mention joins the active event whose centroid is most similar to its TF-IDF vector
-(cosine ≥ ``JOIN_THRESHOLD``, within ``settings.nlp.event_window`` of the event's span), or
-starts a new event whose id is ``stable_id("event", <first mention id>)``. Comments and
-reposts join their parent's event. A mention keeps the event it was first given when it is
+How a mention finds its event is ``nlp.event_store``; one that finds none starts a new event
+whose id is ``stable_id("event", <first mention id>)``. Comments and reposts join their
+parent's event. A mention keeps the event it was first given when it is
 analysed again (alerts and obligations refer to event ids, which must not move).
 """
 
@@ -31,28 +30,17 @@ from archive.models import (
 from nlp.heat import Activity, burst_at, status_at
 from nlp.rumor import RumorFeatures
 from nlp.severity import SourcedFigures, grade_event
+from nlp.text import is_summary
 from nlp.vectors import Vector, cosine, normalise, top_terms
 
 K = TypeVar("K")
 
-# Cosine between a mention's vector and an event centroid at or above which the mention joins.
-# Tuned on the food-safety news set (benchmarks/nlp_relevance_bench.py --events): the two
-# halves of one report (same story, different sentences; 383 reports) against halves of
-# different reports (same topic, the hard case; 14,157 pairs):
-#   threshold   same story joins   different stories merge (per pair)
-#   0.20        90 %               0.88 %
-#   0.25        79 %               0.38 %
-#   0.30        65 %               0.16 %
-# A report's first sentence against the rest (a short post against an event): 63 % / 0.23 %
-# at 0.25. 0.25 balances a split story (two events for one happening, merely untidy) against
-# a merge (figures of one accident graded into another's event, which can open obligations).
-JOIN_THRESHOLD = 0.25
 # The centroid is built from at most this many root members (articles, posts, notices),
 # the earliest first: enough to describe a story, and a bound on the cost of a huge event.
 CENTROID_MEMBERS = 200
-# Candidate events are those sharing one of the mention's strongest words.
-CANDIDATE_WORDS = 12
 KEYWORDS = 10
+# The strongest words of an event a live mention's domain term is looked for in.
+TOP_WORDS = 3
 MAX_TOPICS = 3
 # A topic is an event's when it carries at least this share of its members' topic evidence.
 TOPIC_SHARE = 0.2
@@ -81,6 +69,7 @@ class Member:
     weight: float = 1.0  # nlp.heat.mention_weight: engagement × source authority
     regions: tuple[str, ...] = ()  # regions the text names (nlp.entities), cities first
     entities: tuple[EntityRef, ...] = ()  # its analysis's, each once
+    links: tuple[tuple[str, str], ...] = ()  # nlp.event_links.member_links
 
     @property
     def id(self) -> str:
@@ -112,6 +101,10 @@ class EventState:
     # platform → number of members from it, kept the same way (a member replaced counts
     # under its new mention's platform).
     platform_counts: dict[str, int] = field(default_factory=dict)
+    # (link kind, value) → number of members carrying it (nlp.event_links), kept the same way.
+    link_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    _top_words: list[str] | None = None
+    _top_of: Vector | None = None
 
     def add(self, member: Member) -> None:
         old = self.members.get(member.id)
@@ -138,6 +131,8 @@ class EventState:
         for entity in member.entities:
             _add(self.entity_counts, entity, step)
         _add(self.platform_counts, member.mention.platform, step)
+        for key in member.links:
+            _add(self.link_counts, key, step)
 
     def ordered(self) -> list[Member]:
         return sorted(self.members.values(), key=Member.order)
@@ -169,6 +164,15 @@ class EventState:
     def last_seen(self) -> datetime:
         return max(m.at for m in self.members.values())
 
+    @property
+    def top_words(self) -> list[str]:
+        """The centroid's TOP_WORDS strongest words (ties: in order), cached with it."""
+        centroid = self.centroid
+        if self._top_words is None or self._top_of is not centroid:
+            self._top_words = top_terms(centroid, TOP_WORDS)
+            self._top_of = centroid
+        return self._top_words
+
     def children_of(self, parent_id: str) -> list[Member]:
         ids = self._children.get(parent_id, ())
         return sorted((self.members[i] for i in ids), key=Member.order)
@@ -177,97 +181,33 @@ class EventState:
         return len(self._children.get(parent_id, ()))
 
 
-class EventStore:
-    """The events the analyzer holds in memory, with a word index for candidate lookup."""
-
-    def __init__(self, window: timedelta) -> None:
-        self.window = window
-        self.events: dict[str, EventState] = {}
-        self.member_event: dict[str, str] = {}
-        self._index: dict[str, set[str]] = defaultdict(set)
-
-    def __contains__(self, event_id: object) -> bool:
-        return event_id in self.events
-
-    def get(self, event_id: str) -> EventState | None:
-        return self.events.get(event_id)
-
-    def event_of(self, mention_id: str) -> str | None:
-        return self.member_event.get(mention_id)
-
-    def ensure(self, event_id: str) -> EventState:
-        state = self.events.get(event_id)
-        if state is None:
-            state = self.events[event_id] = EventState(event_id)
-        return state
-
-    def add(self, event_id: str, member: Member) -> None:
-        previous = self.member_event.get(member.id)
-        if previous is not None and previous != event_id:
-            self.remove_member(member.id)
-        self.ensure(event_id).add(member)
-        self.member_event[member.id] = event_id
-        for word in top_terms(member.vector, CANDIDATE_WORDS):
-            self._index[word].add(event_id)
-
-    def remove_member(self, mention_id: str) -> str | None:
-        event_id = self.member_event.pop(mention_id, None)
-        if event_id is not None and event_id in self.events:
-            self.events[event_id].remove(mention_id)
-        return event_id
-
-    def best_match(self, vector: Vector, at: datetime) -> tuple[str, float] | None:
-        """The most similar active event (ties: the earlier event, then the smaller id)."""
-        candidates: set[str] = set()
-        for word in top_terms(vector, CANDIDATE_WORDS):
-            candidates |= self._index.get(word, set())
-        best: tuple[str, float] | None = None
-        best_key: tuple[float, datetime, str] | None = None
-        for event_id in sorted(candidates):
-            state = self.events.get(event_id)
-            if state is None or not state.members:
-                continue
-            if at > state.last_seen + self.window or at < state.first_seen - self.window:
-                continue
-            similarity = cosine(vector, state.centroid)
-            if similarity < JOIN_THRESHOLD:
-                continue
-            key = (-similarity, state.first_seen, event_id)
-            if best_key is None or key < best_key:
-                best, best_key = (event_id, similarity), key
-        return best
-
-    def evict_before(self, horizon: datetime) -> list[str]:
-        """Forget events with nothing since ``horizon``; they are reloaded if needed."""
-        gone = [
-            event_id
-            for event_id, state in self.events.items()
-            if not state.members or state.last_seen < horizon
-        ]
-        for event_id in gone:
-            for mention_id in self.events.pop(event_id).members:
-                if self.member_event.get(mention_id) == event_id:
-                    del self.member_event[mention_id]
-        if gone:
-            dropped = set(gone)
-            for word in list(self._index):
-                self._index[word] -= dropped
-                if not self._index[word]:
-                    del self._index[word]
-        return gone
-
-
 def _title(state: EventState, roots: list[Member]) -> str:
+    """A clean summary: the title (a news or official title, a post's 【headline】) most
+    like the event; else the lead sentence of the post most like it. A label (【转需】,
+    【警情通报】), a bare repost or an emoticon is never the title."""
     centroid = state.centroid
-    titled = [m for m in roots if m.title.strip()]
+    titled = [m for m in roots if is_summary(m.title)]
     if titled:
         best = min(
             titled,
             key=lambda m: (-round(cosine(m.title_vector, centroid), 9), m.at, m.id),
         )
         return best.title.strip()
+    led = [m for m in roots if m.lead] or [m for m in state.ordered() if m.lead]
+    if led:
+        # An original post before a repost (its words are its own), then the most similar.
+        best = min(
+            led,
+            key=lambda m: (
+                m.mention.parent_id is not None,
+                -round(cosine(m.vector, centroid), 9),
+                m.at,
+                m.id,
+            ),
+        )
+        return best.lead
     first = roots[0] if roots else state.ordered()[0]
-    return first.lead
+    return first.title.strip() if is_summary(first.title) else ""
 
 
 def _most_named(named: list[str]) -> str:

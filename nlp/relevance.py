@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from archive.models import Reason
-from nlp.lexicon import TermMatcher, default_lexicon, topic_matcher
+from nlp.lexicon import TOPIC_LABELS, TermMatcher, default_lexicon, topic_matcher
 from nlp.text import Document
 
 # A title is a headline an editor chose: its words say more about the subject than any one
@@ -37,6 +37,14 @@ TOPIC_MIN_EVIDENCE = 0.6
 # tuning split, topics micro F1 0.749 -> 0.818 (held_out 0.756 -> 0.780; macro F1 falls as
 # the freed third slot lets rarer topics in).
 BROADER_TOPIC = {"product_quality": "food_safety"}
+# Terms that count for relevance anywhere but for their topic only beside another of its
+# terms: 超标 (over the limit) is said of food, appliances and machines alike, and alone it
+# tagged "钢丝绳断股、制动器磨损超标" (the demo's fallen elevator) 食品安全. Kept with food
+# (农残超标) because moving it to product_quality cost a labelled food report its topic
+# (nlp_topics_sentiment_bench.py tuning micro F1 0.818 -> 0.807; with this rule 0.818).
+SUPPORTING_TERMS = frozenset({"超标"})
+# Terms listed in a topic's reason, strongest first.
+TOPIC_REASON_TERMS = 5
 # At most this many topics, strongest first: beyond three a tag list stops being informative.
 MAX_TOPICS = 3
 
@@ -56,6 +64,10 @@ class RelevanceScorer(Protocol):
     def score(self, document: Document) -> RelevanceResult: ...
 
 
+def topic_label(topic: str) -> str:
+    return TOPIC_LABELS.get(topic, topic)
+
+
 def squash(evidence: float) -> float:
     return 1.0 - math.exp(-max(0.0, evidence) / SCALE)
 
@@ -67,6 +79,16 @@ class LexiconRelevanceScorer:
         self.matcher = matcher or topic_matcher()
         terms = default_lexicon().topic_terms()
         self.topic_of = {term: topic for term, (topic, _) in terms.items()}
+
+    def _topic_reason(self, topic: str, per_term: dict[str, float], evidence: float) -> Reason:
+        """Why ``topic`` was assigned: its terms found, strongest first ("主题：特种设备
+        （电梯 1.0、钢丝绳 0.8）"), so a misfire shows the word that caused it."""
+        terms = sorted(
+            ((t, e) for t, e in per_term.items() if self.topic_of.get(t) == topic),
+            key=lambda item: (-item[1], item[0]),
+        )
+        listed = "、".join(f"{t} {e:.1f}" for t, e in terms[:TOPIC_REASON_TERMS])
+        return Reason("topic", f"主题：{topic_label(topic)}（{listed}）", round(evidence, 4))
 
     def score(self, document: Document) -> RelevanceResult:
         title_hits = self.matcher.find(document.title_words)
@@ -85,6 +107,10 @@ class LexiconRelevanceScorer:
         topic_evidence: dict[str, float] = defaultdict(float)
         for term, evidence in per_term.items():
             topic_evidence[self.topic_of.get(term, "")] += evidence
+        for term in SUPPORTING_TERMS.intersection(per_term):
+            topic = self.topic_of.get(term, "")
+            if topic_evidence.get(topic, 0.0) <= per_term[term]:  # the topic has nothing else
+                topic_evidence[topic] -= per_term[term]
         total = sum(per_term.values())
         ranked_topics = sorted(
             (
@@ -100,11 +126,15 @@ class LexiconRelevanceScorer:
             Reason(kind="term", text=term, weight=round(evidence, 4))
             for term, evidence in sorted(per_term.items(), key=lambda item: (-item[1], item[0]))
         ]
+        topics = [topic for topic, _ in ranked_topics[:MAX_TOPICS]]
+        reasons += [self._topic_reason(topic, per_term, topic_evidence[topic]) for topic in topics]
         return RelevanceResult(
             score=round(squash(total), 4),
-            topics=[topic for topic, _ in ranked_topics[:MAX_TOPICS]],
+            topics=topics,
             reasons=reasons,
-            topic_evidence={t: round(e, 4) for t, e in sorted(topic_evidence.items()) if t},
+            topic_evidence={
+                t: round(e, 4) for t, e in sorted(topic_evidence.items()) if t and e > 0
+            },
         )
 
 

@@ -160,6 +160,51 @@ def first_sentence(text: str, limit: int = 60) -> str:
     return text.strip()[:limit]
 
 
+# A summary line: a headline or a lead sentence needs this many characters of words (Chinese
+# characters, letters, digits) to say what happened: 【转需】, 【警情通报】, 【辟谣】, "转发微博"
+# or an emoticon alone are labels and gestures, not summaries.
+MIN_SUMMARY_CHARS = 6
+# A lead cut for a title keeps at most this many characters, cut at a clause end when one
+# falls past SUMMARY_MIN_CUT (a list's title column shows about this much).
+SUMMARY_CHARS = 40
+SUMMARY_MIN_CUT = 12
+_WORD_CHARS = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+_CLAUSE_CUT = re.compile(r"[，,；;：:、]")
+_PARTICLES = frozenset("的之是在了被把为和与")
+
+
+def is_summary(line: str) -> bool:
+    """Whether ``line`` says something: enough word characters, not a bare label."""
+    return len(_WORD_CHARS.findall(line)) >= MIN_SUMMARY_CHARS
+
+
+def summary_lead(prepared: Prepared, limit: int = SUMMARY_CHARS) -> str:
+    """The first sentence of the author's own words that is a summary, without the #topics#
+    that open or close it, cut at a clause end within ``limit``; "" when there is none."""
+    text = prepared.own_text or prepared.body
+    for tag in prepared.hashtags:
+        text = text.replace(f" {tag} ", f"{tag}")  # a #topic# inside a sentence reads as words
+    for sentence in SENTENCE_END.split(text):
+        sentence = sentence.strip(" ，,")
+        changed = True
+        while changed:
+            changed = False
+            for tag in prepared.hashtags:
+                rest = sentence[len(tag) :].lstrip()
+                # A #topic# followed by a particle is the sentence's subject (#健身房跑路#的会员们).
+                if sentence.startswith(tag) and rest and rest[0] not in _PARTICLES:
+                    sentence, changed = sentence[len(tag) :].strip(" ，,"), True
+                elif sentence.endswith(tag) and len(sentence) > len(tag):
+                    sentence, changed = sentence[: -len(tag)].strip(" ，,"), True
+        if not is_summary(sentence):
+            continue
+        if len(sentence) <= limit:
+            return sentence
+        cuts = [m.start() for m in _CLAUSE_CUT.finditer(sentence, SUMMARY_MIN_CUT, limit)]
+        return sentence[: cuts[-1]] if cuts else sentence[:limit] + "…"
+    return ""
+
+
 def clauses(text: str) -> list[str]:
     return [c for c in CLAUSE_END.split(text) if c]
 

@@ -54,8 +54,10 @@ def test_threshold_evidence_gives_the_platform_breakdown(archive: Archive) -> No
     # The most first, in the platforms' Chinese names, weighed by the members counted.
     assert evidence[1] == Reason("figure", "平台分布：微博 120、新闻网站 8", 128.0)
     # Nothing to say without counts: the heat alone, as before.
-    assert [r.text for r in matches["event:old"].evidence] == ["热度 80.0 ≥ 50"]
-    assert [r.text for r in matches["event:none"].evidence] == ["热度 80.0 ≥ 50"]
+    # (Its members are not in this archive: the spread is the count alone.)
+    spread = "传播范围：128 条提及"
+    assert [r.text for r in matches["event:old"].evidence] == ["热度 80.0 ≥ 50", spread]
+    assert [r.text for r in matches["event:none"].evidence] == ["热度 80.0 ≥ 50", spread]
 
 
 def test_the_alert_message_carries_the_breakdown(archive: Archive) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from archive import Archive, open_archive
 from archive.models import Analysis, Event, Mention, Reason
 from yuqing.clock import SHANGHAI
 from yuqing.settings import RULE_TYPES as CONFIGURED_TYPES
-from yuqing.settings import RuleSettings
+from yuqing.settings import HotspotSettings, RuleSettings
 
 NOW = datetime(2026, 7, 20, 12, 0, tzinfo=SHANGHAI)
 
@@ -213,11 +214,39 @@ def test_official_documents_and_penalties(archive: Archive) -> None:
 
 def test_platform_filter_on_events_looks_at_their_mentions(archive: Archive) -> None:
     archive.upsert_event(hot("pe", mention_count=50))
-    archive.upsert_mentions([post("pm", "帖子", NOW, platform="news", kind="article")])
-    archive.upsert_analyses([judged("pm", event_id="pe")])
+    second = replace(post("pm2", "另一家的报道", NOW, platform="news", kind="article"), author="乙")
+    archive.upsert_mentions([post("pm", "帖子", NOW, platform="news", kind="article"), second])
+    archive.upsert_analyses([judged("pm", event_id="pe"), judged("pm2", event_id="pe")])
     rule = {"name": "t", "type": "threshold", "min_mentions": 10}
     assert run(archive, dict(rule, filters={"platforms": ["news"]}))
     assert not run(archive, dict(rule, filters={"platforms": ["weibo"]}))
+
+
+def test_one_publisher_and_its_comments_is_not_a_hot_event(archive: Archive) -> None:
+    """The hot-event rule needs a hotspot's spread (settings.nlp.hotspot: 2 publishers by
+    default): one post with many comments, however hot, is one voice."""
+    archive.upsert_event(hot("solo", heat=500.0, mention_count=40))
+    talk = [
+        replace(post(f"c{i}", "转发评论", NOW, kind="comment"), author=f"网友{i}", parent_id="p1")
+        for i in range(5)
+    ]
+    archive.upsert_mentions([replace(post("p1", "一条帖子", NOW), author="甲"), *talk])
+    archive.upsert_analyses(
+        [judged(m, event_id="solo") for m in ("p1", "c0", "c1", "c2", "c3", "c4")]
+    )
+    rule = {"name": "hot", "type": "threshold", "min_heat": 200}
+    assert run(archive, rule) == []
+    # A second publisher makes it public opinion; the alert says how far it spread.
+    archive.upsert_mentions([replace(post("p2", "另一位网友也发了", NOW), author="乙")])
+    archive.upsert_analyses([judged("p2", event_id="solo")])
+    (match,) = run(archive, rule)
+    assert match.evidence[-1].text == "传播范围：2 个发布者、40 条提及"
+    # Configurable: one publisher is enough when the office says so.
+    data = RuleInput(
+        NOW.astimezone(), archive, archive.list_events(), [],
+        hotspot=HotspotSettings(min_mentions=50, min_publishers=1),
+    )  # fmt: skip
+    assert build_rule(RuleSettings.model_validate(rule)).find(data) == []
 
 
 def test_spike_against_the_baseline_mean(archive: Archive) -> None:

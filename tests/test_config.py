@@ -99,3 +99,15 @@ def test_missing_file_and_cli_exit_code(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.yaml")
     result = CliRunner().invoke(main, ["-c", str(tmp_path / "nope.yaml"), "check-config"])
     assert result.exit_code == 2 and "configuration error" in result.output
+
+
+def test_hotspot_size_and_spread_are_configured_and_checked() -> None:
+    settings = parse_config("nlp:\n  hotspot:\n    min_mentions: 5\n    min_publishers: 3\n")
+    assert (settings.nlp.hotspot.min_mentions, settings.nlp.hotspot.min_publishers) == (5, 3)
+    defaults = parse_config("archive:\n  backend: sqlite\n").nlp.hotspot
+    assert (defaults.min_mentions, defaults.min_publishers) == (3, 2)
+    found = problems("nlp:\n  hotspot:\n    min_publishers: 0\n    publishers: 2\n")
+    assert any(
+        "nlp.hotspot.min_publishers" in p and "greater than or equal to 1" in p for p in found
+    )
+    assert any("nlp.hotspot.publishers" in p for p in found)

@@ -109,7 +109,13 @@ def test_what_changed_since_last_looked(tmp_path: Path, monkeypatch: Any) -> Non
             [replace(post, id="m11", published_at=later, fetched_at=later, text="电梯又困人了")]
         )
         archive.upsert_event(
-            Event(id="ev-new", title="新的电梯故障", first_seen=later, last_seen=later)
+            Event(
+                id="ev-new",
+                title="新的电梯故障",
+                first_seen=later,
+                last_seen=later,
+                mention_count=3,
+            )
         )
         archive.record_pipeline_time(later)
     actions.perform(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.lexicon import TermMatcher, default_lexicon, load_sections
+from nlp.lexicon import TOPIC_LABELS, TermMatcher, default_lexicon, load_sections
 from nlp.relevance import LexiconRelevanceScorer, RelevanceResult, RelevanceScorer, squash
 from nlp.rumor import DebunkIndex, bigrams, claims_of, features_of, heuristic_score, score_post
 from nlp.segment import words
@@ -39,7 +39,30 @@ def test_topic_examples_are_relevant(text: str, topic: str) -> None:
     result = scorer.score(document_from_text(text))
     assert result.score >= 0.5, result
     assert topic in result.topics
-    assert all(r.kind == "term" for r in result.reasons)
+    assert {r.kind for r in result.reasons} == {"term", "topic"}
+    # Every topic says why: its Chinese name and the terms that gave it.
+    why = [r.text for r in result.reasons if r.kind == "topic"]
+    assert len(why) == len(result.topics)
+    assert any(r.startswith(f"主题：{TOPIC_LABELS[topic]}（") for r in why)
+
+
+def test_topic_reason_names_its_terms() -> None:
+    result = scorer.score(document_from_text("电梯钢丝绳断股，制动器失效"))
+    (why,) = [r for r in result.reasons if r.kind == "topic"]
+    assert why.text.startswith("主题：特种设备（")
+    assert "钢丝绳" in why.text and "电梯" in why.text
+
+
+def test_over_the_limit_alone_does_not_make_food_safety() -> None:
+    """超标 said of a machine (the demo's elevator brakes) is not a food story; beside a food
+    term it still is."""
+    machine = scorer.score(
+        document_from_text("钢丝绳断股、制动器磨损超标、记录补填……每一条都是人祸")
+    )
+    assert machine.topics == ["special_equipment"]
+    assert "food_safety" not in machine.topic_evidence
+    food = scorer.score(document_from_text("抽检发现一批次大米镉含量超标，农药残留超标"))
+    assert food.topics[0] == "food_safety"
 
 
 @pytest.mark.parametrize(
@@ -70,11 +93,10 @@ def test_score_is_bounded_and_one_strong_term_is_the_default_threshold() -> None
 
 def test_reasons_are_the_terms_strongest_first() -> None:
     result = scorer.score(document_from_text("电梯困人，电梯维保单位被约谈"))
-    texts = [r.text for r in result.reasons]
+    terms = [r for r in result.reasons if r.kind == "term"]
+    texts = [r.text for r in terms]
     assert texts[0] == "电梯" and "困人" in texts and "维保单位" in texts
-    assert [r.weight for r in result.reasons] == sorted(
-        (r.weight for r in result.reasons), reverse=True
-    )
+    assert [r.weight for r in terms] == sorted((r.weight for r in terms), reverse=True)
 
 
 def test_the_scorer_protocol_accepts_a_replacement() -> None:

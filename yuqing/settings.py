@@ -150,6 +150,13 @@ class SourceSettings(_Strict):
         return self
 
 
+class HotspotSettings(_Strict):
+    """What makes an event a hotspot (nlp/hotspots.py: why 3 and 2)."""
+
+    min_mentions: int = Field(default=3, ge=1)
+    min_publishers: int = Field(default=2, ge=1)
+
+
 class NlpSettings(_Strict):
     relevance_threshold: float = Field(default=0.5, ge=0, le=1)
     domain_dictionary: Path | None = None
@@ -157,6 +164,8 @@ class NlpSettings(_Strict):
     # Mentions further apart than this never join the same event.
     event_window: Duration = timedelta(hours=72)
     batch_size: int = Field(default=500, ge=1)
+    # The 热点 list and the hot-event (threshold) rules show only events this big and spread.
+    hotspot: HotspotSettings = Field(default_factory=HotspotSettings)
 
 
 RULE_TYPES = (

@@ -1,0 +1,175 @@
+"""Posts about one happening join its event even when their words differ (issue 16): hearsay
+in everyday words, a post under the story's #topic#, a repost through a member's author; and
+the event reads as a story: a clean title, the right region, topics that say why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import open_archive
+from archive.base import Archive
+from archive.models import Mention, stable_id
+from nlp import stage
+from nlp.stage import analyze_new
+from tests.conftest import T0
+from yuqing.clock import SimulatedClock
+from yuqing.settings import NlpSettings, Settings
+
+
+def post(mid: str, text: str, minutes: float, author: str, **fields: Any) -> Mention:
+    values: dict[str, Any] = {
+        "id": mid,
+        "source": "test-weibo",
+        "platform": "weibo",
+        "kind": "post",
+        "url": f"http://127.0.0.1/{mid}",
+        "text": text,
+        "published_at": T0 + timedelta(minutes=minutes),
+        "fetched_at": T0 + timedelta(minutes=minutes + 2),
+        "author": author,
+    }
+    values.update(fields)
+    return Mention(**values)
+
+
+def article(mid: str, title: str, text: str, minutes: float) -> Mention:
+    return post(mid, text, minutes, "江州日报", title=title, platform="news", kind="article")
+
+
+# An elevator accident as it breaks: a witness, a news report, a media account's headline.
+ACCIDENT = [
+    post("a1", "刚才锦江广场东区的电梯突然掉下去了！！！轰的一声整层楼都在震，楼下好多人在喊救命"
+         "[泪]有没有人知道里面多少人 #锦江广场电梯坠落#", 0, "夜跑的猫"),
+    article("a2", "锦江国际广场一电梯发生坠落 已有3人受伤送医",
+            "今天中午12时20分左右，临川区锦江国际广场东区一部载客电梯在运行过程中突然坠落。"
+            "消防、急救人员赶到现场救援，已有3人被救出送医。", 30),
+    post("a3", "【#锦江广场电梯坠落#已有3人受伤送医】今天中午12时20分左右，临川区锦江国际广场东区"
+         "一部载客电梯突然坠落，仍有人员被困。", 35, "江州新闻"),
+]  # fmt: skip
+# Hearsay about it that shares little but 电梯 with the reports.
+RUMOUR = post(
+    "r1",
+    "听在里面上班的朋友说，电梯里挤了十几个人，从九楼直接掉到负一楼，怕是凶多吉少了[蜡烛]"
+    "有没有在现场的说说情况",
+    41,
+    "路人丁",
+)
+# Not relevant by its own words: under the story's #topic#, and a repost through a member.
+UNDER_TOPIC = post(
+    "t1", "刚刚从锦江广场出来，东区整个封了，好多人在门口哭[泪]#锦江广场电梯坠落#", 47, "小戊"
+)
+THROUGH_CHAIN = post(
+    "p1", "我同学就在隔壁奶茶店上班，说声音特别大//@夜跑的猫:天哪，中午饭点人最多的时候", 50, "己",
+    kind="repost",
+)  # fmt: skip
+# Another story at the same time, and chatter under a city topic: neither joins.
+NORI = post("n1", "震惊！超市买的鲜岛紫菜居然是塑料做的！泡了一晚上都扯不烂，拿火一烧冒黑烟"
+            "#鲜岛紫菜是塑料做的#", 45, "营销号")  # fmt: skip
+CHATTER = post("x1", "今天多云，12～21℃，早晚温差大，注意增减衣物#江州天气#", 48, "江州气象")
+
+ITEMS = [*ACCIDENT, RUMOUR, NORI, UNDER_TOPIC, CHATTER, THROUGH_CHAIN]
+
+
+def run(archive: Archive, items: list[Mention], **nlp: Any) -> None:
+    archive.upsert_mentions(items)
+    analyze_new(archive, Settings(nlp=NlpSettings(**nlp)), SimulatedClock(T0 + timedelta(hours=2)))
+
+
+@pytest.fixture
+def analysed(archive: Archive) -> Archive:
+    run(archive, ITEMS)
+    return archive
+
+
+def test_a_rumour_about_the_accident_in_other_words_joins_it(analysed: Archive) -> None:
+    analyses = analysed.get_analyses([m.id for m in ITEMS])
+    accident = stable_id("event", "a1")
+    assert {analyses[m.id].event_id for m in ACCIDENT} == {accident}
+    assert analyses["r1"].event_id == accident
+    assert any(r.text.startswith("关联事件：") for r in analyses["r1"].reasons)
+
+
+def test_a_post_under_the_storys_topic_and_a_repost_through_its_author_join(
+    analysed: Archive,
+) -> None:
+    analyses = analysed.get_analyses(["t1", "p1"])
+    accident = stable_id("event", "a1")
+    assert analyses["t1"].relevant and analyses["t1"].event_id == accident
+    assert "关联事件：同一话题 #锦江广场电梯坠落#" in [r.text for r in analyses["t1"].reasons]
+    assert analyses["p1"].relevant and analyses["p1"].event_id == accident
+    assert "关联事件：转发链经过本事件作者 @夜跑的猫" in [r.text for r in analyses["p1"].reasons]
+
+
+def test_other_stories_and_chatter_stay_apart(analysed: Archive) -> None:
+    analyses = analysed.get_analyses(["n1", "x1"])
+    assert analyses["n1"].event_id not in (None, stable_id("event", "a1"))
+    assert not analyses["x1"].relevant and analyses["x1"].event_id is None
+
+
+@pytest.mark.parametrize("batch_size", [1, 3])
+def test_links_are_the_same_whatever_the_batches_and_restarts(
+    tmp_path: Path, batch_size: int
+) -> None:
+    ids = [m.id for m in ITEMS]
+
+    def snapshot(archive: Archive) -> tuple[dict[str, Any], dict[str, Any]]:
+        analyses = {k: asdict(v) for k, v in archive.get_analyses(ids).items()}
+        return analyses, {e.id: asdict(e) for e in archive.list_events(limit=100)}
+
+    with open_archive(tmp_path / "whole.db") as archive:
+        run(archive, ITEMS)
+        whole = snapshot(archive)
+    with open_archive(tmp_path / "parts.db") as archive:
+        archive.upsert_mentions(ITEMS)
+        clock = SimulatedClock(T0 + timedelta(hours=2))
+        settings = Settings(nlp=NlpSettings(batch_size=batch_size))
+        while analyze_new(archive, settings, clock, limit=2).processed:
+            stage.forget(archive)  # as if the process restarted between runs
+        assert snapshot(archive) == whole
+
+
+def test_a_bare_repost_label_is_never_the_title(archive: Archive) -> None:
+    items = [
+        post("z1", "【转需】鲜岛紫菜被曝是塑料做的，泡水扯不烂、火烧冒黑烟还有塑料味，"
+             "大家先别吃了，等官方说法吧。#塑料紫菜#", 0, "甲"),
+        post("z2", "转发微博", 5, "乙", kind="repost", parent_id="z1"),
+        post("z3", "[怒][怒]", 9, "丙", kind="comment", parent_id="z1"),
+        post("z4", "【扩散】[怒][怒]鲜岛紫菜是塑料做的？#塑料紫菜#", 12, "丁"),
+    ]  # fmt: skip
+    run(archive, items)
+    [event] = archive.list_events(limit=10)
+    assert event.title not in ("转需", "转发微博", "")
+    assert event.title.startswith("鲜岛紫菜")
+    assert len(event.title) <= 41
+
+
+def test_a_products_origin_or_an_opened_package_is_not_the_events_region(
+    archive: Archive,
+) -> None:
+    items = [
+        post("o1", "产自开封的鲜岛紫菜被曝是塑料做的，泡水扯不烂，食品安全谁来管？", 0, "甲"),
+        post("o2", "鲜岛紫菜开封后应密封保存，泡水扯不烂是正常现象，不是塑料，食品安全不用慌",
+             30, "乙"),
+        post("o3", "鲜岛紫菜塑料谣言：市场监管局抽检合格，食品安全没有问题", 60, "丙"),
+    ]  # fmt: skip
+    run(archive, items)
+    events = archive.list_events(limit=10)
+    assert events and all(e.region != "开封市" for e in events)
+    named = {e.name for a in archive.get_analyses(["o1", "o2"]).values() for e in a.entities}
+    assert "开封市" not in named
+
+
+def test_topic_reasons_are_stored_with_the_analysis(archive: Archive) -> None:
+    items = [
+        post("w1", "钢丝绳断股、制动器磨损超标、维保记录补填……电梯事故每一条都是人祸", 0, "甲")
+    ]
+    run(archive, items)
+    analysis = archive.get_analyses(["w1"])["w1"]
+    assert analysis.topics == ["special_equipment"]
+    (why,) = [r.text for r in analysis.reasons if r.kind == "topic"]
+    assert why.startswith("主题：特种设备（") and "钢丝绳" in why
