@@ -196,7 +196,10 @@ class Runner:
         stats = self.archive.stats()
         line = (
             f"{local(report.at):%Y-%m-%d %H:%M} 提及 {stats['mentions']} (+{report.new_mentions})"
-            f" 已分析 {self.totals.analyzed} 事件 {stats['events']} 预警 {stats['alerts']}"
+            # Mentions with an analysis, out of all: a count of analysis runs would also count
+            # a post analysed again when its reposts grow, and read larger than the mentions.
+            f" 已分析 {stats['analyses']}/{stats['mentions']} 事件 {stats['events']}"
+            f" 预警 {stats['alerts']}"
             f" 待办 {stats['open_obligations']} 待发 {stats['pending_messages']}"
         )
         if report.reloaded:

@@ -18,6 +18,8 @@ from typing import Any, TextIO
 
 import yaml
 
+from alerts.obligations import STATE_LABELS
+from alerts.rules import LEVEL_LABELS as ALERT_LEVEL_NAMES
 from archive import open_archive
 from archive.base import ArchiveError
 from yuqing.clock import SimulatedClock, local
@@ -127,7 +129,7 @@ def run_demo(
                 archive, time.monotonic() - started, str(corpus_path or CORPUS_PATH)
             )
     if out is not None:
-        print_summary(summary, out)
+        print_summary(summary, out, workdir)
     if dashboard is not None:
         _say(out, "the dashboard keeps running; Ctrl-C to stop")
         try:
@@ -189,27 +191,36 @@ def summarise(archive: Any, seconds: float, corpus: str = "") -> dict[str, Any]:
     }
 
 
-def print_summary(summary: dict[str, Any], out: TextIO) -> None:
+def print_summary(summary: dict[str, Any], out: TextIO, workdir: Path | None = None) -> None:
+    """The demo's outcome in the duty staff's words, then how to look around in it."""
     out.write(
-        f"\n== demo finished in {summary['seconds']} s ==\n"
-        f"mentions {summary['mentions']}, analysed {summary['analysed']}, "
-        f"events {summary['events']}, alerts {summary['alerts']}, "
-        f"obligations {summary['obligations']}, notifications {summary['notifications']}, "
-        f"rejected records {summary['rejects']}\n\nhottest events:\n"
+        f"\n== 演示完成，用时 {summary['seconds']} 秒 ==\n"
+        f"采集提及 {summary['mentions']} 条（已分析 {summary['analysed']} 条），"
+        f"事件 {summary['events']} 个，预警 {summary['alerts']} 条，"
+        f"处置事项 {summary['obligations']} 项，通知 {summary['notifications']} 条，"
+        f"隔离的异常数据 {summary['rejects']} 条\n\n最热事件：\n"
     )
     for event in summary["top_events"]:
-        grade = f" [{event['severity']}]" if event["severity"] else ""
-        out.write(f"  {event['heat']:>7} {event['mentions']:>4} 条{grade} {event['title']}\n")
-    out.write("\nalerts:\n")
+        grade = f"［{event['severity']}］" if event["severity"] else ""
+        out.write(f"  热度 {event['heat']:>7}  {event['mentions']:>4} 条 {grade}{event['title']}\n")
+    out.write("\n预警：\n")
     for alert in summary["alert_list"]:
-        out.write(f"  {alert['level']:<8} {alert['rule']}: {alert['title']}\n")
-    out.write("\nobligations (due, Beijing time):\n")
+        level = ALERT_LEVEL_NAMES.get(alert["level"], alert["level"])
+        out.write(f"  {level}  {alert['title']}\n")
+    out.write("\n处置事项（截止时间为北京时间）：\n")
     for ob in summary["obligation_list"]:
-        flag = " (provisional)" if ob["provisional"] else ""
-        out.write(
-            f"  #{ob['id']:<3} {ob['due_at'][:16]}{flag} {ob['status']:<12} "
-            f"{ob['kind']}: {ob['title']}\n"
-        )
+        flag = "（暂定）" if ob["provisional"] else ""
+        status = STATE_LABELS.get(ob["status"], ob["status"])
+        due = ob["due_at"][:16].replace("T", " ")
+        out.write(f"  #{ob['id']:<3} {due}{flag} {status}  {ob['title']}\n")
+    config = (workdir or Path("demo-data")) / "yuqing.yaml"
+    out.write(
+        "\n查看这次演示的数据：\n"
+        f"  yuqing -c {config} search 电梯          # 检索提及\n"
+        f"  yuqing -c {config} obligations list     # 处置事项\n"
+        f"  yuqing -c {config} stats                # 数据概况\n"
+        f"  yuqing -c {config} dashboard            # 打开仪表盘\n"
+    )
     out.flush()
 
 
