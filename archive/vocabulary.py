@@ -10,6 +10,8 @@ the valid values, never a silent zero hits.
 
 from __future__ import annotations
 
+import re
+
 from archive.models import MENTION_KINDS, PLATFORM_LABELS, PLATFORMS, SENTIMENTS
 
 MENTION_KIND_LABELS = {
@@ -67,6 +69,10 @@ CLOSED_FIELDS: dict[str, dict[str, str]] = {
     "topic": TOPIC_LABELS,
 }
 _REGION_SUFFIXES = ("市", "区", "县")
+# Topics are named by the lexicon, and a site's lexicon may add its own: a code-like value
+# (ASCII) that is not a known name is searched as typed; a Chinese name must be known.
+_OPEN_CODES = frozenset({"topic"})
+_CODE_LIKE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 class VocabularyError(ValueError):
@@ -97,6 +103,8 @@ def _code(field: str, text: str) -> str:
     synonym = _SYNONYMS.get(field, {}).get(folded)
     if synonym is not None:
         return synonym
+    if field in _OPEN_CODES and _CODE_LIKE.fullmatch(text):
+        return text  # a topic of a site's own lexicon, stored under its own code
     raise VocabularyError(f"{field}:{text} is not a known value; valid: {valid_values(field)}")
 
 

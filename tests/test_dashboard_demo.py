@@ -84,7 +84,7 @@ def test_demo_sources_and_default_rules(demo: DashboardArchive, monkeypatch: Any
     at = app_test(demo, monkeypatch, "views/sources.py")
     # The crawl is not part of this archive: every configured source is "not yet collected".
     states = set(_table(at, "信息源")["状态"])
-    assert states == {"⚪ 尚未采集"}
+    assert states == {"○ 尚未采集"}
     at.switch_page("views/rules.py").run()
     rules = _table(at, "条件")
     assert len(rules) >= 5 and int(rules["近期告警"].sum()) >= 1

@@ -125,3 +125,21 @@ def test_every_topic_has_a_chinese_name() -> None:
 
     assert set(TOPIC_LABELS) == set(TOPICS)
     assert all(name and name != code for code, name in TOPIC_LABELS.items())
+
+
+def test_no_text_needs_a_font_the_set_up_does_not_install() -> None:
+    # fonts-noto-cjk (scripts/system-deps.sh) has the CJK text, punctuation and geometric
+    # shapes (●▲◆○■) but no emoji: an emoji showed as a missing-glyph box in Chromium.
+    import re
+    from pathlib import Path
+
+    emoji = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f]")
+    root = Path(__file__).resolve().parent.parent
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for folder in ("dashboard", "alerts", "yuqing")
+        for path in sorted((root / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if emoji.search(line)
+    ]
+    assert not found, found

@@ -36,12 +36,12 @@ def test_source_health(made: DashboardArchive, monkeypatch: Any) -> None:
     table = _table(at, "信息源").set_index("信息源")
     status = table["状态"].to_dict()
     assert status == {
-        "demo-news": "🟢 正常",
-        "demo-weibo": "🔴 上次采集失败",  # the last run failed after the last success
-        "demo-rss": "🟠 长时间未成功",  # 2 hours without success on a 10-minute interval
-        "demo-official": "⚪ 尚未采集",
-        "demo-spare": "⚫ 已停用",
-        "old-forum": "🔴 上次采集失败",  # in the archive, no longer configured
+        "demo-news": "● 正常",
+        "demo-weibo": "▲ 上次采集失败",  # the last run failed after the last success
+        "demo-rss": "◆ 长时间未成功",  # 2 hours without success on a 10-minute interval
+        "demo-official": "○ 尚未采集",
+        "demo-spare": "■ 已停用",
+        "old-forum": "▲ 上次采集失败",  # in the archive, no longer configured
     }
     weibo = table.loc["demo-weibo"]
     assert weibo["错误率"] == pytest.approx(0.2)

@@ -11,11 +11,11 @@ from dashboard.formatting import duration_text, fmt_time, md_escape
 from dashboard.labels import PLATFORM_LABELS, label
 
 HEALTH = {
-    "ok": "🟢 正常",
-    "failing": "🔴 上次采集失败",
-    "late": "🟠 长时间未成功",
-    "never": "⚪ 尚未采集",
-    "disabled": "⚫ 已停用",
+    "ok": "● 正常",
+    "failing": "▲ 上次采集失败",
+    "late": "◆ 长时间未成功",
+    "never": "○ 尚未采集",
+    "disabled": "■ 已停用",
 }
 
 config = config_path()
