@@ -16,6 +16,7 @@ obligations a match opens are keyed by the same subject, so two rules on one eve
 from __future__ import annotations
 
 import abc
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar, TypeVar
@@ -78,6 +79,9 @@ class RuleInput:
     # Agency level of a publishing source, and by region substring (settings), for documents.
     source_levels: dict[str, str] = field(default_factory=dict)
     region_levels: dict[str, str] = field(default_factory=dict)
+    # The names the agency publishes under (settings ``agency``): its own documents are at
+    # its own level whatever district their title names.
+    own_names: frozenset[str] = frozenset()
     _events: dict[str, Event | None] = field(default_factory=dict)
 
     def event(self, event_id: str) -> Event | None:
@@ -335,11 +339,14 @@ MAX_DOCUMENT_AGE = timedelta(days=60)
 
 def agency_level(mention: Mention, data: RuleInput) -> str | None:
     """Which level of agency published a notice: what the notice says (``extra["level"]``),
-    else its source's configured ``level``, else ``obligations.region_levels`` matched
-    against the notice's region, publisher and title (临川区 → county)."""
+    else its source's configured ``level``, else the agency's own level when the agency
+    itself published it, else ``obligations.region_levels`` (with the agency's districts)
+    matched against the notice's region, publisher and title (临川区 → county)."""
     for level in (mention.extra.get("level"), data.source_levels.get(mention.source)):
         if level in AGENCY_LEVELS:
             return str(level)
+    if mention.author and mention.author in data.own_names:
+        return None
     where = f"{mention.region}\n{mention.author}\n{mention.title}"
     for fragment, level in data.region_levels.items():
         if fragment and fragment in where and level in AGENCY_LEVELS:
@@ -404,7 +411,9 @@ class OfficialDocumentRule(DocumentRule):
 
 @register_rule
 class PenaltyRule(DocumentRule):
-    """Penalty decisions: the clock runs from ``extra["decided_at"]`` when the notice says."""
+    """Penalty decisions: the clock runs from the decision date — ``extra["decided_at"]``
+    when the crawler found one, else the date that signs the decision at the end of its
+    text (江州市市场监督管理局 / 2026年11月10日) — and only failing both from publication."""
 
     type_name = "penalty"
     default_doc_types = ("penalty",)
@@ -417,7 +426,29 @@ class PenaltyRule(DocumentRule):
                 return parse_instant(decided)
             except ValueError:
                 pass
+        signed = decision_date(mention.text)
+        if signed is not None and signed <= mention.published_at:
+            return signed
         return mention.published_at
+
+
+# A decision is signed with its date on one of its last lines; an earlier date in the text
+# is the violation's, not the decision's.
+_SIGNED = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+SIGNATURE_LINES = 3
+
+
+def decision_date(text: str) -> datetime | None:
+    """The date signing a decision (its last lines), as 00:00 Beijing time; None if none."""
+    tail = "\n".join(text.strip().splitlines()[-SIGNATURE_LINES:])
+    found = _SIGNED.findall(tail)
+    if not found:
+        return None
+    year, month, day = (int(part) for part in found[-1])
+    try:
+        return datetime(year, month, day, tzinfo=SHANGHAI)
+    except ValueError:
+        return None
 
 
 # The volume rule types (spike, new_term) register themselves on import.
