@@ -167,6 +167,9 @@ class RuleSettings(_Strict):
     opens: list[ObligationKind] = Field(default_factory=list)
     recipients: list[str] = Field(default_factory=list)
     cooldown: Duration = timedelta(hours=1)
+    # spike: a spike of the same scope within this long of the last one updates that alert
+    # (one alert per wave of attention, like an event's) instead of raising another.
+    group_within: Duration = timedelta(hours=24)
     # Type-specific parameters; which are required is checked below.
     min_heat: float | None = None
     min_mentions: int | None = None
