@@ -369,3 +369,26 @@ def test_a_schema_6_archive_keeps_its_obligations_and_dates_done_ones_from_the_a
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
+
+
+def test_the_agency_section_is_validated_with_file_key_and_form() -> None:
+    from yuqing.config import ConfigError, parse_config
+
+    good = parse_config(
+        "agency:\n  name: 江州市市场监督管理局\n  level: city\n  districts: [临川区]\n", "cfg.yaml"
+    )
+    assert good.obligations.level == "city"
+    assert good.obligations.region_levels == {"临川区": "county"}
+    with pytest.raises(ConfigError) as caught:
+        parse_config("agency:\n  name: 江州市市场监督管理局\n  level: 市级\n", "cfg.yaml")
+    [problem] = caught.value.problems
+    assert "cfg.yaml" in problem and "agency.level" in problem and "'city'" in problem
+    with pytest.raises(ConfigError) as caught:
+        parse_config("agency:\n  level: city\n", "cfg.yaml")
+    assert any("agency.name" in p for p in caught.value.problems)
+    # obligations.level set beside it wins.
+    both = parse_config(
+        "agency:\n  name: 某县市场监督管理局\n  level: county\nobligations:\n  level: city\n",
+        "cfg.yaml",
+    )
+    assert both.obligations.level == "city"
