@@ -17,11 +17,13 @@ A publication qualifies for an obligation when
   there is one; else the policy's full title, membership of the obligation's event, or most
   of the event's keywords and entities or of the title's character pairs.
 
-Of the qualifying publications the earliest decides. From the agency's own channels with a
-strong match it closes the obligation as done (``done_at`` = its publication time, the link,
-``fulfilled_by``; audited with actor ``系统``; one action undoes it, ``alerts.obligations.undo``,
-and the undone publication is never used again). Anything weaker — a superior's publication,
-a news report, a partial match — is proposed (建议办结) for a person to confirm.
+Of the qualifying publications the earliest strong match decides. Once the agency's own
+channels have published a strong match too, the obligation is closed as done (``done_at`` =
+the earliest one's publication time — a superior's joint release can be earlier than the
+agency's own — its link, ``fulfilled_by``; audited with actor ``系统``; one action undoes it,
+``alerts.obligations.undo``, and the undone publication is never used again). Anything
+weaker — only a superior's publication or a news report, or a partial match from the own
+channels — is proposed (建议办结) for a person to confirm.
 
 It runs for the obligations opened in this evaluation (searching the archive for what was
 published since their trigger: an obligation found late may already be fulfilled) and, when
@@ -167,13 +169,16 @@ def post_type(m: Mention) -> str | None:
 
 @dataclass
 class Finding:
-    mention: Mention
+    mention: Mention  # the publication that fulfils it (the earliest qualifying one)
     channel: str
     score: float
+    # The agency's own publication that makes the close automatic (may be ``mention``); None
+    # when there is none yet: the finding is then only proposed.
+    confirmed_by: Mention | None = None
 
     @property
     def applies(self) -> bool:
-        return self.channel == "own" and self.score >= STRONG
+        return self.confirmed_by is not None
 
 
 @dataclass
@@ -195,14 +200,19 @@ def find(
     channels: Channels,
     candidates: Sequence[tuple[Mention, Analysis | None]],
 ) -> Finding | None:
-    """The earliest own strong match, else the earliest weaker one; None if nothing fits."""
+    """What fulfils ``ob``: the earliest strong match (own or a superior's), applied when the
+    agency's own channels published a strong match too; else the earliest weaker one to
+    propose; None if nothing fits. The 江州发布 情况通报 three hours after an accident is the
+    city's release; the bureau's own 通报 that evening confirms it and closes the duty, dated
+    by the earlier one."""
     keywords, title = _keywords(archive, ob), _topic_title(ob)
+    strong: Finding | None = None
     weaker: Finding | None = None
     for m, analysis in sorted(candidates, key=lambda pair: pair[0].published_at):
         if m.published_at < ob.opened_at or m.id in ob.rejected:
             continue
         if self_disclosure(ob, m, channels):
-            return Finding(m, "own", 1.0)
+            return Finding(m, "own", 1.0, confirmed_by=m)
         if ob.subject == f"doc:{m.id}":
             continue  # the notice that opened it
         channel = channels.channel(m)
@@ -211,12 +221,13 @@ def find(
             continue
         same_event = bool(ob.event_id and analysis and analysis.event_id == ob.event_id)
         score = match_score(ob, m, keywords, title, same_event)
-        found = Finding(m, channel, score)
-        if found.applies:
-            return found
-        if weaker is None and score >= (STRONG if channel != "own" else WEAK):
-            weaker = found
-    return weaker
+        if score >= STRONG:
+            strong = strong or Finding(m, channel, score)
+            if channel == "own":
+                return replace(strong, confirmed_by=m)
+        elif channel == "own" and score >= WEAK:
+            weaker = weaker or Finding(m, channel, score)
+    return strong or weaker
 
 
 def candidates_for(
@@ -328,13 +339,18 @@ def _close(
 ) -> None:
     m = found.mention
     source = m.title or m.text[:40]
+    confirmed = found.confirmed_by
+    also = ""
+    if confirmed is not None and confirmed.id != m.id:
+        also = f"；本单位发布确认：{confirmed.title or confirmed.text[:30]}"
     closed = replace(
         ob,
         status="done",
         done_at=m.published_at,
         link=m.url,
         fulfilled_by=m.id,
-        note=f"系统自动办结：{source}（{CHANNEL_NAMES[found.channel]}，匹配度 {found.score:.2f}）",
+        note=f"系统自动办结：{source}（{CHANNEL_NAMES[found.channel]}，匹配度 "
+        f"{found.score:.2f}{also}）",
         updated_at=now,
     )
     archive.update_obligation(closed, ACTOR, "obligation.fulfilled")
@@ -343,7 +359,7 @@ def _close(
     outcome = show_outcome(closed)
     body = "\n".join(
         [
-            f"义务 #{ob.id}「{ob.title}」已由本单位发布履行，系统已自动办结（{outcome}）：",
+            f"义务 #{ob.id}「{ob.title}」已有发布履行，系统已自动办结（{outcome}）：",
             f"  · {source} {m.url}",
             f"如认定有误，一步撤销：yuqing obligations undo {ob.id}",
             f"或在系统中办理：{obligation_link(dashboard_url(settings), ob)}",

@@ -216,7 +216,27 @@ class EventRule(RuleType):
 
 @register_rule
 class ThresholdRule(EventRule):
+    """Events past a heat or a number of mentions. An event becomes public opinion to answer
+    (其他政务舆情, 48 h) when it crosses ``min_mentions``, not at its first post: a complaint
+    posted on Monday that the media pick up on Thursday is due on Saturday, so the match is
+    detected at the crossing (the ``min_mentions``-th member's time) when the members say."""
+
     type_name = "threshold"
+    MEMBERS_READ = 5000
+
+    def find(self, data: RuleInput) -> list[Match]:
+        found = super().find(data)
+        minimum = self.settings.min_mentions
+        if minimum is None:
+            return found
+        for match in found:
+            if match.event_id is None:
+                continue
+            members = data.archive.event_mentions(match.event_id, limit=self.MEMBERS_READ)
+            times = sorted(m.published_at for m in members)
+            if len(times) >= minimum:
+                match.detected_at = max(match.detected_at, times[minimum - 1])
+        return found
 
     def check_event(self, event: Event) -> Match | None:
         s = self.settings

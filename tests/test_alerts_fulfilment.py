@@ -151,6 +151,21 @@ def test_a_superiors_publication_or_a_partial_match_is_only_proposed(
     assert (done.status, done.done_at, done.on_time) == ("done", superior.published_at, True)
 
 
+def test_a_superiors_earlier_release_dates_the_close_once_the_agency_confirms_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings, clock, ob_id = opened_response(tmp_path, archive)
+    superior = post("sup1", REPORT, 60, "杭州发布")
+    own = post("own1", REPORT, 300, "杭州市场监管")
+    archive.upsert_mentions([superior, own])
+    clock.set(T0 + timedelta(hours=6))
+    evaluate(archive, settings, clock)
+    ob = archive.get_obligation(ob_id)
+    assert ob is not None and ob.status == "done"
+    assert (ob.fulfilled_by, ob.done_at) == ("sup1", superior.published_at)
+    assert "上级发布" in ob.note and "本单位发布确认" in ob.note
+
+
 def test_the_earliest_publication_after_the_trigger_decides(
     tmp_path: Path, archive: Archive
 ) -> None:
@@ -308,6 +323,24 @@ def test_an_obligation_found_after_its_deadline_is_labelled_and_says_why(
     [message] = [m for m in archive.list_messages() if ":opened:" in m.dedup_key]
     assert message.subject.startswith("【补登·回应关切】")
     assert ob.late_reason in message.body
+
+
+def test_a_hot_event_is_due_from_when_it_crossed_the_threshold(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT)
+    hot_event(archive)  # first seen at T0
+    stored = archive.get_event("e1")
+    assert stored is not None
+    archive.upsert_event(replace(stored, last_seen=T0 + timedelta(days=3)))
+    posts = [mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)) for i in range(4)]
+    archive.upsert_mentions(posts)
+    archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
+    evaluate(archive, settings, SimulatedClock(T0 + timedelta(days=3, hours=1)))
+    [ob] = archive.list_obligations()
+    # The third post (min_mentions: 3) two days in is when it became public opinion.
+    assert ob.opened_at == posts[2].published_at
+    assert ob.due_at == posts[2].published_at + timedelta(hours=48)
 
 
 def test_an_obligation_opened_in_time_has_no_late_reason(tmp_path: Path, archive: Archive) -> None:
