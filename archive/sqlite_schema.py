@@ -274,7 +274,24 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE events ADD COLUMN platforms TEXT;
     """,
-    # 7: obligations that close on evidence (alerts/fulfilment.py): when one was done, the
+    # 7: dim_values keyed by (dim, code) with (dim, value) unique: the same rows in a shape
+    # SQLite 3.40's PRAGMA integrity_check reads correctly. Keyed by (dim, value) it reported
+    # "NULL value in dim_values.code" on every archive, clean ones included (an SQLite bug with
+    # a NOT NULL column outside the key of a WITHOUT ROWID table that also has a UNIQUE
+    # constraint), so a crash check cried wolf.
+    """
+    CREATE TABLE dim_values_keyed (
+        dim TEXT NOT NULL,
+        code INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (dim, code),
+        UNIQUE (dim, value)
+    ) WITHOUT ROWID;
+    INSERT INTO dim_values_keyed (dim, code, value) SELECT dim, code, value FROM dim_values;
+    DROP TABLE dim_values;
+    ALTER TABLE dim_values_keyed RENAME TO dim_values;
+    """,
+    # 8: obligations that close on evidence (alerts/fulfilment.py): when one was done, the
     # mentions behind it and the publication that fulfilled it, why it was opened late (补登),
     # and the publications a person rejected as its fulfilment. Rows already done get the
     # time of their completion from the audit log (else their last change).

@@ -87,6 +87,9 @@ def _check(config: str) -> bool:
     return True
 
 
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+
+
 def _exposed(config: str) -> bool:
     """Refuse to serve an open dashboard (no users) on an address others can reach.
 
@@ -140,7 +143,9 @@ def _sidebar(config: str, principal: Principal) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="舆情监测", page_icon=":material/radar:", layout="wide")
+    # A file served by the dashboard itself: a ":material/…:" icon makes the browser fetch the
+    # favicon from fonts.gstatic.com, which a government intranet cannot reach.
+    st.set_page_config(page_title="舆情监测", page_icon=str(FAVICON), layout="wide")
     config = context.config_path()
     if not _check(config) or _exposed(config):
         st.stop()

@@ -74,9 +74,9 @@ def make_mention(i: int, text: str, **overrides: object) -> Mention:
     return Mention(**values)  # type: ignore[arg-type]
 
 
-# Turns a current SQLite archive's obligations back into what schema 6 wrote, for the upgrade
+# Turns a current SQLite archive's obligations back into what schema 7 wrote, for the upgrade
 # tests of earlier schemas (they undo every later migration before their own).
-SCHEMA_7_UNDONE = (
+OBLIGATION_EVIDENCE_UNDONE = (
     "ALTER TABLE obligations DROP COLUMN done_at; ALTER TABLE obligations DROP COLUMN evidence; "
     "ALTER TABLE obligations DROP COLUMN fulfilled_by; "
     "ALTER TABLE obligations DROP COLUMN late_reason; "

@@ -18,7 +18,7 @@ from alerts import obligations as ops
 from alerts.stage import evaluate
 from archive import Archive, open_archive
 from archive.models import Mention
-from tests.conftest import SCHEMA_7_UNDONE
+from tests.conftest import OBLIGATION_EVIDENCE_UNDONE
 from tests.test_alerts_stage import T0, analysis, event, mention
 from yuqing.clock import SHANGHAI, SimulatedClock, local
 from yuqing.settings import Settings
@@ -365,14 +365,14 @@ def test_done_by_hand_records_when_and_whether_on_time(tmp_path: Path, archive: 
     assert (again.done_at, again.on_time) == (at.astimezone(SHANGHAI), True)
 
 
-def test_a_schema_6_archive_keeps_its_obligations_and_dates_done_ones_from_the_audit(
+def test_a_schema_7_archive_keeps_its_obligations_and_dates_done_ones_from_the_audit(
     tmp_path: Path,
 ) -> None:
     import sqlite3
 
     from archive.sqlite_schema import SCHEMA_VERSION
 
-    assert SCHEMA_VERSION >= 7
+    assert SCHEMA_VERSION >= 8
     path = tmp_path / "old.db"
     clock = SimulatedClock(T0)
     settings = settings_for(tmp_path, [], recipients=["duty"])
@@ -385,9 +385,9 @@ def test_a_schema_6_archive_keeps_its_obligations_and_dates_done_ones_from_the_a
         )
         clock.advance(3600)
         ops.complete(store, closed.id or 0, "王科长", "https://example.com/x", clock)
-    # Turn the file back into what schema 6 wrote: no obligation evidence columns.
+    # Turn the file back into what schema 7 wrote: no obligation evidence columns.
     conn = sqlite3.connect(path)
-    conn.executescript(SCHEMA_7_UNDONE + "PRAGMA user_version = 6;")
+    conn.executescript(OBLIGATION_EVIDENCE_UNDONE + "PRAGMA user_version = 7;")
     conn.close()
     with open_archive(path) as store:
         old_open = store.get_obligation(kept.id or 0)

@@ -17,7 +17,7 @@ from archive.base import Archive
 from archive.models import Analysis, Mention
 from archive.search import FACET_FIELDS, SearchFilters, SearchRequest
 from archive.sqlite_dims import TOPIC_BITS, UNANALYSED
-from tests.conftest import SCHEMA_7_UNDONE, T0, make_mention
+from tests.conftest import OBLIGATION_EVIDENCE_UNDONE, T0, make_mention
 
 WORDS = ["电梯", "召回", "食品", "锅炉", "投诉", "天气"]
 SOURCES = ["demo-news", "demo-weibo", "samr-notices", "gbk-news"]
@@ -178,14 +178,14 @@ def test_upgrade_from_schema_2_fills_the_dims_table(tmp_path: Path) -> None:
     with open_archive(path) as store:
         _fill(store, 7)
     # Turn the file back into a schema-2 archive: no dims tables, no entities (schema 5),
-    # no event platforms (schema 6), no obligation evidence (schema 7).
+    # no event platforms (schema 6), no obligation evidence (schema 8).
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP TABLE mention_dims; DROP TABLE dim_values; DROP TABLE dims_tombstones; "
         "DELETE FROM meta WHERE key = 'dims_version'; "
         "DROP TABLE mention_entities; ALTER TABLE analyses DROP COLUMN entities; "
         "ALTER TABLE events DROP COLUMN entities; ALTER TABLE events DROP COLUMN platforms; "
-        + SCHEMA_7_UNDONE
+        + OBLIGATION_EVIDENCE_UNDONE
         + "PRAGMA user_version = 2;"
     )
     conn.close()
@@ -295,3 +295,36 @@ def test_phrases_match_as_written_and_latin_letters_ignore_case(archive: Archive
     assert found('"电梯突发故障"') == {"m0001"}
     assert found('"iphone充电器"') == {"m0001"}
     assert found('"iPhone 充电器"') == {"m0003"}
+
+
+def _integrity(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    finally:
+        conn.close()
+
+
+def test_integrity_check_reads_ok_on_new_and_upgraded_archives(tmp_path: Path) -> None:
+    # Before schema 7 SQLite 3.40 reported "NULL value in dim_values.code" on every archive.
+    path = tmp_path / "new.db"
+    with open_archive(path) as store:
+        _fill(store, 3)
+        before = _facets(store, SearchRequest())
+    assert _integrity(path) == ["ok"]
+    # The schema-6 shape of dim_values, as archives written before the change have it.
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE TABLE old_dims (dim TEXT NOT NULL, code INTEGER NOT NULL, value TEXT NOT NULL, "
+        "PRIMARY KEY (dim, value), UNIQUE (dim, code)) WITHOUT ROWID; "
+        "INSERT INTO old_dims SELECT dim, code, value FROM dim_values; DROP TABLE dim_values; "
+        "ALTER TABLE old_dims RENAME TO dim_values; "
+        + OBLIGATION_EVIDENCE_UNDONE
+        + "PRAGMA user_version = 6;"
+    )
+    conn.close()
+    with open_archive(path) as store:
+        assert _facets(store, SearchRequest()) == before  # the codes survived the upgrade
+        store.upsert_mentions([make_mention(901, "电梯 升级后", source="after-upgrade")])
+        assert store.search(SearchRequest(query="source:after-upgrade")).total == 1
+    assert _integrity(path) == ["ok"]

@@ -160,6 +160,10 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
                 locale="zh-CN",
                 accept_downloads=True,
             )
+            # Every request the pages make, to check that none leaves the dashboard's origin
+            # (an intranet without internet access must get the whole page from us).
+            requested: list[str] = []
+            page.on("request", lambda request: requested.append(request.url))
             # A link from a message, opened before logging in: the login form, then the page.
             page.goto(f"{dashboard_url}/event?id=ev-milk")
             # Nothing but the login form until someone logs in.
@@ -243,6 +247,12 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
             _open(page, "处置", "处置事项")
             expect(page.get_by_text("只读权限", exact=False)).to_be_visible()
             expect(page.get_by_role("button", name="确认", exact=True)).to_have_count(0)
+            outside = [
+                url
+                for url in requested
+                if not url.startswith((dashboard_url, "data:", "blob:", "ws://127.0.0.1"))
+            ]
+            assert requested and not outside, outside
         finally:
             browser.close()
 
