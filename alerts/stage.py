@@ -88,6 +88,9 @@ class _Fired:
     alert: Alert
     raised_from: str | None = None
     obligations: list[tuple[Obligation, Deadline]] = field(default_factory=list)
+    # Every obligation it led to was fulfilled as it opened (a penalty decision published on
+    # the agency's own site): an information alert with nothing to do is not pushed.
+    all_fulfilled: bool = False
 
 
 def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
@@ -151,9 +154,9 @@ def _drop_closed(archive: Archive, fired: list[_Fired]) -> None:
     """Forget obligations closed since they were opened: nothing is due for them."""
     for item in fired:
         current = [(archive.get_obligation(ob.id or 0), d) for ob, d in item.obligations]
-        item.obligations = [
-            (ob, d) for ob, d in current if ob is not None and ob.status in ACTIVE_STATES
-        ]
+        active = [(ob, d) for ob, d in current if ob is not None and ob.status in ACTIVE_STATES]
+        item.all_fulfilled = bool(current) and not active
+        item.obligations = active
 
 
 def _rules(
@@ -449,6 +452,8 @@ def _queue_messages(
         alert = item.alert
         if alert.status == "silenced":
             continue  # see alerts.silences: the obligations stay open, their messages wait
+        if item.all_fulfilled and alert.level == "info":
+            continue
         link = dashboard_url(settings)
         messages: list[tuple[str, tuple[str, str]]] = []
         # Keyed by level too: a raised level is news and is sent once more.
