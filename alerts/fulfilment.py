@@ -11,8 +11,10 @@ A publication qualifies for an obligation when
   interpretation interprets, a notice informs, a penalty decision discloses; a post's type is
   read from its wording when the crawler gave none);
 - it was published at or after the obligation's **trigger** (``opened_at``: first detection,
-  publication or decision), and is not the document that opened it (unless it is a penalty
-  decision on the agency's own site: that publication *is* its disclosure);
+  publication or decision; for an event's obligation the event's start, when earlier: a
+  complaint answered before it crossed the hot-topic threshold is answered), and is not the
+  document that opened it (unless it is a penalty decision on the agency's own site: that
+  publication *is* its disclosure);
 - it is about the **same thing** (``match_score``): the document number decides alone when
   there is one; else the policy's full title, membership of the obligation's event, or most
   of the event's keywords and entities or of the title's character pairs.
@@ -206,10 +208,11 @@ def find(
     city's release; the bureau's own 通报 that evening confirms it and closes the duty, dated
     by the earlier one."""
     keywords, title = _keywords(archive, ob), _topic_title(ob)
+    since = window_start(archive, ob)
     strong: Finding | None = None
     weaker: Finding | None = None
     for m, analysis in sorted(candidates, key=lambda pair: pair[0].published_at):
-        if m.published_at < ob.opened_at or m.id in ob.rejected:
+        if m.published_at < since or m.id in ob.rejected:
             continue
         if self_disclosure(ob, m, channels):
             return Finding(m, "own", 1.0, confirmed_by=m)
@@ -230,15 +233,26 @@ def find(
     return strong or weaker
 
 
+def window_start(archive: Archive, ob: Obligation) -> datetime:
+    """From when a publication can answer ``ob``: its trigger, or for an event's obligation
+    the event's start if earlier — a bureau that answered a complaint in the morning has
+    answered the hot topic it becomes at noon (the threshold's crossing, the trigger)."""
+    event = archive.get_event(ob.event_id) if ob.event_id else None
+    if event is not None and event.first_seen < ob.opened_at:
+        return event.first_seen
+    return ob.opened_at
+
+
 def candidates_for(
     archive: Archive, ob: Obligation, channels: Channels, now: datetime
 ) -> list[tuple[Mention, Analysis | None]]:
     """Publications since the obligation's trigger from the channels that may fulfil it."""
     requests = []
+    since = window_start(archive, ob)
     if channels.agency is None:
-        requests.append(SearchFilters(since=ob.opened_at, until=now, platforms=["official"]))
+        requests.append(SearchFilters(since=since, until=now, platforms=["official"]))
     else:
-        requests.append(SearchFilters(since=ob.opened_at, until=now, authors=channels.authors()))
+        requests.append(SearchFilters(since=since, until=now, authors=channels.authors()))
         if ob.kind == "penalty_disclosure" and ob.subject.startswith("doc:"):
             opening = archive.get_mention(ob.subject[4:])
             if opening is not None:
@@ -251,7 +265,7 @@ def candidates_for(
     if channels.agency is not None and ob.kind == "press_conference":
         query = SearchRequest(
             query="发布会",
-            filters=SearchFilters(since=ob.opened_at, until=now, platforms=["news", "rss"]),
+            filters=SearchFilters(since=since, until=now, platforms=["news", "rss"]),
             limit=CANDIDATES,
         )
         for hit in archive.search(query).hits:

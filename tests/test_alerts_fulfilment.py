@@ -347,6 +347,25 @@ def test_a_hot_event_is_due_from_when_it_crossed_the_threshold(
     # The third post (min_mentions: 3) two days in is when it became public opinion.
     assert ob.opened_at == posts[2].published_at
     assert ob.due_at == posts[2].published_at + timedelta(hours=48)
+    assert ob.status == "open"
+
+
+def test_an_answer_before_the_threshold_but_after_the_event_began_fulfils_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT)
+    hot_event(archive)  # first seen at T0
+    stored = archive.get_event("e1")
+    assert stored is not None
+    archive.upsert_event(replace(stored, last_seen=T0 + timedelta(days=3)))
+    posts = [mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)) for i in range(4)]
+    answer = post("own1", REPORT, 60 * 30, "杭州市场监管")  # day 1, before the crossing
+    archive.upsert_mentions([*posts, answer])
+    archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
+    evaluate(archive, settings, SimulatedClock(T0 + timedelta(days=3, hours=1)))
+    [ob] = archive.list_obligations()
+    assert ob.opened_at == posts[2].published_at
+    assert (ob.status, ob.fulfilled_by, ob.done_at) == ("done", "own1", answer.published_at)
 
 
 def test_an_obligation_opened_in_time_has_no_late_reason(tmp_path: Path, archive: Archive) -> None:
