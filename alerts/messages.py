@@ -64,14 +64,20 @@ LATE_LABEL = "补登"
 def late_reason(
     opened_at: datetime, due_at: datetime, recorded: datetime, event_start: datetime | None
 ) -> str:
-    """Why an obligation is opened after its deadline (补登), '' when it is not."""
+    """Why an obligation is opened after its deadline (补登), '' when it is not: when the
+    event began, when the clock started, and when the system first saw the duty arise."""
     if recorded <= due_at:
         return ""
     late = show_span(recorded - due_at)
-    start = f"事件始于 {show_time(event_start)}，" if event_start is not None else ""
+    if event_start is not None and event_start == opened_at:
+        start = f"事件始于 {show_time(event_start)}，期限自此起算；"
+    elif event_start is not None:
+        start = f"事件始于 {show_time(event_start)}，期限自 {show_time(opened_at)} 起算；"
+    else:
+        start = f"期限自 {show_time(opened_at)} 起算；"
     return (
-        f"{LATE_LABEL}：{start}期限自 {show_time(opened_at)} 起算，"
-        f"至 {show_time(recorded)} 才满足开启条件（首次识别），开启时已超期 {late}"
+        f"{LATE_LABEL}：{start}至 {show_time(recorded)} 才首次识别到该义务"
+        f"（开启条件首次满足），开启时已超期 {late}"
     )
 
 
