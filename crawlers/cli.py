@@ -15,8 +15,9 @@ from typing import Any
 
 import click
 
-from crawlers.encoding import decode_html
+from crawlers.encoding import decode_html, looks_binary
 from crawlers.extract import extract_article
+from crawlers.settings import DOWNLOAD_MAXSIZE
 from yuqing.cli_types import DURATION, INSTANT
 from yuqing.clock import RealClock, local
 
@@ -36,11 +37,23 @@ __all__ = ["extract", "replay"]
 )
 def extract(page: Path, url: str, encoding: str | None, as_json: bool) -> None:
     """Extract title, publish time, author and body from one saved HTML PAGE."""
+    size = page.stat().st_size
+    if size > DOWNLOAD_MAXSIZE:
+        # The crawler's own limit: a page this large is not an article (a 50 MB file took
+        # 1.5 GB and minutes), so it is refused before it is read.
+        raise click.UsageError(
+            f"{page}: {size / 1048576:.1f} MB is larger than a page may be "
+            f"({DOWNLOAD_MAXSIZE // 1048576} MB, as the crawler allows)"
+        )
     body = page.read_bytes()
+    if not body.strip():
+        raise click.UsageError(f"{page}: the file is empty")
     try:
         html = body.decode(encoding) if encoding else decode_html(body)
     except (LookupError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{page}: cannot be read as {encoding}: {exc}") from None
+    if looks_binary(html):
+        raise click.UsageError(f"{page}: not an HTML page (binary data)")
     article = extract_article(html, url, RealClock().now())
     published = local(article.published_at).isoformat() if article.published_at else None
     result = {

@@ -8,7 +8,7 @@ the page the user chose; the pages themselves only render what ``dashboard.data`
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # A checkout that was not installed with ``pip install -e .`` still finds its packages.
@@ -131,6 +131,21 @@ def _who(config: str, principal: Principal) -> None:
     if st.button("退出登录", key="logout", icon=":material/logout:"):
         auth.logout("已退出登录。")
         st.rerun()
+    if principal.role == "admin":
+        _sessions(config, principal)
+
+
+def _sessions(config: str, principal: Principal) -> None:
+    """Admins see who is logged in and can end a session (a lost laptop, a leaver)."""
+    sessions = auth.active_sessions(config)
+    with st.expander(f"登录会话（{len(sessions)}）"):
+        for record in sessions:
+            since = fmt_time(datetime.fromtimestamp(record.login_at, UTC))
+            left, right = st.columns([3, 1])
+            left.caption(f"{md_escape(record.username)} · {since} 登录")
+            if right.button("结束", key=f"end-session-{record.id}"):
+                auth.end_session(config, record.id, principal.username)
+                st.rerun()
 
 
 def _sidebar(config: str, principal: Principal) -> None:

@@ -7,7 +7,8 @@ the cookie ``COOKIE`` (``SameSite=Strict``, ``Secure`` over HTTPS, expiring with
 a new session that finds it restores the login without asking for the password.
 
 The token is ``payload.signature``: the payload (base64url JSON) holds the user name, the
-login and expiry times and a fingerprint of the user's password hash, signed with HMAC-SHA256.
+login and expiry times, a fingerprint of the user's password hash and the id of the session's
+server-side record (``dashboard.session_store``: revoked on logout), signed with HMAC-SHA256.
 A token is refused when the signature does not match (forged or edited), when it expired,
 when the user is no longer configured, or when the password was changed since (the
 fingerprint differs): changing a password or removing a user ends their sessions everywhere.
@@ -44,6 +45,7 @@ class Claims:
     login_at: float
     expires_at: float
     fingerprint: str
+    session_id: str = ""
 
 
 def fingerprint(password_hash: str) -> str:
@@ -70,6 +72,7 @@ def issue(key: bytes, claims: Claims) -> str:
         "iat": round(claims.login_at, 3),
         "exp": round(claims.expires_at, 3),
         "fp": claims.fingerprint,
+        "sid": claims.session_id,
     }
     payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
     return f"{payload}.{_sign(key, payload)}"
@@ -87,6 +90,8 @@ def read(key: bytes, token: str, now: float) -> Claims | None:
             login_at=float(body["iat"]),
             expires_at=float(body["exp"]),
             fingerprint=str(body["fp"]),
+            # Tokens from before server-side sessions carry none: refused (one new login).
+            session_id=str(body["sid"]),
         )
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None

@@ -272,3 +272,20 @@ def test_session_tokens_are_signed_expiring_and_bound_to_the_password(tmp_path: 
     script = session_cookie.set_script(token, 3600)
     assert script.startswith(session_cookie.SCRIPT_PREFIX) and token in script
     assert "Max-Age=3600" in script and "SameSite=Strict" in script
+
+
+def test_session_records_end_on_revocation_and_expiry(tmp_path: Path) -> None:
+    from dashboard import session_store
+
+    store = session_store.store_file(tmp_path / "data" / "yuqing.db")
+    first = session_store.start(store, "zhang", 1000.0, 1000.0 + 3600)
+    second = session_store.start(store, "zhang", 1100.0, 1100.0 + 3600)
+    assert store.stat().st_mode & 0o777 == 0o600
+    assert session_store.is_active(store, first, "zhang", 2000.0)
+    assert not session_store.is_active(store, first, "wang", 2000.0)  # bound to its user
+    assert not session_store.is_active(store, first, "zhang", 1000.0 + 3600)  # expired
+    session_store.revoke(store, first, "退出登录", 2000.0)
+    assert not session_store.is_active(store, first, "zhang", 2000.0)
+    assert [r.id for r in session_store.active(store, 2000.0)] == [second]
+    assert session_store.revoke_user(store, "zhang", "用户已删除", 2000.0) == 1
+    assert session_store.active(store, 2000.0) == []

@@ -257,6 +257,16 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
             browser.close()
 
 
+def _session_cookie(context: Any, page: Any) -> Any:
+    """The login cookie, once the page's script has stored it (waits on the cookie itself)."""
+    for _ in range(100):
+        found = [c for c in context.cookies() if c["name"] == "yuqing_session"]
+        if found:
+            return found[0]
+        page.wait_for_timeout(200)
+    raise AssertionError("the login cookie was never stored")
+
+
 def test_a_login_survives_a_reload_until_logout(dashboard_url: str) -> None:
     executable = _chromium()
     if sync_playwright is None:
@@ -291,6 +301,10 @@ def test_a_login_survives_a_reload_until_logout(dashboard_url: str) -> None:
             # A logout clears the cookie: a reload after it asks for the password again.
             _login(page, "root", "root-secret-1")
             expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=20_000)
+            # An admin sees the session in the sidebar's list.
+            page.get_by_text("登录会话（", exact=False).click()
+            expect(page.get_by_text("root · ", exact=False).first).to_be_visible()
+            copied = _session_cookie(context, page)
             page.get_by_role("button", name="退出登录").click()
             expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
                 timeout=20_000
@@ -301,5 +315,15 @@ def test_a_login_survives_a_reload_until_logout(dashboard_url: str) -> None:
             expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
                 timeout=20_000
             )
+            # A copy of the cookie made before the logout does not log in from another
+            # browser: the server-side session record was revoked.
+            other = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+            other.add_cookies([copied])
+            stolen = other.new_page()
+            stolen.goto(f"{dashboard_url}/")
+            expect(stolen.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
+                timeout=20_000
+            )
+            expect(stolen.get_by_role("button", name="退出登录")).to_have_count(0)
         finally:
             browser.close()

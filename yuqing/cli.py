@@ -308,19 +308,37 @@ def launch_dashboard(config_path: Path, settings: Settings, port: int | None = N
 )
 @click.option("--port", type=int, default=None, help="Dashboard port.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--corpus",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Replay this scenario file (demo corpus format, docs/scenarios.md) instead of the "
+    "built-in corpus: a drill (演练) on the real pipeline.",
+)
 def demo(
-    headless: bool, workdir: str, speed: float | None, port: int | None, as_json: bool
+    headless: bool,
+    workdir: str,
+    speed: float | None,
+    port: int | None,
+    as_json: bool,
+    corpus: str | None,
 ) -> None:
     """Run the end-to-end demo on local demo sites: crawl, analyse, alert, dashboard."""
+    from yuqing.demo.corpus_check import CorpusError
     from yuqing.demo.run import run_demo
 
-    summary = run_demo(
-        Path(workdir),
-        headless=headless,
-        speed=speed,
-        dashboard_port=port,
-        out=sys.stdout if not as_json else None,
-    )
+    try:
+        summary = run_demo(
+            Path(workdir),
+            headless=headless,
+            speed=speed,
+            dashboard_port=port,
+            out=sys.stdout if not as_json else None,
+            corpus_path=Path(corpus) if corpus else None,
+        )
+    except CorpusError as exc:
+        click.echo(f"error: scenario file rejected: {exc}", err=True)
+        sys.exit(2)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
