@@ -152,7 +152,7 @@ class Channels:
     def names_agency(self, m: Mention) -> bool:
         assert self.agency is not None
         text = f"{m.title}\n{m.text}"
-        return any(name in text for name in self.agency.own_names())
+        return any(name in text for name in self.agency.spoken_names())
 
     def authors(self) -> list[str]:
         if self.agency is None:

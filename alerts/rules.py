@@ -33,7 +33,7 @@ from archive.models import (
     platform_breakdown,
 )
 from yuqing.clock import SHANGHAI, parse_instant
-from yuqing.settings import RuleSettings
+from yuqing.settings import LEVEL_BELOW, AgencySettings, RuleSettings
 
 ALERT_LEVELS = ("info", "warning", "critical")
 LEVEL_LABELS = {"info": "提示", "warning": "警告", "critical": "严重"}
@@ -82,6 +82,8 @@ class RuleInput:
     # The names the agency publishes under (settings ``agency``): its own documents are at
     # its own level whatever district their title names.
     own_names: frozenset[str] = frozenset()
+    # The agency (settings ``agency``), to recognise its district and county bureaus.
+    agency: AgencySettings | None = None
     _events: dict[str, Event | None] = field(default_factory=dict)
 
     def event(self, event_id: str) -> Event | None:
@@ -361,7 +363,9 @@ def agency_level(mention: Mention, data: RuleInput) -> str | None:
     """Which level of agency published a notice: what the notice says (``extra["level"]``),
     else its source's configured ``level``, else the agency's own level when the agency
     itself published it, else ``obligations.region_levels`` (with the agency's districts)
-    matched against the notice's region, publisher and title (临川区 → county)."""
+    matched against the notice's region, publisher and title (临川区 → county), else the
+    level below the agency's for a district or county bureau of its region that is not
+    configured (江州市望江区市场监督管理局 → county)."""
     for level in (mention.extra.get("level"), data.source_levels.get(mention.source)):
         if level in AGENCY_LEVELS:
             return str(level)
@@ -371,6 +375,9 @@ def agency_level(mention: Mention, data: RuleInput) -> str | None:
     for fragment, level in data.region_levels.items():
         if fragment and fragment in where and level in AGENCY_LEVELS:
             return level
+    agency = data.agency
+    if agency is not None and mention.author and agency.district_unit(mention.author):
+        return LEVEL_BELOW[agency.level]
     return None
 
 

@@ -118,6 +118,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
             source_levels={s.name: s.level for s in settings.sources if s.level},
             region_levels=dict(settings.obligations.region_levels),
             own_names=frozenset(settings.agency.own_names() if settings.agency else ()),
+            agency=settings.agency,
         )
         try:
             matches = merge_matches(rule.find(data))

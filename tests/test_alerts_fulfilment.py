@@ -172,6 +172,33 @@ def test_a_superiors_earlier_release_dates_the_close_once_the_agency_confirms_it
     assert "上级发布" in ob.note and "本单位发布确认" in ob.note
 
 
+def test_a_news_report_of_the_press_conference_is_proposed_for_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    rules = [dict(HOT[0], opens=["press_conference"])]
+    settings = settings_for(tmp_path, rules)
+    hot_event(archive)
+    clock = SimulatedClock(T0 + timedelta(minutes=30))
+    evaluate(archive, settings, clock)
+    [ob] = archive.list_obligations()
+    report = post(
+        "n1",
+        "本报讯 市政府新闻办召开杭州某小区电梯坠落事故新闻发布会，市市场监管局负责人介绍调查情况。",
+        600,
+        "记者",
+        platform="news",
+        kind="article",
+        title="市政府召开杭州某小区电梯坠落事故新闻发布会",
+        source="news-site",
+    )
+    archive.upsert_mentions([report])
+    clock.set(T0 + timedelta(hours=11))
+    evaluate(archive, settings, clock)
+    stored = archive.get_obligation(ob.id or 0)
+    assert stored is not None and stored.status == "open"
+    assert stored.fulfilled_by == "n1" and "发布会报道" in stored.note
+
+
 def test_the_earliest_publication_after_the_trigger_decides(
     tmp_path: Path, archive: Archive
 ) -> None:
@@ -226,11 +253,18 @@ def test_a_penalty_published_on_the_own_site_is_its_own_disclosure_and_districts
     district = decision(
         "p2", "临市监处罚〔2026〕88号", "杭州市临川区市场监督管理局", "2026年7月14日", 2
     )
-    archive.upsert_mentions([city, district])
+    # A district not configured: still a district bureau of the agency's region. Decided
+    # Monday 6 July, published Monday 20 July: past its 7 working days (15 July).
+    unlisted = decision(
+        "p3", "望市监处罚〔2026〕5号", "杭州市望江区市场监督管理局", "2026年7月6日", 4
+    )
+    archive.upsert_mentions([city, district, unlisted])
     report = evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=1)))
-    assert (report.obligations_opened, report.fulfilments_closed) == (2, 2)
+    assert (report.obligations_opened, report.fulfilments_closed) == (3, 3)
     by_subject = {ob.subject: ob for ob in archive.list_obligations(["done"])}
-    first, second = by_subject["doc:p1"], by_subject["doc:p2"]
+    first, second, third = by_subject["doc:p1"], by_subject["doc:p2"], by_subject["doc:p3"]
+    assert (third.level, local(third.due_at).date().isoformat()) == ("county", "2026-07-15")
+    assert (third.done_at, third.on_time) == (unlisted.published_at, False)
     # The clocks start at the signed decision dates, not at publication.
     assert local(first.opened_at).date().isoformat() == "2026-07-10"
     assert local(second.opened_at).date().isoformat() == "2026-07-14"

@@ -393,6 +393,22 @@ class AgencySettings(_Strict):
     def own_names(self) -> set[str]:
         return {self.name, *self.accounts}
 
+    def spoken_names(self) -> set[str]:
+        """How reports name it: its names, the short form (江州市市场监管局) and, for a city or
+        province bureau, the local form (市市场监管局) reporters use."""
+        short = self.name.replace("市场监督管理局", "市场监管局")
+        local = {"city": "市", "province": "省"}.get(self.level)
+        return {*self.own_names(), short, *([f"{local}市场监管局"] if local else [])}
+
+    def district_unit(self, publisher: str) -> bool:
+        """A unit one level below it: a district or county bureau of its region
+        (江州市望江区市场监督管理局), configured in ``districts`` or not."""
+        region = self.region.rstrip("市省")
+        if not region or not publisher.startswith(region) or publisher == self.name:
+            return False
+        head, _, tail = publisher.partition("市场监督管理局")
+        return tail == "" and bool(head) and head[-1] in "区县旗"
+
 
 class ObligationSettings(_Strict):
     level: Literal["national", "province", "city", "county"] = "province"
