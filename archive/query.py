@@ -13,8 +13,10 @@
                          region: is the region configured for the mention's source
 
 Words are folded from Traditional to Simplified (電梯 finds what 电梯 finds, and the Traditional
-spelling still matches text written that way); field values are case-insensitive where the
-stored codes are lower case (platform:Weibo).
+spelling still matches text written that way). Field values are read through
+``archive.vocabulary``: ``platform:微博`` is ``platform:weibo`` (codes case-insensitive),
+``region:江州`` also finds 江州市, and an unknown topic, platform, kind or sentiment is an
+error listing the valid values.
 
 Any string either parses or raises ``QueryError`` with a message for the user. The parse tree
 holds words, never query syntax: each backend builds its own query from it (FTS5 expressions
@@ -29,13 +31,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from archive.search import FILTER_FIELDS
+from archive.vocabulary import VocabularyError, canonical
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
 
 
-# Fields whose stored values are lower-case codes: their values match case-insensitively.
-_CODE_FIELDS = frozenset({"platform", "kind", "topic", "sentiment"})
 # Operators people type from other search engines; AND is what juxtaposition means already.
 _AND_WORDS = frozenset({"AND", "&&"})
 _OR_WORDS = frozenset({"OR", "||"})
@@ -211,7 +212,9 @@ def _add_filter(parsed: ParsedQuery, token: _Token, pending_or: bool) -> None:
     value = token.text.strip()
     if not value:
         raise QueryError(f"field {name}: at character {token.position} needs a value")
-    if name in _CODE_FIELDS:
-        value = value.lower()
+    try:
+        values = canonical(name, value)
+    except VocabularyError as exc:
+        raise QueryError(f"{exc} (character {token.position})") from None
     target = parsed.excluded_filters if token.negated else parsed.filters
-    target.append(FieldFilter(field=name, value=value))
+    target.extend(FieldFilter(field=name, value=each) for each in values)

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -180,7 +181,8 @@ def stored_urls(db: Path) -> Counter[str]:
         request = SearchRequest(limit=1000)
         while True:
             result = archive.search(request)
-            urls.update(hit.mention.url for hit in result.hits)
+            # The path only: each run's sites listen on a port of their own.
+            urls.update(urlsplit(hit.mention.url).path for hit in result.hits)
             if result.next_cursor is None:
                 return urls
             request.after = result.next_cursor

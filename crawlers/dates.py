@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
 
 from yuqing.clock import SHANGHAI
 
-__all__ = ["DateParseError", "find_dated", "find_datetime", "parse_datetime"]
+__all__ = [
+    "DateParseError",
+    "find_dated",
+    "find_datetime",
+    "iter_dated",
+    "normalise_digits",
+    "parse_datetime",
+]
 
 
 class DateParseError(ValueError):
@@ -32,11 +39,17 @@ _UNIT_SECONDS = {"秒": 1, "分钟": 60, "分": 60, "小时": 3600, "天": 86400
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
 
 # Time of day as Chinese pages write it: 10:35, 10:35:12, 10时35分, 10点35分.
-_HMS = r"(?P<h>\d{1,2})\s*[:时点]\s*(?P<mi>\d{1,2})\s*分?(?:\s*:?\s*(?P<s>\d{1,2})\s*秒?)?"
+# 上午/下午 (a.m./p.m.) as Hong Kong and Taiwan pages write it: 下午2:05.
+_HMS = (
+    r"(?P<ampm>上午|下午|早上|晚上|中午|凌晨)?\s*"
+    r"(?P<h>\d{1,2})\s*[:时点]\s*(?P<mi>\d{1,2})\s*分?(?:\s*:?\s*(?P<s>\d{1,2})\s*秒?)?"
+)
+# A weekday may stand between the date and the time: 2024年5月20日週一 下午2:05.
+_WEEKDAY = r"(?:\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"
 
 _FULL_DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<mo>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})"
-    r"\s*日?(?:[\sT]*" + _HMS + r")?"
+    r"(?!\d)\s*日?" + _WEEKDAY + r"(?:[\sT]*" + _HMS + r")?"
 )
 _MONTH_DAY = re.compile(r"(?P<mo>\d{1,2})\s*(?:-|月)\s*(?P<d>\d{1,2})\s*日?\s*(?:" + _HMS + r")?")
 _RELATIVE = re.compile(r"(?P<n>\d+|半)\s*(?P<unit>秒|分钟|分|小时|天)\s*前")
@@ -110,9 +123,58 @@ def find_dated(text: str, now: datetime) -> tuple[datetime, str, str] | None:
     return None
 
 
+def iter_dated(text: str, now: datetime) -> Iterator[tuple[int, datetime, str, str]]:
+    """Every dated time in ``text`` (already through ``normalise_digits``), in order.
+
+    Yields the match's offset, the instant, its precision ("minute", "day" or "relative")
+    and the text read. Offsets are into ``text`` itself, so a caller can map them back.
+    """
+    for pattern in (_FULL_DATE, _DAY_WORD):
+        for match in pattern.finditer(text):
+            raw = match.group(0).strip()
+            try:
+                found = parse_datetime(raw, now)
+            except DateParseError:
+                continue
+            if pattern is _DAY_WORD:
+                yield match.start(), found, "relative", raw
+            else:
+                precision = "minute" if match.group("h") is not None else "day"
+                yield match.start(), found, precision, raw
+
+
 def _clean(text: str) -> str:
-    # NFKC turns full-width digits and colons (１０：３５) into ASCII ones.
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text))).strip()
+    return re.sub(r"\s+", " ", normalise_digits(str(text))).strip()
+
+
+# Chinese numerals in dates: 二〇〇五年三月二十一日, 十一时三十分.
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+_CN_NUMBER = re.compile(r"[〇零一二两三四五六七八九十]+(?=\s*[年月日时点分秒])")
+# Traditional forms of the characters dates are written with (the rest are shared).
+_TRADITIONAL = str.maketrans({"時": "时", "點": "点", "週": "周", "禮": "礼", "兩": "两"})
+
+
+def normalise_digits(text: str) -> str:
+    """Dates in one written form: ASCII digits, Simplified time words, same length or shorter.
+
+    NFKC turns full-width digits and colons (１０：３５) into ASCII ones; Chinese numerals
+    in front of 年/月/日/时/分 become digits, Traditional time words Simplified ones.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_TRADITIONAL)
+    if "十" in text or "〇" in text or "年" in text:
+        return _CN_NUMBER.sub(_cn_number, text)
+    return text
+
+
+def _cn_number(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if "十" not in word:  # digit by digit: 二〇〇五 -> 2005
+        return "".join(str(_CN_DIGITS[c]) for c in word)
+    tens, _, units = word.partition("十")
+    if len(tens) > 1 or len(units) > 1:
+        return word
+    value = (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+    return str(value)
 
 
 def _from_epoch(value: float) -> datetime:
@@ -129,7 +191,10 @@ def _local(day: date, hms: re.Match[str] | None) -> datetime:
     try:
         moment = time(0, 0)
         if hms is not None and hms.group("h") is not None:
-            moment = time(int(hms.group("h")), int(hms.group("mi")), int(hms.group("s") or 0))
+            hour = int(hms.group("h"))
+            if hms.group("ampm") in ("下午", "晚上") and hour < 12:
+                hour += 12
+            moment = time(hour, int(hms.group("mi")), int(hms.group("s") or 0))
         return datetime.combine(day, moment, tzinfo=SHANGHAI)
     except ValueError as exc:
         raise DateParseError(str(exc)) from exc

@@ -38,7 +38,7 @@ __all__ = ["CrawlEngine", "CrawlReport", "crawl_once", "scrapy_settings"]
 logger = logging.getLogger(__name__)
 
 # Third-party loggers that are chatty at INFO/WARNING about pages that are simply unusual.
-_QUIET_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext")
+_QUIET_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "readability")
 
 
 @dataclass

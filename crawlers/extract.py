@@ -1,16 +1,16 @@
 """Article extraction: title, main text, author and publish time from one news or official page.
 
-Each field goes down a fallback chain and the first stage that yields something wins:
-site ``selectors`` from the configuration (the operator knows the site best), then trafilatura
-(a maintained extractor that handles most layouts), then a simple <p>-density heuristic so
-that a page trafilatura rejects still gives its text. Publish times get special care because
-trafilatura's date is day-precise and Chinese pages print the minute next to the title.
+Site ``selectors`` from the configuration come first for every field (the operator knows the
+site best). Without them: the main text is chosen per page among trafilatura, the densest
+text block and readability-lxml by their agreement (``crawlers.body``); the publish time is
+the best-scored of every time on the page, by where it sits relative to the title and the body
+(``crawlers.pubtime``, ``crawlers.page_layout``); title and author come from the headings,
+the byline and the metadata.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping
 from configparser import ConfigParser
 from dataclasses import dataclass
@@ -21,8 +21,9 @@ import trafilatura
 from parsel import Selector
 from trafilatura.settings import use_config
 
-from crawlers.boilerplate import trim_edges
+from crawlers.body import anchored_body, choose_body
 from crawlers.nesting import flatten_deep_nesting
+from crawlers.page_layout import read_layout
 from crawlers.pubtime import find_published
 from crawlers.text import clean_text
 
@@ -41,19 +42,6 @@ _AUTHOR = re.compile(
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|｜—]+)\s*")
 
 
-# Below this many characters a trafilatura result is checked against the <p> heuristic.
-_SHORT_TEXT = 200
-# A <p> container is the body when it has this many letters and trafilatura's text holds at
-# least this share of them (0.9: below it the container held more than the article on the
-# GNE pages, e.g. a comment list; see benchmarks/extract_bench.py).
-_MIN_BODY = 100
-_INSIDE = 0.9
-# Link texts this long are headlines; a line whose letters are half link text is a list item.
-_MIN_LINK_CHARS = 4
-_LINKED_SHARE = 0.5
-_WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
-
-
 @dataclass
 class Article:
     title: str = ""
@@ -61,7 +49,7 @@ class Article:
     author: str = ""
     published_at: datetime | None = None
     published_raw: str = ""
-    # Which stage supplied the text: "selectors", "trafilatura" or "paragraphs".
+    # Which reading supplied the text: "selectors", "paragraphs", "trafilatura", "readability".
     method: str = ""
 
 
@@ -75,11 +63,17 @@ def extract_article(
     document = _trafilatura(html, url)
     article = Article()
     article.title = _title(page, selectors, document)
-    article.text, article.method = _main_text(page, selectors, document)
+    article.text, article.method = _main_text(page, html, selectors, document)
     article.text = _without_heading(article.text, article.title)
+    layout = read_layout(page.root, article.title, article.text)
+    if article.method != "selectors":
+        anchored = anchored_body(layout, article.text)
+        if anchored:
+            article.text, article.method = anchored, "title"
+            layout = read_layout(page.root, article.title, article.text)
     article.author = _author(page, selectors, document)
     article.published_at, article.published_raw = find_published(
-        page, selectors, document, now, select_text
+        page, selectors, document, now, select_text, layout, url
     )
     return article
 
@@ -161,60 +155,13 @@ def _title(page: Selector, selectors: Mapping[str, str], document: Mapping[str, 
 
 
 def _main_text(
-    page: Selector, selectors: Mapping[str, str], document: Mapping[str, Any]
+    page: Selector, html: str, selectors: Mapping[str, str], document: Mapping[str, Any]
 ) -> tuple[str, str]:
     if selectors.get("text"):
         chosen = select_text(page, selectors["text"])
         if chosen:
             return chosen, "selectors"
-    text = trim_edges(_without_link_lines(clean_text(str(document.get("text") or "")), page))
-    paragraphs = trim_edges(_without_link_lines(_paragraph_text(page), page))
-    # trafilatura finds the article but often runs on into "related news" lists; the densest
-    # container of <p> is the body itself when trafilatura's text holds it (measured on the
-    # GNE pages: body char-F1 0.83 with trafilatura alone, 0.97 with this choice).
-    if len(_wordlike(paragraphs)) >= _MIN_BODY and _containment(paragraphs, text) >= _INSIDE:
-        return paragraphs, "paragraphs"
-    if len(text) >= _SHORT_TEXT:
-        return text, "trafilatura"
-    # A short result may be a brief, or trafilatura may have picked a caption or a footer
-    # (it does on WeChat pages): the paragraphs win when they hold clearly more text.
-    if len(paragraphs) > 2 * len(text):
-        return paragraphs, "paragraphs"
-    return text, "trafilatura"
-
-
-def _wordlike(text: str) -> str:
-    return "".join(_WORDLIKE.findall(text))
-
-
-def _containment(part: str, whole: str) -> float:
-    """Share of ``part``'s letters (as a multiset) that ``whole`` also has."""
-    mine, theirs = Counter(_wordlike(part)), Counter(_wordlike(whole))
-    return sum((mine & theirs).values()) / max(sum(mine.values()), 1)
-
-
-def _without_link_lines(text: str, page: Selector) -> str:
-    """Drop the lines before and after the body that are mostly link text: headline lists.
-
-    Only the edges: inside the body a line may quote a linked headline (and 原标题 lines
-    repeat the page's own title, which other pages link to).
-    """
-    anchors = {_wordlike(t) for t in page.xpath("//a").xpath("string(.)").getall()}
-    anchors = {a for a in anchors if len(a) >= _MIN_LINK_CHARS}
-
-    def is_links(line: str) -> bool:
-        letters = _wordlike(line)
-        if not letters or line.lstrip().startswith(("原标题", "（原标题")):
-            return False
-        return sum(len(a) for a in anchors if a in letters) >= _LINKED_SHARE * len(letters)
-
-    lines = text.split("\n")
-    start, end = 0, len(lines)
-    while start < end and is_links(lines[start]):
-        start += 1
-    while end > start and is_links(lines[end - 1]):
-        end -= 1
-    return "\n".join(lines[start:end])
+    return choose_body(page, html, str(document.get("text") or ""))
 
 
 def _without_heading(text: str, title: str) -> str:
@@ -223,18 +170,6 @@ def _without_heading(text: str, title: str) -> str:
     if title and first.strip() == title.strip() and rest.strip():
         return rest.strip()
     return text
-
-
-def _paragraph_text(page: Selector) -> str:
-    """The container whose direct <p> children hold the most text: the article body."""
-    best, best_length = "", 0
-    for container in page.xpath("//*[p]"):
-        paragraphs = [clean_text(p.xpath("string(.)").get() or "") for p in container.xpath("./p")]
-        paragraphs = [p for p in paragraphs if p]
-        length = sum(len(p) for p in paragraphs)
-        if length > best_length:
-            best, best_length = "\n".join(paragraphs), length
-    return best
 
 
 def _info_text(page: Selector) -> list[str]:

@@ -27,7 +27,7 @@ from yuqing.settings import UserSettings
 
 SESSION_KEY = "auth_session"
 NOTICE_KEY = "auth_notice"
-# What the page must do with the login cookie on its next run: ("set", token, max_age) or
+# What the page must do with the login cookie on its next run: ("set", one-time code) or
 # ("clear",). Done by apply_cookie() in a run that completes (a rerun would cut it short).
 COOKIE_ACTION_KEY = "auth_cookie_action"
 # Set by a logout: this tab's handshake still carries the old cookie, which must not log the
@@ -144,7 +144,7 @@ def apply_cookie() -> None:
     if not action:
         return
     if action[0] == "set":
-        script = session_cookie.set_script(str(action[1]), int(action[2]))
+        script = session_cookie.set_script(str(action[1]))
     else:
         script = session_cookie.clear_script()
     st.html(script, unsafe_allow_javascript=True)
@@ -201,7 +201,8 @@ def authenticate(config: str, username: str, password: str) -> Principal:
         session_id,
     )
     token = session_cookie.issue(_signing_key(config), claims)
-    st.session_state[COOKIE_ACTION_KEY] = ("set", token, int(timeout))
+    code = session_store.hand_off(store, token, int(timeout), now)
+    st.session_state[COOKIE_ACTION_KEY] = ("set", code)
     st.session_state.pop(LOGGED_OUT_KEY, None)
     st.session_state.pop(NOTICE_KEY, None)
     return Principal(user.username, user.role, user.display_name, authenticated=True)

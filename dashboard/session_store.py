@@ -30,7 +30,15 @@ CREATE TABLE IF NOT EXISTS sessions (
     revoked_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username);
+CREATE TABLE IF NOT EXISTS handoffs (
+    code TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
+    max_age INTEGER NOT NULL,
+    expires_at REAL NOT NULL
+);
 """
+# A login's token waits this long for the page to fetch it into its HttpOnly cookie.
+HANDOFF_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -106,3 +114,31 @@ def active(path: Path, now: float) -> list[SessionRecord]:
             (now,),
         ).fetchall()
     return [SessionRecord(*row) for row in rows]
+
+
+def hand_off(path: Path, token: str, max_age: int, now: float) -> str:
+    """Park a login's token under a one-time code the page exchanges for its cookie.
+
+    The page's script cannot be allowed to hold the token (an HttpOnly cookie is out of its
+    reach by design), so it gets a code that is good once, for two minutes, and the server's
+    route (``dashboard/server.py``) answers it with the cookie.
+    """
+    code = secrets.token_urlsafe(24)
+    with closing(_connect(path)) as conn:
+        conn.execute("DELETE FROM handoffs WHERE expires_at < ?", (now,))
+        conn.execute(
+            "INSERT INTO handoffs (code, token, max_age, expires_at) VALUES (?, ?, ?, ?)",
+            (code, token, max_age, now + HANDOFF_SECONDS),
+        )
+    return code
+
+
+def redeem(path: Path, code: str, now: float) -> tuple[str, int] | None:
+    """The token and cookie lifetime parked under ``code``, once; None if unknown or late."""
+    with closing(_connect(path)) as conn:
+        row = conn.execute(
+            "DELETE FROM handoffs WHERE code = ? RETURNING token, max_age, expires_at", (code,)
+        ).fetchone()
+    if row is None or row[2] < now:
+        return None
+    return str(row[0]), int(row[1])

@@ -149,3 +149,12 @@ def test_analyze_from_start_fills_what_older_versions_did_not_keep(config: Path)
         restored = archive.get_event(analysis.event_id)
         assert restored is not None
         assert restored.entities == event.entities and restored.platforms == event.platforms
+
+
+def test_search_takes_chinese_field_values(config: Path) -> None:
+    code, by_code = run(config, "search", "", "--json", "--platform", "weibo")
+    assert code == 0 and by_code
+    code, by_name = run(config, "search", "", "--json", "--platform", "微博")
+    assert code == 0 and by_name == by_code
+    code, out = run(config, "search", "", "--platform", "抖音")
+    assert code == 2 and "weibo（微博）" in out

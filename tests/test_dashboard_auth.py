@@ -268,10 +268,14 @@ def test_session_tokens_are_signed_expiring_and_bound_to_the_password(tmp_path: 
     assert session_cookie.signing_key(None, blocked / "yuqing.db") == session_cookie.signing_key(
         None, blocked / "yuqing.db"
     )
-    # The page script carries the token and no other markup.
-    script = session_cookie.set_script(token, 3600)
-    assert script.startswith(session_cookie.SCRIPT_PREFIX) and token in script
-    assert "Max-Age=3600" in script and "SameSite=Strict" in script
+    # The page script carries a one-time code, never the token; the server's header does.
+    script = session_cookie.set_script("one-time-code")
+    assert script.startswith(session_cookie.SCRIPT_PREFIX) and token not in script
+    assert "one-time-code" in script and session_cookie.SESSION_ROUTE in script
+    header = session_cookie.cookie_header(token, 3600, secure=True)
+    assert "Max-Age=3600" in header and "SameSite=Strict" in header
+    assert "HttpOnly" in header and "Secure" in header
+    assert "Secure" not in session_cookie.cookie_header(token, 3600, secure=False)
 
 
 def test_session_records_end_on_revocation_and_expiry(tmp_path: Path) -> None:
@@ -289,3 +293,9 @@ def test_session_records_end_on_revocation_and_expiry(tmp_path: Path) -> None:
     assert [r.id for r in session_store.active(store, 2000.0)] == [second]
     assert session_store.revoke_user(store, "zhang", "用户已删除", 2000.0) == 1
     assert session_store.active(store, 2000.0) == []
+    # A login's token is handed to the cookie route once, within two minutes.
+    code = session_store.hand_off(store, "the-token", 3600, 2000.0)
+    assert session_store.redeem(store, code, 2001.0) == ("the-token", 3600)
+    assert session_store.redeem(store, code, 2001.0) is None  # used
+    late = session_store.hand_off(store, "the-token", 3600, 2000.0)
+    assert session_store.redeem(store, late, 2000.0 + session_store.HANDOFF_SECONDS + 1) is None

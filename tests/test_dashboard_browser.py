@@ -25,10 +25,11 @@ try:
 except ImportError:  # reported by the test: skipped locally, a failure under CI=true
     sync_playwright = None  # type: ignore[assignment]
 
-from tests.dashboard_fixtures import APP, build_archive, write_config
+from tests.dashboard_fixtures import build_archive, write_config
 from yuqing.passwords import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVER = ROOT / "dashboard" / "server.py"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -88,10 +89,11 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 @contextmanager
 def served_dashboard(config: Path, log: Path) -> Iterator[str]:
-    """``streamlit run dashboard/app.py`` on a free loopback port with ``config``; its URL."""
+    """``streamlit run dashboard/server.py`` (the app and its cookie routes, as ``yuqing
+    dashboard`` serves it) on a free loopback port with ``config``; its URL."""
     port = _free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "streamlit", "run", str(SERVER),
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
         "--server.headless", "true",
@@ -279,8 +281,10 @@ def test_a_login_survives_a_reload_until_logout(dashboard_url: str) -> None:
             page.goto(f"{dashboard_url}/")
             _login(page, "root", "root-secret-1")
             expect(page.get_by_role("heading", name="舆情总览")).to_be_visible(timeout=20_000)
-            [cookie] = [c for c in context.cookies() if c["name"] == "yuqing_session"]
+            cookie = _session_cookie(context, page)
             assert cookie["sameSite"] == "Strict" and cookie["expires"] > time.time() + 7 * 3600
+            assert cookie["httpOnly"]  # set by the server's route: out of scripts' reach
+            assert page.evaluate("document.cookie").find("yuqing_session") == -1
             assert "root-secret-1" not in cookie["value"]
             # A reload is a new Streamlit session: the cookie logs it in, on the same page.
             _open(page, "处置", "处置事项")

@@ -260,7 +260,8 @@ def dashboard(ctx: Context, port: int | None) -> None:
 
 
 def launch_dashboard(config_path: Path, settings: Settings, port: int | None = None) -> int:
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    # server.py: the app plus the routes that set the HttpOnly login cookie.
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
     env = dict(os.environ, YUQING_CONFIG=str(config_path.resolve()))
     command = [
         sys.executable,

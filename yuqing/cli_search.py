@@ -13,6 +13,7 @@ import click
 from archive.export import hit_record, write_csv
 from archive.query import QueryError
 from archive.search import SearchFilters, SearchRequest
+from archive.vocabulary import CLOSED_FIELDS, VocabularyError, canonical, valid_values
 from yuqing.cli_types import INSTANT
 
 QUERY_HELP = """\b
@@ -23,7 +24,20 @@ Query language:
   -演习              without this word (NOT 演习 too)
   電梯               Traditional is folded: finds 电梯 too
   platform:weibo     field filter: source, platform, kind, topic, event,
-                     sentiment, region, author (-field:value excludes)"""
+                     sentiment, region, author, entity (-field:value excludes);
+                     codes or Chinese names (platform:微博, topic:食品安全),
+                     region:江州 also finds 江州市
+\b
+Values:
+""" + "\n".join(f"  {field}: {valid_values(field)}" for field in CLOSED_FIELDS)
+
+
+def _canonical(field: str, values: tuple[str, ...]) -> list[str]:
+    """--platform 微博 is --platform weibo; an unknown value lists the valid ones."""
+    try:
+        return [code for value in values for code in canonical(field, value)]
+    except VocabularyError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{field}") from None
 
 
 def _width(text: str) -> int:
@@ -91,11 +105,11 @@ def search(
         filters = SearchFilters(
             since=since,
             until=until,
-            platforms=list(platforms),
+            platforms=_canonical("platform", platforms),
             sources=list(sources),
-            topics=list(topics),
-            regions=list(regions),
-            sentiments=list(sentiments),
+            topics=_canonical("topic", topics),
+            regions=_canonical("region", regions),
+            sentiments=_canonical("sentiment", sentiments),
             entities=list(entities),
             rumor_min=min_rumor,
             relevant_only=relevant,
