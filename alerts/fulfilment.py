@@ -1,52 +1,81 @@
-"""Fulfilment found by the crawlers: an official notice that answers an open obligation.
+"""Obligations that close on evidence: the earliest qualifying publication after the trigger.
 
-When the agency's own site publishes a debunk (辟谣), an interpretation (解读), a notice or a
-penalty disclosure, the obligations it may answer are looked at:
+A publication qualifies for an obligation when
 
-=================  ===============================================================
-notice doc_type    obligation kinds it can fulfil
-=================  ===============================================================
-``debunk``         clarification, response, authoritative_release
-``interpretation`` policy_interpretation
-``notice``         authoritative_release, press_conference, response, clarification
-``penalty``        penalty_disclosure
-=================  ===============================================================
+- its **channel** may fulfil it: the agency's own site or verified accounts (``agency.name``
+  and ``agency.accounts``, matched against the publisher), a configured superior
+  (``agency.superiors``), or — for ``press_conference`` only — a news report of the agency's
+  press conference (发布会 and the agency's name in it). Without an ``agency`` section every
+  official notice counts as a superior's (proposed, never applied), as before;
+- its **type** answers the obligation's kind (``FULFILS``: a debunk clarifies, an
+  interpretation interprets, a notice informs, a penalty decision discloses; a post's type is
+  read from its wording when the crawler gave none);
+- it was published at or after the obligation's **trigger** (``opened_at``: first detection,
+  publication or decision; for an event's obligation the event's start, when earlier: a
+  complaint answered before it crossed the hot-topic threshold is answered), and is not the
+  document that opened it (unless it is a penalty decision on the agency's own site: that
+  publication *is* its disclosure);
+- it is about the **same thing** (``match_score``): the document number decides alone when
+  there is one; else the policy's full title, membership of the obligation's event, or most
+  of the event's keywords and entities or of the title's character pairs.
 
-A notice answers an obligation when it is not the notice that opened it, was published after
-the obligation opened, and is about the same thing: the document number in the obligation
-(临市监处罚〔2026〕88号) appears in it — when there is one, nothing else counts — or the key
-entered by hand or the document's full title does, or most of the event's keywords or of the
-character pairs of the subject's title do. Nothing is closed automatically —
-a person confirms: the obligation gets the note 「建议办结：<link>」 through
-``update_obligation`` (which writes the audit entry, actor ``system``, in the same
-transaction), and its recipients get a message with the link and the command to close it.
+Of the qualifying publications the earliest strong match decides. Once the agency's own
+channels have published a strong match too, the obligation is closed as done (``done_at`` =
+the earliest one's publication time — a superior's joint release can be earlier than the
+agency's own — its link, ``fulfilled_by``; audited with actor ``系统``; one action undoes it,
+``alerts.obligations.undo``, and the undone publication is never used again). Anything
+weaker — only a superior's publication or a news report, or a partial match from the own
+channels — is proposed (建议办结) for a person to confirm.
+
+It runs for the obligations opened in this evaluation (searching the archive for what was
+published since their trigger: an obligation found late may already be fulfilled) and, when
+new publications arrive, for every obligation still active or closed by the system (a later
+crawl can bring an earlier publication).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import itertools
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from alerts.deadlines import kind_label
-from alerts.messages import dashboard_url, obligation_link
+from alerts.messages import dashboard_url, obligation_link, show_outcome
 from alerts.reminders import queue_for
 from archive.base import Archive
 from archive.models import Alert, Analysis, Mention, Obligation
-from yuqing.settings import RuleSettings, Settings
+from archive.search import SearchFilters, SearchRequest
+from yuqing.settings import AgencySettings, RuleSettings, Settings
 
 FULFILS: dict[str, tuple[str, ...]] = {
     "debunk": ("clarification", "response", "authoritative_release"),
-    "interpretation": ("policy_interpretation",),
-    "notice": ("authoritative_release", "press_conference", "response", "clarification"),
+    # An interpretation answers the public's questions about the policy too.
+    "interpretation": ("policy_interpretation", "response"),
+    "notice": ("authoritative_release", "response", "clarification"),
     "penalty": ("penalty_disclosure",),
+    "press": ("press_conference", "authoritative_release", "response"),
 }
-# Share of keywords / title character pairs that must appear; set on the demo corpus, where a
-# debunk repeats most of the rumour's words and an unrelated notice shares under a fifth.
-MIN_SHARE = 0.6
+# A post's type from its wording, first match wins (a 【辟谣】 post is a debunk even when it
+# says 情况通报); set on the demo corpus' official and government posts.
+POST_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("press", re.compile(r"新闻发布会|发布会")),
+    ("debunk", re.compile(r"辟谣|不实|谣言|情况说明")),
+    ("interpretation", re.compile(r"政策解读|一图读懂|解读")),
+    ("penalty", re.compile(r"行政处罚决定书")),
+    ("notice", re.compile(r"情况通报|通报|通告|公告|回应|答复|进展")),
+)
+# Share of keywords / title character pairs that must appear for a strong match; set on the
+# demo corpus, where an answer repeats most of the story's words and an unrelated notice
+# shares under a fifth. Between WEAK and STRONG a match is only proposed.
+STRONG = 0.6
+WEAK = 0.4
+MIN_SHARE = STRONG  # the name earlier releases used
 PROPOSAL = "建议办结："
+ACTOR = "系统"
+CANDIDATES = 500  # publications read per obligation; far more than one story ever has
 
 
 def _pairs(text: str) -> set[str]:
@@ -58,7 +87,11 @@ DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号")
 
 
 def match_score(
-    ob: Obligation, notice: Mention, keywords: Sequence[str], topic_title: str
+    ob: Obligation,
+    notice: Mention,
+    keywords: Sequence[str],
+    topic_title: str,
+    same_event: bool = False,
 ) -> float:
     """1.0 for a certain match, else the share of keywords or title pairs found, else 0.
 
@@ -72,6 +105,8 @@ def match_score(
         return 1.0  # a key entered by hand
     if len(topic_title) >= 8 and topic_title in text:
         return 1.0  # the policy document's full name in its interpretation
+    if same_event:
+        return 1.0  # the clustering put it in the obligation's event
     scores = []
     words = [w for w in keywords if len(w) >= 2]
     if len(words) >= 2:
@@ -82,49 +117,208 @@ def match_score(
     return max(scores, default=0.0)
 
 
-def propose_fulfilment(
+@dataclass(frozen=True)
+class Channels:
+    """Who may fulfil the agency's obligations, from ``agency`` (None: legacy, see above)."""
+
+    agency: AgencySettings | None
+    own_sources: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, settings: Settings) -> Channels:
+        agency = settings.agency
+        return cls(agency, tuple(agency.sources) if agency else ())
+
+    def publisher(self, m: Mention) -> str:
+        return m.author or str(m.extra.get("issuer") or m.extra.get("screen_name") or "")
+
+    def channel(self, m: Mention) -> str | None:
+        """'own', 'superior', 'press' (a news report) or None."""
+        official = m.platform == "official" or m.kind == "official"
+        if self.agency is None:
+            return "superior" if official and m.extra.get("doc_type") in FULFILS else None
+        who = self.publisher(m)
+        if who in self.agency.own_names():
+            return "own"
+        if who in self.agency.superiors:
+            return "superior"
+        if not official and post_type(m) == "press" and self.names_agency(m):
+            return "press"
+        return None
+
+    def own_site(self, m: Mention) -> bool:
+        return any(fnmatch.fnmatchcase(m.source, pattern) for pattern in self.own_sources)
+
+    def names_agency(self, m: Mention) -> bool:
+        assert self.agency is not None
+        text = f"{m.title}\n{m.text}"
+        return any(name in text for name in self.agency.spoken_names())
+
+    def authors(self) -> list[str]:
+        if self.agency is None:
+            return []
+        return sorted({*self.agency.own_names(), *self.agency.superiors})
+
+
+def post_type(m: Mention) -> str | None:
+    """The document type: the crawler's ``doc_type``, else read from the wording."""
+    doc_type = m.extra.get("doc_type")
+    if isinstance(doc_type, str) and doc_type in FULFILS:
+        return doc_type
+    text = f"{m.title}\n{m.text[:200]}"
+    return next((name for name, pattern in POST_TYPES if pattern.search(text)), None)
+
+
+@dataclass
+class Finding:
+    mention: Mention  # the publication that fulfils it (the earliest qualifying one)
+    channel: str
+    score: float
+    # The agency's own publication that makes the close automatic (may be ``mention``); None
+    # when there is none yet: the finding is then only proposed.
+    confirmed_by: Mention | None = None
+
+    @property
+    def applies(self) -> bool:
+        return self.confirmed_by is not None
+
+
+@dataclass
+class FulfilmentReport:
+    closed: int = 0
+    proposed: int = 0
+
+
+def self_disclosure(ob: Obligation, m: Mention, channels: Channels) -> bool:
+    """A penalty decision published on the agency's own site is its own disclosure."""
+    if ob.kind != "penalty_disclosure" or ob.subject != f"doc:{m.id}":
+        return False
+    return channels.agency is not None and (channels.own_site(m) or channels.channel(m) == "own")
+
+
+def find(
+    archive: Archive,
+    ob: Obligation,
+    channels: Channels,
+    candidates: Sequence[tuple[Mention, Analysis | None]],
+) -> Finding | None:
+    """What fulfils ``ob``: the earliest strong match (own or a superior's), applied when the
+    agency's own channels published a strong match too; else the earliest weaker one to
+    propose; None if nothing fits. The 江州发布 情况通报 three hours after an accident is the
+    city's release; the bureau's own 通报 that evening confirms it and closes the duty, dated
+    by the earlier one."""
+    keywords, title = _keywords(archive, ob), _topic_title(ob)
+    since = window_start(archive, ob)
+    strong: Finding | None = None
+    weaker: Finding | None = None
+    for m, analysis in sorted(candidates, key=lambda pair: pair[0].published_at):
+        if m.published_at < since or m.id in ob.rejected:
+            continue
+        if self_disclosure(ob, m, channels):
+            return Finding(m, "own", 1.0, confirmed_by=m)
+        if ob.subject == f"doc:{m.id}":
+            continue  # the notice that opened it
+        channel = channels.channel(m)
+        kind = post_type(m)
+        if channel is None or kind is None or ob.kind not in FULFILS[kind]:
+            continue
+        same_event = bool(ob.event_id and analysis and analysis.event_id == ob.event_id)
+        score = match_score(ob, m, keywords, title, same_event)
+        if score >= STRONG:
+            strong = strong or Finding(m, channel, score)
+            if channel == "own":
+                return replace(strong, confirmed_by=m)
+        elif channel == "own" and score >= WEAK:
+            weaker = weaker or Finding(m, channel, score)
+    return strong or weaker
+
+
+def window_start(archive: Archive, ob: Obligation) -> datetime:
+    """From when a publication can answer ``ob``: its trigger, or for an event's obligation
+    the event's start if earlier — a bureau that answered a complaint in the morning has
+    answered the hot topic it becomes at noon (the threshold's crossing, the trigger)."""
+    event = archive.get_event(ob.event_id) if ob.event_id else None
+    if event is not None and event.first_seen < ob.opened_at:
+        return event.first_seen
+    return ob.opened_at
+
+
+def candidates_for(
+    archive: Archive, ob: Obligation, channels: Channels, now: datetime
+) -> list[tuple[Mention, Analysis | None]]:
+    """Publications since the obligation's trigger from the channels that may fulfil it."""
+    requests = []
+    since = window_start(archive, ob)
+    if channels.agency is None:
+        requests.append(SearchFilters(since=since, until=now, platforms=["official"]))
+    else:
+        requests.append(SearchFilters(since=since, until=now, authors=channels.authors()))
+        if ob.kind == "penalty_disclosure" and ob.subject.startswith("doc:"):
+            opening = archive.get_mention(ob.subject[4:])
+            if opening is not None:
+                return [(opening, None)]
+    found: dict[str, tuple[Mention, Analysis | None]] = {}
+    for filters in requests:
+        result = archive.search(SearchRequest(filters=filters, limit=CANDIDATES))
+        for hit in result.hits:
+            found[hit.mention.id] = (hit.mention, hit.analysis)
+    if channels.agency is not None and ob.kind == "press_conference":
+        query = SearchRequest(
+            query="发布会",
+            filters=SearchFilters(since=since, until=now, platforms=["news", "rss"]),
+            limit=CANDIDATES,
+        )
+        for hit in archive.search(query).hits:
+            found.setdefault(hit.mention.id, (hit.mention, hit.analysis))
+    return list(found.values())
+
+
+def fulfil(
     archive: Archive,
     settings: Settings,
     rules: Mapping[str, RuleSettings],
     alerts: Mapping[int, Alert],
     mentions: Sequence[tuple[Mention, Analysis | None]],
+    opened: Iterable[int],
     now: datetime,
-) -> int:
-    """Propose as done the obligations answered by new official notices; returns how many."""
-    notices = [
-        m
-        for m, _ in mentions
-        if (m.platform == "official" or m.kind == "official") and m.extra.get("doc_type") in FULFILS
-    ]
-    if not notices:
-        return 0
-    active = archive.list_obligations(["open", "acknowledged"], limit=1_000_000)
-    proposed = 0
-    for ob in active:
-        best: tuple[float, Mention] | None = None
-        for notice in notices:
-            if ob.kind not in FULFILS[str(notice.extra["doc_type"])]:
-                continue
-            if ob.subject == f"doc:{notice.id}" or notice.url in ob.note:
-                continue  # the notice that opened it, or one already proposed
-            if notice.published_at < ob.opened_at:
-                continue
-            score = match_score(ob, notice, _keywords(archive, ob), _topic_title(ob))
-            if score >= MIN_SHARE and (best is None or score > best[0]):
-                best = (score, notice)
-        if best is None:
+) -> FulfilmentReport:
+    """Close or propose the obligations that qualifying publications answer."""
+    channels = Channels.of(settings)
+    report = FulfilmentReport()
+    fresh = any(channels.channel(m) is not None or channels.own_site(m) for m, _ in mentions)
+    wanted = set(opened)
+    for ob in archive.list_obligations(["open", "acknowledged", "done"], limit=1_000_000):
+        if ob.id is None or not (fresh or ob.id in wanted):
             continue
-        score, notice = best
-        _propose(archive, settings, rules, alerts, ob, notice, score, now)
-        proposed += 1
-    return proposed
+        system_done = ob.status == "done" and bool(ob.fulfilled_by) and ob.done_at is not None
+        if ob.status == "done" and not system_done:
+            continue
+        found = find(archive, ob, channels, candidates_for(archive, ob, channels, now))
+        if found is None:
+            continue
+        if system_done:
+            assert ob.done_at is not None
+            if found.applies and found.mention.published_at < ob.done_at:
+                _close(archive, settings, rules, alerts, ob, found, now, notify=False)
+            continue
+        if found.applies:
+            notify = not (ob.kind == "penalty_disclosure" and ob.id in wanted)
+            _close(archive, settings, rules, alerts, ob, found, now, notify=notify)
+            report.closed += 1
+        elif found.mention.id != ob.fulfilled_by:
+            _propose(archive, settings, rules, alerts, ob, found, now)
+            report.proposed += 1
+    return report
 
 
 def _keywords(archive: Archive, ob: Obligation) -> list[str]:
     if not ob.event_id:
         return []
     event = archive.get_event(ob.event_id)
-    return list(event.keywords[:8]) if event else []
+    if event is None:
+        return []
+    names = [e.name for e in (event.entities or []) if e.kind != "region"][:4]
+    return list(dict.fromkeys([*event.keywords[:8], *names]))
 
 
 def _topic_title(ob: Obligation) -> str:
@@ -133,27 +327,94 @@ def _topic_title(ob: Obligation) -> str:
     return rest or ob.title
 
 
+CHANNEL_NAMES = {"own": "本单位发布", "superior": "上级发布", "press": "发布会报道"}
+
+
+def _recipients(
+    settings: Settings,
+    rules: Mapping[str, RuleSettings],
+    alerts: Mapping[int, Alert],
+    ob: Obligation,
+) -> list[str]:
+    alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
+    rule = rules.get(alert.rule) if alert is not None else None
+    return list(rule.recipients) if rule else list(settings.obligations.recipients)
+
+
+def _close(
+    archive: Archive,
+    settings: Settings,
+    rules: Mapping[str, RuleSettings],
+    alerts: Mapping[int, Alert],
+    ob: Obligation,
+    found: Finding,
+    now: datetime,
+    notify: bool,
+) -> None:
+    m = found.mention
+    source = m.title or m.text[:40]
+    confirmed = found.confirmed_by
+    also = ""
+    if confirmed is not None and confirmed.id != m.id:
+        also = f"；本单位发布确认：{confirmed.title or confirmed.text[:30]}"
+    closed = replace(
+        ob,
+        status="done",
+        done_at=m.published_at,
+        link=m.url,
+        fulfilled_by=m.id,
+        note=f"系统自动办结：{source}（{CHANNEL_NAMES[found.channel]}，匹配度 "
+        f"{found.score:.2f}{also}）",
+        updated_at=now,
+    )
+    archive.update_obligation(closed, ACTOR, "obligation.fulfilled")
+    if not notify:
+        return
+    outcome = show_outcome(closed)
+    body = "\n".join(
+        [
+            f"义务 #{ob.id}「{ob.title}」已有发布履行，系统已自动办结（{outcome}）：",
+            f"  · {source} {m.url}",
+            f"如认定有误，一步撤销：yuqing obligations undo {ob.id}",
+            f"或在系统中办理：{obligation_link(dashboard_url(settings), ob)}",
+        ]
+    )
+    recipients = {r.name: r for r in settings.recipients}
+    queue_for(
+        archive,
+        recipients,
+        _recipients(settings, rules, alerts, ob),
+        f"obligation:{ob.id}:fulfilled:{m.id}",
+        f"【{outcome}·{kind_label(ob.kind)}】{ob.title}",
+        body,
+        now,
+    )
+
+
 def _propose(
     archive: Archive,
     settings: Settings,
     rules: Mapping[str, RuleSettings],
     alerts: Mapping[int, Alert],
     ob: Obligation,
-    notice: Mention,
-    score: float,
+    found: Finding,
     now: datetime,
 ) -> None:
-    note = f"{PROPOSAL}{notice.url}（{notice.title or notice.source}，匹配度 {score:.2f}）"
-    archive.update_obligation(
-        replace(ob, note=note, updated_at=now), "system", "obligation.fulfilment_proposed"
+    notice = found.mention
+    where = f"{CHANNEL_NAMES[found.channel]}，" if settings.agency is not None else ""
+    note = (
+        f"{PROPOSAL}{notice.url}（{notice.title or notice.source}，{where}"
+        f"匹配度 {found.score:.2f}）"
     )
-    alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
-    rule = rules.get(alert.rule) if alert is not None else None
-    names = list(rule.recipients) if rule else list(settings.obligations.recipients)
+    archive.update_obligation(
+        replace(ob, note=note, fulfilled_by=notice.id, updated_at=now),
+        "system",
+        "obligation.fulfilment_proposed",
+    )
     subject = f"【建议办结·{kind_label(ob.kind)}】{ob.title}"
     body = "\n".join(
         [
-            f"已采集到可能履行义务 #{ob.id} 的官方发布：",
+            f"已采集到可能履行义务 #{ob.id} 的发布：",
             f"  · {notice.title or notice.text[:40]} {notice.url}",
             f"请核对后办结：yuqing obligations done {ob.id} --link {notice.url}",
             f"或在系统中办理：{obligation_link(dashboard_url(settings), ob)}",
@@ -161,5 +422,11 @@ def _propose(
     )
     recipients = {r.name: r for r in settings.recipients}
     queue_for(
-        archive, recipients, names, f"obligation:{ob.id}:proposed:{notice.id}", subject, body, now
+        archive,
+        recipients,
+        _recipients(settings, rules, alerts, ob),
+        f"obligation:{ob.id}:proposed:{notice.id}",
+        subject,
+        body,
+        now,
     )

@@ -32,11 +32,11 @@ def show_due(due_at: datetime, provisional: bool) -> str:
 def show_left(due_at: datetime, now: datetime) -> str:
     """剩余 2天3小时 / 剩余 45分钟 / 已逾期 1小时5分钟."""
     left = due_at - now
-    text = _span(abs(left))
+    text = show_span(abs(left))
     return f"已逾期 {text}" if left < timedelta(0) else f"剩余 {text}"
 
 
-def _span(value: timedelta) -> str:
+def show_span(value: timedelta) -> str:
     minutes = int(value.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
@@ -45,6 +45,40 @@ def _span(value: timedelta) -> str:
     if hours:
         return f"{hours}小时{minutes}分钟"
     return f"{minutes}分钟"
+
+
+def show_outcome(ob: Obligation) -> str:
+    """按时办结 / 逾期 3 小时办结 (whole hours, rounded up) for a done obligation."""
+    if ob.done_at is None:
+        return "已办结"
+    late = ob.done_at - ob.due_at
+    if late <= timedelta(0):
+        return "按时办结"
+    hours = -(-int(late.total_seconds()) // 3600)
+    return f"逾期 {hours} 小时办结"
+
+
+LATE_LABEL = "补登"
+
+
+def late_reason(
+    opened_at: datetime, due_at: datetime, recorded: datetime, event_start: datetime | None
+) -> str:
+    """Why an obligation is opened after its deadline (补登), '' when it is not: when the
+    event began, when the clock started, and when the system first saw the duty arise."""
+    if recorded <= due_at:
+        return ""
+    late = show_span(recorded - due_at)
+    if event_start is not None and event_start == opened_at:
+        start = f"事件始于 {show_time(event_start)}，期限自此起算；"
+    elif event_start is not None:
+        start = f"事件始于 {show_time(event_start)}，期限自 {show_time(opened_at)} 起算；"
+    else:
+        start = f"期限自 {show_time(opened_at)} 起算；"
+    return (
+        f"{LATE_LABEL}：{start}至 {show_time(recorded)} 才首次识别到该义务"
+        f"（开启条件首次满足），开启时已超期 {late}"
+    )
 
 
 def dashboard_url(settings: Settings) -> str:
@@ -126,7 +160,8 @@ def obligation_message(
 ) -> tuple[str, str]:
     label = kind_label(ob.kind)
     due_short = local(ob.due_at).strftime("%m-%d %H:%M") + ("「暂定」" if ob.provisional else "")
-    subject = f"【待办·{label}】{match.title}（截止 {due_short}）"
+    head = f"{LATE_LABEL}·{label}" if ob.late_reason else f"待办·{label}"
+    subject = f"【{head}】{match.title}（截止 {due_short}）"
     lines = [
         f"义务：{label}",
         f"事件：{match.title}",
@@ -138,6 +173,8 @@ def obligation_message(
         + (f"（{show_left(ob.due_at, now)}）" if now is not None else ""),
         f"依据：{deadline.rule_text}",
     ]
+    if ob.late_reason:
+        lines.append(ob.late_reason)
     if match.evidence:
         lines.append("原因：")
         lines += _evidence_lines(match.evidence)

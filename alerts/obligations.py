@@ -6,6 +6,7 @@ States and the moves between them::
     open / acknowledged ──complete (with a link to what was published)──► done
     open / acknowledged ──waive (with a reason)──► waived
     done / waived ──reopen (with a reason)──► open        (a mistaken close)
+    done by the system ──undo──► open  (the publication it used is never used again)
     assign: open or acknowledged, any number of times
 
 Any other move raises ``InvalidTransition`` with a message for the user. Every change goes
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from alerts.deadlines import due, kind_label
 from archive.base import Archive
@@ -33,6 +35,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "complete": (ACTIVE, "done"),
     "waive": (ACTIVE, "waived"),
     "reopen": (("done", "waived"), "open"),
+    "undo": (("done",), "open"),
     "assign": (ACTIVE, None),
 }
 _PAST = {
@@ -40,6 +43,7 @@ _PAST = {
     "complete": "completed",
     "waive": "waived",
     "reopen": "reopened",
+    "undo": "fulfilment_undone",
     "assign": "assigned",
 }
 
@@ -71,7 +75,7 @@ def _need(value: str, what: str) -> str:
 
 
 def _apply(
-    archive: Archive, obligation_id: int, action: str, actor: str, clock: Clock, **changes: str
+    archive: Archive, obligation_id: int, action: str, actor: str, clock: Clock, **changes: Any
 ) -> Obligation:
     actor = _need(actor, "actor")
     ob = _load(archive, obligation_id)
@@ -81,11 +85,16 @@ def _apply(
         raise InvalidTransition(
             f"obligation #{ob.id} is {ob.status}; it cannot be {_PAST[action]} (only from {froms})"
         )
-    updated = replace(ob, **changes, updated_at=clock.now())  # type: ignore[arg-type]
+    updated = replace(ob, **changes, updated_at=clock.now())
     if target is not None:
         updated.status = target
     archive.update_obligation(updated, actor, f"obligation.{_PAST[action]}")
     return updated
+
+
+def _undone(ob: Obligation) -> dict[str, Any]:
+    """What a reopened obligation forgets: when and by what it was done."""
+    return {"done_at": None, "link": "", "fulfilled_by": ""}
 
 
 def acknowledge(archive: Archive, obligation_id: int, actor: str, clock: Clock) -> Obligation:
@@ -97,16 +106,63 @@ def acknowledge(archive: Archive, obligation_id: int, actor: str, clock: Clock) 
 
 
 def complete(
-    archive: Archive, obligation_id: int, actor: str, link: str, clock: Clock
+    archive: Archive,
+    obligation_id: int,
+    actor: str,
+    link: str,
+    clock: Clock,
+    at: datetime | None = None,
 ) -> Obligation:
-    """Done, with a link to what was published (release, interpretation, disclosure)."""
+    """Done, with a link to what was published (release, interpretation, disclosure).
+
+    ``done_at`` is ``at`` when given, else the publication time of the proposed publication
+    when ``link`` is its address (confirming a 建议办结), else now."""
+    link = _need(link, "the link to what was published")
+    ob = _load(archive, obligation_id)
+    if at is not None and at.tzinfo is None:
+        raise ObligationError(f"the completion time {at.isoformat()} needs a timezone")
+    proposed = archive.get_mention(ob.fulfilled_by) if ob.fulfilled_by else None
+    if at is None and proposed is not None and proposed.url == link:
+        at = proposed.published_at
+    kept = ob.fulfilled_by if proposed is not None and proposed.url == link else ""
     return _apply(
         archive,
         obligation_id,
         "complete",
         actor,
         clock,
-        link=_need(link, "the link to what was published"),
+        link=link,
+        done_at=at or clock.now(),
+        fulfilled_by=kept,
+    )
+
+
+def accept(archive: Archive, obligation_id: int, actor: str, clock: Clock) -> Obligation:
+    """Confirm the proposed fulfilment (建议办结): done at that publication's time."""
+    ob = _load(archive, obligation_id)
+    proposed = archive.get_mention(ob.fulfilled_by) if ob.fulfilled_by else None
+    if proposed is None or ob.status not in ACTIVE:
+        raise ObligationError(f"obligation #{ob.id} has no proposed fulfilment to accept")
+    return complete(archive, obligation_id, actor, proposed.url, clock)
+
+
+def undo(archive: Archive, obligation_id: int, actor: str, clock: Clock) -> Obligation:
+    """Undo the system's automatic close in one action: open again, and the publication it
+    used is never taken as this obligation's fulfilment again."""
+    ob = _load(archive, obligation_id)
+    if ob.status != "done" or not ob.fulfilled_by:
+        raise InvalidTransition(
+            f"obligation #{ob.id} was not closed by the system; use reopen with a reason"
+        )
+    return _apply(
+        archive,
+        obligation_id,
+        "undo",
+        actor,
+        clock,
+        rejected=[*ob.rejected, ob.fulfilled_by],
+        note=f"已撤销系统自动办结（{ob.link}）",
+        **_undone(ob),
     )
 
 
@@ -129,6 +185,7 @@ def reopen(
         actor,
         clock,
         note=_need(reason, "the reason for reopening"),
+        **_undone(_load(archive, obligation_id)),
     )
 
 

@@ -8,9 +8,12 @@ Run at the end of every alert evaluation, over the obligations still open or ack
   passed after the obligation was opened: an obligation opened late (a document found two days
   after publication) gets one reminder, not a backlog of them. They go to the recipients of the
   rule that opened it (``obligations.recipients`` for obligations entered by hand).
-- **Escalation**: an obligation still ``open`` (not acknowledged) ``obligations.escalate_after``
-  after it was opened goes to each recipient's ``escalates_to``; after twice that time to the
-  next one along the chain, and so on until the chain ends (cycles are cut).
+- **Escalation follows urgency**: an obligation on a calendar-hour clock still ``open`` (not
+  acknowledged) ``obligations.escalate_after`` after it was opened goes to each recipient's
+  ``escalates_to``; after twice that time to the next one along the chain, and so on until
+  the chain ends (cycles are cut). One on working days (a penalty disclosure, a policy
+  interpretation: weeks, not hours) climbs one hop at each share of its time gone
+  (``obligations.escalate_shares``, 50 % and 80 % by default) and never in its first day.
 
 Every message is keyed (``obligation:<id>:remind:<point>:…``, ``obligation:<id>:escalate:<hop>:…``)
 so an evaluation repeated or interrupted sends nothing twice, and every escalation is written to
@@ -25,8 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from alerts.deadlines import kind_label
-from alerts.messages import dashboard_url, obligation_link, show_due, show_left
+from alerts.deadlines import kind_label, kind_rule
+from alerts.messages import dashboard_url, obligation_link, show_due, show_left, show_span
 from alerts.obligations import snoozed_until
 from archive.base import Archive
 from archive.models import Alert, AuditEntry, Obligation, OutboxMessage
@@ -157,6 +160,29 @@ def _chain(recipients: Mapping[str, RecipientSettings], start: str) -> list[str]
     return chain
 
 
+FIRST_DAY = timedelta(days=1)
+
+
+def escalation_hops(
+    ob: Obligation, created: datetime, now: datetime, settings: Settings
+) -> tuple[int, list[datetime]]:
+    """How many hops up the chain are due now, and when each one fell due."""
+    if kind_rule(ob.kind).clock == "hours":
+        step = settings.obligations.escalate_after
+        if step <= timedelta(0) or now < created + step:
+            return 0, []
+        hops = int((now - created) / step)
+        return hops, [created + step * hop for hop in range(1, hops + 1)]
+    if now < created + FIRST_DAY:
+        return 0, []
+    points = [
+        ob.opened_at + (ob.due_at - ob.opened_at) * share
+        for share in sorted(settings.obligations.escalate_shares)
+    ]
+    passed = [max(at, created + FIRST_DAY) for at in points if at <= now]
+    return len(passed), passed
+
+
 def _escalate(
     archive: Archive,
     settings: Settings,
@@ -167,18 +193,18 @@ def _escalate(
     now: datetime,
     link: str,
 ) -> int:
-    step = settings.obligations.escalate_after
-    if step <= timedelta(0) or now < created + step:
+    hops, due_at = escalation_hops(ob, created, now, settings)
+    if not hops:
         return 0
-    hops = int((now - created) / step)
     queued = 0
     for origin in targets:
         for hop, target in enumerate(_chain(recipients, origin)[:hops], 1):
-            waited = int(step.total_seconds() * hop // 60)
-            subject = f"【升级提醒·{kind_label(ob.kind)}】{ob.title}（{waited}分钟未确认）"
+            waited = int((due_at[hop - 1] - created).total_seconds() // 60)
+            shown = show_span(timedelta(minutes=waited))
+            subject = f"【升级提醒·{kind_label(ob.kind)}】{ob.title}（{shown}未确认）"
             body = "\n".join(
                 [
-                    f"义务 #{ob.id}「{ob.title}」已 {waited} 分钟无人确认，现转交您处理。",
+                    f"义务 #{ob.id}「{ob.title}」已 {shown} 无人确认，现转交您处理。",
                     f"原接收人：{origin}",
                     f"截止时间：{show_due(ob.due_at, ob.provisional)}"
                     f"（{show_left(ob.due_at, now)}）",

@@ -16,6 +16,7 @@ obligations a match opens are keyed by the same subject, so two rules on one eve
 from __future__ import annotations
 
 import abc
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar, TypeVar
@@ -33,7 +34,7 @@ from archive.models import (
 )
 from nlp.hotspots import hotspot_reason, is_hotspot
 from yuqing.clock import SHANGHAI, parse_instant
-from yuqing.settings import HotspotSettings, RuleSettings
+from yuqing.settings import LEVEL_BELOW, AgencySettings, HotspotSettings, RuleSettings
 
 ALERT_LEVELS = ("info", "warning", "critical")
 LEVEL_LABELS = {"info": "提示", "warning": "警告", "critical": "严重"}
@@ -81,6 +82,11 @@ class RuleInput:
     region_levels: dict[str, str] = field(default_factory=dict)
     # The size and spread that make an event a hotspot (threshold rules fire on those only).
     hotspot: HotspotSettings = field(default_factory=HotspotSettings)
+    # The names the agency publishes under (settings ``agency``): its own documents are at
+    # its own level whatever district their title names.
+    own_names: frozenset[str] = frozenset()
+    # The agency (settings ``agency``), to recognise its district and county bureaus.
+    agency: AgencySettings | None = None
     _events: dict[str, Event | None] = field(default_factory=dict)
 
     def event(self, event_id: str) -> Event | None:
@@ -216,9 +222,15 @@ class EventRule(RuleType):
 @register_rule
 class ThresholdRule(EventRule):
     """Hot events: heat or volume over the rule's bar, and a hotspot's size and spread
-    (``settings.nlp.hotspot``: one item and its comments is not public opinion)."""
+    (``settings.nlp.hotspot``: one item and its comments is not public opinion).
+
+    An event becomes public opinion to answer (其他政务舆情, 48 h) when it crosses
+    ``min_mentions``, not at its first post: a complaint posted on Monday that the media pick
+    up on Thursday is due on Saturday, so the match is detected at the crossing (the
+    ``min_mentions``-th member's time) when the members say."""
 
     type_name = "threshold"
+    MEMBERS_READ = 5000
 
     def find(self, data: RuleInput) -> list[Match]:
         found = []
@@ -229,8 +241,18 @@ class ThresholdRule(EventRule):
             match.evidence.append(
                 Reason("figure", hotspot_reason(event, data.archive, data.hotspot))
             )
+            self._date_crossing(match, data)
             found.append(match)
         return found
+
+    def _date_crossing(self, match: Match, data: RuleInput) -> None:
+        minimum = self.settings.min_mentions
+        if minimum is None or match.event_id is None:
+            return
+        members = data.archive.event_mentions(match.event_id, limit=self.MEMBERS_READ)
+        times = sorted(m.published_at for m in members)
+        if len(times) >= minimum:
+            match.detected_at = max(match.detected_at, times[minimum - 1])
 
     def check_event(self, event: Event) -> Match | None:
         s = self.settings
@@ -353,15 +375,23 @@ MAX_DOCUMENT_AGE = timedelta(days=60)
 
 def agency_level(mention: Mention, data: RuleInput) -> str | None:
     """Which level of agency published a notice: what the notice says (``extra["level"]``),
-    else its source's configured ``level``, else ``obligations.region_levels`` matched
-    against the notice's region, publisher and title (临川区 → county)."""
+    else its source's configured ``level``, else the agency's own level when the agency
+    itself published it, else ``obligations.region_levels`` (with the agency's districts)
+    matched against the notice's region, publisher and title (临川区 → county), else the
+    level below the agency's for a district or county bureau of its region that is not
+    configured (江州市望江区市场监督管理局 → county)."""
     for level in (mention.extra.get("level"), data.source_levels.get(mention.source)):
         if level in AGENCY_LEVELS:
             return str(level)
+    if mention.author and mention.author in data.own_names:
+        return None
     where = f"{mention.region}\n{mention.author}\n{mention.title}"
     for fragment, level in data.region_levels.items():
         if fragment and fragment in where and level in AGENCY_LEVELS:
             return level
+    agency = data.agency
+    if agency is not None and mention.author and agency.district_unit(mention.author):
+        return LEVEL_BELOW[agency.level]
     return None
 
 
@@ -422,7 +452,9 @@ class OfficialDocumentRule(DocumentRule):
 
 @register_rule
 class PenaltyRule(DocumentRule):
-    """Penalty decisions: the clock runs from ``extra["decided_at"]`` when the notice says."""
+    """Penalty decisions: the clock runs from the decision date — ``extra["decided_at"]``
+    when the crawler found one, else the date that signs the decision at the end of its
+    text (江州市市场监督管理局 / 2026年11月10日) — and only failing both from publication."""
 
     type_name = "penalty"
     default_doc_types = ("penalty",)
@@ -435,7 +467,29 @@ class PenaltyRule(DocumentRule):
                 return parse_instant(decided)
             except ValueError:
                 pass
+        signed = decision_date(mention.text)
+        if signed is not None and signed <= mention.published_at:
+            return signed
         return mention.published_at
+
+
+# A decision is signed with its date on one of its last lines; an earlier date in the text
+# is the violation's, not the decision's.
+_SIGNED = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+SIGNATURE_LINES = 3
+
+
+def decision_date(text: str) -> datetime | None:
+    """The date signing a decision (its last lines), as 00:00 Beijing time; None if none."""
+    tail = "\n".join(text.strip().splitlines()[-SIGNATURE_LINES:])
+    found = _SIGNED.findall(tail)
+    if not found:
+        return None
+    year, month, day = (int(part) for part in found[-1])
+    try:
+        return datetime(year, month, day, tzinfo=SHANGHAI)
+    except ValueError:
+        return None
 
 
 # The volume rule types (spike, new_term) register themselves on import.

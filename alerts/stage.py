@@ -8,13 +8,14 @@ One evaluation:
 3. store one alert per (rule, subject) — later evidence updates it; its level only rises;
 4. open the obligations the rule lists, one per (kind, subject), due per ``alerts.deadlines``,
    in the order of ``OBLIGATION_KINDS`` so that inhibitions see the stronger duty first;
-5. queue the notifications for the rule's recipients, each notifier of each recipient;
-6. propose as done the obligations that new official notices answer (``alerts.fulfilment``),
-   then queue the reminders and escalations that are due (``alerts.reminders``);
+5. close (from the agency's own channels) or propose as done the obligations that qualifying
+   publications answer (``alerts.fulfilment``), before any message is queued;
+6. queue the notifications for the rule's recipients, then the reminders and escalations
+   that are due (``alerts.reminders``);
 7. advance the cursor.
 
 Everything written is keyed — alerts by (rule, subject), obligations by (kind, subject),
-messages by ``dedup_key`` — and steps 4 and 5 run for every current match, not only new ones,
+messages by ``dedup_key`` — and steps 4 to 6 run for every current match, not only new ones,
 so a crash anywhere is repaired by the next evaluation without duplicates, and an evaluation
 with no new data changes nothing. Audit entries (actor ``system``) are written when an alert
 or obligation is created, or an alert's level rises.
@@ -33,8 +34,8 @@ from datetime import datetime, timedelta
 
 from alerts.calendar import WorkingCalendar
 from alerts.deadlines import Deadline, due, kind_rule
-from alerts.fulfilment import propose_fulfilment
-from alerts.messages import alert_message, dashboard_url, obligation_message
+from alerts.fulfilment import fulfil
+from alerts.messages import alert_message, dashboard_url, late_reason, obligation_message
 from alerts.reminders import remind_and_escalate
 from alerts.rulebook import describe_change, rules_in_force
 from alerts.rules import ALERT_LEVELS, Match, RuleInput, RuleType, build_rule, grade_rank
@@ -72,6 +73,7 @@ class AlertReport:
     obligations_inhibited: int = 0
     mentions_read: int = 0
     fulfilments_proposed: int = 0
+    fulfilments_closed: int = 0
     reminders_queued: int = 0
     escalations: int = 0
     errors: list[str] = field(default_factory=list)
@@ -86,6 +88,9 @@ class _Fired:
     alert: Alert
     raised_from: str | None = None
     obligations: list[tuple[Obligation, Deadline]] = field(default_factory=list)
+    # Every obligation it led to was fulfilled as it opened (a penalty decision published on
+    # the agency's own site): an information alert with nothing to do is not pushed.
+    all_fulfilled: bool = False
 
 
 def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
@@ -113,6 +118,8 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
             source_levels={s.name: s.level for s in settings.sources if s.level},
             region_levels=dict(settings.obligations.region_levels),
             hotspot=settings.nlp.hotspot,
+            own_names=frozenset(settings.agency.own_names() if settings.agency else ()),
+            agency=settings.agency,
         )
         try:
             matches = merge_matches(rule.find(data))
@@ -128,31 +135,30 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
             fired.append(item)
 
     calendar = WorkingCalendar(settings.obligations.holidays)
-    _open_obligations(archive, settings, calendar, fired, now, report)
+    opened = _open_obligations(archive, settings, calendar, fired, now, report)
+    by_name = {rule.name: rule.settings for rule in rules}
+    alerts = {a.id: a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.id is not None}
+    # Before any message: an obligation found late may be fulfilled already, and a penalty
+    # published on the agency's own site is its own disclosure.
+    found = fulfil(archive, settings, by_name, alerts, mentions, opened, now)
+    report.fulfilments_closed, report.fulfilments_proposed = found.closed, found.proposed
+    _drop_closed(archive, fired)
     _queue_messages(archive, settings, fired, now, report)
-    _follow_up(archive, settings, rules, mentions, now, report)
+    follow = remind_and_escalate(archive, settings, by_name, now, alerts)
+    report.reminders_queued = follow.reminders
+    report.escalations = follow.escalations
     if new_cursor != cursor:
         archive.set_cursor(STAGE, new_cursor)
     return report
 
 
-def _follow_up(
-    archive: Archive,
-    settings: Settings,
-    rules: Sequence[RuleType],
-    mentions: Sequence[tuple[Mention, Analysis | None]],
-    now: datetime,
-    report: AlertReport,
-) -> None:
-    """Fulfilment proposals from new official notices, then reminders and escalations."""
-    by_name = {rule.name: rule.settings for rule in rules}
-    alerts = {a.id: a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.id is not None}
-    report.fulfilments_proposed = propose_fulfilment(
-        archive, settings, by_name, alerts, mentions, now
-    )
-    follow = remind_and_escalate(archive, settings, by_name, now, alerts)
-    report.reminders_queued = follow.reminders
-    report.escalations = follow.escalations
+def _drop_closed(archive: Archive, fired: list[_Fired]) -> None:
+    """Forget obligations closed since they were opened: nothing is due for them."""
+    for item in fired:
+        current = [(archive.get_obligation(ob.id or 0), d) for ob, d in item.obligations]
+        active = [(ob, d) for ob, d in current if ob is not None and ob.status in ACTIVE_STATES]
+        item.all_fulfilled = bool(current) and not active
+        item.obligations = active
 
 
 def _rules(
@@ -330,7 +336,9 @@ def _open_obligations(
     fired: list[_Fired],
     now: datetime,
     report: AlertReport,
-) -> None:
+) -> list[int]:
+    """Open what the matches call for; returns the ids of the obligations opened now."""
+    opened: list[int] = []
     planned = [
         (item, kind)
         for item in fired
@@ -338,7 +346,7 @@ def _open_obligations(
         if _eligible(kind, item.match)
     ]
     if not planned:
-        return
+        return opened
     planned.sort(key=lambda pair: OBLIGATION_KINDS.index(pair[1]))
     # Read once: most matches are of obligations already open, which need no write.
     known = {(ob.kind, ob.subject): ob for ob in archive.list_obligations(limit=SCAN_LIMIT)}
@@ -382,6 +390,9 @@ def _open_obligations(
             provisional=deadline.provisional,
             basis=deadline.rule_text,
         )
+        late = late_reason(trigger, deadline.due_at, now, _event_start(archive, match))
+        if late:
+            entry.details["late_reason"] = late
         ob, created = archive.open_obligation_audited(
             Obligation(
                 kind=kind,
@@ -393,16 +404,31 @@ def _open_obligations(
                 event_id=match.event_id,
                 alert_id=item.alert.id,
                 level=level,
+                evidence=_evidence_ids(match),
+                late_reason=late,
             ),
             entry,
         )
         known[(kind, match.subject)] = ob
         if created:
+            opened.append(ob.id or 0)
             report.obligations_opened += 1
             held.add((kind, scope))
             held.add((kind, match.subject))
         if ob.status in ACTIVE_STATES:
             item.obligations.append((ob, deadline))
+    return opened
+
+
+def _evidence_ids(match: Match) -> list[str]:
+    return list(dict.fromkeys(r.mention_id for r in match.evidence if r.mention_id))
+
+
+def _event_start(archive: Archive, match: Match) -> datetime | None:
+    if not match.event_id:
+        return None
+    event = archive.get_event(match.event_id)
+    return event.first_seen if event is not None else None
 
 
 def _eligible(kind: str, match: Match) -> bool:
@@ -428,6 +454,8 @@ def _queue_messages(
         alert = item.alert
         if alert.status == "silenced":
             continue  # see alerts.silences: the obligations stay open, their messages wait
+        if item.all_fulfilled and alert.level == "info":
+            continue
         link = dashboard_url(settings)
         messages: list[tuple[str, tuple[str, str]]] = []
         # Keyed by level too: a raised level is news and is sent once more.

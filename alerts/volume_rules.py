@@ -156,8 +156,9 @@ class SpikeRule(RuleType):
     previous ``seasonal_days`` days (nlp/topic_burst.py), and a burst needs the ratio
     ``spike_factor``, a Poisson tail ``max_p_value`` and ``min_mentions`` at once.
 
-    A spike continuing within ``cooldown`` of the last one updates that alert instead of
-    raising a new one.
+    A spike of the same scope within ``group_within`` (24 h) — or ``cooldown``, if longer —
+    of the last one updates that alert instead of raising a new one: the demo's whole-scope
+    rule raised eight identical 舆情量突增（全部） alerts in six days, one per busy hour.
     """
 
     type_name = "spike"
@@ -252,13 +253,16 @@ class SpikeRule(RuleType):
 
     def _episode(self, data: RuleInput, prefix: str) -> str:
         """The subject of the episode a spike belongs to: the last one with this prefix if it
-        was seen within ``cooldown``, else a new one named by the hour (Beijing time)."""
+        was seen within ``group_within`` and not resolved, else a new one named by the hour
+        (Beijing time)."""
+        window = max(self.settings.cooldown, self.settings.group_within)
         recent = [
             a
             for a in data.alerts.values()
             if a.subject.startswith(prefix)
             and a.subject[len(prefix) :].isdigit()
-            and a.last_at >= data.now - self.settings.cooldown - timedelta(hours=1)
+            and a.status != "resolved"
+            and a.last_at >= data.now - window - timedelta(hours=1)
         ]
         if recent:
             return max(recent, key=lambda a: a.last_at).subject

@@ -222,6 +222,24 @@ class Obligation:
     note: str = ""
     updated_at: datetime | None = None
     id: int | None = None
+    # When it was fulfilled (the publication's time when the system found it; the time of
+    # the action when a person closed it); None while not done.
+    done_at: datetime | None = None
+    # The mentions behind it: what opened it (the alert's evidence) and, once fulfilled,
+    # the publication that fulfilled it (``fulfilled_by``).
+    evidence: list[str] = field(default_factory=list)
+    fulfilled_by: str = ""
+    # Why it was opened after its deadline (补登); empty when it was opened in time.
+    late_reason: str = ""
+    # Publications a person rejected as its fulfilment (undo): never proposed again.
+    rejected: list[str] = field(default_factory=list)
+
+    @property
+    def on_time(self) -> bool | None:
+        """Done by its deadline; None while not done (or done before done_at was kept)."""
+        if self.status != "done" or self.done_at is None:
+            return None
+        return self.done_at <= self.due_at
 
 
 @dataclass

@@ -221,6 +221,11 @@ def obligation_values(ob: Obligation) -> tuple[Any, ...]:
         ob.link,
         ob.note,
         to_us(ob.updated_at),
+        to_us(ob.done_at),
+        json.dumps(ob.evidence, ensure_ascii=False),
+        ob.fulfilled_by,
+        ob.late_reason,
+        json.dumps(ob.rejected, ensure_ascii=False),
     )
 
 
@@ -241,6 +246,11 @@ def obligation_from(row: sqlite3.Row) -> Obligation:
         link=row["link"],
         note=row["note"],
         updated_at=from_us(row["updated_at"]),
+        done_at=from_us(row["done_at"]),
+        evidence=list(json.loads(row["evidence"])),
+        fulfilled_by=row["fulfilled_by"],
+        late_reason=row["late_reason"],
+        rejected=list(json.loads(row["rejected"])),
     )
 
 

@@ -291,6 +291,23 @@ MIGRATIONS: list[str] = [
     DROP TABLE dim_values;
     ALTER TABLE dim_values_keyed RENAME TO dim_values;
     """,
+    # 8: obligations that close on evidence (alerts/fulfilment.py): when one was done, the
+    # mentions behind it and the publication that fulfilled it, why it was opened late (补登),
+    # and the publications a person rejected as its fulfilment. Rows already done get the
+    # time of their completion from the audit log (else their last change).
+    """
+    ALTER TABLE obligations ADD COLUMN done_at INTEGER;
+    ALTER TABLE obligations ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE obligations ADD COLUMN fulfilled_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE obligations ADD COLUMN late_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE obligations ADD COLUMN rejected TEXT NOT NULL DEFAULT '[]';
+    UPDATE obligations SET done_at = coalesce(
+        (SELECT max(a.at) FROM audit a
+         WHERE a.object_type = 'obligation' AND a.object_id = CAST(obligations.id AS TEXT)
+           AND a.action = 'obligation.completed'),
+        updated_at
+    ) WHERE status = 'done';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

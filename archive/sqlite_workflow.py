@@ -34,7 +34,8 @@ from archive.sqlite_rows import (
 
 _OBLIGATION_COLUMNS = (
     "kind, subject, title, opened_at, due_at, provisional, status, event_id, alert_id, "
-    "level, assignee, link, note, updated_at"
+    "level, assignee, link, note, updated_at, done_at, evidence, fulfilled_by, late_reason, "
+    "rejected"
 )
 
 

@@ -29,7 +29,7 @@ from dashboard.data import invalidate
 from dashboard.roles import Principal
 from yuqing.settings import SilenceSettings
 
-Operation = Literal["acknowledge", "complete", "waive", "assign", "snooze"]
+Operation = Literal["acknowledge", "complete", "waive", "assign", "snooze", "undo", "accept"]
 SCAN_LIMIT = 1_000_000
 MAX_SILENCE = timedelta(days=7)
 UNSILENCE_REASON = "在仪表盘取消静默"
@@ -68,7 +68,8 @@ def perform(
     """Do ``operation`` on obligation ``obligation_id`` as ``principal``.
 
     ``text`` is the link for ``complete``, the reason for ``waive``, the assignee for
-    ``assign`` and the number of hours for ``snooze``.
+    ``assign`` and the number of hours for ``snooze``; ``undo`` (the system's automatic close)
+    and ``accept`` (the proposed fulfilment) need none.
     """
     text = text.strip()
     if operation == "complete" and not text:
@@ -88,6 +89,10 @@ def perform(
             return ops.waive(archive, obligation_id, actor, reason=text, clock=clock)
         if operation == "assign":
             return ops.assign(archive, obligation_id, actor, assignee=text, clock=clock)
+        if operation == "undo":
+            return ops.undo(archive, obligation_id, actor, clock=clock)
+        if operation == "accept":
+            return ops.accept(archive, obligation_id, actor, clock=clock)
         return ops.snooze(archive, obligation_id, actor, hours=_hours(text), clock=clock)
 
     return _run(config, principal, roles.ACT, work)

@@ -72,3 +72,13 @@ def make_mention(i: int, text: str, **overrides: object) -> Mention:
     }
     values.update(overrides)
     return Mention(**values)  # type: ignore[arg-type]
+
+
+# Turns a current SQLite archive's obligations back into what schema 7 wrote, for the upgrade
+# tests of earlier schemas (they undo every later migration before their own).
+OBLIGATION_EVIDENCE_UNDONE = (
+    "ALTER TABLE obligations DROP COLUMN done_at; ALTER TABLE obligations DROP COLUMN evidence; "
+    "ALTER TABLE obligations DROP COLUMN fulfilled_by; "
+    "ALTER TABLE obligations DROP COLUMN late_reason; "
+    "ALTER TABLE obligations DROP COLUMN rejected; "
+)

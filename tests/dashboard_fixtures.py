@@ -176,6 +176,7 @@ def _obligations() -> dict[str, Obligation]:
             opened_at=NOW - 8 * HOUR,
             due_at=NOW - 3 * HOUR,
             event_id="ev-lift",
+            late_reason="补登：事件始于 NOW-8h，开启时已超期 1小时",
         ),
         "urgent": Obligation(
             kind="clarification",
@@ -202,6 +203,9 @@ def _obligations() -> dict[str, Obligation]:
             due_at=NOW + 8 * HOUR,
             status="done",
             link="http://127.0.0.1/release/1",
+            # Closed by the system on the agency's own release (alerts.fulfilment).
+            done_at=NOW - 30 * HOUR,
+            fulfilled_by="m01",
         ),
     }
 

@@ -128,8 +128,38 @@ def test_add_import_list_ack_done_from_the_shell(config: Path, tmp_path: Path) -
     assert len(items) == 3
     first = by_title["鑫达牌充电器行政处罚"]["id"]
     assert run(config, "obligations", "ack", str(first), "--actor", "王科长")[0] == 0
-    code, out = run(config, "obligations", "done", str(first), "--link", "https://x.gov.cn/1")
-    assert code == 0 and "已完成" in out
+    code, out = run(
+        config,
+        "obligations",
+        "done",
+        str(first),
+        "--link",
+        "https://x.gov.cn/1",
+        "--at",
+        "2026-10-09T10:00",
+    )
+    assert code == 0 and "已完成（按时办结）" in out, out
+    code, out = run(config, "obligations", "list", "--all", "--json")
+    record = {item["id"]: item for item in map(json.loads, out.splitlines())}[first]
+    assert {
+        "opened_at",
+        "done_at",
+        "on_time",
+        "event_id",
+        "subject",
+        "level",
+        "evidence",
+        "late_reason",
+        "fulfilled_by",
+    } <= set(record)
+    assert (record["done_at"], record["on_time"], record["status"]) == (
+        "2026-10-09T10:00:00+08:00",
+        True,
+        "done",
+    )
+    assert (record["level"], record["event_id"], record["evidence"]) == ("county", None, [])
+    code, out = run(config, "obligations", "list", "--all")
+    assert "已完成（按时办结）" in out
     with open_archive(tmp_path / "a.db", readonly=True) as archive:
         audit = archive.list_audit("obligation", str(first))
         assert {(a.action, a.actor) for a in audit} >= {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -151,6 +152,29 @@ def test_a_continuing_spike_keeps_its_subject_and_topic_filters_apply(archive: A
     ]
     only = run(archive, PER_TOPIC | {"filters": {"topics": ["recall"]}}, NIGHT + timedelta(hours=1))
     assert [m.subject for m in only] == ["spike:recall:2026072005"]
+
+
+def test_repeated_spikes_of_one_scope_update_one_alert_until_a_day_of_quiet(
+    archive: Archive,
+) -> None:
+    stream = Stream(archive)
+    stream.daily("food_safety", {h: 1 for h in range(24)}, NIGHT, days=1)
+    stream.add("food_safety", 30, NIGHT)
+    [first] = run(archive, OLD_RULE, NIGHT)
+    earlier = Alert("spike", first.subject, "info", first.title, NIGHT, NIGHT)
+    # Hours later (far past the one-hour cooldown) the same scope spikes again: same alert.
+    later = NIGHT + timedelta(hours=9)
+    stream.add("food_safety", 30, later)
+    [again] = run(archive, OLD_RULE, later, [earlier])
+    assert again.subject == first.subject == "spike:2026072004"
+    # A spike after a day of quiet is a new wave: a new alert.
+    quiet = NIGHT + timedelta(hours=27)
+    stream.add("food_safety", 30, quiet)
+    [new] = run(archive, OLD_RULE, quiet, [earlier])
+    assert new.subject == "spike:2026072107"
+    # A resolved alert is not continued.
+    resolved = replace(earlier, status="resolved")
+    assert run(archive, OLD_RULE, later, [resolved])[0].subject == "spike:2026072013"
 
 
 def test_seasonal_whole_scope_rule(archive: Archive) -> None:

@@ -17,7 +17,7 @@ from archive.base import Archive
 from archive.models import Analysis, Mention
 from archive.search import FACET_FIELDS, SearchFilters, SearchRequest
 from archive.sqlite_dims import TOPIC_BITS, UNANALYSED
-from tests.conftest import T0, make_mention
+from tests.conftest import OBLIGATION_EVIDENCE_UNDONE, T0, make_mention
 
 WORDS = ["电梯", "召回", "食品", "锅炉", "投诉", "天气"]
 SOURCES = ["demo-news", "demo-weibo", "samr-notices", "gbk-news"]
@@ -178,14 +178,15 @@ def test_upgrade_from_schema_2_fills_the_dims_table(tmp_path: Path) -> None:
     with open_archive(path) as store:
         _fill(store, 7)
     # Turn the file back into a schema-2 archive: no dims tables, no entities (schema 5),
-    # no event platforms (schema 6).
+    # no event platforms (schema 6), no obligation evidence (schema 8).
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP TABLE mention_dims; DROP TABLE dim_values; DROP TABLE dims_tombstones; "
         "DELETE FROM meta WHERE key = 'dims_version'; "
         "DROP TABLE mention_entities; ALTER TABLE analyses DROP COLUMN entities; "
         "ALTER TABLE events DROP COLUMN entities; ALTER TABLE events DROP COLUMN platforms; "
-        "PRAGMA user_version = 2;"
+        + OBLIGATION_EVIDENCE_UNDONE
+        + "PRAGMA user_version = 2;"
     )
     conn.close()
     with open_archive(path) as store:
@@ -317,7 +318,9 @@ def test_integrity_check_reads_ok_on_new_and_upgraded_archives(tmp_path: Path) -
         "CREATE TABLE old_dims (dim TEXT NOT NULL, code INTEGER NOT NULL, value TEXT NOT NULL, "
         "PRIMARY KEY (dim, value), UNIQUE (dim, code)) WITHOUT ROWID; "
         "INSERT INTO old_dims SELECT dim, code, value FROM dim_values; DROP TABLE dim_values; "
-        "ALTER TABLE old_dims RENAME TO dim_values; PRAGMA user_version = 6;"
+        "ALTER TABLE old_dims RENAME TO dim_values; "
+        + OBLIGATION_EVIDENCE_UNDONE
+        + "PRAGMA user_version = 6;"
     )
     conn.close()
     with open_archive(path) as store:

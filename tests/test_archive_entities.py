@@ -16,7 +16,7 @@ from archive.models import Analysis, EntityCount, EntityRef, Event
 from archive.query import QueryError
 from archive.search import SearchFilters, SearchRequest
 from archive.sqlite_schema import SCHEMA_VERSION
-from tests.conftest import BACKENDS, T0, each_backend, make_mention
+from tests.conftest import BACKENDS, OBLIGATION_EVIDENCE_UNDONE, T0, each_backend, make_mention
 from tests.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
 
 MILK = "江州市美味食品有限公司生产的“佳佳”奶粉被检出三聚氰胺，深圳市市场监管局已介入调查"
@@ -89,7 +89,8 @@ def test_a_schema_4_sqlite_archive_reads_no_entities_and_takes_new_ones(tmp_path
     conn.executescript(
         "DROP TABLE mention_entities; ALTER TABLE analyses DROP COLUMN entities; "
         "ALTER TABLE events DROP COLUMN entities; ALTER TABLE events DROP COLUMN platforms; "
-        "PRAGMA user_version = 4;"
+        + OBLIGATION_EVIDENCE_UNDONE
+        + "PRAGMA user_version = 4;"
     )
     conn.close()
     with open_archive(path) as store:

@@ -13,7 +13,7 @@ from archive import open_archive
 from archive.base import Archive
 from archive.models import Event
 from archive.sqlite_schema import SCHEMA_VERSION
-from tests.conftest import BACKENDS, T0, each_backend
+from tests.conftest import BACKENDS, OBLIGATION_EVIDENCE_UNDONE, T0, each_backend
 from tests.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
 
 PLATFORMS = {"weibo": 120, "news": 8, "official": 1}
@@ -61,7 +61,11 @@ def test_a_schema_5_sqlite_archive_reads_no_platforms_and_takes_new_ones(
         store.upsert_event(_event(None))
     # Turn the file back into what schema 5 wrote: no platforms column on events.
     conn = sqlite3.connect(path)
-    conn.executescript("ALTER TABLE events DROP COLUMN platforms; PRAGMA user_version = 5;")
+    conn.executescript(
+        "ALTER TABLE events DROP COLUMN platforms; "
+        + OBLIGATION_EVIDENCE_UNDONE
+        + "PRAGMA user_version = 5;"
+    )
     conn.close()
     with open_archive(path) as store:
         assert (old := store.get_event("e-milk")) is not None and old.platforms is None

@@ -65,6 +65,32 @@ def test_open_obligations_by_deadline_with_countdowns(
     assert "回应关切" in joined and "**已完成**" in joined
 
 
+def test_late_and_system_closed_obligations_say_so_and_undo_is_one_click(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = app_test(made, monkeypatch, PAGE)
+    overdue = next(t for t in _markdown(at) if "发布权威信息**" in t)
+    assert ":violet-badge[补登]" in overdue
+    assert any("补登：事件始于" in c.value for c in at.caption)
+    at.toggle(key="obligations_show_all").set_value(True).run()
+    assert any(c.value.startswith("按时办结") for c in at.caption)
+    at.sidebar.text_input(key="actor").set_value("张三")
+    _button(at, "撤销自动办结").click().run()
+    assert_no_html(at)
+    assert not at.error
+    done = made.obligations["done"]
+    with open_archive(made.db, readonly=True) as archive:
+        stored = archive.get_obligation(done)
+        entries = archive.list_audit(object_type="obligation", object_id=str(done))
+    assert stored is not None and (stored.status, stored.done_at, stored.rejected) == (
+        "open",
+        None,
+        ["m01"],
+    )
+    assert (entries[0].actor, entries[0].action) == ("张三", "obligation.fulfilment_undone")
+    assert _table(at, "操作人").iloc[0]["操作"] == "撤销自动办结"
+
+
 def test_acknowledge_changes_status_and_writes_audit(
     made: DashboardArchive, monkeypatch: Any
 ) -> None:

@@ -86,40 +86,71 @@ def obligations() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def list_obligations(ctx: Any, show_all: bool, as_json: bool) -> None:
-    """Obligations by due time; overdue ones are marked."""
+    """Obligations by due time; overdue ones are marked, done ones say 按时 or 逾期."""
+    from alerts.messages import LATE_LABEL, show_outcome
+
     statuses = None if show_all else ["open", "acknowledged"]
-    now = RealClock().now()
     with ctx.archive(readonly=True) as archive:
         items = archive.list_obligations(statuses)
+        now = _now(ctx, archive)
     for ob in items:
         overdue = ob.status in ("open", "acknowledged") and ob.due_at < now
         if as_json:
-            click.echo(
-                json.dumps(
-                    {
-                        "id": ob.id,
-                        "kind": ob.kind,
-                        "title": ob.title,
-                        "status": ob.status,
-                        "due_at": local(ob.due_at).isoformat(),
-                        "provisional": ob.provisional,
-                        "overdue": overdue,
-                        "assignee": ob.assignee,
-                        "link": ob.link,
-                        "note": ob.note,
-                    },
-                    ensure_ascii=False,
-                )
-            )
-        else:
-            mark = "逾期 " if overdue else ""
-            flag = "（暂定）" if ob.provisional else ""
-            click.echo(
-                f"#{ob.id:<4} {local(ob.due_at):%m-%d %H:%M}{flag} {mark}"
-                f"{STATUS_LABELS.get(ob.status, ob.status)} {ob.kind}: {ob.title}"
-            )
-            if ob.status in ("open", "acknowledged") and ob.note.startswith("建议办结："):
-                click.echo(f"      {ob.note}")
+            click.echo(json.dumps(obligation_record(ob, overdue), ensure_ascii=False))
+            continue
+        mark = "逾期 " if overdue else ""
+        flag = "（暂定）" if ob.provisional else ""
+        late = f"【{LATE_LABEL}】" if ob.late_reason else ""
+        outcome = f"（{show_outcome(ob)}）" if ob.status == "done" else ""
+        click.echo(
+            f"#{ob.id:<4} {local(ob.due_at):%m-%d %H:%M}{flag} {mark}"
+            f"{STATUS_LABELS.get(ob.status, ob.status)}{outcome} {late}{ob.kind}: {ob.title}"
+        )
+        if ob.status in ("open", "acknowledged") and ob.note.startswith("建议办结："):
+            click.echo(f"      {ob.note}")
+        if ob.late_reason:
+            click.echo(f"      {ob.late_reason}")
+
+
+def _now(ctx: Any, archive: Any) -> Any:
+    """The time overdue is judged at: the pipeline's time for archives filled under simulated
+    time (runner.clock: pipeline, as the demo writes), else the wall clock."""
+    try:
+        pipeline = ctx.settings.runner.clock == "pipeline"
+    except Exception:
+        pipeline = False
+    recorded = archive.pipeline_time() if pipeline else None
+    return recorded or RealClock().now()
+
+
+def obligation_record(ob: Any, overdue: bool) -> dict[str, Any]:
+    """One obligation as ``obligations list --json`` prints it."""
+
+    def shown(value: Any) -> str | None:
+        return local(value).isoformat() if value is not None else None
+
+    return {
+        "id": ob.id,
+        "kind": ob.kind,
+        "subject": ob.subject,
+        "title": ob.title,
+        "status": ob.status,
+        "level": ob.level,
+        "event_id": ob.event_id,
+        "opened_at": shown(ob.opened_at),
+        "due_at": shown(ob.due_at),
+        "done_at": shown(ob.done_at),
+        "on_time": ob.on_time,
+        "provisional": ob.provisional,
+        "overdue": overdue,
+        "late": bool(ob.late_reason),
+        "late_reason": ob.late_reason,
+        "assignee": ob.assignee,
+        "link": ob.link,
+        "note": ob.note,
+        "evidence": list(ob.evidence),
+        "fulfilled_by": ob.fulfilled_by or None,
+    }
 
 
 def _act(ctx: Any, operation: str, obligation_id: int, actor: str | None, **kwargs: Any) -> None:
@@ -131,7 +162,10 @@ def _act(ctx: Any, operation: str, obligation_id: int, actor: str | None, **kwar
             ob = function(archive, obligation_id, _actor(actor), clock=RealClock(), **kwargs)
         except (ValueError, LookupError) as exc:
             raise click.ClickException(str(exc)) from None
-    click.echo(f"#{ob.id} {STATUS_LABELS.get(ob.status, ob.status)}: {ob.title}")
+    from alerts.messages import show_outcome
+
+    outcome = f"（{show_outcome(ob)}）" if ob.status == "done" else ""
+    click.echo(f"#{ob.id} {STATUS_LABELS.get(ob.status, ob.status)}{outcome}: {ob.title}")
 
 
 @obligations.command("ack")
@@ -146,11 +180,36 @@ def ack(ctx: Any, obligation_id: int, actor: str | None) -> None:
 @obligations.command("done")
 @click.argument("obligation_id", type=int)
 @click.option("--link", required=True, help="Where the release/interpretation was published.")
+@click.option(
+    "--at",
+    "at",
+    type=INSTANT,
+    help="When it was published (default: the proposed publication's "
+    "time when --link is its address, else now), ISO 8601.",
+)
 @click.option("--actor")
 @click.pass_obj
-def done(ctx: Any, obligation_id: int, link: str, actor: str | None) -> None:
-    """Mark an obligation done, with the link to what was published."""
-    _act(ctx, "complete", obligation_id, actor, link=link)
+def done(ctx: Any, obligation_id: int, link: str, at: Any, actor: str | None) -> None:
+    """Mark an obligation done, with the link to what was published (按时 or 逾期 is kept)."""
+    _act(ctx, "complete", obligation_id, actor, link=link, at=at)
+
+
+@obligations.command("accept")
+@click.argument("obligation_id", type=int)
+@click.option("--actor")
+@click.pass_obj
+def accept(ctx: Any, obligation_id: int, actor: str | None) -> None:
+    """Confirm the proposed fulfilment (建议办结): done at that publication's time."""
+    _act(ctx, "accept", obligation_id, actor)
+
+
+@obligations.command("undo")
+@click.argument("obligation_id", type=int)
+@click.option("--actor")
+@click.pass_obj
+def undo(ctx: Any, obligation_id: int, actor: str | None) -> None:
+    """Undo the system's automatic close: open again; that publication is not used again."""
+    _act(ctx, "undo", obligation_id, actor)
 
 
 @obligations.command("waive")

@@ -225,6 +225,9 @@ class RuleSettings(_Strict):
     opens: list[ObligationKind] = Field(default_factory=list)
     recipients: list[str] = Field(default_factory=list)
     cooldown: Duration = timedelta(hours=1)
+    # spike: a spike of the same scope within this long of the last one updates that alert
+    # (one alert per wave of attention, like an event's) instead of raising another.
+    group_within: Duration = timedelta(hours=24)
     # Type-specific parameters; which are required is checked below.
     min_heat: float | None = None
     min_mentions: int | None = None
@@ -368,6 +371,54 @@ class DeadlineSettings(_Strict):
         return self
 
 
+AgencyLevel = Literal["national", "province", "city", "county"]
+LEVEL_BELOW: dict[str, AgencyLevel] = {
+    "national": "province",
+    "province": "city",
+    "city": "county",
+    "county": "county",
+}
+
+
+class AgencySettings(_Strict):
+    """The agency this installation works for: its level sets the deadlines (a county
+    bureau discloses penalties in 7 working days), its channels fulfil obligations."""
+
+    name: str = Field(min_length=2)  # 江州市市场监督管理局: the publisher on its own site
+    level: AgencyLevel
+    region: str = ""  # 江州市
+    # Units one level below (a city's districts: 临川区...): their decisions get that level's
+    # deadlines (the county rule for a city's districts).
+    districts: list[str] = Field(default_factory=list)
+    # Its verified social accounts and other names it publishes under (江州市场监管).
+    accounts: list[str] = Field(default_factory=list)
+    # Publishers and accounts of its superiors (江州发布, 南岭省市场监督管理局): what they
+    # publish on the agency's matters is proposed as fulfilment, not applied.
+    superiors: list[str] = Field(default_factory=list)
+    # Sources that are its own site (names or shell patterns such as 'official-*'): a penalty
+    # decision published there is its own disclosure, whoever decided it.
+    sources: list[str] = Field(default_factory=list)
+
+    def own_names(self) -> set[str]:
+        return {self.name, *self.accounts}
+
+    def spoken_names(self) -> set[str]:
+        """How reports name it: its names, the short form (江州市市场监管局) and, for a city or
+        province bureau, the local form (市市场监管局) reporters use."""
+        short = self.name.replace("市场监督管理局", "市场监管局")
+        local = {"city": "市", "province": "省"}.get(self.level)
+        return {*self.own_names(), short, *([f"{local}市场监管局"] if local else [])}
+
+    def district_unit(self, publisher: str) -> bool:
+        """A unit one level below it: a district or county bureau of its region
+        (江州市望江区市场监督管理局), configured in ``districts`` or not."""
+        region = self.region.rstrip("市省")
+        if not region or not publisher.startswith(region) or publisher == self.name:
+            return False
+        head, _, tail = publisher.partition("市场监督管理局")
+        return tail == "" and bool(head) and head[-1] in "区县旗"
+
+
 class ObligationSettings(_Strict):
     level: Literal["national", "province", "city", "county"] = "province"
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
@@ -376,7 +427,15 @@ class ObligationSettings(_Strict):
     reminders: list[Annotated[float | timedelta, BeforeValidator(parse_reminder)]] = Field(
         default_factory=_default_reminders
     )
+    # Calendar-hour obligations: still unacknowledged this long after opening → next in the
+    # escalation chain (and again after each further step).
     escalate_after: Duration = timedelta(minutes=30)
+    # Working-day obligations escalate only when these shares of their time are gone (one hop
+    # per share), and never within their first day: a penalty disclosure with 28 days left
+    # is no emergency.
+    escalate_shares: list[Annotated[float, Field(gt=0, le=1)]] = Field(
+        default_factory=lambda: [0.5, 0.8]
+    )
     # Who is told of obligations that no rule opened (entered by hand or imported).
     recipients: list[str] = Field(default_factory=list)
     # Agency level by region substring (e.g. 临川区: county) for crawled penalty notices whose
@@ -498,6 +557,7 @@ class Settings(_Strict):
     silences: list[SilenceSettings] = Field(default_factory=list)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     obligations: ObligationSettings = Field(default_factory=ObligationSettings)
+    agency: AgencySettings | None = None
     notifiers: list[NotifierSettings] = Field(default_factory=list)
     recipients: list[RecipientSettings] = Field(default_factory=list)
     users: list[UserSettings] = Field(default_factory=list)
@@ -550,6 +610,7 @@ class Settings(_Strict):
                 "dashboard.host to 127.0.0.1",
                 ("dashboard", "host"),
             )
+        self._apply_agency()
         for section, key, names in (
             ("outbox", "admins", self.outbox.admins),
             ("obligations", "recipients", self.obligations.recipients),
@@ -561,6 +622,17 @@ class Settings(_Strict):
                         (section, key, position),
                     )
         return self
+
+    def _apply_agency(self) -> None:
+        """The agency's level is the obligations' level (unless obligations.level is set
+        too), and its districts' documents get the level below (region_levels)."""
+        agency = self.agency
+        if agency is None:
+            return
+        if "level" not in self.obligations.model_fields_set:
+            self.obligations.level = agency.level
+        for district in agency.districts:
+            self.obligations.region_levels.setdefault(district, LEVEL_BELOW[agency.level])
 
     def resolve_paths(self, base: Path) -> None:
         """Make relative paths relative to the configuration file's folder."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from alerts.messages import show_outcome
 from archive.models import Event, Reason
 from dashboard import auth, charts, data, data_events, roles
 from dashboard.context import config_path
@@ -176,7 +177,9 @@ def _duties(detail: EventDetail) -> None:
             "事项": label(OBLIGATION_KIND_LABELS, ob.kind),
             "状态": label(OBLIGATION_STATUS_LABELS, ob.status),
             "期限": fmt_time(ob.due_at),
-            "剩余": countdown(ob.due_at, now) if ob.status in ("open", "acknowledged") else "",
+            "剩余": countdown(ob.due_at, now)
+            if ob.status in ("open", "acknowledged")
+            else (show_outcome(ob) if ob.status == "done" else ""),
             "负责人": ob.assignee,
         }
         for ob in detail.obligations

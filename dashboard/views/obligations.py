@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from alerts.messages import LATE_LABEL, show_outcome
 from alerts.obligations import ACTIVE
 from archive.models import AuditEntry, Obligation
 from dashboard import actions, auth, data, roles
@@ -49,6 +50,8 @@ def _row(ob: Obligation, now: Any) -> None:
             st.caption(f"期限 {fmt_time(ob.due_at)}")
         with middle:
             badge = " :orange-badge[暂定]" if ob.provisional else ""
+            if ob.late_reason:
+                badge += f" :violet-badge[{LATE_LABEL}]"
             kind = label(OBLIGATION_KIND_LABELS, ob.kind)
             st.markdown(f"**\\#{ob.id} {kind}**{badge}  \n{md_escape(ob.title)}")
             details = [
@@ -62,10 +65,23 @@ def _row(ob: Obligation, now: Any) -> None:
             if ob.note:
                 details.append(f"说明 {md_escape(ob.note)}")
             st.caption(" · ".join(details))
+            if ob.late_reason:
+                st.caption(md_escape(ob.late_reason))
             if ob.provisional:
                 st.caption(PROVISIONAL_HELP)
         with right:
             st.markdown(f"**{label(OBLIGATION_STATUS_LABELS, ob.status)}**")
+            if ob.status == "done":
+                st.caption(
+                    f"{show_outcome(ob)}" + (f" {fmt_time(ob.done_at)}" if ob.done_at else "")
+                )
+            undoable = ob.status == "done" and ob.fulfilled_by
+            if (
+                undoable
+                and roles.allowed(principal, roles.ACT)
+                and st.button("撤销自动办结", key=f"undo_{ob.id}")
+            ):
+                _act("undo", ob)
 
 
 @st.fragment(run_every=refresh)
@@ -102,6 +118,8 @@ def _act(operation: actions.Operation, ob: Obligation, text: str = "") -> None:
         "complete": "已办结",
         "waive": "已豁免",
         "assign": "已指派",
+        "undo": "已撤销自动办结",
+        "accept": "已按建议办结",
         "snooze": f"已暂停提醒 {text} 小时",
     }[operation]
     st.session_state[FLASH_KEY] = f"#{done.id} {verb}（操作人：{principal.name}）"
@@ -156,6 +174,10 @@ def action_panel() -> None:
         )
         if st.form_submit_button("暂停提醒"):
             _act("snooze", ob, f"{hours:g}")
+    if ob.fulfilled_by and ob.note.startswith("建议办结："):
+        st.caption(md_escape(ob.note))
+        if st.button("按建议办结（以该发布时间为办结时间）", key="obligation_accept"):
+            _act("accept", ob)
     finish, waive, _ = st.columns(3)
     with finish, st.form("obligation_done", clear_on_submit=True, border=False):
         link = st.text_input("已发布内容的链接", placeholder="https://", key="obligation_link")

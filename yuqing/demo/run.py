@@ -55,6 +55,17 @@ def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
         "archive": {"backend": "sqlite", "path": "yuqing.db"},
         "sources": demo_sources(base_url),
         "rules": default_rules(["spokesperson", "duty-officer"]),
+        # A city bureau with three districts: its own site and account fulfil its
+        # obligations; the city government's account and the provincial bureau are superiors.
+        "agency": {
+            "name": "江州市市场监督管理局",
+            "level": "city",
+            "region": "江州市",
+            "districts": ["临川区", "白沙区", "云溪区"],
+            "accounts": ["江州市场监管"],
+            "superiors": ["江州发布", "南岭省市场监督管理局", "江州市人民政府"],
+            "sources": ["official-*"],
+        },
         "notifiers": [
             {"name": "outbox-file", "type": "file", "path": "notifications.jsonl"},
         ],

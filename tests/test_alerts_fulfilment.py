@@ -1,0 +1,486 @@
+"""Obligations that close on evidence, on a real archive in simulated time: the earliest
+qualifying publication after the trigger closes an obligation when the agency itself
+published it (undo is one action), a weaker one is only proposed, a penalty decision on the
+agency's own site is its own disclosure, districts get the county rule, working-day
+obligations escalate late, and an obligation found after its deadline says why (补登)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alerts import obligations as ops
+from alerts.stage import evaluate
+from archive import Archive, open_archive
+from archive.models import Mention
+from tests.conftest import OBLIGATION_EVIDENCE_UNDONE
+from tests.test_alerts_stage import T0, analysis, event, mention
+from yuqing.clock import SHANGHAI, SimulatedClock, local
+from yuqing.settings import Settings
+
+AGENCY = {
+    "name": "杭州市市场监督管理局",
+    "level": "city",
+    "region": "杭州市",
+    "districts": ["临川区"],
+    "accounts": ["杭州市场监管"],
+    "superiors": ["杭州发布"],
+    "sources": ["bureau-*"],
+}
+HOT = [
+    {
+        "name": "hot",
+        "type": "threshold",
+        "min_mentions": 3,
+        "opens": ["response"],
+        "recipients": ["duty"],
+    }
+]
+PENALTY = [
+    {
+        "name": "penalty",
+        "type": "penalty",
+        "level": "info",
+        "opens": ["penalty_disclosure"],
+        "recipients": ["duty"],
+    }
+]
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with open_archive(tmp_path / "a.db") as opened:
+        yield opened
+
+
+def settings_for(
+    tmp_path: Path, rules: list[dict[str, Any]], agency: bool = True, **obligations: Any
+) -> Settings:
+    return Settings.model_validate(
+        {
+            "rules": rules,
+            "notifiers": [{"name": "log", "type": "file", "path": str(tmp_path / "sent.jsonl")}],
+            "recipients": [
+                {"name": "duty", "notifiers": ["log"], "escalates_to": "leader"},
+                {"name": "leader", "notifiers": ["log"], "escalates_to": "director"},
+                {"name": "director", "notifiers": ["log"]},
+            ],
+            "obligations": {"escalate_after": "30m", **obligations},
+            **({"agency": AGENCY} if agency else {}),
+        }
+    )
+
+
+def post(mid: str, text: str, minutes: float, author: str, **kwargs: Any) -> Mention:
+    return replace(mention(mid, text, T0 + timedelta(minutes=minutes), **kwargs), author=author)
+
+
+def hot_event(archive: Archive) -> None:
+    archive.upsert_event(
+        replace(event("e1", count=5), keywords=["电梯", "坠落", "小区", "杭州", "事故"])
+    )
+
+
+REPORT = "【情况通报】杭州某小区电梯坠落事故：经初步调查，事故造成2人受伤，原因正在调查。"
+
+
+def opened_response(tmp_path: Path, archive: Archive) -> tuple[Settings, SimulatedClock, int]:
+    settings = settings_for(tmp_path, HOT)
+    clock = SimulatedClock(T0 + timedelta(minutes=30))
+    hot_event(archive)
+    evaluate(archive, settings, clock)
+    [ob] = archive.list_obligations()
+    assert ob.kind == "response" and ob.status == "open"
+    return settings, clock, ob.id or 0
+
+
+def test_own_account_publication_closes_it_with_done_at_audit_and_one_step_undo(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings, clock, ob_id = opened_response(tmp_path, archive)
+    own = post("own1", REPORT, 120, "杭州市场监管")
+    archive.upsert_mentions([own])
+    archive.upsert_analyses([analysis("own1", event_id="e1")])
+    clock.set(T0 + timedelta(hours=3))
+    report = evaluate(archive, settings, clock)
+    assert report.fulfilments_closed == 1
+    ob = archive.get_obligation(ob_id)
+    assert ob is not None and ob.status == "done"
+    assert (ob.done_at, ob.link, ob.fulfilled_by, ob.on_time) == (
+        own.published_at,
+        own.url,
+        "own1",
+        True,
+    )
+    [entry] = [e for e in archive.list_audit("obligation", str(ob_id)) if e.actor == "系统"]
+    assert (entry.actor, entry.action) == ("系统", "obligation.fulfilled")
+    [message] = [m for m in archive.list_messages() if ":fulfilled:" in m.dedup_key]
+    assert message.subject.startswith("【按时办结·回应关切】")
+    assert f"yuqing obligations undo {ob_id}" in message.body
+
+    undone = ops.undo(archive, ob_id, "王科长", clock)
+    assert (undone.status, undone.done_at, undone.link, undone.rejected) == (
+        "open",
+        None,
+        "",
+        ["own1"],
+    )
+    evaluate(archive, settings, clock)  # the rejected publication is not taken again
+    assert archive.get_obligation(ob_id).status == "open"  # type: ignore[union-attr]
+    with pytest.raises(ops.InvalidTransition):
+        ops.undo(archive, ob_id, "王科长", clock)
+
+
+def test_a_superiors_publication_or_a_partial_match_is_only_proposed(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings, clock, ob_id = opened_response(tmp_path, archive)
+    superior = post("sup1", REPORT, 60, "杭州发布")
+    vague = post("own0", "【通报】近期开展电梯安全检查，请市民注意乘梯安全。", 50, "杭州市场监管")
+    archive.upsert_mentions([superior, vague])
+    clock.set(T0 + timedelta(hours=2))
+    report = evaluate(archive, settings, clock)
+    assert (report.fulfilments_closed, report.fulfilments_proposed) == (0, 1)
+    ob = archive.get_obligation(ob_id)
+    assert ob is not None and ob.status == "open" and ob.fulfilled_by == "sup1"
+    assert ob.note.startswith(f"建议办结：{superior.url}（") and "上级发布" in ob.note
+    evaluate(archive, settings, clock)  # proposed once
+    assert len([m for m in archive.list_messages() if ":proposed:" in m.dedup_key]) == 1
+    # Confirming it: done at the publication's time, not at the click.
+    clock.advance(5 * 3600)
+    done = ops.accept(archive, ob_id, "王科长", clock)
+    assert (done.status, done.done_at, done.on_time) == ("done", superior.published_at, True)
+
+
+def test_a_superiors_earlier_release_dates_the_close_once_the_agency_confirms_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings, clock, ob_id = opened_response(tmp_path, archive)
+    superior = post("sup1", REPORT, 60, "杭州发布")
+    own = post("own1", REPORT, 300, "杭州市场监管")
+    archive.upsert_mentions([superior, own])
+    clock.set(T0 + timedelta(hours=6))
+    evaluate(archive, settings, clock)
+    ob = archive.get_obligation(ob_id)
+    assert ob is not None and ob.status == "done"
+    assert (ob.fulfilled_by, ob.done_at) == ("sup1", superior.published_at)
+    assert "上级发布" in ob.note and "本单位发布确认" in ob.note
+
+
+def test_a_news_report_of_the_press_conference_is_proposed_for_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    rules = [dict(HOT[0], opens=["press_conference"])]
+    settings = settings_for(tmp_path, rules)
+    hot_event(archive)
+    clock = SimulatedClock(T0 + timedelta(minutes=30))
+    evaluate(archive, settings, clock)
+    [ob] = archive.list_obligations()
+    report = post(
+        "n1",
+        "本报讯 市政府新闻办召开杭州某小区电梯坠落事故新闻发布会，市市场监管局负责人介绍调查情况。",
+        600,
+        "记者",
+        platform="news",
+        kind="article",
+        title="市政府召开杭州某小区电梯坠落事故新闻发布会",
+        source="news-site",
+    )
+    archive.upsert_mentions([report])
+    clock.set(T0 + timedelta(hours=11))
+    evaluate(archive, settings, clock)
+    stored = archive.get_obligation(ob.id or 0)
+    assert stored is not None and stored.status == "open"
+    assert stored.fulfilled_by == "n1" and "发布会报道" in stored.note
+
+
+def test_the_earliest_publication_after_the_trigger_decides(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings, clock, ob_id = opened_response(tmp_path, archive)
+    trigger = archive.get_obligation(ob_id).opened_at  # type: ignore[union-attr]
+    before = replace(post("own-before", REPORT, 0, "杭州市场监管"), published_at=trigger)
+    before = replace(before, published_at=trigger - timedelta(minutes=1))
+    later = post("own-later", REPORT, 300, "杭州市场监管")
+    earlier = post("own-earlier", REPORT, 90, "杭州市场监管", source="weibo-slow")
+    # The later post is crawled first: it closes the obligation for now.
+    archive.upsert_mentions([before, later])
+    clock.set(T0 + timedelta(hours=6))
+    evaluate(archive, settings, clock)
+    ob = archive.get_obligation(ob_id)
+    assert ob is not None and ob.fulfilled_by == "own-later"
+    # Then a slower crawl brings the earlier one: it is the fulfilment.
+    archive.upsert_mentions([earlier])
+    clock.advance(600)
+    evaluate(archive, settings, clock)
+    ob = archive.get_obligation(ob_id)
+    assert ob is not None and (ob.fulfilled_by, ob.done_at) == ("own-earlier", earlier.published_at)
+
+
+def decision(mid: str, number: str, issuer: str, signed: str, at_minutes: float) -> Mention:
+    text = (
+        f"{number}\n当事人：某五金经营部\n违法事实：2026年5月3日，执法人员检查发现……\n"
+        f"处罚结果：罚款人民币5000元。\n{issuer}\n{signed}"
+    )
+    return replace(
+        mention(
+            mid,
+            text,
+            T0 + timedelta(minutes=at_minutes),
+            platform="official",
+            kind="official",
+            title=f"{issuer}行政处罚决定书（{number}）",
+            region="江州市",
+            extra={"doc_type": "penalty"},
+            source="bureau-penalty",
+        ),
+        author=issuer,
+    )
+
+
+def test_a_penalty_published_on_the_own_site_is_its_own_disclosure_and_districts_get_7_days(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, PENALTY)
+    city = decision("p1", "杭市监处罚〔2026〕12号", "杭州市市场监督管理局", "2026年7月10日", 0)
+    # The city's own decision names a district in its title: still the city's 20 days.
+    city = replace(city, title=city.title + "（临川区某五金经营部）")
+    district = decision(
+        "p2", "临市监处罚〔2026〕88号", "杭州市临川区市场监督管理局", "2026年7月14日", 2
+    )
+    # A district not configured: still a district bureau of the agency's region. Decided
+    # Monday 6 July, published Monday 20 July: past its 7 working days (15 July).
+    unlisted = decision(
+        "p3", "望市监处罚〔2026〕5号", "杭州市望江区市场监督管理局", "2026年7月6日", 4
+    )
+    archive.upsert_mentions([city, district, unlisted])
+    report = evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=1)))
+    assert (report.obligations_opened, report.fulfilments_closed) == (3, 3)
+    by_subject = {ob.subject: ob for ob in archive.list_obligations(["done"])}
+    first, second, third = by_subject["doc:p1"], by_subject["doc:p2"], by_subject["doc:p3"]
+    assert (third.level, local(third.due_at).date().isoformat()) == ("county", "2026-07-15")
+    assert (third.done_at, third.on_time) == (unlisted.published_at, False)
+    # The clocks start at the signed decision dates, not at publication.
+    assert local(first.opened_at).date().isoformat() == "2026-07-10"
+    assert local(second.opened_at).date().isoformat() == "2026-07-14"
+    # 20 working days from Friday 10 July → 7 August; 7 from Tuesday 14 July → 23 July.
+    assert (first.level, local(first.due_at).date().isoformat()) == ("city", "2026-08-07")
+    assert (second.level, local(second.due_at).date().isoformat()) == ("county", "2026-07-23")
+    for ob, doc in ((first, city), (second, district)):
+        assert (ob.done_at, ob.link, ob.on_time) == (doc.published_at, doc.url, True)
+    # Closed before any message: nothing to do, so nothing is pushed.
+    assert archive.list_messages() == []
+
+
+def test_without_an_agency_the_opening_notice_still_does_not_fulfil_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, PENALTY, agency=False)
+    archive.upsert_mentions(
+        [decision("p1", "杭市监处罚〔2026〕12号", "杭州市市场监督管理局", "2026年7月10日", 0)]
+    )
+    evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=1)))
+    [ob] = archive.list_obligations()
+    assert (ob.status, ob.level) == ("open", "province")
+
+
+def escalations(archive: Archive) -> list[str]:
+    return sorted(m.recipient for m in archive.list_messages() if ":escalate:" in m.dedup_key)
+
+
+def test_a_working_day_obligation_escalates_at_half_and_four_fifths_never_on_day_one(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, [], recipients=["duty"])
+    clock = SimulatedClock(T0)
+    ob = ops.add_manual(
+        archive,
+        settings,
+        clock,
+        kind="penalty_disclosure",
+        subject="杭市监处罚〔2026〕30号",
+        title="某超市行政处罚",
+        trigger=T0,
+        level=None,
+        actor="法规科",
+    )
+    span = ob.due_at - ob.opened_at
+    clock.advance(2 * 3600)  # an hour-clock obligation would have climbed four times
+    evaluate(archive, settings, clock)
+    assert escalations(archive) == []
+    clock.set(ob.opened_at + span * 0.49)
+    evaluate(archive, settings, clock)
+    assert escalations(archive) == []
+    clock.set(ob.opened_at + span * 0.5 + timedelta(minutes=1))
+    evaluate(archive, settings, clock)
+    assert escalations(archive) == ["leader"]
+    clock.set(ob.opened_at + span * 0.8 + timedelta(minutes=1))
+    evaluate(archive, settings, clock)
+    assert escalations(archive) == ["director", "leader"]
+    [message] = [m for m in archive.list_messages() if m.recipient == "leader"]
+    assert "未确认" in message.subject and "30分钟" not in message.subject
+
+
+def test_a_share_reached_on_the_first_day_waits_for_the_day_to_pass(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, [], recipients=["duty"], escalate_shares=[0.01])
+    clock = SimulatedClock(T0)
+    ob = ops.add_manual(
+        archive,
+        settings,
+        clock,
+        kind="policy_interpretation",
+        subject="杭市监规〔2026〕1号",
+        title="某政策文件",
+        trigger=T0,
+        level=None,
+        actor="办公室",
+    )
+    clock.set(ob.opened_at + timedelta(hours=23))
+    evaluate(archive, settings, clock)
+    assert escalations(archive) == []
+    clock.set(ob.opened_at + timedelta(hours=24, minutes=10))
+    evaluate(archive, settings, clock)
+    assert escalations(archive) == ["leader"]
+
+
+def test_an_obligation_found_after_its_deadline_is_labelled_and_says_why(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT)
+    hot_event(archive)
+    clock = SimulatedClock(T0 + timedelta(hours=50))  # the response was due at 48 h
+    evaluate(archive, settings, clock)
+    [ob] = archive.list_obligations()
+    assert ob.late_reason.startswith("补登：事件始于 2026-07-20 09:00（北京时间）")
+    assert "开启时已超期" in ob.late_reason
+    [message] = [m for m in archive.list_messages() if ":opened:" in m.dedup_key]
+    assert message.subject.startswith("【补登·回应关切】")
+    assert ob.late_reason in message.body
+
+
+def test_a_hot_event_is_due_from_when_it_crossed_the_threshold(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT)
+    hot_event(archive)  # first seen at T0
+    stored = archive.get_event("e1")
+    assert stored is not None
+    archive.upsert_event(replace(stored, last_seen=T0 + timedelta(days=3)))
+    posts = [mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)) for i in range(4)]
+    archive.upsert_mentions(posts)
+    archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
+    evaluate(archive, settings, SimulatedClock(T0 + timedelta(days=3, hours=1)))
+    [ob] = archive.list_obligations()
+    # The third post (min_mentions: 3) two days in is when it became public opinion.
+    assert ob.opened_at == posts[2].published_at
+    assert ob.due_at == posts[2].published_at + timedelta(hours=48)
+    assert ob.status == "open"
+
+
+def test_an_answer_before_the_threshold_but_after_the_event_began_fulfils_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT)
+    hot_event(archive)  # first seen at T0
+    stored = archive.get_event("e1")
+    assert stored is not None
+    archive.upsert_event(replace(stored, last_seen=T0 + timedelta(days=3)))
+    posts = [mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)) for i in range(4)]
+    answer = post("own1", REPORT, 60 * 30, "杭州市场监管")  # day 1, before the crossing
+    archive.upsert_mentions([*posts, answer])
+    archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
+    evaluate(archive, settings, SimulatedClock(T0 + timedelta(days=3, hours=1)))
+    [ob] = archive.list_obligations()
+    assert ob.opened_at == posts[2].published_at
+    assert (ob.status, ob.fulfilled_by, ob.done_at) == ("done", "own1", answer.published_at)
+
+
+def test_an_obligation_opened_in_time_has_no_late_reason(tmp_path: Path, archive: Archive) -> None:
+    _, _, ob_id = opened_response(tmp_path, archive)
+    assert archive.get_obligation(ob_id).late_reason == ""  # type: ignore[union-attr]
+
+
+def test_done_by_hand_records_when_and_whether_on_time(tmp_path: Path, archive: Archive) -> None:
+    _, clock, ob_id = opened_response(tmp_path, archive)
+    ob = archive.get_obligation(ob_id)
+    assert ob is not None
+    clock.set(ob.due_at + timedelta(hours=2, minutes=10))
+    done = ops.complete(archive, ob_id, "王科长", "https://example.com/r", clock)
+    assert (done.done_at, done.on_time) == (clock.now(), False)
+    from alerts.messages import show_outcome
+
+    assert show_outcome(done) == "逾期 3 小时办结"
+    reopened = ops.reopen(archive, ob_id, "王科长", "链接有误", clock)
+    assert (reopened.done_at, reopened.on_time) == (None, None)
+    at = T0 + timedelta(hours=5)
+    again = ops.complete(archive, ob_id, "王科长", "https://example.com/r", clock, at=at)
+    assert (again.done_at, again.on_time) == (at.astimezone(SHANGHAI), True)
+
+
+def test_a_schema_7_archive_keeps_its_obligations_and_dates_done_ones_from_the_audit(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from archive.sqlite_schema import SCHEMA_VERSION
+
+    assert SCHEMA_VERSION >= 8
+    path = tmp_path / "old.db"
+    clock = SimulatedClock(T0)
+    settings = settings_for(tmp_path, [], recipients=["duty"])
+    with open_archive(path) as store:
+        kept = ops.add_manual(
+            store, settings, clock, "response", "k1", "仍待办", T0, None, "办公室"
+        )
+        closed = ops.add_manual(
+            store, settings, clock, "response", "k2", "已办结", T0, None, "办公室"
+        )
+        clock.advance(3600)
+        ops.complete(store, closed.id or 0, "王科长", "https://example.com/x", clock)
+    # Turn the file back into what schema 7 wrote: no obligation evidence columns.
+    conn = sqlite3.connect(path)
+    conn.executescript(OBLIGATION_EVIDENCE_UNDONE + "PRAGMA user_version = 7;")
+    conn.close()
+    with open_archive(path) as store:
+        old_open = store.get_obligation(kept.id or 0)
+        old_done = store.get_obligation(closed.id or 0)
+    assert old_open is not None and (old_open.title, old_open.done_at, old_open.evidence) == (
+        "仍待办",
+        None,
+        [],
+    )
+    assert old_done is not None and old_done.link == "https://example.com/x"
+    assert (old_done.done_at, old_done.on_time) == (T0 + timedelta(hours=1), True)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_the_agency_section_is_validated_with_file_key_and_form() -> None:
+    from yuqing.config import ConfigError, parse_config
+
+    good = parse_config(
+        "agency:\n  name: 江州市市场监督管理局\n  level: city\n  districts: [临川区]\n", "cfg.yaml"
+    )
+    assert good.obligations.level == "city"
+    assert good.obligations.region_levels == {"临川区": "county"}
+    with pytest.raises(ConfigError) as caught:
+        parse_config("agency:\n  name: 江州市市场监督管理局\n  level: 市级\n", "cfg.yaml")
+    [problem] = caught.value.problems
+    assert "cfg.yaml" in problem and "agency.level" in problem and "'city'" in problem
+    with pytest.raises(ConfigError) as caught:
+        parse_config("agency:\n  level: city\n", "cfg.yaml")
+    assert any("agency.name" in p for p in caught.value.problems)
+    # obligations.level set beside it wins.
+    both = parse_config(
+        "agency:\n  name: 某县市场监督管理局\n  level: county\nobligations:\n  level: city\n",
+        "cfg.yaml",
+    )
+    assert both.obligations.level == "city"
