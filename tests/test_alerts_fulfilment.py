@@ -373,7 +373,11 @@ def test_a_hot_event_is_due_from_when_it_crossed_the_threshold(
     stored = archive.get_event("e1")
     assert stored is not None
     archive.upsert_event(replace(stored, last_seen=T0 + timedelta(days=3)))
-    posts = [mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)) for i in range(4)]
+    # Posts by different people: a hotspot needs spread (settings.nlp.hotspot).
+    posts = [
+        replace(mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)), author=f"网友{i}")
+        for i in range(4)
+    ]
     archive.upsert_mentions(posts)
     archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(days=3, hours=1)))
@@ -392,7 +396,11 @@ def test_an_answer_before_the_threshold_but_after_the_event_began_fulfils_it(
     stored = archive.get_event("e1")
     assert stored is not None
     archive.upsert_event(replace(stored, last_seen=T0 + timedelta(days=3)))
-    posts = [mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)) for i in range(4)]
+    # Posts by different people: a hotspot needs spread (settings.nlp.hotspot).
+    posts = [
+        replace(mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)), author=f"网友{i}")
+        for i in range(4)
+    ]
     answer = post("own1", REPORT, 60 * 30, "杭州市场监管")  # day 1, before the crossing
     archive.upsert_mentions([*posts, answer])
     archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
