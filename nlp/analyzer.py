@@ -45,6 +45,7 @@ from nlp.rumor import (
     overlap,
     score_post,
 )
+from nlp.rumor_context import Authorities, in_context
 from nlp.rumor_model import MODEL_PATH, RumorModel, input_of, load_model
 from nlp.sentiment import score_sentiment
 from nlp.severity import SeverityResult, SourcedFigures, best_figures, grade_text
@@ -108,6 +109,7 @@ class Analyzer:
         self.threshold = settings.relevance_threshold
         self.scorer = scorer or configured_scorer(settings) or default_scorer()
         self.rumor_model: RumorModel | None = load_model(rumor_model_path(settings))
+        self.authorities = Authorities.from_settings(settings.authorities)
         self.store = EventStore(self.window)
         self.debunks = DebunkIndex(backward_reach=self.window)
         self.stored_events: set[str] = set()
@@ -262,10 +264,11 @@ class Analyzer:
         if self.rumor_model is None:
             features = features_of(document.prepared, mention.metrics)
             if not relevant:
-                return heuristic_score(features)
+                return in_context(heuristic_score(features), mention, self.authorities)
             grams = self._text(mention).grams
             at = mention.published_at
-            return score_post(features, grams, at, self.debunks, len(doubting), doubting)
+            result = score_post(features, grams, at, self.debunks, len(doubting), doubting)
+            return in_context(result, mention, self.authorities)
         match = None
         if relevant:
             # The debunk match as of now (a debunk later in the batch re-analyses the posts it
@@ -306,6 +309,7 @@ class Analyzer:
                 result.score = max(result.score, job.match.score)
                 result.reasons = job.match.reasons + result.reasons
                 result.matched_debunk = job.match.matched_debunk
+            result = in_context(result, job.mention, self.authorities)
             assert job.analysis is not None
             job.analysis.rumor_score = result.score
             job.analysis.reasons[job.head : job.head] = result.reasons

@@ -134,8 +134,13 @@ def test_severity_order_and_levels(archive: Archive) -> None:
     assert matches["event:s2"].grade == "重大"
 
 
+VIRAL = {"reposts": 9000}
+
+
 def test_rumor_by_score_by_known_rumour_and_reach(archive: Archive) -> None:
     archive.upsert_event(hot("ev", rumor_score=0.85))
+    # An event whose score comes from no stored claim post has no identified claim.
+    archive.upsert_event(hot("bare", rumor_score=0.95))
     rows = stored(
         archive,
         [
@@ -143,17 +148,21 @@ def test_rumor_by_score_by_known_rumour_and_reach(archive: Archive) -> None:
             post("m2", "又传", NOW, metrics={"reposts": 9000}),
             post("m3", "正常", NOW, metrics={"reposts": 9000}),
             post("m4", "无关", NOW, metrics={"reposts": 9000}),
+            post("m5", "听说商场电梯里挤了十几个人，全掉下去了#电梯#", NOW, metrics=VIRAL),
         ],
         [
             judged("m1", rumor=0.9),
             judged("m2", reasons=[Reason("match", "已辟谣：某事")]),
             judged("m3", rumor=0.2),
             judged("m4", rumor=0.95, relevant=False),
+            judged("m5", rumor=0.85, event_id="ev"),
         ],
     )
     rule = {"name": "r", "type": "rumor", "min_probability": 0.7}
-    matches = {m.subject for m in run(archive, rule, mentions=rows)}
-    assert matches == {"event:ev", "mention:m1", "mention:m2"}
+    found = {m.subject: m for m in run(archive, rule, mentions=rows)}
+    assert set(found) == {"event:ev", "mention:m1", "mention:m2"}
+    # The match (and the clarification it opens) names the claim, not the event.
+    assert found["event:ev"].title == "听说商场电梯里挤了十几个人，全掉下去了"
     reach_rule = dict(rule, min_reach=1000)
     assert {m.subject for m in run(archive, reach_rule, mentions=rows)} == {
         "event:ev",

@@ -101,6 +101,18 @@ class SourceSettings(_Strict):
         return self
 
 
+class AuthoritySettings(_Strict):
+    """Sources whose posts are not rumour claims (``nlp.rumor_context``), by author name as
+    the source gives it (a Weibo screen name, a site's publisher). Added to the built-in
+    Chinese defaults of ``nlp/resources/authorities.txt``; Weibo government and media
+    accounts (verified_type 1 and 3) and official sites count without being listed."""
+
+    own: list[str] = Field(default_factory=list)  # the agency's own accounts and sites
+    official: list[str] = Field(default_factory=list)  # other government and debunk sources
+    media: list[str] = Field(default_factory=list)  # verified news media
+    science: list[str] = Field(default_factory=list)  # known science communicators
+
+
 class NlpSettings(_Strict):
     relevance_threshold: float = Field(default=0.5, ge=0, le=1)
     domain_dictionary: Path | None = None
@@ -108,6 +120,7 @@ class NlpSettings(_Strict):
     # Mentions further apart than this never join the same event.
     event_window: Duration = timedelta(hours=72)
     batch_size: int = Field(default=500, ge=1)
+    authorities: AuthoritySettings = Field(default_factory=AuthoritySettings)
 
 
 RULE_TYPES = (

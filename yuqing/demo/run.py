@@ -47,11 +47,12 @@ def prepare_workdir(workdir: Path) -> None:
 
 def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
     from alerts.defaults import default_rules
-    from yuqing.demo.sites import demo_sources
+    from yuqing.demo.sites import demo_authorities, demo_sources
 
     return {
         "archive": {"backend": "sqlite", "path": "yuqing.db"},
         "sources": demo_sources(base_url),
+        "nlp": {"authorities": demo_authorities()},
         "rules": default_rules(["spokesperson", "duty-officer"]),
         "notifiers": [
             {"name": "outbox-file", "type": "file", "path": "notifications.jsonl"},
