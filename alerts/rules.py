@@ -307,7 +307,7 @@ class RumorRule(RuleType):
         mentions = data.archive.event_mentions(event.id, limit=EVENT_POSTS)
         analyses = data.archive.get_analyses([m.id for m in mentions])
         rows = [(m, analyses.get(m.id)) for m in mentions if self.mention_ok(m, analyses.get(m.id))]
-        claim = event_claim(rows, p)
+        claim = event_claim(rows, p, data.now)
         if claim is None:
             return None
         by_id = {m.id: (m, a) for m, a in rows}

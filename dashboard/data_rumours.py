@@ -69,7 +69,7 @@ def _event_watch(
     mentions = archive.event_mentions(event.id, limit=EVENT_POSTS)
     analyses = archive.get_analyses([m.id for m in mentions])
     rows = [(m, analyses.get(m.id)) for m in mentions]
-    claim = event_claim(rows, threshold)
+    claim = event_claim(rows, threshold, until)
     if claim is None:
         return None
     posts = {m.id: (m, a) for m, a in rows}

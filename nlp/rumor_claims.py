@@ -16,23 +16,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from archive.models import Analysis, Mention, Reason
 from nlp.events import is_official
 from nlp.rumor import RUMOR_KINDS
-from nlp.rumor_context import AUTHORITY_PREFIX, claim_stance
+from nlp.rumor_context import ADDRESSING, AUTHORITY_PREFIX, REPORTING_PLATFORMS, claim_stance
 
-# Words with which a post addresses a claim circulating ("网传…", "关于…的传言"): an authority
-# writing them is answering the claim, not reporting the event as fact.
-_ADDRESSING = ("网传", "传言", "流传", "声称", "谣")
-# News sites and feeds: their articles are reports (media), not posts spreading a claim.
-REPORTING_PLATFORMS = ("news", "rss")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,60})[”\"」』]")
 _CHAIN = re.compile(r"//\s*@.*$")
 _NOISE = re.compile(r"#[^#]{1,40}#|\[[^\]]{1,8}\]|【[^】]{0,20}】|https?://\S+|@\S+")
 _LEAD = re.compile(r"^(?:转发|转需|转)\s*[:：]\s*")
 _SENTENCE_END = re.compile(r"[。！？!?\n…]")
-CLAIM_CHARS = 40  # a claim is quoted at most this long (an obligation's title)
+CLAIM_CHARS = 40
+# A claim no debunk answers is identified only once it has stood this long without a report
+# stating its event as fact: the first posts of an accident are witnesses, and the fire
+# brigade's or the city's report follows within the hour (the demo: accident 12:20,
+# witnesses from 12:24, the fire brigade's 警情通报 12:58, Weibo crawled every 30 minutes).
+# The clarification's clock still starts at the first spreading post (alerts.rules).
+CLAIM_GRACE = timedelta(hours=1)  # a claim is quoted at most this long (an obligation's title)
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,13 @@ def is_claim_post(mention: Mention, analysis: Analysis | None, threshold: float)
 
 def reports_as_fact(mention: Mention, analysis: Analysis | None) -> bool:
     """An authority or a news report stating the event itself (not answering a claim about
-    it): an official site's notice, a news or feed article, an authority's post."""
+    it): an official site's notice, a news or feed article, an authority's post (known from
+    its stored reason, so no configuration is needed here)."""
     authority = is_official(mention) or mention.platform in REPORTING_PLATFORMS
     if not authority and (analysis is None or not is_authority(analysis)):
         return False
     text = f"{mention.title} {mention.text}"
-    return claim_stance(text) == "claims" and not any(word in text for word in _ADDRESSING)
+    return claim_stance(text) == "claims" and not any(word in text for word in ADDRESSING)
 
 
 def claim_text(mention: Mention, debunk: Reason | None = None) -> str:
@@ -91,14 +94,16 @@ def claim_text(mention: Mention, debunk: Reason | None = None) -> str:
 
 
 def event_claim(
-    members: Iterable[tuple[Mention, Analysis | None]], threshold: float
+    members: Iterable[tuple[Mention, Analysis | None]],
+    threshold: float,
+    now: datetime | None = None,
 ) -> Claim | None:
     """The event's identified false claim, or None when it has none.
 
     The claim posts are those ``is_claim_post`` accepts. When an authority reports the event
     as fact, only a claim answered by a debunk counts (the event is real; what may be false is
-    a claim about it). The claim's words are those the debunk quotes, else the most likely
-    post's.
+    a claim about it); any other claim counts once it is ``CLAIM_GRACE`` old at ``now``.
+    The claim's words are those the debunk quotes, else the most likely post's.
     """
     rows: Sequence[tuple[Mention, Analysis | None]] = list(members)
     claims = [(m, a) for m, a in rows if a is not None and is_claim_post(m, a, threshold)]
@@ -106,8 +111,12 @@ def event_claim(
         return None
     confirmed = any(reports_as_fact(m, a) for m, a in rows)
     known = [(m, a) for m, a in claims if known_debunk(a) is not None]
-    if confirmed and not known:
-        return None
+    if not known:
+        if confirmed:
+            return None
+        first_seen = min(m.fetched_at for m, _ in claims)
+        if now is not None and now - first_seen < CLAIM_GRACE:
+            return None
     spreading = sorted(claims, key=lambda p: (-(p[1].rumor_score or 0.0), p[0].id))
     debunk = known_debunk(known[0][1]) if known else None
     return Claim(

@@ -28,12 +28,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path
 
 from archive.models import Mention, Reason
-from nlp.events import is_official
+from nlp.events import EventState, is_official
 from nlp.rumor import RumorResult
-from nlp.rumor_stance import asks, refutes
+from nlp.rumor_stance import asks, disbelieves
 from yuqing.settings import AuthoritySettings
 
 AUTHORITY_KINDS = ("own", "official", "media", "science")
@@ -121,14 +122,76 @@ def _logit(p: float) -> float:
 
 def claim_stance(text: str) -> str:
     """ "refutes" when the text refutes a claim without asking about one, else "claims"."""
-    return "refutes" if refutes(text) and not asks(text) else "claims"
+    return "refutes" if disbelieves(text) and not asks(text) else "claims"
 
 
-def in_context(result: RumorResult, mention: Mention, authorities: Authorities) -> RumorResult:
-    """The post's score as a claim: capped for authorities and refutations (see the module)."""
+# Words with which a report addresses a claim circulating ("网传…", "关于…的传言"): a report
+# using them answers a claim, it does not state the event as fact.
+ADDRESSING = ("网传", "传言", "流传", "声称", "谣")
+# News sites and feeds: their articles are reports (media), not posts spreading a claim.
+REPORTING_PLATFORMS = ("news", "rss")
+# The most a post scores in an event that an authority or a news report states as fact, when
+# no debunk answers it: a witness of a real accident writes like a rumour-monger to the model
+# (a personal account, few followers, 求证 in the replies: the demo's witnesses scored
+# 0.72–0.81). A claim about such an event is a rumour once a debunk answers it (the match
+# is kept), which is also the rumour rule's test (``nlp.rumor_claims``).
+CORROBORATED_MAX = 0.3
+
+
+def states_as_fact(mention: Mention, authorities: Authorities) -> bool:
+    """An authority or a news report stating something as fact (not answering a claim)."""
+    if mention.platform not in REPORTING_PLATFORMS and authorities.kind_of(mention) is None:
+        return False
+    text = f"{mention.title} {mention.text}"
+    return claim_stance(text) == "claims" and not any(word in text for word in ADDRESSING)
+
+
+class FactReports:
+    """Per event, the first member that states it as fact (``states_as_fact``), found by
+    scanning only the members added since the last look (an event may have thousands)."""
+
+    def __init__(self, authorities: Authorities) -> None:
+        self.authorities = authorities
+        self._found: dict[str, tuple[Mention | None, int]] = {}
+
+    def of(self, event: EventState | None) -> Mention | None:
+        if event is None:
+            return None
+        found, scanned = self._found.get(event.id, (None, 0))
+        if found is not None and found.id in event.members:
+            return found
+        if scanned > len(event.members):  # members left: scan again
+            scanned = 0
+        found = next(
+            (
+                m.mention
+                for m in islice(event.members.values(), scanned, None)
+                if states_as_fact(m.mention, self.authorities)
+            ),
+            None,
+        )
+        self._found[event.id] = (found, len(event.members))
+        return found
+
+    def forget(self, event_id: str) -> None:
+        self._found.pop(event_id, None)
+
+
+def in_context(
+    result: RumorResult,
+    mention: Mention,
+    authorities: Authorities,
+    corroboration: Mention | None = None,
+) -> RumorResult:
+    """The post's score as a claim: capped for authorities and refutations, and for posts in
+    an event a report states as fact (``corroboration``, when no debunk answers the post)."""
     kind = authorities.kind_of(mention)
     text = f"{mention.title} {mention.text}"
     if kind is None and claim_stance(text) == "claims":
+        if corroboration is not None and result.matched_debunk is None:
+            who = corroboration.author or corroboration.title[:20] or corroboration.source
+            reason = f"事件已有权威或媒体报道（{who}），未被辟谣：按已证实事件的一部分看待"
+            _cap(result, CORROBORATED_MAX, reason, corroboration.id)
         return result
     result.matched_debunk = None
     result.reasons = [r for r in result.reasons if r.kind != "match"]
@@ -137,6 +200,6 @@ def in_context(result: RumorResult, mention: Mention, authorities: Authorities) 
         reason = f"{AUTHORITY_PREFIX}{AUTHORITY_LABELS[kind]}{who}：所发内容不作为谣言主张"
         _cap(result, AUTHORITY_MAX, reason, mention.id)
     else:
-        words = "、".join(dict.fromkeys(refutes(text)))
+        words = "、".join(dict.fromkeys(disbelieves(text)))
         _cap(result, REFUTATION_MAX, f"帖文在驳斥传言（{words}），不是传播该说法", mention.id)
     return result

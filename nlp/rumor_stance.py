@@ -37,6 +37,14 @@ REFUTING = re.compile(
 )
 
 
+# Disbelief of a claim in the post's own words (哪来的塑料味, 怎么可能是塑料): used for the
+# post's stance in context (``nlp.rumor_context``), not as a model feature (the model was
+# trained on ``refutes`` alone).
+DISBELIEVING = re.compile(
+    r"哪来的|哪有什么|怎么可能|不可能是|没见(?:过)?(?:是|有)|根本不是|根本没有"
+)
+
+
 def asks(text: str) -> list[str]:
     """The phrases that ask whether a claim is true (or ask for its refutation)."""
     return [m.group(0) for m in ASKING.finditer(text or "")]
@@ -46,3 +54,9 @@ def refutes(text: str) -> list[str]:
     """The phrases with which the post itself refutes a claim (question forms excluded)."""
     remaining = ASKING.sub(" ", text or "")
     return [m.group(0) for m in REFUTING.finditer(remaining)]
+
+
+def disbelieves(text: str) -> list[str]:
+    """Refutation or plain disbelief of a claim in the post's own words."""
+    remaining = ASKING.sub(" ", text or "")
+    return refutes(text) + [m.group(0) for m in DISBELIEVING.finditer(remaining)]

@@ -135,6 +135,7 @@ def test_severity_order_and_levels(archive: Archive) -> None:
 
 
 VIRAL = {"reposts": 9000}
+HOUR = timedelta(hours=1)
 
 
 def test_rumor_by_score_by_known_rumour_and_reach(archive: Archive) -> None:
@@ -148,7 +149,9 @@ def test_rumor_by_score_by_known_rumour_and_reach(archive: Archive) -> None:
             post("m2", "又传", NOW, metrics={"reposts": 9000}),
             post("m3", "正常", NOW, metrics={"reposts": 9000}),
             post("m4", "无关", NOW, metrics={"reposts": 9000}),
-            post("m5", "听说商场电梯里挤了十几个人，全掉下去了#电梯#", NOW, metrics=VIRAL),
+            post(
+                "m5", "听说商场电梯里挤了十几个人，全掉下去了#电梯#", NOW - 2 * HOUR, metrics=VIRAL
+            ),
         ],
         [
             judged("m1", rumor=0.9),
@@ -163,6 +166,9 @@ def test_rumor_by_score_by_known_rumour_and_reach(archive: Archive) -> None:
     assert set(found) == {"event:ev", "mention:m1", "mention:m2"}
     # The match (and the clarification it opens) names the claim, not the event.
     assert found["event:ev"].title == "听说商场电梯里挤了十几个人，全掉下去了"
+    # A claim no debunk answers is identified once it has stood an hour (CLAIM_GRACE).
+    early = RuleInput(NOW - HOUR, archive, archive.list_events(), rows)
+    assert "event:ev" not in {m.subject for m in build_rule(RuleSettings(**rule)).find(early)}
     reach_rule = dict(rule, min_reach=1000)
     assert {m.subject for m in run(archive, reach_rule, mentions=rows)} == {
         "event:ev",
