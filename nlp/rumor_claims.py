@@ -22,6 +22,7 @@ from archive.models import Analysis, Mention, Reason
 from nlp.events import is_official
 from nlp.rumor import RUMOR_KINDS
 from nlp.rumor_context import ADDRESSING, AUTHORITY_PREFIX, REPORTING_PLATFORMS, claim_stance
+from nlp.rumor_stance import asks
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,60})[”\"」』]")
 _CHAIN = re.compile(r"//\s*@.*$")
@@ -119,8 +120,11 @@ def event_claim(
             return None
     spreading = sorted(claims, key=lambda p: (-(p[1].rumor_score or 0.0), p[0].id))
     debunk = known_debunk(known[0][1]) if known else None
+    # The claim's words: from a post that states it (an original post that does not ask),
+    # else from the most likely post ("真的假的？我家冰箱里就有两包" is a reaction to it).
+    stating = [m for m, _ in spreading if m.kind == "post" and not asks(m.text)]
     return Claim(
-        text=claim_text(spreading[0][0], debunk),
+        text=claim_text(stating[0] if stating else spreading[0][0], debunk),
         posts=tuple(m.id for m, _ in spreading),
         score=max(a.rumor_score or 0.0 for _, a in claims),
         debunk=debunk,

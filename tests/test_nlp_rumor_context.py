@@ -155,3 +155,20 @@ def test_authorities_come_from_settings_defaults_weibo_and_official_sites() -> N
     )
     assert known.kind_of(replace(post, author="网友", metrics=CITIZEN)) is None
     assert known.kind_of(NORI_DEBUNK) == "official"
+
+
+def test_a_debunk_list_does_not_match_posts_by_their_dates() -> None:
+    from nlp.rumor import DebunkIndex, bigrams
+    from nlp.text import document_from_text
+
+    weekly = document_from_text(
+        "【谣言一】“鲜岛牌紫菜是塑料做的” 真相：抽检5批次样品均合格。",
+        "本周辟谣榜（11月16日—11月20日）",
+        "d9",
+        "debunk",
+    )
+    index = DebunkIndex()
+    index.add("d9", weekly.prepared, NORI_DEBUNK.published_at)
+    summary = "梳理一下目前公开的信息：1.事故时间11月16日12时20分；2.死亡10人；3.11月20日通报"
+    assert index.match(bigrams(summary), NORI_DEBUNK.published_at) is None
+    assert index.match(bigrams(NORI_RUMOUR), NORI_DEBUNK.published_at) is not None
