@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps es-deps demo test lint typecheck unit bench lock clean
+.PHONY: setup system-deps es-deps demo test lint typecheck unit bench soak lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
@@ -57,6 +57,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/extract_bench.py
 	$(BIN)/python benchmarks/crawl_neardup_bench.py
 	$(BIN)/python benchmarks/crawl_bench.py
+	$(BIN)/python benchmarks/decisions_bench.py
+
+# An hour: yuqing run with random kill -9, a failing receiver and searches (benchmarks/soak.py).
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py --minutes 30
 
 # Re-resolve the pins after editing pyproject.toml dependencies.
 lock:

@@ -9,13 +9,16 @@ data, demonstrations).
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
-from crawlers.encoding import decode_html
+from crawlers.encoding import decode_html, looks_binary
 from crawlers.extract import extract_article
+from crawlers.settings import DOWNLOAD_MAXSIZE
+from yuqing.cli_types import DURATION, INSTANT
 from yuqing.clock import RealClock, local
 
 __all__ = ["extract", "replay"]
@@ -34,11 +37,23 @@ __all__ = ["extract", "replay"]
 )
 def extract(page: Path, url: str, encoding: str | None, as_json: bool) -> None:
     """Extract title, publish time, author and body from one saved HTML PAGE."""
+    size = page.stat().st_size
+    if size > DOWNLOAD_MAXSIZE:
+        # The crawler's own limit: a page this large is not an article (a 50 MB file took
+        # 1.5 GB and minutes), so it is refused before it is read.
+        raise click.UsageError(
+            f"{page}: {size / 1048576:.1f} MB is larger than a page may be "
+            f"({DOWNLOAD_MAXSIZE // 1048576} MB, as the crawler allows)"
+        )
     body = page.read_bytes()
+    if not body.strip():
+        raise click.UsageError(f"{page}: the file is empty")
     try:
         html = body.decode(encoding) if encoding else decode_html(body)
     except (LookupError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{page}: cannot be read as {encoding}: {exc}") from None
+    if looks_binary(html):
+        raise click.UsageError(f"{page}: not an HTML page (binary data)")
     article = extract_article(html, url, RealClock().now())
     published = local(article.published_at).isoformat() if article.published_at else None
     result = {
@@ -60,27 +75,38 @@ def extract(page: Path, url: str, encoding: str | None, as_json: bool) -> None:
 @click.command()
 @click.argument("sources", nargs=-1)
 @click.option(
-    "--start", default=None, help="Simulated start, ISO 8601 (naive = Beijing time); default: now."
+    "--start",
+    default=None,
+    type=INSTANT,
+    help="Simulated start, ISO 8601 (naive = Beijing time); default: now.",
 )
 @click.option(
-    "--step", default="10m", show_default=True, help="Simulated time between pipeline passes."
+    "--step",
+    default="10m",
+    type=DURATION,
+    show_default=True,
+    help="Simulated time between pipeline passes.",
 )
 @click.option(
     "--until",
-    "until_text",
+    "until_span",
     default=None,
+    type=DURATION,
     help="Stop after this much simulated time (e.g. 3d); default: when every record has played.",
 )
 @click.pass_obj
 def replay(
-    ctx: Any, sources: tuple[str, ...], start: str | None, step: str, until_text: str | None
+    ctx: Any,
+    sources: tuple[str, ...],
+    start: datetime | None,
+    step: timedelta,
+    until_span: timedelta | None,
 ) -> None:
     """Play the replay SOURCES (all replay sources when none are named) through the whole
     pipeline — crawl, analyse, alert — under a simulated clock, as fast as the machine goes."""
     from crawlers.replay import load_timeline
-    from yuqing.clock import SimulatedClock, parse_instant
+    from yuqing.clock import SimulatedClock
     from yuqing.runner import Runner
-    from yuqing.settings import parse_duration
 
     settings = ctx.settings
     try:
@@ -94,13 +120,10 @@ def replay(
         raise click.ClickException(
             f"not replay sources: {', '.join(wrong)}" if wrong else "no replay sources configured"
         )
-    try:
-        tick = parse_duration(step)
-        begin = parse_instant(start) if start else RealClock().now()
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    if until_text:
-        span = parse_duration(until_text)
+    tick = step
+    begin = start or RealClock().now()
+    if until_span:
+        span = until_span
     else:
         spans = []
         for source in chosen:

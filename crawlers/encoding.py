@@ -88,11 +88,33 @@ def best_encoding(body: bytes, declared: str | None = None) -> str:
     return first
 
 
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
 def decode_html(body: bytes, declared: str | None = None) -> str:
-    """``body`` as text, read with ``best_encoding``; undecodable bytes become U+FFFD."""
-    if body.startswith(codecs.BOM_UTF8):
-        return body[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    """``body`` as text, read with ``best_encoding``; undecodable bytes become U+FFFD.
+
+    A byte-order mark decides first (UTF-8, UTF-16 LE / BE): a page saved by a Windows editor
+    as "Unicode" is UTF-16 whatever its meta tag says.
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, errors="replace")
     return body.decode(best_encoding(body, declared), errors="replace")
+
+
+def looks_binary(text: str) -> bool:
+    """Whether decoded text is binary data rather than a page: NULs or many control and
+    replacement characters in its first 4 KB (markup and Chinese text have almost none)."""
+    head = text[:4096]
+    if not head or "\x00" in head:
+        return bool(head)
+    odd = sum(1 for c in head if c == "\ufffd" or (ord(c) < 32 and c not in "\t\n\r\f"))
+    return odd / len(head) > 0.1
 
 
 def needs_redecoding(text: str) -> bool:

@@ -22,6 +22,7 @@ from parsel import Selector
 from trafilatura.settings import use_config
 
 from crawlers.boilerplate import trim_edges
+from crawlers.nesting import flatten_deep_nesting
 from crawlers.pubtime import find_published
 from crawlers.text import clean_text
 
@@ -68,6 +69,7 @@ def extract_article(
     html: str, url: str, now: datetime, selectors: Mapping[str, str] | None = None
 ) -> Article:
     """Extract what a mention needs from ``html``; missing fields stay empty, never invented."""
+    html = flatten_deep_nesting(html)
     page = Selector(text=html)
     selectors = selectors or {}
     document = _trafilatura(html, url)

@@ -8,7 +8,7 @@ the page the user chose; the pages themselves only render what ``dashboard.data`
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # A checkout that was not installed with ``pip install -e .`` still finds its packages.
@@ -17,6 +17,7 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 import streamlit as st  # noqa: E402
+from streamlit import config as st_config  # noqa: E402
 
 from archive.base import ArchiveError  # noqa: E402
 from archive.es_bulk import ArchiveUnavailable  # noqa: E402
@@ -24,6 +25,7 @@ from dashboard import auth, context, data, login_view, roles  # noqa: E402
 from dashboard.formatting import duration_text, fmt_time, md_escape  # noqa: E402
 from dashboard.roles import Principal  # noqa: E402
 from yuqing.config import ConfigError  # noqa: E402
+from yuqing.settings import is_loopback_bind  # noqa: E402
 
 _VIEWS = Path(__file__).resolve().parent / "views"
 
@@ -85,26 +87,31 @@ def _check(config: str) -> bool:
     return True
 
 
-_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 
 
 def _exposed(config: str) -> bool:
     """Refuse to serve an open dashboard (no users) on an address others can reach.
 
-    ``yuqing dashboard`` passes ``dashboard.host`` (127.0.0.1 unless changed); a bare
-    ``streamlit run`` without ``--server.address`` listens on every interface, which is
-    only pointed out, so the tools that run the script directly keep working.
+    ``yuqing dashboard`` passes ``dashboard.host`` as ``--server.address`` (and refuses a
+    non-loopback host without users at ``check-config``). An address given to Streamlit that
+    is empty, ``0.0.0.0``, ``::``, a host name or an interface address makes it listen
+    beyond this machine, so the pages stay closed. A bare ``streamlit run`` that sets no
+    address is left alone, so the tools that run the script directly keep working.
     """
     if auth.login_required(config):
         return False
+    if not st_config.is_manually_set("server.address"):
+        return False
     address = str(st.get_option("server.address") or "")
-    if address and address not in _LOOPBACK:
-        st.error(
-            f"仪表盘监听在 {md_escape(address)}，其他计算机可以访问，但配置中没有用户：请在配置"
-            "文件的 users 中添加用户以启用登录，或改为只监听 127.0.0.1。"
-        )
-        return True
-    return False
+    if is_loopback_bind(address):
+        return False
+    shown = address or "所有网络接口"
+    st.error(
+        f"仪表盘监听在 {md_escape(shown)}，其他计算机可以访问，但配置中没有用户：请在配置"
+        "文件的 users 中添加用户以启用登录，或改为只监听 127.0.0.1。"
+    )
+    return True
 
 
 def _who(config: str, principal: Principal) -> None:
@@ -124,6 +131,21 @@ def _who(config: str, principal: Principal) -> None:
     if st.button("退出登录", key="logout", icon=":material/logout:"):
         auth.logout("已退出登录。")
         st.rerun()
+    if principal.role == "admin":
+        _sessions(config, principal)
+
+
+def _sessions(config: str, principal: Principal) -> None:
+    """Admins see who is logged in and can end a session (a lost laptop, a leaver)."""
+    sessions = auth.active_sessions(config)
+    with st.expander(f"登录会话（{len(sessions)}）"):
+        for record in sessions:
+            since = fmt_time(datetime.fromtimestamp(record.login_at, UTC))
+            left, right = st.columns([3, 1])
+            left.caption(f"{md_escape(record.username)} · {since} 登录")
+            if right.button("结束", key=f"end-session-{record.id}"):
+                auth.end_session(config, record.id, principal.username)
+                st.rerun()
 
 
 def _sidebar(config: str, principal: Principal) -> None:
@@ -136,7 +158,9 @@ def _sidebar(config: str, principal: Principal) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="舆情监测", page_icon=":material/radar:", layout="wide")
+    # A file served by the dashboard itself: a ":material/…:" icon makes the browser fetch the
+    # favicon from fonts.gstatic.com, which a government intranet cannot reach.
+    st.set_page_config(page_title="舆情监测", page_icon=str(FAVICON), layout="wide")
     config = context.config_path()
     if not _check(config) or _exposed(config):
         st.stop()

@@ -14,19 +14,20 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from dashboard import session_cookie
+from dashboard import session_cookie, session_store
 from dashboard.context import current_actor, settings
-from dashboard.passwords import PasswordHashError, burn_time, verify_password
 from dashboard.roles import Principal
+from yuqing.passwords import PasswordHashError, burn_time, verify_password
 from yuqing.settings import UserSettings
 
 SESSION_KEY = "auth_session"
 NOTICE_KEY = "auth_notice"
-# What the page must do with the login cookie on its next run: ("set", token, max_age) or
+# What the page must do with the login cookie on its next run: ("set", one-time code) or
 # ("clear",). Done by apply_cookie() in a run that completes (a rerun would cut it short).
 COOKIE_ACTION_KEY = "auth_cookie_action"
 # Set by a logout: this tab's handshake still carries the old cookie, which must not log the
@@ -71,6 +72,11 @@ def current(config: str) -> Principal | None:
     if _wall_clock() >= float(session.get("expires_at", 0)):
         logout("登录已过期，请重新登录。")
         return None
+    if not session_store.is_active(
+        _store(config), str(session.get("sid")), str(session.get("username")), _wall_clock()
+    ):
+        logout("登录已在其他页面退出或被管理员结束，请重新登录。")
+        return None
     user = _user(config, str(session.get("username")))
     if user is None:
         logout("该用户已不在配置中，请联系管理员。")
@@ -79,7 +85,10 @@ def current(config: str) -> Principal | None:
 
 
 def logout(notice: str = "") -> None:
-    st.session_state.pop(SESSION_KEY, None)
+    session = st.session_state.pop(SESSION_KEY, None)
+    if isinstance(session, dict) and session.get("store"):
+        # The record ends too, so a copy of the cookie cannot log in again elsewhere.
+        session_store.revoke(Path(session["store"]), str(session["sid"]), "退出登录", _wall_clock())
     st.session_state[LOGGED_OUT_KEY] = True
     st.session_state[COOKIE_ACTION_KEY] = ("clear",)
     if notice:
@@ -94,6 +103,10 @@ def _signing_key(config: str) -> bytes:
     )
 
 
+def _store(config: str) -> Path:
+    return session_store.store_file(settings(config).archive.path)
+
+
 def _from_cookie(config: str) -> dict[str, Any] | None:
     """The session a reloaded page's cookie carries, when it is genuine and still valid."""
     if st.session_state.get(LOGGED_OUT_KEY):
@@ -102,15 +115,24 @@ def _from_cookie(config: str) -> dict[str, Any] | None:
     if not isinstance(token, str) or not token:  # (outside a browser session: no cookies)
         return None
     claims = session_cookie.read(_signing_key(config), token, _wall_clock())
-    user = _user(config, claims.username) if claims else None
-    if claims is None or user is None:
+    if claims is None:
+        return None
+    store, now = _store(config), _wall_clock()
+    user = _user(config, claims.username)
+    if user is None:
+        session_store.revoke(store, claims.session_id, "用户已从配置中删除", now)
         return None
     if claims.fingerprint != session_cookie.fingerprint(user.password_hash.get_secret_value()):
-        return None  # the password changed since this login
+        session_store.revoke(store, claims.session_id, "密码已修改", now)
+        return None
+    if not session_store.is_active(store, claims.session_id, user.username, now):
+        return None  # logged out, or ended by an admin
     session: dict[str, Any] = {
         "username": user.username,
         "login_at": claims.login_at,
         "expires_at": claims.expires_at,
+        "sid": claims.session_id,
+        "store": str(store),
     }
     st.session_state[SESSION_KEY] = session
     return session
@@ -122,7 +144,7 @@ def apply_cookie() -> None:
     if not action:
         return
     if action[0] == "set":
-        script = session_cookie.set_script(str(action[1]), int(action[2]))
+        script = session_cookie.set_script(str(action[1]))
     else:
         script = session_cookie.clear_script()
     st.html(script, unsafe_allow_javascript=True)
@@ -162,19 +184,25 @@ def authenticate(config: str, username: str, password: str) -> Principal:
         _failed(username, now)
         raise LoginError("用户名或密码不正确。")
     timeout = settings(config).dashboard.session_timeout.total_seconds()
+    store = _store(config)
+    session_id = session_store.start(store, user.username, now, now + timeout)
     st.session_state[SESSION_KEY] = {
         "username": user.username,
         "login_at": now,
         "expires_at": now + timeout,
+        "sid": session_id,
+        "store": str(store),
     }
     claims = session_cookie.Claims(
         user.username,
         now,
         now + timeout,
         session_cookie.fingerprint(user.password_hash.get_secret_value()),
+        session_id,
     )
     token = session_cookie.issue(_signing_key(config), claims)
-    st.session_state[COOKIE_ACTION_KEY] = ("set", token, int(timeout))
+    code = session_store.hand_off(store, token, int(timeout), now)
+    st.session_state[COOKIE_ACTION_KEY] = ("set", code)
     st.session_state.pop(LOGGED_OUT_KEY, None)
     st.session_state.pop(NOTICE_KEY, None)
     return Principal(user.username, user.role, user.display_name, authenticated=True)
@@ -197,3 +225,13 @@ def page_principal(config: str) -> Principal:
     if principal is None:
         st.stop()
     return principal
+
+
+def active_sessions(config: str) -> list[session_store.SessionRecord]:
+    """For admins: who is logged in now."""
+    return session_store.active(_store(config), _wall_clock())
+
+
+def end_session(config: str, session_id: str, actor: str) -> None:
+    """An admin ends someone's session; their next page load asks for a login."""
+    session_store.revoke(_store(config), session_id, f"管理员 {actor} 结束", _wall_clock())

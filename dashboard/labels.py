@@ -10,21 +10,15 @@ from alerts.deadlines import KINDS as OBLIGATION_KINDS
 from alerts.obligations import STATE_LABELS
 from alerts.rules import LEVEL_LABELS as RULE_LEVEL_LABELS
 
+# The vocabularies' names live with the archive, where search maps typed names to codes.
+from archive import vocabulary
+
 # One list of platform names, kept with the archive's models: alert texts name platforms too.
 from archive.models import PLATFORM_LABELS as PLATFORM_LABELS
+from archive.vocabulary import MENTION_KIND_LABELS as MENTION_KIND_LABELS
+from archive.vocabulary import TOPIC_LABELS as TOPIC_LABELS
 
-# The topics' names live with the topics (alert texts name them too).
-from nlp.lexicon import TOPIC_LABELS as TOPIC_LABELS
-
-MENTION_KIND_LABELS = {
-    "article": "文章",
-    "post": "帖子",
-    "repost": "转发",
-    "comment": "评论",
-    "official": "官方发布",
-    "debunk": "辟谣",
-}
-SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面", "未分析": "未分析"}
+SENTIMENT_LABELS = {**vocabulary.SENTIMENT_LABELS, "未分析": "未分析"}
 EVENT_STATUS_LABELS = {
     "emerging": "新出现",
     "growing": "升温",

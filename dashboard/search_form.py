@@ -13,10 +13,13 @@ from datetime import date, datetime, time, timedelta
 import streamlit as st
 
 from archive.models import PLATFORMS, SENTIMENTS, Event
+from archive.vocabulary import valid_values
 from dashboard import data, data_events
 from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS, label
+from dashboard.search_link import apply_link
 from yuqing.clock import SHANGHAI
 
+FIELD_NAMES = {"platform": "平台", "sentiment": "情感", "topic": "话题"}
 ANCHOR_KEY = "search_anchor"
 EVENTS_KEY = "search_events"
 RANGE_WISH_KEY = "search_range_wish"  # the range another page asks the form to start with
@@ -31,7 +34,8 @@ RANGES: dict[str, timedelta | None] = {
 CUSTOM = "自定义日期"
 SORTS = {"最新优先": "time", "相关度优先": "relevance"}
 
-QUERY_HELP = """
+QUERY_HELP = (
+    """
 **检索式写法**
 
 | 写法 | 含义 |
@@ -50,10 +54,20 @@ entity（实体：文中提到的企业、品牌、产品或地区，如 `entity
 
 示例：`电梯 困人 OR 停运 -演习 region:江州市`。OR 比空格结合得更紧：
 `电梯 困人 OR 停运` 表示“电梯”并且（“困人”或“停运”）。
-平台取值：news（新闻网站）、rss、weibo（微博）、official（官方网站）；
-情感取值：negative（负面）、neutral（中性）、positive（正面）。
+字段值可写代码或中文名称（`platform:微博` 即 `platform:weibo`，`topic:食品安全`），
+地区写不写“市/区/县”均可（`region:江州` 也查到“江州市”）；写错的取值会提示全部可选值。
+繁体字按简体检索（`電梯` 与 `电梯` 结果相同）；`AND`、`&&` 可写可不写，`NOT 演习` 同 `-演习`。
+检索结果页的网址包含检索条件（如 `?q=电梯&platform=weibo`），可收藏或发给同事。
+"""
+    + "\n\n".join(
+        f"{FIELD_NAMES[field]}取值：{valid_values(field)}"
+        for field in ("platform", "sentiment", "topic")
+    )
+    + """
+
 下方的筛选条件与检索式中的字段条件同时生效。
 """
+)
 
 
 def _anchor(config: str) -> None:
@@ -81,6 +95,15 @@ def search_form(config: str) -> data.SearchParams:
     if ANCHOR_KEY not in st.session_state:
         _anchor(config)
     options = data.filter_options(config)
+    apply_link(
+        {
+            "platform": PLATFORMS,
+            "topic": options.topics,
+            "sentiment": SENTIMENTS,
+            "region": options.regions,
+            "source": options.sources,
+        }
+    )
     event_options = data_events.event_choices(config)
     event_titles = {e.id: e.title or e.id for e in event_options}
     for wanted in st.session_state.get(EVENTS_KEY) or []:

@@ -2,12 +2,14 @@
 
 Streamlit keeps ``st.session_state`` per browser tab and connection, so a reload (F5, a
 laptop waking up, a link opened again) used to mean logging in again: for duty staff who keep
-the dashboard open through a shift, many times a day. After a login the page stores a token in
-the cookie ``COOKIE`` (``SameSite=Strict``, ``Secure`` over HTTPS, expiring with the session);
-a new session that finds it restores the login without asking for the password.
+the dashboard open through a shift, many times a day. After a login the server sets a token in
+the cookie ``COOKIE`` (``HttpOnly``, ``SameSite=Strict``, ``Secure`` over HTTPS, expiring with
+the session) from a route of its own (``dashboard/server.py``; the page only hands it a one-time
+code); a new session that finds it restores the login without asking for the password.
 
 The token is ``payload.signature``: the payload (base64url JSON) holds the user name, the
-login and expiry times and a fingerprint of the user's password hash, signed with HMAC-SHA256.
+login and expiry times, a fingerprint of the user's password hash and the id of the session's
+server-side record (``dashboard.session_store``: revoked on logout), signed with HMAC-SHA256.
 A token is refused when the signature does not match (forged or edited), when it expired,
 when the user is no longer configured, or when the password was changed since (the
 fingerprint differs): changing a password or removing a user ends their sessions everywhere.
@@ -35,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 COOKIE = "yuqing_session"
 KEY_BYTES = 32
-SCRIPT_PREFIX = "<script>document.cookie = "
+SCRIPT_PREFIX = "<script>"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Claims:
     login_at: float
     expires_at: float
     fingerprint: str
+    session_id: str = ""
 
 
 def fingerprint(password_hash: str) -> str:
@@ -70,6 +73,7 @@ def issue(key: bytes, claims: Claims) -> str:
         "iat": round(claims.login_at, 3),
         "exp": round(claims.expires_at, 3),
         "fp": claims.fingerprint,
+        "sid": claims.session_id,
     }
     payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
     return f"{payload}.{_sign(key, payload)}"
@@ -87,6 +91,8 @@ def read(key: bytes, token: str, now: float) -> Claims | None:
             login_at=float(body["iat"]),
             expires_at=float(body["exp"]),
             fingerprint=str(body["fp"]),
+            # Tokens from before server-side sessions carry none: refused (one new login).
+            session_id=str(body["sid"]),
         )
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
@@ -138,16 +144,34 @@ def _process_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
-def set_script(token: str, max_age: int) -> str:
-    """The page script that stores the token (the token is base64url and '.': no quoting)."""
+# The routes of dashboard/server.py that set and clear the cookie from the server side.
+SESSION_ROUTE = "/_yuqing/session"
+LOGOUT_ROUTE = "/_yuqing/logout"
+
+
+def set_script(code: str) -> str:
+    """The page script that exchanges a login's one-time code for its HttpOnly cookie."""
     return (
-        SCRIPT_PREFIX
-        + f"{json.dumps(f'{COOKIE}={token}; Path=/; Max-Age={max(max_age, 0)}; SameSite=Strict')}"
-        " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+        f"{SCRIPT_PREFIX}fetch({json.dumps(SESSION_ROUTE)}, {{method: 'POST', "
+        f"credentials: 'same-origin', body: {json.dumps(code)}}});</script>"
     )
 
 
 def clear_script() -> str:
     return (
-        SCRIPT_PREFIX + f"{json.dumps(f'{COOKIE}=; Path=/; Max-Age=0; SameSite=Strict')};</script>"
+        f"{SCRIPT_PREFIX}fetch({json.dumps(LOGOUT_ROUTE)}, "
+        "{method: 'POST', credentials: 'same-origin'});</script>"
+    )
+
+
+def cookie_header(token: str, max_age: int, secure: bool) -> str:
+    """Set-Cookie for a login: out of scripts' reach, never sent cross-site, HTTPS-only there."""
+    return f"{COOKIE}={token}; Path=/; Max-Age={max(max_age, 0)}; HttpOnly; SameSite=Strict" + (
+        "; Secure" if secure else ""
+    )
+
+
+def clearing_header(secure: bool) -> str:
+    return f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (
+        "; Secure" if secure else ""
     )

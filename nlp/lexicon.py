@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+# The topics' Chinese names, as the dashboard and alert messages show them, are kept with the
+# archive's vocabularies, where search maps typed names to codes.
+from archive.vocabulary import TOPIC_LABELS as TOPIC_LABELS
+
 RESOURCES = Path(__file__).parent / "resources"
 
 TOPICS = (
@@ -27,19 +31,6 @@ TOPICS = (
     "inspection_quarantine",
     "agency_conduct",
 )
-# The topics' Chinese names, as the dashboard and alert messages show them.
-TOPIC_LABELS = {
-    "food_safety": "食品安全",
-    "product_quality": "产品质量",
-    "special_equipment": "特种设备",
-    "recall": "缺陷召回",
-    "counterfeit": "假冒伪劣",
-    "certification": "认证认可",
-    "standards": "标准化",
-    "metrology": "计量",
-    "inspection_quarantine": "检验检疫",
-    "agency_conduct": "执法作风",
-}
 
 
 class LexiconError(ValueError):

@@ -43,7 +43,8 @@ def test_search_table_json_and_csv(config: Path) -> None:
     assert code == 0 and [r["id"] for r in records] == ["m0002", "m0001"]
     assert records[1]["published_at"].endswith("+08:00")
     code, out = run(config, "search", "", "--csv", "--platform", "weibo")
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeff")  # Excel reads it as UTF-8, as the dashboard's export
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert code == 0 and {r["id"] for r in rows} == {"m0001", "m0003"}
 
 
@@ -148,3 +149,12 @@ def test_analyze_from_start_fills_what_older_versions_did_not_keep(config: Path)
         restored = archive.get_event(analysis.event_id)
         assert restored is not None
         assert restored.entities == event.entities and restored.platforms == event.platforms
+
+
+def test_search_takes_chinese_field_values(config: Path) -> None:
+    code, by_code = run(config, "search", "", "--json", "--platform", "weibo")
+    assert code == 0 and by_code
+    code, by_name = run(config, "search", "", "--json", "--platform", "微博")
+    assert code == 0 and by_name == by_code
+    code, out = run(config, "search", "", "--platform", "抖音")
+    assert code == 2 and "weibo（微博）" in out

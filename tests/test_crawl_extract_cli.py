@@ -54,3 +54,57 @@ def test_encoding_override_and_its_error() -> None:
     assert result.exit_code == 0 and TITLE in result.output and "发布时间" in result.output
     result = CliRunner().invoke(main, ["extract", page, "--encoding", "utf-8"])
     assert result.exit_code != 0 and "cannot be read as utf-8" in result.output
+
+
+def _page(body: str) -> str:
+    return (
+        f"<html><head><title>{TITLE}</title></head><body><h1>{TITLE}</h1>"
+        + "".join(f"<p>{line}</p>" for line in BODY)
+        + body
+        + "</body></html>"
+    )
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_page_with_a_byte_order_mark_is_read(tmp_path: Path, codec: str) -> None:
+    page = tmp_path / "unicode.html"
+    page.write_bytes("\ufeff".encode(codec) + _page("").encode(codec))
+    result = CliRunner().invoke(main, ["extract", str(page), "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found["title"] == TITLE and BODY[0] in found["text"]
+
+
+def test_a_deeply_nested_page_keeps_its_body(tmp_path: Path) -> None:
+    # libxml2 stops a few hundred elements deep; the body below used to vanish silently.
+    deep = "<div>" * 3000 + "".join(f"<p>{line}</p>" for line in BODY) + "</div>" * 3000
+    page = tmp_path / "deep.html"
+    page.write_text(f"<html><head><title>{TITLE}</title></head><body>{deep}</body></html>")
+    result = CliRunner().invoke(main, ["extract", str(page), "--json"])
+    assert result.exit_code == 0, result.output
+    assert all(line in json.loads(result.output)["text"] for line in BODY)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"   \n", "the file is empty"),
+        (bytes(range(256)) * 20, "not an HTML page (binary data)"),
+    ],
+)
+def test_empty_and_binary_files_are_errors(tmp_path: Path, content: bytes, expected: str) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(content)
+    result = CliRunner().invoke(main, ["extract", str(page), "--json"])
+    assert result.exit_code == 2 and expected in result.output, result.output
+
+
+def test_a_page_larger_than_the_crawler_allows_is_refused_unread(tmp_path: Path) -> None:
+    from crawlers.settings import DOWNLOAD_MAXSIZE
+
+    page = tmp_path / "huge.html"
+    with page.open("wb") as handle:
+        handle.truncate(DOWNLOAD_MAXSIZE + 1)  # sparse: nothing is written or read
+    result = CliRunner().invoke(main, ["extract", str(page), "--json"])
+    assert result.exit_code == 2 and "larger than a page may be" in result.output

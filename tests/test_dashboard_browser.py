@@ -25,10 +25,11 @@ try:
 except ImportError:  # reported by the test: skipped locally, a failure under CI=true
     sync_playwright = None  # type: ignore[assignment]
 
-from dashboard.passwords import hash_password
-from tests.dashboard_fixtures import APP, build_archive, write_config
+from tests.dashboard_fixtures import build_archive, write_config
+from yuqing.passwords import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVER = ROOT / "dashboard" / "server.py"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -88,10 +89,11 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 @contextmanager
 def served_dashboard(config: Path, log: Path) -> Iterator[str]:
-    """``streamlit run dashboard/app.py`` on a free loopback port with ``config``; its URL."""
+    """``streamlit run dashboard/server.py`` (the app and its cookie routes, as ``yuqing
+    dashboard`` serves it) on a free loopback port with ``config``; its URL."""
     port = _free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "streamlit", "run", str(SERVER),
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
         "--server.headless", "true",
@@ -160,6 +162,10 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
                 locale="zh-CN",
                 accept_downloads=True,
             )
+            # Every request the pages make, to check that none leaves the dashboard's origin
+            # (an intranet without internet access must get the whole page from us).
+            requested: list[str] = []
+            page.on("request", lambda request: requested.append(request.url))
             # A link from a message, opened before logging in: the login form, then the page.
             page.goto(f"{dashboard_url}/event?id=ev-milk")
             # Nothing but the login form until someone logs in.
@@ -243,8 +249,24 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
             _open(page, "处置", "处置事项")
             expect(page.get_by_text("只读权限", exact=False)).to_be_visible()
             expect(page.get_by_role("button", name="确认", exact=True)).to_have_count(0)
+            outside = [
+                url
+                for url in requested
+                if not url.startswith((dashboard_url, "data:", "blob:", "ws://127.0.0.1"))
+            ]
+            assert requested and not outside, outside
         finally:
             browser.close()
+
+
+def _session_cookie(context: Any, page: Any) -> Any:
+    """The login cookie, once the page's script has stored it (waits on the cookie itself)."""
+    for _ in range(100):
+        found = [c for c in context.cookies() if c["name"] == "yuqing_session"]
+        if found:
+            return found[0]
+        page.wait_for_timeout(200)
+    raise AssertionError("the login cookie was never stored")
 
 
 def test_a_login_survives_a_reload_until_logout(dashboard_url: str) -> None:
@@ -259,8 +281,10 @@ def test_a_login_survives_a_reload_until_logout(dashboard_url: str) -> None:
             page.goto(f"{dashboard_url}/")
             _login(page, "root", "root-secret-1")
             expect(page.get_by_role("heading", name="舆情总览")).to_be_visible(timeout=20_000)
-            [cookie] = [c for c in context.cookies() if c["name"] == "yuqing_session"]
+            cookie = _session_cookie(context, page)
             assert cookie["sameSite"] == "Strict" and cookie["expires"] > time.time() + 7 * 3600
+            assert cookie["httpOnly"]  # set by the server's route: out of scripts' reach
+            assert page.evaluate("document.cookie").find("yuqing_session") == -1
             assert "root-secret-1" not in cookie["value"]
             # A reload is a new Streamlit session: the cookie logs it in, on the same page.
             _open(page, "处置", "处置事项")
@@ -281,6 +305,10 @@ def test_a_login_survives_a_reload_until_logout(dashboard_url: str) -> None:
             # A logout clears the cookie: a reload after it asks for the password again.
             _login(page, "root", "root-secret-1")
             expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=20_000)
+            # An admin sees the session in the sidebar's list.
+            page.get_by_text("登录会话（", exact=False).click()
+            expect(page.get_by_text("root · ", exact=False).first).to_be_visible()
+            copied = _session_cookie(context, page)
             page.get_by_role("button", name="退出登录").click()
             expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
                 timeout=20_000
@@ -291,5 +319,15 @@ def test_a_login_survives_a_reload_until_logout(dashboard_url: str) -> None:
             expect(page.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
                 timeout=20_000
             )
+            # A copy of the cookie made before the logout does not log in from another
+            # browser: the server-side session record was revoked.
+            other = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+            other.add_cookies([copied])
+            stolen = other.new_page()
+            stolen.goto(f"{dashboard_url}/")
+            expect(stolen.get_by_role("heading", name="登录舆情监测平台")).to_be_visible(
+                timeout=20_000
+            )
+            expect(stolen.get_by_role("button", name="退出登录")).to_have_count(0)
         finally:
             browser.close()

@@ -8,10 +8,16 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from archive.export import to_csv
 from dashboard import data
 from dashboard.context import reader
-from dashboard.export import to_csv
-from tests.dashboard_fixtures import DashboardArchive, app_test, assert_no_html, build_archive
+from tests.dashboard_fixtures import (
+    APP,
+    DashboardArchive,
+    app_test,
+    assert_no_html,
+    build_archive,
+)
 
 PAGE = "views/search.py"
 HEAD = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} · ")
@@ -149,3 +155,42 @@ def test_entity_filter(tmp_path: Any, monkeypatch: Any) -> None:
     at.text_input(key="search_entities").set_value("佳佳、奶粉")
     at = _search(at, "")
     assert _total(at) == "2"
+
+
+def test_an_address_opens_its_search_and_a_search_writes_its_address(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("YUQING_CONFIG", str(made.config))
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.query_params["q"] = "电梯"
+    at.query_params["platform"] = "微博"  # a Chinese name, as people type it
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.text_input(key="search_query").value == "电梯"
+    assert at.multiselect(key="search_platforms").value == ["weibo"]
+    from_address = _total(at)
+    typed = _search(app_test(made, monkeypatch, PAGE), "电梯 platform:weibo", "最近7天")
+    assert from_address == _total(typed) and int(from_address) > 0
+    # Searching again rewrites the address, so the page can be bookmarked as shown.
+    at = _search(at, "困人")
+    assert at.query_params["q"] == ["困人"] or at.query_params["q"] == "困人"
+
+
+def test_an_address_with_an_unknown_value_says_so(made: DashboardArchive, monkeypatch: Any) -> None:
+    monkeypatch.setenv("YUQING_CONFIG", str(made.config))
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.query_params["platform"] = "抖音"
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("platform=抖音" in w.value for w in at.warning)
+
+
+def test_typed_chinese_field_values_search_as_their_codes(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = _search(app_test(made, monkeypatch, PAGE), "电梯 platform:weibo")
+    by_code = _total(at)
+    at = _search(at, "电梯 platform:微博")
+    assert _total(at) == by_code
+    at = _search(at, "电梯 topic:不存在的话题")
+    assert "食品安全" in at.error[0].value  # the error lists the valid values

@@ -260,7 +260,8 @@ def dashboard(ctx: Context, port: int | None) -> None:
 
 
 def launch_dashboard(config_path: Path, settings: Settings, port: int | None = None) -> int:
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    # server.py: the app plus the routes that set the HttpOnly login cookie.
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
     env = dict(os.environ, YUQING_CONFIG=str(config_path.resolve()))
     command = [
         sys.executable,
@@ -308,19 +309,37 @@ def launch_dashboard(config_path: Path, settings: Settings, port: int | None = N
 )
 @click.option("--port", type=int, default=None, help="Dashboard port.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--corpus",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Replay this scenario file (demo corpus format, docs/scenarios.md) instead of the "
+    "built-in corpus: a drill (演练) on the real pipeline.",
+)
 def demo(
-    headless: bool, workdir: str, speed: float | None, port: int | None, as_json: bool
+    headless: bool,
+    workdir: str,
+    speed: float | None,
+    port: int | None,
+    as_json: bool,
+    corpus: str | None,
 ) -> None:
     """Run the end-to-end demo on local demo sites: crawl, analyse, alert, dashboard."""
+    from yuqing.demo.corpus_check import CorpusError
     from yuqing.demo.run import run_demo
 
-    summary = run_demo(
-        Path(workdir),
-        headless=headless,
-        speed=speed,
-        dashboard_port=port,
-        out=sys.stdout if not as_json else None,
-    )
+    try:
+        summary = run_demo(
+            Path(workdir),
+            headless=headless,
+            speed=speed,
+            dashboard_port=port,
+            out=sys.stdout if not as_json else None,
+            corpus_path=Path(corpus) if corpus else None,
+        )
+    except CorpusError as exc:
+        click.echo(f"error: scenario file rejected: {exc}", err=True)
+        sys.exit(2)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
@@ -331,7 +350,7 @@ def demo(
 )
 def hash_password_command(from_stdin: bool) -> None:
     """Print a scrypt hash for a dashboard user's ``password_hash`` key."""
-    from dashboard.passwords import hash_password
+    from yuqing.passwords import hash_password
 
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from archive import export
 from archive.query import QueryError
-from dashboard import auth, charts, context, data, export, roles
+from dashboard import auth, charts, context, data, roles
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS
 from dashboard.search_form import ANCHOR_KEY, QUERY_HELP, histogram_interval, search_form
+from dashboard.search_link import write_link
 from dashboard.widgets import mention_card
 
 PAGES_KEY = "search_pages"
@@ -122,4 +124,6 @@ def results(params: data.SearchParams) -> None:
 st.title("舆情检索")
 with st.expander("检索式写法说明"):
     st.markdown(QUERY_HELP)
-results(search_form(config))
+params = search_form(config)
+write_link(params)
+results(params)

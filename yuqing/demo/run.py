@@ -83,15 +83,22 @@ def run_demo(
     speed: float | None = None,
     dashboard_port: int | None = None,
     out: TextIO | None = sys.stdout,
+    corpus_path: Path | None = None,
 ) -> dict[str, Any]:
-    """Run the demo to the end of the corpus and return its summary."""
-    from yuqing.demo.sites import DEMO_START, DemoSites, load_corpus
+    """Run the demo to the end of the corpus and return its summary.
 
+    ``corpus_path`` replays another file in the corpus format (a scenario, a drill) through the
+    same sites, sources and configuration; it is checked before the workdir is touched."""
+    from yuqing.demo.corpus_check import check_corpus
+    from yuqing.demo.sites import CORPUS_PATH, DEMO_START, DemoSites, load_corpus
+
+    if corpus_path is not None:
+        check_corpus(corpus_path)  # CorpusError names the file, line and field
     prepare_workdir(workdir)
     clock = SimulatedClock(
         DEMO_START, speed if speed is not None else (0 if headless else DASHBOARD_SPEED)
     )
-    corpus = load_corpus()
+    corpus = load_corpus(corpus_path)
     dashboard: subprocess.Popen[bytes] | None = None
     with DemoSites(corpus, clock.now) as sites:
         config_path = workdir / "yuqing.yaml"
@@ -103,6 +110,8 @@ def run_demo(
         )
         settings = load_config(config_path)
         _say(out, f"demo sites on {sites.base_url}; archive {settings.archive.path}")
+        if corpus_path is not None:
+            _say(out, f"scenario (演练) corpus {corpus_path}")
         _say(
             out,
             f"replaying {len(corpus)} items over {DEMO_DAYS} days from "
@@ -115,7 +124,9 @@ def run_demo(
                 dashboard = _start_dashboard(config_path, dashboard_port, out)
             started = time.monotonic()
             runner.run(until=DEMO_START + timedelta(days=DEMO_DAYS), status=out)
-            summary = summarise(archive, time.monotonic() - started)
+            summary = summarise(
+                archive, time.monotonic() - started, str(corpus_path or CORPUS_PATH)
+            )
     if out is not None:
         print_summary(summary, out)
     if dashboard is not None:
@@ -138,11 +149,12 @@ def _start_dashboard(
     return process
 
 
-def summarise(archive: Any, seconds: float) -> dict[str, Any]:
+def summarise(archive: Any, seconds: float, corpus: str = "") -> dict[str, Any]:
     stats = archive.stats()
     events = archive.list_events(limit=10)
     obligations = archive.list_obligations()
     return {
+        "corpus": corpus,
         "seconds": round(seconds, 1),
         "mentions": stats["mentions"],
         "analysed": stats["analyses"],
