@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from nlp.ced import Response, RumorInput
 from nlp.rumor_bins import BINNED
-from nlp.rumor_stance import asks, refutes
 from nlp.text import to_simplified
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -172,11 +171,11 @@ def dense_features(
         float(gender == "f") if gender in ("f", "m") else nan,
         float(item.pics > 0),
         float("URL" in normalise(item.text).upper() or "http" in item.text),
-        # The post's own stance (``nlp.rumor_stance``): asking whether a claim is true
-        # (求证, 求辟谣, 是不是谣言) is doubt; only the assertive forms (【辟谣】, 系谣言, 经抽检,
-        # 不实) refute. Read as one list, 求辟谣 counted as refutation.
-        float(bool(_found(post, DOUBT_PHRASES) or asks(post))),
-        float(bool(refutes(post))),
+        # As the shipped model was trained: 求辟谣 counts as refutation here. The stage
+        # corrects for the post's real stance (``nlp.rumor_context``, ``nlp.rumor_stance``);
+        # retraining with ``refutes`` / ``asks`` here is the next step (nlp/README.md).
+        float(bool(_found(post, DOUBT_PHRASES))),
+        float(bool(_found(post, REFUTE_PHRASES))),
         math.log1p(len(item.responses)),
         math.log1p(doubt),
         math.log1p(refute),
