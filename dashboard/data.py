@@ -120,8 +120,10 @@ def overview_metrics(config: str, at: datetime) -> OverviewMetrics:
     day = timedelta(hours=24)
     new, exact = _count(config, SearchFilters(since=at - day))
     previous, _ = _count(config, SearchFilters(since=at - 2 * day, until=at - day))
+    from dashboard.data_rumours import high_risk_mentions  # it reads this module's helpers
+
     threshold = rumor_threshold(config)
-    rumors, _ = _count(config, SearchFilters(since=at - day, rumor_min=threshold))
+    rumors = high_risk_mentions(config, at)
     archive = reader(config)
     hotspots = archive.list_events(active_since=at - day, limit=1000)
     active = archive.list_obligations(list(ACTIVE))

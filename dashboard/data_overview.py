@@ -1,5 +1,5 @@
-"""The overview's further reads: rumours under watch, changes since a moment, volume by topic,
-topics bursting now."""
+"""The overview's further reads: changes since a moment, volume by topic, topics bursting
+now (rumours under watch are ``dashboard.data_rumours``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from alerts.volume_rules import SpikeRule, topic_name, window_counts
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import SearchFilters, SearchRequest
 from dashboard.context import reader, settings
-from dashboard.data import _bucket_row, _count, _ttl_cached, rumor_threshold
+from dashboard.data import _bucket_row, _count, _ttl_cached
 from dashboard.labels import TOPIC_LABELS, label
 from nlp.hotspots import is_hotspot
 from nlp.topic_burst import Burst, BurstThresholds
@@ -23,32 +23,6 @@ SCAN_LIMIT = 1_000_000
 TOPIC_SERIES = 6  # the most frequent topics get a series each; more is unreadable
 SYSTEM_ACTOR = "system"
 OPENING_ACTIONS = ("obligation.opened", "obligation.added")
-
-
-@dataclass
-class RumorWatch:
-    event: Event
-    clarification: Obligation | None
-
-
-@_ttl_cached
-def rumours_under_watch(config: str, since: datetime) -> list[RumorWatch]:
-    """Active events whose rumour score reaches the rumour rules' threshold, most likely
-    first, each with its clarification obligation if one was opened."""
-    archive = reader(config)
-    threshold = rumor_threshold(config)
-    events = [
-        e
-        for e in archive.list_events(active_since=since, limit=500)
-        if e.rumor_score is not None and e.rumor_score >= threshold
-    ]
-    events.sort(key=lambda e: e.rumor_score or 0.0, reverse=True)
-    clarifications = {
-        ob.event_id: ob
-        for ob in archive.list_obligations(limit=SCAN_LIMIT)
-        if ob.kind == "clarification" and ob.event_id
-    }
-    return [RumorWatch(e, clarifications.get(e.id)) for e in events]
 
 
 @dataclass

@@ -123,6 +123,7 @@ class RumorJob:
     replies: list[Mention]  # as they were when the post was (re-)analysed
     doubting: list[str]
     match: RumorResult | None  # the debunk override found then (score_post over a 0 score)
+    corroboration: Mention | None = None  # a report stating its event as fact, then
     analysis: Analysis | None = None
     head: int = 0  # how many of analysis.reasons come before the rumour's
     member: Member | None = None

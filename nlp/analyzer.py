@@ -47,6 +47,7 @@ from nlp.rumor import (
     overlap,
     score_post,
 )
+from nlp.rumor_context import Authorities, FactReports, in_context
 from nlp.rumor_model import MODEL_PATH, RumorModel, input_of, load_model
 from nlp.sentiment import score_sentiment
 from nlp.severity import SeverityResult, SourcedFigures, best_figures, grade_text
@@ -110,6 +111,8 @@ class Analyzer:
         self.threshold = settings.relevance_threshold
         self.scorer = scorer or configured_scorer(settings) or default_scorer()
         self.rumor_model: RumorModel | None = load_model(rumor_model_path(settings))
+        self.authorities = Authorities.from_settings(settings.authorities)
+        self.facts = FactReports(self.authorities)
         self.store = EventStore(self.window)
         self.debunks = DebunkIndex(backward_reach=self.window)
         self.stored_events: set[str] = set()
@@ -270,10 +273,11 @@ class Analyzer:
         if self.rumor_model is None:
             features = features_of(document.prepared, mention.metrics)
             if not relevant:
-                return heuristic_score(features)
+                return in_context(heuristic_score(features), mention, self.authorities)
             grams = self._text(mention).grams
             at = mention.published_at
-            return score_post(features, grams, at, self.debunks, len(doubting), doubting)
+            result = score_post(features, grams, at, self.debunks, len(doubting), doubting)
+            return in_context(result, mention, self.authorities, self.facts.of(event))
         match = None
         if relevant:
             # The debunk match as of now (a debunk later in the batch re-analyses the posts it
@@ -286,7 +290,8 @@ class Analyzer:
                 self.debunks,
                 base=RumorResult(score=0.0),
             )
-        return _RumorJob(mention, [r.mention for r in replies], doubting, match)
+        corroboration = self.facts.of(event) if relevant else None
+        return _RumorJob(mention, [r.mention for r in replies], doubting, match, corroboration)
 
     def _resolve_rumors(self, batch: _Batch) -> None:
         """Score the batch's posts with the model in one call and put the scores in place.
@@ -314,6 +319,7 @@ class Analyzer:
                 result.score = max(result.score, job.match.score)
                 result.reasons = job.match.reasons + result.reasons
                 result.matched_debunk = job.match.matched_debunk
+            result = in_context(result, job.mention, self.authorities, job.corroboration)
             assert job.analysis is not None
             job.analysis.rumor_score = result.score
             job.analysis.reasons[job.head : job.head] = result.reasons
@@ -524,6 +530,7 @@ class Analyzer:
             horizon = self._newest - EVICT_AFTER_WINDOWS * self.window
             for event_id in self.store.evict_before(horizon):
                 self.stored_events.discard(event_id)
+                self.facts.forget(event_id)
             if self._covered_since is not None and horizon > self._covered_since:
                 self._covered_since = horizon
 

@@ -171,6 +171,9 @@ def dense_features(
         float(gender == "f") if gender in ("f", "m") else nan,
         float(item.pics > 0),
         float("URL" in normalise(item.text).upper() or "http" in item.text),
+        # As the shipped model was trained: 求辟谣 counts as refutation here. The stage
+        # corrects for the post's real stance (``nlp.rumor_context``, ``nlp.rumor_stance``);
+        # retraining with ``refutes`` / ``asks`` here is the next step (nlp/README.md).
         float(bool(_found(post, DOUBT_PHRASES))),
         float(bool(_found(post, REFUTE_PHRASES))),
         math.log1p(len(item.responses)),

@@ -176,7 +176,8 @@ def test_a_crawled_debunk_proposes_the_clarification_as_done(
     tmp_path: Path, archive: Archive
 ) -> None:
     settings = settings_for(tmp_path, RUMOR, escalate_after="0s")
-    clock = SimulatedClock(T0 + timedelta(hours=1))
+    # Two hours on: a claim no debunk answers yet is identified after an hour (CLAIM_GRACE).
+    clock = SimulatedClock(T0 + timedelta(hours=2))
     archive.upsert_event(
         replace(
             event("e1", rumor=0.9, title="网传青禾镇自来水有毒"),

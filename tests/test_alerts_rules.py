@@ -135,8 +135,14 @@ def test_severity_order_and_levels(archive: Archive) -> None:
     assert matches["event:s2"].grade == "重大"
 
 
+VIRAL = {"reposts": 9000}
+HOUR = timedelta(hours=1)
+
+
 def test_rumor_by_score_by_known_rumour_and_reach(archive: Archive) -> None:
     archive.upsert_event(hot("ev", rumor_score=0.85))
+    # An event whose score comes from no stored claim post has no identified claim.
+    archive.upsert_event(hot("bare", rumor_score=0.95))
     rows = stored(
         archive,
         [
@@ -144,17 +150,26 @@ def test_rumor_by_score_by_known_rumour_and_reach(archive: Archive) -> None:
             post("m2", "又传", NOW, metrics={"reposts": 9000}),
             post("m3", "正常", NOW, metrics={"reposts": 9000}),
             post("m4", "无关", NOW, metrics={"reposts": 9000}),
+            post(
+                "m5", "听说商场电梯里挤了十几个人，全掉下去了#电梯#", NOW - 2 * HOUR, metrics=VIRAL
+            ),
         ],
         [
             judged("m1", rumor=0.9),
             judged("m2", reasons=[Reason("match", "已辟谣：某事")]),
             judged("m3", rumor=0.2),
             judged("m4", rumor=0.95, relevant=False),
+            judged("m5", rumor=0.85, event_id="ev"),
         ],
     )
     rule = {"name": "r", "type": "rumor", "min_probability": 0.7}
-    matches = {m.subject for m in run(archive, rule, mentions=rows)}
-    assert matches == {"event:ev", "mention:m1", "mention:m2"}
+    found = {m.subject: m for m in run(archive, rule, mentions=rows)}
+    assert set(found) == {"event:ev", "mention:m1", "mention:m2"}
+    # The match (and the clarification it opens) names the claim, not the event.
+    assert found["event:ev"].title == "听说商场电梯里挤了十几个人，全掉下去了"
+    # A claim no debunk answers is identified once it has stood an hour (CLAIM_GRACE).
+    early = RuleInput(NOW - HOUR, archive, archive.list_events(), rows)
+    assert "event:ev" not in {m.subject for m in build_rule(RuleSettings(**rule)).find(early)}
     reach_rule = dict(rule, min_reach=1000)
     assert {m.subject for m in run(archive, reach_rule, mentions=rows)} == {
         "event:ev",
@@ -268,3 +283,42 @@ def test_new_term_only_for_words_unseen_before(archive: Archive) -> None:
     matches = run(archive, {"name": "n", "type": "new_term"})
     assert [m.subject for m in matches] == ["term:康师傅"]
     assert matches[0].event_id == "nt"
+
+
+def test_a_real_accident_reported_by_media_opens_no_clarification(archive: Archive) -> None:
+    """Witness posts score high before anyone confirms; once a news report states the
+    accident, the event is real and only a claim a debunk answers is a rumour in it."""
+    archive.upsert_event(hot("acc", rumor_score=0.97, title="江州一商场电梯坠落"))
+    witness = "听在里面上班的朋友说，电梯里挤了十几个人，从九楼直接掉到负一楼"
+    rows = stored(
+        archive,
+        [
+            post("w1", witness, NOW, metrics=VIRAL),
+            post("w2", "刚才锦江广场东区的电梯突然掉下去了！！！", NOW, metrics=VIRAL),
+            post(
+                "n1",
+                "今天中午12时20分左右，临川区锦江国际广场东区一部载客电梯在运行过程中突然坠落。",
+                NOW,
+                platform="news",
+                kind="article",
+            ),
+        ],
+        [
+            judged("w1", rumor=0.97, event_id="acc"),
+            judged("w2", rumor=0.72, event_id="acc"),
+            judged("n1", event_id="acc"),
+        ],
+    )
+    rule = {"name": "r", "type": "rumor", "min_probability": 0.7, "opens": ["clarification"]}
+    assert run(archive, rule, mentions=rows) == []
+    # A claim about the accident that a debunk answers is a rumour, named by its words.
+    debunk = Reason("match", "关于网传“锦江广场电梯坠落致三十人遇难”的情况说明", 0.8, "d9")
+    more = stored(
+        archive,
+        [post("w3", "锦江广场电梯坠落三十人遇难，官方在瞒报", NOW, metrics=VIRAL)],
+        [judged("w3", rumor=0.93, event_id="acc", reasons=[debunk])],
+    )
+    found = run(archive, rule, mentions=more)
+    assert [m.subject for m in found] == ["event:acc"]
+    assert found[0].title == "锦江广场电梯坠落致三十人遇难"
+    assert any(r.text.startswith("已辟谣：") for r in found[0].evidence)

@@ -354,7 +354,10 @@ def test_rumour_posts_group_under_their_event(
     texts = " ".join(r.text for r in alerts["event:e2"].evidence)
     assert "0.91" in texts and "已辟谣" in texts
     clarifications = {o.subject: o for o in archive.list_obligations()}
-    assert clarifications["event:e2"].due_at == (T0 + timedelta(hours=24)).astimezone(UTC)
+    # The clock starts when the first post spreading the claim was seen, and the
+    # clarification names the claim.
+    assert clarifications["event:e2"].due_at == posts[0].fetched_at + timedelta(hours=24)
+    assert clarifications["event:e2"].title == "澄清事实：网传某品牌奶粉致婴儿死亡"
     detected = posts[2].fetched_at
     assert clarifications["mention:r3"].due_at == detected + timedelta(hours=24)
 

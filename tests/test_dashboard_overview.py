@@ -88,7 +88,11 @@ def test_rumours_under_watch(made: DashboardArchive, monkeypatch: Any) -> None:
     assert_no_html(at)
     watch = _table(at, "澄清事项")
     assert list(watch["事件"]) == ["网传临川奶粉三聚氰胺"]
+    assert list(watch["不实说法"]) == ["网传临川区奶粉检出三聚氰胺，已被辟谣了吗"]
     assert watch.iloc[0]["谣言概率"] == pytest.approx(0.82)
+    # The KPI card counts the posts of the claims this table lists: the same numbers.
+    card = next(m for m in at.metric if m.label == "高谣言风险提及")
+    assert card.value == str(watch["近24小时传播帖"].sum()) == str(EXPECTED_RUMOURS)
     assert watch.iloc[0]["澄清事项"] == "待办"
     assert watch.iloc[0]["澄清期限"] == "2026-11-20 16:15"
 

@@ -157,6 +157,18 @@ class HotspotSettings(_Strict):
     min_publishers: int = Field(default=2, ge=1)
 
 
+class AuthoritySettings(_Strict):
+    """Sources whose posts are not rumour claims (``nlp.rumor_context``), by author name as
+    the source gives it (a Weibo screen name, a site's publisher). Added to the built-in
+    Chinese defaults of ``nlp/resources/authorities.txt``; Weibo government and media
+    accounts (verified_type 1 and 3) and official sites count without being listed."""
+
+    own: list[str] = Field(default_factory=list)  # the agency's own accounts and sites
+    official: list[str] = Field(default_factory=list)  # other government and debunk sources
+    media: list[str] = Field(default_factory=list)  # verified news media
+    science: list[str] = Field(default_factory=list)  # known science communicators
+
+
 class NlpSettings(_Strict):
     relevance_threshold: float = Field(default=0.5, ge=0, le=1)
     domain_dictionary: Path | None = None
@@ -166,6 +178,7 @@ class NlpSettings(_Strict):
     batch_size: int = Field(default=500, ge=1)
     # The 热点 list and the hot-event (threshold) rules show only events this big and spread.
     hotspot: HotspotSettings = Field(default_factory=HotspotSettings)
+    authorities: AuthoritySettings = Field(default_factory=AuthoritySettings)
 
 
 RULE_TYPES = (

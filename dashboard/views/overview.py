@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, data, data_overview
+from dashboard import auth, charts, data, data_overview, data_rumours
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.labels import (
@@ -74,18 +74,21 @@ def changes_panel() -> None:
             st.markdown("\n".join(lines))
 
 
-def rumour_panel(since: datetime) -> None:
+def rumour_panel() -> None:
+    """Identified false claims (``dashboard.data_rumours``): the KPI card is the sum of this
+    table's 近24小时传播帖 column, and the rumour rule fires on the same claims."""
     st.subheader("谣言关注")
-    watched = data_overview.rumours_under_watch(config, since)
+    watched = data_rumours.rumours_under_watch(config, at)
     if not watched:
-        st.info("所选时间范围内没有达到谣言告警阈值的事件。")
+        st.info("近24小时没有已识别的不实说法，也没有待办的澄清事项。")
         return
     rows = [
         {
-            "事件": item.event.title,
-            "谣言概率": item.event.rumor_score,
-            "提及数": item.event.mention_count,
-            "最近提及": fmt_time(item.event.last_seen),
+            "不实说法": item.claim,
+            "事件": item.title,
+            "谣言概率": item.score,
+            "近24小时传播帖": item.recent,
+            "最近提及": fmt_time(item.last_seen),
             "澄清事项": (
                 label(OBLIGATION_STATUS_LABELS, item.clarification.status)
                 if item.clarification
@@ -160,7 +163,10 @@ cards[3].metric("已逾期事项", metrics.overdue_obligations, help="已超过�
 cards[4].metric(
     "高谣言风险提及",
     metrics.rumor_mentions,
-    help=f"最近24小时谣言概率不低于 {metrics.rumor_threshold:.2f} 的提及",
+    help=(
+        f"最近24小时传播已识别不实说法的帖子（谣言概率不低于 {metrics.rumor_threshold:.2f}，"
+        "不含权威来源和辟谣帖），即下方「谣言关注」表的「近24小时传播帖」之和"
+    ),
     border=True,
 )
 if metrics.overdue_obligations:
@@ -197,7 +203,7 @@ else:
 
 burst_panel()
 
-rumour_panel(since)
+rumour_panel()
 
 st.subheader("最热事件")
 events = data.hot_events(config, since)

@@ -49,11 +49,12 @@ def prepare_workdir(workdir: Path) -> None:
 
 def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
     from alerts.defaults import default_rules
-    from yuqing.demo.sites import demo_sources
+    from yuqing.demo.sites import demo_authorities, demo_sources
 
     return {
         "archive": {"backend": "sqlite", "path": "yuqing.db"},
         "sources": demo_sources(base_url),
+        "nlp": {"authorities": demo_authorities()},
         "rules": default_rules(["spokesperson", "duty-officer"]),
         # A city bureau with three districts: its own site and account fulfil its
         # obligations; the city government's account and the provincial bureau are superiors.

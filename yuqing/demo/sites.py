@@ -832,6 +832,19 @@ _ROUTES: list[tuple[re.Pattern[str], Callable[..., None]]] = [
 
 
 # ---- the demo's sources ------------------------------------------------------------------
+def demo_authorities() -> dict[str, list[str]]:
+    """``nlp.authorities`` of the demo: the bureau's own accounts and site, the city's other
+    official accounts, its local media and the science account of the nori story (the
+    built-in defaults list national ones; verified government and media Weibo accounts count
+    without being listed)."""
+    return {
+        "own": ["江州市场监管", "江州市市场监督管理局"],
+        "official": ["江州发布", "平安临川", "江州消防", "江州市互联网联合辟谣平台"],
+        "media": ["江州日报", "临川新闻网"],
+        "science": ["食品科普君"],
+    }
+
+
 def demo_sources(base_url: str) -> list[dict[str, Any]]:
     """``sources:`` entries of a yuqing.yaml that crawl the demo sites (intervals in sim time)."""
     base = base_url.rstrip("/")

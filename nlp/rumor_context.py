@@ -1,0 +1,205 @@
+"""A post's rumour score in context: who published it, and whether it refutes or spreads.
+
+The rumour model reads a post as CED's Weibo posts were read: is this post a rumour? A press
+office asks something else: does this post *spread a false claim*? Two things the model cannot
+know decide that:
+
+- **Source authority.** The agency's own accounts and site, other government and debunk
+  sources, verified news media and known science communicators publish the facts and the
+  refutations. What they publish is not a rumour claim (when one of them is wrong, the answer
+  is a correction, not a 澄清 of a rumour). Authority is known from the configuration
+  (``nlp.authorities``: the agency's own accounts, added names) with Chinese defaults
+  (``resources/authorities.txt``), from Weibo's verification (government and media accounts,
+  ``verified_type`` 1 and 3), and from the source itself (official sites, registered debunks).
+- **Stance.** A post that refutes (【辟谣】, 网传…不实, 经抽检, 系谣言; ``nlp.rumor_stance``) and
+  does not ask is answering a claim, not repeating it. Its replies that say 谣言 or 造谣 agree
+  with it, which the model would read as doubt. On the labelled Weibo posts
+  (benchmarks/nlp_rumor_bench.py --stance) refuting posts are mostly not rumours, while the
+  responses' doubt stays the model's strongest rumour signal for the posts that do spread.
+
+Both are rules, stated here because the training data holds too few such posts to learn them
+(CED: 9 posts by government accounts, 11 refuting posts among 2,295): an authority's post is
+capped at ``AUTHORITY_MAX``, a refuting post at ``REFUTATION_MAX``, and neither is marked as
+repeating a debunked claim (they quote the claim to refute it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from itertools import islice
+from pathlib import Path
+
+from archive.models import Mention, Reason
+from nlp.events import EventState, is_official
+from nlp.rumor import RumorResult
+from nlp.rumor_stance import asks, disbelieves
+from yuqing.settings import AuthoritySettings
+
+AUTHORITY_KINDS = ("own", "official", "media", "science")
+AUTHORITY_LABELS = {
+    "own": "本机构账号或网站",
+    "official": "政务或辟谣机构",
+    "media": "认证新闻媒体",
+    "science": "科普账号",
+}
+# Weibo's verified_type: 1 government (政府), 3 media (媒体); the other blue-V types
+# (enterprise, campus, website, app, organisation) are not authorities on facts.
+WEIBO_AUTHORITY_TYPES = {1: "official", 3: "media"}
+# The most an authority's post scores: well under any rumour rule's threshold (the default
+# rule fires at 0.7, the dashboard's lists start at 0.5), above 0 so the score still orders.
+AUTHORITY_MAX = 0.05
+# The most a refuting post by anyone else scores. Higher than an authority's: a citizen's
+# 辟谣了 may still carry the claim along (科普号说是谣言，营销号说是塑料), but below 0.5.
+REFUTATION_MAX = 0.2
+# How the reason of an authority's cap begins (``nlp.rumor_claims`` reads it back).
+AUTHORITY_PREFIX = "来源为"
+_RESOURCE = Path(__file__).parent / "resources" / "authorities.txt"
+
+
+@cache
+def default_authorities() -> dict[str, str]:
+    """Built-in authority names → kind, from ``resources/authorities.txt``."""
+    names: dict[str, str] = {}
+    for number, line in enumerate(_RESOURCE.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, _, name = line.partition(" ")
+        if kind not in AUTHORITY_KINDS or not name.strip():
+            raise ValueError(
+                f"{_RESOURCE}:{number}: expected 'KIND NAME' with KIND in "
+                f"{', '.join(AUTHORITY_KINDS)}, got {line!r}"
+            )
+        names[name.strip()] = kind
+    return names
+
+
+@dataclass(frozen=True)
+class Authorities:
+    """Which authors are authorities, and of which kind."""
+
+    names: dict[str, str]
+
+    @classmethod
+    def from_settings(cls, settings: AuthoritySettings | None = None) -> Authorities:
+        names = dict(default_authorities())
+        if settings is not None:
+            for kind in ("media", "science", "official", "own"):  # own wins over the others
+                for name in getattr(settings, kind):
+                    if name.strip():
+                        names[name.strip()] = kind
+        return cls(names)
+
+    def kind_of(self, mention: Mention) -> str | None:
+        """The authority kind of the mention's source, or None for everyone else."""
+        named = self.names.get(mention.author.strip())
+        if named is not None:
+            return named
+        if is_official(mention):  # official sites and registered debunks
+            return "official"
+        metrics = mention.metrics
+        vtype = metrics.get("verified_type")
+        if metrics.get("verified") and isinstance(vtype, int) and not isinstance(vtype, bool):
+            return WEIBO_AUTHORITY_TYPES.get(vtype)
+        return None
+
+
+def _cap(result: RumorResult, cap: float, reason: str, mention_id: str) -> None:
+    if result.score > cap:
+        change = _logit(cap) - _logit(result.score)
+        result.score = cap
+    else:
+        change = 0.0
+    result.reasons.insert(0, Reason("feature", reason, round(change, 4), mention_id))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def claim_stance(text: str) -> str:
+    """ "refutes" when the text refutes a claim without asking about one, else "claims"."""
+    return "refutes" if disbelieves(text) and not asks(text) else "claims"
+
+
+# Words with which a report addresses a claim circulating ("网传…", "关于…的传言"): a report
+# using them answers a claim, it does not state the event as fact.
+ADDRESSING = ("网传", "传言", "流传", "声称", "谣")
+# News sites and feeds: their articles are reports (media), not posts spreading a claim.
+REPORTING_PLATFORMS = ("news", "rss")
+# The most a post scores in an event that an authority or a news report states as fact, when
+# no debunk answers it: a witness of a real accident writes like a rumour-monger to the model
+# (a personal account, few followers, 求证 in the replies: the demo's witnesses scored
+# 0.72–0.81). A claim about such an event is a rumour once a debunk answers it (the match
+# is kept), which is also the rumour rule's test (``nlp.rumor_claims``).
+CORROBORATED_MAX = 0.3
+
+
+def states_as_fact(mention: Mention, authorities: Authorities) -> bool:
+    """An authority or a news report stating something as fact (not answering a claim)."""
+    if mention.platform not in REPORTING_PLATFORMS and authorities.kind_of(mention) is None:
+        return False
+    text = f"{mention.title} {mention.text}"
+    return claim_stance(text) == "claims" and not any(word in text for word in ADDRESSING)
+
+
+class FactReports:
+    """Per event, the first member that states it as fact (``states_as_fact``), found by
+    scanning only the members added since the last look (an event may have thousands)."""
+
+    def __init__(self, authorities: Authorities) -> None:
+        self.authorities = authorities
+        self._found: dict[str, tuple[Mention | None, int]] = {}
+
+    def of(self, event: EventState | None) -> Mention | None:
+        if event is None:
+            return None
+        found, scanned = self._found.get(event.id, (None, 0))
+        if found is not None and found.id in event.members:
+            return found
+        if scanned > len(event.members):  # members left: scan again
+            scanned = 0
+        found = next(
+            (
+                m.mention
+                for m in islice(event.members.values(), scanned, None)
+                if states_as_fact(m.mention, self.authorities)
+            ),
+            None,
+        )
+        self._found[event.id] = (found, len(event.members))
+        return found
+
+    def forget(self, event_id: str) -> None:
+        self._found.pop(event_id, None)
+
+
+def in_context(
+    result: RumorResult,
+    mention: Mention,
+    authorities: Authorities,
+    corroboration: Mention | None = None,
+) -> RumorResult:
+    """The post's score as a claim: capped for authorities and refutations, and for posts in
+    an event a report states as fact (``corroboration``, when no debunk answers the post)."""
+    kind = authorities.kind_of(mention)
+    text = f"{mention.title} {mention.text}"
+    if kind is None and claim_stance(text) == "claims":
+        if corroboration is not None and result.matched_debunk is None:
+            who = corroboration.author or corroboration.title[:20] or corroboration.source
+            reason = f"事件已有权威或媒体报道（{who}），未被辟谣：按已证实事件的一部分看待"
+            _cap(result, CORROBORATED_MAX, reason, corroboration.id)
+        return result
+    result.matched_debunk = None
+    result.reasons = [r for r in result.reasons if r.kind != "match"]
+    if kind is not None:
+        who = f"（{mention.author}）" if mention.author else ""
+        reason = f"{AUTHORITY_PREFIX}{AUTHORITY_LABELS[kind]}{who}：所发内容不作为谣言主张"
+        _cap(result, AUTHORITY_MAX, reason, mention.id)
+    else:
+        words = "、".join(dict.fromkeys(disbelieves(text)))
+        _cap(result, REFUTATION_MAX, f"帖文在驳斥传言（{words}），不是传播该说法", mention.id)
+    return result
