@@ -7,10 +7,11 @@ from typing import Any
 
 from archive.base import Archive
 from reports.citations import check
-from reports.datapack import DEFAULT_UNIT, build_datapack
+from reports.datapack import build_datapack
 from reports.periods import default_day, event_period, period_for
 from reports.prose import compose
 from yuqing.settings import Settings
+from yuqing.settings_reports import DEFAULT_UNIT
 
 
 class ReportError(Exception):

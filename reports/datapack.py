@@ -20,13 +20,13 @@ from reports import items
 from reports.periods import KIND_LABELS, Period
 from reports.refs import engagement, mention_record, mref, query_record
 from yuqing.settings import Settings
+from yuqing.settings_reports import DEFAULT_UNIT
 
 PACK_VERSION = 1
 SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 FACET_SIZE = 50
 SAMPLE = 300  # newest relevant mentions read to pick the cited examples of a figure
 DEFAULT_RUMOR_THRESHOLD = 0.7
-DEFAULT_UNIT = "市场监督管理局新闻办公室"
 
 
 @dataclass

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
 
+from yuqing.settings_reports import ReportSchedule
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
@@ -441,6 +443,7 @@ class Settings(_Strict):
     users: list[UserSettings] = Field(default_factory=list)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
+    reports: list[ReportSchedule] = Field(default_factory=list)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -471,6 +474,7 @@ class Settings(_Strict):
         for key, names in (
             ("outbox.admins", self.outbox.admins),
             ("obligations.recipients", self.obligations.recipients),
+            *((f"reports[{i}].recipients", r.recipients) for i, r in enumerate(self.reports)),
         ):
             for name in names:
                 if name not in recipient_names:
