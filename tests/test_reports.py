@@ -230,3 +230,42 @@ def test_sentences_iterate_every_section(made: DashboardArchive) -> None:
     pack = _build(made, "event", event_id="ev-milk")
     sections = {section for section, _ in iter_sentences(pack["sections"])}
     assert sections >= {"overview", "events", "rumours", "handling", "advice"}
+
+
+# ---- the demo corpus through the pipeline's own stages -------------------------------------
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
+    from tests.dashboard_fixtures import build_demo_archive
+
+    return build_demo_archive(tmp_path_factory.mktemp("report-demo"))
+
+
+def test_demo_archive_reports_cite_every_sentence(demo: DashboardArchive, tmp_path: Path) -> None:
+    settings = load_config(demo.config)
+    with open_archive(demo.db) as archive:
+        now = archive.pipeline_time()
+        assert now is not None
+        hottest = archive.list_events(limit=1)[0]
+        packs = {
+            "daily": build_report(archive, "daily", now, settings, day=date(2026, 11, 18)),
+            "weekly": build_report(archive, "weekly", now, settings, day=date(2026, 11, 21)),
+            "event": build_report(archive, "event", now, settings, event_id=hottest.id),
+        }
+        for kind, pack in packs.items():
+            result = check(archive, pack)
+            assert result.ok and result.factual > 10, (kind, result.problems)
+            assert pack["figures"]["volume"]["value"] > 0
+            assert pack["figures"]["events"]["rows"], kind
+    weekly = packs["weekly"]
+    assert weekly["figures"]["rumours"]["rows"]  # the demo's food-safety rumour
+    assert any(r["status"] == "debunked" for r in weekly["figures"]["rumours"]["rows"])
+    assert weekly["figures"]["views"]["groups"]["official"]
+    docx = render_docx(weekly, tmp_path / "weekly.docx")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = docx_to_pdf(docx, ARTIFACTS / "demo-weekly.pdf")
+    for old in ARTIFACTS.glob("demo-weekly-*.png"):
+        old.unlink()
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(pdf), str(ARTIFACTS / "demo-weekly")], check=True
+    )
+    assert len(list(ARTIFACTS.glob("demo-weekly-*.png"))) >= 3
