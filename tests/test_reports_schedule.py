@@ -133,3 +133,45 @@ def test_sent_once_per_period_across_kill_minus_9(tmp_path: Path) -> None:
         if line.strip()
     ]
     assert [k for k in sent if k.startswith("report:")] == keys
+
+
+def test_email_carries_the_briefing_as_attachment(tmp_path: Path) -> None:
+    """Through a real SMTP server on 127.0.0.1: the 综述 in the text, the .docx attached."""
+    import email
+    from email.policy import default as default_policy
+
+    from aiosmtpd.controller import Controller
+
+    from alerts.notify import deliver_due
+    from tests.test_alerts_email import Inbox, _free_port
+
+    made = build_archive(tmp_path)
+    inbox, port = Inbox(), _free_port()
+    made.config.write_text(
+        made.config.read_text(encoding="utf-8")
+        + "notifiers:\n"
+        + f"  - {{name: mail, type: email, host: 127.0.0.1, port: {port}, sender: y@example.cn}}\n"
+        + "recipients:\n  - {name: duty, role: duty, email: duty@example.cn, notifiers: [mail]}\n"
+        + "reports:\n  - {kind: daily, at: '08:30', recipients: [duty]}\n",
+        encoding="utf-8",
+    )
+    settings = load_config(made.config)
+    clock = SimulatedClock(datetime(2026, 11, 21, 1, 0, tzinfo=UTC))  # 09:00 Beijing
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with open_archive(settings.archive.path) as archive:
+            assert run_schedules(archive, settings, clock) == 1
+            assert deliver_due(archive, settings, clock).sent == 1
+    finally:
+        controller.stop()
+    [received] = inbox.messages
+    parsed = email.message_from_bytes(received["data"], policy=default_policy)
+    assert parsed["Subject"] == "舆情日报（2026年11月20日）"
+    text = parsed.get_body(("plain",))
+    assert text is not None and "共监测到相关舆情信息6条" in text.get_content()
+    [attachment] = list(parsed.iter_attachments())
+    assert attachment.get_filename() == "daily-20261120.docx"
+    stored = load(reports_dir(settings), "daily-20261120")
+    assert stored is not None
+    assert attachment.get_content() == stored.file("docx").read_bytes()
