@@ -3,7 +3,7 @@
 Every rule reads figures the pack already holds and cites what its reason states; the
 wording lives in ``templates/advice.zh.j2``. Rules, in order of urgency:
 
-1. a clarification still open within CLARIFY_SOON of its deadline (or past it);
+1. a clarification still open within CLARIFY_SOON of its deadline (past it: rule 4);
 2. an emerging or growing event without any official release among its mentions;
 3. a likely rumour with neither a debunk nor a clarification;
 4. obligations past their deadline;
@@ -38,8 +38,8 @@ def suggestions(pack: dict[str, Any]) -> list[dict[str, Any]]:
         due = datetime.fromisoformat(ob["due_at"])
         if (
             ob["kind"] == "clarification"
-            and ob["state"] in ("open", "overdue")
-            and due - now <= CLARIFY_SOON
+            and ob["state"] == "open"
+            and timedelta(0) <= due - now <= CLARIFY_SOON
         ):
             out.append(sentence(t.clarify(ob["title"], when(ob["due_at"])), [ref]))
     out = list({s["text"]: s for s in out}.values())

@@ -31,6 +31,9 @@ OBLIGATION_STATES = {
     "open": "正在办理",
     "waived": "已豁免",
 }
+# Obligations listed one by one per state; the rest are counted in one sentence (a briefing
+# is read by people: the 处置 page lists them all).
+LISTED_PER_STATE = 8
 MAX_CITES = 30  # of one sentence (a count over many items cites its figure and the first 30)
 
 
@@ -241,18 +244,15 @@ def handling(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
         }
         out.append([sentence(t.obligations_summary(**counts), ["f:obligations", *everything])])
         for state in ("overdue", "open", "late"):
-            for ref in groups.get(state, []):
+            refs = groups.get(state, [])
+            for ref in refs[:LISTED_PER_STATE]:
                 ob = pack["obligations"][ref.partition(":")[2]]
-                out.append(
-                    [
-                        sentence(
-                            t.obligation_line(
-                                ob["title"], OBLIGATION_STATES[state], when(ob["due_at"])
-                            ),
-                            [ref],
-                        )
-                    ]
-                )
+                line = t.obligation_line(ob["title"], OBLIGATION_STATES[state], when(ob["due_at"]))
+                out.append([sentence(line, [ref])])
+            rest = refs[LISTED_PER_STATE:]
+            if rest:
+                more = t.obligations_more(len(rest), OBLIGATION_STATES[state])
+                out.append([sentence(more, ["f:obligations", *rest])])
     rows = pack["figures"]["sources"]["rows"]
     failing = [r for r in rows if r["failing"]]
     health = [
