@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/extract_bench.py
 	$(BIN)/python benchmarks/crawl_neardup_bench.py
 	$(BIN)/python benchmarks/crawl_bench.py
+	$(BIN)/python benchmarks/report_bench.py
 
 # Re-resolve the pins after editing pyproject.toml dependencies.
 lock:
