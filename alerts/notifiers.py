@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from archive.models import OutboxMessage
-from yuqing.settings import NotifierSettings, RecipientSettings
+from yuqing.settings import NotifierSettings, RecipientSettings, http_url_problem
 
 TIMEOUT = 20.0  # seconds, for SMTP and HTTP
 
@@ -241,8 +241,13 @@ class WebhookNotifier(Notifier):
         }
 
     def url(self) -> str:
-        assert self.config.url is not None
-        return self.config.url.get_secret_value()
+        # Checked again at send time: an address from an edited file or the environment
+        # that is not http(s) with a host can never be delivered, so it is not retried.
+        url = self.config.url.get_secret_value() if self.config.url is not None else ""
+        problem = http_url_problem(url)
+        if problem:
+            raise PermanentError(f"notifier {self.name!r}: {problem}")
+        return url
 
     def check(self, status: int, body: bytes) -> None:
         """Raise when the receiver's answer means failure (robots answer 200 with a code)."""

@@ -2,7 +2,8 @@
 
     电梯 事故            both words (AND)
     "电梯 困人"          a phrase, matched as written
-    召回 OR 缺陷         either word; OR binds tighter than the implicit AND
+    召回 OR 缺陷         either word; OR binds tighter than the implicit AND (|| too)
+    电梯 AND 事故        AND / && are the implicit AND written out; NOT 演习 is -演习
     -演习                exclude a word or "phrase"
     platform:weibo       a field filter (source, platform, kind, topic, event,
                          sentiment, region, author, entity); -field:value excludes
@@ -10,6 +11,10 @@
                          product or region (entity:深圳市, its code entity:440300,
                          or its province's code entity:440000);
                          region: is the region configured for the mention's source
+
+Words are folded from Traditional to Simplified (電梯 finds what 电梯 finds, and the Traditional
+spelling still matches text written that way); field values are case-insensitive where the
+stored codes are lower case (platform:Weibo).
 
 Any string either parses or raises ``QueryError`` with a message for the user. The parse tree
 holds words, never query syntax: each backend builds its own query from it (FTS5 expressions
@@ -21,11 +26,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from archive.search import FILTER_FIELDS
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
+
+
+# Fields whose stored values are lower-case codes: their values match case-insensitively.
+_CODE_FIELDS = frozenset({"platform", "kind", "topic", "sentiment"})
+# Operators people type from other search engines; AND is what juxtaposition means already.
+_AND_WORDS = frozenset({"AND", "&&"})
+_OR_WORDS = frozenset({"OR", "||"})
+_NOT_WORD = "NOT"
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> object:
+    from opencc import OpenCC  # opencc-python-reimplemented: pure Python, no native build
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (OpenCC t2s), as the analysis reads text."""
+    converted: str = _t2s().convert(text)  # type: ignore[attr-defined]
+    return converted
 
 
 class QueryError(ValueError):
@@ -113,12 +140,26 @@ def parse_query(query: str) -> ParsedQuery:
         raise QueryError("the query contains a NUL character")
     parsed = ParsedQuery()
     pending_or = False
+    pending_not: _Token | None = None
     for token in _lex(query):
-        if token.field is None and not token.quoted and not token.negated and token.text == "OR":
-            if not parsed.groups or pending_or:
+        operator = token.text if token.field is None and not token.quoted else ""
+        if operator in _OR_WORDS and not token.negated:
+            if not parsed.groups or pending_or or pending_not:
                 raise QueryError(f"OR at character {token.position} needs a word on each side")
             pending_or = True
             continue
+        if operator in _AND_WORDS and not token.negated:
+            if not parsed.groups or pending_or or pending_not:
+                raise QueryError(f"AND at character {token.position} needs a word on each side")
+            continue
+        if operator == _NOT_WORD and not token.negated:
+            if pending_or or pending_not:
+                raise QueryError(f"NOT at character {token.position} cannot follow OR or NOT")
+            pending_not = token
+            continue
+        if pending_not is not None:
+            token.negated = not token.negated
+            pending_not = None
         if token.field is not None:
             _add_filter(parsed, token, pending_or)
             continue
@@ -129,22 +170,33 @@ def parse_query(query: str) -> ParsedQuery:
             )
         if not text:
             raise QueryError(f'empty phrase "" at character {token.position}')
-        term = Term(text=text, phrase=token.quoted)
+        terms = _spellings(text, token.quoted)
         if token.negated:
             if pending_or:
                 raise QueryError(f"cannot exclude inside OR (character {token.position})")
-            parsed.excluded.append(term)
+            parsed.excluded.extend(terms)
         elif pending_or:
-            parsed.groups[-1].append(term)
+            parsed.groups[-1].extend(terms)
             pending_or = False
         else:
-            parsed.groups.append([term])
+            parsed.groups.append(terms)
+    if pending_not is not None:
+        raise QueryError(f"NOT at character {pending_not.position} needs the word to exclude")
     if pending_or:
         raise QueryError("the query ends with OR: add the word it should match")
     count = len(parsed.positive_terms()) + len(parsed.excluded)
     if count > MAX_TERMS:
         raise QueryError(f"too many words ({count}, at most {MAX_TERMS})")
     return parsed
+
+
+def _spellings(text: str, phrase: bool) -> list[Term]:
+    """The word as typed and, when it holds Traditional characters, its Simplified form."""
+    simplified = to_simplified(text)
+    terms = [Term(text=text, phrase=phrase)]
+    if simplified != text:
+        terms.append(Term(text=simplified, phrase=phrase))
+    return terms
 
 
 def _add_filter(parsed: ParsedQuery, token: _Token, pending_or: bool) -> None:
@@ -159,5 +211,7 @@ def _add_filter(parsed: ParsedQuery, token: _Token, pending_or: bool) -> None:
     value = token.text.strip()
     if not value:
         raise QueryError(f"field {name}: at character {token.position} needs a value")
+    if name in _CODE_FIELDS:
+        value = value.lower()
     target = parsed.excluded_filters if token.negated else parsed.filters
     target.append(FieldFilter(field=name, value=value))

@@ -66,15 +66,16 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
             raise ArchiveError(f"{self.path} does not exist (run a crawl or the demo first)")
         if not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The file is opened (and checked) before its role is locked, so a file the archive
+        # refuses never gets a lock file beside it.
+        self._conn = self._connect()
         if lock is not None:
-            self._role_lock = RoleLock(self.path, lock)
-            self._role_lock.acquire(self.path)
-        try:
-            self._conn = self._connect()
-        except BaseException:
-            if self._role_lock is not None:
-                self._role_lock.release()
-            raise
+            try:
+                self._role_lock = RoleLock(self.path, lock)
+                self._role_lock.acquire(self.path)
+            except BaseException:
+                self._conn.close()
+                raise
 
     def _connect(self) -> sqlite3.Connection:
         uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"

@@ -274,6 +274,23 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE events ADD COLUMN platforms TEXT;
     """,
+    # 7: dim_values keyed by (dim, code) with (dim, value) unique: the same rows in a shape
+    # SQLite 3.40's PRAGMA integrity_check reads correctly. Keyed by (dim, value) it reported
+    # "NULL value in dim_values.code" on every archive, clean ones included (an SQLite bug with
+    # a NOT NULL column outside the key of a WITHOUT ROWID table that also has a UNIQUE
+    # constraint), so a crash check cried wolf.
+    """
+    CREATE TABLE dim_values_keyed (
+        dim TEXT NOT NULL,
+        code INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (dim, code),
+        UNIQUE (dim, value)
+    ) WITHOUT ROWID;
+    INSERT INTO dim_values_keyed (dim, code, value) SELECT dim, code, value FROM dim_values;
+    DROP TABLE dim_values;
+    ALTER TABLE dim_values_keyed RENAME TO dim_values;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -356,20 +373,41 @@ def _split(script: str) -> list[str]:
     return statements
 
 
-class RoleLock:
-    """An exclusive advisory lock (``flock``) for one pipeline role on one archive.
+# The pipeline's stages: each takes its own lock, so `yuqing alert` started beside a running
+# `yuqing run` is refused instead of sending the same messages a second time. The runner drives
+# every stage, so it holds all of them (and a second runner is refused on the first).
+STAGE_ROLES = ("crawl", "analyze", "alert")
+ROLE_GROUPS = {"runner": STAGE_ROLES}
 
-    The kernel drops it when the process dies, even by ``kill -9``, so a restart never finds
-    a stale lock. The lock file records who holds it, for the error the next one gets.
+
+class RoleLock:
+    """Exclusive advisory locks (``flock``) for one pipeline role on one archive.
+
+    The kernel drops them when the process dies, even by ``kill -9``, so a restart never finds
+    a stale lock. Each lock file records who holds it, for the error the next one gets. The
+    files sit beside the archive's real path (symlinks resolved), so two names for one file
+    share their locks.
     """
 
     def __init__(self, archive_path: Path, role: str) -> None:
-        self.path = archive_path.with_name(f"{archive_path.name}.{role}.lock")
+        real = archive_path.resolve()
         self.role = role
-        self._handle: IO[str] | None = None
+        self.paths = [
+            real.with_name(f"{real.name}.{stage}.lock") for stage in ROLE_GROUPS.get(role, (role,))
+        ]
+        self._handles: list[IO[str]] = []
 
     def acquire(self, archive_path: Path) -> None:
-        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            for path in self.paths:
+                self._handles.append(self._take(path, archive_path))
+        except BaseException:
+            self.release()
+            raise
+
+    def _take(self, path: Path, archive_path: Path) -> IO[str]:
+        stage = path.name.removeprefix(archive_path.resolve().name + ".").removesuffix(".lock")
+        handle = path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -377,20 +415,20 @@ class RoleLock:
             holder = handle.read().strip() or "another process"
             handle.close()
             raise ArchiveLockedError(
-                f"archive {archive_path} is already in use as {self.role!r} by {holder}; "
-                "stop that process first (only one may write as this role)"
+                f"archive {archive_path} is already in use for {stage!r} by {holder}; "
+                f"stop that process first (only one may write as {stage!r})"
             ) from None
         handle.seek(0)
         handle.truncate()
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        handle.write(f"pid {os.getpid()} since {started}")
+        handle.write(f"pid {os.getpid()} ({self.role}) since {started}")
         handle.flush()
-        self._handle = handle
+        return handle
 
     def release(self) -> None:
-        if self._handle is not None:
-            self._handle.seek(0)
-            self._handle.truncate()
-            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
+        for handle in self._handles:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
+        self._handles = []

@@ -9,6 +9,7 @@ data, demonstrations).
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import click
 
 from crawlers.encoding import decode_html
 from crawlers.extract import extract_article
+from yuqing.cli_types import DURATION, INSTANT
 from yuqing.clock import RealClock, local
 
 __all__ = ["extract", "replay"]
@@ -60,27 +62,38 @@ def extract(page: Path, url: str, encoding: str | None, as_json: bool) -> None:
 @click.command()
 @click.argument("sources", nargs=-1)
 @click.option(
-    "--start", default=None, help="Simulated start, ISO 8601 (naive = Beijing time); default: now."
+    "--start",
+    default=None,
+    type=INSTANT,
+    help="Simulated start, ISO 8601 (naive = Beijing time); default: now.",
 )
 @click.option(
-    "--step", default="10m", show_default=True, help="Simulated time between pipeline passes."
+    "--step",
+    default="10m",
+    type=DURATION,
+    show_default=True,
+    help="Simulated time between pipeline passes.",
 )
 @click.option(
     "--until",
-    "until_text",
+    "until_span",
     default=None,
+    type=DURATION,
     help="Stop after this much simulated time (e.g. 3d); default: when every record has played.",
 )
 @click.pass_obj
 def replay(
-    ctx: Any, sources: tuple[str, ...], start: str | None, step: str, until_text: str | None
+    ctx: Any,
+    sources: tuple[str, ...],
+    start: datetime | None,
+    step: timedelta,
+    until_span: timedelta | None,
 ) -> None:
     """Play the replay SOURCES (all replay sources when none are named) through the whole
     pipeline — crawl, analyse, alert — under a simulated clock, as fast as the machine goes."""
     from crawlers.replay import load_timeline
-    from yuqing.clock import SimulatedClock, parse_instant
+    from yuqing.clock import SimulatedClock
     from yuqing.runner import Runner
-    from yuqing.settings import parse_duration
 
     settings = ctx.settings
     try:
@@ -94,13 +107,10 @@ def replay(
         raise click.ClickException(
             f"not replay sources: {', '.join(wrong)}" if wrong else "no replay sources configured"
         )
-    try:
-        tick = parse_duration(step)
-        begin = parse_instant(start) if start else RealClock().now()
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    if until_text:
-        span = parse_duration(until_text)
+    tick = step
+    begin = start or RealClock().now()
+    if until_span:
+        span = until_span
     else:
         spans = []
         for source in chosen:

@@ -17,6 +17,7 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 import streamlit as st  # noqa: E402
+from streamlit import config as st_config  # noqa: E402
 
 from archive.base import ArchiveError  # noqa: E402
 from archive.es_bulk import ArchiveUnavailable  # noqa: E402
@@ -24,6 +25,7 @@ from dashboard import auth, context, data, login_view, roles  # noqa: E402
 from dashboard.formatting import duration_text, fmt_time, md_escape  # noqa: E402
 from dashboard.roles import Principal  # noqa: E402
 from yuqing.config import ConfigError  # noqa: E402
+from yuqing.settings import is_loopback_bind  # noqa: E402
 
 _VIEWS = Path(__file__).resolve().parent / "views"
 
@@ -86,26 +88,28 @@ def _check(config: str) -> bool:
     return True
 
 
-_LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
 def _exposed(config: str) -> bool:
     """Refuse to serve an open dashboard (no users) on an address others can reach.
 
-    ``yuqing dashboard`` passes ``dashboard.host`` (127.0.0.1 unless changed); a bare
-    ``streamlit run`` without ``--server.address`` listens on every interface, which is
-    only pointed out, so the tools that run the script directly keep working.
+    ``yuqing dashboard`` passes ``dashboard.host`` as ``--server.address`` (and refuses a
+    non-loopback host without users at ``check-config``). An address given to Streamlit that
+    is empty, ``0.0.0.0``, ``::``, a host name or an interface address makes it listen
+    beyond this machine, so the pages stay closed. A bare ``streamlit run`` that sets no
+    address is left alone, so the tools that run the script directly keep working.
     """
     if auth.login_required(config):
         return False
+    if not st_config.is_manually_set("server.address"):
+        return False
     address = str(st.get_option("server.address") or "")
-    if address and address not in _LOOPBACK:
-        st.error(
-            f"仪表盘监听在 {md_escape(address)}，其他计算机可以访问，但配置中没有用户：请在配置"
-            "文件的 users 中添加用户以启用登录，或改为只监听 127.0.0.1。"
-        )
-        return True
-    return False
+    if is_loopback_bind(address):
+        return False
+    shown = address or "所有网络接口"
+    st.error(
+        f"仪表盘监听在 {md_escape(shown)}，其他计算机可以访问，但配置中没有用户：请在配置"
+        "文件的 users 中添加用户以启用登录，或改为只监听 127.0.0.1。"
+    )
+    return True
 
 
 def _who(config: str, principal: Principal) -> None:

@@ -20,8 +20,8 @@ import streamlit as st
 
 from dashboard import session_cookie
 from dashboard.context import current_actor, settings
-from dashboard.passwords import PasswordHashError, burn_time, verify_password
 from dashboard.roles import Principal
+from yuqing.passwords import PasswordHashError, burn_time, verify_password
 from yuqing.settings import UserSettings
 
 SESSION_KEY = "auth_session"

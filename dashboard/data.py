@@ -20,12 +20,12 @@ import streamlit as st
 from alerts.obligations import ACTIVE, is_overdue
 from alerts.silences import stored_silences
 from archive.base import Archive
+from archive.export import hit_record
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchRequest, SearchResult
 from dashboard.context import DashboardClock, reader, settings
 from dashboard.labels import PLATFORM_LABELS, label
 from nlp.lexicon import TOPICS
-from yuqing.cli_search import hit_record
 from yuqing.clock import local
 from yuqing.settings import SilenceSettings
 

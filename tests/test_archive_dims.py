@@ -294,3 +294,34 @@ def test_phrases_match_as_written_and_latin_letters_ignore_case(archive: Archive
     assert found('"电梯突发故障"') == {"m0001"}
     assert found('"iphone充电器"') == {"m0001"}
     assert found('"iPhone 充电器"') == {"m0003"}
+
+
+def _integrity(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    finally:
+        conn.close()
+
+
+def test_integrity_check_reads_ok_on_new_and_upgraded_archives(tmp_path: Path) -> None:
+    # Before schema 7 SQLite 3.40 reported "NULL value in dim_values.code" on every archive.
+    path = tmp_path / "new.db"
+    with open_archive(path) as store:
+        _fill(store, 3)
+        before = _facets(store, SearchRequest())
+    assert _integrity(path) == ["ok"]
+    # The schema-6 shape of dim_values, as archives written before the change have it.
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE TABLE old_dims (dim TEXT NOT NULL, code INTEGER NOT NULL, value TEXT NOT NULL, "
+        "PRIMARY KEY (dim, value), UNIQUE (dim, code)) WITHOUT ROWID; "
+        "INSERT INTO old_dims SELECT dim, code, value FROM dim_values; DROP TABLE dim_values; "
+        "ALTER TABLE old_dims RENAME TO dim_values; PRAGMA user_version = 6;"
+    )
+    conn.close()
+    with open_archive(path) as store:
+        assert _facets(store, SearchRequest()) == before  # the codes survived the upgrade
+        store.upsert_mentions([make_mention(901, "电梯 升级后", source="after-upgrade")])
+        assert store.search(SearchRequest(query="source:after-upgrade")).total == 1
+    assert _integrity(path) == ["ok"]

@@ -80,13 +80,50 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 def test_second_writer_in_the_same_role_gets_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     with open_archive(path, lock="runner"):
-        with pytest.raises(ArchiveLockedError, match=r"already in use as 'runner' by pid \d+"):
+        with pytest.raises(
+            ArchiveLockedError, match=r"already in use for 'crawl' by pid \d+ \(runner\)"
+        ):
             open_archive(path, lock="runner")
         # Interactive writers (acknowledging an obligation) are not blocked by the runner.
         with open_archive(path) as other:
             other.set_cursor("x", 1)
     # Released on close: the next runner starts.
     open_archive(path, lock="runner").close()
+
+
+@pytest.mark.parametrize("stage", ["crawl", "analyze", "alert"])
+def test_a_stage_beside_the_runner_is_refused_and_the_runner_beside_a_stage(
+    tmp_path: Path, stage: str
+) -> None:
+    path = tmp_path / "a.db"
+    with (
+        open_archive(path, lock="runner"),
+        pytest.raises(ArchiveLockedError, match=rf"for '{stage}' by pid \d+ \(runner\)"),
+    ):
+        open_archive(path, lock=stage)
+    with open_archive(path, lock=stage):
+        with pytest.raises(ArchiveLockedError, match=rf"for '{stage}' by pid \d+ \({stage}\)"):
+            open_archive(path, lock="runner")
+        # The runner's other locks were given back when it was refused.
+        others = [s for s in ("crawl", "analyze", "alert") if s != stage]
+        open_archive(path, lock=others[0]).close()
+
+
+def test_two_names_for_one_archive_share_its_locks(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    open_archive(path).close()
+    link = tmp_path / "elsewhere.db"
+    link.symlink_to(path)
+    with open_archive(path, lock="runner"), pytest.raises(ArchiveLockedError):
+        open_archive(link, lock="runner")
+
+
+def test_a_refused_file_gets_no_lock_file_beside_it(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database")
+    with pytest.raises(ArchiveError):
+        open_archive(path, lock="runner")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]
 
 
 def test_readonly_archive_refuses_writes_and_missing_files(tmp_path: Path) -> None:

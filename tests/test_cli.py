@@ -43,7 +43,8 @@ def test_search_table_json_and_csv(config: Path) -> None:
     assert code == 0 and [r["id"] for r in records] == ["m0002", "m0001"]
     assert records[1]["published_at"].endswith("+08:00")
     code, out = run(config, "search", "", "--csv", "--platform", "weibo")
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeff")  # Excel reads it as UTF-8, as the dashboard's export
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert code == 0 and {r["id"] for r in rows} == {"m0001", "m0003"}
 
 

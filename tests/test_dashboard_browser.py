@@ -25,8 +25,8 @@ try:
 except ImportError:  # reported by the test: skipped locally, a failure under CI=true
     sync_playwright = None  # type: ignore[assignment]
 
-from dashboard.passwords import hash_password
 from tests.dashboard_fixtures import APP, build_archive, write_config
+from yuqing.passwords import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 
-from dashboard.export import to_csv, to_excel
+from archive.export import EXPORT_COLUMNS, to_csv, to_excel
 from dashboard.formatting import (
     countdown,
     fmt_time,
@@ -18,7 +18,6 @@ from dashboard.formatting import (
     snippet,
     urgency,
 )
-from yuqing.cli_search import EXPORT_COLUMNS
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from archive.export import to_csv
 from dashboard import data
 from dashboard.context import reader
-from dashboard.export import to_csv
 from tests.dashboard_fixtures import DashboardArchive, app_test, assert_no_html, build_archive
 
 PAGE = "views/search.py"

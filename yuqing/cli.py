@@ -331,7 +331,7 @@ def demo(
 )
 def hash_password_command(from_stdin: bool) -> None:
     """Print a scrypt hash for a dashboard user's ``password_hash`` key."""
-    from dashboard.passwords import hash_password
+    from yuqing.passwords import hash_password
 
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -7,23 +7,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
-from yuqing.clock import local, parse_instant
-from yuqing.settings import parse_duration
-
-
-def _instant(value: str, option: str) -> Any:
-    try:
-        return parse_instant(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"not an ISO 8601 time such as 2026-11-16T00:00: {value!r}", param_hint=option
-        ) from None
+from yuqing.cli_types import DURATION, INSTANT
+from yuqing.clock import local
 
 
 @click.command()
@@ -34,21 +25,34 @@ def _instant(value: str, option: str) -> Any:
     type=click.Path(dir_okay=False),
     help="The rule file to test (YAML list of rules, as in rules_file).",
 )
-@click.option("--since", required=True, help="Window start, ISO 8601 (naive is Beijing time).")
-@click.option("--until", required=True, help="Window end, ISO 8601.")
 @click.option(
-    "--step", default="10m", show_default=True, help="Simulated time between evaluations, e.g. 5m."
+    "--since", required=True, type=INSTANT, help="Window start, ISO 8601 (naive is Beijing time)."
+)
+@click.option("--until", required=True, type=INSTANT, help="Window end, ISO 8601.")
+@click.option(
+    "--step",
+    default="10m",
+    type=DURATION,
+    show_default=True,
+    help="Simulated time between evaluations, e.g. 5m.",
 )
 @click.option(
     "--warmup",
     default="7d",
+    type=DURATION,
     show_default=True,
     help="History before --since loaded for baselines, not judged.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
 @click.pass_obj
 def backtest(
-    ctx: Any, rules_path: str, since: str, until: str, step: str, warmup: str, as_json: bool
+    ctx: Any,
+    rules_path: str,
+    since: datetime,
+    until: datetime,
+    step: timedelta,
+    warmup: timedelta,
+    as_json: bool,
 ) -> None:
     """Run archived mentions through a rule set in simulated time.
 
@@ -64,11 +68,8 @@ def backtest(
         rules = load_rule_file(Path(rules_path), settings, standalone=True)
     except RuleFileError as exc:
         raise click.ClickException(f"the rule file has errors:\n{exc}") from None
-    try:
-        step_value, warmup_value = parse_duration(step), parse_duration(warmup)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    start, end = _instant(since, "--since"), _instant(until, "--until")
+    step_value, warmup_value = step, warmup
+    start, end = since, until
     with ctx.archive(readonly=True) as archive:
         try:
             result = run_backtest(archive, settings, rules, start, end, step_value, warmup_value)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import getpass
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
 
 from alerts.obligations import STATE_LABELS as STATUS_LABELS
-from yuqing.clock import RealClock, local, parse_instant
+from yuqing.cli_types import DURATION, INSTANT, TEXT
+from yuqing.clock import RealClock, local
 from yuqing.settings import OBLIGATION_KINDS
 
 
@@ -27,6 +29,7 @@ def _actor(actor: str | None) -> str:
     "--from",
     "start",
     required=True,
+    type=INSTANT,
     help="Trigger time, ISO 8601 (naive is Beijing time), e.g. 2026-11-23T09:00.",
 )
 @click.option(
@@ -37,7 +40,7 @@ def _actor(actor: str | None) -> str:
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def deadline(ctx: Any, kind: str, start: str, level: str | None, as_json: bool) -> None:
+def deadline(ctx: Any, kind: str, start: datetime, level: str | None, as_json: bool) -> None:
     """When is an obligation of KIND due, if triggered at --from?
 
     Prints the due time (ISO 8601, Asia/Shanghai), whether it is provisional, and the rule.
@@ -50,10 +53,7 @@ def deadline(ctx: Any, kind: str, start: str, level: str | None, as_json: bool) 
     from alerts.deadlines import due
     from yuqing.settings import ObligationSettings
 
-    try:
-        trigger = parse_instant(start)
-    except ValueError as exc:
-        raise click.BadParameter(f"not an ISO 8601 time: {exc}", param_hint="--from") from None
+    trigger = start
     try:
         settings = ctx.settings.obligations
     except Exception:  # no configuration file: the defaults of the deadline table apply
@@ -176,9 +176,13 @@ def snooze(ctx: Any, obligation_id: int, hours: float, actor: str | None) -> Non
 
 @obligations.command("add")
 @click.argument("kind", type=click.Choice(OBLIGATION_KINDS))
-@click.option("--title", required=True, help="What it is about, e.g. the decision number.")
-@click.option("--subject", help="A unique key (default: the title).")
-@click.option("--from", "start", required=True, help="Trigger time (decision, publication).")
+@click.option(
+    "--title", required=True, type=TEXT, help="What it is about, e.g. the decision number."
+)
+@click.option("--subject", type=TEXT, help="A unique key (default: the title).")
+@click.option(
+    "--from", "start", required=True, type=INSTANT, help="Trigger time (decision, publication)."
+)
 @click.option("--level", type=click.Choice(["national", "province", "city", "county"]))
 @click.option("--actor")
 @click.pass_obj
@@ -187,25 +191,28 @@ def add(
     kind: str,
     title: str,
     subject: str | None,
-    start: str,
+    start: datetime,
     level: str | None,
     actor: str | None,
 ) -> None:
     """Enter an obligation by hand (e.g. a penalty decided in the agency's own system)."""
-    from alerts.obligations import add_manual
+    from alerts.obligations import ObligationError, add_manual
 
     with ctx.archive() as archive:
-        ob = add_manual(
-            archive,
-            ctx.settings,
-            RealClock(),
-            kind=kind,
-            subject=subject or title,
-            title=title,
-            trigger=parse_instant(start),
-            level=level,
-            actor=_actor(actor),
-        )
+        try:
+            ob = add_manual(
+                archive,
+                ctx.settings,
+                RealClock(),
+                kind=kind,
+                subject=subject or title,
+                title=title,
+                trigger=start,
+                level=level,
+                actor=_actor(actor),
+            )
+        except ObligationError as exc:
+            raise click.UsageError(str(exc)) from None
     click.echo(
         f"#{ob.id} due {local(ob.due_at):%Y-%m-%d %H:%M}"
         + (" (provisional)" if ob.provisional else "")
@@ -248,9 +255,9 @@ def silence() -> None:
 @click.option("--subject", help="Alert subject, e.g. event:abc; a trailing * matches a prefix.")
 @click.option("--title-contains", help="Text the alert title contains, e.g. 演练.")
 @click.option("--level", type=click.Choice(["info", "warning", "critical"]))
-@click.option("--until", "until", help="End time, ISO 8601 (naive is Beijing time).")
-@click.option("--for", "duration", help="Or a duration from now, e.g. 2h.")
-@click.option("--comment", required=True, help="Why (shown in the audit log).")
+@click.option("--until", "until", type=INSTANT, help="End time, ISO 8601 (naive is Beijing time).")
+@click.option("--for", "duration", type=DURATION, help="Or a duration from now, e.g. 2h.")
+@click.option("--comment", required=True, type=TEXT, help="Why (shown in the audit log).")
 @click.option("--actor", help="Who (default: the login name).")
 @click.pass_obj
 def silence_add(
@@ -259,20 +266,20 @@ def silence_add(
     subject: str | None,
     title_contains: str | None,
     level: str | None,
-    until: str | None,
-    duration: str | None,
+    until: datetime | None,
+    duration: timedelta | None,
     comment: str,
     actor: str | None,
 ) -> None:
     """Silence alerts matching every given matcher until --until (or for --for)."""
     from alerts.silences import add_silence
-    from yuqing.settings import SilenceSettings, parse_duration
+    from yuqing.settings import SilenceSettings
 
     now = RealClock().now()
     if (until is None) == (duration is None):
         raise click.UsageError("give exactly one of --until and --for")
     try:
-        ends = parse_instant(until) if until else now + parse_duration(duration)
+        ends = until if until is not None else now + (duration or timedelta(0))
         spec = SilenceSettings(
             rule=rule,
             subject=subject,

@@ -2,70 +2,28 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 import click
 
+from archive.export import hit_record, write_csv
 from archive.query import QueryError
-from archive.search import SearchFilters, SearchHit, SearchRequest
-from yuqing.clock import local, parse_instant
+from archive.search import SearchFilters, SearchRequest
+from yuqing.cli_types import INSTANT
 
 QUERY_HELP = """\b
 Query language:
   电梯 事故          both words
   "电梯 困人"        an exact phrase
-  召回 OR 缺陷       either word
-  -演习              without this word
+  召回 OR 缺陷       either word (|| too; AND / && are optional)
+  -演习              without this word (NOT 演习 too)
+  電梯               Traditional is folded: finds 电梯 too
   platform:weibo     field filter: source, platform, kind, topic, event,
                      sentiment, region, author (-field:value excludes)"""
-
-
-# Column order of exports: a stable contract for analysts' spreadsheets.
-EXPORT_COLUMNS = [
-    "id",
-    "published_at",
-    "source",
-    "platform",
-    "kind",
-    "author",
-    "region",
-    "title",
-    "text",
-    "url",
-    "relevant",
-    "topics",
-    "sentiment",
-    "rumor_score",
-    "event_id",
-    "score",
-]
-
-
-def hit_record(hit: SearchHit) -> dict[str, Any]:
-    """A flat record of one hit: what --json and --csv print and the dashboard exports."""
-    m, a = hit.mention, hit.analysis
-    return {
-        "id": m.id,
-        "published_at": local(m.published_at).isoformat(),
-        "source": m.source,
-        "platform": m.platform,
-        "kind": m.kind,
-        "author": m.author,
-        "region": m.region,
-        "title": m.title,
-        "text": m.text,
-        "url": m.url,
-        "relevant": a.relevant if a else None,
-        "topics": ",".join(a.topics) if a else "",
-        "sentiment": a.sentiment if a else "",
-        "rumor_score": a.rumor_score if a else None,
-        "event_id": a.event_id if a else None,
-        "score": round(hit.score, 4),
-    }
 
 
 def _width(text: str) -> int:
@@ -83,10 +41,12 @@ def _clip(text: str, width: int) -> str:
     return out + " " * (width - used)
 
 
-@click.command(epilog=QUERY_HELP)
+# A query may start with '-' (`yuqing search '-演习'`, exclusion as the query language has it):
+# unknown options are passed on as the query instead of being refused as options.
+@click.command(epilog=QUERY_HELP, context_settings={"ignore_unknown_options": True})
 @click.argument("query", default="")
-@click.option("--since", help="From this time (ISO 8601; naive is Beijing time).")
-@click.option("--until", help="Before this time.")
+@click.option("--since", type=INSTANT, help="From this time (ISO 8601; naive is Beijing time).")
+@click.option("--until", type=INSTANT, help="Before this time.")
 @click.option("--platform", "platforms", multiple=True, help="news, rss, weibo, official…")
 @click.option("--source", "sources", multiple=True)
 @click.option("--topic", "topics", multiple=True)
@@ -110,8 +70,8 @@ def _clip(text: str, width: int) -> str:
 def search(
     ctx: Any,
     query: str,
-    since: str | None,
-    until: str | None,
+    since: datetime | None,
+    until: datetime | None,
     platforms: tuple[str, ...],
     sources: tuple[str, ...],
     topics: tuple[str, ...],
@@ -129,8 +89,8 @@ def search(
     """Search the archive of mentions (full-text Chinese search with filters)."""
     try:
         filters = SearchFilters(
-            since=parse_instant(since) if since else None,
-            until=parse_instant(until) if until else None,
+            since=since,
+            until=until,
             platforms=list(platforms),
             sources=list(sources),
             topics=list(topics),
@@ -141,7 +101,7 @@ def search(
             relevant_only=relevant,
         )
     except ValueError as exc:
-        raise click.BadParameter(f"not an ISO 8601 time: {exc}") from None
+        raise click.BadParameter(str(exc)) from None
     request = SearchRequest(query=query, filters=filters, sort=sort, limit=min(limit, 1000))
     with ctx.archive(readonly=True) as archive:
         try:
@@ -158,9 +118,9 @@ def search(
         for record in records:
             click.echo(json.dumps(record, ensure_ascii=False))
     elif as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
-        writer.writerows(records)
+        # A byte-order mark, as the dashboard's export has, so Excel reads the text as UTF-8.
+        sys.stdout.write("\ufeff")
+        write_csv(records, sys.stdout)
     else:
         total = f"{result.total}" + ("" if result.total_exact else "+")
         click.echo(f"{total} hits" + (f", showing {len(records)}" if records else ""))
@@ -172,4 +132,4 @@ def search(
             )
 
 
-__all__ = ["EXPORT_COLUMNS", "hit_record", "search"]
+__all__ = ["search"]

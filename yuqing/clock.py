@@ -71,9 +71,19 @@ class SimulatedClock:
             self.advance(seconds)
 
 
+MIN_YEAR = 1900
+MAX_YEAR = 2199
+
+
 def parse_instant(text: str) -> datetime:
-    """ISO 8601 instant; a naive one is Asia/Shanghai time, as everywhere in this product."""
+    """ISO 8601 instant; a naive one is Asia/Shanghai time, as everywhere in this product.
+
+    Years outside 1900–2199 are refused with a ``ValueError``: no mention or deadline lies
+    there, and arithmetic on them (time zones, deadlines) overflows ``datetime``.
+    """
     value = datetime.fromisoformat(text.strip())
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"{text.strip()!r} is out of range (years {MIN_YEAR}–{MAX_YEAR})")
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
     return value.astimezone(UTC)

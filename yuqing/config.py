@@ -17,9 +17,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from yuqing.settings import Settings
+from yuqing.settings import LocatedError, Settings
 
 _ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_ENV_FORM = "${NAME} or ${NAME:-default}"
 
 
 class ConfigError(Exception):
@@ -77,6 +78,12 @@ def _interpolate(
 
         def replace(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
+            if default == "":
+                # ${NAME:-} hides a missing secret behind an empty value.
+                problems.append(
+                    (path, f"${{{name}:-}} has an empty default: write {_ENV_FORM} with a value")
+                )
+                return ""
             found = os.environ.get(name)
             if found is None:
                 if default is not None:
@@ -85,7 +92,10 @@ def _interpolate(
                 return ""
             return found
 
-        return _ENV_PATTERN.sub(replace, value)
+        result = _ENV_PATTERN.sub(replace, value)
+        if "${" in _ENV_PATTERN.sub("", value):
+            problems.append((path, f"an unterminated or malformed ${{…}}: expected {_ENV_FORM}"))
+        return result
     if isinstance(value, dict):
         return {k: _interpolate(v, (*path, str(k)), problems) for k, v in value.items()}
     if isinstance(value, list):
@@ -127,6 +137,9 @@ def parse_config(text: str, filename: str = "yuqing.yaml") -> Settings:
         problems = []
         for error in exc.errors(include_url=False, include_input=False):
             path = tuple(p for p in error["loc"] if not _is_union_tag(p))
+            cause = (error.get("ctx") or {}).get("error")
+            if isinstance(cause, LocatedError):  # a cross-entry check names its entry
+                path = (*path, *cause.path)
             line = located.line_of(path) or 1
             problems.append(f"{filename}:{line}: {_format_path(path)}: {_explain(error)}")
         raise ConfigError(problems) from None

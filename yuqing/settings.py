@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import urllib.parse
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
 
+from yuqing.passwords import PasswordHashError, parse_hash
 from yuqing.settings_reports import ReportSchedule
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$")
@@ -29,6 +32,51 @@ def parse_duration(value: Any) -> timedelta:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class LocatedError(ValueError):
+    """A problem found by a check across entries, with the key path of the entry it is about,
+    so the message points at that entry's own line instead of the top of the file."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def http_url_problem(url: str) -> str | None:
+    """What makes ``url`` unusable as a notifier's target, or None for an http(s) URL with a host.
+
+    Checked at ``check-config`` and again at send time: ``file://`` would be "sent" without
+    anything delivered, an empty address would be retried for hours, and ``user:pass@`` would
+    leak credentials into a DNS error.
+    """
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+    except ValueError as exc:
+        return f"not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return f"expected an http:// or https:// URL, got scheme {parts.scheme or '(none)'!r}"
+    if not parts.hostname:
+        return "the URL has no host"
+    if parts.username is not None or parts.password is not None:
+        return "a name and password before @ in the URL are not accepted; use 'secret'"
+    return None
+
+
+def is_loopback_bind(host: str) -> bool:
+    """Whether a server told to bind ``host`` is reachable from this machine only.
+
+    Decided by what Streamlit will bind: an empty address means every interface; a host name
+    other than ``localhost`` may resolve to any interface, so only literal loopback addresses
+    count.
+    """
+    host = host.strip().strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class _Strict(BaseModel):
@@ -359,8 +407,12 @@ class NotifierSettings(_Strict):
     def _check_target(self) -> NotifierSettings:
         if self.type == "email" and not (self.host and self.sender):
             raise ValueError("an email notifier needs 'host' and 'sender'")
-        if self.type in ("dingtalk", "wecom", "feishu", "webhook") and self.url is None:
-            raise ValueError(f"a {self.type} notifier needs 'url'")
+        if self.type in ("dingtalk", "wecom", "feishu", "webhook"):
+            if self.url is None:
+                raise ValueError(f"a {self.type} notifier needs 'url'")
+            problem = http_url_problem(self.url.get_secret_value())
+            if problem:
+                raise ValueError(f"'url' of notifier {self.name!r}: {problem}")
         if self.type == "file" and self.path is None:
             raise ValueError("a file notifier needs 'path'")
         return self
@@ -385,9 +437,6 @@ class RecipientSettings(_Strict):
     escalates_to: str | None = None
 
 
-_PASSWORD_HASH = re.compile(r"^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$")
-
-
 class UserSettings(_Strict):
     username: str = Field(pattern=r"^[A-Za-z0-9_.@-]+$")
     display_name: str = ""
@@ -397,12 +446,15 @@ class UserSettings(_Strict):
 
     @model_validator(mode="after")
     def _check_hash(self) -> UserSettings:
-        # The form of dashboard.passwords' hashes (checked in full at login).
-        if not _PASSWORD_HASH.match(self.password_hash.get_secret_value().strip()):
+        # Checked in full here, not first at login: a malformed hash would otherwise tell
+        # whoever tries that user name that the user exists.
+        try:
+            parse_hash(self.password_hash.get_secret_value())
+        except PasswordHashError as exc:
             raise ValueError(
-                "'password_hash' must be a hash made by `yuqing hash-password` "
-                "(scrypt$N$r$p$salt$key), not a password"
-            )
+                f"'password_hash' of user {self.username!r}: {exc} (make one with "
+                "`yuqing hash-password`, never write a password here)"
+            ) from None
         return self
 
 
@@ -449,36 +501,65 @@ class Settings(_Strict):
     @model_validator(mode="after")
     def _check_references(self) -> Settings:
         for kind, items in (
-            ("source", self.sources),
-            ("rule", self.rules),
-            ("notifier", self.notifiers),
-            ("recipient", self.recipients),
-            ("user", self.users),
+            ("sources", self.sources),
+            ("rules", self.rules),
+            ("notifiers", self.notifiers),
+            ("recipients", self.recipients),
+            ("users", self.users),
         ):
-            names = [
-                str(getattr(item, "username", None) or getattr(item, "name", "")) for item in items
-            ]
-            duplicates = sorted({n for n in names if names.count(n) > 1})
-            if duplicates:
-                raise ValueError(f"duplicate {kind} name(s): {', '.join(duplicates)}")
+            key = "username" if kind == "users" else "name"
+            seen: set[str] = set()
+            for index, item in enumerate(items):
+                name = str(getattr(item, key, ""))
+                if name in seen:
+                    raise LocatedError(
+                        f"duplicate {kind[:-1]} name {name!r} (names must be unique)",
+                        (kind, index, key),
+                    )
+                seen.add(name)
         notifier_names = {n.name for n in self.notifiers}
         recipient_names = {r.name for r in self.recipients}
-        for recipient in self.recipients:
-            for name in recipient.notifiers:
+        for index, recipient in enumerate(self.recipients):
+            for position, name in enumerate(recipient.notifiers):
                 if name not in notifier_names:
-                    raise ValueError(f"recipient {recipient.name!r} uses unknown notifier {name!r}")
-        for rule in self.rules:
-            for name in rule.recipients:
+                    raise LocatedError(
+                        f"recipient {recipient.name!r} uses unknown notifier {name!r}"
+                        f" (known: {', '.join(sorted(notifier_names)) or 'none'})",
+                        ("recipients", index, "notifiers", position),
+                    )
+        for index, rule in enumerate(self.rules):
+            for position, name in enumerate(rule.recipients):
                 if name not in recipient_names:
-                    raise ValueError(f"rule {rule.name!r} names unknown recipient {name!r}")
-        for key, names in (
-            ("outbox.admins", self.outbox.admins),
-            ("obligations.recipients", self.obligations.recipients),
-            *((f"reports[{i}].recipients", r.recipients) for i, r in enumerate(self.reports)),
+                    raise LocatedError(
+                        f"rule {rule.name!r} names unknown recipient {name!r}"
+                        f" (known: {', '.join(sorted(recipient_names)) or 'none'})",
+                        ("rules", index, "recipients", position),
+                    )
+        if not self.users and not is_loopback_bind(self.dashboard.host):
+            shown = self.dashboard.host or "(empty: every interface)"
+            raise LocatedError(
+                f"dashboard.host {shown} lets other computers open the dashboard, and no "
+                "users are configured: add users (yuqing hash-password) or set "
+                "dashboard.host to 127.0.0.1",
+                ("dashboard", "host"),
+            )
+        for section, key, names in (
+            ("outbox", "admins", self.outbox.admins),
+            ("obligations", "recipients", self.obligations.recipients),
         ):
-            for name in names:
+            for position, name in enumerate(names):
                 if name not in recipient_names:
-                    raise ValueError(f"{key} names unknown recipient {name!r}")
+                    raise LocatedError(
+                        f"{section}.{key} names unknown recipient {name!r}",
+                        (section, key, position),
+                    )
+        for index, schedule in enumerate(self.reports):
+            for position, name in enumerate(schedule.recipients):
+                if name not in recipient_names:
+                    raise LocatedError(
+                        f"reports[{index}].recipients names unknown recipient {name!r}",
+                        ("reports", index, "recipients", position),
+                    )
         return self
 
     def resolve_paths(self, base: Path) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from archive import export
 from archive.query import QueryError
-from dashboard import auth, charts, context, data, export, roles
+from dashboard import auth, charts, context, data, roles
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS
 from dashboard.search_form import ANCHOR_KEY, QUERY_HELP, histogram_interval, search_form
