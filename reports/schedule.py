@@ -82,6 +82,11 @@ def enqueue(archive: Archive, settings: Settings, stored: StoredReport, names: l
 
     recipients = {r.name: r for r in settings.recipients}
     types = {n.name: n.type for n in settings.notifiers}
+    if names and not stored.meta.get("sent"):
+        # Marked before queueing: from now on the stored files are what recipients get, so
+        # nobody may regenerate them (a crash before the queueing only delays it).
+        stored.meta["sent"] = True
+        stored.save_meta()
     queued = 0
     for name in names:
         recipient = recipients[name]

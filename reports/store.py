@@ -87,11 +87,13 @@ def save(
     root: Path, pack: dict[str, Any], formats: tuple[str, ...], actor: str = "system"
 ) -> StoredReport:
     """Store ``pack`` under its key as a draft; an existing one is replaced only while it is
-    still a draft (a reviewed or signed briefing is kept as it was approved)."""
+    a draft nobody was sent (a reviewed, signed or sent briefing is kept as it was)."""
     folder = root / pack["key"]
     existing = load(root, pack["key"])
     if existing is not None and existing.state != "draft":
         raise WorkflowError(f"{pack['key']} is {STATE_LABELS[existing.state]}; not replaced")
+    if existing is not None and existing.meta.get("sent"):
+        raise WorkflowError(f"{pack['key']} has been sent (已发送); not replaced")
     folder.mkdir(parents=True, exist_ok=True)
     _write(folder / "pack.json", json.dumps(pack, ensure_ascii=False, indent=1).encode("utf-8"))
     render(pack, folder, formats)

@@ -11,13 +11,20 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from docx import Document
+
 from archive import open_archive
+from archive.models import OutboxMessage
+from reports.docx_render import render_docx
+from reports.markdown import render_markdown
 from reports.schedule import due_day, run_schedules, send_signed
-from reports.store import advance, load, reports_dir
+from reports.store import WorkflowError, advance, load, reports_dir, save
 from tests.dashboard_fixtures import build_archive
 from tests.test_runner_crash import start_runner
 from yuqing.clock import SimulatedClock
 from yuqing.config import load_config
+from yuqing.settings_reports import ReportSchedule
 
 SCHEDULE = """\
 notifiers:
@@ -39,6 +46,11 @@ def _config(folder: Path, at: str, tick: str = "") -> Path:
     return made.config
 
 
+def _texts(path: Path) -> list[str]:
+    doc = Document(str(path))
+    return [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for c in t._cells]
+
+
 def _report_messages(db: Path) -> list[str]:
     with open_archive(db) as archive:
         return sorted(
@@ -47,19 +59,17 @@ def _report_messages(db: Path) -> list[str]:
 
 
 def test_due_day_of_daily_and_weekly() -> None:
-    settings = load_config_from({"kind": "daily", "at": "08:30"})
+    settings = schedule_of({"kind": "daily", "at": "08:30"})
     at_8 = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)  # 08:00 in Beijing
     assert due_day(settings, at_8) == datetime(2026, 11, 19).date()
     assert due_day(settings, at_8 + timedelta(hours=1)) == datetime(2026, 11, 20).date()
-    weekly = load_config_from({"kind": "weekly", "at": "09:00", "weekday": 1})
+    weekly = schedule_of({"kind": "weekly", "at": "09:00", "weekday": 1})
     monday_10 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 Beijing
     assert due_day(weekly, monday_10) == datetime(2026, 11, 22).date()
     assert due_day(weekly, monday_10 - timedelta(hours=2)) == datetime(2026, 11, 15).date()
 
 
-def load_config_from(entry: dict[str, object]):  # type: ignore[no-untyped-def]
-    from yuqing.settings_reports import ReportSchedule
-
+def schedule_of(entry: dict[str, object]) -> ReportSchedule:
     return ReportSchedule.model_validate(entry)
 
 
@@ -77,7 +87,12 @@ def test_queued_once_per_period_and_leaders_only_after_signing(tmp_path: Path) -
         assert run_schedules(archive, settings, clock) == 0  # once per period
         stored = load(reports_dir(settings), "daily-20261120")
         assert stored is not None and stored.file("docx").exists()
-        assert (stored.folder / "pack.json").exists()
+        # What was sent is reproduced exactly from the stored data pack.
+        assert render_markdown(stored.pack()) == stored.file("md").read_text(encoding="utf-8")
+        again = render_docx(stored.pack(), tmp_path / "again.docx")
+        assert _texts(again) == _texts(stored.file("docx"))
+        with pytest.raises(WorkflowError, match="已发送"):  # a sent draft is not replaced
+            save(reports_dir(settings), stored.pack(), ("docx",))
         assert send_signed(archive, settings, stored) == 0  # a draft stays in the office
         advance(archive, stored, "review", "李科长", clock.now())
         advance(archive, stored, "sign", "王局长", clock.now())
@@ -88,7 +103,7 @@ def test_queued_once_per_period_and_leaders_only_after_signing(tmp_path: Path) -
     assert "共监测到相关舆情信息6条" in body and "/reports?key=daily-20261120" in body
 
 
-def _messages(db: Path):  # type: ignore[no-untyped-def]
+def _messages(db: Path) -> list[OutboxMessage]:
     with open_archive(db) as archive:
         return archive.list_messages()
 
