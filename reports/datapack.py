@@ -19,6 +19,7 @@ from nlp.lexicon import TOPIC_LABELS
 from reports import items
 from reports.periods import KIND_LABELS, Period
 from reports.refs import engagement, mention_record, mref, query_record
+from yuqing.clock import SHANGHAI, local
 from yuqing.settings import Settings
 from yuqing.settings_reports import DEFAULT_UNIT
 
@@ -135,14 +136,31 @@ def volume(b: PackBuilder) -> None:
     interval = "hour" if b.period.kind == "daily" else "day"
     if b.period.kind == "event" and b.period.end - b.period.start <= timedelta(days=2):
         interval = "hour"
-    buckets = b.archive.histogram(request, interval)
+    counts = {x.start: x.count for x in b.archive.histogram(request, interval)}
     b.figure(
         "trend",
         "声量走势",
         query_record("histogram", request, interval=interval),
         interval=interval,
-        rows=[{"start": x.start.isoformat(), "count": x.count} for x in buckets],
+        rows=[
+            {"start": at.isoformat(), "count": counts.get(at, 0)} for at in _buckets(b, interval)
+        ],
     )
+
+
+def _buckets(b: PackBuilder, interval: str) -> list[datetime]:
+    """Every bucket start of the period (Beijing hours or days), so that a quiet hour shows
+    as zero in the chart instead of being left out."""
+    step = timedelta(hours=1) if interval == "hour" else timedelta(days=1)
+    start = local(b.period.start)
+    start = start.replace(minute=0, second=0, microsecond=0)
+    if interval == "day":
+        start = start.replace(hour=0)
+    out = []
+    while start < b.period.end:
+        out.append(start)
+        start = (start + step).astimezone(SHANGHAI)
+    return out
 
 
 def rumor_threshold(settings: Settings | None) -> float:
