@@ -182,23 +182,33 @@ def _body(doc: Any, pack: dict[str, Any], numbers: dict[str, int]) -> None:
                     mark.font.superscript = True
 
 
+def _caption(doc: Any, text: str) -> None:
+    _para(doc, text, TABLE_FONT, TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+
+
 def _appendix(doc: Any, pack: dict[str, Any], numbers: dict[str, int]) -> None:
     _para(doc, "附：图表与数据", TITLE_FONT, BODY_SIZE)
-    tables = {"图1 声量走势": trend(pack)}
+    tables = {"表 声量走势数据": trend(pack)}
     for fid, title, column in TABLES:
         tables[title] = breakdown(pack, fid, column)
-    data_of = {"图2 各平台信息量": "表1 各平台信息量", "图3 情感倾向分布": "表3 情感倾向分布"}
+    # Each chart is followed by the table of its data, captioned as such.
+    data_of = {
+        "图1 声量走势": "表 声量走势数据",
+        "图2 各平台信息量": "表1 各平台信息量",
+        "图3 情感倾向分布": "表3 情感倾向分布",
+    }
     shown = set()
     for caption, png in charts(pack):
         doc.add_picture(io.BytesIO(png), width=Cm(15))
         doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _para(doc, caption, TABLE_FONT, TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-        data = data_of.get(caption, caption)
-        _table(doc, tables[data] if data in tables else trend(pack))
+        _caption(doc, caption)
+        data = data_of[caption]
+        _caption(doc, f"{data}（{caption.split()[0]}数据）")
+        _table(doc, tables[data])
         shown.add(data)
     for title, rows in tables.items():
         if title not in shown:
-            _para(doc, title, TABLE_FONT, TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+            _caption(doc, title)
             _table(doc, rows)
     _para(doc, "注释", TITLE_FONT, BODY_SIZE)
     for ref, n in numbers.items():
