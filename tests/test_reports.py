@@ -223,7 +223,9 @@ def test_schedule_errors_name_the_key(tmp_path: Path) -> None:
     config.write_text("reports:\n  - {kind: daily, recipients: [nobody]}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_config(config)
-    assert "reports[0].recipients" in "\n".join(caught.value.problems)
+    assert "reports[0].recipients[0]: unknown recipient 'nobody'" in "\n".join(
+        caught.value.problems
+    )
 
 
 def test_sentences_iterate_every_section(made: DashboardArchive) -> None:

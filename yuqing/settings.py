@@ -557,7 +557,8 @@ class Settings(_Strict):
             for position, name in enumerate(schedule.recipients):
                 if name not in recipient_names:
                     raise LocatedError(
-                        f"reports[{index}].recipients names unknown recipient {name!r}",
+                        f"unknown recipient {name!r}"
+                        f" (known: {', '.join(sorted(recipient_names)) or 'none'})",
                         ("reports", index, "recipients", position),
                     )
         return self

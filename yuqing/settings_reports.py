@@ -11,11 +11,13 @@ once it is 签发 (signed off).
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DEFAULT_UNIT = "市场监督管理局新闻办公室"
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class ReportSchedule(BaseModel):
@@ -23,9 +25,18 @@ class ReportSchedule(BaseModel):
 
     kind: Literal["daily", "weekly"]
     # Beijing time, 24-hour "HH:MM".
-    at: str = Field(default="08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    at: str = "08:30"
     weekday: int = Field(default=1, ge=1, le=7)  # for weekly: 1 = Monday … 7 = Sunday
     recipients: list[str] = Field(default_factory=list)
     formats: list[Literal["docx", "pdf"]] = Field(default_factory=lambda: ["docx"])  # type: ignore[arg-type]
     # The unit named in the header and on the cover.
     unit: str = Field(default=DEFAULT_UNIT, min_length=1)
+
+    @field_validator("at")
+    @classmethod
+    def _check_at(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(
+                f'expected a Beijing time as "HH:MM" (24-hour, e.g. "08:30"), got {value!r}'
+            )
+        return value
