@@ -207,6 +207,10 @@ def test_cli_generates_and_moves_a_report_through_the_workflow(
         ("report.reviewed", "李科长"),
         ("report.signed", "王局长"),
     }
+    packed = runner.invoke(main, [*base, "weekly", "--date", "2026-11-20", "--format", "json"])
+    assert packed.exit_code == 0, packed.output
+    pack = json.loads(packed.stdout)
+    assert pack["figures"]["volume"]["value"] == 10 and pack["sections"]
     missing = runner.invoke(main, [*base, "event", "no-such-event"])
     assert missing.exit_code != 0 and "no-such-event" in missing.output
 

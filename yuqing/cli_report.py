@@ -17,7 +17,8 @@ import click
 from archive.base import Archive
 from yuqing.clock import RealClock
 
-FORMATS = ("md", "docx", "pdf")
+# json: the data pack itself (figures, queries, cited records, sentences with their ids).
+FORMATS = ("md", "docx", "pdf", "json")
 
 
 def _now(ctx: Any, archive: Archive) -> datetime:
@@ -49,11 +50,11 @@ def _generate(
         stored = save(reports_dir(settings), pack, formats, actor="cli")
     except (WorkflowError, PdfError) as exc:
         raise click.ClickException(str(exc)) from None
-    source = stored.file(fmt)
+    source = stored.folder / "pack.json" if fmt == "json" else stored.file(fmt)
     if output:
         shutil.copyfile(source, output)
         click.echo(f"{pack['title']}：{output}", err=True)
-    elif fmt == "md":
+    elif fmt in ("md", "json"):
         click.echo(source.read_text(encoding="utf-8"), nl=False)
     else:
         click.echo(str(source))
