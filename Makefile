@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy yuqing archive crawlers nlp alerts dashboard benchmarks
+	$(BIN)/mypy yuqing archive crawlers nlp alerts dashboard benchmarks reports
 
 unit: setup
 	$(BIN)/python -m pytest -q
@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/crawl_neardup_bench.py
 	$(BIN)/python benchmarks/crawl_bench.py
 	$(BIN)/python benchmarks/decisions_bench.py
+	$(BIN)/python benchmarks/report_bench.py
 
 # An hour: yuqing run with random kill -9, a failing receiver and searches (benchmarks/soak.py).
 soak: $(STAMP)

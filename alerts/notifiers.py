@@ -33,6 +33,7 @@ import urllib.parse
 import urllib.request
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from archive.models import OutboxMessage
@@ -160,6 +161,20 @@ class FileNotifier(Notifier):
             os.fsync(handle.fileno())
 
 
+# A line "附件：<path>" in a message's body (reports.schedule writes them for briefings) makes
+# the e-mail carry that file; robots and the file sink just show the line.
+ATTACHMENT_LINE = re.compile(r"^附件：(/\S+\.(?:docx|pdf))$", re.M)
+ATTACHMENT_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+}
+
+
+def attachments(body: str) -> list[Path]:
+    """The files named by 附件 lines that exist (a missing one is left out, not fatal)."""
+    return [Path(m) for m in ATTACHMENT_LINE.findall(body) if Path(m).is_file()]
+
+
 @register_notifier
 class EmailNotifier(Notifier):
     type_name = "email"
@@ -177,6 +192,10 @@ class EmailNotifier(Notifier):
         mail["X-Yuqing-Key"] = message.dedup_key
         mail.set_content(message.body)
         mail.add_alternative(_html(message), subtype="html")
+        for path in attachments(message.body):
+            kind = ATTACHMENT_TYPES.get(path.suffix, "application/octet-stream").split("/")
+            name = f"{path.parent.name}{path.suffix}"  # the briefing's key, e.g. daily-20261120
+            mail.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=name)
         try:
             refused = self._transmit(mail)
         except smtplib.SMTPException as exc:

@@ -38,6 +38,7 @@ _PAGES = [
     ("obligations.py", "处置", ":material/assignment_late:", "obligations", roles.VIEW, True),
     ("search.py", "检索", ":material/search:", "search", roles.SEARCH, True),
     ("sources.py", "信息源", ":material/rss_feed:", "sources", roles.VIEW, True),
+    ("reports.py", "报告", ":material/description:", "reports", roles.VIEW, True),
     ("rules.py", "规则", ":material/rule:", "rules", roles.VIEW, True),
 ]
 

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages that the browser tests need, only when they are missing.
 # Chromium comes from Debian (a test tool's own browser download cannot reach its host here);
-# fonts-noto-cjk is needed or Chinese text renders as boxes in screenshots.
+# fonts-noto-cjk is needed or Chinese text renders as boxes in screenshots (and in the
+# briefings' charts and PDFs). LibreOffice Writer (headless, no GUI) converts the briefings'
+# .docx to PDF; poppler-utils' pdftoppm renders those PDFs to PNG for the report tests.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi

@@ -413,6 +413,9 @@ def _register_subcommands() -> None:
     from yuqing.cli_archive import archive_group
 
     main.add_command(archive_group)
+    from yuqing.cli_report import report
+
+    main.add_command(report)
 
 
 _register_subcommands()

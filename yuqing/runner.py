@@ -137,6 +137,13 @@ class Runner:
         delivery = deliver_due(self.archive, self.settings, self.clock)
         report.messages_sent += delivery.sent
 
+    def briefings(self) -> None:
+        """Scheduled briefings (reports.schedule): built once per period, then queued."""
+        if self.settings.reports:
+            from reports.schedule import run_schedules
+
+            run_schedules(self.archive, self.settings, self.clock)
+
     def tick(self) -> TickReport:
         started = time.monotonic()
         now = self.clock.now()
@@ -146,6 +153,7 @@ class Runner:
             ("config", lambda: self.reload_config(report)),
             ("crawl", lambda: self.crawl(self.due_sources(now), report)),
             ("analyze", lambda: self.analyze(report)),
+            ("reports", self.briefings),
             ("alert", lambda: self.alert(report)),
         ]
         for name, step in steps:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
 
 from yuqing.passwords import PasswordHashError, parse_hash
+from yuqing.settings_reports import ReportSchedule
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -576,6 +577,7 @@ class Settings(_Strict):
     users: list[UserSettings] = Field(default_factory=list)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
+    reports: list[ReportSchedule] = Field(default_factory=list)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -633,6 +635,14 @@ class Settings(_Strict):
                     raise LocatedError(
                         f"{section}.{key} names unknown recipient {name!r}",
                         (section, key, position),
+                    )
+        for index, schedule in enumerate(self.reports):
+            for position, name in enumerate(schedule.recipients):
+                if name not in recipient_names:
+                    raise LocatedError(
+                        f"unknown recipient {name!r}"
+                        f" (known: {', '.join(sorted(recipient_names)) or 'none'})",
+                        ("reports", index, "recipients", position),
                     )
         return self
 

@@ -1,0 +1,217 @@
+"""The data pack: every figure and item a briefing states, computed from the archive.
+
+Each figure records the query that produced it (``reports.refs.query_record``) and each item
+the ids of the mentions or obligations behind it, so the prose written from the pack
+(``reports.prose``) can cite a source for every sentence and anyone can run the query again.
+The pack is plain JSON: stored beside the rendered report, it reproduces that report exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from archive.base import Archive
+from archive.models import PLATFORM_LABELS, Mention
+from archive.search import SearchFilters, SearchHit, SearchRequest
+from nlp.lexicon import TOPIC_LABELS
+from reports import items
+from reports.periods import KIND_LABELS, Period
+from reports.refs import engagement, mention_record, mref, query_record
+from yuqing.clock import SHANGHAI, local
+from yuqing.settings import Settings
+from yuqing.settings_reports import DEFAULT_UNIT
+
+PACK_VERSION = 1
+SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+FACET_SIZE = 50
+SAMPLE = 300  # newest relevant mentions read to pick the cited examples of a figure
+DEFAULT_RUMOR_THRESHOLD = 0.7
+
+
+@dataclass
+class PackBuilder:
+    """Collects figures and the records of the mentions they cite while a pack is built."""
+
+    archive: Archive
+    period: Period
+    now: datetime
+    event_id: str | None = None
+    figures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mentions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    obligations: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def filters(self, *, previous: bool = False, **more: Any) -> SearchFilters:
+        since, until = (
+            (self.period.previous_start, self.period.start)
+            if previous
+            else (self.period.start, self.period.end)
+        )
+        events = [self.event_id] if self.event_id else []
+        return SearchFilters(since=since, until=until, relevant_only=True, events=events, **more)
+
+    def figure(self, fid: str, label: str, query: dict[str, Any], **values: Any) -> str:
+        self.figures[fid] = {"id": fid, "label": label, "query": query, **values}
+        return fid
+
+    def cite(self, mention: Mention, sentiment: str | None = None) -> str:
+        if mention.id not in self.mentions:
+            self.mentions[mention.id] = mention_record(mention, sentiment)
+        return mref(mention.id)
+
+    def cite_hit(self, hit: SearchHit) -> str:
+        return self.cite(hit.mention, hit.analysis.sentiment if hit.analysis else None)
+
+    def search(self, filters: SearchFilters, limit: int = SAMPLE) -> list[SearchHit]:
+        return self.archive.search(SearchRequest(filters=filters, limit=limit)).hits
+
+    def top_cites(self, hits: list[SearchHit], n: int = 3) -> list[str]:
+        """The ``n`` most engaged of ``hits`` (newest first among equals), cited."""
+        ranked = sorted(hits, key=lambda h: -engagement(h.mention))
+        return [self.cite_hit(h) for h in ranked[:n]]
+
+
+def _total(counts: list[Any]) -> int:
+    return sum(c.count for c in counts)
+
+
+def _change(current: int, previous: int) -> float | None:
+    return None if previous == 0 else round((current - previous) / previous * 100, 1)
+
+
+def volume(b: PackBuilder) -> None:
+    """Volume now and in the previous period (环比), and its breakdowns, each with examples."""
+    fields = ["platform", "topic", "sentiment", "region"]
+    request = SearchRequest(filters=b.filters(), limit=1)
+    facets = b.archive.facets(request, fields, size=FACET_SIZE)
+    previous_request = SearchRequest(filters=b.filters(previous=True), limit=1)
+    previous = b.archive.facets(previous_request, ["platform", "sentiment"], size=FACET_SIZE)
+    total, before = _total(facets["platform"]), _total(previous["platform"])
+    sample = b.search(b.filters())
+    b.figure(
+        "volume",
+        "相关信息总量",
+        query_record("facets", request, fields=["platform"], previous_period=True),
+        value=total,
+        previous=before,
+        change_pct=_change(total, before),
+        cites=b.top_cites(sample),
+    )
+    labels = {
+        "platform": PLATFORM_LABELS,
+        "topic": TOPIC_LABELS,
+        "sentiment": SENTIMENT_LABELS,
+        "region": {},
+    }
+    names = {"platform": "平台", "topic": "话题", "sentiment": "情感倾向", "region": "地区"}
+    for name in fields:
+        rows = []
+        for count in facets[name]:
+            if not count.value:
+                continue
+            only: dict[str, Any] = {f"{name}s": [count.value]}
+            match = b.search(b.filters(**only), limit=20)
+            rows.append(
+                {
+                    "value": count.value,
+                    "label": labels[name].get(count.value, count.value),
+                    "count": count.count,
+                    "share": round(count.count / total * 100, 1) if total else 0.0,
+                    "cites": b.top_cites(match, 1),
+                }
+            )
+            if len(rows) >= 8:
+                break
+        b.figure(
+            f"by_{name}",
+            f"按{names[name]}分布",
+            query_record("facets", request, fields=[name], size=FACET_SIZE),
+            rows=rows,
+        )
+    negative_before = sum(c.count for c in previous["sentiment"] if c.value == "negative")
+    b.figures["by_sentiment"]["previous_negative_share"] = (
+        round(negative_before / before * 100, 1) if before else None
+    )
+    interval = "hour" if b.period.kind == "daily" else "day"
+    if b.period.kind == "event" and b.period.end - b.period.start <= timedelta(days=2):
+        interval = "hour"
+    counts = {x.start: x.count for x in b.archive.histogram(request, interval)}
+    b.figure(
+        "trend",
+        "声量走势",
+        query_record("histogram", request, interval=interval),
+        interval=interval,
+        rows=[
+            {"start": at.isoformat(), "count": counts.get(at, 0)} for at in _buckets(b, interval)
+        ],
+    )
+
+
+def _buckets(b: PackBuilder, interval: str) -> list[datetime]:
+    """Every bucket start of the period (Beijing hours or days), so that a quiet hour shows
+    as zero in the chart instead of being left out."""
+    step = timedelta(hours=1) if interval == "hour" else timedelta(days=1)
+    start = local(b.period.start)
+    start = start.replace(minute=0, second=0, microsecond=0)
+    if interval == "day":
+        start = start.replace(hour=0)
+    out = []
+    while start < b.period.end:
+        out.append(start)
+        start = (start + step).astimezone(SHANGHAI)
+    return out
+
+
+def rumor_threshold(settings: Settings | None) -> float:
+    """The lowest ``min_probability`` of the enabled rumour rules, as the dashboard reads it."""
+    if settings is None:
+        return DEFAULT_RUMOR_THRESHOLD
+    levels = [
+        r.min_probability
+        for r in settings.rules
+        if r.type == "rumor" and r.enabled and r.min_probability is not None
+    ]
+    return min(levels) if levels else DEFAULT_RUMOR_THRESHOLD
+
+
+def build_datapack(
+    archive: Archive,
+    period: Period,
+    now: datetime,
+    settings: Settings | None = None,
+    unit: str = DEFAULT_UNIT,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """The pack for ``period`` (or, for a 专报, for ``event_id`` over ``period``)."""
+    b = PackBuilder(archive, period, now, event_id)
+    event = archive.get_event(event_id) if event_id else None
+    if event_id and event is None:
+        raise KeyError(f"no event {event_id!r} in {archive.describe()}")
+    volume(b)
+    items.top_events(b, event)
+    items.rumours(b, rumor_threshold(settings))
+    items.obligations(b, event_id)
+    items.representatives(b)
+    items.spreaders(b)
+    items.sources_health(b)
+    title = KIND_LABELS[period.kind]
+    return {
+        "version": PACK_VERSION,
+        "kind": period.kind,
+        "title": title if event is None else f"{title}：{event.title}",
+        "unit": unit,
+        "number": period.number if event is None else f"专报〔{period.last_day.year}〕{event.id}",
+        "key": period.key if event is None else f"event-{event.id}-{period.last_day:%Y%m%d}",
+        "event_id": event_id,
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "previous_start": period.previous_start.isoformat(),
+            "label": period.label,
+        },
+        "generated_at": now.isoformat(),
+        "figures": b.figures,
+        "mentions": b.mentions,
+        "obligations": b.obligations,
+    }

@@ -1,0 +1,307 @@
+"""The items of a data pack beyond the volume figures: events, rumours, obligations,
+representative posts, key spreaders and the sources' health. Each is a figure of the pack
+(``PackBuilder.figure``) with its query and, per row, the references it rests on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from archive.models import Event, Mention, Obligation
+from archive.search import SearchRequest
+from reports.refs import engagement, oref, query_record, sref
+
+if TYPE_CHECKING:
+    from reports.datapack import PackBuilder
+
+TOP_EVENTS = 5
+TOP_RUMOURS = 5
+EVENT_MEMBERS = 500
+OFFICIAL_KINDS = ("official", "debunk")
+# A Weibo author with this many followers, or verified, is a KOL (大V) here: the usual
+# threshold of the trade's monitoring reports for "key opinion accounts".
+KOL_FOLLOWERS = 100_000
+ACTIVE_OBLIGATIONS = ("open", "acknowledged")
+SCAN_OBLIGATIONS = 1_000_000
+
+
+def is_official(mention: Mention) -> bool:
+    return mention.platform == "official" or mention.kind in OFFICIAL_KINDS
+
+
+def top_events(b: PackBuilder, only: Event | None) -> None:
+    """The hottest events active in the period (or the 专报's one event), each with its first
+    post, its most travelled post and the agency's own releases among its members."""
+    if only is not None:
+        events = [only]
+    else:
+        active = b.archive.list_events(active_since=b.period.start, limit=200)
+        events = [e for e in active if e.first_seen < b.period.end][:TOP_EVENTS]
+    rows = []
+    for event in events:
+        members = [
+            m
+            for m in b.archive.event_mentions(event.id, limit=EVENT_MEMBERS)
+            if m.published_at < b.period.end
+        ]
+        if not members:
+            continue
+        first = min(members, key=lambda m: (m.published_at, m.id))
+        loudest = max(members, key=lambda m: (engagement(m), m.published_at))
+        official = sorted((m for m in members if is_official(m)), key=lambda m: m.published_at)
+        in_period = [m for m in members if m.published_at >= b.period.start]
+        rows.append(
+            {
+                "id": event.id,
+                "title": event.title,
+                "heat": round(event.heat, 1),
+                "status": event.status,
+                "severity": event.severity,
+                "severity_basis": [r.text for r in event.severity_basis][:3],
+                "severity_cites": [
+                    b.cite(m)
+                    for m in b.archive.get_mentions(
+                        [r.mention_id for r in event.severity_basis if r.mention_id]
+                    )
+                ],
+                "first_seen": event.first_seen.isoformat(),
+                "last_seen": event.last_seen.isoformat(),
+                "mention_count": event.mention_count,
+                "in_period": len(in_period),
+                "region": event.region,
+                "rumor_score": event.rumor_score,
+                "platforms": event.platforms or {},
+                "first_cite": b.cite(first),
+                "loudest_cite": b.cite(loudest),
+                "official_cites": [b.cite(m) for m in official[:2]],
+            }
+        )
+    b.figure(
+        "events",
+        "重点事件",
+        {
+            "operation": "list_events",
+            "active_since": b.period.start.isoformat(),
+            "first_seen_before": b.period.end.isoformat(),
+            "order": "heat",
+            "limit": TOP_EVENTS,
+            "event": only.id if only else None,
+        },
+        rows=rows,
+    )
+
+
+def _clarifications(b: PackBuilder) -> dict[str, Obligation]:
+    return {
+        ob.event_id: ob
+        for ob in b.archive.list_obligations(limit=SCAN_OBLIGATIONS)
+        if ob.kind == "clarification" and ob.event_id
+    }
+
+
+def rumours(b: PackBuilder, threshold: float) -> None:
+    """Posts scored as likely rumours in the period, one per event (the most likely), with
+    what is known of their debunking: a matched debunk notice, the agency's own release in the
+    event, or the clarification obligation and its state."""
+    filters = b.filters(rumor_min=threshold)
+    hits = b.search(filters, limit=200)
+    hits.sort(key=lambda h: -(h.analysis.rumor_score or 0.0) if h.analysis else 0.0)
+    clarifications = _clarifications(b)
+    seen: set[str] = set()
+    rows = []
+    for hit in hits:
+        analysis = hit.analysis
+        group = (analysis.event_id if analysis else None) or hit.mention.id
+        if group in seen:
+            continue
+        seen.add(group)
+        debunk_ids = [
+            r.mention_id for r in (analysis.reasons if analysis else []) if r.kind == "match"
+        ]
+        debunks = b.archive.get_mentions([i for i in debunk_ids if i and i != hit.mention.id])
+        if not debunks and analysis and analysis.event_id:
+            members = b.archive.event_mentions(analysis.event_id, limit=EVENT_MEMBERS)
+            debunks = [m for m in members if is_official(m)][:1]
+        ob = clarifications.get(analysis.event_id or "") if analysis else None
+        if debunks:
+            status = "debunked"
+        elif ob is not None and ob.status == "done":
+            status = "clarified"
+        elif ob is not None and ob.status in ACTIVE_OBLIGATIONS:
+            status = "pending"
+        else:
+            status = "none"
+        rows.append(
+            {
+                "mention": b.cite_hit(hit),
+                "event_id": analysis.event_id if analysis else None,
+                "score": round(analysis.rumor_score or 0.0, 2) if analysis else None,
+                "status": status,
+                "debunk_cites": [b.cite(m) for m in debunks[:2]],
+                "obligation": _obligation(b, ob) if ob is not None else None,
+            }
+        )
+        if len(rows) >= TOP_RUMOURS:
+            break
+    b.figure(
+        "rumours",
+        "谣言与澄清",
+        _search_query(filters, rumor_threshold=threshold),
+        threshold=threshold,
+        rows=rows,
+    )
+
+
+def _search_query(filters: Any, **extra: Any) -> dict[str, Any]:
+    return query_record("search", SearchRequest(filters=filters), **extra)
+
+
+def _obligation(b: PackBuilder, ob: Obligation) -> str:
+    """Record ``ob`` in the pack (as of now: on time, late, overdue or open) and cite it."""
+    ref = oref(ob.id)
+    done_at = ob.updated_at if ob.status == "done" else None
+    if ob.status == "done":
+        state = "on_time" if done_at is None or done_at <= ob.due_at else "late"
+    elif ob.status == "waived":
+        state = "waived"
+    elif ob.due_at < b.now:
+        state = "overdue"
+    else:
+        state = "open"
+    b.obligations[str(ob.id)] = {
+        "id": ob.id,
+        "kind": ob.kind,
+        "title": ob.title,
+        "status": ob.status,
+        "state": state,
+        "opened_at": ob.opened_at.isoformat(),
+        "due_at": ob.due_at.isoformat(),
+        "done_at": done_at.isoformat() if done_at else None,
+        "event_id": ob.event_id,
+        "link": ob.link,
+    }
+    return ref
+
+
+def obligations(b: PackBuilder, event_id: str | None) -> None:
+    """Obligations opened in the period, and those still open from before, by state."""
+    rows: dict[str, list[str]] = defaultdict(list)
+    for ob in b.archive.list_obligations(limit=SCAN_OBLIGATIONS):
+        if event_id and ob.event_id != event_id:
+            continue
+        opened_in = b.period.start <= ob.opened_at < b.period.end
+        carried = ob.opened_at < b.period.start and ob.status in ACTIVE_OBLIGATIONS
+        if not (opened_in or carried):
+            continue
+        ref = _obligation(b, ob)
+        if opened_in:
+            rows["opened"].append(ref)
+        rows[b.obligations[str(ob.id)]["state"]].append(ref)
+    b.figure(
+        "obligations",
+        "处置情况",
+        {
+            "operation": "list_obligations",
+            "opened_in": [b.period.start.isoformat(), b.period.end.isoformat()],
+            "or_active_from_before": True,
+            "event": event_id,
+            "as_of": b.now.isoformat(),
+        },
+        groups={k: v for k, v in rows.items()},
+    )
+
+
+VIEWS: dict[str, tuple[str, dict[str, Any]]] = {
+    "official": ("官方", {"platforms": ["official"]}),
+    "media": ("媒体", {"platforms": ["news", "rss"]}),
+    "kol": ("意见领袖", {"platforms": ["weibo"]}),
+    "public": ("网民", {"platforms": ["weibo"]}),
+    "critical": ("批评质疑", {"sentiments": ["negative"]}),
+}
+
+
+def _kol(mention: Mention) -> bool:
+    metrics = mention.metrics or {}
+    try:
+        followers = int(metrics.get("followers") or 0)
+    except (TypeError, ValueError):
+        followers = 0
+    return bool(metrics.get("verified")) or followers >= KOL_FOLLOWERS
+
+
+def representatives(b: PackBuilder) -> None:
+    """Up to two posts of each view — official, media, KOL, public, critical — the most
+    travelled first; a post shown under one view is not repeated under another."""
+    shown: set[str] = set()
+    groups: dict[str, list[str]] = {}
+    queries: dict[str, Any] = {}
+    for view, (_label, extra) in VIEWS.items():
+        filters = b.filters(**extra)
+        hits = b.search(filters, limit=200)
+        if view == "kol":
+            hits = [h for h in hits if _kol(h.mention)]
+        elif view == "public":
+            hits = [h for h in hits if not _kol(h.mention)]
+        hits = [h for h in hits if h.mention.id not in shown]
+        picked = sorted(hits, key=lambda h: -engagement(h.mention))[:2]
+        shown.update(h.mention.id for h in picked)
+        groups[view] = [b.cite_hit(h) for h in picked]
+        queries[view] = _search_query(filters)["filters"]
+    b.figure(
+        "views",
+        "代表性观点",
+        {"operation": "search", "views": queries, "kol_followers": KOL_FOLLOWERS},
+        groups=groups,
+        labels={k: v[0] for k, v in VIEWS.items()},
+    )
+
+
+def spreaders(b: PackBuilder) -> None:
+    """Authors whose posts in the period travelled furthest (reposts, comments, likes)."""
+    filters = b.filters()
+    hits = b.search(filters, limit=500)
+    by_author: dict[str, list[Mention]] = defaultdict(list)
+    for hit in hits:
+        if hit.mention.author:
+            by_author[hit.mention.author].append(hit.mention)
+    ranked = sorted(
+        by_author.items(), key=lambda kv: (-sum(engagement(m) for m in kv[1]), -len(kv[1]), kv[0])
+    )
+    rows = [
+        {
+            "author": author,
+            "posts": len(posts),
+            "engagement": sum(engagement(m) for m in posts),
+            "cites": [b.cite(m) for m in sorted(posts, key=lambda m: -engagement(m))[:2]],
+        }
+        for author, posts in ranked[:5]
+    ]
+    b.figure(
+        "spreaders",
+        "关键传播者",
+        _search_query(filters, limit=500),
+        rows=rows,
+    )
+
+
+def sources_health(b: PackBuilder) -> None:
+    """Each crawl source's runs and errors, and whether it failed during the period."""
+    rows = []
+    for state in b.archive.list_source_states():
+        failing = state.last_error_at is not None and (
+            state.last_success_at is None or state.last_error_at > state.last_success_at
+        )
+        rows.append(
+            {
+                "source": state.source,
+                "ref": sref(state.source),
+                "runs": state.runs,
+                "errors": state.errors,
+                "last_success_at": state.last_success_at.isoformat()
+                if state.last_success_at
+                else None,
+                "last_error": state.last_error[:120],
+                "failing": failing,
+            }
+        )
+    b.figure("sources", "采集源状态", {"operation": "list_source_states"}, rows=rows)

@@ -1,0 +1,42 @@
+"""The data tables of a briefing (the figures behind its charts), as rows of text cells,
+shared by the Markdown and the .docx renderings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from yuqing.clock import local
+
+TABLES = (
+    ("by_platform", "表1 各平台信息量", "平台"),
+    ("by_topic", "表2 各话题信息量", "话题"),
+    ("by_sentiment", "表3 情感倾向分布", "情感倾向"),
+    ("by_region", "表4 各地区信息量", "地区"),
+)
+
+
+def breakdown(pack: dict[str, Any], fid: str, column: str) -> list[list[str]]:
+    rows = pack["figures"][fid]["rows"]
+    return [[column, "信息量（条）", "占比"]] + [
+        [r["label"], str(r["count"]), f"{r['share']}%"] for r in rows
+    ]
+
+
+def trend(pack: dict[str, Any]) -> list[list[str]]:
+    fig = pack["figures"]["trend"]
+    fmt = "%m-%d %H:00" if fig["interval"] == "hour" else "%Y-%m-%d"
+    rows = [r for r in fig["rows"] if r["count"]]
+    return [["时间", "信息量（条）"]] + [
+        [f"{local(datetime.fromisoformat(r['start'])):{fmt}}", str(r["count"])] for r in rows
+    ]
+
+
+def queries(pack: dict[str, Any]) -> list[list[str]]:
+    """数据说明: each figure and the query that produced it, so anyone can run it again."""
+    import json
+
+    return [["数据项", "查询"]] + [
+        [f["label"], json.dumps(f["query"], ensure_ascii=False, sort_keys=True)]
+        for f in pack["figures"].values()
+    ]
