@@ -16,7 +16,9 @@ obligations a match opens are keyed by the same subject, so two rules on one eve
 from __future__ import annotations
 
 import abc
+import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar, TypeVar
@@ -72,6 +74,8 @@ class Match:
     published_at: datetime | None = None  # documents: when working-day clocks start
     grade: str | None = None  # severity grade, for kinds the law ties to a grade
     obligation_level: str | None = None  # agency level that must act, when the data says
+    # Kinds the rule lists that this match does not call for (see ThresholdRule).
+    skip_kinds: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -223,6 +227,16 @@ class EventRule(RuleType):
     def check_event(self, event: Event) -> Match | None: ...
 
 
+def _agency_published(m: Mention, agency: AgencySettings | None) -> bool:
+    """Whether the agency itself published ``m`` (its own accounts, or its own site)."""
+    if agency is None:
+        return False
+    publisher = m.author or str(m.extra.get("issuer") or m.extra.get("screen_name") or "")
+    return publisher in agency.own_names() or any(
+        fnmatch.fnmatchcase(m.source, pattern) for pattern in agency.sources
+    )
+
+
 @register_rule
 class ThresholdRule(EventRule):
     """Hot events: heat or volume over the rule's bar, and a hotspot's size and spread
@@ -245,18 +259,24 @@ class ThresholdRule(EventRule):
             match.evidence.append(
                 Reason("figure", hotspot_reason(event, data.archive, data.hotspot))
             )
-            self._date_crossing(match, data)
+            members = sorted(
+                data.archive.event_mentions(event.id, limit=self.MEMBERS_READ),
+                key=lambda m: m.published_at,
+            )
+            self._date_crossing(match, members)
+            if members and _agency_published(members[0], data.agency):
+                # The story is the agency's own announcement (a crackdown's results, a new
+                # policy): what it published is its word on it; there is no public concern
+                # to answer yet, and other rules (rumour, severity) still open what applies.
+                match.skip_kinds = frozenset({"response"})
+                match.evidence.append(Reason("figure", "首发为本机关发布，无需另行回应关切"))
             found.append(match)
         return found
 
-    def _date_crossing(self, match: Match, data: RuleInput) -> None:
+    def _date_crossing(self, match: Match, members: Sequence[Mention]) -> None:
         minimum = self.settings.min_mentions
-        if minimum is None or match.event_id is None:
-            return
-        members = data.archive.event_mentions(match.event_id, limit=self.MEMBERS_READ)
-        times = sorted(m.published_at for m in members)
-        if len(times) >= minimum:
-            match.detected_at = max(match.detected_at, times[minimum - 1])
+        if minimum is not None and len(members) >= minimum:
+            match.detected_at = max(match.detected_at, members[minimum - 1].published_at)
 
     def check_event(self, event: Event) -> Match | None:
         s = self.settings

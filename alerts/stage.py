@@ -433,6 +433,8 @@ def _event_start(archive: Archive, match: Match) -> datetime | None:
 
 def _eligible(kind: str, match: Match) -> bool:
     """Kinds tied to a grade wait until a graded match reaches it (a later upgrade opens them)."""
+    if kind in match.skip_kinds:
+        return False
     needed = kind_rule(kind).min_grade
     return needed is None or match.grade is None or grade_rank(match.grade) >= grade_rank(needed)
 

@@ -492,3 +492,38 @@ def test_the_agency_section_is_validated_with_file_key_and_form() -> None:
         "cfg.yaml",
     )
     assert both.obligations.level == "city"
+
+
+def test_a_story_the_agency_itself_started_opens_no_response(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT)
+    hot_event(archive)
+    release = post("own0", "【通报】护牌行动开展以来查获侵权假冒商品3.2万件", 0, "杭州市场监管")
+    reposts = [
+        replace(
+            mention(f"m{i}", "护牌行动 查获假冒商品", T0 + timedelta(hours=i)), author=f"网友{i}"
+        )
+        for i in range(1, 4)
+    ]
+    archive.upsert_mentions([release, *reposts])
+    archive.upsert_analyses([analysis(m.id, event_id="e1") for m in [release, *reposts]])
+    evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=5)))
+    [alert] = archive.list_alerts()
+    assert any("首发为本机关发布" in r.text for r in alert.evidence)  # it still alerts
+    assert archive.list_obligations() == []  # its release was its word on the story
+
+
+def test_a_story_the_public_started_still_opens_a_response(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT)
+    hot_event(archive)
+    posts = [
+        replace(mention(f"m{i}", "电梯坠落", T0 + timedelta(hours=i)), author=f"网友{i}")
+        for i in range(4)
+    ]
+    archive.upsert_mentions(posts)
+    archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
+    evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=5)))
+    assert [ob.kind for ob in archive.list_obligations()] == ["response"]
