@@ -1,0 +1,335 @@
+"""An event's cascade: who reposted, commented on or reprinted whom, as a forest.
+
+Press offices ask where a story started (溯源) and who is carrying it (关键传播节点). Both need
+the real repost tree, not the earliest keyword match. The tree is rebuilt from what mentions
+carry, most trusted first, and never invented:
+
+1. **explicit parents**: ``Mention.parent_id`` (Weibo's ``retweeted_status``, a comment's
+   post, CED's ``parent``);
+2. **``//@user:`` chains**: Weibo's ``retweeted_status`` names the *root* of a repost chain,
+   the text names the users in between. ``A //@B: … //@C: …`` is A reposting B's repost of
+   C's repost, so the nearest named user (B, the first written) is A's parent and the farthest
+   (C) reposted the explicit parent. Each named user resolves to that user's archived repost
+   of the same root, the latest one before the child; a user whose repost is not archived
+   becomes a **placeholder** node for that author, shared by every repost naming them;
+3. **reprint links**: crawlers link a near-duplicate article to the copy they saw first
+   (``extra["duplicate_of"]``). Crawl order is not publication order, so the links only say
+   which articles are one story; the earliest published copy is the first publisher and the
+   others are its reprints.
+
+An explicit parent that is not archived is a placeholder too (its id, the author if the child
+names it). When the child also names its root (``extra["root_id"]``, the replay of CED), the
+placeholder hangs under that root with an edge of basis ``root``: the depth under it is then a
+lower bound. Every edge records its ``basis`` so that a reader can tell evidence from inference.
+
+Pure functions: the caller hands in the mentions; figures are in ``nlp.propagation_figures``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from archive.models import Mention, stable_id
+from nlp.text import prepare
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ACCOUNT_TYPES",
+    "Cascade",
+    "Edge",
+    "Node",
+    "account_type",
+    "build_cascade",
+]
+
+# Labels of the accounts that carry a story, in the order press offices read them.
+ACCOUNT_TYPES = ("官方", "媒体", "大V", "普通用户")
+UNKNOWN_ACCOUNT = "未知"  # a placeholder: the author is named but their features are not known
+EDGE_KINDS = ("repost", "comment", "reprint", "quote")
+# Weibo's verified_type: 1 government (蓝V 政府), 3 media, 5 websites; 0 is a verified person
+# (橙V) and 2, 4, 6, 7 enterprises, campuses, apps, organisations.
+_OFFICIAL_TYPES = frozenset({1})
+_MEDIA_TYPES = frozenset({3, 5})
+# 大V: a verified person, or any account this widely followed. 500,000 followers is the line
+# the press uses for 大V (e.g. the 2013 "网络大V" rules of the Beijing courts' commentary) and
+# the one Weibo's own 大V lists start from.
+BIG_V_FOLLOWERS = 500_000
+_PLATFORM_ACCOUNTS = {"official": "官方", "news": "媒体", "rss": "媒体"}
+# Markers a reprinted article carries (来源：X, 转载自X): only a tie-break between copies
+# published at the same instant (date-only times), never over an earlier publication time.
+_REPRINT_MARK = re.compile(r"(?:来源|转载自|转自|稿件来源)\s*[:：]")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A mention of the cascade, or a placeholder for one that is known but not archived."""
+
+    id: str
+    author: str
+    at: datetime | None
+    platform: str
+    kind: str  # the mention's kind, or "placeholder"
+    account: str  # one of ACCOUNT_TYPES, or UNKNOWN_ACCOUNT for placeholders
+    url: str = ""
+    followers: int = 0
+
+    @property
+    def placeholder(self) -> bool:
+        return self.kind == "placeholder"
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """``child`` was spread from ``parent``: ``kind`` of EDGE_KINDS; ``basis`` says from what
+    (``parent`` an explicit id, ``chain`` a //@ user, ``reprint`` a near-duplicate link,
+    ``root`` a placeholder known only to belong under that root)."""
+
+    parent: str
+    child: str
+    kind: str
+    basis: str
+
+
+@dataclass
+class Cascade:
+    """Nodes by id (archived first, in (time, id) order, then placeholders) and one edge per
+    child: a forest."""
+
+    nodes: dict[str, Node]
+    edges: list[Edge]
+
+    def parents(self) -> dict[str, str]:
+        return {e.child: e.parent for e in self.edges}
+
+    def to_json(self) -> dict[str, Any]:
+        """Nodes and edges for other tools (``yuqing propagation --tree``)."""
+        return {
+            "nodes": [
+                {
+                    "id": n.id,
+                    "author": n.author,
+                    "at": n.at.isoformat() if n.at else None,
+                    "platform": n.platform,
+                    "kind": n.kind,
+                    "account": n.account,
+                    "url": n.url,
+                    "placeholder": n.placeholder,
+                }
+                for n in self.nodes.values()
+            ],
+            "edges": [
+                {"parent": e.parent, "child": e.child, "kind": e.kind, "basis": e.basis}
+                for e in self.edges
+            ],
+        }
+
+
+def _number(metrics: Mapping[str, Any], key: str, default: int) -> int:
+    value = metrics.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    return int(value)
+
+
+def account_type(platform: str, kind: str, metrics: Mapping[str, Any]) -> str:
+    """官方 / 媒体 / 大V / 普通用户 from what the crawl recorded of the author: the platform for
+    sites (official sites, news, feeds), Weibo's verified_type and followers for posts."""
+    if kind in ("official", "debunk"):
+        return "官方"
+    if platform in _PLATFORM_ACCOUNTS:
+        return _PLATFORM_ACCOUNTS[platform]
+    vtype = _number(metrics, "verified_type", -1)
+    if vtype in _OFFICIAL_TYPES:
+        return "官方"
+    if vtype in _MEDIA_TYPES:
+        return "媒体"
+    followers = _number(metrics, "followers", 0)
+    if vtype == 0 or followers >= BIG_V_FOLLOWERS:
+        return "大V"
+    return "普通用户"
+
+
+def _node(mention: Mention) -> Node:
+    return Node(
+        id=mention.id,
+        author=mention.author,
+        at=mention.published_at,
+        platform=mention.platform,
+        kind=mention.kind,
+        account=account_type(mention.platform, mention.kind, mention.metrics),
+        url=mention.url,
+        followers=_number(mention.metrics, "followers", 0),
+    )
+
+
+def _chain(mention: Mention) -> list[str]:
+    """The //@ users of a repost, nearest first (the crawler's list, else parsed here)."""
+    stored = mention.extra.get("repost_chain")
+    if isinstance(stored, list | tuple):
+        users = [str(u) for u in stored if str(u)]
+    elif "//" in mention.text and "@" in mention.text:
+        users = [user for user, _ in prepare("", mention.text).repost_chain]
+    else:
+        return []
+    return list(dict.fromkeys(u for u in users if u != mention.author))
+
+
+class _Builder:
+    def __init__(self, mentions: Iterable[Mention]) -> None:
+        ordered = sorted({m.id: m for m in mentions}.values(), key=lambda m: (m.published_at, m.id))
+        self.mentions = {m.id: m for m in ordered}
+        self.nodes: dict[str, Node] = {m.id: _node(m) for m in ordered}
+        self.parent: dict[str, Edge] = {}
+        # (explicit parent id, author) -> times and ids of that author's reposts of it, for
+        # resolving //@ users; "" as the parent indexes every mention of the author.
+        self.by_author: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
+        for m in ordered:
+            if m.author:
+                self.by_author[(m.parent_id or "", m.author)].append((m.published_at, m.id))
+                if m.parent_id:
+                    self.by_author[("", m.author)].append((m.published_at, m.id))
+
+    def placeholder(self, node_id: str, author: str, platform: str) -> str:
+        if node_id not in self.nodes:
+            self.nodes[node_id] = Node(
+                id=node_id, author=author, at=None, platform=platform, kind="placeholder",
+                account=UNKNOWN_ACCOUNT,
+            )  # fmt: skip
+        return node_id
+
+    def link(self, parent: str, child: str, kind: str, basis: str) -> None:
+        if child not in self.parent and parent != child:
+            self.parent[child] = Edge(parent=parent, child=child, kind=kind, basis=basis)
+
+    def resolve(self, root: str, user: str, before: datetime, platform: str) -> str:
+        """``user``'s latest repost of ``root`` before ``before``; else a placeholder."""
+        found = self.by_author.get((root, user), [])
+        index = bisect_left(found, (before, ""))
+        if index > 0:
+            return found[index - 1][1]
+        return self.placeholder(f"placeholder:{root}:{user}", user, platform)
+
+    def explicit(self, m: Mention) -> None:
+        assert m.parent_id is not None
+        parent = m.parent_id
+        edge_kind = "comment" if m.kind == "comment" else "repost"
+        if parent not in self.mentions:
+            named = str(m.extra.get("repost_of_user") or "")
+            self.placeholder(parent, named, m.platform)
+            root_native = str(m.extra.get("root_id") or "")
+            root = stable_id(m.platform, root_native) if root_native else ""
+            if root and root != parent and root in self.mentions:
+                self.link(root, parent, "repost", "root")
+        chain = _chain(m) if m.kind != "comment" else []
+        parent_author = self.nodes[parent].author
+        if parent_author in chain:
+            # An explicit parent named in the chain is the direct parent or an ancestor of it:
+            # only the users before it sit between.
+            chain = chain[: chain.index(parent_author)]
+        above = parent
+        for user in reversed(chain):
+            node = self.resolve(parent, user, m.published_at, m.platform)
+            if node == m.id:
+                break
+            self.link(above, node, "repost", "chain")
+            above = node
+        self.link(above, m.id, edge_kind, "parent" if above == parent else "chain")
+
+    def chain_only(self, m: Mention, chain: list[str]) -> None:
+        """A repost known only from its text: the chain is its path, its top has no parent."""
+        above = ""
+        for user in reversed(chain):
+            node = self.resolve("", user, m.published_at, m.platform)
+            if node == m.id:
+                break
+            if above:
+                self.link(above, node, "repost", "chain")
+            above = node
+        if above:
+            self.link(above, m.id, "repost", "chain")
+
+    def reprints(self) -> None:
+        """Group copies linked by ``duplicate_of`` and hang each group from its first
+        publisher; copies that already have a parent keep it."""
+        links: list[tuple[str, str]] = []
+        for m in self.mentions.values():
+            original = str(m.extra.get("duplicate_of") or "")
+            if original and original != m.id:
+                if original not in self.mentions:
+                    self.placeholder(original, "", m.platform)
+                links.append((m.id, original))
+        if not links:
+            return
+        ids = list(dict.fromkeys(node for link in links for node in link))
+        index = {node: i for i, node in enumerate(ids)}
+        rows, cols = [index[a] for a, _ in links], [index[b] for _, b in links]
+        graph = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(ids), len(ids)))
+        _, labels = connected_components(graph, directed=False)
+        members: dict[int, list[str]] = defaultdict(list)
+        for node, label in zip(ids, labels.tolist(), strict=True):
+            members[label].append(node)
+        for ids in members.values():
+            archived = [self.mentions[i] for i in ids if i in self.mentions]
+            if not archived:
+                continue
+            first = min(archived, key=_publication_order)
+            for other in ids:
+                if other != first.id:
+                    self.link(first.id, other, "reprint", "reprint")
+
+    def build(self) -> Cascade:
+        for m in list(self.mentions.values()):
+            if m.parent_id:
+                self.explicit(m)
+            elif m.kind == "repost" or "//@" in m.text:
+                chain = _chain(m)
+                if chain:
+                    self.chain_only(m, chain)
+        self.reprints()
+        edges = _break_cycles(self.parent)
+        return Cascade(nodes=self.nodes, edges=edges)
+
+
+def _publication_order(m: Mention) -> tuple[datetime, bool, datetime, str]:
+    """Earliest published first; at the same instant a copy without a reprint marker, then
+    the earliest fetched."""
+    return (m.published_at, bool(_REPRINT_MARK.search(m.text[:200])), m.fetched_at, m.id)
+
+
+def _break_cycles(parent: dict[str, Edge]) -> list[Edge]:
+    """Explicit parents from bad data can loop (A's parent B, B's parent A); the edge that
+    closes a loop is dropped and logged, so the result is a forest."""
+    kept: dict[str, Edge] = {}
+    state: dict[str, int] = {}  # 1 on the current path, 2 finished
+    for start in parent:
+        path: list[str] = []
+        node = start
+        while node in parent and state.get(node) is None:
+            state[node] = 1
+            path.append(node)
+            node = parent[node].parent
+        if state.get(node) == 1:
+            logger.warning("propagation: parent links loop at %s; edge dropped", node)
+            state[node] = 2
+            path.remove(node)
+        for child in path:
+            state[child] = 2
+            kept[child] = parent[child]
+    return [parent[c] for c in parent if c in kept]
+
+
+def build_cascade(mentions: Iterable[Mention]) -> Cascade:
+    """The cascade of ``mentions`` (an event's members, plus any parents the caller fetched)."""
+    return _Builder(mentions).build()
