@@ -7,6 +7,7 @@ import gzip
 import itertools
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -346,3 +347,51 @@ def test_ced_threads_rebuilt_from_their_parent_links(
     figures = cascade_figures(cascade)
     roots = {stable_id("weibo", p["id"].split("_")[1]) for p in posts}
     assert figures.trees == POSTS and {s.id for s in figures.spreaders} >= roots
+
+
+# ---- the command line over a real archive ------------------------------------------------
+
+
+def test_cli_prints_figures_json_and_tree(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from archive.models import Analysis, Event
+    from yuqing.cli import main
+
+    config = tmp_path / "yuqing.yaml"
+    config.write_text("archive:\n  path: a.db\n", encoding="utf-8")
+    root = weibo("r", "市场监管局", 0, kind="post", text="通报", metrics={"verified_type": 1})
+    members = [
+        weibo("b", "B", 5, "r", text="转发"),
+        weibo("c", "C", 9, "r", text="关注//@X:太可怕//@B:转发"),
+        weibo("d", "D", 12, "r", text="嗯//@B:转发"),
+    ]
+    with open_archive(tmp_path / "a.db") as archive:
+        # The root post is archived but not a member: the command fetches it as an ancestor.
+        archive.upsert_mentions([root, *members])
+        archive.upsert_analyses(
+            [
+                Analysis(mention_id=m.id, relevant=True, relevance=0.9, event_id="e1")
+                for m in members
+            ]
+        )
+        archive.upsert_event(
+            Event(id="e1", title="某奶粉抽检不合格", first_seen=T0, last_seen=T0, mention_count=3)
+        )
+    runner = CliRunner()
+    tree = tmp_path / "tree.json"
+    result = runner.invoke(main, ["-c", str(config), "propagation", "e1", "--tree", str(tree)])
+    assert result.exit_code == 0, result.output
+    assert "首发：市场监管局［官方］ weibo 2026-03-01 16:00" in result.output
+    assert "深度 3" in result.output and "未存档占位 1" in result.output
+    assert "1. 市场监管局［官方］ 带来 4 条（直接 1）" in result.output
+    assert "2. B［普通用户］ 带来 3 条（直接 2）" in result.output
+    written = json.loads(tree.read_text(encoding="utf-8"))
+    assert len(written["nodes"]) == 5 and len(written["edges"]) == 4
+    assert [n["author"] for n in written["nodes"] if n["placeholder"]] == ["X"]
+    result = runner.invoke(main, ["-c", str(config), "propagation", "e1", "--json"])
+    data = json.loads(result.output)
+    assert data["first_source"]["id"] == root.id and data["depth"] == 3
+    assert data["spreaders"][0]["brought_in"] == 4
+    missing = runner.invoke(main, ["-c", str(config), "propagation", "nope"])
+    assert missing.exit_code == 1 and "no event 'nope'" in missing.output

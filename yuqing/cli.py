@@ -384,6 +384,9 @@ def _register_subcommands() -> None:
     from yuqing.cli_archive import archive_group
 
     main.add_command(archive_group)
+    from yuqing.cli_propagation import propagation
+
+    main.add_command(propagation)
 
 
 _register_subcommands()
