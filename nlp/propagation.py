@@ -41,13 +41,13 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from archive.models import Mention, stable_id
-from nlp.text import prepare
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "ACCOUNT_TYPES",
     "Cascade",
+    "CascadeBuilder",
     "Edge",
     "Node",
     "account_type",
@@ -69,6 +69,8 @@ BIG_V_FOLLOWERS = 500_000
 _PLATFORM_ACCOUNTS = {"official": "官方", "news": "媒体", "rss": "媒体"}
 # Markers a reprinted article carries (来源：X, 转载自X): only a tie-break between copies
 # published at the same instant (date-only times), never over an earlier publication time.
+# "//@name:" starts the next link of a repost chain (as nlp.text and crawlers.text read it).
+_CHAIN = re.compile(r"//\s*@([^\s:：/@]{1,30})\s*[:：]")
 _REPRINT_MARK = re.compile(r"(?:来源|转载自|转自|稿件来源)\s*[:：]")
 
 
@@ -180,26 +182,95 @@ def _chain(mention: Mention) -> list[str]:
     if isinstance(stored, list | tuple):
         users = [str(u) for u in stored if str(u)]
     elif "//" in mention.text and "@" in mention.text:
-        users = [user for user, _ in prepare("", mention.text).repost_chain]
+        users = _CHAIN.findall(mention.text)
     else:
         return []
     return list(dict.fromkeys(u for u in users if u != mention.author))
 
 
-class _Builder:
-    def __init__(self, mentions: Iterable[Mention]) -> None:
-        ordered = sorted({m.id: m for m in mentions}.values(), key=lambda m: (m.published_at, m.id))
-        self.mentions = {m.id: m for m in ordered}
-        self.nodes: dict[str, Node] = {m.id: _node(m) for m in ordered}
+class CascadeBuilder:
+    """The cascade of an event, kept up to date as its mentions arrive.
+
+    A batch whose mentions are all published at or after everything seen so far, and none of
+    which is a mention that was a placeholder, cannot change an existing edge (a //@ user
+    resolves to a repost made *before* the child), so it is added in place: the cost is that
+    of the batch. Any other batch (a late original, an out-of-order crawl) rebuilds the whole
+    cascade, which gives the same result as building from scratch; ``rebuilds`` counts them.
+    """
+
+    def __init__(self, mentions: Iterable[Mention] = ()) -> None:
+        self._reset()
+        self.rebuilds = 0
+        self.add(mentions)
+
+    def _reset(self) -> None:
+        self.mentions: dict[str, Mention] = {}
+        self.nodes: dict[str, Node] = {}
         self.parent: dict[str, Edge] = {}
-        # (explicit parent id, author) -> times and ids of that author's reposts of it, for
-        # resolving //@ users; "" as the parent indexes every mention of the author.
+        # The root each archived mention's explicit parents lead to.
+        self.root: dict[str, str] = {}
+        # (root, author) -> times and ids of that author's mentions in the root's tree, for
+        # resolving //@ users; "" as the root indexes every mention of the author.
         self.by_author: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
-        for m in ordered:
-            if m.author:
-                self.by_author[(m.parent_id or "", m.author)].append((m.published_at, m.id))
-                if m.parent_id:
-                    self.by_author[("", m.author)].append((m.published_at, m.id))
+        self.copies: list[Mention] = []  # mentions with a reprint link
+        self.latest: datetime | None = None
+
+    def add(self, mentions: Iterable[Mention]) -> None:
+        batch = sorted(
+            {m.id: m for m in mentions if m.id not in self.mentions}.values(),
+            key=lambda m: (m.published_at, m.id),
+        )
+        if not batch:
+            return
+        in_order = self.latest is None or batch[0].published_at >= self.latest
+        if not in_order or any(m.id in self.nodes for m in batch):
+            everything = [*self.mentions.values(), *batch]
+            self._reset()
+            self.rebuilds += 1
+            batch = sorted(everything, key=lambda m: (m.published_at, m.id))
+        for m in batch:
+            self._index(m)
+        for m in batch:
+            if m.parent_id:
+                self.explicit(m)
+            elif m.kind == "repost" or "//@" in m.text:
+                chain = _chain(m)
+                if chain:
+                    self.chain_only(m, chain)
+        self.latest = (
+            batch[-1].published_at
+            if self.latest is None
+            else max(self.latest, batch[-1].published_at)
+        )
+
+    def _index(self, m: Mention) -> None:
+        self.mentions[m.id] = m
+        self.nodes[m.id] = _node(m)
+        parent = m.parent_id
+        if parent is None:
+            root = m.id
+        elif parent in self.root:
+            root = self.root[parent]
+        else:
+            native = str(m.extra.get("root_id") or "")
+            root = stable_id(m.platform, native) if native else parent
+        self.root[m.id] = root
+        if m.author:
+            self.by_author[(root, m.author)].append((m.published_at, m.id))
+            self.by_author[("", m.author)].append((m.published_at, m.id))
+        if m.extra.get("duplicate_of"):
+            self.copies.append(m)
+
+    def cascade(self) -> Cascade:
+        """The cascade now: explicit and chain edges, then the reprint groups (recomputed,
+        they are few), loops cut."""
+        saved = dict(self.parent)
+        nodes = dict(self.nodes)
+        try:
+            self.reprints()
+            return Cascade(nodes=self.nodes, edges=_break_cycles(self.parent))
+        finally:
+            self.parent, self.nodes = saved, nodes
 
     def placeholder(self, node_id: str, author: str, platform: str) -> str:
         if node_id not in self.nodes:
@@ -239,8 +310,9 @@ class _Builder:
             # only the users before it sit between.
             chain = chain[: chain.index(parent_author)]
         above = parent
+        root = self.root.get(m.id, parent)
         for user in reversed(chain):
-            node = self.resolve(parent, user, m.published_at, m.platform)
+            node = self.resolve(root, user, m.published_at, m.platform)
             if node == m.id:
                 break
             self.link(above, node, "repost", "chain")
@@ -264,7 +336,7 @@ class _Builder:
         """Group copies linked by ``duplicate_of`` and hang each group from its first
         publisher; copies that already have a parent keep it."""
         links: list[tuple[str, str]] = []
-        for m in self.mentions.values():
+        for m in self.copies:
             original = str(m.extra.get("duplicate_of") or "")
             if original and original != m.id:
                 if original not in self.mentions:
@@ -288,18 +360,6 @@ class _Builder:
             for other in ids:
                 if other != first.id:
                     self.link(first.id, other, "reprint", "reprint")
-
-    def build(self) -> Cascade:
-        for m in list(self.mentions.values()):
-            if m.parent_id:
-                self.explicit(m)
-            elif m.kind == "repost" or "//@" in m.text:
-                chain = _chain(m)
-                if chain:
-                    self.chain_only(m, chain)
-        self.reprints()
-        edges = _break_cycles(self.parent)
-        return Cascade(nodes=self.nodes, edges=edges)
 
 
 def _publication_order(m: Mention) -> tuple[datetime, bool, datetime, str]:
@@ -332,4 +392,4 @@ def _break_cycles(parent: dict[str, Edge]) -> list[Edge]:
 
 def build_cascade(mentions: Iterable[Mention]) -> Cascade:
     """The cascade of ``mentions`` (an event's members, plus any parents the caller fetched)."""
-    return _Builder(mentions).build()
+    return CascadeBuilder(mentions).cascade()

@@ -395,3 +395,42 @@ def test_cli_prints_figures_json_and_tree(tmp_path: Path) -> None:
     assert data["spreaders"][0]["brought_in"] == 4
     missing = runner.invoke(main, ["-c", str(config), "propagation", "nope"])
     assert missing.exit_code == 1 and "no event 'nope'" in missing.output
+
+
+def weibo_thread(count: int, seed: int) -> list[Mention]:
+    """Reposts in Weibo's form (parent_id the root, the ancestors in a //@ chain), some with
+    their explicit parent, and reprinted articles, in publication order."""
+    rng = np.random.default_rng(seed)
+    mentions = [weibo("r", "u0", 0, kind="post"), weibo("q", "v0", 1, kind="post")]
+    chains: dict[int, list[str]] = {0: []}
+    for i in range(1, count):
+        parent = int(rng.integers(0, i))
+        chains[i] = [f"u{parent}", *chains[parent]] if parent else []
+        text = "转" + "".join(f"//@{u}:转" for u in chains[i])
+        if rng.random() < 0.3 and parent:
+            mentions.append(weibo(f"m{i}", f"u{i}", 2 + i, f"m{parent}"))
+        else:
+            mentions.append(weibo(f"m{i}", f"u{i}", 2 + i, "r", text=text))
+    mentions[2:2] = [article("orig", 3, 9), article("copy", 5, 1, duplicate_of="orig")]
+    return mentions
+
+
+def as_sets(cascade: Cascade) -> tuple[set[Node], set[Edge]]:
+    return set(cascade.nodes.values()), set(cascade.edges)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_incremental_batches_give_the_cascade_built_at_once(shuffle: bool) -> None:
+    from nlp.propagation import CascadeBuilder
+
+    mentions = weibo_thread(300, 3)
+    whole = as_sets(build_cascade(mentions))
+    order = list(mentions)
+    if shuffle:  # a crawl that meets originals after their reposts: rebuilds, same result
+        np.random.default_rng(5).shuffle(order)
+    builder = CascadeBuilder()
+    for start in range(0, len(order), 37):
+        builder.add(order[start : start + 37])
+        assert as_sets(builder.cascade()) == as_sets(build_cascade(order[: start + 37]))
+    assert as_sets(builder.cascade()) == whole
+    assert (builder.rebuilds > 0) == shuffle
