@@ -28,12 +28,14 @@ Pure functions: the caller hands in the mentions; figures are in ``nlp.propagati
 from __future__ import annotations
 
 import logging
+import math
 import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -45,6 +47,7 @@ from archive.models import Mention, stable_id
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "ACCOUNTS",
     "ACCOUNT_TYPES",
     "Cascade",
     "CascadeBuilder",
@@ -57,6 +60,8 @@ __all__ = [
 # Labels of the accounts that carry a story, in the order press offices read them.
 ACCOUNT_TYPES = ("官方", "媒体", "大V", "普通用户")
 UNKNOWN_ACCOUNT = "未知"  # a placeholder: the author is named but their features are not known
+ACCOUNTS = (*ACCOUNT_TYPES, UNKNOWN_ACCOUNT)
+ACCOUNT_CODE = {name: code for code, name in enumerate(ACCOUNTS)}
 EDGE_KINDS = ("repost", "comment", "reprint", "quote")
 # Weibo's verified_type: 1 government (蓝V 政府), 3 media, 5 websites; 0 is a verified person
 # (橙V) and 2, 4, 6, 7 enterprises, campuses, apps, organisations.
@@ -106,11 +111,14 @@ class Edge:
 
 @dataclass
 class Cascade:
-    """Nodes by id (archived first, in (time, id) order, then placeholders) and one edge per
-    child: a forest."""
+    """Nodes by id and one edge per child: a forest. ``columns`` (from ``CascadeBuilder``)
+    holds, in the order of ``nodes``, each node's time (POSIX seconds, NaN if unknown), its
+    account code (index into ACCOUNTS) and its parent's index (-1 for a root), kept as the
+    mentions arrive so that the figures need not walk every node again."""
 
     nodes: dict[str, Node]
     edges: list[Edge]
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def parents(self) -> dict[str, str]:
         return {e.child: e.parent for e in self.edges}
@@ -214,6 +222,17 @@ class CascadeBuilder:
         self.by_author: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
         self.copies: list[Mention] = []  # mentions with a reprint link
         self.latest: datetime | None = None
+        # Cascade.columns, one entry per node in the order of ``nodes``.
+        self.position: dict[str, int] = {}
+        self.times: list[float] = []
+        self.accounts: list[int] = []
+        self.parent_index: list[int] = []
+
+    def _column(self, node: Node) -> None:
+        self.position[node.id] = len(self.times)
+        self.times.append(node.at.timestamp() if node.at else math.nan)
+        self.accounts.append(ACCOUNT_CODE[node.account])
+        self.parent_index.append(-1)
 
     def add(self, mentions: Iterable[Mention]) -> None:
         batch = sorted(
@@ -246,6 +265,7 @@ class CascadeBuilder:
     def _index(self, m: Mention) -> None:
         self.mentions[m.id] = m
         self.nodes[m.id] = _node(m)
+        self._column(self.nodes[m.id])
         parent = m.parent_id
         if parent is None:
             root = m.id
@@ -263,14 +283,24 @@ class CascadeBuilder:
 
     def cascade(self) -> Cascade:
         """The cascade now: explicit and chain edges, then the reprint groups (recomputed,
-        they are few), loops cut."""
-        saved = dict(self.parent)
-        nodes = dict(self.nodes)
-        try:
-            self.reprints()
-            return Cascade(nodes=self.nodes, edges=_break_cycles(self.parent))
-        finally:
-            self.parent, self.nodes = saved, nodes
+        they are few)."""
+        known = len(self.nodes)
+        added = self.reprints()
+        columns = (
+            np.array(self.times, dtype=np.float64),
+            np.array(self.accounts, dtype=np.int64),
+            np.array(self.parent_index, dtype=np.int64),
+        )
+        cascade = Cascade(dict(self.nodes), list(self.parent.values()), columns)
+        # Reprint edges and their placeholders are recomputed on every call, not kept.
+        for child in added:
+            del self.parent[child]
+            self.parent_index[self.position[child]] = -1
+        for node_id in list(islice(self.nodes, known, None)):
+            del self.nodes[node_id]
+            del self.position[node_id]
+        del self.times[known:], self.accounts[known:], self.parent_index[known:]
+        return cascade
 
     def placeholder(self, node_id: str, author: str, platform: str) -> str:
         if node_id not in self.nodes:
@@ -278,11 +308,25 @@ class CascadeBuilder:
                 id=node_id, author=author, at=None, platform=platform, kind="placeholder",
                 account=UNKNOWN_ACCOUNT,
             )  # fmt: skip
+            self._column(self.nodes[node_id])
         return node_id
 
-    def link(self, parent: str, child: str, kind: str, basis: str) -> None:
-        if child not in self.parent and parent != child:
-            self.parent[child] = Edge(parent=parent, child=child, kind=kind, basis=basis)
+    def link(self, parent: str, child: str, kind: str, basis: str) -> bool:
+        """Give ``child`` its parent unless it has one. Explicit parents from bad data can
+        loop (A's parent B, B's parent A): the edge that would close a loop is refused and
+        logged, so the result stays a forest. The walk up is as long as the tree is deep."""
+        if child in self.parent:
+            return False
+        node: str | None = parent
+        while node is not None:
+            if node == child:
+                logger.warning("propagation: parent links loop at %s; edge dropped", child)
+                return False
+            edge = self.parent.get(node)
+            node = edge.parent if edge is not None else None
+        self.parent[child] = Edge(parent=parent, child=child, kind=kind, basis=basis)
+        self.parent_index[self.position[child]] = self.position[parent]
+        return True
 
     def resolve(self, root: str, user: str, before: datetime, platform: str) -> str:
         """``user``'s latest repost of ``root`` before ``before``; else a placeholder."""
@@ -332,7 +376,7 @@ class CascadeBuilder:
         if above:
             self.link(above, m.id, "repost", "chain")
 
-    def reprints(self) -> None:
+    def reprints(self) -> list[str]:
         """Group copies linked by ``duplicate_of`` and hang each group from its first
         publisher; copies that already have a parent keep it."""
         links: list[tuple[str, str]] = []
@@ -343,7 +387,7 @@ class CascadeBuilder:
                     self.placeholder(original, "", m.platform)
                 links.append((m.id, original))
         if not links:
-            return
+            return []
         ids = list(dict.fromkeys(node for link in links for node in link))
         index = {node: i for i, node in enumerate(ids)}
         rows, cols = [index[a] for a, _ in links], [index[b] for _, b in links]
@@ -352,42 +396,22 @@ class CascadeBuilder:
         members: dict[int, list[str]] = defaultdict(list)
         for node, label in zip(ids, labels.tolist(), strict=True):
             members[label].append(node)
+        added: list[str] = []
         for ids in members.values():
             archived = [self.mentions[i] for i in ids if i in self.mentions]
             if not archived:
                 continue
             first = min(archived, key=_publication_order)
             for other in ids:
-                if other != first.id:
-                    self.link(first.id, other, "reprint", "reprint")
+                if other != first.id and self.link(first.id, other, "reprint", "reprint"):
+                    added.append(other)
+        return added
 
 
 def _publication_order(m: Mention) -> tuple[datetime, bool, datetime, str]:
     """Earliest published first; at the same instant a copy without a reprint marker, then
     the earliest fetched."""
     return (m.published_at, bool(_REPRINT_MARK.search(m.text[:200])), m.fetched_at, m.id)
-
-
-def _break_cycles(parent: dict[str, Edge]) -> list[Edge]:
-    """Explicit parents from bad data can loop (A's parent B, B's parent A); the edge that
-    closes a loop is dropped and logged, so the result is a forest."""
-    kept: dict[str, Edge] = {}
-    state: dict[str, int] = {}  # 1 on the current path, 2 finished
-    for start in parent:
-        path: list[str] = []
-        node = start
-        while node in parent and state.get(node) is None:
-            state[node] = 1
-            path.append(node)
-            node = parent[node].parent
-        if state.get(node) == 1:
-            logger.warning("propagation: parent links loop at %s; edge dropped", node)
-            state[node] = 2
-            path.remove(node)
-        for child in path:
-            state[child] = 2
-            kept[child] = parent[child]
-    return [parent[c] for c in parent if c in kept]
 
 
 def build_cascade(mentions: Iterable[Mention]) -> Cascade:

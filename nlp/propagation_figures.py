@@ -16,7 +16,6 @@ all-pairs computations (both checked against brute force in the tests):
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +24,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components, shortest_path
 
-from nlp.propagation import ACCOUNT_TYPES, UNKNOWN_ACCOUNT, Cascade, Node
+from nlp.propagation import ACCOUNT_CODE, ACCOUNT_TYPES, ACCOUNTS, UNKNOWN_ACCOUNT, Cascade, Node
 
 __all__ = ["Figures", "Spreader", "cascade_figures"]
 
@@ -99,15 +98,25 @@ class _Arrays:
     tree_size: np.ndarray  # size of the node's tree
     size: np.ndarray  # subtree size, the node included
     children: np.ndarray
+    nodes: list[Node]
+    times: np.ndarray  # POSIX seconds, NaN for placeholders (time unknown)
+    account: np.ndarray  # index into ACCOUNTS
 
 
 def _arrays(cascade: Cascade) -> _Arrays:
     ids = list(cascade.nodes)
-    index = {node_id: i for i, node_id in enumerate(ids)}
+    nodes = list(cascade.nodes.values())
     n = len(ids)
-    parent = np.full(n, -1, dtype=np.int64)
-    for edge in cascade.edges:
-        parent[index[edge.child]] = index[edge.parent]
+    if cascade.columns is not None:
+        times, account, parent = cascade.columns
+    else:
+        parent = np.full(n, -1, dtype=np.int64)
+        count = len(cascade.edges)
+        index = dict(zip(ids, range(n), strict=True))
+        children = np.fromiter((index[e.child] for e in cascade.edges), np.int64, count)
+        parent[children] = np.fromiter((index[e.parent] for e in cascade.edges), np.int64, count)
+        times = np.fromiter((x.at.timestamp() if x.at else np.nan for x in nodes), np.float64, n)
+        account = np.fromiter((ACCOUNT_CODE.get(x.account, 4) for x in nodes), np.int64, n)
     child = np.flatnonzero(parent >= 0)
     # A virtual root (index n) above every root makes one breadth-first walk cover the forest.
     roots = np.flatnonzero(parent < 0)
@@ -128,7 +137,7 @@ def _arrays(cascade: Cascade) -> _Arrays:
         if len(level):
             np.add.at(size, parent[level], size[level])
     children = np.bincount(parent[child], minlength=n) if len(child) else np.zeros(n, np.int64)
-    return _Arrays(ids, parent, depth, tree, tree_size, size, children)
+    return _Arrays(ids, parent, depth, tree, tree_size, size, children, nodes, times, account)
 
 
 def _betweenness(a: _Arrays) -> np.ndarray:
@@ -156,7 +165,8 @@ def _virality(a: _Arrays) -> tuple[float, float, int]:
     return float(viral[largest]), mean, int(counts[largest])
 
 
-def _spreader(node: Node, a: _Arrays, i: int, between: np.ndarray) -> Spreader:
+def _spreader(a: _Arrays, i: int, between: np.ndarray) -> Spreader:
+    node = a.nodes[i]
     return Spreader(
         id=node.id,
         author=node.author,
@@ -170,80 +180,93 @@ def _spreader(node: Node, a: _Arrays, i: int, between: np.ndarray) -> Spreader:
     )
 
 
-def _speed(cascade: Cascade, dated: list[Node]) -> tuple[float, int, dict[int, timedelta | None]]:
-    if not dated:
-        return 0.0, 0, {k: None for k in MILESTONES}
-    first = dated[0].at
-    assert first is not None
-    children = cascade.parents()
-    spread = [n.at for n in dated if n.id in children]
-    time_to = {k: (dated[k - 1].at - first if len(dated) >= k else None) for k in MILESTONES}  # type: ignore[operator]
-    if not spread:
-        return 0.0, 0, time_to
-    hours = Counter(int((t - first).total_seconds() // 3600) for t in spread if t is not None)
-    span = max((dated[-1].at - first).total_seconds() / 3600, 1.0)  # type: ignore[operator]
-    return len(spread) / span, max(hours.values()), time_to
+def _speed(a: _Arrays) -> tuple[float, int, dict[int, timedelta | None], int | None]:
+    """Spread per hour, the busiest hour, time to the milestones, the earliest node."""
+    dated = np.flatnonzero(~np.isnan(a.times))
+    if not len(dated):
+        return 0.0, 0, {k: None for k in MILESTONES}, None
+    # Stable: among equal times the cascade's own order (publication, then id) decides.
+    order = dated[np.argsort(a.times[dated], kind="stable")]
+    times = a.times[order]
+    first = times[0]
+    time_to = {
+        k: (timedelta(seconds=float(times[k - 1] - first)) if len(times) >= k else None)
+        for k in MILESTONES
+    }
+    spread = times[a.parent[order] >= 0]
+    if not len(spread):
+        return 0.0, 0, time_to, int(order[0])
+    hours = np.bincount(((spread - first) // 3600).astype(np.int64))
+    span = max(float(times[-1] - first) / 3600, 1.0)
+    return len(spread) / span, int(hours.max()), time_to, int(order[0])
 
 
-def _shares(labels: list[str]) -> dict[str, float]:
-    counts = Counter(labels)
-    total = sum(counts[k] for k in ACCOUNT_TYPES)
-    return {k: (counts[k] / total if total else 0.0) for k in ACCOUNT_TYPES}
+def _shares(codes: np.ndarray) -> dict[str, float]:
+    counts = np.bincount(codes, minlength=len(ACCOUNTS))[: len(ACCOUNT_TYPES)]
+    total = int(counts.sum())
+    return {
+        k: (int(c) / total if total else 0.0) for k, c in zip(ACCOUNT_TYPES, counts, strict=True)
+    }
+
+
+def _top(a: _Arrays, score: np.ndarray, top: int) -> list[int]:
+    """Indices of the ``top`` highest positive scores; ties to the earlier node, then the
+    cascade's order."""
+    candidates = np.flatnonzero(score > 0)
+    when = np.nan_to_num(a.times[candidates], nan=np.inf)
+    ranked = candidates[np.lexsort((candidates, when, -score[candidates]))]
+    return [int(i) for i in ranked[:top]]
 
 
 def cascade_figures(cascade: Cascade, top: int = 10) -> Figures:
     """Every figure of the cascade; ``top`` spreaders by subtree size (and by betweenness)."""
     a = _arrays(cascade)
-    nodes = list(cascade.nodes.values())
-    archived = [n for n in nodes if not n.placeholder]
-    dated = sorted((n for n in archived if n.at is not None), key=lambda n: (n.at, n.id))
-    roots = [n for i, n in enumerate(nodes) if a.parent[i] < 0 and not n.placeholder]
-    first = min(roots, key=lambda n: (n.at is None, n.at or _NEVER, n.id), default=None)
-    # A placeholder root (an unarchived original) is older than its reposts but of unknown
-    # time: the earliest archived node of its tree is then the first one known.
-    if first is None and dated:
-        first = dated[0]
+    n = len(a.ids)
+    archived = a.account != ACCOUNT_CODE[UNKNOWN_ACCOUNT]
+    per_hour, peak, time_to, earliest = _speed(a)
+    # The first source: the earliest archived root. When every root is a placeholder (an
+    # unarchived original, older than its reposts but of unknown time) the earliest archived
+    # node is the first one known.
+    roots = np.flatnonzero((a.parent < 0) & archived & ~np.isnan(a.times))
+    first_index = (
+        int(roots[np.argsort(a.times[roots], kind="stable")[0]]) if len(roots) else earliest
+    )
     by_platform: dict[str, str] = {}
-    for n in dated:
-        by_platform.setdefault(n.platform, n.id)
-    depth_counts = Counter(zip(a.tree.tolist(), a.depth.tolist(), strict=True))
+    dated = np.flatnonzero(~np.isnan(a.times))
+    if len(dated):
+        order = dated[np.argsort(a.times[dated], kind="stable")]
+        platforms = np.array([a.nodes[i].platform for i in order.tolist()])
+        names, first_of = np.unique(platforms, return_index=True)
+        by_platform = {str(p): a.ids[int(order[j])] for p, j in zip(names, first_of, strict=True)}
+    breadth = 0
+    if n:
+        level = a.tree * (int(a.depth.max()) + 1) + a.depth
+        breadth = int(np.unique(level, return_counts=True)[1].max())
     virality, virality_mean, largest = _virality(a)
-    per_hour, peak, time_to = _speed(cascade, dated)
     between = _betweenness(a)
-    carried = [cascade.nodes[e.parent].account for e in cascade.edges]
-    ranked = sorted(
-        (i for i in range(len(a.ids)) if a.size[i] > 1),
-        key=lambda i: (-int(a.size[i]), _time_key(nodes[i]), a.ids[i]),
-    )[:top]
-    by_between = sorted(
-        (i for i in range(len(a.ids)) if between[i] > 0),
-        key=lambda i: (-float(between[i]), _time_key(nodes[i]), a.ids[i]),
-    )[:top]
+    has_parent = a.parent >= 0
+    ranked = _top(a, (a.size - 1).astype(np.float64), top)
     listed = set(ranked)
     return Figures(
-        nodes=len(nodes),
-        mentions=len(archived),
-        placeholders=len(nodes) - len(archived),
-        edges=len(cascade.edges),
-        trees=int(np.count_nonzero(np.bincount(a.tree) >= 2)) if len(nodes) else 0,
-        first_source=first,
+        nodes=n,
+        mentions=int(archived.sum()),
+        placeholders=int(n - archived.sum()),
+        edges=int(has_parent.sum()),
+        trees=int(np.count_nonzero(np.bincount(a.tree) >= 2)) if n else 0,
+        first_source=a.nodes[first_index] if first_index is not None else None,
         first_by_platform=by_platform,
-        depth=int(a.depth.max()) if len(nodes) else 0,
-        breadth=max(depth_counts.values(), default=0),
+        depth=int(a.depth.max()) if n else 0,
+        breadth=breadth,
         largest_tree=largest,
         virality=virality,
         virality_mean=virality_mean,
         reposts_per_hour=per_hour,
         peak_hour=peak,
         time_to=time_to,
-        share_posted=_shares([n.account for n in archived]),
-        share_carried=_shares([c for c in carried if c != UNKNOWN_ACCOUNT]),
-        spreaders=[_spreader(nodes[i], a, i, between) for i in ranked],
+        share_posted=_shares(a.account[archived]),
+        share_carried=_shares(a.account[a.parent[has_parent]]),
+        spreaders=[_spreader(a, i, between) for i in ranked],
         betweenness_spreaders=[
-            _spreader(nodes[i], a, i, between) for i in by_between if i not in listed
+            _spreader(a, i, between) for i in _top(a, between, top) if i not in listed
         ],
     )
-
-
-def _time_key(node: Node) -> tuple[bool, datetime]:
-    return (node.at is None, node.at or _NEVER)

@@ -434,3 +434,19 @@ def test_incremental_batches_give_the_cascade_built_at_once(shuffle: bool) -> No
         assert as_sets(builder.cascade()) == as_sets(build_cascade(order[: start + 37]))
     assert as_sets(builder.cascade()) == whole
     assert (builder.rebuilds > 0) == shuffle
+
+
+def test_builder_columns_give_the_figures_computed_from_the_nodes() -> None:
+    from nlp.propagation import CascadeBuilder
+
+    mentions = weibo_thread(200, 8)
+    builder = CascadeBuilder(mentions[:120])
+    builder.add(mentions[120:])
+    cascade = builder.cascade()
+    assert cascade.columns is not None
+    plain = Cascade(nodes=cascade.nodes, edges=cascade.edges)
+    assert cascade_figures(cascade).to_json() == cascade_figures(plain).to_json()
+    # The reprint edge is recomputed per call: a second call gives the same cascade.
+    again = builder.cascade()
+    assert as_sets(again) == as_sets(cascade)
+    assert cascade_figures(again).to_json() == cascade_figures(plain).to_json()
