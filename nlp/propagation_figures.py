@@ -155,7 +155,10 @@ def _virality(a: _Arrays) -> tuple[float, float, int]:
     has_parent = a.parent >= 0
     sizes = a.size[has_parent].astype(np.float64)
     totals = a.tree_size[has_parent].astype(np.float64)
-    wiener = np.bincount(a.tree[has_parent], weights=sizes * (totals - sizes), minlength=len(a.ids))
+    # float64 also when there is no edge (bincount of nothing is integer).
+    wiener = np.bincount(
+        a.tree[has_parent], weights=sizes * (totals - sizes), minlength=len(a.ids)
+    ).astype(np.float64)
     counts = np.bincount(a.tree, minlength=len(a.ids)).astype(np.float64)
     pairs = counts * (counts - 1) / 2
     viral = np.divide(wiener, pairs, out=np.zeros_like(wiener), where=pairs > 0)

@@ -450,3 +450,12 @@ def test_builder_columns_give_the_figures_computed_from_the_nodes() -> None:
     again = builder.cascade()
     assert as_sets(again) == as_sets(cascade)
     assert cascade_figures(again).to_json() == cascade_figures(plain).to_json()
+
+
+def test_figures_of_posts_without_any_edge_and_of_nothing() -> None:
+    lone = cascade_figures(build_cascade([weibo("a", "A", 0, kind="post"), article("n", 5, 5)]))
+    assert (lone.nodes, lone.edges, lone.trees, lone.depth, lone.virality) == (2, 0, 0, 0, 0.0)
+    assert lone.first_source is not None and lone.first_source.author == "A"
+    assert lone.spreaders == [] and lone.reposts_per_hour == 0.0
+    empty = cascade_figures(build_cascade([]))
+    assert (empty.nodes, empty.first_source, empty.breadth) == (0, None, 0)
