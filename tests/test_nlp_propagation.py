@@ -459,3 +459,16 @@ def test_figures_of_posts_without_any_edge_and_of_nothing() -> None:
     assert lone.spreaders == [] and lone.reposts_per_hour == 0.0
     empty = cascade_figures(build_cascade([]))
     assert (empty.nodes, empty.first_source, empty.breadth) == (0, None, 0)
+
+
+def test_a_user_who_reposted_twice_is_resolved_by_the_chain_their_repost_carried() -> None:
+    cascade = build_cascade(
+        [
+            weibo("r", "root", 0, kind="post"),
+            weibo("c", "C", 1, "r", text="转"),
+            weibo("b1", "B", 2, "r", text="一//@C:转"),  # B reposts C's repost
+            weibo("b2", "B", 3, "r", text="二"),  # then the root itself
+            weibo("a", "A", 4, "r", text="看//@B:一//@C:转"),  # A reposts B's first one
+        ]
+    )
+    assert cascade.parents()[stable_id("weibo", "a")] == stable_id("weibo", "b1")
