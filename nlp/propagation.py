@@ -67,9 +67,9 @@ EDGE_KINDS = ("repost", "comment", "reprint", "quote")
 # (橙V) and 2, 4, 6, 7 enterprises, campuses, apps, organisations.
 _OFFICIAL_TYPES = frozenset({1})
 _MEDIA_TYPES = frozenset({3, 5})
-# 大V: a verified person, or any account this widely followed. 500,000 followers is the line
-# the press uses for 大V (e.g. the 2013 "网络大V" rules of the Beijing courts' commentary) and
-# the one Weibo's own 大V lists start from.
+# 大V: a verified person (橙V), or any account this widely followed. There is no official
+# definition; 500,000 followers is a line commonly used in Chinese press reporting on 大V, an
+# assumption to revisit (a setting) when a press office names its own.
 BIG_V_FOLLOWERS = 500_000
 _PLATFORM_ACCOUNTS = {"official": "官方", "news": "媒体", "rss": "媒体"}
 # Markers a reprinted article carries (来源：X, 转载自X): only a tie-break between copies
