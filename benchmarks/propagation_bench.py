@@ -121,11 +121,18 @@ def replay_into_archive(posts: list[dict[str, Any]], folder: Path) -> list[Menti
         archive.close()
 
 
-def _root_of(parents: dict[str, str], node: str) -> str:
+def _under(parents: dict[str, str], node: str, root: str) -> bool:
+    """Whether ``root`` is ``node`` or one of its ancestors. A CED post whose own text is a
+    repost (``//@user:``) sits under a placeholder for that user, above CED's root: the
+    responses are then under the right root, in a tree that starts earlier."""
     seen = 0
-    while node in parents and seen < 10_000:
+    while seen < 10_000:
+        if node == root:
+            return True
+        if node not in parents:
+            return False
         node, seen = parents[node], seen + 1
-    return node
+    return False
 
 
 def score_ced(
@@ -156,7 +163,7 @@ def score_ced(
     # not CED's root: the root is looked up along repost edges only, reprints counted apart.
     reposts = {e.child: e.parent for e in cascade.edges if e.basis != "reprint"}
     rooted = sum(
-        _root_of(reposts, stable_id("weibo", mid)) == stable_id("weibo", root[mid])
+        _under(reposts, stable_id("weibo", mid), stable_id("weibo", root[mid]))
         for mid in parent
         if mid in archived
     )

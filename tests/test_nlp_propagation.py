@@ -472,3 +472,18 @@ def test_a_user_who_reposted_twice_is_resolved_by_the_chain_their_repost_carried
         ]
     )
     assert cascade.parents()[stable_id("weibo", "a")] == stable_id("weibo", "b1")
+
+
+def test_a_post_whose_text_is_a_repost_sits_under_a_placeholder_for_the_named_user() -> None:
+    # A real CED "original" reads "…//@隆裕太后:…": its story started before it.
+    cascade = build_cascade(
+        [
+            weibo("p", "P", 0, kind="post", text="转起//@隆裕太后:某地奶粉有毒"),
+            weibo("x", "X", 5, "p"),
+        ]
+    )
+    top = cascade.nodes[cascade.parents()[stable_id("weibo", "p")]]
+    assert top.placeholder and top.author == "隆裕太后"
+    figures = cascade_figures(cascade)
+    # The first source known is the earliest archived mention, not the placeholder.
+    assert figures.first_source is not None and figures.first_source.author == "P"
