@@ -61,8 +61,8 @@ def test_event_page_shows_spread_evidence_and_duties(
     assert at.title[0].value == "江州商场电梯困人"
     values = {m.label: m.value for m in at.metric}
     assert values["热度"] == "88.5" and values["提及数"] == "3"
-    # Timeline, platform and source charts.
-    assert len(at.get("vega_lite_chart")) == 3
+    # Timeline, platform and source charts; the 传播分析 tree and cumulative spread.
+    assert len(at.get("vega_lite_chart")) == 5
     texts = "\n".join(m.value for m in at.markdown)
     assert "最早一条" in texts  # the first post of the event leads the representative ones
     # Who and what the event is about: 电梯 in all three mentions (江州 is no real city).
@@ -161,7 +161,8 @@ def _platform_chart(at: AppTest) -> dict[str, int]:
     [chart] = [
         c
         for c in at.get("vega_lite_chart")
-        if json.loads(c.proto.spec)["encoding"].get("tooltip", [{}])[0].get("title") == "平台"
+        if json.loads(c.proto.spec).get("encoding", {}).get("tooltip", [{}])[0].get("title")
+        == "平台"
     ]
     [dataset] = chart.proto.datasets
     table = pa.ipc.open_stream(dataset.data.data).read_all().to_pydict()
@@ -177,7 +178,7 @@ def test_event_page_charts_the_stored_platforms(
     assert _platform_chart(at) == {"新闻网站": 3, "RSS订阅": 2}
     at = _event(counted, monkeypatch, "ev-lift")
     assert_no_html(at)
-    assert len(at.get("vega_lite_chart")) == 3
+    assert len(at.get("vega_lite_chart")) == 5
     assert _platform_chart(at) == {"微博": 2, "新闻网站": 1}
     # Written before platforms were kept: the archive's platform facets of its mentions.
     at = _event(counted, monkeypatch, "ev-toy")

@@ -416,6 +416,9 @@ def _register_subcommands() -> None:
     from yuqing.cli_report import report
 
     main.add_command(report)
+    from yuqing.cli_propagation import propagation
+
+    main.add_command(propagation)
 
 
 _register_subcommands()

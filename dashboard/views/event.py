@@ -23,6 +23,7 @@ from dashboard.labels import (
     TOPIC_LABELS,
     label,
 )
+from dashboard.propagation_panel import propagation_section
 from dashboard.search_form import search_event
 from dashboard.tables import alert_row
 from dashboard.widgets import mention_card
@@ -207,6 +208,7 @@ if detail.first_post is not None:
 for hit in detail.representative:
     if detail.first_post is None or hit.mention.id != detail.first_post.mention.id:
         mention_card(hit, detail.rumor_threshold)
+propagation_section(config, detail.event.id)
 _rumors(detail)
 _severity(detail)
 _duties(detail)
