@@ -139,3 +139,17 @@ def test_walled_repost_timeline_is_reported(rig: WeiboRig, answer: Route, expect
     assert kinds == ["post", "post"]  # the posts are kept; the wall is not read as reposts
     state = rig.archive.get_source_state("weibo-watch")
     assert expected in state.last_error
+
+
+def test_an_official_accounts_refutation_is_a_debunk() -> None:
+    from crawlers.spiders.weibo import official_refutation
+
+    clarification = "【澄清】网上流传“白沙爆炸死亡三十多人”的说法，经核实，上述信息不实。"
+    assert official_refutation(clarification, 1)  # a government account
+    assert official_refutation("网传紫菜是塑料做的，系谣言。", 3)  # a media account
+    # A citizen saying the same, an official asking, or an official's plain report: not one.
+    assert not official_refutation(clarification, -1)
+    assert not official_refutation(clarification, 0)
+    assert not official_refutation("求辟谣：白沙爆炸是不是死了三十多人？", 1)
+    assert not official_refutation("【通报】白沙区人民路一饭馆发生燃气爆炸，已致10人死亡。", 1)
+    assert not official_refutation("【通报】经查，系维保单位未按规定保养，我局已立案调查。", 1)

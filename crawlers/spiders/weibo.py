@@ -33,6 +33,7 @@ from crawlers.normalise import mention_id
 from crawlers.spiders.base import SourceSpider
 from crawlers.text import fragment_to_text, repost_chain, weibo_entities
 from crawlers.weibo_html import html_wall, parse_weibo_html
+from nlp.rumor_stance import refutes
 
 __all__ = ["WeiboSpider", "detect_block"]
 
@@ -306,10 +307,13 @@ class WeiboSpider(SourceSpider):
             "likes": _count(mblog.get("attitudes_count")),
             **_user_metrics(user),
         }
+        kind = "repost" if parent else "post"
+        if not parent and official_refutation(text, metrics["verified_type"]):
+            kind = "debunk"
         return self._item_with_time(
             response,
             mblog.get("created_at"),
-            kind="repost" if parent else "post",
+            kind=kind,
             url=response.urljoin(str(mblog.get("page_url") or f"/detail/{mid}")),
             native_id=mid,
             text=text,
@@ -389,6 +393,22 @@ def _count(value: Any) -> int:
         return 0
     factor = {"万": 10_000, "亿": 100_000_000}.get(match.group(2) or "", 1)
     return int(float(match.group(1)) * factor)
+
+
+# Weibo's verified_type for government (1) and media (3) accounts.
+REFUTING_ACCOUNT_TYPES = frozenset({1, 3})
+
+
+def official_refutation(text: str, verified_type: int) -> bool:
+    """A government or media account's own post that refutes a claim (【澄清】网传…不实) is a
+    debunk, as a 辟谣 notice on an official site is: stored as one, it answers the claim
+    (the analysis indexes it and marks the posts that spread it) and is never scored as one.
+    Reposts keep their kind: they pass a refutation along, they do not make it."""
+    if verified_type not in REFUTING_ACCOUNT_TYPES:
+        return False
+    # 经查 / 未检出 alone are how any investigation report reads (经查，系维保单位…): only
+    # words that call something false make the post a refutation.
+    return any(not phrase.startswith(("经", "未检出")) for phrase in refutes(text))
 
 
 def _user_metrics(user: dict[str, Any]) -> dict[str, Any]:
