@@ -50,6 +50,10 @@ def _config(folder: Path, base_url: str, archive: dict[str, Any]) -> Path:
     for source in config["sources"]:
         source["interval"] = "2s"
     config["runner"] = {"tick": "1s"}
+    # Analyses (and the cursor) are written per batch: 500 mentions took over three minutes
+    # to analyse on a loaded machine with nothing to see meanwhile; batches of 50 show the
+    # runner's progress, which is what the waits below watch.
+    config.setdefault("nlp", {})["batch_size"] = 50
     config["archive"] = archive
     path = folder / "yuqing.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
