@@ -42,7 +42,7 @@ from archive.es_mappings import IndexNames, mention_template
 from archive.es_positions import PositionCounter
 from archive.es_reads import MentionReads
 from archive.es_setup import install
-from archive.es_spool import Spool
+from archive.es_spool import Spool, count_at
 from archive.es_versions import stored_versions
 from archive.models import Analysis, Mention, Reject, UpsertResult
 from archive.sqlite import SQLiteArchive
@@ -92,6 +92,7 @@ class ElasticsearchArchive(MentionReads):
         self.versions = check_version(client, self.where)
         self.ledger = SQLiteArchive(Path(ledger_path), lock=lock, readonly=readonly)
         self.spool: Spool | None = None
+        self.spool_path = Path(str(ledger_path) + ".spool")
         holder = f"{socket.gethostname()}:{os.getpid()}"
         self.positions = PositionCounter(client, self.names.meta, holder)
         try:
@@ -99,7 +100,7 @@ class ElasticsearchArchive(MentionReads):
                 with calls(self.where):
                     install(client, self.names, replicas)
                     self.positions.ensure()
-                self.spool = Spool(Path(str(ledger_path) + ".spool"))
+                self.spool = Spool(self.spool_path)
         except BaseException:
             self.ledger.close()
             raise
@@ -173,7 +174,10 @@ class ElasticsearchArchive(MentionReads):
         return written
 
     def spooled(self) -> int:
-        return self.spool.count() if self.spool is not None else 0
+        """Mentions waiting in the spool; read-only, the spool of the process that writes."""
+        if self.spool is not None:
+            return self.spool.count()
+        return count_at(self.spool_path) if self.readonly else 0
 
     def _lookup(
         self, ids: Sequence[str], fields: list[str] | None = None

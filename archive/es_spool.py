@@ -34,6 +34,23 @@ def _decode(text: str) -> Mention:
     return Mention(**values)
 
 
+def count_at(path: Path) -> int:
+    """How many mentions the spool at ``path`` holds, read without writing to it: for
+    read-only archives (``yuqing stats``, a test watching a running ``yuqing run``), whose
+    own process has no spool but must not report 0 while the writer's spool is full."""
+    if not path.exists():
+        return 0
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM spool").fetchone()[0])
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # created, its table not yet
+            return 0
+        raise
+    finally:
+        conn.close()
+
+
 class Spool:
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -7,6 +7,10 @@ so a copy crawled after a restart still finds an original stored before it. A me
 is already stored keeps the decision made when it was first stored: re-crawling an original
 after its copies must not turn it into a copy of them.
 
+While the archive cannot be reached (an Elasticsearch outage, whose writes wait in the spool),
+the decision is made from memory alone, as for a mention not stored yet: the crawl goes on
+instead of failing every article, and a mention seen before keeps the decision it got then.
+
 The original is the copy published first, not the one crawled first: when a site is crawled
 before the site it reprints from, the reprint is stored first. When the earlier text arrives,
 it becomes the original and the stored copies of the story are linked to it instead
@@ -19,6 +23,7 @@ import threading
 from dataclasses import replace
 
 from archive.base import Archive
+from archive.es_bulk import ArchiveUnavailable
 from archive.models import Mention
 from crawlers.neardup import Match, NearDuplicateIndex
 
@@ -39,6 +44,7 @@ class CopyDetector:
     def __init__(self, threshold: float = THRESHOLD, warm: int = WARM_MENTIONS) -> None:
         self.index = NearDuplicateIndex(threshold=threshold)
         self._roots: dict[str, str] = {}
+        self._links: dict[str, Match] = {}  # the decision given for each copy seen
         self._warm = warm
         self._warmed = False
         self._lock = threading.Lock()
@@ -49,21 +55,42 @@ class CopyDetector:
         if mention.kind not in COPY_KINDS or len(mention.text) < MIN_COPY_CHARS:
             return None
         with self._lock:
-            if not self._warmed:
-                self._fill(archive)
-            stored = archive.get_mention(mention.id)
+            try:
+                if not self._warmed:
+                    self._fill(archive)
+                stored = archive.get_mention(mention.id)
+            except ArchiveUnavailable:
+                return self._from_memory(mention)
             if stored is not None:
                 return self._remember(stored)
             match = self.index.add(mention.id, mention.text)
             if match is None:
                 return None
             root = self._roots.get(match.original, match.original)
-            stored_root = archive.get_mention(root)
+            try:
+                stored_root = archive.get_mention(root)
+            except ArchiveUnavailable:
+                stored_root = None  # the earlier-original check waits for the archive
             if stored_root is not None and mention.published_at < stored_root.published_at:
                 self._become_original(archive, mention.id, root, match.similarity)
                 return None
-            self._roots[mention.id] = root
-            return Match(original=root, similarity=match.similarity)
+            return self._link(mention.id, Match(original=root, similarity=match.similarity))
+
+    def _from_memory(self, mention: Mention) -> Match | None:
+        """The decision while the archive is away: the one given before for a mention seen
+        already, else the in-memory match of a new one."""
+        if mention.id in self.index:
+            return self._links.get(mention.id)
+        match = self.index.add(mention.id, mention.text)
+        if match is None:
+            return None
+        root = self._roots.get(match.original, match.original)
+        return self._link(mention.id, Match(original=root, similarity=match.similarity))
+
+    def _link(self, mention_id: str, match: Match) -> Match:
+        self._roots[mention_id] = match.original
+        self._links[mention_id] = match
+        return match
 
     def take_relinks(self) -> list[Mention]:
         """Stored copies whose original changed since the last call, ready to be written."""
@@ -75,18 +102,18 @@ class CopyDetector:
         """``new`` was published before the story's stored original ``old``: it takes its place."""
         members = [old, *(m for m, root in self._roots.items() if root == old)]
         for stored in archive.get_mentions(members):
-            self._roots[stored.id] = new
             # A copy keeps its own similarity to the story; the old original gets the new one's.
             kept = stored.extra.get("similarity", similarity)
+            self._link(stored.id, Match(original=new, similarity=float(kept)))
             extra = {**stored.extra, "duplicate_of": new, "similarity": kept}
             self._relinks.append(replace(stored, extra=extra))
 
     def _fill(self, archive: Archive) -> None:
-        self._warmed = True
         latest = archive.latest_position()
         for _, mention in archive.mentions_since(max(0, latest - self._warm), self._warm):
             if mention.kind in COPY_KINDS and len(mention.text) >= MIN_COPY_CHARS:
                 self._remember(mention)
+        self._warmed = True  # only once read: a fill cut short by an outage is done again
 
     def _remember(self, stored: Mention) -> Match | None:
         """Index a stored mention under the decision stored with it."""
@@ -95,5 +122,5 @@ class CopyDetector:
             self.index.add(stored.id, stored.text)
         if not original:
             return None
-        self._roots[stored.id] = str(original)
-        return Match(original=str(original), similarity=float(stored.extra.get("similarity", 1.0)))
+        similarity = float(stored.extra.get("similarity", 1.0))
+        return self._link(stored.id, Match(original=str(original), similarity=similarity))

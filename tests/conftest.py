@@ -12,7 +12,7 @@ import pytest
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention
-from tests.es_node import es_archive_fixture, es_node_fixture, es_spare_node_fixture
+from tests.es_node import es_archive_fixture, es_node_fixture, es_own_node_fixture
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 T0 = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
@@ -54,7 +54,7 @@ BACKENDS = ["sqlite", "elasticsearch"]
 # cannot start fails the tests that need it (tests/es_node.py).
 es_node = pytest.fixture(scope="session")(es_node_fixture)
 es_archive = pytest.fixture(es_archive_fixture)
-es_spare_node = pytest.fixture(scope="session")(es_spare_node_fixture)
+es_own_node = pytest.fixture(es_own_node_fixture)
 
 
 def make_mention(i: int, text: str, **overrides: object) -> Mention:

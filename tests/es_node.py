@@ -28,7 +28,7 @@ import urllib.error
 import urllib.request
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -286,8 +286,14 @@ class EsNode:
         self.process = None
 
     def destroy(self) -> None:
-        """Stop and remove the node's data, logs and config."""
+        """Stop and remove the node's data, logs and config (the logs are copied first to
+        ``$YUQING_ES_LOG_DIR/<cluster>-<node>-<port>`` when that is set, for reading a
+        failure after the run)."""
         self.stop()
+        keep = os.environ.get("YUQING_ES_LOG_DIR")
+        if keep and self.workdir is not None and (self.workdir / "logs").exists():
+            target = Path(keep) / f"{self.cluster}-{self.name}-{self.http_port}"
+            shutil.copytree(self.workdir / "logs", target, dirs_exist_ok=True)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
@@ -365,17 +371,37 @@ def unavailable(reason: str) -> None:
     pytest.skip(message)
 
 
+# A port found free can be taken by another process before the JVM binds it (tens of seconds
+# later on a loaded machine shared with other test runs): the node then exits saying so.
+_PORT_TAKEN = ("BindException", "Address already in use")
+BIND_ATTEMPTS = 3
+
+
+def _started(node: EsNode) -> EsNode:
+    """``node`` started, or the test failed (CI) / skipped; its process and folder are removed
+    whatever stops the start (an interrupt too, which used to leave the JVM running). A node
+    whose port was taken meanwhile is started again on other free ports."""
+    for attempt in range(1, BIND_ATTEMPTS + 1):
+        try:
+            return node.start()
+        except (NodeError, OSError, subprocess.SubprocessError) as exc:
+            node.destroy()
+            if attempt < BIND_ATTEMPTS and any(word in str(exc) for word in _PORT_TAKEN):
+                node = replace(node, http_port=free_port(), transport_port=free_port())
+                continue
+            unavailable(str(exc))
+        except BaseException:
+            node.destroy()
+            raise
+    raise AssertionError("unreachable")
+
+
 def es_node_fixture() -> Iterator[EsNode]:
     existing = os.environ.get("YUQING_ES_TEST_PORT")
     if existing:  # a node started by hand (python -m tests.es_node), for quick iterations
         yield EsNode(http_port=int(existing))
         return
-    node = EsNode()
-    try:
-        node.start()
-    except (NodeError, OSError, subprocess.SubprocessError) as exc:
-        node.destroy()
-        unavailable(str(exc))
+    node = _started(EsNode())
     try:
         yield node
     finally:
@@ -405,14 +431,11 @@ def es_archive_fixture(es_node: EsNode, tmp_path: Path) -> Iterator[Any]:
         store.close()
 
 
-def es_spare_node_fixture() -> Iterator[EsNode]:
-    """A second node that tests may stop and start again (outage tests); never the main one."""
-    node = EsNode(name="spare", cluster="yuqing-spare")
-    try:
-        node.start()
-    except (NodeError, OSError, subprocess.SubprocessError) as exc:
-        node.destroy()
-        unavailable(str(exc))
+def es_own_node_fixture() -> Iterator[EsNode]:
+    """A node of the test's own, which it may stop and start again (outage tests): its own
+    ports and data folder, removed afterwards, so no test meets another's indices, restarts
+    or half-started node (the session node must stay up for the other tests)."""
+    node = _started(EsNode(name="own", cluster="yuqing-own"))
     try:
         yield node
     finally:

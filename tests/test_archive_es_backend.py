@@ -261,3 +261,27 @@ def test_open_archive_dispatches_on_backend(es_node: EsNode, tmp_path: Path) -> 
         store.upsert_mentions([make_mention(1, "电梯")])
         assert store.stats()["mentions"] == 1
         drop_all(store.client, store.names)
+
+
+def test_a_read_only_archive_counts_the_writers_spool(
+    es_node: EsNode, es_archive: ElasticsearchArchive, tmp_path: Path
+) -> None:
+    # `yuqing stats` (or a test watching `yuqing run`) opens the archive read-only: it has no
+    # spool of its own, and must not report 0 while the writer's spool holds mentions.
+    ledger = tmp_path / "ledger.db"
+    reader = ElasticsearchArchive(
+        make_client([es_node.url]),
+        [es_node.url],
+        ledger,
+        index_prefix=es_archive.names.prefix,
+        readonly=True,
+    )
+    try:
+        assert reader.spooled() == 0 and reader.stats()["spooled"] == 0
+        assert es_archive.spool is not None
+        es_archive.spool.add([make_mention(1, "电梯"), make_mention(2, "锅炉")])
+        assert reader.spooled() == 2 and reader.stats()["spooled"] == 2
+        assert es_archive.flush_spool() == 2
+        assert reader.spooled() == 0
+    finally:
+        reader.close()

@@ -4,7 +4,6 @@ so in Chinese instead of failing with a traceback, and works again once the node
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +18,6 @@ from tests.es_node import EsNode
 from yuqing.config import load_config
 
 OUTAGE_TEXT = "暂时无法连接"
-
-
-@pytest.fixture
-def own_node(es_spare_node: EsNode) -> Iterator[EsNode]:
-    yield es_spare_node
-    if es_spare_node.process is None:
-        es_spare_node.start()
 
 
 def _config(folder: Path, node: EsNode) -> Path:
@@ -46,9 +38,9 @@ def _run(monkeypatch: Any, config: Path) -> AppTest:
 
 
 def test_an_outage_is_shown_not_raised(
-    own_node: EsNode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    es_own_node: EsNode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = _config(tmp_path, own_node)
+    config = _config(tmp_path, es_own_node)
     with open_archive(load_config(config).archive) as store:
         store.upsert_mentions(make_mention(i, f"电梯故障通报第{i}号") for i in range(5))
     at = _run(monkeypatch, config)
@@ -56,12 +48,12 @@ def test_an_outage_is_shown_not_raised(
     assert not any(OUTAGE_TEXT in e.value for e in at.error)
     assert at.title[0].value == "舆情总览"
 
-    own_node.stop()
+    es_own_node.stop()
     down = _run(monkeypatch, config)
     assert not down.exception, down.exception
     assert any(OUTAGE_TEXT in e.value for e in down.error), [e.value for e in down.error]
 
-    own_node.start()
+    es_own_node.start()
     back = _run(monkeypatch, config)
     assert not back.exception, back.exception
     assert not any(OUTAGE_TEXT in e.value for e in back.error)
