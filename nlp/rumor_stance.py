@@ -34,6 +34,8 @@ REFUTING = re.compile(
     r"|(?:系|是|属|纯属|均为)(?:虚假|假)(?:消息|信息|新闻)"
     r"|(?<![已未一])经(?:查|核实|核查|抽检|检测|检验)(?![获处])"
     r"|并非事实|与事实不符|未检出"
+    # Calling the claim "this rumour" and telling people to stop passing it on.
+    r"|这(?:种|个|条|类|些)(?:网络)?谣言|(?:别|不要)(?:再)?(?:转|传)了"
 )
 
 

@@ -46,6 +46,9 @@ def test_stance_asking_for_a_debunk_is_doubt_not_refutation() -> None:
     assert not refutes("【求辟谣】红十字会惊天丑闻") and asks("【求辟谣】红十字会惊天丑闻")
     assert not refutes("这是谣言还是真的？") and asks("这是谣言还是真的？")
     assert not refutes("如不实愿承担法律责任，一经查获从重处罚")
+    # A citizen calling it "this rumour" and telling others to stop passing it on.
+    assert refutes("别转了别转了，这种谣言骗了一茬又一茬#鲜岛紫菜是塑料做的#")
+    assert not refutes("赶紧转给家人，别吃这种紫菜了")
 
 
 def test_the_agency_debunk_and_a_science_refutation_score_below_half(archive: Archive) -> None:
