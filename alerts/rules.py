@@ -227,14 +227,27 @@ class EventRule(RuleType):
     def check_event(self, event: Event) -> Match | None: ...
 
 
-def _agency_published(m: Mention, agency: AgencySettings | None) -> bool:
+def agency_published(m: Mention, agency: AgencySettings | None) -> bool:
     """Whether the agency itself published ``m`` (its own accounts, or its own site)."""
     if agency is None:
         return False
     publisher = m.author or str(m.extra.get("issuer") or m.extra.get("screen_name") or "")
-    return publisher in agency.own_names() or any(
+    if publisher in agency.own_names() or any(
         fnmatch.fnmatchcase(m.source, pattern) for pattern in agency.sources
+    ):
+        return True
+    # A news report of its announcement (记者从市市场监管局获悉, 据市市场监管局通报): the
+    # agency is the source, not the subject of a complaint (市民投诉市场监管局… does not match).
+    text = f"{m.title}\n{m.text[:200]}"
+    return any(
+        f"{lead}{name}{verb}" in text
+        for name in agency.spoken_names()
+        for lead, verb in _ATTRIBUTIONS
     )
+
+
+# How a report credits the agency as its source.
+_ATTRIBUTIONS = (("从", "获悉"), ("据", "通报"), ("据", "消息"), ("从", "了解到"), ("", "发布"))
 
 
 @register_rule
@@ -264,7 +277,7 @@ class ThresholdRule(EventRule):
                 key=lambda m: m.published_at,
             )
             self._date_crossing(match, members)
-            if members and _agency_published(members[0], data.agency):
+            if members and agency_published(members[0], data.agency):
                 # The story is the agency's own announcement (a crackdown's results, a new
                 # policy): what it published is its word on it; there is no public concern
                 # to answer yet, and other rules (rumour, severity) still open what applies.

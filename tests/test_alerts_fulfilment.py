@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from alerts import obligations as ops
+from alerts.rules import agency_published as rules_agency_published
 from alerts.stage import evaluate
 from archive import Archive, open_archive
 from archive.models import Mention
@@ -527,3 +528,23 @@ def test_a_story_the_public_started_still_opens_a_response(
     archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=5)))
     assert [ob.kind for ob in archive.list_obligations()] == ["response"]
+
+
+def test_a_news_report_of_the_agencys_announcement_counts_as_its_word(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT)
+    hot_event(archive)
+    news = replace(
+        mention("n0", "本报讯 记者从杭州市市场监管局获悉，护牌行动查获假冒商品3.2万件", T0),
+        author="杭州日报",
+        platform="news",
+    )
+    complaint = replace(
+        mention("n1", "市民投诉杭州市市场监管局处理电梯故障拖延", T0),
+        author="杭州日报",
+        platform="news",
+    )
+    assert settings.agency is not None
+    assert rules_agency_published(news, settings.agency)
+    assert not rules_agency_published(complaint, settings.agency)
