@@ -181,8 +181,11 @@ def stored_urls(db: Path) -> Counter[str]:
         request = SearchRequest(limit=1000)
         while True:
             result = archive.search(request)
-            # The path only: each run's sites listen on a port of their own.
-            urls.update(urlsplit(hit.mention.url).path for hit in result.hits)
+            # Without scheme and host: each run's sites listen on a port of their own.
+            urls.update(
+                urlsplit(hit.mention.url)._replace(scheme="", netloc="").geturl()
+                for hit in result.hits
+            )
             if result.next_cursor is None:
                 return urls
             request.after = result.next_cursor
