@@ -107,3 +107,28 @@ def _platform(name: str) -> Any:
     from archive.search import SearchFilters
 
     return SearchFilters(platforms=[name])
+
+
+def test_the_demo_meets_the_decisions_aims(demo: tuple[Path, dict[str, Any]]) -> None:
+    """Issue 16's yardstick on the demo scenario (benchmarks/decisions_bench.py prints the
+    same figures): the obligations a press officer expects, closed on time by the items that
+    fulfil them, nothing forbidden, rumours judged in context, events that hold the stories.
+    Notification fatigue (at most one per recipient per story per hour) is not met yet and
+    is not asserted."""
+    from yuqing.demo.expected import expected_path_for, load_expected
+    from yuqing.demo.run_data import read_run
+    from yuqing.demo.scoring import score_run
+    from yuqing.demo.sites import CORPUS_PATH
+
+    workdir, _ = demo
+    expected = load_expected(expected_path_for(CORPUS_PATH))
+    with open_archive(workdir / "yuqing.db", readonly=True) as archive:
+        figures = score_run(expected, read_run(archive, expected))
+    obligations, rumours, events = figures["obligations"], figures["rumours"], figures["events"]
+    assert obligations["recall"] == 1.0, obligations["rows"]
+    assert obligations["precision"] >= 0.9, obligations["rows"]
+    assert obligations["forbidden"] == [], obligations["forbidden"]
+    assert obligations["on_time_share"] >= 0.8, obligations
+    assert rumours["accuracy"] >= 0.9 and rumours["rumours_caught"] == rumours["rumours"]
+    assert not rumours["official_or_debunk_over_half"], rumours
+    assert events["bcubed_f1"] >= 0.85, events
