@@ -35,7 +35,6 @@ crawl can bring an earlier publication).
 
 from __future__ import annotations
 
-import fnmatch
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,7 +45,7 @@ from alerts.deadlines import kind_label
 from alerts.messages import dashboard_url, obligation_link, show_outcome
 from alerts.reminders import queue_for
 from archive.base import Archive
-from archive.models import Alert, Analysis, Mention, Obligation
+from archive.models import Alert, Analysis, Mention, Obligation, publisher
 from archive.search import SearchFilters, SearchRequest
 from yuqing.settings import AgencySettings, RuleSettings, Settings
 
@@ -122,22 +121,17 @@ class Channels:
     """Who may fulfil the agency's obligations, from ``agency`` (None: legacy, see above)."""
 
     agency: AgencySettings | None
-    own_sources: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, settings: Settings) -> Channels:
-        agency = settings.agency
-        return cls(agency, tuple(agency.sources) if agency else ())
-
-    def publisher(self, m: Mention) -> str:
-        return m.author or str(m.extra.get("issuer") or m.extra.get("screen_name") or "")
+        return cls(settings.agency)
 
     def channel(self, m: Mention) -> str | None:
         """'own', 'superior', 'press' (a news report) or None."""
         official = m.platform == "official" or m.kind == "official"
         if self.agency is None:
             return "superior" if official and m.extra.get("doc_type") in FULFILS else None
-        who = self.publisher(m)
+        who = publisher(m)
         if who in self.agency.own_names():
             return "own"
         if who in self.agency.superiors:
@@ -147,7 +141,7 @@ class Channels:
         return None
 
     def own_site(self, m: Mention) -> bool:
-        return any(fnmatch.fnmatchcase(m.source, pattern) for pattern in self.own_sources)
+        return self.agency is not None and self.agency.owns_source(m.source)
 
     def names_agency(self, m: Mention) -> bool:
         assert self.agency is not None
@@ -341,6 +335,20 @@ def _recipients(
     return list(rule.recipients) if rule else list(settings.obligations.recipients)
 
 
+def _tell(
+    archive: Archive,
+    settings: Settings,
+    names: list[str],
+    key: str,
+    subject: str,
+    body: str,
+    now: datetime,
+) -> None:
+    """Queue one message about an obligation to ``names`` on each of their channels."""
+    recipients = {r.name: r for r in settings.recipients}
+    queue_for(archive, recipients, names, key, subject, body, now)
+
+
 def _close(
     archive: Archive,
     settings: Settings,
@@ -379,10 +387,9 @@ def _close(
             f"或在系统中办理：{obligation_link(dashboard_url(settings), ob)}",
         ]
     )
-    recipients = {r.name: r for r in settings.recipients}
-    queue_for(
+    _tell(
         archive,
-        recipients,
+        settings,
         _recipients(settings, rules, alerts, ob),
         f"obligation:{ob.id}:fulfilled:{m.id}",
         f"【{outcome}·{kind_label(ob.kind)}】{ob.title}",
@@ -420,10 +427,9 @@ def _propose(
             f"或在系统中办理：{obligation_link(dashboard_url(settings), ob)}",
         ]
     )
-    recipients = {r.name: r for r in settings.recipients}
-    queue_for(
+    _tell(
         archive,
-        recipients,
+        settings,
         _recipients(settings, rules, alerts, ob),
         f"obligation:{ob.id}:proposed:{notice.id}",
         subject,

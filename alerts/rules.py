@@ -16,7 +16,6 @@ obligations a match opens are keyed by the same subject, so two rules on one eve
 from __future__ import annotations
 
 import abc
-import fnmatch
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from archive.models import (
     Mention,
     Reason,
     platform_breakdown,
+    publisher,
 )
 from nlp.hotspots import hotspot_reason, is_hotspot
 from nlp.rumor_claims import claim_text, event_claim, is_claim_post, known_debunk
@@ -231,10 +231,7 @@ def agency_published(m: Mention, agency: AgencySettings | None) -> bool:
     """Whether the agency itself published ``m`` (its own accounts, or its own site)."""
     if agency is None:
         return False
-    publisher = m.author or str(m.extra.get("issuer") or m.extra.get("screen_name") or "")
-    if publisher in agency.own_names() or any(
-        fnmatch.fnmatchcase(m.source, pattern) for pattern in agency.sources
-    ):
+    if publisher(m) in agency.own_names() or agency.owns_source(m.source):
         return True
     # A news report of its announcement (记者从市市场监管局获悉, 据市市场监管局通报): the
     # agency is the source, not the subject of a complaint (市民投诉市场监管局… does not match).

@@ -35,6 +35,12 @@ PLATFORM_LABELS = {
 }
 
 
+def publisher(m: Mention) -> str:
+    """Who published a mention: its author, else the issuing body an official notice names,
+    else the Weibo screen name."""
+    return m.author or str(m.extra.get("issuer") or m.extra.get("screen_name") or "")
+
+
 def utc(value: datetime) -> datetime:
     """Return ``value`` in UTC; naive datetimes are refused because their zone is a guess."""
     if value.tzinfo is None:

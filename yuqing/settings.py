@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 import re
 import urllib.parse
@@ -412,6 +413,10 @@ class AgencySettings(_Strict):
     # Sources that are its own site (names or shell patterns such as 'official-*'): a penalty
     # decision published there is its own disclosure, whoever decided it.
     sources: list[str] = Field(default_factory=list)
+
+    def owns_source(self, source: str) -> bool:
+        """Whether a configured source is one of its own sites (``sources`` patterns)."""
+        return any(fnmatch.fnmatchcase(source, pattern) for pattern in self.sources)
 
     def own_names(self) -> set[str]:
         return {self.name, *self.accounts}
