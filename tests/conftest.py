@@ -82,3 +82,13 @@ OBLIGATION_EVIDENCE_UNDONE = (
     "ALTER TABLE obligations DROP COLUMN late_reason; "
     "ALTER TABLE obligations DROP COLUMN rejected; "
 )
+
+
+def run_cli(config: Path, *args: str) -> tuple[int, str]:
+    """``yuqing -c CONFIG ARGS…`` in-process: its exit code and what it printed."""
+    from click.testing import CliRunner
+
+    from yuqing.cli import main
+
+    result = CliRunner().invoke(main, ["-c", str(config), *args])
+    return result.exit_code, result.output

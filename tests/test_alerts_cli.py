@@ -8,10 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from archive import open_archive
-from yuqing.cli import main
+from tests.conftest import run_cli as run
 
 CONFIG = """\
 archive:
@@ -35,11 +34,6 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "yuqing.yaml"
     path.write_text(CONFIG, encoding="utf-8")
     return path
-
-
-def run(config: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["-c", str(config), *args])
-    return result.exit_code, result.output
 
 
 @pytest.mark.parametrize(

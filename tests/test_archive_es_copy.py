@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from archive import open_archive
 from archive.elasticsearch import ElasticsearchArchive
@@ -16,8 +15,8 @@ from archive.es_copy import checkpoint_name, copy_archive
 from archive.es_setup import drop_all
 from archive.models import Analysis, Event, Reason
 from tests.conftest import T0, make_mention
+from tests.conftest import run_cli as run
 from tests.es_node import EsNode
-from yuqing.cli import main
 from yuqing.config import load_config
 
 
@@ -53,11 +52,6 @@ def setup(es_node: EsNode, tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     with open_archive(load_config(config).archive) as target:
         assert isinstance(target, ElasticsearchArchive)
         drop_all(target.client, target.names)
-
-
-def run(config: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["-c", str(config), *args])
-    return result.exit_code, result.output
 
 
 def test_copy_resumes_and_verify_compares(setup: tuple[Path, Path]) -> None:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from archive import open_archive
 from tests.conftest import make_mention
+from tests.conftest import run_cli as run
 from yuqing.cli import main
 
 
@@ -28,11 +29,6 @@ def config(tmp_path: Path) -> Path:
             ]
         )
     return path
-
-
-def run(config: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["-c", str(config), *args])
-    return result.exit_code, result.output
 
 
 def test_search_table_json_and_csv(config: Path) -> None:

@@ -207,30 +207,29 @@ def test_sessions_expire_and_log_out(made: DashboardArchive, monkeypatch: Any) -
     assert "已退出登录" in at.warning[0].value
 
 
-def test_an_open_dashboard_is_not_served_beyond_loopback(tmp_path: Path, monkeypatch: Any) -> None:
+def _served_at(made: DashboardArchive, monkeypatch: Any, address: str) -> AppTest:
+    """The app as Streamlit runs it when told to listen on ``address``."""
     from streamlit import config as streamlit_config
     from streamlit.config_option import ConfigOption
 
+    streamlit_config.set_option("server.address", address)
+    try:
+        return app_test(made, monkeypatch)
+    finally:
+        streamlit_config.set_option(
+            "server.address", None, where_defined=ConfigOption.DEFAULT_DEFINITION
+        )
+
+
+def test_an_open_dashboard_is_not_served_beyond_loopback(tmp_path: Path, monkeypatch: Any) -> None:
     made = build_archive(tmp_path)  # no users
     for address in ("0.0.0.0", "", "::", "dashboard.example.org", "192.0.2.7"):
-        streamlit_config.set_option("server.address", address)
-        try:
-            at = app_test(made, monkeypatch)
-        finally:
-            streamlit_config.set_option(
-                "server.address", None, where_defined=ConfigOption.DEFAULT_DEFINITION
-            )
+        at = _served_at(made, monkeypatch, address)
         assert not at.exception, address
         assert "其他计算机可以访问，但配置中没有用户" in at.error[0].value, address
         assert not at.metric, address
     for address in ("127.0.0.1", "localhost", "::1"):
-        streamlit_config.set_option("server.address", address)
-        try:
-            at = app_test(made, monkeypatch)
-        finally:
-            streamlit_config.set_option(
-                "server.address", None, where_defined=ConfigOption.DEFAULT_DEFINITION
-            )
+        at = _served_at(made, monkeypatch, address)
         assert not any("其他计算机可以访问" in e.value for e in at.error), address
         assert at.metric, address  # the overview is served
 

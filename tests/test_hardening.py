@@ -17,6 +17,7 @@ from archive import open_archive
 from archive.models import OutboxMessage
 from archive.query import QueryError, parse_query
 from tests.conftest import make_mention
+from tests.conftest import run_cli as run
 from yuqing.cli import main
 from yuqing.clock import parse_instant
 from yuqing.config import ConfigError, parse_config
@@ -129,11 +130,6 @@ def config(tmp_path: Path) -> Path:
             ]
         )
     return path
-
-
-def run(config: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["-c", str(config), *args])
-    return result.exit_code, result.output
 
 
 def test_cli_csv_is_defused_as_the_dashboards_export(config: Path) -> None:
