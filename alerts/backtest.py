@@ -30,8 +30,8 @@ from alerts.stage import STAGE, evaluate
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention
-from yuqing.clock import SimulatedClock, local
-from yuqing.settings import RuleSettings, Settings
+from core.clock import SimulatedClock, local
+from core.settings import RuleSettings, Settings
 
 EVENT_REFRESH = timedelta(minutes=15)
 SCAN = 2000

@@ -32,8 +32,8 @@ from typing import Literal
 
 import chinese_calendar
 
-from yuqing.clock import SHANGHAI
-from yuqing.settings import HolidayYear
+from core.clock import SHANGHAI
+from core.settings import HolidayYear
 
 Source = Literal["configured", "chinesecalendar", "fallback"]
 

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from archive.base import Archive
 from archive.models import OutboxMessage
-from yuqing.clock import local
-from yuqing.settings import Settings
+from core.clock import local
+from core.settings import Settings
 
 
 @dataclass

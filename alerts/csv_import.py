@@ -15,8 +15,8 @@ from pathlib import Path
 
 from alerts.obligations import ObligationError, add_manual
 from archive.base import Archive
-from yuqing.clock import Clock, parse_instant
-from yuqing.settings import OBLIGATION_KINDS, Settings
+from core.clock import Clock, parse_instant
+from core.settings import OBLIGATION_KINDS, Settings
 
 ALIASES = {
     "kind": ("kind", "类型", "义务类型"),

@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar, Literal, TypeVar
 
 from alerts.calendar import WorkingCalendar, end_of_day
-from yuqing.clock import SHANGHAI
-from yuqing.settings import ObligationSettings
+from core.clock import SHANGHAI
+from core.settings import ObligationSettings
 
 ClockKind = Literal["hours", "working_days", "dates"]
 LEVELS = ("national", "province", "city", "county")

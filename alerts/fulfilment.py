@@ -47,7 +47,7 @@ from alerts.reminders import queue_for
 from archive.base import Archive
 from archive.models import Alert, Analysis, Mention, Obligation, publisher
 from archive.search import SearchFilters, SearchRequest
-from yuqing.settings import AgencySettings, RuleSettings, Settings
+from core.settings import AgencySettings, RuleSettings, Settings
 
 FULFILS: dict[str, tuple[str, ...]] = {
     "debunk": ("clarification", "response", "authoritative_release"),

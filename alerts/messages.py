@@ -15,8 +15,8 @@ from alerts.deadlines import LEVEL_LABELS as AGENCY_LEVEL_LABELS
 from alerts.deadlines import Deadline, kind_label
 from alerts.rules import LEVEL_LABELS, Match
 from archive.models import Alert, Obligation, Reason
-from yuqing.clock import local
-from yuqing.settings import RuleSettings, Settings
+from core.clock import local
+from core.settings import RuleSettings, Settings
 
 EVIDENCE_SHOWN = 5
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from archive.models import OutboxMessage
-from yuqing.settings import NotifierSettings, RecipientSettings, http_url_problem
+from core.settings import NotifierSettings, RecipientSettings, http_url_problem
 
 TIMEOUT = 20.0  # seconds, for SMTP and HTTP
 

@@ -33,8 +33,8 @@ from alerts.grouping import combine, group_messages
 from alerts.notifiers import NOTIFIERS, Notifier, PermanentError, RetryableError, build_notifier
 from archive.base import Archive
 from archive.models import OutboxMessage
-from yuqing.clock import Clock
-from yuqing.settings import Settings
+from core.clock import Clock
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from typing import Any
 from alerts.deadlines import due, kind_label
 from archive.base import Archive
 from archive.models import AuditEntry, Obligation
-from yuqing.clock import Clock
-from yuqing.settings import ObligationSettings, Settings
+from core.clock import Clock
+from core.settings import ObligationSettings, Settings
 
 ACTIVE = ("open", "acknowledged")
 STATE_LABELS = {"open": "待办", "acknowledged": "已确认", "done": "已完成", "waived": "已豁免"}

@@ -33,7 +33,7 @@ from alerts.messages import dashboard_url, obligation_link, show_due, show_left,
 from alerts.obligations import snoozed_until
 from archive.base import Archive
 from archive.models import Alert, AuditEntry, Obligation, OutboxMessage
-from yuqing.settings import RecipientSettings, RuleSettings, Settings
+from core.settings import RecipientSettings, RuleSettings, Settings
 
 ACTOR = "system"
 OPENED_ACTIONS = ("obligation.opened", "obligation.added")

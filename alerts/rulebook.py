@@ -26,8 +26,8 @@ import yaml
 from pydantic import ValidationError
 
 from alerts.rules import RULE_TYPES
-from yuqing.config import _explain, _format_path, _locate, _Located
-from yuqing.settings import RuleSettings, Settings
+from core.config import _explain, _format_path, _locate, _Located
+from core.settings import RuleSettings, Settings
 
 log = logging.getLogger(__name__)
 

@@ -34,10 +34,10 @@ from archive.models import (
     platform_breakdown,
     publisher,
 )
+from core.clock import SHANGHAI, parse_instant
+from core.settings import LEVEL_BELOW, AgencySettings, HotspotSettings, RuleSettings
 from nlp.hotspots import hotspot_reason, is_hotspot
 from nlp.rumor_claims import claim_text, event_claim, is_claim_post, known_debunk
-from yuqing.clock import SHANGHAI, parse_instant
-from yuqing.settings import LEVEL_BELOW, AgencySettings, HotspotSettings, RuleSettings
 
 ALERT_LEVELS = ("info", "warning", "critical")
 LEVEL_LABELS = {"info": "提示", "warning": "警告", "critical": "严重"}

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from archive.base import Archive
 from archive.models import Alert, AuditEntry
-from yuqing.settings import SilenceSettings
+from core.settings import SilenceSettings
 
 
 def matches(silence: SilenceSettings, alert: Alert) -> bool:

@@ -42,8 +42,8 @@ from alerts.rules import ALERT_LEVELS, Match, RuleInput, RuleType, build_rule, g
 from alerts.silences import active_silence, stored_silences
 from archive.base import Archive
 from archive.models import Alert, Analysis, AuditEntry, Mention, Obligation, OutboxMessage, Reason
-from yuqing.clock import Clock
-from yuqing.settings import OBLIGATION_KINDS, Settings, SilenceSettings
+from core.clock import Clock
+from core.settings import OBLIGATION_KINDS, Settings, SilenceSettings
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from alerts.rules import Match, RuleInput, RuleType, register_rule
 from archive.base import Archive
 from archive.models import Event, Reason
 from archive.search import SearchFilters, SearchRequest
+from core.clock import SHANGHAI
+from core.settings import RuleSettings
 from nlp.lexicon import TOPIC_LABELS
 from nlp.topic_burst import AROUND_HOURS, Burst, BurstThresholds, format_p, judge
-from yuqing.clock import SHANGHAI
-from yuqing.settings import RuleSettings
 
 
 def _as_query(word: str) -> str:

@@ -17,11 +17,11 @@ def open_archive(target: object, *, lock: str | None = None, readonly: bool = Fa
     the work. Interactive writes (acknowledging an obligation) take no role lock; SQLite's own
     locking keeps them safe beside a running pipeline.
     """
-    from yuqing.settings import ArchiveSettings
+    from core.settings import ArchiveSettings
 
     if isinstance(target, ArchiveSettings):
         if target.backend == "elasticsearch":
-            from archive.elasticsearch import open_elasticsearch
+            from archive.es.backend import open_elasticsearch
 
             return open_elasticsearch(target, lock=lock, readonly=readonly)
         if target.backend != "sqlite":
@@ -31,6 +31,6 @@ def open_archive(target: object, *, lock: str | None = None, readonly: bool = Fa
         path = Path(target.path)
     else:
         path = Path(str(target))
-    from archive.sqlite import SQLiteArchive
+    from archive.sqlite.backend import SQLiteArchive
 
     return SQLiteArchive(path, lock=lock, readonly=readonly)

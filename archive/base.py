@@ -43,7 +43,7 @@ class NotFoundError(ArchiveError):
 
 
 class Archive(abc.ABC):
-    """Abstract archive. Backends: ``archive.sqlite.SQLiteArchive`` (embedded default)."""
+    """Abstract archive. Backends: ``archive.sqlite.backend.SQLiteArchive`` (embedded default)."""
 
     # ---- lifecycle -------------------------------------------------------------------
     @abc.abstractmethod

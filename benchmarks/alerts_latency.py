@@ -39,7 +39,7 @@ import yaml
 from alerts.defaults import default_rules
 from archive import open_archive
 from archive.models import Mention
-from yuqing.clock import SHANGHAI
+from core.clock import SHANGHAI
 from yuqing.demo.sites import DEMO_START, load_corpus
 
 WATCH_TERMS = ["电梯", "食品", "召回", "处罚", "辟谣", "假冒", "投诉", "质量"]
@@ -317,9 +317,9 @@ def hundred_rules(count: int) -> list[dict[str, Any]]:
 
 def throughput(rule_count: int, step: timedelta, workdir: Path) -> dict[str, Any]:
     from alerts.stage import evaluate
+    from core.clock import SimulatedClock
+    from core.settings import Settings
     from nlp.stage import analyze_new, refresh_events
-    from yuqing.clock import SimulatedClock
-    from yuqing.settings import Settings
 
     mentions = corpus_mentions()
     end = mentions[-1].fetched_at + step

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-import archive.sqlite as archive_sqlite
+import archive.sqlite.backend as archive_sqlite
 from archive import open_archive
 from benchmarks.archive_corpus import MentionGenerator
 from nlp.segment import ensure_loaded

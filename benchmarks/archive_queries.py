@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-import archive.sqlite as archive_sqlite
+import archive.sqlite.backend as archive_sqlite
 from archive.base import Archive
 from archive.query import parse_query
 from archive.search import FACET_FIELDS, SearchFilters, SearchRequest

@@ -135,9 +135,9 @@ def scrapy_bench() -> float:
 
 def crawl(base: str, articles: int, concurrency: int) -> tuple[int, int, float]:
     from archive import open_archive
+    from core.clock import RealClock
+    from core.settings import Settings
     from crawlers.engine import CrawlEngine
-    from yuqing.clock import RealClock
-    from yuqing.settings import Settings
 
     pages = (articles + PER_LIST - 1) // PER_LIST
     settings = Settings.model_validate(

@@ -41,21 +41,21 @@ from typing import Any
 from elasticsearch import helpers
 
 from archive import open_archive
-from archive.elasticsearch import ElasticsearchArchive, mention_tokens
-from archive.es_client import make_client
-from archive.es_docs import mention_doc
-from archive.es_mappings import IndexNames
-from archive.es_setup import drop_all, install
+from archive.es.backend import ElasticsearchArchive, mention_tokens
+from archive.es.client import make_client
+from archive.es.docs import mention_doc
+from archive.es.mappings import IndexNames
+from archive.es.setup import drop_all, install
 from archive.models import Analysis, Mention
 from archive.search import FACET_FIELDS
 from benchmarks.archive_corpus import DEFAULT_CORPUS, DEFAULT_SEED, MentionGenerator, load_corpus
 from benchmarks.archive_queries import percentile, query_specs
 from nlp.segment import ensure_loaded
 
-# The node helper lives with the tests (tests/es_node.py); a script run does not have the
+# The node helper lives with the tests (tests/support/es_node.py); a script run does not have the
 # repository root on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.es_node import ES_VERSION, EsNode
+from tests.support.es_node import ES_VERSION, EsNode
 
 BATCH = 1000  # helpers.bulk chunk size, and the bulk request size inside the backend
 # Mentions per backend call: each call is split into bulk requests of 1,000 and ends with one

@@ -29,8 +29,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from core.clock import SHANGHAI
 from crawlers.dates import DateParseError, parse_datetime
-from yuqing.clock import SHANGHAI
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"

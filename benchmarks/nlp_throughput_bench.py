@@ -48,13 +48,13 @@ from threadpoolctl import threadpool_limits
 
 from archive import open_archive
 from archive.models import Mention
+from core.settings import NlpSettings
 from nlp.analyzer import Analyzer
 from nlp.ced import from_record, read_jsonl
 from nlp.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path
 from nlp.segment import _DICTIONARY, _keep, cut_words, ensure_loaded, index_tokens
 from nlp.text import to_simplified
 from nlp.vectors import idf
-from yuqing.settings import NlpSettings
 
 
 def stream(posts: int, max_responses: int) -> list[Mention]:

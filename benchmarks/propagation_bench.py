@@ -54,12 +54,12 @@ sys.path.insert(0, str(ROOT))
 from archive import open_archive  # noqa: E402
 from archive.models import Mention, stable_id  # noqa: E402
 from benchmarks.crawl_neardup_bench import EDITS, distinct  # noqa: E402
+from core.clock import SimulatedClock  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from crawlers.copies import CopyDetector  # noqa: E402
 from crawlers.engine import CrawlEngine  # noqa: E402
 from nlp.propagation import Cascade, CascadeBuilder, build_cascade  # noqa: E402
 from nlp.propagation_figures import cascade_figures  # noqa: E402
-from yuqing.clock import SimulatedClock  # noqa: E402
-from yuqing.settings import Settings  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 START = datetime(2026, 11, 16, tzinfo=UTC)

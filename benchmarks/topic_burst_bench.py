@@ -91,10 +91,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.clock import SHANGHAI
 from nlp.ced import load_ced
 from nlp.evaluation import CED, DatasetMissing, dataset_path
 from nlp.topic_burst import AROUND_HOURS, BurstThresholds, against, seasonal_baseline
-from yuqing.clock import SHANGHAI
 
 BINS_PER_HOUR = 4
 DAY = 24 * BINS_PER_HOUR

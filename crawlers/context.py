@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from archive.base import Archive
+from core.clock import Clock, RealClock
+from core.settings import SourceSettings
 from crawlers.copies import CopyDetector
-from yuqing.clock import Clock, RealClock
-from yuqing.settings import SourceSettings
 
 __all__ = ["CrawlContext", "RunTally"]
 
@@ -73,7 +73,7 @@ class CrawlContext:
     def from_config(cls, config: str | Path, source_name: str, spider_type: str) -> CrawlContext:
         """The context for ``scrapy crawl TYPE -a source=NAME -a config=PATH``: real time."""
         from archive import open_archive
-        from yuqing.config import load_config
+        from core.config import load_config
 
         settings = load_config(config)
         source = settings.source(source_name)

@@ -23,7 +23,7 @@ import threading
 from dataclasses import replace
 
 from archive.base import Archive
-from archive.es_bulk import ArchiveUnavailable
+from archive.es.bulk import ArchiveUnavailable
 from archive.models import Mention
 from crawlers.neardup import Match, NearDuplicateIndex
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
 
-from yuqing.clock import SHANGHAI
+from core.clock import SHANGHAI
 
 __all__ = [
     "DateParseError",

@@ -26,12 +26,12 @@ from twisted.internet.threads import blockingCallFromThread
 from twisted.python.failure import Failure
 
 from archive.base import Archive
+from core.clock import Clock
+from core.settings import Settings, SourceSettings
 from crawlers.context import CrawlContext
 from crawlers.copies import CopyDetector
 from crawlers.extensions import record_run
 from crawlers.spiders import SPIDERS
-from yuqing.clock import Clock
-from yuqing.settings import Settings, SourceSettings
 
 __all__ = ["CrawlEngine", "CrawlReport", "crawl_once", "scrapy_settings"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.models import SourceState
-from yuqing.clock import local
+from core.clock import local
 
 __all__ = ["SourceHealth", "health_line", "health_of"]
 

@@ -33,9 +33,9 @@ from typing import Any
 
 from parsel import Selector
 
+from core.clock import SHANGHAI
 from crawlers.dates import DateParseError, find_dated, iter_dated, parse_datetime
 from crawlers.page_layout import Layout, Spot, read_layout
-from yuqing.clock import SHANGHAI
 
 __all__ = ["find_published"]
 

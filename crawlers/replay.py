@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.clock import SHANGHAI
 from crawlers.dates import DateParseError, parse_datetime
-from yuqing.clock import SHANGHAI
 
 __all__ = ["ReplayRecord", "Timeline", "load_timeline", "release_time"]
 

@@ -23,11 +23,11 @@ from alerts import obligations as ops
 from alerts.silences import add_silence, expire_silence, stored_silences
 from archive.base import Archive, ArchiveError
 from archive.models import Alert, Obligation
+from core.settings import SilenceSettings
 from dashboard import roles
 from dashboard.context import DashboardClock, settings, writer
 from dashboard.data import invalidate
 from dashboard.roles import Principal
-from yuqing.settings import SilenceSettings
 
 Operation = Literal["acknowledge", "complete", "waive", "assign", "snooze", "undo", "accept"]
 SCAN_LIMIT = 1_000_000

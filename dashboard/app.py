@@ -20,12 +20,12 @@ import streamlit as st  # noqa: E402
 from streamlit import config as st_config  # noqa: E402
 
 from archive.base import ArchiveError  # noqa: E402
-from archive.es_bulk import ArchiveUnavailable  # noqa: E402
+from archive.es.bulk import ArchiveUnavailable  # noqa: E402
+from core.config import ConfigError  # noqa: E402
+from core.settings import is_loopback_bind  # noqa: E402
 from dashboard import auth, context, data, login_view, roles  # noqa: E402
 from dashboard.formatting import duration_text, fmt_time, md_escape  # noqa: E402
 from dashboard.roles import Principal  # noqa: E402
-from yuqing.config import ConfigError  # noqa: E402
-from yuqing.settings import is_loopback_bind  # noqa: E402
 
 _VIEWS = Path(__file__).resolve().parent / "views"
 
@@ -174,7 +174,7 @@ def main() -> None:
         navigation.run()
     except ArchiveUnavailable as exc:
         # Elasticsearch down mid-session: say so and keep the page up; the pipeline spools
-        # new mentions and writes them when the cluster is back (archive/es_spool.py).
+        # new mentions and writes them when the cluster is back (archive/es/spool.py).
         st.error(
             "舆情档案库（Elasticsearch）暂时无法连接，页面数据无法读取。采集到的新数据暂存在本地，"
             "恢复连接后自动写入。请稍后刷新页面。"

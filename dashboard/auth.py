@@ -19,11 +19,11 @@ from typing import Any
 
 import streamlit as st
 
+from core.passwords import PasswordHashError, burn_time, verify_password
+from core.settings import UserSettings
 from dashboard import session_cookie, session_store
 from dashboard.context import current_actor, settings
 from dashboard.roles import Principal
-from yuqing.passwords import PasswordHashError, burn_time, verify_password
-from yuqing.settings import UserSettings
 
 SESSION_KEY = "auth_session"
 NOTICE_KEY = "auth_notice"

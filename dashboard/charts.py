@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from archive.search import FacetCount, HistogramBucket
-from yuqing.clock import local
+from core.clock import local
 
 _TIME_FORMAT = {"hour": "%m-%d %H:%M", "day": "%Y-%m-%d"}
 # Bars as wide as their bucket.

@@ -16,8 +16,8 @@ import streamlit as st
 
 from archive import open_archive
 from archive.base import Archive
-from yuqing.config import load_config
-from yuqing.settings import ArchiveSettings, Settings
+from core.config import load_config
+from core.settings import ArchiveSettings, Settings
 
 CONFIG_ENV = "YUQING_CONFIG"
 DEFAULT_CONFIG = "yuqing.yaml"

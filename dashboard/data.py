@@ -23,12 +23,12 @@ from archive.base import Archive
 from archive.export import hit_record
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchRequest, SearchResult
+from core.clock import local
+from core.settings import SilenceSettings
 from dashboard.context import DashboardClock, reader, settings
 from dashboard.labels import PLATFORM_LABELS, label
 from nlp.hotspots import is_hotspot
 from nlp.lexicon import TOPICS
-from yuqing.clock import local
-from yuqing.settings import SilenceSettings
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -16,12 +16,12 @@ from archive.models import (
     platform_breakdown,
 )
 from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchHit, SearchRequest
+from core.clock import SHANGHAI, local
 from dashboard.context import reader
 from dashboard.data import _ttl_cached, hottest, rumor_threshold
 from dashboard.labels import PLATFORM_LABELS
 from nlp.entities import EntitySummary, Region, extract, gazetteer, summarise
 from nlp.text import make_document
-from yuqing.clock import SHANGHAI, local
 
 SCAN_LIMIT = 1_000_000
 # Posts read to choose the representative ones and the rumour evidence of an event: the

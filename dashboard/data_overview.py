@@ -12,12 +12,12 @@ import pandas as pd
 from alerts.volume_rules import SpikeRule, topic_name, window_counts
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import SearchFilters, SearchRequest
+from core.settings import RuleSettings
 from dashboard.context import reader, settings
 from dashboard.data import _bucket_row, _count, _ttl_cached
 from dashboard.labels import TOPIC_LABELS, label
 from nlp.hotspots import is_hotspot
 from nlp.topic_burst import Burst, BurstThresholds
-from yuqing.settings import RuleSettings
 
 SCAN_LIMIT = 1_000_000
 TOPIC_SERIES = 6  # the most frequent topics get a series each; more is unreadable

@@ -11,12 +11,12 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import depth_first_order
 
+from core.clock import local
 from dashboard.context import reader
 from dashboard.data import _ttl_cached
 from nlp.propagation import Cascade, build_cascade
 from nlp.propagation_figures import Figures, cascade_figures
 from nlp.propagation_read import cascade_mentions
-from yuqing.clock import local
 
 __all__ = ["DRAWN_NODES", "PropagationView", "event_propagation", "tree_layout"]
 

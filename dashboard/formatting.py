@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from yuqing.clock import local
+from core.clock import local
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash.
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")

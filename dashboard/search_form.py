@@ -14,10 +14,10 @@ import streamlit as st
 
 from archive.models import PLATFORMS, SENTIMENTS, Event
 from archive.vocabulary import valid_values
+from core.clock import SHANGHAI
 from dashboard import data, data_events
 from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS, label
 from dashboard.search_link import apply_link
-from yuqing.clock import SHANGHAI
 
 FIELD_NAMES = {"platform": "平台", "sentiment": "情感", "topic": "话题"}
 ANCHOR_KEY = "search_anchor"

@@ -23,8 +23,8 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.config import load_config
 from dashboard import session_cookie, session_store
-from yuqing.config import load_config
 
 APP = Path(__file__).resolve().parent / "app.py"
 MAX_CODE = 200

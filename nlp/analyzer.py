@@ -25,6 +25,7 @@ from pathlib import Path
 from archive.base import Archive
 from archive.models import Analysis, EntityRef, Event, Mention, Reason, stable_id
 from archive.search import SearchFilters, SearchRequest
+from core.settings import NlpSettings
 from nlp.analysis_entities import region_names
 from nlp.analysis_state import BatchState as _Batch
 from nlp.analysis_state import RumorJob as _RumorJob
@@ -52,7 +53,6 @@ from nlp.rumor_model import MODEL_PATH, RumorModel, input_of, load_model
 from nlp.sentiment import score_sentiment
 from nlp.severity import SeverityResult, SourcedFigures, best_figures, grade_text
 from nlp.text import Document, document_from_text
-from yuqing.settings import NlpSettings
 
 # How many stored debunks are loaded at start (newest first). At a few hundred debunks a year
 # per province this is years of them; the cap only bounds start-up time.

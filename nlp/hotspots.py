@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from archive.base import Archive
 from archive.models import Event, Mention
-from yuqing.settings import HotspotSettings
+from core.settings import HotspotSettings
 
 # Members read to count publishers: enough to find a handful of distinct ones in any event
 # that passes the size test (the gate stops as soon as it has found enough).

@@ -32,10 +32,10 @@ from itertools import islice
 from pathlib import Path
 
 from archive.models import Mention, Reason
+from core.settings import AuthoritySettings
 from nlp.events import EventState, is_official
 from nlp.rumor import RumorResult
 from nlp.rumor_stance import asks, disbelieves
-from yuqing.settings import AuthoritySettings
 
 AUTHORITY_KINDS = ("own", "official", "media", "science")
 AUTHORITY_LABELS = {

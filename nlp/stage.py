@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from archive.base import Archive
 from archive.models import Event
+from core.clock import Clock
+from core.settings import Settings
 from nlp.analyzer import Analyzer
-from yuqing.clock import Clock
-from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,12 @@ from datetime import date, datetime
 from typing import Any
 
 from archive.base import Archive
+from core.settings import Settings
+from core.settings_reports import DEFAULT_UNIT
 from reports.citations import check
 from reports.datapack import build_datapack
 from reports.periods import default_day, event_period, period_for
 from reports.prose import compose
-from yuqing.settings import Settings
-from yuqing.settings_reports import DEFAULT_UNIT
 
 
 class ReportError(Exception):

@@ -22,7 +22,7 @@ from matplotlib import font_manager
 from matplotlib import pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
-from yuqing.clock import local
+from core.clock import local
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,13 @@ from typing import Any
 from archive.base import Archive
 from archive.models import PLATFORM_LABELS, Mention
 from archive.search import SearchFilters, SearchHit, SearchRequest
+from core.clock import SHANGHAI, local
+from core.settings import Settings
+from core.settings_reports import DEFAULT_UNIT
 from nlp.lexicon import TOPIC_LABELS
 from reports import items
 from reports.periods import KIND_LABELS, Period
 from reports.refs import engagement, mention_record, mref, query_record
-from yuqing.clock import SHANGHAI, local
-from yuqing.settings import Settings
-from yuqing.settings_reports import DEFAULT_UNIT
 
 PACK_VERSION = 1
 SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}

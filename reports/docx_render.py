@@ -25,10 +25,10 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from core.clock import local
 from reports.charts import charts
 from reports.notes import marks, note_text, number_notes
 from reports.tables import TABLES, breakdown, queries, trend
-from yuqing.clock import local
 
 TITLE_FONT = "黑体"
 BODY_FONT = "仿宋"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from yuqing.clock import SHANGHAI, local
+from core.clock import SHANGHAI, local
 
 KINDS = ("daily", "weekly", "event")
 KIND_LABELS = {"daily": "舆情日报", "weekly": "舆情周报", "event": "舆情专报"}

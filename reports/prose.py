@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from archive.models import PLATFORM_LABELS
+from core.clock import local
 from reports import prose_env
 from reports.advice import suggestions
-from yuqing.clock import local
 
 OVERVIEW_LIMIT = 200  # characters of the 综述, the usual limit of a briefing's summary
 EVENT_STATUS = {

@@ -13,7 +13,7 @@ from typing import Any
 
 from archive.models import Mention
 from archive.search import SearchRequest
-from yuqing.clock import local
+from core.clock import local
 
 EVIDENCE_KINDS = ("m", "o", "s")
 

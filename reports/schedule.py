@@ -21,11 +21,11 @@ from typing import Any
 
 from archive.base import Archive
 from archive.models import OutboxMessage
+from core.clock import Clock, local
+from core.settings import RecipientSettings, Settings
+from core.settings_reports import ReportSchedule
 from reports.build import build_report
 from reports.store import StoredReport, list_reports, load, reports_dir, save
-from yuqing.clock import Clock, local
-from yuqing.settings import RecipientSettings, Settings
-from yuqing.settings_reports import ReportSchedule
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from typing import Any
 
 from archive.base import Archive
 from archive.models import AuditEntry
+from core.settings import Settings
 from reports.docx_render import render_docx
 from reports.markdown import render_markdown
 from reports.pdf import docx_to_pdf
-from yuqing.settings import Settings
 
 STATES = ("draft", "reviewed", "signed")
 STATE_LABELS = {"draft": "草稿", "reviewed": "已审核", "signed": "已签发"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from yuqing.clock import local
+from core.clock import local
 
 TABLES = (
     ("by_platform", "表1 各平台信息量", "平台"),

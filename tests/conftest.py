@@ -12,7 +12,7 @@ import pytest
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention
-from tests.es_node import es_archive_fixture, es_node_fixture, es_own_node_fixture
+from tests.support.es_node import es_archive_fixture, es_node_fixture, es_own_node_fixture
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 T0 = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
@@ -51,7 +51,7 @@ BACKENDS = ["sqlite", "elasticsearch"]
 
 
 # A real Elasticsearch node for the session, started on first use; under CI=true a node that
-# cannot start fails the tests that need it (tests/es_node.py).
+# cannot start fails the tests that need it (tests/support/es_node.py).
 es_node = pytest.fixture(scope="session")(es_node_fixture)
 es_archive = pytest.fixture(es_archive_fixture)
 es_own_node = pytest.fixture(es_own_node_fixture)

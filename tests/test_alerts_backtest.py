@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from alerts.backtest import SCAN, _window
 from alerts.stage import evaluate
 from archive import open_archive
+from core.clock import SimulatedClock, local
+from core.config import load_config
 from tests.test_alerts_stage import T0, mention
 from yuqing.cli import main
-from yuqing.clock import SimulatedClock, local
-from yuqing.config import load_config
 
 CONFIG = """\
 archive:

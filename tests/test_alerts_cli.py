@@ -168,9 +168,9 @@ def test_silence_add_list_expire_from_the_shell(config: Path, tmp_path: Path) ->
     from datetime import UTC, datetime
 
     from alerts.stage import evaluate
+    from core.clock import SimulatedClock
+    from core.config import load_config
     from tests.test_alerts_stage import event
-    from yuqing.clock import SimulatedClock
-    from yuqing.config import load_config
 
     config.write_text(
         CONFIG.replace("  - name: duty\n", "  - name: duty\n    notifiers: [log]\n")

@@ -8,8 +8,8 @@ import pytest
 
 from alerts.calendar import WorkingCalendar
 from alerts.deadlines import KINDS, due
-from yuqing.clock import SHANGHAI
-from yuqing.settings import OBLIGATION_KINDS, DeadlineSettings, HolidayYear, ObligationSettings
+from core.clock import SHANGHAI
+from core.settings import OBLIGATION_KINDS, DeadlineSettings, HolidayYear, ObligationSettings
 
 
 def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

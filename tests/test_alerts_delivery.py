@@ -16,8 +16,8 @@ import pytest
 from alerts.notify import deliver_due
 from archive import Archive, open_archive
 from archive.models import OutboxMessage
-from yuqing.clock import SHANGHAI, SimulatedClock
-from yuqing.settings import Settings
+from core.clock import SHANGHAI, SimulatedClock
+from core.settings import Settings
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 

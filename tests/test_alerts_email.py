@@ -21,8 +21,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from alerts.notify import deliver_due
 from archive import Archive, open_archive
 from archive.models import OutboxMessage
-from yuqing.clock import SHANGHAI, SimulatedClock
-from yuqing.settings import Settings
+from core.clock import SHANGHAI, SimulatedClock
+from core.settings import Settings
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 PASSWORD = "s3cret-PassW0rd"

@@ -14,9 +14,9 @@ import pytest
 from alerts import obligations as ops
 from alerts.stage import evaluate
 from archive import Archive, open_archive
+from core.clock import SimulatedClock
+from core.settings import Settings
 from tests.test_alerts_stage import T0, analysis, event, mention
-from yuqing.clock import SimulatedClock
-from yuqing.settings import Settings
 
 
 @pytest.fixture

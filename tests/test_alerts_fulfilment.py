@@ -19,10 +19,10 @@ from alerts.rules import agency_published as rules_agency_published
 from alerts.stage import evaluate
 from archive import Archive, open_archive
 from archive.models import Mention
+from core.clock import SHANGHAI, SimulatedClock, local
+from core.settings import Settings
 from tests.conftest import OBLIGATION_EVIDENCE_UNDONE
 from tests.test_alerts_stage import T0, analysis, event, mention
-from yuqing.clock import SHANGHAI, SimulatedClock, local
-from yuqing.settings import Settings
 
 AGENCY = {
     "name": "杭州市市场监督管理局",
@@ -438,7 +438,7 @@ def test_a_schema_7_archive_keeps_its_obligations_and_dates_done_ones_from_the_a
 ) -> None:
     import sqlite3
 
-    from archive.sqlite_schema import SCHEMA_VERSION
+    from archive.sqlite.schema import SCHEMA_VERSION
 
     assert SCHEMA_VERSION >= 8
     path = tmp_path / "old.db"
@@ -473,7 +473,7 @@ def test_a_schema_7_archive_keeps_its_obligations_and_dates_done_ones_from_the_a
 
 
 def test_the_agency_section_is_validated_with_file_key_and_form() -> None:
-    from yuqing.config import ConfigError, parse_config
+    from core.config import ConfigError, parse_config
 
     good = parse_config(
         "agency:\n  name: 江州市市场监督管理局\n  level: city\n  districts: [临川区]\n", "cfg.yaml"

@@ -21,8 +21,8 @@ from alerts.notifiers import NOTIFIERS, build_notifier
 from alerts.notify import MAX_ATTEMPTS, deliver_due, retry_delay
 from archive import Archive, open_archive
 from archive.models import OutboxMessage
-from yuqing.clock import SHANGHAI, SimulatedClock
-from yuqing.settings import NotifierSettings, Settings
+from core.clock import SHANGHAI, SimulatedClock
+from core.settings import NotifierSettings, Settings
 
 T0 = datetime(2026, 7, 20, 9, 0, tzinfo=SHANGHAI)
 PASSWORD = "s3cret-PassW0rd"

@@ -11,8 +11,8 @@ import pytest
 from alerts import obligations as ops
 from archive import Archive, open_archive
 from archive.models import Obligation
-from yuqing.clock import SHANGHAI, SimulatedClock
-from yuqing.settings import Settings
+from core.clock import SHANGHAI, SimulatedClock
+from core.settings import Settings
 
 T0 = datetime(2026, 7, 20, 9, 0, tzinfo=SHANGHAI)
 

@@ -13,9 +13,9 @@ from alerts.defaults import default_rules
 from alerts.notify import deliver_due
 from alerts.stage import STAGE, evaluate
 from archive import Archive, open_archive
+from core.clock import SHANGHAI, SimulatedClock
+from core.settings import Settings
 from tests.test_alerts_stage import T0, event, make_settings, mention
-from yuqing.clock import SHANGHAI, SimulatedClock
-from yuqing.settings import Settings
 
 
 class _CrashingArchive:

@@ -15,9 +15,9 @@ import pytest
 from alerts.rulebook import RuleFileError, parse_rules
 from alerts.stage import evaluate
 from archive import Archive, open_archive
+from core.clock import SHANGHAI, SimulatedClock, local
+from core.settings import Settings
 from tests.test_alerts_stage import T0, analysis, event, mention
-from yuqing.clock import SHANGHAI, SimulatedClock, local
-from yuqing.settings import Settings
 
 GOOD = """\
 rules:
@@ -160,7 +160,7 @@ def test_a_silence_mutes_messages_until_it_ends_and_the_obligation_stays(
 def test_silence_matchers_and_their_validation() -> None:
     from alerts.silences import active_silence
     from archive.models import Alert
-    from yuqing.settings import SilenceSettings
+    from core.settings import SilenceSettings
 
     alert = Alert("rumor", "event:e9", "warning", "青禾镇自来水有毒谣言", T0, T0)
     make = SilenceSettings.model_validate
@@ -274,7 +274,7 @@ def test_a_silence_from_the_dashboard_holds_until_it_ends_or_is_lifted(
         "recipients:\n  - name: duty\n    notifiers: [log]\n",
         encoding="utf-8",
     )
-    from yuqing.config import load_config
+    from core.config import load_config
 
     settings = load_config(config)
     now = datetime.now(UTC)

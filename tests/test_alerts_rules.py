@@ -13,9 +13,9 @@ import pytest
 from alerts.rules import RULE_TYPES, Match, RuleInput, build_rule, grade_rank
 from archive import Archive, open_archive
 from archive.models import Analysis, Event, Mention, Reason
-from yuqing.clock import SHANGHAI
-from yuqing.settings import RULE_TYPES as CONFIGURED_TYPES
-from yuqing.settings import HotspotSettings, RuleSettings
+from core.clock import SHANGHAI
+from core.settings import RULE_TYPES as CONFIGURED_TYPES
+from core.settings import HotspotSettings, RuleSettings
 
 NOW = datetime(2026, 7, 20, 12, 0, tzinfo=SHANGHAI)
 

@@ -13,9 +13,9 @@ from alerts.rules import Match, RuleInput, build_rule
 from alerts.volume_rules import window_counts
 from archive import Archive, open_archive
 from archive.models import Alert, Analysis, Mention
-from yuqing.clock import SHANGHAI
-from yuqing.config import ConfigError, parse_config
-from yuqing.settings import RuleSettings
+from core.clock import SHANGHAI
+from core.config import ConfigError, parse_config
+from core.settings import RuleSettings
 
 NIGHT = datetime(2026, 7, 20, 4, 0, tzinfo=SHANGHAI)  # the current window is 03:00-04:00
 MORNING = datetime(2026, 7, 20, 9, 0, tzinfo=SHANGHAI)  # 08:00-09:00

@@ -14,8 +14,8 @@ from alerts.defaults import default_rules
 from alerts.stage import STAGE, evaluate
 from archive import Archive, open_archive
 from archive.models import Analysis, Event, Mention, Reason
-from yuqing.clock import SHANGHAI, SimulatedClock
-from yuqing.settings import Settings
+from core.clock import SHANGHAI, SimulatedClock
+from core.settings import Settings
 
 T0 = datetime(2026, 7, 20, 9, 0, tzinfo=SHANGHAI)
 

@@ -16,7 +16,7 @@ from archive import open_archive
 from archive.base import Archive
 from archive.models import Analysis, Mention
 from archive.search import FACET_FIELDS, SearchFilters, SearchRequest
-from archive.sqlite_dims import TOPIC_BITS, UNANALYSED
+from archive.sqlite.dims import TOPIC_BITS, UNANALYSED
 from tests.conftest import OBLIGATION_EVIDENCE_UNDONE, T0, make_mention
 
 WORDS = ["电梯", "召回", "食品", "锅炉", "投诉", "天气"]

@@ -15,9 +15,9 @@ from archive.base import Archive
 from archive.models import Analysis, EntityCount, EntityRef, Event
 from archive.query import QueryError
 from archive.search import SearchFilters, SearchRequest
-from archive.sqlite_schema import SCHEMA_VERSION
+from archive.sqlite.schema import SCHEMA_VERSION
 from tests.conftest import BACKENDS, OBLIGATION_EVIDENCE_UNDONE, T0, each_backend, make_mention
-from tests.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
+from tests.support.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
 
 MILK = "江州市美味食品有限公司生产的“佳佳”奶粉被检出三聚氰胺，深圳市市场监管局已介入调查"
 FOUND = [
@@ -111,8 +111,8 @@ def test_a_schema_4_sqlite_archive_reads_no_entities_and_takes_new_ones(tmp_path
 def test_indices_of_mapping_revision_1_get_the_entity_fields_in_place(
     es_node: Any, tmp_path: Path
 ) -> None:
-    from archive.es_docs import analysis_doc, event_doc, mention_doc
-    from archive.es_mappings import EVENT_MAPPING, MAPPING_REVISION, MENTION_MAPPING
+    from archive.es.docs import analysis_doc, event_doc, mention_doc
+    from archive.es.mappings import EVENT_MAPPING, MAPPING_REVISION, MENTION_MAPPING
 
     # What revision 1 installed, and one mention with its analysis and one event in it.
     mentions = older_mapping(

@@ -13,18 +13,18 @@ from typing import Any, ClassVar
 
 import pytest
 
-from archive import es_bulk
 from archive.base import ArchiveError
-from archive.elasticsearch import ElasticsearchArchive, open_elasticsearch
-from archive.es_bulk import BulkAction, batches, encoder
-from archive.es_client import make_client
-from archive.es_mappings import MAPPING_VERSION
-from archive.es_setup import drop_all
+from archive.es import bulk as es_bulk
+from archive.es.backend import ElasticsearchArchive, open_elasticsearch
+from archive.es.bulk import BulkAction, batches, encoder
+from archive.es.client import make_client
+from archive.es.mappings import MAPPING_VERSION
+from archive.es.setup import drop_all
 from archive.models import Analysis
 from archive.search import SearchFilters, SearchRequest
+from core.settings import ArchiveSettings
 from tests.conftest import T0, make_mention
-from tests.es_node import EsNode, free_port
-from yuqing.settings import ArchiveSettings
+from tests.support.es_node import EsNode, free_port
 
 
 def test_monthly_indices_behind_one_alias_with_strict_mappings(

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from archive.elasticsearch import ElasticsearchArchive
-from archive.es_client import make_client
+from archive.es.backend import ElasticsearchArchive
+from archive.es.client import make_client
 from archive.search import SearchRequest
 from tests.conftest import make_mention
-from tests.es_node import EsNode, NodeError, start_cluster, unavailable
+from tests.support.es_node import EsNode, NodeError, start_cluster, unavailable
 
 pytestmark = pytest.mark.slow
 

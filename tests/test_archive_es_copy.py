@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from archive import open_archive
-from archive.elasticsearch import ElasticsearchArchive
-from archive.es_copy import checkpoint_name, copy_archive
-from archive.es_setup import drop_all
+from archive.es.backend import ElasticsearchArchive
+from archive.es.copy import checkpoint_name, copy_archive
+from archive.es.setup import drop_all
 from archive.models import Analysis, Event, Reason
+from core.config import load_config
 from tests.conftest import T0, make_mention
 from tests.conftest import run_cli as run
-from tests.es_node import EsNode
-from yuqing.config import load_config
+from tests.support.es_node import EsNode
 
 
 @pytest.fixture

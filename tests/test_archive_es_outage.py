@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from archive import elasticsearch as es_archive_module
-from archive import es_bulk
-from archive.elasticsearch import ElasticsearchArchive
-from archive.es_client import make_client
+from archive.es import backend as es_archive_module
+from archive.es import bulk as es_bulk
+from archive.es.backend import ElasticsearchArchive
+from archive.es.client import make_client
 from archive.search import SearchRequest
 from tests.conftest import make_mention
-from tests.es_node import EsNode
+from tests.support.es_node import EsNode
 
 pytestmark = pytest.mark.slow
 

@@ -26,14 +26,14 @@ import yaml
 
 from archive import open_archive
 from archive.base import ArchiveError
-from archive.elasticsearch import ElasticsearchArchive
-from archive.es_spool import count_at
+from archive.es.backend import ElasticsearchArchive
+from archive.es.spool import count_at
 from archive.models import Mention
 from archive.search import SearchRequest
-from tests.es_node import EsNode
-from tests.settle import wait_until_settled
+from core.config import load_config
+from tests.support.es_node import EsNode
+from tests.support.settle import wait_until_settled
 from tests.test_runner_crash import check_obligations_and_outbox
-from yuqing.config import load_config
 from yuqing.demo.run import demo_config
 from yuqing.demo.sites import DemoSites, load_corpus
 

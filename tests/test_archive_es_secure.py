@@ -1,4 +1,4 @@
-"""The Elasticsearch backend against a real node with security on (tests/es_secure.py):
+"""The Elasticsearch backend against a real node with security on (tests/support/es_secure.py):
 HTTPS verified against the cluster's private CA, basic and API-key authentication, and the
 errors an operator meets when the CA, the password, the key or the privileges are wrong, none
 of which may show a secret.
@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 
 from archive.base import ArchiveError
-from archive.elasticsearch import ElasticsearchArchive, open_elasticsearch
-from archive.es_setup import drop_all
+from archive.es.backend import ElasticsearchArchive, open_elasticsearch
+from archive.es.setup import drop_all
 from archive.search import SearchRequest
+from core.settings import ArchiveSettings
 from tests.conftest import make_mention
-from tests.es_node import NodeError, unavailable
-from tests.es_secure import ADMIN, READER, SecureEsNode
-from yuqing.settings import ArchiveSettings
+from tests.support.es_node import NodeError, unavailable
+from tests.support.es_secure import ADMIN, READER, SecureEsNode
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Event
-from archive.sqlite_schema import SCHEMA_VERSION
+from archive.sqlite.schema import SCHEMA_VERSION
 from tests.conftest import BACKENDS, OBLIGATION_EVIDENCE_UNDONE, T0, each_backend
-from tests.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
+from tests.support.es_upgrade import older_cluster, older_mapping, opened_now, template_revision
 
 PLATFORMS = {"weibo": 120, "news": 8, "official": 1}
 
@@ -81,8 +81,8 @@ def test_a_schema_5_sqlite_archive_reads_no_platforms_and_takes_new_ones(
 def test_indices_of_mapping_revision_2_get_the_platforms_field_in_place(
     es_node: Any, tmp_path: Path
 ) -> None:
-    from archive.es_docs import event_doc
-    from archive.es_mappings import EVENT_MAPPING, MAPPING_REVISION, MENTION_MAPPING
+    from archive.es.docs import event_doc
+    from archive.es.mappings import EVENT_MAPPING, MAPPING_REVISION, MENTION_MAPPING
 
     # What revision 2 installed (the mentions' fields are unchanged in revision 3), and one
     # event in it, written without platforms.

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from core.config import ConfigError, load_config, parse_config
 from yuqing.cli import main
-from yuqing.config import ConfigError, load_config, parse_config
 
 GOOD = """\
 archive:

@@ -18,12 +18,12 @@ from click.testing import CliRunner
 
 from archive import open_archive
 from archive.base import Archive
+from core.clock import SimulatedClock
+from core.settings import Settings
 from crawlers.engine import CrawlEngine, CrawlReport
 from tests.fixtures.crawl.make_fixtures import BODY, TITLE, TRADITIONAL_BODY
-from tests.loopback import LoopbackSite, Route
+from tests.support.loopback import LoopbackSite, Route
 from yuqing.cli import main
-from yuqing.clock import SimulatedClock
-from yuqing.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "crawl"
 NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from archive.elasticsearch import ElasticsearchArchive
-from archive.es_client import make_client
+from archive.es.backend import ElasticsearchArchive
+from archive.es.client import make_client
 from crawlers.copies import CopyDetector
 from tests.conftest import make_mention
-from tests.es_node import EsNode
+from tests.support.es_node import EsNode
 from tests.test_crawl_neardup import EDITED, OTHER, STORY
 
 

@@ -13,10 +13,10 @@ import pytest
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention, stable_id
+from core.clock import SHANGHAI, SimulatedClock
+from core.settings import Settings, SourceSettings
 from crawlers.engine import CrawlEngine, CrawlReport, crawl_once
-from yuqing.clock import SHANGHAI, SimulatedClock
 from yuqing.demo.sites import DEMO_START, DemoSites, demo_sources
-from yuqing.settings import Settings, SourceSettings
 
 NOW = DEMO_START + timedelta(hours=5)
 LATER = 600  # minutes after DEMO_START: records published after NOW

@@ -30,7 +30,7 @@ def extract(name: str, url: str = PAGE_URL, now: datetime = NOW) -> Article:
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A Beijing wall-clock time as the aware UTC instant extraction returns."""
-    from yuqing.clock import SHANGHAI
+    from core.clock import SHANGHAI
 
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 

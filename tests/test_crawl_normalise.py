@@ -14,6 +14,8 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from archive import open_archive
 from archive.models import stable_id
+from core.clock import RealClock
+from core.settings import SourceSettings
 from crawlers.context import CrawlContext
 from crawlers.engine import scrapy_settings
 from crawlers.items import MentionItem
@@ -23,8 +25,6 @@ from crawlers.spiders.official import metadata_table
 from crawlers.spiders.weibo import _count, detect_block
 from crawlers.text import fragment_to_text, repost_chain, text_fingerprint, weibo_entities
 from crawlers.url import absolute_url, canonical_url, identity_url
-from yuqing.clock import RealClock
-from yuqing.settings import SourceSettings
 
 FETCHED = datetime(2026, 11, 16, 4, 0, tzinfo=UTC)
 

@@ -15,13 +15,13 @@ import pytest
 from archive import open_archive
 from archive.base import Archive
 from archive.models import stable_id
+from core.clock import SimulatedClock
+from core.settings import Settings
 from crawlers.dates import parse_datetime
 from crawlers.engine import CrawlEngine
 from crawlers.replay import load_timeline
 from tests.conftest import require_dataset
-from yuqing.clock import SimulatedClock
 from yuqing.runner import Runner
-from yuqing.settings import Settings
 
 START = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
 POSTS = 3

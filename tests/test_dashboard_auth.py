@@ -10,9 +10,11 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
+from core.config import ConfigError, load_config
+from core.passwords import PasswordHashError, hash_password, parse_hash, verify_password
 from dashboard import actions, auth, session_cookie
 from dashboard.roles import Principal
-from tests.dashboard_fixtures import (
+from tests.support.dashboard_fixtures import (
     DashboardArchive,
     app_test,
     assert_no_html,
@@ -20,8 +22,6 @@ from tests.dashboard_fixtures import (
     write_config,
 )
 from yuqing.cli import main as cli
-from yuqing.config import ConfigError, load_config
-from yuqing.passwords import PasswordHashError, hash_password, parse_hash, verify_password
 
 # A cheaper cost than the default for the test users (the cost travels with each hash):
 # the same scrypt code path, a tenth of the time.

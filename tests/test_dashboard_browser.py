@@ -25,8 +25,8 @@ try:
 except ImportError:  # reported by the test: skipped locally, a failure under CI=true
     sync_playwright = None  # type: ignore[assignment]
 
-from tests.dashboard_fixtures import build_archive, write_config
-from yuqing.passwords import hash_password
+from core.passwords import hash_password
+from tests.support.dashboard_fixtures import build_archive, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "dashboard" / "server.py"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard_fixtures import add_food_safety_burst, build_archive, write_config
+from tests.support.dashboard_fixtures import add_food_safety_burst, build_archive, write_config
 from tests.test_dashboard_browser import (
     CHROMIUM_ARGS,
     _chromium,

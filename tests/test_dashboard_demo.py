@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
-from tests.dashboard_fixtures import (
+from tests.support.dashboard_fixtures import (
     DashboardArchive,
     app_test,
     assert_no_html,

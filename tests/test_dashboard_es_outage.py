@@ -12,10 +12,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
+from core.config import load_config
 from tests.conftest import make_mention
-from tests.dashboard_fixtures import APP, SOURCES_YAML
-from tests.es_node import EsNode
-from yuqing.config import load_config
+from tests.support.dashboard_fixtures import APP, SOURCES_YAML
+from tests.support.es_node import EsNode
 
 OUTAGE_TEXT = "暂时无法连接"
 

@@ -9,7 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
-from tests.dashboard_fixtures import DashboardArchive, app_test, assert_no_html, build_archive
+from tests.support.dashboard_fixtures import (
+    DashboardArchive,
+    app_test,
+    assert_no_html,
+    build_archive,
+)
 
 HOTSPOTS = "views/hotspots.py"
 EVENT = "views/event.py"

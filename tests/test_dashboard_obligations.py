@@ -13,7 +13,13 @@ from alerts.silences import active_silence, stored_silences
 from archive import open_archive
 from dashboard import actions
 from dashboard.roles import Principal
-from tests.dashboard_fixtures import NOW, DashboardArchive, app_test, assert_no_html, build_archive
+from tests.support.dashboard_fixtures import (
+    NOW,
+    DashboardArchive,
+    app_test,
+    assert_no_html,
+    build_archive,
+)
 
 PAGE = "views/obligations.py"
 

@@ -14,7 +14,7 @@ from archive import open_archive
 from archive.models import Event
 from dashboard import actions, data_overview
 from dashboard.roles import Principal
-from tests.dashboard_fixtures import (
+from tests.support.dashboard_fixtures import (
     EXPECTED_ACTIVE_HOTSPOTS,
     EXPECTED_NEW_24H,
     EXPECTED_OPEN_OBLIGATIONS,

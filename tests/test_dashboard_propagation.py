@@ -15,7 +15,13 @@ from archive import open_archive
 from archive.models import Analysis, Event, Mention, stable_id
 from dashboard.data_propagation import tree_layout
 from nlp.propagation import build_cascade
-from tests.dashboard_fixtures import NOW, DashboardArchive, app_test, assert_no_html, build_archive
+from tests.support.dashboard_fixtures import (
+    NOW,
+    DashboardArchive,
+    app_test,
+    assert_no_html,
+    build_archive,
+)
 
 START = NOW - timedelta(hours=6)
 

@@ -10,7 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
-from tests.dashboard_fixtures import DashboardArchive, app_test, assert_no_html, build_archive
+from tests.support.dashboard_fixtures import (
+    DashboardArchive,
+    app_test,
+    assert_no_html,
+    build_archive,
+)
 
 PAGE = "views/reports.py"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from tests.dashboard_fixtures import build_archive, write_config
+from tests.support.dashboard_fixtures import build_archive, write_config
 from tests.test_dashboard_browser import (
     CHROMIUM_ARGS,
     _chromium,

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from archive.export import to_csv
 from dashboard import data
 from dashboard.context import reader
-from tests.dashboard_fixtures import (
+from tests.support.dashboard_fixtures import (
     APP,
     DashboardArchive,
     app_test,

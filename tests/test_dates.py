@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.clock import SHANGHAI
 from crawlers.dates import DateParseError, find_datetime, parse_datetime
-from yuqing.clock import SHANGHAI
 
 NOW = datetime(2026, 11, 16, 12, 0, tzinfo=SHANGHAI)
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from core.clock import SimulatedClock
+from core.settings import Settings
 from tests.test_crawl_engine import NOW, sample_corpus
-from yuqing.clock import SimulatedClock
 from yuqing.demo.sites import DEMO_START, DemoSites, demo_sources, load_corpus
-from yuqing.settings import Settings
 
 
 class Fetched:

@@ -16,13 +16,13 @@ from alerts.notifiers import PermanentError, build_notifier
 from archive import open_archive
 from archive.models import OutboxMessage
 from archive.query import QueryError, parse_query
+from core.clock import parse_instant
+from core.config import ConfigError, parse_config
+from core.passwords import hash_password
+from core.settings import NotifierSettings, is_loopback_bind
 from tests.conftest import make_mention
 from tests.conftest import run_cli as run
 from yuqing.cli import main
-from yuqing.clock import parse_instant
-from yuqing.config import ConfigError, parse_config
-from yuqing.passwords import hash_password
-from yuqing.settings import NotifierSettings, is_loopback_bind
 
 
 def problems(text: str) -> list[str]:

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from archive.base import Archive
 from archive.models import EntityCount, EntityRef, Mention, stable_id
+from core.clock import SimulatedClock
+from core.settings import NlpSettings, Settings
 from nlp.analysis_entities import region_names
 from nlp.entities import named_regions
 from nlp.stage import analyze_new
 from nlp.text import document_from_text
 from tests.conftest import T0
-from yuqing.clock import SimulatedClock
-from yuqing.settings import NlpSettings, Settings
 
 MILK = [
     (

@@ -14,11 +14,11 @@ import pytest
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention, stable_id
+from core.clock import SimulatedClock
+from core.settings import NlpSettings, Settings
 from nlp import stage
 from nlp.stage import analyze_new
 from tests.conftest import T0
-from yuqing.clock import SimulatedClock
-from yuqing.settings import NlpSettings, Settings
 
 
 def post(mid: str, text: str, minutes: float, author: str, **fields: Any) -> Mention:

@@ -17,12 +17,12 @@ from scipy.sparse.csgraph import shortest_path
 
 from archive import open_archive
 from archive.models import Mention, stable_id
+from core.clock import SimulatedClock
+from core.settings import Settings
 from crawlers.engine import CrawlEngine
 from nlp.propagation import Cascade, Edge, Node, account_type, build_cascade
 from nlp.propagation_figures import cascade_figures
 from tests.conftest import require_dataset
-from yuqing.clock import SimulatedClock
-from yuqing.settings import Settings
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

@@ -139,7 +139,7 @@ def test_an_authority_post_is_not_a_rumour_claim(archive: Archive) -> None:
 
 
 def test_authorities_come_from_settings_defaults_weibo_and_official_sites() -> None:
-    from yuqing.settings import AuthoritySettings
+    from core.settings import AuthoritySettings
 
     known = Authorities.from_settings(AuthoritySettings(own=["江州市场监管"], media=["人民日报"]))
     post = mention("a", "通报", 0)

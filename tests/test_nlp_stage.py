@@ -12,11 +12,11 @@ import pytest
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention, stable_id
+from core.clock import SimulatedClock
+from core.settings import NlpSettings, Settings
 from nlp import stage
 from nlp.stage import CURSOR, analyze_new, refresh_events
 from tests.conftest import T0
-from yuqing.clock import SimulatedClock
-from yuqing.settings import NlpSettings, Settings
 
 
 def mention(

@@ -18,6 +18,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from archive import open_archive
+from core.config import ConfigError, load_config
 from reports.build import build_report
 from reports.citations import check, iter_sentences
 from reports.docx_render import render_docx
@@ -25,9 +26,8 @@ from reports.markdown import render_markdown
 from reports.notes import number_notes
 from reports.pdf import docx_to_pdf
 from reports.prose import OVERVIEW_LIMIT
-from tests.dashboard_fixtures import NOW, DashboardArchive, build_archive
+from tests.support.dashboard_fixtures import NOW, DashboardArchive, build_archive
 from yuqing.cli import main
-from yuqing.config import ConfigError, load_config
 
 DAY = date(2026, 11, 20)
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reports"
@@ -241,7 +241,7 @@ def test_sentences_iterate_every_section(made: DashboardArchive) -> None:
 # ---- the demo corpus through the pipeline's own stages -------------------------------------
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
-    from tests.dashboard_fixtures import build_demo_archive
+    from tests.support.dashboard_fixtures import build_demo_archive
 
     return build_demo_archive(tmp_path_factory.mktemp("report-demo"))
 

@@ -16,15 +16,15 @@ from docx import Document
 
 from archive import open_archive
 from archive.models import OutboxMessage
+from core.clock import SimulatedClock
+from core.config import load_config
+from core.settings_reports import ReportSchedule
 from reports.docx_render import render_docx
 from reports.markdown import render_markdown
 from reports.schedule import due_day, run_schedules, send_signed
 from reports.store import WorkflowError, advance, load, reports_dir, save
-from tests.dashboard_fixtures import build_archive
+from tests.support.dashboard_fixtures import build_archive
 from tests.test_runner_crash import start_runner
-from yuqing.clock import SimulatedClock
-from yuqing.config import load_config
-from yuqing.settings_reports import ReportSchedule
 
 SCHEDULE = """\
 notifiers:

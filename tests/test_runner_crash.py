@@ -27,7 +27,7 @@ from archive import open_archive
 from archive.base import Archive, ArchiveError
 from archive.models import Mention
 from archive.search import SearchRequest
-from tests.settle import wait_until_settled
+from tests.support.settle import wait_until_settled
 from yuqing.demo.run import demo_config
 from yuqing.demo.sites import DemoSites, load_corpus
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive import open_archive
-from yuqing.clock import SimulatedClock
-from yuqing.config import load_config
+from core.clock import SimulatedClock
+from core.config import load_config
 from yuqing.runner import Runner
 
 NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)

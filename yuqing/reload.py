@@ -24,8 +24,8 @@ from pathlib import Path
 
 from archive.base import Archive
 from archive.models import AuditEntry
-from yuqing.config import ConfigError, load_config
-from yuqing.settings import Settings
+from core.config import ConfigError, load_config
+from core.settings import Settings
 
 __all__ = ["ConfigWatcher", "Reload"]
 

@@ -20,9 +20,9 @@ from types import FrameType
 from typing import TextIO
 
 from archive.base import Archive
-from yuqing.clock import Clock, local
+from core.clock import Clock, local
+from core.settings import Settings, SourceSettings
 from yuqing.reload import ConfigWatcher, audit_reload
-from yuqing.settings import Settings, SourceSettings
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from archive.models import Reject
+from core.clock import parse_instant
 from crawlers.items import MentionItem
 from crawlers.replay import ReplayRecord, Timeline, load_timeline, original_until, release_time
 from crawlers.spiders.base import SourceSpider
 from crawlers.text import clean_text, repost_chain, weibo_entities
-from yuqing.clock import parse_instant
 
 __all__ = ["ReplaySpider"]
 

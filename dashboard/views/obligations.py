@@ -16,6 +16,7 @@ import streamlit as st
 from alerts.messages import LATE_LABEL, show_outcome
 from alerts.obligations import ACTIVE
 from archive.models import AuditEntry, Obligation
+from core.clock import parse_instant
 from dashboard import actions, auth, data, roles
 from dashboard.context import config_path
 from dashboard.formatting import countdown, fmt_time, md_escape, urgency
@@ -28,7 +29,6 @@ from dashboard.labels import (
     label,
 )
 from dashboard.silence_panel import alert_panel
-from yuqing.clock import parse_instant
 
 FLASH_KEY = "obligations_flash"
 OBJECT_NAMES = {"alert": "告警", "silence": "静默"}

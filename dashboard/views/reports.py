@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.settings_reports import DEFAULT_UNIT
 from dashboard import auth, data
 from dashboard.context import config_path, reader, settings, writer
 from dashboard.formatting import fmt_time
@@ -22,7 +23,6 @@ from reports.store import (
     reports_dir,
     save,
 )
-from yuqing.settings_reports import DEFAULT_UNIT
 
 config = config_path()
 principal = auth.page_principal(config)

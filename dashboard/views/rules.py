@@ -11,6 +11,8 @@ import streamlit as st
 from alerts.backtest import BacktestResult, Raised, run_backtest
 from alerts.rulebook import rules_in_force
 from alerts.volume_rules import SpikeRule
+from core.clock import SHANGHAI, local
+from core.settings import RuleSettings
 from dashboard import auth, context, data, data_ops, roles
 from dashboard.formatting import duration_text, fmt_time, md_escape
 from dashboard.labels import (
@@ -21,8 +23,6 @@ from dashboard.labels import (
     label,
 )
 from dashboard.tables import alert_row
-from yuqing.clock import SHANGHAI, local
-from yuqing.settings import RuleSettings
 
 RESULT_KEY = "rules_backtest_result"
 MAX_DAYS = 7

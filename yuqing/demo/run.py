@@ -22,8 +22,8 @@ from alerts.obligations import STATE_LABELS
 from alerts.rules import LEVEL_LABELS as ALERT_LEVEL_NAMES
 from archive import open_archive
 from archive.base import ArchiveError
-from yuqing.clock import SimulatedClock, local
-from yuqing.config import load_config
+from core.clock import SimulatedClock, local
+from core.config import load_config
 from yuqing.runner import Runner
 
 MARKER = ".yuqing-demo"

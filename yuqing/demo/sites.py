@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from yuqing.clock import SHANGHAI
+from core.clock import SHANGHAI
 
 __all__ = ["DEMO_START", "DemoSites", "demo_sources", "load_corpus"]
 

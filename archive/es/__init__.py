@@ -1,0 +1,1 @@
+"""The Elasticsearch archive backend (beyond one machine)."""

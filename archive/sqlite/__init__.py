@@ -1,0 +1,1 @@
+"""The embedded SQLite archive (the default backend)."""

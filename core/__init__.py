@@ -1,0 +1,1 @@
+"""The foundation every stage imports: clock, settings and configuration loading."""

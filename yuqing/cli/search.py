@@ -1,0 +1,149 @@
+"""``yuqing search``: the archive's query language from a shell, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+import click
+
+from archive.export import hit_record, write_csv
+from archive.query import QueryError
+from archive.search import SearchFilters, SearchRequest
+from archive.vocabulary import CLOSED_FIELDS, VocabularyError, canonical, valid_values
+from yuqing.cli.types import INSTANT
+
+QUERY_HELP = """\b
+Query language:
+  电梯 事故          both words
+  "电梯 困人"        an exact phrase
+  召回 OR 缺陷       either word (|| too; AND / && are optional)
+  -演习              without this word (NOT 演习 too)
+  電梯               Traditional is folded: finds 电梯 too
+  platform:weibo     field filter: source, platform, kind, topic, event,
+                     sentiment, region, author, entity (-field:value excludes);
+                     codes or Chinese names (platform:微博, topic:食品安全),
+                     region:江州 also finds 江州市
+\b
+Values:
+""" + "\n".join(f"  {field}: {valid_values(field)}" for field in CLOSED_FIELDS)
+
+
+def _canonical(field: str, values: tuple[str, ...]) -> list[str]:
+    """--platform 微博 is --platform weibo; an unknown value lists the valid ones."""
+    try:
+        return [code for value in values for code in canonical(field, value)]
+    except VocabularyError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{field}") from None
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _clip(text: str, width: int) -> str:
+    out, used = "", 0
+    for char in text.replace("\n", " "):
+        w = _width(char)
+        if used + w > width - 1:
+            return out + "…" + " " * (width - used - 1)
+        out += char
+        used += w
+    return out + " " * (width - used)
+
+
+# A query may start with '-' (`yuqing search '-演习'`, exclusion as the query language has it):
+# unknown options are passed on as the query instead of being refused as options.
+@click.command(epilog=QUERY_HELP, context_settings={"ignore_unknown_options": True})
+@click.argument("query", default="")
+@click.option("--since", type=INSTANT, help="From this time (ISO 8601; naive is Beijing time).")
+@click.option("--until", type=INSTANT, help="Before this time.")
+@click.option("--platform", "platforms", multiple=True, help="news, rss, weibo, official…")
+@click.option("--source", "sources", multiple=True)
+@click.option("--topic", "topics", multiple=True)
+@click.option("--region", "regions", multiple=True)
+@click.option("--sentiment", "sentiments", multiple=True)
+@click.option(
+    "--entity",
+    "entities",
+    multiple=True,
+    help="Mentions whose analysis names this company, brand, product or region "
+    "(a region also by its six-digit code, e.g. 440300).",
+)
+@click.option("--min-rumor", type=float, help="Only rumour scores at or above this.")
+@click.option("--relevant", is_flag=True, help="Only mentions analysed as relevant.")
+@click.option("--sort", type=click.Choice(["time", "relevance"]), default="time", show_default=True)
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--all", "fetch_all", is_flag=True, help="Every hit, page by page (for export).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+@click.pass_obj
+def search(
+    ctx: Any,
+    query: str,
+    since: datetime | None,
+    until: datetime | None,
+    platforms: tuple[str, ...],
+    sources: tuple[str, ...],
+    topics: tuple[str, ...],
+    regions: tuple[str, ...],
+    sentiments: tuple[str, ...],
+    entities: tuple[str, ...],
+    min_rumor: float | None,
+    relevant: bool,
+    sort: str,
+    limit: int,
+    fetch_all: bool,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Search the archive of mentions (full-text Chinese search with filters)."""
+    try:
+        filters = SearchFilters(
+            since=since,
+            until=until,
+            platforms=_canonical("platform", platforms),
+            sources=list(sources),
+            topics=_canonical("topic", topics),
+            regions=_canonical("region", regions),
+            sentiments=_canonical("sentiment", sentiments),
+            entities=list(entities),
+            rumor_min=min_rumor,
+            relevant_only=relevant,
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    request = SearchRequest(query=query, filters=filters, sort=sort, limit=min(limit, 1000))
+    with ctx.archive(readonly=True) as archive:
+        try:
+            result = archive.search(request)
+            hits = list(result.hits)
+            while fetch_all and result.next_cursor:
+                request.after = result.next_cursor
+                result = archive.search(request)
+                hits.extend(result.hits)
+        except QueryError as exc:
+            raise click.ClickException(f"query error: {exc}") from None
+    records = [hit_record(hit) for hit in hits]
+    if as_json:
+        for record in records:
+            click.echo(json.dumps(record, ensure_ascii=False))
+    elif as_csv:
+        # A byte-order mark, as the dashboard's export has, so Excel reads the text as UTF-8.
+        sys.stdout.write("\ufeff")
+        write_csv(records, sys.stdout)
+    else:
+        total = f"{result.total}" + ("" if result.total_exact else "+")
+        click.echo(f"{total} hits" + (f", showing {len(records)}" if records else ""))
+        for record in records:
+            when = record["published_at"][:16].replace("T", " ")
+            click.echo(
+                f"{when}  {_clip(record['platform'], 8)}{_clip(record['source'], 14)}"
+                f"{_clip(record['title'] or record['text'], 60)}"
+            )
+
+
+__all__ = ["search"]
