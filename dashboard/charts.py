@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
 import altair as alt
 import pandas as pd
 
@@ -85,3 +88,44 @@ def histogram_chart(buckets: list[HistogramBucket], interval: str) -> alt.Chart:
         )
         .properties(height=200)
     )
+
+
+def early_hours_chart(
+    hours: list[tuple[datetime, int]], start: datetime, marks: Sequence[tuple[timedelta, str]]
+) -> alt.LayerChart:
+    """Hourly bars over an event's first hours, with a dashed rule at each disclosure deadline
+    (start + offset) so the duty officer sees the 5 h and 24 h windows against the spread."""
+    frame = pd.DataFrame(
+        [{"时间": local(at).replace(tzinfo=None), "数量": n} for at, n in hours],
+        columns=["时间", "数量"],
+    )
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=_time_axis("yearmonthdatehours", "hour"),
+            y=alt.Y("数量:Q", title="提及数", axis=_COUNT_AXIS),
+            tooltip=[
+                alt.Tooltip("yearmonthdatehours(时间):T", title="时间", format="%m-%d %H:00"),
+                alt.Tooltip("数量:Q", title="提及数"),
+            ],
+        )
+    )
+    rules_frame = pd.DataFrame(
+        [
+            {"时间": local(start + offset).replace(tzinfo=None), "时限": label}
+            for offset, label in marks
+        ],
+        columns=["时间", "时限"],
+    )
+    rules = (
+        alt.Chart(rules_frame)
+        .mark_rule(color="#c0392b", strokeDash=[4, 3])
+        .encode(x="时间:T", tooltip=[alt.Tooltip("时限:N", title="处置时限")])
+    )
+    labels = (
+        alt.Chart(rules_frame)
+        .mark_text(align="left", dx=4, dy=-6, color="#c0392b")
+        .encode(x="时间:T", y=alt.value(8), text="时限:N")
+    )
+    return alt.LayerChart(layer=[bars, rules, labels], height=220)

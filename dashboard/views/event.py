@@ -13,7 +13,7 @@ from alerts.messages import show_outcome
 from archive.models import Event, Reason
 from dashboard import auth, charts, data, data_events, roles
 from dashboard.context import config_path
-from dashboard.data_events import EventDetail
+from dashboard.data_events import DEADLINE_MARKS, EventDetail
 from dashboard.formatting import countdown, fmt_time, md_escape
 from dashboard.labels import (
     EVENT_STATUS_LABELS,
@@ -98,8 +98,14 @@ def _entities(detail: EventDetail) -> None:
 
 def _spread(detail: EventDetail) -> None:
     st.subheader("传播时间线")
-    if detail.timeline:
-        st.altair_chart(charts.histogram_chart(detail.timeline, detail.interval), width="stretch")
+    timeline = detail.timeline
+    if any(n for _, n in timeline.hours):
+        st.markdown("**首48小时（逐小时，红线为处置时限）**")
+        early = charts.early_hours_chart(timeline.hours, timeline.start, DEADLINE_MARKS)
+        st.altair_chart(early, width="stretch")
+        if timeline.days:
+            st.markdown("**全程（逐日）**")
+            st.altair_chart(charts.histogram_chart(timeline.days, "day"), width="stretch")
     else:
         st.info("该事件还没有可统计的提及。")
     left, right = st.columns(2)
