@@ -7,6 +7,7 @@ fails under ``CI=true``, so a CI machine cannot pass by silently testing nothing
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -185,6 +186,8 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
             _open(page, "总览", "舆情总览")
             expect(page.get_by_text("24小时新增提及")).to_be_visible()
             expect(page.get_by_text("有 1 项处置已逾期")).to_be_visible(timeout=10_000)
+            # The tab counts the critical alert nobody has acknowledged (dashboard.alert_watch).
+            expect(page).to_have_title(re.compile(r"^\(1\) "), timeout=20_000)
             expect(page.get_by_role("heading", name="谣言关注")).to_be_visible()
             expect(page.get_by_role("heading", name="最热事件")).to_be_visible()
             _shot(page, "overview")

@@ -180,3 +180,22 @@ def test_topic_burst_section(tmp_path: Path, monkeypatch: Any) -> None:
     assert row["基线依据"] == "前7天同一时段"
     caption = next(c.value for c in at.caption if c.value.startswith("近1小时相关信息"))
     assert "前7天同一小时" in caption and "3 倍" in caption and "1.0e-04" in caption
+
+
+def test_the_tab_counts_critical_alerts_until_someone_acknowledges_them(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    made = build_archive(tmp_path)
+    at = app_test(made, monkeypatch)
+    # major-accidents on ev-lift is critical and firing; its obligation is still 待办.
+    assert [c.value for c in at.sidebar.caption if "严重告警" in c.value] == [
+        "严重告警待确认：1 条"
+    ]
+    scripts = [f.proto.srcdoc for f in at.get("iframe")]
+    assert any('"count": 1' in s and '"user": ' in s for s in scripts), scripts
+    actions.perform(
+        str(made.config), "acknowledge", made.obligations["overdue"], Principal("zhao", "admin")
+    )
+    at.run()
+    assert not [c.value for c in at.sidebar.caption if "严重告警" in c.value]
+    assert any('"count": 0' in f.proto.srcdoc for f in at.get("iframe"))

@@ -1,4 +1,4 @@
-"""Every package's README maps its modules: a module the README does not name is a map out of date."""
+"""Every package's README maps its modules: a module it does not name is a map out of date."""
 
 from __future__ import annotations
 
