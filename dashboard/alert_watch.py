@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from dashboard.context import reader
 from dashboard.data import _ttl_cached, cache_seconds
@@ -143,6 +142,6 @@ def render(config: str, user: str) -> None:
         payload = json.dumps(state, ensure_ascii=True).replace("<", "\\u003c")
         if watch.count:
             st.caption(f"严重告警待确认：{watch.count} 条")
-        components.html(_SCRIPT % {"state": payload}, height=40)
+        st.iframe(_SCRIPT % {"state": payload}, height=40)
 
     _watch()

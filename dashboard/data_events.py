@@ -23,6 +23,7 @@ from dashboard.data import _ttl_cached, hottest, rumor_threshold
 from dashboard.labels import PLATFORM_LABELS
 from nlp.entities import EntitySummary, Region, extract, gazetteer, summarise
 from nlp.text import make_document
+from nlp.vectors import TITLE_WEIGHT, idf, keep_word
 
 SCAN_LIMIT = 1_000_000
 # Posts read to choose the representative ones and the rumour evidence of an event: the
@@ -32,6 +33,8 @@ REPRESENTATIVE = 5
 HOTSPOTS = 50
 EVIDENCE_POSTS = 5
 RUMOR_REASON_KINDS = ("signal", "feature", "match")
+TERMS = 60  # words in the event's word cloud
+SENTIMENTS = ("negative", "neutral", "positive")
 # The event page's timeline is hourly over an event's first two days, where the disclosure
 # deadlines fall (authoritative information within 5 h, a press conference within 24 h of a
 # major emergency), and daily after.
@@ -116,6 +119,33 @@ def event_timeline(archive: Archive, event: Event, request: SearchRequest) -> Ti
     return Timeline(start=start, hours=list(zip(starts, counts, strict=True)), days=days)
 
 
+def event_terms(hits: list[SearchHit], size: int = TERMS) -> list[tuple[str, float]]:
+    """The event's characteristic words over its sampled mentions: each word's count (title
+    words double, as in the clustering's vectors) times its IDF, so 电梯 and 困人 outweigh
+    words every post uses."""
+    weights: dict[str, float] = {}
+    for hit in hits:
+        document = make_document(hit.mention)
+        for words, weight in ((document.title_words, TITLE_WEIGHT), (document.body_words, 1.0)):
+            for word in words:
+                if keep_word(word):
+                    weights[word] = weights.get(word, 0.0) + weight * idf(word)
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:size]
+
+
+def sentiment_series(
+    archive: Archive, request: SearchRequest, interval: str
+) -> list[tuple[datetime, str, int]]:
+    """Mentions per bucket and sentiment (negative, neutral, positive) for ``request``."""
+    rows = []
+    for sentiment in SENTIMENTS:
+        filters = replace(request.filters, sentiments=[sentiment])
+        for bucket in archive.histogram(replace(request, filters=filters), interval):
+            rows.append((bucket.start, sentiment, bucket.count))
+    return rows
+
+
 @dataclass
 class RumorPost:
     hit: SearchHit
@@ -127,6 +157,8 @@ class RumorPost:
 class EventDetail:
     event: Event
     timeline: Timeline
+    sentiments: list[tuple[datetime, str, int]]
+    terms: list[tuple[str, float]]
     platforms: list[FacetCount]
     sources: list[FacetCount]
     representative: list[SearchHit]
@@ -230,6 +262,10 @@ def event_detail(config: str, event_id: str) -> EventDetail | None:
     return EventDetail(
         event=event,
         timeline=event_timeline(archive, event, request),
+        sentiments=sentiment_series(
+            archive, request, "hour" if event.last_seen - event.first_seen <= HOURLY_SPAN else "day"
+        ),
+        terms=event_terms(hits),
         platforms=platforms if platforms is not None else counts.get("platform", []),
         sources=counts.get("source", []),
         representative=ranked[:REPRESENTATIVE],

@@ -66,8 +66,9 @@ def test_event_page_shows_spread_evidence_and_duties(
     assert at.title[0].value == "江州商场电梯困人"
     values = {m.label: m.value for m in at.metric}
     assert values["热度"] == "88.5" and values["提及数"] == "3"
-    # Timeline, platform and source charts; the 传播分析 tree and cumulative spread.
-    assert len(at.get("vega_lite_chart")) == 5
+    # Timeline, platform and source charts, sentiment and the word cloud; the 传播分析 tree
+    # and cumulative spread.
+    assert len(at.get("vega_lite_chart")) == 7
     texts = "\n".join(m.value for m in at.markdown)
     assert "最早一条" in texts  # the first post of the event leads the representative ones
     # Who and what the event is about: 电梯 in all three mentions (江州 is no real city).
@@ -183,7 +184,7 @@ def test_event_page_charts_the_stored_platforms(
     assert _platform_chart(at) == {"新闻网站": 3, "RSS订阅": 2}
     at = _event(counted, monkeypatch, "ev-lift")
     assert_no_html(at)
-    assert len(at.get("vega_lite_chart")) == 5
+    assert len(at.get("vega_lite_chart")) == 7
     assert _platform_chart(at) == {"微博": 2, "新闻网站": 1}
     # Written before platforms were kept: the archive's platform facets of its mentions.
     at = _event(counted, monkeypatch, "ev-toy")
@@ -240,3 +241,24 @@ def test_the_early_hours_chart_labels_each_deadline_at_its_hour() -> None:
         ("2026-11-20T19:00:00", "5小时：发布权威信息"),
         ("2026-11-21T14:00:00", "24小时：新闻发布会"),
     ]
+
+
+def test_event_terms_and_their_cloud(made: DashboardArchive) -> None:
+    from archive.search import SearchFilters, SearchRequest
+    from dashboard.charts import word_cloud_chart
+    from dashboard.data_events import event_terms
+
+    archive = open_archive(made.db)
+    hits = archive.search(SearchRequest(filters=SearchFilters(events=["ev-lift"]))).hits
+    terms = event_terms(hits)
+    words = [word for word, _ in terms]
+    # 电梯 is in all three posts (once in a title, counted double), 困人 in two but rarer in
+    # Chinese text at large (its IDF is higher): the two lead.
+    assert set(words[:2]) == {"电梯", "困人"}
+    assert all(weight > 0 for _, weight in terms)
+    spec = word_cloud_chart(terms).to_dict()
+    placed = [row for rows in spec["datasets"].values() for row in rows]
+    assert {row["词"] for row in placed} <= set(words) and placed[0]["词"] == words[0]
+    # The largest word is drawn largest, and every word inside the drawing area.
+    assert placed[0]["字号"] == max(row["字号"] for row in placed)
+    assert all(0 <= row["x"] <= 640 and 0 <= row["y"] <= 280 for row in placed)
