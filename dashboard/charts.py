@@ -168,7 +168,9 @@ def sentiment_chart(rows: Sequence[tuple[datetime, str, int]], interval: str) ->
 # The installed CJK font (fonts-noto-cjk, scripts/system-deps.sh) measures the words for the
 # layout; the browser draws them with the same family, so nothing is rasterised.
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-CLOUD_WIDTH, CLOUD_HEIGHT = 640, 280
+# Sized to half the page (the event page's right column at 1400 px): fixed font sizes do not
+# scale with the container, so the cloud is laid out for the space it gets.
+CLOUD_WIDTH, CLOUD_HEIGHT = 460, 260
 
 
 def word_cloud_chart(terms: Sequence[tuple[str, float]]) -> alt.Chart:
@@ -200,10 +202,13 @@ def word_cloud_chart(terms: Sequence[tuple[str, float]]) -> alt.Chart:
         .mark_text(font="Noto Sans CJK SC", baseline="middle", align="center")
         .encode(
             x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, CLOUD_WIDTH])),
-            y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[CLOUD_HEIGHT, 0])),
+            y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, CLOUD_HEIGHT], reverse=True)),
             size=alt.Size("字号:Q", scale=None, legend=None),
+            # The heaviest words darkest (navy), the lightest still readable on white.
             color=alt.Color(
-                "名次:Q", scale=alt.Scale(scheme="darkblue", reverse=True), legend=None
+                "名次:Q",
+                scale=alt.Scale(domain=[0, max(len(rows) - 1, 1)], range=["#08306b", "#4292c6"]),
+                legend=None,
             ),
             text="词:N",
             tooltip=[alt.Tooltip("词:N"), alt.Tooltip("权重:Q", title="权重（词频×逆文档频率）")],

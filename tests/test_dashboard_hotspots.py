@@ -261,4 +261,4 @@ def test_event_terms_and_their_cloud(made: DashboardArchive) -> None:
     assert {row["词"] for row in placed} <= set(words) and placed[0]["词"] == words[0]
     # The largest word is drawn largest, and every word inside the drawing area.
     assert placed[0]["字号"] == max(row["字号"] for row in placed)
-    assert all(0 <= row["x"] <= 640 and 0 <= row["y"] <= 280 for row in placed)
+    assert all(0 <= row["x"] <= 460 and 0 <= row["y"] <= 260 for row in placed)
