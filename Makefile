@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps es-deps demo test test-fast lint typecheck unit bench soak lock clean
+.PHONY: setup system-deps es-deps demo test test-fast lint typecheck vulture unit bench soak lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
@@ -35,6 +35,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy core yuqing archive crawlers nlp alerts dashboard benchmarks reports
+
+# Dead code: names nothing reads (settings and known framework hooks in pyproject.toml).
+vulture: $(STAMP)
+	$(BIN)/vulture
 
 unit: setup
 	$(BIN)/python -m pytest -q
