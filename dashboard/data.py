@@ -201,11 +201,6 @@ def obligations(config: str, include_closed: bool = False) -> list[Obligation]:
 
 
 @_ttl_cached
-def obligation_audit(config: str, limit: int = 30) -> list[AuditEntry]:
-    return reader(config).list_audit(object_type="obligation", limit=limit)
-
-
-@_ttl_cached
 def action_audit(config: str, limit: int = 30) -> list[AuditEntry]:
     """The latest entries about obligations, alerts and silences together, newest first."""
     archive = reader(config)
