@@ -212,11 +212,6 @@ def event_titles(config: str, event_ids: list[str]) -> dict[str, str]:
 
 
 @_ttl_cached
-def obligation_audit(config: str, limit: int = 30) -> list[AuditEntry]:
-    return reader(config).list_audit(object_type="obligation", limit=limit)
-
-
-@_ttl_cached
 def action_audit(config: str, limit: int = 30) -> list[AuditEntry]:
     """The latest entries about obligations, alerts and silences together, newest first."""
     archive = reader(config)

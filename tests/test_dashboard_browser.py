@@ -29,6 +29,8 @@ except ImportError:  # reported by the test: skipped locally, a failure under CI
 from core.passwords import hash_password
 from tests.support.dashboard_fixtures import build_archive, write_config
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "dashboard" / "server.py"
 ARTIFACTS = ROOT / "test-artifacts"
