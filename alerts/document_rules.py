@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from alerts.rules import Match, RuleInput, RuleType, mention_title, post_reason, register_rule
+from alerts.rule_base import Match, RuleInput, RuleType, mention_title, post_reason, register_rule
 from archive.models import Mention, Reason
 from core.clock import SHANGHAI, parse_instant
 from core.settings_rules import OfficialDocumentRuleSettings, PenaltyRuleSettings

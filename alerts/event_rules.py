@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from alerts.rules import (
+from alerts.rule_base import (
     GRADE_LEVEL,
     EventRule,
     Match,

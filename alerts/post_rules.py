@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from alerts.rules import Match, RuleInput, RuleType, post_reason, register_rule
+from alerts.rule_base import Match, RuleInput, RuleType, post_reason, register_rule
 from archive.metrics import count, total
 from archive.models import Analysis, Event, Mention, Reason
 from core.settings_rules import RumorRuleSettings, WatchListRuleSettings

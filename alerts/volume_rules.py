@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from alerts.rules import Match, RuleInput, RuleType, register_rule
+from alerts.rule_base import Match, RuleInput, RuleType, register_rule
 from archive.base import Archive
 from archive.models import Event, Reason
 from archive.search import SearchFilters, SearchRequest
