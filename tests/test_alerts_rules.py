@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from alerts import rules
 from alerts.rules import Match, RuleInput, build_rule, grade_rank
 from archive import Archive, open_archive
 from archive.models import Analysis, Event, Mention, Reason
@@ -317,3 +318,12 @@ def test_a_real_accident_reported_by_media_opens_no_clarification(archive: Archi
     assert [m.subject for m in found] == ["event:acc"]
     assert found[0].title == "锦江广场电梯坠落致三十人遇难"
     assert any(r.text.startswith("已辟谣：") for r in found[0].evidence)
+
+
+def test_a_configurable_type_without_a_class_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What alerts.rules checks at import: every type settings accept has its class.
+    monkeypatch.delitem(rules.RULE_CLASSES, "penalty")
+    with pytest.raises(TypeError, match="rule types without a class: penalty"):
+        rules.check_registry()
+    with pytest.raises(ValueError, match="type 'penalty' has no implementation"):
+        build_rule(parse_rule({"name": "p", "type": "penalty"}))
