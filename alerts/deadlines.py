@@ -5,7 +5,9 @@ days after publication or decision, or fixed calendar dates), which figure of
 ``obligations.deadlines`` sets it, and the sentence shown to people explaining it. The defaults
 are the table in DESIGN.md (国办发〔2016〕61号 and the open-government implementation rules for
 the hour limits; the quality-inspection disclosure directive and its county plan for the
-working-day ones). A new kind is a new class with ``@register_kind``, nothing else.
+working-day ones). A new kind is its name in ``core.vocabulary.ObligationKind`` (what settings
+accept) and a class with ``@register_kind``; importing this module fails when one lacks the
+other.
 
 ``due(kind, trigger, settings, level)`` is what the stage, ``add_manual`` and the
 ``yuqing deadline`` command use.

@@ -1,5 +1,8 @@
 """Notifier types: one class each over a shared contract, one registry.
 
+Each class names its settings model in ``core.settings_notifiers`` (the type's keys and its
+name); importing this module fails when a configurable type has no class.
+
 A notifier sends one outbox message to one recipient and raises on failure; it never marks
 anything (``alerts.notify`` does). ``PermanentError`` means retrying cannot help.
 
