@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.vocabulary import SEVERITY_GRADES as SEVERITY_GRADES
-
 # Closed vocabularies. Kept here so the CLI, the dashboard and both backends agree.
 PLATFORMS = ("news", "rss", "weibo", "official", "replay", "other")
 MENTION_KINDS = ("article", "post", "repost", "comment", "official", "debunk")
