@@ -16,7 +16,7 @@ from alerts.rules import Match
 from archive.models import Alert, Obligation, Reason
 from core.clock import local
 from core.settings import RuleSettings, Settings
-from core.vocabulary import AGENCY_LEVEL_LABELS, ALERT_LEVEL_LABELS
+from core.vocabulary import AGENCY_LEVEL_LABELS, ALERT_LEVEL_LABELS, shown_name
 
 EVIDENCE_SHOWN = 5
 
@@ -96,7 +96,8 @@ def alert_link(base: str, alert: Alert) -> str:
 
 
 def _rule_line(rule: RuleSettings) -> str:
-    return f"规则：{rule.name}" + (f"（{rule.description}）" if rule.description else "")
+    name = shown_name(rule.name, rule.display_name)
+    return f"规则：{name}" + (f"（{rule.description}）" if rule.description else "")
 
 
 def _level_line(level: str, grade: str | None) -> str:

@@ -58,6 +58,7 @@ from core.vocabulary import (
     ObligationKind,
     RecipientRole,
     UserRole,
+    shown_name,
 )
 
 __all__ = [
@@ -126,6 +127,8 @@ class SourceSettings(StrictModel):
     """One place to collect from. A new news site needs configuration, not code."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    # What pages and messages show (e.g. 江州日报); the name stays the id.
+    display_name: str = ""
     type: SourceType
     start_urls: list[str] = Field(default_factory=list)
     interval: Duration = timedelta(minutes=10)
@@ -240,6 +243,7 @@ class OutboxSettings(StrictModel):
 
 class RecipientSettings(StrictModel):
     name: str
+    display_name: str = ""  # what messages and pages show (e.g. 新闻发言人)
     role: RecipientRole = "spokesperson"
     email: str | None = None
     phone: str | None = None
@@ -406,6 +410,18 @@ class Settings(StrictModel):
             value = getattr(self.nlp, attr)
             if value is not None and not value.is_absolute():
                 setattr(self.nlp, attr, base / value)
+
+    def display_name(self, name: str) -> str:
+        """What people read for a configured id (a rule, source, recipient, notifier or
+        user): its ``display_name``, else the built-in Chinese name, else the id itself. Ids
+        stay in the configuration and in ``--json`` output."""
+        for item in (*self.rules, *self.sources, *self.recipients, *self.notifiers):
+            if item.name == name and item.display_name:
+                return item.display_name
+        for user in self.users:
+            if user.username == name and user.display_name:
+                return user.display_name
+        return shown_name(name)
 
     def source(self, name: str) -> SourceSettings:
         for source in self.sources:

@@ -22,6 +22,7 @@ from core.settings_base import (
 
 class NotifierSettingsBase(StrictModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    display_name: str = ""
     type: str
     # The secret values this notifier holds, blanked out of anything it logs or stores.
     secret_fields: ClassVar[tuple[str, ...]] = ()

@@ -34,6 +34,7 @@ class RuleSettingsBase(StrictModel):
     """What every rule has; each type adds its parameters in its own model below."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    display_name: str = ""  # what pages and messages show; the name stays the id
     type: str
     description: str = ""
     enabled: bool = True

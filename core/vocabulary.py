@@ -70,3 +70,39 @@ USER_ROLE_LABELS: dict[str, str] = {
 # What an official site publishes (a source's ``doc_type``; the official spider's guess).
 DocType = Literal["policy", "interpretation", "penalty", "debunk", "notice"]
 DOC_TYPES: tuple[str, ...] = get_args(DocType)
+
+# Chinese names of the configured things the starter configuration ships (`yuqing init`,
+# alerts/defaults.py, the demo) and of the system's own actors, for a configuration that gives
+# them no ``display_name``. A site's own ids without one show as written.
+BUILTIN_DISPLAY_NAMES: dict[str, str] = {
+    # Recipients
+    "spokesperson": "新闻发言人",
+    "duty-officer": "值班员",
+    "leader": "分管领导",
+    # Rules (alerts/defaults.py and the example configuration)
+    "major-accident": "较大及以上突发事件",
+    "major-accidents": "较大及以上突发事件",
+    "rumor": "谣言澄清",
+    "rumours": "谣言澄清",
+    "hot-event": "热点舆情",
+    "hot-events": "热点舆情",
+    "policy-document": "重要政策文件",
+    "policy-published": "重要政策文件",
+    "penalty-decision": "行政处罚决定",
+    "penalty-decided": "行政处罚决定",
+    "volume-spike": "信息量突增",
+    "topic-spike": "话题声量突增",
+    # Notifiers
+    "outbox-file": "发件箱文件",
+    # Actors the system writes into the audit log
+    "dashboard": "值班人员",
+    "system": "系统",
+    "runner": "系统（定时任务）",
+    "cli": "命令行",
+}
+
+
+def shown_name(name: str, display_name: str = "") -> str:
+    """What people read for a configured id: its own display name, else the built-in Chinese
+    name, else the id as written."""
+    return display_name or BUILTIN_DISPLAY_NAMES.get(name, name)

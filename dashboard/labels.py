@@ -61,3 +61,11 @@ def label(table: dict[str, str], code: str | None) -> str:
     if code is None:
         return ""
     return table.get(code, code)
+
+
+def shown(name: str) -> str:
+    """The display name of a configured id — a rule, source, recipient, notifier or user —
+    as ``core.settings.Settings.display_name`` gives it; ids never reach the screen."""
+    from dashboard.context import settings  # the configuration of this dashboard
+
+    return settings().display_name(name) if name else name

@@ -243,7 +243,7 @@ def test_messages_say_what_why_by_when_and_where(tmp_path: Path, archive: Archiv
     evaluate(archive, settings, clock)
     bodies = {m.dedup_key.split(":")[0]: m for m in archive.list_messages()}
     alert_text = bodies["alert"].body
-    assert "规则：hot-event" in alert_text
+    assert "规则：热点舆情" in alert_text and "hot-event" not in alert_text
     assert "https://example.com/m1" in alert_text  # the evidence, with its link
     assert "谣言概率 0.92" in alert_text
     assert "剩余 23小时" in alert_text  # due 24 h after detection (T0 + 2 min), sent at T0 + 1 h

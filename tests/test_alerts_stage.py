@@ -324,7 +324,7 @@ def test_provisional_deadline_is_marked_in_the_message(tmp_path: Path, archive: 
     assert ob.provisional  # counts days of 2027, whose schedule is unknown
     message = next(m for m in archive.list_messages() if m.dedup_key.startswith("obligation:"))
     assert "截止时间：2027-01-05 23:59（北京时间）「暂定」" in message.body
-    for word in ("规则：policy-document", "事件：", "级别：", "义务：发布政策解读"):
+    for word in ("规则：重要政策文件", "事件：", "级别：", "义务：发布政策解读"):
         assert word in message.body
     assert "暂定" in message.subject
 

@@ -21,6 +21,7 @@ from dashboard.labels import (
     RULE_TYPE_LABELS,
     TOPIC_LABELS,
     label,
+    shown,
 )
 from dashboard.tables import alert_row
 
@@ -80,13 +81,13 @@ def _condition(rule: RuleSettings) -> str:
 def _rule_row(rule: RuleSettings, alerts: dict[str, list[Any]]) -> dict[str, Any]:
     mine = alerts.get(rule.name, [])
     return {
-        "规则": rule.name,
+        "规则": shown(rule.name),
         "类型": label(RULE_TYPE_LABELS, rule.type),
         "启用": "是" if rule.enabled else "否",
         "级别": label(ALERT_LEVEL_LABELS, rule.level),
         "条件": _condition(rule),
         "开启事项": "、".join(label(OBLIGATION_KIND_LABELS, k) for k in rule.opens),
-        "接收人": "、".join(rule.recipients),
+        "接收人": "、".join(shown(r) for r in rule.recipients),
         "近期告警": len(mine),
         "最近告警": fmt_time(mine[0].last_at) if mine else "",
         "说明": rule.description,
@@ -102,7 +103,7 @@ def rule_table() -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
     st.subheader("各规则的近期告警")
     names = [rule.name for rule in rules]
-    chosen = st.selectbox("规则", names, key="rules_alerts_rule")
+    chosen = st.selectbox("规则", names, format_func=shown, key="rules_alerts_rule")
     mine = alerts.get(chosen, [])
     if mine:
         st.dataframe(
@@ -139,7 +140,9 @@ def backtest_form() -> None:
     today = local(data.now(config)).date()
     with st.form("backtest_form", border=True):
         left, middle, right = st.columns([2, 2, 1])
-        name = left.selectbox("回测规则", [r.name for r in rules], key="backtest_rule")
+        name = left.selectbox(
+            "回测规则", [r.name for r in rules], format_func=shown, key="backtest_rule"
+        )
         days = middle.date_input(
             "日期范围（北京时间）",
             value=(today - timedelta(days=1), today),
@@ -150,9 +153,9 @@ def backtest_form() -> None:
         submitted = st.form_submit_button("开始回测", type="primary")
     if submitted:
         _run(name, days, STEPS[step])
-    shown = st.session_state.get(RESULT_KEY)
-    if isinstance(shown, tuple):
-        _show(*shown)
+    kept = st.session_state.get(RESULT_KEY)
+    if isinstance(kept, tuple):
+        _show(*kept)
 
 
 def _run(name: str, days: Any, step: timedelta) -> None:
