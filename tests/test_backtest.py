@@ -11,12 +11,12 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from alerts.backtest import SCAN, _window
 from alerts.stage import evaluate
 from archive import open_archive
 from core.clock import SimulatedClock, local
 from core.config import load_config
 from tests.test_alerts_stage import T0, mention
+from yuqing.backtest import SCAN, _window
 from yuqing.cli import main
 
 CONFIG = """\
