@@ -79,7 +79,7 @@ def test_rules_in_force_and_their_alerts(made: DashboardArchive, monkeypatch: An
     assert list(alerts["标题"]) == ["网传临川奶粉三聚氰胺"]
 
 
-def test_backtest_form_runs_the_alerts_backtest(made: DashboardArchive, monkeypatch: Any) -> None:
+def test_backtest_form_runs_the_backtest(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch, RULES)
     at.selectbox(key="backtest_rule").set_value("lift-watch")
     at.date_input(key="backtest_days").set_value((NOW.date() - timedelta(days=3), NOW.date()))

@@ -102,7 +102,7 @@ def load_corpus(path: str | Path | None = None) -> list[dict[str, Any]]:
 
 
 def flatten_corpus_record(raw: dict[str, Any]) -> list[dict[str, Any]]:
-    """Records as the sites serve them, from the corpus as written (``corpus_source.py``).
+    """Records as the sites serve them, from the corpus as written (``scripts/demo_corpus``).
 
     The corpus names a news site in ``site`` and nests Weibo user, counts, repost target and
     comments; the server wants one record per servable item with its site as ``channel``.
