@@ -24,8 +24,8 @@ from dashboard.labels import (
 )
 from dashboard.tables import alert_row
 
-# Up a layer: the backtest drives nlp and alerts through the runner (application level).
-# Pages are not a package, so import-linter does not see this; it is the one such import.
+# The backtest drives nlp and alerts through the runner (the application layer below the
+# dashboard, see the layering contract in pyproject.toml).
 from yuqing.backtest import BacktestResult, Raised, run_backtest
 
 RESULT_KEY = "rules_backtest_result"
