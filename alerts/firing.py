@@ -33,6 +33,9 @@ class Fired:
     created: bool = False  # the alert is new
     changed: bool = False  # a stored alert was updated
     obligations: list[tuple[Obligation, Deadline]] = field(default_factory=list)
+    # The id of the newest obligation this alert ever opened (any state): a new one is news,
+    # so it keys the alert's message (alerts.notices).
+    newest_obligation: int | None = None
     # Every obligation it led to was fulfilled as it opened (a penalty decision published on
     # the agency's own site): an information alert with nothing to do is not pushed.
     all_fulfilled: bool = False

@@ -1,11 +1,18 @@
-"""The notices of one evaluation: each fired alert's message and one per obligation it opened.
+"""The notices of one evaluation: one message per fired alert, its obligations folded in.
 
-They go to the recipients of the alert's rule through ``alerts.outbox.queue_for`` (every
-channel of every recipient, deduplicated by key). Keys are derived from what is stored, so a
-repeated evaluation queues nothing new:
+An alert's message lists what it calls for (须履行: each obligation with its deadline, its
+level, 补登 and why when it opened late, and where to act), so a story reaches a recipient as
+one message, not an alert plus one message per obligation opened with it (issue 16: at most
+one notification per recipient per story per hour).
 
-- ``alert:<id>:<level>`` — keyed by level too: a raised level is news and is sent once more;
-- ``obligation:<id>:opened``.
+It goes to the recipients of the alert's rule through ``alerts.outbox.queue_for`` (every
+channel of every recipient, deduplicated by key). The key says what is news, derived only from
+what is stored, so a repeated or interrupted evaluation queues the same keys:
+
+- ``alert:<id>:<level>`` — a raised level is news and is sent once more;
+- ``…:ob<id>`` — the newest obligation the alert ever opened (``alerts.opening``): an
+  obligation opened later (a grade reached after the first message) sends the alert's message
+  again with it; closing one does not.
 
 A silenced alert queues nothing (``alerts.mute``: its obligations stay open, their messages
 wait for the silence to end), nor does an information alert all of whose obligations were
@@ -18,7 +25,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from alerts.firing import Fired
-from alerts.messages import alert_message, dashboard_url, obligation_message
+from alerts.messages import alert_message, dashboard_url
 from alerts.outbox import queue_for
 from archive.base import Archive
 from core.settings import Settings
@@ -45,12 +52,12 @@ def _due(item: Fired) -> bool:
 
 
 def notices(item: Fired, now: datetime, link: str) -> Iterator[tuple[str, tuple[str, str]]]:
-    """(key, (subject, body)) of the alert's message, then of each obligation's."""
+    """(key, (subject, body)) of the alert's message."""
     rule, alert = item.rule.settings, item.alert
     text = alert_message(
         rule, alert, item.match, item.obligations, item.raised_from, now=now, link=link
     )
-    yield f"alert:{alert.id}:{alert.level}", text
-    for ob, deadline in item.obligations:
-        text = obligation_message(rule, ob, item.match, deadline, now=now, link=link)
-        yield f"obligation:{ob.id}:opened", text
+    key = f"alert:{alert.id}:{alert.level}"
+    if item.newest_obligation is not None:
+        key += f":ob{item.newest_obligation}"
+    yield key, text

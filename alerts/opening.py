@@ -15,6 +15,7 @@ Each active obligation is attached to its ``Fired`` with its deadline, for the n
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -90,7 +91,19 @@ def open_obligations(
             inhibitor.hold(kind, match.event_id or match.subject, match.subject)
         if ob.status in ACTIVE_STATES:
             item.obligations.append((ob, timed.deadline))
+    _mark_newest(fired, known.values())
     return result
+
+
+def _mark_newest(fired: list[Fired], obligations: Iterable[Obligation]) -> None:
+    """Give each alert the id of the newest obligation it opened, from what is stored (so a
+    repeated or interrupted evaluation marks the same)."""
+    newest: dict[int, int] = {}
+    for ob in obligations:
+        if ob.alert_id is not None and ob.id is not None:
+            newest[ob.alert_id] = max(ob.id, newest.get(ob.alert_id, 0))
+    for item in fired:
+        item.newest_obligation = newest.get(item.alert.id or 0)
 
 
 def plan(fired: list[Fired]) -> list[tuple[Fired, str]]:
