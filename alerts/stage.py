@@ -13,9 +13,9 @@ module):
    (kind, subject), due per ``alerts.deadlines``;
 6. **fulfil** (``alerts.fulfilment``): close (from the agency's own channels) or propose as
    done the obligations that qualifying publications answer, before any message is queued;
-7. **notify** (``alerts.notices`` through ``alerts.outbox``, the dedup stage): the messages for
-   the rule's recipients, then the reminders and escalations that are due
-   (``alerts.reminders``);
+7. **notify** (``alerts.notices`` through ``alerts.outbox``, the dedup stage): one message per
+   alert, its obligations folded in, for the rule's recipients, then the reminders and
+   escalations that are due (``alerts.reminders``);
 8. advance the cursor.
 
 Delivery (group → send → record → retry) is ``alerts.notify.deliver_due``, run after it.
