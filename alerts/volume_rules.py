@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 
 from alerts.rule_base import Match, RuleInput, RuleType, register_rule
+from alerts.topic_burst import AROUND_HOURS, Burst, BurstThresholds, format_p, judge
 from archive.base import Archive
 from archive.models import Event, Reason
 from archive.search import SearchFilters, SearchRequest
 from core.clock import SHANGHAI
 from core.settings_rules import NewTermRuleSettings, RuleSettingsBase, SpikeRuleSettings
 from nlp.lexicon import TOPIC_LABELS
-from nlp.topic_burst import AROUND_HOURS, Burst, BurstThresholds, format_p, judge
 
 
 def _as_query(word: str) -> str:
@@ -153,7 +153,7 @@ class SpikeRule(RuleType):
     ``per_topic: true``: each topic is judged on its own (one alert subject per topic,
     ``spike:<topic>:<episode>``), with counts from one facet query per window.
     ``seasonal: true`` (the default with ``per_topic``): the baseline is the same hour on the
-    previous ``seasonal_days`` days (nlp/topic_burst.py), and a burst needs the ratio
+    previous ``seasonal_days`` days (alerts/topic_burst.py), and a burst needs the ratio
     ``spike_factor``, a Poisson tail ``max_p_value`` and ``min_mentions`` at once.
 
     A spike of the same scope within ``group_within`` (24 h) — or ``cooldown``, if longer —

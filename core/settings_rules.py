@@ -85,7 +85,7 @@ class SpikeRuleSettings(RuleSettingsBase):
     baseline: Duration | None = None
     # Judge each topic on its own (one alert per topic), and against the same hour of the
     # previous ``seasonal_days`` days (default with per_topic) with a Poisson tail
-    # probability at most ``max_p_value`` (nlp/topic_burst.py).
+    # probability at most ``max_p_value`` (alerts/topic_burst.py).
     per_topic: bool = False
     seasonal: bool | None = None
     seasonal_days: int | None = Field(default=None, ge=3, le=28)  # default 7

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from alerts.topic_burst import Burst, BurstThresholds
 from alerts.volume_rules import SpikeRule, topic_name, window_counts
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import SearchFilters, SearchRequest
@@ -17,7 +18,6 @@ from dashboard.context import reader, settings
 from dashboard.data import _bucket_row, _count, _ttl_cached
 from dashboard.labels import TOPIC_LABELS, label
 from nlp.hotspots import is_hotspot
-from nlp.topic_burst import Burst, BurstThresholds
 
 SCAN_LIMIT = 1_000_000
 TOPIC_SERIES = 6  # the most frequent topics get a series each; more is unreadable
@@ -130,7 +130,7 @@ class TopicBursts:
 
 @_ttl_cached
 def topic_bursts(config: str, at: datetime) -> TopicBursts:
-    """Topics whose last hour is a burst against their own baseline (nlp.topic_burst), the
+    """Topics whose last hour is a burst against their own baseline (alerts.topic_burst), the
     most unusual first. ``at``, the page's "now", keys the cache."""
     rule = burst_rule(config)
     spike = SpikeRule(rule)

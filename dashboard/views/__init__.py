@@ -1,1 +1,1 @@
-"""The dashboard's pages, one module each (run by Streamlit as scripts, listed in ``dashboard.app``)."""
+"""The dashboard's pages, one module each (Streamlit runs them as scripts; see dashboard.app)."""

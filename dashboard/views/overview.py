@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from alerts.topic_burst import format_p
 from dashboard import auth, charts, data, data_overview, data_rumours
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape
@@ -18,7 +19,6 @@ from dashboard.labels import (
     shown,
 )
 from dashboard.tables import event_row
-from nlp.topic_burst import format_p
 
 RANGES = {
     "近48小时（按小时）": (timedelta(hours=48), "hour"),
