@@ -106,7 +106,14 @@ class SourceSettings(_Strict):
     """One place to collect from. A new news site needs configuration, not code."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    type: Literal["news", "rss", "weibo", "official", "replay"]
+    type: Literal[
+        "news", "rss", "weibo", "official", "replay",
+        # issue 23: notices with attachments, complaint lists, leaders' message boards, WeChat
+        # articles through a search page, portal (Toutiao-style) feeds, site-specific plug-ins.
+        "notices", "complaints", "petitions", "wechat", "portal", "plugin",
+    ]  # fmt: skip
+    # plugin: the spider class as "package.module:Class" (crawlers/plugins.py, docs/plugins.md).
+    plugin: str | None = None
     start_urls: list[str] = Field(default_factory=list)
     interval: Duration = timedelta(minutes=10)
     enabled: bool = True
@@ -126,7 +133,10 @@ class SourceSettings(_Strict):
     # crawled from it are due on that level's deadline (7 working days at county level).
     level: Literal["national", "province", "city", "county"] | None = None
     # Official sites: the document type of what this list publishes.
-    doc_type: Literal["policy", "interpretation", "penalty", "debunk", "notice"] | None = None
+    doc_type: (
+        Literal["policy", "interpretation", "penalty", "debunk", "notice", "inspection", "recall"]
+        | None
+    ) = None
     # Replay: the recorded file and the time compression factor.
     path: Path | None = None
     speed: float = Field(default=60.0, gt=0)
@@ -142,6 +152,10 @@ class SourceSettings(_Strict):
                 raise ValueError("a replay source needs 'path': the JSONL file to play back")
         elif not self.start_urls:
             raise ValueError(f"a {self.type} source needs 'start_urls': a list of URLs")
+        if (self.type == "plugin") != bool(self.plugin):
+            raise ValueError(
+                "'plugin' (the spider class as 'package.module:Class') goes with type: plugin"
+            )
         for key in ("article_pattern", "next_page_pattern"):
             pattern = getattr(self, key)
             if pattern is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.news import NewsSpider
+from crawlers.spiders.notices import NoticesSpider
 from crawlers.spiders.official import OfficialSpider
 from crawlers.spiders.replay import ReplaySpider
 from crawlers.spiders.rss import RssSpider
@@ -11,12 +12,15 @@ from crawlers.spiders.weibo import WeiboSpider
 
 SPIDERS: dict[str, type[SourceSpider]] = {
     spider.name: spider
-    for spider in (RssSpider, NewsSpider, WeiboSpider, OfficialSpider, ReplaySpider)
-}
+    for spider in (
+        RssSpider, NewsSpider, WeiboSpider, OfficialSpider, ReplaySpider, NoticesSpider,
+    )
+}  # fmt: skip
 
 __all__ = [
     "SPIDERS",
     "NewsSpider",
+    "NoticesSpider",
     "OfficialSpider",
     "ReplaySpider",
     "RssSpider",
