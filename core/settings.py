@@ -206,6 +206,7 @@ RULE_TYPES = (
     "watch_list",
     "official_document",
     "penalty",
+    "complaints",
 )
 OBLIGATION_KINDS = (
     "authoritative_release",
@@ -246,6 +247,7 @@ class RuleSettings(_Strict):
         "watch_list",
         "official_document",
         "penalty",
+        "complaints",
     ]
     description: str = ""
     enabled: bool = True
@@ -276,6 +278,8 @@ class RuleSettings(_Strict):
     terms: list[str] = Field(default_factory=list)
     negative_only: bool = False
     doc_types: list[str] = Field(default_factory=list)
+    # complaints: the window a company's complaints are counted over (default 24 h).
+    window: Duration | None = None
 
     @property
     def seasonal_baseline(self) -> bool:
@@ -292,6 +296,7 @@ class RuleSettings(_Strict):
             "rumor": ("min_probability",),
             "severity": ("min_grade",),
             "watch_list": ("terms",),
+            "complaints": ("min_mentions",),
         }.get(self.type, ())
         if self.type == "spike" and (self.per_topic or self.seasonal):
             needs = ()  # the seasonal detector has tuned defaults for every threshold

@@ -61,6 +61,7 @@ RULE_TYPE_LABELS = {
     "watch_list": "关注词",
     "official_document": "政策文件",
     "penalty": "行政处罚",
+    "complaints": "投诉激增",
 }
 
 

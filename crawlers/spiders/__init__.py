@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.complaints import ComplaintSpider
 from crawlers.spiders.news import NewsSpider
 from crawlers.spiders.notices import NoticesSpider
 from crawlers.spiders.official import OfficialSpider
+from crawlers.spiders.petitions import PetitionSpider
 from crawlers.spiders.replay import ReplaySpider
 from crawlers.spiders.rss import RssSpider
 from crawlers.spiders.weibo import WeiboSpider
@@ -14,14 +16,17 @@ SPIDERS: dict[str, type[SourceSpider]] = {
     spider.name: spider
     for spider in (
         RssSpider, NewsSpider, WeiboSpider, OfficialSpider, ReplaySpider, NoticesSpider,
+        ComplaintSpider, PetitionSpider,
     )
 }  # fmt: skip
 
 __all__ = [
     "SPIDERS",
+    "ComplaintSpider",
     "NewsSpider",
     "NoticesSpider",
     "OfficialSpider",
+    "PetitionSpider",
     "ReplaySpider",
     "RssSpider",
     "SourceSpider",
