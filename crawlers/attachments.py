@@ -171,8 +171,7 @@ def _parse_xlsx(body: bytes) -> list[dict[str, str]]:
     records: list[dict[str, str]] = []
     try:
         for sheet in book.worksheets:
-            rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            records.extend(records_from_rows(rows))
+            records.extend(records_from_rows(sheet.iter_rows(values_only=True)))
     finally:
         book.close()
     return records
@@ -182,12 +181,12 @@ def _parse_pdf(body: bytes) -> list[dict[str, str]]:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
-    rows: list[list[str]] = []
+    rows: list[Sequence[object]] = []
     try:
         with pdfplumber.open(io.BytesIO(body)) as pdf:
             for page in pdf.pages:
                 for table in page.extract_tables():
-                    rows.extend([_cell(v) for v in row] for row in table)
+                    rows.extend(table)
     except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise AttachmentError(f"broken PDF file: {type(exc).__name__}: {exc}") from None
     except Exception as exc:  # pdfminer's own error classes are not all exported
@@ -234,12 +233,13 @@ def _header(row: Sequence[str]) -> dict[int, str] | None:
     return None
 
 
-def records_from_rows(rows: Iterable[Sequence[str]]) -> list[dict[str, str]]:
+def records_from_rows(rows: Iterable[Sequence[object]]) -> list[dict[str, str]]:
     """Records of a table whose header row is among its first rows; a table without one
     gives no records (a cover sheet, a note)."""
     columns: dict[int, str] | None = None
     records: list[dict[str, str]] = []
-    for number, row in enumerate(rows):
+    for number, raw in enumerate(rows):
+        row = [_cell(value) for value in raw]
         header = _header(row)
         if header is not None:
             columns = header  # also a header repeated on a new page
