@@ -8,15 +8,17 @@ from crawlers.spiders.news import NewsSpider
 from crawlers.spiders.notices import NoticesSpider
 from crawlers.spiders.official import OfficialSpider
 from crawlers.spiders.petitions import PetitionSpider
+from crawlers.spiders.portal import PortalSpider
 from crawlers.spiders.replay import ReplaySpider
 from crawlers.spiders.rss import RssSpider
+from crawlers.spiders.wechat import WechatSpider
 from crawlers.spiders.weibo import WeiboSpider
 
 SPIDERS: dict[str, type[SourceSpider]] = {
     spider.name: spider
     for spider in (
         RssSpider, NewsSpider, WeiboSpider, OfficialSpider, ReplaySpider, NoticesSpider,
-        ComplaintSpider, PetitionSpider,
+        ComplaintSpider, PetitionSpider, WechatSpider, PortalSpider,
     )
 }  # fmt: skip
 
@@ -27,8 +29,10 @@ __all__ = [
     "NoticesSpider",
     "OfficialSpider",
     "PetitionSpider",
+    "PortalSpider",
     "ReplaySpider",
     "RssSpider",
     "SourceSpider",
+    "WechatSpider",
     "WeiboSpider",
 ]
