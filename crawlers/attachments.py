@@ -56,6 +56,9 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
 # A header row names at least these many fields, among them the product or the producer.
 _MIN_HEADER_FIELDS = 2
 _HEADER_SCAN_ROWS = 10
+# A header cell is a label, perhaps with units or a ║-joined list of sub-labels; a longer cell
+# is data (an address, a failed item with its figures).
+_MAX_LABEL = 30
 # A ZIP member that unpacks past this is not an inspection table (and may be a zip bomb).
 MAX_MEMBER_BYTES = 20 * 1024 * 1024
 _SPACES = re.compile(r"\s+")
@@ -207,17 +210,18 @@ def _cell(value: object) -> str:
     return _WRAP.sub("", text).replace("\n", " ").strip()
 
 
+_FIELD_OF_LABEL = {label: name for name, labels in HEADER_FIELDS.items() for label in labels}
+# Every label at the start of a cell, the longest first, so an exact label wins over a shorter
+# one it starts with (生产企业地址 over 生产企业); one regex keeps the per-row header test cheap
+# (it runs on every row, since a table continued over pages repeats its header).
+_LABELS_AT_START = re.compile("|".join(map(re.escape, sorted(_FIELD_OF_LABEL, key=len)[::-1])))
+
+
 def _header_field(cell: str) -> str | None:
-    label = _SPACES.sub("", cell)
-    if not label:
+    if not cell or len(cell) > _MAX_LABEL:
         return None
-    for name, labels in HEADER_FIELDS.items():
-        if label in labels:
-            return name
-    for name, labels in HEADER_FIELDS.items():
-        if any(label.startswith(known) for known in labels):
-            return name
-    return None
+    match = _LABELS_AT_START.match(_SPACES.sub("", cell))
+    return _FIELD_OF_LABEL[match.group()] if match else None
 
 
 def _header(row: Sequence[str]) -> dict[int, str] | None:

@@ -63,6 +63,14 @@ RULE_TYPE_LABELS = {
     "penalty": "行政处罚",
     "complaints": "投诉激增",
 }
+# Source types (settings ``sources[].type``): the platform's name, or the kind of source.
+SOURCE_TYPE_LABELS = {
+    **PLATFORM_LABELS,
+    "notices": "抽检召回公告",
+    "complaints": "投诉平台",
+    "petitions": "领导留言板",
+    "plugin": "插件采集",
+}
 
 
 def label(table: dict[str, str], code: str | None) -> str:
