@@ -16,6 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from alerts.rules import RuleInput, build_rule
+from alerts.stage import evaluate
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention
@@ -170,3 +171,17 @@ def test_stats_shows_both_sources(rig: Rig) -> None:
     lines = {line.split(":")[0].strip(): line for line in result.output.splitlines()}
     assert "运行 1 次" in lines["tousu"] and "上次条目 6" in lines["tousu"]
     assert "上次条目 3" in lines["liuyan"]
+
+
+def test_the_alerts_stage_raises_one_alert_per_company_from_the_yaml_rule(rig: Rig) -> None:
+    config = {
+        **rig.config,
+        "rules": [{"name": "complaint-surge", "type": "complaints", "min_mentions": 3,
+                   "window": "24h", "level": "warning", "description": "同一企业投诉激增"}],
+    }  # fmt: skip
+    settings = Settings.model_validate(config)
+    evaluate(rig.archive, settings, rig.clock)
+    evaluate(rig.archive, settings, rig.clock)  # a second round updates, never duplicates
+    alerts = [a for a in rig.archive.list_alerts() if a.rule == "complaint-surge"]
+    assert [a.subject for a in alerts] == [f"complaints:{SURGE_COMPANY}"]
+    assert alerts[0].title.startswith(f"{SURGE_COMPANY} 投诉激增")
