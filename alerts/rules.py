@@ -588,7 +588,8 @@ def decision_date(text: str) -> datetime | None:
 
 
 # The volume rule types (spike, new_term) register themselves on import.
-import alerts.complaint_rules  # noqa: E402, F401  (the complaints rule type, issue 23)
+import alerts.complaint_rules  # noqa: E402  (the complaints rule type, issue 23)
+import alerts.inspection_rules  # noqa: E402, F401  (the inspection rule type, issue 23)
 from alerts import volume_rules  # noqa: E402
 
 __all__ = ["RULE_TYPES", "Match", "RuleInput", "RuleType", "build_rule", "volume_rules"]

@@ -207,6 +207,7 @@ RULE_TYPES = (
     "official_document",
     "penalty",
     "complaints",
+    "inspection",
 )
 OBLIGATION_KINDS = (
     "authoritative_release",
@@ -248,6 +249,7 @@ class RuleSettings(_Strict):
         "official_document",
         "penalty",
         "complaints",
+        "inspection",
     ]
     description: str = ""
     enabled: bool = True

@@ -62,6 +62,7 @@ RULE_TYPE_LABELS = {
     "official_document": "政策文件",
     "penalty": "行政处罚",
     "complaints": "投诉激增",
+    "inspection": "抽检不合格",
 }
 # Source types (settings ``sources[].type``): the platform's name, or the kind of source.
 SOURCE_TYPE_LABELS = {

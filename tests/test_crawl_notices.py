@@ -16,12 +16,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from alerts.inspection_rules import row_text
+from alerts.rules import RuleInput, build_rule
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention
 from archive.search import SearchFilters, SearchRequest
 from core.clock import SimulatedClock
-from core.settings import Settings
+from core.settings import RuleFilter, RuleSettings, Settings
 from crawlers.engine import CrawlEngine, CrawlReport
 from nlp.stage import analyze_new
 from tests.fixtures.sources.notices_site import NOTICES, ThrottlingSite, notices_site
@@ -165,3 +167,28 @@ def test_stats_shows_the_sources_health(rig: Rig) -> None:
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if x.strip().startswith("jn-cjxx"))
     assert "运行 2 次" in line and "最近成功" in line
+
+
+def test_the_inspection_rule_fires_on_notices_naming_local_firms(rig: Rig) -> None:
+    notices = rig.notices()
+    data = RuleInput(now=NOW, archive=rig.archive, events=[], mentions=[
+        (m, None) for m in notices.values()
+    ])  # fmt: skip
+    local = RuleSettings(name="zz-inspection", type="inspection",
+                         filters=RuleFilter(regions=["郑州市"]))  # fmt: skip
+    matches = {m.subject: m for m in build_rule(local).find(data)}
+    expected = {
+        page: [r for r in WRITTEN[name] if "郑州" in r["producer_address"] + r["sampled_unit"]]
+        for page, name in (("art_48.html", "inspection_48.xlsx"),
+                           ("art_47.html", "inspection_47.pdf"),
+                           ("art_46.html", "inspection_46.zip"))
+    }  # fmt: skip
+    wanted = {f"doc:{notices[page].id}": rows for page, rows in expected.items() if rows}
+    assert set(matches) == set(wanted) and wanted  # the fixtures hold 郑州 producers
+    for subject, rows in wanted.items():
+        match = matches[subject]
+        assert match.title.startswith(f"{len(rows)} 批次产品抽检不合格（郑州市）")
+        figures = [r.text for r in match.evidence if r.kind == "figure"]
+        assert figures[0] == row_text(rows[0]) and len(figures) == min(len(rows), 5)
+    elsewhere = local.model_copy(update={"filters": RuleFilter(regions=["拉萨市"])})
+    assert build_rule(elsewhere).find(data) == []
