@@ -5,8 +5,8 @@ records (so the truth is what was written), in the shapes bureaus publish: an XL
 title and a note above the header and a cover sheet; the same with another bureau's header
 labels (生产者名称, 样品名称, 批号...); a PDF printed by Chromium whose header repeats on every
 page (CJK radicals in the extracted text, cells wrapped over lines); a ZIP of an XLSX and a PDF;
-plus the committed fixtures. Each is parsed ``--repeat`` times by
-``crawlers.attachments.parse_attachment``.
+plus the committed fixtures (among them an XLS and a recall list in a DOCX). Each is parsed
+``--repeat`` times by ``crawlers.attachments.parse_attachment``.
 
 Correctness per attachment: records written, records extracted, records extracted exactly
 (every field equal, compared as multisets) and field accuracy (fields equal / fields

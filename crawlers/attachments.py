@@ -1,4 +1,4 @@
-"""Attachments of sampling-inspection and recall notices (XLSX, ZIP, PDF) → structured records.
+"""Attachments of sampling-inspection and recall notices (XLSX, XLS, DOCX, ZIP, PDF) → records.
 
 SAMR and the provincial bureaus publish 抽检信息公告 as a short page with the results in
 attached spreadsheets or PDFs (often zipped): one row per sample with the product, the
@@ -32,7 +32,11 @@ __all__ = [
     "records_from_rows",
 ]
 
-ATTACHMENT_SUFFIXES = (".xlsx", ".zip", ".pdf")
+# .doc is listed so that its links are followed and reported as not read, never skipped
+# silently.
+ATTACHMENT_SUFFIXES = (".xlsx", ".xls", ".docx", ".doc", ".zip", ".pdf")
+# Old binary Office files share one container (OLE2); only Excel's is read (xlrd).
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Field → header labels seen on national and provincial notices (a label matches when the
 # cell, without spaces and line breaks, equals one of them or starts with it).
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
@@ -93,35 +97,39 @@ class ParsedAttachment:
 
 
 def parse_attachment(name: str, body: bytes) -> ParsedAttachment:
-    """The records of an XLSX, PDF or ZIP (of those) attachment called ``name``."""
+    """The records of an XLSX, XLS, DOCX, PDF or ZIP (of those) attachment called ``name``."""
     kind = _kind(name, body)
     parsed = ParsedAttachment(name)
     if kind == "zip":
         _parse_zip(body, parsed)
-    elif kind == "xlsx":
-        parsed.records.extend(_parse_xlsx(body))
-    elif kind == "pdf":
-        parsed.records.extend(_parse_pdf(body))
+    elif kind in _READERS:
+        parsed.records.extend(_READERS[kind](body))
     else:
-        raise AttachmentError(f"not an XLSX, ZIP or PDF file (starts with {body[:8]!r})")
+        raise AttachmentError(f"not an XLSX, XLS, DOCX, ZIP or PDF file (starts with {body[:8]!r})")
     return parsed
 
 
 def _kind(name: str, body: bytes) -> str:
     """The file's kind from its bytes (servers and links lie about types), else its suffix."""
+    suffix = PurePosixPath(name.lower()).suffix
     if body.startswith(b"%PDF"):
         return "pdf"
+    if body.startswith(_OLE2):
+        if suffix == ".xls":
+            return "xls"
+        raise AttachmentError("an old binary Office file (.doc / .ppt) is not read")
     if body.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(body)) as archive:
-                names = archive.namelist()
+                names = set(archive.namelist())
         except zipfile.BadZipFile as exc:
-            what = "XLSX" if name.lower().endswith(".xlsx") else "ZIP"
+            what = suffix.lstrip(".").upper() if suffix in (".xlsx", ".docx") else "ZIP"
             raise AttachmentError(f"broken {what} file (cut short or corrupt: {exc})") from None
+        if "word/document.xml" in names:
+            return "docx"
         return "xlsx" if "[Content_Types].xml" in names else "zip"
     if not body:
         raise AttachmentError("empty file")
-    suffix = PurePosixPath(name.lower()).suffix
     if suffix in ATTACHMENT_SUFFIXES:
         raise AttachmentError(f"named {suffix} but its content is not (starts with {body[:8]!r})")
     return ""
@@ -138,7 +146,7 @@ def _parse_zip(body: bytes, parsed: ParsedAttachment) -> None:
         for member in members:
             member_name = _member_name(member)
             suffix = PurePosixPath(member_name.lower()).suffix
-            if suffix not in (".xlsx", ".pdf"):
+            if suffix not in ATTACHMENT_SUFFIXES or suffix == ".zip":
                 continue
             try:
                 if member.file_size > MAX_MEMBER_BYTES:
@@ -152,7 +160,7 @@ def _parse_zip(body: bytes, parsed: ParsedAttachment) -> None:
             parsed.records.extend(inner.records)
             parsed.problems.extend(f"{member_name}/{p}" for p in inner.problems)
         if not readable and not parsed.problems:
-            raise AttachmentError("the ZIP holds no XLSX or PDF file")
+            raise AttachmentError("the ZIP holds no XLSX, XLS, DOCX or PDF file")
 
 
 def _member_name(member: zipfile.ZipInfo) -> str:
@@ -177,6 +185,42 @@ def _parse_xlsx(body: bytes) -> list[dict[str, str]]:
             records.extend(records_from_rows(sheet.iter_rows(values_only=True)))
     finally:
         book.close()
+    return records
+
+
+def _parse_xls(body: bytes) -> list[dict[str, str]]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=body)
+    except Exception as exc:  # xlrd raises XLRDError, struct and index errors on bad files
+        raise AttachmentError(f"broken XLS file: {type(exc).__name__}: {exc}") from None
+    records: list[dict[str, str]] = []
+    for sheet in book.sheets():
+        rows = []
+        for index in range(sheet.nrows):
+            row: list[object] = []
+            for cell in sheet.row(index):
+                if cell.ctype == xlrd.XL_CELL_DATE:  # a production date typed as a date
+                    row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                else:
+                    row.append(cell.value)
+            rows.append(row)
+        records.extend(records_from_rows(rows))
+    return records
+
+
+def _parse_docx(body: bytes) -> list[dict[str, str]]:
+    from docx import Document
+
+    try:
+        document = Document(io.BytesIO(body))
+    except Exception as exc:  # python-docx raises on bad packages with varied types
+        raise AttachmentError(f"broken DOCX file: {type(exc).__name__}: {exc}") from None
+    records: list[dict[str, str]] = []
+    for table in document.tables:
+        rows = [[cell.text for cell in row.cells] for row in table.rows]
+        records.extend(records_from_rows(rows))
     return records
 
 
@@ -260,3 +304,6 @@ def records_from_rows(rows: Iterable[Sequence[object]]) -> list[dict[str, str]]:
         if record.get("product") or record.get("producer"):
             records.append(record)
     return records
+
+
+_READERS = {"xlsx": _parse_xlsx, "xls": _parse_xls, "docx": _parse_docx, "pdf": _parse_pdf}

@@ -82,7 +82,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
 
 def test_every_notice_is_stored_through_the_rate_limited_second_page(rig: Rig) -> None:
     notices = rig.notices()
-    assert set(notices) == {f"art_{n}.html" for n in ("48", "47", "46", "45", "r1")}
+    assert set(notices) == {f"art_{n}.html" for n in ("48", "47", "46", "45", "44", "r1", "r2")}
     assert rig.site.refused["/cjxx/index_1.html"] == 1  # answered 429 once, then read
     assert rig.site.hits["/cjxx/index_1.html"] == 2
     for mention in notices.values():
@@ -100,6 +100,8 @@ def test_every_notice_is_stored_through_the_rate_limited_second_page(rig: Rig) -
         ("art_48.html", "inspection_48.xlsx"),
         ("art_47.html", "inspection_47.pdf"),
         ("art_46.html", "inspection_46.zip"),
+        ("art_44.html", "inspection_44.xls"),
+        ("art_r2.html", "recall_r2.docx"),
     ],
 )
 def test_attachments_give_the_records_written_into_them(
@@ -111,6 +113,7 @@ def test_attachments_give_the_records_written_into_them(
     first = WRITTEN[attachment][0]
     # The records are in the text too, so searching a producer finds the notice.
     assert first["producer"] in notice.text and first["failed_item"] in notice.text
+    assert notice.extra["doc_type"] == ("recall" if page == "art_r2.html" else "inspection")
     entities = {(e["kind"], e["name"]) for e in notice.extra["entities"]}
     assert ("company", first["producer"]) in entities
     assert ("product", first["product"]) in entities
@@ -135,7 +138,9 @@ def test_broken_and_missing_attachments_are_named_and_the_crawl_goes_on(rig: Rig
     assert len(broken) == 4
     assert all("attachment 附件" in e and "/attach/2026/45/" in e for e in broken)
     rejects = [r for r in rig.archive.list_rejects("jn-cjxx") if "broken attachment" in r.reason]
-    assert len(rejects) == 5  # four on art_45, one ZIP member on art_46
+    assert len(rejects) == 6  # four on art_45, one ZIP member on art_46, the .doc on art_r2
+    doc = next(n for n in rig.notices()["art_r2.html"].extra["attachments"] if n.get("error"))
+    assert doc["error"] == "an old binary Office file (.doc / .ppt) is not read"
     assert all("notice" in json.loads(r.record) for r in rejects)
 
 
@@ -178,10 +183,14 @@ def test_the_inspection_rule_fires_on_notices_naming_local_firms(rig: Rig) -> No
                          filters=RuleFilter(regions=["郑州市"]))  # fmt: skip
     matches = {m.subject: m for m in build_rule(local).find(data)}
     expected = {
-        page: [r for r in WRITTEN[name] if "郑州" in r["producer_address"] + r["sampled_unit"]]
+        page: [r for r in WRITTEN[name]
+               if "郑州" in r.get("producer_address", "") + r.get("sampled_unit", "")
+               + r["producer"]]
         for page, name in (("art_48.html", "inspection_48.xlsx"),
                            ("art_47.html", "inspection_47.pdf"),
-                           ("art_46.html", "inspection_46.zip"))
+                           ("art_46.html", "inspection_46.zip"),
+                           ("art_44.html", "inspection_44.xls"),
+                           ("art_r2.html", "recall_r2.docx"))
     }  # fmt: skip
     wanted = {f"doc:{notices[page].id}": rows for page, rows in expected.items() if rows}
     assert set(matches) == set(wanted) and wanted  # the fixtures hold 郑州 producers

@@ -1,8 +1,8 @@
 """Sampling-inspection and recall notices (抽检信息公告, 召回公告) with their attachments.
 
 List pages lead to notice pages as on any government portal (``ListingSpider``: pagination,
-incremental); a notice page's XLSX / ZIP / PDF attachments are then fetched one after the
-other and read into records (``crawlers.attachments``) before the notice is stored, so the
+incremental); a notice page's XLSX / XLS / DOCX / ZIP / PDF attachments are then fetched one
+after the other and read into records (``crawlers.attachments``) before the notice is stored, so the
 mention carries its records (``extra.records``) and what they name (``extra.entities``: the
 producers, brands, products and regions, which the analysis adds to the entities it finds in
 the text, ``nlp.declared_entities``). The records are also written into the mention's text,
