@@ -14,14 +14,14 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from alerts.rules import Match, RuleInput, RuleType, post_reason, register_rule
+from alerts.rule_base import Match, RuleInput, RuleType, post_reason, register_rule
 from archive.base import Archive
 from archive.models import Mention, Reason
 from archive.search import SearchFilters, SearchRequest
+from core.settings_rules import ComplaintsRuleSettings
 
 __all__ = ["ComplaintSurgeRule", "complaints_by_company"]
 
-DEFAULT_WINDOW = timedelta(hours=24)
 # Complaints read per window; a platform's list for one region rarely passes a few hundred a
 # day, and a surge is visible long before this.
 MAX_READ = 5000
@@ -60,11 +60,12 @@ def complaints_by_company(
 
 @register_rule
 class ComplaintSurgeRule(RuleType):
-    type_name = "complaints"
+    settings_model = ComplaintsRuleSettings
+    settings: ComplaintsRuleSettings
     needs_analysis: ClassVar[bool] = False
 
     def find(self, data: RuleInput) -> list[Match]:
-        window = self.settings.window or DEFAULT_WINDOW
+        window = self.settings.window
         minimum = self.settings.min_mentions or 1
         f = self.settings.filters
         scope = SearchFilters(sources=[], platforms=f.platforms, regions=f.regions)

@@ -13,16 +13,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from alerts.rules import (
-    MAX_DOCUMENT_AGE,
-    Match,
-    RuleInput,
-    RuleType,
-    mention_title,
-    post_reason,
-    register_rule,
-)
+from alerts.document_rules import MAX_DOCUMENT_AGE
+from alerts.rule_base import Match, RuleInput, RuleType, mention_title, post_reason, register_rule
 from archive.models import Reason
+from core.settings_rules import InspectionRuleSettings
 
 __all__ = ["InspectionRule", "local_records", "row_text"]
 
@@ -48,7 +42,8 @@ def row_text(row: dict[str, str]) -> str:
 
 @register_rule
 class InspectionRule(RuleType):
-    type_name = "inspection"
+    settings_model = InspectionRuleSettings
+    settings: InspectionRuleSettings
     needs_analysis: ClassVar[bool] = False
     default_doc_types: ClassVar[tuple[str, ...]] = ("inspection", "recall")
 

@@ -22,7 +22,6 @@ MENTION_KINDS = (
     "article", "post", "repost", "comment", "official", "debunk", "complaint", "petition",
 )  # fmt: skip
 SENTIMENTS = ("negative", "neutral", "positive")
-SEVERITY_GRADES = ("特别重大", "重大", "较大", "一般")
 OBLIGATION_STATES = ("open", "acknowledged", "done", "waived")
 OUTBOX_STATES = ("pending", "sent", "failed")
 # What nlp.entities finds in a mention's text; a region carries its six-digit code.

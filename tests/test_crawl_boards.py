@@ -22,7 +22,8 @@ from archive.base import Archive
 from archive.models import Mention
 from archive.search import SearchRequest
 from core.clock import SimulatedClock
-from core.settings import RuleSettings, Settings
+from core.settings import Settings
+from core.settings_rules import ComplaintsRuleSettings
 from crawlers.engine import CrawlEngine, CrawlReport
 from tests.fixtures.sources.boards_site import SURGE_COMPANY, boards_site
 from tests.support.loopback import LoopbackSite
@@ -130,7 +131,7 @@ def test_kinds_and_platforms_are_searchable_by_their_chinese_names(rig: Rig) -> 
 
 
 def test_complaint_rule_fires_on_the_company_with_a_surge(rig: Rig) -> None:
-    settings = RuleSettings(
+    settings = ComplaintsRuleSettings(
         name="complaint-surge", type="complaints", min_mentions=3, window=timedelta(hours=24)
     )
     rule = build_rule(settings)
@@ -149,7 +150,7 @@ def test_complaint_rule_fires_on_the_company_with_a_surge(rig: Rig) -> None:
 
 
 def test_complaint_rule_with_a_factor_compares_with_the_window_before(rig: Rig) -> None:
-    settings = RuleSettings(
+    settings = ComplaintsRuleSettings(
         name="complaint-spike", type="complaints", min_mentions=1, spike_factor=3,
         window=timedelta(hours=24),
     )  # fmt: skip
@@ -162,7 +163,7 @@ def test_complaint_rule_with_a_factor_compares_with_the_window_before(rig: Rig) 
 
 def test_a_complaints_rule_needs_its_threshold() -> None:
     with pytest.raises(ValueError, match="needs 'min_mentions'"):
-        RuleSettings(name="x", type="complaints")
+        ComplaintsRuleSettings(name="x", type="complaints")
 
 
 def test_stats_shows_both_sources(rig: Rig) -> None:

@@ -23,7 +23,8 @@ from archive.base import Archive
 from archive.models import Mention
 from archive.search import SearchFilters, SearchRequest
 from core.clock import SimulatedClock
-from core.settings import RuleFilter, RuleSettings, Settings
+from core.settings import Settings
+from core.settings_rules import InspectionRuleSettings, RuleFilter
 from crawlers.engine import CrawlEngine, CrawlReport
 from nlp.stage import analyze_new
 from tests.fixtures.sources.notices_site import NOTICES, ThrottlingSite, notices_site
@@ -179,7 +180,7 @@ def test_the_inspection_rule_fires_on_notices_naming_local_firms(rig: Rig) -> No
     data = RuleInput(now=NOW, archive=rig.archive, events=[], mentions=[
         (m, None) for m in notices.values()
     ])  # fmt: skip
-    local = RuleSettings(name="zz-inspection", type="inspection",
+    local = InspectionRuleSettings(name="zz-inspection", type="inspection",
                          filters=RuleFilter(regions=["郑州市"]))  # fmt: skip
     matches = {m.subject: m for m in build_rule(local).find(data)}
     expected = {

@@ -63,7 +63,7 @@ def board() -> None:
         f"2小时内到期 {urgent} 项"
     )
     if not roles.allowed(principal, roles.ACT):
-        st.caption("当前账号为只读权限，不能办理处置事项。")
+        st.info("当前账号为只读权限，不能办理处置事项。")
     if not items:
         st.info(
             "当前没有待处置事项。" if len(items) == len(everything) else "没有符合筛选条件的事项。"
