@@ -15,14 +15,23 @@ obligations a match opens are keyed by the same subject, so two rules on one eve
 
 The contract is ``rule_base``; the types live by what they read: ``event_rules`` (hot and
 graded events), ``post_rules`` (rumours, watched words), ``document_rules`` (official notices,
-penalty decisions) and ``volume_rules`` (spikes, new terms). Importing this module loads them
-all and checks that every type settings may name (``core.settings_rules``) has its class.
+penalty decisions), ``volume_rules`` (spikes, new terms), ``complaint_rules`` (a company's
+complaint surge) and ``inspection_rules`` (failed samples of local firms in 抽检 notices).
+Importing this module loads them all and checks that every type settings may name
+(``core.settings_rules``) has its class.
 """
 
 from __future__ import annotations
 
 # The rule types register themselves on import.
-from alerts import document_rules, event_rules, post_rules, volume_rules
+from alerts import (
+    complaint_rules,
+    document_rules,
+    event_rules,
+    inspection_rules,
+    post_rules,
+    volume_rules,
+)
 from alerts.rule_base import (
     ALERT_LEVELS,
     GRADE_LEVEL,
@@ -65,9 +74,11 @@ __all__ = [
     "RuleInput",
     "RuleType",
     "build_rule",
+    "complaint_rules",
     "document_rules",
     "event_rules",
     "grade_rank",
+    "inspection_rules",
     "max_level",
     "post_rules",
     "register_rule",

@@ -119,7 +119,12 @@ class ArchiveSettings(StrictModel):
     replicas: int | None = Field(default=None, ge=0)
 
 
-SourceType = Literal["news", "rss", "weibo", "official", "replay"]
+SourceType = Literal[
+    "news", "rss", "weibo", "official", "replay",
+    # issue 23: notices with attachments, complaint lists, leaders' message boards, WeChat
+    # articles through a search page, portal (Toutiao-style) feeds, site-specific plug-ins.
+    "notices", "complaints", "petitions", "wechat", "portal", "plugin",
+]  # fmt: skip
 SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)
 
 
@@ -130,6 +135,8 @@ class SourceSettings(StrictModel):
     # What pages and messages show (e.g. 江州日报); the name stays the id.
     display_name: str = ""
     type: SourceType
+    # plugin: the spider class as "package.module:Class" (crawlers/plugins.py, docs/plugins.md).
+    plugin: str | None = None
     start_urls: list[str] = Field(default_factory=list)
     interval: Duration = timedelta(minutes=10)
     enabled: bool = True
@@ -165,6 +172,10 @@ class SourceSettings(StrictModel):
                 raise ValueError("a replay source needs 'path': the JSONL file to play back")
         elif not self.start_urls:
             raise ValueError(f"a {self.type} source needs 'start_urls': a list of URLs")
+        if (self.type == "plugin") != bool(self.plugin):
+            raise ValueError(
+                "'plugin' (the spider class as 'package.module:Class') goes with type: plugin"
+            )
         for key in ("article_pattern", "next_page_pattern"):
             pattern = getattr(self, key)
             if pattern is not None:

@@ -159,6 +159,27 @@ class PenaltyRuleSettings(RuleSettingsBase):
     doc_types: list[str] = Field(default_factory=list)  # default: penalty
 
 
+class ComplaintsRuleSettings(RuleSettingsBase):
+    """A surge of complaints against one company (alerts/complaint_rules.py, issue 23)."""
+
+    type: Literal["complaints"]
+    label = "投诉激增"
+    min_mentions: int | None = Field(default=None, ge=1)  # complaints per company
+    window: Duration = timedelta(hours=24)  # over which they are counted
+    # Also this many times the company's count of the window before (at least one).
+    spike_factor: float | None = Field(default=None, gt=1)
+    needs = ("min_mentions",)
+
+
+class InspectionRuleSettings(RuleSettingsBase):
+    """A sampling-inspection or recall notice naming firms of ``filters.regions``
+    (alerts/inspection_rules.py, issue 23)."""
+
+    type: Literal["inspection"]
+    label = "抽检不合格"
+    doc_types: list[str] = Field(default_factory=list)  # default: inspection, recall
+
+
 RuleSettings = Annotated[
     ThresholdRuleSettings
     | SpikeRuleSettings
@@ -167,7 +188,9 @@ RuleSettings = Annotated[
     | NewTermRuleSettings
     | WatchListRuleSettings
     | OfficialDocumentRuleSettings
-    | PenaltyRuleSettings,
+    | PenaltyRuleSettings
+    | ComplaintsRuleSettings
+    | InspectionRuleSettings,
     Discriminator("type"),
 ]
 

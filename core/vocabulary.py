@@ -68,7 +68,10 @@ USER_ROLE_LABELS: dict[str, str] = {
 }
 
 # What an official site publishes (a source's ``doc_type``; the official spider's guess).
-DocType = Literal["policy", "interpretation", "penalty", "debunk", "notice"]
+DocType = Literal[
+    "policy", "interpretation", "penalty", "debunk", "notice",
+    "inspection", "recall",  # sampling-inspection and recall notices (issue 23)
+]  # fmt: skip
 DOC_TYPES: tuple[str, ...] = get_args(DocType)
 
 # Chinese names of the configured things the starter configuration ships (`yuqing init`,

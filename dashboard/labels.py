@@ -54,6 +54,14 @@ AUDIT_ACTION_LABELS = {
 }
 ALERT_STATUS_LABELS = {"firing": "告警中", "resolved": "已恢复", "silenced": "已静默"}
 RULE_TYPE_LABELS = {name: model.label for name, model in RULE_SETTINGS.items()}
+# Source types (settings ``sources[].type``): the platform's name, or the kind of source.
+SOURCE_TYPE_LABELS = {
+    **PLATFORM_LABELS,
+    "notices": "抽检召回公告",
+    "complaints": "投诉平台",
+    "petitions": "领导留言板",
+    "plugin": "插件采集",
+}
 
 
 def label(table: dict[str, str], code: str | None) -> str:
