@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
 
 from core.passwords import PasswordHashError, parse_hash
+from core.settings_redis import RedisSettings
 from core.settings_reports import ReportSchedule
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$")
@@ -583,6 +584,8 @@ class Settings(_Strict):
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
     reports: list[ReportSchedule] = Field(default_factory=list)
+    # Scale-out only (core/settings_redis.py); None keeps the one-process SQLite default.
+    redis: RedisSettings | None = None
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")

@@ -419,6 +419,9 @@ def _register_subcommands() -> None:
     from yuqing.cli.propagation import propagation
 
     main.add_command(propagation)
+    from yuqing.cli.workers import crawl_worker
+
+    main.add_command(crawl_worker)
 
 
 _register_subcommands()
