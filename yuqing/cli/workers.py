@@ -6,12 +6,14 @@ the same Redis and archive (docs/scale-out.md). ``yuqing run`` stays the one-pro
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from core.settings import Settings
 from yuqing.cli import Context, pass_context
 
-__all__ = ["crawl_worker"]
+__all__ = ["analyze_worker", "crawl_worker"]
 
 
 def _needs_redis(ctx: Context) -> Settings:
@@ -47,3 +49,36 @@ def crawl_worker(ctx: Context, sources: tuple[str, ...], until_idle: bool) -> No
         raise click.ClickException("no enabled sources in the configuration")
     worker = run_worker(settings, chosen, until_idle=until_idle)
     click.echo(f"crawl worker {worker} stopped", err=True)
+
+
+@click.command("analyze-worker")
+@click.option(
+    "--until-idle",
+    is_flag=True,
+    help="Exit once every stored mention is analysed; by default run until stopped.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
+    default=None,
+    help="Analyse as of this time (e.g. 2026-11-16T08:00+0800), for replays and backtests; "
+    "by default the wall clock.",
+)
+@click.option("--lease", type=float, default=10.0, show_default=True, help="Lease time in seconds.")
+@pass_context
+def analyze_worker(ctx: Context, until_idle: bool, as_of: datetime | None, lease: float) -> None:
+    """Analyse with the other analyze-workers: one holds the lease, the others prepare texts."""
+    from core.clock import Clock, RealClock, SimulatedClock
+    from yuqing.analyze_worker import AnalyzeWorker
+
+    settings = _needs_redis(ctx)
+    if as_of is not None and as_of.tzinfo is None:
+        raise click.BadParameter("give the time zone, e.g. +0800", param_hint="--as-of")
+    clock: Clock = SimulatedClock(as_of) if as_of is not None else RealClock()
+    with ctx.archive() as archive:
+        worker = AnalyzeWorker(settings, archive, clock, lease_seconds=lease)
+        report = worker.run(until_idle=until_idle)
+    click.echo(
+        f"analyze worker {worker.worker}: analysed {report.analysed}, prepared "
+        f"{report.prepared} mentions for others"
+    )
