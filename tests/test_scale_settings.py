@@ -1,5 +1,6 @@
 """``redis:`` in the YAML (issue 20): validated with clear errors, the password never shown;
-the workers refuse to start without it; without it nothing else changes."""
+the workers refuse to start without it; without it nothing else changes. And the shared
+per-domain rate budget on a real Redis."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ import yaml
 
 from core.config import ConfigError, load_config
 from core.settings_redis import RedisSettings
+from crawlers.distributed.components import TAKE_SLOT
+from crawlers.distributed.connection import connect
 from tests.conftest import run_cli
+from tests.support.redis_server import RedisServer, redis_server_fixture
+
+redis_server = pytest.fixture(redis_server_fixture)
 
 
 def write(tmp_path: Path, redis: object) -> Path:
@@ -53,3 +59,19 @@ def test_workers_need_redis_and_run_does_not(tmp_path: Path) -> None:
     assert load_config(path).redis is None
     code, output = run_cli(path, "crawl-worker")
     assert code != 0 and "redis:" in output
+
+
+def test_the_rate_budget_is_shared_by_every_client(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """Three clients (as three workers would) take slots of one domain from the budget in
+    Redis: the slots are handed out one ``delay`` apart in all, not one per client."""
+    redis = load_config(write(tmp_path, {"url": redis_server.url})).redis
+    assert redis is not None
+    clients = [connect(redis).register_script(TAKE_SLOT) for _ in range(3)]
+    waits = [clients[i % 3](keys=["yuqing:rate:example.cn"], args=[1000]) for i in range(9)]
+    # Slot k starts k seconds after the first; the calls themselves take a few ms.
+    for k, wait in enumerate(waits):
+        assert k * 1000 - 900 <= int(wait) <= k * 1000
+    other = clients[0](keys=["yuqing:rate:other.cn"], args=[1000])
+    assert int(other) == 0  # another domain has its own budget

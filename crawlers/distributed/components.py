@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 # One atomic step of the shared budget: the next free slot of the domain, at least now (the
 # server's clock, the same for every host), and the wait until it in milliseconds.
-_TAKE_SLOT = """
+TAKE_SLOT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local free = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -145,7 +145,7 @@ class SharedRateLimit:
         self.server = connect(redis_settings)
         self.where = redis_settings.where()
         self.keys = Keys(redis_settings.prefix)
-        self.take = self.server.register_script(_TAKE_SLOT)
+        self.take = self.server.register_script(TAKE_SLOT)
         self.crawler = crawler
 
     @classmethod
