@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,14 @@ import yaml
 
 from archive import open_archive
 from tests.support.redis_server import RedisServer, redis_server_fixture
-from tests.support.scale_site import SlowSite, article_paths, site_routes, source_yaml
+from tests.support.scale_site import (
+    HTML,
+    SlowSite,
+    article_html,
+    article_paths,
+    site_routes,
+    source_yaml,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 redis_server = pytest.fixture(redis_server_fixture)
@@ -132,3 +139,59 @@ def test_workers_wait_out_a_redis_outage(
 ) -> None:
     _crawl(tmp_path, redis_server, site, 2, disrupt="redis")
     assert_complete(tmp_path, site, exactly_once=False)
+
+
+def test_running_workers_crawl_each_round_once(
+    tmp_path: Path, redis_server: RedisServer, site: SlowSite
+) -> None:
+    """Workers left running (no --until-idle) share each round of the source: the start page
+    is read once per round whatever the number of workers, and an article that appears on
+    the list later is fetched and archived once in a later round."""
+    config = write_config(tmp_path, redis_server, site, pages=6)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["sources"][0]["interval"] = "3s"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    logs = [tmp_path / f"worker{i}.log" for i in range(2)]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    command = [sys.executable, "-m", "yuqing.cli", "-c", str(config), "crawl-worker"]
+    workers = [
+        subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+        )
+        for log in logs
+    ]
+    try:
+        wait_for(lambda: len(archived_urls(tmp_path)) == 60, logs)
+        status, headers, body = site.routes["/list/1.html"]
+        link = '<li><a href="/a/999.html">江州市场监管通报迟到的稿件标题</a></li>'
+        site.routes["/a/999.html"] = (200, HTML, article_html(999))
+        site.routes["/list/1.html"] = (
+            status,
+            headers,
+            body.replace(b"<ul>", b"<ul>" + link.encode()),
+        )
+        wait_for(lambda: "a/999.html" in archived_urls(tmp_path), logs)
+        rounds = site.hits["/list/1.html"]
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(60)
+    urls = archived_urls(tmp_path)
+    assert sorted(urls) == sorted([p.lstrip("/") for p in article_paths(6, 10)] + ["a/999.html"])
+    assert site.hits["/a/999.html"] == 1
+    assert all(site.hits[p] == 1 for p in article_paths(6, 10))
+    assert rounds >= 2  # the late article came with a later round
+
+
+def wait_for(condition: Callable[[], bool], logs: list[Path]) -> None:
+    deadline = time.monotonic() + WORKER_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except Exception:  # the archive is being written; read again
+            pass
+        time.sleep(0.2)
+    tails = "\n".join(log.read_text(errors="replace")[-1500:] for log in logs)
+    pytest.fail(f"the workers did not get there in {WORKER_TIMEOUT} s:\n{tails}")

@@ -1,11 +1,12 @@
 """Per-source rounds and worker liveness, shared by every worker through Redis.
 
 A source is crawled every ``interval``: the worker that sets the source's round key first
-(``SET NX PX interval``) seeds the start pages into the shared queue for that round; the
-others find the key taken and only work the queue. ``Heartbeat`` keeps the worker's
-liveness key; ``WorkerLoop`` (a Scrapy extension) re-queues what dead workers held, keeps an
-idle spider open while the crawl goes on elsewhere, and, with ``YUQING_UNTIL_IDLE``, lets it
-close once the source's queue is empty and no worker holds any of its requests.
+(``SET NX PX interval``, once the last round is over) seeds the start pages into the shared
+queue for that round; the others find the key taken and only work the queue. ``Heartbeat``
+keeps the worker's liveness key; ``WorkerLoop`` (a Scrapy extension) re-queues what dead
+workers held, keeps an idle spider open while the crawl goes on elsewhere, and, with
+``YUQING_UNTIL_IDLE``, lets it close once the source's queue is empty and no worker holds any
+of its requests.
 """
 
 from __future__ import annotations
@@ -40,13 +41,31 @@ def claim_round(crawler: Crawler, source: SourceSettings) -> bool:
     server = connect(redis_settings)
     interval_ms = max(1000, int(source.interval.total_seconds() * 1000))
     worker = crawler.settings["YUQING_WORKER"]
-    won = patient(
-        lambda: server.set(keys.round(source.name), worker, nx=True, px=interval_ms),
-        redis_settings.where(),
-    )
+
+    def claim() -> bool:
+        # A round starts once the last one is over (nothing queued or held): every article
+        # it found is in the archive by then, which the next round's list pages rely on.
+        if not drained(server, keys, source.name):
+            return False
+        if not server.set(keys.round(source.name), worker, nx=True, px=interval_ms):
+            return False
+        # A new round forgets the last one's URLs: list pages 2, 3… must be read again, and
+        # articles already archived are skipped by the spider's own archive check, so the
+        # filter only has to hold one round's URLs (docs/scale-out.md).
+        server.delete(keys.seen(source.name))
+        return True
+
+    won = patient(claim, redis_settings.where())
     if won:
         logger.info("source %s: this worker seeds the round", source.name)
-    return bool(won)
+    return won
+
+
+def drained(server: Any, keys: Keys, source: str) -> bool:
+    """Nothing of the source is queued or held by any worker."""
+    if server.zcard(keys.queue(source)):
+        return False
+    return not any(server.hlen(raw) for raw in server.scan_iter(match=keys.held_pattern(source)))
 
 
 def mark_seeded(crawler: Crawler, source: SourceSettings) -> None:
@@ -183,9 +202,6 @@ class WorkerLoop:
 
     def _finished(self) -> bool:
         source = self.source.name
-        if self.server.zcard(self.keys.queue(source)):
+        if not drained(self.server, self.keys, source):
             return False
-        for raw in self.server.scan_iter(match=self.keys.held_pattern(source)):
-            if self.server.hlen(raw):
-                return False
         return self.server.get(self.keys.round(source)) == b"seeded"

@@ -50,7 +50,8 @@ def worker_settings(settings: Settings, worker: str, until_idle: bool) -> dict[s
         "SCHEDULER": "crawlers.distributed.scheduler.ReliableScheduler",
         "ITEM_PIPELINES": pipelines,
         "DOWNLOADER_MIDDLEWARES": middlewares,
-        "SPIDER_MIDDLEWARES": {"crawlers.distributed.components.AckMiddleware": 50},
+        # Order 10: its output side runs last, so it counts only what reaches the engine.
+        "SPIDER_MIDDLEWARES": {"crawlers.distributed.components.AckMiddleware": 10},
         "EXTENSIONS": extensions,
         "YUQING_REDIS": settings.redis,
         "YUQING_WORKER": worker,
