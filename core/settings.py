@@ -39,6 +39,7 @@ from core.settings_obligations import (
     ObligationSettings,
     parse_reminder,
 )
+from core.settings_redis import RedisSettings
 from core.settings_reports import ReportSchedule
 from core.settings_rules import (
     RULE_SETTINGS,
@@ -322,6 +323,8 @@ class Settings(StrictModel):
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
     reports: list[ReportSchedule] = Field(default_factory=list)
+    # Scale-out only (core/settings_redis.py); None keeps the one-process SQLite default.
+    redis: RedisSettings | None = None
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
