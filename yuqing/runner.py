@@ -248,7 +248,7 @@ class Runner:
         for error in report.crawl_errors:
             log.warning("%s", error)
 
-    def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
+    def request_stop(self, _signum: int | None = None, _frame: FrameType | None = None) -> None:
         self.stop_event.set()
 
     def install_signal_handlers(self) -> None:
