@@ -37,7 +37,7 @@ from archive.models import (
 from core.clock import SHANGHAI, parse_instant
 from core.settings import LEVEL_BELOW, AgencySettings, HotspotSettings, RuleSettings
 from nlp.hotspots import hotspot_reason, is_hotspot
-from nlp.rumor_claims import claim_text, event_claim, is_claim_post, known_debunk
+from nlp.rumor.claims import claim_text, event_claim, is_claim_post, known_debunk
 
 ALERT_LEVELS = ("info", "warning", "critical")
 LEVEL_LABELS = {"info": "提示", "warning": "警告", "critical": "严重"}
@@ -332,7 +332,7 @@ class SeverityRule(EventRule):
 @register_rule
 class RumorRule(RuleType):
     """Identified false claims: in an event, the claim its spreading posts make
-    (``nlp.rumor_claims.event_claim``: none in a real emergency that authorities report, unless
+    (``nlp.rumor.claims.event_claim``: none in a real emergency that authorities report, unless
     a debunk answers a claim about it); outside events, a post likely false or repeating a
     debunked claim. The match's title is the claim, which the clarification names."""
 

@@ -37,7 +37,9 @@ from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
-from nlp.rumor import (
+from nlp.rumor.context import Authorities, FactReports, in_context
+from nlp.rumor.model import MODEL_PATH, RumorModel, input_of, load_model
+from nlp.rumor.score import (
     MATCH_THRESHOLD,
     RUMOR_KINDS,
     DebunkIndex,
@@ -48,8 +50,6 @@ from nlp.rumor import (
     overlap,
     score_post,
 )
-from nlp.rumor_context import Authorities, FactReports, in_context
-from nlp.rumor_model import MODEL_PATH, RumorModel, input_of, load_model
 from nlp.sentiment import score_sentiment
 from nlp.severity import SeverityResult, SourcedFigures, best_figures, grade_text
 from nlp.text import Document, document_from_text

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from nlp.rumor_model import Rows, TfidfBlock, counter_for, sublinear_tfidf
+from nlp.rumor.model import Rows, TfidfBlock, counter_for, sublinear_tfidf
 
 
 @dataclass
