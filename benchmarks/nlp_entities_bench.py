@@ -29,7 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.text.segment import words
-from nlp.entities import extract, regions_in
+from nlp.entities import extract
+from nlp.entities_regions import regions_in
 from nlp.text import to_simplified
 from nlp.training.evaluation import FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
 
