@@ -3,7 +3,10 @@
 - ``calendar``: working days on the official Chinese calendar (configured years, the
   chinesecalendar package, then a provisional fallback);
 - ``deadlines``: one class per obligation kind, ``due(kind, trigger, settings, level)``;
-- ``rules`` / ``volume_rules``: one class per rule type;
+- ``rule_base``: the contract of a rule type (``RuleInput`` in, ``Match`` out, filters);
+- ``event_rules`` / ``post_rules`` / ``document_rules`` / ``volume_rules``: one class per rule
+  type, each naming its settings model in ``core.settings_rules``;
+- ``rules``: loads every type, checks each configurable type has its class, ``build_rule``;
 - ``rulebook``: rule files validated per rule and re-read when they change;
 - ``stage``: ``evaluate(archive, settings, clock)``, the pipeline step;
 - ``silences``: muting matching alerts until an end time (configured or ``yuqing silence``);

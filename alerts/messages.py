@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from alerts.deadlines import LEVEL_LABELS as AGENCY_LEVEL_LABELS
 from alerts.deadlines import Deadline, kind_label
-from alerts.rules import LEVEL_LABELS, Match
+from alerts.rules import Match
 from archive.models import Alert, Obligation, Reason
 from core.clock import local
 from core.settings import RuleSettings, Settings
+from core.vocabulary import AGENCY_LEVEL_LABELS, ALERT_LEVEL_LABELS
 
 EVIDENCE_SHOWN = 5
 
@@ -100,7 +100,7 @@ def _rule_line(rule: RuleSettings) -> str:
 
 
 def _level_line(level: str, grade: str | None) -> str:
-    line = f"级别：{LEVEL_LABELS.get(level, level)}"
+    line = f"级别：{ALERT_LEVEL_LABELS.get(level, level)}"
     return line + (f"；事件等级：{grade}" if grade else "")
 
 
@@ -121,7 +121,7 @@ def alert_message(
     now: datetime | None = None,
     link: str | None = None,
 ) -> tuple[str, str]:
-    level = LEVEL_LABELS.get(alert.level, alert.level)
+    level = ALERT_LEVEL_LABELS.get(alert.level, alert.level)
     prefix = f"升级为{level}" if raised_from else level
     subject = f"【舆情预警·{prefix}】{alert.title}"
     lines = [
@@ -131,7 +131,7 @@ def alert_message(
         f"首次发现：{show_time(alert.first_at)}",
     ]
     if raised_from:
-        lines.append(f"级别变化：{LEVEL_LABELS.get(raised_from, raised_from)} → {level}")
+        lines.append(f"级别变化：{ALERT_LEVEL_LABELS.get(raised_from, raised_from)} → {level}")
     if alert.evidence:
         lines.append("依据：")
         lines += _evidence_lines(alert.evidence)

@@ -16,7 +16,6 @@ from typing import Any
 PLATFORMS = ("news", "rss", "weibo", "official", "replay", "other")
 MENTION_KINDS = ("article", "post", "repost", "comment", "official", "debunk")
 SENTIMENTS = ("negative", "neutral", "positive")
-SEVERITY_GRADES = ("特别重大", "重大", "较大", "一般")
 OBLIGATION_STATES = ("open", "acknowledged", "done", "waived")
 OUTBOX_STATES = ("pending", "sent", "failed")
 # What nlp.entities finds in a mention's text; a region carries its six-digit code.

@@ -12,7 +12,7 @@ import pandas as pd
 from alerts.volume_rules import SpikeRule, topic_name, window_counts
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import SearchFilters, SearchRequest
-from core.settings import RuleSettings
+from core.settings import SpikeRuleSettings
 from dashboard.context import reader, settings
 from dashboard.data import _bucket_row, _count, _ttl_cached
 from dashboard.labels import TOPIC_LABELS, label
@@ -75,6 +75,16 @@ def changes_since(config: str, since: datetime, at: datetime) -> Changes:
 
 
 @_ttl_cached
+def sentiment_trend(config: str, since: datetime, interval: str) -> list[tuple[datetime, str, int]]:
+    """Relevant mentions per bucket and sentiment since ``since`` (the overview's 情感走势)."""
+    from dashboard.data_events import sentiment_series  # the event page's own series
+
+    return sentiment_series(
+        reader(config), SearchRequest(filters=SearchFilters(since=since)), interval
+    )
+
+
+@_ttl_cached
 def volume_by_topic(
     config: str, since: datetime, until: datetime | None, interval: str
 ) -> pd.DataFrame:
@@ -102,13 +112,13 @@ class TopicBurst:
     days: int  # earlier days behind the baseline (0: the 24 h mean)
 
 
-def burst_rule(config: str) -> RuleSettings:
+def burst_rule(config: str) -> SpikeRuleSettings:
     """The settings the overview judges bursts with: the first enabled per-topic spike rule,
     so the page and the alerts agree; without one, the detector's defaults over all topics."""
     for rule in settings(config).rules:
-        if rule.type == "spike" and rule.enabled and rule.per_topic:
+        if isinstance(rule, SpikeRuleSettings) and rule.enabled and rule.per_topic:
             return rule
-    return RuleSettings(name="overview", type="spike", per_topic=True)
+    return SpikeRuleSettings(name="overview", type="spike", per_topic=True)
 
 
 @dataclass

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("viewer", "analyst", "spokesperson", "admin")
-ROLE_LABELS = {
-    "viewer": "只读",
-    "analyst": "分析员",
-    "spokesperson": "新闻发言人",
-    "admin": "管理员",
-}
+from core.vocabulary import USER_ROLE_LABELS
+
+# The roles themselves and their names are settings' vocabulary (``users[].role``).
+ROLE_LABELS = USER_ROLE_LABELS
 
 VIEW = "view"  # overview, hotspots, events, obligations (read), sources, rules
 SEARCH = "search"  # the archive search page

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from alerts import obligations as ops
-from alerts.rules import agency_published as rules_agency_published
+from alerts.event_rules import agency_published as rules_agency_published
 from alerts.stage import evaluate
 from archive import Archive, open_archive
 from archive.models import Mention

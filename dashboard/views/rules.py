@@ -12,7 +12,7 @@ from alerts.backtest import BacktestResult, Raised, run_backtest
 from alerts.rulebook import rules_in_force
 from alerts.volume_rules import SpikeRule
 from core.clock import SHANGHAI, local
-from core.settings import RuleSettings
+from core.settings import RuleSettings, SpikeRuleSettings
 from dashboard import auth, context, data, data_ops, roles
 from dashboard.formatting import duration_text, fmt_time, md_escape
 from dashboard.labels import (
@@ -40,32 +40,33 @@ rules, book = rules_in_force(context.settings(config))
 
 
 def _condition(rule: RuleSettings) -> str:
-    """The rule's parameters in words (only those it sets)."""
+    """The rule's parameters in words (only those its type has and it sets)."""
+    p = dict(rule)  # the parameters of the rule's own type; the others read as unset
     parts = []
-    if rule.min_heat is not None:
-        parts.append(f"热度≥{rule.min_heat:g}")
-    if rule.min_mentions is not None:
-        parts.append(f"提及≥{rule.min_mentions}")
-    if rule.per_topic:
+    if p.get("min_heat") is not None:
+        parts.append(f"热度≥{p['min_heat']:g}")
+    if p.get("min_mentions") is not None:
+        parts.append(f"提及≥{p['min_mentions']}")
+    if p.get("per_topic"):
         parts.append("按话题分别判断")
-    if rule.seasonal_baseline:
+    if isinstance(rule, SpikeRuleSettings) and rule.seasonal_baseline:
         parts.append(f"基线：前{SpikeRule(rule).baseline_days()}天同一时段")
-    if rule.max_p_value is not None:
-        parts.append(f"泊松尾概率≤{rule.max_p_value:g}")
-    if rule.spike_factor is not None:
-        parts.append(f"突增≥{rule.spike_factor:g}倍")
-    if rule.baseline is not None:
-        parts.append(f"基线{duration_text(rule.baseline)}")
-    if rule.min_probability is not None:
-        parts.append(f"谣言概率≥{rule.min_probability:g}")
-    if rule.min_reach is not None:
-        parts.append(f"传播≥{rule.min_reach}")
-    if rule.min_grade:
-        parts.append(f"等级≥{rule.min_grade}")
-    if rule.terms:
-        parts.append("关注词：" + "、".join(rule.terms[:8]))
-    if rule.doc_types:
-        parts.append("文件类型：" + "、".join(rule.doc_types))
+    if p.get("max_p_value") is not None:
+        parts.append(f"泊松尾概率≤{p['max_p_value']:g}")
+    if p.get("spike_factor") is not None:
+        parts.append(f"突增≥{p['spike_factor']:g}倍")
+    if p.get("baseline") is not None:
+        parts.append(f"基线{duration_text(p['baseline'])}")
+    if p.get("min_probability") is not None:
+        parts.append(f"谣言概率≥{p['min_probability']:g}")
+    if p.get("min_reach") is not None:
+        parts.append(f"传播≥{p['min_reach']}")
+    if p.get("min_grade"):
+        parts.append(f"等级≥{p['min_grade']}")
+    if p.get("terms"):
+        parts.append("关注词：" + "、".join(p["terms"][:8]))
+    if p.get("doc_types"):
+        parts.append("文件类型：" + "、".join(p["doc_types"]))
     f = rule.filters
     if f.topics:
         parts.append("话题：" + "、".join(label(TOPIC_LABELS, t) for t in f.topics))
