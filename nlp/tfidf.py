@@ -100,6 +100,12 @@ def sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return counts
 
 
+def smoothed_idf(document_frequency: np.ndarray, texts: int) -> np.ndarray:
+    """The smoothed IDF of scikit-learn's TfidfTransformer, ln((1 + n) / (1 + df)) + 1, so a
+    block fitted here weighs terms as a fitted vectorizer would."""
+    return np.log((1 + texts) / (1 + document_frequency)) + 1.0
+
+
 def fit_block(
     texts: Sequence[str],
     ngram: tuple[int, int],
@@ -113,7 +119,6 @@ def fit_block(
     counter = counter_for(analyzer, ngram, min_df=min_df, max_features=max_features)
     counts = counter.fit_transform([t for t in texts if t] or ["\x00"])
     document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    # The smoothed IDF of scikit-learn's TfidfTransformer: ln((1 + n) / (1 + df)) + 1.
-    idf = np.log((1 + counts.shape[0]) / (1 + document_frequency)) + 1.0
+    idf = smoothed_idf(document_frequency, counts.shape[0])
     terms = counter.get_feature_names_out()
     return TfidfBlock(ngram, np.asarray(terms, dtype=str), idf, analyzer=analyzer)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from nlp.normalise import normalise
 from nlp.rumor.ced import (
     RecordError,
     Response,
@@ -21,7 +22,7 @@ from nlp.rumor.ced import (
     parse_post_time,
     parse_response_time,
 )
-from nlp.rumor.model import MODEL_PATH, RumorModel, normalise, rows_of
+from nlp.rumor.model import MODEL_PATH, RumorModel, rows_of
 from nlp.training.rumor_train import Params, figures, fit, near_duplicate_groups
 from tests.conftest import require_dataset
 from yuqing.cli import main
@@ -362,7 +363,7 @@ def test_a_broken_model_file_falls_back_to_the_heuristic(tmp_path: Path) -> None
 def test_tfidf_block_equals_scikit_learns_transform() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from nlp.rumor.model import TfidfBlock
+    from nlp.tfidf import TfidfBlock
 
     texts = ["电梯困人事故", "奶粉检出三聚氰胺，奶粉召回", "", "今天天气很好"]
     reference = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True)
