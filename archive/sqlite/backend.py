@@ -43,7 +43,7 @@ from archive.sqlite.rows import (
 )
 from archive.sqlite.schema import RoleLock, check_file, check_identity, migrate
 from archive.sqlite.workflow import WorkflowTables
-from nlp.segment import index_tokens
+from core.text.segment import index_tokens
 
 
 def rowid_floor(when: datetime) -> int:
