@@ -262,6 +262,14 @@ def test_demo_archive_reports_cite_every_sentence(demo: DashboardArchive, tmp_pa
             assert result.ok and result.factual > 10, (kind, result.problems)
             assert pack["figures"]["volume"]["value"] > 0
             assert pack["figures"]["events"]["rows"], kind
+        # The 专报 traces the story: its first source and key spreaders, each cited (issue 19).
+        spread = next(s for s in packs["event"]["sections"] if s["id"] == "propagation")
+        first, shape, *rest = spread["paragraphs"][0]
+        figure = packs["event"]["figures"]["propagation"]
+        assert first["text"].startswith("该事件最早由") and figure["first_cite"] in first["cites"]
+        assert f"传播最深{figure['depth']}层" in shape["text"]
+        assert all(s["cite"] in rest[0]["cites"] for s in figure["spreaders"]) if rest else True
+        assert not any(s["id"] == "propagation" for s in packs["daily"]["sections"])
     weekly = packs["weekly"]
     assert weekly["figures"]["rumours"]["rows"]  # the demo's food-safety rumour
     assert any(r["status"] == "debunked" for r in weekly["figures"]["rumours"]["rows"])
