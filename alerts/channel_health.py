@@ -60,7 +60,7 @@ def report_failing_channels(
                 if other == channel:
                     continue
                 queued += int(
-                    archive.enqueue(
+                    archive.ledger.enqueue(
                         OutboxMessage(
                             dedup_key=f"admin:channel-failing:{channel}:{day}:{admin}:{other}",
                             channel=other,

@@ -94,7 +94,7 @@ def deliver_due(
     recipients = {r.name: r for r in settings.recipients}
     outbox = settings.outbox
     failures: list[ChannelFailure] = []
-    due = archive.due_messages(clock.now(), limit=limit)
+    due = archive.ledger.due_messages(clock.now(), limit=limit)
     for batch in group_messages(due, clock.now(), outbox.group_wait, outbox.group_max):
         channel = batch[0].channel
         notifier = built.get(channel)
@@ -117,7 +117,7 @@ def deliver_due(
         sent_at = clock.now()
         for message in batch:
             assert message.id is not None
-            archive.mark_sent(message.id, sent_at)
+            archive.ledger.mark_sent(message.id, sent_at)
         report.sent += len(batch)
         report.sends += 1
         log.info("sent %d message(s) to %s via %s", len(batch), batch[0].recipient, channel)
@@ -140,7 +140,7 @@ def _failed(
     error = error[:500]
     retry_after = exc.retry_after if isinstance(exc, RetryableError) else None
     retry_at = None if isinstance(exc, PermanentError) else next_attempt(message, now, retry_after)
-    archive.mark_failed(message.id, error, retry_at)
+    archive.ledger.mark_failed(message.id, error, retry_at)
     if retry_at is None:
         report.gave_up += 1
         log.error(

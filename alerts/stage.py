@@ -99,11 +99,11 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     report = AlertReport()
     rules = _rules(archive, settings, now, report)
     hold = any(rule.needs_analysis for rule in rules)
-    cursor = archive.get_cursor(STAGE)
+    cursor = archive.ledger.get_cursor(STAGE)
     mentions, new_cursor = _read_mentions(archive, cursor, now, hold)
     report.mentions_read = len(mentions)
     events = archive.list_events(active_since=now - settings.nlp.event_window, limit=EVENT_LIMIT)
-    existing = {(a.rule, a.subject): a for a in archive.list_alerts(limit=SCAN_LIMIT)}
+    existing = {(a.rule, a.subject): a for a in archive.ledger.list_alerts(limit=SCAN_LIMIT)}
 
     silences = [*settings.silences, *stored_silences(archive, now).values()]
     fired: list[_Fired] = []
@@ -137,7 +137,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     calendar = WorkingCalendar(settings.obligations.holidays)
     opened = _open_obligations(archive, settings, calendar, fired, now, report)
     by_name = {rule.name: rule.settings for rule in rules}
-    alerts = {a.id: a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.id is not None}
+    alerts = {a.id: a for a in archive.ledger.list_alerts(limit=SCAN_LIMIT) if a.id is not None}
     # Before any message: an obligation found late may be fulfilled already, and a penalty
     # published on the agency's own site is its own disclosure.
     found = fulfil(archive, settings, by_name, alerts, mentions, opened, now)
@@ -148,14 +148,14 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     report.reminders_queued = follow.reminders
     report.escalations = follow.escalations
     if new_cursor != cursor:
-        archive.set_cursor(STAGE, new_cursor)
+        archive.ledger.set_cursor(STAGE, new_cursor)
     return report
 
 
 def _drop_closed(archive: Archive, fired: list[_Fired]) -> None:
     """Forget obligations closed since they were opened: nothing is due for them."""
     for item in fired:
-        current = [(archive.get_obligation(ob.id or 0), d) for ob, d in item.obligations]
+        current = [(archive.ledger.get_obligation(ob.id or 0), d) for ob, d in item.obligations]
         active = [(ob, d) for ob, d in current if ob is not None and ob.status in ACTIVE_STATES]
         item.all_fulfilled = bool(current) and not active
         item.obligations = active
@@ -168,7 +168,7 @@ def _rules(
     configured, book = rules_in_force(settings)
     if book is not None and book.changed:
         action = "rules.loaded" if book.changed == "loaded" else "rules.rejected"
-        archive.audit(
+        archive.ledger.audit(
             AuditEntry(now, ACTOR, action, "rules", str(book.path), describe_change(book, now))
         )
     if book is not None and book.last_error is not None:
@@ -202,7 +202,7 @@ def _apply_silence(
     else:
         return
     entry = _entry(now, action, "alert", rule=alert.rule, **details)
-    item.alert, _ = archive.upsert_alert_audited(replace(alert, status=status), entry)
+    item.alert, _ = archive.ledger.upsert_alert_audited(replace(alert, status=status), entry)
 
 
 def _read_mentions(
@@ -290,7 +290,7 @@ def _store_alert(
         entry = _entry(
             now, "alert.fired", "alert", rule=rule.name, subject=match.subject, level=alert.level
         )
-        stored, _ = archive.upsert_alert_audited(alert, entry)
+        stored, _ = archive.ledger.upsert_alert_audited(alert, entry)
         report.alerts_new += 1
         return _Fired(rule, match, stored)
     status = old.status
@@ -319,7 +319,7 @@ def _store_alert(
             level=candidate.level,
             previous=raised,
         )
-    stored, _ = archive.upsert_alert_audited(candidate, raise_entry)
+    stored, _ = archive.ledger.upsert_alert_audited(candidate, raise_entry)
     report.alerts_updated += 1
     return _Fired(rule, match, stored, raised_from=raised)
 
@@ -349,7 +349,7 @@ def _open_obligations(
         return opened
     planned.sort(key=lambda pair: OBLIGATION_KINDS.index(pair[1]))
     # Read once: most matches are of obligations already open, which need no write.
-    known = {(ob.kind, ob.subject): ob for ob in archive.list_obligations(limit=SCAN_LIMIT)}
+    known = {(ob.kind, ob.subject): ob for ob in archive.ledger.list_obligations(limit=SCAN_LIMIT)}
     held: set[tuple[str, str]] = set()
     for ob in known.values():
         if ob.status in INHIBITING_STATES:
@@ -393,7 +393,7 @@ def _open_obligations(
         late = late_reason(trigger, deadline.due_at, now, _event_start(archive, match))
         if late:
             entry.details["late_reason"] = late
-        ob, created = archive.open_obligation_audited(
+        ob, created = archive.ledger.open_obligation_audited(
             Obligation(
                 kind=kind,
                 subject=match.subject,
@@ -470,7 +470,7 @@ def _queue_messages(
             messages.append((f"obligation:{ob.id}:opened", text))
         for prefix, (subject, body) in messages:
             for name, notifier in targets:
-                queued = archive.enqueue(
+                queued = archive.ledger.enqueue(
                     OutboxMessage(
                         dedup_key=f"{prefix}:{name}:{notifier}",
                         channel=notifier,
