@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps es-deps demo test lint typecheck unit bench soak lock clean
+.PHONY: setup system-deps es-deps demo test test-fast lint typecheck vulture unit bench soak lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
@@ -36,10 +36,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy core yuqing archive crawlers nlp alerts dashboard benchmarks reports
 
+# Dead code: names nothing reads (settings and known framework hooks in pyproject.toml).
+vulture: $(STAMP)
+	$(BIN)/vulture
+
 unit: setup
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit
+
+# Everything but the tests marked `slow` (browsers, Elasticsearch nodes of their own, the demo
+# end to end, kill -9 runs): for the edit-test loop; `make test` still runs them all.
+test-fast: lint typecheck setup
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/archive_bench.py

@@ -27,7 +27,6 @@ class RunTally:
     inserted: int = 0
     updated: int = 0
     rejected: int = 0
-    duplicates: int = 0
     errors: list[str] = field(default_factory=list)
     # Set when the site answered with a login wall, captcha or rate limit instead of content.
     blocked: str = ""

@@ -14,14 +14,12 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["best_encoding", "decode_html", "mojibake_ratio"]
+__all__ = ["best_encoding", "decode_html"]
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)""",
     re.I,
 )
-# Fewer than this share of replacement characters is a stray bad byte, not a wrong charset.
-_MOJIBAKE = 0.002
 _CANDIDATES = ("utf-8", "gb18030", "big5")
 
 
@@ -34,11 +32,6 @@ def _normal(name: str | None) -> str | None:
         return None
     # GBK and GB2312 labels: decode as their superset, which also holds the newer characters.
     return "gb18030" if found in ("gbk", "gb2312", "cp936") else found
-
-
-def mojibake_ratio(text: str) -> float:
-    """Share of U+FFFD replacement characters: how badly a decoding went."""
-    return text.count("\ufffd") / max(len(text), 1)
 
 
 def _strict(body: bytes, encoding: str) -> str | None:
@@ -115,11 +108,6 @@ def looks_binary(text: str) -> bool:
         return bool(head)
     odd = sum(1 for c in head if c == "\ufffd" or (ord(c) < 32 and c not in "\t\n\r\f"))
     return odd / len(head) > 0.1
-
-
-def needs_redecoding(text: str) -> bool:
-    """Whether a decoded page shows enough replacement characters to try other charsets."""
-    return mojibake_ratio(text) > _MOJIBAKE
 
 
 def _meta_charsets(body: bytes) -> list[str]:

@@ -95,7 +95,6 @@ class DedupPipeline(_ContextComponent):
 
     def process_item(self, item: Mention) -> Mention:
         if item.id in self.seen:
-            self.context.tally.duplicates += 1
             raise DropItem(f"duplicate of an item already seen in this run: {item.id}", "DEBUG")
         self.seen.add(item.id)
         match = self.context.copies.original_of(self.context.archive, item)

@@ -6,7 +6,9 @@ host case and the mobile variant of a site must not produce a second mention of 
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus, urlencode, urljoin, urlsplit, urlunsplit
+
+from w3lib.url import url_query_cleaner
 
 __all__ = ["absolute_url", "canonical_url", "desktop_host", "identity_url"]
 
@@ -72,10 +74,20 @@ def canonical_url(url: str) -> str:
         netloc = f"{host}:{parts.port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-    )
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return urlunsplit((scheme, netloc, parts.path or "/", _query_without_tracking(parts.query), ""))
+
+
+def _query_without_tracking(query: str) -> str:
+    """The query re-encoded one way (decoded, then ``urlencode``: the spelling every stored id
+    was made from), without the tracking parameters.
+
+    w3lib drops the parameters, but only by their exact encoded name, so the names are
+    chosen here: ours match case-insensitively and by prefix (``utm_*``).
+    """
+    pairs = parse_qsl(query, keep_blank_values=True)
+    tracking = [quote_plus(name) for name, _ in pairs if _is_tracking(name)]
+    cleaned = url_query_cleaner(f"?{urlencode(pairs)}", tracking, remove=True, unique=False)
+    return cleaned.removeprefix("?")
 
 
 def absolute_url(base: str, href: str) -> str:

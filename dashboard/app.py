@@ -23,7 +23,7 @@ from archive.base import ArchiveError  # noqa: E402
 from archive.es.bulk import ArchiveUnavailable  # noqa: E402
 from core.config import ConfigError  # noqa: E402
 from core.settings import is_loopback_bind  # noqa: E402
-from dashboard import auth, context, data, login_view, roles  # noqa: E402
+from dashboard import alert_watch, auth, context, data, login_view, roles  # noqa: E402
 from dashboard.formatting import duration_text, fmt_time, md_escape  # noqa: E402
 from dashboard.roles import Principal  # noqa: E402
 
@@ -156,6 +156,7 @@ def _sidebar(config: str, principal: Principal) -> None:
         when = fmt_time(clock.now())
         st.caption(f"模拟时间：{when}" if clock.simulated else f"北京时间：{when}")
         st.caption(f"档案库：{md_escape(context.reader(config).describe())}")
+        alert_watch.render(config, principal.username)
 
 
 def main() -> None:

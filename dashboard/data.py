@@ -201,8 +201,14 @@ def obligations(config: str, include_closed: bool = False) -> list[Obligation]:
 
 
 @_ttl_cached
-def obligation_audit(config: str, limit: int = 30) -> list[AuditEntry]:
-    return reader(config).ledger.list_audit(object_type="obligation", limit=limit)
+def event_titles(config: str, event_ids: list[str]) -> dict[str, str]:
+    """The titles of these events, for headings (an event no longer stored keeps its id)."""
+    archive = reader(config)
+    found = {}
+    for event_id in event_ids:
+        event = archive.get_event(event_id)
+        found[event_id] = event.title if event is not None else event_id
+    return found
 
 
 @_ttl_cached

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from alerts.rules import reach
+from archive.base import Archive
 from archive.models import (
     Alert,
     EntityCount,
@@ -22,6 +23,7 @@ from dashboard.data import _ttl_cached, hottest, rumor_threshold
 from dashboard.labels import PLATFORM_LABELS
 from nlp.entities import EntitySummary, Region, extract, gazetteer, summarise
 from nlp.text import make_document
+from nlp.vectors import TITLE_WEIGHT, idf, keep_word
 
 SCAN_LIMIT = 1_000_000
 # Posts read to choose the representative ones and the rumour evidence of an event: the
@@ -31,6 +33,16 @@ REPRESENTATIVE = 5
 HOTSPOTS = 50
 EVIDENCE_POSTS = 5
 RUMOR_REASON_KINDS = ("signal", "feature", "match")
+TERMS = 60  # words in the event's word cloud
+SENTIMENTS = ("negative", "neutral", "positive")
+# The event page's timeline is hourly over an event's first two days, where the disclosure
+# deadlines fall (authoritative information within 5 h, a press conference within 24 h of a
+# major emergency), and daily after.
+HOURLY_SPAN = timedelta(hours=48)
+DEADLINE_MARKS = (
+    (timedelta(hours=5), "5小时：发布权威信息"),
+    (timedelta(hours=24), "24小时：新闻发布会"),
+)
 
 
 def bucket_starts(since: datetime, until: datetime, interval: str) -> list[datetime]:
@@ -84,6 +96,57 @@ def hotspots(config: str, at: datetime, window: timedelta, interval: str) -> lis
 
 
 @dataclass
+class Timeline:
+    """An event's spread over time: hourly over its first ``HOURLY_SPAN``, daily over all of it
+    when it has lasted longer."""
+
+    start: datetime
+    hours: list[tuple[datetime, int]]
+    days: list[HistogramBucket]
+
+
+def event_timeline(archive: Archive, event: Event, request: SearchRequest) -> Timeline:
+    """Hourly counts (zeros filled) from the event's first hour for up to ``HOURLY_SPAN``, and
+    the daily histogram when the event has outlived that span."""
+    start = event.first_seen
+    end = min(event.last_seen, start + HOURLY_SPAN)
+    window = replace(
+        request, filters=replace(request.filters, since=start, until=start + HOURLY_SPAN)
+    )
+    starts = bucket_starts(start, end, "hour")
+    counts = filled(archive.histogram(window, "hour"), starts)
+    days = archive.histogram(request, "day") if event.last_seen > end else []
+    return Timeline(start=start, hours=list(zip(starts, counts, strict=True)), days=days)
+
+
+def event_terms(hits: list[SearchHit], size: int = TERMS) -> list[tuple[str, float]]:
+    """The event's characteristic words over its sampled mentions: each word's count (title
+    words double, as in the clustering's vectors) times its IDF, so 电梯 and 困人 outweigh
+    words every post uses."""
+    weights: dict[str, float] = {}
+    for hit in hits:
+        document = make_document(hit.mention)
+        for words, weight in ((document.title_words, TITLE_WEIGHT), (document.body_words, 1.0)):
+            for word in words:
+                if keep_word(word):
+                    weights[word] = weights.get(word, 0.0) + weight * idf(word)
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:size]
+
+
+def sentiment_series(
+    archive: Archive, request: SearchRequest, interval: str
+) -> list[tuple[datetime, str, int]]:
+    """Mentions per bucket and sentiment (negative, neutral, positive) for ``request``."""
+    rows = []
+    for sentiment in SENTIMENTS:
+        filters = replace(request.filters, sentiments=[sentiment])
+        for bucket in archive.histogram(replace(request, filters=filters), interval):
+            rows.append((bucket.start, sentiment, bucket.count))
+    return rows
+
+
+@dataclass
 class RumorPost:
     hit: SearchHit
     score: float
@@ -93,8 +156,9 @@ class RumorPost:
 @dataclass
 class EventDetail:
     event: Event
-    interval: str
-    timeline: list[HistogramBucket]
+    timeline: Timeline
+    sentiments: list[tuple[datetime, str, int]]
+    terms: list[tuple[str, float]]
     platforms: list[FacetCount]
     sources: list[FacetCount]
     representative: list[SearchHit]
@@ -182,8 +246,6 @@ def event_detail(config: str, event_id: str) -> EventDetail | None:
     if event is None:
         return None
     request = SearchRequest(filters=SearchFilters(events=[event_id]), limit=SAMPLE)
-    span = event.last_seen - event.first_seen
-    interval = "hour" if span <= timedelta(days=3) else "day"
     platforms = stored_platforms(event)
     fields = ["source"] if platforms is not None else ["platform", "source"]
     counts = archive.facets(request, fields, size=10)
@@ -199,8 +261,11 @@ def event_detail(config: str, event_id: str) -> EventDetail | None:
     basis = {m.id: m for m in archive.get_mentions(basis_ids)} if basis_ids else {}
     return EventDetail(
         event=event,
-        interval=interval,
-        timeline=archive.histogram(request, interval),
+        timeline=event_timeline(archive, event, request),
+        sentiments=sentiment_series(
+            archive, request, "hour" if event.last_seen - event.first_seen <= HOURLY_SPAN else "day"
+        ),
+        terms=event_terms(hits),
         platforms=platforms if platforms is not None else counts.get("platform", []),
         sources=counts.get("source", []),
         representative=ranked[:REPRESENTATIVE],

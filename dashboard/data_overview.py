@@ -75,6 +75,16 @@ def changes_since(config: str, since: datetime, at: datetime) -> Changes:
 
 
 @_ttl_cached
+def sentiment_trend(config: str, since: datetime, interval: str) -> list[tuple[datetime, str, int]]:
+    """Relevant mentions per bucket and sentiment since ``since`` (the overview's 情感走势)."""
+    from dashboard.data_events import sentiment_series  # the event page's own series
+
+    return sentiment_series(
+        reader(config), SearchRequest(filters=SearchFilters(since=since)), interval
+    )
+
+
+@_ttl_cached
 def volume_by_topic(
     config: str, since: datetime, until: datetime | None, interval: str
 ) -> pd.DataFrame:

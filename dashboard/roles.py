@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("viewer", "analyst", "spokesperson", "admin")
 ROLE_LABELS = {
     "viewer": "只读",
     "analyst": "分析员",

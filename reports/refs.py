@@ -30,10 +30,6 @@ def sref(source: str) -> str:
     return f"s:{source}"
 
 
-def fref(figure_id: str) -> str:
-    return f"f:{figure_id}"
-
-
 def split_ref(ref: str) -> tuple[str, str]:
     kind, _, value = ref.partition(":")
     return kind, value

@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 PRESS_OFFICE = ("duty", "spokesperson", "analyst")
 ATTACHMENT = "附件："
-ROBOTS = ("dingtalk", "wecom", "feishu", "webhook")
 
 
 def due_day(schedule: ReportSchedule, now: datetime) -> date | None:

@@ -26,7 +26,6 @@ from reports.docx_render import render_docx
 from reports.markdown import render_markdown
 from reports.pdf import docx_to_pdf
 
-STATES = ("draft", "reviewed", "signed")
 STATE_LABELS = {"draft": "草稿", "reviewed": "已审核", "signed": "已签发"}
 NEXT = {"review": ("draft", "reviewed"), "sign": ("reviewed", "signed")}
 

@@ -33,6 +33,8 @@ import pytest
 from archive import open_archive
 from archive.models import OutboxMessage
 
+pytestmark = pytest.mark.slow
+
 MESSAGES = 40
 
 

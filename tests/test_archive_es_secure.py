@@ -28,6 +28,8 @@ from tests.conftest import make_mention
 from tests.support.es_node import NodeError, unavailable
 from tests.support.es_secure import ADMIN, READER, SecureEsNode
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def secure_node() -> Iterator[SecureEsNode]:

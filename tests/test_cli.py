@@ -33,7 +33,10 @@ def config(tmp_path: Path) -> Path:
 
 def test_search_table_json_and_csv(config: Path) -> None:
     code, out = run(config, "search", "电梯")
-    assert code == 0 and out.startswith("1 hits") and "电梯事故" in out
+    assert code == 0 and out.startswith("共 1 条结果，显示 1 条") and "电梯事故" in out
+    # A table: a header row, then one row per hit with its Chinese platform name and id.
+    assert "时间（北京）" in out and "标题 / 内容" in out and "m0001" in out and "微博" in out
+    assert all(len(line) <= 120 for line in out.splitlines())  # piped: 120 columns at most
     code, out = run(config, "search", "电梯 OR 紫菜", "--json")
     records = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and [r["id"] for r in records] == ["m0002", "m0001"]
@@ -141,9 +144,9 @@ def test_search_by_entity(config: Path) -> None:
         "m0002",
     }
     code, out = run(config, "search", "entity:紫菜")
-    assert code == 0 and out.startswith("1 hits")
+    assert code == 0 and out.startswith("共 1 条结果")
     code, out = run(config, "search", "", "--entity", "没有")
-    assert code == 0 and out.startswith("0 hits")
+    assert code == 0 and out.strip() == "共 0 条结果"
 
 
 def test_analyze_from_start_fills_what_older_versions_did_not_keep(config: Path) -> None:

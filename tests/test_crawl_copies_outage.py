@@ -7,12 +7,16 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import pytest
+
 from archive.es.backend import ElasticsearchArchive
 from archive.es.client import make_client
 from crawlers.copies import CopyDetector
 from tests.conftest import make_mention
 from tests.support.es_node import EsNode
 from tests.test_crawl_neardup import EDITED, OTHER, STORY
+
+pytestmark = pytest.mark.slow
 
 
 def test_copies_are_decided_from_memory_while_the_archive_is_away(

@@ -146,7 +146,7 @@ def test_viewer_reads_but_cannot_act(made: DashboardArchive, monkeypatch: Any) -
     assert "只读王" in at.sidebar.markdown[0].value
     at.switch_page("views/obligations.py").run()
     assert any("只读权限" in i.value for i in at.info)
-    assert not [b for b in at.button if b.label in ("确认", "办结", "豁免", "指派")]
+    assert not [b for b in at.button if b.label in ("确认", "办结", "豁免", "指派", "暂停提醒")]
     assert not [b for b in at.button if b.label == "静默告警"]
     # The server refuses too, whatever the screen offered.
     viewer = Principal("wang", "viewer", authenticated=True)

@@ -24,6 +24,8 @@ from tests.test_dashboard_browser import (
     sync_playwright,
 )
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

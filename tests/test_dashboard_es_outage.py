@@ -17,6 +17,8 @@ from tests.conftest import make_mention
 from tests.support.dashboard_fixtures import APP, SOURCES_YAML
 from tests.support.es_node import EsNode
 
+pytestmark = pytest.mark.slow
+
 OUTAGE_TEXT = "暂时无法连接"
 
 

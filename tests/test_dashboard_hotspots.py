@@ -66,8 +66,9 @@ def test_event_page_shows_spread_evidence_and_duties(
     assert at.title[0].value == "江州商场电梯困人"
     values = {m.label: m.value for m in at.metric}
     assert values["热度"] == "88.5" and values["提及数"] == "3"
-    # Timeline, platform and source charts; the 传播分析 tree and cumulative spread.
-    assert len(at.get("vega_lite_chart")) == 5
+    # Timeline, platform and source charts, sentiment and the word cloud; the 传播分析 tree
+    # and cumulative spread.
+    assert len(at.get("vega_lite_chart")) == 7
     texts = "\n".join(m.value for m in at.markdown)
     assert "最早一条" in texts  # the first post of the event leads the representative ones
     # Who and what the event is about: 电梯 in all three mentions (江州 is no real city).
@@ -183,9 +184,81 @@ def test_event_page_charts_the_stored_platforms(
     assert _platform_chart(at) == {"新闻网站": 3, "RSS订阅": 2}
     at = _event(counted, monkeypatch, "ev-lift")
     assert_no_html(at)
-    assert len(at.get("vega_lite_chart")) == 5
+    assert len(at.get("vega_lite_chart")) == 7
     assert _platform_chart(at) == {"微博": 2, "新闻网站": 1}
     # Written before platforms were kept: the archive's platform facets of its mentions.
     at = _event(counted, monkeypatch, "ev-toy")
     assert_no_html(at)
     assert _platform_chart(at) == {"RSS订阅": 1}
+
+
+def test_event_timeline_is_hourly_over_the_first_two_days_then_daily(
+    made: DashboardArchive,
+) -> None:
+    from archive.search import SearchFilters, SearchRequest
+    from dashboard.data_events import HOURLY_SPAN, event_timeline
+    from tests.support.dashboard_fixtures import HOUR, NOW, _events
+
+    archive = open_archive(made.db)
+    # An event that began 60 hours ago: the special-equipment mentions stand in for its
+    # members (hours before NOW: 1, 2, 3, 20, 30, 60).
+    long = replace(_events()[0], first_seen=NOW - 60 * HOUR, last_seen=NOW - HOUR)
+    request = SearchRequest(filters=SearchFilters(topics=["special_equipment"]))
+    timeline = event_timeline(archive, long, request)
+    assert len(timeline.hours) == 49  # every hour of the first 48, zeros included
+    assert timeline.hours[0] == (long.first_seen, 1)  # the first post, in the first hour
+    assert timeline.hours[-1][0] == long.first_seen + HOURLY_SPAN
+    # Within the first 48 hours: the posts 60, 30 and 20 hours old; the rest only daily.
+    assert sum(n for _, n in timeline.hours) == 3
+    assert sum(b.count for b in timeline.days) == 6
+
+    # ev-lift lasted two hours: hourly only, up to its last post.
+    short = _events()[0]
+    timeline = event_timeline(
+        archive, short, SearchRequest(filters=SearchFilters(events=["ev-lift"]))
+    )
+    assert [n for _, n in timeline.hours] == [1, 1, 1] and timeline.days == []
+
+
+def test_event_page_marks_the_5_and_24_hour_deadlines_on_its_timeline(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = _event(made, monkeypatch, "ev-lift")
+    assert any("首48小时" in m.value for m in at.markdown)
+    specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    assert any('"type": "rule"' in spec for spec in specs)  # the deadline rules are drawn
+
+
+def test_the_early_hours_chart_labels_each_deadline_at_its_hour() -> None:
+    from dashboard.charts import early_hours_chart
+    from dashboard.data_events import DEADLINE_MARKS
+    from tests.support.dashboard_fixtures import HOUR, NOW
+
+    spec = early_hours_chart([(NOW, 2), (NOW + HOUR, 1)], NOW, DEADLINE_MARKS).to_dict()
+    rows = [row for rows in spec["datasets"].values() for row in rows if "时限" in row]
+    # NOW is 14:00 in Beijing: the marks fall at 19:00 the same day and 14:00 the next.
+    assert [(row["时间"], row["时限"]) for row in rows] == [
+        ("2026-11-20T19:00:00", "5小时：发布权威信息"),
+        ("2026-11-21T14:00:00", "24小时：新闻发布会"),
+    ]
+
+
+def test_event_terms_and_their_cloud(made: DashboardArchive) -> None:
+    from archive.search import SearchFilters, SearchRequest
+    from dashboard.charts import word_cloud_chart
+    from dashboard.data_events import event_terms
+
+    archive = open_archive(made.db)
+    hits = archive.search(SearchRequest(filters=SearchFilters(events=["ev-lift"]))).hits
+    terms = event_terms(hits)
+    words = [word for word, _ in terms]
+    # 电梯 is in all three posts (once in a title, counted double), 困人 in two but rarer in
+    # Chinese text at large (its IDF is higher): the two lead.
+    assert set(words[:2]) == {"电梯", "困人"}
+    assert all(weight > 0 for _, weight in terms)
+    spec = word_cloud_chart(terms).to_dict()
+    placed = [row for rows in spec["datasets"].values() for row in rows]
+    assert {row["词"] for row in placed} <= set(words) and placed[0]["词"] == words[0]
+    # The largest word is drawn largest, and every word inside the drawing area.
+    assert placed[0]["字号"] == max(row["字号"] for row in placed)
+    assert all(0 <= row["x"] <= 460 and 0 <= row["y"] <= 260 for row in placed)

@@ -102,9 +102,8 @@ def test_acknowledge_changes_status_and_writes_audit(
 ) -> None:
     at = app_test(made, monkeypatch, PAGE)
     overdue = made.obligations["overdue"]
-    assert at.selectbox(key="obligation_selected").value == overdue
     at.sidebar.text_input(key="actor").set_value("张三")
-    _button(at, "确认").click().run()
+    at.button(key=f"ob_ack_{overdue}").click().run()
     assert_no_html(at)
     assert not at.error
     assert f"#{overdue} 已确认（操作人：张三）" in at.success[0].value.replace("\\", "")
@@ -123,19 +122,19 @@ def test_acknowledge_changes_status_and_writes_audit(
     assert audit.iloc[0]["操作人"] == "张三"
     assert audit.iloc[0]["操作"] == "确认"
     assert audit.iloc[0]["状态变化"] == "待办 → 已确认"
-    # Acknowledged: the button is now disabled for this obligation.
-    assert _button(at, "确认").disabled
+    # Acknowledged: the button is now disabled for this obligation, not for the others.
+    assert at.button(key=f"ob_ack_{overdue}").disabled
+    assert not at.button(key=f"ob_ack_{made.obligations['urgent']}").disabled
 
 
 def test_done_needs_a_link_and_waive_a_reason(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch, PAGE)
     urgent = made.obligations["urgent"]
-    at.selectbox(key="obligation_selected").set_value(urgent).run()
-    _button(at, "办结").click().run()
+    at.button(key=f"ob_complete_go_{urgent}").click().run()
     assert "办结需要填写已发布内容的链接" in at.error[0].value
 
-    at.text_input(key="obligation_link").set_value("https://amr.example.gov.cn/release/1")
-    _button(at, "办结").click().run()
+    at.text_input(key=f"ob_complete_{urgent}").set_value("https://amr.example.gov.cn/release/1")
+    at.button(key=f"ob_complete_go_{urgent}").click().run()
     assert not at.error
     with open_archive(made.db, readonly=True) as archive:
         stored = archive.ledger.get_obligation(urgent)
@@ -143,9 +142,8 @@ def test_done_needs_a_link_and_waive_a_reason(made: DashboardArchive, monkeypatc
     assert stored.link == "https://amr.example.gov.cn/release/1"
 
     provisional = made.obligations["provisional"]
-    at.selectbox(key="obligation_selected").set_value(provisional).run()
-    at.text_input(key="obligation_reason").set_value("处罚决定已撤销")
-    _button(at, "豁免").click().run()
+    at.text_input(key=f"ob_waive_{provisional}").set_value("处罚决定已撤销")
+    at.button(key=f"ob_waive_go_{provisional}").click().run()
     assert not at.error
     with open_archive(made.db, readonly=True) as archive:
         stored = archive.ledger.get_obligation(provisional)
@@ -159,14 +157,14 @@ def test_assign_and_snooze_are_audited_with_who(made: DashboardArchive, monkeypa
     at = app_test(made, monkeypatch, PAGE)
     urgent = made.obligations["urgent"]
     at.sidebar.text_input(key="actor").set_value("李四")
-    at.selectbox(key="obligation_selected").set_value(urgent).run()
-    _button(at, "指派").click().run()
+    at.button(key=f"ob_assign_go_{urgent}").click().run()
     assert "指派需要填写负责人" in at.error[0].value
-    at.text_input(key="obligation_assignee").set_value("王五")
-    _button(at, "指派").click().run()
+    at.text_input(key=f"ob_assign_{urgent}").set_value("王五")
+    at.button(key=f"ob_assign_go_{urgent}").click().run()
     assert not at.error
-    at.number_input(key="obligation_snooze_hours").set_value(3.0)
-    _button(at, "暂停提醒").click().run()
+    assert any(c.value == "负责人：王五" for c in at.caption)  # shown on its card
+    at.number_input(key=f"ob_hours_{urgent}").set_value(3.0)
+    at.button(key=f"ob_snooze_go_{urgent}").click().run()
     assert_no_html(at)
     assert "已暂停提醒 3 小时（操作人：李四）" in at.success[0].value
     with open_archive(made.db, readonly=True) as archive:
@@ -244,14 +242,42 @@ def test_unsilence_an_alert_lifts_only_its_own_silences(
         assert list(stored_silences(archive, NOW)) == [kept]
 
 
-def test_a_message_link_selects_its_obligation(made: DashboardArchive, monkeypatch: Any) -> None:
+def test_a_message_link_puts_its_obligation_first(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch)
     at.query_params["id"] = str(made.obligations["provisional"])
     at.switch_page(PAGE).run()
-    assert at.selectbox(key="obligation_selected").value == made.obligations["provisional"]
+    texts = _markdown(at)
+    linked = texts.index("#### 消息链接的事项")
+    first_card = next(t for t in texts[linked:] if t.startswith("**\\#"))
+    assert first_card.startswith(f"**\\#{made.obligations['provisional']} ")
     at = app_test(made, monkeypatch)
     at.query_params["id"] = str(made.obligations["done"])
     at.switch_page(PAGE).run()
     assert_no_html(at)
-    assert at.selectbox(key="obligation_selected").value == made.obligations["overdue"]
+    assert "#### 消息链接的事项" not in _markdown(at)
     assert any("已不在待办列表中" in c.value for c in at.caption)
+
+
+def test_obligations_grouped_by_event_and_filtered(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = app_test(made, monkeypatch, PAGE)
+    headings = [t.split("\n")[0] for t in _markdown(at) if t.startswith("#### ")]
+    # The most urgent group first; the penalty notice belongs to no event.
+    assert headings == [
+        "#### 江州商场电梯困人",
+        "#### 网传临川奶粉三聚氰胺",
+        "#### 其他事项（未关联事件）",
+    ]
+    lift = next(t for t in _markdown(at) if t.startswith("#### 江州商场电梯困人"))
+    assert "1 项 · 待办 1 项 · 已逾期 1 项" in lift
+    at.multiselect(key="obligations_kinds").set_value(["clarification"]).run()
+    headings = [t for t in _markdown(at) if t.startswith("#### ")]
+    assert [h.split("\n")[0] for h in headings] == ["#### 网传临川奶粉三聚氰胺"]
+    at.multiselect(key="obligations_kinds").set_value([]).run()
+    at.selectbox(key="obligations_window").set_value("已逾期").run()
+    cards = [t for t in _markdown(at) if t.startswith("**\\#")]
+    assert len(cards) == 1 and "发布权威信息" in cards[0]
+    at.selectbox(key="obligations_window").set_value("3天内到期").run()
+    at.multiselect(key="obligations_levels").set_value(["city"]).run()
+    assert "没有符合筛选条件的事项。" in [i.value for i in at.info]

@@ -67,8 +67,8 @@ def test_hottest_events_table_and_charts(made: DashboardArchive, monkeypatch: An
     assert table.iloc[0]["严重程度"] == "较大"
     assert table.iloc[0]["状态"] == "升温"
     assert "上月燃气灶质量问题" not in set(table["事件"])
-    # Volume by platform, the topic facet chart and volume by topic over time.
-    assert len(at.get("vega_lite_chart")) == 3
+    # Volume by platform, the topic facet chart, sentiment and volume by topic over time.
+    assert len(at.get("vega_lite_chart")) == 4
 
     at.radio(key="overview_range").set_value("近30天（按天）").run()
     assert_no_html(at)
@@ -180,3 +180,35 @@ def test_topic_burst_section(tmp_path: Path, monkeypatch: Any) -> None:
     assert row["基线依据"] == "前7天同一时段"
     caption = next(c.value for c in at.caption if c.value.startswith("近1小时相关信息"))
     assert "前7天同一小时" in caption and "3 倍" in caption and "1.0e-04" in caption
+
+
+def test_the_tab_counts_critical_alerts_until_someone_acknowledges_them(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    made = build_archive(tmp_path)
+    at = app_test(made, monkeypatch)
+    # major-accidents on ev-lift is critical and firing; its obligation is still 待办.
+    assert [c.value for c in at.sidebar.caption if "严重告警" in c.value] == [
+        "严重告警待确认：1 条"
+    ]
+    scripts = [f.proto.srcdoc for f in at.get("iframe")]
+    assert any('"count": 1' in s and '"user": ' in s for s in scripts), scripts
+    actions.perform(
+        str(made.config), "acknowledge", made.obligations["overdue"], Principal("zhao", "admin")
+    )
+    at.run()
+    assert not [c.value for c in at.sidebar.caption if "严重告警" in c.value]
+    assert any('"count": 0' in f.proto.srcdoc for f in at.get("iframe"))
+
+
+def test_sentiment_trend_counts_each_sentiment(made: DashboardArchive) -> None:
+    from datetime import timedelta
+
+    from dashboard.data_overview import sentiment_trend
+
+    rows = sentiment_trend.__wrapped__(str(made.config), NOW - timedelta(hours=48), "hour")
+    totals: dict[str, int] = {}
+    for _at, sentiment, count in rows:
+        totals[sentiment] = totals.get(sentiment, 0) + count
+    # The fixture's mentions of the last 48 hours (m01-m09; m10 is 60 hours old).
+    assert totals == {"negative": 4, "neutral": 4, "positive": 1}

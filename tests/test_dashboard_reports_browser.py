@@ -23,6 +23,8 @@ from tests.test_dashboard_browser import (
     sync_playwright,
 )
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def url(tmp_path: Path) -> Iterator[str]:

@@ -17,7 +17,7 @@ from yuqing.demo.sites import demo_authorities
 
 # The demo takes 85–130 s on a quiet 2-core machine and over 300 s under heavy load; the
 # suite's 300 s default would fail it for being slow, not wrong (the subprocess has its own cap).
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from archive import open_archive
@@ -30,6 +31,8 @@ from archive.search import SearchRequest
 from tests.support.settle import wait_until_settled
 from yuqing.demo.run import demo_config
 from yuqing.demo.sites import DemoSites, load_corpus
+
+pytestmark = pytest.mark.slow
 
 FAR_FUTURE = datetime(2026, 11, 30, tzinfo=UTC)  # every demo item is visible
 

@@ -13,7 +13,7 @@ from alerts.messages import show_outcome
 from archive.models import Event, Reason
 from dashboard import auth, charts, data, data_events, roles
 from dashboard.context import config_path
-from dashboard.data_events import EventDetail
+from dashboard.data_events import DEADLINE_MARKS, HOURLY_SPAN, EventDetail
 from dashboard.formatting import countdown, fmt_time, md_escape
 from dashboard.labels import (
     EVENT_STATUS_LABELS,
@@ -98,8 +98,14 @@ def _entities(detail: EventDetail) -> None:
 
 def _spread(detail: EventDetail) -> None:
     st.subheader("传播时间线")
-    if detail.timeline:
-        st.altair_chart(charts.histogram_chart(detail.timeline, detail.interval), width="stretch")
+    timeline = detail.timeline
+    if any(n for _, n in timeline.hours):
+        st.markdown("**首48小时（逐小时，红线为处置时限）**")
+        early = charts.early_hours_chart(timeline.hours, timeline.start, DEADLINE_MARKS)
+        st.altair_chart(early, width="stretch")
+        if timeline.days:
+            st.markdown("**全程（逐日）**")
+            st.altair_chart(charts.histogram_chart(timeline.days, "day"), width="stretch")
     else:
         st.info("该事件还没有可统计的提及。")
     left, right = st.columns(2)
@@ -112,6 +118,27 @@ def _spread(detail: EventDetail) -> None:
         st.markdown("**来源分布**")
         if detail.sources:
             st.altair_chart(charts.facet_chart(detail.sources, "来源"), width="stretch")
+
+
+def _mood_and_terms(detail: EventDetail) -> None:
+    """How people feel about it over time, and the words they use (where people would rather
+    look than read)."""
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**情感走势**")
+        if any(n for _, _, n in detail.sentiments):
+            hourly = detail.event.last_seen - detail.event.first_seen <= HOURLY_SPAN
+            chart = charts.sentiment_chart(detail.sentiments, "hour" if hourly else "day")
+            st.altair_chart(chart, width="stretch")
+        else:
+            st.caption("该事件的提及尚未完成情感分析。")
+    with right:
+        st.markdown("**词云**")
+        if detail.terms:
+            st.altair_chart(charts.word_cloud_chart(detail.terms), width="content")
+            st.caption("字越大，该词在事件提及中越多且越有区分度（词频×逆文档频率）。")
+        else:
+            st.caption("该事件的提及中没有可统计的词。")
 
 
 def _reasons(reasons: list[Reason]) -> str:
@@ -198,6 +225,7 @@ if detail is None:
 _header(detail.event)
 _entities(detail)
 _spread(detail)
+_mood_and_terms(detail)
 if roles.allowed(principal, roles.SEARCH) and st.button(
     "检索该事件的全部提及", key="event_search", on_click=search_event, args=(detail.event.id,)
 ):

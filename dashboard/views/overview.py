@@ -194,6 +194,13 @@ with right:
     else:
         st.info("所选时间范围内没有已分析的话题。")
 
+st.subheader("情感走势")
+mood = data_overview.sentiment_trend(config, since, interval)
+if any(n for _, _, n in mood):
+    st.altair_chart(charts.sentiment_chart(mood, interval), width="stretch")
+else:
+    st.info("所选时间范围内没有已分析情感的提及。")
+
 st.subheader("各话题提及量")
 by_topic = data_overview.volume_by_topic(config, since, None, interval)
 if by_topic.empty:

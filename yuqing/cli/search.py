@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
-import unicodedata
 from datetime import datetime
 from typing import Any
 
 import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from archive.export import hit_record, write_csv
 from archive.query import QueryError
 from archive.search import SearchFilters, SearchRequest
-from archive.vocabulary import CLOSED_FIELDS, VocabularyError, canonical, valid_values
+from archive.vocabulary import (
+    CLOSED_FIELDS,
+    PLATFORM_LABELS,
+    VocabularyError,
+    canonical,
+    valid_values,
+)
 from yuqing.cli.types import INSTANT
 
 QUERY_HELP = """\b
@@ -30,6 +39,8 @@ Query language:
 \b
 Values:
 """ + "\n".join(f"  {field}: {valid_values(field)}" for field in CLOSED_FIELDS)
+# A table printed to a pipe or file has no terminal to fit: this many columns.
+PIPE_WIDTH = 120
 
 
 def _canonical(field: str, values: tuple[str, ...]) -> list[str]:
@@ -40,19 +51,34 @@ def _canonical(field: str, values: tuple[str, ...]) -> list[str]:
         raise click.BadParameter(str(exc), param_hint=f"--{field}") from None
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _clip(text: str, width: int) -> str:
-    out, used = "", 0
-    for char in text.replace("\n", " "):
-        w = _width(char)
-        if used + w > width - 1:
-            return out + "…" + " " * (width - used - 1)
-        out += char
-        used += w
-    return out + " " * (width - used)
+def print_table(records: list[dict[str, Any]], total: str) -> None:
+    """The hits as a table that fits the terminal (Rich wraps no cell: the text is clipped
+    with an ellipsis, and Chinese characters count two columns). Piped, it is 120 wide."""
+    console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH, highlight=False)
+    console.print(f"共 {total} 条结果" + (f"，显示 {len(records)} 条" if records else ""))
+    if not records:
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+    # Every column but the text keeps its width; the text takes what is left, clipped.
+    table.add_column("时间（北京）", no_wrap=True, min_width=16)
+    table.add_column("平台", no_wrap=True, min_width=8)
+    table.add_column("来源", no_wrap=True, min_width=8, max_width=16, overflow="ellipsis")
+    # The other columns take at most 16 + 8 + 16 + 4 + 18 cells and 2 of padding each.
+    text_width = max(10, console.width - 62 - 2 * 6)
+    table.add_column("标题 / 内容", no_wrap=True, overflow="ellipsis", max_width=text_width)
+    table.add_column("谣言", justify="right", no_wrap=True, min_width=4)
+    table.add_column("编号", no_wrap=True, overflow="ellipsis", min_width=6, max_width=18)
+    for record in records:
+        rumour = record["rumor_score"]
+        table.add_row(
+            record["published_at"][:16].replace("T", " "),
+            PLATFORM_LABELS.get(record["platform"], record["platform"]),
+            record["source"],
+            Text((record["title"] or record["text"]).replace("\n", " ")),
+            "" if rumour is None else f"{rumour:.2f}",
+            record["id"],
+        )
+    console.print(table)
 
 
 # A query may start with '-' (`yuqing search '-演习'`, exclusion as the query language has it):
@@ -136,14 +162,7 @@ def search(
         sys.stdout.write("\ufeff")
         write_csv(records, sys.stdout)
     else:
-        total = f"{result.total}" + ("" if result.total_exact else "+")
-        click.echo(f"{total} hits" + (f", showing {len(records)}" if records else ""))
-        for record in records:
-            when = record["published_at"][:16].replace("T", " ")
-            click.echo(
-                f"{when}  {_clip(record['platform'], 8)}{_clip(record['source'], 14)}"
-                f"{_clip(record['title'] or record['text'], 60)}"
-            )
+        print_table(records, f"{result.total}" + ("" if result.total_exact else "+"))
 
 
 __all__ = ["search"]

@@ -26,7 +26,6 @@ from email.utils import format_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -41,7 +40,6 @@ CORPUS_PATH = Path(__file__).with_name("corpus.jsonl")
 LIST_PAGE_SIZE = 20
 FEED_SIZE = 50
 WEIBO_PAGE_SIZE = 10
-WEIBO_BLOCKS = ("login", "captcha", "rate_limit", "forbidden", "ok0")
 
 SITE_NAMES = {"jzrb": "江州日报", "lcxw": "临川新闻网", "rss": "民生财经"}
 DOC_TYPES = {
@@ -222,7 +220,8 @@ class DemoSites:
         self.by_number = {str(r.number): r for r in self.records}
         self.now = now
         self.base_url = ""
-        # One of WEIBO_BLOCKS to make the Weibo API refuse crawlers; None serves content.
+        # "login", "captcha", "rate_limit", "forbidden" or "ok0" to make the Weibo API refuse
+        # crawlers (see _Handler._weibo_blocked); None serves content.
         self.weibo_block: str | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -255,9 +254,7 @@ class DemoSites:
         self.start()
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     # ---- what is visible -------------------------------------------------------------
