@@ -4,9 +4,11 @@ Alerts, obligations, the notification outbox, the audit log (silences are audit 
 crawl state, rejects, stage cursors and the pipeline time. These records need what a search
 cluster does not give: integer ids handed out once, "open once per (kind, subject)" and
 "queue once per dedup key" under concurrency, a change and its audit entry in one
-transaction, and atomic ``attempts + 1``. They are thousands of rows, not millions.
+transaction, and atomic ``attempts + 1``. Building those on Elasticsearch's optimistic
+concurrency would be home-made transaction code (and its test distribution ships without the
+Painless scripting module). They are thousands of rows, not millions.
 
-The embedded archive keeps them in its own file (the mention store and the ledger share one
+The embedded archive keeps them in the file of its mentions (store and ledger share one
 ``SQLiteFile``); beside Elasticsearch the ledger is a SQLite file at ``archive.path``.
 """
 
