@@ -66,10 +66,6 @@ class Ledger:
         """A ledger in a file of its own (beside a mention store that is not SQLite)."""
         return cls(SQLiteFile(path, lock=lock, readonly=readonly))
 
-    @property
-    def path(self) -> Path:
-        return self.file.path
-
     def close(self) -> None:
         self.file.close()
 
