@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy core yuqing archive crawlers nlp alerts dashboard benchmarks reports
+	$(BIN)/mypy core yuqing archive crawlers nlp alerts dashboard benchmarks reports scripts
 
 # Dead code: names nothing reads (settings and known framework hooks in pyproject.toml).
 vulture: $(STAMP)

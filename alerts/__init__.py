@@ -1,19 +1,7 @@
 """The alert stage: rules, obligations with deadlines, and notification through an outbox.
 
-- ``calendar``: working days on the official Chinese calendar (configured years, the
-  chinesecalendar package, then a provisional fallback);
-- ``deadlines``: one class per obligation kind, ``due(kind, trigger, settings, level)``;
-- ``rules`` / ``volume_rules``: one class per rule type;
-- ``rulebook``: rule files validated per rule and re-read when they change;
-- ``stage``: ``evaluate(archive, settings, clock)``, the pipeline step;
-- ``silences``: muting matching alerts until an end time (configured or ``yuqing silence``);
-- ``reminders``: reminders before deadlines and escalation of unacknowledged obligations;
-- ``fulfilment``: obligations proposed as done when the agency's own notice is crawled;
-- ``messages``: the Chinese text of every notification;
-- ``notify`` / ``grouping`` / ``channel_health`` / ``notifiers``: ``deliver_due(archive,
-  settings, clock)``, grouping of bursts, reports of failing channels, the notifier types;
-- ``obligations`` / ``csv_import``: acknowledge, complete, waive, assign, reopen, add_manual
-  and CSV import (CLI and dashboard);
-- ``backtest``: a rule file over archived mentions in simulated time;
-- ``defaults``: the starter rule set.
+``stage.evaluate(archive, settings, clock)`` turns rule matches into alerts, obligations and
+queued messages; ``notify.deliver_due(archive, settings, clock)`` delivers the outbox. Both are
+chains of small stages in Alertmanager's shape (read, rules, fire, mute, open, fulfil, notices,
+dedup, reminders; group, send, record, retry); alerts/README.md maps every module.
 """

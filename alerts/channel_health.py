@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from alerts.outbox import queue_for
 from archive.base import Archive
-from archive.models import OutboxMessage
 from core.clock import local
 from core.settings import Settings
 
@@ -52,24 +52,15 @@ def report_failing_channels(
                 "请检查该渠道的配置（地址、密钥）和网络；恢复后未发出的通知会自动补发。",
             ]
         )
-        for admin in settings.outbox.admins:
-            recipient = recipients.get(admin)
-            if recipient is None:
-                continue
-            for other in recipient.notifiers:
-                if other == channel:
-                    continue
-                queued += int(
-                    archive.ledger.enqueue(
-                        OutboxMessage(
-                            dedup_key=f"admin:channel-failing:{channel}:{day}:{admin}:{other}",
-                            channel=other,
-                            recipient=admin,
-                            subject=subject,
-                            body=body,
-                            created_at=now,
-                            next_attempt_at=now,
-                        )
-                    )
-                )
+        key = f"admin:channel-failing:{channel}:{day}"
+        queued += queue_for(
+            archive,
+            recipients,
+            settings.outbox.admins,
+            key,
+            subject,
+            body,
+            now,
+            skip_channel=channel,
+        )
     return queued

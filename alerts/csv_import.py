@@ -16,7 +16,8 @@ from pathlib import Path
 from alerts.obligations import ObligationError, add_manual
 from archive.base import Archive
 from core.clock import Clock, parse_instant
-from core.settings import OBLIGATION_KINDS, Settings
+from core.settings import Settings
+from core.vocabulary import AGENCY_LEVEL_LABELS, AGENCY_LEVELS, OBLIGATION_KINDS
 
 ALIASES = {
     "kind": ("kind", "类型", "义务类型"),
@@ -25,8 +26,8 @@ ALIASES = {
     "subject": ("subject", "编号", "文号", "决定书文号"),
     "level": ("level", "层级"),
 }
-LEVELS = ("national", "province", "city", "county")
-LEVEL_ALIASES = {"国家级": "national", "省级": "province", "市级": "city", "县级": "county"}
+# The Chinese level names a spreadsheet may use instead of the codes.
+LEVEL_ALIASES = {label: level for level, label in AGENCY_LEVEL_LABELS.items()}
 
 
 @dataclass
@@ -79,8 +80,8 @@ def import_obligations(
                 problem = f"kind: {kind!r} is not one of {', '.join(OBLIGATION_KINDS)}"
             elif not title:
                 problem = "title: empty"
-            elif level is not None and level not in LEVELS:
-                problem = f"level: {level!r} is not one of {', '.join(LEVELS)}"
+            elif level is not None and level not in AGENCY_LEVELS:
+                problem = f"level: {level!r} is not one of {', '.join(AGENCY_LEVELS)}"
             if problem is None:
                 try:
                     trigger = parse_instant(start)

@@ -5,7 +5,9 @@ days after publication or decision, or fixed calendar dates), which figure of
 ``obligations.deadlines`` sets it, and the sentence shown to people explaining it. The defaults
 are the table in DESIGN.md (国办发〔2016〕61号 and the open-government implementation rules for
 the hour limits; the quality-inspection disclosure directive and its county plan for the
-working-day ones). A new kind is a new class with ``@register_kind``, nothing else.
+working-day ones). A new kind is its name in ``core.vocabulary.ObligationKind`` (what settings
+accept) and a class with ``@register_kind``; importing this module fails when one lacks the
+other.
 
 ``due(kind, trigger, settings, level)`` is what the stage, ``add_manual`` and the
 ``yuqing deadline`` command use.
@@ -21,10 +23,9 @@ from typing import ClassVar, Literal, TypeVar
 from alerts.calendar import WorkingCalendar, end_of_day
 from core.clock import SHANGHAI
 from core.settings import ObligationSettings
+from core.vocabulary import AGENCY_LEVEL_LABELS, AGENCY_LEVELS, OBLIGATION_KINDS
 
 ClockKind = Literal["hours", "working_days", "dates"]
-LEVELS = ("national", "province", "city", "county")
-LEVEL_LABELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ _K = TypeVar("_K", bound=type[ObligationKindRule])
 
 
 def register_kind(cls: _K) -> _K:
+    """Register the deadline class of one of ``core.vocabulary.OBLIGATION_KINDS``."""
+    if cls.kind not in OBLIGATION_KINDS or cls.kind in KINDS:
+        raise TypeError(
+            f"obligation kind {cls.kind!r} is not in the vocabulary or registered twice"
+        )
     KINDS[cls.kind] = cls
     return cls
 
@@ -144,7 +150,7 @@ class WorkingDaysKind(ObligationKindRule):
     ) -> Deadline:
         days = self.days(settings, level)
         due_at, provisional = calendar.deadline(trigger, days)
-        text = self.text.format(days=days, level=LEVEL_LABELS.get(level, level))
+        text = self.text.format(days=days, level=AGENCY_LEVEL_LABELS.get(level, level))
         if provisional:
             text += "；所跨年份的节假日安排尚未公布，按周一至周五及固定日期法定节假日暂定"
         return Deadline(due_at, provisional, text)
@@ -228,6 +234,14 @@ def _parse_month_day(text: str) -> tuple[int, int]:
     return month, day
 
 
+# Every kind settings may name has its deadline class (a kind added to the vocabulary without
+# one fails here, at import, not at the first obligation of that kind).
+if set(KINDS) != set(OBLIGATION_KINDS):
+    raise TypeError(
+        f"obligation kinds without a deadline class: {set(OBLIGATION_KINDS) - set(KINDS)}"
+    )
+
+
 def kind_rule(kind: str) -> ObligationKindRule:
     try:
         return KINDS[kind]()
@@ -256,7 +270,7 @@ def due(
     if trigger.tzinfo is None:
         raise ValueError(f"naive trigger time {trigger.isoformat()} has no timezone")
     level = level or settings.level
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r} (expected one of: {', '.join(LEVELS)})")
+    if level not in AGENCY_LEVELS:
+        raise ValueError(f"unknown level {level!r} (expected one of: {', '.join(AGENCY_LEVELS)})")
     rule = kind_rule(kind)
     return rule.deadline(trigger, settings, level, calendar or WorkingCalendar(settings.holidays))

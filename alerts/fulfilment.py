@@ -43,7 +43,7 @@ from datetime import datetime
 
 from alerts.deadlines import kind_label
 from alerts.messages import dashboard_url, obligation_link, show_outcome
-from alerts.reminders import queue_for
+from alerts.outbox import queue_for
 from archive.base import Archive
 from archive.models import Alert, Analysis, Mention, Obligation, publisher
 from archive.search import SearchFilters, SearchRequest

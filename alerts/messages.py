@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from alerts.deadlines import LEVEL_LABELS as AGENCY_LEVEL_LABELS
 from alerts.deadlines import Deadline, kind_label
-from alerts.rules import LEVEL_LABELS, Match
+from alerts.rules import Match
 from archive.models import Alert, Obligation, Reason
 from core.clock import local
 from core.settings import RuleSettings, Settings
+from core.vocabulary import AGENCY_LEVEL_LABELS, ALERT_LEVEL_LABELS, shown_name
 
 EVIDENCE_SHOWN = 5
 
@@ -96,11 +96,12 @@ def alert_link(base: str, alert: Alert) -> str:
 
 
 def _rule_line(rule: RuleSettings) -> str:
-    return f"规则：{rule.name}" + (f"（{rule.description}）" if rule.description else "")
+    name = shown_name(rule.name, rule.display_name)
+    return f"规则：{name}" + (f"（{rule.description}）" if rule.description else "")
 
 
 def _level_line(level: str, grade: str | None) -> str:
-    line = f"级别：{LEVEL_LABELS.get(level, level)}"
+    line = f"级别：{ALERT_LEVEL_LABELS.get(level, level)}"
     return line + (f"；事件等级：{grade}" if grade else "")
 
 
@@ -121,9 +122,13 @@ def alert_message(
     now: datetime | None = None,
     link: str | None = None,
 ) -> tuple[str, str]:
-    level = LEVEL_LABELS.get(alert.level, alert.level)
+    """The alert with what it calls for: one message per story and change (alerts.notices)."""
+    level = ALERT_LEVEL_LABELS.get(alert.level, alert.level)
     prefix = f"升级为{level}" if raised_from else level
     subject = f"【舆情预警·{prefix}】{alert.title}"
+    if obligations:
+        duties = "；".join(f"{_duty(ob)}，截止 {_due_short(ob)}" for ob, _ in obligations)
+        subject += f"（须履行：{duties}）"
     lines = [
         _rule_line(rule),
         f"事件：{alert.title}",
@@ -131,54 +136,40 @@ def alert_message(
         f"首次发现：{show_time(alert.first_at)}",
     ]
     if raised_from:
-        lines.append(f"级别变化：{LEVEL_LABELS.get(raised_from, raised_from)} → {level}")
+        lines.append(f"级别变化：{ALERT_LEVEL_LABELS.get(raised_from, raised_from)} → {level}")
     if alert.evidence:
         lines.append("依据：")
         lines += _evidence_lines(alert.evidence)
     if obligations:
         lines.append("须履行：")
         for ob, deadline in obligations:
-            left = f"，{show_left(ob.due_at, now)}" if now is not None else ""
-            lines.append(
-                f"  · {kind_label(ob.kind)}，截止时间：{show_due(ob.due_at, ob.provisional)}"
-                f"{left}（{deadline.rule_text}）"
-            )
+            lines += _obligation_lines(ob, deadline, now, link)
     lines.append(f"预警编号：{alert.id}")
     if link:
         lines.append(f"查看与确认：{alert_link(link, alert)}")
     return subject, "\n".join(lines)
 
 
-def obligation_message(
-    rule: RuleSettings,
-    ob: Obligation,
-    match: Match,
-    deadline: Deadline,
-    *,
-    now: datetime | None = None,
-    link: str | None = None,
-) -> tuple[str, str]:
-    label = kind_label(ob.kind)
-    due_short = local(ob.due_at).strftime("%m-%d %H:%M") + ("「暂定」" if ob.provisional else "")
-    head = f"{LATE_LABEL}·{label}" if ob.late_reason else f"待办·{label}"
-    subject = f"【{head}】{match.title}（截止 {due_short}）"
+def _due_short(ob: Obligation) -> str:
+    return local(ob.due_at).strftime("%m-%d %H:%M") + ("「暂定」" if ob.provisional else "")
+
+
+def _duty(ob: Obligation) -> str:
+    return kind_label(ob.kind) + (f"·{LATE_LABEL}" if ob.late_reason else "")
+
+
+def _obligation_lines(
+    ob: Obligation, deadline: Deadline, now: datetime | None, link: str | None
+) -> list[str]:
+    """One obligation in an alert's message: what, by when, at which level, where to act."""
+    left = f"，{show_left(ob.due_at, now)}" if now is not None else ""
+    level = AGENCY_LEVEL_LABELS.get(ob.level, ob.level)
     lines = [
-        f"义务：{label}",
-        f"事件：{match.title}",
-        _rule_line(rule),
-        _level_line(match.level, match.grade),
-        f"责任层级：{AGENCY_LEVEL_LABELS.get(ob.level, ob.level)}",
-        f"起算时间：{show_time(ob.opened_at)}",
-        f"截止时间：{show_due(ob.due_at, ob.provisional)}"
-        + (f"（{show_left(ob.due_at, now)}）" if now is not None else ""),
-        f"依据：{deadline.rule_text}",
+        f"  · {_duty(ob)}（义务 #{ob.id}，{level}），起算：{show_time(ob.opened_at)}，"
+        f"截止时间：{show_due(ob.due_at, ob.provisional)}{left}（{deadline.rule_text}）"
     ]
     if ob.late_reason:
-        lines.append(ob.late_reason)
-    if match.evidence:
-        lines.append("原因：")
-        lines += _evidence_lines(match.evidence)
-    lines.append(f"办理：请在舆情系统中确认义务 #{ob.id}，完成后附发布链接办结")
+        lines.append(f"    {ob.late_reason}")
     if link:
-        lines.append(f"确认与办结：{obligation_link(link, ob)}")
-    return subject, "\n".join(lines)
+        lines.append(f"    确认与办结：{obligation_link(link, ob)}")
+    return lines

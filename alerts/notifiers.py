@@ -1,5 +1,8 @@
 """Notifier types: one class each over a shared contract, one registry.
 
+Each class names its settings model in ``core.settings_notifiers`` (the type's keys and its
+name); importing this module fails when a configurable type has no class.
+
 A notifier sends one outbox message to one recipient and raises on failure; it never marks
 anything (``alerts.notify`` does). ``PermanentError`` means retrying cannot help.
 
@@ -38,6 +41,18 @@ from typing import Any, ClassVar, TypeVar
 
 from archive.models import OutboxMessage
 from core.settings import NotifierSettings, RecipientSettings, http_url_problem
+from core.settings_base import literal_name
+from core.settings_notifiers import (
+    NOTIFIER_TYPES,
+    DingTalkNotifierSettings,
+    EmailNotifierSettings,
+    FeishuNotifierSettings,
+    FileNotifierSettings,
+    HttpNotifierSettings,
+    NotifierSettingsBase,
+    WebhookNotifierSettings,
+    WeComNotifierSettings,
+)
 
 TIMEOUT = 20.0  # seconds, for SMTP and HTTP
 
@@ -93,12 +108,16 @@ def classify_smtp_error(exc: smtplib.SMTPException) -> Exception:
 
 
 class Notifier(abc.ABC):
-    type_name: ClassVar[str]
+    # The type's settings model (core.settings_notifiers): its ``type`` Literal is the name.
+    settings_model: ClassVar[type[NotifierSettingsBase]]
+    type_name: ClassVar[str]  # set by ``register_notifier`` from the settings model
     # Whether a burst for one recipient is sent as one combined message (people read it);
     # the file sink writes each message as its own record.
     groups: ClassVar[bool] = True
 
-    def __init__(self, config: NotifierSettings) -> None:
+    def __init__(self, config: NotifierSettingsBase) -> None:
+        if not isinstance(config, self.settings_model):
+            raise TypeError(f"{type(self).__name__} takes {self.settings_model.__name__}")
         self.config = config
         self.name = config.name
 
@@ -106,12 +125,10 @@ class Notifier(abc.ABC):
     def send(self, message: OutboxMessage, recipient: RecipientSettings | None) -> None: ...
 
     def secrets(self) -> list[str]:
-        values = []
-        for secret in (self.config.url, self.config.secret, self.config.password):
-            if secret is not None and secret.get_secret_value():
-                values.append(secret.get_secret_value())
-        if self.config.url is not None:  # tokens hide in the query string too
-            query = urllib.parse.urlsplit(self.config.url.get_secret_value()).query
+        values = [s.get_secret_value() for s in self.config.secrets() if s.get_secret_value()]
+        url = getattr(self.config, "url", None)
+        if url is not None:  # tokens hide in the query string too
+            query = urllib.parse.urlsplit(url.get_secret_value()).query
             values += [v for _, v in urllib.parse.parse_qsl(query) if len(v) >= 6]
         return sorted(set(values), key=len, reverse=True)
 
@@ -126,7 +143,12 @@ _N = TypeVar("_N", bound=type[Notifier])
 
 
 def register_notifier(cls: _N) -> _N:
-    NOTIFIERS[cls.type_name] = cls
+    """Register a notifier class under the name its settings model's ``type`` gives."""
+    name = literal_name(cls.settings_model)
+    if name in NOTIFIERS:
+        raise TypeError(f"notifier type {name!r} has two classes: {NOTIFIERS[name].__name__}")
+    cls.type_name = name
+    NOTIFIERS[name] = cls
     return cls
 
 
@@ -139,7 +161,8 @@ def build_notifier(config: NotifierSettings) -> Notifier:
 
 @register_notifier
 class FileNotifier(Notifier):
-    type_name = "file"
+    settings_model = FileNotifierSettings
+    config: FileNotifierSettings
     groups = False
 
     def send(self, message: OutboxMessage, recipient: RecipientSettings | None) -> None:
@@ -177,7 +200,8 @@ def attachments(body: str) -> list[Path]:
 
 @register_notifier
 class EmailNotifier(Notifier):
-    type_name = "email"
+    settings_model = EmailNotifierSettings
+    config: EmailNotifierSettings
 
     def send(self, message: OutboxMessage, recipient: RecipientSettings | None) -> None:
         if recipient is None or not recipient.email:
@@ -229,7 +253,8 @@ class EmailNotifier(Notifier):
 class WebhookNotifier(Notifier):
     """A JSON POST; any 2xx is success."""
 
-    type_name = "webhook"
+    settings_model: ClassVar[type[HttpNotifierSettings]] = WebhookNotifierSettings
+    config: HttpNotifierSettings
 
     def payload(self, message: OutboxMessage, recipient: RecipientSettings | None) -> Any:
         return {
@@ -313,7 +338,7 @@ def _markdown(message: OutboxMessage, limit: int) -> str:
 class DingTalkNotifier(WebhookNotifier):
     """DingTalk custom robot: markdown, @ the recipient's phone, HMAC-SHA256 signed URL."""
 
-    type_name = "dingtalk"
+    settings_model = DingTalkNotifierSettings
 
     def url(self) -> str:
         url = super().url()
@@ -346,7 +371,7 @@ class DingTalkNotifier(WebhookNotifier):
 class WeComNotifier(WebhookNotifier):
     """WeCom (企业微信) group robot: markdown, 4096 bytes at most."""
 
-    type_name = "wecom"
+    settings_model = WeComNotifierSettings
 
     def payload(self, message: OutboxMessage, recipient: RecipientSettings | None) -> Any:
         return {"msgtype": "markdown", "markdown": {"content": _markdown(message, 4000)}}
@@ -361,7 +386,7 @@ class WeComNotifier(WebhookNotifier):
 class FeishuNotifier(WebhookNotifier):
     """Feishu (飞书) custom bot: text, with timestamp and signature in the body."""
 
-    type_name = "feishu"
+    settings_model = FeishuNotifierSettings
 
     def payload(self, message: OutboxMessage, recipient: RecipientSettings | None) -> Any:
         payload: dict[str, Any] = {
@@ -380,3 +405,8 @@ class FeishuNotifier(WebhookNotifier):
         code, text = _robot_code(body, "code", "StatusCode")
         if code != 0:
             raise _robot_failure("Feishu", code, text)
+
+
+# Every configurable notifier type has its class.
+if set(NOTIFIERS) != set(NOTIFIER_TYPES):
+    raise TypeError(f"notifier types without a class: {set(NOTIFIER_TYPES) - set(NOTIFIERS)}")

@@ -24,15 +24,16 @@ not reminded while the silence runs, nor snoozed ones while the snooze runs
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from alerts.deadlines import kind_label, kind_rule
 from alerts.messages import dashboard_url, obligation_link, show_due, show_left, show_span
 from alerts.obligations import snoozed_until
+from alerts.outbox import queue_for
 from archive.base import Archive
-from archive.models import Alert, AuditEntry, Obligation, OutboxMessage
+from archive.models import Alert, AuditEntry, Obligation
 from core.settings import RecipientSettings, RuleSettings, Settings
 
 ACTOR = "system"
@@ -95,7 +96,8 @@ def remind_and_escalate(
         if point is not None and not _snoozed(archive, ob, now):
             subject, body = reminder_text(ob, point, now, link)
             key = f"obligation:{ob.id}:remind:{point_name(point)}"
-            report.reminders += queue_for(archive, recipients, targets, key, subject, body, now)
+            queued = queue_for(archive, recipients, targets, key, subject, body, now)
+            report.reminders += int(queued > 0)  # one reminder, however many channels
         if ob.status == "open":
             report.escalations += _escalate(
                 archive, settings, recipients, ob, targets, created, now, link
@@ -231,33 +233,3 @@ def _escalate(
                     )
                 )
     return queued
-
-
-def queue_for(
-    archive: Archive,
-    recipients: Mapping[str, RecipientSettings],
-    names: Iterable[str],
-    key: str,
-    subject: str,
-    body: str,
-    now: datetime,
-) -> int:
-    """Queue for each notifier of each recipient; 1 if anything new was queued."""
-    queued = False
-    for name in names:
-        recipient = recipients.get(name)
-        if recipient is None:
-            continue
-        for notifier in recipient.notifiers:
-            queued |= archive.ledger.enqueue(
-                OutboxMessage(
-                    dedup_key=f"{key}:{name}:{notifier}",
-                    channel=notifier,
-                    recipient=name,
-                    subject=subject,
-                    body=body,
-                    created_at=now,
-                    next_attempt_at=now,
-                )
-            )
-    return int(queued)

@@ -25,9 +25,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from alerts.rules import RULE_TYPES
-from core.config import _explain, _format_path, _locate, _Located
-from core.settings import RuleSettings, Settings
+from core.config import _explain, _format_path, _locate, _Located, error_path
+from core.settings import RULE_TYPES, RuleSettings, Settings, parse_rule
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +76,10 @@ def parse_rules(
             )
             continue
         try:
-            rules.append(RuleSettings.model_validate(item))
+            rules.append(parse_rule(item))
         except ValidationError as exc:
             for error in exc.errors(include_url=False, include_input=False):
-                path = tuple(error["loc"])
+                path = error_path(error, RULE_TYPES)
                 line = located.line_of((*position, *path)) or 1
                 key = _format_path(path) if path else "(rule)"
                 problems.append(f"{filename}:{line}: {label}: {key}: {_explain(error)}")
@@ -99,7 +98,7 @@ def _cross_check(
     settings: Settings | None,
     standalone: bool,
 ) -> list[str]:
-    """What one rule's schema cannot see: names, recipients, implemented types."""
+    """What one rule's schema cannot see: names and recipients."""
     index_of = {item.get("name"): i for i, item in enumerate(data) if isinstance(item, dict)}
     problems = []
     seen: set[str] = set()
@@ -115,8 +114,6 @@ def _cross_check(
             where = "in this file" if rule.name in seen else "in the rules: of the configuration"
             problems.append(f"{at('name')}: rule {rule.name!r}: name: already used {where}")
         seen.add(rule.name)
-        if rule.type not in RULE_TYPES:
-            problems.append(f"{at('type')}: rule {rule.name!r}: type: no implementation")
         for recipient in rule.recipients:
             if recipients is not None and recipient not in recipients:
                 problems.append(

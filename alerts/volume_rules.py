@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from alerts.rules import Match, RuleInput, RuleType, register_rule
+from alerts.rule_base import Match, RuleInput, RuleType, register_rule
+from alerts.topic_burst import AROUND_HOURS, Burst, BurstThresholds, format_p, judge
 from archive.base import Archive
 from archive.models import Event, Reason
 from archive.search import SearchFilters, SearchRequest
 from core.clock import SHANGHAI
-from core.settings import RuleSettings
+from core.settings_rules import NewTermRuleSettings, RuleSettingsBase, SpikeRuleSettings
 from nlp.lexicon import TOPIC_LABELS
-from nlp.topic_burst import AROUND_HOURS, Burst, BurstThresholds, format_p, judge
 
 
 def _as_query(word: str) -> str:
@@ -55,7 +55,7 @@ FACET_SIZE = 100
 DEFAULT_SEASONAL_DAYS = 7  # a week: every weekday once, and a median that ignores 3 odd days
 
 
-def scope_filters(settings: RuleSettings, since: datetime, until: datetime) -> SearchFilters:
+def scope_filters(settings: RuleSettingsBase, since: datetime, until: datetime) -> SearchFilters:
     f = settings.filters
     return SearchFilters(
         since=since,
@@ -85,7 +85,7 @@ def covered_days(archive: Archive, now: datetime, days: int) -> int:
 
 def window_counts(
     archive: Archive,
-    settings: RuleSettings,
+    settings: RuleSettingsBase,
     now: datetime,
     *,
     per_topic: bool,
@@ -153,7 +153,7 @@ class SpikeRule(RuleType):
     ``per_topic: true``: each topic is judged on its own (one alert subject per topic,
     ``spike:<topic>:<episode>``), with counts from one facet query per window.
     ``seasonal: true`` (the default with ``per_topic``): the baseline is the same hour on the
-    previous ``seasonal_days`` days (nlp/topic_burst.py), and a burst needs the ratio
+    previous ``seasonal_days`` days (alerts/topic_burst.py), and a burst needs the ratio
     ``spike_factor``, a Poisson tail ``max_p_value`` and ``min_mentions`` at once.
 
     A spike of the same scope within ``group_within`` (24 h) — or ``cooldown``, if longer —
@@ -161,7 +161,8 @@ class SpikeRule(RuleType):
     rule raised eight identical 舆情量突增（全部） alerts in six days, one per busy hour.
     """
 
-    type_name = "spike"
+    settings_model = SpikeRuleSettings
+    settings: SpikeRuleSettings
     needs_analysis: ClassVar[bool] = False
     default_baseline = timedelta(hours=24)
     default_minimum = 10
@@ -274,7 +275,8 @@ class NewTermRule(RuleType):
     """A noun (product, brand, company, place) among a new event's keywords that no mention
     held in the ``baseline`` before the event began."""
 
-    type_name = "new_term"
+    settings_model = NewTermRuleSettings
+    settings: NewTermRuleSettings
     needs_analysis: ClassVar[bool] = False
     default_baseline = timedelta(days=7)
     keywords_per_event = 5

@@ -13,10 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 # Closed vocabularies. Kept here so the CLI, the dashboard and both backends agree.
-PLATFORMS = ("news", "rss", "weibo", "official", "replay", "other")
-MENTION_KINDS = ("article", "post", "repost", "comment", "official", "debunk")
+PLATFORMS = (
+    "news", "rss", "weibo", "official", "replay", "other",
+    # issue 23: complaint platforms, leaders' message boards, WeChat accounts, portal apps.
+    "complaint", "board", "wechat", "portal",
+)  # fmt: skip
+MENTION_KINDS = (
+    "article", "post", "repost", "comment", "official", "debunk", "complaint", "petition",
+)  # fmt: skip
 SENTIMENTS = ("negative", "neutral", "positive")
-SEVERITY_GRADES = ("特别重大", "重大", "较大", "一般")
 OBLIGATION_STATES = ("open", "acknowledged", "done", "waived")
 OUTBOX_STATES = ("pending", "sent", "failed")
 # What nlp.entities finds in a mention's text; a region carries its six-digit code.
@@ -32,6 +37,10 @@ PLATFORM_LABELS = {
     "official": "官方网站",
     "replay": "回放",
     "other": "其他",
+    "complaint": "投诉平台",
+    "board": "留言板",
+    "wechat": "微信公众号",
+    "portal": "资讯平台",
 }
 
 

@@ -21,6 +21,8 @@ MENTION_KIND_LABELS = {
     "comment": "评论",
     "official": "官方发布",
     "debunk": "辟谣",
+    "complaint": "投诉",
+    "petition": "留言",
 }
 SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 # The topics' Chinese names (nlp.lexicon re-exports them; alert texts and screens show them).
@@ -48,8 +50,21 @@ _SYNONYMS = {
         "官网": "official",
         "官方": "official",
         "政府网站": "official",
+        "黑猫投诉": "complaint",
+        "领导留言板": "board",
+        "微信": "wechat",
+        "公众号": "wechat",
+        "头条": "portal",
+        "今日头条": "portal",
     },
-    "kind": {"原创": "post", "转帖": "repost", "通报": "official", "公告": "official"},
+    "kind": {
+        "原创": "post",
+        "转帖": "repost",
+        "通报": "official",
+        "公告": "official",
+        "投诉帖": "complaint",
+        "诉求": "petition",
+    },
     "sentiment": {"消极": "negative", "负向": "negative", "积极": "positive", "正向": "positive"},
     "topic": {
         "食安": "food_safety",

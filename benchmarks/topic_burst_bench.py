@@ -13,7 +13,7 @@ last hour, as the rule stage sees it:
 
 - old: the ``spike`` rule as it was (and still is without ``per_topic``/``seasonal``): the
   last hour >= 3 x max(hourly mean of the 24 h before, 1) and >= 10 mentions;
-- seasonal: ``nlp.topic_burst`` with its defaults (median of the same hour on the 7 days
+- seasonal: ``alerts.topic_burst`` with its defaults (median of the same hour on the 7 days
   before, floored at 0.5 and at 0.2 x the 24 h mean; Poisson tail <= 1e-4, ratio >= 3, >= 5
   mentions).
 
@@ -25,7 +25,7 @@ after, delay the minutes from the burst's start to the first alarm (median over 
 An alarm of the background that falls in a burst's window counts as a detection too, so the
 old rule's recall is flattered by its false alarms (0.8 a day: ~13 % of 4-hour windows).
 The last lines are a small grid over the seasonal thresholds, which is how the defaults in
-nlp/topic_burst.py were chosen: ratio 3 (ratio 2 doubles the false alarms), and p <= 1e-4,
+alerts/topic_burst.py were chosen: ratio 3 (ratio 2 doubles the false alarms), and p <= 1e-4,
 which takes false alarms to ~0.06 per topic-day on average (1e-3: 0.13) for a few points of
 recall; 1e-5 reaches 0.02 but misses a quarter more of the small night bursts. The 24 h-mean
 floor (``recent_weight`` 0.2 against 0) changes nothing measurable here: the stream is
@@ -91,10 +91,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from alerts.topic_burst import AROUND_HOURS, BurstThresholds, against, seasonal_baseline
 from core.clock import SHANGHAI
 from nlp.ced import load_ced
 from nlp.evaluation import CED, DatasetMissing, dataset_path
-from nlp.topic_burst import AROUND_HOURS, BurstThresholds, against, seasonal_baseline
 
 BINS_PER_HOUR = 4
 DAY = 24 * BINS_PER_HOUR
@@ -137,7 +137,7 @@ def old_rule(bins: np.ndarray, t: int) -> bool:
 
 
 def seasonal_rule(thresholds: BurstThresholds, *, wide: bool = True) -> Detector:
-    """nlp.topic_burst as the rule runs it; ``wide=False`` leaves out the 3-hour windows."""
+    """alerts.topic_burst as the rule runs it; ``wide=False`` leaves out the 3-hour windows."""
 
     def detect(bins: np.ndarray, t: int) -> bool:
         current = int(bins[t - BINS_PER_HOUR : t].sum())

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from core.settings import LocatedError, Settings
+from core.settings import NOTIFIER_TYPES, RULE_TYPES, LocatedError, Settings
 
 _ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _ENV_FORM = "${NAME} or ${NAME:-default}"
@@ -136,28 +136,50 @@ def parse_config(text: str, filename: str = "yuqing.yaml") -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False, include_input=False):
-            path = tuple(p for p in error["loc"] if not _is_union_tag(p))
-            cause = (error.get("ctx") or {}).get("error")
-            if isinstance(cause, LocatedError):  # a cross-entry check names its entry
-                path = (*path, *cause.path)
+            path = error_path(error)
             line = located.line_of(path) or 1
             problems.append(f"{filename}:{line}: {_format_path(path)}: {_explain(error)}")
         raise ConfigError(problems) from None
 
 
-def _is_union_tag(part: str | int) -> bool:
-    # pydantic inserts the discriminator value or model name into error locations for
-    # tagged unions (e.g. ``sources.0.rss.interval``); those are not keys of the file.
-    return isinstance(part, str) and (part.startswith("function-") or part in _UNION_TAGS)
+# The keys whose entries are tagged unions on ``type``, and the tags of each: pydantic puts
+# the tag into error locations (``rules.0.spike.baseline``), which is not a key of the file.
+_TAGGED: dict[str, tuple[str, ...]] = {"rules": RULE_TYPES, "notifiers": NOTIFIER_TYPES}
+_TAG_ERRORS = ("union_tag_invalid", "union_tag_not_found")
 
 
-_UNION_TAGS: set[str] = set()
+def error_path(error: Any, tags: tuple[str, ...] = ()) -> tuple[str | int, ...]:
+    """The key path of a validation error in the file: without the union tags pydantic
+    inserts, and at ``type`` when the tag itself is wrong. ``tags``: those of an entry
+    validated on its own (a rule file's rule), whose error paths start with the tag. A
+    ``LocatedError`` adds the path of what it is about."""
+    loc = list(error["loc"])
+    if tags and loc and loc[0] in tags:
+        loc = loc[1:]
+    path: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and part.startswith("function-"):
+            continue
+        if len(path) >= 2 and isinstance(path[-1], int) and part in _TAGGED.get(str(path[-2]), ()):
+            continue
+        path.append(part)
+    if error.get("type") in _TAG_ERRORS:
+        path.append("type")
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, LocatedError):  # a check that names the entry or key it is about
+        path += cause.path
+    return tuple(path)
 
 
 def _explain(error: Any) -> str:
     kind = error.get("type", "")
     message = str(error.get("msg", "invalid value"))
     if kind == "missing":
+        return "required key is missing"
+    if kind == "union_tag_invalid":
+        ctx = error.get("ctx") or {}
+        return f"unknown type {ctx.get('tag')!r} (expected one of: {ctx.get('expected_tags')})"
+    if kind == "union_tag_not_found":
         return "required key is missing"
     if kind == "extra_forbidden":
         return "unknown key (check the spelling; see `yuqing init` for every key)"

@@ -1,90 +1,111 @@
-"""Typed settings: the schema of ``yuqing.yaml``. Unknown keys are errors, not surprises."""
+"""Typed settings: the schema of ``yuqing.yaml``. Unknown keys are errors, not surprises.
+
+The sections with many models have modules of their own (``settings_rules``,
+``settings_notifiers``, ``settings_obligations``, ``settings_reports``; the building blocks in
+``settings_base``); their names are re-exported here, so ``from core.settings import X`` is
+the one import callers need.
+"""
 
 from __future__ import annotations
 
-import fnmatch
-import ipaddress
 import re
-import urllib.parse
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from core.passwords import PasswordHashError, parse_hash
+from core.settings_base import (
+    Duration,
+    LocatedError,
+    StrictModel,
+    http_url_problem,
+    is_loopback_bind,
+    parse_duration,
+)
+from core.settings_notifiers import (
+    HTTP_NOTIFIER_TYPES,
+    NOTIFIER_TYPES,
+    FileNotifierSettings,
+    NotifierSettings,
+    NotifierSettingsBase,
+    parse_notifier,
+)
+from core.settings_obligations import (
+    AgencySettings,
+    DeadlineSettings,
+    HolidayYear,
+    ObligationSettings,
+    parse_reminder,
+)
+from core.settings_redis import RedisSettings
 from core.settings_reports import ReportSchedule
+from core.settings_rules import (
+    RULE_SETTINGS,
+    RULE_TYPES,
+    RuleFilter,
+    RuleSettings,
+    RuleSettingsBase,
+    SpikeRuleSettings,
+    parse_rule,
+)
+from core.vocabulary import (
+    LEVEL_BELOW,
+    OBLIGATION_KINDS,
+    AgencyLevel,
+    AlertLevel,
+    DocType,
+    ObligationKind,
+    RecipientRole,
+    UserRole,
+    shown_name,
+)
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$")
-_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: Any) -> timedelta:
-    """'30s', '10m', '2h', '1d' or a number of seconds."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if match:
-            return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
-    raise ValueError(f"expected a duration such as '30s', '10m' or '2h', got {value!r}")
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-
-
-class LocatedError(ValueError):
-    """A problem found by a check across entries, with the key path of the entry it is about,
-    so the message points at that entry's own line instead of the top of the file."""
-
-    def __init__(self, message: str, path: tuple[str | int, ...]) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-def http_url_problem(url: str) -> str | None:
-    """What makes ``url`` unusable as a notifier's target, or None for an http(s) URL with a host.
-
-    Checked at ``check-config`` and again at send time: ``file://`` would be "sent" without
-    anything delivered, an empty address would be retried for hours, and ``user:pass@`` would
-    leak credentials into a DNS error.
-    """
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-    except ValueError as exc:
-        return f"not a URL ({exc})"
-    if parts.scheme not in ("http", "https"):
-        return f"expected an http:// or https:// URL, got scheme {parts.scheme or '(none)'!r}"
-    if not parts.hostname:
-        return "the URL has no host"
-    if parts.username is not None or parts.password is not None:
-        return "a name and password before @ in the URL are not accepted; use 'secret'"
-    return None
-
-
-def is_loopback_bind(host: str) -> bool:
-    """Whether a server told to bind ``host`` is reachable from this machine only.
-
-    Decided by what Streamlit will bind: an empty address means every interface; a host name
-    other than ``localhost`` may resolve to any interface, so only literal loopback addresses
-    count.
-    """
-    host = host.strip().strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+__all__ = [
+    "HTTP_NOTIFIER_TYPES",
+    "LEVEL_BELOW",
+    "NOTIFIER_TYPES",
+    "OBLIGATION_KINDS",
+    "RULE_SETTINGS",
+    "RULE_TYPES",
+    "SOURCE_TYPES",
+    "AgencySettings",
+    "ArchiveSettings",
+    "AuthoritySettings",
+    "DashboardSettings",
+    "DeadlineSettings",
+    "Duration",
+    "HolidayYear",
+    "HotspotSettings",
+    "LocatedError",
+    "NlpSettings",
+    "NotifierSettings",
+    "NotifierSettingsBase",
+    "ObligationKind",
+    "ObligationSettings",
+    "OutboxSettings",
+    "RecipientSettings",
+    "ReportSchedule",
+    "RuleFilter",
+    "RuleSettings",
+    "RuleSettingsBase",
+    "RunnerSettings",
+    "Settings",
+    "SilenceSettings",
+    "SourceSettings",
+    "SpikeRuleSettings",
+    "UserSettings",
+    "http_url_problem",
+    "is_loopback_bind",
+    "parse_duration",
+    "parse_notifier",
+    "parse_reminder",
+    "parse_rule",
+]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-class ArchiveSettings(_Strict):
+class ArchiveSettings(StrictModel):
     backend: Literal["sqlite", "elasticsearch"] = "sqlite"
     path: Path = Path("data/yuqing.db")
     hosts: list[str] = Field(default_factory=list)
@@ -99,14 +120,24 @@ class ArchiveSettings(_Strict):
     replicas: int | None = Field(default=None, ge=0)
 
 
-SOURCE_TYPES = ("news", "rss", "weibo", "official", "replay")
+SourceType = Literal[
+    "news", "rss", "weibo", "official", "replay",
+    # issue 23: notices with attachments, complaint lists, leaders' message boards, WeChat
+    # articles through a search page, portal (Toutiao-style) feeds, site-specific plug-ins.
+    "notices", "complaints", "petitions", "wechat", "portal", "plugin",
+]  # fmt: skip
+SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)
 
 
-class SourceSettings(_Strict):
+class SourceSettings(StrictModel):
     """One place to collect from. A new news site needs configuration, not code."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    type: Literal["news", "rss", "weibo", "official", "replay"]
+    # What pages and messages show (e.g. 江州日报); the name stays the id.
+    display_name: str = ""
+    type: SourceType
+    # plugin: the spider class as "package.module:Class" (crawlers/plugins.py, docs/plugins.md).
+    plugin: str | None = None
     start_urls: list[str] = Field(default_factory=list)
     interval: Duration = timedelta(minutes=10)
     enabled: bool = True
@@ -124,9 +155,9 @@ class SourceSettings(_Strict):
     selectors: dict[str, str] = Field(default_factory=dict)
     # The agency level of the publisher (a district bureau's site: county). Penalty notices
     # crawled from it are due on that level's deadline (7 working days at county level).
-    level: Literal["national", "province", "city", "county"] | None = None
+    level: AgencyLevel | None = None
     # Official sites: the document type of what this list publishes.
-    doc_type: Literal["policy", "interpretation", "penalty", "debunk", "notice"] | None = None
+    doc_type: DocType | None = None
     # Replay: the recorded file and the time compression factor.
     path: Path | None = None
     speed: float = Field(default=60.0, gt=0)
@@ -142,6 +173,10 @@ class SourceSettings(_Strict):
                 raise ValueError("a replay source needs 'path': the JSONL file to play back")
         elif not self.start_urls:
             raise ValueError(f"a {self.type} source needs 'start_urls': a list of URLs")
+        if (self.type == "plugin") != bool(self.plugin):
+            raise ValueError(
+                "'plugin' (the spider class as 'package.module:Class') goes with type: plugin"
+            )
         for key in ("article_pattern", "next_page_pattern"):
             pattern = getattr(self, key)
             if pattern is not None:
@@ -152,14 +187,14 @@ class SourceSettings(_Strict):
         return self
 
 
-class HotspotSettings(_Strict):
+class HotspotSettings(StrictModel):
     """What makes an event a hotspot (nlp/hotspots.py: why 3 and 2)."""
 
     min_mentions: int = Field(default=3, ge=1)
     min_publishers: int = Field(default=2, ge=1)
 
 
-class AuthoritySettings(_Strict):
+class AuthoritySettings(StrictModel):
     """Sources whose posts are not rumour claims (``nlp.rumor_context``), by author name as
     the source gives it (a Weibo screen name, a site's publisher). Added to the built-in
     Chinese defaults of ``nlp/resources/authorities.txt``; Weibo government and media
@@ -171,7 +206,7 @@ class AuthoritySettings(_Strict):
     science: list[str] = Field(default_factory=list)  # known science communicators
 
 
-class NlpSettings(_Strict):
+class NlpSettings(StrictModel):
     relevance_threshold: float = Field(default=0.5, ge=0, le=1)
     domain_dictionary: Path | None = None
     models_dir: Path | None = None
@@ -183,128 +218,7 @@ class NlpSettings(_Strict):
     authorities: AuthoritySettings = Field(default_factory=AuthoritySettings)
 
 
-RULE_TYPES = (
-    "threshold",
-    "spike",
-    "rumor",
-    "severity",
-    "new_term",
-    "watch_list",
-    "official_document",
-    "penalty",
-)
-OBLIGATION_KINDS = (
-    "authoritative_release",
-    "press_conference",
-    "clarification",
-    "response",
-    "policy_interpretation",
-    "penalty_disclosure",
-    "implementation_report",
-)
-ObligationKind = Literal[
-    "authoritative_release",
-    "press_conference",
-    "clarification",
-    "response",
-    "policy_interpretation",
-    "penalty_disclosure",
-    "implementation_report",
-]
-Grade = Literal["特别重大", "重大", "较大", "一般"]
-
-
-class RuleFilter(_Strict):
-    topics: list[str] = Field(default_factory=list)
-    regions: list[str] = Field(default_factory=list)
-    platforms: list[str] = Field(default_factory=list)
-    kinds: list[str] = Field(default_factory=list)
-
-
-class RuleSettings(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    type: Literal[
-        "threshold",
-        "spike",
-        "rumor",
-        "severity",
-        "new_term",
-        "watch_list",
-        "official_document",
-        "penalty",
-    ]
-    description: str = ""
-    enabled: bool = True
-    level: Literal["info", "warning", "critical"] = "warning"
-    filters: RuleFilter = Field(default_factory=RuleFilter)
-    opens: list[ObligationKind] = Field(default_factory=list)
-    recipients: list[str] = Field(default_factory=list)
-    cooldown: Duration = timedelta(hours=1)
-    # spike: a spike of the same scope within this long of the last one updates that alert
-    # (one alert per wave of attention, like an event's) instead of raising another.
-    group_within: Duration = timedelta(hours=24)
-    # Type-specific parameters; which are required is checked below.
-    min_heat: float | None = None
-    min_mentions: int | None = None
-    # spike: the ratio to the baseline that makes a spike (> 1).
-    spike_factor: float | None = Field(default=None, gt=1)
-    baseline: Duration | None = None
-    # spike: judge each topic on its own (one alert per topic), and against the same hour of
-    # the previous ``seasonal_days`` days (default with per_topic) with a Poisson tail
-    # probability at most ``max_p_value`` (nlp/topic_burst.py).
-    per_topic: bool = False
-    seasonal: bool | None = None
-    seasonal_days: int | None = Field(default=None, ge=3, le=28)  # default 7
-    max_p_value: float | None = Field(default=None, gt=0, lt=1)
-    min_probability: float | None = Field(default=None, ge=0, le=1)
-    min_reach: int | None = None
-    min_grade: Grade | None = None
-    terms: list[str] = Field(default_factory=list)
-    negative_only: bool = False
-    doc_types: list[str] = Field(default_factory=list)
-
-    @property
-    def seasonal_baseline(self) -> bool:
-        """A spike rule judged against the same hour of earlier days (per_topic's default)."""
-        return self.type == "spike" and (
-            self.seasonal if self.seasonal is not None else self.per_topic
-        )
-
-    @model_validator(mode="after")
-    def _check_parameters(self) -> RuleSettings:
-        needs = {
-            "threshold": ("min_heat", "min_mentions"),
-            "spike": ("spike_factor",),
-            "rumor": ("min_probability",),
-            "severity": ("min_grade",),
-            "watch_list": ("terms",),
-        }.get(self.type, ())
-        if self.type == "spike" and (self.per_topic or self.seasonal):
-            needs = ()  # the seasonal detector has tuned defaults for every threshold
-        if needs and not any(getattr(self, key) for key in needs):
-            wanted = " or ".join(f"'{key}'" for key in needs)
-            raise ValueError(f"a {self.type} rule needs {wanted}")
-        # Checked on values, not on the keys given, so a dumped and re-read rule stays valid.
-        if self.type != "spike":
-            for key in ("per_topic", "seasonal", "seasonal_days", "max_p_value"):
-                if getattr(self, key) not in (None, False):
-                    raise ValueError(f"'{key}' applies to spike rules only")
-        elif self.max_p_value is not None and not (self.per_topic or self.seasonal):
-            raise ValueError(
-                "'max_p_value' needs 'per_topic: true' or 'seasonal: true' "
-                "(the plain spike rule has no Poisson test)"
-            )
-        if self.seasonal_days is not None and not self.seasonal_baseline:
-            raise ValueError(
-                "'seasonal_days' needs the seasonal baseline: 'seasonal: true', or "
-                "'per_topic: true' without 'seasonal: false'"
-            )
-        if self.type == "spike" and self.min_mentions is not None and self.min_mentions < 1:
-            raise ValueError(f"'min_mentions' must be at least 1, got {self.min_mentions}")
-        return self
-
-
-class SilenceSettings(_Strict):
+class SilenceSettings(StrictModel):
     """Mute notifications of matching alerts until ``ends_at`` (obligations still open).
 
     Every given matcher must match: ``rule`` and ``subject`` exactly (``subject`` may end in
@@ -313,7 +227,7 @@ class SilenceSettings(_Strict):
     rule: str | None = None
     subject: str | None = None
     title_contains: str | None = None
-    level: Literal["info", "warning", "critical"] | None = None
+    level: AlertLevel | None = None
     ends_at: datetime
     created_by: str = Field(min_length=1)
     comment: str = Field(min_length=1)
@@ -329,182 +243,7 @@ class SilenceSettings(_Strict):
         return self
 
 
-def parse_reminder(value: Any) -> float | timedelta:
-    """0.5 or '50%': that share of the allowed time gone; '2h before': that long before the
-    deadline; 'due': at the deadline."""
-    if isinstance(value, timedelta) and value > timedelta(0):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 0 < value <= 1:
-            return float(value)
-    elif isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("due", "deadline", "at deadline"):
-            return 1.0
-        if text.endswith("%"):
-            share = float(text[:-1] or "nan") / 100
-            if 0 < share <= 1:
-                return share
-        if text.endswith(" before"):
-            return parse_duration(text.removesuffix(" before"))
-    raise ValueError(
-        f"expected a reminder point such as 0.5, '50%', '2h before' or 'due', got {value!r}"
-    )
-
-
-def _default_reminders() -> list[float | timedelta]:
-    return [0.5, timedelta(hours=2), 1.0]
-
-
-class HolidayYear(_Strict):
-    """The official schedule of one year: days off, and weekend days that are working days."""
-
-    holidays: list[date] = Field(default_factory=list)
-    workdays: list[date] = Field(default_factory=list)
-
-
-class DeadlineSettings(_Strict):
-    authoritative_release: Duration = timedelta(hours=5)
-    press_conference: Duration = timedelta(hours=24)
-    clarification: Duration = timedelta(hours=24)
-    response: Duration = timedelta(hours=48)
-    policy_interpretation_working_days: int = Field(default=3, ge=1)
-    penalty_disclosure_working_days: int = Field(default=20, ge=1)
-    penalty_disclosure_working_days_county: int = Field(default=7, ge=1)
-    implementation_report_dates: list[str] = Field(default_factory=lambda: ["07-10", "11-30"])
-
-    @model_validator(mode="after")
-    def _check_dates(self) -> DeadlineSettings:
-        for text in self.implementation_report_dates:
-            try:
-                month, day = (int(part) for part in text.strip().split("-"))
-                date(2024, month, day)  # a leap year accepts every real month-day
-            except ValueError:
-                raise ValueError(
-                    f"implementation_report_dates: expected 'MM-DD' such as '07-10', got {text!r}"
-                ) from None
-        return self
-
-
-AgencyLevel = Literal["national", "province", "city", "county"]
-LEVEL_BELOW: dict[str, AgencyLevel] = {
-    "national": "province",
-    "province": "city",
-    "city": "county",
-    "county": "county",
-}
-
-
-class AgencySettings(_Strict):
-    """The agency this installation works for: its level sets the deadlines (a county
-    bureau discloses penalties in 7 working days), its channels fulfil obligations."""
-
-    name: str = Field(min_length=2)  # 江州市市场监督管理局: the publisher on its own site
-    level: AgencyLevel
-    region: str = ""  # 江州市
-    # Units one level below (a city's districts: 临川区...): their decisions get that level's
-    # deadlines (the county rule for a city's districts).
-    districts: list[str] = Field(default_factory=list)
-    # Its verified social accounts and other names it publishes under (江州市场监管).
-    accounts: list[str] = Field(default_factory=list)
-    # Publishers and accounts of its superiors (江州发布, 南岭省市场监督管理局): what they
-    # publish on the agency's matters is proposed as fulfilment, not applied.
-    superiors: list[str] = Field(default_factory=list)
-    # Sources that are its own site (names or shell patterns such as 'official-*'): a penalty
-    # decision published there is its own disclosure, whoever decided it.
-    sources: list[str] = Field(default_factory=list)
-
-    def owns_source(self, source: str) -> bool:
-        """Whether a configured source is one of its own sites (``sources`` patterns)."""
-        return any(fnmatch.fnmatchcase(source, pattern) for pattern in self.sources)
-
-    def own_names(self) -> set[str]:
-        return {self.name, *self.accounts}
-
-    def spoken_names(self) -> set[str]:
-        """How reports name it: its names, the short form (江州市市场监管局) and, for a city or
-        province bureau, the local form (市市场监管局) reporters use."""
-        short = self.name.replace("市场监督管理局", "市场监管局")
-        local = {"city": "市", "province": "省"}.get(self.level)
-        return {*self.own_names(), short, *([f"{local}市场监管局"] if local else [])}
-
-    def district_unit(self, publisher: str) -> bool:
-        """A unit one level below it: a district or county bureau of its region
-        (江州市望江区市场监督管理局), configured in ``districts`` or not."""
-        region = self.region.rstrip("市省")
-        if not region or not publisher.startswith(region) or publisher == self.name:
-            return False
-        head, _, tail = publisher.partition("市场监督管理局")
-        return tail == "" and bool(head) and head[-1] in "区县旗"
-
-
-class ObligationSettings(_Strict):
-    level: Literal["national", "province", "city", "county"] = "province"
-    deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
-    holidays: dict[int, HolidayYear] = Field(default_factory=dict)
-    # When to remind: 0.5 or '50%' (half the time gone), '2h before', 'due' (at the deadline).
-    reminders: list[Annotated[float | timedelta, BeforeValidator(parse_reminder)]] = Field(
-        default_factory=_default_reminders
-    )
-    # Calendar-hour obligations: still unacknowledged this long after opening → next in the
-    # escalation chain (and again after each further step).
-    escalate_after: Duration = timedelta(minutes=30)
-    # Working-day obligations escalate only when these shares of their time are gone (one hop
-    # per share), and never within their first day: a penalty disclosure with 28 days left
-    # is no emergency.
-    escalate_shares: list[Annotated[float, Field(gt=0, le=1)]] = Field(
-        default_factory=lambda: [0.5, 0.8]
-    )
-    # Who is told of obligations that no rule opened (entered by hand or imported).
-    recipients: list[str] = Field(default_factory=list)
-    # Agency level by region substring (e.g. 临川区: county) for crawled penalty notices whose
-    # source has no 'level'.
-    region_levels: dict[str, Literal["national", "province", "city", "county"]] = Field(
-        default_factory=dict
-    )
-
-    @model_validator(mode="after")
-    def _check_holiday_years(self) -> ObligationSettings:
-        for year, spec in self.holidays.items():
-            stray = [d for d in (*spec.holidays, *spec.workdays) if d.year != int(year)]
-            if stray:
-                raise ValueError(
-                    f"holidays.{year}: {stray[0].isoformat()} is not in {year} "
-                    "(each year lists its own days)"
-                )
-        return self
-
-
-class NotifierSettings(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    type: Literal["email", "dingtalk", "wecom", "feishu", "webhook", "file"]
-    url: SecretStr | None = None
-    secret: SecretStr | None = None
-    host: str | None = None
-    port: int = 25
-    username: str | None = None
-    password: SecretStr | None = None
-    sender: str | None = None
-    starttls: bool = False
-    ssl: bool = False  # implicit TLS (SMTPS); also when port is 465
-    path: Path | None = None
-
-    @model_validator(mode="after")
-    def _check_target(self) -> NotifierSettings:
-        if self.type == "email" and not (self.host and self.sender):
-            raise ValueError("an email notifier needs 'host' and 'sender'")
-        if self.type in ("dingtalk", "wecom", "feishu", "webhook"):
-            if self.url is None:
-                raise ValueError(f"a {self.type} notifier needs 'url'")
-            problem = http_url_problem(self.url.get_secret_value())
-            if problem:
-                raise ValueError(f"'url' of notifier {self.name!r}: {problem}")
-        if self.type == "file" and self.path is None:
-            raise ValueError("a file notifier needs 'path'")
-        return self
-
-
-class OutboxSettings(_Strict):
+class OutboxSettings(StrictModel):
     # Messages to one recipient on one channel due within this window go as one message
     # (0: only those due in the same pass are grouped).
     group_wait: Duration = timedelta(0)
@@ -514,19 +253,20 @@ class OutboxSettings(_Strict):
     failing_after: int = Field(default=3, ge=1)
 
 
-class RecipientSettings(_Strict):
+class RecipientSettings(StrictModel):
     name: str
-    role: Literal["duty", "spokesperson", "leader", "analyst"] = "spokesperson"
+    display_name: str = ""  # what messages and pages show (e.g. 新闻发言人)
+    role: RecipientRole = "spokesperson"
     email: str | None = None
     phone: str | None = None
     notifiers: list[str] = Field(default_factory=list)
     escalates_to: str | None = None
 
 
-class UserSettings(_Strict):
+class UserSettings(StrictModel):
     username: str = Field(pattern=r"^[A-Za-z0-9_.@-]+$")
     display_name: str = ""
-    role: Literal["viewer", "analyst", "spokesperson", "admin"] = "viewer"
+    role: UserRole = "viewer"
     # A hash made by `yuqing hash-password`; plain passwords are refused.
     password_hash: SecretStr
 
@@ -544,7 +284,7 @@ class UserSettings(_Strict):
         return self
 
 
-class DashboardSettings(_Strict):
+class DashboardSettings(StrictModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8501, ge=1, le=65535)
     session_timeout: Duration = timedelta(hours=8)
@@ -556,7 +296,7 @@ class DashboardSettings(_Strict):
     url: str | None = None
 
 
-class RunnerSettings(_Strict):
+class RunnerSettings(StrictModel):
     # How often the continuous runner looks for due crawls and new mentions.
     tick: Duration = timedelta(seconds=5)
     # "real": the wall clock. "pipeline": the time the runner last recorded in the archive,
@@ -564,7 +304,7 @@ class RunnerSettings(_Strict):
     clock: Literal["real", "pipeline"] = "real"
 
 
-class Settings(_Strict):
+class Settings(StrictModel):
     timezone: str = "Asia/Shanghai"
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     sources: list[SourceSettings] = Field(default_factory=list)
@@ -583,6 +323,8 @@ class Settings(_Strict):
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
     reports: list[ReportSchedule] = Field(default_factory=list)
+    # Scale-out only (core/settings_redis.py); None keeps the one-process SQLite default.
+    redis: RedisSettings | None = None
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -674,12 +416,26 @@ class Settings(_Strict):
             if source.path is not None and not source.path.is_absolute():
                 source.path = base / source.path
         for notifier in self.notifiers:
-            if notifier.path is not None and not notifier.path.is_absolute():
-                notifier.path = base / notifier.path
+            path = notifier.path if isinstance(notifier, FileNotifierSettings) else None
+            if path is not None and not path.is_absolute():
+                assert isinstance(notifier, FileNotifierSettings)
+                notifier.path = base / path
         for attr in ("domain_dictionary", "models_dir"):
             value = getattr(self.nlp, attr)
             if value is not None and not value.is_absolute():
                 setattr(self.nlp, attr, base / value)
+
+    def display_name(self, name: str) -> str:
+        """What people read for a configured id (a rule, source, recipient, notifier or
+        user): its ``display_name``, else the built-in Chinese name, else the id itself. Ids
+        stay in the configuration and in ``--json`` output."""
+        for item in (*self.rules, *self.sources, *self.recipients, *self.notifiers):
+            if item.name == name and item.display_name:
+                return item.display_name
+        for user in self.users:
+            if user.username == name and user.display_name:
+                return user.display_name
+        return shown_name(name)
 
     def source(self, name: str) -> SourceSettings:
         for source in self.sources:

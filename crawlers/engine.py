@@ -31,7 +31,7 @@ from core.settings import Settings, SourceSettings
 from crawlers.context import CrawlContext
 from crawlers.copies import CopyDetector
 from crawlers.extensions import record_run
-from crawlers.spiders import SPIDERS
+from crawlers.plugins import PluginError, spider_for
 
 __all__ = ["CrawlEngine", "CrawlReport", "crawl_once", "scrapy_settings"]
 
@@ -188,10 +188,10 @@ class CrawlEngine:
 
     def _crawl_one(self, context: CrawlContext) -> defer.Deferred[CrawlReport]:
         started = time.monotonic()
-        spider = SPIDERS.get(context.source.type)
-        if spider is None:
-            message = f"no crawler for {context.source.type} sources"
-            return defer.succeed(self._failed(context, started, message))
+        try:
+            spider = spider_for(context.source)
+        except PluginError as exc:
+            return defer.succeed(self._failed(context, started, str(exc)))
         try:
             running = self._runner.crawl(spider, context=context)
         except Exception as exc:  # a spider that cannot even start is one source's problem

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from alerts.rules import reach
+from alerts.post_rules import reach
 from archive.base import Archive
 from archive.models import (
     Alert,

@@ -9,15 +9,15 @@ from typing import Any
 
 import pandas as pd
 
+from alerts.topic_burst import Burst, BurstThresholds
 from alerts.volume_rules import SpikeRule, topic_name, window_counts
 from archive.models import Alert, AuditEntry, Event, Obligation
 from archive.search import SearchFilters, SearchRequest
-from core.settings import RuleSettings
+from core.settings import SpikeRuleSettings
 from dashboard.context import reader, settings
 from dashboard.data import _bucket_row, _count, _ttl_cached
 from dashboard.labels import TOPIC_LABELS, label
 from nlp.hotspots import is_hotspot
-from nlp.topic_burst import Burst, BurstThresholds
 
 SCAN_LIMIT = 1_000_000
 TOPIC_SERIES = 6  # the most frequent topics get a series each; more is unreadable
@@ -112,13 +112,13 @@ class TopicBurst:
     days: int  # earlier days behind the baseline (0: the 24 h mean)
 
 
-def burst_rule(config: str) -> RuleSettings:
+def burst_rule(config: str) -> SpikeRuleSettings:
     """The settings the overview judges bursts with: the first enabled per-topic spike rule,
     so the page and the alerts agree; without one, the detector's defaults over all topics."""
     for rule in settings(config).rules:
-        if rule.type == "spike" and rule.enabled and rule.per_topic:
+        if isinstance(rule, SpikeRuleSettings) and rule.enabled and rule.per_topic:
             return rule
-    return RuleSettings(name="overview", type="spike", per_topic=True)
+    return SpikeRuleSettings(name="overview", type="spike", per_topic=True)
 
 
 @dataclass
@@ -130,7 +130,7 @@ class TopicBursts:
 
 @_ttl_cached
 def topic_bursts(config: str, at: datetime) -> TopicBursts:
-    """Topics whose last hour is a burst against their own baseline (nlp.topic_burst), the
+    """Topics whose last hour is a burst against their own baseline (alerts.topic_burst), the
     most unusual first. ``at``, the page's "now", keys the cache."""
     rule = burst_rule(config)
     spike = SpikeRule(rule)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from alerts.deadlines import KINDS as OBLIGATION_KINDS
 from alerts.obligations import STATE_LABELS
-from alerts.rules import LEVEL_LABELS as RULE_LEVEL_LABELS
 
 # The vocabularies' names live with the archive, where search maps typed names to codes.
 from archive import vocabulary
@@ -17,6 +16,9 @@ from archive import vocabulary
 from archive.models import PLATFORM_LABELS as PLATFORM_LABELS
 from archive.vocabulary import MENTION_KIND_LABELS as MENTION_KIND_LABELS
 from archive.vocabulary import TOPIC_LABELS as TOPIC_LABELS
+from core.settings import RULE_SETTINGS
+from core.vocabulary import AGENCY_LEVEL_LABELS
+from core.vocabulary import ALERT_LEVEL_LABELS as ALERT_LEVEL_LABELS
 
 SENTIMENT_LABELS = {**vocabulary.SENTIMENT_LABELS, "未分析": "未分析"}
 EVENT_STATUS_LABELS = {
@@ -30,7 +32,7 @@ EVENT_STATUS_LABELS = {
 OBLIGATION_KIND_LABELS = {kind: rule.label for kind, rule in OBLIGATION_KINDS.items()}
 # The lifecycle's own names (alerts.obligations), so the CLI and the screen agree.
 OBLIGATION_STATUS_LABELS = dict(STATE_LABELS)
-LEVEL_LABELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
+LEVEL_LABELS = AGENCY_LEVEL_LABELS
 AUDIT_ACTION_LABELS = {
     "obligation.opened": "开启",
     "obligation.added": "手工登记",
@@ -51,16 +53,14 @@ AUDIT_ACTION_LABELS = {
     "silence.expired": "解除静默",
 }
 ALERT_STATUS_LABELS = {"firing": "告警中", "resolved": "已恢复", "silenced": "已静默"}
-ALERT_LEVEL_LABELS = dict(RULE_LEVEL_LABELS)
-RULE_TYPE_LABELS = {
-    "threshold": "热度阈值",
-    "spike": "声量突增",
-    "rumor": "谣言",
-    "severity": "严重程度",
-    "new_term": "新词",
-    "watch_list": "关注词",
-    "official_document": "政策文件",
-    "penalty": "行政处罚",
+RULE_TYPE_LABELS = {name: model.label for name, model in RULE_SETTINGS.items()}
+# Source types (settings ``sources[].type``): the platform's name, or the kind of source.
+SOURCE_TYPE_LABELS = {
+    **PLATFORM_LABELS,
+    "notices": "抽检召回公告",
+    "complaints": "投诉平台",
+    "petitions": "领导留言板",
+    "plugin": "插件采集",
 }
 
 
@@ -69,3 +69,11 @@ def label(table: dict[str, str], code: str | None) -> str:
     if code is None:
         return ""
     return table.get(code, code)
+
+
+def shown(name: str) -> str:
+    """The display name of a configured id — a rule, source, recipient, notifier or user —
+    as ``core.settings.Settings.display_name`` gives it; ids never reach the screen."""
+    from dashboard.context import settings  # the configuration of this dashboard
+
+    return settings().display_name(name) if name else name

@@ -16,7 +16,7 @@ from archive.models import PLATFORMS, SENTIMENTS, Event
 from archive.vocabulary import valid_values
 from core.clock import SHANGHAI
 from dashboard import data, data_events
-from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS, label
+from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS, label, shown
 from dashboard.search_link import apply_link
 
 FIELD_NAMES = {"platform": "平台", "sentiment": "情感", "topic": "话题"}
@@ -136,7 +136,7 @@ def search_form(config: str) -> data.SearchParams:
         sort = first[3].selectbox("排序", list(SORTS), key="search_sort")
         second = st.columns([2, 2, 2, 2, 2])
         sources = second[0].multiselect(
-            "来源", options.sources, key="search_sources", placeholder="全部"
+            "来源", options.sources, format_func=shown, key="search_sources", placeholder="全部"
         )
         topics = second[1].multiselect(
             "话题",

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import actions, data, roles
 from dashboard.formatting import fmt_time, md_escape
-from dashboard.labels import ALERT_LEVEL_LABELS, ALERT_STATUS_LABELS, label
+from dashboard.labels import ALERT_LEVEL_LABELS, ALERT_STATUS_LABELS, label, shown
 from dashboard.roles import Principal
 from dashboard.tables import alert_row
 
@@ -28,7 +28,7 @@ def silences_table(config: str) -> list[data.RunningSilence]:
     rows = [
         {
             "编号": item.id or "（配置文件）",
-            "规则": item.spec.rule or "",
+            "规则": shown(item.spec.rule or ""),
             "对象": item.spec.subject or "",
             "标题包含": item.spec.title_contains or "",
             "级别": label(ALERT_LEVEL_LABELS, item.spec.level) if item.spec.level else "",
@@ -82,7 +82,7 @@ def _lift_form(
             "解除静默",
             [item.id for item in stored],
             format_func=lambda key: next(
-                f"{key}（{i.spec.rule or ''} {i.spec.subject or ''}）"
+                f"{key}（{shown(i.spec.rule or '')} {i.spec.subject or ''}）"
                 for i in stored
                 if i.id == key
             ),

@@ -14,13 +14,14 @@ from dashboard.labels import (
     ALERT_STATUS_LABELS,
     EVENT_STATUS_LABELS,
     label,
+    shown,
 )
 
 
 def alert_row(alert: Alert) -> dict[str, Any]:
     return {
         "编号": alert.id,
-        "规则": alert.rule,
+        "规则": shown(alert.rule),
         "级别": label(ALERT_LEVEL_LABELS, alert.level),
         "状态": label(ALERT_STATUS_LABELS, alert.status),
         "标题": alert.title,

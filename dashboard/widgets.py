@@ -7,7 +7,7 @@ import streamlit as st
 
 from archive.search import SearchHit
 from dashboard.formatting import fmt_time, highlight, md_escape, safe_url, snippet
-from dashboard.labels import MENTION_KIND_LABELS, PLATFORM_LABELS, TOPIC_LABELS, label
+from dashboard.labels import MENTION_KIND_LABELS, PLATFORM_LABELS, TOPIC_LABELS, label, shown
 
 
 def mention_card(hit: SearchHit, rumor_threshold: float, note: str = "") -> None:
@@ -18,7 +18,7 @@ def mention_card(hit: SearchHit, rumor_threshold: float, note: str = "") -> None
         head = [
             fmt_time(mention.published_at),
             label(PLATFORM_LABELS, mention.platform),
-            md_escape(mention.source),
+            md_escape(shown(mention.source)),
             label(MENTION_KIND_LABELS, mention.kind),
         ]
         if mention.author:

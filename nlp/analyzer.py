@@ -32,6 +32,7 @@ from nlp.analysis_state import RumorJob as _RumorJob
 from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
+from nlp.declared_entities import with_declared
 from nlp.event_links import Probe, member_links
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
@@ -136,8 +137,9 @@ class Analyzer:
         return cached
 
     def entities(self, mention: Mention) -> tuple[EntityRef, ...]:
-        """What the mention's text names, from the words already segmented."""
-        return self._text(mention).entities
+        """What the mention's text names, from the words already segmented, and what its
+        source states (``nlp.declared_entities``: a notice's records, a complaint's company)."""
+        return with_declared(self._text(mention).entities, mention)
 
     def document(self, mention: Mention, text: _Text | None = None) -> Document:
         """The mention's document: its text's, under its own id and kind."""

@@ -33,7 +33,6 @@ from functools import lru_cache
 from archive.models import Reason
 from nlp.lexicon import default_lexicon
 
-GRADES = ("特别重大", "重大", "较大", "一般")
 # (grade, deaths, serious injuries, direct economic loss in yuan): 国务院令第493号 art. 3.
 THRESHOLDS = (
     ("特别重大", 30, 100, 100_000_000),

@@ -24,12 +24,12 @@ from archive.models import OutboxMessage
 from core.clock import Clock, local
 from core.settings import RecipientSettings, Settings
 from core.settings_reports import ReportSchedule
+from core.vocabulary import PRESS_OFFICE
 from reports.build import build_report
 from reports.store import StoredReport, list_reports, load, reports_dir, save
 
 log = logging.getLogger(__name__)
 
-PRESS_OFFICE = ("duty", "spokesperson", "analyst")
 ATTACHMENT = "附件："
 
 

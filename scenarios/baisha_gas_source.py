@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from baisha_gas_material import ACCOUNTS, POOLS, STORIES, USERS
 
-from yuqing.demo.corpus_source import minute_of
+from scripts.demo_corpus.times import minute_of
 
 SEED = 20261117
 PATH = Path(__file__).with_name("baisha_gas.jsonl")

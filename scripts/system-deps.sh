@@ -4,12 +4,14 @@
 # fonts-noto-cjk is needed or Chinese text renders as boxes in screenshots (and in the
 # briefings' charts and PDFs). LibreOffice Writer (headless, no GUI) converts the briefings'
 # .docx to PDF; poppler-utils' pdftoppm renders those PDFs to PNG for the report tests.
+# redis-server: the scale-out tests start a private instance (tests/support/redis_server.py).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi

@@ -13,10 +13,10 @@ from alerts.messages import alert_message
 from alerts.rules import Match, RuleInput, build_rule
 from archive import Archive, open_archive
 from archive.models import Alert, Event, Reason
-from core.settings import RuleSettings
+from core.settings import parse_rule
 
 NOW = datetime(2026, 7, 20, 4, 0, tzinfo=UTC)
-RULE = RuleSettings.model_validate({"name": "hot", "type": "threshold", "min_heat": 50})
+RULE = parse_rule({"name": "hot", "type": "threshold", "min_heat": 50})
 
 
 @pytest.fixture

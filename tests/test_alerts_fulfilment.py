@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from alerts import obligations as ops
-from alerts.rules import agency_published as rules_agency_published
+from alerts.event_rules import agency_published as rules_agency_published
 from alerts.stage import evaluate
 from archive import Archive, open_archive
 from archive.models import Mention
@@ -363,8 +363,8 @@ def test_an_obligation_found_after_its_deadline_is_labelled_and_says_why(
     [ob] = archive.ledger.list_obligations()
     assert ob.late_reason.startswith("补登：事件始于 2026-07-20 09:00（北京时间）")
     assert "开启时已超期" in ob.late_reason
-    [message] = [m for m in archive.ledger.list_messages() if ":opened:" in m.dedup_key]
-    assert message.subject.startswith("【补登·回应关切】")
+    [message] = [m for m in archive.ledger.list_messages() if m.dedup_key.startswith("alert:")]
+    assert "（须履行：回应关切·补登，" in message.subject
     assert ob.late_reason in message.body
 
 

@@ -22,7 +22,7 @@ from alerts.notify import MAX_ATTEMPTS, deliver_due, retry_delay
 from archive import Archive, open_archive
 from archive.models import OutboxMessage
 from core.clock import SHANGHAI, SimulatedClock
-from core.settings import NotifierSettings, Settings
+from core.settings import Settings, parse_notifier
 
 T0 = datetime(2026, 7, 20, 9, 0, tzinfo=SHANGHAI)
 PASSWORD = "s3cret-PassW0rd"
@@ -273,7 +273,7 @@ def test_wecom_and_feishu_payload_shapes(archive: Archive, receiver: Receiver) -
 
 
 def test_notifier_settings_never_print_secrets() -> None:
-    config = NotifierSettings.model_validate(
+    config = parse_notifier(
         {"name": "m", "type": "email", "host": "h", "sender": "s", "password": PASSWORD}
     )
     assert PASSWORD not in repr(config) and PASSWORD not in str(config.model_dump())

@@ -117,14 +117,15 @@ def test_evaluate_then_deliver_end_to_end(tmp_path: Path, archive: Archive) -> N
     archive.upsert_event(event("e1", severity="特别重大", count=80))
     evaluate(archive, settings, clock)
     first = deliver_due(archive, settings, clock)
-    assert first.sent == 4 and first.retrying == first.gave_up == 0  # 2 alerts, 2 obligations
+    # 2 alerts, each with the obligation it opened folded in.
+    assert first.sent == 2 and first.retrying == first.gave_up == 0
     evaluate(archive, settings, clock)
     assert deliver_due(archive, settings, clock).attempted == 0
     lines = (tmp_path / "sent.jsonl").read_text("utf-8").splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 2
     sent = [json.loads(line) for line in lines]
     subjects = " ".join(item["subject"] for item in sent)
-    assert "【舆情预警·严重】" in subjects and "【待办·召开新闻发布会】" in subjects
+    assert "【舆情预警·严重】" in subjects and "召开新闻发布会，截止 " in subjects
     press = next(item for item in sent if "召开新闻发布会" in item["subject"])
     due_text = (T0 + timedelta(hours=24)).strftime("%Y-%m-%d %H:%M")
     assert f"截止时间：{due_text}（北京时间）" in press["body"]

@@ -153,7 +153,7 @@ def test_a_silence_mutes_messages_until_it_ends_and_the_obligation_stays(
     evaluate(archive, settings, clock)
     assert archive.ledger.list_alerts()[0].status == "firing"
     keys = sorted(m.dedup_key.split(":")[0] for m in archive.ledger.list_messages())
-    assert keys == ["alert", "obligation"]
+    assert keys == ["alert"]  # the obligation folded into the alert's message
     assert "alert.unsilenced" in {a.action for a in archive.ledger.list_audit(object_type="alert")}
 
 
@@ -243,16 +243,15 @@ def test_messages_say_what_why_by_when_and_where(tmp_path: Path, archive: Archiv
     evaluate(archive, settings, clock)
     bodies = {m.dedup_key.split(":")[0]: m for m in archive.ledger.list_messages()}
     alert_text = bodies["alert"].body
-    assert "规则：hot-event" in alert_text
+    assert "规则：热点舆情" in alert_text and "hot-event" not in alert_text
     assert "https://example.com/m1" in alert_text  # the evidence, with its link
     assert "谣言概率 0.92" in alert_text
     assert "剩余 23小时" in alert_text  # due 24 h after detection (T0 + 2 min), sent at T0 + 1 h
     assert "https://yuqing.example.gov.cn/obligations" in alert_text
-    ob_text = bodies["obligation"].body
+    assert "obligation" not in bodies  # folded into the alert's message
     due = local(archive.ledger.list_obligations()[0].due_at)
-    assert f"截止时间：{due:%Y-%m-%d %H:%M}（北京时间）（剩余 23小时2分钟）" in ob_text
-    assert "原因：" in ob_text and "https://example.com/m1" in ob_text
-    assert "https://yuqing.example.gov.cn/obligations?id=" in ob_text
+    assert f"截止时间：{due:%Y-%m-%d %H:%M}（北京时间），剩余 23小时2分钟" in alert_text
+    assert "https://yuqing.example.gov.cn/obligations?id=" in alert_text
     assert due.tzinfo == SHANGHAI or due.utcoffset() == timedelta(hours=8)
 
 

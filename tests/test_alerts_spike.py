@@ -15,7 +15,7 @@ from archive import Archive, open_archive
 from archive.models import Alert, Analysis, Mention
 from core.clock import SHANGHAI
 from core.config import ConfigError, parse_config
-from core.settings import RuleSettings
+from core.settings import parse_rule
 
 NIGHT = datetime(2026, 7, 20, 4, 0, tzinfo=SHANGHAI)  # the current window is 03:00-04:00
 MORNING = datetime(2026, 7, 20, 9, 0, tzinfo=SHANGHAI)  # 08:00-09:00
@@ -75,7 +75,7 @@ class Stream:
 def run(
     archive: Archive, rule: dict[str, object], now: datetime, alerts: list[Alert] | None = None
 ) -> list[Match]:
-    settings = RuleSettings.model_validate(rule)
+    settings = parse_rule(rule)
     data = RuleInput(now, archive, [], [], {a.subject: a for a in alerts or []})
     return build_rule(settings).find(data)
 
@@ -89,7 +89,7 @@ def test_night_burst_of_one_topic_is_its_own_alert(archive: Archive) -> None:
     stream.add("special_equipment", 3, NIGHT)  # as every hour
     stream.add("recall", 2, NIGHT, relevant=False)  # not relevant: not counted
 
-    settings = RuleSettings.model_validate(PER_TOPIC)
+    settings = parse_rule(PER_TOPIC)
     counts = window_counts(archive, settings, NIGHT, per_topic=True, days=7)
     assert counts.current == {"food_safety": 9, "special_equipment": 3}
     assert counts.same_hour["food_safety"] == [1] * 7
@@ -128,9 +128,7 @@ def test_a_young_archive_is_judged_against_the_recent_mean(archive: Archive) -> 
     stream = Stream(archive)
     stream.daily("food_safety", {h: 1 for h in range(24)}, NIGHT, days=1)
     stream.add("food_safety", 9, NIGHT)
-    counts = window_counts(
-        archive, RuleSettings.model_validate(PER_TOPIC), NIGHT, per_topic=True, days=7
-    )
+    counts = window_counts(archive, parse_rule(PER_TOPIC), NIGHT, per_topic=True, days=7)
     assert counts.same_hour["food_safety"] == []  # nothing stored a day back and earlier
     [match] = run(archive, PER_TOPIC, NIGHT)
     assert "（前24小时每小时均值）" in match.evidence[0].text

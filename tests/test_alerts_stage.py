@@ -152,7 +152,8 @@ def test_one_alert_per_rule_and_subject_and_a_rerun_changes_nothing(
     archive.upsert_event(event("e1", count=40, heat=60.0))
     first = evaluate(archive, settings, clock)
     assert (first.alerts_new, first.obligations_opened) == (1, 1)
-    assert first.messages_queued == 4  # alert + obligation, to two notifiers of one recipient
+    # One message (the alert, its obligation folded in) to two notifiers of one recipient.
+    assert first.messages_queued == 2
     alert = archive.ledger.list_alerts()[0]
     assert (alert.rule, alert.subject, alert.event_id) == ("hot-event", "event:e1", "e1")
     ob = archive.ledger.list_obligations()[0]
@@ -160,8 +161,10 @@ def test_one_alert_per_rule_and_subject_and_a_rerun_changes_nothing(
     assert ob.opened_at == T0.astimezone(UTC)  # the clock runs from first detection
     assert ob.due_at == (T0 + timedelta(hours=48)).astimezone(UTC)
     keys = {m.dedup_key for m in archive.ledger.list_messages()}
-    assert f"alert:{alert.id}:warning:duty:log" in keys
-    assert f"obligation:{ob.id}:opened:duty:hook" in keys
+    assert keys == {f"alert:{alert.id}:warning:ob{ob.id}:duty:{n}" for n in ("log", "hook")}
+    [message, _] = archive.ledger.list_messages()
+    assert "（须履行：回应关切，截止 " in message.subject
+    assert f"回应关切（义务 #{ob.id}，" in message.body
     actions = {a.action for a in archive.ledger.list_audit()}
     assert {"alert.fired", "obligation.opened"} <= actions
     assert all(a.actor == "system" for a in archive.ledger.list_audit())
@@ -215,7 +218,10 @@ def test_higher_severity_raises_the_level_and_opens_stronger_obligations(
     assert release.due_at == (T0 + timedelta(hours=5)).astimezone(UTC)  # from first detection
     keys = {m.dedup_key for m in archive.ledger.list_messages()}
     assert f"alert:{alert.id}:warning:duty:log" in keys
-    assert f"alert:{alert.id}:critical:duty:log" in keys  # the raise is news, sent once more
+    # The raise is news, sent once more, with the obligations it opened (the newest keys it).
+    newest = max(o.id or 0 for o in archive.ledger.list_obligations())
+    assert f"alert:{alert.id}:critical:ob{newest}:duty:log" in keys
+    assert not any(k.startswith("obligation:") for k in keys)
     assert any(a.action == "alert.raised" for a in archive.ledger.list_audit(object_type="alert"))
     # A later lower grade does not lower the alert.
     archive.upsert_event(event("e1", severity="较大"))
@@ -324,11 +330,9 @@ def test_provisional_deadline_is_marked_in_the_message(tmp_path: Path, archive: 
     evaluate(archive, settings, SimulatedClock(published + timedelta(hours=1)))
     ob = archive.ledger.list_obligations()[0]
     assert ob.provisional  # counts days of 2027, whose schedule is unknown
-    message = next(
-        m for m in archive.ledger.list_messages() if m.dedup_key.startswith("obligation:")
-    )
+    message = next(m for m in archive.ledger.list_messages() if m.dedup_key.startswith("alert:"))
     assert "截止时间：2027-01-05 23:59（北京时间）「暂定」" in message.body
-    for word in ("规则：policy-document", "事件：", "级别：", "义务：发布政策解读"):
+    for word in ("规则：重要政策文件", "事件：", "级别：", "须履行：", "发布政策解读（义务 #"):
         assert word in message.body
     assert "暂定" in message.subject
 

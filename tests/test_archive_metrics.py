@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from alerts.rules import reach
+from alerts.post_rules import reach
 from archive.metrics import count, total
 from archive.models import Mention
 from nlp.heat import authority_weight, engagement_weight

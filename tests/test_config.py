@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from core.config import ConfigError, load_config, parse_config
+from core.settings import NOTIFIER_TYPES, RULE_TYPES
 from yuqing.cli import main
 
 GOOD = """\
@@ -111,3 +112,30 @@ def test_hotspot_size_and_spread_are_configured_and_checked() -> None:
         "nlp.hotspot.min_publishers" in p and "greater than or equal to 1" in p for p in found
     )
     assert any("nlp.hotspot.publishers" in p for p in found)
+
+
+def test_an_unknown_rule_or_notifier_type_lists_the_valid_ones() -> None:
+    [message] = problems("rules:\n  - name: r\n    type: treshold\n    min_heat: 3\n")
+    assert message.startswith("cfg.yaml:3: rules[0].type: unknown type 'treshold'")
+    assert all(f"'{name}'" in message for name in RULE_TYPES)
+    [message] = problems("notifiers:\n  - name: n\n    type: sms\n")
+    assert message.startswith("cfg.yaml:3: notifiers[0].type: unknown type 'sms'")
+    assert all(f"'{name}'" in message for name in NOTIFIER_TYPES)
+    [message] = problems("rules:\n  - name: r\n    min_heat: 3\n")
+    assert message == "cfg.yaml:2: rules[0].type: required key is missing"
+
+
+def test_a_key_of_another_type_names_the_types_it_applies_to() -> None:
+    [message] = problems(
+        "rules:\n  - name: r\n    type: rumor\n    min_probability: 0.5\n    min_heat: 3\n"
+    )
+    assert message == "cfg.yaml:5: rules[0].min_heat: 'min_heat' applies to threshold rules only"
+    [message] = problems(
+        "notifiers:\n  - name: n\n    type: file\n    path: x\n    url: http://a\n"
+    )
+    assert message == (
+        "cfg.yaml:5: notifiers[0].url: 'url' applies to dingtalk, wecom, feishu and webhook "
+        "notifiers only"
+    )
+    [message] = problems("rules:\n  - name: r\n    type: rumor\n    min_probabilty: 0.5\n")
+    assert message.startswith("cfg.yaml:4: rules[0].min_probabilty: unknown key")

@@ -81,7 +81,7 @@ def test_event_page_shows_spread_evidence_and_duties(
     assert basis.iloc[0]["提及编号"] == "m03"
     assert "死了三个人" in basis.iloc[0]["出处"]
     alerts = _table(at, "规则")
-    assert list(alerts["规则"]) == ["major-accidents"]
+    assert list(alerts["规则"]) == ["较大及以上突发事件"]
     duties = _table(at, "剩余")
     assert list(duties["事项"]) == ["发布权威信息"] and duties.iloc[0]["剩余"] == "已逾期 3小时"
 
@@ -93,7 +93,7 @@ def test_event_page_known_rumour_match(made: DashboardArchive, monkeypatch: Any)
     assert "与已登记辟谣的匹配" in texts
     assert "关于网传临川区奶粉检出三聚氰胺的情况通报（相似度 0.87）" in texts.replace("\\", "")
     assert any("尚未分级" in c.value for c in at.caption)
-    assert list(_table(at, "规则")["规则"]) == ["rumours"]
+    assert list(_table(at, "规则")["规则"]) == ["谣言澄清"]
 
 
 def test_event_page_choice_and_unknown_event(made: DashboardArchive, monkeypatch: Any) -> None:

@@ -194,7 +194,7 @@ def test_silence_and_lift_with_the_cli_operations(made: DashboardArchive, monkey
     assert f"告警 #{rumour} 已静默" in flash
     running = _table(at, "标题包含")
     stored = running[running["编号"] != "（配置文件）"].iloc[0]
-    assert (stored["规则"], stored["对象"]) == ("rumours", "event:ev-milk")
+    assert (stored["规则"], stored["对象"]) == ("谣言澄清", "event:ev-milk")
     assert stored["结束时间"] == "2026-11-20 20:00" and stored["设置人"] == "dashboard"
     # The same silence as `yuqing silence add` makes: the alert stage will apply it.
     with open_archive(made.db, readonly=True) as archive:

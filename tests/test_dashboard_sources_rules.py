@@ -60,24 +60,26 @@ def test_rules_in_force_and_their_alerts(made: DashboardArchive, monkeypatch: An
     at = app_test(made, monkeypatch, RULES)
     assert_no_html(at)
     table = _table(at, "条件").set_index("规则")
+    # By their display names: built-in Chinese names for the starter rules' ids, the id
+    # itself for a rule of the site's own without a display_name.
     assert list(table.index) == [
-        "hot-events",
-        "major-accidents",
-        "rumours",
+        "热点舆情",
+        "较大及以上突发事件",
+        "谣言澄清",
         "lift-watch",
-        "topic-spike",
+        "话题声量突增",
     ]
-    assert table.loc["topic-spike"]["条件"] == "按话题分别判断；基线：前7天同一时段"
-    assert table.loc["major-accidents"]["条件"] == "等级≥较大"
-    assert table.loc["major-accidents"]["开启事项"] == "发布权威信息、召开新闻发布会"
-    assert table.loc["major-accidents"]["近期告警"] == 1
+    assert table.loc["话题声量突增"]["条件"] == "按话题分别判断；基线：前7天同一时段"
+    assert table.loc["较大及以上突发事件"]["条件"] == "等级≥较大"
+    assert table.loc["较大及以上突发事件"]["开启事项"] == "发布权威信息、召开新闻发布会"
+    assert table.loc["较大及以上突发事件"]["近期告警"] == 1
     assert table.loc["lift-watch"]["条件"] == "关注词：电梯"
     at.selectbox(key="rules_alerts_rule").set_value("rumours").run()
     alerts = _table(at, "首次触发")
     assert list(alerts["标题"]) == ["网传临川奶粉三聚氰胺"]
 
 
-def test_backtest_form_runs_the_alerts_backtest(made: DashboardArchive, monkeypatch: Any) -> None:
+def test_backtest_form_runs_the_backtest(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch, RULES)
     at.selectbox(key="backtest_rule").set_value("lift-watch")
     at.date_input(key="backtest_days").set_value((NOW.date() - timedelta(days=3), NOW.date()))

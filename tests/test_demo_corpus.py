@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from yuqing.demo import corpus_source as source
+from scripts.demo_corpus import generate as source
 
 REPO = Path(__file__).resolve().parents[1]
 KEYS = [
@@ -58,7 +58,7 @@ def test_committed_file_is_what_the_generator_writes() -> None:
 def test_module_run_writes_identical_bytes(tmp_path: Path) -> None:
     out = tmp_path / "corpus.jsonl"
     subprocess.run(
-        [sys.executable, "-m", "yuqing.demo.corpus_source", str(out)],
+        [sys.executable, "-m", "scripts.demo_corpus", str(out)],
         cwd=REPO,
         check=True,
         capture_output=True,

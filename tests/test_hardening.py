@@ -19,7 +19,8 @@ from archive.query import QueryError, parse_query
 from core.clock import parse_instant
 from core.config import ConfigError, parse_config
 from core.passwords import hash_password
-from core.settings import NotifierSettings, is_loopback_bind
+from core.settings import is_loopback_bind
+from core.settings_notifiers import WebhookNotifierSettings
 from tests.conftest import make_mention
 from tests.conftest import run_cli as run
 from yuqing.cli import main
@@ -74,19 +75,11 @@ def test_notifier_urls_must_be_http_with_a_host(url: str, expected: str) -> None
 
 def test_a_bad_url_that_reaches_send_time_fails_permanently() -> None:
     # A notifier built without validation (e.g. from an older in-memory configuration).
-    config = NotifierSettings.model_construct(
+    config = WebhookNotifierSettings.model_construct(
         name="hook",
         type="webhook",
         url=SecretStr("file:///etc/hostname"),
         secret=None,
-        password=None,
-        host=None,
-        port=25,
-        username=None,
-        sender=None,
-        starttls=False,
-        ssl=False,
-        path=None,
     )
     message = OutboxMessage(
         id=1,

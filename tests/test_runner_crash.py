@@ -5,8 +5,8 @@ points (seeded), restarts it, and finally lets it finish and stops it with SIGTE
 checked on the archive afterwards:
 - every item the sites serve is stored exactly once (ids and URLs unique);
 - every stored mention was analysed (no mention skipped by a cursor);
-- every alert's rule opened each of its obligations, and each obligation's notifications
-  were queued exactly once per recipient and channel.
+- every alert's rule opened each of its obligations, and every notification (an alert's,
+  its obligations folded in) was queued exactly once per recipient and channel.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ One pass is a ``tick``. Every stage reads from and writes to the archive and kee
 durable cursor, so the runner can be killed at any moment (even ``kill -9``) and a restart
 picks up where each stage stopped. ``run`` loops until a stop is requested (SIGINT/SIGTERM)
 and finishes the current stage before returning.
+
+This is the one place the pipeline is driven. ``yuqing run`` ticks it on the real clock;
+``yuqing replay`` and the demo tick it on a ``SimulatedClock``; the backtest
+(``yuqing.backtest``) ticks only its ``analyze`` and ``alert`` stages on a simulated clock,
+without delivery, in a scratch archive.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import FrameType
@@ -28,6 +33,9 @@ log = logging.getLogger(__name__)
 
 EVENT_REFRESH = timedelta(minutes=15)  # of the runner's clock; heat half-lives are hours
 STATUS_EVERY = 5.0  # seconds between status lines when the output is not a terminal
+# The stages of a tick, in order. "deliver" sends what is due right after "alert" evaluates the
+# rules, in the same step: a failed evaluation holds delivery to the next pass.
+STAGES = ("config", "crawl", "analyze", "reports", "alert", "deliver")
 
 
 @dataclass
@@ -35,11 +43,14 @@ class TickReport:
     at: datetime
     crawled: list[str] = field(default_factory=list)
     new_mentions: int = 0
+    # Crawl errors, and any stage that failed ("<stage> stage failed: ...").
     crawl_errors: list[str] = field(default_factory=list)
     analyzed: int = 0
     alerts_new: int = 0
     obligations_opened: int = 0
     messages_sent: int = 0
+    # What the rule evaluation reported (a rule that failed, a rejected rule file).
+    alert_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     # Sections of yuqing.yaml reloaded at the start of this tick.
     reloaded: list[str] = field(default_factory=list)
@@ -64,10 +75,20 @@ class RunTotals:
 
 
 class Runner:
-    def __init__(self, settings: Settings, archive: Archive, clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        archive: Archive,
+        clock: Clock,
+        stages: Collection[str] = STAGES,
+    ) -> None:
+        unknown = sorted(set(stages) - set(STAGES))
+        if unknown:
+            raise ValueError(f"unknown runner stages {unknown}; expected some of {STAGES}")
         self.settings = settings
         self.archive = archive
         self.clock = clock
+        self.stages = frozenset(stages)
         self.stop_event = threading.Event()
         self.totals = RunTotals()
         self._engine: object | None = None
@@ -134,6 +155,9 @@ class Runner:
         result = evaluate(self.archive, self.settings, self.clock)
         report.alerts_new += result.alerts_new
         report.obligations_opened += result.obligations_opened
+        report.alert_errors += result.errors
+        if "deliver" not in self.stages:
+            return
         delivery = deliver_due(self.archive, self.settings, self.clock)
         report.messages_sent += delivery.sent
 
@@ -157,6 +181,8 @@ class Runner:
             ("alert", lambda: self.alert(report)),
         ]
         for name, step in steps:
+            if name not in self.stages:
+                continue
             if self.stop_event.is_set():
                 break
             try:
@@ -222,7 +248,7 @@ class Runner:
         for error in report.crawl_errors:
             log.warning("%s", error)
 
-    def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
+    def request_stop(self, _signum: int | None = None, _frame: FrameType | None = None) -> None:
         self.stop_event.set()
 
     def install_signal_handlers(self) -> None:

@@ -12,6 +12,7 @@ import re
 from parsel import Selector
 from scrapy.http import Response
 
+from core.vocabulary import DOC_TYPES
 from crawlers.dates import find_datetime
 from crawlers.extract import Article
 from crawlers.items import MentionItem
@@ -20,7 +21,6 @@ from crawlers.text import clean_text
 
 __all__ = ["OfficialSpider", "metadata_table"]
 
-_DOC_TYPES = ("policy", "interpretation", "penalty", "debunk", "notice")
 _LABELS = {
     "doc_number": ("文号", "发文字号", "文件编号", "决定书文号", "处罚决定书文号"),
     "issuer": ("发布机构", "发文机关", "发布单位", "发文单位", "处罚机关"),
@@ -81,7 +81,7 @@ def metadata_table(page: Selector) -> dict[str, str]:
 
 
 def _doc_type_from_url(url: str) -> str:
-    for doc_type in _DOC_TYPES:
+    for doc_type in DOC_TYPES:
         if f"/{doc_type}/" in url or f"_{doc_type}_" in url:
             return doc_type
     return "notice"

@@ -28,6 +28,7 @@ from w3lib.url import add_or_replace_parameter
 
 from archive.models import Mention
 from crawlers.dates import DateParseError, parse_datetime
+from crawlers.ip_region import ip_region
 from crawlers.items import MentionItem
 from crawlers.normalise import mention_id
 from crawlers.spiders.base import SourceSpider
@@ -297,6 +298,7 @@ class WeiboSpider(SourceSpider):
             parent = str(retweeted.get("mid") or retweeted.get("id") or "") or None
         user = mblog.get("user") or {}
         extra: dict[str, Any] = {**weibo_entities(text), "site": "微博", **_user_extra(user)}
+        extra.update(ip_region(mblog))
         if parent:
             extra["repost_chain"] = repost_chain(text)
             root_user = (retweeted.get("user") or {}) if isinstance(retweeted, dict) else {}
@@ -346,7 +348,7 @@ class WeiboSpider(SourceSpider):
             author=str(user.get("screen_name") or ""),
             parent_native_id=post,
             metrics={"likes": _count(row.get("like_count")), **_user_metrics(user)},
-            extra={**weibo_entities(text), "site": "微博", **_user_extra(user)},
+            extra={**weibo_entities(text), "site": "微博", **_user_extra(user), **ip_region(row)},
         )
 
     def _item_with_time(self, response: Response, raw: Any, **fields: Any) -> MentionItem:

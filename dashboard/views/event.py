@@ -22,6 +22,7 @@ from dashboard.labels import (
     PLATFORM_LABELS,
     TOPIC_LABELS,
     label,
+    shown,
 )
 from dashboard.propagation_panel import propagation_section
 from dashboard.search_form import search_event
@@ -117,7 +118,8 @@ def _spread(detail: EventDetail) -> None:
     with right:
         st.markdown("**来源分布**")
         if detail.sources:
-            st.altair_chart(charts.facet_chart(detail.sources, "来源"), width="stretch")
+            names = {c.value: shown(c.value) for c in detail.sources}
+            st.altair_chart(charts.facet_chart(detail.sources, "来源", names), width="stretch")
 
 
 def _mood_and_terms(detail: EventDetail) -> None:
@@ -178,7 +180,7 @@ def _severity(detail: EventDetail) -> None:
                 "依据（数字与原文）": reason.text,
                 "数值": reason.weight,
                 "出处": (mention.title or mention.text[:40]) if mention else "",
-                "来源": mention.source if mention else "",
+                "来源": shown(mention.source) if mention else "",
                 "发布时间": fmt_time(mention.published_at) if mention else "",
                 "提及编号": reason.mention_id or "",
             }

@@ -25,6 +25,7 @@ from dashboard.labels import (
     AUDIT_ACTION_LABELS,
     OBLIGATION_STATUS_LABELS,
     label,
+    shown,
 )
 from dashboard.silence_panel import alert_panel
 
@@ -123,7 +124,7 @@ def _audit_row(entry: AuditEntry) -> dict[str, Any]:
     )
     return {
         "时间": fmt_time(entry.at, seconds=True),
-        "操作人": entry.actor,
+        "操作人": shown(entry.actor),
         "操作": label(AUDIT_ACTION_LABELS, entry.action),
         "事项": f"{OBJECT_NAMES.get(entry.object_type, '')}#{entry.object_id}",
         "状态变化": change,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from alerts.topic_burst import format_p
 from dashboard import auth, charts, data, data_overview, data_rumours
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape
@@ -15,9 +16,9 @@ from dashboard.labels import (
     OBLIGATION_STATUS_LABELS,
     TOPIC_LABELS,
     label,
+    shown,
 )
 from dashboard.tables import event_row
-from nlp.topic_burst import format_p
 
 RANGES = {
     "近48小时（按小时）": (timedelta(hours=48), "hour"),
@@ -58,14 +59,15 @@ def changes_panel() -> None:
         button.button("标记为已看", key="overview_seen", on_click=_mark_seen, args=(at,))
         lines = [f"- 新热点：{md_escape(e.title)}" for e in changes.events[:5]]
         lines += [
-            f"- 新告警：{md_escape(a.title)}（{md_escape(a.rule)}）" for a in changes.alerts[:5]
+            f"- 新告警：{md_escape(a.title)}（{md_escape(shown(a.rule))}）"
+            for a in changes.alerts[:5]
         ]
         lines += [
             f"- 新处置事项：{md_escape(ob.title)}，期限 {fmt_time(ob.due_at)}"
             for ob in changes.opened[:5]
         ]
         lines += [
-            f"- {md_escape(e.actor)} {label(AUDIT_ACTION_LABELS, e.action)} "
+            f"- {md_escape(shown(e.actor))} {label(AUDIT_ACTION_LABELS, e.action)} "
             f"\\#{md_escape(e.object_id)}"
             f"（{fmt_time(e.at)}）"
             for e in changes.actions[:5]

@@ -10,6 +10,7 @@ from core.settings_reports import DEFAULT_UNIT
 from dashboard import auth, data
 from dashboard.context import config_path, reader, settings, writer
 from dashboard.formatting import fmt_time
+from dashboard.labels import shown
 from dashboard.roles import ACT, SEARCH, allowed
 from reports.build import ReportError, build_report
 from reports.periods import KIND_LABELS, default_day
@@ -101,7 +102,7 @@ with history:
     rows = [
         {
             "报告": m.dedup_key.split(":")[1],
-            "收件人": m.recipient,
+            "收件人": shown(m.recipient),
             "渠道": m.channel,
             "状态": {"sent": "已发送", "pending": "待发送", "failed": "失败"}.get(
                 m.status, m.status

@@ -8,11 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from alerts.backtest import BacktestResult, Raised, run_backtest
 from alerts.rulebook import rules_in_force
 from alerts.volume_rules import SpikeRule
 from core.clock import SHANGHAI, local
-from core.settings import RuleSettings
+from core.settings import RuleSettings, SpikeRuleSettings
 from dashboard import auth, context, data, data_ops, roles
 from dashboard.formatting import duration_text, fmt_time, md_escape
 from dashboard.labels import (
@@ -21,8 +20,13 @@ from dashboard.labels import (
     RULE_TYPE_LABELS,
     TOPIC_LABELS,
     label,
+    shown,
 )
 from dashboard.tables import alert_row
+
+# The backtest drives nlp and alerts through the runner (the application layer below the
+# dashboard, see the layering contract in pyproject.toml).
+from yuqing.backtest import BacktestResult, Raised, run_backtest
 
 RESULT_KEY = "rules_backtest_result"
 MAX_DAYS = 7
@@ -40,32 +44,33 @@ rules, book = rules_in_force(context.settings(config))
 
 
 def _condition(rule: RuleSettings) -> str:
-    """The rule's parameters in words (only those it sets)."""
+    """The rule's parameters in words (only those its type has and it sets)."""
+    p = dict(rule)  # the parameters of the rule's own type; the others read as unset
     parts = []
-    if rule.min_heat is not None:
-        parts.append(f"热度≥{rule.min_heat:g}")
-    if rule.min_mentions is not None:
-        parts.append(f"提及≥{rule.min_mentions}")
-    if rule.per_topic:
+    if p.get("min_heat") is not None:
+        parts.append(f"热度≥{p['min_heat']:g}")
+    if p.get("min_mentions") is not None:
+        parts.append(f"提及≥{p['min_mentions']}")
+    if p.get("per_topic"):
         parts.append("按话题分别判断")
-    if rule.seasonal_baseline:
+    if isinstance(rule, SpikeRuleSettings) and rule.seasonal_baseline:
         parts.append(f"基线：前{SpikeRule(rule).baseline_days()}天同一时段")
-    if rule.max_p_value is not None:
-        parts.append(f"泊松尾概率≤{rule.max_p_value:g}")
-    if rule.spike_factor is not None:
-        parts.append(f"突增≥{rule.spike_factor:g}倍")
-    if rule.baseline is not None:
-        parts.append(f"基线{duration_text(rule.baseline)}")
-    if rule.min_probability is not None:
-        parts.append(f"谣言概率≥{rule.min_probability:g}")
-    if rule.min_reach is not None:
-        parts.append(f"传播≥{rule.min_reach}")
-    if rule.min_grade:
-        parts.append(f"等级≥{rule.min_grade}")
-    if rule.terms:
-        parts.append("关注词：" + "、".join(rule.terms[:8]))
-    if rule.doc_types:
-        parts.append("文件类型：" + "、".join(rule.doc_types))
+    if p.get("max_p_value") is not None:
+        parts.append(f"泊松尾概率≤{p['max_p_value']:g}")
+    if p.get("spike_factor") is not None:
+        parts.append(f"突增≥{p['spike_factor']:g}倍")
+    if p.get("baseline") is not None:
+        parts.append(f"基线{duration_text(p['baseline'])}")
+    if p.get("min_probability") is not None:
+        parts.append(f"谣言概率≥{p['min_probability']:g}")
+    if p.get("min_reach") is not None:
+        parts.append(f"传播≥{p['min_reach']}")
+    if p.get("min_grade"):
+        parts.append(f"等级≥{p['min_grade']}")
+    if p.get("terms"):
+        parts.append("关注词：" + "、".join(p["terms"][:8]))
+    if p.get("doc_types"):
+        parts.append("文件类型：" + "、".join(p["doc_types"]))
     f = rule.filters
     if f.topics:
         parts.append("话题：" + "、".join(label(TOPIC_LABELS, t) for t in f.topics))
@@ -79,13 +84,13 @@ def _condition(rule: RuleSettings) -> str:
 def _rule_row(rule: RuleSettings, alerts: dict[str, list[Any]]) -> dict[str, Any]:
     mine = alerts.get(rule.name, [])
     return {
-        "规则": rule.name,
+        "规则": shown(rule.name),
         "类型": label(RULE_TYPE_LABELS, rule.type),
         "启用": "是" if rule.enabled else "否",
         "级别": label(ALERT_LEVEL_LABELS, rule.level),
         "条件": _condition(rule),
         "开启事项": "、".join(label(OBLIGATION_KIND_LABELS, k) for k in rule.opens),
-        "接收人": "、".join(rule.recipients),
+        "接收人": "、".join(shown(r) for r in rule.recipients),
         "近期告警": len(mine),
         "最近告警": fmt_time(mine[0].last_at) if mine else "",
         "说明": rule.description,
@@ -101,7 +106,7 @@ def rule_table() -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
     st.subheader("各规则的近期告警")
     names = [rule.name for rule in rules]
-    chosen = st.selectbox("规则", names, key="rules_alerts_rule")
+    chosen = st.selectbox("规则", names, format_func=shown, key="rules_alerts_rule")
     mine = alerts.get(chosen, [])
     if mine:
         st.dataframe(
@@ -129,7 +134,7 @@ def backtest_form() -> None:
         return
     size = data.archive_size(config)
     if size > LARGE_ARCHIVE:
-        # alerts.backtest reads the whole change log and re-analyses the week before the
+        # yuqing.backtest reads the whole change log and re-analyses the week before the
         # window: measured at about 30 s per scan on 1M mentions, over 6 minutes in all.
         st.warning(
             f"档案库较大（{size} 条提及）：回测要读遍全部采集记录并重新分析所选时间及之前7天的"
@@ -138,7 +143,9 @@ def backtest_form() -> None:
     today = local(data.now(config)).date()
     with st.form("backtest_form", border=True):
         left, middle, right = st.columns([2, 2, 1])
-        name = left.selectbox("回测规则", [r.name for r in rules], key="backtest_rule")
+        name = left.selectbox(
+            "回测规则", [r.name for r in rules], format_func=shown, key="backtest_rule"
+        )
         days = middle.date_input(
             "日期范围（北京时间）",
             value=(today - timedelta(days=1), today),
@@ -149,9 +156,9 @@ def backtest_form() -> None:
         submitted = st.form_submit_button("开始回测", type="primary")
     if submitted:
         _run(name, days, STEPS[step])
-    shown = st.session_state.get(RESULT_KEY)
-    if isinstance(shown, tuple):
-        _show(*shown)
+    kept = st.session_state.get(RESULT_KEY)
+    if isinstance(kept, tuple):
+        _show(*kept)
 
 
 def _run(name: str, days: Any, step: timedelta) -> None:

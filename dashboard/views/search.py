@@ -8,7 +8,7 @@ from archive import export
 from archive.query import QueryError
 from dashboard import auth, charts, context, data, roles
 from dashboard.formatting import fmt_time, md_escape
-from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS
+from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS, shown
 from dashboard.search_form import ANCHOR_KEY, QUERY_HELP, histogram_interval, search_form
 from dashboard.search_link import write_link
 from dashboard.widgets import mention_card
@@ -38,6 +38,7 @@ def _more(params: data.SearchParams, cursor: str) -> None:
 def _facets(params: data.SearchParams) -> None:
     counts = data.search_facets(config, params)
     names = {"platform": PLATFORM_LABELS, "sentiment": SENTIMENT_LABELS, "topic": TOPIC_LABELS}
+    names["source"] = {c.value: shown(c.value) for c in counts.get("source", [])}
     titles = {
         "platform": "平台",
         "source": "来源",

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import auth, data, data_ops
 from dashboard.context import config_path
 from dashboard.formatting import duration_text, fmt_time, md_escape
-from dashboard.labels import PLATFORM_LABELS, label
+from dashboard.labels import SOURCE_TYPE_LABELS, label, shown
 
 HEALTH = {
     "ok": "● 正常",
@@ -41,8 +41,8 @@ for source in sources:
     state = source.state
     rows.append(
         {
-            "信息源": source.name,
-            "类型": label(PLATFORM_LABELS, source.type) if source.type else "未配置",
+            "信息源": shown(source.name),
+            "类型": label(SOURCE_TYPE_LABELS, source.type) if source.type else "未配置",
             "状态": HEALTH[source.health],
             "采集间隔": duration_text(source.interval) if source.interval else "",
             "上次成功": fmt_time(state.last_success_at),
@@ -68,7 +68,7 @@ st.dataframe(
 failing = [s for s in sources if s.health == "failing"]
 for source in failing:
     st.error(
-        f"{md_escape(source.name)} 上次采集失败（{fmt_time(source.state.last_error_at)}）："
+        f"{md_escape(shown(source.name))} 上次采集失败（{fmt_time(source.state.last_error_at)}）："
         f"{md_escape(source.state.last_error)}"
     )
 unknown = [s.name for s in sources if not s.configured]

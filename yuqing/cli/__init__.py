@@ -419,6 +419,10 @@ def _register_subcommands() -> None:
     from yuqing.cli.propagation import propagation
 
     main.add_command(propagation)
+    from yuqing.cli.workers import analyze_worker, crawl_worker
+
+    main.add_command(crawl_worker)
+    main.add_command(analyze_worker)
 
 
 _register_subcommands()

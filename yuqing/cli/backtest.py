@@ -1,6 +1,6 @@
 """``yuqing backtest``: what a rule file would have raised over archived mentions, and when.
 
-The archive is opened read-only; the simulation runs in a scratch archive (``alerts.backtest``).
+The archive is opened read-only; the simulation runs in a scratch archive (``yuqing.backtest``).
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def backtest(
     current rules raised in the same window (from the audit log). Nothing is sent and the
     archive is not changed.
     """
-    from alerts.backtest import run_backtest
     from alerts.rulebook import RuleFileError, load_rule_file
+    from yuqing.backtest import run_backtest
 
     settings = ctx.settings
     try:

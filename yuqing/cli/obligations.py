@@ -15,6 +15,7 @@ import click
 
 from alerts.obligations import STATE_LABELS as STATUS_LABELS
 from core.clock import RealClock, local
+from core.vocabulary import AGENCY_LEVELS, ALERT_LEVELS
 from yuqing.cli.types import DURATION, INSTANT, OBLIGATION_KIND, TEXT
 
 
@@ -33,7 +34,7 @@ def _actor(actor: str | None) -> str:
 )
 @click.option(
     "--level",
-    type=click.Choice(["national", "province", "city", "county"]),
+    type=click.Choice(AGENCY_LEVELS),
     default=None,
     help="Administrative level (county: 7 working days for penalties).",
 )
@@ -241,7 +242,7 @@ def snooze(ctx: Any, obligation_id: int, hours: float, actor: str | None) -> Non
 @click.option(
     "--from", "start", required=True, type=INSTANT, help="Trigger time (decision, publication)."
 )
-@click.option("--level", type=click.Choice(["national", "province", "city", "county"]))
+@click.option("--level", type=click.Choice(AGENCY_LEVELS))
 @click.option("--actor")
 @click.pass_obj
 def add(
@@ -312,7 +313,7 @@ def silence() -> None:
 @click.option("--rule", help="Rule name.")
 @click.option("--subject", help="Alert subject, e.g. event:abc; a trailing * matches a prefix.")
 @click.option("--title-contains", help="Text the alert title contains, e.g. 演练.")
-@click.option("--level", type=click.Choice(["info", "warning", "critical"]))
+@click.option("--level", type=click.Choice(ALERT_LEVELS))
 @click.option("--until", "until", type=INSTANT, help="End time, ISO 8601 (naive is Beijing time).")
 @click.option("--for", "duration", type=DURATION, help="Or a duration from now, e.g. 2h.")
 @click.option("--comment", required=True, type=TEXT, help="Why (shown in the audit log).")

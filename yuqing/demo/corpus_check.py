@@ -6,7 +6,7 @@ by hand. A drill on a file with a typo in a channel or a repost pointing nowhere
 minutes and then measure the wrong thing, so the file is checked first and the first problem
 is reported as ``FILE:LINE: field F: what was wrong`` (``CorpusError``).
 
-The format is documented in ``docs/scenarios.md``; ``corpus_source.py`` writes the demo's.
+The format is documented in ``docs/scenarios.md``; ``scripts/demo_corpus`` writes the demo's.
 """
 
 from __future__ import annotations

@@ -19,11 +19,11 @@ from typing import Any, TextIO
 import yaml
 
 from alerts.obligations import STATE_LABELS
-from alerts.rules import LEVEL_LABELS as ALERT_LEVEL_NAMES
 from archive import open_archive
 from archive.base import ArchiveError
 from core.clock import SimulatedClock, local
 from core.config import load_config
+from core.vocabulary import ALERT_LEVEL_LABELS as ALERT_LEVEL_NAMES
 from yuqing.runner import Runner
 
 MARKER = ".yuqing-demo"

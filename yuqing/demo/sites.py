@@ -102,7 +102,7 @@ def load_corpus(path: str | Path | None = None) -> list[dict[str, Any]]:
 
 
 def flatten_corpus_record(raw: dict[str, Any]) -> list[dict[str, Any]]:
-    """Records as the sites serve them, from the corpus as written (``corpus_source.py``).
+    """Records as the sites serve them, from the corpus as written (``scripts/demo_corpus``).
 
     The corpus names a news site in ``site`` and nests Weibo user, counts, repost target and
     comments; the server wants one record per servable item with its site as ``channel``.
@@ -847,10 +847,11 @@ def demo_sources(base_url: str) -> list[dict[str, Any]]:
     base = base_url.rstrip("/")
     local_site = {"delay": 0, "concurrency": 8}
     sources: list[dict[str, Any]] = []
-    for prefix, region in (("jzrb", "江州"), ("lcxw", "临川")):
+    for prefix, region, shown in (("jzrb", "江州", "江州日报"), ("lcxw", "临川", "临川新闻网")):
         sources.append(
             {
                 "name": f"{prefix}-news",
+                "display_name": shown,
                 "type": "news",
                 "start_urls": [f"{base}/{prefix}/list_1.html"],
                 "interval": "1h",
@@ -861,18 +862,20 @@ def demo_sources(base_url: str) -> list[dict[str, Any]]:
                 **local_site,
             }
         )
-    for name, path, interval in (
-        ("msjc-rss", "rss.xml", "30m"),
-        ("msjc-rss-gbk", "rss-gbk.xml", "2h"),
+    for name, shown, path, interval in (
+        ("msjc-rss", "民生财经（RSS）", "rss.xml", "30m"),
+        ("msjc-rss-gbk", "民生财经旧版（RSS，GBK编码）", "rss-gbk.xml", "2h"),
     ):
         sources.append(
-            {"name": name, "type": "rss", "start_urls": [f"{base}/{path}"], "interval": interval}
+            {"name": name, "display_name": shown, "type": "rss"}
+            | {"start_urls": [f"{base}/{path}"], "interval": interval}
             | local_site
         )
     containerid = quote("100103type=1&q=江州 市场监管", safe="")
     sources.append(
         {
             "name": "weibo-search",
+            "display_name": "微博搜索（江州 市场监管）",
             "type": "weibo",
             "start_urls": [f"{base}/api/container/getIndex?containerid={containerid}&page=1"],
             "interval": "30m",
@@ -884,6 +887,7 @@ def demo_sources(base_url: str) -> list[dict[str, Any]]:
         sources.append(
             {
                 "name": f"official-{doc_type}",
+                "display_name": f"江州市市场监管局网站（{DOC_TYPES[doc_type]}）",
                 "type": "official",
                 "doc_type": doc_type,
                 "start_urls": [f"{base}/official/list_{doc_type}_1.html"],

@@ -2,12 +2,13 @@
 
 The corpus is six days of invented public opinion in the fictional city of 江州市 (Monday
 2026-11-16 08:00 to Sunday 08:00, Asia/Shanghai): six quality stories that rise and fall, plus
-off-topic chatter. The story text is hand-written in ``corpus_material``; this module places it
-in time, fills the templates (hashtags, emoticons, short links, daily weather, vegetable prices
-and market closes, penalty decisions), invents Weibo engagement and comments, and writes one JSON
-object per line. Everything random comes from one ``random.Random(20261116)`` drawn in a fixed
-order, so ``python -m yuqing.demo.corpus_source`` rewrites the file byte for byte, and the tests
-can regenerate it to check that the committed file was not edited by hand.
+off-topic chatter. The story text is hand-written in ``material/`` (YAML, validated by
+``schema``); this module places it in time, fills the templates (hashtags, emoticons, short
+links, daily weather, vegetable prices and market closes, penalty decisions), invents Weibo
+engagement and comments, and writes one JSON object per line. Everything random comes from one
+``random.Random(20261116)`` drawn in a fixed order, so ``python -m scripts.demo_corpus``
+rewrites the file byte for byte, and the tests can regenerate it to check that the committed
+file was not edited by hand.
 """
 
 from __future__ import annotations
@@ -20,21 +21,30 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from yuqing.demo import corpus_material as m
+from scripts.demo_corpus.schema import AFTER_DEBUNK, Item, Material, Stats, Story, load_material
+from scripts.demo_corpus.times import (
+    DAY_OF_MONTH,
+    SPAN_MINUTES,
+    minute_of,
+    morning,
+    window_bounds,
+)
+
+__all__ = ["SPAN_MINUTES", "build_records", "main", "minute_of", "render"]
 
 SEED = 20261116
-SPAN_MINUTES = 6 * 24 * 60
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-DAY_OF_MONTH = {day: 16 + index for index, day in enumerate(DAYS)}  # November 2026
-CORPUS_PATH = Path(__file__).with_name("corpus.jsonl")
+CORPUS_PATH = Path(__file__).resolve().parents[2] / "yuqing" / "demo" / "corpus.jsonl"
 
 CHANNELS = ("news", "rss", "weibo", "official")
-STORIES = tuple(m.STORIES)
+MATERIAL = load_material()
+STORIES = tuple(MATERIAL.stories)
 DOC_TYPES = ("policy", "interpretation", "penalty", "debunk", "notice")
 NEWS_SITES = ("江州日报", "临川新闻网")
 RSS_SITE = "民生财经"
 OFFICIAL_SITES = ("江州市市场监督管理局", "省市场监督管理局", "网络辟谣平台")
 GBK_SITE = "临川新闻网"  # served in GBK, so its text must encode in GBK
+PENALTY_SITE = OFFICIAL_SITES[0]  # the city bureau publishes the district decisions too
+CHATTER = "chatter"  # the story the daily series belong to
 
 JZRB_REPORTERS = ("宋立平", "郭嘉禾", "何晓东")
 LCXW_REPORTERS = ("林锐", "钱小雨", "方晴")
@@ -62,40 +72,10 @@ STOCK_RANGES = {
 STOCK_START = 3412.36
 
 
-def minute_of(when: str) -> int:
-    """Minutes after the demo start for ``"Tue 19:40"`` (hours before 08:00 belong to the
-    previous night, so ``"Tue 01:30"`` is Monday night)."""
-    day, clock = when.split()
-    hour, minute = (int(part) for part in clock.split(":"))
-    value = DAYS.index(day) * 1440 + (hour - 8) * 60 + minute
-    if not 0 <= value <= SPAN_MINUTES:
-        raise ValueError(f"{when!r} is outside the demo span")
-    return value
-
-
-def morning(when: str) -> int:
-    """Like ``minute_of`` for early-morning items, which on Monday wait for the demo start."""
-    day, clock = when.split()
-    if day == "Mon" and clock < "08:00":
-        return 0
-    return minute_of(when)
-
-
-def window_bounds(spec: str) -> tuple[int, int]:
-    """``"Mon 12:30-15:00"`` or ``"Mon 22:00-Tue 01:00"`` as minute bounds."""
-    start, end = spec.split("-")
-    if " " not in end:
-        end = f"{start.split()[0]} {end}"
-    low, high = minute_of(start), minute_of(end)
-    if high < low:
-        raise ValueError(f"window {spec!r} ends before it starts")
-    return low, high
-
-
 def render_penalty(penalty: dict[str, str]) -> tuple[str, str]:
     """Title and body of an administrative penalty decision in the usual published layout."""
     title = f"{penalty['issuer']}行政处罚决定书（{penalty['docno']}）"
-    evidence = penalty.get("evidence", m.PENALTY_EVIDENCE)
+    evidence = penalty["evidence"]
     parts = [
         penalty["docno"],
         f"当事人：{penalty['party']}\n统一社会信用代码：{penalty['uscc']}\n"
@@ -116,13 +96,13 @@ def render_penalty(penalty: dict[str, str]) -> tuple[str, str]:
 class CorpusBuilder:
     """Collects records in material order, then sorts them by time and gives them ids."""
 
-    def __init__(self, seed: int = SEED) -> None:
+    def __init__(self, material: Material, seed: int = SEED) -> None:
+        self.m = material
         self.rng = random.Random(seed)
         self.records: list[dict[str, Any]] = []
         self.reposts: dict[int, str] = {}  # record index -> material key of the original
         self.keys: dict[str, int] = {}
         self.followers: dict[str, int] = {}
-        self.debunk_at = minute_of(m.FOOD_DEBUNK_AT)
 
     # -- records ---------------------------------------------------------------------------
     def add(
@@ -166,25 +146,28 @@ class CorpusBuilder:
         if repost_of is not None:
             self.reposts[index] = repost_of
 
-    def article(self, story: str, region: str, item: dict[str, Any]) -> None:
-        channel = item["ch"]
-        site = RSS_SITE if channel == "rss" else item["site"]
+    def article(self, story: str, region: str, item: Item) -> None:
+        channel = item.channel
+        site = RSS_SITE if channel == "rss" else item.site
+        assert site is not None and item.title is not None and item.author is not None
         self.add(
             story,
             channel,
-            minute_of(item["at"]),
-            title=item["title"],
-            text=item["text"],
-            author=item["author"],
+            minute_of(item.at),
+            title=item.title,
+            text=item.text,
+            author=item.author,
             site=site,
-            region=item.get("region", region),
-            doc_type=item.get("doc") if channel == "official" else None,
-            key=item.get("key"),
+            region=item.region if item.region is not None else region,
+            doc_type=item.doc_type if channel == "official" else None,
+            key=item.key,
         )
 
     def profile(self, name: str) -> dict[str, Any]:
-        if name in m.ACCOUNTS:
-            verified, verified_type, followers = m.ACCOUNTS[name]
+        account = self.m.corpus.accounts.get(name)
+        if account is not None:
+            verified, verified_type = account.verified, account.verified_type
+            followers = account.followers
         else:
             if name not in self.followers:
                 self.followers[name] = int(self.rng.lognormvariate(6.0, 1.2)) + 5
@@ -198,8 +181,7 @@ class CorpusBuilder:
 
     def comments(
         self,
-        story: str,
-        material: dict[str, Any],
+        material: Story,
         offset: int,
         author: str,
         pools: Sequence[str],
@@ -208,18 +190,19 @@ class CorpusBuilder:
         """Replies after the post; rumour replies written after the debunk acknowledge it."""
         chosen: list[dict[str, Any]] = []
         used: set[str] = set()
+        debunk_at = minute_of(material.debunk_at) if material.debunk_at else None
         for _ in range(count):
             at = min(SPAN_MINUTES, offset + 1 + int(self.rng.expovariate(1 / 75)))
-            if story == "food_rumor" and at >= self.debunk_at:
-                pool = material["pools"]["after"]
+            if debunk_at is not None and at >= debunk_at:
+                pool = material.comment_pools[AFTER_DEBUNK]
             else:
-                pool = material["pools"][self.rng.choice(list(pools))]
+                pool = material.comment_pools[self.rng.choice(list(pools))]
             fresh = [text for text in pool if text not in used]
             if not fresh:
                 continue
             text = self.rng.choice(fresh)
             used.add(text)
-            user = self.rng.choice([u for u in m.GENERIC_USERS if u != author])
+            user = self.rng.choice([u for u in self.m.corpus.generic_users if u != author])
             chosen.append({"user": user, "text": text, "offset_minutes": at})
         chosen.sort(key=lambda comment: comment["offset_minutes"])
         return chosen
@@ -234,7 +217,7 @@ class CorpusBuilder:
     def weibo_post(
         self,
         story: str,
-        material: dict[str, Any],
+        material: Story,
         offset: int,
         user: str,
         text: str,
@@ -242,18 +225,16 @@ class CorpusBuilder:
         *,
         key: str | None = None,
         repost_of: str | None = None,
-        stats: Sequence[int] | None = None,
+        stats: Stats | None = None,
         pools: Sequence[str] | None = None,
         n_comments: int | None = None,
     ) -> None:
         profile = self.profile(user)
         if n_comments is None:
             n_comments = self.rng.randint(1, 5) if stats else self.rng.randint(0, 3)
-        replies = self.comments(
-            story, material, offset, user, pools or material["fill_pools"], n_comments
-        )
+        replies = self.comments(material, offset, user, pools or material.fill_pools, n_comments)
         if stats:
-            reposts, total, likes = stats
+            reposts, total, likes = stats.reposts, stats.comments, stats.likes
             total = max(total, len(replies))
         else:
             reposts, total, likes = self.engagement(profile["followers"], len(replies))
@@ -281,56 +262,58 @@ class CorpusBuilder:
 
     # -- templates ---------------------------------------------------------------------------
     def short_link(self) -> str:
-        return "http://t.cn/A6" + "".join(self.rng.choice(m.SHORT_LINK_CHARS) for _ in range(6))
+        chars = self.m.corpus.short_link_chars
+        return "http://t.cn/A6" + "".join(self.rng.choice(chars) for _ in range(6))
 
-    def fill_text(self, material: dict[str, Any], text: str) -> str:
+    def fill_text(self, material: Story, text: str) -> str:
         if "{tag}" in text:
-            text = text.replace("{tag}", self.rng.choice(material["tags"]))
+            text = text.replace("{tag}", self.rng.choice(material.tags))
         if "{emo}" in text:
-            text = text.replace("{emo}", self.rng.choice(material["emo"]))
+            text = text.replace("{emo}", self.rng.choice(material.emoticons))
         if "{url}" in text:
             text = text.replace("{url}", self.short_link())
         return text
 
     # -- stories -----------------------------------------------------------------------------
-    def story(self, name: str, material: dict[str, Any]) -> None:
-        region = material["region"]
-        for item in material["items"]:
-            if item["ch"] == "weibo":
+    def story(self, name: str, material: Story) -> None:
+        region = material.region
+        for item in material.items:
+            if item.channel == "weibo":
+                assert item.user is not None
                 self.weibo_post(
                     name,
                     material,
-                    minute_of(item["at"]),
-                    item["user"],
-                    item["text"],
-                    item.get("region", region),
-                    key=item.get("key"),
-                    repost_of=item.get("rt"),
-                    stats=item.get("stats"),
-                    pools=item.get("pools"),
-                    n_comments=item.get("nc"),
+                    minute_of(item.at),
+                    item.user,
+                    item.text,
+                    item.region if item.region is not None else region,
+                    key=item.key,
+                    repost_of=item.repost_of,
+                    stats=item.stats,
+                    pools=item.pools,
+                    n_comments=item.comment_count,
                 )
             else:
                 self.article(name, region, item)
-        if name == "counterfeit":
-            for penalty in m.PENALTIES:
-                title, text = render_penalty(penalty)
-                self.add(
-                    name,
-                    "official",
-                    minute_of(penalty["at"]),
-                    title=title,
-                    text=text,
-                    author=penalty["issuer"],
-                    site="江州市市场监督管理局",
-                    region=region,
-                    doc_type="penalty",
-                )
-        fill_region = material.get("fill_region", region)
-        for entry in material["fill"]:
-            offset = self.rng.randint(*window_bounds(entry[0]))
-            user = self.rng.choice(m.GENERIC_USERS)
-            text = self.fill_text(material, entry[1])
+        for entry in material.penalties:
+            penalty = material.penalty(entry)
+            title, text = render_penalty(penalty)
+            self.add(
+                name,
+                "official",
+                minute_of(penalty["at"]),
+                title=title,
+                text=text,
+                author=penalty["issuer"],
+                site=PENALTY_SITE,
+                region=region,
+                doc_type="penalty",
+            )
+        fill_region = material.fill_region if material.fill_region is not None else region
+        for fill in material.fill:
+            offset = self.rng.randint(*window_bounds(fill.window))
+            user = self.rng.choice(self.m.corpus.generic_users)
+            text = self.fill_text(material, fill.text)
             self.weibo_post(
                 name,
                 material,
@@ -338,20 +321,23 @@ class CorpusBuilder:
                 user,
                 text,
                 fill_region,
-                repost_of=entry[2] if len(entry) > 2 else None,
+                repost_of=fill.repost_of,
             )
 
     def daily_series(self) -> None:
         """Weather, vegetable prices and market closes: one templated item per day."""
-        chatter = m.CHATTER
-        for day, cond, low, high, wind, headline, note, extra, tip in m.WEATHER:
-            date = DAY_OF_MONTH[day]
+        chatter = self.m.stories[CHATTER]
+        daily = self.m.daily
+        for weather in daily.weather:
+            day, cond, low, high = weather.day, weather.conditions, weather.low, weather.high
+            wind, headline, note = weather.wind, weather.headline, weather.note
             text = (
-                f"本报讯 记者从江州市气象台获悉，今天（11月{date}日）我市{cond}，气温{low}～"
-                f"{high}℃，{wind}。{note}。\n\n{extra}\n\n气象部门提醒：{tip}。"
+                f"本报讯 记者从江州市气象台获悉，今天（11月{DAY_OF_MONTH[day]}日）我市{cond}，气温"
+                f"{low}～{high}℃，{wind}。{note}。\n\n{weather.extra}\n\n"
+                f"气象部门提醒：{weather.tip}。"
             )
             self.add(
-                "chatter",
+                CHATTER,
                 "news",
                 morning(f"{day} 07:10") + self.rng.randint(0, 20),
                 title=f"江州天气：{headline}",
@@ -362,17 +348,18 @@ class CorpusBuilder:
             )
             post = (
                 f"【早安江州】今天{cond}，{low}～{high}℃，{wind}。{note}。"
-                f"{self.rng.choice(chatter['emo'])}#江州天气#"
+                f"{self.rng.choice(chatter.emoticons)}#江州天气#"
             )
             self.weibo_post(
-                "chatter",
+                CHATTER,
                 chatter,
                 morning(f"{day} 07:30") + self.rng.randint(0, 15),
                 "江州气象",
                 post,
                 "江州市",
             )
-        for day, headline, summary, comment in m.VEG_DAYS:
+        for veg in daily.vegetable_days:
+            day, headline, summary, comment = veg.day, veg.headline, veg.summary, veg.comment
             prices = []
             for name, base in VEG_PRICES:
                 factor = LEAFY_FACTOR[day] if name == "青菜" else 1.0
@@ -384,7 +371,7 @@ class CorpusBuilder:
                 "按需购买即可，不必囤积。"
             )
             self.add(
-                "chatter",
+                CHATTER,
                 "news",
                 minute_of(f"{day} 09:00") + self.rng.randint(0, 60),
                 title=f"临川菜篮子（11月{DAY_OF_MONTH[day]}日）：{headline}",
@@ -395,8 +382,10 @@ class CorpusBuilder:
             )
         index = STOCK_START
         amount = self.rng.randint(10500, 12500)
-        for day, comment, outlook in m.STOCK_DAYS:
-            index, amount = self.market_close(day, comment, outlook, index, amount)
+        for market in daily.market_days:
+            index, amount = self.market_close(
+                market.day, market.comment, market.outlook, index, amount
+            )
 
     def market_close(
         self, day: str, comment: str, outlook: str, index: float, previous_amount: int
@@ -416,7 +405,7 @@ class CorpusBuilder:
             if all(v < 0 for v in moves)
             else "涨跌不一"
         )
-        up_a, up_b, down_a, down_b = self.rng.sample(m.STOCK_SECTORS, 4)
+        up_a, up_b, down_a, down_b = self.rng.sample(self.m.daily.market_sectors, 4)
 
         def verb(value: float) -> str:
             return f"上涨{value:.2f}%" if value >= 0 else f"下跌{-value:.2f}%"
@@ -431,7 +420,7 @@ class CorpusBuilder:
         lead = f"{up_a}板块领涨" if sh >= 0 else f"{down_a}板块领跌"
         title = f"A股收评：沪指{'涨' if sh >= 0 else '跌'}{abs(sh):.2f}% {lead}"
         self.add(
-            "chatter",
+            CHATTER,
             "rss",
             minute_of(f"{day} 15:15") + self.rng.randint(0, 25),
             title=title,
@@ -460,11 +449,11 @@ class CorpusBuilder:
         return [self.records[index] for index in order]
 
 
-def build_records(seed: int = SEED) -> list[dict[str, Any]]:
+def build_records(seed: int = SEED, material: Material = MATERIAL) -> list[dict[str, Any]]:
     """The whole corpus, sorted by time then id."""
-    builder = CorpusBuilder(seed)
-    for name, material in m.STORIES.items():
-        builder.story(name, material)
+    builder = CorpusBuilder(material, seed)
+    for name, story in material.stories.items():
+        builder.story(name, story)
     builder.daily_series()
     return builder.finish()
 

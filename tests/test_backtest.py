@@ -11,12 +11,13 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from alerts.backtest import SCAN, _window
 from alerts.stage import evaluate
 from archive import open_archive
 from core.clock import SimulatedClock, local
 from core.config import load_config
+from tests.support.loopback import LoopbackSite
 from tests.test_alerts_stage import T0, mention
+from yuqing.backtest import SCAN, _window
 from yuqing.cli import main
 
 CONFIG = """\
@@ -178,3 +179,35 @@ def test_the_window_is_read_from_its_place_in_the_change_log(tmp_path: Path) -> 
         assert len(window) == 145 and "m5" in {m.id for m in window}
         # One batch from a day before the window, and the bisection: not sixty days of rows.
         assert counting.rows_read <= SCAN + 20 < len(times) // 4
+
+
+def test_the_backtest_ticks_only_analysis_and_rules(tmp_path: Path) -> None:
+    """The runner drives the backtest without its crawl and delivery stages: a configured
+    source is not fetched and a queued message is counted, not sent."""
+    site = LoopbackSite({})
+    try:
+        config = build_archive(tmp_path)
+        config.write_text(
+            CONFIG
+            + f"sources:\n  - name: feed\n    type: rss\n    start_urls: [{site.base}/feed.xml]\n"
+            + "notifiers:\n  - name: file\n    type: file\n    path: sent.jsonl\n"
+            + "recipients:\n  - name: duty\n    role: duty\n    notifiers: [file]\n",
+            encoding="utf-8",
+        )
+        rules = tmp_path / "tested.yaml"
+        rules.write_text(TESTED.replace("  opens: [response]\n", "  recipients: [duty]\n"))
+        since, until = local(T0).isoformat(), local(T0 + timedelta(hours=4)).isoformat()
+        args = ["-c", str(config), "backtest", "--rules", str(rules), "--since", since]
+        result = CliRunner().invoke(main, [*args, "--until", until, "--json"])
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output)
+        assert report["errors"] == []
+        assert [r["rule"] for r in report["raised"] if r["what"] == "alert"] == [
+            "elevator-watch",
+            "penalty-decision",
+        ]
+        assert report["messages"] >= 1  # queued for the duty officer in the scratch archive
+        assert not (tmp_path / "sent.jsonl").exists()
+        assert site.hits_of("/") == 0
+    finally:
+        site.close()

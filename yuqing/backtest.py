@@ -2,15 +2,17 @@
 
 A press office tunes its rules here, not in production. The archive is only read: the
 mentions of the window are copied, step by step in the order they were fetched, into a
-scratch archive, where the real stages run under a ``SimulatedClock``:
+scratch archive, where the runner (``yuqing.runner``) ticks its ``analyze`` and ``alert``
+stages under a ``SimulatedClock`` — no crawling, no briefings, no configuration reload and
+no delivery:
 
 1. *warm-up*: mentions fetched in the ``warmup`` (default 7 days, what the new-term and spike
    rules look back over) before ``since`` are copied and analysed first, and the alert cursor
    is moved past them, so baselines exist but nothing from before the window is judged;
 2. every ``step`` (default 10 minutes) of the window: the mentions fetched in that step are
-   copied with their original ids and times, the NLP stage analyses them (events, heat,
-   severity as they were at that moment, not as they are today), events are re-scored every
-   15 simulated minutes, and ``alerts.stage.evaluate`` runs the rule set;
+   copied with their original ids and times and the runner ticks: the NLP stage analyses them
+   (events, heat, severity as they were at that moment, not as they are today), events are
+   re-scored on the runner's schedule, and ``alerts.stage.evaluate`` runs the rule set;
 3. what each evaluation raised is recorded with the simulated time it was raised at: new alerts,
    level raises, obligations opened (with due time) and the messages that would have gone out.
 
@@ -26,14 +28,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alerts.stage import STAGE, evaluate
+from alerts.stage import STAGE
 from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention
 from core.clock import SimulatedClock, local
 from core.settings import RuleSettings, Settings
+from yuqing.runner import Runner, TickReport
 
-EVENT_REFRESH = timedelta(minutes=15)
+# The runner's stages a backtest ticks: the rest crawl, reload, build briefings or deliver.
+BACKTEST_STAGES = ("analyze", "alert")
 SCAN = 2000
 # How far fetch times may run out of write order (one crawl round writes in the order pages
 # come back; a round is minutes): a day is far more than that.
@@ -156,19 +160,20 @@ def _simulate(
     window: list[Mention],
     result: BacktestResult,
 ) -> None:
-    from nlp.stage import analyze_new, refresh_events
-
     since, until, step = result.since, result.until, result.step
     with open_archive(path) as sandbox:
         clock = SimulatedClock(since)
+        runner = Runner(tested, sandbox, clock, stages=("analyze",))
+        # Warm-up: analysed and events scored as of ``since`` (the runner's first tick
+        # re-scores them), then the alert stage starts after them.
         if early:
             sandbox.upsert_mentions(early)
-            analyze_new(sandbox, tested, clock)
-            refresh_events(sandbox, tested, clock)
-            sandbox.ledger.set_cursor(STAGE, sandbox.latest_position())
+        _note_failures(runner.tick(), result)
+        sandbox.ledger.set_cursor(STAGE, sandbox.latest_position())
+        runner.stages = frozenset(BACKTEST_STAGES)
         seen_alerts: dict[tuple[str, str], str] = {}
         seen_obligations: set[tuple[str, str]] = set()
-        index, last_refresh, now = 0, since, since
+        index, now = 0, since
         while now < until:
             now = min(now + step, until)
             clock.set(now)
@@ -178,15 +183,17 @@ def _simulate(
                 index += 1
             if batch:
                 sandbox.upsert_mentions(batch)
-                analyze_new(sandbox, tested, clock)
-            if now - last_refresh >= EVENT_REFRESH:
-                refresh_events(sandbox, tested, clock)
-                last_refresh = now
-            report = evaluate(sandbox, tested, clock)
-            result.errors += report.errors
+            report = runner.tick()
+            result.errors += report.alert_errors
+            _note_failures(report, result)
             result.steps += 1
             _record(sandbox, now, seen_alerts, seen_obligations, result)
         result.messages = int(sandbox.stats().get("outbox", 0))
+
+
+def _note_failures(report: TickReport, result: BacktestResult) -> None:
+    """A stage that failed in the runner (it logs and goes on) is reported with the result."""
+    result.errors += report.crawl_errors
 
 
 def _record(

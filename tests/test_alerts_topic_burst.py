@@ -1,10 +1,10 @@
-"""The seasonal Poisson burst detector (nlp/topic_burst.py) on counts alone."""
+"""The seasonal Poisson burst detector (alerts/topic_burst.py) on counts alone."""
 
 from __future__ import annotations
 
 import pytest
 
-from nlp.topic_burst import (
+from alerts.topic_burst import (
     MIN_HISTORY_DAYS,
     BurstThresholds,
     against,

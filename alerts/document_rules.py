@@ -1,0 +1,138 @@
+"""Rule types on official notices: policy documents and penalty decisions, whose clocks
+start at publication (or at the decision) and whose deadlines depend on the agency level."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from alerts.rule_base import Match, RuleInput, RuleType, mention_title, post_reason, register_rule
+from archive.models import Mention, Reason
+from core.clock import SHANGHAI, parse_instant
+from core.settings_rules import OfficialDocumentRuleSettings, PenaltyRuleSettings
+from core.vocabulary import AGENCY_LEVELS, LEVEL_BELOW
+
+MAX_DOCUMENT_AGE = timedelta(days=60)
+
+
+def agency_level(mention: Mention, data: RuleInput) -> str | None:
+    """Which level of agency published a notice: what the notice says (``extra["level"]``),
+    else its source's configured ``level``, else the agency's own level when the agency
+    itself published it, else ``obligations.region_levels`` (with the agency's districts)
+    matched against the notice's region, publisher and title (临川区 → county), else the
+    level below the agency's for a district or county bureau of its region that is not
+    configured (江州市望江区市场监督管理局 → county)."""
+    for level in (mention.extra.get("level"), data.source_levels.get(mention.source)):
+        if level in AGENCY_LEVELS:
+            return str(level)
+    if mention.author and mention.author in data.own_names:
+        return None
+    where = f"{mention.region}\n{mention.author}\n{mention.title}"
+    for fragment, level in data.region_levels.items():
+        if fragment and fragment in where and level in AGENCY_LEVELS:
+            return level
+    agency = data.agency
+    if agency is not None and mention.author and agency.district_unit(mention.author):
+        return LEVEL_BELOW[agency.level]
+    return None
+
+
+class DocumentRule(RuleType):
+    """Official notices of given document types; the clock starts at publication.
+
+    Documents published more than ``MAX_DOCUMENT_AGE`` before the evaluation are history, not
+    news: the first crawl of an official site's archive must not open hundreds of obligations
+    that were overdue long before anyone could act on them.
+    """
+
+    settings: OfficialDocumentRuleSettings | PenaltyRuleSettings
+    needs_analysis: ClassVar[bool] = False
+    default_doc_types: ClassVar[tuple[str, ...]]
+    label: ClassVar[str]
+
+    def find(self, data: RuleInput) -> list[Match]:
+        wanted = self.settings.doc_types or list(self.default_doc_types)
+        found = []
+        for mention, analysis in data.mentions:
+            if mention.platform != "official" and mention.kind != "official":
+                continue
+            doc_type = mention.extra.get("doc_type")
+            if doc_type not in wanted or not self.mention_ok(mention, analysis):
+                continue
+            published = self.trigger_time(mention)
+            if published < data.now - MAX_DOCUMENT_AGE:
+                continue
+            local = published.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            evidence = [
+                post_reason(mention, f"{self.label}："),
+                Reason("signal", f"{mention.source} 于 {local} 发布", 0.0, mention.id),
+            ]
+            level = agency_level(mention, data)
+            found.append(
+                Match(
+                    subject=f"doc:{mention.id}",
+                    title=mention_title(mention),
+                    level=self.settings.level,
+                    detected_at=mention.fetched_at,
+                    last_at=mention.fetched_at,
+                    evidence=evidence,
+                    published_at=published,
+                    obligation_level=level,
+                )
+            )
+        return found
+
+    def trigger_time(self, mention: Mention) -> datetime:
+        return mention.published_at
+
+
+@register_rule
+class OfficialDocumentRule(DocumentRule):
+    settings_model = OfficialDocumentRuleSettings
+    settings: OfficialDocumentRuleSettings
+    default_doc_types = ("policy",)
+    label = "政策文件"
+
+
+@register_rule
+class PenaltyRule(DocumentRule):
+    """Penalty decisions: the clock runs from the decision date — ``extra["decided_at"]``
+    when the crawler found one, else the date that signs the decision at the end of its
+    text (江州市市场监督管理局 / 2026年11月10日) — and only failing both from publication."""
+
+    settings_model = PenaltyRuleSettings
+    settings: PenaltyRuleSettings
+    default_doc_types = ("penalty",)
+    label = "行政处罚决定"
+
+    def trigger_time(self, mention: Mention) -> datetime:
+        decided = mention.extra.get("decided_at")
+        if isinstance(decided, str) and decided.strip():
+            try:
+                return parse_instant(decided)
+            except ValueError:
+                pass
+        signed = decision_date(mention.text)
+        if signed is not None and signed <= mention.published_at:
+            return signed
+        return mention.published_at
+
+
+# A decision is signed with its date on one of its last lines; an earlier date in the text
+# is the violation's, not the decision's.
+_SIGNED = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+SIGNATURE_LINES = 3
+
+
+def decision_date(text: str) -> datetime | None:
+    """The date signing a decision (its last lines), as 00:00 Beijing time; None if none."""
+    tail = "\n".join(text.strip().splitlines()[-SIGNATURE_LINES:])
+    found = _SIGNED.findall(tail)
+    if not found:
+        return None
+    year, month, day = (int(part) for part in found[-1])
+    try:
+        return datetime(year, month, day, tzinfo=SHANGHAI)
+    except ValueError:
+        return None

@@ -1,0 +1,153 @@
+"""Rule types on posts: rumours (claims identified as false) and watched words."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from alerts.rule_base import Match, RuleInput, RuleType, post_reason, register_rule
+from archive.metrics import count, total
+from archive.models import Analysis, Event, Mention, Reason
+from core.settings_rules import RumorRuleSettings, WatchListRuleSettings
+from nlp.rumor_claims import claim_text, event_claim, is_claim_post, known_debunk
+
+# Posts of an event a rumour rule reads to find its claim, and spreading posts it cites.
+EVENT_POSTS = 500
+CLAIM_POSTS = 3
+
+
+@register_rule
+class RumorRule(RuleType):
+    """Identified false claims: in an event, the claim its spreading posts make
+    (``nlp.rumor_claims.event_claim``: none in a real emergency that authorities report, unless
+    a debunk answers a claim about it); outside events, a post likely false or repeating a
+    debunked claim. The match's title is the claim, which the clarification names."""
+
+    settings_model = RumorRuleSettings
+    settings: RumorRuleSettings
+    needs_analysis: ClassVar[bool] = True
+
+    def find(self, data: RuleInput) -> list[Match]:
+        p = self.settings.min_probability or 0.0
+        found: list[Match] = []
+        judged: set[str] = set()  # events whose posts were read
+        for event in data.events:
+            match = self._event(event, data, p)
+            if match is not None:
+                found.append(match)
+            if event.rumor_score is not None and event.rumor_score >= p:
+                judged.add(event.id)
+        for mention, analysis in data.mentions:
+            if analysis is None or not self.mention_ok(mention, analysis):
+                continue
+            if analysis.event_id:
+                owner = None if analysis.event_id in judged else data.event(analysis.event_id)
+                judged.add(analysis.event_id)
+                match = self._event(owner, data, p, scored=False) if owner else None
+                if match is not None:
+                    found.append(match)
+                continue
+            if not is_claim_post(mention, analysis, p):
+                continue
+            if self.settings.min_reach and reach(mention) < self.settings.min_reach:
+                continue
+            found.append(self._post(mention, analysis, p))
+        return found
+
+    def _event(self, event: Event, data: RuleInput, p: float, scored: bool = True) -> Match | None:
+        """The event's claim match. ``scored``: trust the event's stored score (its posts'
+        highest; a debunk match lifts a post to at least MATCH_FLOOR) to skip reading the
+        posts of events below ``p``; not when a new post of the event is being judged."""
+        if scored and (event.rumor_score is None or event.rumor_score < p):
+            return None
+        if not self.event_ok(event, data):
+            return None
+        mentions = data.archive.event_mentions(event.id, limit=EVENT_POSTS)
+        analyses = data.archive.get_analyses([m.id for m in mentions])
+        rows = [(m, analyses.get(m.id)) for m in mentions if self.mention_ok(m, analyses.get(m.id))]
+        claim = event_claim(rows, p, data.now)
+        if claim is None:
+            return None
+        by_id = {m.id: (m, a) for m, a in rows}
+        spreading = [by_id[i] for i in claim.posts if i in by_id]
+        if self.settings.min_reach and all(
+            reach(m) < self.settings.min_reach for m, _ in spreading
+        ):
+            return None
+        evidence = [Reason("signal", f"疑似不实说法：{claim.text}", claim.score)]
+        evidence += [post_reason(m, "传播帖：") for m, _ in spreading[:CLAIM_POSTS]]
+        evidence.append(
+            Reason("signal", f"谣言概率 {claim.score:.2f} ≥ {p:.2f}", claim.score, claim.posts[0])
+        )
+        if claim.debunk is not None:
+            evidence.append(
+                Reason(
+                    "match",
+                    f"已辟谣：{claim.debunk.text}",
+                    claim.debunk.weight,
+                    claim.debunk.mention_id,
+                )
+            )
+        match = self.event_match(event, evidence)
+        match.title = claim.text
+        first = min(m.fetched_at for m, _ in spreading) if spreading else event.first_seen
+        match.detected_at = max(first, event.first_seen)
+        return match
+
+    def _post(self, mention: Mention, analysis: Analysis, p: float) -> Match:
+        known = known_debunk(analysis)
+        evidence = [post_reason(mention)]
+        if (analysis.rumor_score or 0.0) >= p:
+            evidence.append(
+                Reason(
+                    "signal",
+                    f"谣言概率 {analysis.rumor_score:.2f} ≥ {p:.2f}",
+                    analysis.rumor_score or 0.0,
+                    mention.id,
+                )
+            )
+        if known is not None:
+            evidence.append(
+                Reason(known.kind, f"与已辟谣信息相符：{known.text}", known.weight, mention.id)
+            )
+        match = Match(
+            subject=f"mention:{mention.id}",
+            title=claim_text(mention, known),
+            level=self.settings.level,
+            detected_at=mention.fetched_at,
+            last_at=mention.fetched_at,
+            evidence=evidence,
+        )
+        return match
+
+
+def reach(mention: Mention) -> int:
+    """Audience of a post: an explicit ``reach`` figure, else followers plus engagement."""
+    metrics = mention.metrics
+    explicit = count(metrics, "reach")
+    if explicit > 0:
+        return int(explicit)
+    return int(total(metrics, ("followers", "reposts", "comments", "likes")))
+
+
+@register_rule
+class WatchListRule(RuleType):
+    """Watched words (a product, a company, a place) in relevant posts."""
+
+    settings_model = WatchListRuleSettings
+    settings: WatchListRuleSettings
+
+    def find(self, data: RuleInput) -> list[Match]:
+        terms = [t for t in self.settings.terms if t.strip()]
+        found = []
+        for mention, analysis in data.mentions:
+            if analysis is None or not analysis.relevant or not self.mention_ok(mention, analysis):
+                continue
+            if self.settings.negative_only and analysis.sentiment != "negative":
+                continue
+            text = f"{mention.title}\n{mention.text}".lower()
+            hits = [t for t in terms if t.lower() in text]
+            if hits:
+                evidence = [Reason("term", f"关注词：{t}", 1.0, mention.id) for t in hits]
+                evidence.append(post_reason(mention))
+                found.append(self.mention_match(mention, analysis, evidence, data))
+        return found

@@ -1,0 +1,275 @@
+"""Scale-out figures (issue 20): crawl and analysis throughput with N worker processes.
+
+    .venv/bin/python benchmarks/scale_bench.py [--pages 20] [--per-page 25] [--delay 0.25]
+        [--workers 1 2 4] [--copies 4] [--skip-crawl] [--skip-analysis]
+
+1. **Crawl**: a paged news site on loopback (tests/support/scale_site.py) that waits
+   ``--delay`` seconds before every answer (I/O-bound, as on the internet), crawled by one
+   plain ``yuqing crawl`` process (Scrapy, no Redis, the one-process default) and by 1, 2 and
+   4 ``yuqing crawl-worker`` processes on a private Redis, each with the source's
+   concurrency 2 per process. Throughput is articles per second between the first and the
+   last article answered (process start-up is not counted: it is paid once per worker, not
+   per page). Latency crawl → archive: for each article, from the moment the server answered
+   to the moment the mention is readable in the archive (the archive polled every 20 ms),
+   p50 / p95. Every article must be archived exactly once, or the run is reported as failed.
+2. **Analysis**: the demo corpus repeated ``--copies`` times (tests/support/demo_mentions.py)
+   analysed by 1 and by 2 ``yuqing analyze-worker`` processes; throughput between the first
+   and the last move of the archive's ``analyze`` cursor, and whether the analyses and events
+   equal the 1-worker run's.
+3. **Duplicate filter memory**: ``MEMORY USAGE`` of a Redis set of 200,000 request
+   fingerprints (scrapy-redis' SHA-1 hex), per entry and scaled to 100 M URLs, beside a Bloom
+   filter's size at 0.1 % false positives (from its formula).
+
+The last line is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import redis
+import yaml
+
+from archive import open_archive
+from nlp.stage import CURSOR
+from tests.support.demo_mentions import demo_mentions
+from tests.support.loopback import Route
+from tests.support.redis_server import RedisServer
+from tests.support.scale_site import SlowSite, article_paths, site_routes, source_yaml
+
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = "2026-12-31T00:00:00+0000"
+
+
+class TimedSite(SlowSite):
+    """Records when each article was answered (after the server-side delay)."""
+
+    def __init__(self, routes: dict[str, Route], delay: float) -> None:
+        self.answered: dict[str, float] = {}
+        self._lock = threading.Lock()
+        super().__init__(routes, delay)
+
+    def answer(self, path: str, request_headers: Any) -> Route:
+        route = super().answer(path, request_headers)
+        with self._lock:
+            self.answered.setdefault(path, time.monotonic())
+        return route
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(REPO))
+
+
+def _cli(config: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "yuqing.cli", "-c", str(config), *args]
+
+
+def _write_config(folder: Path, data: dict[str, Any]) -> Path:
+    path = folder / "yuqing.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _watch_archive(db: Path, seen: dict[str, float], stop: threading.Event) -> None:
+    """Poll the archive: when each mention's URL first became readable."""
+    position = 0
+    while not stop.is_set():
+        try:
+            with open_archive(db, readonly=True) as archive:
+                while not stop.is_set():
+                    rows = archive.mentions_since(position, 1000)
+                    now = time.monotonic()
+                    for pos, mention in rows:
+                        position = max(position, pos)
+                        seen.setdefault("/" + mention.url.split("/", 3)[3], now)
+                    time.sleep(0.02)
+        except Exception:  # the file is created by the crawl; retry until it is there
+            time.sleep(0.05)
+
+
+def crawl_run(server: RedisServer | None, workers: int, args: argparse.Namespace) -> dict[str, Any]:
+    site = TimedSite(site_routes(args.pages, args.per_page), args.delay)
+    folder = Path(tempfile.mkdtemp(prefix="scale-bench-"))
+    db = folder / "archive.db"
+    open_archive(db).close()
+    data: dict[str, Any] = {
+        "archive": {"path": str(db)},
+        "sources": [source_yaml("site", site.base, args.pages, delay=0, concurrency=2)],
+    }
+    if server is not None:
+        data["redis"] = {"url": server.url, "prefix": f"b{workers}-{time.monotonic_ns()}"}
+    config = _write_config(folder, data)
+    seen: dict[str, float] = {}
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch_archive, args=(db, seen, stop), daemon=True)
+    watcher.start()
+    if server is None:
+        command = _cli(config, "crawl")
+    else:
+        command = _cli(config, "crawl-worker", "--until-idle")
+    procs = [
+        subprocess.Popen(
+            command, cwd=REPO, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _ in range(max(1, workers))
+    ]
+    for proc in procs:
+        proc.wait(1800)
+    time.sleep(0.3)
+    stop.set()
+    watcher.join(5)
+    site.close()
+    articles = article_paths(args.pages, args.per_page)
+    with open_archive(db, readonly=True) as archive:
+        urls = [m.url for _, m in archive.mentions_since(0, 1_000_000)]
+    answered = [site.answered[p] for p in articles if p in site.answered]
+    span = max(answered) - min(answered) if len(answered) > 1 else float("nan")
+    latencies = sorted(
+        seen[p] - site.answered[p] for p in articles if p in seen and p in site.answered
+    )
+    fetched_twice = sum(1 for p in articles if site.hits[p] > 1)
+    return {
+        "workers": workers if server is not None else "plain",
+        "articles": len(articles),
+        "archived": len(urls),
+        "archived_distinct": len(set(urls)),
+        "fetched_more_than_once": fetched_twice,
+        "ok": len(urls) == len(set(urls)) == len(articles),
+        "pages_per_s": round(len(answered) / span, 2) if span == span else None,
+        "latency_p50_s": round(statistics.median(latencies), 3) if latencies else None,
+        "latency_p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 3)
+        if latencies
+        else None,
+    }
+
+
+def analysis_run(server: RedisServer, workers: int, copies: int, batch: int) -> dict[str, Any]:
+    folder = Path(tempfile.mkdtemp(prefix="scale-bench-nlp-"))
+    db = folder / "archive.db"
+    mentions = demo_mentions(copies)
+    with open_archive(db) as archive:
+        archive.upsert_mentions(mentions)
+        end = archive.mentions_since(0, 10_000_000)[-1][0]
+    config = _write_config(
+        folder,
+        {
+            "archive": {"path": str(db)},
+            "redis": {"url": server.url, "prefix": f"a{workers}-{time.monotonic_ns()}"},
+            "nlp": {"batch_size": batch},
+        },
+    )
+    command = _cli(config, "analyze-worker", "--until-idle", "--as-of", AS_OF)
+    procs = [
+        subprocess.Popen(
+            command, cwd=REPO, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _ in range(workers)
+    ]
+    first = last = None
+    while any(p.poll() is None for p in procs):
+        with open_archive(db, readonly=True) as archive:
+            cursor = archive.ledger.get_cursor(CURSOR)
+        now = time.monotonic()
+        if cursor and first is None:
+            first = (now, cursor)
+        if cursor >= end and last is None:
+            last = now
+        time.sleep(0.05)
+    with open_archive(db, readonly=True) as archive:
+        ids = [m.id for m in mentions]
+        analyses = {k: repr(v) for k, v in archive.get_analyses(ids).items()}
+        events = {e.id: repr(e) for e in archive.list_events(limit=100_000)}
+    done = None
+    if first is not None and last is not None and last > first[0]:
+        # The first cursor move already counts one batch done: count from there.
+        done = round((len(mentions) - batch) / (last - first[0]), 1)
+    return {
+        "workers": workers,
+        "mentions": len(mentions),
+        "mentions_per_s": done,
+        "events": len(events),
+        "snapshot": (analyses, events),
+    }
+
+
+def dupefilter_memory(server: RedisServer, entries: int = 200_000) -> dict[str, Any]:
+    import hashlib
+
+    client = redis.Redis.from_url(server.url)
+    key = "bench:seen"
+    client.delete(key)
+    with client.pipeline(transaction=False) as pipe:
+        for i in range(entries):
+            pipe.sadd(key, hashlib.sha1(f"http://example.cn/a/{i}.html".encode()).hexdigest())
+            if i % 10_000 == 9_999:
+                pipe.execute()
+        pipe.execute()
+    used = int(client.memory_usage(key, samples=0) or 0)
+    client.delete(key)
+    per = used / entries
+    bloom_bits = -100e6 * math.log(0.001) / (math.log(2) ** 2)
+    return {
+        "set_bytes_per_url": round(per, 1),
+        "set_gb_at_100m": round(per * 100e6 / 1e9, 1),
+        "bloom_0.1pct_gb_at_100m": round(bloom_bits / 8 / 1e9, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--per-page", type=int, default=25)
+    parser.add_argument("--delay", type=float, default=0.25)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--copies", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--skip-crawl", action="store_true")
+    parser.add_argument("--skip-analysis", action="store_true")
+    args = parser.parse_args()
+    server = RedisServer().start()
+    figures: dict[str, Any] = {"when": datetime.now(UTC).isoformat(timespec="seconds")}
+    try:
+        if not args.skip_crawl:
+            crawl = [crawl_run(None, 1, args)]
+            crawl += [crawl_run(server, n, args) for n in args.workers]
+            base = crawl[0]["pages_per_s"]
+            for row in crawl:
+                row["speedup_vs_plain"] = round(row["pages_per_s"] / base, 2) if base else None
+                print(row, flush=True)
+            figures["crawl"] = crawl
+            figures["crawl_site"] = {
+                "pages": args.pages,
+                "per_page": args.per_page,
+                "delay_s": args.delay,
+                "concurrency_per_process": 2,
+            }
+        if not args.skip_analysis:
+            one = analysis_run(server, 1, args.copies, args.batch)
+            two = analysis_run(server, 2, args.copies, args.batch)
+            same = one.pop("snapshot") == two.pop("snapshot")
+            two["identical_to_one_worker"] = same
+            if one["mentions_per_s"] and two["mentions_per_s"]:
+                two["speedup"] = round(two["mentions_per_s"] / one["mentions_per_s"], 2)
+            print(one, two, sep="\n", flush=True)
+            figures["analysis"] = [one, two]
+        figures["dupefilter"] = dupefilter_memory(server)
+        print(figures["dupefilter"], flush=True)
+    finally:
+        server.destroy()
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

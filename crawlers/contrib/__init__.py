@@ -1,0 +1,1 @@
+"""Site-specific spiders shipped as plug-ins (``type: plugin`` sources, docs/plugins.md)."""

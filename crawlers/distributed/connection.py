@@ -1,0 +1,97 @@
+"""The Redis client of the workers, its key names, and waiting out an outage.
+
+Every Redis call of a worker goes through ``patient``: when the server is down or restarting
+the call is retried until it answers, so a Redis outage pauses the worker instead of killing
+it or dropping the request it was handling. The worker's reactor thread waits with it, which
+is what "pause" means here: nothing is fetched while nothing can be recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+import redis
+
+from core.settings_redis import RedisSettings
+
+__all__ = ["Keys", "connect", "patient", "worker_id"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# What a stopped, restarting or still-loading server raises.
+OUTAGE = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
+# Retry quickly at first (a restart takes well under a second), then every 2 s.
+_BACKOFF = (0.1, 0.2, 0.5, 1.0, 2.0)
+
+
+def connect(settings: RedisSettings) -> redis.Redis:
+    """A client for ``settings`` (binary replies: queued requests are pickled bytes)."""
+    password = settings.password.get_secret_value() if settings.password else None
+    return redis.Redis.from_url(
+        settings.url,
+        password=password,
+        socket_timeout=10,
+        socket_connect_timeout=5,
+        health_check_interval=15,
+    )
+
+
+def patient(call: Callable[[], T], where: str, clock: Callable[[], float] = time.monotonic) -> T:
+    """``call()``, retried through a Redis outage until the server answers again."""
+    attempt = 0
+    started = clock()
+    while True:
+        try:
+            result = call()
+        except OUTAGE as exc:
+            if attempt == 0:
+                logger.warning("Redis at %s unavailable (%s); waiting for it", where, exc)
+            time.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
+            attempt += 1
+            continue
+        if attempt:
+            logger.warning("Redis at %s back after %.1f s", where, clock() - started)
+        return result
+
+
+def worker_id() -> str:
+    """Unique per process and readable in monitoring: host, pid and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Keys:
+    """Every Redis key of the distributed crawl, under the configured prefix."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def queue(self, source: str) -> str:
+        return f"{self.prefix}:crawl:{source}:queue"
+
+    def seen(self, source: str) -> str:
+        return f"{self.prefix}:crawl:{source}:seen"
+
+    def held(self, source: str, worker: str) -> str:
+        return f"{self.prefix}:crawl:{source}:held:{worker}"
+
+    def held_pattern(self, source: str) -> str:
+        return f"{self.prefix}:crawl:{source}:held:*"
+
+    def round(self, source: str) -> str:
+        return f"{self.prefix}:crawl:{source}:round"
+
+    def workers(self) -> str:
+        return f"{self.prefix}:crawl:workers"
+
+    def alive(self, worker: str) -> str:
+        return f"{self.prefix}:crawl:alive:{worker}"
+
+    def rate(self, domain: str) -> str:
+        return f"{self.prefix}:rate:{domain}"

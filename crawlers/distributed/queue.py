@@ -1,0 +1,113 @@
+"""A reliable priority queue of requests for one source, on scrapy-redis' queue base.
+
+scrapy-redis pops a request and forgets it: a worker killed before the page is archived
+loses it. Here a pop moves the request atomically (one Lua script) from the source's sorted
+set into a hash held by the popping worker; the worker removes it (``ack``) only once the
+items the request produced are in the archive. Whatever a worker holds when it dies goes
+back to the queue (``requeue_held``), which is the reliable-queue pattern of BRPOPLPUSH /
+LMOVE, kept on a sorted set so requests keep their Scrapy priority.
+
+Members are ``<task id>|<score>|<pickled request>``: the task id names the request in the
+held hash, the score lets a requeue restore its priority.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import redis
+from scrapy import Request, Spider
+from scrapy_redis.queue import Base
+
+__all__ = ["TASK", "ReliableQueue"]
+
+# Request.meta key carrying the task id of a popped request.
+TASK = "yuqing_task"
+
+_POP = """
+local popped = redis.call('ZPOPMIN', KEYS[1])
+if #popped == 0 then return false end
+local member = popped[1]
+local task = string.sub(member, 1, string.find(member, '|', 1, true) - 1)
+redis.call('HSET', KEYS[2], task, member)
+return member
+"""
+
+_REQUEUE = """
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 2, #entries, 2 do
+  local member = entries[i]
+  local first = string.find(member, '|', 1, true)
+  local second = string.find(member, '|', first + 1, true)
+  redis.call('ZADD', KEYS[2], tonumber(string.sub(member, first + 1, second - 1)), member)
+end
+redis.call('DEL', KEYS[1])
+return #entries / 2
+"""
+
+
+class ReliableQueue(Base):
+    """Push, pop into this worker's held hash, ack; see the module docstring."""
+
+    def __init__(
+        self, server: redis.Redis, spider: Spider, key: str, held_key: str, serializer: Any
+    ) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.held_key = held_key
+        self._pop = server.register_script(_POP)
+        self._requeue = server.register_script(_REQUEUE)
+
+    def __len__(self) -> int:
+        return int(self.server.zcard(self.key))
+
+    def _member(self, request: Request) -> tuple[bytes, float]:
+        task = uuid.uuid4().hex
+        request.meta[TASK] = task
+        score = float(-request.priority)
+        return f"{task}|{score}|".encode() + self._encode_request(request), score
+
+    def push(self, request: Request) -> None:
+        member, score = self._member(request)
+        self.server.zadd(self.key, {member: score})
+
+    def replace(self, old_task: str, request: Request) -> None:
+        """Queue ``request`` (a retry or redirect of a held one) and drop the held one, at once."""
+        member, score = self._member(request)
+        with self.server.pipeline(transaction=True) as pipe:
+            pipe.zadd(self.key, {member: score})
+            pipe.hdel(self.held_key, old_task)
+            pipe.execute()
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        member = self._pop(keys=[self.key, self.held_key])
+        if not member:
+            return None
+        payload = bytes(member).split(b"|", 2)[2]
+        request: Request = self._decode_request(payload)
+        return request
+
+    def ack(self, task: str) -> None:
+        self.server.hdel(self.held_key, task)
+
+    def nack(self, task: str) -> int:
+        """Put one held request back in the queue (its items could not be archived)."""
+        member = self.server.hget(self.held_key, task)
+        if member is None:
+            return 0
+        score = float(bytes(member).split(b"|", 2)[1])
+        with self.server.pipeline(transaction=True) as pipe:
+            pipe.zadd(self.key, {member: score})
+            pipe.hdel(self.held_key, task)
+            pipe.execute()
+        return 1
+
+    def held_tasks(self) -> set[str]:
+        return {bytes(t).decode() for t in self.server.hkeys(self.held_key)}
+
+    def requeue_held(self, held_key: str) -> int:
+        """Move every request of ``held_key`` (a dead worker's) back to the queue."""
+        return int(self._requeue(keys=[held_key, self.key]))
+
+    def clear(self) -> None:
+        self.server.delete(self.key)

@@ -1,0 +1,156 @@
+"""The Scrapy scheduler of a crawl worker: scrapy-redis' scheduler on the reliable queue.
+
+Wired by the worker's Scrapy settings (``SCHEDULER``). Per source: the queue
+``<prefix>:crawl:<source>:queue`` and the duplicate filter ``<prefix>:crawl:<source>:seen``
+(scrapy-redis' ``RFPDupeFilter``, a Redis set of request fingerprints: exact, see
+docs/scale-out.md for why not a Bloom filter). The scheduler also keeps the ``TaskTracker``
+that decides when a popped request is acknowledged. Every Redis call waits out an outage.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy_redis import picklecompat
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+
+from core.settings_redis import RedisSettings
+from crawlers.distributed.connection import Keys, connect, patient
+from crawlers.distributed.queue import TASK, ReliableQueue
+
+__all__ = ["ReliableScheduler", "TaskTracker"]
+
+logger = logging.getLogger(__name__)
+
+
+class TaskTracker:
+    """When a held request may be acknowledged: its callback is over and its items stored.
+
+    The spider middleware counts the items a response's callback yields and says when the
+    callback is done; the item signals say when each item left the pipelines (stored or
+    dropped, or failed). Only the last of these events acknowledges; a failed item puts the
+    request back in the queue instead.
+    """
+
+    def __init__(self, queue: ReliableQueue, where: str) -> None:
+        self.queue = queue
+        self.where = where
+        self.inflight: set[str] = set()
+        self._items: Counter[str] = Counter()
+        self._done: set[str] = set()
+        self._failed: set[str] = set()
+
+    def popped(self, task: str) -> None:
+        self.inflight.add(task)
+
+    def item_started(self, task: str) -> None:
+        self._items[task] += 1
+
+    def item_finished(self, task: str, stored: bool) -> None:
+        if task not in self.inflight:
+            return
+        self._items[task] -= 1
+        if not stored:
+            self._failed.add(task)
+        self._settle(task)
+
+    def output_done(self, task: str) -> None:
+        if task in self.inflight:
+            self._done.add(task)
+            self._settle(task)
+
+    def replaced(self, task: str) -> None:
+        self._forget(task)
+
+    def _settle(self, task: str) -> None:
+        if task not in self._done or self._items[task] > 0:
+            return
+        if task in self._failed:
+            patient(lambda: self.queue.nack(task), self.where)
+        else:
+            patient(lambda: self.queue.ack(task), self.where)
+        self._forget(task)
+
+    def _forget(self, task: str) -> None:
+        self.inflight.discard(task)
+        self._done.discard(task)
+        self._failed.discard(task)
+        self._items.pop(task, None)
+
+
+class ReliableScheduler(Scheduler):
+    """scrapy-redis' scheduler with per-source keys, held requests and outage waiting."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.redis_settings: RedisSettings = crawler.settings["YUQING_REDIS"]
+        self.worker: str = crawler.settings["YUQING_WORKER"]
+        self.keys = Keys(self.redis_settings.prefix)
+        self.where = self.redis_settings.where()
+        server = connect(self.redis_settings)
+        patient(server.ping, self.where)
+        super().__init__(server, persist=True, serializer=picklecompat)
+        self.stats = crawler.stats
+        self.tracker: TaskTracker | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReliableScheduler:
+        return cls(crawler)
+
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        source = getattr(spider, "context").source.name  # noqa: B009 - a SourceSpider
+        self.queue = ReliableQueue(
+            self.server,
+            spider,
+            self.keys.queue(source),
+            self.keys.held(source, self.worker),
+            self.serializer,
+        )
+        self.df = RFPDupeFilter(self.server, key=self.keys.seen(source))
+        self.tracker = TaskTracker(self.queue, self.where)
+        setattr(spider, "yuqing_tasks", self.tracker)  # noqa: B010 - read by the components
+
+    def close(self, reason: str) -> None:
+        """Hand back what this worker still holds (a clean stop loses nothing either)."""
+        queue = getattr(self, "queue", None)
+        if queue is not None:
+            patient(lambda: queue.requeue_held(queue.held_key), self.where)
+
+    def __len__(self) -> int:
+        return int(patient(lambda: len(self.queue), self.where))
+
+    def enqueue_request(self, request: Request) -> bool:
+        old = request.meta.get(TASK)
+        assert self.tracker is not None
+        if old is not None and old in self.tracker.inflight:
+            # A retry or redirect of a held request: the new one takes its place in one step.
+            if not request.dont_filter and patient(
+                lambda: self.df.request_seen(request), self.where
+            ):
+                self.tracker.output_done(old)
+                return False
+            patient(lambda: self.queue.replace(old, request), self.where)
+            self.tracker.replaced(old)
+            return True
+        request.meta.pop(TASK, None)
+        if not request.dont_filter and patient(lambda: self.df.request_seen(request), self.where):
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        patient(lambda: self.queue.push(request), self.where)
+        return True
+
+    def next_request(self) -> Request | None:
+        request: Request | None = patient(self.queue.pop, self.where)
+        if request is None:
+            return None
+        assert self.tracker is not None
+        self.tracker.popped(request.meta[TASK])
+        self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self) -> bool:
+        return len(self) > 0

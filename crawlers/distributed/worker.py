@@ -1,0 +1,114 @@
+"""``yuqing crawl-worker``: one Scrapy process crawling its sources from the shared frontier.
+
+The worker runs the project's own spiders and pipelines (``crawlers.settings``) with the
+distributed components swapped in by settings, Scrapy's way: the scheduler, the store-now
+writer instead of the batching one, the ack middleware, the shared rate budget and the
+worker loop. Any number of workers on any hosts may run the same sources at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from scrapy.core.engine import ExecutionEngine
+from scrapy.crawler import CrawlerProcess
+from twisted.python.failure import Failure
+
+from archive import open_archive
+from core.clock import RealClock
+from core.settings import Settings, SourceSettings
+from crawlers.context import CrawlContext
+from crawlers.copies import CopyDetector
+from crawlers.distributed.connection import worker_id
+from crawlers.distributed.queue import TASK
+from crawlers.distributed.scheduler import TaskTracker
+from crawlers.engine import scrapy_settings
+from crawlers.spiders import SPIDERS
+from crawlers.spiders.base import SourceSpider
+
+__all__ = ["distributed_spider", "run_worker", "worker_settings"]
+
+logger = logging.getLogger(__name__)
+
+# An idle worker asks the shared queue for work this often (Scrapy's default is every 5 s,
+# fine for one process, slow when the work is pushed by another one).
+IDLE_POLL_SECONDS = 0.5
+
+
+def worker_settings(settings: Settings, worker: str, until_idle: bool) -> dict[str, Any]:
+    """The Scrapy settings that turn the project's crawler into a distributed worker."""
+    pipelines = dict(scrapy_settings().getdict("ITEM_PIPELINES"))
+    pipelines["crawlers.pipelines.ArchiveWriterPipeline"] = None
+    pipelines["crawlers.distributed.components.StoreNowPipeline"] = 300
+    middlewares = dict(scrapy_settings().getdict("DOWNLOADER_MIDDLEWARES"))
+    middlewares["crawlers.distributed.components.SharedRateLimit"] = 50
+    extensions = dict(scrapy_settings().getdict("EXTENSIONS"))
+    extensions["crawlers.distributed.schedule.WorkerLoop"] = 100
+    return {
+        "SCHEDULER": "crawlers.distributed.scheduler.ReliableScheduler",
+        "ITEM_PIPELINES": pipelines,
+        "DOWNLOADER_MIDDLEWARES": middlewares,
+        # Order 10: its output side runs last, so it counts only what reaches the engine.
+        "SPIDER_MIDDLEWARES": {"crawlers.distributed.components.AckMiddleware": 10},
+        "EXTENSIONS": extensions,
+        "YUQING_REDIS": settings.redis,
+        "YUQING_WORKER": worker,
+        "YUQING_UNTIL_IDLE": until_idle,
+        # A worker runs until stopped; a round is not a crawl with an end.
+        "CLOSESPIDER_TIMEOUT": 0,
+        # Logging is the command line's (level from -v), not a second root handler.
+        "LOG_INSTALL_ROOT_HANDLER": False,
+    }
+
+
+def distributed_spider(base: type[SourceSpider]) -> type[SourceSpider]:
+    """``base`` whose failed requests are acknowledged too (a download error is handled)."""
+
+    def on_error(self: SourceSpider, failure: Failure) -> None:
+        base.on_error(self, failure)
+        request = getattr(failure, "request", None)
+        tracker = getattr(self, "yuqing_tasks", None)
+        if request is not None and isinstance(tracker, TaskTracker) and TASK in request.meta:
+            tracker.output_done(request.meta[TASK])
+
+    def from_crawler(cls: type[SourceSpider], crawler: Any, *args: Any, **kwargs: Any) -> Any:
+        spider = base.from_crawler.__func__(cls, crawler, *args, **kwargs)  # type: ignore[attr-defined]
+        # The shared rate budget replaces each process's own delay (else N workers, N x rate).
+        if not crawler.settings.frozen:
+            crawler.settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        return spider
+
+    return type(
+        f"Distributed{base.__name__}",
+        (base,),
+        {"on_error": on_error, "from_crawler": classmethod(from_crawler)},
+    )
+
+
+def run_worker(
+    settings: Settings, sources: Sequence[SourceSettings], until_idle: bool = False
+) -> str:
+    """Crawl ``sources`` from the shared frontier until stopped (or, ``until_idle``, done)."""
+    if settings.redis is None:
+        raise ValueError("the crawl worker needs 'redis:' in the configuration")
+    worker = worker_id()
+    ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = IDLE_POLL_SECONDS
+    overrides = worker_settings(settings, worker, until_idle)
+    process = CrawlerProcess(scrapy_settings(overrides))
+    archive = open_archive(settings.archive)
+    copies = CopyDetector()
+    try:
+        for source in sources:
+            spider = distributed_spider(SPIDERS[source.type])
+            context = CrawlContext(source=source, archive=archive, clock=RealClock(), copies=copies)
+            crawler = process.create_crawler(spider)
+            process.crawl(crawler, context=context)
+        logger.warning(
+            "crawl worker %s on %s: %d sources", worker, settings.redis.where(), len(sources)
+        )
+        process.start()
+    finally:
+        archive.close()
+    return worker

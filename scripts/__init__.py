@@ -1,0 +1,1 @@
+"""Project scripts: shell set-up scripts, and generators that are not installed (demo_corpus)."""

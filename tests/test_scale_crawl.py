@@ -1,0 +1,197 @@
+"""Distributed crawl (issue 20): several ``yuqing crawl-worker`` processes on one private Redis
+against a paged news site on loopback. Every page is fetched once and every article archived
+once; a worker killed with SIGKILL mid-crawl loses nothing and duplicates nothing in the
+archive; Redis stopped mid-crawl pauses the workers, which then finish."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from archive import open_archive
+from tests.support.redis_server import RedisServer, redis_server_fixture
+from tests.support.scale_site import (
+    HTML,
+    SlowSite,
+    article_html,
+    article_paths,
+    site_routes,
+    source_yaml,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+redis_server = pytest.fixture(redis_server_fixture)
+# Generous: a worker process imports Scrapy and the NLP stack on two busy cores.
+WORKER_TIMEOUT = 240
+
+
+def write_config(tmp_path: Path, server: RedisServer, site: SlowSite, pages: int) -> Path:
+    config = {
+        "archive": {"backend": "sqlite", "path": str(tmp_path / "archive.db")},
+        "redis": {"url": server.url, "prefix": "t", "worker_timeout": 3},
+        "sources": [source_yaml("site", site.base, pages, delay=0, concurrency=2)],
+    }
+    # Created before the workers start, so they do not race to create its schema.
+    open_archive(tmp_path / "archive.db").close()
+    path = tmp_path / "yuqing.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def start_worker(config: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "yuqing.cli", "-c", str(config), "crawl-worker", "--until-idle"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def finish(workers: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    for worker, log in zip(workers, logs, strict=True):
+        try:
+            code = worker.wait(WORKER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+            pytest.fail(f"a worker did not finish:\n{log.read_text(errors='replace')[-3000:]}")
+        assert code in (0, -signal.SIGKILL), log.read_text(errors="replace")[-3000:]
+
+
+def archived_urls(tmp_path: Path) -> list[str]:
+    with open_archive(tmp_path / "archive.db", readonly=True) as archive:
+        mentions = [m for _, m in archive.mentions_since(0, 100_000)]
+    return [m.url.split("127.0.0.1", 1)[1].split(":", 1)[1].split("/", 1)[1] for m in mentions]
+
+
+@pytest.fixture
+def site() -> Iterator[SlowSite]:
+    # A small server-side delay keeps every worker busy long enough to share the work.
+    site = SlowSite(site_routes(pages=6, per_page=10), delay=0.05)
+    yield site
+    site.close()
+
+
+def _crawl(
+    tmp_path: Path, redis_server: RedisServer, site: SlowSite, n: int, disrupt: str = ""
+) -> None:
+    config = write_config(tmp_path, redis_server, site, pages=6)
+    logs = [tmp_path / f"worker{i}.log" for i in range(n)]
+    workers = [start_worker(config, log) for log in logs]
+    if disrupt:
+        # Wait until the crawl is under way: some articles fetched, most still to come.
+        deadline = time.monotonic() + WORKER_TIMEOUT
+        while site.hits_of("/a/") < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if disrupt == "kill":
+            workers[0].send_signal(signal.SIGKILL)
+        elif disrupt == "redis":
+            redis_server.stop()
+            time.sleep(5)
+            redis_server.start()
+    finish(workers, logs)
+
+
+def assert_complete(tmp_path: Path, site: SlowSite, exactly_once: bool) -> None:
+    expected = sorted(p.lstrip("/") for p in article_paths(6, 10))
+    urls = archived_urls(tmp_path)
+    assert sorted(urls) == expected  # every article archived, none twice
+    for path in article_paths(6, 10):
+        if exactly_once:
+            assert site.hits[path] == 1, path
+        else:
+            assert site.hits[path] >= 1, path
+    for page in range(1, 7):
+        assert site.hits[f"/list/{page}.html"] >= 1
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_workers_share_the_crawl(
+    tmp_path: Path, redis_server: RedisServer, site: SlowSite, workers: int
+) -> None:
+    _crawl(tmp_path, redis_server, site, workers)
+    assert_complete(tmp_path, site, exactly_once=True)
+    for page in range(1, 7):
+        assert site.hits[f"/list/{page}.html"] == 1
+
+
+def test_a_killed_worker_loses_nothing(
+    tmp_path: Path, redis_server: RedisServer, site: SlowSite
+) -> None:
+    _crawl(tmp_path, redis_server, site, 2, disrupt="kill")
+    # Pages the dead worker held were fetched again by the other: at least once, never lost.
+    assert_complete(tmp_path, site, exactly_once=False)
+
+
+def test_workers_wait_out_a_redis_outage(
+    tmp_path: Path, redis_server: RedisServer, site: SlowSite
+) -> None:
+    _crawl(tmp_path, redis_server, site, 2, disrupt="redis")
+    assert_complete(tmp_path, site, exactly_once=False)
+
+
+def test_running_workers_crawl_each_round_once(
+    tmp_path: Path, redis_server: RedisServer, site: SlowSite
+) -> None:
+    """Workers left running (no --until-idle) share each round of the source: the start page
+    is read once per round whatever the number of workers, and an article that appears on
+    the list later is fetched and archived once in a later round."""
+    config = write_config(tmp_path, redis_server, site, pages=6)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["sources"][0]["interval"] = "3s"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    logs = [tmp_path / f"worker{i}.log" for i in range(2)]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    command = [sys.executable, "-m", "yuqing.cli", "-c", str(config), "crawl-worker"]
+    workers = [
+        subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+        )
+        for log in logs
+    ]
+    try:
+        wait_for(lambda: len(archived_urls(tmp_path)) == 60, logs)
+        status, headers, body = site.routes["/list/1.html"]
+        link = '<li><a href="/a/999.html">江州市场监管通报迟到的稿件标题</a></li>'
+        site.routes["/a/999.html"] = (200, HTML, article_html(999))
+        site.routes["/list/1.html"] = (
+            status,
+            headers,
+            body.replace(b"<ul>", b"<ul>" + link.encode()),
+        )
+        wait_for(lambda: "a/999.html" in archived_urls(tmp_path), logs)
+        rounds = site.hits["/list/1.html"]
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(60)
+    urls = archived_urls(tmp_path)
+    assert sorted(urls) == sorted([p.lstrip("/") for p in article_paths(6, 10)] + ["a/999.html"])
+    assert site.hits["/a/999.html"] == 1
+    assert all(site.hits[p] == 1 for p in article_paths(6, 10))
+    assert rounds >= 2  # the late article came with a later round
+
+
+def wait_for(condition: Callable[[], bool], logs: list[Path]) -> None:
+    deadline = time.monotonic() + WORKER_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except Exception:  # the archive is being written; read again
+            pass
+        time.sleep(0.2)
+    tails = "\n".join(log.read_text(errors="replace")[-1500:] for log in logs)
+    pytest.fail(f"the workers did not get there in {WORKER_TIMEOUT} s:\n{tails}")

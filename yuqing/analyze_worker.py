@@ -1,0 +1,195 @@
+"""``yuqing analyze-worker`` × N: event clustering in one place, per-mention work fanned out.
+
+Event clustering is sequential by nature: a mention joins the event the mentions before it
+formed, and an event's rumour scores move as its replies arrive. Splitting the stream by a key
+would give each worker its own, different, events. So the workers share the work this way:
+
+- one worker holds the **lease** (a Redis key with a time to live, renewed while it works)
+  and runs the ordinary analyse stage (``nlp.stage.analyze_new``) from the archive's durable
+  ``analyze`` cursor: the same code, in the same order, as ``yuqing run`` — hence the same
+  analyses and events;
+- the others **prepare** what depends on a mention's title and text alone (segmentation,
+  relevance, topics, sentiment, vectors, entities, bigrams: ``TextParts``, the bulk of the
+  per-mention cost) for the batches just after the cursor, claiming one batch at a time in
+  Redis, and leave it in Redis for the leaseholder, whose analyzer takes it instead of
+  computing it again. A part is a pure function of the text, so where it was computed does
+  not change the result.
+
+A killed leaseholder's lease expires and another worker takes it over from the cursor (a
+batch redone lands under the same keys: the stage is idempotent). A killed helper's batch is
+computed by the leaseholder itself. Without ``redis:`` none of this exists: ``yuqing run``
+analyses in its own process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from archive.base import Archive
+from archive.models import Mention
+from core.clock import Clock
+from core.settings import Settings
+from crawlers.distributed.connection import connect, patient, worker_id
+from nlp.stage import CURSOR, analyze_new, analyzer_for
+
+__all__ = ["AnalyzeWorker", "WorkerReport"]
+
+logger = logging.getLogger(__name__)
+
+# Renew-or-take the lease in one step: only its holder renews it.
+_HOLD = """
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+# Batches after the cursor a helper prepares ahead; prepared parts live this long unused.
+LOOKAHEAD = 4
+PARTS_TTL_MS = 600_000
+# The TextParts properties a helper computes ahead (the leaseholder may need any of them).
+_EAGER = ("vector", "title_vector", "lead", "entities", "grams", "doubting")
+
+
+@dataclass
+class WorkerReport:
+    analysed: int = 0
+    prepared: int = 0
+    led_steps: int = 0
+
+
+def _text_key(mention: Mention) -> str:
+    digest = hashlib.blake2b(f"{mention.title}\x00{mention.text}".encode(), digest_size=16)
+    return digest.hexdigest()
+
+
+class AnalyzeWorker:
+    def __init__(
+        self,
+        settings: Settings,
+        archive: Archive,
+        clock: Clock,
+        server: redis.Redis | None = None,
+        lease_seconds: float = 10.0,
+    ) -> None:
+        if settings.redis is None:
+            raise ValueError("the analyze worker needs 'redis:' in the configuration")
+        self.settings = settings
+        self.archive = archive
+        self.clock = clock
+        self.where = settings.redis.where()
+        self.server = server or connect(settings.redis)
+        self.prefix = f"{settings.redis.prefix}:analyze"
+        self.worker = worker_id()
+        self.lease_ms = int(lease_seconds * 1000)
+        self._hold = self.server.register_script(_HOLD)
+        self.report = WorkerReport()
+
+    # ---- the loop ----------------------------------------------------------------------
+    def step(self) -> int:
+        """One batch analysed (leaseholder) or prepared (helper); 0 when there was none."""
+        if self.holds_lease():
+            done = self.lead()
+            self.report.analysed += done
+            self.report.led_steps += 1
+            return done
+        done = self.help()
+        self.report.prepared += done
+        return done
+
+    def run(self, until_idle: bool = False, idle_sleep: float = 0.5) -> WorkerReport:
+        while True:
+            if self.step():
+                continue
+            if until_idle and self.caught_up():
+                return self.report
+            time.sleep(idle_sleep)
+
+    def caught_up(self) -> bool:
+        return not self.archive.mentions_since(self.archive.ledger.get_cursor(CURSOR), 1)
+
+    def holds_lease(self) -> bool:
+        key = f"{self.prefix}:lease"
+        held = patient(
+            lambda: self._hold(keys=[key], args=[self.worker, self.lease_ms]), self.where
+        )
+        return bool(held)
+
+    # ---- leaseholder: the analyse stage, with prepared parts -----------------------------
+    def lead(self) -> int:
+        analyzer = analyzer_for(self.archive, self.settings)
+        batch = self.settings.nlp.batch_size
+        rows = self.archive.mentions_since(self.archive.ledger.get_cursor(CURSOR), batch)
+        if not rows:
+            return 0
+        self._take_prepared(analyzer, [m for _, m in rows])
+        return analyze_new(self.archive, self.settings, self.clock, limit=batch).processed
+
+    def _take_prepared(self, analyzer: Any, mentions: Sequence[Mention]) -> None:
+        # The analyzer's text cache (nlp.analyzer: (title, text) → TextParts) is where a
+        # part computed elsewhere goes; it is looked up there before anything is computed.
+        cache = analyzer._texts
+        wanted = [m for m in mentions if (m.title, m.text) not in cache]
+        if not wanted:
+            return
+        keys = [f"{self.prefix}:parts:{_text_key(m)}" for m in wanted]
+        blobs = patient(lambda: self.server.mget(keys), self.where)
+        for mention, blob in zip(wanted, blobs, strict=True):
+            if isinstance(blob, bytes):
+                # Written by a helper of this deployment: Redis is trusted like the archive.
+                cache[(mention.title, mention.text)] = pickle.loads(blob)
+
+    # ---- helpers: prepare the batches just after the cursor -----------------------------
+    def help(self) -> int:
+        analyzer = analyzer_for(self.archive, self.settings)
+        batch = self.settings.nlp.batch_size
+        # From the batch after the leaseholder's: that one it is computing already.
+        rows = self.archive.mentions_since(self.archive.ledger.get_cursor(CURSOR), batch)
+        for _ in range(LOOKAHEAD):
+            if not rows:
+                return 0
+            rows = self.archive.mentions_since(rows[-1][0], batch)
+            if not rows:
+                return 0
+            if self._claim(f"{self.prefix}:prep:{rows[0][0]}:{rows[-1][0]}"):
+                return self._prepare(analyzer, [m for _, m in rows])
+        return 0
+
+    def _claim(self, key: str) -> bool:
+        won = patient(
+            lambda: self.server.set(key, self.worker, nx=True, px=PARTS_TTL_MS), self.where
+        )
+        return bool(won)
+
+    def _prepare(self, analyzer: Any, mentions: Sequence[Mention]) -> int:
+        blobs: dict[str, bytes] = {}
+        for mention in mentions:
+            key = f"{self.prefix}:parts:{_text_key(mention)}"
+            if key in blobs:
+                continue
+            parts = analyzer._text(mention)
+            for name in _EAGER:
+                getattr(parts, name)
+            blobs[key] = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def store() -> None:
+            with self.server.pipeline(transaction=False) as pipe:
+                for key, blob in blobs.items():
+                    pipe.set(key, blob, px=PARTS_TTL_MS)
+                pipe.execute()
+
+        patient(store, self.where)
+        return len(mentions)

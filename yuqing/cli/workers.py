@@ -1,0 +1,84 @@
+"""``yuqing crawl-worker`` and ``yuqing analyze-worker``: the scale-out processes.
+
+Both need ``redis:`` in the configuration; any number of each may run on any hosts against
+the same Redis and archive (docs/scale-out.md). ``yuqing run`` stays the one-process mode.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from core.settings import Settings
+from yuqing.cli import Context, pass_context
+
+__all__ = ["analyze_worker", "crawl_worker"]
+
+
+def _needs_redis(ctx: Context) -> Settings:
+    settings = ctx.settings
+    if settings.redis is None:
+        raise click.ClickException(
+            f"{ctx.config_path}: the workers need 'redis:' (e.g. redis: {{url: "
+            "redis://127.0.0.1:6379/0}); see docs/scale-out.md"
+        )
+    return settings
+
+
+@click.command("crawl-worker")
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--until-idle",
+    is_flag=True,
+    help="Exit once the sources' shared queue is empty and no worker holds a request "
+    "(tests, benchmarks, one-off backfills); by default run until stopped.",
+)
+@pass_context
+def crawl_worker(ctx: Context, sources: tuple[str, ...], until_idle: bool) -> None:
+    """Crawl SOURCES (all enabled ones when none are named) from the shared Redis frontier."""
+    from crawlers.distributed.worker import run_worker
+
+    settings = _needs_redis(ctx)
+    try:
+        chosen = [settings.source(name) for name in sources]
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    chosen = chosen or [s for s in settings.sources if s.enabled]
+    if not chosen:
+        raise click.ClickException("no enabled sources in the configuration")
+    worker = run_worker(settings, chosen, until_idle=until_idle)
+    click.echo(f"crawl worker {worker} stopped", err=True)
+
+
+@click.command("analyze-worker")
+@click.option(
+    "--until-idle",
+    is_flag=True,
+    help="Exit once every stored mention is analysed; by default run until stopped.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
+    default=None,
+    help="Analyse as of this time (e.g. 2026-11-16T08:00+0800), for replays and backtests; "
+    "by default the wall clock.",
+)
+@click.option("--lease", type=float, default=10.0, show_default=True, help="Lease time in seconds.")
+@pass_context
+def analyze_worker(ctx: Context, until_idle: bool, as_of: datetime | None, lease: float) -> None:
+    """Analyse with the other analyze-workers: one holds the lease, the others prepare texts."""
+    from core.clock import Clock, RealClock, SimulatedClock
+    from yuqing.analyze_worker import AnalyzeWorker
+
+    settings = _needs_redis(ctx)
+    if as_of is not None and as_of.tzinfo is None:
+        raise click.BadParameter("give the time zone, e.g. +0800", param_hint="--as-of")
+    clock: Clock = SimulatedClock(as_of) if as_of is not None else RealClock()
+    with ctx.archive() as archive:
+        worker = AnalyzeWorker(settings, archive, clock, lease_seconds=lease)
+        report = worker.run(until_idle=until_idle)
+    click.echo(
+        f"analyze worker {worker.worker}: analysed {report.analysed}, prepared "
+        f"{report.prepared} mentions for others"
+    )
