@@ -127,6 +127,14 @@ def store_alert(
     return Fired(rule, match, stored, raised_from=raised, changed=True)
 
 
+def _without_stale_spread(evidence: Sequence[Reason], match: Match) -> list[Reason]:
+    """The stored evidence less its spread lines when the match brings current ones (the top
+    spreader changes as a story grows; only the latest is evidence)."""
+    if not any(r.kind == "spread" for r in match.evidence):
+        return list(evidence)
+    return [r for r in evidence if r.kind != "spread"]
+
+
 def _updated(old: Alert, match: Match) -> Alert:
     """``old`` with ``match``'s news: level only rises, evidence newest first, a resolved alert
     with later activity fires again."""
@@ -139,6 +147,6 @@ def _updated(old: Alert, match: Match) -> Alert:
         title=match.title or old.title,
         last_at=max(old.last_at, match.last_at),
         event_id=old.event_id or match.event_id,
-        evidence=merge_evidence(match.evidence, old.evidence),
+        evidence=merge_evidence(match.evidence, _without_stale_spread(old.evidence, match)),
         status=status,
     )

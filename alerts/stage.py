@@ -45,6 +45,7 @@ from alerts.reminders import remind_and_escalate
 from alerts.rulebook import describe_change, rules_in_force
 from alerts.rules import RuleInput, RuleType, build_rule
 from alerts.silences import stored_silences
+from alerts.spread import with_spread
 from archive.base import Archive
 from archive.models import Alert, Analysis, AuditEntry, Event, Mention
 from core.clock import Clock
@@ -151,7 +152,8 @@ def _fire(
         report.errors.append(f"rule {rule.name}: {exc}")
         return []
     fired = []
-    for match in matches:
+    for found in matches:
+        match = with_spread(archive, found)  # 首发 and the top spreader of its event
         item = store_alert(archive, rule, match, existing.get((rule.name, match.subject)), now)
         report.alerts_new += int(item.created)
         report.alerts_updated += int(item.changed)

@@ -45,7 +45,7 @@ def analyzer_for(archive: Archive, settings: Settings) -> Analyzer:
     analyzer = _ANALYZERS.get(archive)
     if analyzer is None or analyzer.settings != settings.nlp:
         if settings.nlp.domain_dictionary is not None:
-            from nlp.segment import ensure_loaded
+            from core.text.segment import ensure_loaded
 
             ensure_loaded(settings.nlp.domain_dictionary)
         analyzer = Analyzer(archive, settings.nlp)

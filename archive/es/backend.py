@@ -41,7 +41,7 @@ from archive.es.spool import Spool, count_at
 from archive.es.versions import stored_versions
 from archive.models import Analysis, Mention, Reject, UpsertResult
 from archive.sqlite.ledger import Ledger
-from nlp.segment import index_tokens
+from core.text.segment import index_tokens
 
 if TYPE_CHECKING:
     from core.settings import ArchiveSettings

@@ -24,7 +24,7 @@ from archive.search import (
     SearchFilters,
     SearchRequest,
 )
-from nlp.segment import query_tokens
+from core.text.segment import query_tokens
 
 TOKENS = "tokens"
 # Document field of each structured filter (and of each query-language field).

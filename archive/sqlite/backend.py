@@ -40,7 +40,7 @@ from archive.sqlite.rows import (
     rowid_floor,
     to_us,
 )
-from nlp.segment import index_tokens
+from core.text.segment import index_tokens
 
 
 class SQLiteArchive(SearchQueries, Archive):

@@ -21,7 +21,7 @@ from archive.query import ParsedQuery, QueryError, Term, parse_query
 from archive.search import FILTER_OF_FIELD, SearchFilters, SearchRequest
 from archive.sqlite.dims import TOPIC_BITS, DimCodes, topic_bit
 from archive.sqlite.rows import rowid_floor
-from nlp.segment import query_tokens
+from core.text.segment import query_tokens
 
 # Filters answered from the narrow mention_dims table (archive/sqlite/dims.py): filter list
 # name -> dimension (= column of mention_dims).

@@ -20,10 +20,11 @@ from typing import Any
 
 from archive.models import Reject
 from core.clock import parse_instant
+from core.text.weibo import repost_chain, weibo_entities
 from crawlers.items import MentionItem
 from crawlers.replay import ReplayRecord, Timeline, load_timeline, original_until, release_time
 from crawlers.spiders.base import SourceSpider
-from crawlers.text import clean_text, repost_chain, weibo_entities
+from crawlers.text import clean_text
 
 __all__ = ["ReplaySpider"]
 
