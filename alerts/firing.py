@@ -106,7 +106,7 @@ def store_alert(
         entry = system_entry(
             now, "alert.fired", "alert", rule=rule.name, subject=match.subject, level=alert.level
         )
-        stored, _ = archive.upsert_alert_audited(alert, entry)
+        stored, _ = archive.ledger.upsert_alert_audited(alert, entry)
         return Fired(rule, match, stored, created=True)
     candidate = _updated(old, match)
     if candidate == old:
@@ -123,7 +123,7 @@ def store_alert(
             level=candidate.level,
             previous=raised,
         )
-    stored, _ = archive.upsert_alert_audited(candidate, raise_entry)
+    stored, _ = archive.ledger.upsert_alert_audited(candidate, raise_entry)
     return Fired(rule, match, stored, raised_from=raised, changed=True)
 
 

@@ -98,7 +98,7 @@ def rumours_under_watch(config: str, at: datetime) -> list[RumorWatch]:
     since = at - RUMOUR_WINDOW
     clarifications = [
         ob
-        for ob in archive.list_obligations(list(ACTIVE), limit=SCAN_LIMIT)
+        for ob in archive.ledger.list_obligations(list(ACTIVE), limit=SCAN_LIMIT)
         if ob.kind == "clarification"
     ]
     by_event = {ob.event_id: ob for ob in clarifications if ob.event_id}

@@ -49,7 +49,7 @@ def _store(archive: Archive, posts: list) -> None:  # type: ignore[type-arg]
 
 
 def _spread(archive: Archive) -> list[str]:
-    [alert] = archive.list_alerts()
+    [alert] = archive.ledger.list_alerts()
     return [r.text for r in alert.evidence if r.kind == "spread"]
 
 
@@ -71,7 +71,7 @@ def test_the_hot_event_alert_names_the_first_source_and_the_top_spreader(
     assert lines[0] == "首发：江州发布（官方，03-01 16:00）"
     # The root brought in everyone; the ranking is by the subtree each brought in.
     assert lines[1].startswith("主要传播者：江州发布（官方，带来 4 条传播）")
-    [message] = archive.list_messages()
+    [message] = archive.ledger.list_messages()
     assert "首发：江州发布" in message.body and "主要传播者：江州发布" in message.body
 
 

@@ -149,7 +149,7 @@ def test_docx_layout_fonts_charts_and_endnotes(made: DashboardArchive, tmp_path:
                 if mention.url.startswith("http"):
                     assert mention.url in note
             else:
-                ob = archive.get_obligation(int(value))
+                ob = archive.ledger.get_obligation(int(value))
                 assert ob is not None and ob.title in note
 
 
@@ -202,7 +202,7 @@ def test_cli_generates_and_moves_a_report_through_the_workflow(
     again = runner.invoke(main, [*base, "daily", "--date", "2026-11-20"])
     assert again.exit_code != 0 and "已签发" in again.output  # a signed report is kept
     with open_archive(made.db) as archive:
-        audit = archive.list_audit(object_type="report", object_id="daily-20261120")
+        audit = archive.ledger.list_audit(object_type="report", object_id="daily-20261120")
     assert {(e.action, e.actor) for e in audit} == {
         ("report.reviewed", "李科长"),
         ("report.signed", "王局长"),
@@ -249,7 +249,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
 def test_demo_archive_reports_cite_every_sentence(demo: DashboardArchive, tmp_path: Path) -> None:
     settings = load_config(demo.config)
     with open_archive(demo.db) as archive:
-        now = archive.pipeline_time()
+        now = archive.ledger.pipeline_time()
         assert now is not None
         hottest = archive.list_events(limit=1)[0]
         packs = {

@@ -118,7 +118,7 @@ class Runner:
         for source in self.settings.sources:
             if not source.enabled:
                 continue
-            state = self.archive.get_source_state(source.name)
+            state = self.archive.ledger.get_source_state(source.name)
             if state.last_run_at is None or now - state.last_run_at >= source.interval:
                 due.append(source)
         return due
@@ -172,7 +172,7 @@ class Runner:
         started = time.monotonic()
         now = self.clock.now()
         report = TickReport(at=now)
-        self.archive.record_pipeline_time(now)
+        self.archive.ledger.record_pipeline_time(now)
         steps: list[tuple[str, Callable[[], None]]] = [
             ("config", lambda: self.reload_config(report)),
             ("crawl", lambda: self.crawl(self.due_sources(now), report)),
