@@ -3,8 +3,9 @@
 The press office's first two questions of any incident are 溯源 (where did it start) and the
 关键传播节点 (who is carrying it). The event alert answers both in its evidence — the first
 source and the top spreader of the event's cascade (``nlp.propagation``, the same figures as
-``yuqing propagation`` and the event page's 传播分析) — so the spokesperson reads them on the
-phone with the alert.
+``yuqing propagation`` and the event page's 传播分析, as the analysis stored them with the
+event while it has not grown since) — so the spokesperson reads them on the phone with the
+alert.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from dataclasses import replace
 
 from alerts.rule_base import Match
 from archive.base import Archive
-from archive.models import Mention, Reason
+from archive.models import Reason
 from core.clock import local
 from nlp.propagation import build_cascade
-from nlp.propagation_figures import cascade_figures
-from nlp.propagation_read import cascade_mentions
+from nlp.propagation_figures import Figures, cascade_figures
+from nlp.propagation_read import cascade_mentions, stored_figures
 
 SPREAD = "spread"  # the Reason kind of these lines
 # Cascades computed per (event, size, last post): an event that has not grown is not walked
@@ -37,16 +38,19 @@ def spread_reasons(archive: Archive, event_id: str) -> list[Reason]:
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return list(_CACHE[key])
-    _, mentions = cascade_mentions(archive, event_id)
-    reasons = _reasons(mentions) if mentions else []
+    figures = stored_figures(event)
+    if figures is None:
+        # Not computed by the analysis yet, or the event grew since: compute them here.
+        _, mentions = cascade_mentions(archive, event_id)
+        figures = cascade_figures(build_cascade(mentions), top=1) if mentions else None
+    reasons = _reasons(figures) if figures is not None else []
     _CACHE[key] = reasons
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return list(reasons)
 
 
-def _reasons(mentions: list[Mention]) -> list[Reason]:
-    figures = cascade_figures(build_cascade(mentions), top=1)
+def _reasons(figures: Figures) -> list[Reason]:
     found = []
     first = figures.first_source
     if first is not None and not first.placeholder:

@@ -200,6 +200,10 @@ class Event:
     # Member mentions per platform (Mention.platform → count, the most first, then by name),
     # summing to mention_count; None: not computed (an event written before they were kept).
     platforms: dict[str, int] | None = None
+    # The cascade's figures as the analysis last computed them (nlp.propagation_stage):
+    # {"mention_count": the event's count then, "computed_at": ISO time, "figures":
+    # nlp.propagation_figures.Figures.to_json()}; None: not computed. Stored, never searched.
+    propagation: dict[str, Any] | None = None
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""The read layer of the event page's 传播分析 section: the cascade and its figures (computed
-from the archive on demand, cached like ``dashboard.data``), a drawable sample of the tree and
+"""The read layer of the event page's 传播分析 section: the cascade and its figures (as the
+analysis stored them while current, else computed from the archive on demand; cached like
+``dashboard.data``), a drawable sample of the tree and
 the cumulative spread by account type."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dashboard.context import reader
 from dashboard.data import _ttl_cached
 from nlp.propagation import Cascade, build_cascade
 from nlp.propagation_figures import Figures, cascade_figures
-from nlp.propagation_read import cascade_mentions
+from nlp.propagation_read import cascade_mentions, stored_figures
 
 __all__ = ["DRAWN_NODES", "PropagationView", "event_propagation", "tree_layout"]
 
@@ -131,7 +132,8 @@ def event_propagation(config: str, event_id: str) -> PropagationView | None:
     if event is None or not mentions:
         return None
     cascade = build_cascade(mentions)
-    figures = cascade_figures(cascade)
+    # The figures the analysis stored while current; the drawing needs the cascade anyway.
+    figures = stored_figures(event) or cascade_figures(cascade)
     nodes, edges = tree_layout(cascade)
     return PropagationView(
         figures=figures,

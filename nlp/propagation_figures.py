@@ -78,6 +78,38 @@ class Figures:
         }
         return _jsonable(data)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Figures:
+        """The figures ``to_json`` wrote (as stored with an event)."""
+        first = data["first_source"]
+        return cls(
+            **{k: data[k] for k in _PLAIN},
+            first_source=Node(**{**first, "at": _when(first["at"])}) if first else None,
+            first_by_platform=dict(data["first_by_platform"]),
+            time_to={
+                int(k): (timedelta(seconds=v) if v is not None else None)
+                for k, v in data["time_to"].items()
+            },
+            share_posted=dict(data["share_posted"]),
+            share_carried=dict(data["share_carried"]),
+            spreaders=[_spreader_from(s) for s in data["spreaders"]],
+            betweenness_spreaders=[_spreader_from(s) for s in data["betweenness_spreaders"]],
+        )
+
+
+_PLAIN = (
+    "nodes", "mentions", "placeholders", "edges", "trees", "depth", "breadth", "largest_tree",
+    "virality", "virality_mean", "reposts_per_hour", "peak_hour",
+)  # fmt: skip
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _spreader_from(data: dict[str, Any]) -> Spreader:
+    return Spreader(**{**data, "at": _when(data["at"])})
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):

@@ -5,14 +5,22 @@ comment's post or the original of a reprint may not be a member (it was not rele
 own, or joined another event) but is archived. Those ancestors are fetched so that the tree
 reaches its real root instead of a placeholder; what the archive does not hold stays a
 placeholder (``nlp.propagation``).
+
+The analysis stores each event's figures with it (``nlp.propagation_stage``); readers take
+them through ``stored_figures`` while the event has not grown since, else compute them here.
 """
 
 from __future__ import annotations
 
+import logging
+
 from archive.base import Archive
 from archive.models import Event, Mention
+from nlp.propagation_figures import Figures
 
-__all__ = ["MAX_MENTIONS", "cascade_mentions"]
+__all__ = ["MAX_MENTIONS", "ancestors", "cascade_mentions", "stored_figures"]
+
+logger = logging.getLogger(__name__)
 
 # The most members read for one event; the largest events of the CED replay have a few
 # thousand, and building a cascade of 100,000 takes well under a second
@@ -30,6 +38,24 @@ def _wanted(mention: Mention) -> list[str]:
     return ids
 
 
+def ancestors(archive: Archive, mentions: list[Mention], known: set[str]) -> list[Mention]:
+    """The archived ancestors of ``mentions`` (parents, originals of reprints, theirs in
+    turn) not in ``known``; one generation per round, what the archive lacks left out."""
+    found: dict[str, Mention] = {}
+    missing: set[str] = set()
+    frontier = list(mentions)
+    for _ in range(MAX_ROUNDS):
+        wanted = sorted({i for m in frontier for i in _wanted(m)} - known - found.keys() - missing)
+        if not wanted:
+            break
+        fetched = archive.get_mentions(wanted)
+        missing.update(set(wanted) - {m.id for m in fetched})
+        for m in fetched:
+            found[m.id] = m
+        frontier = fetched
+    return list(found.values())
+
+
 def cascade_mentions(
     archive: Archive, event_id: str, limit: int = MAX_MENTIONS
 ) -> tuple[Event | None, list[Mention]]:
@@ -38,16 +64,17 @@ def cascade_mentions(
     if event is None:
         return None, []
     members = archive.event_mentions(event_id, limit=limit)
-    found = {m.id: m for m in members}
-    missing: set[str] = set()
-    frontier = list(members)
-    for _ in range(MAX_ROUNDS):
-        wanted = sorted({i for m in frontier for i in _wanted(m)} - found.keys() - missing)
-        if not wanted:
-            break
-        fetched = archive.get_mentions(wanted)
-        missing.update(set(wanted) - {m.id for m in fetched})
-        for m in fetched:
-            found[m.id] = m
-        frontier = fetched
-    return event, list(found.values())
+    return event, [*members, *ancestors(archive, members, {m.id for m in members})]
+
+
+def stored_figures(event: Event) -> Figures | None:
+    """The figures the analysis stored with ``event`` when they are current (computed when the
+    event had the members it has now, ``nlp.propagation_stage``); None: compute them."""
+    stored = event.propagation
+    if not stored or stored.get("mention_count") != event.mention_count:
+        return None
+    try:
+        return Figures.from_json(stored["figures"])
+    except (KeyError, TypeError, ValueError) as exc:
+        logger.warning("event %s: stored propagation figures unreadable (%s)", event.id, exc)
+        return None

@@ -1,9 +1,10 @@
 """The analyse stage: mentions after the ``analyze`` cursor → analyses and events → cursor.
 
-Order of writes per batch: analyses, then events, then the cursor. A crash anywhere before
-the cursor moves only makes the next run redo the batch, whose results land under the same
-keys (analysis per mention id, event per event id), and a mention keeps the event it was
-given, so the redo changes nothing. The same mentions in the same order give the same
+Each batch's touched events get their propagation figures (``nlp.propagation_stage``) before
+they are written. Order of writes per batch: analyses, then events, then the cursor. A crash
+anywhere before the cursor moves only makes the next run redo the batch, whose results land
+under the same keys (analysis per mention id, event per event id), and a mention keeps the
+event it was given, so the redo changes nothing. The same mentions in the same order give the same
 analyses and events on every run: nothing here is random, and time comes from ``clock``
 and from the mentions' own timestamps, never from the wall clock (``seconds`` in the
 report is the only measured duration, and it is not stored).
@@ -20,6 +21,7 @@ from archive.base import Archive
 from archive.models import Event
 from core.clock import Clock
 from core.settings import Settings
+from nlp import propagation_stage
 from nlp.analyzer import Analyzer
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ def analyzer_for(archive: Archive, settings: Settings) -> Analyzer:
 def forget(archive: Archive) -> None:
     """Drop the archive's in-memory state; the next run rebuilds it from the archive."""
     _ANALYZERS.pop(archive, None)
+    propagation_stage.forget(archive)
 
 
 def analyze_new(
@@ -65,6 +68,7 @@ def analyze_new(
     started = time.perf_counter()
     report = AnalyzeReport()
     analyzer = analyzer_for(archive, settings)
+    cascades = propagation_stage.tracker_for(archive)
     batch_size = settings.nlp.batch_size
     while limit is None or report.processed < limit:
         size = batch_size if limit is None else min(batch_size, limit - report.processed)
@@ -74,7 +78,9 @@ def analyze_new(
             break
         mentions = [mention for _, mention in rows]
         try:
-            outcome = analyzer.process(mentions, clock.now())
+            now = clock.now()
+            outcome = analyzer.process(mentions, now)
+            cascades.update(mentions, outcome.analyses, outcome.events, now)
             archive.upsert_analyses(outcome.analyses)
             for event in outcome.events:
                 archive.upsert_event(event)
@@ -84,6 +90,7 @@ def analyze_new(
             forget(archive)
             raise
         analyzer.committed(outcome)
+        cascades.retain(analyzer.store)
         report.processed += len(mentions)
         report.relevant += outcome.relevant
         report.events_created += outcome.created
@@ -108,6 +115,7 @@ def refresh_events(archive: Archive, settings: Settings, clock: Clock) -> list[E
     """
     analyzer = analyzer_for(archive, settings)
     events = analyzer.refresh(clock.now())
+    propagation_stage.tracker_for(archive).carry(events)
     for event in events:
         archive.upsert_event(event)
     return events

@@ -1,7 +1,8 @@
 """The 专报's 传播分析: where the event's story started and who carried it, with citations.
 
 The figures are the event's cascade (``nlp.propagation``: explicit parents, //@ chains,
-reprint links) as ``yuqing propagation`` and the event page compute them; the sentences cite
+reprint links) as ``yuqing propagation`` and the event page show them (stored by the analysis
+while current, else computed here); the sentences cite
 the first source and each key spreader's own post, so every claim leads to its mention.
 """
 
@@ -13,7 +14,7 @@ from archive.models import Event
 from core.clock import local
 from nlp.propagation import build_cascade
 from nlp.propagation_figures import cascade_figures
-from nlp.propagation_read import cascade_mentions
+from nlp.propagation_read import cascade_mentions, stored_figures
 from reports.datapack import PackBuilder
 
 FIGURE = "propagation"
@@ -24,11 +25,22 @@ def propagation(b: PackBuilder, event: Event | None) -> None:
     """Record the event's cascade figures in the pack (专报 only; nothing for an empty event)."""
     if event is None:
         return
-    _, mentions = cascade_mentions(b.archive, event.id)
-    if not mentions:
+    figures = stored_figures(event)
+    if figures is not None:
+        # Stored by the analysis (ranked deeper): only the posts cited are read.
+        figures.spreaders = figures.spreaders[:SPREADERS]
+        cited = [s.id for s in figures.spreaders]
+        if figures.first_source is not None:
+            cited.append(figures.first_source.id)
+        by_id = {m.id: m for m in b.archive.get_mentions(sorted(set(cited)))}
+    else:
+        _, mentions = cascade_mentions(b.archive, event.id)
+        if not mentions:
+            return
+        by_id = {m.id: m for m in mentions}
+        figures = cascade_figures(build_cascade(mentions), top=SPREADERS)
+    if figures.nodes == 0:
         return
-    by_id = {m.id: m for m in mentions}
-    figures = cascade_figures(build_cascade(mentions), top=SPREADERS)
     first = figures.first_source
     first_cite = b.cite(by_id[first.id]) if first is not None and first.id in by_id else None
     spreaders = [

@@ -74,9 +74,12 @@ def make_mention(i: int, text: str, **overrides: object) -> Mention:
     return Mention(**values)  # type: ignore[arg-type]
 
 
-# Turns a current SQLite archive's obligations back into what schema 7 wrote, for the upgrade
-# tests of earlier schemas (they undo every later migration before their own).
-OBLIGATION_EVIDENCE_UNDONE = (
+# Turns a current SQLite archive's events back into what schema 8 wrote (no propagation).
+EVENT_PROPAGATION_UNDONE = "ALTER TABLE events DROP COLUMN propagation; "
+# Turns a current SQLite archive back into what schema 7 wrote (schema 9's events, then the
+# obligations), for the upgrade tests of earlier schemas (they undo every later migration
+# before their own).
+OBLIGATION_EVIDENCE_UNDONE = EVENT_PROPAGATION_UNDONE + (
     "ALTER TABLE obligations DROP COLUMN done_at; ALTER TABLE obligations DROP COLUMN evidence; "
     "ALTER TABLE obligations DROP COLUMN fulfilled_by; "
     "ALTER TABLE obligations DROP COLUMN late_reason; "

@@ -149,6 +149,7 @@ def event_doc(event: Event) -> dict[str, Any]:
         "updated_at": iso(event.updated_at),
         "entities": None if event.entities is None else [asdict(count) for count in event.entities],
         "platforms": None if event.platforms is None else dict(event.platforms),
+        "propagation": event.propagation,
     }
 
 
@@ -171,6 +172,8 @@ def event_from(source: dict[str, Any]) -> Event:
         updated_at=from_iso(source.get("updated_at")),
         entities=_entity_counts(source.get("entities")),
         platforms=_platforms(source.get("platforms")),
+        # Absent or null (not computed yet, or written before mapping revision 4): None.
+        propagation=source.get("propagation"),
     )
 
 

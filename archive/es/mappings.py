@@ -38,8 +38,9 @@ MAPPING_VERSION = 1
 #   1: the first mappings;
 #   2: analysis.entities and analysis.entity_names (the entities of a mention and the keys
 #      ``entity:`` filters match), events' entities;
-#   3: events' platforms (member mentions per platform).
-MAPPING_REVISION = 3
+#   3: events' platforms (member mentions per platform);
+#   4: events' propagation (the cascade's figures, nlp.propagation_stage).
+MAPPING_REVISION = 4
 
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date_nanos"}  # microsecond times survive range filters and sorting
@@ -119,6 +120,10 @@ EVENT_MAPPING: dict[str, Any] = {
         # ``flattened`` field would index the counts as keywords, of no use for ranges or
         # sorting, and a list of {platform, count} entries would read less plainly.
         "platforms": {"type": "object", "enabled": False},
+        # The cascade's figures (archive.models.Event.propagation); null: not computed. Read
+        # back whole by the event page, the CLI, the alert and the 专报, never searched, and
+        # its keys (platform names, account types, milestones) are open ended: not parsed.
+        "propagation": {"type": "object", "enabled": False},
     },
 }
 

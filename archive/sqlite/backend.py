@@ -248,8 +248,8 @@ class SQLiteArchive(SearchQueries, Archive):
             conn.execute(
                 "INSERT OR REPLACE INTO events (id, title, first_seen, last_seen, mention_count, "
                 "heat, burst, status, topics, keywords, region, severity, severity_basis, "
-                "rumor_score, updated_at, entities, platforms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "rumor_score, updated_at, entities, platforms, propagation) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 event_values(event),
             )
 

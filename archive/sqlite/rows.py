@@ -94,6 +94,15 @@ def platforms_from(text: str | None) -> dict[str, int] | None:
     return None if text is None else {str(k): int(v) for k, v in json.loads(text).items()}
 
 
+def propagation_json(propagation: dict[str, Any] | None) -> str | None:
+    return None if propagation is None else dumps(propagation)
+
+
+def propagation_from(text: str | None) -> dict[str, Any] | None:
+    """NULL (figures not computed yet, or an event written before schema 9) reads None."""
+    return None if text is None else dict(json.loads(text))
+
+
 MENTION_COLUMNS = (
     "id, source, platform, kind, url, title, text, author, region, parent_id, "
     "published_at, fetched_at, metrics, extra"
@@ -173,6 +182,7 @@ def event_values(event: Event) -> tuple[Any, ...]:
         to_us(event.updated_at),
         entity_counts_json(event.entities),
         platforms_json(event.platforms),
+        propagation_json(event.propagation),
     )
 
 
@@ -195,6 +205,7 @@ def event_from(row: sqlite3.Row) -> Event:
         updated_at=from_us(row["updated_at"]),
         entities=entity_counts_from(row["entities"]),
         platforms=platforms_from(row["platforms"]),
+        propagation=propagation_from(row["propagation"]),
     )
 
 

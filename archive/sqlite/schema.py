@@ -308,6 +308,11 @@ MIGRATIONS: list[str] = [
         updated_at
     ) WHERE status = 'done';
     """,
+    # 9: events' propagation figures (archive.models.Event.propagation, computed by the
+    # analysis: nlp.propagation_stage) as a JSON object; NULL reads None ("not computed").
+    """
+    ALTER TABLE events ADD COLUMN propagation TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

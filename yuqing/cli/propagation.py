@@ -12,7 +12,8 @@ import click
 from core.clock import SHANGHAI
 from nlp.propagation import build_cascade
 from nlp.propagation_figures import Figures, Spreader, cascade_figures
-from nlp.propagation_read import MAX_MENTIONS, cascade_mentions
+from nlp.propagation_read import MAX_MENTIONS, cascade_mentions, stored_figures
+from nlp.propagation_stage import STORED_TOP
 
 __all__ = ["propagation"]
 
@@ -85,16 +86,23 @@ def propagation(
     """Propagation of an event: first source, depth, virality, speed and key spreaders,
     from the repost tree rebuilt from explicit parents, //@ chains and reprint links."""
     with ctx.archive(readonly=True) as archive:
-        event, mentions = cascade_mentions(archive, event_id, limit=limit)
-    if event is None:
-        raise click.ClickException(f"no event {event_id!r} in the archive")
-    cascade = build_cascade(mentions)
-    figures = cascade_figures(cascade, top=top)
-    if tree is not None:
-        tree.write_text(
-            json.dumps({"event": event.id, **cascade.to_json()}, ensure_ascii=False, indent=1),
-            encoding="utf-8",
-        )
+        event = archive.get_event(event_id)
+        if event is None:
+            raise click.ClickException(f"no event {event_id!r} in the archive")
+        # The figures the analysis stored, while current and over the same cascade (ranked as
+        # deep, every member read); a tree to write needs the cascade itself.
+        as_stored = top == STORED_TOP and limit == MAX_MENTIONS and tree is None
+        figures = stored_figures(event) if as_stored else None
+        if figures is None:
+            _, mentions = cascade_mentions(archive, event_id, limit=limit)
+    if figures is None:
+        cascade = build_cascade(mentions)
+        figures = cascade_figures(cascade, top=top)
+        if tree is not None:
+            tree.write_text(
+                json.dumps({"event": event.id, **cascade.to_json()}, ensure_ascii=False, indent=1),
+                encoding="utf-8",
+            )
     if as_json:
         click.echo(json.dumps({"event": event.id, **figures.to_json()}, ensure_ascii=False))
     else:
