@@ -26,9 +26,13 @@ reprints, and the cost of the figures on a large event.
    ``CascadeBuilder``; then batches of 1,000 new mentions, each added (in place: they are in
    publication order) and the figures recomputed over the whole cascade, timed; memory per
    node from tracemalloc.
+5. **The stage**: the same event in a real SQLite archive (members by their analyses, the
+   event record), then batches of 1,000 through ``nlp.propagation_stage.PropagationTracker``
+   as the analysis stage calls it: the first batch reads the event back (a restart), each
+   later one adds its members, recomputes the figures and stores them with the event.
 
 Run: ``.venv/bin/python benchmarks/propagation_bench.py [--posts 300] [--news 300]
-[--nodes 100000] [--drop 0.2]``
+[--nodes 100000] [--drop 0.2] [--parts 12345]``
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive import open_archive  # noqa: E402
-from archive.models import Mention, stable_id  # noqa: E402
+from archive.models import Analysis, Event, Mention, stable_id  # noqa: E402
 from benchmarks.crawl_neardup_bench import EDITS, distinct  # noqa: E402
 from core.clock import SimulatedClock  # noqa: E402
 from core.settings import Settings  # noqa: E402
@@ -60,6 +64,7 @@ from crawlers.copies import CopyDetector  # noqa: E402
 from crawlers.engine import CrawlEngine  # noqa: E402
 from nlp.propagation import Cascade, CascadeBuilder, build_cascade  # noqa: E402
 from nlp.propagation_figures import cascade_figures  # noqa: E402
+from nlp.propagation_stage import PropagationTracker  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 START = datetime(2026, 11, 16, tzinfo=UTC)
@@ -364,6 +369,45 @@ def cost(nodes: int, batches: int) -> dict[str, float]:
     }
 
 
+def stage_cost(nodes: int, batches: int, folder: Path) -> dict[str, float]:
+    """Part 5: the analysis stage's figures (``nlp.propagation_stage``) on an event of
+    ``nodes`` members in a real SQLite archive: the first batch after a start reads the event
+    back, later ones add 1,000 members each and store the figures with the event."""
+    mentions = list(synthetic(nodes + 1000 * batches, 11))
+    event = Event(id="ev", title="合成事件", first_seen=START, last_seen=START)
+    with open_archive(folder / "stage.db") as archive:
+        archive.upsert_mentions(mentions)
+        archive.upsert_analyses([_member(m) for m in mentions[:nodes]])
+        archive.upsert_event(replace(event, mention_count=nodes))
+        tracker = PropagationTracker(archive)
+        timings, stores = [], []
+        for b in range(batches):
+            batch = mentions[nodes + 1000 * b : nodes + 1000 * (b + 1)]
+            analyses = [_member(m) for m in batch]
+            current = replace(event, mention_count=nodes + 1000 * (b + 1))
+            began = time.perf_counter()
+            tracker.update(batch, analyses, [current], batch[-1].published_at)
+            middle = time.perf_counter()
+            archive.upsert_analyses(analyses)
+            archive.upsert_event(current)
+            timings.append(middle - began)
+            stores.append(time.perf_counter() - middle)
+        stored = archive.get_event("ev")
+    assert stored is not None and stored.propagation is not None
+    return {
+        "restart_s": timings[0],
+        "batch_median_s": statistics.median(timings[1:]),
+        "batch_max_s": max(timings[1:]),
+        "store_median_s": statistics.median(stores),
+        "stored_bytes": len(json.dumps(stored.propagation, ensure_ascii=False).encode()),
+        "rebuilds": tracker.held["ev"].builder.rebuilds,
+    }
+
+
+def _member(m: Mention) -> Analysis:
+    return Analysis(m.id, True, 0.9, event_id="ev", analyzed_at=m.published_at)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=300)
@@ -372,7 +416,25 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--drop", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--parts", default="12345", help="which parts to run, e.g. 45")
     args = parser.parse_args()
+    if set(args.parts) & set("123"):
+        quality(args)
+    if "4" in args.parts:
+        cost_line(args)
+    if "5" in args.parts:
+        with tempfile.TemporaryDirectory() as tmp:
+            c = stage_cost(args.nodes, max(args.batches, 2), Path(tmp))
+        print(
+            f"5. stage: an event of {args.nodes} mentions in SQLite, the figures stored with "
+            f"it: first batch after a start (read back + 1,000 added) {c['restart_s']:.2f} s; "
+            f"then per batch of 1,000 {c['batch_median_s']:.2f} s median (max "
+            f"{c['batch_max_s']:.2f} s, rebuilds {c['rebuilds']:.0f}) + storing the analyses "
+            f"and the event {c['store_median_s']:.2f} s; {c['stored_bytes']:.0f} bytes stored"
+        )
+
+
+def quality(args: argparse.Namespace) -> None:
     if not (DATASETS / "ced").exists() or not (DATASETS / "food_safety").exists():
         sys.exit(f"data sets missing under {DATASETS} (see ../shared/datasets/README.md)")
     posts = ced_posts(args.posts)
@@ -402,6 +464,9 @@ def main() -> None:
                 f"{r['stories']} stories, first publisher right {r['first_publisher_right']:.3f}"
                 f" (a reprint crawled first in {r['reprint_crawled_first']:.0%})"
             )
+
+
+def cost_line(args: argparse.Namespace) -> None:
     c = cost(args.nodes, args.batches)
     print(
         f"4. cost: {args.nodes} mentions built and measured in {c['first_build_s']:.2f} s; "

@@ -297,6 +297,29 @@ def test_outbox_queues_once_and_retries(archive: Archive) -> None:
     assert sent.attempts == 2
 
 
+def test_event_propagation_figures_round_trip(archive: Archive) -> None:
+    from nlp.propagation import build_cascade
+    from nlp.propagation_figures import Figures, cascade_figures
+
+    post = make_mention(0, TEXTS[0])
+    reposts = [
+        replace(make_mention(i, "转发"), parent_id=post.id, author=f"网友{i}", kind="repost")
+        for i in (1, 2)
+    ]
+    figures = cascade_figures(build_cascade([post, *reposts]))
+    stored = {"mention_count": 3, "computed_at": T0.isoformat(), "figures": figures.to_json()}
+    event = Event(id="e1", title="电梯事故", first_seen=T0, last_seen=T0, mention_count=3)
+    archive.upsert_event(replace(event, propagation=stored))
+    archive.upsert_event(replace(event, id="e2"))
+    assert (got := archive.get_event("e1")) is not None and got.propagation == stored
+    assert Figures.from_json(got.propagation["figures"]) == figures
+    assert (got := archive.get_event("e2")) is not None and got.propagation is None
+    assert {e.id: e.propagation for e in archive.list_events()} == {"e1": stored, "e2": None}
+    # Written again without them (figures not computed): none.
+    archive.upsert_event(event)
+    assert (got := archive.get_event("e1")) is not None and got.propagation is None
+
+
 def test_events_cursors_state_rejects_and_audit(archive: Archive) -> None:
     event = Event(
         id="e1",
