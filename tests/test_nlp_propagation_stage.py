@@ -162,7 +162,8 @@ def test_the_alert_evidence_uses_stored_figures_while_current(archive: Archive) 
     _run(archive, [*FIRST, *LATER], 20)
     event = _marked(archive)
     lines = [r.text for r in spread_reasons(archive, event.id)]
-    assert lines[0].startswith("首发：存储的首发") and lines[1].startswith("主要传播者：存储的传播者")
+    assert lines[0].startswith("首发：存储的首发")
+    assert lines[1].startswith("主要传播者：存储的传播者")
     # The event grew (a member the analysis has not yet figured in): computed on demand.
     archive.upsert_event(replace(event, mention_count=6))
     lines = [r.text for r in spread_reasons(archive, event.id)]
