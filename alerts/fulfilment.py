@@ -71,7 +71,6 @@ POST_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # shares under a fifth. Between WEAK and STRONG a match is only proposed.
 STRONG = 0.6
 WEAK = 0.4
-MIN_SHARE = STRONG  # the name earlier releases used
 PROPOSAL = "建议办结："
 ACTOR = "系统"
 CANDIDATES = 500  # publications read per obligation; far more than one story ever has

@@ -38,7 +38,7 @@ from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
-from nlp.rumor.score import RUMOR_KINDS, RumorResult, features_of
+from nlp.rumor.score import RUMOR_KINDS, RumorResult
 from nlp.sentiment import score_sentiment
 from nlp.severity import SeverityResult, SourcedFigures, best_figures, grade_text
 from nlp.text import Document, document_from_text
@@ -221,7 +221,6 @@ class Analyzer:
             topic_evidence=dict(relevance.topic_evidence),
             rumor_score=analysis.rumor_score,
             figures=figures,
-            rumor_features=features_of(document.prepared, mention.metrics) if is_post else None,
             grams=text.grams if is_post else frozenset(),
             doubting=mention.parent_id is not None and text.doubting,
             weight=mention_weight(mention.platform, mention.metrics),

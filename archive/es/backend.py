@@ -33,7 +33,7 @@ from archive.errors import ArchiveError
 from archive.es.bulk import ArchiveUnavailable, BulkAction, bulk_write
 from archive.es.client import calls, check_version, make_client, safe_hosts
 from archive.es.docs import analysis_doc, analysis_from, mention_doc, mention_from
-from archive.es.mappings import IndexNames, mention_template
+from archive.es.mappings import IndexNames
 from archive.es.positions import PositionCounter
 from archive.es.reads import MentionReads
 from archive.es.setup import install
@@ -365,11 +365,6 @@ class ElasticsearchArchive(MentionReads):
             if doc:
                 out[mention_id] = analysis_from(mention_id, doc)
         return out
-
-
-def mention_template_body(prefix: str, replicas: int | None = None) -> dict[str, Any]:
-    """The mentions template, for documentation and Kibana set-up scripts."""
-    return mention_template(IndexNames(prefix), replicas)
 
 
 def open_elasticsearch(
