@@ -24,12 +24,11 @@ from core.clock import SimulatedClock
 from core.config import load_config
 from nlp.stage import CURSOR, analyze_new, forget
 from tests.support.demo_mentions import demo_mentions
-from tests.support.redis_server import RedisServer, redis_server_fixture
+from tests.support.redis_server import RedisServer
 from yuqing.analyze_worker import AnalyzeWorker
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
-redis_server = pytest.fixture(redis_server_fixture)
 
 
 @pytest.fixture(scope="module")
