@@ -9,7 +9,6 @@ import email
 import logging
 import socket
 import ssl
-from collections.abc import Iterator
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from alerts.notify import deliver_due
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import OutboxMessage
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
@@ -116,12 +115,6 @@ def _tls_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*certificate)
     return context
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def settings_for(port: int, address: str = "spk@example.cn", **mail: Any) -> Settings:

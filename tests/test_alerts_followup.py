@@ -3,7 +3,6 @@ acknowledged, and fulfilment proposed when the agency's own notice is crawled.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -13,16 +12,10 @@ import pytest
 
 from alerts import obligations as ops
 from alerts.stage import evaluate
-from archive import Archive, open_archive
+from archive import Archive
 from core.clock import SimulatedClock
 from core.settings import Settings
 from tests.test_alerts_stage import T0, analysis, event, mention
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def settings_for(tmp_path: Path, rules: list[dict[str, Any]], **obligations: Any) -> Settings:

@@ -6,7 +6,6 @@ obligations escalate late, and an obligation found after its deadline says why (
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -51,12 +50,6 @@ PENALTY = [
         "recipients": ["duty"],
     }
 ]
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def settings_for(

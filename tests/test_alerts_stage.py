@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from alerts import obligations as ops
 from alerts.defaults import default_rules
 from alerts.stage import STAGE, evaluate
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Analysis, Event, Mention, Reason
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
@@ -104,12 +103,6 @@ def make_settings(tmp_path: Path, rules: list[dict[str, Any]] | None = None) -> 
             "recipients": [{"name": "duty", "role": "duty", "notifiers": ["log", "hook"]}],
         }
     )
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 @pytest.fixture
