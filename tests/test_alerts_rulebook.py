@@ -16,7 +16,7 @@ from alerts.stage import evaluate
 from archive import Archive, open_archive
 from core.clock import SHANGHAI, SimulatedClock, local
 from core.settings import Settings
-from tests.test_alerts_stage import T0, analysis, event, mention
+from tests.support.alert_data import T0, analysis, event, mention
 
 GOOD = """\
 rules:
