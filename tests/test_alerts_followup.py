@@ -15,22 +15,11 @@ from alerts.stage import evaluate
 from archive import Archive
 from core.clock import SimulatedClock
 from core.settings import Settings
-from tests.support.alert_data import T0, analysis, escalation_settings, event, mention
+from tests.support.alert_data import HOT, T0, analysis, escalation_settings, event, mention
 
 
 def settings_for(tmp_path: Path, rules: list[dict[str, Any]], **obligations: Any) -> Settings:
     return escalation_settings(tmp_path, rules, obligations, back_to_duty=True)
-
-
-HOT = [
-    {
-        "name": "hot",
-        "type": "threshold",
-        "min_mentions": 3,
-        "opens": ["response"],
-        "recipients": ["duty"],
-    }
-]
 
 
 def keys(archive: Archive, part: str) -> list[str]:

@@ -21,7 +21,7 @@ from archive.models import Mention
 from core.clock import SHANGHAI, SimulatedClock, local
 from core.settings import Settings
 from tests.conftest import OBLIGATION_EVIDENCE_UNDONE
-from tests.support.alert_data import T0, analysis, escalation_settings, event, mention
+from tests.support.alert_data import HOT, T0, analysis, escalation_settings, event, mention
 
 AGENCY = {
     "name": "杭州市市场监督管理局",
@@ -32,15 +32,6 @@ AGENCY = {
     "superiors": ["杭州发布"],
     "sources": ["bureau-*"],
 }
-HOT = [
-    {
-        "name": "hot",
-        "type": "threshold",
-        "min_mentions": 3,
-        "opens": ["response"],
-        "recipients": ["duty"],
-    }
-]
 PENALTY = [
     {
         "name": "penalty",

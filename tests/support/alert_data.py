@@ -14,6 +14,16 @@ from core.clock import SHANGHAI
 from core.settings import Settings
 
 T0 = datetime(2026, 7, 20, 9, 0, tzinfo=SHANGHAI)
+# A threshold rule whose events open a response obligation for the duty officer.
+HOT: list[dict[str, Any]] = [
+    {
+        "name": "hot",
+        "type": "threshold",
+        "min_mentions": 3,
+        "opens": ["response"],
+        "recipients": ["duty"],
+    }
+]
 
 
 def mention(
