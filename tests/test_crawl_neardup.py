@@ -38,14 +38,19 @@ def test_signatures_are_stable_and_similar_texts_agree() -> None:
     assert index.add("d", STORY) == index.find(STORY, exclude="d")
 
 
+# The story on one site and its edited reprint on another half an hour later.
+ORIGINAL = {"id": "orig", "channel": "jzrb", "offset_minutes": 0, "title": "速冻水饺检出致病菌",
+            "text": STORY}  # fmt: skip
+REPRINT = {"id": "copy", "channel": "lcxw", "offset_minutes": 30, "title": "鑫达牌水饺被召回",
+           "text": EDITED}  # fmt: skip
+
+
 def test_edited_reprint_on_another_site_is_linked(tmp_path: Path) -> None:
     corpus = [
-        {"id": "orig", "channel": "jzrb", "offset_minutes": 0, "title": "速冻水饺检出致病菌",
-         "text": STORY},
+        ORIGINAL,
         {"id": "other", "channel": "jzrb", "offset_minutes": 5, "title": "燃气热水器消费提示",
          "text": OTHER},
-        {"id": "copy", "channel": "lcxw", "offset_minutes": 30, "title": "鑫达牌水饺被召回",
-         "text": EDITED},
+        REPRINT,
     ]  # fmt: skip
     setup = Rig(tmp_path, corpus)
     try:
@@ -128,10 +133,8 @@ def test_an_earlier_original_crawled_after_its_copies_takes_their_place(archive:
 
 def test_reprinting_site_crawled_first_is_relinked_through_the_engine(tmp_path: Path) -> None:
     corpus = [
-        {"id": "orig", "channel": "jzrb", "offset_minutes": 0, "title": "速冻水饺检出致病菌",
-         "text": STORY},
-        {"id": "copy", "channel": "lcxw", "offset_minutes": 30, "title": "鑫达牌水饺被召回",
-         "text": EDITED},
+        ORIGINAL,
+        REPRINT,
     ]  # fmt: skip
     setup = Rig(tmp_path, corpus)
     try:
