@@ -9,7 +9,7 @@ from archive.models import Mention
 from crawlers.copies import CopyDetector
 from crawlers.neardup import NearDuplicateIndex, signature
 from tests.conftest import make_mention
-from tests.test_crawl_engine import Rig
+from tests.support.demo_crawl import DemoRig
 
 STORY = (
     "江州市市场监管局11月16日通报，青禾镇一家食品厂生产的鑫达牌速冻水饺抽检中检出致病菌。"
@@ -52,7 +52,7 @@ def test_edited_reprint_on_another_site_is_linked(tmp_path: Path) -> None:
          "text": OTHER},
         REPRINT,
     ]  # fmt: skip
-    setup = Rig(tmp_path, corpus)
+    setup = DemoRig(tmp_path, corpus)
     try:
         setup.crawl("jzrb-news")
         setup.crawl("lcxw-news")
@@ -136,7 +136,7 @@ def test_reprinting_site_crawled_first_is_relinked_through_the_engine(tmp_path: 
         ORIGINAL,
         REPRINT,
     ]  # fmt: skip
-    setup = Rig(tmp_path, corpus)
+    setup = DemoRig(tmp_path, corpus)
     try:
         setup.crawl("lcxw-news")  # the reprint first
         (copy,) = setup.by_source("lcxw-news")
