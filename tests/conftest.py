@@ -13,6 +13,7 @@ from archive import open_archive
 from archive.base import Archive
 from archive.models import Mention
 from tests.support.es_node import es_archive_fixture, es_node_fixture, es_own_node_fixture
+from tests.support.redis_server import redis_server_fixture
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 T0 = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
@@ -55,6 +56,8 @@ BACKENDS = ["sqlite", "elasticsearch"]
 es_node = pytest.fixture(scope="session")(es_node_fixture)
 es_archive = pytest.fixture(es_archive_fixture)
 es_own_node = pytest.fixture(es_own_node_fixture)
+# A private redis-server per test that asks for it (tests/support/redis_server.py).
+redis_server = pytest.fixture(redis_server_fixture)
 
 
 def make_mention(i: int, text: str, **overrides: object) -> Mention:

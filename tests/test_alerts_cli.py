@@ -172,7 +172,7 @@ def test_silence_add_list_expire_from_the_shell(config: Path, tmp_path: Path) ->
     from alerts.stage import evaluate
     from core.clock import SimulatedClock
     from core.config import load_config
-    from tests.test_alerts_stage import event
+    from tests.support.alert_data import event
 
     config.write_text(
         CONFIG.replace("  - name: duty\n", "  - name: duty\n    notifiers: [log]\n")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from alerts.notify import deliver_due
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import OutboxMessage
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
@@ -69,12 +69,6 @@ def receiver() -> Iterator[Receiver]:
     yield server
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def make_settings(receiver: Receiver, tmp_path: Path, **outbox: Any) -> Settings:

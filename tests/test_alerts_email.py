@@ -7,51 +7,24 @@ from __future__ import annotations
 import datetime as dt
 import email
 import logging
-import socket
 import ssl
-from collections.abc import Iterator
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from alerts.notify import deliver_due
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import OutboxMessage
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
+from tests.support.smtp_inbox import smtp_inbox
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 PASSWORD = "s3cret-PassW0rd"
 SUBJECT = "【舆情预警·严重】电梯坠落事故"
-
-
-class Inbox:
-    """aiosmtpd handler keeping what it received."""
-
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address.startswith("nobody@"):
-            return "550 5.1.1 no such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(
-            {
-                "to": list(envelope.rcpt_tos),
-                "data": envelope.original_content,
-                "tls": server.transport.get_extra_info("ssl_object") is not None,
-            }
-        )
-        return "250 OK queued"
 
 
 def _authenticator(
@@ -63,12 +36,6 @@ def _authenticator(
         and data.password == PASSWORD.encode()
     )
     return AuthResult(success=ok, handled=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -118,12 +85,6 @@ def _tls_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return context
 
 
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
-
-
 def settings_for(port: int, address: str = "spk@example.cn", **mail: Any) -> Settings:
     return Settings.model_validate(
         {
@@ -170,14 +131,9 @@ def _check_message(received: dict[str, Any]) -> None:
 
 
 def test_plain_smtp_text_and_html_with_a_chinese_subject(archive: Archive) -> None:
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_inbox() as (inbox, port):
         queue(archive)
         assert deliver_due(archive, settings_for(port), SimulatedClock(T0)).sent == 1
-    finally:
-        controller.stop()
     [received] = inbox.messages
     assert received["to"] == ["spk@example.cn"] and not received["tls"]
     _check_message(received)
@@ -191,18 +147,12 @@ def test_starttls_with_login_and_no_password_in_logs(
 ) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
     caplog.set_level(logging.DEBUG)
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=port,
+    with smtp_inbox(
         tls_context=_tls_context(certificate),
         require_starttls=True,
         authenticator=_authenticator,
         auth_required=True,
-    )
-    controller.start()
-    try:
+    ) as (inbox, port):
         settings = settings_for(port, starttls=True, username="yuqing", password=PASSWORD)
         queue(archive)
         assert deliver_due(archive, settings, SimulatedClock(T0)).sent == 1
@@ -210,8 +160,6 @@ def test_starttls_with_login_and_no_password_in_logs(
         wrong = settings_for(port, starttls=True, username="yuqing", password="wrong-" + PASSWORD)
         queue(archive, "alert:2:critical")
         assert deliver_due(archive, wrong, SimulatedClock(T0)).gave_up == 1
-    finally:
-        controller.stop()
     [received] = inbox.messages
     assert received["tls"]
     _check_message(received)
@@ -224,35 +172,20 @@ def test_implicit_tls(
     archive: Archive, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=port,
-        ssl_context=_tls_context(certificate),
-        server_hostname="127.0.0.1",
-    )
-    controller.start()
-    try:
+    tls = {"ssl_context": _tls_context(certificate), "server_hostname": "127.0.0.1"}
+    with smtp_inbox(**tls) as (inbox, port):
         queue(archive)
         assert deliver_due(archive, settings_for(port, ssl=True), SimulatedClock(T0)).sent == 1
-    finally:
-        controller.stop()
     assert inbox.messages and inbox.messages[0]["tls"]
 
 
 def test_refused_recipient_is_permanent_and_a_down_server_is_retried(archive: Archive) -> None:
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_inbox() as (inbox, port):
         queue(archive)
         report = deliver_due(
             archive, settings_for(port, address="nobody@example.cn"), SimulatedClock(T0)
         )
         assert report.gave_up == 1
-    finally:
-        controller.stop()
     queue(archive, "alert:2:critical")
     report = deliver_due(archive, settings_for(port), SimulatedClock(T0))  # nothing listens now
     assert report.retrying == 1

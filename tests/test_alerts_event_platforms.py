@@ -3,26 +3,16 @@ from the counts the analyser stores with the event, on a real SQLite archive."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from alerts.messages import alert_message
 from alerts.rules import Match, RuleInput, build_rule
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Alert, Event, Reason
 from core.settings import parse_rule
 
 NOW = datetime(2026, 7, 20, 4, 0, tzinfo=UTC)
 RULE = parse_rule({"name": "hot", "type": "threshold", "min_heat": 50})
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def _event(event_id: str, platforms: dict[str, int] | None, heat: float = 80.0) -> Event:

@@ -3,7 +3,6 @@ acknowledged, and fulfilment proposed when the agency's own notice is crawled.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -13,42 +12,14 @@ import pytest
 
 from alerts import obligations as ops
 from alerts.stage import evaluate
-from archive import Archive, open_archive
+from archive import Archive
 from core.clock import SimulatedClock
 from core.settings import Settings
-from tests.test_alerts_stage import T0, analysis, event, mention
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
+from tests.support.alert_data import HOT, T0, analysis, escalation_settings, event, mention
 
 
 def settings_for(tmp_path: Path, rules: list[dict[str, Any]], **obligations: Any) -> Settings:
-    return Settings.model_validate(
-        {
-            "rules": rules,
-            "notifiers": [{"name": "log", "type": "file", "path": str(tmp_path / "sent.jsonl")}],
-            "recipients": [
-                {"name": "duty", "notifiers": ["log"], "escalates_to": "leader"},
-                {"name": "leader", "notifiers": ["log"], "escalates_to": "director"},
-                {"name": "director", "notifiers": ["log"], "escalates_to": "duty"},
-            ],
-            "obligations": {"escalate_after": "30m", **obligations},
-        }
-    )
-
-
-HOT = [
-    {
-        "name": "hot",
-        "type": "threshold",
-        "min_mentions": 3,
-        "opens": ["response"],
-        "recipients": ["duty"],
-    }
-]
+    return escalation_settings(tmp_path, rules, obligations, back_to_duty=True)
 
 
 def keys(archive: Archive, part: str) -> list[str]:
@@ -101,11 +72,7 @@ def test_escalation_climbs_the_chain_until_acknowledged(tmp_path: Path, archive:
 def test_reminders_at_half_time_two_hours_before_and_at_the_deadline(
     tmp_path: Path, archive: Archive
 ) -> None:
-    settings = settings_for(tmp_path, HOT, escalate_after="0s")
-    clock = SimulatedClock(T0 + timedelta(hours=1))
-    archive.upsert_event(event("e1", count=5))
-    evaluate(archive, settings, clock)
-    [ob] = archive.ledger.list_obligations()
+    settings, clock, ob = opened_an_hour_in(tmp_path, archive)
     assert ob.due_at == T0 + timedelta(hours=48)
     expected: list[str] = []
     for hours, name in ((24, "50pct"), (46, "before-7200s"), (48, "due")):
@@ -126,6 +93,17 @@ def test_reminders_at_half_time_two_hours_before_and_at_the_deadline(
     assert "剩余 1天0小时" in half.subject and "/obligations?id=" in half.body
 
 
+def opened_an_hour_in(tmp_path: Path, archive: Archive) -> tuple[Settings, SimulatedClock, Any]:
+    """The response obligation the hot event ``e1`` opens an hour after ``T0``, with settings
+    that remind the duty officer at once, and the clock at that hour."""
+    settings = settings_for(tmp_path, HOT, escalate_after="0s")
+    clock = SimulatedClock(T0 + timedelta(hours=1))
+    archive.upsert_event(event("e1", count=5))
+    evaluate(archive, settings, clock)
+    [ob] = archive.ledger.list_obligations()
+    return settings, clock, ob
+
+
 def test_an_obligation_opened_late_gets_one_reminder_not_a_backlog(
     tmp_path: Path, archive: Archive
 ) -> None:
@@ -143,11 +121,7 @@ def test_an_obligation_opened_late_gets_one_reminder_not_a_backlog(
 def test_a_snoozed_obligation_is_reminded_when_the_snooze_ends(
     tmp_path: Path, archive: Archive
 ) -> None:
-    settings = settings_for(tmp_path, HOT, escalate_after="0s")
-    clock = SimulatedClock(T0 + timedelta(hours=1))
-    archive.upsert_event(event("e1", count=5))
-    evaluate(archive, settings, clock)
-    [ob] = archive.ledger.list_obligations()
+    settings, clock, ob = opened_an_hour_in(tmp_path, archive)
     assert ob.id is not None
     clock.set(T0 + timedelta(hours=23))
     ops.snooze(archive, ob.id, "王五", hours=3, clock=clock)  # until 26 h

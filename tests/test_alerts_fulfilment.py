@@ -6,7 +6,6 @@ obligations escalate late, and an obligation found after its deadline says why (
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from archive.models import Mention
 from core.clock import SHANGHAI, SimulatedClock, local
 from core.settings import Settings
 from tests.conftest import OBLIGATION_EVIDENCE_UNDONE
-from tests.test_alerts_stage import T0, analysis, event, mention
+from tests.support.alert_data import HOT, T0, analysis, escalation_settings, event, mention
 
 AGENCY = {
     "name": "杭州市市场监督管理局",
@@ -33,15 +32,6 @@ AGENCY = {
     "superiors": ["杭州发布"],
     "sources": ["bureau-*"],
 }
-HOT = [
-    {
-        "name": "hot",
-        "type": "threshold",
-        "min_mentions": 3,
-        "opens": ["response"],
-        "recipients": ["duty"],
-    }
-]
 PENALTY = [
     {
         "name": "penalty",
@@ -53,27 +43,11 @@ PENALTY = [
 ]
 
 
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
-
-
 def settings_for(
     tmp_path: Path, rules: list[dict[str, Any]], agency: bool = True, **obligations: Any
 ) -> Settings:
-    return Settings.model_validate(
-        {
-            "rules": rules,
-            "notifiers": [{"name": "log", "type": "file", "path": str(tmp_path / "sent.jsonl")}],
-            "recipients": [
-                {"name": "duty", "notifiers": ["log"], "escalates_to": "leader"},
-                {"name": "leader", "notifiers": ["log"], "escalates_to": "director"},
-                {"name": "director", "notifiers": ["log"]},
-            ],
-            "obligations": {"escalate_after": "30m", **obligations},
-            **({"agency": AGENCY} if agency else {}),
-        }
+    return escalation_settings(
+        tmp_path, rules, obligations, **({"agency": AGENCY} if agency else {})
     )
 
 
@@ -368,21 +342,27 @@ def test_an_obligation_found_after_its_deadline_is_labelled_and_says_why(
     assert ob.late_reason in message.body
 
 
-def test_a_hot_event_is_due_from_when_it_crossed_the_threshold(
-    tmp_path: Path, archive: Archive
-) -> None:
-    settings = settings_for(tmp_path, HOT)
-    hot_event(archive)  # first seen at T0
+def hot_for_three_days(archive: Archive) -> list[Mention]:
+    """The hot event, first seen at T0, with a post a day for four days, each by another
+    person (a hotspot needs spread: settings.nlp.hotspot); the posts."""
+    hot_event(archive)
     stored = archive.get_event("e1")
     assert stored is not None
     archive.upsert_event(replace(stored, last_seen=T0 + timedelta(days=3)))
-    # Posts by different people: a hotspot needs spread (settings.nlp.hotspot).
     posts = [
         replace(mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)), author=f"网友{i}")
         for i in range(4)
     ]
     archive.upsert_mentions(posts)
     archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
+    return posts
+
+
+def test_a_hot_event_is_due_from_when_it_crossed_the_threshold(
+    tmp_path: Path, archive: Archive
+) -> None:
+    settings = settings_for(tmp_path, HOT)
+    posts = hot_for_three_days(archive)
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(days=3, hours=1)))
     [ob] = archive.ledger.list_obligations()
     # The third post (min_mentions: 3) two days in is when it became public opinion.
@@ -395,18 +375,9 @@ def test_an_answer_before_the_threshold_but_after_the_event_began_fulfils_it(
     tmp_path: Path, archive: Archive
 ) -> None:
     settings = settings_for(tmp_path, HOT)
-    hot_event(archive)  # first seen at T0
-    stored = archive.get_event("e1")
-    assert stored is not None
-    archive.upsert_event(replace(stored, last_seen=T0 + timedelta(days=3)))
-    # Posts by different people: a hotspot needs spread (settings.nlp.hotspot).
-    posts = [
-        replace(mention(f"m{i}", "电梯坠落", T0 + timedelta(days=i)), author=f"网友{i}")
-        for i in range(4)
-    ]
+    posts = hot_for_three_days(archive)
     answer = post("own1", REPORT, 60 * 30, "杭州市场监管")  # day 1, before the crossing
-    archive.upsert_mentions([*posts, answer])
-    archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
+    archive.upsert_mentions([answer])
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(days=3, hours=1)))
     [ob] = archive.ledger.list_obligations()
     assert ob.opened_at == posts[2].published_at

@@ -19,7 +19,7 @@ import pytest
 
 from alerts.notifiers import NOTIFIERS, build_notifier
 from alerts.notify import MAX_ATTEMPTS, deliver_due, retry_delay
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import OutboxMessage
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings, parse_notifier
@@ -74,12 +74,6 @@ def receiver() -> Iterator[Receiver]:
 
 
 # ---- helpers -----------------------------------------------------------------------------
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
-
-
 def settings_with(
     notifiers: list[dict[str, Any]],
     email_address: str | None = "spk@example.cn",

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from alerts import obligations as ops
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Obligation
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
 
 T0 = datetime(2026, 7, 20, 9, 0, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 @pytest.fixture

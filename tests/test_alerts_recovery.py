@@ -15,7 +15,7 @@ from alerts.stage import STAGE, evaluate
 from archive import Archive, open_archive
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
-from tests.test_alerts_stage import T0, event, make_settings, mention
+from tests.support.alert_data import T0, event, make_settings, mention
 
 
 class _CrashingLedger:

@@ -21,13 +21,12 @@ import urllib.parse
 from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from alerts.notify import deliver_due
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import OutboxMessage
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
@@ -120,12 +119,6 @@ def server() -> Iterator[RobotServer]:
     yield robots
     robots.shutdown()
     robots.server_close()
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def settings_for(

@@ -4,7 +4,6 @@ level of crawled penalty notices from configuration, and what a message says."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +16,7 @@ from alerts.stage import evaluate
 from archive import Archive, open_archive
 from core.clock import SHANGHAI, SimulatedClock, local
 from core.settings import Settings
-from tests.test_alerts_stage import T0, analysis, event, mention
+from tests.support.alert_data import T0, analysis, event, mention
 
 GOOD = """\
 rules:
@@ -42,12 +41,6 @@ rules:
     type: watch_list
     recipients: [nobody]
 """
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def settings_for(tmp_path: Path, **extra: Any) -> Settings:

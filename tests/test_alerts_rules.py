@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from alerts import rules
 from alerts.rules import Match, RuleInput, build_rule, grade_rank
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Analysis, Event, Mention, Reason
 from core.clock import SHANGHAI
 from core.settings import HotspotSettings, parse_rule
 
 NOW = datetime(2026, 7, 20, 12, 0, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def post(

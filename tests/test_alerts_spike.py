@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from alerts.rules import Match, RuleInput, build_rule
 from alerts.volume_rules import window_counts
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Alert, Analysis, Mention
 from core.clock import SHANGHAI
 from core.config import ConfigError, parse_config
@@ -21,12 +19,6 @@ NIGHT = datetime(2026, 7, 20, 4, 0, tzinfo=SHANGHAI)  # the current window is 03
 MORNING = datetime(2026, 7, 20, 9, 0, tzinfo=SHANGHAI)  # 08:00-09:00
 PER_TOPIC = {"name": "topic-spike", "type": "spike", "per_topic": True}
 OLD_RULE = {"name": "spike", "type": "spike", "spike_factor": 3, "min_mentions": 10}
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 class Stream:

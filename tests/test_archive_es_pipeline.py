@@ -9,7 +9,6 @@ obligations once and queued its notifications once, and the spool is empty.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -32,8 +31,8 @@ from archive.models import Mention
 from archive.search import SearchRequest
 from core.config import load_config
 from tests.support.es_node import EsNode
+from tests.support.runner_process import check_obligations_and_outbox, start_runner
 from tests.support.settle import wait_until_settled
-from tests.test_runner_crash import check_obligations_and_outbox
 from yuqing.demo.run import demo_config
 from yuqing.demo.sites import DemoSites, load_corpus
 
@@ -58,16 +57,6 @@ def _config(folder: Path, base_url: str, archive: dict[str, Any]) -> Path:
     path = folder / "yuqing.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
-
-
-def _start(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "yuqing.cli", "-c", str(config), "run"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=dict(os.environ, PYTHONUNBUFFERED="1"),
-        )
 
 
 def _snapshot(config: Path) -> tuple[int, ...] | None:
@@ -178,7 +167,7 @@ def test_yuqing_run_on_elasticsearch_rides_out_an_outage(
         log = tmp_path / "es.log"
         visible["until"] = sites.records[len(sites.records) // 2].published
         spool_file = tmp_path / "es" / "ledger.db.spool"
-        process = _start(config, log)
+        process = start_runner(config, log)
         try:
             _wait_for(lambda: (_snapshot(config) or (0,))[0] > 0, "the runner stored nothing", log)
             es_own_node.stop()

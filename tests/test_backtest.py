@@ -15,8 +15,8 @@ from alerts.stage import evaluate
 from archive import open_archive
 from core.clock import SimulatedClock, local
 from core.config import load_config
+from tests.support.alert_data import T0, mention
 from tests.support.loopback import LoopbackSite
-from tests.test_alerts_stage import T0, mention
 from yuqing.backtest import SCAN, _window
 from yuqing.cli import main
 

@@ -10,18 +10,12 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
-from archive import open_archive
-from archive.base import Archive
-from core.clock import SimulatedClock
-from core.settings import Settings
-from crawlers.engine import CrawlEngine, CrawlReport
 from tests.fixtures.crawl.make_fixtures import BODY, TITLE, TRADITIONAL_BODY
+from tests.support.crawl_rig import CrawlRig, crawled_once
 from tests.support.loopback import LoopbackSite, Route
 from yuqing.cli import main
 
@@ -91,59 +85,29 @@ class Site(LoopbackSite):
         self.table = self.routes
 
 
-class Rig:
-    def __init__(self, tmp_path: Path) -> None:
-        self.site = Site()
-        self.clock = SimulatedClock(NOW)
-        self.config = {
-            "archive": {"path": str(tmp_path / "bad.db")},
-            "sources": [
-                {"name": "jzrb", "type": "news", "start_urls": [f"{self.site.base}/list.html"],
-                 "article_pattern": "/a/", "delay": 0, "concurrency": 4, "max_pages": 1},
-                {"name": "clean", "type": "news", "start_urls": [f"{self.site.base}/clean.html"],
-                 "article_pattern": "/b/", "delay": 0, "max_pages": 1},
-                {"name": "feed-bad", "type": "rss", "delay": 0,
-                 "start_urls": [f"{self.site.base}/feed-bad.xml"]},
-                {"name": "feed-gbk", "type": "rss", "delay": 0,
-                 "start_urls": [f"{self.site.base}/feed-gbk.xml"]},
-                {"name": "feed-json", "type": "rss", "delay": 0,
-                 "start_urls": [f"{self.site.base}/feed-json.xml"]},
-            ],
-        }  # fmt: skip
-        self.config_path = tmp_path / "yuqing.yaml"
-        self.config_path.write_text(yaml.safe_dump(self.config, allow_unicode=True))
-        self.settings = Settings.model_validate(self.config)
-        self.archive: Archive = open_archive(tmp_path / "bad.db")
-        overrides = {"DOWNLOAD_MAXSIZE": SIZE_LIMIT, "RETRY_TIMES": 1, "RETRY_BACKOFF_BASE": 0.2}
-        self.engine = CrawlEngine(self.settings, self.archive, self.clock, overrides=overrides)
-
-    def crawl(self) -> dict[str, CrawlReport]:
-        return {r.source: r for r in self.engine.crawl(self.settings.sources)}
-
-    def close(self) -> None:
-        self.engine.close()
-        self.archive.close()
-        self.site.close()
+SOURCES = [
+    {"name": "jzrb", "type": "news", "start_urls": ["/list.html"], "article_pattern": "/a/",
+     "delay": 0, "concurrency": 4, "max_pages": 1},
+    {"name": "clean", "type": "news", "start_urls": ["/clean.html"], "article_pattern": "/b/",
+     "delay": 0, "max_pages": 1},
+    {"name": "feed-bad", "type": "rss", "delay": 0, "start_urls": ["/feed-bad.xml"]},
+    {"name": "feed-gbk", "type": "rss", "delay": 0, "start_urls": ["/feed-gbk.xml"]},
+    {"name": "feed-json", "type": "rss", "delay": 0, "start_urls": ["/feed-json.xml"]},
+]  # fmt: skip
+Rig = CrawlRig[Site]
 
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
-    setup = Rig(tmp_path_factory.mktemp("bad"))
-    setup.first = setup.crawl()  # type: ignore[attr-defined]
-    yield setup
-    setup.close()
-
-
-def stored(rig: Rig, source: str) -> dict[str, Any]:
-    return {
-        m.url.rsplit("/", 1)[-1]: m
-        for _, m in rig.archive.mentions_since(0, 1000)
-        if m.source == source
-    }
+    site = Site()
+    overrides = {"DOWNLOAD_MAXSIZE": SIZE_LIMIT, "RETRY_TIMES": 1, "RETRY_BACKOFF_BASE": 0.2}
+    yield from crawled_once(
+        Rig(tmp_path_factory.mktemp("bad"), site, SOURCES, NOW, overrides=overrides)
+    )
 
 
 def test_good_pages_are_read_right_whatever_their_label(rig: Rig) -> None:
-    pages = stored(rig, "jzrb")
+    pages = rig.of("jzrb")
     assert set(pages) == {"gbk.html", "utf8.html", "big5.html", "broken.html"}
     for name in ("gbk.html", "utf8.html", "broken.html"):
         assert pages[name].title == TITLE
@@ -164,12 +128,12 @@ def test_bad_pages_are_kept_aside_with_source_url_and_reason(rig: Rig) -> None:
     assert "not an HTML page (image/png" in reasons["image.html"]
     assert "not an HTML page (application/json)" in reasons["error.html"]
     assert "internal error" in reasons["error.html"]
-    report = rig.first["jzrb"]  # type: ignore[attr-defined]
+    report = rig.first["jzrb"]
     assert report.new == 4 and report.rejected == 5
     # The same story under other paths and in other charsets is stored and linked to one
     # original (the sources ran at the same time, so any of them may have been first).
-    same = [*stored(rig, "clean").values(), *stored(rig, "feed-gbk").values()]
-    same += [m for name, m in stored(rig, "jzrb").items() if name != "big5.html"]
+    same = [*rig.of("clean").values(), *rig.of("feed-gbk").values()]
+    same += [m for name, m in rig.of("jzrb").items() if name != "big5.html"]
     originals = [m.id for m in same if "duplicate_of" not in m.extra]
     assert len(same) == 5 and len(originals) == 1
     assert all(m.extra["duplicate_of"] == originals[0] for m in same if m.id != originals[0])
@@ -179,9 +143,9 @@ def test_bad_pages_are_kept_aside_with_source_url_and_reason(rig: Rig) -> None:
 
 
 def test_feeds_malformed_mislabelled_and_json_errors(rig: Rig) -> None:
-    (item,) = stored(rig, "feed-gbk").values()
+    (item,) = rig.of("feed-gbk").values()
     assert item.title == TITLE and item.text == "".join(BODY)
-    bad = stored(rig, "feed-bad")
+    bad = rig.of("feed-bad")
     assert [m.title for m in bad.values()] == [TITLE]  # the readable entry is kept
     (reject,) = [
         r for r in rig.archive.ledger.list_rejects("feed-bad") if "malformed feed" in r.reason
@@ -189,7 +153,7 @@ def test_feeds_malformed_mislabelled_and_json_errors(rig: Rig) -> None:
     assert "2 entries read" in reject.reason
     # The half-written second entry has nothing readable: kept aside on its own.
     assert any("no text" in r.reason for r in rig.archive.ledger.list_rejects("feed-bad"))
-    report = rig.first["feed-json"]  # type: ignore[attr-defined]
+    report = rig.first["feed-json"]
     assert report.items == 0 and any("HTTP 503" in e for e in report.errors)
     assert rig.site.hits["/feed-json.xml"] == 2  # retried once, after the server's Retry-After
 

@@ -8,73 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from alerts.rules import RuleInput, build_rule
 from alerts.stage import evaluate
-from archive import open_archive
-from archive.base import Archive
-from archive.models import Mention
 from archive.search import SearchRequest
-from core.clock import SimulatedClock
 from core.settings import Settings
 from core.settings_rules import ComplaintsRuleSettings
-from crawlers.engine import CrawlEngine, CrawlReport
 from tests.fixtures.sources.boards_site import SURGE_COMPANY, boards_site
+from tests.support.crawl_rig import CrawlRig, crawled_once
 from tests.support.loopback import LoopbackSite
 from yuqing.cli import main
 
 NOW = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)  # 08:00 in Beijing
 
 
-class Rig:
-    def __init__(self, tmp_path: Path) -> None:
-        self.site: LoopbackSite = boards_site()
-        self.clock = SimulatedClock(NOW)
-        base = self.site.base
-        self.config: dict[str, Any] = {
-            "archive": {"path": str(tmp_path / "boards.db")},
-            "sources": [
-                {"name": "tousu", "type": "complaints", "region": "江州市",
-                 "start_urls": [f"{base}/complaints/latest"], "next_page_pattern": r"page=\d+",
-                 "delay": 0, "max_pages": 3},
-                {"name": "liuyan", "type": "petitions", "region": "江南省",
-                 "start_urls": [f"{base}/board/messages"], "delay": 0, "max_pages": 1},
-            ],
-        }  # fmt: skip
-        self.config_path = tmp_path / "yuqing.yaml"
-        self.config_path.write_text(yaml.safe_dump(self.config, allow_unicode=True))
-        self.settings = Settings.model_validate(self.config)
-        self.archive: Archive = open_archive(tmp_path / "boards.db")
-        self.engine = CrawlEngine(self.settings, self.archive, self.clock)
-
-    def crawl(self) -> dict[str, CrawlReport]:
-        return {r.source: r for r in self.engine.crawl(self.settings.sources)}
-
-    def of(self, source: str) -> dict[str, Mention]:
-        return {
-            m.url.rstrip("/").rsplit("/", 1)[-1]: m
-            for _, m in self.archive.mentions_since(0, 1000)
-            if m.source == source
-        }
-
-    def close(self) -> None:
-        self.engine.close()
-        self.archive.close()
-        self.site.close()
+SOURCES = [
+    {"name": "tousu", "type": "complaints", "region": "江州市",
+     "start_urls": ["/complaints/latest"], "next_page_pattern": r"page=\d+",
+     "delay": 0, "max_pages": 3},
+    {"name": "liuyan", "type": "petitions", "region": "江南省",
+     "start_urls": ["/board/messages"], "delay": 0, "max_pages": 1},
+]  # fmt: skip
+Rig = CrawlRig[LoopbackSite]
 
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
-    setup = Rig(tmp_path_factory.mktemp("boards"))
-    setup.first = setup.crawl()  # type: ignore[attr-defined]
-    yield setup
-    setup.close()
+    yield from crawled_once(Rig(tmp_path_factory.mktemp("boards"), boards_site(), SOURCES, NOW))
 
 
 def test_complaints_are_read_with_company_amount_and_status(rig: Rig) -> None:
@@ -100,7 +63,7 @@ def test_rows_without_link_or_time_are_kept_aside_and_the_rest_stored(rig: Rig) 
     reasons = [r.reason for r in rig.archive.ledger.list_rejects("tousu")]
     assert any("without its link" in r for r in reasons)
     assert any("unparseable publish time '时间不详'" in r for r in reasons)
-    report: CrawlReport = rig.first["tousu"]  # type: ignore[attr-defined]
+    report = rig.first["tousu"]
     assert report.new == 6 and report.rejected == 2
 
 

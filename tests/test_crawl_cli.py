@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from archive import open_archive
-from tests.test_crawl_engine import sample_corpus
+from tests.support.demo_crawl import sample_corpus
 from yuqing.demo.sites import DemoSites, demo_sources
 
 ROOT = Path(__file__).resolve().parent.parent

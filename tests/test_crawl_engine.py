@@ -6,170 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from archive import open_archive
-from archive.base import Archive
-from archive.models import Mention, stable_id
+from archive.models import stable_id
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings, SourceSettings
-from crawlers.engine import CrawlEngine, CrawlReport, crawl_once
+from crawlers.engine import crawl_once
+from tests.support.demo_crawl import LATER, NOW, DemoRig, sample_corpus
 from yuqing.demo.sites import DEMO_START, DemoSites, demo_sources
-
-NOW = DEMO_START + timedelta(hours=5)
-LATER = 600  # minutes after DEMO_START: records published after NOW
-
-
-def sample_corpus() -> list[dict[str, Any]]:
-    """A small corpus touching every site, with GBK-only characters, bad records and future
-    records, so each test can check exact content."""
-    corpus: list[dict[str, Any]] = []
-    for i in range(25):
-        corpus.append(
-            {
-                "id": f"jz{i:02d}",
-                "channel": "jzrb",
-                "offset_minutes": i * 10,
-                "title": f"江州市通报第{i}批食品抽检结果",
-                "text": f"江州市市场监督管理局今日通报第{i}批食品安全监督抽检情况。本次抽检食品样品"
-                "200批次，其中不合格样品5批次，涉及婴幼儿配方奶粉菌落总数超标。\n"
-                "市场监管部门已责令企业召回问题产品，并立案调查。消费者可拨打12315投诉举报。",
-                "author": "张三",
-            }
-        )
-    for i in range(22):
-        corpus.append(
-            {
-                "id": f"lc{i:02d}",
-                "channel": "lcxw",
-                "offset_minutes": i * 12 + 1,
-                "title": f"临川区镕堃电梯公司第{i}次被查出隐患",
-                "text": f"临川区市场监管局对镕堃电梯公司开展第{i}次专项检查，发现维保记录缺失、"
-                "应急救援装置失效等隐患18处，已责令限期整改。\n下一步将持续加强特种设备监管。",
-                "author": "李四",
-            }
-        )
-    for i in range(12):
-        corpus.append(
-            {
-                "id": f"rs{i:02d}",
-                "channel": "rss",
-                "offset_minutes": i * 20 + 2,
-                "title": f"民生财经：预付卡纠纷增多（{i}）",
-                "text": "近期预付卡消费投诉明显增多，主要集中在健身、美容美发等行业，"
-                "市场监管部门提醒消费者理性办卡。",
-                "author": "王五",
-            }
-        )
-    for i in range(14):
-        corpus.append(
-            {
-                "id": f"wb{i:02d}",
-                "channel": "weibo",
-                "kind": "post",
-                "offset_minutes": i * 20 + 3,
-                "text": f"#江州奶粉事件# 第{i}条：孩子喝了以后腹泻，@江州市场监管 管不管？[怒]",
-                "user": {
-                    "screen_name": f"江州宝妈{i}",
-                    "verified": i % 3 == 0,
-                    "verified_type": 0 if i % 3 == 0 else -1,
-                    "followers_count": 1000 + i,
-                },
-                "reposts": 60,
-                "comments": 0,
-                "likes": 120,
-            }
-        )
-    for i in range(6):
-        corpus.append(
-            {
-                "id": f"wr{i:02d}",
-                "channel": "weibo",
-                "kind": "repost",
-                "parent": f"wb{i:02d}",
-                "offset_minutes": i * 20 + 13,
-                "text": f"太吓人了//@江州宝妈{i}:孩子喝了以后腹泻",
-                "user": {"screen_name": f"转发者{i}"},
-            }
-        )
-    for i in range(8):
-        corpus.append(
-            {
-                "id": f"wc{i:02d}",
-                "channel": "weibo",
-                "kind": "comment",
-                "parent": "wb01",
-                "offset_minutes": 40 + i * 5,
-                "text": f"评论{i}：必须严查[怒]",
-                "user": {"screen_name": f"评论者{i}"},
-            }
-        )
-    for i, doc_type in enumerate(("policy", "interpretation", "penalty", "debunk", "notice")):
-        for j in range(2):
-            corpus.append(
-                {
-                    "id": f"of-{doc_type}-{j}",
-                    "channel": "official",
-                    "doc_type": doc_type,
-                    "doc_number": f"江市监〔2026〕{10 * i + j + 1}号",
-                    "offset_minutes": 30 * i + j * 7,
-                    "title": f"江州市市场监督管理局关于{doc_type}事项的公告（{j}）",
-                    "text": "根据《中华人民共和国食品安全法》等法律法规，现将有关事项公告如下。"
-                    "一、各经营者应当落实食品安全主体责任。二、本公告自发布之日起施行。",
-                }
-            )
-    corpus += [
-        # Bad records: the crawl must keep them aside and go on.
-        {"id": "wb-bad-time", "channel": "weibo", "offset_minutes": 100, "text": "时间坏了",
-         "created_at": "上古时期"},
-        {"id": "wb-empty", "channel": "weibo", "offset_minutes": 101, "text": ""},
-        {"id": "jz-bad-time", "channel": "jzrb", "offset_minutes": 102, "title": "年份错了的稿件",
-         "text": "这篇稿件的发布时间写错了年份。" * 3, "date_text": "2099年01月01日 10:00"},
-        # Not yet published at NOW.
-        {"id": "jz-future", "channel": "jzrb", "offset_minutes": LATER, "title": "未来的新闻标题",
-         "text": "还没有发布。" * 10},
-        {"id": "wb-future", "channel": "weibo", "offset_minutes": LATER, "text": "未发布的微博"},
-        {"id": "rs-future", "channel": "rss", "offset_minutes": LATER, "title": "未来",
-         "text": "还没有发布的条目"},
-    ]  # fmt: skip
-    return corpus
-
-
-class Rig:
-    """Demo sites, a simulated clock, a real archive and an engine, wired together."""
-
-    def __init__(self, tmp_path: Path, corpus: list[dict[str, Any]] | None = None) -> None:
-        self.clock = SimulatedClock(NOW)
-        self.sites = DemoSites(corpus if corpus is not None else sample_corpus(), self.clock.now)
-        self.base = self.sites.start()
-        self.archive: Archive = open_archive(tmp_path / "a.db")
-        self.settings = Settings.model_validate({"sources": demo_sources(self.base)})
-        self.engine = CrawlEngine(self.settings, self.archive, self.clock)
-
-    def source(self, name: str, **changes: Any) -> SourceSettings:
-        return self.settings.source(name).model_copy(update=changes)
-
-    def crawl(self, *names: str) -> dict[str, CrawlReport]:
-        reports = self.engine.crawl([self.source(n) for n in names])
-        return {r.source: r for r in reports}
-
-    def mentions(self) -> list[Mention]:
-        return [m for _, m in self.archive.mentions_since(0, 100_000)]
-
-    def by_source(self, source: str) -> list[Mention]:
-        return [m for m in self.mentions() if m.source == source]
-
-    def close(self) -> None:
-        self.engine.close()
-        self.archive.close()
-        self.sites.stop()
 
 
 @pytest.fixture
-def rig(tmp_path: Path) -> Iterator[Rig]:
-    setup = Rig(tmp_path)
+def rig(tmp_path: Path) -> Iterator[DemoRig]:
+    setup = DemoRig(tmp_path)
     yield setup
     setup.close()
 
@@ -178,7 +29,7 @@ def shanghai(minutes: float) -> datetime:
     return (DEMO_START + timedelta(minutes=minutes)).astimezone(UTC)
 
 
-def test_news_sites_utf8_and_gbk(rig: Rig) -> None:
+def test_news_sites_utf8_and_gbk(rig: DemoRig) -> None:
     reports = rig.crawl("jzrb-news", "lcxw-news")
     assert reports["lcxw-news"].errors == []
     lcxw = {m.title: m for m in rig.by_source("lcxw-news")}
@@ -205,7 +56,7 @@ def test_news_sites_utf8_and_gbk(rig: Rig) -> None:
     assert all("?" not in m.url for m in jzrb)  # ?spm= tracking stripped
 
 
-def test_rss_feeds_times_and_encoding(rig: Rig) -> None:
+def test_rss_feeds_times_and_encoding(rig: DemoRig) -> None:
     reports = rig.crawl("msjc-rss-gbk")
     assert reports["msjc-rss-gbk"].errors == [] and reports["msjc-rss-gbk"].new == 12
     items = {m.title: m for m in rig.by_source("msjc-rss-gbk")}
@@ -220,7 +71,7 @@ def test_rss_feeds_times_and_encoding(rig: Rig) -> None:
     assert again["msjc-rss"].new == 0 and again["msjc-rss"].items == 12
 
 
-def test_weibo_posts_reposts_comments(rig: Rig) -> None:
+def test_weibo_posts_reposts_comments(rig: DemoRig) -> None:
     report = rig.crawl("weibo-search")["weibo-search"]
     mentions = {m.id: m for m in rig.by_source("weibo-search")}
     mid = {rid: str(rig.sites.by_id[rid].number) for rid in rig.sites.by_id}
@@ -270,7 +121,7 @@ def test_weibo_posts_reposts_comments(rig: Rig) -> None:
         ("ok0", "rate limited"),
     ],
 )
-def test_weibo_walls_are_reported_not_stored(rig: Rig, block: str, expected: str) -> None:
+def test_weibo_walls_are_reported_not_stored(rig: DemoRig, block: str, expected: str) -> None:
     rig.sites.weibo_block = block
     report = rig.crawl("weibo-search")["weibo-search"]
     assert expected in report.blocked and report.errors
@@ -288,7 +139,7 @@ def test_weibo_walls_are_reported_not_stored(rig: Rig, block: str, expected: str
     assert state.last_success_at == NOW and state.runs == 2
 
 
-def test_official_documents(rig: Rig) -> None:
+def test_official_documents(rig: DemoRig) -> None:
     names = [f"official-{t}" for t in ("policy", "interpretation", "penalty", "debunk", "notice")]
     reports = rig.crawl(*names)
     assert all(r.errors == [] and r.new == 2 for r in reports.values())
@@ -304,7 +155,7 @@ def test_official_documents(rig: Rig) -> None:
     assert document.text.startswith("根据《中华人民共和国食品安全法》")
 
 
-def test_bad_records_are_kept_aside_with_reasons(rig: Rig) -> None:
+def test_bad_records_are_kept_aside_with_reasons(rig: DemoRig) -> None:
     reports = rig.crawl("weibo-search", "jzrb-news")
     rejects = {r.reason: r for r in rig.archive.ledger.list_rejects()}
     assert reports["jzrb-news"].rejected == 1 and reports["weibo-search"].rejected == 2
@@ -321,7 +172,7 @@ def test_bad_records_are_kept_aside_with_reasons(rig: Rig) -> None:
     assert reports["jzrb-news"].new == 25 and reports["weibo-search"].new == 28
 
 
-def test_repeated_rounds_insert_only_what_is_new(rig: Rig) -> None:
+def test_repeated_rounds_insert_only_what_is_new(rig: DemoRig) -> None:
     sources = [s.name for s in rig.settings.sources]
     first = rig.crawl(*sources)
     # 25 + 22 news articles, 12 feed items, 14 posts + 6 reposts + 8 comments, 10 documents.
@@ -341,7 +192,7 @@ def test_repeated_rounds_insert_only_what_is_new(rig: Rig) -> None:
     assert state.runs == 6 and state.last_run_at == rig.clock.now() and state.items_last_run == 0
 
 
-def test_paging_resumes_after_an_unclean_run(rig: Rig) -> None:
+def test_paging_resumes_after_an_unclean_run(rig: DemoRig) -> None:
     rig.engine.crawl([rig.source("jzrb-news", max_pages=1)])
     after_first_page = len(rig.by_source("jzrb-news"))
     assert 0 < after_first_page < 25
@@ -357,7 +208,7 @@ def test_paging_resumes_after_an_unclean_run(rig: Rig) -> None:
     assert rig.archive.ledger.get_source_state("jzrb-news").state["complete"] is True
 
 
-def test_unreachable_source_is_reported_and_others_still_run(rig: Rig) -> None:
+def test_unreachable_source_is_reported_and_others_still_run(rig: DemoRig) -> None:
     dead = SourceSettings(
         name="dead", type="rss", start_urls=["http://127.0.0.1:9/rss.xml"], delay=0
     )
@@ -378,7 +229,7 @@ def test_syndicated_copy_is_marked(tmp_path: Path) -> None:
         {"id": "copy", "channel": "lcxw", "offset_minutes": 30, "title": "消费提示（转载）",
          "text": text},
     ]  # fmt: skip
-    setup = Rig(tmp_path, corpus)
+    setup = DemoRig(tmp_path, corpus)
     try:
         setup.crawl("jzrb-news")
         setup.crawl("lcxw-news")

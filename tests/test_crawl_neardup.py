@@ -9,7 +9,7 @@ from archive.models import Mention
 from crawlers.copies import CopyDetector
 from crawlers.neardup import NearDuplicateIndex, signature
 from tests.conftest import make_mention
-from tests.test_crawl_engine import Rig
+from tests.support.demo_crawl import DemoRig
 
 STORY = (
     "江州市市场监管局11月16日通报，青禾镇一家食品厂生产的鑫达牌速冻水饺抽检中检出致病菌。"
@@ -38,16 +38,21 @@ def test_signatures_are_stable_and_similar_texts_agree() -> None:
     assert index.add("d", STORY) == index.find(STORY, exclude="d")
 
 
+# The story on one site and its edited reprint on another half an hour later.
+ORIGINAL = {"id": "orig", "channel": "jzrb", "offset_minutes": 0, "title": "速冻水饺检出致病菌",
+            "text": STORY}  # fmt: skip
+REPRINT = {"id": "copy", "channel": "lcxw", "offset_minutes": 30, "title": "鑫达牌水饺被召回",
+           "text": EDITED}  # fmt: skip
+
+
 def test_edited_reprint_on_another_site_is_linked(tmp_path: Path) -> None:
     corpus = [
-        {"id": "orig", "channel": "jzrb", "offset_minutes": 0, "title": "速冻水饺检出致病菌",
-         "text": STORY},
+        ORIGINAL,
         {"id": "other", "channel": "jzrb", "offset_minutes": 5, "title": "燃气热水器消费提示",
          "text": OTHER},
-        {"id": "copy", "channel": "lcxw", "offset_minutes": 30, "title": "鑫达牌水饺被召回",
-         "text": EDITED},
+        REPRINT,
     ]  # fmt: skip
-    setup = Rig(tmp_path, corpus)
+    setup = DemoRig(tmp_path, corpus)
     try:
         setup.crawl("jzrb-news")
         setup.crawl("lcxw-news")
@@ -128,12 +133,10 @@ def test_an_earlier_original_crawled_after_its_copies_takes_their_place(archive:
 
 def test_reprinting_site_crawled_first_is_relinked_through_the_engine(tmp_path: Path) -> None:
     corpus = [
-        {"id": "orig", "channel": "jzrb", "offset_minutes": 0, "title": "速冻水饺检出致病菌",
-         "text": STORY},
-        {"id": "copy", "channel": "lcxw", "offset_minutes": 30, "title": "鑫达牌水饺被召回",
-         "text": EDITED},
+        ORIGINAL,
+        REPRINT,
     ]  # fmt: skip
-    setup = Rig(tmp_path, corpus)
+    setup = DemoRig(tmp_path, corpus)
     try:
         setup.crawl("lcxw-news")  # the reprint first
         (copy,) = setup.by_source("lcxw-news")

@@ -9,25 +9,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from alerts.inspection_rules import row_text
 from alerts.rules import RuleInput, build_rule
-from archive import open_archive
-from archive.base import Archive
 from archive.models import Mention
 from archive.search import SearchFilters, SearchRequest
-from core.clock import SimulatedClock
-from core.settings import Settings
 from core.settings_rules import InspectionRuleSettings, RuleFilter
-from crawlers.engine import CrawlEngine, CrawlReport
 from nlp.stage import analyze_new
 from tests.fixtures.sources.notices_site import NOTICES, ThrottlingSite, notices_site
+from tests.support.crawl_rig import CrawlRig, crawled_once
 from yuqing.cli import main
 
 NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
@@ -36,49 +29,22 @@ WRITTEN: dict[str, list[dict[str, str]]] = json.loads(
 )
 
 
-class Rig:
-    def __init__(self, tmp_path: Path) -> None:
-        self.site: ThrottlingSite = notices_site()
-        self.clock = SimulatedClock(NOW)
-        self.config: dict[str, Any] = {
-            "archive": {"path": str(tmp_path / "notices.db")},
-            "sources": [
-                {"name": "jn-cjxx", "type": "notices", "region": "江南省", "level": "province",
-                 "start_urls": [f"{self.site.base}/cjxx/index.html"],
-                 "article_pattern": r"/cjxx/2026/art_\w+\.html",
-                 "next_page_pattern": r"/cjxx/index_\d+\.html",
-                 "delay": 0, "concurrency": 2, "max_pages": 3},
-            ],
-        }  # fmt: skip
-        self.config_path = tmp_path / "yuqing.yaml"
-        self.config_path.write_text(yaml.safe_dump(self.config, allow_unicode=True))
-        self.settings = Settings.model_validate(self.config)
-        self.archive: Archive = open_archive(tmp_path / "notices.db")
-        overrides = {"RETRY_TIMES": 2, "RETRY_BACKOFF_BASE": 0.2}
-        self.engine = CrawlEngine(self.settings, self.archive, self.clock, overrides=overrides)
+SOURCE = {"name": "jn-cjxx", "type": "notices", "region": "江南省", "level": "province",
+          "start_urls": ["/cjxx/index.html"], "article_pattern": r"/cjxx/2026/art_\w+\.html",
+          "next_page_pattern": r"/cjxx/index_\d+\.html",
+          "delay": 0, "concurrency": 2, "max_pages": 3}  # fmt: skip
 
-    def crawl(self) -> CrawlReport:
-        return self.engine.crawl(self.settings.sources)[0]
 
+class Rig(CrawlRig[ThrottlingSite]):
     def notices(self) -> dict[str, Mention]:
-        return {
-            m.url.rsplit("/", 1)[-1]: m
-            for _, m in self.archive.mentions_since(0, 1000)
-            if m.source == "jn-cjxx"
-        }
-
-    def close(self) -> None:
-        self.engine.close()
-        self.archive.close()
-        self.site.close()
+        return self.of("jn-cjxx")
 
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
-    setup = Rig(tmp_path_factory.mktemp("notices"))
-    setup.first = setup.crawl()  # type: ignore[attr-defined]
-    yield setup
-    setup.close()
+    overrides = {"RETRY_TIMES": 2, "RETRY_BACKOFF_BASE": 0.2}
+    tmp_path = tmp_path_factory.mktemp("notices")
+    yield from crawled_once(Rig(tmp_path, notices_site(), [SOURCE], NOW, overrides=overrides))
 
 
 def test_every_notice_is_stored_through_the_rate_limited_second_page(rig: Rig) -> None:
@@ -127,7 +93,7 @@ def test_a_zip_with_one_broken_member_keeps_the_others(rig: Rig) -> None:
 
 
 def test_broken_and_missing_attachments_are_named_and_the_crawl_goes_on(rig: Rig) -> None:
-    report: CrawlReport = rig.first  # type: ignore[attr-defined]
+    report = rig.first["jn-cjxx"]
     notice = rig.notices()["art_45.html"]
     notes = {n["name"]: n for n in notice.extra["attachments"]}
     assert notes["附件1：不合格产品信息.xlsx"]["error"].startswith("broken XLSX file")
@@ -165,7 +131,7 @@ def test_records_become_the_analysed_notices_entities(rig: Rig) -> None:
 
 def test_a_second_round_fetches_nothing_known(rig: Rig) -> None:
     before = rig.site.hits_of("/attach/")
-    report = rig.crawl()
+    report = rig.crawl_one()
     assert report.new == 0
     assert rig.site.hits_of("/attach/") == before  # known notices' attachments not fetched
 

@@ -54,7 +54,7 @@ NOT_FOUND: Route = (404, {"Content-Type": HTML}, b"<html><body>404</body></html>
 def test_api_failure_falls_back_to_search_and_post_pages(tmp_path: Path) -> None:
     rig = make_rig(tmp_path, api=None)  # no API route: 404
     try:
-        report = rig.crawl()
+        report = rig.crawl_one()
         assert report.blocked == ""
         assert rig.site.hits_of(INDEX) == 1
         assert rig.site.hits_of(SEARCH) == 2  # both results pages, the second via "下一页"
@@ -108,9 +108,9 @@ def test_api_failure_falls_back_to_search_and_post_pages(tmp_path: Path) -> None
 def test_second_run_stores_nothing_twice_and_keeps_first_times(tmp_path: Path) -> None:
     rig = make_rig(tmp_path, api=None)
     try:
-        rig.crawl()
+        rig.crawl_one()
         rig.clock.advance(3600)
-        second = rig.crawl()
+        second = rig.crawl_one()
         assert second.new == 0 and second.blocked == ""
         assert len(rig.mentions()) == 4
         paper = rig.archive.get_mention(stable_id("weibo", PAPER))
@@ -123,7 +123,7 @@ def test_second_run_stores_nothing_twice_and_keeps_first_times(tmp_path: Path) -
 def test_busy_page_from_the_api_falls_back(tmp_path: Path) -> None:
     rig = make_rig(tmp_path, api=page("api_busy.html"))
     try:
-        report = rig.crawl()
+        report = rig.crawl_one()
         assert report.blocked == ""
         assert any("reading the HTML pages" in error for error in report.errors)
         assert len(rig.mentions()) == 4
@@ -134,7 +134,7 @@ def test_busy_page_from_the_api_falls_back(tmp_path: Path) -> None:
 def test_search_page_as_start_url(tmp_path: Path) -> None:
     rig = make_rig(tmp_path, api=None, start_urls=[SEARCH], html_fallback=[])
     try:
-        report = rig.crawl()
+        report = rig.crawl_one()
         assert report.errors == [] and report.blocked == ""
         assert set(rig.mentions()) == {stable_id("weibo", m) for m in (OFFICIAL, REPOST, PAPER)}
         assert rig.site.hits_of(INDEX) == 0
@@ -145,7 +145,7 @@ def test_search_page_as_start_url(tmp_path: Path) -> None:
 def test_rate_limited_api_gets_no_more_requests(tmp_path: Path) -> None:
     rig = make_rig(tmp_path, api=(418, {"Content-Type": JSON}, b""))
     try:
-        report = rig.crawl()
+        report = rig.crawl_one()
         assert report.blocked == "rate limited (HTTP 418)"
         assert rig.site.hits_of(SEARCH) == 0 and rig.site.hits_of(DETAIL) == 0
         assert rig.mentions() == {}
@@ -171,7 +171,7 @@ def test_walls_are_reported_and_not_stored(tmp_path: Path, wall: str) -> None:
     else:
         rig.site.routes[SEARCH] = page(name)
     try:
-        report = rig.crawl()
+        report = rig.crawl_one()
         assert report.blocked.startswith(reason), report.blocked
         assert rig.mentions() == {} and report.new == 0
         assert rig.site.hits_of(SEARCH_P2) == 0
@@ -187,7 +187,7 @@ def test_unrelated_html_is_an_error_not_content(tmp_path: Path) -> None:
         "<html><body><h1>关于我们</h1><p>江州市某公司简介。</p></body></html>".encode(),
     )
     try:
-        report = rig.crawl()
+        report = rig.crawl_one()
         assert report.blocked == ""
         assert any("unexpected page" in error and "/about" in error for error in report.errors)
         assert rig.mentions() == {}

@@ -51,7 +51,7 @@ def routes() -> dict[str, Route]:
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeiboRig]:
     setup = WeiboRig(tmp_path_factory.mktemp("weibo-region"), routes(), start_urls=[SEARCH])
-    report = setup.crawl()
+    report = setup.crawl_one()
     assert not report.errors, report.errors
     yield setup
     setup.close()

@@ -47,7 +47,7 @@ def beijing(hour: int, minute: int) -> datetime:
 
 
 def test_reposts_of_a_watched_post(rig: WeiboRig) -> None:
-    report = rig.crawl()
+    report = rig.crawl_one()
     assert report.errors == [] and report.blocked == ""
     mentions = rig.mentions()
     reposts = {m.id: m for m in mentions.values() if m.kind == "repost"}
@@ -83,9 +83,9 @@ def test_reposts_of_a_watched_post(rig: WeiboRig) -> None:
 
 
 def test_unchanged_repost_count_is_not_asked_again(rig: WeiboRig) -> None:
-    rig.crawl()
+    rig.crawl_one()
     rig.clock.advance(600)
-    second = rig.crawl()
+    second = rig.crawl_one()
     assert second.errors == [] and second.new == 0
     assert rig.site.hits_of(TIMELINE) == 2  # the first run's two pages only
     # Stored reposts keep the time first read, though "5分钟前" now means 14:05.
@@ -102,7 +102,7 @@ def test_unchanged_repost_count_is_not_asked_again(rig: WeiboRig) -> None:
     rig.site.routes[INDEX] = (200, {"Content-Type": JSON}, json.dumps(index).encode())
     first_page = f"{TIMELINE}?id={WATCHED}&page=1"
     rig.site.routes[first_page] = (200, {"Content-Type": JSON}, json.dumps(timeline).encode())
-    third = rig.crawl()
+    third = rig.crawl_one()
     assert third.errors == [] and third.new == 1
     added = rig.archive.get_mention(stable_id("weibo", "5101000000000016"))
     assert added is not None and added.parent_id == stable_id("weibo", WATCHED)
@@ -112,7 +112,7 @@ def test_unchanged_repost_count_is_not_asked_again(rig: WeiboRig) -> None:
 def test_reposts_are_off_unless_configured(tmp_path: Path) -> None:
     rig = make_rig(tmp_path)
     try:
-        report = rig.crawl()
+        report = rig.crawl_one()
         assert report.errors == [] and report.new == 2
         assert rig.site.hits_of(TIMELINE) == 0
     finally:
@@ -132,7 +132,7 @@ def test_reposts_are_off_unless_configured(tmp_path: Path) -> None:
 )
 def test_walled_repost_timeline_is_reported(rig: WeiboRig, answer: Route, expected: str) -> None:
     rig.site.routes[f"{TIMELINE}?id={WATCHED}&page=1"] = answer
-    report = rig.crawl()
+    report = rig.crawl_one()
     assert expected in report.blocked
     assert any(TIMELINE in e and expected in e for e in report.errors)
     kinds = sorted(m.kind for m in rig.mentions().values())

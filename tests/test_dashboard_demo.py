@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
 from tests.support.dashboard_fixtures import (
@@ -18,6 +17,7 @@ from tests.support.dashboard_fixtures import (
     app_test,
     assert_no_html,
     build_demo_archive,
+    table_with,
 )
 
 PAGES = [
@@ -34,10 +34,6 @@ PAGES = [
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
     return build_demo_archive(tmp_path_factory.mktemp("demo"))
-
-
-def _table(at: AppTest, column: str) -> Any:
-    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
 
 
 def _accident(demo: DashboardArchive) -> str:
@@ -66,25 +62,25 @@ def test_the_demo_accident_on_the_hotspot_and_event_pages(
     accident = _accident(demo)
     at = app_test(demo, monkeypatch, "views/hotspots.py")
     at.radio(key="hotspots_range").set_value("近30天（按天）").run()
-    ranking = _table(at, "走势")
+    ranking = table_with(at, "走势")
     row = ranking[ranking["严重程度"] == "重大"].iloc[0]
     assert "电梯" in row["事件"] and sum(row["走势"]) > 0
 
     at.query_params["id"] = accident
     at.switch_page("views/event.py").run()
     assert_no_html(at)
-    basis = _table(at, "依据（数字与原文）")
+    basis = table_with(at, "依据（数字与原文）")
     assert len(basis) >= 1 and basis.iloc[0]["出处"]  # the figure and the post it came from
-    duties = set(_table(at, "剩余")["事项"])
+    duties = set(table_with(at, "剩余")["事项"])
     assert {"发布权威信息", "召开新闻发布会"} <= duties
-    assert len(_table(at, "首次触发")) >= 1  # the alerts the default rules raised
+    assert len(table_with(at, "首次触发")) >= 1  # the alerts the default rules raised
 
 
 def test_demo_sources_and_default_rules(demo: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(demo, monkeypatch, "views/sources.py")
     # The crawl is not part of this archive: every configured source is "not yet collected".
-    states = set(_table(at, "信息源")["状态"])
+    states = set(table_with(at, "信息源")["状态"])
     assert states == {"○ 尚未采集"}
     at.switch_page("views/rules.py").run()
-    rules = _table(at, "条件")
+    rules = table_with(at, "条件")
     assert len(rules) >= 5 and int(rules["近期告警"].sum()) >= 1

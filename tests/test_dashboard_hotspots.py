@@ -14,6 +14,7 @@ from tests.support.dashboard_fixtures import (
     app_test,
     assert_no_html,
     build_archive,
+    table_with,
 )
 
 HOTSPOTS = "views/hotspots.py"
@@ -23,10 +24,6 @@ EVENT = "views/event.py"
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
     return build_archive(tmp_path_factory.mktemp("hotspots"))
-
-
-def _table(at: AppTest, column: str) -> Any:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def _event(made: DashboardArchive, monkeypatch: Any, event_id: str) -> AppTest:
@@ -39,7 +36,7 @@ def test_events_ranked_by_heat_with_trend(made: DashboardArchive, monkeypatch: A
     at = app_test(made, monkeypatch, HOTSPOTS)
     assert_no_html(at)
     assert at.title[0].value == "热点事件"
-    table = _table(at, "走势")
+    table = table_with(at, "走势")
     # ev-toy, a single notice, is an event but not a hotspot (settings.nlp.hotspot).
     assert list(table["事件"]) == ["江州商场电梯困人", "网传临川奶粉三聚氰胺"]
     lift = table.iloc[0]
@@ -50,7 +47,7 @@ def test_events_ranked_by_heat_with_trend(made: DashboardArchive, monkeypatch: A
     assert table.iloc[1]["疑似谣言"] == pytest.approx(0.82)
     # Hourly over 48 hours: the lift mentions at 11:00, 12:00, 13:00 Beijing time.
     at.radio(key="hotspots_range").set_value("近48小时（按小时）").run()
-    trend = list(_table(at, "走势").iloc[0]["走势"])
+    trend = list(table_with(at, "走势").iloc[0]["走势"])
     assert len(trend) == 49 and trend[-4:] == [1, 1, 1, 0]
     # A link per event to its page, carrying its id.
     links = [link.proto for link in at.get("page_link")]
@@ -76,13 +73,13 @@ def test_event_page_shows_spread_evidence_and_duties(
     # Rumour evidence: the post above the threshold, with its reasons.
     assert "疑似谣言帖子" in texts and "帖内质疑：听说" in texts
     # Severity basis: the figure, the phrase and the mention it came from.
-    basis = _table(at, "依据（数字与原文）")
+    basis = table_with(at, "依据（数字与原文）")
     assert basis.iloc[0]["依据（数字与原文）"] == "死亡 3人（“死了三个人”）"
     assert basis.iloc[0]["提及编号"] == "m03"
     assert "死了三个人" in basis.iloc[0]["出处"]
-    alerts = _table(at, "规则")
+    alerts = table_with(at, "规则")
     assert list(alerts["规则"]) == ["较大及以上突发事件"]
-    duties = _table(at, "剩余")
+    duties = table_with(at, "剩余")
     assert list(duties["事项"]) == ["发布权威信息"] and duties.iloc[0]["剩余"] == "已逾期 3小时"
 
 
@@ -93,7 +90,7 @@ def test_event_page_known_rumour_match(made: DashboardArchive, monkeypatch: Any)
     assert "与已登记辟谣的匹配" in texts
     assert "关于网传临川区奶粉检出三聚氰胺的情况通报（相似度 0.87）" in texts.replace("\\", "")
     assert any("尚未分级" in c.value for c in at.caption)
-    assert list(_table(at, "规则")["规则"]) == ["谣言澄清"]
+    assert list(table_with(at, "规则")["规则"]) == ["谣言澄清"]
 
 
 def test_event_page_choice_and_unknown_event(made: DashboardArchive, monkeypatch: Any) -> None:
@@ -149,7 +146,7 @@ def test_hotspots_show_each_events_platform_breakdown(
 ) -> None:
     at = app_test(counted, monkeypatch, HOTSPOTS)
     assert_no_html(at)
-    table = _table(at, "平台分布")
+    table = table_with(at, "平台分布")
     breakdown = dict(zip(table["事件"], table["平台分布"], strict=True))
     # The most first, among equals by platform code; Chinese names from dashboard.labels.
     assert breakdown == {

@@ -19,6 +19,7 @@ from tests.support.dashboard_fixtures import (
     app_test,
     assert_no_html,
     build_archive,
+    table_with,
 )
 
 PAGE = "views/obligations.py"
@@ -36,11 +37,6 @@ def _markdown(at: AppTest) -> list[str]:
 
 def _button(at: AppTest, label: str) -> Any:
     return next(b for b in at.button if b.label == label)
-
-
-def _table(at: AppTest, column: str) -> Any:
-    """The first table on the page with ``column``."""
-    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
 
 
 def test_open_obligations_by_deadline_with_countdowns(
@@ -94,7 +90,7 @@ def test_late_and_system_closed_obligations_say_so_and_undo_is_one_click(
         ["m01"],
     )
     assert (entries[0].actor, entries[0].action) == ("张三", "obligation.fulfilment_undone")
-    assert _table(at, "操作人").iloc[0]["操作"] == "撤销自动办结"
+    assert table_with(at, "操作人").iloc[0]["操作"] == "撤销自动办结"
 
 
 def test_acknowledge_changes_status_and_writes_audit(
@@ -118,7 +114,7 @@ def test_acknowledge_changes_status_and_writes_audit(
     assert entries[0].actor == "张三"
     assert entries[0].action == "obligation.acknowledged"
     assert entries[0].at == NOW  # recorded in the pipeline's (simulated) time
-    audit = _table(at, "操作人")
+    audit = table_with(at, "操作人")
     assert audit.iloc[0]["操作人"] == "张三"
     assert audit.iloc[0]["操作"] == "确认"
     assert audit.iloc[0]["状态变化"] == "待办 → 已确认"
@@ -175,7 +171,7 @@ def test_assign_and_snooze_are_audited_with_who(made: DashboardArchive, monkeypa
     assert (snoozed.actor, snoozed.action) == ("李四", "obligation.reminder_snoozed")
     assert snoozed.details["until"] == (NOW + timedelta(hours=3)).isoformat()
     assert (assigned.actor, assigned.action) == ("李四", "obligation.assigned")
-    audit = _table(at, "操作人")
+    audit = table_with(at, "操作人")
     assert list(audit["操作"][:2]) == ["暂停提醒", "指派"]
     assert audit.iloc[0]["状态变化"] == "提醒暂停至 2026-11-20 17:00"
 
@@ -192,7 +188,7 @@ def test_silence_and_lift_with_the_cli_operations(made: DashboardArchive, monkey
     assert_no_html(at)
     flash = at.success[0].value.replace("\\", "")
     assert f"告警 #{rumour} 已静默" in flash
-    running = _table(at, "标题包含")
+    running = table_with(at, "标题包含")
     stored = running[running["编号"] != "（配置文件）"].iloc[0]
     assert (stored["规则"], stored["对象"]) == ("谣言澄清", "event:ev-milk")
     assert stored["结束时间"] == "2026-11-20 20:00" and stored["设置人"] == "dashboard"
@@ -202,7 +198,7 @@ def test_silence_and_lift_with_the_cli_operations(made: DashboardArchive, monkey
         alert = next(a for a in archive.ledger.list_alerts() if a.id == rumour)
     assert list(silences) == [stored["编号"]]
     assert active_silence(list(silences.values()), alert, NOW) is not None
-    audit = _table(at, "操作人")
+    audit = table_with(at, "操作人")
     assert audit.iloc[0]["操作"] == "设置静默"
     assert audit.iloc[0]["事项"] == f"静默#{stored['编号']}"
     assert audit.iloc[0]["状态变化"] == "（至 2026-11-20 20:00）"
@@ -220,7 +216,7 @@ def test_silence_and_lift_with_the_cli_operations(made: DashboardArchive, monkey
 
 def test_configured_silences_in_force(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch, PAGE)
-    running = _table(at, "标题包含")
+    running = table_with(at, "标题包含")
     assert list(running["对象"]) == ["event:ev-toy"]  # the expired one is not shown
     assert running.iloc[0]["编号"] == "（配置文件）"
     assert running.iloc[0]["结束时间"] == "2026-11-21 00:00"

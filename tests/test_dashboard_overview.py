@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
 from archive.models import Event
@@ -27,16 +26,13 @@ from tests.support.dashboard_fixtures import (
     app_test,
     assert_no_html,
     build_archive,
+    table_with,
 )
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
     return build_archive(tmp_path_factory.mktemp("overview"))
-
-
-def _table(at: AppTest, column: str) -> Any:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def test_metric_cards_show_the_archive_figures(made: DashboardArchive, monkeypatch: Any) -> None:
@@ -60,7 +56,7 @@ def test_metric_cards_show_the_archive_figures(made: DashboardArchive, monkeypat
 
 def test_hottest_events_table_and_charts(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch)
-    table = _table(at, "严重程度")
+    table = table_with(at, "严重程度")
     assert list(table.columns[:5]) == ["事件", "热度", "提及数", "严重程度", "状态"]
     assert table.iloc[0]["事件"] == "江州商场电梯困人"
     assert table.iloc[0]["热度"] == pytest.approx(88.5)
@@ -72,7 +68,7 @@ def test_hottest_events_table_and_charts(made: DashboardArchive, monkeypatch: An
 
     at.radio(key="overview_range").set_value("近30天（按天）").run()
     assert_no_html(at)
-    assert "上月燃气灶质量问题" in set(_table(at, "严重程度")["事件"])
+    assert "上月燃气灶质量问题" in set(table_with(at, "严重程度")["事件"])
 
 
 def test_volume_by_topic_over_time(made: DashboardArchive, monkeypatch: Any) -> None:
@@ -86,7 +82,7 @@ def test_volume_by_topic_over_time(made: DashboardArchive, monkeypatch: Any) -> 
 def test_rumours_under_watch(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch)
     assert_no_html(at)
-    watch = _table(at, "澄清事项")
+    watch = table_with(at, "澄清事项")
     assert list(watch["事件"]) == ["网传临川奶粉三聚氰胺"]
     assert list(watch["不实说法"]) == ["网传临川区奶粉检出三聚氰胺，已被辟谣了吗"]
     assert watch.iloc[0]["谣言概率"] == pytest.approx(0.82)

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
 from tests.support.dashboard_fixtures import (
@@ -15,6 +14,7 @@ from tests.support.dashboard_fixtures import (
     app_test,
     assert_no_html,
     build_archive,
+    table_with,
 )
 
 SOURCES = "views/sources.py"
@@ -26,14 +26,10 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
     return build_archive(tmp_path_factory.mktemp("sources"))
 
 
-def _table(at: AppTest, column: str) -> Any:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
 def test_source_health(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch, SOURCES)
     assert_no_html(at)
-    table = _table(at, "信息源").set_index("信息源")
+    table = table_with(at, "信息源").set_index("信息源")
     status = table["状态"].to_dict()
     assert status == {
         "demo-news": "● 正常",
@@ -59,7 +55,7 @@ def test_source_health(made: DashboardArchive, monkeypatch: Any) -> None:
 def test_rules_in_force_and_their_alerts(made: DashboardArchive, monkeypatch: Any) -> None:
     at = app_test(made, monkeypatch, RULES)
     assert_no_html(at)
-    table = _table(at, "条件").set_index("规则")
+    table = table_with(at, "条件").set_index("规则")
     # By their display names: built-in Chinese names for the starter rules' ids, the id
     # itself for a rule of the site's own without a display_name.
     assert list(table.index) == [
@@ -75,7 +71,7 @@ def test_rules_in_force_and_their_alerts(made: DashboardArchive, monkeypatch: An
     assert table.loc["较大及以上突发事件"]["近期告警"] == 1
     assert table.loc["lift-watch"]["条件"] == "关注词：电梯"
     at.selectbox(key="rules_alerts_rule").set_value("rumours").run()
-    alerts = _table(at, "首次触发")
+    alerts = table_with(at, "首次触发")
     assert list(alerts["标题"]) == ["网传临川奶粉三聚氰胺"]
 
 
@@ -91,7 +87,7 @@ def test_backtest_form_runs_the_backtest(made: DashboardArchive, monkeypatch: An
     # All ten mentions fall in the four Beijing days 11-17 … 11-20; they are analysed again,
     # and the watch word 电梯 matches the three events their elevator posts form.
     assert "重放 10 条提及、96 步" in summary and "触发告警 **3** 条" in summary
-    raised = _table(at, "规则或事项")
+    raised = table_with(at, "规则或事项")
     assert set(raised["类型"]) == {"告警"} and set(raised["规则或事项"]) == {"lift-watch"}
     titles = " ".join(raised["标题"])
     for title in ("电梯又坏了", "电梯维保新规解读", "听说江州电梯事故死了三个人"):

@@ -14,7 +14,7 @@ import pytest
 
 from core.clock import SimulatedClock
 from core.settings import Settings
-from tests.test_crawl_engine import NOW, sample_corpus
+from tests.support.demo_crawl import NOW, sample_corpus
 from yuqing.demo.sites import DEMO_START, DemoSites, demo_sources, load_corpus
 
 

@@ -24,7 +24,7 @@ from reports.markdown import render_markdown
 from reports.schedule import due_day, run_schedules, send_signed
 from reports.store import WorkflowError, advance, load, reports_dir, save
 from tests.support.dashboard_fixtures import build_archive
-from tests.test_runner_crash import start_runner
+from tests.support.runner_process import start_runner
 
 SCHEDULE = """\
 notifiers:
@@ -155,31 +155,24 @@ def test_email_carries_the_briefing_as_attachment(tmp_path: Path) -> None:
     import email
     from email.policy import default as default_policy
 
-    from aiosmtpd.controller import Controller
-
     from alerts.notify import deliver_due
-    from tests.test_alerts_email import Inbox, _free_port
+    from tests.support.smtp_inbox import smtp_inbox
 
     made = build_archive(tmp_path)
-    inbox, port = Inbox(), _free_port()
-    made.config.write_text(
-        made.config.read_text(encoding="utf-8")
-        + "notifiers:\n"
-        + f"  - {{name: mail, type: email, host: 127.0.0.1, port: {port}, sender: y@example.cn}}\n"
-        + "recipients:\n  - {name: duty, role: duty, email: duty@example.cn, notifiers: [mail]}\n"
-        + "reports:\n  - {kind: daily, at: '08:30', recipients: [duty]}\n",
-        encoding="utf-8",
-    )
-    settings = load_config(made.config)
-    clock = SimulatedClock(datetime(2026, 11, 21, 1, 0, tzinfo=UTC))  # 09:00 Beijing
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_inbox() as (inbox, port):
+        mail = f"{{name: mail, type: email, host: 127.0.0.1, port: {port}, sender: y@example.cn}}"
+        duty = "{name: duty, role: duty, email: duty@example.cn, notifiers: [mail]}"
+        made.config.write_text(
+            made.config.read_text(encoding="utf-8")
+            + f"notifiers:\n  - {mail}\nrecipients:\n  - {duty}\n"
+            + "reports:\n  - {kind: daily, at: '08:30', recipients: [duty]}\n",
+            encoding="utf-8",
+        )
+        settings = load_config(made.config)
+        clock = SimulatedClock(datetime(2026, 11, 21, 1, 0, tzinfo=UTC))  # 09:00 Beijing
         with open_archive(settings.archive.path) as archive:
             assert run_schedules(archive, settings, clock) == 1
             assert deliver_due(archive, settings, clock).sent == 1
-    finally:
-        controller.stop()
     [received] = inbox.messages
     parsed = email.message_from_bytes(received["data"], policy=default_policy)
     assert parsed["Subject"] == "舆情日报（2026年11月20日）"

@@ -11,11 +11,8 @@ checked on the archive afterwards:
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +25,7 @@ from archive import open_archive
 from archive.base import Archive, ArchiveError
 from archive.models import Mention
 from archive.search import SearchRequest
+from tests.support.runner_process import check_obligations_and_outbox, start_runner
 from tests.support.settle import wait_until_settled
 from yuqing.demo.run import demo_config
 from yuqing.demo.sites import DemoSites, load_corpus
@@ -35,17 +33,6 @@ from yuqing.demo.sites import DemoSites, load_corpus
 pytestmark = pytest.mark.slow
 
 FAR_FUTURE = datetime(2026, 11, 30, tzinfo=UTC)  # every demo item is visible
-
-
-def start_runner(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "yuqing.cli", "-c", str(config), "run"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
 
 
 def _snapshot(path: Path) -> tuple[int, ...]:
@@ -148,22 +135,3 @@ def test_kill_dash_nine_then_restart_loses_and_doubles_nothing(tmp_path: Path) -
         check_obligations_and_outbox(archive, config)
         kinds = {o.kind for o in archive.ledger.list_obligations()}
         assert kinds == expected_obligations, "a kind of obligation was lost"
-
-
-def check_obligations_and_outbox(archive: Archive, config: dict[str, Any]) -> None:
-    rules = {rule["name"]: rule for rule in config["rules"]}
-    obligations = archive.ledger.list_obligations()
-    keys = [(o.kind, o.subject) for o in obligations]
-    assert len(keys) == len(set(keys)), "an obligation was opened twice"
-    by_alert: dict[int | None, set[str]] = {}
-    for ob in obligations:
-        by_alert.setdefault(ob.alert_id, set()).add(ob.kind)
-    for alert in archive.ledger.list_alerts(limit=10_000):
-        opens = set(rules[alert.rule].get("opens", []))
-        # A press conference inhibits the 48-hour response for the same event.
-        missing = opens - by_alert.get(alert.id, set()) - {"response"}
-        assert not missing, f"alert {alert.rule}/{alert.subject} lost obligations {missing}"
-    messages = archive.ledger.list_messages(limit=100_000)
-    dedup = [m.dedup_key for m in messages]
-    assert len(dedup) == len(set(dedup))
-    assert messages, "opened obligations should queue notifications"

@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,12 +26,11 @@ from core.clock import SimulatedClock
 from core.config import load_config
 from nlp.stage import CURSOR, analyze_new, forget
 from tests.support.demo_mentions import demo_mentions
-from tests.support.redis_server import RedisServer, redis_server_fixture
+from tests.support.redis_server import RedisServer
 from yuqing.analyze_worker import AnalyzeWorker
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
-redis_server = pytest.fixture(redis_server_fixture)
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,22 @@ def one_process(tmp_path: Path, server: RedisServer, replay: list[Mention]) -> t
         return snapshot(archive)
 
 
+@contextmanager
+def two_workers(
+    tmp_path: Path, server: RedisServer, replay: list[Mention], name: str, **options: Any
+) -> Iterator[tuple[AnalyzeWorker, AnalyzeWorker]]:
+    """Two workers of one configuration, each on its own connection to the archive that
+    holds the replay."""
+    settings = load_config(config(tmp_path, server, name))
+    clock = SimulatedClock(AS_OF)
+    with open_archive(settings.archive) as one, open_archive(settings.archive) as other:
+        one.upsert_mentions(replay)
+        yield (
+            AnalyzeWorker(settings, one, clock, **options),
+            AnalyzeWorker(settings, other, clock, **options),
+        )
+
+
 def test_two_worker_processes_equal_one(
     tmp_path: Path, redis_server: RedisServer, replay: list[Mention]
 ) -> None:
@@ -92,16 +109,11 @@ def test_prepared_texts_are_used_and_change_nothing(
     tmp_path: Path, redis_server: RedisServer, replay: list[Mention]
 ) -> None:
     expected = one_process(tmp_path, redis_server, replay)
-    settings = load_config(config(tmp_path, redis_server, "helped"))
-    clock = SimulatedClock(AS_OF)
-    with open_archive(settings.archive) as leader_archive, open_archive(settings.archive) as other:
-        leader_archive.upsert_mentions(replay)
-        leader = AnalyzeWorker(settings, leader_archive, clock)
-        helper = AnalyzeWorker(settings, other, clock)
+    with two_workers(tmp_path, redis_server, replay, "helped") as (leader, helper):
         assert leader.holds_lease() and not helper.holds_lease()
         # The helper prepares the batches after the leaseholder's, one claim each.
         prepared = sum(helper.help() for _ in range(3))
-        assert prepared == 3 * settings.nlp.batch_size
+        assert prepared == 3 * leader.settings.nlp.batch_size
         taken: list[int] = []
         original = leader._take_prepared
 
@@ -115,7 +127,7 @@ def test_prepared_texts_are_used_and_change_nothing(
             pass
         # The texts of the prepared batches came from Redis, not from the leader's own work.
         assert sum(taken) > 0
-        got = snapshot(leader_archive)
+        got = snapshot(leader.archive)
     assert got == expected
 
 
@@ -123,20 +135,16 @@ def test_a_dead_leaseholders_work_is_taken_over(
     tmp_path: Path, redis_server: RedisServer, replay: list[Mention]
 ) -> None:
     expected = one_process(tmp_path, redis_server, replay)
-    settings = load_config(config(tmp_path, redis_server, "takeover"))
-    clock = SimulatedClock(AS_OF)
-    with open_archive(settings.archive) as first_archive, open_archive(settings.archive) as second:
-        first_archive.upsert_mentions(replay)
-        first = AnalyzeWorker(settings, first_archive, clock, lease_seconds=1.5)
-        second_worker = AnalyzeWorker(settings, second, clock, lease_seconds=1.5)
+    workers = two_workers(tmp_path, redis_server, replay, "takeover", lease_seconds=1.5)
+    with workers as (first, second_worker):
         assert first.step() > 0  # the first worker leads two batches, then "dies"
         assert first.step() > 0
         assert not second_worker.holds_lease()
-        forget(first_archive)
+        forget(first.archive)
         deadline = time.monotonic() + 30
         while not second_worker.holds_lease() and time.monotonic() < deadline:
             time.sleep(0.2)
         second_worker.run(until_idle=True)
         assert second_worker.report.analysed > 0
-        got = snapshot(second)
+        got = snapshot(second_worker.archive)
     assert got == expected

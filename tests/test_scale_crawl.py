@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from archive import open_archive
-from tests.support.redis_server import RedisServer, redis_server_fixture
+from tests.support.redis_server import RedisServer
 from tests.support.scale_site import (
     HTML,
     SlowSite,
@@ -28,7 +28,6 @@ from tests.support.scale_site import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-redis_server = pytest.fixture(redis_server_fixture)
 # Generous: a worker process imports Scrapy and the NLP stack on two busy cores.
 WORKER_TIMEOUT = 240
 

@@ -14,9 +14,7 @@ from core.settings_redis import RedisSettings
 from crawlers.distributed.components import TAKE_SLOT
 from crawlers.distributed.connection import connect
 from tests.conftest import run_cli
-from tests.support.redis_server import RedisServer, redis_server_fixture
-
-redis_server = pytest.fixture(redis_server_fixture)
+from tests.support.redis_server import RedisServer
 
 
 def write(tmp_path: Path, redis: object) -> Path:

@@ -112,59 +112,28 @@ def _analyses() -> list[Analysis]:
     ]
 
 
+def _event(
+    id: str, title: str, hours: tuple[int, int], count: int, heat: float, status: str, **more: Any
+) -> Event:
+    """An event first and last seen ``hours`` before NOW, with ``count`` mentions."""
+    first, last = hours
+    return Event(id=id, title=title, first_seen=NOW - first * HOUR, last_seen=NOW - last * HOUR,
+                 mention_count=count, heat=heat, status=status, **more)  # fmt: skip
+
+
 def _events() -> list[Event]:
     return [
-        Event(
-            id="ev-lift",
-            title="江州商场电梯困人",
-            first_seen=NOW - 3 * HOUR,
-            last_seen=NOW - HOUR,
-            mention_count=3,
-            heat=88.5,
-            burst=4.0,
-            status="growing",
-            topics=["special_equipment"],
-            severity="较大",
-            severity_basis=[
-                Reason("figure", "死亡 3人（“死了三个人”）", 3.0, "m03"),
-            ],
-            keywords=["电梯", "困人", "商场"],
-            region="江州市",
-        ),
-        Event(
-            id="ev-milk",
-            title="网传临川奶粉三聚氰胺",
-            first_seen=NOW - 8 * HOUR,
-            last_seen=NOW - 6 * HOUR,
-            # Its two mentions here and a reprint not in the fixture: a hotspot (three
-            # mentions, two publishers), unlike ev-toy's single notice.
-            mention_count=3,
-            heat=61.0,
-            status="peak",
-            topics=["food_safety"],
-            rumor_score=0.82,
-            region="临川区",
-        ),
-        Event(
-            id="ev-toy",
-            title="儿童玩具召回",
-            first_seen=NOW - 5 * HOUR,
-            last_seen=NOW - 5 * HOUR,
-            mention_count=1,
-            heat=12.0,
-            status="closed",
-            topics=["product_quality"],
-        ),
-        Event(
-            id="ev-old",
-            title="上月燃气灶质量问题",
-            first_seen=NOW - 30 * 24 * HOUR,
-            last_seen=NOW - 29 * 24 * HOUR,
-            mention_count=5,
-            heat=5.0,
-            status="closed",
-        ),
-    ]
+        _event("ev-lift", "江州商场电梯困人", (3, 1), 3, 88.5, "growing", burst=4.0,
+               topics=["special_equipment"], severity="较大",
+               severity_basis=[Reason("figure", "死亡 3人（“死了三个人”）", 3.0, "m03")],
+               keywords=["电梯", "困人", "商场"], region="江州市"),
+        # Its two mentions here and a reprint not in the fixture: a hotspot (three mentions,
+        # two publishers), unlike ev-toy's single notice.
+        _event("ev-milk", "网传临川奶粉三聚氰胺", (8, 6), 3, 61.0, "peak",
+               topics=["food_safety"], rumor_score=0.82, region="临川区"),
+        _event("ev-toy", "儿童玩具召回", (5, 5), 1, 12.0, "closed", topics=["product_quality"]),
+        _event("ev-old", "上月燃气灶质量问题", (30 * 24, 29 * 24), 5, 5.0, "closed"),
+    ]  # fmt: skip
 
 
 def _obligations() -> dict[str, Obligation]:
@@ -400,6 +369,11 @@ def app_test(made: DashboardArchive, monkeypatch: Any, page: str | None = None) 
     if page is not None:
         at.switch_page(page).run()
     return at
+
+
+def table_with(at: AppTest, column: str) -> Any:
+    """The first table on the page with ``column`` (interactive tables before static ones)."""
+    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
 
 
 def assert_no_html(at: AppTest) -> None:

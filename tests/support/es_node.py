@@ -18,10 +18,7 @@ import json
 import os
 import pwd
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -30,7 +27,10 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from tests.support import server_process
+from tests.support.server_process import ServerProcess, free_port, serve_by_hand
 
 ES_VERSION = "8.19.3"  # the 8.x line runs on Java 17; pinned with elasticsearch-py 8.19
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
@@ -119,12 +119,6 @@ def _run_as() -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _java_home() -> str:
     for name in ("ES_JAVA_HOME", "JAVA_HOME"):
         if os.environ.get(name):
@@ -138,8 +132,12 @@ def _java_home() -> str:
 
 
 @dataclass
-class EsNode:
+class EsNode(ServerProcess):
     """One Elasticsearch process. ``start()`` returns once the cluster is yellow or green."""
+
+    service: ClassVar[str] = f"Elasticsearch {ES_VERSION}"
+    error: ClassVar[type[RuntimeError]] = NodeError
+    stop_timeout: ClassVar[float] = 60.0
 
     name: str = "node-1"
     cluster: str = "yuqing-test"
@@ -156,6 +154,10 @@ class EsNode:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def what(self) -> str:
+        return f"Elasticsearch {self.name} at {self.url}"
 
     def _prepare(self, home: Path, owner: tuple[int, int] | None) -> Path:
         if self.workdir is None:
@@ -220,40 +222,23 @@ class EsNode:
                 *command,
             ]
         console = open(work / "logs" / "console.log", "ab")  # noqa: SIM115 - child owns it
-        self.process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=str(work),
-            stdout=console,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.spawn(command, console, env=env, cwd=work)
         console.close()
         if wait_health:
             self.wait(timeout)
         return self
 
     def wait(self, timeout: float = START_TIMEOUT, status: str = "yellow") -> None:
-        deadline = time.monotonic() + timeout
-        last = "no answer yet"
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise NodeError(
-                    f"Elasticsearch {self.name} exited with code {self.process.returncode}"
-                    f" before it was ready:\n{self.log_tail()}"
-                )
+        def health() -> str | None:
             try:
-                health = self.get_json(f"/_cluster/health?wait_for_status={status}&timeout=2s")
-                if health.get("status") in ("green", status) and not health.get("timed_out"):
-                    return
-                last = f"health {health.get('status')}"
+                answer = self.get_json(f"/_cluster/health?wait_for_status={status}&timeout=2s")
             except (OSError, urllib.error.URLError, ValueError) as exc:
-                last = str(exc)
-            time.sleep(1.0)
-        raise NodeError(
-            f"Elasticsearch {self.name} at {self.url} was not {status} within {timeout:.0f} s"
-            f" ({last}):\n{self.log_tail()}"
-        )
+                return str(exc)
+            if answer.get("status") in ("green", status) and not answer.get("timed_out"):
+                return None
+            return f"health {answer.get('status')}"
+
+        self.wait_ready(health, timeout, 1.0, status)
 
     def get_json(self, path: str) -> Any:
         """GET ``path`` from the node (plain HTTP, no credentials) and decode the answer."""
@@ -271,19 +256,6 @@ class EsNode:
             if log.exists():
                 text.extend(log.read_text(errors="replace").splitlines()[-lines:])
         return "\n".join(text[-lines:]) or "(empty log)"
-
-    def stop(self, timeout: float = 60.0) -> None:
-        """Stop the process (SIGTERM, then SIGKILL); the data folder stays for a restart."""
-        if self.process is None or self.process.poll() is not None:
-            self.process = None
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-        self.process = None
 
     def destroy(self) -> None:
         """Stop and remove the node's data, logs and config (the logs are copied first to
@@ -336,23 +308,12 @@ def start_cluster(size: int = 2, timeout: float = START_TIMEOUT) -> list[EsNode]
 
 
 def main() -> None:
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)  # `kill PID` stops the node and removes its data
     node = EsNode()
     print(f"starting Elasticsearch {ES_VERSION} at {node.url} ...", flush=True)
-    started = time.monotonic()
+    began = time.monotonic()
     node.start()
-    print(f"ready in {time.monotonic() - started:.1f} s at {node.url}; Ctrl-C stops it", flush=True)
-    try:
-        while node.process is not None and node.process.poll() is None:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        node.destroy()
-    sys.exit(0)
+    print(f"ready in {time.monotonic() - began:.1f} s at {node.url}; Ctrl-C stops it", flush=True)
+    serve_by_hand(node)  # `kill PID` stops the node and removes its data too
 
 
 if __name__ == "__main__":
@@ -362,38 +323,16 @@ if __name__ == "__main__":
 # ---- pytest fixtures (imported by tests/conftest.py) -------------------------------------
 def unavailable(reason: str) -> None:
     """Fail under CI (a missing Elasticsearch is a broken build), skip loudly elsewhere."""
-    import pytest
-
-    message = f"Elasticsearch {ES_VERSION} could not be started: {reason}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    print(f"\nSKIPPING ELASTICSEARCH TESTS: {message}", file=sys.stderr)
-    pytest.skip(message)
+    server_process.unavailable(EsNode.service, reason)
 
 
-# A port found free can be taken by another process before the JVM binds it (tens of seconds
-# later on a loaded machine shared with other test runs): the node then exits saying so.
-_PORT_TAKEN = ("BindException", "Address already in use")
-BIND_ATTEMPTS = 3
+def _on_other_ports(node: EsNode) -> EsNode:
+    return replace(node, http_port=free_port(), transport_port=free_port())
 
 
 def _started(node: EsNode) -> EsNode:
-    """``node`` started, or the test failed (CI) / skipped; its process and folder are removed
-    whatever stops the start (an interrupt too, which used to leave the JVM running). A node
-    whose port was taken meanwhile is started again on other free ports."""
-    for attempt in range(1, BIND_ATTEMPTS + 1):
-        try:
-            return node.start()
-        except (NodeError, OSError, subprocess.SubprocessError) as exc:
-            node.destroy()
-            if attempt < BIND_ATTEMPTS and any(word in str(exc) for word in _PORT_TAKEN):
-                node = replace(node, http_port=free_port(), transport_port=free_port())
-                continue
-            unavailable(str(exc))
-        except BaseException:
-            node.destroy()
-            raise
-    raise AssertionError("unreachable")
+    """``node`` started, or the test failed (CI) / skipped (``server_process.started``)."""
+    return server_process.started(node, _on_other_ports)
 
 
 def es_node_fixture() -> Iterator[EsNode]:

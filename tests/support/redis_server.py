@@ -11,17 +11,16 @@ Run ``python -m tests.support.redis_server`` to start one by hand (Ctrl-C stops 
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
+
+from tests.support.server_process import ServerProcess, free_port, serve_by_hand, started
 
 START_TIMEOUT = 20.0
 
@@ -30,19 +29,20 @@ class RedisServerError(RuntimeError):
     """redis-server is missing or did not start; the message says why (with its log tail)."""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
-class RedisServer:
+class RedisServer(ServerProcess):
     """One redis-server process; ``url`` is what ``redis:`` in the YAML takes."""
+
+    service: ClassVar[str] = "Redis"
+    error: ClassVar[type[RuntimeError]] = RedisServerError
 
     port: int = field(default_factory=free_port)
     workdir: Path | None = None
     process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def what(self) -> str:
+        return f"redis-server on port {self.port}"
 
     @property
     def url(self) -> str:
@@ -76,21 +76,9 @@ class RedisServer:
             "--daemonize",
             "no",
         ]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RedisServerError(
-                    f"redis-server exited with code {self.process.returncode}:\n{self.log_tail()}"
-                )
-            if self.ping():
-                return self
-            time.sleep(0.1)
-        raise RedisServerError(
-            f"redis-server on port {self.port} did not answer:\n{self.log_tail()}"
-        )
+        self.spawn(command, stdout=subprocess.DEVNULL)
+        self.wait_ready(lambda: None if self.ping() else "no PONG", timeout, 0.1, "answering")
+        return self
 
     def ping(self) -> bool:
         """True when the server answers PING (a bare RESP exchange, no client library)."""
@@ -107,19 +95,6 @@ class RedisServer:
         text = (self.workdir / "redis.log").read_text(errors="replace").splitlines()
         return "\n".join(text[-lines:]) or "(empty log)"
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the process (SIGTERM: Redis fsyncs and exits); the folder stays for a restart."""
-        if self.process is None or self.process.poll() is not None:
-            self.process = None
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
-        self.process = None
-
     def destroy(self) -> None:
         self.stop()
         if self.workdir is not None:
@@ -127,29 +102,9 @@ class RedisServer:
             self.workdir = None
 
 
-def unavailable(reason: str) -> None:
-    """Fail under CI (a missing Redis is a broken build), skip loudly elsewhere."""
-    import pytest
-
-    message = f"Redis could not be started: {reason}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    print(f"\nSKIPPING REDIS TESTS: {message}", file=sys.stderr)
-    pytest.skip(message)
-
-
 def redis_server_fixture() -> Iterator[RedisServer]:
     """A started server (its port retried once if taken meanwhile), removed afterwards."""
-    server = RedisServer()
-    for attempt in (1, 2):
-        try:
-            server.start()
-            break
-        except (RedisServerError, OSError) as exc:
-            server.destroy()
-            if attempt == 2 or "Address already in use" not in str(exc):
-                unavailable(str(exc))
-            server = RedisServer()
+    server = started(RedisServer(), lambda _: RedisServer(), attempts=2)
     try:
         yield server
     finally:
@@ -159,13 +114,7 @@ def redis_server_fixture() -> Iterator[RedisServer]:
 def main() -> None:
     server = RedisServer().start()
     print(f"Redis ready at {server.url}; Ctrl-C stops it", flush=True)
-    try:
-        while server.process is not None and server.process.poll() is None:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.destroy()
+    serve_by_hand(server)
 
 
 if __name__ == "__main__":
