@@ -11,7 +11,7 @@ from nlp.lexicon import TOPIC_LABELS, TermMatcher, default_lexicon, load_section
 from nlp.relevance import LexiconRelevanceScorer, RelevanceResult, RelevanceScorer, squash
 from nlp.rumor import DebunkIndex, bigrams, claims_of, features_of, heuristic_score, score_post
 from nlp.segment import words
-from nlp.sentiment import score_sentiment
+from nlp.sentiment import lexicon_sentiment as score_sentiment  # the lexicon's rules
 from nlp.text import Document, document_from_text, prepare
 
 scorer = LexiconRelevanceScorer()

@@ -58,13 +58,14 @@ command). Figures on the held-out split and per kind of text:
 
 - Data (weak labels, no hand label is trained on): CED responses (Song et al., "CED: Credible
   Early Detection of Social Media Rumors", 2018; ../shared/datasets/ced) labelled by the
-  emoticons of the responder's own words, the emoticons removed from the text; responses with
-  neither emoticon nor lexicon opinion word as neutral; food-safety incident reports
+  emoticons of the responder's own words, the emoticons removed from the text; CED posts by
+  the side most of their responses take; food-safety incident reports
   (LeonWang91/Food-Safety-Incidents-Classification) as negative. Every post the labelled
   samples draw from, and near-copies of their texts, are left out. Counts: {meta.get("counts")}.
-- Model: multinomial logistic regression (C = {meta.get("C")}, balanced classes) over the words
-  and within-clause word pairs of the analyser's own segmentation (TF-IDF, {meta.get("features")}
-  features, min. document frequency {meta.get("min_df")}), plus the lexicon's net polarity.
+- Model: logistic regression, negative against positive (C = {meta.get("C")}, balanced
+  classes), over the words and within-clause word pairs of the analyser's own segmentation
+  (TF-IDF, {meta.get("features")} features, min. document frequency {meta.get("min_df")}), plus
+  the lexicon's net polarity; neutral where neither side is strong (see `nlp/sentiment_train.py`).
 - Chosen on the tuning split of benchmarks/sentiment_labels.json: {meta.get("tuning")}.
 - Use: the analyser's default whenever this file exists (`nlp.sentiment.score_sentiment`);
   without it the lexicon alone decides.
