@@ -17,6 +17,7 @@ Stored as plain arrays (``nlp/models/sentiment.npz``, ``numpy.load(allow_pickle=
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -59,11 +60,13 @@ class SentimentModel:
     neutral_bias: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
     _table: dict[str, tuple[float, float, float, float]] = field(default_factory=dict, repr=False)
+    _intercept: list[float] = field(default_factory=list, repr=False)
 
     def table(self) -> dict[str, tuple[float, float, float, float]]:
         if not self._table:
             rows = zip(self.terms.tolist(), self.idf.tolist(), self.coef.tolist(), strict=True)
             self._table = {term: (idf, c[0], c[1], c[2]) for term, idf, c in rows}
+            self._intercept = [float(v) for v in self.intercept]
         return self._table
 
     def margins(
@@ -73,7 +76,7 @@ class SentimentModel:
         table = self.table()
         hits = [(term, table[term]) for term in features(clauses) if term in table]
         norm = math.sqrt(sum(row[0] * row[0] for _, row in hits)) or 1.0
-        scores = [float(v) for v in self.intercept]
+        scores = self._intercept[:]
         parts: list[tuple[str, float, float, float]] = []
         for term, (idf, neg, neu, pos) in hits:
             x = idf / norm
@@ -100,9 +103,8 @@ class SentimentModel:
         reasons: list[Reason] = []
         if label != "neutral":
             # A word counts for the label by how much more it gives it than the other two.
-            pushes = sorted(
-                ((own[best] - (sum(own) - own[best]) / 2, term) for term, *own in parts),
-                reverse=True,
+            pushes = heapq.nlargest(
+                4, ((own[best] - (sum(own) - own[best]) / 2, term) for term, *own in parts)
             )
             sign = 1.0 if label == "positive" else -1.0
             reasons = [

@@ -118,3 +118,13 @@ def test_the_analyser_uses_the_shipped_model_with_the_lexicon_as_an_input() -> N
         lexicon = lexicon_sentiment(document).score
         label, score, _ = model.predict(document.sentiment_clauses, lexicon)
         assert (result.label, result.score) == (label, score)
+
+
+def test_the_cli_offers_training_the_sentiment_model() -> None:
+    from click.testing import CliRunner
+
+    from yuqing.cli import main
+
+    result = CliRunner().invoke(main, ["train", "sentiment", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--output" in result.output and "emoticon" in result.output
