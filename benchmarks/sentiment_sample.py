@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nlp.evaluation import CED, FOOD_SAFETY, dataset_path, read_lines
+from nlp.training.evaluation import CED, FOOD_SAFETY, dataset_path, read_lines
 
 WEIBO21 = "rumor_more/weibo21.jsonl.gz"
 MM17 = "rumor_more/mm17.jsonl.gz"

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from archive.models import Reason
+from core.text.segment import words
 from nlp.lexicon import default_lexicon, sentiment_matcher
-from nlp.segment import words
 from nlp.sentiment_model import load_sentiment_model
 from nlp.text import Document, clauses
 

@@ -1,10 +1,11 @@
 """The trained sentiment model: negative / neutral / positive from the words of a Document.
 
-A linear model (multinomial logistic regression) over the words and within-clause word pairs
-of ``Document.sentiment_clauses`` — the title and the author's own words, segmented once by the
-analyser, emoticon codes already removed — trained by ``yuqing train sentiment``
-(``nlp.sentiment_train``) on weak labels: CED responses labelled by the emoticons they carry
-(distant supervision, the emoticons removed from the text) and food-safety incident reports.
+A linear model (logistic regression, negative against positive) over the words and
+within-clause word pairs of ``Document.sentiment_clauses`` (the title and the author's own
+words, segmented once by the analyser, emoticon codes already removed), trained by
+``yuqing train sentiment`` (``nlp.training.sentiment_train``) on weak labels: CED responses
+labelled by the emoticons they carry (distant supervision, the emoticons removed from the
+text), CED posts by their responses, and food-safety incident reports.
 
 At run time the lexicon's net polarity (opinion words, negation, emoticons: ``nlp.sentiment``)
 is added to the model's positive-minus-negative margin with weight ``lexicon_weight``, so an

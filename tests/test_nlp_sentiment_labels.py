@@ -14,7 +14,7 @@ import pytest
 from benchmarks.sentiment_eval import LABELS, StanceLabelError, load_items, scores
 from benchmarks.sentiment_sample import KINDS, SOURCES, read_texts, splits
 from nlp.sentiment import SENTIMENTS
-from nlp.sentiment_train import sample_items
+from nlp.training.sentiment_train import sample_items
 from tests.conftest import require_dataset
 
 

@@ -1,4 +1,5 @@
-"""The trained sentiment model (nlp/sentiment_model.py), its weak labels (nlp/sentiment_train.py).
+"""The trained sentiment model (nlp/sentiment_model.py) and its weak labels
+(nlp/training/sentiment_train.py).
 
 Unit behaviour on small real arrays and texts; the shipped model's figures on the labelled
 sample are benchmarks/nlp_topics_sentiment_bench.py's, not asserted here.
@@ -14,8 +15,8 @@ import pytest
 
 from nlp.sentiment import lexicon_sentiment, score_sentiment
 from nlp.sentiment_model import MODEL_PATH, SentimentModel, features, load_sentiment_model
-from nlp.sentiment_train import NearCopies, TrainingSet, fit, post_label, weak_label
 from nlp.text import document_from_text
+from nlp.training.sentiment_train import NearCopies, TrainingSet, fit, post_label, weak_label
 
 
 def test_features_are_words_and_within_clause_pairs_without_punctuation() -> None:

@@ -1,8 +1,8 @@
 """``yuqing train sentiment``: the stance model of ``nlp/models/sentiment.npz`` and its card.
 
-Trained from weak labels (``nlp.sentiment_train``: CED responses by their emoticons, food-safety
-incident reports), its two run-time knobs chosen on the tuning split of the labelled sample
-(benchmarks/sentiment_labels.json); the held-out figures are
+Trained from weak labels (``nlp.training.sentiment_train``: CED responses by their emoticons,
+food-safety incident reports), its two run-time knobs chosen on the tuning split of the
+labelled sample (benchmarks/sentiment_labels.json); the held-out figures are
 benchmarks/nlp_topics_sentiment_bench.py's.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 import nlp
-from nlp.evaluation import DatasetMissing
+from nlp.training.evaluation import DatasetMissing
 from yuqing.cli.nlp import train
 
 SENTIMENT_PATH = Path(nlp.__file__).parent / "models" / "sentiment.npz"
@@ -32,7 +32,7 @@ def train_sentiment(output: str) -> None:
     """Fit the stance model on emoticon-labelled CED responses and food-safety reports (the
     labelled samples' posts and near-copies left out), tune it on the tuning split, write it
     and its model card."""
-    from nlp.sentiment_train import fit, training_set, tune
+    from nlp.training.sentiment_train import fit, training_set, tune
 
     try:
         data = training_set(progress=_progress)
@@ -65,7 +65,8 @@ command). Figures on the held-out split and per kind of text:
 - Model: logistic regression, negative against positive (C = {meta.get("C")}, balanced
   classes), over the words and within-clause word pairs of the analyser's own segmentation
   (TF-IDF, {meta.get("features")} features, min. document frequency {meta.get("min_df")}), plus
-  the lexicon's net polarity; neutral where neither side is strong (see `nlp/sentiment_train.py`).
+  the lexicon's net polarity; neutral where neither side is strong
+  (see `nlp/training/sentiment_train.py`).
 - Chosen on the tuning split of benchmarks/sentiment_labels.json: {meta.get("tuning")}.
 - Use: the analyser's default whenever this file exists (`nlp.sentiment.score_sentiment`);
   without it the lexicon alone decides.

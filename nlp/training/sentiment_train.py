@@ -45,11 +45,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from nlp.evaluation import CED, FOOD_SAFETY, dataset_path, read_lines
 from nlp.sentiment_model import CLASSES, SentimentModel, features
 from nlp.text import EMOTICON, document_from_text
+from nlp.training.evaluation import CED, FOOD_SAFETY, dataset_path, read_lines
 
-LABELS = Path(__file__).resolve().parent.parent / "benchmarks" / "sentiment_labels.json"
+LABELS = Path(__file__).resolve().parents[2] / "benchmarks" / "sentiment_labels.json"
 # The earlier 200-text sample (another labeller, 2026-12-03): kept out of training too, so it
 # is a second independent check.
 OLD_LABELS = LABELS.with_name("topics_sentiment_labels.json")
