@@ -6,7 +6,7 @@ text. Four kinds of text, each from its own source:
 - ``comment``: a CED response (repost or comment) with at least ``MIN_CHARS`` characters of its
   own (before any ``//@`` chain), from ``COMMENT_POSTS`` CED posts drawn at random,
   ``PER_POST`` responses each; every response of those posts is kept out of training
-  (``held_back_posts``), not only the drawn ones.
+  (nlp/training/sentiment_train.py), not only the drawn ones.
 - ``weibo_post``: an original post, half from CED, half from rumor_more (Weibo21 and mm17), by
   an account that is not government-verified.
 - ``official_notice``: a post that opens as an official statement (``NOTICE_OPENING`` in its
@@ -222,11 +222,6 @@ def splits(pointers: list[Pointer], texts: dict[str, str]) -> list[str]:
             if union and len(grams[i] & grams[j]) / union >= NEAR:
                 parent[find(i)] = find(j)
     return ["held_out" if find(i) % 5 in (3, 4) else "tuning" for i in range(len(pointers))]
-
-
-def held_back_posts(pointers: Iterable[Pointer]) -> set[str]:
-    """CED ids whose responses (all of them) must not be trained on."""
-    return {p.id for p in pointers if p.source == "ced" and p.id is not None}
 
 
 def main() -> int:
