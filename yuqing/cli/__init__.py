@@ -401,6 +401,7 @@ def _register_subcommands() -> None:
 
     main.add_command(backtest)
     main.add_command(silence)
+    import yuqing.cli.sentiment  # noqa: F401  (adds ``train sentiment`` to the group)
     from yuqing.cli.nlp import evaluate, score, train
 
     main.add_command(train)

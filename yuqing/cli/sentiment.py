@@ -1,0 +1,73 @@
+"""``yuqing train sentiment``: the stance model of ``nlp/models/sentiment.npz`` and its card.
+
+Trained from weak labels (``nlp.training.sentiment_train``: CED responses by their emoticons,
+food-safety incident reports), its two run-time knobs chosen on the tuning split of the
+labelled sample (benchmarks/sentiment_labels.json); the held-out figures are
+benchmarks/nlp_topics_sentiment_bench.py's.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+import nlp
+from nlp.training.evaluation import DatasetMissing
+from yuqing.cli.nlp import train
+
+SENTIMENT_PATH = Path(nlp.__file__).parent / "models" / "sentiment.npz"
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@train.command("sentiment")
+@click.option(
+    "--output", type=click.Path(dir_okay=False), default=str(SENTIMENT_PATH), show_default=True
+)
+def train_sentiment(output: str) -> None:
+    """Fit the stance model on emoticon-labelled CED responses and food-safety reports (the
+    labelled samples' posts and near-copies left out), tune it on the tuning split, write it
+    and its model card."""
+    from nlp.training.sentiment_train import fit, training_set, tune
+
+    try:
+        data = training_set(progress=_progress)
+        _progress(f"training on {len(data.labels)} texts: {data.counts}")
+        model = fit(data)
+        tuning = tune(model)
+    except DatasetMissing as exc:
+        raise click.UsageError(str(exc)) from None
+    model.meta["trained_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    model.save(Path(output))
+    card = Path(output).with_name("sentiment_card.md")
+    card.write_text(_card(model.meta), encoding="utf-8")
+    click.echo(f"model written to {output}; model card to {card}")
+    click.echo(f"tuning split: {tuning}")
+
+
+def _card(meta: dict[str, object]) -> str:
+    return f"""# Sentiment model card (`nlp/models/sentiment.npz`)
+
+Written by `yuqing train sentiment` on {meta.get("trained_at")}; do not edit (rebuild with that
+command). Figures on the held-out split and per kind of text:
+`benchmarks/nlp_topics_sentiment_bench.py`.
+
+- Data (weak labels, no hand label is trained on): CED responses (Song et al., "CED: Credible
+  Early Detection of Social Media Rumors", 2018; ../shared/datasets/ced) labelled by the
+  emoticons of the responder's own words, the emoticons removed from the text; CED posts by
+  the side most of their responses take; food-safety incident reports
+  (LeonWang91/Food-Safety-Incidents-Classification) as negative. Every post the labelled
+  samples draw from, and near-copies of their texts, are left out. Counts: {meta.get("counts")}.
+- Model: logistic regression, negative against positive (C = {meta.get("C")}, balanced
+  classes), over the words and within-clause word pairs of the analyser's own segmentation
+  (TF-IDF, {meta.get("features")} features, min. document frequency {meta.get("min_df")}), plus
+  the lexicon's net polarity; neutral where neither side is strong
+  (see `nlp/training/sentiment_train.py`).
+- Chosen on the tuning split of benchmarks/sentiment_labels.json: {meta.get("tuning")}.
+- Use: the analyser's default whenever this file exists (`nlp.sentiment.score_sentiment`);
+  without it the lexicon alone decides.
+"""
