@@ -27,11 +27,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from alerts.calendar import WorkingCalendar
 from alerts.firing import Fired
 from alerts.messages import alert_message, dashboard_url
 from alerts.outbox import queue_for
-from alerts.units import UnitTree, notified_units, tree_of, unit_recipients
+from alerts.units import UnitTree, handling_due, notified_units, tree_of, unit_recipients
 from archive.base import Archive
+from core.clock import local
 from core.settings import Settings
 
 
@@ -41,9 +43,10 @@ def queue_notices(archive: Archive, settings: Settings, fired: list[Fired], now:
     link = dashboard_url(settings)
     queued = 0
     tree = tree_of(settings.units)
+    calendar = WorkingCalendar(settings.obligations.holidays)
     for item in fired:
         names = list(item.rule.settings.recipients)
-        told = unit_notice(tree, item)
+        told = unit_notice(tree, item, calendar)
         if told is not None:
             names = list(dict.fromkeys([*names, *told[0]]))
         names = [name for name in names if name in recipients]
@@ -56,16 +59,22 @@ def queue_notices(archive: Archive, settings: Settings, fired: list[Fired], now:
     return queued
 
 
-def unit_notice(tree: UnitTree | None, item: Fired) -> tuple[list[str], str] | None:
+def unit_notice(
+    tree: UnitTree | None, item: Fired, calendar: WorkingCalendar
+) -> tuple[list[str], str] | None:
     """The recipients of the alert's unit (and of its parent for 重大 and above) and the
-    line saying so; None without units."""
+    line saying so, with the unit's handling time for the grade; None without units."""
     if tree is None or item.unit is None:
         return None
-    units = notified_units(tree, item.unit, item.match.grade)
+    grade = item.match.grade
+    units = notified_units(tree, item.unit, grade)
     line = f"属地单位：{units[0].name}"
     if len(units) > 1:
-        line += f"（{item.match.grade}，同时报送上级单位：{units[1].name}）"
-    return unit_recipients(tree, item.unit, item.match.grade), line
+        line += f"（{grade}，同时报送上级单位：{units[1].name}）"
+    due = handling_due(tree, item.unit, grade, item.match.detected_at, calendar)
+    if due is not None:
+        line += f"；{grade}事件处置时限：{local(due):%m-%d %H:%M}前"
+    return unit_recipients(tree, item.unit, grade), line
 
 
 def _due(item: Fired) -> bool:

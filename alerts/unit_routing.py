@@ -27,7 +27,7 @@ def event_unit(archive: Archive, tree: UnitTree, event: Event) -> str:
 
 def evidence_unit(archive: Archive, tree: UnitTree, mention_ids: Sequence[str]) -> str:
     mentions = archive.get_mentions(list(mention_ids)[:MEMBER_LIMIT])
-    texts = [f"{m.title}\n{m.text}\n{m.region}" for m in mentions]
+    texts = [f"{m.title}\n{m.text}" for m in mentions]
     return route(tree, Place(tuple(units_named(tree, text) for text in texts)))
 
 

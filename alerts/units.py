@@ -5,14 +5,18 @@ its place, so the unit is computed from the stored event at alert time and again
 time, with nothing stored.
 
 Where an event happens, ``place_of``: each member mention names units by their region names
-(临川区, 临川; its text, title and the publishing source's configured region), each counted
-once per mention; the event's region entities (``nlp.entities``: GB/T 2260 codes with the
-number of member mentions naming them) count for the most specific unit whose codes cover
-them. ``route`` then walks down from the root: it enters the child whose subtree is named
-most, as long as no sibling is named nearly as often (``SPREAD_SHARE``); a story spread over
-several districts stays with their common parent, and a story naming no unit below the root
-is the root's. A mention naming only the city (江州市) is consistent with each of its
-districts, so it never holds the walk back from a district.
+(临川区, 临川) in its title and text, each counted once per mention; the event's region
+entities (``nlp.entities``: GB/T 2260 codes with the number of member mentions naming them)
+count for the most specific unit whose codes cover them. The publishing source's configured
+region is not a place of the event: a district's news site reports the whole city's stories
+(in the demo, 临川新闻网 on the city's nori rumour).
+
+``route`` then walks down from the root: it enters the child whose subtree is named most when
+that child is named in at least ``DESCEND_SHARE`` of the mentions naming the current unit or
+anything below it, and no sibling is named nearly as often (``SPREAD_SHARE``). A story spread
+over several districts stays with their common parent; a city story that names a district in
+passing (a policy piece quoting one district's schools) stays with the city; a story naming no
+unit below the root is the root's.
 """
 
 from __future__ import annotations
@@ -32,6 +36,11 @@ from core.settings_units import UnitSettings, code_contains
 # reference (an accident report that mentions where the injured were taken). Set on principle,
 # not tuned on the decisions benchmark's scenarios, where it is measured.
 SPREAD_SHARE = 1 / 3
+# A child must be named in a third of the mentions that name its parent's area at all. Chosen
+# looking at the demo corpus's events (its district stories name their district in 0.38 and
+# 0.61 of such mentions, its city stories a district in 0.13 to 0.27); the baisha_gas scenario
+# was not looked at and is the held-out figure (benchmarks/decisions_bench.py).
+DESCEND_SHARE = 1 / 3
 GRADES_TO_PARENT = ("特别重大", "重大")  # 重大 and above notify the parent unit at once
 
 
@@ -112,9 +121,9 @@ def units_named(tree: UnitTree, text: str) -> frozenset[str]:
 
 
 def place_of(tree: UnitTree, event: Event, mentions: Sequence[Mention] = ()) -> Place:
-    """The place of ``event`` from its member ``mentions`` (their text, title and source
-    region) and its region entities; without mentions, its title and region stand in."""
-    texts = [f"{m.title}\n{m.text}\n{m.region}" for m in mentions]
+    """The place of ``event`` from its member ``mentions`` (their title and text) and its
+    region entities; without mentions, its title and region stand in."""
+    texts = [f"{m.title}\n{m.text}" for m in mentions]
     if not texts:
         texts = [f"{event.title}\n{event.region}"]
     codes = {
@@ -155,8 +164,8 @@ def route(tree: UnitTree, place: Place) -> str:
     while current.children:
         ranked = sorted(current.children, key=lambda c: weight[c.id], reverse=True)
         top = weight[ranked[0].id]
-        if top == 0:
-            break
+        if top == 0 or top < DESCEND_SHARE * weight[current.id]:
+            break  # no child, or only in passing: the current unit's
         if len(ranked) > 1 and weight[ranked[1].id] >= SPREAD_SHARE * top:
             break  # spread over siblings: their common parent handles it
         current = ranked[0]

@@ -152,6 +152,15 @@ def test_a_story_spread_over_districts_stays_with_their_parent(tree: UnitTree) -
     assert route(tree, place_of(tree, event(), members)) == "baisha"
 
 
+def test_a_city_story_naming_a_district_in_passing_stays_with_the_city(tree: UnitTree) -> None:
+    members = [mention(str(i), "江州市出台校园食品安全实施意见", "江州") for i in range(6)]
+    members.append(mention("x", "临川区一所小学的食堂负责人表示欢迎", "临川"))
+    assert route(tree, place_of(tree, event(), members)) == "jiangzhou"
+    # The publishing source's region is where it publishes, not where the story happens.
+    members = [mention(str(i), "江州市通报紫菜抽检结果", "临川") for i in range(3)]
+    assert route(tree, place_of(tree, event(), members)) == "jiangzhou"
+
+
 def test_codes_route_by_gbt_2260_containment_and_unknown_places_go_to_the_root(
     tree: UnitTree,
 ) -> None:

@@ -27,6 +27,7 @@ def units() -> dict[str, Any]:
         "level": "city",
         "region_names": ["江州市", "江州"],
         "recipients": ["city-duty"],
+        "handling": {"重大": "4h"},
         "children": [
             {
                 "id": "linchuan",
@@ -120,8 +121,10 @@ def test_a_major_accident_tells_its_district_and_the_parent_at_once(
     [message, *_] = archive.list_messages(limit=1000)
     assert (
         "属地单位：江州市白沙区市场监督管理局（重大，同时报送上级单位：江州市市场监督管理局）"
-        in (message.body)
+        in message.body
     )
+    # Baisha inherits the city's 4 h for 重大, from first detection (T0).
+    assert "重大事件处置时限：11-17 14:00前" in message.body
 
 
 def test_a_lesser_accident_tells_only_its_district(tmp_path: Path, archive: Archive) -> None:
