@@ -32,6 +32,7 @@ demo: setup
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vulture
 
 typecheck: $(STAMP)
 	$(BIN)/mypy core yuqing archive crawlers nlp alerts dashboard benchmarks reports scripts

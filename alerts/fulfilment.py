@@ -71,7 +71,6 @@ POST_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # shares under a fifth. Between WEAK and STRONG a match is only proposed.
 STRONG = 0.6
 WEAK = 0.4
-MIN_SHARE = STRONG  # the name earlier releases used
 PROPOSAL = "建议办结："
 ACTOR = "系统"
 CANDIDATES = 500  # publications read per obligation; far more than one story ever has
@@ -281,7 +280,7 @@ def fulfil(
     report = FulfilmentReport()
     fresh = any(channels.channel(m) is not None or channels.own_site(m) for m, _ in mentions)
     wanted = set(opened)
-    for ob in archive.list_obligations(["open", "acknowledged", "done"], limit=1_000_000):
+    for ob in archive.ledger.list_obligations(["open", "acknowledged", "done"], limit=1_000_000):
         if ob.id is None or not (fresh or ob.id in wanted):
             continue
         system_done = ob.status == "done" and bool(ob.fulfilled_by) and ob.done_at is not None
@@ -375,7 +374,7 @@ def _close(
         f"{found.score:.2f}{also}）",
         updated_at=now,
     )
-    archive.update_obligation(closed, ACTOR, "obligation.fulfilled")
+    archive.ledger.update_obligation(closed, ACTOR, "obligation.fulfilled")
     if not notify:
         return
     outcome = show_outcome(closed)
@@ -413,7 +412,7 @@ def _propose(
         f"{PROPOSAL}{notice.url}（{notice.title or notice.source}，{where}"
         f"匹配度 {found.score:.2f}）"
     )
-    archive.update_obligation(
+    archive.ledger.update_obligation(
         replace(ob, note=note, fulfilled_by=notice.id, updated_at=now),
         "system",
         "obligation.fulfilment_proposed",

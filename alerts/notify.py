@@ -70,7 +70,7 @@ def deliver_due(
     recipients = {r.name: r for r in settings.recipients}
     outbox = settings.outbox
     failures: list[ChannelFailure] = []
-    due = archive.due_messages(clock.now(), limit=limit)
+    due = archive.ledger.due_messages(clock.now(), limit=limit)
     for batch in group_messages(due, clock.now(), outbox.group_wait, outbox.group_max):
         channel = batch[0].channel
         notifier = built.get(channel)
@@ -115,7 +115,7 @@ def record_sent(archive: Archive, batch: Sequence[OutboxMessage], sent_at: datet
     """Mark every member sent, right after the send: it is never sent again."""
     for message in batch:
         assert message.id is not None
-        archive.mark_sent(message.id, sent_at)
+        archive.ledger.mark_sent(message.id, sent_at)
 
 
 __all__ = [

@@ -172,10 +172,6 @@ def route(tree: UnitTree, place: Place) -> str:
     return current.id
 
 
-def route_event(tree: UnitTree, event: Event, mentions: Sequence[Mention] = ()) -> str:
-    return route(tree, place_of(tree, event, mentions))
-
-
 def notified_units(tree: UnitTree, unit_id: str, grade: str | None) -> list[UnitSettings]:
     """Who is told of an alert in ``unit_id``: the unit, and for 重大 and above its parent at
     once (the superior unit watches and steps in)."""

@@ -23,7 +23,6 @@ MENTION_KINDS = (
 )  # fmt: skip
 SENTIMENTS = ("negative", "neutral", "positive")
 OBLIGATION_STATES = ("open", "acknowledged", "done", "waived")
-OUTBOX_STATES = ("pending", "sent", "failed")
 # What nlp.entities finds in a mention's text; a region carries its six-digit code.
 ENTITY_KINDS = ("region", "company", "brand", "product")
 # An event keeps at most this many entities of each kind, the most named first.

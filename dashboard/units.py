@@ -180,7 +180,7 @@ def units_panel(config: str, principal: Principal, now: datetime) -> None:
         return
     window = settings(config).nlp.event_window
     events = reader(config).list_events(active_since=now - window, limit=500)
-    obligations = reader(config).list_obligations(statuses=ACTIVE, limit=100_000)
+    obligations = reader(config).ledger.list_obligations(statuses=ACTIVE, limit=100_000)
     rows = rollup_rows(config, principal, events, obligations, now)
     st.subheader(f"辖区单位：{home.name}")
     st.caption("本级与各下级单位（含其下属单位）的活跃事件、待处置和已逾期事项，按属地划分")

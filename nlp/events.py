@@ -28,7 +28,6 @@ from archive.models import (
     Mention,
 )
 from nlp.heat import Activity, burst_at, status_at
-from nlp.rumor import RumorFeatures
 from nlp.severity import SourcedFigures, grade_event
 from nlp.text import is_summary
 from nlp.vectors import Vector, cosine, normalise, top_terms
@@ -63,7 +62,6 @@ class Member:
     topic_evidence: dict[str, float]
     rumor_score: float | None
     figures: SourcedFigures
-    rumor_features: RumorFeatures | None = None
     grams: frozenset[str] = frozenset()
     doubting: bool = False  # a comment or repost that questions its parent
     weight: float = 1.0  # nlp.heat.mention_weight: engagement × source authority

@@ -109,7 +109,7 @@ def _add_baisha_event(db: Path) -> None:
                 region="江州市",
             )
         )
-        archive.open_obligation(
+        archive.ledger.open_obligation(
             Obligation(
                 kind="response",
                 subject="ev-gas",
@@ -120,7 +120,7 @@ def _add_baisha_event(db: Path) -> None:
                 level="county",
             )
         )
-        archive.upsert_alert(
+        archive.ledger.upsert_alert(
             Alert("gas-rule", "event:ev-gas", "critical", "白沙区燃气爆炸", at, at, "ev-gas")
         )
 

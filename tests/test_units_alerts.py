@@ -104,7 +104,7 @@ def add_event(archive: Archive, eid: str, severity: str, texts: list[str]) -> No
 
 
 def recipients_of(archive: Archive) -> set[str]:
-    return {m.recipient for m in archive.list_messages(limit=1000)}
+    return {m.recipient for m in archive.ledger.list_messages(limit=1000)}
 
 
 def test_a_major_accident_tells_its_district_and_the_parent_at_once(
@@ -118,7 +118,7 @@ def test_a_major_accident_tells_its_district_and_the_parent_at_once(
     )
     evaluate(archive, make_settings(tmp_path), SimulatedClock(T0 + timedelta(hours=1)))
     assert recipients_of(archive) == {"duty", "baisha-duty", "city-duty"}
-    [message, *_] = archive.list_messages(limit=1000)
+    [message, *_] = archive.ledger.list_messages(limit=1000)
     assert (
         "属地单位：江州市白沙区市场监督管理局（重大，同时报送上级单位：江州市市场监督管理局）"
         in message.body
@@ -163,7 +163,7 @@ def test_a_penalty_in_a_district_is_due_on_the_county_deadline(
         ]
     )
     evaluate(archive, make_settings(tmp_path), SimulatedClock(published + timedelta(hours=1)))
-    obs = {o.subject: o for o in archive.list_obligations()}
+    obs = {o.subject: o for o in archive.ledger.list_obligations()}
     county, city = obs["doc:x1"], obs["doc:x2"]
     assert (county.kind, county.level) == ("penalty_disclosure", "county")
     # Decided Mon 21 December: 7 working days → Wed 30 December (the county rule).

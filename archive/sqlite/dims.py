@@ -24,7 +24,6 @@ from archive.search import FacetCount
 
 # Dimensions stored as integer codes in mention_dims, in column order.
 MENTION_DIMS = ("source", "platform", "kind", "region")
-ANALYSIS_DIMS = ("sentiment",)
 TOPIC_BITS = 62  # bits 0..61 name one topic each; bit 62 says "some topic beyond those"
 OVERFLOW_BIT = 1 << TOPIC_BITS
 UNANALYSED = "未分析"  # the sentiment facet's label for mentions not analysed yet

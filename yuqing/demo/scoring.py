@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from nlp.cluster_metrics import bcubed
+from nlp.training.cluster_metrics import bcubed
 from yuqing.demo.expected import Expected
 
 RUMOUR_THRESHOLD = 0.5
