@@ -53,3 +53,5 @@ _.led_steps  # unused attribute (yuqing/analyze_worker.py:107)
 expected_path_for  # unused function (yuqing/demo/expected.py:159)
 read_run  # unused function (yuqing/demo/run_data.py:92)
 score_run  # unused function (yuqing/demo/scoring.py:294)
+demo_tree  # unused function (yuqing/demo/unit_scoring.py:30): benchmarks/decisions_bench.py
+score_units  # unused function (yuqing/demo/unit_scoring.py:61): benchmarks/decisions_bench.py

@@ -39,6 +39,9 @@ class Fired:
     # Every obligation it led to was fulfilled as it opened (a penalty decision published on
     # the agency's own site): an information alert with nothing to do is not pushed.
     all_fulfilled: bool = False
+    # The unit that handles it (alerts.units; None without ``units:``): its obligations run
+    # at that unit's level and its recipients are told.
+    unit: str | None = None
 
 
 def system_entry(now: datetime, action: str, object_type: str, **details: object) -> AuditEntry:

@@ -17,6 +17,9 @@ what is stored, so a repeated or interrupted evaluation queues the same keys:
 A silenced alert queues nothing (``alerts.mute``: its obligations stay open, their messages
 wait for the silence to end), nor does an information alert all of whose obligations were
 fulfilled as they opened (a penalty decision the agency published itself).
+
+With ``units:``, the alert's unit (``alerts.units``) is told too, and for 重大 and above its
+parent unit at once; the message names the unit.
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from alerts.calendar import WorkingCalendar
 from alerts.firing import Fired
 from alerts.messages import alert_message, dashboard_url
 from alerts.outbox import queue_for
+from alerts.units import UnitTree, handling_due, notified_units, tree_of, unit_recipients
 from archive.base import Archive
+from core.clock import local
 from core.settings import Settings
 
 
@@ -36,13 +42,39 @@ def queue_notices(archive: Archive, settings: Settings, fired: list[Fired], now:
     recipients = {r.name: r for r in settings.recipients}
     link = dashboard_url(settings)
     queued = 0
+    tree = tree_of(settings.units)
+    calendar = WorkingCalendar(settings.obligations.holidays)
     for item in fired:
-        names = [name for name in item.rule.settings.recipients if name in recipients]
+        names = list(item.rule.settings.recipients)
+        told = unit_notice(tree, item, calendar)
+        if told is not None:
+            names = list(dict.fromkeys([*names, *told[0]]))
+        names = [name for name in names if name in recipients]
         if not names or not _due(item):
             continue
         for key, (subject, body) in notices(item, now, link):
+            if told is not None:
+                body = f"{body}\n{told[1]}"
             queued += queue_for(archive, recipients, names, key, subject, body, now)
     return queued
+
+
+def unit_notice(
+    tree: UnitTree | None, item: Fired, calendar: WorkingCalendar
+) -> tuple[list[str], str] | None:
+    """The recipients of the alert's unit (and of its parent for 重大 and above) and the
+    line saying so, with the unit's handling time for the grade; None without units."""
+    if tree is None or item.unit is None:
+        return None
+    grade = item.match.grade
+    units = notified_units(tree, item.unit, grade)
+    line = f"属地单位：{units[0].name}"
+    if len(units) > 1:
+        line += f"（{grade}，同时报送上级单位：{units[1].name}）"
+    due = handling_due(tree, item.unit, grade, item.match.detected_at, calendar)
+    if due is not None:
+        line += f"；{grade}事件处置时限：{local(due):%m-%d %H:%M}前"
+    return unit_recipients(tree, item.unit, grade), line
 
 
 def _due(item: Fired) -> bool:

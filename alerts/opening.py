@@ -74,7 +74,7 @@ def open_obligations(
             result.inhibited += 1
             continue
         try:
-            timed = deadline(kind, match, settings, calendar)
+            timed = deadline(kind, match, settings, calendar, unit_level(settings, item))
         except ValueError as exc:
             log.error("cannot compute the %s deadline for %s: %s", kind, match.subject, exc)
             result.errors.append(f"{kind} {match.subject}: {exc}")
@@ -126,13 +126,32 @@ def eligible(kind: str, match: Match) -> bool:
     return needed is None or match.grade is None or grade_rank(match.grade) >= grade_rank(needed)
 
 
-def deadline(kind: str, match: Match, settings: Settings, calendar: WorkingCalendar) -> Timed:
-    """The clock of ``kind`` for ``match``; ValueError when the deadline cannot be computed."""
+def deadline(
+    kind: str,
+    match: Match,
+    settings: Settings,
+    calendar: WorkingCalendar,
+    unit_level: str | None = None,
+) -> Timed:
+    """The clock of ``kind`` for ``match``; ValueError when the deadline cannot be computed.
+
+    The level: the one the data gives (who decided a penalty), else that of the unit the
+    alert routes to (``unit_level``), else ``obligations.level``."""
     trigger = match.detected_at
     if kind_rule(kind).clock != "hours" and match.published_at is not None:
         trigger = match.published_at
-    level = match.obligation_level or settings.obligations.level
+    level = match.obligation_level or unit_level or settings.obligations.level
     return Timed(trigger, level, due(kind, trigger, settings.obligations, level, calendar))
+
+
+def unit_level(settings: Settings, item: Fired) -> str | None:
+    """The obligation level of the unit ``item`` routes to (None without units)."""
+    if settings.units is None or item.unit is None:
+        return None
+    for unit, _ in settings.units.walk():
+        if unit.id == item.unit:
+            return unit.obligation_level
+    return None
 
 
 def open_one(

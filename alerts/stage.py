@@ -46,6 +46,7 @@ from alerts.rulebook import describe_change, rules_in_force
 from alerts.rules import RuleInput, RuleType, build_rule
 from alerts.silences import stored_silences
 from alerts.spread import with_spread
+from alerts.unit_routing import assign_units
 from archive.base import Archive
 from archive.models import Alert, Analysis, AuditEntry, Event, Mention
 from core.clock import Clock
@@ -90,6 +91,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
         data = _rule_input(settings, rule, archive, events, mentions, existing, now)
         fired += _fire(archive, rule, data, existing, silences, now, report)
 
+    assign_units(archive, settings, fired)
     calendar = WorkingCalendar(settings.obligations.holidays)
     opening = open_obligations(archive, settings, calendar, fired, now)
     report.obligations_opened = len(opening.opened)

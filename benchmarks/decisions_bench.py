@@ -5,7 +5,8 @@ Each scenario (a corpus file with ``<name>.expected.yaml`` beside it) is replaye
 HTTP sites, Scrapy spiders, analysis, rules, obligations and outbox — and the run's archive is
 scored against the expected decisions (``yuqing.demo.scoring``): obligations (recall,
 precision, forbidden kinds, fulfilled on time), rumour accuracy, event B-cubed F1 and alert
-fatigue, each printed beside its aim.
+fatigue, each printed beside its aim; and routing (属地化): the share of events assigned to the
+unit the expected file names for their story (``yuqing.demo.unit_scoring``).
 
     python benchmarks/decisions_bench.py                      # the demo and scenarios/*.jsonl
     python benchmarks/decisions_bench.py scenarios/baisha_gas.jsonl --json
@@ -31,6 +32,7 @@ from archive import open_archive  # noqa: E402
 from yuqing.demo.expected import expected_path_for, load_expected  # noqa: E402
 from yuqing.demo.run_data import read_run  # noqa: E402
 from yuqing.demo.scoring import AIMS, score_run  # noqa: E402
+from yuqing.demo.unit_scoring import demo_tree, score_units  # noqa: E402
 
 DEFAULT_SCENARIOS = [
     REPO / "yuqing" / "demo" / "corpus.jsonl",
@@ -73,11 +75,29 @@ def score_scenario(corpus: Path, workdir: Path) -> dict[str, Any]:
     expected = load_expected(expected_path_for(corpus))
     with open_archive(workdir / "yuqing.db", readonly=True) as archive:
         run = read_run(archive, expected)
-    return score_run(expected, run)
+        units = score_units(archive, expected, demo_tree(workdir))
+    return score_run(expected, run) | {"units": units}
 
 
 def _fig(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
+
+
+def _unit_lines(units: dict[str, Any]) -> list[str]:
+    """Routing: events (and their member mentions) assigned to the expected unit, and each
+    event routed elsewhere."""
+    lines = [
+        f"{'events routed to the right unit':<44}"
+        f"{units['right']:>4}/{units['events']:<2} {_fig(units['accuracy'])}",
+        f"{'  ... weighted by member mentions':<44}{_fig(units['mention_weighted']):>10}",
+    ]
+    for row in units["rows"]:
+        if not row["right"]:
+            lines.append(
+                f"  misrouted {row['event']} ({row['story']}, {row['mentions']} mentions):"
+                f" {row['routed']}, expected {row['expected']}"
+            )
+    return lines
 
 
 def render(name: str, scores: dict[str, Any]) -> str:
@@ -106,6 +126,7 @@ def render(name: str, scores: dict[str, Any]) -> str:
         f"{'noise items in an event':<44}{ev['noise_items_in_event']:>10}",
         f"{'max notifications / recipient / story / h':<44}"
         f"{scores['max_notifications_per_recipient_story_hour']:>10}  <= 1 (escalations excepted)",
+        *_unit_lines(scores["units"]),
         "",
         "obligations per (story, kind): expected / opened, recall, precision",
     ]

@@ -50,6 +50,7 @@ from core.settings_rules import (
     SpikeRuleSettings,
     parse_rule,
 )
+from core.settings_units import UnitSettings, check_units
 from core.vocabulary import (
     LEVEL_BELOW,
     OBLIGATION_KINDS,
@@ -95,6 +96,7 @@ __all__ = [
     "SilenceSettings",
     "SourceSettings",
     "SpikeRuleSettings",
+    "UnitSettings",
     "UserSettings",
     "http_url_problem",
     "is_loopback_bind",
@@ -269,6 +271,8 @@ class UserSettings(StrictModel):
     role: UserRole = "viewer"
     # A hash made by `yuqing hash-password`; plain passwords are refused.
     password_hash: SecretStr
+    # The unit (settings ``units``, by id) whose subtree the user sees; None: everything.
+    unit: str | None = None
 
     @model_validator(mode="after")
     def _check_hash(self) -> UserSettings:
@@ -325,6 +329,8 @@ class Settings(StrictModel):
     reports: list[ReportSchedule] = Field(default_factory=list)
     # Scale-out only (core/settings_redis.py); None keeps the one-process SQLite default.
     redis: RedisSettings | None = None
+    # The province's units (core/settings_units.py): events route to the unit of their region.
+    units: UnitSettings | None = None
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -391,6 +397,11 @@ class Settings(StrictModel):
                         f" (known: {', '.join(sorted(recipient_names)) or 'none'})",
                         ("reports", index, "recipients", position),
                     )
+        check_units(
+            self.units,
+            [r.name for r in self.recipients],
+            {u.username: u.unit for u in self.users},
+        )
         return self
 
     def _apply_agency(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, data, roles
+from dashboard import actions, data, roles, units
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.labels import ALERT_LEVEL_LABELS, ALERT_STATUS_LABELS, label, shown
 from dashboard.roles import Principal
@@ -44,7 +44,7 @@ def silences_table(config: str) -> list[data.RunningSilence]:
 
 
 def _silence_form(config: str, principal: Principal, flash_key: str) -> None:
-    alerts = data.recent_alerts(config)
+    alerts = units.visible_alerts(config, principal, data.recent_alerts(config))
     by_id = {int(a.id or 0): a for a in alerts}
     chosen = st.selectbox(
         "选择告警",
@@ -101,7 +101,7 @@ def _lift_form(
 def alert_panel(config: str, principal: Principal, flash_key: str) -> None:
     st.subheader("告警")
     running = silences_table(config)
-    alerts = data.recent_alerts(config)
+    alerts = units.visible_alerts(config, principal, data.recent_alerts(config))
     if not alerts:
         st.info("还没有告警。")
         return

@@ -11,7 +11,7 @@ import streamlit as st
 
 from alerts.messages import show_outcome
 from archive.models import Event, Reason
-from dashboard import auth, charts, data, data_events, roles
+from dashboard import auth, charts, data, data_events, roles, units
 from dashboard.context import config_path
 from dashboard.data_events import DEADLINE_MARKS, HOURLY_SPAN, EventDetail
 from dashboard.formatting import countdown, fmt_time, md_escape
@@ -35,7 +35,7 @@ principal = auth.page_principal(config)
 
 def _pick() -> str | None:
     wanted = st.query_params.get("id")
-    choices = data_events.event_choices(config)
+    choices = units.visible_events(config, principal, data_events.event_choices(config))
     if not choices:
         return None
     ids = [e.id for e in choices]
@@ -220,6 +220,8 @@ def _duties(detail: EventDetail) -> None:
 
 chosen = _pick()
 detail = data_events.event_detail(config, chosen) if chosen else None
+if detail is not None and not units.visible_events(config, principal, [detail.event]):
+    detail = None  # a sibling unit's event, from a shared link
 if detail is None:
     st.title("事件详情")
     st.info("没有找到该事件。请从「热点」页面选择一个事件。")

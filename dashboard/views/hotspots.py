@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, data_events
+from dashboard import auth, data, data_events, units
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.tables import event_row
@@ -22,7 +22,7 @@ RANGES = {
 EVENT_PAGE = Path(__file__).resolve().parent / "event.py"
 
 config = config_path()
-auth.page_principal(config)
+principal = auth.page_principal(config)
 at = data.now(config).replace(second=0)
 
 st.title("热点事件")
@@ -30,6 +30,8 @@ st.caption(f"数据截至 {fmt_time(at)}（北京时间），按热度排序")
 choice = st.radio("时间范围", list(RANGES), index=2, horizontal=True, key="hotspots_range")
 window, interval = RANGES[choice]
 items = data_events.hotspots(config, at, window, interval)
+shown_events = {e.id for e in units.visible_events(config, principal, [i.event for i in items])}
+items = [item for item in items if item.event.id in shown_events]
 if not items:
     st.info("所选时间范围内没有热点事件。")
     st.stop()

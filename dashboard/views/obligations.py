@@ -17,7 +17,7 @@ import streamlit as st
 from alerts.obligations import ACTIVE
 from archive.models import AuditEntry, Obligation
 from core.clock import parse_instant
-from dashboard import actions, auth, data, obligation_cards, roles
+from dashboard import actions, auth, data, obligation_cards, roles, units
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape, urgency
 from dashboard.labels import (
@@ -53,7 +53,9 @@ def _linked(items: list[Obligation]) -> Obligation | None:
 def board() -> None:
     now = data.now(config)
     show_all = st.toggle("显示已办结和已豁免的事项", key="obligations_show_all")
-    everything = data.obligations(config, include_closed=show_all)
+    everything = units.visible_obligations(
+        config, principal, data.obligations(config, include_closed=show_all)
+    )
     chosen = obligation_cards.filter_bar(everything)
     items = [ob for ob in everything if chosen.keep(ob, now)]
     active = [ob for ob in items if ob.status in ACTIVE]

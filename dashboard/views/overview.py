@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from alerts.topic_burst import format_p
-from dashboard import auth, charts, data, data_overview, data_rumours
+from dashboard import auth, charts, data, data_overview, data_rumours, units
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.labels import (
@@ -30,7 +30,7 @@ LOOKED_KEY = "overview_last_looked"
 FIRST_LOOK = timedelta(hours=1)
 
 config = config_path()
-auth.page_principal(config)
+principal = auth.page_principal(config)
 at = data.now(config).replace(second=0)
 
 
@@ -176,6 +176,8 @@ if metrics.overdue_obligations:
 
 changes_panel()
 
+units.units_panel(config, principal, at)
+
 choice = st.radio("时间范围", list(RANGES), horizontal=True, key="overview_range")
 window, interval = RANGES[choice]
 since = at - window
@@ -215,7 +217,7 @@ burst_panel()
 rumour_panel()
 
 st.subheader("最热事件")
-events = data.hot_events(config, since)
+events = units.visible_events(config, principal, data.hot_events(config, since))
 if not events:
     st.info("所选时间范围内没有热点事件。")
 else:

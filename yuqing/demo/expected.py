@@ -30,6 +30,7 @@ STORY_KEYS = {
     "forbidden",
     "rumours",
     "not_rumours",
+    "unit",
 }
 OBLIGATION_KEYS = {"kind", "fulfilled_by", "also_fulfilled_by", "on_time"}
 
@@ -59,6 +60,9 @@ class StoryExpectation:
     forbidden: frozenset[str] = frozenset()
     rumours: frozenset[str] = frozenset()
     not_rumours: frozenset[str] = frozenset()
+    # The id of the unit (the demo's ``units:``) that handles the story (属地化); None: not
+    # judged.
+    unit: str | None = None
 
 
 @dataclass
@@ -145,6 +149,9 @@ def _story(path: Path, name: str, raw: Any, owner: dict[str, str]) -> StoryExpec
     if rumours & not_rumours:
         both = ", ".join(sorted(rumours & not_rumours))
         raise ExpectedError(path, f"{key}.not_rumours", f"also listed as rumours: {both}")
+    unit = raw.get("unit")
+    if unit is not None and (not isinstance(unit, str) or not unit):
+        raise ExpectedError(path, f"{key}.unit", "must be a unit id of the demo's units:")
     return StoryExpectation(
         name=name,
         summary=str(raw.get("summary") or ""),
@@ -153,6 +160,7 @@ def _story(path: Path, name: str, raw: Any, owner: dict[str, str]) -> StoryExpec
         forbidden=forbidden,
         rumours=frozenset(rumours),
         not_rumours=frozenset(not_rumours),
+        unit=unit,
     )
 
 

@@ -84,9 +84,44 @@ def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
                 "escalates_to": "spokesperson",
             },
             {"name": "leader", "role": "leader", "notifiers": ["outbox-file"]},
+            *(
+                {"name": f"{unit}-duty", "display_name": f"{shown}值班员", "role": "duty"}
+                | {"notifiers": ["outbox-file"]}
+                for unit, shown in (("linchuan", "临川区局"), ("baisha", "白沙区局"))
+            ),
         ],
+        "units": demo_units(),
         "runner": {"tick": f"{int(DEMO_TICK.total_seconds())}s", "clock": "pipeline"},
         "dashboard": {"host": "127.0.0.1", "port": 8501},
+    }
+
+
+def demo_units() -> dict[str, Any]:
+    """The city bureau and two of its district bureaus (属地化): a story in 临川区 or 白沙区 is
+    that district's, told to its duty officer (and to the city at once for 重大 and above);
+    云溪区 and 望江区 have no unit here, so their stories stay with the city. Handling times by
+    grade follow the kind provinces set (特别重大 2 h … 一般 72 h); the districts inherit them."""
+
+    def district(unit: str, name: str, short: str) -> dict[str, Any]:
+        return {
+            "id": unit,
+            "name": f"江州市{name}市场监督管理局",
+            "level": "county",
+            "region_names": [name, short],
+            "recipients": [f"{unit}-duty"],
+        }
+
+    return {
+        "id": "jiangzhou",
+        "name": "江州市市场监督管理局",
+        "level": "city",
+        "region_names": ["江州市", "江州"],
+        "recipients": ["duty-officer"],
+        "handling": {"特别重大": "2h", "重大": "4h", "较大": "24h", "一般": "72h"},
+        "children": [
+            district("linchuan", "临川区", "临川"),
+            district("baisha", "白沙区", "白沙"),
+        ],
     }
 
 

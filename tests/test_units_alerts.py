@@ -1,0 +1,173 @@
+"""Units on the alert path (issue 23): an alert routes to the unit of its region, that unit's
+recipients are told (its parent's too for 重大 and above) and its obligations run at its level."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alerts.defaults import default_rules
+from alerts.stage import evaluate
+from archive import Archive, open_archive
+from archive.models import Analysis, Event, Mention, Reason
+from core.clock import SHANGHAI, SimulatedClock
+from core.settings import Settings
+
+T0 = datetime(2026, 11, 17, 10, 0, tzinfo=SHANGHAI)  # a Tuesday
+
+
+def units() -> dict[str, Any]:
+    return {
+        "id": "jiangzhou",
+        "name": "江州市市场监督管理局",
+        "level": "city",
+        "region_names": ["江州市", "江州"],
+        "recipients": ["city-duty"],
+        "handling": {"重大": "4h"},
+        "children": [
+            {
+                "id": "linchuan",
+                "name": "江州市临川区市场监督管理局",
+                "level": "county",
+                "region_names": ["临川区", "临川"],
+                "recipients": ["linchuan-duty"],
+            },
+            {
+                "id": "baisha",
+                "name": "江州市白沙区市场监督管理局",
+                "level": "county",
+                "region_names": ["白沙区", "白沙"],
+                "recipients": ["baisha-duty"],
+            },
+        ],
+    }
+
+
+def make_settings(tmp_path: Path) -> Settings:
+    names = ["duty", "city-duty", "linchuan-duty", "baisha-duty"]
+    return Settings.model_validate(
+        {
+            "rules": [dict(rule, recipients=["duty"]) for rule in default_rules()],
+            "notifiers": [{"name": "log", "type": "file", "path": str(tmp_path / "sent.jsonl")}],
+            "recipients": [{"name": n, "role": "duty", "notifiers": ["log"]} for n in names],
+            "obligations": {"level": "city"},
+            "units": units(),
+        }
+    )
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with open_archive(tmp_path / "a.db") as opened:
+        yield opened
+
+
+def mention(mid: str, text: str, at: datetime = T0, **fields: Any) -> Mention:
+    return Mention(
+        id=mid,
+        source=fields.pop("source", "news"),
+        platform=fields.pop("platform", "news"),
+        kind=fields.pop("kind", "article"),
+        url=f"http://127.0.0.1/{mid}",
+        text=text,
+        published_at=at,
+        fetched_at=at + timedelta(minutes=2),
+        **fields,
+    )
+
+
+def add_event(archive: Archive, eid: str, severity: str, texts: list[str]) -> None:
+    members = [mention(f"{eid}-{i}", text) for i, text in enumerate(texts)]
+    archive.upsert_mentions(members)
+    archive.upsert_analyses(
+        Analysis(m.id, True, 0.9, topics=["特种设备"], event_id=eid, analyzed_at=T0)
+        for m in members
+    )
+    archive.upsert_event(
+        Event(
+            id=eid,
+            title=texts[0][:20],
+            first_seen=T0,
+            last_seen=T0 + timedelta(minutes=30),
+            mention_count=len(members),
+            heat=50.0,
+            topics=["特种设备"],
+            region="江州",
+            severity=severity,
+            severity_basis=[Reason("figure", "死亡 10 人", 10.0, members[0].id)],
+        )
+    )
+
+
+def recipients_of(archive: Archive) -> set[str]:
+    return {m.recipient for m in archive.ledger.list_messages(limit=1000)}
+
+
+def test_a_major_accident_tells_its_district_and_the_parent_at_once(
+    tmp_path: Path, archive: Archive
+) -> None:
+    add_event(
+        archive,
+        "gas",
+        "重大",
+        ["江州市白沙区人民路餐馆燃气爆炸 已致10人死亡", "白沙区消防赶到", "江州市通报白沙爆炸"],
+    )
+    evaluate(archive, make_settings(tmp_path), SimulatedClock(T0 + timedelta(hours=1)))
+    assert recipients_of(archive) == {"duty", "baisha-duty", "city-duty"}
+    [message, *_] = archive.ledger.list_messages(limit=1000)
+    assert (
+        "属地单位：江州市白沙区市场监督管理局（重大，同时报送上级单位：江州市市场监督管理局）"
+        in message.body
+    )
+    # Baisha inherits the city's 4 h for 重大, from first detection (T0).
+    assert "重大事件处置时限：11-17 14:00前" in message.body
+
+
+def test_a_lesser_accident_tells_only_its_district(tmp_path: Path, archive: Archive) -> None:
+    add_event(archive, "lift", "较大", ["临川区一小区电梯故障致3人受伤", "临川区市场监管局回应"])
+    evaluate(archive, make_settings(tmp_path), SimulatedClock(T0 + timedelta(hours=1)))
+    # The sibling district and the city are not told of a 较大 case.
+    assert recipients_of(archive) == {"duty", "linchuan-duty"}
+
+
+def test_a_penalty_in_a_district_is_due_on_the_county_deadline(
+    tmp_path: Path, archive: Archive
+) -> None:
+    published = datetime(2026, 12, 28, 10, tzinfo=SHANGHAI)  # Monday
+    archive.upsert_mentions(
+        [
+            mention(
+                "x1",
+                "江州市临川区某商行销售不合格电热水壶，被处罚款……",
+                published,
+                platform="official",
+                kind="official",
+                title="行政处罚决定书 临市监罚〔2026〕12号",
+                extra={"doc_type": "penalty", "decided_at": "2026-12-21T16:00:00+08:00"},
+                source="official-penalty",
+            ),
+            mention(
+                "x2",
+                "江州市某公司虚假宣传被处罚款……",
+                published,
+                platform="official",
+                kind="official",
+                title="行政处罚决定书 江市监罚〔2026〕30号",
+                extra={"doc_type": "penalty", "decided_at": "2026-12-21T16:00:00+08:00"},
+                source="official-penalty",
+            ),
+        ]
+    )
+    evaluate(archive, make_settings(tmp_path), SimulatedClock(published + timedelta(hours=1)))
+    obs = {o.subject: o for o in archive.ledger.list_obligations()}
+    county, city = obs["doc:x1"], obs["doc:x2"]
+    assert (county.kind, county.level) == ("penalty_disclosure", "county")
+    # Decided Mon 21 December: 7 working days → Wed 30 December (the county rule).
+    assert county.due_at == datetime(2026, 12, 30, 23, 59, 59, tzinfo=SHANGHAI)
+    # The city's own decision keeps the 20 working days of its level.
+    assert city.level == "city"
+    assert city.due_at > datetime(2027, 1, 15, tzinfo=SHANGHAI)
