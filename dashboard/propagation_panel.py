@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data_propagation import DRAWN_NODES, PropagationView, event_propagation
-from dashboard.formatting import fmt_time, md_escape
+from dashboard.formatting import fmt_time, md_escape, safe_url
 from nlp.propagation import ACCOUNTS
 
 __all__ = ["propagation_section"]
@@ -66,7 +66,9 @@ def propagation_section(config: str, event_id: str) -> None:
     first = f.first_source
     if first is not None:
         who = md_escape(first.author or "（未知作者）")
-        link = f"[{md_escape(first.url)}]({first.url})" if first.url else ""
+        # Only a plain web address becomes a link (a crawled javascript: URL stays text).
+        url = safe_url(first.url) if first.url else None
+        link = f"[{md_escape(url)}]({url})" if url else md_escape(first.url or "")
         st.markdown(f"**首发**：{who}［{first.account}］ {fmt_time(first.at)} {link}")
     cols = st.columns(4)
     cols[0].metric("传播节点", f"{f.nodes}")
