@@ -10,7 +10,7 @@ import pytest
 
 from nlp.rumor.ced import RecordError, load_ced
 from nlp.training.rumor_domains import LATER_FROM, held_out, held_out_table, splits_of
-from nlp.training.rumor_more import MM17, WEIBO21, clean_text, load_more
+from nlp.training.rumor_more import MM17, WEIBO21, MorePost, clean_text, load_more
 from nlp.training.rumor_train import Params, cross_validate
 from tests.conftest import require_dataset
 
@@ -18,7 +18,7 @@ from tests.conftest import require_dataset
 QUICK = Params(train_horizons=(0, None), empty_model="augment")
 
 
-def _more(limit: int | None = None):  # type: ignore[no-untyped-def]
+def _more(limit: int | None = None) -> list[MorePost]:
     return load_more([require_dataset(WEIBO21), require_dataset(MM17)], limit=limit)
 
 
@@ -63,7 +63,7 @@ def test_held_out_splits_never_train_on_what_they_test() -> None:
     assert {more[i - ced].domain for i in domain.test} == {"灾难事故"}
     assert "灾难事故" not in {more[i - ced].domain for i in domain.train if i >= ced}
     later = splits["later"]
-    assert all(more[i - ced].item.posted_at >= LATER_FROM for i in later.test)  # type: ignore[operator]
+    assert all(more[i - ced].item.posted_at >= LATER_FROM for i in later.test)
     trained = [more[i - ced].item.posted_at for i in later.train if i >= ced]
     assert trained and all(t is not None and t < LATER_FROM for t in trained)
 
