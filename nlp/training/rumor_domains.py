@@ -70,18 +70,17 @@ def splits_of(ced: int, more: Sequence[MorePost]) -> list[Split]:
         keep = np.setdiff1d(everything if train is None else train, test)
         return Split(name, keep, test)
 
-    out: list[Split] = []
-    for name in sorted(set(domain[source == "weibo21"].tolist())):
-        out.append(holding_out(index[(source == "weibo21") & (domain == name)], f"domain:{name}"))
-    out.append(holding_out(index[source == "mm17"], "mm17"))
-    out.append(holding_out(index[source == "weibo21"], "weibo21"))
     dated = np.array([p.item.posted_at is not None for p in more])
     later = np.array([(p.item.posted_at or LATER_FROM) >= LATER_FROM for p in more]) & dated
-    out.append(
+    out = [
         holding_out(
             index[later], "later", train=np.concatenate([np.arange(ced), index[dated & ~later]])
-        )
-    )
+        ),
+        holding_out(index[source == "mm17"], "mm17"),
+        holding_out(index[source == "weibo21"], "weibo21"),
+    ]
+    for name in sorted(set(domain[source == "weibo21"].tolist())):
+        out.append(holding_out(index[(source == "weibo21") & (domain == name)], f"domain:{name}"))
     return [s for s in out if len(s.test)]
 
 
@@ -115,7 +114,11 @@ def held_out(
                 result.domains[name] = figures(y[split.test][mask], predicted[mask])
         out[split.name] = result
         if progress:
-            progress(f"{split.name}: {result.model.balanced_accuracy:.3f}")
+            progress(
+                f"{split.name}: n {result.model.n}, balanced accuracy "
+                f"{result.model.balanced_accuracy:.4f}"
+                + (f", baseline {baseline.balanced_accuracy:.4f}" if baseline else "")
+            )
     return out
 
 
