@@ -10,6 +10,9 @@ TF-IDF, a linear SVM with default settings) trained on the same posts:
 - ``weibo21``: all of Weibo21 held out (CED and mm17 train): 2014–2021, nine domains;
 - ``later``: posts dated from ``LATER_FROM`` on (mm17's 2015–2016) tested, the dated posts
   before it trained (Weibo21, undated, is left out of this split: it might be either side).
+  Read it with care: mm17's posts before 2015 are all rumours and its true posts all of
+  2015–2016, so its training part teaches "mm17's style is a rumour" (a model trained on CED
+  alone scores this split higher than one given those early mm17 posts).
 
 The data set's owners removed near-copies across the files and of CED, so these posts need no
 grouping of their own: no near-copy of a test post is in training.
