@@ -354,14 +354,22 @@ def cross_validate(
     folds: int = 5,
     with_baseline: bool = True,
     progress: Callable[[str], None] | None = None,
+    extra: Sequence[RumorInput] = (),
 ) -> tuple[Evaluation, np.ndarray, np.ndarray]:
     """Grouped k-fold figures per horizon; also the out-of-fold decision values and labels
     at the training horizons (for the Platt calibration). Texts are tokenised once for all
-    folds and horizons (``nlp.training.rumor_counts``)."""
+    folds and horizons (``nlp.training.rumor_counts``). ``extra`` posts (other data sets,
+    ``nlp.training.rumor_more``) join every training fold and are never scored: the
+    figures and the calibration stay those of ``items``."""
     started = time.perf_counter()
-    y = np.array(labels_of(items))
-    splits = grouped_folds(items, folds)
-    prep = prepare_items(items, params, [*horizons, *params.train_horizons])
+    y_train = np.array(labels_of([*items, *extra]))  # the labels training rows index
+    y = y_train[: len(items)]
+    always = np.arange(len(items), len(items) + len(extra))
+    splits = [
+        (np.concatenate([train_idx, always]), test_idx)
+        for train_idx, test_idx in grouped_folds(items, folds)
+    ]
+    prep = prepare_items([*items, *extra], params, [*horizons, *params.train_horizons])
     groups = len(set(near_duplicate_groups([i.text for i in items]).tolist()))
     oof = {h: np.zeros(len(items)) for h in horizons}
     calib_z: list[np.ndarray] = []
@@ -369,7 +377,7 @@ def cross_validate(
     calib_empty: list[np.ndarray] = []
     scored_empty = {h: np.zeros(len(items), dtype=bool) for h in horizons}
     for number, (train_idx, test_idx) in enumerate(splits, start=1):
-        fitted = fit_prepared(prep, train_idx, y[train_idx], params)
+        fitted = fit_prepared(prep, train_idx, y_train[train_idx], params)
         for h in horizons:
             oof[h][test_idx] = fitted.decision(prep, test_idx, h)
             scored_empty[h][test_idx] = _by_trees(fitted.model, prep, test_idx, h)
@@ -394,10 +402,12 @@ def cross_validate(
         evaluation.brier[name] = float(np.mean((p - y) ** 2))
     if with_baseline:
         for h in horizons:  # one horizon's counts at a time: they are large
-            whole = count([baseline_text(item, h) for item in items], (1, 3))
+            whole = count([baseline_text(item, h) for item in [*items, *extra]], (1, 3))
             predicted = np.zeros(len(items), dtype=int)
             for train_idx, test_idx in splits:
-                predicted[test_idx] = baseline_predict(whole.matrix, whole, train_idx, test_idx, y)
+                predicted[test_idx] = baseline_predict(
+                    whole.matrix, whole, train_idx, test_idx, y_train
+                )
             evaluation.baseline[horizon_name(h)] = figures(y, predicted)
         if progress:
             progress(f"baseline done ({time.perf_counter() - started:.0f} s)")
@@ -410,14 +420,16 @@ def later_period(
     params: Params = Params(),
     horizons: Sequence[float | None] = (0, 1, None),
     share: float = 0.3,
+    extra: Sequence[RumorInput] = (),
 ) -> dict[str, Figures]:
     """Train on the earliest posts, test on the latest ``share``: a proxy for "rumours from
-    another period" (balanced accuracy, since the class mix drifts over time)."""
+    another period" (balanced accuracy, since the class mix drifts over time). ``extra``
+    posts join the training posts."""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     ordered = sorted(items, key=lambda i: (i.posted_at or epoch, i.id))
     cut = math.floor(len(ordered) * (1 - share))
     train, test = ordered[:cut], ordered[cut:]
-    model = fit(train, params)
+    model = fit([*train, *extra], params)
     y = np.array(labels_of(test))
     out: dict[str, Figures] = {}
     for h in horizons:
@@ -439,19 +451,21 @@ def train(
     params: Params = Params(),
     progress: Callable[[str], None] | None = None,
     source: str = "",
+    extra: Sequence[RumorInput] = (),
 ) -> tuple[RumorModel, Evaluation]:
-    """Cross-validate (figures and calibration), then fit the shipped model on everything."""
-    evaluation, _, _ = cross_validate(items, params, progress=progress)
-    evaluation.period = later_period(items, params)
+    """Cross-validate (figures and calibration), then fit the shipped model on everything
+    (``items`` and the ``extra`` training posts)."""
+    evaluation, _, _ = cross_validate(items, params, progress=progress, extra=extra)
+    evaluation.period = later_period(items, params, extra=extra)
     if progress:
         progress("later-period split done")
-    model = fit(items, params)
+    model = fit([*items, *extra], params)
     model.platt = evaluation.platt
     model.platt_empty = evaluation.platt_empty if model.post_alone is not None else None
     model.meta = {
         "trained_on": source,
-        "posts": len(items),
-        "rumors": int(sum(labels_of(items))),
+        "posts": len(items) + len(extra),
+        "rumors": int(sum(labels_of([*items, *extra]))),
         "params": params.as_json(),
         "evaluation": evaluation.as_json(),
     }

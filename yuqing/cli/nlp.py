@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 import nlp
-from nlp.rumor.ced import RecordError, from_record, load_ced, read_jsonl
+from nlp.rumor.ced import RecordError, RumorInput, from_record, load_ced, read_jsonl
 from nlp.training.evaluation import CED, DatasetMissing, dataset_path
 
 # The same paths as nlp.rumor.model.MODEL_PATH, without importing numpy and scikit-learn
@@ -31,6 +31,22 @@ def _data(path: str | None) -> Path:
         return dataset_path(CED)
     except DatasetMissing as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def _more(more: bool, limit: int | None) -> list[RumorInput]:
+    """The rumor_more posts (Weibo21, mm17) as extra training posts, if asked for."""
+    if not more:
+        return []
+    from nlp.training.rumor_more import MM17, WEIBO21, load_more
+
+    try:
+        paths = [dataset_path(WEIBO21), dataset_path(MM17)]
+    except DatasetMissing as exc:
+        raise click.UsageError(str(exc)) from None
+    return [post.item for post in load_more(paths, limit=limit)]
+
+
+_MORE_HELP = "Also train on ../shared/datasets/rumor_more (Weibo21, mm17: other domains, years)."
 
 
 def _progress(message: str) -> None:
@@ -52,8 +68,9 @@ def train() -> None:
 @click.option(
     "--card-only", is_flag=True, help="Rewrite the card from the figures stored in --output."
 )
+@click.option("--more", is_flag=True, help=_MORE_HELP)
 def train_rumor(
-    data: str | None, output: str, card: str, limit: int | None, card_only: bool
+    data: str | None, output: str, card: str, limit: int | None, card_only: bool, more: bool
 ) -> None:
     """Cross-validate, calibrate and fit the rumour model on CED data."""
     from nlp.rumor.model import RumorModel
@@ -68,8 +85,9 @@ def train_rumor(
 
     source = _data(data)
     items = load_ced(source, limit=limit)
-    click.echo(f"training on {len(items)} posts from {source}", err=True)
-    model, evaluation = train_model(items, progress=_progress, source=source.name)
+    extra = _more(more, limit)
+    click.echo(f"training on {len(items)} posts from {source} and {len(extra)} more", err=True)
+    model, evaluation = train_model(items, progress=_progress, source=source.name, extra=extra)
     model.meta["trained_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     model.save(Path(output))
     write_card(Path(card), model, evaluation)
@@ -127,16 +145,20 @@ def evaluate() -> None:
 @click.option("--folds", type=int, default=5, show_default=True)
 @click.option("--no-baseline", is_flag=True, help="Skip the TF-IDF + logistic regression baseline.")
 @click.option("--limit", type=int, default=None, help="Use only the first N records.")
-def evaluate_rumor(data: str | None, folds: int, no_baseline: bool, limit: int | None) -> None:
+@click.option("--more", is_flag=True, help=_MORE_HELP)
+def evaluate_rumor(
+    data: str | None, folds: int, no_baseline: bool, limit: int | None, more: bool
+) -> None:
     """Grouped k-fold figures at 0, 1, 3, 6, 12, 24 h and all responses, beside the baseline."""
     from nlp.training.rumor_card import figures_table
     from nlp.training.rumor_train import cross_validate, later_period
 
     items = load_ced(_data(data), limit=limit)
+    extra = _more(more, limit)
     evaluation, _, _ = cross_validate(
-        items, folds=folds, with_baseline=not no_baseline, progress=_progress
+        items, folds=folds, with_baseline=not no_baseline, progress=_progress, extra=extra
     )
-    evaluation.period = later_period(items)
+    evaluation.period = later_period(items, extra=extra)
     click.echo(figures_table(evaluation))
 
 

@@ -1,0 +1,84 @@
+"""The rumor_more training posts and the held-out splits of issue 22 (domains, periods)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.rumor.ced import RecordError, load_ced
+from nlp.training.rumor_domains import LATER_FROM, held_out, held_out_table, splits_of
+from nlp.training.rumor_more import MM17, WEIBO21, MorePost, clean_text, load_more
+from nlp.training.rumor_train import Params, cross_validate
+from tests.conftest import require_dataset
+
+# Small and quick: the figures come from benchmarks/nlp_rumor_bench.py --more.
+QUICK = Params(train_horizons=(0, None), empty_model="augment")
+
+
+def _more(limit: int | None = None) -> list[MorePost]:
+    return load_more([require_dataset(WEIBO21), require_dataset(MM17)], limit=limit)
+
+
+def test_the_more_posts_load_whole_and_as_a_crawler_gives_them() -> None:
+    more = _more()
+    assert len(more) == 8550
+    weibo21 = [p for p in more if p.source == "weibo21"]
+    mm17 = [p for p in more if p.source == "mm17"]
+    assert (len(weibo21), len(mm17)) == (6092, 2458)
+    assert sum(p.item.label == "rumor" for p in weibo21) == 2439
+    assert len({p.domain for p in weibo21}) == 9 and all(p.domain is None for p in mm17)
+    assert all(p.item.posted_at is not None for p in mm17)
+    assert all(p.item.posted_at is None and not p.item.user for p in weibo21)
+    assert not any("<img" in p.item.text or "&nbsp;" in p.item.text for p in more)
+    # The COVID-19 items were removed on purpose (kept for a cross-domain evaluation).
+    assert not any(w in p.item.text for p in weibo21 for w in ("肺炎", "疫情", "确诊"))
+
+
+def test_emoticon_tags_become_their_codes() -> None:
+    tag = '<imgalt=[允悲]src="https://h5.sinaimg.cn/d_yunbei.png"style="width:1em;"/>'
+    assert clean_text(f"真的吗{tag}&nbsp;转发") == "真的吗[允悲]\xa0转发"
+
+
+def test_a_bad_line_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "more.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write('{"id": "a", "label": "rumor", "text": "某地发生爆炸"}\n')
+        handle.write('{"id": "b", "label": "maybe", "text": "x"}\n')
+    with pytest.raises(RecordError, match=r"more.jsonl.gz:2: field 'label'"):
+        load_more([path])
+
+
+def test_held_out_splits_never_train_on_what_they_test() -> None:
+    more = _more()
+    ced = 100
+    splits = {s.name: s for s in splits_of(ced, more)}
+    assert len([n for n in splits if n.startswith("domain:")]) == 9
+    for split in splits.values():
+        assert not np.intersect1d(split.train, split.test).size
+        assert np.isin(np.arange(ced), split.train).all()  # CED always trains
+    domain = splits["domain:灾难事故"]
+    assert {more[i - ced].domain for i in domain.test} == {"灾难事故"}
+    assert "灾难事故" not in {more[i - ced].domain for i in domain.train if i >= ced}
+    later = splits["later"]
+    assert all(more[i - ced].item.posted_at >= LATER_FROM for i in later.test)
+    trained = [more[i - ced].item.posted_at for i in later.train if i >= ced]
+    assert trained and all(t is not None and t < LATER_FROM for t in trained)
+
+
+def test_held_out_figures_and_extra_posts_in_the_folds() -> None:
+    ced = load_ced(require_dataset("ced/ced_dev.jsonl.gz"), limit=80)
+    more = _more(limit=60)
+    results = held_out(ced, more, QUICK)
+    assert set(results) >= {"mm17", "weibo21", "later"}
+    assert results["weibo21"].model.n == sum(p.source == "weibo21" for p in more)
+    assert results["weibo21"].baseline is not None and len(results["weibo21"].domains) > 1
+    assert "| weibo21 |" in held_out_table(results)
+    evaluation, _, y = cross_validate(
+        ced, QUICK, horizons=(0,), folds=2, with_baseline=True, extra=[p.item for p in more]
+    )
+    # The extra posts train every fold; only CED posts are scored and calibrated on.
+    assert evaluation.posts == len(ced) and evaluation.model["0h"].n == len(ced)
+    assert evaluation.baseline["0h"].n == len(ced) and len(y) == 2 * len(ced)
