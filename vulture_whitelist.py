@@ -55,3 +55,5 @@ read_run  # unused function (yuqing/demo/run_data.py:92)
 score_run  # unused function (yuqing/demo/scoring.py:294)
 demo_tree  # unused function (yuqing/demo/unit_scoring.py:30): benchmarks/decisions_bench.py
 score_units  # unused function (yuqing/demo/unit_scoring.py:61): benchmarks/decisions_bench.py
+held_out  # used by benchmarks/nlp_rumor_bench.py
+held_out_table  # used by benchmarks/nlp_rumor_bench.py
