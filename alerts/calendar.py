@@ -134,16 +134,6 @@ class WorkingCalendar:
                 found += 1
         return WorkingDayResult(day, provisional)
 
-    def working_days_between(self, start: date, end: date) -> int:
-        """Working days after ``start`` up to and including ``end`` (for countdowns)."""
-        count = 0
-        day = start
-        while day < end:
-            day += timedelta(days=1)
-            if self.day_info(day).working:
-                count += 1
-        return count
-
     def deadline(self, trigger: datetime, count: int) -> tuple[datetime, bool]:
         """End of the ``count``-th working day after the trigger's Shanghai date, in UTC."""
         if trigger.tzinfo is None:

@@ -62,7 +62,9 @@ def import_obligations(
                 f"(expected kind, title, from[, subject, level])"
             )
             return result
-        known_before = {(o.kind, o.subject) for o in archive.list_obligations(limit=1_000_000)}
+        known_before = {
+            (o.kind, o.subject) for o in archive.ledger.list_obligations(limit=1_000_000)
+        }
         for row in reader:
             line = reader.line_num
 

@@ -106,7 +106,7 @@ def store_alert(
         entry = system_entry(
             now, "alert.fired", "alert", rule=rule.name, subject=match.subject, level=alert.level
         )
-        stored, _ = archive.upsert_alert_audited(alert, entry)
+        stored, _ = archive.ledger.upsert_alert_audited(alert, entry)
         return Fired(rule, match, stored, created=True)
     candidate = _updated(old, match)
     if candidate == old:
@@ -123,8 +123,16 @@ def store_alert(
             level=candidate.level,
             previous=raised,
         )
-    stored, _ = archive.upsert_alert_audited(candidate, raise_entry)
+    stored, _ = archive.ledger.upsert_alert_audited(candidate, raise_entry)
     return Fired(rule, match, stored, raised_from=raised, changed=True)
+
+
+def _without_stale_spread(evidence: Sequence[Reason], match: Match) -> list[Reason]:
+    """The stored evidence less its spread lines when the match brings current ones (the top
+    spreader changes as a story grows; only the latest is evidence)."""
+    if not any(r.kind == "spread" for r in match.evidence):
+        return list(evidence)
+    return [r for r in evidence if r.kind != "spread"]
 
 
 def _updated(old: Alert, match: Match) -> Alert:
@@ -139,6 +147,6 @@ def _updated(old: Alert, match: Match) -> Alert:
         title=match.title or old.title,
         last_at=max(old.last_at, match.last_at),
         event_id=old.event_id or match.event_id,
-        evidence=merge_evidence(match.evidence, old.evidence),
+        evidence=merge_evidence(match.evidence, _without_stale_spread(old.evidence, match)),
         status=status,
     )

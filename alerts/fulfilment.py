@@ -286,7 +286,7 @@ def fulfil(
     report = FulfilmentReport()
     fresh = any(channels.channel(m) is not None or channels.own_site(m) for m, _ in mentions)
     wanted = set(opened)
-    stored = archive.list_obligations(["open", "acknowledged", "done"], limit=1_000_000)
+    stored = archive.ledger.list_obligations(["open", "acknowledged", "done"], limit=1_000_000)
     told: list[Closing] = []  # closings the recipients hear of
     quiet: list[Closing] = []  # a close dated earlier, a penalty decision's own disclosure
     proposals: list[tuple[Obligation, Finding]] = []
@@ -323,7 +323,7 @@ def fulfil(
 
     queue_fulfilled(archive, settings, told, closed_by, recipients_of, now)
     for closing in [*told, *quiet]:
-        archive.update_obligation(closing.closed, ACTOR, "obligation.fulfilled")
+        archive.ledger.update_obligation(closing.closed, ACTOR, "obligation.fulfilled")
     for ob, found in proposals:
         _propose(archive, settings, rules, alerts, ob, found, now)
     return report
@@ -413,7 +413,7 @@ def _propose(
         f"{PROPOSAL}{notice.url}（{notice.title or notice.source}，{where}"
         f"匹配度 {found.score:.2f}）"
     )
-    archive.update_obligation(
+    archive.ledger.update_obligation(
         replace(ob, note=note, fulfilled_by=notice.id, updated_at=now),
         "system",
         "obligation.fulfilment_proposed",

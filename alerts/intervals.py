@@ -53,7 +53,7 @@ class Stories:
     def _story(self, kind: str, number: int) -> str:
         if kind == "alert":
             return self._alert_story(number)
-        ob = self.archive.get_obligation(number)
+        ob = self.archive.ledger.get_obligation(number)
         if ob is None:
             return f"obligation:{number}"
         if ob.event_id:
@@ -62,7 +62,7 @@ class Stories:
 
     def _alert_story(self, number: int) -> str:
         if self._alerts is None:
-            alerts = self.archive.list_alerts(limit=1_000_000)
+            alerts = self.archive.ledger.list_alerts(limit=1_000_000)
             self._alerts = {a.id: a for a in alerts if a.id is not None}
         alert = self._alerts.get(number)
         return f"event:{alert.event_id}" if alert and alert.event_id else f"alert:{number}"
@@ -81,7 +81,7 @@ def hold_recent(
         return (m.channel, m.recipient, stories.of(m.dedup_key))
 
     recent = set()
-    for sent in archive.list_messages("sent", limit=RECENT):
+    for sent in archive.ledger.list_messages("sent", limit=RECENT):
         if sent.sent_at is not None and sent.sent_at > now - interval:
             recent.add(group(sent))
     going = {group(m) for m in messages if not any(m is w for w in waiting)}

@@ -46,7 +46,7 @@ def silence(
     else:
         return
     entry = system_entry(now, action, "alert", rule=alert.rule, **details)
-    item.alert, _ = archive.upsert_alert_audited(replace(alert, status=status), entry)
+    item.alert, _ = archive.ledger.upsert_alert_audited(replace(alert, status=status), entry)
 
 
 class Inhibitor:

@@ -73,7 +73,7 @@ def deliver_due(
     recipients = {r.name: r for r in settings.recipients}
     outbox = settings.outbox
     failures: list[ChannelFailure] = []
-    due = archive.due_messages(clock.now(), limit=limit)
+    due = archive.ledger.due_messages(clock.now(), limit=limit)
     due = hold_recent(archive, due, clock.now(), outbox.group_interval)
     for batch in group_messages(due, clock.now(), outbox.group_wait, outbox.group_max):
         channel = batch[0].channel
@@ -119,7 +119,7 @@ def record_sent(archive: Archive, batch: Sequence[OutboxMessage], sent_at: datet
     """Mark every member sent, right after the send: it is never sent again."""
     for message in batch:
         assert message.id is not None
-        archive.mark_sent(message.id, sent_at)
+        archive.ledger.mark_sent(message.id, sent_at)
 
 
 __all__ = [

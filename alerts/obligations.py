@@ -10,8 +10,8 @@ States and the moves between them::
     assign: open or acknowledged, any number of times
 
 Any other move raises ``InvalidTransition`` with a message for the user. Every change goes
-through ``Archive.update_obligation`` (and an obligation entered by hand through
-``Archive.open_obligation_audited``), which writes the audit entry (who, what, from, to) in
+through ``Ledger.update_obligation`` (and an obligation entered by hand through
+``Ledger.open_obligation_audited``), which writes the audit entry (who, what, from, to) in
 the same transaction as the change.
 """
 
@@ -61,7 +61,7 @@ class InvalidTransition(ObligationError):
 
 
 def _load(archive: Archive, obligation_id: int) -> Obligation:
-    ob = archive.get_obligation(obligation_id)
+    ob = archive.ledger.get_obligation(obligation_id)
     if ob is None:
         raise ObligationNotFound(f"no obligation #{obligation_id}")
     return ob
@@ -88,7 +88,7 @@ def _apply(
     updated = replace(ob, **changes, updated_at=clock.now())
     if target is not None:
         updated.status = target
-    archive.update_obligation(updated, actor, f"obligation.{_PAST[action]}")
+    archive.ledger.update_obligation(updated, actor, f"obligation.{_PAST[action]}")
     return updated
 
 
@@ -214,7 +214,7 @@ def snooze(
     if not 0 < hours <= MAX_SNOOZE.total_seconds() / 3600:
         raise ObligationError(f"a snooze lasts more than 0 and at most 168 hours, not {hours}")
     now = clock.now()
-    archive.audit(
+    archive.ledger.audit(
         AuditEntry(
             at=now,
             actor=actor,
@@ -231,7 +231,7 @@ def snoozed_until(archive: Archive, ob: Obligation) -> datetime | None:
     """The end of the obligation's latest snooze, if it was ever snoozed."""
     snoozes = [
         e
-        for e in archive.list_audit("obligation", str(ob.id), limit=1000)
+        for e in archive.ledger.list_audit("obligation", str(ob.id), limit=1000)
         if e.action == SNOOZE_ACTION and "until" in e.details
     ]
     if not snoozes:
@@ -292,7 +292,7 @@ def add_manual(
             "basis": deadline.rule_text,
         },
     )
-    ob, _ = archive.open_obligation_audited(
+    ob, _ = archive.ledger.open_obligation_audited(
         Obligation(
             kind=kind,
             subject=subject,

@@ -66,7 +66,7 @@ def open_obligations(
     if not planned:
         return result
     # Read once: most matches are of obligations already open, which need no write.
-    known = {(ob.kind, ob.subject): ob for ob in archive.list_obligations(limit=SCAN_LIMIT)}
+    known = {(ob.kind, ob.subject): ob for ob in archive.ledger.list_obligations(limit=SCAN_LIMIT)}
     inhibitor = Inhibitor(known.values())
     for item, kind in planned:
         match = item.match
@@ -155,7 +155,7 @@ def open_one(
     late = late_reason(timed.trigger, deadline_.due_at, now, _event_start(archive, match))
     if late:
         entry.details["late_reason"] = late
-    return archive.open_obligation_audited(
+    return archive.ledger.open_obligation_audited(
         Obligation(
             kind=kind,
             subject=match.subject,
@@ -187,7 +187,7 @@ def _event_start(archive: Archive, match: Match) -> datetime | None:
 def drop_closed(archive: Archive, fired: list[Fired]) -> None:
     """Forget obligations closed since they were opened: nothing is due for them."""
     for item in fired:
-        current = [(archive.get_obligation(ob.id or 0), d) for ob, d in item.obligations]
+        current = [(archive.ledger.get_obligation(ob.id or 0), d) for ob, d in item.obligations]
         active = [(ob, d) for ob, d in current if ob is not None and ob.status in ACTIVE_STATES]
         item.all_fulfilled = bool(current) and not active
         item.obligations = active

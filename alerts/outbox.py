@@ -41,7 +41,7 @@ def queue_for(
             if channel == skip_channel:
                 continue
             queued += int(
-                archive.enqueue(
+                archive.ledger.enqueue(
                     OutboxMessage(
                         dedup_key=f"{key}:{name}:{channel}",
                         channel=channel,

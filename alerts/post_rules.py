@@ -8,7 +8,7 @@ from alerts.rule_base import Match, RuleInput, RuleType, post_reason, register_r
 from archive.metrics import count, total
 from archive.models import Analysis, Event, Mention, Reason
 from core.settings_rules import RumorRuleSettings, WatchListRuleSettings
-from nlp.rumor_claims import claim_text, event_claim, is_claim_post, known_debunk
+from nlp.rumor.claims import claim_text, event_claim, is_claim_post, known_debunk
 
 # Posts of an event a rumour rule reads to find its claim, and spreading posts it cites.
 EVENT_POSTS = 500
@@ -18,7 +18,7 @@ CLAIM_POSTS = 3
 @register_rule
 class RumorRule(RuleType):
     """Identified false claims: in an event, the claim its spreading posts make
-    (``nlp.rumor_claims.event_claim``: none in a real emergency that authorities report, unless
+    (``nlp.rumor.claims.event_claim``: none in a real emergency that authorities report, unless
     a debunk answers a claim about it); outside events, a post likely false or repeating a
     debunked claim. The match's title is the claim, which the clarification names."""
 

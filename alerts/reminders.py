@@ -66,7 +66,7 @@ def created_at(archive: Archive, ob: Obligation) -> datetime:
     assert ob.id is not None
     key = (archive.describe(), ob.id)
     if key not in _created_cache:
-        entries = archive.list_audit("obligation", str(ob.id), limit=1000)
+        entries = archive.ledger.list_audit("obligation", str(ob.id), limit=1000)
         opened = [e.at for e in entries if e.action in OPENED_ACTIONS]
         _created_cache[key] = min(opened) if opened else (ob.updated_at or ob.opened_at)
     return _created_cache[key]
@@ -82,9 +82,9 @@ def remind_and_escalate(
     report = ReminderReport()
     recipients = {r.name: r for r in settings.recipients}
     if alerts is None:
-        alerts = {a.id: a for a in archive.list_alerts(limit=1_000_000) if a.id is not None}
+        alerts = {a.id: a for a in archive.ledger.list_alerts(limit=1_000_000) if a.id is not None}
     link = dashboard_url(settings)
-    for ob in archive.list_obligations(["open", "acknowledged"], limit=1_000_000):
+    for ob in archive.ledger.list_obligations(["open", "acknowledged"], limit=1_000_000):
         alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
         if alert is not None and alert.status == "silenced":
             continue
@@ -217,7 +217,7 @@ def _escalate(
             sent = queue_for(archive, recipients, [target], key, subject, body, now)
             if sent:
                 queued += 1
-                archive.audit(
+                archive.ledger.audit(
                     AuditEntry(
                         now,
                         ACTOR,

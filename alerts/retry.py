@@ -59,7 +59,7 @@ def record_failure(
     error = error[:ERROR_LIMIT]
     retry_after = exc.retry_after if isinstance(exc, RetryableError) else None
     retry_at = None if isinstance(exc, PermanentError) else next_attempt(message, now, retry_after)
-    archive.mark_failed(message.id, error, retry_at)
+    archive.ledger.mark_failed(message.id, error, retry_at)
     attempt = message.attempts + 1
     if retry_at is None:
         log.error(

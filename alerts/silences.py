@@ -57,7 +57,7 @@ def add_silence(archive: Archive, silence: SilenceSettings, now: datetime) -> st
     if silence.ends_at <= now:
         raise ValueError(f"the silence would end in the past ({silence.ends_at.isoformat()})")
     silence_id = now.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
-    archive.audit(
+    archive.ledger.audit(
         AuditEntry(
             now,
             silence.created_by,
@@ -75,14 +75,14 @@ def expire_silence(
 ) -> None:
     if silence_id not in stored_silences(archive, now):
         raise LookupError(f"no running silence {silence_id!r}")
-    archive.audit(AuditEntry(now, actor, EXPIRED, "silence", silence_id, {"reason": reason}))
+    archive.ledger.audit(AuditEntry(now, actor, EXPIRED, "silence", silence_id, {"reason": reason}))
 
 
 def stored_silences(archive: Archive, now: datetime) -> dict[str, SilenceSettings]:
     """The silences set through ``add_silence`` that still run at ``now``, by id."""
     created: dict[str, SilenceSettings] = {}
     expired: set[str] = set()
-    for entry in archive.list_audit(object_type="silence", limit=1_000_000):
+    for entry in archive.ledger.list_audit(object_type="silence", limit=1_000_000):
         if entry.action == CREATED:
             try:
                 created[entry.object_id] = SilenceSettings.model_validate(entry.details)
@@ -106,7 +106,7 @@ def _dashboard_silences(archive: Archive) -> dict[str, SilenceSettings]:
     carrying the silence in the shape of a ``silences:`` entry, until a later
     ``alert.unsilenced`` of that alert by a person (the stage's own entries are ``system``)."""
     latest: dict[str, SilenceSettings | None] = {}
-    for entry in archive.list_audit(object_type="alert", limit=1_000_000):  # newest first
+    for entry in archive.ledger.list_audit(object_type="alert", limit=1_000_000):  # newest first
         if entry.actor == "system" or entry.object_id in latest:
             continue
         if entry.action == "alert.unsilenced":

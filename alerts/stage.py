@@ -45,6 +45,7 @@ from alerts.reminders import remind_and_escalate
 from alerts.rulebook import describe_change, rules_in_force
 from alerts.rules import RuleInput, RuleType, build_rule
 from alerts.silences import stored_silences
+from alerts.spread import with_spread
 from archive.base import Archive
 from archive.models import Alert, Analysis, AuditEntry, Event, Mention
 from core.clock import Clock
@@ -78,11 +79,11 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     report = AlertReport()
     rules = _rules(archive, settings, now, report)
     hold = any(rule.needs_analysis for rule in rules)
-    cursor = archive.get_cursor(STAGE)
+    cursor = archive.ledger.get_cursor(STAGE)
     mentions, new_cursor = read_mentions(archive, cursor, now, hold)
     report.mentions_read = len(mentions)
     events = archive.list_events(active_since=now - settings.nlp.event_window, limit=EVENT_LIMIT)
-    existing = {(a.rule, a.subject): a for a in archive.list_alerts(limit=SCAN_LIMIT)}
+    existing = {(a.rule, a.subject): a for a in archive.ledger.list_alerts(limit=SCAN_LIMIT)}
     silences = [*settings.silences, *stored_silences(archive, now).values()]
     fired: list[Fired] = []
     for rule in rules:
@@ -95,7 +96,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     report.obligations_inhibited = opening.inhibited
     report.errors += opening.errors
     by_name = {rule.name: rule.settings for rule in rules}
-    alerts = {a.id: a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.id is not None}
+    alerts = {a.id: a for a in archive.ledger.list_alerts(limit=SCAN_LIMIT) if a.id is not None}
     # Before any message: an obligation found late may be fulfilled already, and a penalty
     # published on the agency's own site is its own disclosure.
     found = fulfil(archive, settings, by_name, alerts, mentions, opening.opened, now)
@@ -106,7 +107,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     report.reminders_queued = follow.reminders
     report.escalations = follow.escalations
     if new_cursor != cursor:
-        archive.set_cursor(STAGE, new_cursor)
+        archive.ledger.set_cursor(STAGE, new_cursor)
     return report
 
 
@@ -151,7 +152,8 @@ def _fire(
         report.errors.append(f"rule {rule.name}: {exc}")
         return []
     fired = []
-    for match in matches:
+    for found in matches:
+        match = with_spread(archive, found)  # 首发 and the top spreader of its event
         item = store_alert(archive, rule, match, existing.get((rule.name, match.subject)), now)
         report.alerts_new += int(item.created)
         report.alerts_updated += int(item.changed)
@@ -167,7 +169,7 @@ def _rules(
     configured, book = rules_in_force(settings)
     if book is not None and book.changed:
         action = "rules.loaded" if book.changed == "loaded" else "rules.rejected"
-        archive.audit(
+        archive.ledger.audit(
             AuditEntry(now, ACTOR, action, "rules", str(book.path), describe_change(book, now))
         )
     if book is not None and book.last_error is not None:

@@ -317,7 +317,7 @@ def _nouns(words: Iterable[str]) -> list[str]:
     """Keep keywords that jieba tags as nouns (n, nr, ns, nt, nz...) or Latin brand names."""
     import jieba.posseg as posseg
 
-    from nlp.segment import ensure_loaded
+    from core.text.segment import ensure_loaded
 
     ensure_loaded()
     kept = []

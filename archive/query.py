@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from archive.search import FILTER_FIELDS
+from archive.search import FILTER_FIELDS, SearchRequest
 from archive.vocabulary import VocabularyError, canonical
 
 MAX_QUERY_LENGTH = 500
@@ -129,6 +129,16 @@ def _lex(query: str) -> list[_Token]:
         )
         position = match.end()
     return tokens
+
+
+def validate_request(request: SearchRequest) -> None:
+    """Check a request before any backend works on it: both backends refuse the same."""
+    if request.sort not in ("time", "relevance"):
+        raise QueryError(f"unknown sort {request.sort!r} (use 'time' or 'relevance')")
+    if not 1 <= request.limit <= 1000:
+        raise QueryError(f"limit must be between 1 and 1000, got {request.limit}")
+    # Parsing early gives the user a query error before any database work.
+    parse_query(request.query)
 
 
 def parse_query(query: str) -> ParsedQuery:

@@ -234,7 +234,7 @@ def _settled(workdir: Path, receiver: Receiver) -> bool:
             archive.count_mentions(),
             archive.stats().get("pending_messages", 0),
             len(receiver.arrivals),
-            archive.get_cursor("alerts"),
+            archive.ledger.get_cursor("alerts"),
         )
     now = time.monotonic()
     if state != _last.get("state") or state[1]:
@@ -362,8 +362,8 @@ def throughput(rule_count: int, step: timedelta, workdir: Path) -> dict[str, Any
             durations.append(took)
             seconds += took
             steps += 1
-        alerts = len(replay.list_alerts(limit=100_000))
-        obligations = len(replay.list_obligations(limit=100_000))
+        alerts = len(replay.ledger.list_alerts(limit=100_000))
+        obligations = len(replay.ledger.list_obligations(limit=100_000))
     durations.sort()
     return {
         "mentions": len(mentions),

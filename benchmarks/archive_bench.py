@@ -51,7 +51,7 @@ from benchmarks.archive_queries import (
     run_queries,
     summary,
 )
-from nlp.segment import ensure_loaded
+from core.text.segment import ensure_loaded
 
 # ---------------------------------------------------------------------------------------------
 # Size

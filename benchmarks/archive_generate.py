@@ -14,7 +14,7 @@ from typing import TextIO
 import archive.sqlite.backend as archive_sqlite
 from archive import open_archive
 from benchmarks.archive_corpus import MentionGenerator
-from nlp.segment import ensure_loaded
+from core.text.segment import ensure_loaded
 
 # ---------------------------------------------------------------------------------------------
 # Generation driver: resumable, with progress

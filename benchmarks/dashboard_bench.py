@@ -52,8 +52,8 @@ from archive.base import Archive  # noqa: E402
 from archive.models import Alert, AuditEntry, Event, Obligation, Reason, SourceState  # noqa: E402
 from archive.search import SearchFilters, SearchRequest  # noqa: E402
 from benchmarks.archive_corpus import END, SOURCES  # noqa: E402
+from core.text.segment import ensure_loaded  # noqa: E402
 from dashboard import data as dashboard_data  # noqa: E402
-from nlp.segment import ensure_loaded  # noqa: E402
 
 DEFAULT_DB = Path("/tmp/bench1m/archive.db")
 DEFAULT_WORKDIR = Path("/tmp/dashboard_bench")
@@ -158,7 +158,7 @@ def enrich(archive: Archive) -> dict[str, int]:
         archive.upsert_event(event)
         made["events"] += 1
         if heat >= 50:
-            alert, _ = archive.upsert_alert(
+            alert, _ = archive.ledger.upsert_alert(
                 Alert(
                     "hot-events",
                     f"event:{event_id}",
@@ -170,7 +170,7 @@ def enrich(archive: Archive) -> dict[str, int]:
                 )
             )
             made["alerts"] += 1
-            ob, _ = archive.open_obligation(
+            ob, _ = archive.ledger.open_obligation(
                 Obligation(
                     "response",
                     f"event:{event_id}",
@@ -182,9 +182,11 @@ def enrich(archive: Archive) -> dict[str, int]:
                 )
             )
             made["obligations"] += 1
-            archive.audit(AuditEntry(now, "system", "obligation.opened", "obligation", str(ob.id)))
+            archive.ledger.audit(
+                AuditEntry(now, "system", "obligation.opened", "obligation", str(ob.id))
+            )
     for index, (name, _platform, _weight) in enumerate(SOURCES):
-        archive.save_source_state(
+        archive.ledger.save_source_state(
             SourceState(
                 source=name,
                 last_run_at=now - 5 * timedelta(minutes=1),
@@ -196,7 +198,7 @@ def enrich(archive: Archive) -> dict[str, int]:
                 last_error_at=now - HOUR if index % 6 == 0 else None,
             )
         )
-    archive.record_pipeline_time(now)
+    archive.ledger.record_pipeline_time(now)
     return made
 
 
@@ -236,7 +238,7 @@ def first_query(db: Path) -> dict[str, float]:
     started = time.perf_counter()
     with open_archive(db, readonly=True) as archive:
         opened = time.perf_counter()
-        now = archive.pipeline_time() or END
+        now = archive.ledger.pipeline_time() or END
         request = SearchRequest(filters=SearchFilters(since=now - timedelta(days=7)))
         archive.facets(request, ["platform"])
         first = time.perf_counter()

@@ -50,7 +50,7 @@ from archive.models import Analysis, Mention
 from archive.search import FACET_FIELDS
 from benchmarks.archive_corpus import DEFAULT_CORPUS, DEFAULT_SEED, MentionGenerator, load_corpus
 from benchmarks.archive_queries import percentile, query_specs
-from nlp.segment import ensure_loaded
+from core.text.segment import ensure_loaded
 
 # The node helper lives with the tests (tests/support/es_node.py); a script run does not have the
 # repository root on sys.path.

@@ -28,9 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nlp.ced import from_record, read_jsonl
-from nlp.evaluation import CED, DatasetMissing, dataset_path
 from nlp.heat import ced_activities, heat_at
+from nlp.rumor.ced import from_record, read_jsonl
+from nlp.training.evaluation import CED, DatasetMissing, dataset_path
 
 STEP = timedelta(minutes=15)
 

@@ -28,10 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nlp.entities import extract, regions_in
-from nlp.evaluation import FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
-from nlp.segment import words
+from core.text.segment import words
+from nlp.entities import extract
+from nlp.entities_regions import regions_in
 from nlp.text import to_simplified
+from nlp.training.evaluation import FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
 
 LABELS = Path(__file__).with_name("entities_labels.json")
 

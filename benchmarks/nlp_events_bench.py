@@ -41,10 +41,10 @@ from archive import open_archive
 from archive.models import Mention
 from core.settings import NlpSettings
 from nlp.analyzer import Analyzer
-from nlp.ced import from_record, read_jsonl
-from nlp.cluster_metrics import bcubed, spearman
-from nlp.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
 from nlp.heat import ced_activities, heat_at
+from nlp.rumor.ced import from_record, read_jsonl
+from nlp.training.cluster_metrics import bcubed, spearman
+from nlp.training.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "yuqing" / "demo" / "corpus.jsonl"

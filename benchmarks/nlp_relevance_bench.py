@@ -4,9 +4,9 @@ the rumour heuristic, the debunk-match threshold and the event-join threshold.
     .venv/bin/python benchmarks/nlp_relevance_bench.py             # relevance (~15 s)
     .venv/bin/python benchmarks/nlp_relevance_bench.py --all       # + rumour, matching, events
 
-Reads ../shared/datasets (see its README and nlp/evaluation.py for how the sample was built);
-nothing from the data sets is written anywhere. The last line is one JSON object with every
-figure, for comparing runs.
+Reads ../shared/datasets (see its README and nlp/training/evaluation.py for how the sample was
+built); nothing from the data sets is written anywhere. The last line is one JSON object with
+every figure, for comparing runs.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from nlp.evaluation import (
+from nlp.relevance import LexiconRelevanceScorer
+from nlp.text import document_from_text, prepare
+from nlp.training.evaluation import (
     CED,
     FOOD_SAFETY,
     DatasetMissing,
@@ -33,8 +35,6 @@ from nlp.evaluation import (
     read_lines,
     relevance_sample,
 )
-from nlp.relevance import LexiconRelevanceScorer
-from nlp.text import document_from_text, prepare
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
@@ -99,7 +99,7 @@ def rumour(figures: dict[str, Any]) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_score
 
-    from nlp.rumor import doubt_phrases, features_of, heuristic_score
+    from nlp.rumor.score import doubt_phrases, features_of, heuristic_score
 
     labels: list[int] = []
     rows: list[list[float]] = []
@@ -160,7 +160,7 @@ def rumour(figures: dict[str, Any]) -> None:
 
 
 def matching(figures: dict[str, Any]) -> None:
-    from nlp.rumor import bigrams
+    from nlp.rumor.score import bigrams
 
     minimum = 8
     texts = [str(r["text"]) for _, r in read_lines(dataset_path(CED))]

@@ -6,7 +6,7 @@
 
 The same figures as ``yuqing evaluate rumor`` (and as the model card, which ``yuqing train
 rumor`` writes from its own run of this cross-validation). Each text is tokenised once for
-all folds and horizons (``nlp.rumor_counts``). The last line is one JSON object with every
+all folds and horizons (``nlp.training.rumor_counts``). The last line is one JSON object with every
 figure, the run time (``seconds``) among them.
 """
 
@@ -16,10 +16,10 @@ import argparse
 import json
 import sys
 
-from nlp.ced import load_ced
-from nlp.evaluation import CED, DatasetMissing, dataset_path
-from nlp.rumor_card import figures_table
-from nlp.rumor_train import cross_validate, later_period
+from nlp.rumor.ced import load_ced
+from nlp.training.evaluation import CED, DatasetMissing, dataset_path
+from nlp.training.rumor_card import figures_table
+from nlp.training.rumor_train import cross_validate, later_period
 
 
 def main() -> None:

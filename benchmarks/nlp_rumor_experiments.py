@@ -4,7 +4,7 @@ later-period split, for variants of the model fit.
     .venv/bin/python benchmarks/nlp_rumor_experiments.py VARIANT [VARIANT ...] [--C 8]
 
 A variant is ``+``-joined parts over ``base`` (one shared logistic regression at every horizon,
-over the features ``nlp.rumor_train.frame_prepared`` gives, i.e. the current ``DENSE``):
+over the features ``nlp.training.rumor_train.frame_prepared`` gives, i.e. the current ``DENSE``):
 ``nb`` / ``nbbin`` (n-gram blocks scaled by the NB log-count ratio, Wang & Manning 2012, from
 TF-IDF values / binarised), ``aug0`` (post blocks repeated for rows without responses),
 ``split0`` (a separate post-only model for them, ``C0=4`` its C), ``ind0`` (an indicator
@@ -17,10 +17,10 @@ with ``C0=4`` is what ``Params.empty_model`` ships. Parts for the post-only mode
 adopted. ``empty=MODE`` runs the training code itself (``fit_prepared``) with
 ``Params.empty_model`` = MODE; measured 2026-12-02 (CV 0 h / 1 h / all, later-period balanced
 0 h / 1 h / all): ``empty=augment+separate`` (the linear post-alone model) 0.890 / 0.924 / 0.950,
-0.825 / 0.891 / 0.914; ``empty=augment+trees`` (``nlp.rumor_trees``, adopted) 0.904 / 0.925 /
+0.825 / 0.891 / 0.914; ``empty=augment+trees`` (``nlp.rumor.trees``, adopted) 0.904 / 0.925 /
 0.950, 0.863 / 0.894 / 0.914; 2026-12-03, with missing author figures neutral (mean bins,
 anonymous trees): 0.899 / 0.923 / 0.949, 0.861 / 0.882 / 0.908. Texts are tokenised once
-(``nlp.rumor_counts``) and cached in /tmp (keyed by the dense feature names), so a variant
+(``nlp.training.rumor_counts``) and cached in /tmp (keyed by the dense feature names), so a variant
 costs only its fits (five folds and the later-period split, which fits on the earliest 70 % of
 the whole-file counts: the same vocabulary and IDF as ``later_period``). One JSON line each.
 """
@@ -42,11 +42,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from nlp.ced import labels_of, load_ced
-from nlp.evaluation import CED, dataset_path
-from nlp.rumor_counts import Counts, Prepared, block_of, count, tfidf
-from nlp.rumor_features import DENSE_NAMES
-from nlp.rumor_train import (
+from nlp.rumor.ced import labels_of, load_ced
+from nlp.rumor.features import DENSE_NAMES
+from nlp.training.evaluation import CED, dataset_path
+from nlp.training.rumor_counts import Counts, Prepared, block_of, count, tfidf
+from nlp.training.rumor_train import (
     Fitted,
     Params,
     figures,

@@ -3,11 +3,11 @@
     .venv/bin/python benchmarks/nlp_rumor_stance_bench.py [--model PATH]
 
 On CED (the training data) and on rumor_more (Weibo21 and the MM17 Weibo set: other domains
-and periods, never trained on): how many posts ask about a claim (``nlp.rumor_stance.asks``:
+and periods, never trained on): how many posts ask about a claim (``nlp.rumor.stance.asks``:
 求证, 求辟谣, 是不是谣言) or refute one (``refutes``: 【辟谣】, 系谣言, 经抽检, 不实) or
 disbelieve it (``disbelieves``), by label, with the likelihood ratio rumour : non-rumour of
 each; then the model's accuracy from the post alone (0 h, the CED calibration, threshold 0.5)
-on every post and on the refuting ones, against the context rule of ``nlp.rumor_context``
+on every post and on the refuting ones, against the context rule of ``nlp.rumor.context``
 (a refuting post is not a claim: capped at REFUTATION_MAX). The last line is one JSON object.
 """
 
@@ -20,12 +20,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from nlp.ced import RumorInput
-from nlp.evaluation import DatasetMissing, dataset_path
-from nlp.rumor_context import REFUTATION_MAX
-from nlp.rumor_features import normalise
-from nlp.rumor_model import MODEL_PATH, RumorModel
-from nlp.rumor_stance import asks, disbelieves, refutes
+from nlp.rumor.ced import RumorInput
+from nlp.rumor.context import REFUTATION_MAX
+from nlp.rumor.features import normalise
+from nlp.rumor.model import MODEL_PATH, RumorModel
+from nlp.rumor.stance import asks, disbelieves, refutes
+from nlp.training.evaluation import DatasetMissing, dataset_path
 
 SETS = {
     "ced_dev": "ced/ced_dev.jsonl.gz",

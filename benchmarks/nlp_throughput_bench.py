@@ -13,7 +13,7 @@ of each:
 
 1. jieba segmentation alone (``jieba.cut``, precise mode, the domain dictionary loaded) of
    every mention's text: the issue's baseline;
-2. the segmentation the analysis uses (``nlp.segment.cut_words``: rjieba, jieba's algorithm in
+2. the segmentation the analysis uses (``core.text.segment.cut_words``: rjieba, jieba's algorithm in
    Rust, with jieba's splitting of Latin tokens), on the same texts;
 3. the analysis stage's per-mention pipeline (``nlp.analyzer.Analyzer.process``: conversion
    to Simplified, markup, relevance, topics, sentiment, severity, entities, the rumour model
@@ -49,11 +49,11 @@ from threadpoolctl import threadpool_limits
 from archive import open_archive
 from archive.models import Mention
 from core.settings import NlpSettings
+from core.text.segment import _DICTIONARY, _keep, cut_words, ensure_loaded, index_tokens
 from nlp.analyzer import Analyzer
-from nlp.ced import from_record, read_jsonl
-from nlp.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path
-from nlp.segment import _DICTIONARY, _keep, cut_words, ensure_loaded, index_tokens
+from nlp.rumor.ced import from_record, read_jsonl
 from nlp.text import to_simplified
+from nlp.training.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path
 from nlp.vectors import idf
 
 
@@ -117,7 +117,7 @@ class Clock:
 
 
 def jieba_words(text: str) -> list[str]:
-    """What ``nlp.segment.cut_words`` returned when it was jieba's: the issue's baseline."""
+    """What ``core.text.segment.cut_words`` returned when it was jieba's: the issue's baseline."""
     return [t.lower() for t in jieba.cut(text) if _keep(t)]
 
 

@@ -30,11 +30,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nlp.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
 from nlp.lexicon import TOPICS
 from nlp.relevance import LexiconRelevanceScorer
 from nlp.sentiment import SENTIMENTS, score_sentiment
 from nlp.text import document_from_text
+from nlp.training.evaluation import CED, FOOD_SAFETY, DatasetMissing, dataset_path, read_lines
 
 LABELS = Path(__file__).with_name("topics_sentiment_labels.json")
 SPLITS = ("tuning", "held_out")

@@ -60,7 +60,7 @@ def fill_events(store: Archive, seed: int) -> None:
             )
         )
         due = first + timedelta(hours=24)
-        store.open_obligation(
+        store.ledger.open_obligation(
             Obligation(
                 kind="clarification" if index % 3 == 0 else "response",
                 subject=story.event_id,

@@ -180,7 +180,7 @@ def analysis_run(server: RedisServer, workers: int, copies: int, batch: int) -> 
     first = last = None
     while any(p.poll() is None for p in procs):
         with open_archive(db, readonly=True) as archive:
-            cursor = archive.get_cursor(CURSOR)
+            cursor = archive.ledger.get_cursor(CURSOR)
         now = time.monotonic()
         if cursor and first is None:
             first = (now, cursor)

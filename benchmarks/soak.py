@@ -128,8 +128,8 @@ def snapshot(db: Path) -> tuple[int, ...] | None:
                 stats["outbox"],
                 stats["pending_messages"],
                 archive.latest_position(),
-                archive.get_cursor("analyze"),
-                archive.get_cursor("alerts"),
+                archive.ledger.get_cursor("analyze"),
+                archive.ledger.get_cursor("alerts"),
             )
     except ArchiveError:
         return None

@@ -93,8 +93,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alerts.topic_burst import AROUND_HOURS, BurstThresholds, against, seasonal_baseline
 from core.clock import SHANGHAI
-from nlp.ced import load_ced
-from nlp.evaluation import CED, DatasetMissing, dataset_path
+from nlp.rumor.ced import load_ced
+from nlp.training.evaluation import CED, DatasetMissing, dataset_path
 
 BINS_PER_HOUR = 4
 DAY = 24 * BINS_PER_HOUR

@@ -195,7 +195,7 @@ class HotspotSettings(StrictModel):
 
 
 class AuthoritySettings(StrictModel):
-    """Sources whose posts are not rumour claims (``nlp.rumor_context``), by author name as
+    """Sources whose posts are not rumour claims (``nlp.rumor.context``), by author name as
     the source gives it (a Weibo screen name, a site's publisher). Added to the built-in
     Chinese defaults of ``nlp/resources/authorities.txt``; Weibo government and media
     accounts (verified_type 1 and 3) and official sites count without being listed."""

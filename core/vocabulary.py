@@ -54,7 +54,6 @@ OBLIGATION_KINDS: tuple[str, ...] = get_args(ObligationKind)
 
 # Who receives notifications (settings ``recipients``); the press office reads drafts.
 RecipientRole = Literal["duty", "spokesperson", "leader", "analyst"]
-RECIPIENT_ROLES: tuple[str, ...] = get_args(RecipientRole)
 PRESS_OFFICE: tuple[str, ...] = ("duty", "spokesperson", "analyst")
 
 # Who may do what on the dashboard (settings ``users``; permissions in dashboard.roles).

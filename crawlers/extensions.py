@@ -50,11 +50,11 @@ class SourceStateRecorder:
         context = self._context()
         if context is None:
             return
-        state = context.archive.get_source_state(context.source.name)
+        state = context.archive.ledger.get_source_state(context.source.name)
         context.trust_seen = bool(state.state.get("complete", False))
         context.rejected_before = set(state.state.get("rejected_ids", []))
         state.state["complete"] = False
-        context.archive.save_source_state(state)
+        context.archive.ledger.save_source_state(state)
 
     def spider_error(self, failure: Failure, response: Response, spider: Any) -> None:
         context = self._context()
@@ -77,7 +77,7 @@ def record_run(context: CrawlContext, reason: str) -> None:
     tally, now = context.tally, context.clock.now()
     if reason not in ("finished", "shutdown") and not tally.errors:
         tally.error(f"crawl ended early: {reason}")
-    state = context.archive.get_source_state(context.source.name)
+    state = context.archive.ledger.get_source_state(context.source.name)
     state.runs += 1
     state.last_run_at = now
     state.items_last_run = tally.items
@@ -119,7 +119,7 @@ def record_run(context: CrawlContext, reason: str) -> None:
     if tally.rejected_ids:
         remembered = [i for i in state.state.get("rejected_ids", []) if i not in tally.rejected_ids]
         state.state["rejected_ids"] = (remembered + tally.rejected_ids)[-_KEPT_REJECTED_IDS:]
-    context.archive.save_source_state(state)
+    context.archive.ledger.save_source_state(state)
     if tally.errors:
         logger.warning(
             "source %s: %d error(s), last: %s",

@@ -52,7 +52,7 @@ class ConditionalGetMiddleware:
 
     def _load(self, context: CrawlContext) -> dict[str, dict[str, str]]:
         if self._validators is None:
-            state = context.archive.get_source_state(context.source.name).state
+            state = context.archive.ledger.get_source_state(context.source.name).state
             stored = state.get("validators", {})
             self._validators = dict(stored) if isinstance(stored, dict) else {}
         return self._validators

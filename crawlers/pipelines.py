@@ -67,7 +67,7 @@ class ValidatePipeline(_ContextComponent):
         context.tally.rejected += 1
         if record_id and record_id in context.rejected_before:
             return
-        context.archive.keep_aside(
+        context.archive.ledger.keep_aside(
             Reject(
                 at=context.clock.now(),
                 source=context.source.name,

@@ -1,8 +1,9 @@
-"""Text clean-up shared by the spiders: HTML fragments to text, Weibo entities, fingerprints.
+"""Text clean-up shared by the spiders: HTML fragments to text, fingerprints.
 
 Weibo sends post text as HTML where topics, @mentions and emoticons are markup; the archive
 stores readable text (emoticons as their ``[怒]`` codes, which the rumour and sentiment models
-use) and keeps the entities in ``extra`` so nobody has to parse them out again.
+use) and keeps the entities in ``extra`` (``core.text.weibo.weibo_entities``, the markup
+module the analysis reads too) so nobody has to parse them out again.
 """
 
 from __future__ import annotations
@@ -11,24 +12,17 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
 
 from lxml import html as lxml_html
 
 __all__ = [
     "clean_text",
     "fragment_to_text",
-    "repost_chain",
     "text_fingerprint",
-    "weibo_entities",
 ]
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_HASHTAG = re.compile(r"#([^#\n]{1,60})#")
-_MENTION = re.compile(r"@([\w\u4e00-\u9fff\-]{1,30})")
-_EMOTICON = re.compile(r"\[([\u4e00-\u9fffA-Za-z]{1,8})\]")
-_CHAIN = re.compile(r"//\s*@([\w\u4e00-\u9fff\-]{1,30})\s*[:：]")
 _NOT_WORDLIKE = re.compile(r"[^\w\u3400-\u9fff]+", re.UNICODE)
 
 
@@ -60,20 +54,6 @@ def fragment_to_text(fragment: str) -> str:
     return clean_text(root.text_content())
 
 
-def weibo_entities(text: str) -> dict[str, list[str]]:
-    """Hashtags, @mentions and emoticon codes of a post, each in order of first appearance."""
-    return {
-        "hashtags": _unique(m.strip() for m in _HASHTAG.findall(text) if m.strip()),
-        "mentions": _unique(_MENTION.findall(text)),
-        "emoticons": _unique(f"[{m}]" for m in _EMOTICON.findall(text)),
-    }
-
-
-def repost_chain(text: str) -> list[str]:
-    """The users a repost passed through, nearest first, from ``//@user:`` markers."""
-    return _unique(_CHAIN.findall(text))
-
-
 def text_fingerprint(text: str) -> str:
     """Hash of the text with width, case, spaces and punctuation normalised away.
 
@@ -82,10 +62,3 @@ def text_fingerprint(text: str) -> str:
     """
     normalised = _NOT_WORDLIKE.sub("", unicodedata.normalize("NFKC", text).lower())
     return hashlib.sha1(normalised.encode("utf-8")).hexdigest()
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return list(seen)

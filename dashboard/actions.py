@@ -127,7 +127,9 @@ def silence(
         raise ActionError("静默时长须在0到168小时之间")
 
     def work(archive: Archive, clock: DashboardClock) -> str:
-        found = next((a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.id == alert_id), None)
+        found = next(
+            (a for a in archive.ledger.list_alerts(limit=SCAN_LIMIT) if a.id == alert_id), None
+        )
         if found is None:
             raise ActionError(f"没有编号为 {alert_id} 的告警")
         now = clock.now()

@@ -42,9 +42,11 @@ def critical_watch(config: str) -> CriticalWatch:
     event) has been acknowledged, done or waived; one that opened none counts until resolved."""
     archive = reader(config)
     alerts = [
-        a for a in archive.list_alerts(status="firing", limit=SCAN_LIMIT) if a.level == "critical"
+        a
+        for a in archive.ledger.list_alerts(status="firing", limit=SCAN_LIMIT)
+        if a.level == "critical"
     ]
-    handled = [o for o in archive.list_obligations(limit=SCAN_LIMIT) if o.status in TAKEN]
+    handled = [o for o in archive.ledger.list_obligations(limit=SCAN_LIMIT) if o.status in TAKEN]
     taken_alerts = {o.alert_id for o in handled if o.alert_id is not None}
     taken_events = {o.event_id for o in handled if o.event_id is not None}
     waiting = sorted(

@@ -90,7 +90,7 @@ class DashboardClock:
 
     def now(self) -> datetime:
         if self._mode == "pipeline" and self._archive is not None:
-            recorded = self._archive.pipeline_time()
+            recorded = self._archive.ledger.pipeline_time()
             if recorded is not None:
                 return recorded
         return datetime.now(UTC)

@@ -126,7 +126,7 @@ def overview_metrics(config: str, at: datetime) -> OverviewMetrics:
     rumors = high_risk_mentions(config, at)
     archive = reader(config)
     hotspots = archive.list_events(active_since=at - day, limit=1000)
-    active = archive.list_obligations(list(ACTIVE))
+    active = archive.ledger.list_obligations(list(ACTIVE))
     return OverviewMetrics(
         new_mentions=new,
         new_mentions_exact=exact,
@@ -197,7 +197,7 @@ def hottest(config: str, archive: Archive, since: datetime | None, limit: int) -
 def obligations(config: str, include_closed: bool = False) -> list[Obligation]:
     """Obligations by deadline, earliest first; only open and acknowledged ones by default."""
     statuses = None if include_closed else list(ACTIVE)
-    return reader(config).list_obligations(statuses)
+    return reader(config).ledger.list_obligations(statuses)
 
 
 @_ttl_cached
@@ -218,7 +218,7 @@ def action_audit(config: str, limit: int = 30) -> list[AuditEntry]:
     entries = [
         entry
         for kind in ("obligation", "alert", "silence")
-        for entry in archive.list_audit(object_type=kind, limit=limit)
+        for entry in archive.ledger.list_audit(object_type=kind, limit=limit)
     ]
     entries.sort(key=lambda e: (e.at, e.id or 0), reverse=True)
     return entries[:limit]
@@ -231,7 +231,7 @@ def archive_size(config: str) -> int:
 
 @_ttl_cached
 def recent_alerts(config: str, limit: int = 100) -> list[Alert]:
-    return reader(config).list_alerts(limit=limit)
+    return reader(config).ledger.list_alerts(limit=limit)
 
 
 @dataclass

@@ -274,9 +274,9 @@ def event_detail(config: str, event_id: str) -> EventDetail | None:
         known_rumors=_known_rumors(hits),
         rumor_threshold=threshold,
         basis_mentions=basis,
-        alerts=[a for a in archive.list_alerts(limit=SCAN_LIMIT) if a.event_id == event_id],
+        alerts=[a for a in archive.ledger.list_alerts(limit=SCAN_LIMIT) if a.event_id == event_id],
         obligations=[
-            o for o in archive.list_obligations(limit=SCAN_LIMIT) if o.event_id == event_id
+            o for o in archive.ledger.list_obligations(limit=SCAN_LIMIT) if o.event_id == event_id
         ],
         entities=_entities(event, hits),
     )

@@ -59,7 +59,7 @@ def _per_source(config: str, since: datetime) -> dict[str, int]:
 def source_health(config: str, at: datetime) -> list[SourceHealth]:
     """Every configured source and every source the archive has a state for."""
     configured = {s.name: s for s in settings(config).sources}
-    states = {s.source: s for s in reader(config).list_source_states()}
+    states = {s.source: s for s in reader(config).ledger.list_source_states()}
     # Counts over a day and a week: a sweep of the whole archive takes seconds at 1M.
     recent = _per_source(config, at - timedelta(hours=24))
     week = _per_source(config, at - timedelta(days=7))
@@ -89,6 +89,6 @@ def source_health(config: str, at: datetime) -> list[SourceHealth]:
 def alerts_by_rule(config: str, limit: int = 2000) -> dict[str, list[Alert]]:
     """The latest alerts of each rule, newest first."""
     grouped: dict[str, list[Alert]] = {}
-    for alert in reader(config).list_alerts(limit=limit):
+    for alert in reader(config).ledger.list_alerts(limit=limit):
         grouped.setdefault(alert.rule, []).append(alert)
     return grouped

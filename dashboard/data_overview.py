@@ -54,11 +54,11 @@ def changes_since(config: str, since: datetime, at: datetime) -> Changes:
         for e in archive.list_events(active_since=since, limit=500)
         if e.first_seen > since and is_hotspot(e, archive, rule)
     ]
-    alerts = [a for a in archive.list_alerts(limit=500) if a.first_at > since]
+    alerts = [a for a in archive.ledger.list_alerts(limit=500) if a.first_at > since]
     entries = [
         entry
         for kind in ("obligation", "alert")
-        for entry in archive.list_audit(object_type=kind, limit=500)
+        for entry in archive.ledger.list_audit(object_type=kind, limit=500)
         if entry.at > since
     ]
     # Opened since: by the audit entry of its opening (a penalty's clock may have started
@@ -66,7 +66,7 @@ def changes_since(config: str, since: datetime, at: datetime) -> Changes:
     opened_ids = {e.object_id for e in entries if e.action in OPENING_ACTIONS}
     opened = [
         ob
-        for ob in archive.list_obligations(limit=SCAN_LIMIT)
+        for ob in archive.ledger.list_obligations(limit=SCAN_LIMIT)
         if str(ob.id) in opened_ids or ob.opened_at > since
     ]
     actions = [e for e in entries if e.actor != SYSTEM_ACTOR]

@@ -1,7 +1,7 @@
 """High rumour risk, one definition for the overview's KPI, its 谣言关注 table and the alerts.
 
 A mention is of high rumour risk when it spreads an *identified false claim*
-(``nlp.rumor_claims``): a relevant post or repost at or above the rumour rules' threshold,
+(``nlp.rumor.claims``): a relevant post or repost at or above the rumour rules' threshold,
 not from an authority and not refuting, in an event that is not a real emergency reported by
 authorities, unless a debunk answers the claim. The rumour rule (``alerts.rules.RumorRule``)
 fires on exactly those claims, the table lists them and the KPI counts their posts of the last
@@ -21,7 +21,7 @@ from archive.models import Analysis, Event, Mention, Obligation
 from archive.search import SearchFilters, SearchRequest
 from dashboard.context import reader
 from dashboard.data import _ttl_cached, rumor_threshold
-from nlp.rumor_claims import claim_text, event_claim, is_claim_post, known_debunk
+from nlp.rumor.claims import claim_text, event_claim, is_claim_post, known_debunk
 
 RUMOUR_WINDOW = timedelta(hours=24)  # the KPI's and the table's "recent"
 SCAN_LIMIT = 1_000_000
@@ -98,7 +98,7 @@ def rumours_under_watch(config: str, at: datetime) -> list[RumorWatch]:
     since = at - RUMOUR_WINDOW
     clarifications = [
         ob
-        for ob in archive.list_obligations(list(ACTIVE), limit=SCAN_LIMIT)
+        for ob in archive.ledger.list_obligations(list(ACTIVE), limit=SCAN_LIMIT)
         if ob.kind == "clarification"
     ]
     by_event = {ob.event_id: ob for ob in clarifications if ob.event_id}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.vocabulary import USER_ROLE_LABELS
+from core.vocabulary import USER_ROLE_LABELS, USER_ROLES
 
 # The roles themselves and their names are settings' vocabulary (``users[].role``).
 ROLE_LABELS = USER_ROLE_LABELS
@@ -28,6 +28,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "spokesperson": frozenset({VIEW, SEARCH, ACT, SILENCE}),
     "admin": frozenset({VIEW, SEARCH, EXPORT, ACT, SILENCE, BACKTEST}),
 }
+# Every role settings accept has its permissions, and no other (checked when the module loads,
+# so a role added to core.vocabulary without its permissions fails at once, not at a login).
+if set(PERMISSIONS) != set(USER_ROLES):
+    raise RuntimeError(
+        f"dashboard.roles.PERMISSIONS covers {sorted(PERMISSIONS)}, settings accept {USER_ROLES}"
+    )
 PERMISSION_LABELS = {
     VIEW: "查看",
     SEARCH: "检索",

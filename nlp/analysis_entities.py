@@ -27,7 +27,7 @@ def entity_refs(document: Document) -> tuple[EntityRef, ...]:
 
 
 def region_names(entities: Iterable[EntityRef]) -> tuple[str, ...]:
-    """The regions' names, cities before provinces (``nlp.entities.cities_first``), each in
-    the order named: what ``nlp.entities.named_regions`` gives for the same words."""
+    """The regions' names, cities before provinces (``nlp.entities_regions.cities_first``), each in
+    the order named: what ``nlp.entities_regions.named_regions`` gives for the same words."""
     regions = [e for e in entities if e.kind == "region"]
     return tuple(e.name for e in sorted(regions, key=lambda e: e.code.endswith("0000")))

@@ -20,8 +20,8 @@ from archive.models import Analysis, EntityRef, Mention
 from nlp.analysis_entities import entity_refs
 from nlp.events import Member, title_vector
 from nlp.relevance import RelevanceResult
-from nlp.rumor import RumorResult, bigrams, doubt_phrases
-from nlp.rumor_model import MAX_RESPONSES
+from nlp.rumor.model import MAX_RESPONSES
+from nlp.rumor.score import RumorResult, bigrams, doubt_phrases
 from nlp.sentiment import SentimentResult
 from nlp.text import Document, summary_lead
 from nlp.vectors import term_vector

@@ -20,13 +20,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from archive.base import Archive
 from archive.models import Analysis, EntityRef, Event, Mention, Reason, stable_id
 from archive.search import SearchFilters, SearchRequest
 from core.settings import NlpSettings
 from nlp.analysis_entities import region_names
+from nlp.analysis_rumor import RumorScoring, repeating
 from nlp.analysis_state import BatchState as _Batch
 from nlp.analysis_state import RumorJob as _RumorJob
 from nlp.analysis_state import TextParts as _Text
@@ -38,19 +38,7 @@ from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
-from nlp.rumor import (
-    MATCH_THRESHOLD,
-    RUMOR_KINDS,
-    DebunkIndex,
-    RumorFeatures,
-    RumorResult,
-    features_of,
-    heuristic_score,
-    overlap,
-    score_post,
-)
-from nlp.rumor_context import Authorities, FactReports, in_context
-from nlp.rumor_model import MODEL_PATH, RumorModel, input_of, load_model
+from nlp.rumor.score import RUMOR_KINDS, RumorResult, features_of
 from nlp.sentiment import score_sentiment
 from nlp.severity import SeverityResult, SourcedFigures, best_figures, grade_text
 from nlp.text import Document, document_from_text
@@ -66,12 +54,6 @@ MAX_EVENT_MEMBERS = 50_000
 # re-analysed as its comments arrive, and a stream repeats itself (the CED development file's
 # responses: 6,281 empty ones, 706 "转发微博。", 167 "[蜡烛]" among 16,406 mentions).
 DOCUMENT_CACHE = 20_000
-# The share of rumours the stage's probabilities assume. CED, the training data, is 45 %
-# rumours, and its non-rumours are mostly news-media posts, so an ordinary person's post with
-# no replies yet scores ~0.9 there. Among the relevant posts of a monitoring stream rumours
-# are a minority; 10 % is judgement (on the demo corpus it leaves 3 of 29 events at ≥ 0.8
-# instead of 9: the plastic-seaweed rumour among them), and the prior is shown as a reason.
-STAGE_RUMOR_PRIOR = 0.10
 # Events with nothing new for this many event windows behind the newest mention seen are
 # dropped from memory (they stay in the archive and are reloaded if a late mention needs one).
 EVICT_AFTER_WINDOWS = 2
@@ -84,13 +66,6 @@ def configured_scorer(settings: NlpSettings) -> RelevanceScorer | None:
     from nlp.relevance_model import trained_scorer
 
     return trained_scorer(settings.models_dir / "relevance.npz")
-
-
-def rumor_model_path(settings: NlpSettings) -> Path:
-    """``models_dir/rumor.npz`` when configured and present, else the shipped model."""
-    if settings.models_dir is not None and (settings.models_dir / "rumor.npz").exists():
-        return settings.models_dir / "rumor.npz"
-    return MODEL_PATH
 
 
 @dataclass
@@ -111,11 +86,8 @@ class Analyzer:
         self.window = settings.event_window
         self.threshold = settings.relevance_threshold
         self.scorer = scorer or configured_scorer(settings) or default_scorer()
-        self.rumor_model: RumorModel | None = load_model(rumor_model_path(settings))
-        self.authorities = Authorities.from_settings(settings.authorities)
-        self.facts = FactReports(self.authorities)
+        self.rumors = RumorScoring(settings, self.window)
         self.store = EventStore(self.window)
-        self.debunks = DebunkIndex(backward_reach=self.window)
         self.stored_events: set[str] = set()
         self._covered_since: datetime | None = None
         self._debunks_loaded = False
@@ -167,7 +139,7 @@ class Analyzer:
             for hit in result.hits:
                 if hit.analysis is not None:  # only debunks this stage has already reached
                     mention = hit.mention
-                    self.debunks.add(
+                    self.rumors.debunks.add(
                         mention.id, self.document(mention).prepared, mention.published_at
                     )
             seen += len(result.hits)
@@ -264,70 +236,6 @@ class Analyzer:
         )
 
     # ---- the per-mention pipeline ------------------------------------------------------
-    def _rumor(
-        self, mention: Mention, document: Document, relevant: bool, event: EventState | None
-    ) -> RumorResult | _RumorJob | None:
-        """The heuristic's score now, or the model's score as a job for the batch's end."""
-        if mention.kind not in RUMOR_KINDS:
-            return None
-        replies = event.children_of(mention.id) if event else []
-        doubting = [m.mention.id for m in replies if m.doubting]
-        if self.rumor_model is None:
-            features = features_of(document.prepared, mention.metrics)
-            if not relevant:
-                return in_context(heuristic_score(features), mention, self.authorities)
-            grams = self._text(mention).grams
-            at = mention.published_at
-            result = score_post(features, grams, at, self.debunks, len(doubting), doubting)
-            return in_context(result, mention, self.authorities, self.facts.of(event))
-        match = None
-        if relevant:
-            # The debunk match as of now (a debunk later in the batch re-analyses the posts it
-            # matches itself); over a zero base score, so it can be laid over the model's.
-            # score_post reads the features only when it has no base.
-            match = score_post(
-                RumorFeatures(),
-                self._text(mention).grams,
-                mention.published_at,
-                self.debunks,
-                base=RumorResult(score=0.0),
-            )
-        corroboration = self.facts.of(event) if relevant else None
-        return _RumorJob(mention, [r.mention for r in replies], doubting, match, corroboration)
-
-    def _resolve_rumors(self, batch: _Batch) -> None:
-        """Score the batch's posts with the model in one call and put the scores in place.
-
-        Row by row the same numbers as one call per post (the model's features are per row),
-        at a fraction of the cost: scikit-learn's per-call overhead is paid once per batch.
-        """
-        jobs = list(batch.rumor_jobs.values())
-        batch.rumor_jobs.clear()
-        if not jobs or self.rumor_model is None:
-            return
-        inputs = [input_of(job.mention, job.replies) for job in jobs]
-        scored = self.rumor_model.score(inputs, prior=STAGE_RUMOR_PRIOR)
-        for job, score in zip(jobs, scored, strict=True):
-            reasons = [
-                Reason(r.kind, r.text, r.weight, job.doubting[0])
-                if job.doubting and "条评论质疑" in r.text
-                else r
-                for r in score.reasons
-            ]
-            result = RumorResult(score=round(score.probability, 4), reasons=reasons)
-            if job.match is not None and job.match.matched_debunk is not None:
-                # = score_post(..., base=result): round(max(x, floor)) = max(x, round(floor))
-                # as x is rounded already.
-                result.score = max(result.score, job.match.score)
-                result.reasons = job.match.reasons + result.reasons
-                result.matched_debunk = job.match.matched_debunk
-            result = in_context(result, job.mention, self.authorities, job.corroboration)
-            assert job.analysis is not None
-            job.analysis.rumor_score = result.score
-            job.analysis.reasons[job.head : job.head] = result.reasons
-            if job.member is not None:
-                job.member.rumor_score = result.score
-
     def _current_event(self, mention: Mention, batch: _Batch) -> str | None:
         """The event the mention was given before (it keeps it), loaded."""
         current = self.store.event_of(mention.id)
@@ -410,7 +318,7 @@ class Analyzer:
             self.store.remove_member(mention.id)
             batch.touched.add(old_event)
         event = self.store.get(event_id) if event_id else None
-        rumor = self._rumor(mention, document, relevant, event)
+        rumor = self.rumors.score(mention, document, text, relevant, event)
         if mention.kind == "debunk":
             reasons.append(Reason("feature", "辟谣信息：已登记为辟谣", 0.0, mention.id))
         # A comment's figures only count inside an event (as uncredible ones); outside one they
@@ -475,21 +383,11 @@ class Analyzer:
         self, mention: Mention, document: Document, batch: _Batch, now: datetime
     ) -> None:
         """A debunk arrived: index its claims and mark the active posts that repeat them."""
-        claims = self.debunks.add(mention.id, document.prepared, mention.published_at)
+        claims = self.rumors.debunks.add(mention.id, document.prepared, mention.published_at)
         if not claims:
             return
         reach = mention.published_at - self.window
-        marked: list[Member] = []
-        for event_id in sorted(self.store.events):
-            state = self.store.events[event_id]
-            if not state.members or state.last_seen < reach:
-                continue
-            for member in state.ordered():
-                if member.mention.kind not in RUMOR_KINDS or member.at < reach:
-                    continue
-                if any(overlap(c.grams, member.grams) >= MATCH_THRESHOLD for c in claims):
-                    marked.append(member)
-        for member in marked:
+        for member in repeating(claims, self.store.events, reach):
             self.analyse(member.mention, batch, now, again=True)
 
     # ---- batches -----------------------------------------------------------------------
@@ -514,7 +412,7 @@ class Analyzer:
             outcome.relevant += int(analysis.relevant)
             newest = mention.published_at
             self._newest = newest if self._newest is None else max(self._newest, newest)
-        self._resolve_rumors(batch)
+        self.rumors.resolve(batch)
         outcome.analyses = list(batch.pending.values())
         for event_id in sorted(batch.touched):
             state = self.store.get(event_id) or EventState(event_id)
@@ -532,7 +430,7 @@ class Analyzer:
             horizon = self._newest - EVICT_AFTER_WINDOWS * self.window
             for event_id in self.store.evict_before(horizon):
                 self.stored_events.discard(event_id)
-                self.facts.forget(event_id)
+                self.rumors.facts.forget(event_id)
             if self._covered_since is not None and horizon > self._covered_since:
                 self._covered_since = horizon
 

@@ -182,15 +182,6 @@ class EventStore:
                 best, best_key = (event_id, similarity), rank
         return best
 
-    def may_link(self, probe: Probe) -> bool:
-        """Whether anything of ``probe`` is carried by an event (a cheap test before the
-        mention's vector is made: most mentions of a stream are not relevant)."""
-        return (
-            any((AUTHOR, user) in self._links for user in probe.chain_users)
-            or any((TAG, tag) in self._links for tag in probe.hashtags)
-            or bool(self._names.found_in(probe.text))
-        )
-
     def link_match(
         self, vector: Vector, probe: Probe, at: datetime, relevant: bool
     ) -> tuple[str, float, str] | None:

@@ -28,7 +28,7 @@ from archive.models import (
     Mention,
 )
 from nlp.heat import Activity, burst_at, status_at
-from nlp.rumor import RumorFeatures
+from nlp.rumor.score import RumorFeatures
 from nlp.severity import SourcedFigures, grade_event
 from nlp.text import is_summary
 from nlp.vectors import Vector, cosine, normalise, top_terms

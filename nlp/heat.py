@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from archive.metrics import count, total
 
 if TYPE_CHECKING:
-    from nlp.ced import Response, RumorInput
+    from nlp.rumor.ced import Response, RumorInput
 
 # Heat halves every HALF_LIFE. Six hours is judgement for a press office's "what is hot
 # today" view: a mention from this morning counts half by lunch, yesterday's counts 1/16, a

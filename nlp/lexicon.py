@@ -169,12 +169,6 @@ class Lexicon:
                 out.setdefault(term, (topic, weight))
         return out
 
-    def all_terms(self) -> Iterable[str]:
-        for terms in self.topics.values():
-            yield from terms
-        yield from self.negative
-        yield from self.positive
-
 
 def _require(sections: dict[str, dict[str, float]], path: Path, names: Iterable[str]) -> None:
     missing = [name for name in names if name not in sections]

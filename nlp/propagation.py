@@ -43,6 +43,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from archive.models import Mention, stable_id
+from core.text.weibo import CHAIN
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +75,6 @@ BIG_V_FOLLOWERS = 500_000
 _PLATFORM_ACCOUNTS = {"official": "官方", "news": "媒体", "rss": "媒体"}
 # Markers a reprinted article carries (来源：X, 转载自X): only a tie-break between copies
 # published at the same instant (date-only times), never over an earlier publication time.
-# "//@name:" starts the next link of a repost chain (as nlp.text and crawlers.text read it).
-_CHAIN = re.compile(r"//\s*@([^\s:：/@]{1,30})\s*[:：]")
 _REPRINT_MARK = re.compile(r"(?:来源|转载自|转自|稿件来源)\s*[:：]")
 
 
@@ -190,7 +189,7 @@ def _chain(mention: Mention) -> list[str]:
     if isinstance(stored, list | tuple):
         users = [str(u) for u in stored if str(u)]
     elif "//" in mention.text and "@" in mention.text:
-        users = _CHAIN.findall(mention.text)
+        users = CHAIN.findall(mention.text)
     else:
         return []
     return list(dict.fromkeys(u for u in users if u != mention.author))

@@ -12,7 +12,7 @@ vocabulary from what is available without hand labels:
 - negatives: the CED posts the lexicon finds no domain term in (the off-topic majority; about
   7 % of CED is relevant, so a few of these are mislabelled, which the regularisation absorbs).
 
-The lines of the labelled evaluation sample (``nlp.evaluation``) are never trained on.
+The lines of the labelled evaluation sample (``nlp.training.evaluation``) are never trained on.
 ``TrainedRelevanceScorer`` takes the lexicon's result and raises its score to the model's
 probability when that reaches ``MODEL_THRESHOLD``, so the model can only add recall, and its
 reasons name the words that pushed it. The stage uses it when ``settings.nlp.models_dir``
@@ -34,9 +34,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from archive.models import Reason
+from nlp.normalise import normalise
 from nlp.relevance import LexiconRelevanceScorer, RelevanceResult, RelevanceScorer
-from nlp.rumor_model import TfidfBlock, normalise
 from nlp.text import Document, document_from_text
+from nlp.tfidf import TfidfBlock
 
 MODEL_PATH = Path(__file__).parent / "models" / "relevance.npz"
 FORMAT = "yuqing-relevance-linear/1"
@@ -47,7 +48,7 @@ NEWS_CHARS = 200
 # (the stage's threshold) as positives; the posts in between are left out as ambiguous.
 NEGATIVE_BELOW = 0.2
 # The model counts only when its probability reaches this. Chosen on the tuning part of the
-# labelled sample (nlp.evaluation "ced"; F1 of lexicon-or-model 0.78 at 0.5, 0.85 at 0.6,
+# labelled sample (nlp.training.evaluation "ced"; F1 of lexicon-or-model 0.78 at 0.5, 0.85 at 0.6,
 # 0.81 at 0.7), never on its holdout part.
 MODEL_THRESHOLD = 0.6
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from archive.models import Reason
+from core.text.segment import words
 from nlp.lexicon import default_lexicon, sentiment_matcher
-from nlp.segment import words
 from nlp.text import Document, clauses
 
 # How many words back a negation reaches: 不 太 满意, 没有 发现 任何 问题. Three covers the

@@ -47,7 +47,6 @@ KIND_LABEL = {
     "missing": "失踪",
     "loss": "直接经济损失",
 }
-GRADED_KINDS = ("deaths", "serious_injuries", "loss")
 
 _DIGITS = {
     "零": 0,

@@ -45,7 +45,7 @@ def analyzer_for(archive: Archive, settings: Settings) -> Analyzer:
     analyzer = _ANALYZERS.get(archive)
     if analyzer is None or analyzer.settings != settings.nlp:
         if settings.nlp.domain_dictionary is not None:
-            from nlp.segment import ensure_loaded
+            from core.text.segment import ensure_loaded
 
             ensure_loaded(settings.nlp.domain_dictionary)
         analyzer = Analyzer(archive, settings.nlp)
@@ -68,7 +68,7 @@ def analyze_new(
     batch_size = settings.nlp.batch_size
     while limit is None or report.processed < limit:
         size = batch_size if limit is None else min(batch_size, limit - report.processed)
-        position = archive.get_cursor(CURSOR)
+        position = archive.ledger.get_cursor(CURSOR)
         rows = archive.mentions_since(position, size)
         if not rows:
             break
@@ -78,7 +78,7 @@ def analyze_new(
             archive.upsert_analyses(outcome.analyses)
             for event in outcome.events:
                 archive.upsert_event(event)
-            archive.set_cursor(CURSOR, rows[-1][0])
+            archive.ledger.set_cursor(CURSOR, rows[-1][0])
         except BaseException:
             # The in-memory state may now be ahead of the archive: rebuild it next time.
             forget(archive)

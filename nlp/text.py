@@ -17,15 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from archive.models import Mention
-from nlp.segment import clause_words
+from core.text.segment import clause_words
+from core.text.weibo import CHAIN, EMOTICON, MENTION, REPLY, TOPIC
 
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
-# "//@name:" or "//@name：" starts the next link of a repost chain.
-_CHAIN = re.compile(r"//\s*@([^\s:：/@]{1,30})\s*[:：]")
-_REPLY = re.compile(r"^\s*回复\s*@([^\s:：@]{1,30})\s*[:：]")
-_AT = re.compile(r"@([\w\u3400-\u9fff\-]{1,30})")
-TOPIC = re.compile(r"#([^#\n]{1,60})#")
-EMOTICON = re.compile(r"\[([\w\u3400-\u9fff]{1,8})\]")
 # Weibo news accounts open a post with a headline in 【】, optionally after #topics# and
 # emoticon codes.
 _HEADLINE = re.compile(r"^\s*((?:#[^#\n]{1,60}#\s*|\[[^\]\n]{1,8}\]\s*)*)【([^】]{2,80})】")
@@ -101,7 +96,7 @@ class Prepared:
 def _clean(fragment: str) -> str:
     fragment = _URL.sub(" ", fragment)
     fragment = EMOTICON.sub(" ", fragment)
-    fragment = _AT.sub(" ", fragment)
+    fragment = MENTION.sub(" ", fragment)
     fragment = TOPIC.sub(lambda m: f" {m.group(1).strip()} ", fragment)
     for boilerplate in _BOILERPLATE:
         fragment = fragment.replace(boilerplate, " ")
@@ -121,16 +116,16 @@ def prepare(title: str, text: str) -> Prepared:
     urls = _URL.findall(raw)
     emoticons = [m.group(1) for m in EMOTICON.finditer(raw)]
     hashtags = [m.group(1).strip() for m in TOPIC.finditer(raw)]
-    reply = _REPLY.match(raw)
+    reply = REPLY.match(raw)
     reply_to = reply.group(1) if reply else ""
     if reply:
         raw = raw[reply.end() :]
     # Split the repost chain: own text, then (user, text) for every //@user: link.
-    pieces = _CHAIN.split(raw)
+    pieces = CHAIN.split(raw)
     own_raw, chain_raw = pieces[0], pieces[1:]
     chain = tuple((chain_raw[i], _clean(chain_raw[i + 1])) for i in range(0, len(chain_raw) - 1, 2))
     # @mentions outside the chain markers (the chain's users are in repost_chain).
-    mentions = [m.group(1) for m in _AT.finditer(_CHAIN.sub(" ", raw))]
+    mentions = [m.group(1) for m in MENTION.finditer(CHAIN.sub(" ", raw))]
     headline = _HEADLINE.match(own_raw) if not title else None
     if headline:
         # The headline is the post's title; its #topics# stay in the text.

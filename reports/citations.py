@@ -66,7 +66,7 @@ class _Resolver:
         ]
         found = archive.get_mentions(list(dict.fromkeys(mention_ids)))
         self.mentions = {m.id for m in found}
-        self.sources = {s.source for s in archive.list_source_states()}
+        self.sources = {s.source for s in archive.ledger.list_source_states()}
         self.obligations: dict[str, bool] = {}
 
     def problem(self, ref: str) -> str | None:
@@ -78,7 +78,7 @@ class _Resolver:
                 return f"mention {value} has no endnote record in the pack"
         elif kind == "o":
             if value not in self.obligations:
-                ok = value.isdigit() and self.archive.get_obligation(int(value)) is not None
+                ok = value.isdigit() and self.archive.ledger.get_obligation(int(value)) is not None
                 self.obligations[value] = ok
             if not self.obligations[value]:
                 return f"obligation {value} is not in the archive"

@@ -195,6 +195,9 @@ def build_datapack(
     items.representatives(b)
     items.spreaders(b)
     items.sources_health(b)
+    from reports.propagation import propagation  # it builds on this module's PackBuilder
+
+    propagation(b, event)
     title = KIND_LABELS[period.kind]
     return {
         "version": PACK_VERSION,

@@ -94,7 +94,7 @@ def top_events(b: PackBuilder, only: Event | None) -> None:
 def _clarifications(b: PackBuilder) -> dict[str, Obligation]:
     return {
         ob.event_id: ob
-        for ob in b.archive.list_obligations(limit=SCAN_OBLIGATIONS)
+        for ob in b.archive.ledger.list_obligations(limit=SCAN_OBLIGATIONS)
         if ob.kind == "clarification" and ob.event_id
     }
 
@@ -186,7 +186,7 @@ def _obligation(b: PackBuilder, ob: Obligation) -> str:
 def obligations(b: PackBuilder, event_id: str | None) -> None:
     """Obligations opened in the period, and those still open from before, by state."""
     rows: dict[str, list[str]] = defaultdict(list)
-    for ob in b.archive.list_obligations(limit=SCAN_OBLIGATIONS):
+    for ob in b.archive.ledger.list_obligations(limit=SCAN_OBLIGATIONS):
         if event_id and ob.event_id != event_id:
             continue
         opened_in = b.period.start <= ob.opened_at < b.period.end
@@ -287,7 +287,7 @@ def spreaders(b: PackBuilder) -> None:
 def sources_health(b: PackBuilder) -> None:
     """Each crawl source's runs and errors, and whether it failed during the period."""
     rows = []
-    for state in b.archive.list_source_states():
+    for state in b.archive.ledger.list_source_states():
         failing = state.last_error_at is not None and (
             state.last_success_at is None or state.last_error_at > state.last_success_at
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 from archive.models import PLATFORM_LABELS
 from core.clock import local
-from reports import prose_env
+from reports import propagation, prose_env
 from reports.advice import suggestions
 
 OVERVIEW_LIMIT = 200  # characters of the 综述, the usual limit of a briefing's summary
@@ -276,6 +276,7 @@ def compose(pack: dict[str, Any]) -> list[dict[str, Any]]:
         {"id": "overview", "heading": "一、综述", "paragraphs": [overview(pack, t)]},
         {"id": "events", "heading": "二、重点舆情", "paragraphs": key_events(pack, t)},
     ]
+
     view_paragraphs = views(pack, t)
     if view_paragraphs:
         sections.append(
@@ -285,6 +286,12 @@ def compose(pack: dict[str, Any]) -> list[dict[str, Any]]:
                 "paragraphs": view_paragraphs,
                 "sub": True,
             }
+        )
+    spread = propagation.paragraphs(pack, t, sentence, _who, when)
+    if spread:  # a 专报 of an event with posts
+        number = "（二）" if view_paragraphs else "（一）"
+        sections.append(
+            {"id": "propagation", "heading": f"{number}传播分析", "paragraphs": spread, "sub": True}
         )
     sections += [
         {"id": "rumours", "heading": "三、谣言与澄清", "paragraphs": rumours(pack, t)},

@@ -93,7 +93,7 @@ def enqueue(archive: Archive, settings: Settings, stored: StoredReport, names: l
             continue
         for channel in recipient.notifiers:
             message = _message(stored, recipient, channel, types[channel], dashboard_url(settings))
-            queued += archive.enqueue(message)
+            queued += archive.ledger.enqueue(message)
     return queued
 
 

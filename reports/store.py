@@ -138,7 +138,7 @@ def advance(archive: Archive, stored: StoredReport, action: str, actor: str, at:
             f"{stored.key} is {STATE_LABELS[stored.state]}: "
             f"{'审核' if action == 'review' else '签发'} needs {STATE_LABELS[before]}"
         )
-    archive.audit(
+    archive.ledger.audit(
         AuditEntry(
             at=at,
             actor=actor,

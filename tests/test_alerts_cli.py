@@ -155,12 +155,14 @@ def test_add_import_list_ack_done_from_the_shell(config: Path, tmp_path: Path) -
     code, out = run(config, "obligations", "list", "--all")
     assert "已完成（按时办结）" in out
     with open_archive(tmp_path / "a.db", readonly=True) as archive:
-        audit = archive.list_audit("obligation", str(first))
+        audit = archive.ledger.list_audit("obligation", str(first))
         assert {(a.action, a.actor) for a in audit} >= {
             ("obligation.added", "法规科"),
             ("obligation.acknowledged", "王科长"),
         }
-        imported = [a for a in archive.list_audit("obligation") if a.action == "obligation.added"]
+        imported = [
+            a for a in archive.ledger.list_audit("obligation") if a.action == "obligation.added"
+        ]
         assert len(imported) == 3 and {a.actor for a in imported} == {"法规科"}
 
 
@@ -202,16 +204,16 @@ def test_silence_add_list_expire_from_the_shell(config: Path, tmp_path: Path) ->
     with open_archive(tmp_path / "a.db") as archive:
         archive.upsert_event(replace(event("e1", count=5), first_seen=now, last_seen=now))
         evaluate(archive, settings, SimulatedClock(now))
-        assert archive.list_alerts()[0].status == "silenced"
-        assert archive.list_messages() == []
+        assert archive.ledger.list_alerts()[0].status == "silenced"
+        assert archive.ledger.list_messages() == []
     code, out = run(config, "silence", "expire", silence_id, "--reason", "演练结束")
     assert code == 0, out
     assert run(config, "silence", "expire", silence_id, "--reason", "again")[0] != 0
     with open_archive(tmp_path / "a.db") as archive:
         evaluate(archive, settings, SimulatedClock(now))
-        assert archive.list_alerts()[0].status == "firing"
-        assert archive.list_messages()  # the alert and the obligation go out now
-        actions = [(a.action, a.actor) for a in archive.list_audit(object_type="silence")]
+        assert archive.ledger.list_alerts()[0].status == "firing"
+        assert archive.ledger.list_messages()  # the alert and the obligation go out now
+        actions = [(a.action, a.actor) for a in archive.ledger.list_audit(object_type="silence")]
         assert sorted(a for a, _ in actions) == ["silence.created", "silence.expired"]
         assert ("silence.created", "王科长") in actions
 

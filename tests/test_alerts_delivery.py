@@ -95,7 +95,7 @@ def make_settings(receiver: Receiver, tmp_path: Path, **outbox: Any) -> Settings
 
 
 def queue(archive: Archive, key: str, recipient: str = "spokesperson", at: datetime = T0) -> None:
-    assert archive.enqueue(
+    assert archive.ledger.enqueue(
         OutboxMessage(
             dedup_key=f"{key}:{recipient}:hook",
             channel="hook",
@@ -131,7 +131,7 @@ def test_retry_only_what_retrying_can_fix(
     receiver.down, receiver.status, receiver.headers = True, status, headers
     queue(archive, "alert:1:warning")
     deliver_due(archive, make_settings(receiver, tmp_path), SimulatedClock(T0))
-    [message] = [m for m in archive.list_messages() if m.dedup_key.startswith("alert:")]
+    [message] = [m for m in archive.ledger.list_messages() if m.dedup_key.startswith("alert:")]
     assert message.status == expected and f"HTTP {status}" in message.last_error
     if wait is not None:
         assert message.next_attempt_at == T0 + wait
@@ -167,7 +167,7 @@ def test_a_timeout_is_retried(archive: Archive, tmp_path: Path) -> None:
     finally:
         silent.close()
     assert report.retrying == 1
-    assert "timed out" in archive.list_messages()[0].last_error
+    assert "timed out" in archive.ledger.list_messages()[0].last_error
 
 
 def test_a_burst_for_one_recipient_is_one_message(
@@ -224,7 +224,7 @@ def test_receiver_down_for_a_while_everything_arrives_once(
     for _ in range(120):  # two more simulated hours of passes every minute
         deliver_due(archive, settings, clock)
         clock.advance(60)
-    messages = {m.dedup_key: m for m in archive.list_messages(limit=1000)}
+    messages = {m.dedup_key: m for m in archive.ledger.list_messages(limit=1000)}
     assert all(messages[key].status == "sent" for key in keys)
     arrived = [r["body"] for r in receiver.delivered()]
     member_keys = [key for body in arrived for key in _members(body, keys)]

@@ -143,7 +143,7 @@ def settings_for(port: int, address: str = "spk@example.cn", **mail: Any) -> Set
 
 
 def queue(archive: Archive, key: str = "alert:1:critical") -> None:
-    archive.enqueue(
+    archive.ledger.enqueue(
         OutboxMessage(
             dedup_key=f"{key}:spokesperson:mail",
             channel="mail",
@@ -215,7 +215,7 @@ def test_starttls_with_login_and_no_password_in_logs(
     [received] = inbox.messages
     assert received["tls"]
     _check_message(received)
-    [failed] = archive.list_messages(status="failed")
+    [failed] = archive.ledger.list_messages(status="failed")
     assert "535" in failed.last_error and PASSWORD not in failed.last_error
     assert PASSWORD not in caplog.text
 

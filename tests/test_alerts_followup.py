@@ -53,7 +53,7 @@ HOT = [
 
 def keys(archive: Archive, part: str) -> list[str]:
     return sorted(
-        m.dedup_key for m in archive.list_messages(limit=1000) if f":{part}:" in m.dedup_key
+        m.dedup_key for m in archive.ledger.list_messages(limit=1000) if f":{part}:" in m.dedup_key
     )
 
 
@@ -62,7 +62,7 @@ def test_escalation_climbs_the_chain_until_acknowledged(tmp_path: Path, archive:
     clock = SimulatedClock(T0 + timedelta(hours=1))
     archive.upsert_event(event("e1", count=5))
     evaluate(archive, settings, clock)
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     assert keys(archive, "escalate") == []
     clock.advance(29 * 60)
     evaluate(archive, settings, clock)
@@ -79,7 +79,7 @@ def test_escalation_climbs_the_chain_until_acknowledged(tmp_path: Path, archive:
     ]
     audit = [
         a
-        for a in archive.list_audit("obligation", str(ob.id))
+        for a in archive.ledger.list_audit("obligation", str(ob.id))
         if a.action == "obligation.escalated"
     ]
     assert sorted(
@@ -105,7 +105,7 @@ def test_reminders_at_half_time_two_hours_before_and_at_the_deadline(
     clock = SimulatedClock(T0 + timedelta(hours=1))
     archive.upsert_event(event("e1", count=5))
     evaluate(archive, settings, clock)
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     assert ob.due_at == T0 + timedelta(hours=48)
     expected: list[str] = []
     for hours, name in ((24, "50pct"), (46, "before-7200s"), (48, "due")):
@@ -118,9 +118,11 @@ def test_reminders_at_half_time_two_hours_before_and_at_the_deadline(
         evaluate(archive, settings, clock)
         expected = sorted([*expected, f"obligation:{ob.id}:remind:{name}:duty:log"])
         assert keys(archive, "remind") == expected
-    [due] = [m for m in archive.list_messages() if m.dedup_key.endswith("remind:due:duty:log")]
+    [due] = [
+        m for m in archive.ledger.list_messages() if m.dedup_key.endswith("remind:due:duty:log")
+    ]
     assert due.subject.startswith("【已到截止时间·回应关切】")
-    [half] = [m for m in archive.list_messages() if ":50pct:" in m.dedup_key]
+    [half] = [m for m in archive.ledger.list_messages() if ":50pct:" in m.dedup_key]
     assert "剩余 1天0小时" in half.subject and "/obligations?id=" in half.body
 
 
@@ -145,7 +147,7 @@ def test_a_snoozed_obligation_is_reminded_when_the_snooze_ends(
     clock = SimulatedClock(T0 + timedelta(hours=1))
     archive.upsert_event(event("e1", count=5))
     evaluate(archive, settings, clock)
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     assert ob.id is not None
     clock.set(T0 + timedelta(hours=23))
     ops.snooze(archive, ob.id, "王五", hours=3, clock=clock)  # until 26 h
@@ -157,7 +159,9 @@ def test_a_snoozed_obligation_is_reminded_when_the_snooze_ends(
     clock.set(T0 + timedelta(hours=26, minutes=1))
     evaluate(archive, settings, clock)
     assert keys(archive, "remind") == [f"obligation:{ob.id}:remind:50pct:duty:log"]
-    [entry] = [e for e in archive.list_audit("obligation", str(ob.id)) if "snooze" in e.action]
+    [entry] = [
+        e for e in archive.ledger.list_audit("obligation", str(ob.id)) if "snooze" in e.action
+    ]
     assert (entry.actor, entry.details["hours"]) == ("王五", 3)
 
 
@@ -187,7 +191,7 @@ def test_a_crawled_debunk_proposes_the_clarification_as_done(
     archive.upsert_mentions([mention("m1", "网传青禾镇自来水有毒，多人中毒", T0)])
     archive.upsert_analyses([analysis("m1", event_id="e1", rumor=0.9)])
     evaluate(archive, settings, clock)
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     assert ob.kind == "clarification"
 
     official = {"platform": "official", "kind": "official", "source": "bureau-debunk"}
@@ -210,17 +214,19 @@ def test_a_crawled_debunk_proposes_the_clarification_as_done(
     archive.upsert_mentions([unrelated])
     clock.advance(600)
     evaluate(archive, settings, clock)
-    assert archive.get_obligation(ob.id or 0).note == ""  # type: ignore[union-attr]
+    assert archive.ledger.get_obligation(ob.id or 0).note == ""  # type: ignore[union-attr]
     archive.upsert_mentions([debunk])
     clock.advance(600)
     evaluate(archive, settings, clock)
     evaluate(archive, settings, clock)
-    stored = archive.get_obligation(ob.id or 0)
+    stored = archive.ledger.get_obligation(ob.id or 0)
     assert stored is not None and stored.status == "open"  # proposed, not closed
     assert stored.note.startswith("建议办结：https://example.com/d1")
-    entries = [a for a in archive.list_audit("obligation", str(ob.id)) if "proposed" in a.action]
+    entries = [
+        a for a in archive.ledger.list_audit("obligation", str(ob.id)) if "proposed" in a.action
+    ]
     assert [(a.action, a.actor) for a in entries] == [("obligation.fulfilment_proposed", "system")]
-    [message] = [m for m in archive.list_messages() if ":proposed:" in m.dedup_key]
+    [message] = [m for m in archive.ledger.list_messages() if ":proposed:" in m.dedup_key]
     assert f"yuqing obligations done {ob.id} --link https://example.com/d1" in message.body
     ops.complete(archive, ob.id or 0, "王科长", "https://example.com/d1", clock)
 
@@ -254,10 +260,11 @@ def test_a_crawled_penalty_notice_answers_a_decision_entered_by_hand(
     archive.upsert_mentions([notice])
     clock.set(T0 + timedelta(days=2, hours=1))
     evaluate(archive, settings, clock)
-    stored = archive.get_obligation(ob.id or 0)
+    stored = archive.ledger.get_obligation(ob.id or 0)
     assert stored is not None and stored.note.startswith("建议办结：https://example.com/p1")
     assert any(
-        ":proposed:" in m.dedup_key and m.recipient == "duty" for m in archive.list_messages()
+        ":proposed:" in m.dedup_key and m.recipient == "duty"
+        for m in archive.ledger.list_messages()
     )
 
 
@@ -288,4 +295,4 @@ def test_the_notice_that_opened_an_obligation_does_not_fulfil_it(
     report = evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=1)))
     # Neither its own notice nor a sibling decision (another number) fulfils it.
     assert (report.obligations_opened, report.fulfilments_proposed) == (2, 0)
-    assert [o.note for o in archive.list_obligations()] == ["", ""]
+    assert [o.note for o in archive.ledger.list_obligations()] == ["", ""]

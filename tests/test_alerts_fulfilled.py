@@ -44,7 +44,7 @@ def two_open(tmp_path: Path, archive: Archive) -> tuple[Any, SimulatedClock, lis
     clock = SimulatedClock(T0 + timedelta(minutes=30))
     hot_event(archive)
     evaluate(archive, settings, clock)
-    obligations = archive.list_obligations()
+    obligations = archive.ledger.list_obligations()
     assert sorted(ob.kind for ob in obligations) == ["authoritative_release", "response"]
     archive.upsert_mentions([post("own1", REPORT, 120, "杭州市场监管")])
     archive.upsert_analyses([analysis("own1", event_id="e1")])
@@ -53,7 +53,7 @@ def two_open(tmp_path: Path, archive: Archive) -> tuple[Any, SimulatedClock, lis
 
 
 def fulfilled(archive: Archive) -> list[OutboxMessage]:
-    return [m for m in archive.list_messages() if ":fulfilled:" in m.dedup_key]
+    return [m for m in archive.ledger.list_messages() if ":fulfilled:" in m.dedup_key]
 
 
 def test_one_publication_closing_two_obligations_sends_one_notice_per_recipient(
@@ -61,7 +61,7 @@ def test_one_publication_closing_two_obligations_sends_one_notice_per_recipient(
 ) -> None:
     settings, clock, ids = two_open(tmp_path, archive)
     assert evaluate(archive, settings, clock).fulfilments_closed == 2
-    assert {ob.status for ob in archive.list_obligations()} == {"done"}
+    assert {ob.status for ob in archive.ledger.list_obligations()} == {"done"}
     notices = fulfilled(archive)
     assert sorted(m.recipient for m in notices) == ["duty", "leader"]
     key = notice_key("own1", ids)
@@ -89,11 +89,11 @@ def test_a_crash_between_telling_and_closing_keeps_the_one_notice(
     before = {m.dedup_key for m in fulfilled(archive)}
     key = notice_key("own1", ids)  # told in full before anything was closed
     assert before == {f"{key}:duty:log", f"{key}:leader:log"}
-    assert sum(ob.status == "done" for ob in archive.list_obligations()) == after
+    assert sum(ob.status == "done" for ob in archive.ledger.list_obligations()) == after
 
     clock.set(T0 + timedelta(hours=3, minutes=10))  # the restart's evaluation is later
     evaluate(archive, settings, clock)
-    assert {ob.status for ob in archive.list_obligations()} == {"done"}
+    assert {ob.status for ob in archive.ledger.list_obligations()} == {"done"}
     assert {m.dedup_key for m in fulfilled(archive)} == before
 
 
@@ -112,7 +112,7 @@ def test_a_later_obligation_closed_by_the_same_publication_is_news(
     archive.upsert_mentions([post("own2", "【通知】食品抽检结果公告", 150, "杭州市场监管")])
     clock.set(T0 + timedelta(hours=4))
     evaluate(archive, settings, clock)
-    assert archive.get_obligation(manual.id or 0).fulfilled_by == "own1"  # type: ignore[union-attr]
+    assert archive.ledger.get_obligation(manual.id or 0).fulfilled_by == "own1"  # type: ignore[union-attr]
     key = notice_key("own1", [*ids, manual.id or 0])
     [notice] = [m for m in fulfilled(archive) if m.dedup_key.startswith(key + ":")]
     assert notice.recipient == "duty"

@@ -95,7 +95,7 @@ def opened_response(tmp_path: Path, archive: Archive) -> tuple[Settings, Simulat
     clock = SimulatedClock(T0 + timedelta(minutes=30))
     hot_event(archive)
     evaluate(archive, settings, clock)
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     assert ob.kind == "response" and ob.status == "open"
     return settings, clock, ob.id or 0
 
@@ -110,7 +110,7 @@ def test_own_account_publication_closes_it_with_done_at_audit_and_one_step_undo(
     clock.set(T0 + timedelta(hours=3))
     report = evaluate(archive, settings, clock)
     assert report.fulfilments_closed == 1
-    ob = archive.get_obligation(ob_id)
+    ob = archive.ledger.get_obligation(ob_id)
     assert ob is not None and ob.status == "done"
     assert (ob.done_at, ob.link, ob.fulfilled_by, ob.on_time) == (
         own.published_at,
@@ -118,9 +118,9 @@ def test_own_account_publication_closes_it_with_done_at_audit_and_one_step_undo(
         "own1",
         True,
     )
-    [entry] = [e for e in archive.list_audit("obligation", str(ob_id)) if e.actor == "系统"]
+    [entry] = [e for e in archive.ledger.list_audit("obligation", str(ob_id)) if e.actor == "系统"]
     assert (entry.actor, entry.action) == ("系统", "obligation.fulfilled")
-    [message] = [m for m in archive.list_messages() if ":fulfilled:" in m.dedup_key]
+    [message] = [m for m in archive.ledger.list_messages() if ":fulfilled:" in m.dedup_key]
     assert message.subject.startswith("【按时办结·回应关切】")
     assert f"yuqing obligations undo {ob_id}" in message.body
 
@@ -132,7 +132,7 @@ def test_own_account_publication_closes_it_with_done_at_audit_and_one_step_undo(
         ["own1"],
     )
     evaluate(archive, settings, clock)  # the rejected publication is not taken again
-    assert archive.get_obligation(ob_id).status == "open"  # type: ignore[union-attr]
+    assert archive.ledger.get_obligation(ob_id).status == "open"  # type: ignore[union-attr]
     with pytest.raises(ops.InvalidTransition):
         ops.undo(archive, ob_id, "王科长", clock)
 
@@ -147,11 +147,11 @@ def test_a_superiors_publication_or_a_partial_match_is_only_proposed(
     clock.set(T0 + timedelta(hours=2))
     report = evaluate(archive, settings, clock)
     assert (report.fulfilments_closed, report.fulfilments_proposed) == (0, 1)
-    ob = archive.get_obligation(ob_id)
+    ob = archive.ledger.get_obligation(ob_id)
     assert ob is not None and ob.status == "open" and ob.fulfilled_by == "sup1"
     assert ob.note.startswith(f"建议办结：{superior.url}（") and "上级发布" in ob.note
     evaluate(archive, settings, clock)  # proposed once
-    assert len([m for m in archive.list_messages() if ":proposed:" in m.dedup_key]) == 1
+    assert len([m for m in archive.ledger.list_messages() if ":proposed:" in m.dedup_key]) == 1
     # Confirming it: done at the publication's time, not at the click.
     clock.advance(5 * 3600)
     done = ops.accept(archive, ob_id, "王科长", clock)
@@ -167,7 +167,7 @@ def test_a_superiors_earlier_release_dates_the_close_once_the_agency_confirms_it
     archive.upsert_mentions([superior, own])
     clock.set(T0 + timedelta(hours=6))
     evaluate(archive, settings, clock)
-    ob = archive.get_obligation(ob_id)
+    ob = archive.ledger.get_obligation(ob_id)
     assert ob is not None and ob.status == "done"
     assert (ob.fulfilled_by, ob.done_at) == ("sup1", superior.published_at)
     assert "上级发布" in ob.note and "本单位发布确认" in ob.note
@@ -181,7 +181,7 @@ def test_a_news_report_of_the_press_conference_is_proposed_for_it(
     hot_event(archive)
     clock = SimulatedClock(T0 + timedelta(minutes=30))
     evaluate(archive, settings, clock)
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     report = post(
         "n1",
         "本报讯 市政府新闻办召开杭州某小区电梯坠落事故新闻发布会，市市场监管局负责人介绍调查情况。",
@@ -195,7 +195,7 @@ def test_a_news_report_of_the_press_conference_is_proposed_for_it(
     archive.upsert_mentions([report])
     clock.set(T0 + timedelta(hours=11))
     evaluate(archive, settings, clock)
-    stored = archive.get_obligation(ob.id or 0)
+    stored = archive.ledger.get_obligation(ob.id or 0)
     assert stored is not None and stored.status == "open"
     assert stored.fulfilled_by == "n1" and "发布会报道" in stored.note
 
@@ -204,7 +204,7 @@ def test_the_earliest_publication_after_the_trigger_decides(
     tmp_path: Path, archive: Archive
 ) -> None:
     settings, clock, ob_id = opened_response(tmp_path, archive)
-    trigger = archive.get_obligation(ob_id).opened_at  # type: ignore[union-attr]
+    trigger = archive.ledger.get_obligation(ob_id).opened_at  # type: ignore[union-attr]
     before = replace(post("own-before", REPORT, 0, "杭州市场监管"), published_at=trigger)
     before = replace(before, published_at=trigger - timedelta(minutes=1))
     later = post("own-later", REPORT, 300, "杭州市场监管")
@@ -213,13 +213,13 @@ def test_the_earliest_publication_after_the_trigger_decides(
     archive.upsert_mentions([before, later])
     clock.set(T0 + timedelta(hours=6))
     evaluate(archive, settings, clock)
-    ob = archive.get_obligation(ob_id)
+    ob = archive.ledger.get_obligation(ob_id)
     assert ob is not None and ob.fulfilled_by == "own-later"
     # Then a slower crawl brings the earlier one: it is the fulfilment.
     archive.upsert_mentions([earlier])
     clock.advance(600)
     evaluate(archive, settings, clock)
-    ob = archive.get_obligation(ob_id)
+    ob = archive.ledger.get_obligation(ob_id)
     assert ob is not None and (ob.fulfilled_by, ob.done_at) == ("own-earlier", earlier.published_at)
 
 
@@ -262,7 +262,7 @@ def test_a_penalty_published_on_the_own_site_is_its_own_disclosure_and_districts
     archive.upsert_mentions([city, district, unlisted])
     report = evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=1)))
     assert (report.obligations_opened, report.fulfilments_closed) == (3, 3)
-    by_subject = {ob.subject: ob for ob in archive.list_obligations(["done"])}
+    by_subject = {ob.subject: ob for ob in archive.ledger.list_obligations(["done"])}
     first, second, third = by_subject["doc:p1"], by_subject["doc:p2"], by_subject["doc:p3"]
     assert (third.level, local(third.due_at).date().isoformat()) == ("county", "2026-07-15")
     assert (third.done_at, third.on_time) == (unlisted.published_at, False)
@@ -275,7 +275,7 @@ def test_a_penalty_published_on_the_own_site_is_its_own_disclosure_and_districts
     for ob, doc in ((first, city), (second, district)):
         assert (ob.done_at, ob.link, ob.on_time) == (doc.published_at, doc.url, True)
     # Closed before any message: nothing to do, so nothing is pushed.
-    assert archive.list_messages() == []
+    assert archive.ledger.list_messages() == []
 
 
 def test_without_an_agency_the_opening_notice_still_does_not_fulfil_it(
@@ -286,12 +286,14 @@ def test_without_an_agency_the_opening_notice_still_does_not_fulfil_it(
         [decision("p1", "杭市监处罚〔2026〕12号", "杭州市市场监督管理局", "2026年7月10日", 0)]
     )
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=1)))
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     assert (ob.status, ob.level) == ("open", "province")
 
 
 def escalations(archive: Archive) -> list[str]:
-    return sorted(m.recipient for m in archive.list_messages() if ":escalate:" in m.dedup_key)
+    return sorted(
+        m.recipient for m in archive.ledger.list_messages() if ":escalate:" in m.dedup_key
+    )
 
 
 def test_a_working_day_obligation_escalates_at_half_and_four_fifths_never_on_day_one(
@@ -323,7 +325,7 @@ def test_a_working_day_obligation_escalates_at_half_and_four_fifths_never_on_day
     clock.set(ob.opened_at + span * 0.8 + timedelta(minutes=1))
     evaluate(archive, settings, clock)
     assert escalations(archive) == ["director", "leader"]
-    [message] = [m for m in archive.list_messages() if m.recipient == "leader"]
+    [message] = [m for m in archive.ledger.list_messages() if m.recipient == "leader"]
     assert "未确认" in message.subject and "30分钟" not in message.subject
 
 
@@ -358,10 +360,10 @@ def test_an_obligation_found_after_its_deadline_is_labelled_and_says_why(
     hot_event(archive)
     clock = SimulatedClock(T0 + timedelta(hours=50))  # the response was due at 48 h
     evaluate(archive, settings, clock)
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     assert ob.late_reason.startswith("补登：事件始于 2026-07-20 09:00（北京时间）")
     assert "开启时已超期" in ob.late_reason
-    [message] = [m for m in archive.list_messages() if m.dedup_key.startswith("alert:")]
+    [message] = [m for m in archive.ledger.list_messages() if m.dedup_key.startswith("alert:")]
     assert "（须履行：回应关切·补登，" in message.subject
     assert ob.late_reason in message.body
 
@@ -382,7 +384,7 @@ def test_a_hot_event_is_due_from_when_it_crossed_the_threshold(
     archive.upsert_mentions(posts)
     archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(days=3, hours=1)))
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     # The third post (min_mentions: 3) two days in is when it became public opinion.
     assert ob.opened_at == posts[2].published_at
     assert ob.due_at == posts[2].published_at + timedelta(hours=48)
@@ -406,19 +408,19 @@ def test_an_answer_before_the_threshold_but_after_the_event_began_fulfils_it(
     archive.upsert_mentions([*posts, answer])
     archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(days=3, hours=1)))
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     assert ob.opened_at == posts[2].published_at
     assert (ob.status, ob.fulfilled_by, ob.done_at) == ("done", "own1", answer.published_at)
 
 
 def test_an_obligation_opened_in_time_has_no_late_reason(tmp_path: Path, archive: Archive) -> None:
     _, _, ob_id = opened_response(tmp_path, archive)
-    assert archive.get_obligation(ob_id).late_reason == ""  # type: ignore[union-attr]
+    assert archive.ledger.get_obligation(ob_id).late_reason == ""  # type: ignore[union-attr]
 
 
 def test_done_by_hand_records_when_and_whether_on_time(tmp_path: Path, archive: Archive) -> None:
     _, clock, ob_id = opened_response(tmp_path, archive)
-    ob = archive.get_obligation(ob_id)
+    ob = archive.ledger.get_obligation(ob_id)
     assert ob is not None
     clock.set(ob.due_at + timedelta(hours=2, minutes=10))
     done = ops.complete(archive, ob_id, "王科长", "https://example.com/r", clock)
@@ -458,8 +460,8 @@ def test_a_schema_7_archive_keeps_its_obligations_and_dates_done_ones_from_the_a
     conn.executescript(OBLIGATION_EVIDENCE_UNDONE + "PRAGMA user_version = 7;")
     conn.close()
     with open_archive(path) as store:
-        old_open = store.get_obligation(kept.id or 0)
-        old_done = store.get_obligation(closed.id or 0)
+        old_open = store.ledger.get_obligation(kept.id or 0)
+        old_done = store.ledger.get_obligation(closed.id or 0)
     assert old_open is not None and (old_open.title, old_open.done_at, old_open.evidence) == (
         "仍待办",
         None,
@@ -510,9 +512,9 @@ def test_a_story_the_agency_itself_started_opens_no_response(
     archive.upsert_mentions([release, *reposts])
     archive.upsert_analyses([analysis(m.id, event_id="e1") for m in [release, *reposts]])
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=5)))
-    [alert] = archive.list_alerts()
+    [alert] = archive.ledger.list_alerts()
     assert any("首发为本机关发布" in r.text for r in alert.evidence)  # it still alerts
-    assert archive.list_obligations() == []  # its release was its word on the story
+    assert archive.ledger.list_obligations() == []  # its release was its word on the story
 
 
 def test_a_story_the_public_started_still_opens_a_response(
@@ -527,7 +529,7 @@ def test_a_story_the_public_started_still_opens_a_response(
     archive.upsert_mentions(posts)
     archive.upsert_analyses([analysis(m.id, event_id="e1") for m in posts])
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=5)))
-    assert [ob.kind for ob in archive.list_obligations()] == ["response"]
+    assert [ob.kind for ob in archive.ledger.list_obligations()] == ["response"]
 
 
 def test_a_news_report_of_the_agencys_announcement_counts_as_its_word(

@@ -41,12 +41,12 @@ def alerted(tmp_path: Path, archive: Archive) -> tuple[Settings, SimulatedClock,
     hot_event(archive)
     evaluate(archive, settings, clock)
     assert deliver_due(archive, settings, clock).sent == 1
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     return settings, clock, ob.id or 0
 
 
 def sent(archive: Archive) -> dict[str, datetime | None]:
-    return {m.dedup_key.split(":duty:")[0]: m.sent_at for m in archive.list_messages()}
+    return {m.dedup_key.split(":duty:")[0]: m.sent_at for m in archive.ledger.list_messages()}
 
 
 def test_the_fulfilled_notice_half_an_hour_after_the_alert_waits_for_the_hour(
@@ -79,7 +79,7 @@ def test_a_reminder_is_never_held_and_takes_the_waiting_news_with_it(
 
     def queue(key: str, minutes: int) -> None:
         at = T0 + timedelta(minutes=minutes)
-        archive.enqueue(OutboxMessage(f"{key}:duty:log", "log", "duty", key, key, at, at))
+        archive.ledger.enqueue(OutboxMessage(f"{key}:duty:log", "log", "duty", key, key, at, at))
 
     proposal = f"obligation:{ob_id}:proposed:x1"
     queue(proposal, 40)
@@ -99,6 +99,6 @@ def test_without_a_group_interval_nothing_waits(tmp_path: Path, archive: Archive
     settings.outbox.group_interval = timedelta(0)
     at = T0 + timedelta(minutes=40)
     key = f"obligation:{ob_id}:proposed:x1"
-    archive.enqueue(OutboxMessage(f"{key}:duty:log", "log", "duty", key, key, at, at))
+    archive.ledger.enqueue(OutboxMessage(f"{key}:duty:log", "log", "duty", key, key, at, at))
     clock.set(at)
     assert deliver_due(archive, settings, clock).sent == 1

@@ -91,7 +91,7 @@ def receiver() -> Iterator[KillingReceiver]:
 
 def sent_keys(db: Path) -> set[str]:
     with open_archive(db, readonly=True) as archive:
-        return {m.dedup_key for m in archive.list_messages("sent", limit=10_000)}
+        return {m.dedup_key for m in archive.ledger.list_messages("sent", limit=10_000)}
 
 
 def test_kill_9_during_delivery_loses_nothing_and_repeats_nothing_confirmed(
@@ -119,7 +119,7 @@ def test_kill_9_during_delivery_loses_nothing_and_repeats_nothing_confirmed(
     now = datetime.now(UTC)
     with open_archive(db) as archive:
         for n in range(MESSAGES):
-            archive.enqueue(
+            archive.ledger.enqueue(
                 OutboxMessage(
                     dedup_key=f"alert:{n}:warning:duty:hook",
                     channel="hook",

@@ -101,7 +101,7 @@ def settings_with(
 
 
 def queue(archive: Archive, channel: str, key: str = "alert:1:critical", at: datetime = T0) -> bool:
-    return archive.enqueue(
+    return archive.ledger.enqueue(
         OutboxMessage(
             dedup_key=f"{key}:spokesperson:{channel}",
             channel=channel,
@@ -132,7 +132,7 @@ def test_file_notifier_appends_json_lines_once(tmp_path: Path, archive: Archive)
     assert deliver_due(archive, settings, clock).attempted == 0
     lines = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert len(lines) == 1 and lines[0]["subject"] == "【舆情预警·严重】电梯坠落事故"
-    sent = archive.list_messages(status="sent")
+    sent = archive.ledger.list_messages(status="sent")
     assert len(sent) == 1 and sent[0].sent_at == clock.now() and sent[0].attempts == 1
 
 
@@ -144,13 +144,13 @@ def test_webhook_retries_with_backoff_then_succeeds_once(
     receiver.fail_next = 2
     clock = SimulatedClock(T0)
     assert deliver_due(archive, settings, clock).retrying == 1
-    pending = archive.list_messages(status="pending")[0]
+    pending = archive.ledger.list_messages(status="pending")[0]
     assert pending.attempts == 1 and "500" in pending.last_error
     assert pending.next_attempt_at == clock.now() + timedelta(minutes=1)
     assert deliver_due(archive, settings, clock).attempted == 0  # not yet due
     clock.advance(60)
     assert deliver_due(archive, settings, clock).retrying == 1
-    assert archive.list_messages()[0].next_attempt_at == clock.now() + timedelta(minutes=2)
+    assert archive.ledger.list_messages()[0].next_attempt_at == clock.now() + timedelta(minutes=2)
     clock.advance(120)
     assert deliver_due(archive, settings, clock).sent == 1
     clock.advance(3600)
@@ -159,7 +159,7 @@ def test_webhook_retries_with_backoff_then_succeeds_once(
     last = receiver.requests[-1]
     assert last["headers"]["Idempotency-Key"] == "alert:1:critical:spokesperson:hook"
     assert last["body"]["subject"] == "【舆情预警·严重】电梯坠落事故"
-    message = archive.list_messages()[0]
+    message = archive.ledger.list_messages()[0]
     assert (message.status, message.attempts) == ("sent", 3)
 
 
@@ -172,7 +172,7 @@ def test_gives_up_after_max_attempts(archive: Archive, receiver: Receiver) -> No
     for _ in range(MAX_ATTEMPTS + 3):
         gave_up += deliver_due(archive, settings, clock).gave_up
         clock.advance(3600)
-    message = archive.list_messages()[0]
+    message = archive.ledger.list_messages()[0]
     assert (message.status, message.attempts, gave_up) == ("failed", MAX_ATTEMPTS, 1)
     assert len(receiver.requests) == MAX_ATTEMPTS
 
@@ -194,7 +194,7 @@ def test_permanent_failures_give_up_at_once(archive: Archive, tmp_path: Path) ->
     queue(archive, "nowhere")
     report = deliver_due(archive, settings, SimulatedClock(T0))
     assert report.gave_up == 2
-    errors = " | ".join(m.last_error for m in archive.list_messages(status="failed"))
+    errors = " | ".join(m.last_error for m in archive.ledger.list_messages(status="failed"))
     assert "has no e-mail address" in errors and "no notifier named 'nowhere'" in errors
 
 
@@ -206,7 +206,7 @@ def test_secret_webhook_url_is_redacted(archive: Archive, caplog: pytest.LogCapt
     assert notifier.redact(f"failed for {url}") == "failed for ***"
     queue(archive, "hook")
     assert deliver_due(archive, settings, SimulatedClock(T0)).retrying == 1
-    assert TOKEN not in archive.list_messages()[0].last_error
+    assert TOKEN not in archive.ledger.list_messages()[0].last_error
     assert TOKEN not in caplog.text
 
 
@@ -243,12 +243,12 @@ def test_dingtalk_markdown_and_signature(archive: Archive, receiver: Receiver) -
     receiver.answer = {"errcode": 310000, "errmsg": "sign not match"}
     queue(archive, "ding", key="alert:2:critical")
     assert deliver_due(archive, settings, SimulatedClock(T0)).gave_up == 1
-    assert "310000" in archive.list_messages(status="failed")[0].last_error
+    assert "310000" in archive.ledger.list_messages(status="failed")[0].last_error
     # "Sending too fast" is retried later.
     receiver.answer = {"errcode": 130101, "errmsg": "send too fast"}
     queue(archive, "ding", key="alert:3:critical")
     assert deliver_due(archive, settings, SimulatedClock(T0)).retrying == 1
-    assert "130101" in archive.list_messages(status="pending")[0].last_error
+    assert "130101" in archive.ledger.list_messages(status="pending")[0].last_error
 
 
 def test_wecom_and_feishu_payload_shapes(archive: Archive, receiver: Receiver) -> None:

@@ -29,7 +29,7 @@ def clock() -> SimulatedClock:
 
 
 def opened(archive: Archive, kind: str = "response", subject: str = "event:e1") -> int:
-    ob, created = archive.open_obligation(
+    ob, created = archive.ledger.open_obligation(
         Obligation(
             kind=kind,
             subject=subject,
@@ -48,11 +48,11 @@ def test_acknowledge_then_complete_with_audit(archive: Archive, clock: Simulated
     assert (ob.status, ob.assignee) == ("acknowledged", "zhang")
     clock.advance(3600)
     ops.complete(archive, oid, "zhang", "https://example.gov.cn/hy/1", clock)
-    stored = archive.get_obligation(oid)
+    stored = archive.ledger.get_obligation(oid)
     assert stored is not None
     assert (stored.status, stored.link) == ("done", "https://example.gov.cn/hy/1")
     assert stored.updated_at == (T0 + timedelta(hours=1)).astimezone(UTC)
-    trail = archive.list_audit(object_type="obligation", object_id=str(oid))
+    trail = archive.ledger.list_audit(object_type="obligation", object_id=str(oid))
     assert [(a.action, a.actor) for a in reversed(trail)] == [
         ("obligation.acknowledged", "zhang"),
         ("obligation.completed", "zhang"),
@@ -79,7 +79,7 @@ def test_invalid_transitions_raise_clear_errors(archive: Archive, clock: Simulat
     with pytest.raises(ops.ObligationError, match="actor"):
         ops.acknowledge(archive, other, "", clock)
     # Failed attempts leave no audit entries behind.
-    assert archive.list_audit(object_type="obligation", object_id=str(other)) == []
+    assert archive.ledger.list_audit(object_type="obligation", object_id=str(other)) == []
 
 
 def test_waive_assign_and_reopen(archive: Archive, clock: SimulatedClock) -> None:
@@ -87,12 +87,12 @@ def test_waive_assign_and_reopen(archive: Archive, clock: SimulatedClock) -> Non
     ops.assign(archive, oid, "lead", "wang", clock)
     assert ops.acknowledge(archive, oid, "wang", clock).assignee == "wang"
     ops.waive(archive, oid, "lead", "与本部门职责无关", clock)
-    stored = archive.get_obligation(oid)
+    stored = archive.ledger.get_obligation(oid)
     assert stored is not None and (stored.status, stored.note) == ("waived", "与本部门职责无关")
     ops.reopen(archive, oid, "lead", "误操作", clock)
-    stored = archive.get_obligation(oid)
+    stored = archive.ledger.get_obligation(oid)
     assert stored is not None and stored.status == "open"
-    actions = [a.action for a in archive.list_audit(object_type="obligation")]
+    actions = [a.action for a in archive.ledger.list_audit(object_type="obligation")]
     assert actions == [
         "obligation.reopened",
         "obligation.waived",
@@ -103,7 +103,7 @@ def test_waive_assign_and_reopen(archive: Archive, clock: SimulatedClock) -> Non
 
 def test_overdue_and_time_left(archive: Archive) -> None:
     oid = opened(archive)
-    ob = archive.get_obligation(oid)
+    ob = archive.ledger.get_obligation(oid)
     assert ob is not None
     due = ob.due_at
     assert not ops.is_overdue(ob, due)  # met up to and including the deadline
@@ -141,7 +141,7 @@ def test_add_manual_penalty_decision(archive: Archive, clock: SimulatedClock) ->
         "zhao",
     )
     assert again.id == ob.id
-    trail = archive.list_audit(object_type="obligation", object_id=str(ob.id))
+    trail = archive.ledger.list_audit(object_type="obligation", object_id=str(ob.id))
     assert [(a.action, a.actor) for a in trail] == [("obligation.added", "zhao")]
     with pytest.raises(ops.ObligationError, match="unknown obligation kind"):
         ops.add_manual(archive, settings, clock, "memo", "x", "", decided, None, "zhao")

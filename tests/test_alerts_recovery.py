@@ -18,10 +18,10 @@ from core.settings import Settings
 from tests.test_alerts_stage import T0, event, make_settings, mention
 
 
-class _CrashingArchive:
-    """Delegates to a real archive but dies on the n-th call of one method."""
+class _CrashingLedger:
+    """Delegates to a real ledger but dies on the n-th call of one method."""
 
-    def __init__(self, inner: Archive, method: str, after: int) -> None:
+    def __init__(self, inner: Any, method: str, after: int) -> None:
         self._inner, self._method, self._left = inner, method, after
 
     def __getattr__(self, name: str) -> Any:
@@ -36,6 +36,17 @@ class _CrashingArchive:
             return attr(*args, **kwargs)
 
         return wrapped
+
+
+class _CrashingArchive:
+    """A real archive whose ledger dies on the n-th call of one method."""
+
+    def __init__(self, inner: Archive, method: str, after: int) -> None:
+        self._inner = inner
+        self.ledger = _CrashingLedger(inner.ledger, method, after)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 @pytest.mark.parametrize(
@@ -73,9 +84,9 @@ def test_a_crash_anywhere_is_repaired_without_duplicates(
         load(clean)
         evaluate(clean, settings, SimulatedClock(T0 + timedelta(hours=1)))
         expected = (
-            sorted((a.rule, a.subject, a.level) for a in clean.list_alerts()),
-            sorted((o.kind, o.subject, o.due_at) for o in clean.list_obligations()),
-            len(clean.list_messages()),
+            sorted((a.rule, a.subject, a.level) for a in clean.ledger.list_alerts()),
+            sorted((o.kind, o.subject, o.due_at) for o in clean.ledger.list_obligations()),
+            len(clean.ledger.list_messages()),
         )
 
     with open_archive(tmp_path / "a.db") as real:
@@ -86,12 +97,12 @@ def test_a_crash_anywhere_is_repaired_without_duplicates(
         evaluate(real, settings, clock)
         evaluate(real, settings, clock)
         got = (
-            sorted((a.rule, a.subject, a.level) for a in real.list_alerts()),
-            sorted((o.kind, o.subject, o.due_at) for o in real.list_obligations()),
-            len(real.list_messages()),
+            sorted((a.rule, a.subject, a.level) for a in real.ledger.list_alerts()),
+            sorted((o.kind, o.subject, o.due_at) for o in real.ledger.list_obligations()),
+            len(real.ledger.list_messages()),
         )
         assert got == expected
-        assert real.get_cursor(STAGE) == real.latest_position()
+        assert real.ledger.get_cursor(STAGE) == real.latest_position()
 
 
 def test_evaluate_then_deliver_end_to_end(tmp_path: Path, archive: Archive) -> None:
@@ -136,13 +147,13 @@ def test_an_obligation_and_its_audit_entry_are_one_transaction(
             raise RuntimeError("simulated crash while writing the audit entry")
 
         with monkeypatch.context() as patch:
-            patch.setattr(archive, "_insert_audit", dies)
+            patch.setattr(archive.ledger, "_insert_audit", dies)
             with pytest.raises(RuntimeError, match="simulated crash"):
-                archive.open_obligation_audited(ob, entry)
-        assert archive.list_obligations() == [] and archive.list_audit() == []
-        stored, created = archive.open_obligation_audited(ob, entry)
+                archive.ledger.open_obligation_audited(ob, entry)
+        assert archive.ledger.list_obligations() == [] and archive.ledger.list_audit() == []
+        stored, created = archive.ledger.open_obligation_audited(ob, entry)
         assert created
-        [written] = archive.list_audit()
+        [written] = archive.ledger.list_audit()
         assert written.object_id == str(stored.id)
-        assert archive.open_obligation_audited(ob, entry) == (stored, False)
-        assert len(archive.list_audit()) == 1
+        assert archive.ledger.open_obligation_audited(ob, entry) == (stored, False)
+        assert len(archive.ledger.list_audit()) == 1

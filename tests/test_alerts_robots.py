@@ -161,7 +161,7 @@ def settings_for(
 
 def queue_all(archive: Archive, key: str = "alert:1:critical") -> None:
     for channel in ("ding", "wx", "fs"):
-        archive.enqueue(
+        archive.ledger.enqueue(
             OutboxMessage(
                 dedup_key=f"{key}:spokesperson:{channel}",
                 channel=channel,
@@ -219,7 +219,7 @@ def test_a_wrong_secret_is_refused_by_the_robot_and_not_retried(
     settings = settings_for(server, ding_secret="SECwrong", feishu_secret="wrong")
     report = deliver_due(archive, settings, SimulatedClock(T0))
     assert (report.sent, report.gave_up) == (1, 2)  # WeCom has no signature
-    errors = sorted(m.last_error for m in archive.list_messages(status="failed"))
+    errors = sorted(m.last_error for m in archive.ledger.list_messages(status="failed"))
     assert "DingTalk answered code 310000" in errors[0]
     assert "Feishu answered code 19021" in errors[1]
     assert all("SECwrong" not in e and TOKEN not in e for e in errors)

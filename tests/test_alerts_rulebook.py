@@ -106,10 +106,10 @@ def test_a_bad_reload_keeps_the_previous_rules_running(tmp_path: Path, archive: 
     report = evaluate(archive, settings, clock)
     assert report.alerts_new == 1
     assert any("min_mentions" in e for e in report.errors)
-    actions = [a.action for a in archive.list_audit(object_type="rules")]
+    actions = [a.action for a in archive.ledger.list_audit(object_type="rules")]
     assert actions.count("rules.loaded") == 1 and actions.count("rules.rejected") == 1
     assert evaluate(archive, settings, clock).alerts_new == 0  # no re-audit when nothing changed
-    assert len(archive.list_audit(object_type="rules")) == 2
+    assert len(archive.ledger.list_audit(object_type="rules")) == 2
 
     # A fixed file is taken up: the threshold is now higher, so a third small event is quiet.
     rules_path.write_text(GOOD.replace("min_mentions: 3", "min_mentions: 50"), encoding="utf-8")
@@ -138,12 +138,12 @@ def test_a_silence_mutes_messages_until_it_ends_and_the_obligation_stays(
     clock = SimulatedClock(T0 + timedelta(hours=1))
     archive.upsert_event(event("e1", count=5))
     evaluate(archive, settings, clock)
-    [alert] = archive.list_alerts()
+    [alert] = archive.ledger.list_alerts()
     assert alert.status == "silenced"
-    assert [o.kind for o in archive.list_obligations()] == ["response"]
-    assert archive.list_messages() == []
-    [entry] = archive.list_audit(object_type="alert", object_id=str(alert.id))[:1]
-    audit = {a.action: a for a in archive.list_audit(object_type="alert")}
+    assert [o.kind for o in archive.ledger.list_obligations()] == ["response"]
+    assert archive.ledger.list_messages() == []
+    [entry] = archive.ledger.list_audit(object_type="alert", object_id=str(alert.id))[:1]
+    audit = {a.action: a for a in archive.ledger.list_audit(object_type="alert")}
     assert audit["alert.silenced"].details["silenced_by"] == "王科长"
     assert audit["alert.silenced"].details["comment"] == "演练，不需回应"
     assert entry is not None
@@ -151,10 +151,10 @@ def test_a_silence_mutes_messages_until_it_ends_and_the_obligation_stays(
     clock.advance(3 * 3600)  # the silence is over and the event still fires
     archive.upsert_event(replace(event("e1", count=6), last_seen=clock.now()))
     evaluate(archive, settings, clock)
-    assert archive.list_alerts()[0].status == "firing"
-    keys = sorted(m.dedup_key.split(":")[0] for m in archive.list_messages())
+    assert archive.ledger.list_alerts()[0].status == "firing"
+    keys = sorted(m.dedup_key.split(":")[0] for m in archive.ledger.list_messages())
     assert keys == ["alert"]  # the obligation folded into the alert's message
-    assert "alert.unsilenced" in {a.action for a in archive.list_audit(object_type="alert")}
+    assert "alert.unsilenced" in {a.action for a in archive.ledger.list_audit(object_type="alert")}
 
 
 def test_silence_matchers_and_their_validation() -> None:
@@ -222,7 +222,7 @@ def test_penalties_of_a_county_bureau_use_seven_working_days(
     )
     archive.upsert_mentions([notice])
     evaluate(archive, settings, SimulatedClock(T0 + timedelta(hours=1)))
-    [ob] = archive.list_obligations()
+    [ob] = archive.ledger.list_obligations()
     due = {7: "2026-07-29", 20: "2026-08-17"}[expected_days]
     assert local(ob.due_at).date().isoformat() == due
     assert ob.level == ("county" if expected_days == 7 else "province")
@@ -241,7 +241,7 @@ def test_messages_say_what_why_by_when_and_where(tmp_path: Path, archive: Archiv
     archive.upsert_analyses([analysis("m1", rumor=0.92)])
     clock = SimulatedClock(T0 + timedelta(hours=1))
     evaluate(archive, settings, clock)
-    bodies = {m.dedup_key.split(":")[0]: m for m in archive.list_messages()}
+    bodies = {m.dedup_key.split(":")[0]: m for m in archive.ledger.list_messages()}
     alert_text = bodies["alert"].body
     assert "规则：热点舆情" in alert_text and "hot-event" not in alert_text
     assert "https://example.com/m1" in alert_text  # the evidence, with its link
@@ -249,7 +249,7 @@ def test_messages_say_what_why_by_when_and_where(tmp_path: Path, archive: Archiv
     assert "剩余 23小时" in alert_text  # due 24 h after detection (T0 + 2 min), sent at T0 + 1 h
     assert "https://yuqing.example.gov.cn/obligations" in alert_text
     assert "obligation" not in bodies  # folded into the alert's message
-    due = local(archive.list_obligations()[0].due_at)
+    due = local(archive.ledger.list_obligations()[0].due_at)
     assert f"截止时间：{due:%Y-%m-%d %H:%M}（北京时间），剩余 23小时2分钟" in alert_text
     assert "https://yuqing.example.gov.cn/obligations?id=" in alert_text
     assert due.tzinfo == SHANGHAI or due.utcoffset() == timedelta(hours=8)
@@ -281,20 +281,20 @@ def test_a_silence_from_the_dashboard_holds_until_it_ends_or_is_lifted(
     with open_archive(tmp_path / "a.db") as archive:
         archive.upsert_event(replace(event("e1", count=5), first_seen=now, last_seen=now))
         evaluate(archive, settings, clock)
-        [alert] = archive.list_alerts()
+        [alert] = archive.ledger.list_alerts()
         assert alert.status == "firing"
     spokesperson = Principal("wang", "spokesperson", authenticated=True)
     actions.silence(str(config), alert.id or 0, spokesperson, "演练", hours=2)
     with open_archive(tmp_path / "a.db") as archive:
         archive.upsert_event(replace(event("e1", count=9), first_seen=now, last_seen=now))
-        before = len(archive.list_messages())
+        before = len(archive.ledger.list_messages())
         evaluate(archive, settings, clock)  # the rule matches again: still silenced
-        assert archive.list_alerts()[0].status == "silenced"
-        assert len(archive.list_messages()) == before
+        assert archive.ledger.list_alerts()[0].status == "silenced"
+        assert len(archive.ledger.list_messages()) == before
     actions.silence(str(config), alert.id or 0, spokesperson, "", on=False)
     with open_archive(tmp_path / "a.db") as archive:
         evaluate(archive, settings, clock)
-        assert archive.list_alerts()[0].status == "firing"
+        assert archive.ledger.list_alerts()[0].status == "firing"
 
 
 def test_check_config_validates_the_rule_file(tmp_path: Path) -> None:

@@ -119,16 +119,16 @@ def clock() -> SimulatedClock:
 
 def snapshot(archive: Archive) -> tuple[Any, ...]:
     return (
-        archive.list_alerts(limit=1000),
-        archive.list_obligations(limit=1000),
-        sorted(m.dedup_key for m in archive.list_messages(limit=1000)),
-        len(archive.list_audit(limit=10000)),
-        archive.get_cursor(STAGE),
+        archive.ledger.list_alerts(limit=1000),
+        archive.ledger.list_obligations(limit=1000),
+        sorted(m.dedup_key for m in archive.ledger.list_messages(limit=1000)),
+        len(archive.ledger.list_audit(limit=10000)),
+        archive.ledger.get_cursor(STAGE),
     )
 
 
 def kinds(archive: Archive) -> dict[str, str]:
-    return {ob.kind: ob.status for ob in archive.list_obligations()}
+    return {ob.kind: ob.status for ob in archive.ledger.list_obligations()}
 
 
 def test_default_rules_are_valid_settings(tmp_path: Path) -> None:
@@ -154,20 +154,20 @@ def test_one_alert_per_rule_and_subject_and_a_rerun_changes_nothing(
     assert (first.alerts_new, first.obligations_opened) == (1, 1)
     # One message (the alert, its obligation folded in) to two notifiers of one recipient.
     assert first.messages_queued == 2
-    alert = archive.list_alerts()[0]
+    alert = archive.ledger.list_alerts()[0]
     assert (alert.rule, alert.subject, alert.event_id) == ("hot-event", "event:e1", "e1")
-    ob = archive.list_obligations()[0]
+    ob = archive.ledger.list_obligations()[0]
     assert (ob.kind, ob.subject, ob.alert_id) == ("response", "event:e1", alert.id)
     assert ob.opened_at == T0.astimezone(UTC)  # the clock runs from first detection
     assert ob.due_at == (T0 + timedelta(hours=48)).astimezone(UTC)
-    keys = {m.dedup_key for m in archive.list_messages()}
+    keys = {m.dedup_key for m in archive.ledger.list_messages()}
     assert keys == {f"alert:{alert.id}:warning:ob{ob.id}:duty:{n}" for n in ("log", "hook")}
-    [message, _] = archive.list_messages()
+    [message, _] = archive.ledger.list_messages()
     assert "（须履行：回应关切，截止 " in message.subject
     assert f"回应关切（义务 #{ob.id}，" in message.body
-    actions = {a.action for a in archive.list_audit()}
+    actions = {a.action for a in archive.ledger.list_audit()}
     assert {"alert.fired", "obligation.opened"} <= actions
-    assert all(a.actor == "system" for a in archive.list_audit())
+    assert all(a.actor == "system" for a in archive.ledger.list_audit())
 
     before = snapshot(archive)
     again = evaluate(archive, settings, clock)
@@ -188,7 +188,7 @@ def test_later_evidence_updates_the_same_alert(
     clock.advance(3 * 3600)
     report = evaluate(archive, settings, clock)
     assert (report.alerts_new, report.alerts_updated, report.obligations_opened) == (0, 1, 0)
-    alerts = archive.list_alerts()
+    alerts = archive.ledger.list_alerts()
     assert len(alerts) == 1
     assert alerts[0].last_at == grown.last_seen.astimezone(UTC)
     assert alerts[0].first_at == T0.astimezone(UTC)
@@ -202,29 +202,31 @@ def test_higher_severity_raises_the_level_and_opens_stronger_obligations(
     archive.upsert_event(event("e1", severity="较大"))
     report = evaluate(archive, settings, clock)
     assert report.alerts_new == 1 and report.obligations_opened == 0
-    alert = archive.list_alerts()[0]
+    alert = archive.ledger.list_alerts()[0]
     assert (alert.rule, alert.level) == ("major-accident", "warning")
 
     archive.upsert_event(event("e1", severity="重大"))
     clock.advance(600)
     report = evaluate(archive, settings, clock)
     assert (report.alerts_new, report.alerts_updated, report.obligations_opened) == (0, 1, 2)
-    raised = archive.list_alerts()
+    raised = archive.ledger.list_alerts()
     assert len(raised) == 1 and raised[0].level == "critical"
     assert kinds(archive) == {"authoritative_release": "open", "press_conference": "open"}
-    release = next(o for o in archive.list_obligations() if o.kind == "authoritative_release")
+    release = next(
+        o for o in archive.ledger.list_obligations() if o.kind == "authoritative_release"
+    )
     assert release.due_at == (T0 + timedelta(hours=5)).astimezone(UTC)  # from first detection
-    keys = {m.dedup_key for m in archive.list_messages()}
+    keys = {m.dedup_key for m in archive.ledger.list_messages()}
     assert f"alert:{alert.id}:warning:duty:log" in keys
     # The raise is news, sent once more, with the obligations it opened (the newest keys it).
-    newest = max(o.id or 0 for o in archive.list_obligations())
+    newest = max(o.id or 0 for o in archive.ledger.list_obligations())
     assert f"alert:{alert.id}:critical:ob{newest}:duty:log" in keys
     assert not any(k.startswith("obligation:") for k in keys)
-    assert any(a.action == "alert.raised" for a in archive.list_audit(object_type="alert"))
+    assert any(a.action == "alert.raised" for a in archive.ledger.list_audit(object_type="alert"))
     # A later lower grade does not lower the alert.
     archive.upsert_event(event("e1", severity="较大"))
     evaluate(archive, settings, clock)
-    assert archive.list_alerts()[0].level == "critical"
+    assert archive.ledger.list_alerts()[0].level == "critical"
 
 
 def test_open_press_conference_inhibits_the_response(
@@ -236,10 +238,10 @@ def test_open_press_conference_inhibits_the_response(
     report = evaluate(archive, settings, clock)
     assert report.obligations_inhibited == 1
     assert kinds(archive) == {"authoritative_release": "open", "press_conference": "open"}
-    assert len(archive.list_alerts()) == 2  # the hot-event alert still fires
+    assert len(archive.ledger.list_alerts()) == 2  # the hot-event alert still fires
 
     # Held (done) still inhibits; a waived press conference no longer does.
-    press = next(o for o in archive.list_obligations() if o.kind == "press_conference")
+    press = next(o for o in archive.ledger.list_obligations() if o.kind == "press_conference")
     assert press.id is not None
     ops.complete(archive, press.id, "spokesperson", "https://example.gov.cn/fbh", clock)
     evaluate(archive, settings, clock)
@@ -295,7 +297,7 @@ def test_documents_open_working_day_obligations_from_publication(
     clock = SimulatedClock(published + timedelta(hours=1))
     report = evaluate(archive, settings, clock)
     assert report.alerts_new == 2 and report.obligations_opened == 2
-    obs = {o.kind: o for o in archive.list_obligations()}
+    obs = {o.kind: o for o in archive.ledger.list_obligations()}
     policy = obs["policy_interpretation"]
     assert policy.subject == "doc:p1"
     assert policy.opened_at == published.astimezone(UTC)
@@ -306,7 +308,7 @@ def test_documents_open_working_day_obligations_from_publication(
     assert penalty.level == "county"
     # Decided Mon Dec 21: Dec 22–25, 28 + … 7 working days = Wed 30 December.
     assert penalty.due_at == datetime(2026, 12, 30, 23, 59, 59, tzinfo=SHANGHAI)
-    assert archive.get_cursor(STAGE) == archive.latest_position()
+    assert archive.ledger.get_cursor(STAGE) == archive.latest_position()
 
 
 def test_provisional_deadline_is_marked_in_the_message(tmp_path: Path, archive: Archive) -> None:
@@ -326,9 +328,9 @@ def test_provisional_deadline_is_marked_in_the_message(tmp_path: Path, archive: 
         ]
     )
     evaluate(archive, settings, SimulatedClock(published + timedelta(hours=1)))
-    ob = archive.list_obligations()[0]
+    ob = archive.ledger.list_obligations()[0]
     assert ob.provisional  # counts days of 2027, whose schedule is unknown
-    message = next(m for m in archive.list_messages() if m.dedup_key.startswith("alert:"))
+    message = next(m for m in archive.ledger.list_messages() if m.dedup_key.startswith("alert:"))
     assert "截止时间：2027-01-05 23:59（北京时间）「暂定」" in message.body
     for word in ("规则：重要政策文件", "事件：", "级别：", "须履行：", "发布政策解读（义务 #"):
         assert word in message.body
@@ -354,12 +356,12 @@ def test_rumour_posts_group_under_their_event(
         ]
     )
     report = evaluate(archive, settings, clock)
-    alerts = {a.subject: a for a in archive.list_alerts()}
+    alerts = {a.subject: a for a in archive.ledger.list_alerts()}
     assert set(alerts) == {"event:e2", "mention:r3"}
     assert report.obligations_opened == 2
     texts = " ".join(r.text for r in alerts["event:e2"].evidence)
     assert "0.91" in texts and "已辟谣" in texts
-    clarifications = {o.subject: o for o in archive.list_obligations()}
+    clarifications = {o.subject: o for o in archive.ledger.list_obligations()}
     # The clock starts when the first post spreading the claim was seen, and the
     # clarification names the claim.
     assert clarifications["event:e2"].due_at == posts[0].fetched_at + timedelta(hours=24)
@@ -374,12 +376,12 @@ def test_cursor_waits_for_the_analysis(
     settings = make_settings(tmp_path)
     archive.upsert_mentions([mention("r9", "谣言帖", T0 + timedelta(minutes=40))])
     evaluate(archive, settings, clock)
-    assert archive.get_cursor(STAGE) == 0  # not analysed yet: do not pass it
-    assert archive.list_alerts() == []
+    assert archive.ledger.get_cursor(STAGE) == 0  # not analysed yet: do not pass it
+    assert archive.ledger.list_alerts() == []
     archive.upsert_analyses([analysis("r9", rumor=0.95)])
     evaluate(archive, settings, clock)
-    assert archive.get_cursor(STAGE) == archive.latest_position()
-    assert [a.subject for a in archive.list_alerts()] == ["mention:r9"]
+    assert archive.ledger.get_cursor(STAGE) == archive.latest_position()
+    assert [a.subject for a in archive.ledger.list_alerts()] == ["mention:r9"]
 
 
 def test_rule_filters_apply(tmp_path: Path, archive: Archive, clock: SimulatedClock) -> None:
@@ -401,7 +403,7 @@ def test_rule_filters_apply(tmp_path: Path, archive: Archive, clock: SimulatedCl
     ]
     archive.upsert_event(event("e1", count=40))
     evaluate(archive, make_settings(tmp_path, rules), clock)
-    assert [a.rule for a in archive.list_alerts()] == ["zj-hot"]
+    assert [a.rule for a in archive.ledger.list_alerts()] == ["zj-hot"]
 
 
 def test_an_unknown_year_never_crashes_the_stage(tmp_path: Path, archive: Archive) -> None:
@@ -420,7 +422,7 @@ def test_an_unknown_year_never_crashes_the_stage(tmp_path: Path, archive: Archiv
     )
     report = evaluate(archive, make_settings(tmp_path), SimulatedClock(published))
     assert report.obligations_opened == 1 and not report.errors
-    ob = archive.list_obligations()[0]
+    ob = archive.ledger.list_obligations()[0]
     assert ob.provisional
     # Fallback: Oct 1–3 are fixed holidays, Oct 4–5 a weekend: Oct 6, 7, 8.
     assert ob.due_at.astimezone(SHANGHAI).date() == date(2031, 10, 8)

@@ -239,11 +239,13 @@ def test_alerts_are_one_per_rule_and_subject(archive: Archive) -> None:
         last_at=T0,
         evidence=[Reason(kind="figure", text="2人死亡")],
     )
-    stored, new = archive.upsert_alert(alert)
-    later, again = archive.upsert_alert(replace(alert, level="critical", last_at=T0 + timedelta(1)))
+    stored, new = archive.ledger.upsert_alert(alert)
+    later, again = archive.ledger.upsert_alert(
+        replace(alert, level="critical", last_at=T0 + timedelta(1))
+    )
     assert new and not again and stored.id == later.id
     assert later.first_at == T0
-    [only] = archive.list_alerts()
+    [only] = archive.ledger.list_alerts()
     assert only.level == "critical" and only.evidence[0].text == "2人死亡"
 
 
@@ -255,20 +257,22 @@ def test_obligations_open_once_and_changes_are_audited(archive: Archive) -> None
         opened_at=T0,
         due_at=T0 + timedelta(hours=24),
     )
-    stored, new = archive.open_obligation(ob)
-    second, new_again = archive.open_obligation(ob)
+    stored, new = archive.ledger.open_obligation(ob)
+    second, new_again = archive.ledger.open_obligation(ob)
     assert new and not new_again and stored.id == second.id
-    archive.update_obligation(replace(stored, status="acknowledged", updated_at=T0), "zhang", "ack")
-    fetched = archive.get_obligation(stored.id or 0)
+    archive.ledger.update_obligation(
+        replace(stored, status="acknowledged", updated_at=T0), "zhang", "ack"
+    )
+    fetched = archive.ledger.get_obligation(stored.id or 0)
     assert fetched is not None and fetched.status == "acknowledged"
-    [entry] = archive.list_audit("obligation", str(stored.id))
+    [entry] = archive.ledger.list_audit("obligation", str(stored.id))
     assert (entry.actor, entry.action, entry.details["from"], entry.details["to"]) == (
         "zhang",
         "ack",
         "open",
         "acknowledged",
     )
-    assert [o.id for o in archive.list_obligations(["acknowledged"])] == [stored.id]
+    assert [o.id for o in archive.ledger.list_obligations(["acknowledged"])] == [stored.id]
 
 
 def test_outbox_queues_once_and_retries(archive: Archive) -> None:
@@ -281,15 +285,15 @@ def test_outbox_queues_once_and_retries(archive: Archive) -> None:
         created_at=T0,
         next_attempt_at=T0,
     )
-    assert archive.enqueue(message) and not archive.enqueue(message)
-    [due] = archive.due_messages(T0)
-    archive.mark_failed(due.id or 0, "connection refused", T0 + timedelta(minutes=1))
-    assert archive.due_messages(T0) == []
-    [retry] = archive.due_messages(T0 + timedelta(minutes=1))
+    assert archive.ledger.enqueue(message) and not archive.ledger.enqueue(message)
+    [due] = archive.ledger.due_messages(T0)
+    archive.ledger.mark_failed(due.id or 0, "connection refused", T0 + timedelta(minutes=1))
+    assert archive.ledger.due_messages(T0) == []
+    [retry] = archive.ledger.due_messages(T0 + timedelta(minutes=1))
     assert retry.attempts == 1 and retry.last_error == "connection refused"
-    archive.mark_sent(retry.id or 0, T0 + timedelta(minutes=1))
-    assert archive.due_messages(T0 + timedelta(days=1)) == []
-    [sent] = archive.list_messages("sent")
+    archive.ledger.mark_sent(retry.id or 0, T0 + timedelta(minutes=1))
+    assert archive.ledger.due_messages(T0 + timedelta(days=1)) == []
+    [sent] = archive.ledger.list_messages("sent")
     assert sent.attempts == 2
 
 
@@ -307,15 +311,17 @@ def test_events_cursors_state_rejects_and_audit(archive: Archive) -> None:
     archive.upsert_event(replace(event, heat=9.0))
     assert [(e.id, e.heat) for e in archive.list_events()] == [("e1", 9.0)]
     assert archive.list_events(active_since=T0 + timedelta(days=1)) == []
-    archive.set_cursor("analyze", 42)
-    assert archive.get_cursor("analyze") == 42 and archive.get_cursor("other") == 0
-    archive.save_source_state(SourceState(source="s", runs=3, last_error="HTTP 403"))
-    assert archive.get_source_state("s").runs == 3
-    assert archive.get_source_state("new").runs == 0
-    archive.keep_aside(Reject(at=T0, source="s", record="{bad", reason="not JSON"))
-    assert archive.list_rejects("s")[0].reason == "not JSON"
-    archive.audit(AuditEntry(at=T0, actor="system", action="x", object_type="t", object_id="1"))
-    assert archive.list_audit("t")[0].actor == "system"
-    archive.record_pipeline_time(T0)
-    assert archive.pipeline_time() == T0
+    archive.ledger.set_cursor("analyze", 42)
+    assert archive.ledger.get_cursor("analyze") == 42 and archive.ledger.get_cursor("other") == 0
+    archive.ledger.save_source_state(SourceState(source="s", runs=3, last_error="HTTP 403"))
+    assert archive.ledger.get_source_state("s").runs == 3
+    assert archive.ledger.get_source_state("new").runs == 0
+    archive.ledger.keep_aside(Reject(at=T0, source="s", record="{bad", reason="not JSON"))
+    assert archive.ledger.list_rejects("s")[0].reason == "not JSON"
+    archive.ledger.audit(
+        AuditEntry(at=T0, actor="system", action="x", object_type="t", object_id="1")
+    )
+    assert archive.ledger.list_audit("t")[0].actor == "system"
+    archive.ledger.record_pipeline_time(T0)
+    assert archive.ledger.pipeline_time() == T0
     assert archive.stats()["events"] == 1

@@ -99,7 +99,7 @@ def test_rejected_document_is_kept_aside_with_the_reason(es_archive: Elasticsear
     old = make_mention(1, "旧闻", published_at=datetime(1960, 1, 1, tzinfo=UTC))
     result = es_archive.upsert_mentions([old, make_mention(2, "新闻")])
     assert (result.inserted, es_archive.count_mentions()) == (1, 1)
-    [reject] = es_archive.list_rejects(old.source)
+    [reject] = es_archive.ledger.list_rejects(old.source)
     assert "m0001" in reject.reason and "1960" in reject.record
 
 

@@ -82,8 +82,8 @@ def _snapshot(config: Path) -> tuple[int, ...] | None:
                 stats["obligations"],
                 stats["outbox"],
                 archive.latest_position(),
-                archive.get_cursor("analyze"),
-                archive.get_cursor("alerts"),
+                archive.ledger.get_cursor("analyze"),
+                archive.ledger.get_cursor("alerts"),
                 stats.get("spooled", 0),
             )
     except ArchiveError:
@@ -135,13 +135,13 @@ def _facts(config: Path) -> dict[str, Any]:
                 break
             request.after = result.next_cursor
         analyses = archive.get_analyses([m.id for m in mentions])
-        obligations = archive.list_obligations()
+        obligations = archive.ledger.list_obligations()
         return {
             "ids": {m.id for m in mentions},
             "urls": [m.url for m in mentions],
             "count": archive.count_mentions(),
             "analysed": set(analyses),
-            "cursor_at_end": archive.get_cursor("analyze") == archive.latest_position(),
+            "cursor_at_end": archive.ledger.get_cursor("analyze") == archive.latest_position(),
             "obligations": [(o.kind, o.subject) for o in obligations],
             "is_es": isinstance(archive, ElasticsearchArchive),
         }

@@ -17,10 +17,10 @@ def test_reopen_keeps_everything_and_uses_wal(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     with open_archive(path) as archive:
         archive.upsert_mentions([make_mention(1, "电梯事故")])
-        archive.set_cursor("analyze", 7)
+        archive.ledger.set_cursor("analyze", 7)
     with open_archive(path) as archive:
         assert archive.count_mentions() == 1
-        assert archive.get_cursor("analyze") == 7
+        assert archive.ledger.get_cursor("analyze") == 7
         assert archive.search(SearchRequest(query="电梯")).total == 1
     mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
@@ -86,7 +86,7 @@ def test_second_writer_in_the_same_role_gets_a_clear_error(tmp_path: Path) -> No
             open_archive(path, lock="runner")
         # Interactive writers (acknowledging an obligation) are not blocked by the runner.
         with open_archive(path) as other:
-            other.set_cursor("x", 1)
+            other.ledger.set_cursor("x", 1)
     # Released on close: the next runner starts.
     open_archive(path, lock="runner").close()
 
@@ -135,7 +135,7 @@ def test_readonly_archive_refuses_writes_and_missing_files(tmp_path: Path) -> No
         open_archive(path, readonly=True) as archive,
         pytest.raises(ArchiveError, match="read-only"),
     ):
-        archive.set_cursor("x", 1)
+        archive.ledger.set_cursor("x", 1)
 
 
 def test_a_reader_of_an_empty_database_is_told_no_archive_exists_yet(tmp_path: Path) -> None:

@@ -75,7 +75,11 @@ def test_backtest_reports_what_the_rules_would_have_raised_and_when(tmp_path: Pa
     rules = tmp_path / "tested.yaml"
     rules.write_text(TESTED, encoding="utf-8")
     with open_archive(tmp_path / "a.db", readonly=True) as archive:
-        before = (archive.stats(), archive.list_alerts(), len(archive.list_audit(limit=10_000)))
+        before = (
+            archive.stats(),
+            archive.ledger.list_alerts(),
+            len(archive.ledger.list_audit(limit=10_000)),
+        )
     since, until = local(T0).isoformat(), local(T0 + timedelta(hours=4)).isoformat()
     args = ["-c", str(config), "backtest", "--rules", str(rules), "--since", since]
     result = CliRunner().invoke(main, [*args, "--until", until, "--json"])
@@ -98,7 +102,11 @@ def test_backtest_reports_what_the_rules_would_have_raised_and_when(tmp_path: Pa
     assert set(actual) == {("alert", "penalty-decision"), ("obligation", "penalty_disclosure")}
     assert actual[("alert", "penalty-decision")]["at"] == local(T0 + timedelta(hours=3)).isoformat()
     with open_archive(tmp_path / "a.db", readonly=True) as archive:
-        after = (archive.stats(), archive.list_alerts(), len(archive.list_audit(limit=10_000)))
+        after = (
+            archive.stats(),
+            archive.ledger.list_alerts(),
+            len(archive.ledger.list_audit(limit=10_000)),
+        )
     assert after == before  # the archive was only read
 
     table = CliRunner().invoke(main, [*args, "--until", until])

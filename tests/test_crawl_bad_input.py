@@ -156,7 +156,7 @@ def test_good_pages_are_read_right_whatever_their_label(rig: Rig) -> None:
 
 
 def test_bad_pages_are_kept_aside_with_source_url_and_reason(rig: Rig) -> None:
-    rejects = rig.archive.list_rejects("jzrb")
+    rejects = rig.archive.ledger.list_rejects("jzrb")
     reasons = {json.loads(r.record)["url"].rsplit("/", 1)[-1]: r.reason for r in rejects}
     assert "empty page" in reasons["empty.html"]
     assert "size limit" in reasons["huge.html"]
@@ -174,7 +174,7 @@ def test_bad_pages_are_kept_aside_with_source_url_and_reason(rig: Rig) -> None:
     assert len(same) == 5 and len(originals) == 1
     assert all(m.extra["duplicate_of"] == originals[0] for m in same if m.id != originals[0])
     assert any("gone.html: HTTP 404" in e for e in report.errors)
-    state = rig.archive.get_source_state("jzrb")
+    state = rig.archive.ledger.get_source_state("jzrb")
     assert state.state["last_rejected"] == 5 and state.errors >= 3
 
 
@@ -183,10 +183,12 @@ def test_feeds_malformed_mislabelled_and_json_errors(rig: Rig) -> None:
     assert item.title == TITLE and item.text == "".join(BODY)
     bad = stored(rig, "feed-bad")
     assert [m.title for m in bad.values()] == [TITLE]  # the readable entry is kept
-    (reject,) = [r for r in rig.archive.list_rejects("feed-bad") if "malformed feed" in r.reason]
+    (reject,) = [
+        r for r in rig.archive.ledger.list_rejects("feed-bad") if "malformed feed" in r.reason
+    ]
     assert "2 entries read" in reject.reason
     # The half-written second entry has nothing readable: kept aside on its own.
-    assert any("no text" in r.reason for r in rig.archive.list_rejects("feed-bad"))
+    assert any("no text" in r.reason for r in rig.archive.ledger.list_rejects("feed-bad"))
     report = rig.first["feed-json"]  # type: ignore[attr-defined]
     assert report.items == 0 and any("HTTP 503" in e for e in report.errors)
     assert rig.site.hits["/feed-json.xml"] == 2  # retried once, after the server's Retry-After
@@ -197,13 +199,13 @@ def test_second_round_uses_conditional_get_and_skips_what_was_kept_aside(rig: Ri
     second = rig.crawl()
     # Sources whose last run was clean ask "changed?" (ETag, Last-Modified) and get a 304.
     for source in ("clean", "feed-gbk"):
-        state = rig.archive.get_source_state(source).state
+        state = rig.archive.ledger.get_source_state(source).state
         assert second[source].items == 0 and state["last_not_modified"] == 1, source
         assert state["validators"]
     assert rig.site.hits["/clean.html"] == before["/clean.html"] + 1
     # Pages kept aside and an article answering 404 leave nothing missing: the run that met
     # them counts as complete, so the next one asks its list page "changed?" as well.
-    assert rig.archive.get_source_state("jzrb").state["last_not_modified"] == 1
+    assert rig.archive.ledger.get_source_state("jzrb").state["last_not_modified"] == 1
     assert second["jzrb"].items == 0
     kept = ("/a/gbk.html", "/b/gbk.html", "/a/image.html", "/a/empty.html", "/a/huge.html")
     for path in (*kept, "/a/gone.html"):
@@ -213,7 +215,7 @@ def test_second_round_uses_conditional_get_and_skips_what_was_kept_aside(rig: Ri
     status, headers, body = rig.site.table["/list.html"]
     rig.site.table["/list.html"] = (status, {**headers, "ETag": '"v2"'}, body)
     third = rig.crawl()
-    assert rig.archive.get_source_state("jzrb").state["last_not_modified"] == 0
+    assert rig.archive.ledger.get_source_state("jzrb").state["last_not_modified"] == 0
     assert third["jzrb"].items == 0
     for path in kept:
         assert rig.site.hits[path] == before[path], path
@@ -221,7 +223,7 @@ def test_second_round_uses_conditional_get_and_skips_what_was_kept_aside(rig: Ri
     # The feed that is still broken keeps failing, and is counted, without stopping the rest;
     # a 503 may pass, so its source stays incomplete and is read in full next time.
     assert second["feed-json"].errors and third["feed-json"].errors
-    assert rig.archive.get_source_state("feed-json").state["complete"] is False
+    assert rig.archive.ledger.get_source_state("feed-json").state["complete"] is False
 
 
 def test_stats_shows_each_sources_health(rig: Rig) -> None:

@@ -97,7 +97,7 @@ def test_complaints_are_read_with_company_amount_and_status(rig: Rig) -> None:
 
 
 def test_rows_without_link_or_time_are_kept_aside_and_the_rest_stored(rig: Rig) -> None:
-    reasons = [r.reason for r in rig.archive.list_rejects("tousu")]
+    reasons = [r.reason for r in rig.archive.ledger.list_rejects("tousu")]
     assert any("without its link" in r for r in reasons)
     assert any("unparseable publish time '时间不详'" in r for r in reasons)
     report: CrawlReport = rig.first["tousu"]  # type: ignore[attr-defined]
@@ -183,6 +183,6 @@ def test_the_alerts_stage_raises_one_alert_per_company_from_the_yaml_rule(rig: R
     settings = Settings.model_validate(config)
     evaluate(rig.archive, settings, rig.clock)
     evaluate(rig.archive, settings, rig.clock)  # a second round updates, never duplicates
-    alerts = [a for a in rig.archive.list_alerts() if a.rule == "complaint-surge"]
+    alerts = [a for a in rig.archive.ledger.list_alerts() if a.rule == "complaint-surge"]
     assert [a.subject for a in alerts] == [f"complaints:{SURGE_COMPANY}"]
     assert alerts[0].title.startswith(f"{SURGE_COMPANY} 投诉激增")

@@ -43,5 +43,5 @@ def test_scrapy_crawl_command(tmp_path: Path) -> None:
     with open_archive(tmp_path / "cli.db") as archive:
         titles = {m.title for _, m in archive.mentions_since(0, 100)}
         assert "民生财经：预付卡纠纷增多（7）" in titles and len(titles) == 13
-        state = archive.get_source_state("msjc-rss-gbk")
+        state = archive.ledger.get_source_state("msjc-rss-gbk")
         assert state.runs == 1 and state.items_last_run == 13 and state.last_success_at

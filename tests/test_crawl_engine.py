@@ -275,7 +275,7 @@ def test_weibo_walls_are_reported_not_stored(rig: Rig, block: str, expected: str
     report = rig.crawl("weibo-search")["weibo-search"]
     assert expected in report.blocked and report.errors
     assert rig.archive.count_mentions() == 0
-    state = rig.archive.get_source_state("weibo-search")
+    state = rig.archive.ledger.get_source_state("weibo-search")
     assert expected in state.last_error
     assert state.errors >= 1 and state.runs == 1
     assert state.last_error_at == NOW and state.last_success_at is None
@@ -284,7 +284,7 @@ def test_weibo_walls_are_reported_not_stored(rig: Rig, block: str, expected: str
     rig.sites.weibo_block = None  # the wall lifts: the next run collects and succeeds
     report = rig.crawl("weibo-search")["weibo-search"]
     assert report.blocked == "" and report.new == 28
-    state = rig.archive.get_source_state("weibo-search")
+    state = rig.archive.ledger.get_source_state("weibo-search")
     assert state.last_success_at == NOW and state.runs == 2
 
 
@@ -306,7 +306,7 @@ def test_official_documents(rig: Rig) -> None:
 
 def test_bad_records_are_kept_aside_with_reasons(rig: Rig) -> None:
     reports = rig.crawl("weibo-search", "jzrb-news")
-    rejects = {r.reason: r for r in rig.archive.list_rejects()}
+    rejects = {r.reason: r for r in rig.archive.ledger.list_rejects()}
     assert reports["jzrb-news"].rejected == 1 and reports["weibo-search"].rejected == 2
     assert "unparseable publish time '上古时期'" in rejects
     assert any(reason.startswith("no text") for reason in rejects)
@@ -316,7 +316,7 @@ def test_bad_records_are_kept_aside_with_reasons(rig: Rig) -> None:
     assert news_reject.at == NOW
     # Still bad next round: counted, but neither fetched nor kept aside a second time.
     rig.crawl("weibo-search", "jzrb-news")
-    assert len(rig.archive.list_rejects()) == 3
+    assert len(rig.archive.ledger.list_rejects()) == 3
     # The crawl went on: everything else was stored.
     assert reports["jzrb-news"].new == 25 and reports["weibo-search"].new == 28
 
@@ -337,7 +337,7 @@ def test_repeated_rounds_insert_only_what_is_new(rig: Rig) -> None:
     assert third["msjc-rss"].new + third["msjc-rss-gbk"].new == 1
     for _ in range(3):  # the engine keeps working round after round
         assert sum(r.new for r in rig.crawl(*sources).values()) == 0
-    state = rig.archive.get_source_state("jzrb-news")
+    state = rig.archive.ledger.get_source_state("jzrb-news")
     assert state.runs == 6 and state.last_run_at == rig.clock.now() and state.items_last_run == 0
 
 
@@ -349,12 +349,12 @@ def test_paging_resumes_after_an_unclean_run(rig: Rig) -> None:
     assert rig.crawl("jzrb-news")["jzrb-news"].new == 0
     # A run that dies leaves its source marked incomplete (it is marked when a run starts);
     # the next run then pages back to max_pages and fills the gap.
-    state = rig.archive.get_source_state("jzrb-news")
+    state = rig.archive.ledger.get_source_state("jzrb-news")
     state.state["complete"] = False
-    rig.archive.save_source_state(state)
+    rig.archive.ledger.save_source_state(state)
     report = rig.crawl("jzrb-news")["jzrb-news"]
     assert report.new == 25 - after_first_page
-    assert rig.archive.get_source_state("jzrb-news").state["complete"] is True
+    assert rig.archive.ledger.get_source_state("jzrb-news").state["complete"] is True
 
 
 def test_unreachable_source_is_reported_and_others_still_run(rig: Rig) -> None:
@@ -364,7 +364,7 @@ def test_unreachable_source_is_reported_and_others_still_run(rig: Rig) -> None:
     reports = {r.source: r for r in rig.engine.crawl([dead, rig.source("msjc-rss")])}
     assert reports["dead"].errors and reports["dead"].items == 0
     assert reports["msjc-rss"].new == 12
-    state = rig.archive.get_source_state("dead")
+    state = rig.archive.ledger.get_source_state("dead")
     assert state.errors >= 1 and "127.0.0.1:9" in state.last_error
     assert state.last_success_at is None
 
@@ -397,5 +397,5 @@ def test_crawl_once(tmp_path: Path) -> None:
             reports = crawl_once(settings, archive, clock, ["msjc-rss", "official-debunk"])
             assert [r.source for r in reports] == ["msjc-rss", "official-debunk"]
             assert archive.count_mentions() == 14
-            published = archive.get_source_state("msjc-rss").last_success_at
+            published = archive.ledger.get_source_state("msjc-rss").last_success_at
             assert published is not None and published.astimezone(SHANGHAI).hour == 13

@@ -16,6 +16,7 @@ from archive import open_archive
 from archive.models import stable_id
 from core.clock import RealClock
 from core.settings import SourceSettings
+from core.text.weibo import repost_chain, weibo_entities
 from crawlers.context import CrawlContext
 from crawlers.engine import scrapy_settings
 from crawlers.items import MentionItem
@@ -23,7 +24,7 @@ from crawlers.normalise import InvalidRecord, mention_id, record_json, to_mentio
 from crawlers.spiders.news import NewsSpider
 from crawlers.spiders.official import metadata_table
 from crawlers.spiders.weibo import _count, detect_block
-from crawlers.text import fragment_to_text, repost_chain, text_fingerprint, weibo_entities
+from crawlers.text import fragment_to_text, text_fingerprint
 from crawlers.url import absolute_url, canonical_url, identity_url
 
 FETCHED = datetime(2026, 11, 16, 4, 0, tzinfo=UTC)

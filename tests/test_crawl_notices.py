@@ -138,7 +138,9 @@ def test_broken_and_missing_attachments_are_named_and_the_crawl_goes_on(rig: Rig
     broken = [e for e in report.errors if "art_45.html" in e]
     assert len(broken) == 4
     assert all("attachment 附件" in e and "/attach/2026/45/" in e for e in broken)
-    rejects = [r for r in rig.archive.list_rejects("jn-cjxx") if "broken attachment" in r.reason]
+    rejects = [
+        r for r in rig.archive.ledger.list_rejects("jn-cjxx") if "broken attachment" in r.reason
+    ]
     assert len(rejects) == 6  # four on art_45, one ZIP member on art_46, the .doc on art_r2
     doc = next(n for n in rig.notices()["art_r2.html"].extra["attachments"] if n.get("error"))
     assert doc["error"] == "an old binary Office file (.doc / .ppt) is not read"

@@ -99,5 +99,7 @@ def test_a_plugin_that_cannot_be_loaded_is_the_sources_error(tmp_path: Path) -> 
         engine.close()
     assert "plugin module 'crawlers.contrib.missing'" in reports["nowhere"].errors[0]
     assert "is not a SourceSpider subclass" in reports["wrong"].errors[0]
-    assert archive.get_source_state("nowhere").last_error.startswith("source nowhere: plugin")
+    assert archive.ledger.get_source_state("nowhere").last_error.startswith(
+        "source nowhere: plugin"
+    )
     archive.close()

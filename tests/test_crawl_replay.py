@@ -120,7 +120,7 @@ def test_a_run_adds_only_what_is_new_and_the_end_is_stable(replay: Replay) -> No
     replay.clock.set(START + timedelta(days=30))
     replay.run()
     total = len(replay.stored())
-    state = replay.archive.get_source_state("ced").state["replay"]
+    state = replay.archive.ledger.get_source_state("ced").state["replay"]
     assert state["position"] == state["total"]
     # The recording holds a few records twice (same mid); the archive holds each once.
     assert total == len({r.mid for r in load_timeline(Path(state["path"])).records})
@@ -141,7 +141,7 @@ def test_runner_plays_a_replay_source(tmp_path: Path, ced_slice: Path) -> None:
         runner.tick()
         timeline = load_timeline(ced_slice)
         assert len(rig.stored()) == len({r.mid for r in timeline.records})
-        assert rig.archive.get_source_state("ced").last_success_at is not None
+        assert rig.archive.ledger.get_source_state("ced").last_success_at is not None
     finally:
         runner.close()
         rig.close()
@@ -166,13 +166,13 @@ def test_bad_lines_and_undated_records_are_reported(tmp_path: Path) -> None:
         assert not first.errors and not report.errors
         assert first.new + report.new == 2
         assert first.rejected + report.rejected == 2
-        rejects = {r.reason: r for r in rig.archive.list_rejects("ced")}
+        rejects = {r.reason: r for r in rig.archive.ledger.list_rejects("ced")}
         assert any("上古时期" in reason for reason in rejects)
         (bad_line,) = [r for r in rejects.values() if r.record == "bad.jsonl:2"]
         assert "Expecting property name" in bad_line.reason
         # Kept aside once, not again every run.
         (third,) = rig.engine.crawl(rig.settings.sources)
-        assert third.rejected == 0 and len(rig.archive.list_rejects("ced")) == 2
+        assert third.rejected == 0 and len(rig.archive.ledger.list_rejects("ced")) == 2
     finally:
         rig.close()
 

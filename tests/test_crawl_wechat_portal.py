@@ -84,7 +84,7 @@ def test_wechat_articles_are_stored_whole_from_their_temporary_links(rig: Rig) -
 def test_an_expired_link_is_kept_aside_not_stored(rig: Rig) -> None:
     report: CrawlReport = rig.first["wx-dianti"]  # type: ignore[attr-defined]
     assert any("WeChat link expired (链接已过期)" in e for e in report.errors)
-    reasons = [r.reason for r in rig.archive.list_rejects("wx-dianti")]
+    reasons = [r.reason for r in rig.archive.ledger.list_rejects("wx-dianti")]
     assert reasons == ["the temporary link answered 「链接已过期」"]
     assert "电梯维保乱象调查" not in rig.of("wx-dianti")
 

@@ -137,7 +137,7 @@ def test_walled_repost_timeline_is_reported(rig: WeiboRig, answer: Route, expect
     assert any(TIMELINE in e and expected in e for e in report.errors)
     kinds = sorted(m.kind for m in rig.mentions().values())
     assert kinds == ["post", "post"]  # the posts are kept; the wall is not read as reposts
-    state = rig.archive.get_source_state("weibo-watch")
+    state = rig.archive.ledger.get_source_state("weibo-watch")
     assert expected in state.last_error
 
 

@@ -155,7 +155,7 @@ def test_viewer_reads_but_cannot_act(made: DashboardArchive, monkeypatch: Any) -
     with pytest.raises(actions.ActionError, match="无权静默告警"):
         actions.silence(str(made.config), made.alerts["rumours"], viewer, "误报")
     with open_archive(made.db, readonly=True) as archive:
-        assert archive.get_obligation(made.obligations["overdue"]).status == "open"  # type: ignore[union-attr]
+        assert archive.ledger.get_obligation(made.obligations["overdue"]).status == "open"  # type: ignore[union-attr]
     # No search page for a viewer: it is not registered, so no address reaches it.
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/search.py")
@@ -169,7 +169,7 @@ def test_spokesperson_acts_under_their_user_name(made: DashboardArchive, monkeyp
     assert_no_html(at)
     assert "已确认（操作人：zhang）" in at.success[0].value
     with open_archive(made.db, readonly=True) as archive:
-        entry = archive.list_audit(object_type="obligation")[0]
+        entry = archive.ledger.list_audit(object_type="obligation")[0]
     assert (entry.actor, entry.action) == ("zhang", "obligation.acknowledged")
     # A spokesperson searches but does not export; an analyst does both.
     at.switch_page("views/search.py").run()

@@ -54,7 +54,7 @@ def test_every_page_renders_the_demo_archive(demo: DashboardArchive, monkeypatch
         assert_no_html(at)
         assert at.title, page
     with open_archive(demo.db, readonly=True) as archive:
-        active = archive.list_obligations(["open", "acknowledged"])
+        active = archive.ledger.list_obligations(["open", "acknowledged"])
     at.switch_page("views/overview.py").run()
     values = {m.label: m.value for m in at.metric}
     assert values["待处置事项"] == str(len(active))

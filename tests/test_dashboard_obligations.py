@@ -86,8 +86,8 @@ def test_late_and_system_closed_obligations_say_so_and_undo_is_one_click(
     assert not at.error
     done = made.obligations["done"]
     with open_archive(made.db, readonly=True) as archive:
-        stored = archive.get_obligation(done)
-        entries = archive.list_audit(object_type="obligation", object_id=str(done))
+        stored = archive.ledger.get_obligation(done)
+        entries = archive.ledger.list_audit(object_type="obligation", object_id=str(done))
     assert stored is not None and (stored.status, stored.done_at, stored.rejected) == (
         "open",
         None,
@@ -110,11 +110,11 @@ def test_acknowledge_changes_status_and_writes_audit(
     assert "**已确认**" in _markdown(at)
 
     with open_archive(made.db, readonly=True) as archive:
-        stored = archive.get_obligation(overdue)
+        stored = archive.ledger.get_obligation(overdue)
         assert stored is not None
         assert stored.status == "acknowledged"
         assert stored.assignee == "张三"
-        entries = archive.list_audit(object_type="obligation", object_id=str(overdue))
+        entries = archive.ledger.list_audit(object_type="obligation", object_id=str(overdue))
     assert entries[0].actor == "张三"
     assert entries[0].action == "obligation.acknowledged"
     assert entries[0].at == NOW  # recorded in the pipeline's (simulated) time
@@ -137,7 +137,7 @@ def test_done_needs_a_link_and_waive_a_reason(made: DashboardArchive, monkeypatc
     at.button(key=f"ob_complete_go_{urgent}").click().run()
     assert not at.error
     with open_archive(made.db, readonly=True) as archive:
-        stored = archive.get_obligation(urgent)
+        stored = archive.ledger.get_obligation(urgent)
     assert stored is not None and stored.status == "done"
     assert stored.link == "https://amr.example.gov.cn/release/1"
 
@@ -146,8 +146,8 @@ def test_done_needs_a_link_and_waive_a_reason(made: DashboardArchive, monkeypatc
     at.button(key=f"ob_waive_go_{provisional}").click().run()
     assert not at.error
     with open_archive(made.db, readonly=True) as archive:
-        stored = archive.get_obligation(provisional)
-        actions = [e.action for e in archive.list_audit(object_type="obligation")]
+        stored = archive.ledger.get_obligation(provisional)
+        actions = [e.action for e in archive.ledger.list_audit(object_type="obligation")]
     assert stored is not None and stored.status == "waived" and stored.note == "处罚决定已撤销"
     assert actions[:2] == ["obligation.waived", "obligation.completed"]
     assert_no_html(at)
@@ -168,8 +168,8 @@ def test_assign_and_snooze_are_audited_with_who(made: DashboardArchive, monkeypa
     assert_no_html(at)
     assert "已暂停提醒 3 小时（操作人：李四）" in at.success[0].value
     with open_archive(made.db, readonly=True) as archive:
-        stored = archive.get_obligation(urgent)
-        entries = archive.list_audit(object_type="obligation", object_id=str(urgent))
+        stored = archive.ledger.get_obligation(urgent)
+        entries = archive.ledger.list_audit(object_type="obligation", object_id=str(urgent))
     assert stored is not None and stored.assignee == "王五" and stored.status == "open"
     snoozed, assigned = entries[0], entries[1]
     assert (snoozed.actor, snoozed.action) == ("李四", "obligation.reminder_snoozed")
@@ -199,7 +199,7 @@ def test_silence_and_lift_with_the_cli_operations(made: DashboardArchive, monkey
     # The same silence as `yuqing silence add` makes: the alert stage will apply it.
     with open_archive(made.db, readonly=True) as archive:
         silences = stored_silences(archive, NOW)
-        alert = next(a for a in archive.list_alerts() if a.id == rumour)
+        alert = next(a for a in archive.ledger.list_alerts() if a.id == rumour)
     assert list(silences) == [stored["编号"]]
     assert active_silence(list(silences.values()), alert, NOW) is not None
     audit = _table(at, "操作人")
@@ -213,7 +213,7 @@ def test_silence_and_lift_with_the_cli_operations(made: DashboardArchive, monkey
     assert not at.error
     with open_archive(made.db, readonly=True) as archive:
         assert stored_silences(archive, NOW) == {}
-        entry = archive.list_audit(object_type="silence")[0]
+        entry = archive.ledger.list_audit(object_type="silence")[0]
     assert (entry.action, entry.actor) == ("silence.expired", "dashboard")
     assert entry.details["reason"] == "省局要求继续推送"
 

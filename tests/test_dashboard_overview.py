@@ -121,7 +121,7 @@ def test_what_changed_since_last_looked(tmp_path: Path, monkeypatch: Any) -> Non
                 mention_count=3,
             )
         )
-        archive.record_pipeline_time(later)
+        archive.ledger.record_pipeline_time(later)
     actions.perform(
         str(made.config),
         "acknowledge",
@@ -168,7 +168,7 @@ def test_topic_burst_section(tmp_path: Path, monkeypatch: Any) -> None:
     # Eight food-safety posts in the last hour, after a week with none at this hour.
     add_food_safety_burst(made.db)
     with open_archive(made.db) as archive:
-        archive.record_pipeline_time(NOW + timedelta(minutes=1))  # a new minute reads again
+        archive.ledger.record_pipeline_time(NOW + timedelta(minutes=1))  # a new minute reads again
     at = app_test(made, monkeypatch)
     assert_no_html(at)
     [table] = [t.value for t in at.table if "泊松尾概率" in t.value.columns]

@@ -48,7 +48,7 @@ def test_generate_preview_review_and_sign(made: DashboardArchive, monkeypatch: A
     _button(at, "签发").click().run()
     assert any("已签发" in m.value for m in at.markdown)
     with open_archive(made.db) as archive:
-        audit = archive.list_audit(object_type="report")
+        audit = archive.ledger.list_audit(object_type="report")
     assert {e.object_id for e in audit} == {"daily-20261120"}
     assert {e.action for e in audit} == {"report.reviewed", "report.signed"}
     assert all(e.actor == "李科长" for e in audit)

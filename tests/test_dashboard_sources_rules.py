@@ -99,7 +99,7 @@ def test_backtest_form_runs_the_backtest(made: DashboardArchive, monkeypatch: An
     assert any("当前规则实际触发告警" in c.value for c in at.caption)
     # Read-only: the backtest raised nothing in the real archive.
     with open_archive(made.db, readonly=True) as archive:
-        assert {a.rule for a in archive.list_alerts()} == {"major-accidents", "rumours"}
+        assert {a.rule for a in archive.ledger.list_alerts()} == {"major-accidents", "rumours"}
 
 
 def test_backtest_window_is_limited(made: DashboardArchive, monkeypatch: Any) -> None:

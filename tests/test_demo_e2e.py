@@ -77,7 +77,7 @@ def test_demo_archive_is_searchable_with_chinese_words(demo: tuple[Path, dict[st
         assert gbk.total > 0
         severities = {e.severity for e in archive.list_events(limit=100)}
         assert "重大" in severities
-        notified = archive.list_messages("sent", limit=1000)
+        notified = archive.ledger.list_messages("sent", limit=1000)
         assert notified, "the demo's file notifier should have delivered messages"
     lines = (workdir / "notifications.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(notified)

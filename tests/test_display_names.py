@@ -135,7 +135,7 @@ def test_messages_name_rules_and_recipients_by_their_display_names(
     ids = configured_ids(settings)
     with open_archive(made.db) as archive:
         evaluate(archive, settings, SimulatedClock(NOW + timedelta(minutes=5)))
-        messages = archive.list_messages()
+        messages = archive.ledger.list_messages()
     bodies = [m.subject + "\n" + m.body for m in messages]
     assert bodies, "the fixture's rules raised no message"
     for body in bodies:

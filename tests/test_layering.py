@@ -36,6 +36,7 @@ def test_every_installed_package_has_a_layer() -> None:
     installed = {
         name.rstrip("*") for name in config["tool"]["setuptools"]["packages"]["find"]["include"]
     }
-    (contract,) = config["tool"]["importlinter"]["contracts"]
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (contract,) = [c for c in contracts if c["type"] == "layers"]
     assert set(contract["layers"]) == installed - OUTSIDE
     assert set(config["tool"]["importlinter"]["root_packages"]) == installed - OUTSIDE

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["core", "yuqing", "crawlers", "dashboard", "reports", "alerts"]
+PACKAGES = ["core", "yuqing", "archive", "crawlers", "nlp", "dashboard", "reports", "alerts"]
 
 
 def _modules(package: Path) -> list[str]:

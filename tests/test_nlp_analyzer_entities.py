@@ -9,7 +9,7 @@ from archive.models import EntityCount, EntityRef, Mention, stable_id
 from core.clock import SimulatedClock
 from core.settings import NlpSettings, Settings
 from nlp.analysis_entities import region_names
-from nlp.entities import named_regions
+from nlp.entities_regions import named_regions
 from nlp.stage import analyze_new
 from nlp.text import document_from_text
 from tests.conftest import T0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.cluster_metrics import bcubed, spearman
+from nlp.training.cluster_metrics import bcubed, spearman
 
 
 def test_bcubed_perfect_all_in_one_and_all_apart() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import nlp.entities
+from core.text.segment import words
 from nlp.entities import Entities, extract, gazetteer
-from nlp.segment import words
 
 
 def entities(text: str) -> Entities:

@@ -7,10 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from core.text.segment import words
 from nlp.lexicon import TOPIC_LABELS, TermMatcher, default_lexicon, load_sections
 from nlp.relevance import LexiconRelevanceScorer, RelevanceResult, RelevanceScorer, squash
-from nlp.rumor import DebunkIndex, bigrams, claims_of, features_of, heuristic_score, score_post
-from nlp.segment import words
+from nlp.rumor.score import (
+    DebunkIndex,
+    bigrams,
+    claims_of,
+    features_of,
+    heuristic_score,
+    score_post,
+)
 from nlp.sentiment import score_sentiment
 from nlp.text import Document, document_from_text, prepare
 

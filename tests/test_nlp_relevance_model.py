@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from nlp.relevance_model import MODEL_PATH, RelevanceModel, TrainedRelevanceScorer
-from nlp.relevance_train import TrainingSet, fit
 from nlp.text import document_from_text
+from nlp.training.relevance_train import TrainingSet, fit
 
 ON_TOPIC = [
     "超市销售的樱桃被发现有蛆虫，消费者投诉",

@@ -8,9 +8,9 @@ from typing import Any
 
 from archive.base import Archive
 from archive.models import Mention
-from nlp.rumor_claims import is_claim_post
-from nlp.rumor_context import AUTHORITY_MAX, AUTHORITY_PREFIX, REFUTATION_MAX, Authorities
-from nlp.rumor_stance import asks, refutes
+from nlp.rumor.claims import is_claim_post
+from nlp.rumor.context import AUTHORITY_MAX, AUTHORITY_PREFIX, REFUTATION_MAX, Authorities
+from nlp.rumor.stance import asks, refutes
 from tests.test_nlp_stage import mention, run
 
 NORI_DEBUNK = mention(
@@ -161,7 +161,7 @@ def test_authorities_come_from_settings_defaults_weibo_and_official_sites() -> N
 
 
 def test_a_debunk_list_does_not_match_posts_by_their_dates() -> None:
-    from nlp.rumor import DebunkIndex, bigrams
+    from nlp.rumor.score import DebunkIndex, bigrams
     from nlp.text import document_from_text
 
     weekly = document_from_text(

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from nlp.ced import (
+from nlp.normalise import normalise
+from nlp.rumor.ced import (
     RecordError,
     Response,
     RumorInput,
@@ -21,8 +22,8 @@ from nlp.ced import (
     parse_post_time,
     parse_response_time,
 )
-from nlp.rumor_model import MODEL_PATH, RumorModel, normalise, rows_of
-from nlp.rumor_train import Params, figures, fit, near_duplicate_groups
+from nlp.rumor.model import MODEL_PATH, RumorModel, rows_of
+from nlp.training.rumor_train import Params, figures, fit, near_duplicate_groups
 from tests.conftest import require_dataset
 from yuqing.cli import main
 
@@ -179,8 +180,8 @@ def test_trained_model_round_trips_without_pickle_and_explains_itself(tmp_path: 
 
 def test_counted_once_matrix_equals_the_models_own_transform() -> None:
     # Training tokenises each text once and derives every fold's matrix from the counts
-    # (nlp.rumor_counts); scoring transforms the texts. Both must give the same numbers.
-    from nlp.rumor_train import expand, fit_prepared, prepare_items
+    # (nlp.training.rumor_counts); scoring transforms the texts. Both must give the same numbers.
+    from nlp.training.rumor_train import expand, fit_prepared, prepare_items
 
     items = _corpus()
     params = Params(min_df=1, response_min_df=1, post_max_features=40)
@@ -198,8 +199,8 @@ def test_counted_once_matrix_equals_the_models_own_transform() -> None:
 def test_author_deciles_are_indicators_and_a_missing_figure_has_their_mean(
     tmp_path: Path,
 ) -> None:
-    from nlp.rumor_bins import bin_edges, bin_matrix
-    from nlp.rumor_model import BIN_COLUMNS, DENSE_NAMES
+    from nlp.rumor.bins import bin_edges, bin_matrix
+    from nlp.rumor.model import BIN_COLUMNS, DENSE_NAMES
 
     dense = np.full((12, len(DENSE_NAMES)), np.nan)
     dense[:10, BIN_COLUMNS[0]] = np.arange(10.0)
@@ -257,7 +258,7 @@ def test_shipped_model_sharpens_as_doubting_responses_arrive() -> None:
 
 def test_shipped_model_separates_the_development_posts() -> None:
     """A sanity check of the shipped file against its data (in-sample: not a figure)."""
-    from nlp.ced import labels_of, load_ced
+    from nlp.rumor.ced import labels_of, load_ced
 
     items = load_ced(require_dataset("ced/ced_dev.jsonl.gz"), limit=150)
     model = RumorModel.load(MODEL_PATH)
@@ -273,7 +274,7 @@ def test_shipped_model_does_not_read_a_missing_author_as_a_rumour() -> None:
     tell a missing author learnt that, and scored news articles and notices (no author
     figures) as rumours: the notice below 0.92, and a quarter of the non-rumour posts with an
     hour of replies when stripped of their author."""
-    from nlp.ced import load_ced
+    from nlp.rumor.ced import load_ced
 
     model = RumorModel.load(MODEL_PATH)
     notice = (
@@ -301,7 +302,7 @@ def test_shipped_post_alone_trees_explain_with_terms_and_author() -> None:
 def test_exported_trees_equal_scikit_learns_and_their_shares_add_up() -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from nlp.rumor_trees import TREE_OPTIONS, Trees
+    from nlp.rumor.trees import TREE_OPTIONS, Trees
 
     rng = np.random.default_rng(0)
     x = rng.random((400, 4))
@@ -352,7 +353,7 @@ def test_rescoring_schedule_is_every_early_reply_then_doublings() -> None:
 
 
 def test_a_broken_model_file_falls_back_to_the_heuristic(tmp_path: Path) -> None:
-    from nlp.rumor_model import load_model
+    from nlp.rumor.model import load_model
 
     broken = tmp_path / "rumor.npz"
     broken.write_bytes(b"not a zip file")
@@ -362,7 +363,7 @@ def test_a_broken_model_file_falls_back_to_the_heuristic(tmp_path: Path) -> None
 def test_tfidf_block_equals_scikit_learns_transform() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from nlp.rumor_model import TfidfBlock
+    from nlp.tfidf import TfidfBlock
 
     texts = ["电梯困人事故", "奶粉检出三聚氰胺，奶粉召回", "", "今天天气很好"]
     reference = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True)
@@ -388,7 +389,7 @@ def test_a_lower_prior_lowers_the_probability_and_says_so() -> None:
 
 
 def test_spread_features_read_bare_reposts_speed_questions_and_early_doubt() -> None:
-    from nlp.rumor_features import spread_features
+    from nlp.rumor.features import spread_features
 
     item = RumorInput(
         "s",

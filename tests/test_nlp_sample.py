@@ -1,12 +1,12 @@
-"""Relevance on the labelled sample of the shared data sets (see nlp/evaluation.py)."""
+"""Relevance on the labelled sample of the shared data sets (see nlp/training/evaluation.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from nlp.evaluation import CED, FOOD_SAFETY, evaluate, relevance_sample
 from nlp.relevance import LexiconRelevanceScorer
 from nlp.text import document_from_text
+from nlp.training.evaluation import CED, FOOD_SAFETY, evaluate, relevance_sample
 from tests.conftest import require_dataset
 
 
@@ -47,7 +47,7 @@ def test_precision_and_recall_floors(scored: dict[str, list[tuple[bool, float]]]
 
 
 def test_evaluate_counts() -> None:
-    from nlp.evaluation import Example
+    from nlp.training.evaluation import Example
 
     examples = [Example("x", str(i), "", bool(r)) for i, r in enumerate([1, 1, 0, 0])]
     scores, false_pos, false_neg = evaluate(examples, lambda e: e.key in {"0", "2"})

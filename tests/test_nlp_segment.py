@@ -8,9 +8,7 @@ import jieba
 import jieba.posseg as posseg
 import pytest
 
-from nlp.ced import read_jsonl
-from nlp.evaluation import CED, FOOD_SAFETY, dataset_path
-from nlp.segment import (
+from core.text.segment import (
     _keep,
     clause_words,
     cut_words,
@@ -20,7 +18,9 @@ from nlp.segment import (
     query_tokens,
     words,
 )
+from nlp.rumor.ced import read_jsonl
 from nlp.text import to_simplified
+from nlp.training.evaluation import CED, FOOD_SAFETY, dataset_path
 
 
 def jieba_words(text: str) -> list[str]:

@@ -265,13 +265,13 @@ def test_resetting_the_cursor_gives_identical_analyses_and_events(tmp_path: Path
     with open_archive(tmp_path / "a.db") as archive:
         run(archive, items)
         first = snapshot(archive, ids)
-        archive.set_cursor(CURSOR, 0)
+        archive.ledger.set_cursor(CURSOR, 0)
         again = run(archive, [])
         assert again.processed == len(items) and again.events_created == 0
         assert snapshot(archive, ids) == first
     # And from a fresh process: the analyzer rebuilt from the archive gives the same.
     with open_archive(tmp_path / "a.db") as archive:
-        archive.set_cursor(CURSOR, 0)
+        archive.ledger.set_cursor(CURSOR, 0)
         run(archive, [])
         assert snapshot(archive, ids) == first
 
@@ -302,7 +302,7 @@ def test_a_failed_write_is_redone_without_duplicates(
         expected = snapshot(archive, ids)
     with open_archive(tmp_path / "crash.db") as archive:
         archive.upsert_mentions(items)
-        original = archive.set_cursor
+        original = archive.ledger.set_cursor
         calls = {"n": 0}
 
         def crash(stage_name: str, position: int) -> None:
@@ -311,11 +311,11 @@ def test_a_failed_write_is_redone_without_duplicates(
                 raise RuntimeError("killed between the writes and the cursor")
             original(stage_name, position)
 
-        monkeypatch.setattr(archive, "set_cursor", crash)
+        monkeypatch.setattr(archive.ledger, "set_cursor", crash)
         clock = SimulatedClock(T0 + timedelta(hours=10))
         with pytest.raises(RuntimeError):
             analyze_new(archive, Settings(), clock)
-        assert archive.get_cursor(CURSOR) == 0
+        assert archive.ledger.get_cursor(CURSOR) == 0
         report = analyze_new(archive, Settings(), clock)
         assert report.processed == len(items)
         assert snapshot(archive, ids) == expected

@@ -21,8 +21,8 @@ from benchmarks.nlp_topics_sentiment_bench import (
     load_labels,
     read_texts,
 )
-from nlp.evaluation import CED, CED_RELEVANT, FOOD_SAFETY, HOLDOUT_RELEVANT
 from nlp.sentiment import SENTIMENTS
+from nlp.training.evaluation import CED, CED_RELEVANT, FOOD_SAFETY, HOLDOUT_RELEVANT
 from tests.conftest import require_dataset
 
 

@@ -149,7 +149,7 @@ def test_docx_layout_fonts_charts_and_endnotes(made: DashboardArchive, tmp_path:
                 if mention.url.startswith("http"):
                     assert mention.url in note
             else:
-                ob = archive.get_obligation(int(value))
+                ob = archive.ledger.get_obligation(int(value))
                 assert ob is not None and ob.title in note
 
 
@@ -202,7 +202,7 @@ def test_cli_generates_and_moves_a_report_through_the_workflow(
     again = runner.invoke(main, [*base, "daily", "--date", "2026-11-20"])
     assert again.exit_code != 0 and "已签发" in again.output  # a signed report is kept
     with open_archive(made.db) as archive:
-        audit = archive.list_audit(object_type="report", object_id="daily-20261120")
+        audit = archive.ledger.list_audit(object_type="report", object_id="daily-20261120")
     assert {(e.action, e.actor) for e in audit} == {
         ("report.reviewed", "李科长"),
         ("report.signed", "王局长"),
@@ -249,7 +249,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
 def test_demo_archive_reports_cite_every_sentence(demo: DashboardArchive, tmp_path: Path) -> None:
     settings = load_config(demo.config)
     with open_archive(demo.db) as archive:
-        now = archive.pipeline_time()
+        now = archive.ledger.pipeline_time()
         assert now is not None
         hottest = archive.list_events(limit=1)[0]
         packs = {
@@ -262,6 +262,14 @@ def test_demo_archive_reports_cite_every_sentence(demo: DashboardArchive, tmp_pa
             assert result.ok and result.factual > 10, (kind, result.problems)
             assert pack["figures"]["volume"]["value"] > 0
             assert pack["figures"]["events"]["rows"], kind
+        # The 专报 traces the story: its first source and key spreaders, each cited (issue 19).
+        spread = next(s for s in packs["event"]["sections"] if s["id"] == "propagation")
+        first, shape, *rest = spread["paragraphs"][0]
+        figure = packs["event"]["figures"]["propagation"]
+        assert first["text"].startswith("该事件最早由") and figure["first_cite"] in first["cites"]
+        assert f"传播最深{figure['depth']}层" in shape["text"]
+        assert all(s["cite"] in rest[0]["cites"] for s in figure["spreaders"]) if rest else True
+        assert not any(s["id"] == "propagation" for s in packs["daily"]["sections"])
     weekly = packs["weekly"]
     assert weekly["figures"]["rumours"]["rows"]  # the demo's food-safety rumour
     assert any(r["status"] == "debunked" for r in weekly["figures"]["rumours"]["rows"])

@@ -54,7 +54,7 @@ def _texts(path: Path) -> list[str]:
 def _report_messages(db: Path) -> list[str]:
     with open_archive(db) as archive:
         return sorted(
-            m.dedup_key for m in archive.list_messages() if m.dedup_key.startswith("report:")
+            m.dedup_key for m in archive.ledger.list_messages() if m.dedup_key.startswith("report:")
         )
 
 
@@ -105,7 +105,7 @@ def test_queued_once_per_period_and_leaders_only_after_signing(tmp_path: Path) -
 
 def _messages(db: Path) -> list[OutboxMessage]:
     with open_archive(db) as archive:
-        return archive.list_messages()
+        return archive.ledger.list_messages()
 
 
 def test_sent_once_per_period_across_kill_minus_9(tmp_path: Path) -> None:

@@ -57,8 +57,8 @@ def _snapshot(path: Path) -> tuple[int, ...]:
             stats["obligations"],
             stats["outbox"],
             archive.latest_position(),
-            archive.get_cursor("analyze"),
-            archive.get_cursor("alerts"),
+            archive.ledger.get_cursor("analyze"),
+            archive.ledger.get_cursor("alerts"),
         )
 
 
@@ -132,7 +132,7 @@ def test_kill_dash_nine_then_restart_loses_and_doubles_nothing(tmp_path: Path) -
 
     with open_archive(tmp_path / "reference" / "yuqing.db", readonly=True) as reference:
         expected = {m.id for m in all_mentions(reference)}
-        expected_obligations = {o.kind for o in reference.list_obligations()}
+        expected_obligations = {o.kind for o in reference.ledger.list_obligations()}
     with open_archive(path.parent / "yuqing.db", readonly=True) as archive:
         mentions = all_mentions(archive)
         stored = {m.id for m in mentions}
@@ -144,26 +144,26 @@ def test_kill_dash_nine_then_restart_loses_and_doubles_nothing(tmp_path: Path) -
         assert len(mentions) == archive.count_mentions()
         analyses = archive.get_analyses([m.id for m in mentions])
         assert set(analyses) == stored, "a mention was never analysed"
-        assert archive.get_cursor("analyze") == archive.latest_position()
+        assert archive.ledger.get_cursor("analyze") == archive.latest_position()
         check_obligations_and_outbox(archive, config)
-        kinds = {o.kind for o in archive.list_obligations()}
+        kinds = {o.kind for o in archive.ledger.list_obligations()}
         assert kinds == expected_obligations, "a kind of obligation was lost"
 
 
 def check_obligations_and_outbox(archive: Archive, config: dict[str, Any]) -> None:
     rules = {rule["name"]: rule for rule in config["rules"]}
-    obligations = archive.list_obligations()
+    obligations = archive.ledger.list_obligations()
     keys = [(o.kind, o.subject) for o in obligations]
     assert len(keys) == len(set(keys)), "an obligation was opened twice"
     by_alert: dict[int | None, set[str]] = {}
     for ob in obligations:
         by_alert.setdefault(ob.alert_id, set()).add(ob.kind)
-    for alert in archive.list_alerts(limit=10_000):
+    for alert in archive.ledger.list_alerts(limit=10_000):
         opens = set(rules[alert.rule].get("opens", []))
         # A press conference inhibits the 48-hour response for the same event.
         missing = opens - by_alert.get(alert.id, set()) - {"response"}
         assert not missing, f"alert {alert.rule}/{alert.subject} lost obligations {missing}"
-    messages = archive.list_messages(limit=100_000)
+    messages = archive.ledger.list_messages(limit=100_000)
     dedup = [m.dedup_key for m in messages]
     assert len(dedup) == len(set(dedup))
     assert messages, "opened obligations should queue notifications"

@@ -59,7 +59,7 @@ def test_edits_apply_from_the_next_tick(tmp_path: Path) -> None:
         assert report.reloaded == ["sources", "silences"] and report.crawl_errors == []
         assert [s.name for s in runner.settings.sources] == ["feed-a", "feed-b"]
         assert runner.settings.silences[0].created_by == "王科长"
-        (entry,) = [e for e in archive.list_audit() if e.action == "config.reloaded"]
+        (entry,) = [e for e in archive.ledger.list_audit() if e.action == "config.reloaded"]
         assert entry.details["changed"] == ["sources", "silences"]
         assert entry.actor == "runner" and entry.object_id == str(config.resolve())
         assert runner.tick().reloaded == []  # unchanged file: nothing read again

@@ -82,7 +82,7 @@ def test_two_worker_processes_equal_one(
     outputs = [w.communicate(timeout=600)[0].decode(errors="replace") for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
     with open_archive(tmp_path / "pair.db", readonly=True) as archive:
-        assert archive.get_cursor(CURSOR) > 0
+        assert archive.ledger.get_cursor(CURSOR) > 0
         got = snapshot(archive)
     assert len(got[0]) == len(replay) and got[1]
     assert got == expected

@@ -119,7 +119,7 @@ class AnalyzeWorker:
             time.sleep(idle_sleep)
 
     def caught_up(self) -> bool:
-        return not self.archive.mentions_since(self.archive.get_cursor(CURSOR), 1)
+        return not self.archive.mentions_since(self.archive.ledger.get_cursor(CURSOR), 1)
 
     def holds_lease(self) -> bool:
         key = f"{self.prefix}:lease"
@@ -132,7 +132,7 @@ class AnalyzeWorker:
     def lead(self) -> int:
         analyzer = analyzer_for(self.archive, self.settings)
         batch = self.settings.nlp.batch_size
-        rows = self.archive.mentions_since(self.archive.get_cursor(CURSOR), batch)
+        rows = self.archive.mentions_since(self.archive.ledger.get_cursor(CURSOR), batch)
         if not rows:
             return 0
         self._take_prepared(analyzer, [m for _, m in rows])
@@ -157,7 +157,7 @@ class AnalyzeWorker:
         analyzer = analyzer_for(self.archive, self.settings)
         batch = self.settings.nlp.batch_size
         # From the batch after the leaseholder's: that one it is computing already.
-        rows = self.archive.mentions_since(self.archive.get_cursor(CURSOR), batch)
+        rows = self.archive.mentions_since(self.archive.ledger.get_cursor(CURSOR), batch)
         for _ in range(LOOKAHEAD):
             if not rows:
                 return 0

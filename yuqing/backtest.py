@@ -169,7 +169,7 @@ def _simulate(
         if early:
             sandbox.upsert_mentions(early)
         _note_failures(runner.tick(), result)
-        sandbox.set_cursor(STAGE, sandbox.latest_position())
+        sandbox.ledger.set_cursor(STAGE, sandbox.latest_position())
         runner.stages = frozenset(BACKTEST_STAGES)
         seen_alerts: dict[tuple[str, str], str] = {}
         seen_obligations: set[tuple[str, str]] = set()
@@ -203,7 +203,7 @@ def _record(
     seen_obligations: set[tuple[str, str]],
     result: BacktestResult,
 ) -> None:
-    for alert in sandbox.list_alerts(limit=1_000_000):
+    for alert in sandbox.ledger.list_alerts(limit=1_000_000):
         key = (alert.rule, alert.subject)
         before = seen_alerts.get(key)
         if before is None or before != alert.level:
@@ -212,7 +212,7 @@ def _record(
                 Raised(now, what, alert.rule, alert.subject, alert.title, alert.level)
             )
             seen_alerts[key] = alert.level
-    for ob in sandbox.list_obligations(limit=1_000_000):
+    for ob in sandbox.ledger.list_obligations(limit=1_000_000):
         if (ob.kind, ob.subject) not in seen_obligations:
             seen_obligations.add((ob.kind, ob.subject))
             result.raised.append(
@@ -230,10 +230,10 @@ def _record(
 
 def actual_record(archive: Archive, since: datetime, until: datetime) -> list[Raised]:
     """What the current rules raised in the window, from the audit log of the real archive."""
-    alerts = {a.id: a for a in archive.list_alerts(limit=1_000_000)}
-    obligations = {o.id: o for o in archive.list_obligations(limit=1_000_000)}
+    alerts = {a.id: a for a in archive.ledger.list_alerts(limit=1_000_000)}
+    obligations = {o.id: o for o in archive.ledger.list_obligations(limit=1_000_000)}
     out = []
-    for entry in archive.list_audit(limit=1_000_000):
+    for entry in archive.ledger.list_audit(limit=1_000_000):
         if not since <= entry.at < until:
             continue
         details = entry.details

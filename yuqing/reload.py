@@ -94,7 +94,7 @@ class ConfigWatcher:
 
 def audit_reload(archive: Archive, reload: Reload, at: datetime, path: Path | None) -> None:
     """Record an applied reload in the audit log."""
-    archive.audit(
+    archive.ledger.audit(
         AuditEntry(
             at=at,
             actor="runner",

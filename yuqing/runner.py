@@ -118,7 +118,7 @@ class Runner:
         for source in self.settings.sources:
             if not source.enabled:
                 continue
-            state = self.archive.get_source_state(source.name)
+            state = self.archive.ledger.get_source_state(source.name)
             if state.last_run_at is None or now - state.last_run_at >= source.interval:
                 due.append(source)
         return due
@@ -172,7 +172,7 @@ class Runner:
         started = time.monotonic()
         now = self.clock.now()
         report = TickReport(at=now)
-        self.archive.record_pipeline_time(now)
+        self.archive.ledger.record_pipeline_time(now)
         steps: list[tuple[str, Callable[[], None]]] = [
             ("config", lambda: self.reload_config(report)),
             ("crawl", lambda: self.crawl(self.due_sources(now), report)),
@@ -248,7 +248,7 @@ class Runner:
         for error in report.crawl_errors:
             log.warning("%s", error)
 
-    def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
+    def request_stop(self, _signum: int | None = None, _frame: FrameType | None = None) -> None:
         self.stop_event.set()
 
     def install_signal_handlers(self) -> None:

@@ -6,14 +6,9 @@ What lives where, and why:
   (``archive.es.mappings``): they are the volume, and they are what is searched.
 - The response ledger (alerts, obligations, the notification outbox, the audit log, crawl
   state, rejects, stage cursors and the pipeline time) stays in a SQLite file beside it
-  (``archive.path``, the same ``SQLiteArchive`` the embedded backend uses). These records need
-  what Elasticsearch does not give: integer ids handed out once, "open once per (kind,
-  subject)" and "queue once per dedup key" under concurrency, an obligation change and its
-  audit entry in one transaction, and atomic ``attempts + 1``. Building those on optimistic
-  concurrency would be home-made transaction code (and the test distribution ships without
-  the Painless scripting module). They are thousands of rows, not millions. A rejected
-  document is kept aside there too: the place to record that Elasticsearch said no cannot be
-  Elasticsearch.
+  (``archive.path``, the same ``archive.sqlite.ledger.Ledger`` the embedded backend has, see
+  there why). A rejected document is kept aside there too: the place to record that
+  Elasticsearch said no cannot be Elasticsearch.
 - Mentions written while Elasticsearch is unreachable wait in a spool (``archive.es.spool``)
   at ``archive.path`` + ``.spool`` and are written on the next successful contact.
 """
@@ -34,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from elasticsearch import Elasticsearch
 
-from archive.base import ArchiveError
+from archive.errors import ArchiveError
 from archive.es.bulk import ArchiveUnavailable, BulkAction, bulk_write
 from archive.es.client import calls, check_version, make_client, safe_hosts
 from archive.es.docs import analysis_doc, analysis_from, mention_doc, mention_from
@@ -45,8 +40,8 @@ from archive.es.setup import install
 from archive.es.spool import Spool, count_at
 from archive.es.versions import stored_versions
 from archive.models import Analysis, Mention, Reject, UpsertResult
-from archive.sqlite.backend import SQLiteArchive
-from nlp.segment import index_tokens
+from archive.sqlite.ledger import Ledger
+from core.text.segment import index_tokens
 
 if TYPE_CHECKING:
     from core.settings import ArchiveSettings
@@ -90,7 +85,7 @@ class ElasticsearchArchive(MentionReads):
         self._dirty = False
         self._seen_committed = 0
         self.versions = check_version(client, self.where)
-        self.ledger = SQLiteArchive(Path(ledger_path), lock=lock, readonly=readonly)
+        self.ledger = Ledger.open(Path(ledger_path), lock=lock, readonly=readonly)
         self.spool: Spool | None = None
         self.spool_path = Path(str(ledger_path) + ".spool")
         holder = f"{socket.gethostname()}:{os.getpid()}"

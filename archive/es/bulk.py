@@ -22,7 +22,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch
 
-from archive.base import ArchiveError
+from archive.errors import ArchiveError
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from elasticsearch import (
     UnsupportedProductError,
 )
 
-from archive.base import ArchiveError
+from archive.errors import ArchiveError
 from archive.es.bulk import ArchiveUnavailable
 
 SUPPORTED_MAJOR = 8

@@ -49,7 +49,7 @@ def copy_archive(
     ``progress(done, total)`` is called after each batch; ``stop_after`` stops after that
     many mentions (to test resuming).
     """
-    report = CopyReport(resumed_from=target.get_cursor(checkpoint))
+    report = CopyReport(resumed_from=target.ledger.get_cursor(checkpoint))
     position = report.resumed_from
     total = source.count_mentions()
     done = target.count_mentions() if position else 0  # an estimate when resuming
@@ -60,7 +60,7 @@ def copy_archive(
         if analyses:
             report.analyses += target.upsert_analyses(analyses.values())
         position = rows[-1][0]
-        target.set_cursor(checkpoint, position)
+        target.ledger.set_cursor(checkpoint, position)
         report.mentions += len(rows)
         done += len(rows)
         if progress is not None:

@@ -15,7 +15,7 @@ Every mapping is ``dynamic: strict``: a field the code does not know is a reject
 reasons are stored but not indexed (``enabled: false``): their keys vary by source.
 
 Chinese text: this distribution has no Chinese analyzer, so ``tokens`` holds jieba's
-search-mode tokens (the same ``nlp.segment.index_tokens`` the SQLite FTS index uses) joined by
+search-mode tokens (the same ``core.text.segment.index_tokens`` the SQLite FTS index uses) joined by
 spaces under the ``whitespace`` analyzer; ``title`` and ``text`` keep the original text under
 the ``standard`` analyzer, which indexes CJK characters one by one, so a quoted phrase is a
 ``match_phrase`` over consecutive characters: the same "appears as written" test SQLite makes.

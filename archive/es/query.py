@@ -16,7 +16,7 @@ import copy
 import json
 from typing import Any
 
-from archive.query import ParsedQuery, QueryError, Term, parse_query
+from archive.query import ParsedQuery, QueryError, Term, parse_query, validate_request
 from archive.search import (
     FACET_FIELDS,
     FILTER_OF_FIELD,
@@ -24,7 +24,7 @@ from archive.search import (
     SearchFilters,
     SearchRequest,
 )
-from nlp.segment import query_tokens
+from core.text.segment import query_tokens
 
 TOKENS = "tokens"
 # Document field of each structured filter (and of each query-language field).
@@ -49,15 +49,6 @@ FACET_DOC_FIELD = {
 }
 assert set(FACET_DOC_FIELD) == set(FACET_FIELDS)
 UNANALYSED = "未分析"  # the sentiment facet's label for mentions not yet analysed, as SQLite
-
-
-def validate_request(request: SearchRequest) -> None:
-    """The same checks as the SQLite backend, before any request reaches the cluster."""
-    if request.sort not in ("time", "relevance"):
-        raise QueryError(f"unknown sort {request.sort!r} (use 'time' or 'relevance')")
-    if not 1 <= request.limit <= 1000:
-        raise QueryError(f"limit must be between 1 and 1000, got {request.limit}")
-    parse_query(request.query)
 
 
 def term_clause(term: Term) -> dict[str, Any]:

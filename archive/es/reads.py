@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from archive.base import ArchiveError
+from archive.errors import ArchiveError
 from archive.es.client import calls
 from archive.es.docs import analysis_from, from_nanos, mention_from
 from archive.es.query import (
@@ -18,11 +18,11 @@ from archive.es.query import (
     facet_aggs,
     highlighted_words,
     search_body,
-    validate_request,
 )
 from archive.es.query import encode_cursor as es_cursor
-from archive.es.stored import EventsAndLedger
+from archive.es.stored import EventsAndCounts
 from archive.models import Mention
+from archive.query import validate_request
 from archive.search import (
     FacetCount,
     HistogramBucket,
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 _INTERVALS = {"hour": "1h", "day": "1d"}
 
 
-class MentionReads(EventsAndLedger):
+class MentionReads(EventsAndCounts):
     # ---- search --------------------------------------------------------------------------
     def _search(self, **body: Any) -> dict[str, Any]:
         self._fresh()

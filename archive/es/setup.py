@@ -17,7 +17,7 @@ from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
-from archive.base import ArchiveError
+from archive.errors import ArchiveError
 from archive.es.mappings import (
     EVENT_MAPPING,
     MAPPING_REVISION,

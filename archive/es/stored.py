@@ -1,12 +1,10 @@
-"""Events in Elasticsearch, and the response ledger that stays in SQLite beside it.
+"""Events in Elasticsearch, and the counts of the whole archive (cluster and ledger).
 
-Mixed into ``ElasticsearchArchive``; see its module docstring for why the ledger (alerts,
-obligations, outbox, audit, crawl state, rejects, cursors, pipeline time) is a SQLite file.
+Mixed into ``ElasticsearchArchive``; the ledger beside it is ``archive.sqlite.ledger``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,24 +15,16 @@ from archive.es.bulk import ArchiveUnavailable
 from archive.es.client import calls
 from archive.es.docs import event_doc, event_from, iso
 from archive.es.mappings import IndexNames
-from archive.models import (
-    Alert,
-    AuditEntry,
-    Event,
-    Obligation,
-    OutboxMessage,
-    Reject,
-    SourceState,
-    utc,
-)
-from archive.sqlite.backend import SQLiteArchive
+from archive.models import Event, utc
+
+# What the cluster counts before its first answer (an outage from the start).
+_NO_CLUSTER_COUNTS = {"mentions": 0, "analyses": 0, "events": 0}
 
 
-class EventsAndLedger(Archive):
+class EventsAndCounts(Archive):
     client: Elasticsearch
     names: IndexNames
     where: str
-    ledger: SQLiteArchive
 
     _dirty: bool
 
@@ -81,85 +71,6 @@ class EventsAndLedger(Archive):
             )
         return [event_from(hit["_source"]) for hit in answer["hits"]["hits"]]
 
-    # ---- the ledger (SQLite) -------------------------------------------------------------
-    def get_cursor(self, stage: str) -> int:
-        return self.ledger.get_cursor(stage)
-
-    def set_cursor(self, stage: str, position: int) -> None:
-        self.ledger.set_cursor(stage, position)
-
-    def upsert_alert(self, alert: Alert) -> tuple[Alert, bool]:
-        return self.ledger.upsert_alert(alert)
-
-    def list_alerts(self, status: str | None = None, limit: int = 200) -> list[Alert]:
-        return self.ledger.list_alerts(status, limit)
-
-    def upsert_alert_audited(self, alert: Alert, entry: AuditEntry | None) -> tuple[Alert, bool]:
-        return self.ledger.upsert_alert_audited(alert, entry)  # one ledger transaction
-
-    def open_obligation(self, obligation: Obligation) -> tuple[Obligation, bool]:
-        return self.ledger.open_obligation(obligation)
-
-    def open_obligation_audited(
-        self, obligation: Obligation, entry: AuditEntry
-    ) -> tuple[Obligation, bool]:
-        return self.ledger.open_obligation_audited(obligation, entry)
-
-    def get_obligation(self, obligation_id: int) -> Obligation | None:
-        return self.ledger.get_obligation(obligation_id)
-
-    def list_obligations(
-        self, statuses: Sequence[str] | None = None, limit: int = 500
-    ) -> list[Obligation]:
-        return self.ledger.list_obligations(statuses, limit)
-
-    def update_obligation(self, obligation: Obligation, actor: str, action: str) -> None:
-        self.ledger.update_obligation(obligation, actor, action)
-
-    def enqueue(self, message: OutboxMessage) -> bool:
-        return self.ledger.enqueue(message)
-
-    def due_messages(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-        return self.ledger.due_messages(now, limit)
-
-    def mark_sent(self, message_id: int, at: datetime) -> None:
-        self.ledger.mark_sent(message_id, at)
-
-    def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
-        self.ledger.mark_failed(message_id, error, retry_at)
-
-    def list_messages(self, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
-        return self.ledger.list_messages(status, limit)
-
-    def audit(self, entry: AuditEntry) -> None:
-        self.ledger.audit(entry)
-
-    def list_audit(
-        self, object_type: str | None = None, object_id: str | None = None, limit: int = 200
-    ) -> list[AuditEntry]:
-        return self.ledger.list_audit(object_type, object_id, limit)
-
-    def get_source_state(self, source: str) -> SourceState:
-        return self.ledger.get_source_state(source)
-
-    def save_source_state(self, state: SourceState) -> None:
-        self.ledger.save_source_state(state)
-
-    def list_source_states(self) -> list[SourceState]:
-        return self.ledger.list_source_states()
-
-    def keep_aside(self, reject: Reject) -> None:
-        self.ledger.keep_aside(reject)
-
-    def list_rejects(self, source: str | None = None, limit: int = 200) -> list[Reject]:
-        return self.ledger.list_rejects(source, limit)
-
-    def record_pipeline_time(self, when: datetime) -> None:
-        self.ledger.record_pipeline_time(when)
-
-    def pipeline_time(self) -> datetime | None:
-        return self.ledger.pipeline_time()
-
     # ---- overview ------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         """Counts for `yuqing stats`, the runner's status line and the dashboard.
@@ -167,13 +78,19 @@ class EventsAndLedger(Archive):
         During an outage the ledger's counts are current and the Elasticsearch ones are the
         last known, with ``outage`` saying why: a status line must not stop ``yuqing run``.
         """
-        counts = self.ledger.stats()
-        ledger_bytes = int(counts.pop("bytes", 0))
+        counts: dict[str, Any] = dict(_NO_CLUSTER_COUNTS)
+        outage: str | None = None
         try:
             counts.update(self._cluster_counts())
         except ArchiveUnavailable as exc:
-            counts.update(getattr(self, "_last_cluster_counts", {}), outage=str(exc))
-        counts["bytes"] = int(counts.pop("es_bytes", 0)) + ledger_bytes
+            counts.update(getattr(self, "_last_cluster_counts", {}))
+            outage = str(exc)
+        es_bytes = int(counts.pop("es_bytes", 0))
+        counts.update(self.ledger.stats())
+        ledger_bytes = int(counts.pop("bytes"))
+        if outage is not None:
+            counts["outage"] = outage
+        counts["bytes"] = es_bytes + ledger_bytes
         counts.update(spooled=self.spooled(), ledger_bytes=ledger_bytes)
         return counts
 

@@ -1,25 +1,23 @@
 """The embedded default archive: one SQLite file in WAL mode with an FTS5 index over jieba tokens.
 
-Durability: WAL with ``synchronous=NORMAL`` survives a killed process (every committed
-transaction is in the WAL); only a power cut can lose the last few commits. Concurrency: one
-connection per archive object, guarded by a lock so crawler threads can share it; other
-processes coordinate through SQLite's own locks (``busy_timeout``) and, for pipeline roles,
-through ``RoleLock``.
+This is the mention store (mentions, analyses, events, search); the ledger
+(``archive.sqlite.ledger``) lives in the same file and shares its connection
+(``archive.sqlite.connection``), so ``yuqing stats`` and backups see one file.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from archive.base import Archive, ArchiveError
+from archive.base import Archive
+from archive.errors import ArchiveError
 from archive.models import Analysis, Event, Mention, UpsertResult, entity_keys, utc
 from archive.sqlite.columns import DimsColumns
+from archive.sqlite.connection import SQLiteFile
 from archive.sqlite.dims import (
     DimCodes,
     VersionStamp,
@@ -27,6 +25,7 @@ from archive.sqlite.dims import (
     write_analysis_dims,
     write_mention_dims,
 )
+from archive.sqlite.ledger import Ledger
 from archive.sqlite.queries import SearchQueries
 from archive.sqlite.rows import (
     MENTION_COLUMNS,
@@ -35,123 +34,30 @@ from archive.sqlite.rows import (
     entities_json,
     event_from,
     event_values,
-    from_us,
     mention_from,
     mention_values,
     reasons_json,
+    rowid_floor,
     to_us,
 )
-from archive.sqlite.schema import RoleLock, check_file, check_identity, migrate
-from archive.sqlite.workflow import WorkflowTables
-from nlp.segment import index_tokens
+from core.text.segment import index_tokens
 
 
-def rowid_floor(when: datetime) -> int:
-    """The smallest rowid a mention published at ``when`` can have (see ``_rowid_for``)."""
-    value = to_us(when)
-    assert value is not None
-    return value
-
-
-class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
+class SQLiteArchive(SearchQueries, Archive):
     def __init__(self, path: Path, lock: str | None = None, readonly: bool = False) -> None:
-        self.path = Path(path)
+        self._file = SQLiteFile(path, lock=lock, readonly=readonly)
+        self.path = self._file.path
         self.readonly = readonly
-        self._mutex = threading.RLock()
-        self._role_lock: RoleLock | None = None
+        self._read = self._file.read
+        self._write = self._file.write
         self._dims = DimCodes()
+        # Codes cached during a rolled-back transaction may not exist in the file.
+        self._file.on_rollback.append(self._dims.forget)
         self._columns = DimsColumns()
-        check_file(self.path)
-        if readonly and not self.path.exists():
-            raise ArchiveError(f"{self.path} does not exist (run a crawl or the demo first)")
-        if not readonly:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        # The file is opened (and checked) before its role is locked, so a file the archive
-        # refuses never gets a lock file beside it.
-        self._conn = self._connect()
-        if lock is not None:
-            try:
-                self._role_lock = RoleLock(self.path, lock)
-                self._role_lock.acquire(self.path)
-            except BaseException:
-                self._conn.close()
-                raise
-
-    def _connect(self) -> sqlite3.Connection:
-        uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
-        conn = sqlite3.connect(
-            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10.0
-        )
-        try:
-            conn.row_factory = sqlite3.Row
-            version = check_identity(conn, self.path)
-            if not self.readonly:
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if str(mode).lower() != "wal":
-                    raise ArchiveError(f"{self.path}: cannot switch to WAL mode (got {mode})")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
-            conn.execute("PRAGMA mmap_size = 268435456")
-            migrate(conn, self.path, self.readonly, version)
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise ArchiveError(
-                f"{self.path} is damaged or not a database ({exc}); it was left untouched"
-            ) from None
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    # ---- plumbing ----------------------------------------------------------------------
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._mutex:
-            try:
-                yield self._conn
-            except sqlite3.DatabaseError as exc:
-                raise self._wrap(exc) from None
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: the write lock is taken up front, never mid-way."""
-        if self.readonly:
-            raise ArchiveError(f"{self.path} was opened read-only")
-        with self._mutex:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise self._wrap(exc) from None
-            try:
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except BaseException as exc:
-                self._conn.execute("ROLLBACK")
-                # Codes cached during the transaction may not exist in the file.
-                self._dims.forget()
-                if isinstance(exc, sqlite3.DatabaseError):
-                    raise self._wrap(exc) from None
-                raise
-
-    def _wrap(self, exc: sqlite3.DatabaseError) -> ArchiveError:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            return ArchiveError(
-                f"{self.path} stayed locked by another writer for 10 s ({text}); try again"
-            )
-        if isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError):
-            return ArchiveError(f"{self.path}: {text}")
-        return ArchiveError(f"{self.path} is damaged ({text}); it was left untouched")
+        self.ledger = Ledger(self._file)
 
     def close(self) -> None:
-        with self._mutex:
-            if getattr(self, "_conn", None) is not None:
-                self._conn.close()
-                self._conn = None  # type: ignore[assignment]
-            if self._role_lock is not None:
-                self._role_lock.release()
-                self._role_lock = None
+        self._file.close()
 
     def describe(self) -> str:
         return f"sqlite:{self.path}"
@@ -280,34 +186,6 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
         with self._read() as conn:
             return int(conn.execute("SELECT value FROM meta WHERE key='position'").fetchone()[0])
 
-    # ---- pipeline time -----------------------------------------------------------------
-    def record_pipeline_time(self, when: datetime) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('pipeline_time', ?)",
-                (str(to_us(utc(when))),),
-            )
-
-    def pipeline_time(self) -> datetime | None:
-        with self._read() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'pipeline_time'").fetchone()
-        return from_us(int(row[0])) if row else None
-
-    # ---- cursors -----------------------------------------------------------------------
-    def get_cursor(self, stage: str) -> int:
-        with self._read() as conn:
-            row = conn.execute("SELECT position FROM cursors WHERE stage = ?", (stage,)).fetchone()
-        return int(row[0]) if row else 0
-
-    def set_cursor(self, stage: str, position: int) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO cursors (stage, position, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (stage) DO UPDATE SET position = excluded.position, "
-                "updated_at = excluded.updated_at",
-                (stage, position, to_us(datetime.now(UTC))),
-            )
-
     # ---- analyses and events -----------------------------------------------------------
     def upsert_analyses(self, analyses: Iterable[Analysis]) -> int:
         count = 0
@@ -402,3 +280,12 @@ class SQLiteArchive(SearchQueries, WorkflowTables, Archive):
                 (event_id, limit),
             ).fetchall()
         return [mention_from(row) for row in rows]
+
+    # ---- overview ----------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        counts: dict[str, Any] = {}
+        with self._read() as conn:
+            for table in ("mentions", "analyses", "events"):
+                counts[table] = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        counts.update(self.ledger.stats())  # the same file: its bytes are the archive's
+        return counts

@@ -8,11 +8,12 @@ count them in the in-memory columns of ``mention_dims`` (``archive/sqlite/column
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from archive.base import ArchiveError
+from archive.errors import ArchiveError
+from archive.query import validate_request
 from archive.search import (
     FACET_FIELDS,
     TOTAL_HITS_LIMIT,
@@ -31,7 +32,6 @@ from archive.sqlite.search import (
     decode_cursor,
     encode_cursor,
     from_clause,
-    validate_request,
 )
 
 _SHANGHAI_OFFSET_US = 8 * 3600 * 1_000_000  # China has had no DST since 1991.
@@ -50,8 +50,7 @@ class SearchQueries:
     _dims: DimCodes
     _columns: DimsColumns
 
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
+    _read: Callable[[], AbstractContextManager[sqlite3.Connection]]
 
     def search(self, request: SearchRequest) -> SearchResult:
         # Pages and totals stay in SQL: newest first stops at the page and the count at

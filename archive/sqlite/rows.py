@@ -34,6 +34,14 @@ def to_us(value: datetime | None) -> int | None:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+def rowid_floor(when: datetime) -> int:
+    """The smallest rowid a mention published at ``when`` can have: mentions' rowids are
+    their publication time in microseconds (``SQLiteArchive._rowid_for``)."""
+    value = to_us(when)
+    assert value is not None
+    return value
+
+
 def from_us(value: int | None) -> datetime | None:
     if value is None:
         return None

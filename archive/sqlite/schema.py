@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from archive.base import ArchiveError, ArchiveLockedError
+from archive.errors import ArchiveError, ArchiveLockedError
 
 # 'YQ' + format 1, stored in the SQLite header so a foreign SQLite file is recognised.
 APPLICATION_ID = 0x59510001

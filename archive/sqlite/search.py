@@ -20,7 +20,8 @@ from archive.models import utc
 from archive.query import ParsedQuery, QueryError, Term, parse_query
 from archive.search import FILTER_OF_FIELD, SearchFilters, SearchRequest
 from archive.sqlite.dims import TOPIC_BITS, DimCodes, topic_bit
-from nlp.segment import query_tokens
+from archive.sqlite.rows import rowid_floor
+from core.text.segment import query_tokens
 
 # Filters answered from the narrow mention_dims table (archive/sqlite/dims.py): filter list
 # name -> dimension (= column of mention_dims).
@@ -181,8 +182,6 @@ def _marks(values: list[Any]) -> str:
 def _compile_filters(
     filters: SearchFilters, parsed: ParsedQuery, compiled: CompiledQuery, resolve: _Resolver
 ) -> None:
-    from archive.sqlite.backend import rowid_floor
-
     key = compiled.key
     if filters.since is not None:
         compiled.lower = rowid_floor(utc(filters.since))
@@ -338,12 +337,3 @@ def decode_cursor(cursor: str, sort: str) -> list[Any]:
     if not isinstance(values, list) or len(values) != expected:
         raise QueryError("the page cursor belongs to another sort order; start again")
     return values
-
-
-def validate_request(request: SearchRequest) -> None:
-    if request.sort not in ("time", "relevance"):
-        raise QueryError(f"unknown sort {request.sort!r} (use 'time' or 'relevance')")
-    if not 1 <= request.limit <= 1000:
-        raise QueryError(f"limit must be between 1 and 1000, got {request.limit}")
-    # Parsing early gives the user a query error before any database work.
-    parse_query(request.query)

@@ -121,7 +121,7 @@ class SourceSpider(scrapy.Spider):
         if record_id and record_id in context.rejected_before:
             return
         logger.warning("source %s: kept %s aside: %s", self.source.name, url, reason)
-        context.archive.keep_aside(
+        context.archive.ledger.keep_aside(
             Reject(
                 at=self.now(),
                 source=self.source.name,

@@ -20,10 +20,11 @@ from typing import Any
 
 from archive.models import Reject
 from core.clock import parse_instant
+from core.text.weibo import repost_chain, weibo_entities
 from crawlers.items import MentionItem
 from crawlers.replay import ReplayRecord, Timeline, load_timeline, original_until, release_time
 from crawlers.spiders.base import SourceSpider
-from crawlers.text import clean_text, repost_chain, weibo_entities
+from crawlers.text import clean_text
 
 __all__ = ["ReplaySpider"]
 
@@ -52,7 +53,7 @@ class ReplaySpider(SourceSpider):
             return
         tally.start_ok = True
         now = self.now()
-        state = self.context.archive.get_source_state(source.name).state.get("replay", {})
+        state = self.context.archive.ledger.get_source_state(source.name).state.get("replay", {})
         anchor = parse_instant(state["anchor"]) if state.get("anchor") else now
         position = int(state.get("position", 0))
         if not state:
@@ -77,7 +78,7 @@ class ReplaySpider(SourceSpider):
         """Lines that are not records, kept aside once, when the play starts."""
         for problem in timeline.problems:
             where, _, reason = problem.partition(": ")
-            self.context.archive.keep_aside(
+            self.context.archive.ledger.keep_aside(
                 Reject(at=self.now(), source=self.source.name, record=where, reason=reason)
             )
             self.context.tally.rejected += 1

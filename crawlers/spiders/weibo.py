@@ -27,14 +27,15 @@ from scrapy.http import Response
 from w3lib.url import add_or_replace_parameter
 
 from archive.models import Mention
+from core.text.weibo import repost_chain, weibo_entities
 from crawlers.dates import DateParseError, parse_datetime
 from crawlers.ip_region import ip_region
 from crawlers.items import MentionItem
 from crawlers.normalise import mention_id
 from crawlers.spiders.base import SourceSpider
-from crawlers.text import fragment_to_text, repost_chain, weibo_entities
+from crawlers.text import fragment_to_text
 from crawlers.weibo_html import html_wall, parse_weibo_html
-from nlp.rumor_stance import refutes
+from nlp.rumor.stance import refutes
 
 __all__ = ["WeiboSpider", "detect_block"]
 

@@ -106,7 +106,8 @@ def _audit_row(entry: AuditEntry) -> dict[str, Any]:
     details = entry.details or {}
     states = ALERT_STATUS_LABELS if entry.object_type == "alert" else OBLIGATION_STATUS_LABELS
     change = ""
-    if "from" in details and "to" in details:
+    if "from" in details and "to" in details and details["from"] != details["to"]:
+        # An assignment or a note leaves the status as it was: no "待办 → 待办".
         before = label(states, str(details["from"]))
         change = f"{before} → {label(states, str(details['to']))}"
     if "ends_at" in details:

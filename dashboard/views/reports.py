@@ -95,7 +95,9 @@ with preview:
     st.markdown(current.file("md").read_text(encoding="utf-8"))
 with history:
     sent = [
-        m for m in reader(config).list_messages(limit=1000) if m.dedup_key.startswith("report:")
+        m
+        for m in reader(config).ledger.list_messages(limit=1000)
+        if m.dedup_key.startswith("report:")
     ]
     rows = [
         {

@@ -338,16 +338,16 @@ def build_archive(folder: Path) -> DashboardArchive:
         for event in _events():
             archive.upsert_event(event)
         for alert in _alerts():
-            stored_alert, _ = archive.upsert_alert(alert)
+            stored_alert, _ = archive.ledger.upsert_alert(alert)
             assert stored_alert.id is not None
             made.alerts[alert.rule] = stored_alert.id
         for name, obligation in _obligations().items():
-            stored, _ = archive.open_obligation(obligation)
+            stored, _ = archive.ledger.open_obligation(obligation)
             assert stored.id is not None
             made.obligations[name] = stored.id
         for state in _source_states():
-            archive.save_source_state(state)
-        archive.record_pipeline_time(NOW)
+            archive.ledger.save_source_state(state)
+        archive.ledger.record_pipeline_time(NOW)
     return made
 
 
@@ -484,7 +484,7 @@ def build_demo_archive(folder: Path) -> DashboardArchive:
         while now < end:
             now = min(end, now + DEMO_STEP)
             clock.set(now)
-            archive.record_pipeline_time(now)
+            archive.ledger.record_pipeline_time(now)
             batch = []
             while stored < len(mentions) and mentions[stored].fetched_at <= now:
                 batch.append(mentions[stored])

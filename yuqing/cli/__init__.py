@@ -163,7 +163,7 @@ def analyze(ctx: Context, from_start: bool) -> None:
         else:
             # Safe to repeat: a mention keeps its event and its analysis is recomputed from
             # the same inputs (tests/test_nlp_stage.py, resetting the cursor).
-            archive.set_cursor(CURSOR, 0)
+            archive.ledger.set_cursor(CURSOR, 0)
             forget(archive)
             report = _analyze_with_progress(archive, ctx.settings, clock)
     click.echo(
@@ -241,7 +241,7 @@ def stats(ctx: Context, as_json: bool) -> None:
     """Counts of what the archive holds, and the health of each source."""
     with ctx.archive(readonly=True) as archive:
         counts = archive.stats()
-        states = archive.list_source_states()
+        states = archive.ledger.list_source_states()
     if as_json:
         click.echo(json.dumps({**counts, "sources": [asdict(s) for s in states]}, default=str))
         return

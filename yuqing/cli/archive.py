@@ -54,8 +54,8 @@ def copy_command(ctx: Any, source_path: str, backend: str, batch: int) -> None:
     """Copy mentions, analyses and events; an interrupted copy resumes where it stopped."""
     with _source(source_path) as source, _target(ctx, backend) as target:
         name = checkpoint_name(Path(source_path))
-        if target.get_cursor(name):
-            click.echo(f"resuming the copy from position {target.get_cursor(name)}")
+        if target.ledger.get_cursor(name):
+            click.echo(f"resuming the copy from position {target.ledger.get_cursor(name)}")
         total = source.count_mentions()
         with click.progressbar(length=total, label="复制舆情记录", file=sys.stderr) as bar:
             shown = [0]

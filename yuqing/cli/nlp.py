@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 
 import nlp
-from nlp.ced import RecordError, from_record, load_ced, read_jsonl
-from nlp.evaluation import CED, DatasetMissing, dataset_path
+from nlp.rumor.ced import RecordError, from_record, load_ced, read_jsonl
+from nlp.training.evaluation import CED, DatasetMissing, dataset_path
 
-# The same paths as nlp.rumor_model.MODEL_PATH, without importing numpy and scikit-learn
+# The same paths as nlp.rumor.model.MODEL_PATH, without importing numpy and scikit-learn
 # every time any ``yuqing`` command starts.
 MODEL_PATH = Path(nlp.__file__).parent / "models" / "rumor.npz"
 CARD_PATH = MODEL_PATH.with_name("rumor_card.md")
@@ -56,9 +56,9 @@ def train_rumor(
     data: str | None, output: str, card: str, limit: int | None, card_only: bool
 ) -> None:
     """Cross-validate, calibrate and fit the rumour model on CED data."""
-    from nlp.rumor_card import evaluation_from_meta, write_card
-    from nlp.rumor_model import RumorModel
-    from nlp.rumor_train import train as train_model
+    from nlp.rumor.model import RumorModel
+    from nlp.training.rumor_card import evaluation_from_meta, write_card
+    from nlp.training.rumor_train import train as train_model
 
     if card_only:
         stored = RumorModel.load(Path(output))
@@ -92,7 +92,7 @@ def score_rumor(input_path: str, output: str | None, model_path: str | None) -> 
     Records are in the CED format (``text`` required; ``responses``, ``user``, ``time``
     optional). A bad record is reported on stderr with its line number and skipped.
     """
-    from nlp.rumor_model import RumorModel
+    from nlp.rumor.model import RumorModel
 
     model = RumorModel.load(Path(model_path) if model_path else MODEL_PATH)
     sink = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
@@ -129,8 +129,8 @@ def evaluate() -> None:
 @click.option("--limit", type=int, default=None, help="Use only the first N records.")
 def evaluate_rumor(data: str | None, folds: int, no_baseline: bool, limit: int | None) -> None:
     """Grouped k-fold figures at 0, 1, 3, 6, 12, 24 h and all responses, beside the baseline."""
-    from nlp.rumor_card import figures_table
-    from nlp.rumor_train import cross_validate, later_period
+    from nlp.training.rumor_card import figures_table
+    from nlp.training.rumor_train import cross_validate, later_period
 
     items = load_ced(_data(data), limit=limit)
     evaluation, _, _ = cross_validate(
@@ -145,11 +145,11 @@ RELEVANCE_PATH = MODEL_PATH.with_name("relevance.npz")
 
 def _relevance_report(model_path: Path) -> str:
     from nlp.relevance_model import RelevanceModel
-    from nlp.relevance_train import compare, table
+    from nlp.training.relevance_train import compare, table
 
     model = RelevanceModel.load(model_path)
     return (
-        "Relevance on the labelled sample (nlp/evaluation.py; 'ced' was used for tuning, "
+        "Relevance on the labelled sample (nlp/training/evaluation.py; 'ced' was used for tuning, "
         "'ced_holdout' was labelled blind): lexicon (score ≥ 0.5), model alone (p ≥ 0.5), "
         "lexicon+model (the TrainedRelevanceScorer)\n\n" + table(compare(model))
     )
@@ -162,7 +162,7 @@ def _relevance_report(model_path: Path) -> str:
 def train_relevance(output: str) -> None:
     """Fit the relevance model on food-safety news, lexicon-labelled CED posts and the
     domain lexicons (the labelled sample is left out), then print its figures."""
-    from nlp.relevance_train import fit, training_set
+    from nlp.training.relevance_train import fit, training_set
 
     try:
         data = training_set(progress=_progress)

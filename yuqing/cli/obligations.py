@@ -92,7 +92,7 @@ def list_obligations(ctx: Any, show_all: bool, as_json: bool) -> None:
 
     statuses = None if show_all else ["open", "acknowledged"]
     with ctx.archive(readonly=True) as archive:
-        items = archive.list_obligations(statuses)
+        items = archive.ledger.list_obligations(statuses)
         now = _now(ctx, archive)
     for ob in items:
         overdue = ob.status in ("open", "acknowledged") and ob.due_at < now
@@ -120,7 +120,7 @@ def _now(ctx: Any, archive: Any) -> Any:
         pipeline = ctx.settings.runner.clock == "pipeline"
     except Exception:
         pipeline = False
-    recorded = archive.pipeline_time() if pipeline else None
+    recorded = archive.ledger.pipeline_time() if pipeline else None
     return recorded or RealClock().now()
 
 

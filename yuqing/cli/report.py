@@ -24,7 +24,7 @@ FORMATS = ("md", "docx", "pdf", "json")
 def _now(ctx: Any, archive: Archive) -> datetime:
     """The runner's clock: the archive's pipeline time under simulated time, else now."""
     if ctx.settings.runner.clock == "pipeline":
-        recorded = archive.pipeline_time()
+        recorded = archive.ledger.pipeline_time()
         if recorded is not None:
             return recorded
     return RealClock().now()

@@ -168,7 +168,7 @@ def _start_dashboard(
 def summarise(archive: Any, seconds: float, corpus: str = "") -> dict[str, Any]:
     stats = archive.stats()
     events = archive.list_events(limit=10)
-    obligations = archive.list_obligations()
+    obligations = archive.ledger.list_obligations()
     return {
         "corpus": corpus,
         "seconds": round(seconds, 1),
@@ -201,7 +201,8 @@ def summarise(archive: Any, seconds: float, corpus: str = "") -> dict[str, Any]:
             for o in obligations
         ],
         "alert_list": [
-            {"rule": a.rule, "level": a.level, "title": a.title} for a in archive.list_alerts()
+            {"rule": a.rule, "level": a.level, "title": a.title}
+            for a in archive.ledger.list_alerts()
         ],
     }
 

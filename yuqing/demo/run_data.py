@@ -116,7 +116,7 @@ def read_run(archive: Archive, expected: Expected) -> RunData:
         items = [item_of_mention.get(i) for i in ids]
         return majority_story([story_of[i] for i in items if i], noise)
 
-    alerts = archive.list_alerts(limit=100_000)
+    alerts = archive.ledger.list_alerts(limit=100_000)
     alert_story: dict[int, str] = {}
     for alert in alerts:
         story = event_story.get(alert.event_id or "", "")
@@ -125,7 +125,7 @@ def read_run(archive: Archive, expected: Expected) -> RunData:
         alert_story[alert.id or 0] = story
         run.alert_stories.append(story)
     ob_story: dict[int, str] = {}
-    for ob in archive.list_obligations(limit=100_000):
+    for ob in archive.ledger.list_obligations(limit=100_000):
         story = event_story.get(ob.event_id or "", "") or alert_story.get(ob.alert_id or 0, "")
         evidence = _mention_ids(ob, "evidence", "evidence_ids", "evidence_mention_ids")
         if (not story or story == UNKNOWN) and evidence:
@@ -154,7 +154,7 @@ def read_run(archive: Archive, expected: Expected) -> RunData:
                 title=ob.title,
             )
         )
-    for message in archive.list_messages(limit=1_000_000):
+    for message in archive.ledger.list_messages(limit=1_000_000):
         match = _KEY.match(message.dedup_key)
         story = UNKNOWN
         if match:

@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.settings import OutboxSettings
-from nlp.cluster_metrics import bcubed
+from nlp.training.cluster_metrics import bcubed
 from yuqing.demo.expected import Expected
 
 RUMOUR_THRESHOLD = 0.5

@@ -35,8 +35,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from nlp.rumor_features import DENSE_LABELS, DENSE_NAMES
-from nlp.text import EMOTICON, TOPIC
+from core.text.weibo import EMOTICON, TOPIC
+from nlp.rumor.features import DENSE_LABELS, DENSE_NAMES
 
 # The dense features the trees read (the author and the post; nothing about responses).
 TREE_DENSE = DENSE_NAMES[:12]

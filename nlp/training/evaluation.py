@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 FOOD_SAFETY = "food_safety/food_safety_news.jsonl.gz"
 CED = "ced/ced_dev.jsonl.gz"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nlp.rumor_bins import BINNED
-from nlp.rumor_model import DENSE, DENSE_CLIP, MAX_RESPONSES, RumorModel
-from nlp.rumor_train import ANONYMOUS, DUPLICATE_JACCARD, Evaluation, Figures
-from nlp.rumor_trees import TEXT_C, TREE_OPTIONS
+from nlp.rumor.bins import BINNED
+from nlp.rumor.model import DENSE, DENSE_CLIP, MAX_RESPONSES, RumorModel
+from nlp.rumor.trees import TEXT_C, TREE_OPTIONS
+from nlp.training.rumor_train import ANONYMOUS, DUPLICATE_JACCARD, Evaluation, Figures
 
 AIMS = {"0h": 0.92, "1h": 0.95, "all": 0.97}
 
@@ -82,7 +82,7 @@ def _bins(params: dict[str, Any]) -> str:
         return ""
     names = ", ".join(f"`{name}`" for name in BINNED)
     return (
-        f"- {names} also as {bins} quantile bins (one indicator each, `nlp.rumor_bins`): the\n"
+        f"- {names} also as {bins} quantile bins (one indicator each, `nlp.rumor.bins`): the\n"
         "  link between an author's figures and rumours is not monotone. A missing figure is\n"
         f"  its mean (scaled 0, 1/{bins} in each bin): the 57 CED posts without a user are all\n"
         '  rumours (deleted accounts), and a model that could tell "missing" learnt that a post\n'
@@ -118,7 +118,7 @@ def _alone(params: dict[str, Any]) -> str:
     elif "trees" in modes:
         how.append(
             "a post with no response yet is scored by gradient-boosted trees "
-            f"({_tree_options()}; `nlp.rumor_trees`) over the author and post figures above, the "
+            f"({_tree_options()}; `nlp.rumor.trees`) over the author and post figures above, the "
             "post's form (length, exclamation and question marks, @mentions, #topics#, links, "
             "digits, 【】 headlines, emoticons, Latin letters, pleas to repost) and a text score: "
             f"a logistic regression (C = {TEXT_C:g}) of the post's n-grams, out-of-fold (grouped "
@@ -177,7 +177,7 @@ stored in the model file (`yuqing train rumor --card-only` rewrites this card fr
   {tuple(params.get("response_ngram", ()))}-grams (the earliest {MAX_RESPONSES} responses
   known at scoring time, {_cap(params, "response")}); and {dense}.
 {bins}- The scaled author and response features are clipped to ±{DENSE_CLIP:g} standard
-  deviations (`nlp.rumor_model.DENSE_CLIP`: one doubting reply to a new post must not decide
+  deviations (`nlp.rumor.model.DENSE_CLIP`: one doubting reply to a new post must not decide
   alone).
 - Trained on every post at the horizons {params.get("train_horizons")} (hours after posting;
   null = all responses), so one model scores a post at any age{_weights(params)}.
@@ -205,7 +205,7 @@ same grouped folds.
   Cantonese or Taiwanese wording still differs from the mainland Weibo text it learnt from.
 - Posts from sites that give no author figures are scored by the text alone (the later-period
   row without author figures: about 0.07 lower than with them).
-- A mention matching a known debunk is flagged by `nlp.rumor.DebunkIndex`, whatever this model
+- A mention matching a known debunk is flagged by `nlp.rumor.score.DebunkIndex`, whatever this model
   says.
 """
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 """The rumour model's figures: per-class scores, the evaluation record, the issue's baseline
-(re-exported by ``nlp.rumor_train``, split off to keep that module small)."""
+(re-exported by ``nlp.training.rumor_train``, split off to keep that module small)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.svm import LinearSVC
 
-from nlp.ced import RumorInput
-from nlp.rumor_counts import Counts, block_of, tfidf
-from nlp.rumor_features import MAX_RESPONSES
+from nlp.rumor.ced import RumorInput
+from nlp.rumor.features import MAX_RESPONSES
+from nlp.training.rumor_counts import Counts, block_of, tfidf
 
 
 @dataclass

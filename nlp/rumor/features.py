@@ -1,6 +1,6 @@
 """What the rumour model reads of a post: normalised text, responses and the dense features.
 
-Split from ``nlp.rumor_model`` (which re-exports these names) to keep modules small. The author
+Split from ``nlp.rumor.model`` (which re-exports these names) to keep modules small. The author
 figures (verified, followers, ...) and the doubt signals in the responses are one row of
 ``DENSE`` per post; any figure may be missing (NaN: it contributes nothing).
 """
@@ -8,17 +8,12 @@ figures (verified, followers, ...) and the doubt signals in the responses are on
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
-from nlp.ced import Response, RumorInput
-from nlp.rumor_bins import BINNED
-from nlp.text import to_simplified
+from nlp.normalise import normalise
+from nlp.rumor.bins import BINNED
+from nlp.rumor.ced import Response, RumorInput
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_CHAIN_USER = re.compile(r"//\s*@[^\s:：/@]{1,30}\s*[:：]?")
-_AT = re.compile(r"@[\w\u3400-\u9fff\-]{1,30}")
-_SPACES = re.compile(r"\s+")
 # The model reads at most this many responses of a post, the earliest first: past a few hundred
 # the doubt has been voiced (CED posts have 380 on average, some thousands), and the cost of
 # scoring a post stays bounded however viral it gets.
@@ -35,16 +30,6 @@ REFUTE_PHRASES = (
     "辟谣", "谣言", "谣传", "造谣", "传谣", "假的", "假消息", "假新闻", "不实", "不可信",
     "骗人", "胡说", "瞎说", "别信", "不要信", "旧闻", "老图", "ps的",
 )  # fmt: skip
-
-
-def normalise(text: str) -> str:
-    """What the model reads of a text: Simplified characters (OpenCC t2s, as the analysis
-    reads every text; 105 of CED's 2,295 posts hold Traditional characters), URLs, @users
-    and repost-chain users as markers."""
-    text = _URL.sub(" URL ", to_simplified(text or ""))
-    text = _CHAIN_USER.sub(" // ", text)
-    text = _AT.sub("@", text)
-    return _SPACES.sub(" ", text).strip().lower()
 
 
 def read_texts(responses: Sequence[Response]) -> list[str]:
@@ -92,7 +77,7 @@ DENSE = (
 DENSE_NAMES = tuple(name for name, _ in DENSE)
 DENSE_LABELS = dict(DENSE)
 AUTHOR_FEATURES = frozenset(DENSE_NAMES[:8])
-BIN_COLUMNS = tuple(DENSE_NAMES.index(name) for name in BINNED)  # see nlp.rumor_bins
+BIN_COLUMNS = tuple(DENSE_NAMES.index(name) for name in BINNED)  # see nlp.rumor.bins
 # Scaled dense features are clipped to ±DENSE_CLIP standard deviations. CED posts have
 # hundreds of responses, so the share of doubting ones is small and tightly spread (mean 0.02,
 # sd 0.05); a new post with one reply, a doubting one, would sit 18 sd out and decide the score
@@ -172,7 +157,7 @@ def dense_features(
         float(item.pics > 0),
         float("URL" in normalise(item.text).upper() or "http" in item.text),
         # As the shipped model was trained: 求辟谣 counts as refutation here. The stage
-        # corrects for the post's real stance (``nlp.rumor_context``, ``nlp.rumor_stance``);
+        # corrects for the post's real stance (``nlp.rumor.context``, ``nlp.rumor.stance``);
         # retraining with ``refutes`` / ``asks`` here is the next step (nlp/README.md).
         float(bool(_found(post, DOUBT_PHRASES))),
         float(bool(_found(post, REFUTE_PHRASES))),
@@ -191,7 +176,7 @@ def spread_features(
     speed, questions, and doubt weighted towards the earliest responses (1/sqrt(1 + position)
     among the ``MAX_RESPONSES`` read: doubt voiced first, before the crowd, says more).
     ``read``: ``read_texts`` of the responses; ``doubting``: whether each doubts or refutes.
-    The responses are in time order (``nlp.ced`` and ``input_of`` sort them; untimed last)."""
+    The responses are in time order (``nlp.rumor.ced`` and ``input_of`` sort them; untimed last)."""
     texts = read if read is not None else read_texts(item.responses)
     if doubting is None:
         doubting = [bool(_found(t, DOUBT_PHRASES) or _found(t, REFUTE_PHRASES)) for t in texts]

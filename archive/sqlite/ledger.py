@@ -1,16 +1,27 @@
-"""SQLite storage of the response workflow: alerts, obligations, outbox, audit, crawl state."""
+"""The ledger: the response workflow's records, always in SQLite, whatever holds the mentions.
+
+Alerts, obligations, the notification outbox, the audit log (silences are audit entries too),
+crawl state, rejects, stage cursors and the pipeline time. These records need what a search
+cluster does not give: integer ids handed out once, "open once per (kind, subject)" and
+"queue once per dedup key" under concurrency, a change and its audit entry in one
+transaction, and atomic ``attempts + 1``. Building those on Elasticsearch's optimistic
+concurrency would be home-made transaction code (and its test distribution ships without the
+Painless scripting module). They are thousands of rows, not millions.
+
+The embedded archive keeps them in the file of its mentions (store and ledger share one
+``SQLiteFile``); beside Elasticsearch the ledger is a SQLite file at ``archive.path``.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.base import ArchiveError
+from archive.errors import ArchiveError
 from archive.models import (
     Alert,
     AuditEntry,
@@ -18,11 +29,14 @@ from archive.models import (
     OutboxMessage,
     Reject,
     SourceState,
+    utc,
 )
+from archive.sqlite.connection import SQLiteFile
 from archive.sqlite.rows import (
     alert_from,
     audit_from,
     dumps,
+    from_us,
     message_from,
     obligation_from,
     obligation_values,
@@ -39,23 +53,61 @@ _OBLIGATION_COLUMNS = (
 )
 
 
-class WorkflowTables:
-    """Mixed into ``SQLiteArchive``; relies on its ``_read``/``_write`` transactions."""
+class Ledger:
+    """The workflow tables of one SQLite file (see the module docstring)."""
 
-    path: Path
+    def __init__(self, file: SQLiteFile) -> None:
+        self.file = file
+        self._read = file.read
+        self._write = file.write
 
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
+    @classmethod
+    def open(cls, path: Path, lock: str | None = None, readonly: bool = False) -> Ledger:
+        """A ledger in a file of its own (beside a mention store that is not SQLite)."""
+        return cls(SQLiteFile(path, lock=lock, readonly=readonly))
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
+    def close(self) -> None:
+        self.file.close()
+
+    # ---- stage cursors -----------------------------------------------------------------
+    def get_cursor(self, stage: str) -> int:
+        with self._read() as conn:
+            row = conn.execute("SELECT position FROM cursors WHERE stage = ?", (stage,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_cursor(self, stage: str, position: int) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO cursors (stage, position, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (stage) DO UPDATE SET position = excluded.position, "
+                "updated_at = excluded.updated_at",
+                (stage, position, to_us(datetime.now(UTC))),
+            )
+
+    # ---- pipeline time -----------------------------------------------------------------
+    def record_pipeline_time(self, when: datetime) -> None:
+        """The runner's clock at its last pass: under simulated time (demo, replay) the
+        dashboard counts deadlines down from this instead of the wall clock."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('pipeline_time', ?)",
+                (str(to_us(utc(when))),),
+            )
+
+    def pipeline_time(self) -> datetime | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'pipeline_time'").fetchone()
+        return from_us(int(row[0])) if row else None
 
     # ---- alerts ------------------------------------------------------------------------
     def upsert_alert(self, alert: Alert) -> tuple[Alert, bool]:
+        """Store by (rule, subject). Returns the stored alert and whether it is new."""
         with self._write() as conn:
             return self._upsert_alert(conn, alert)
 
     def upsert_alert_audited(self, alert: Alert, entry: AuditEntry | None) -> tuple[Alert, bool]:
+        """``upsert_alert`` and ``entry`` (its object_id set to the alert's id) in one
+        transaction, so a crash cannot leave a change without its audit entry."""
         with self._write() as conn:
             stored, created = self._upsert_alert(conn, alert)
             if entry is not None:
@@ -122,12 +174,15 @@ class WorkflowTables:
 
     # ---- obligations -------------------------------------------------------------------
     def open_obligation(self, obligation: Obligation) -> tuple[Obligation, bool]:
+        """Open once per (kind, subject): a second call returns the stored one, False."""
         with self._write() as conn:
             return self._open_obligation(conn, obligation)
 
     def open_obligation_audited(
         self, obligation: Obligation, entry: AuditEntry
     ) -> tuple[Obligation, bool]:
+        """``open_obligation`` and, if it opened one, ``entry`` (object_id set) in one
+        transaction."""
         with self._write() as conn:
             stored, created = self._open_obligation(conn, obligation)
             if created:
@@ -160,6 +215,7 @@ class WorkflowTables:
     def list_obligations(
         self, statuses: Sequence[str] | None = None, limit: int = 500
     ) -> list[Obligation]:
+        """Obligations ordered by due time, earliest first."""
         with self._read() as conn:
             if statuses:
                 marks = ", ".join("?" for _ in statuses)
@@ -175,6 +231,7 @@ class WorkflowTables:
             return [obligation_from(row) for row in rows]
 
     def update_obligation(self, obligation: Obligation, actor: str, action: str) -> None:
+        """Save a changed obligation and write the audit entry in the same transaction."""
         if obligation.id is None:
             raise ArchiveError("cannot update an obligation that was never stored")
         assignments = ", ".join(f"{c.strip()} = ?" for c in _OBLIGATION_COLUMNS.split(","))
@@ -209,6 +266,7 @@ class WorkflowTables:
 
     # ---- outbox ------------------------------------------------------------------------
     def enqueue(self, message: OutboxMessage) -> bool:
+        """Queue a message once per dedup_key; returns False when it was already queued."""
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO outbox (dedup_key, channel, recipient, subject, body, "
@@ -248,6 +306,7 @@ class WorkflowTables:
             )
 
     def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
+        """Record a failed attempt; ``retry_at`` None means give up (status ``failed``)."""
         with self._write() as conn:
             if retry_at is None:
                 conn.execute(
@@ -362,19 +421,10 @@ class WorkflowTables:
 
     # ---- overview ----------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
-        tables = (
-            "mentions",
-            "analyses",
-            "events",
-            "alerts",
-            "obligations",
-            "outbox",
-            "audit",
-            "rejects",
-        )
+        """Counts per workflow table and the file's size (``bytes``)."""
         counts: dict[str, Any] = {}
         with self._read() as conn:
-            for table in tables:
+            for table in ("alerts", "obligations", "outbox", "audit", "rejects"):
                 counts[table] = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             counts["open_obligations"] = int(
                 conn.execute(
@@ -384,18 +434,5 @@ class WorkflowTables:
             counts["pending_messages"] = int(
                 conn.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
             )
-        counts["bytes"] = sum(_file_size(p) for p in _archive_files(self.path))
+        counts["bytes"] = self.file.size()
         return counts
-
-
-def _archive_files(path: Path) -> Iterator[Path]:
-    yield path
-    yield path.with_name(path.name + "-wal")
-    yield path.with_name(path.name + "-shm")
-
-
-def _file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0

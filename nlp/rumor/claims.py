@@ -8,7 +8,7 @@ only a claim answered by a debunk (a known false claim) is one. The rumour rule
 judge the same posts.
 
 Everything here reads stored analyses (their score and reasons, written by
-``nlp.rumor_context.in_context``), so it needs no model and no configuration.
+``nlp.rumor.context.in_context``), so it needs no model and no configuration.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 
 from archive.models import Analysis, Mention, Reason
 from nlp.events import is_official
-from nlp.rumor import RUMOR_KINDS
-from nlp.rumor_context import ADDRESSING, AUTHORITY_PREFIX, REPORTING_PLATFORMS, claim_stance
-from nlp.rumor_stance import asks
+from nlp.rumor.context import ADDRESSING, AUTHORITY_PREFIX, REPORTING_PLATFORMS, claim_stance
+from nlp.rumor.score import RUMOR_KINDS
+from nlp.rumor.stance import asks
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,60})[”\"」』]")
 _CHAIN = re.compile(r"//\s*@.*$")

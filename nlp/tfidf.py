@@ -1,6 +1,6 @@
-"""TF-IDF blocks stored as arrays: the rumour (and relevance) model's two ways of reading text,
-character n-grams and jieba-word n-grams, over a fixed vocabulary (re-exported by
-``nlp.rumor_model``, split off to keep that module small)."""
+"""TF-IDF blocks stored as arrays: the rumour and relevance models' two ways of reading text,
+character n-grams and jieba-word n-grams, over a fixed vocabulary; ``fit_block`` chooses a
+vocabulary and its IDF from training texts (``nlp.rumor.model`` re-exports the block)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 def segment(text: str) -> list[str]:
     """jieba words with the domain dictionary (the analysis stage's own segmentation)."""
-    from nlp.segment import words
+    from core.text.segment import words
 
     return words(text)
 
@@ -98,3 +98,27 @@ def sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     norms[norms == 0] = 1.0
     counts.data /= norms[rows]
     return counts
+
+
+def smoothed_idf(document_frequency: np.ndarray, texts: int) -> np.ndarray:
+    """The smoothed IDF of scikit-learn's TfidfTransformer, ln((1 + n) / (1 + df)) + 1, so a
+    block fitted here weighs terms as a fitted vectorizer would."""
+    return np.log((1 + texts) / (1 + document_frequency)) + 1.0
+
+
+def fit_block(
+    texts: Sequence[str],
+    ngram: tuple[int, int],
+    max_features: int | None,
+    min_df: int,
+    analyzer: str = "char",
+) -> TfidfBlock:
+    """Choose the vocabulary (most frequent terms seen in ≥ min_df texts) and its IDF (used by
+    ``nlp.training.relevance_train``; rumour training goes through ``nlp.training.rumor_counts``,
+    which counts every text once for all folds)."""
+    counter = counter_for(analyzer, ngram, min_df=min_df, max_features=max_features)
+    counts = counter.fit_transform([t for t in texts if t] or ["\x00"])
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = smoothed_idf(document_frequency, counts.shape[0])
+    terms = counter.get_feature_names_out()
+    return TfidfBlock(ngram, np.asarray(terms, dtype=str), idf, analyzer=analyzer)

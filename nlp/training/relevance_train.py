@@ -1,5 +1,5 @@
 """Training the relevance model (``yuqing train relevance``) and comparing it with the lexicon
-on the labelled sample of ``nlp.evaluation`` (``yuqing evaluate relevance``).
+on the labelled sample of ``nlp.training.evaluation`` (``yuqing evaluate relevance``).
 
 How the training set is made is in ``nlp.relevance_model``'s docstring; this module reads the
 shared data sets, leaves out every line of the labelled sample, fits and reports.
@@ -16,7 +16,19 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from nlp.evaluation import (
+from nlp.lexicon import default_lexicon
+from nlp.normalise import normalise
+from nlp.relevance import LexiconRelevanceScorer
+from nlp.relevance_model import (
+    NEGATIVE_BELOW,
+    NEWS_CHARS,
+    RelevanceModel,
+    TrainedRelevanceScorer,
+    lexicon_score,
+)
+from nlp.text import document_from_text
+from nlp.tfidf import fit_block
+from nlp.training.evaluation import (
     CED,
     CED_LINES,
     FOOD_SAFETY,
@@ -29,18 +41,6 @@ from nlp.evaluation import (
     read_lines,
     relevance_sample,
 )
-from nlp.lexicon import default_lexicon
-from nlp.relevance import LexiconRelevanceScorer
-from nlp.relevance_model import (
-    NEGATIVE_BELOW,
-    NEWS_CHARS,
-    RelevanceModel,
-    TrainedRelevanceScorer,
-    lexicon_score,
-)
-from nlp.rumor_model import normalise
-from nlp.rumor_train import _block
-from nlp.text import document_from_text
 
 C = 2.0  # liblinear regularisation; 1–4 gave the same holdout recall on the tuning sample
 MIN_TERM_WEIGHT = 0.6
@@ -95,8 +95,8 @@ def training_set(
 
 def fit(data: TrainingSet) -> RelevanceModel:
     cleaned = [normalise(t) for t in data.texts]
-    chars = _block(cleaned, (2, 3), 60_000, 2)
-    words = _block(cleaned, (1, 1), 40_000, 2, "word")
+    chars = fit_block(cleaned, (2, 3), 60_000, 2)
+    words = fit_block(cleaned, (1, 1), 40_000, 2, "word")
     model = RelevanceModel(chars, words, np.zeros(0), 0.0)
     matrix = sp.csr_matrix(model.matrix(data.texts))
     classifier = LogisticRegression(C=C, solver="liblinear", class_weight="balanced")

@@ -1,7 +1,7 @@
 """Reasons of the rumour model's scores: the features pushing hardest either way.
 
-Split from ``nlp.rumor_model`` to keep that module small: the n-gram reasons (shared by the
-linear model and the post-alone trees) and the post-alone trees' reasons (``nlp.rumor_trees``).
+Split from ``nlp.rumor.model`` to keep that module small: the n-gram reasons (shared by the
+linear model and the post-alone trees) and the post-alone trees' reasons (``nlp.rumor.trees``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from archive.models import Reason
-from nlp.rumor_features import AUTHOR_FEATURES, dense_text
-from nlp.rumor_trees import POST_FORM, TREE_DENSE, PostAlone
+from nlp.rumor.features import AUTHOR_FEATURES, dense_text
+from nlp.rumor.trees import POST_FORM, TREE_DENSE, PostAlone
 
 _FORM_LABELS = dict(POST_FORM)
 # Form figures stored as log(1 + n), shown as n.

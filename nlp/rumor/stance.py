@@ -10,7 +10,7 @@ question attached; the first answers it. Counted together, the rumour model lear
 ``refutes(text)`` finds the assertive forms only, with the question forms removed first;
 ``asks(text)`` finds the question forms. On the labelled Weibo data (benchmarks/
 nlp_rumor_bench.py --stance prints the table) posts that refute are mostly not rumours, while
-replies that doubt a post remain evidence that the post is one (``nlp.rumor_features``).
+replies that doubt a post remain evidence that the post is one (``nlp.rumor.features``).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ REFUTING = re.compile(
 
 
 # Disbelief of a claim in the post's own words (哪来的塑料味, 怎么可能是塑料): used for the
-# post's stance in context (``nlp.rumor_context``), not as a model feature (the model was
+# post's stance in context (``nlp.rumor.context``), not as a model feature (the model was
 # trained on ``refutes`` alone).
 DISBELIEVING = re.compile(
     r"哪来的|哪有什么|怎么可能|不可能是|没见(?:过)?(?:是|有)|根本不是|根本没有"

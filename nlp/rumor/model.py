@@ -15,8 +15,8 @@ are not: they leak the future, and the model never sees them):
   they spread and read (bare reposts, length, speed, questions, early doubt);
 - the author: verified, organisation account, followers, friends, posts, account age, profile
   description, gender — any of which may be missing (a missing figure contributes nothing);
-  followers, friends, posts and account age also as deciles (``nlp.rumor_bins``).
-The text normalisation and the dense features live in ``nlp.rumor_features``. A post with no
+  followers, friends, posts and account age also as deciles (``nlp.rumor.bins``).
+The text normalisation and the dense features live in ``nlp.rumor.features``. A post with no
 response yet is scored by coefficients of its own when the model has them (``coef_empty``).
 """
 
@@ -35,9 +35,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from archive.models import Reason
-from nlp.ced import RumorInput
-from nlp.rumor_bins import BINNED, bin_matrix
-from nlp.rumor_features import (
+from nlp.rumor.bins import BINNED, bin_matrix
+from nlp.rumor.ced import RumorInput
+from nlp.rumor.features import (
     AUTHOR_FEATURES,
     BIN_COLUMNS,
     DENSE,
@@ -54,15 +54,15 @@ from nlp.rumor_features import (
     read_texts,
     response_texts,
 )
-from nlp.rumor_input import input_of
-from nlp.rumor_reasons import post_alone_reasons, term_reasons
-from nlp.rumor_tfidf import TfidfBlock, counter_for, segment, sublinear_tfidf
-from nlp.rumor_trees import TREE_FEATURES, PostAlone, Trees
+from nlp.rumor.inputs import input_of
+from nlp.rumor.reasons import post_alone_reasons, term_reasons
+from nlp.rumor.trees import TREE_FEATURES, PostAlone, Trees
+from nlp.tfidf import TfidfBlock, counter_for, segment, sublinear_tfidf
 
 log = logging.getLogger(__name__)
 _LOG_RESPONSES = DENSE_NAMES.index("log_responses")
 
-# Public names, including those re-exported from nlp.rumor_features (split off this module).
+# Public names, including those re-exported from nlp.rumor.features (split off this module).
 __all__ = [
     "AUTHOR_FEATURES",
     "BIN_COLUMNS",
@@ -91,7 +91,7 @@ __all__ = [
     "sublinear_tfidf",
 ]
 
-MODEL_PATH = Path(__file__).parent / "models" / "rumor.npz"
+MODEL_PATH = Path(__file__).parent.parent / "models" / "rumor.npz"
 FORMAT = "yuqing-rumor-linear/1"
 
 
@@ -165,7 +165,7 @@ class RumorModel:
     # post alone is scored by weights of its own (``Params.empty_model``); None: shared.
     coef_empty: np.ndarray | None = None
     intercept_empty: float = 0.0
-    # The post-alone trees (``nlp.rumor_trees``), which score those posts instead when present,
+    # The post-alone trees (``nlp.rumor.trees``), which score those posts instead when present,
     # with a calibration of their own (their log-odds are on another scale than ``coef``'s).
     post_alone: PostAlone | None = None
     platt_empty: tuple[float, float] | None = None

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from nlp.rumor_model import Rows, TfidfBlock, counter_for, sublinear_tfidf
+from nlp.rumor.model import Rows
+from nlp.tfidf import TfidfBlock, counter_for, smoothed_idf, sublinear_tfidf
 
 
 @dataclass
@@ -60,7 +61,7 @@ def block_of(
     if max_features is not None and len(columns) > max_features:
         frequency = np.asarray(counts.sum(axis=0)).ravel()[columns]
         columns = np.sort(columns[np.argsort(-frequency, kind="stable")[:max_features]])
-    idf = np.log((1 + counts.shape[0]) / (1 + document_frequency[columns])) + 1.0
+    idf = smoothed_idf(document_frequency[columns], counts.shape[0])
     block = TfidfBlock(whole.ngram_range, whole.terms[columns], idf, analyzer=whole.analyzer)
     return block, columns
 

@@ -11,7 +11,7 @@ know decide that:
   (``nlp.authorities``: the agency's own accounts, added names) with Chinese defaults
   (``resources/authorities.txt``), from Weibo's verification (government and media accounts,
   ``verified_type`` 1 and 3), and from the source itself (official sites, registered debunks).
-- **Stance.** A post that refutes (【辟谣】, 网传…不实, 经抽检, 系谣言; ``nlp.rumor_stance``) and
+- **Stance.** A post that refutes (【辟谣】, 网传…不实, 经抽检, 系谣言; ``nlp.rumor.stance``) and
   does not ask is answering a claim, not repeating it. Its replies that say 谣言 or 造谣 agree
   with it, which the model would read as doubt. On the labelled Weibo posts
   (benchmarks/nlp_rumor_bench.py --stance) refuting posts are mostly not rumours, while the
@@ -34,8 +34,8 @@ from pathlib import Path
 from archive.models import Mention, Reason
 from core.settings import AuthoritySettings
 from nlp.events import EventState, is_official
-from nlp.rumor import RumorResult
-from nlp.rumor_stance import asks, disbelieves
+from nlp.rumor.score import RumorResult
+from nlp.rumor.stance import asks, disbelieves
 
 AUTHORITY_KINDS = ("own", "official", "media", "science")
 AUTHORITY_LABELS = {
@@ -53,9 +53,9 @@ AUTHORITY_MAX = 0.05
 # The most a refuting post by anyone else scores. Higher than an authority's: a citizen's
 # 辟谣了 may still carry the claim along (科普号说是谣言，营销号说是塑料), but below 0.5.
 REFUTATION_MAX = 0.2
-# How the reason of an authority's cap begins (``nlp.rumor_claims`` reads it back).
+# How the reason of an authority's cap begins (``nlp.rumor.claims`` reads it back).
 AUTHORITY_PREFIX = "来源为"
-_RESOURCE = Path(__file__).parent / "resources" / "authorities.txt"
+_RESOURCE = Path(__file__).parent.parent / "resources" / "authorities.txt"
 
 
 @cache
@@ -134,7 +134,7 @@ REPORTING_PLATFORMS = ("news", "rss")
 # no debunk answers it: a witness of a real accident writes like a rumour-monger to the model
 # (a personal account, few followers, 求证 in the replies: the demo's witnesses scored
 # 0.72–0.81). A claim about such an event is a rumour once a debunk answers it (the match
-# is kept), which is also the rumour rule's test (``nlp.rumor_claims``).
+# is kept), which is also the rumour rule's test (``nlp.rumor.claims``).
 CORROBORATED_MAX = 0.3
 
 

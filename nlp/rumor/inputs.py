@@ -1,12 +1,12 @@
 """The analysis stage's view of a post for the rumour model (re-exported by
-``nlp.rumor_model``, split off to keep that module small)."""
+``nlp.rumor.model``, split off to keep that module small)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from archive.models import Mention
-from nlp.ced import Response, RumorInput
+from nlp.rumor.ced import Response, RumorInput
 
 # The author figures a mention may carry in ``metrics`` under the names CED uses.
 _USER_KEYS = ("verified", "verified_type", "followers", "friends", "messages", "gender")
