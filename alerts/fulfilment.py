@@ -31,7 +31,8 @@ It runs for the obligations opened in this evaluation (searching the archive for
 published since their trigger: an obligation found late may already be fulfilled) and, when
 new publications arrive, for every obligation still active or closed by the system (a later
 crawl can bring an earlier publication). The recipients hear of the closings as one notice
-per publication (``alerts.fulfilled``), queued before the closings are written.
+per publication (``alerts.fulfilled``), queued before the closings are written; a proposal's
+message too is queued before the proposal is written.
 """
 
 from __future__ import annotations
@@ -413,11 +414,6 @@ def _propose(
         f"{PROPOSAL}{notice.url}（{notice.title or notice.source}，{where}"
         f"匹配度 {found.score:.2f}）"
     )
-    archive.ledger.update_obligation(
-        replace(ob, note=note, fulfilled_by=notice.id, updated_at=now),
-        "system",
-        "obligation.fulfilment_proposed",
-    )
     subject = f"【建议办结·{kind_label(ob.kind)}】{ob.title}"
     body = "\n".join(
         [
@@ -435,4 +431,11 @@ def _propose(
         subject,
         body,
         now,
+    )
+    # Told first, like a close: a proposal written is not proposed again, so a crash between
+    # the two would otherwise lose the message; a repeated one is the same outbox key.
+    archive.ledger.update_obligation(
+        replace(ob, note=note, fulfilled_by=notice.id, updated_at=now),
+        "system",
+        "obligation.fulfilment_proposed",
     )

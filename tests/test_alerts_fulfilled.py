@@ -119,3 +119,24 @@ def test_a_later_obligation_closed_by_the_same_publication_is_news(
     assert notice.subject == "【按时办结·澄清事实】澄清事实：电梯坠落事故"
     assert all(f"#{ob_id}" not in notice.body for ob_id in ids)
     assert len(fulfilled(archive)) == 3
+
+
+def test_a_crash_after_a_proposal_is_told_keeps_it_once(tmp_path: Path, archive: Archive) -> None:
+    """A superior's release is only proposed (建议办结); each message is queued before its
+    proposal is written, so a crash between the two neither loses nor doubles it."""
+    settings, clock, ids = two_open(tmp_path, archive)
+    archive.upsert_mentions([post("gov1", REPORT, 100, "杭州发布")])
+    crashing = cast(Archive, _CrashingArchive(archive, "update_obligation", 0))
+    clock.set(T0 + timedelta(minutes=110))  # before the bureau's own 通报 (at 120)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        evaluate(crashing, settings, clock)
+    proposed = {m.dedup_key for m in archive.ledger.list_messages() if ":proposed:" in m.dedup_key}
+    assert {key.split(":")[1] for key in proposed} == {str(ids[0])}
+    assert len(proposed) == 2  # one per recipient
+    assert archive.ledger.get_obligation(ids[0]).fulfilled_by == ""  # type: ignore[union-attr]
+    evaluate(archive, settings, clock)
+    assert archive.ledger.get_obligation(ids[0]).fulfilled_by == "gov1"  # type: ignore[union-attr]
+    again = {m.dedup_key for m in archive.ledger.list_messages() if ":proposed:" in m.dedup_key}
+    # The first proposal kept its key (not doubled); the second, not reached before the
+    # crash, is told now: one per obligation and recipient.
+    assert proposed < again and len(again) == 4
