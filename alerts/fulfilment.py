@@ -30,7 +30,9 @@ channels — is proposed (建议办结) for a person to confirm.
 It runs for the obligations opened in this evaluation (searching the archive for what was
 published since their trigger: an obligation found late may already be fulfilled) and, when
 new publications arrive, for every obligation still active or closed by the system (a later
-crawl can bring an earlier publication).
+crawl can bring an earlier publication). The recipients hear of the closings as one notice
+per publication (``alerts.fulfilled``), queued before the closings are written; a proposal's
+message too is queued before the proposal is written.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from alerts.deadlines import kind_label
-from alerts.messages import dashboard_url, obligation_link, show_outcome
+from alerts.fulfilled import Closing, queue_fulfilled
+from alerts.messages import dashboard_url, obligation_link
 from alerts.outbox import queue_for
 from archive.base import Archive
 from archive.models import Alert, Analysis, Mention, Obligation, publisher
@@ -275,33 +278,60 @@ def fulfil(
     opened: Iterable[int],
     now: datetime,
 ) -> FulfilmentReport:
-    """Close or propose the obligations that qualifying publications answer."""
+    """Close or propose the obligations that qualifying publications answer.
+
+    The closings are planned first, told (``alerts.fulfilled``: one notice per publication
+    and recipient) and only then written, so a crash between the two loses no notice."""
     channels = Channels.of(settings)
     report = FulfilmentReport()
     fresh = any(channels.channel(m) is not None or channels.own_site(m) for m, _ in mentions)
     wanted = set(opened)
-    for ob in archive.ledger.list_obligations(["open", "acknowledged", "done"], limit=1_000_000):
+    stored = archive.ledger.list_obligations(["open", "acknowledged", "done"], limit=1_000_000)
+    told: list[Closing] = []  # closings the recipients hear of
+    quiet: list[Closing] = []  # a close dated earlier, a penalty decision's own disclosure
+    proposals: list[tuple[Obligation, Finding]] = []
+    for ob in stored:
         if ob.id is None or not (fresh or ob.id in wanted):
             continue
-        system_done = ob.status == "done" and bool(ob.fulfilled_by) and ob.done_at is not None
-        if ob.status == "done" and not system_done:
+        if ob.status == "done" and not _system_done(ob):
             continue
         found = find(archive, ob, channels, candidates_for(archive, ob, channels, now))
         if found is None:
             continue
-        if system_done:
+        if _system_done(ob):
             assert ob.done_at is not None
             if found.applies and found.mention.published_at < ob.done_at:
-                _close(archive, settings, rules, alerts, ob, found, now, notify=False)
+                quiet.append(Closing(_closed(ob, found, now), found.mention))
             continue
         if found.applies:
-            notify = not (ob.kind == "penalty_disclosure" and ob.id in wanted)
-            _close(archive, settings, rules, alerts, ob, found, now, notify=notify)
+            own = ob.kind == "penalty_disclosure" and (
+                ob.id in wanted or self_disclosure(ob, found.mention, channels)
+            )
+            (quiet if own else told).append(Closing(_closed(ob, found, now), found.mention))
             report.closed += 1
         elif found.mention.id != ob.fulfilled_by:
-            _propose(archive, settings, rules, alerts, ob, found, now)
+            proposals.append((ob, found))
             report.proposed += 1
+    final = {ob.id: ob.fulfilled_by for ob in stored if ob.id is not None and _system_done(ob)}
+    final.update({c.closed.id: c.mention.id for c in [*told, *quiet] if c.closed.id is not None})
+
+    def closed_by(mention_id: str) -> set[int]:
+        return {ob_id for ob_id, by in final.items() if by == mention_id}
+
+    def recipients_of(ob: Obligation) -> list[str]:
+        return _recipients(settings, rules, alerts, ob)
+
+    queue_fulfilled(archive, settings, told, closed_by, recipients_of, now)
+    for closing in [*told, *quiet]:
+        archive.ledger.update_obligation(closing.closed, ACTOR, "obligation.fulfilled")
+    for ob, found in proposals:
+        _propose(archive, settings, rules, alerts, ob, found, now)
     return report
+
+
+def _system_done(ob: Obligation) -> bool:
+    """Closed by the system on a publication (a person's close is never reopened here)."""
+    return ob.status == "done" and bool(ob.fulfilled_by) and ob.done_at is not None
 
 
 def _keywords(archive: Archive, ob: Obligation) -> list[str]:
@@ -348,23 +378,15 @@ def _tell(
     queue_for(archive, recipients, names, key, subject, body, now)
 
 
-def _close(
-    archive: Archive,
-    settings: Settings,
-    rules: Mapping[str, RuleSettings],
-    alerts: Mapping[int, Alert],
-    ob: Obligation,
-    found: Finding,
-    now: datetime,
-    notify: bool,
-) -> None:
+def _closed(ob: Obligation, found: Finding, now: datetime) -> Obligation:
+    """``ob`` as the system closes it on ``found`` (not written)."""
     m = found.mention
     source = m.title or m.text[:40]
     confirmed = found.confirmed_by
     also = ""
     if confirmed is not None and confirmed.id != m.id:
         also = f"；本单位发布确认：{confirmed.title or confirmed.text[:30]}"
-    closed = replace(
+    return replace(
         ob,
         status="done",
         done_at=m.published_at,
@@ -373,27 +395,6 @@ def _close(
         note=f"系统自动办结：{source}（{CHANNEL_NAMES[found.channel]}，匹配度 "
         f"{found.score:.2f}{also}）",
         updated_at=now,
-    )
-    archive.ledger.update_obligation(closed, ACTOR, "obligation.fulfilled")
-    if not notify:
-        return
-    outcome = show_outcome(closed)
-    body = "\n".join(
-        [
-            f"义务 #{ob.id}「{ob.title}」已有发布履行，系统已自动办结（{outcome}）：",
-            f"  · {source} {m.url}",
-            f"如认定有误，一步撤销：yuqing obligations undo {ob.id}",
-            f"或在系统中办理：{obligation_link(dashboard_url(settings), ob)}",
-        ]
-    )
-    _tell(
-        archive,
-        settings,
-        _recipients(settings, rules, alerts, ob),
-        f"obligation:{ob.id}:fulfilled:{m.id}",
-        f"【{outcome}·{kind_label(ob.kind)}】{ob.title}",
-        body,
-        now,
     )
 
 
@@ -412,11 +413,6 @@ def _propose(
         f"{PROPOSAL}{notice.url}（{notice.title or notice.source}，{where}"
         f"匹配度 {found.score:.2f}）"
     )
-    archive.ledger.update_obligation(
-        replace(ob, note=note, fulfilled_by=notice.id, updated_at=now),
-        "system",
-        "obligation.fulfilment_proposed",
-    )
     subject = f"【建议办结·{kind_label(ob.kind)}】{ob.title}"
     body = "\n".join(
         [
@@ -434,4 +430,11 @@ def _propose(
         subject,
         body,
         now,
+    )
+    # Told first, like a close: a proposal written is not proposed again, so a crash between
+    # the two would otherwise lose the message; a repeated one is the same outbox key.
+    archive.ledger.update_obligation(
+        replace(ob, note=note, fulfilled_by=notice.id, updated_at=now),
+        "system",
+        "obligation.fulfilment_proposed",
     )

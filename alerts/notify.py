@@ -3,7 +3,9 @@
 ``deliver_due`` takes the messages whose time has come and passes them through:
 
 1. **group** (``alerts.grouping``): messages for one recipient on one channel due together are
-   one send (a burst is one message), held up to ``outbox.group_wait`` for stragglers;
+   one send (a burst is one message), held up to ``outbox.group_wait`` for stragglers; a
+   story's informational news waits ``outbox.group_interval`` after a send about that story
+   (``alerts.intervals``);
 2. **send** (``send``) through the notifier named by the message's ``channel``;
 3. **record** (``record_sent``) at once: ``mark_sent`` for every member immediately after the
    send, so a message confirmed as sent is never sent again (the ``dedup_key`` already kept it
@@ -27,6 +29,7 @@ from datetime import datetime
 
 from alerts.channel_health import ChannelFailure, report_failing_channels
 from alerts.grouping import combine, group_messages
+from alerts.intervals import hold_recent
 from alerts.notifiers import NOTIFIERS, Notifier, PermanentError, build_notifier
 from alerts.retry import MAX_ATTEMPTS, next_attempt, record_failure, retry_delay
 from archive.base import Archive
@@ -71,6 +74,7 @@ def deliver_due(
     outbox = settings.outbox
     failures: list[ChannelFailure] = []
     due = archive.ledger.due_messages(clock.now(), limit=limit)
+    due = hold_recent(archive, due, clock.now(), outbox.group_interval)
     for batch in group_messages(due, clock.now(), outbox.group_wait, outbox.group_max):
         channel = batch[0].channel
         notifier = built.get(channel)

@@ -5,8 +5,10 @@ Each scenario (a corpus file with ``<name>.expected.yaml`` beside it) is replaye
 HTTP sites, Scrapy spiders, analysis, rules, obligations and outbox — and the run's archive is
 scored against the expected decisions (``yuqing.demo.scoring``): obligations (recall,
 precision, forbidden kinds, fulfilled on time), rumour accuracy, event B-cubed F1 and alert
-fatigue, each printed beside its aim; and routing (属地化): the share of events assigned to the
-unit the expected file names for their story (``yuqing.demo.unit_scoring``).
+fatigue, each printed beside its aim (fatigue counts deliveries — what a recipient's phone
+receives, a delivery pass's messages combined — with the outbox rows beside them); and
+routing (属地化): the share of events assigned to the unit the expected file names for their
+story (``yuqing.demo.unit_scoring``).
 
     python benchmarks/decisions_bench.py                      # the demo and scenarios/*.jsonl
     python benchmarks/decisions_bench.py scenarios/baisha_gas.jsonl --json
@@ -126,6 +128,8 @@ def render(name: str, scores: dict[str, Any]) -> str:
         f"{'noise items in an event':<44}{ev['noise_items_in_event']:>10}",
         f"{'max notifications / recipient / story / h':<44}"
         f"{scores['max_notifications_per_recipient_story_hour']:>10}  <= 1 (escalations excepted)",
+        f"{'  ... outbox rows (file sink lines) / h':<44}"
+        f"{scores['max_queued_per_recipient_story_hour']:>10}",
         *_unit_lines(scores["units"]),
         "",
         "obligations per (story, kind): expected / opened, recall, precision",
@@ -142,13 +146,17 @@ def render(name: str, scores: dict[str, Any]) -> str:
         lines.append("rumour misjudged: " + ", ".join(ru["wrong"]))
     if official:
         lines.append("official/debunk >= 0.5: " + ", ".join(official))
-    lines.append("per story: items in event / items (events), alerts, notifications, max/h")
+    lines.append(
+        "per story: items in event / items (events), alerts, outbox rows, escalations,"
+        " deliveries, max deliveries/h (rows/h)"
+    )
     for story, row in sorted(scores["fatigue"].items()):
         ev_row = ev["stories"].get(story, {})
         placed = f"{ev_row['in_event']}/{ev_row['items']} ({ev_row['events']})" if ev_row else "–"
         lines.append(
             f"  {story:<20}{placed:>14}  alerts {row['alerts']:>3}  notes {row['notifications']:>4}"
-            f"  esc {row['escalations']:>3}  max/h {row['max_per_recipient_hour']:>3}"
+            f"  esc {row['escalations']:>3}  sent {row['deliveries']:>4}"
+            f"  max/h {row['max_per_recipient_hour']:>2} ({row['max_queued_per_recipient_hour']})"
         )
     return "\n".join(lines)
 

@@ -250,6 +250,9 @@ class OutboxSettings(StrictModel):
     # (0: only those due in the same pass are grouped).
     group_wait: Duration = timedelta(0)
     group_max: int = Field(default=10, ge=1)
+    # After a send about a story, its 已自动办结 / 建议办结 news to that recipient waits this
+    # long, then goes with what else is due (alerts.intervals; 0: never held).
+    group_interval: Duration = timedelta(0)
     # Recipients told, by their other channels, when a channel keeps failing.
     admins: list[str] = Field(default_factory=list)
     failing_after: int = Field(default=3, ge=1)

@@ -347,7 +347,34 @@ def test_fatigue_counts_per_recipient_per_story_hour_without_escalations() -> No
         Notification("leader", "fire", T0 + timedelta(minutes=2), escalation=True),
     ]
     fire = fatigue_scores(["fire", "fire"], notes)["fire"]
-    assert fire == {"alerts": 2, "notifications": 5, "escalations": 2, "max_per_recipient_hour": 2}
+    assert fire == {
+        "alerts": 2,
+        "notifications": 5,
+        "escalations": 2,
+        "deliveries": 3,
+        "max_per_recipient_hour": 2,
+        "max_queued_per_recipient_hour": 2,
+    }
+
+
+def test_fatigue_counts_what_a_phone_receives_one_delivery_pass_as_one_message() -> None:
+    """Rows a pass sent together to one recipient are one message (group_max at a time) for
+    each story in it; an escalation alone is not counted, a row never sent counts alone."""
+    at = T0 + timedelta(minutes=40)
+    notes = [
+        Notification("spokesperson", "fire", T0, sent_at=T0, channel="ding", id=1),
+        Notification("spokesperson", "fire", T0, sent_at=T0, channel="ding", id=3),
+        Notification("spokesperson", "flood", T0, sent_at=T0, channel="ding", id=2),
+        Notification("spokesperson", "fire", at, escalation=True, sent_at=at, channel="ding"),
+        Notification("duty", "fire", T0, sent_at=T0 + timedelta(hours=1), channel="ding", id=4),
+        Notification("duty", "fire", T0 + timedelta(hours=2), id=5),  # never sent
+    ]
+    got = fatigue_scores([], notes, group_max=10)
+    assert (got["fire"]["deliveries"], got["fire"]["max_per_recipient_hour"]) == (3, 1)
+    assert got["fire"]["max_queued_per_recipient_hour"] == 2
+    assert got["flood"]["deliveries"] == 1
+    # Two to a message, in outbox order: fire + flood, then fire: two messages carry fire.
+    assert fatigue_scores([], notes[:3], group_max=2)["fire"]["max_per_recipient_hour"] == 2
 
 
 def test_urls_map_back_to_corpus_items() -> None:

@@ -91,6 +91,9 @@ def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
             ),
         ],
         "units": demo_units(),
+        # Alertmanager's group_interval: a story's 已自动办结/建议办结 news waits an hour after
+        # a message about it (issue 16: one notification per recipient per story per hour).
+        "outbox": {"group_interval": "1h"},
         "runner": {"tick": f"{int(DEMO_TICK.total_seconds())}s", "clock": "pipeline"},
         "dashboard": {"host": "127.0.0.1", "port": 8501},
     }

@@ -166,6 +166,9 @@ def read_run(archive: Archive, expected: Expected) -> RunData:
                 story=story,
                 created_at=message.created_at,
                 escalation=":escalate:" in message.dedup_key,
+                sent_at=message.sent_at,
+                channel=message.channel,
+                id=message.id or 0,
             )
         )
     return run

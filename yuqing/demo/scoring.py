@@ -17,7 +17,13 @@ aims (issue 16) are:
 - events: B-cubed F1 of the events against the stories (a noise item and an item in no event
   are each their own cluster) and the share of story items placed in an event. Aim F1 ≥ 0.85.
 - fatigue: alerts and notifications per story, and the most notifications one recipient got
-  for one story within any 60 minutes, escalations excepted. Aim ≤ 1.
+  for one story within any 60 minutes, escalations excepted. Aim ≤ 1. What counts is what a
+  phone receives: a delivery, not an outbox row. A delivery pass sends everything due for one
+  recipient on one channel as one message (``alerts.grouping``: the DingTalk, WeCom, Feishu,
+  webhook and e-mail notifiers combine; only the file sink writes one record per row), so a
+  recipient's rows sent in one pass, ``group_max`` to a message, are one notification for
+  each story they carry, at the time they were sent (a row never sent counts alone, when it
+  was queued). The queued rows per hour are reported beside it (``max_queued_…``).
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.settings import OutboxSettings
 from nlp.training.cluster_metrics import bcubed
 from yuqing.demo.expected import Expected
 
 RUMOUR_THRESHOLD = 0.5
 FATIGUE_WINDOW = timedelta(hours=1)
+GROUP_MAX = OutboxSettings().group_max  # the scenario runs keep the default
 UNKNOWN = "(unknown)"
 DEBUNK_WORDS = ("辟谣", "不实", "谣言", "澄清")
 AIMS = {
@@ -68,6 +76,18 @@ class Notification:
     story: str
     created_at: datetime
     escalation: bool = False
+    sent_at: datetime | None = None  # the delivery pass that sent it; None: never sent
+    channel: str = ""
+    id: int = 0  # outbox order: a pass combines its rows in this order
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message a recipient received about a story (escalations excepted)."""
+
+    recipient: str
+    story: str
+    at: datetime
 
 
 @dataclass
@@ -269,25 +289,60 @@ def max_in_window(times: list[datetime], window: timedelta = FATIGUE_WINDOW) -> 
     return best
 
 
+def deliveries(notifications: Iterable[Notification], group_max: int = GROUP_MAX) -> list[Delivery]:
+    """What the recipients' phones received (module doc): one delivery per story per sent
+    message, a pass's rows for one (recipient, channel) combined ``group_max`` at a time."""
+    passes: dict[tuple[str, str, datetime], list[Notification]] = defaultdict(list)
+    result: list[Delivery] = []
+    for note in notifications:
+        if note.sent_at is None:
+            if not note.escalation:
+                result.append(Delivery(note.recipient, note.story, note.created_at))
+            continue
+        passes[(note.recipient, note.channel, note.sent_at)].append(note)
+    for (recipient, _, sent_at), members in passes.items():
+        members.sort(key=lambda note: note.id)
+        for start in range(0, len(members), group_max):
+            chunk = members[start : start + group_max]
+            stories = {note.story for note in chunk if not note.escalation}
+            result += [Delivery(recipient, story, sent_at) for story in sorted(stories)]
+    return result
+
+
 def fatigue_scores(
-    alert_stories: list[str], notifications: list[Notification]
+    alert_stories: list[str], notifications: list[Notification], group_max: int = GROUP_MAX
 ) -> dict[str, dict[str, Any]]:
     per_story: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"alerts": 0, "notifications": 0, "escalations": 0, "max_per_recipient_hour": 0}
+        lambda: {
+            "alerts": 0,
+            "notifications": 0,
+            "escalations": 0,
+            "deliveries": 0,
+            "max_per_recipient_hour": 0,
+            "max_queued_per_recipient_hour": 0,
+        }
     )
     for story in alert_stories:
         per_story[story]["alerts"] += 1
-    times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    queued: dict[tuple[str, str], list[datetime]] = defaultdict(list)
     for note in notifications:
         row = per_story[note.story]
         row["notifications"] += 1
         if note.escalation:
             row["escalations"] += 1
         else:
-            times[(note.story, note.recipient)].append(note.created_at)
-    for (story, _), moments in times.items():
-        row = per_story[story]
-        row["max_per_recipient_hour"] = max(row["max_per_recipient_hour"], max_in_window(moments))
+            queued[(note.story, note.recipient)].append(note.created_at)
+    received: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for delivery in deliveries(notifications, group_max):
+        per_story[delivery.story]["deliveries"] += 1
+        received[(delivery.story, delivery.recipient)].append(delivery.at)
+    for figure, times in (
+        ("max_queued_per_recipient_hour", queued),
+        ("max_per_recipient_hour", received),
+    ):
+        for (story, _), moments in times.items():
+            row = per_story[story]
+            row[figure] = max(row[figure], max_in_window(moments))
     return dict(per_story)
 
 
@@ -305,6 +360,9 @@ def score_run(expected: Expected, run: RunData) -> dict[str, Any]:
         "fatigue": fatigue,
         "max_notifications_per_recipient_story_hour": max(
             (row["max_per_recipient_hour"] for row in fatigue.values()), default=0
+        ),
+        "max_queued_per_recipient_story_hour": max(
+            (row["max_queued_per_recipient_hour"] for row in fatigue.values()), default=0
         ),
         "aims": AIMS,
     }
