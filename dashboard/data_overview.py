@@ -75,6 +75,16 @@ def changes_since(config: str, since: datetime, at: datetime) -> Changes:
 
 
 @_ttl_cached
+def province_counts(config: str, since: datetime, limit: int = 500) -> dict[str, int]:
+    """Mentions per province (GB/T 2260 prefix) of the events active since ``since``, from the
+    region entities the analyser counted over each event's members."""
+    from dashboard.region_map import province_counts as count_regions
+
+    events = reader(config).list_events(active_since=since, limit=limit)
+    return count_regions(r for e in events for r in (e.entities or []))
+
+
+@_ttl_cached
 def sentiment_trend(config: str, since: datetime, interval: str) -> list[tuple[datetime, str, int]]:
     """Relevant mentions per bucket and sentiment since ``since`` (the overview's 情感走势)."""
     from dashboard.data_events import sentiment_series  # the event page's own series

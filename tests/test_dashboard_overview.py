@@ -208,3 +208,55 @@ def test_sentiment_trend_counts_each_sentiment(made: DashboardArchive) -> None:
         totals[sentiment] = totals.get(sentiment, 0) + count
     # The fixture's mentions of the last 48 hours (m01-m09; m10 is 60 hours old).
     assert totals == {"negative": 4, "neutral": 4, "positive": 1}
+
+
+def test_regions_are_counted_by_province_and_drawn_as_tiles() -> None:
+    from archive.models import EntityCount
+    from dashboard.region_map import PROVINCE_TILES, province_counts, tile_map_chart
+
+    counts = province_counts(
+        [
+            EntityCount("region", "深圳市", "440300", 5),
+            EntityCount("region", "广州市", "440100", 2),
+            EntityCount("region", "北京市", "110000", 1),
+            EntityCount("region", "江州市", "", 9),  # the gazetteer does not know it
+            EntityCount("company", "某公司", "", 3),
+        ]
+    )
+    assert counts == {"44": 7, "11": 1}
+    spec = tile_map_chart(counts).to_dict()
+    [rows] = list(spec["datasets"].values())
+    assert len(rows) == len(PROVINCE_TILES) == 34  # every provincial-level division, 台湾 too
+    shown = {row["省份"]: row["提及数"] for row in rows}
+    assert shown["广东"] == 7 and shown["北京"] == 1 and shown["台湾"] == 0
+    # No two provinces share a tile.
+    assert len({(row["行"], row["列"]) for row in rows}) == len(rows)
+
+
+def test_the_overview_says_when_no_region_can_be_placed(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    at = app_test(made, monkeypatch)
+    # The fixture's regions (江州市, 临川区) are invented: nothing to place on the map.
+    assert any("没有识别出可定位到省级行政区的地区" in i.value for i in at.info)
+
+
+def test_the_overview_maps_events_whose_regions_are_known(tmp_path: Path, monkeypatch: Any) -> None:
+    from archive.models import EntityCount
+
+    made = build_archive(tmp_path)
+    with open_archive(made.db) as archive:
+        archive.upsert_event(
+            Event(
+                id="ev-gd",
+                title="深圳电梯事故",
+                first_seen=NOW - timedelta(hours=2),
+                last_seen=NOW - timedelta(hours=1),
+                mention_count=5,
+                entities=[EntityCount("region", "深圳市", "440300", 5)],
+            )
+        )
+    at = app_test(made, monkeypatch)
+    assert_no_html(at)
+    assert any("方块示意位置" in c.value for c in at.caption)
+    assert not any("没有识别出可定位" in i.value for i in at.info)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from alerts.topic_burst import format_p
-from dashboard import auth, charts, data, data_overview, data_rumours, units
+from dashboard import auth, charts, data, data_overview, data_rumours, region_map, units
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.labels import (
@@ -197,6 +197,16 @@ with right:
         st.altair_chart(charts.facet_chart(topics, "话题", TOPIC_LABELS), width="stretch")
     else:
         st.info("所选时间范围内没有已分析的话题。")
+
+st.subheader("地区分布")
+by_province = data_overview.province_counts(config, since)
+if by_province:
+    st.altair_chart(region_map.tile_map_chart(by_province), width="content")
+    st.caption(
+        "按省级行政区统计所选时间内活跃事件的提及（事件中识别出的地区实体）；方块示意位置，不表示边界。"
+    )
+else:
+    st.info("所选时间范围内的事件没有识别出可定位到省级行政区的地区。")
 
 st.subheader("情感走势")
 mood = data_overview.sentiment_trend(config, since, interval)
