@@ -26,5 +26,5 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null \
         || fail "apt-get install ${need[*]} failed"
 fi
-.venv/bin/python -c "from tests.es_node import fetch_distribution as f; print('elasticsearch:', f())" \
+.venv/bin/python -c "from tests.support.es_node import fetch_distribution as f; print('elasticsearch:', f())" \
     || fail "could not fetch the Elasticsearch distribution (see above)"
