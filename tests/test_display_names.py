@@ -140,3 +140,14 @@ def test_messages_name_rules_and_recipients_by_their_display_names(
     assert bodies, "the fixture's rules raised no message"
     for body in bodies:
         assert not leaked(body, ids), body
+
+
+def test_the_search_table_names_sources_and_json_keeps_their_ids(made: DashboardArchive) -> None:
+    import json
+
+    from tests.conftest import run_cli
+
+    code, out = run_cli(made.config, "search", "电梯")
+    assert code == 0 and "江州日报" in out and not leaked(out, {"demo-news", "demo-weibo"})
+    code, out = run_cli(made.config, "search", "电梯", "--json")
+    assert code == 0 and "demo-news" in {json.loads(line)["source"] for line in out.splitlines()}

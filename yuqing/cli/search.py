@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,9 @@ def _canonical(field: str, values: tuple[str, ...]) -> list[str]:
         raise click.BadParameter(str(exc), param_hint=f"--{field}") from None
 
 
-def print_table(records: list[dict[str, Any]], total: str) -> None:
+def print_table(
+    records: list[dict[str, Any]], total: str, shown: Callable[[str], str] = str
+) -> None:
     """The hits as a table that fits the terminal (Rich wraps no cell: the text is clipped
     with an ellipsis, and Chinese characters count two columns). Piped, it is 120 wide."""
     console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH, highlight=False)
@@ -73,7 +76,7 @@ def print_table(records: list[dict[str, Any]], total: str) -> None:
         table.add_row(
             record["published_at"][:16].replace("T", " "),
             PLATFORM_LABELS.get(record["platform"], record["platform"]),
-            record["source"],
+            shown(record["source"]),  # the source's display name; --json keeps the id
             Text((record["title"] or record["text"]).replace("\n", " ")),
             "" if rumour is None else f"{rumour:.2f}",
             record["id"],
@@ -162,7 +165,8 @@ def search(
         sys.stdout.write("\ufeff")
         write_csv(records, sys.stdout)
     else:
-        print_table(records, f"{result.total}" + ("" if result.total_exact else "+"))
+        total = f"{result.total}" + ("" if result.total_exact else "+")
+        print_table(records, total, ctx.settings.display_name)
 
 
 __all__ = ["search"]
