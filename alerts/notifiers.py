@@ -41,7 +41,7 @@ from typing import Any, ClassVar, TypeVar
 
 from archive.models import OutboxMessage
 from core.settings import NotifierSettings, RecipientSettings, http_url_problem
-from core.settings_base import literal_name
+from core.settings_base import register_typed
 from core.settings_notifiers import (
     NOTIFIER_TYPES,
     DingTalkNotifierSettings,
@@ -144,11 +144,7 @@ _N = TypeVar("_N", bound=type[Notifier])
 
 def register_notifier(cls: _N) -> _N:
     """Register a notifier class under the name its settings model's ``type`` gives."""
-    name = literal_name(cls.settings_model)
-    if name in NOTIFIERS:
-        raise TypeError(f"notifier type {name!r} has two classes: {NOTIFIERS[name].__name__}")
-    cls.type_name = name
-    NOTIFIERS[name] = cls
+    register_typed(NOTIFIERS, cls, "notifier")
     return cls
 
 

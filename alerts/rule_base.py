@@ -16,7 +16,7 @@ from typing import ClassVar, TypeVar
 from archive.base import Archive
 from archive.models import Alert, Analysis, Event, Mention, Reason
 from core.settings import AgencySettings, HotspotSettings, RuleSettings, RuleSettingsBase
-from core.settings_base import literal_name
+from core.settings_base import register_typed
 from core.vocabulary import ALERT_LEVELS, SEVERITY_GRADES
 
 # The alert level a severity grade calls for at least.
@@ -166,11 +166,7 @@ _R = TypeVar("_R", bound=type[RuleType])
 
 def register_rule(cls: _R) -> _R:
     """Register a rule class under the name its settings model's ``type`` gives."""
-    name = literal_name(cls.settings_model)
-    if name in RULE_CLASSES:
-        raise TypeError(f"rule type {name!r} has two classes: {RULE_CLASSES[name].__name__}")
-    cls.type_name = name
-    RULE_CLASSES[name] = cls
+    register_typed(RULE_CLASSES, cls, "rule")
     return cls
 
 

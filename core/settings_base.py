@@ -89,6 +89,16 @@ def literal_name(model: type[BaseModel], key: str = "type") -> str:
     return str(name)
 
 
+def register_typed(registry: dict[str, Any], cls: Any, noun: str) -> None:
+    """Put ``cls`` in ``registry`` under the name its ``settings_model``'s ``type`` gives and
+    set its ``type_name``; a second class for one type is a programming error, refused."""
+    name = literal_name(cls.settings_model)
+    if name in registry:
+        raise TypeError(f"{noun} type {name!r} has two classes: {registry[name].__name__}")
+    cls.type_name = name
+    registry[name] = cls
+
+
 def check_keys_of_other_types(
     model: type[BaseModel], data: Any, registry: Mapping[str, type[BaseModel]], noun: str
 ) -> None:
