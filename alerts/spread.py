@@ -10,7 +10,6 @@ alert.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import replace
 
 from alerts.rule_base import Match
@@ -22,10 +21,6 @@ from nlp.propagation_figures import Figures, cascade_figures
 from nlp.propagation_read import cascade_mentions, stored_figures
 
 SPREAD = "spread"  # the Reason kind of these lines
-# Cascades computed per (event, size, last post): an event that has not grown is not walked
-# again on the next evaluation. Bounded, oldest dropped first.
-_CACHE: OrderedDict[tuple[str, int, str], list[Reason]] = OrderedDict()
-CACHE_SIZE = 256
 
 
 def spread_reasons(archive: Archive, event_id: str) -> list[Reason]:
@@ -34,20 +29,13 @@ def spread_reasons(archive: Archive, event_id: str) -> list[Reason]:
     event = archive.get_event(event_id)
     if event is None:
         return []
-    key = (event_id, event.mention_count, event.last_seen.isoformat())
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return list(_CACHE[key])
+    # The analysis stage stores the figures with the event (nlp.propagation_stage); they are
+    # computed here only when it has not, or the event grew since.
     figures = stored_figures(event)
     if figures is None:
-        # Not computed by the analysis yet, or the event grew since: compute them here.
         _, mentions = cascade_mentions(archive, event_id)
         figures = cascade_figures(build_cascade(mentions), top=1) if mentions else None
-    reasons = _reasons(figures) if figures is not None else []
-    _CACHE[key] = reasons
-    while len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return list(reasons)
+    return _reasons(figures) if figures is not None else []
 
 
 def _reasons(figures: Figures) -> list[Reason]:
