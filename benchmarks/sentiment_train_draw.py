@@ -52,7 +52,9 @@ NOTICE_OPENING = re.compile(
     "通报|公告|通告|情况说明|声明|警情|提醒|提示|发布|警方|公安|消防|法院|气象|预警|天气|"
     "记者|讯|据|昨日|今日|今天|昨天|日前|近日|发生|事故|快讯|最新"
 )
-COMPLAINT = re.compile("投诉|差评|退货|退款|维权|质量问题|坑|欺骗|上当|骗子|假货|黑心|无良|客服|态度")
+COMPLAINT = re.compile(
+    "投诉|差评|退货|退款|维权|质量问题|坑|欺骗|上当|骗子|假货|黑心|无良|客服|态度"
+)
 # Each batch of BATCH: how many of each pool (the rest of a short pool goes to the next).
 MIX = (("notice", 18), ("post", 14), ("comment", 10), ("news", 8))
 KIND = {"notice": "official_notice", "post": "weibo_post", "comment": "comment", "news": "news"}

@@ -55,6 +55,7 @@ from sklearn.linear_model import LogisticRegression
 from nlp.sentiment_model import CLASSES, KIND_GROUPS, SentimentModel, features, kind_group
 from nlp.text import EMOTICON, document_from_text
 from nlp.training.evaluation import CED, FOOD_SAFETY, dataset_path, read_lines
+from nlp.training.sentiment_hand import HAND_LABELS, hand_texts, load_hand_labels
 from nlp.training.sentiment_posts import disaster_posts, emoticon_posts, neutral_posts
 
 LABELS = Path(__file__).resolve().parents[2] / "benchmarks" / "sentiment_labels.json"
@@ -153,6 +154,7 @@ POST_WEIGHT = 10.0
 # weighted 10 0.714 (neutral posts weighted 0.3 read as 1).
 NEUTRAL_WEIGHT = 1.0
 DISASTER_WEIGHT = 3.0
+HAND_WEIGHT = 30.0
 NEWS_CHARS = 300  # headline and lead, as the evaluation sample reads news
 MIN_CHARS = 4  # own words left once emoticons, @names and links are gone
 PER_CLASS = 60_000
@@ -178,6 +180,7 @@ class TrainingSet:
     labels: list[int] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    hand_weight: float = 0.0  # the weight of the texts labelled by reading, 0 without them
 
 
 def _grams(text: str) -> set[str]:
@@ -273,6 +276,35 @@ def _ced(root: Path | None, skip_posts: set[str]) -> Iterator[tuple[str, int, bo
 
 
 def training_set(
+    root: Path | None = None,
+    labels_path: Path = LABELS,
+    progress: Callable[[str], None] | None = None,
+    hand_path: Path | None = HAND_LABELS,
+) -> TrainingSet:
+    """The weak labels and, unless ``hand_path`` is None, the texts labelled by reading."""
+    data = weak_training_set(root, labels_path, progress)
+    if hand_path is not None:
+        add_hand_labels(data, root, hand_path)
+    return data
+
+
+def add_hand_labels(
+    data: TrainingSet, root: Path | None, path: Path = HAND_LABELS, weight: float | None = None
+) -> None:
+    """Append the texts labelled by reading (``nlp.training.sentiment_hand``), each weighted
+    ``HAND_WEIGHT``, read under the kind of mention a crawl would store it as."""
+    labels = load_hand_labels(path)
+    data.hand_weight = HAND_WEIGHT if weight is None else weight
+    for hand, text in zip(labels, hand_texts(labels, root), strict=True):
+        kind = MENTION_KIND[hand.item["kind"]]
+        data.clauses.append(document_from_text(text, kind=kind).sentiment_clauses)
+        data.labels.append(hand.label)
+        data.weights.append(data.hand_weight)
+        key = f"hand_{CLASSES[hand.label]}"
+        data.counts[key] = data.counts.get(key, 0) + 1
+
+
+def weak_training_set(
     root: Path | None = None,
     labels_path: Path = LABELS,
     progress: Callable[[str], None] | None = None,
@@ -375,7 +407,13 @@ def fit(data: TrainingSet, c: float = C) -> SentimentModel:
         idf=idf,
         coef=coef,
         intercept=intercept,
-        meta={"counts": data.counts, "C": c, "min_df": MIN_DF, "features": len(terms)},
+        meta={
+            "counts": data.counts,
+            "hand_weight": data.hand_weight,
+            "C": c,
+            "min_df": MIN_DF,
+            "features": len(terms),
+        },
     )
 
 

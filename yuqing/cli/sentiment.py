@@ -1,7 +1,8 @@
 """``yuqing train sentiment``: the stance model of ``nlp/models/sentiment.npz`` and its card.
 
-Trained from weak labels (``nlp.training.sentiment_train``: CED responses and posts by their
-emoticons, food-safety incident and disaster reports, neutral reports and notices), its run-time
+Trained from texts labelled by reading (``nlp.training.sentiment_hand``) joined to weak labels
+(``nlp.training.sentiment_train``: CED responses and posts by their emoticons, food-safety
+incident and disaster reports, neutral reports and notices), its run-time
 knobs (the lexicon's weight, per-kind offsets) chosen on the tuning split of the labelled
 sample (benchmarks/sentiment_labels.json); the held-out figures are
 benchmarks/nlp_topics_sentiment_bench.py's.
@@ -30,8 +31,9 @@ def _progress(message: str) -> None:
     "--output", type=click.Path(dir_okay=False), default=str(SENTIMENT_PATH), show_default=True
 )
 def train_sentiment(output: str) -> None:
-    """Fit the stance model on emoticon-labelled CED responses and food-safety reports (the
-    labelled samples' posts and near-copies left out), tune it on the tuning split, write it
+    """Fit the stance model on the hand-labelled training texts and the weak labels (emoticon-
+    labelled CED responses, food-safety reports...; the evaluation samples' posts and
+    near-copies left out), tune it on the tuning split, write it
     and its model card."""
     from nlp.training.sentiment_train import fit, training_set, tune
 
@@ -57,7 +59,9 @@ Written by `yuqing train sentiment` on {meta.get("trained_at")}; do not edit (re
 command). Figures on the held-out split and per kind of text:
 `benchmarks/nlp_topics_sentiment_bench.py`.
 
-- Data (weak labels, no hand label is trained on): CED responses (Song et al., "CED: Credible
+- Data: the texts labelled by reading of `nlp/training/sentiment_hand_labels.json` (drawn away
+  from the evaluation samples and their near-copies, each weighted {meta.get("hand_weight")}),
+  and weak labels: CED responses (Song et al., "CED: Credible
   Early Detection of Social Media Rumors", 2018; ../shared/datasets/ced) labelled by the
   emoticons of the responder's own words, the emoticons removed from the text; CED posts by
   the side most of their responses take; posts of CED, Weibo21 and mm17 by their own
