@@ -158,6 +158,8 @@ def test_the_shipped_labels_are_enough_pointers_with_every_class() -> None:
 def test_the_shipped_labels_resolve_and_never_touch_the_evaluation_samples() -> None:
     require_dataset("ced/ced_dev.jsonl.gz")
     require_dataset("rumor_more/weibo21.jsonl.gz")
+    require_dataset("rumor_more/mm17.jsonl.gz")
+    require_dataset("food_safety/food_safety_news.jsonl.gz")
     labels = load_hand_labels()
     texts = hand_texts(labels)  # raises on any pointer that does not resolve
     assert all(texts)
