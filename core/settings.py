@@ -404,6 +404,7 @@ class Settings(StrictModel):
             self.units,
             [r.name for r in self.recipients],
             {u.username: u.unit for u in self.users},
+            [s.name for s in self.sources],
         )
         return self
 

@@ -61,13 +61,15 @@ def _event_unit(config: str, event_id: str, members: int) -> str:
     units, event = tree(config), reader(config).get_event(event_id)
     if units is None or event is None:
         return ""
-    return event_unit(reader(config), units, event)
+    return event_unit(reader(config), units, event) or ""  # "": no unit's scheme watches it
 
 
 @st.cache_data(ttl=ROUTE_TTL, show_spinner=False)
 def _evidence_unit(config: str, key: str, evidence: tuple[str, ...]) -> str:
     units = tree(config)
-    return alert_unit(reader(config), units, None, evidence) if units is not None else ""
+    if units is None:
+        return ""
+    return alert_unit(reader(config), units, None, evidence) or ""
 
 
 def unit_of_event(config: str, event: Event) -> str:
