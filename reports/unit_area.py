@@ -1,0 +1,44 @@
+"""The unit a briefing covers (属地化, ``yuqing report ... --unit ID``): its subtree's mentions,
+events and obligations only, and its name in the title.
+
+The same routing as the alerts and the dashboard (``alerts.unit_scope``,
+``alerts.unit_routing``): a county's 日报 states the figures of the events routed to it or below
+and of the loose posts naming its places, and the obligations whose event or evidence routes
+there. The top unit's briefing is the whole archive's, under its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from alerts.unit_routing import alert_unit
+from alerts.unit_scope import unit_scope
+from alerts.units import UnitTree
+from archive.base import Archive
+from archive.models import Obligation
+from archive.search import SearchScope
+
+
+@dataclass
+class UnitArea:
+    unit_id: str
+    name: str
+    tree: UnitTree
+    scope: SearchScope | None  # None: the top unit, everything
+
+    def has_event(self, event_id: str) -> bool:
+        return self.scope is None or event_id in self.scope.events
+
+    def has_obligation(self, archive: Archive, ob: Obligation) -> bool:
+        if self.scope is None:
+            return True
+        unit = alert_unit(archive, self.tree, ob.event_id, ob.evidence)
+        return unit in self.tree.subtree(self.unit_id)
+
+
+def unit_area(archive: Archive, tree: UnitTree, unit_id: str, since: datetime) -> UnitArea:
+    """``unit_id``'s area for a briefing whose period (or its 环比 period) starts at ``since``.
+    An unknown id raises ``KeyError`` naming the known ones."""
+    unit = tree.unit(unit_id)
+    return UnitArea(unit.id, unit.name, tree, unit_scope(archive, tree, unit.id, since))

@@ -1,0 +1,70 @@
+"""The dashboard's search honours the user's unit (issue 23), in a real browser: a county user
+finds their district's milk rumour and not the city's lift incident, a sibling county finds
+neither, the city finds both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.passwords import hash_password
+from tests.support.browser import chromium, expect, login, open_page, page_at, served_dashboard
+from tests.support.dashboard_fixtures import build_archive, write_config
+from tests.test_dashboard_units import UNITS_YAML, USERS, _password
+
+pytestmark = pytest.mark.slow
+
+
+def _search(page: Any, query: str) -> None:
+    page.get_by_label("检索式").fill(query)
+    page.get_by_role("button", name="检索", exact=True).click()
+
+
+def _found(page: Any, query: str, shown: int) -> None:
+    _search(page, query)
+    expect(page.get_by_text(f"条结果，显示 {shown} 条")).to_be_visible(timeout=30_000)
+
+
+def _none(page: Any, query: str) -> None:
+    _search(page, query)
+    expect(page.get_by_text("没有找到符合条件的内容", exact=False)).to_be_visible(timeout=30_000)
+
+
+def _as(browser: Any, url: str, user: str) -> Any:
+    page = page_at(browser, f"{url}/")
+    login(page, user, _password(user))
+    open_page(page, "检索", "舆情检索")
+    return page
+
+
+def _users_yaml() -> str:
+    lines = ["users:"]
+    for user, unit in USERS.items():
+        digest = hash_password(_password(user), log_n=14)
+        lines += [f"  - {{username: {user}, role: spokesperson, unit: {unit}, "
+                  f"password_hash: '{digest}'}}"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def test_search_is_scoped_to_the_users_unit(tmp_path: Path) -> None:
+    made = build_archive(tmp_path / "archive")
+    write_config(made.folder, made.db, extra=UNITS_YAML + _users_yaml())
+    with served_dashboard(made.config, tmp_path / "streamlit.log") as url, chromium() as browser:
+        lin = _as(browser, url, "lin")
+        _found(lin, "奶粉", 2)  # the rumour and its debunk: ev-milk, 临川's
+        expect(lin.get_by_text("网传临川区奶粉检出三聚氰胺", exact=False)).to_be_visible()
+        _none(lin, "电梯")  # the lift incident is the city's
+        lin.close()
+
+        bai = _as(browser, url, "bai")
+        _none(bai, "奶粉")
+        bai.close()
+
+        city = _as(browser, url, "city")
+        _found(city, "奶粉", 2)
+        _search(city, "电梯")
+        expect(city.get_by_text("江州市万达广场电梯困人", exact=False)).to_be_visible(
+            timeout=30_000
+        )
