@@ -108,6 +108,26 @@ def search_scope(config: str, principal: Principal, since: datetime | None) -> S
     )
 
 
+def report_unit(config: str, principal: Principal) -> str | None:
+    """The unit whose briefings ``principal`` makes: theirs below the top unit, else None
+    (the whole archive's)."""
+    units = tree(config)
+    if units is None:
+        return None
+    pairs = [(u.username, u.unit) for u in settings(config).users]
+    unit_id = user_unit(pairs, units, principal.username)
+    return unit_id if unit_id is not None and unit_id != units.root.id else None
+
+
+def report_visible(config: str, principal: Principal, meta: dict[str, object]) -> bool:
+    """Is a stored briefing (its ``meta``) of ``principal``'s subtree: a county user sees
+    their own unit's briefings and their children's, not the city's or a sibling's."""
+    allowed = scope(config, principal)
+    if allowed is None or report_unit(config, principal) is None:
+        return True
+    return meta.get("area") in allowed
+
+
 def visible_events(config: str, principal: Principal, events: Sequence[Event]) -> list[Event]:
     allowed = scope(config, principal)
     if allowed is None:

@@ -1,6 +1,7 @@
-"""The dashboard's search honours the user's unit (issue 23), in a real browser: a county user
-finds their district's milk rumour and not the city's lift incident, a sibling county finds
-neither, the city finds both."""
+"""The dashboard's search and briefings honour the user's unit (issue 23), in a real browser: a
+county user finds their district's milk rumour and not the city's lift incident, a sibling
+county finds neither, the city finds both; a county user's briefing is their unit's, and a
+sibling does not see it."""
 
 from __future__ import annotations
 
@@ -56,10 +57,19 @@ def test_search_is_scoped_to_the_users_unit(tmp_path: Path) -> None:
         _found(lin, "奶粉", 2)  # the rumour and its debunk: ev-milk, 临川's
         expect(lin.get_by_text("网传临川区奶粉检出三聚氰胺", exact=False)).to_be_visible()
         _none(lin, "电梯")  # the lift incident is the city's
+        open_page(lin, "报告", "舆情报告")
+        lin.get_by_role("button", name="生成报告").click()
+        expect(lin.get_by_text("-linchuan（草稿）", exact=False).first).to_be_visible(
+            timeout=60_000
+        )
+        title = "临川区市场监督管理局舆情日报"
+        expect(lin.get_by_role("heading", name=title)).to_be_visible(timeout=30_000)
         lin.close()
 
         bai = _as(browser, url, "bai")
         _none(bai, "奶粉")
+        open_page(bai, "报告", "舆情报告")
+        expect(bai.get_by_text("尚无报告。")).to_be_visible(timeout=30_000)
         bai.close()
 
         city = _as(browser, url, "city")
@@ -68,3 +78,5 @@ def test_search_is_scoped_to_the_users_unit(tmp_path: Path) -> None:
         expect(city.get_by_text("江州市万达广场电梯困人", exact=False)).to_be_visible(
             timeout=30_000
         )
+        open_page(city, "报告", "舆情报告")  # the top unit sees its districts' briefings
+        expect(city.get_by_role("heading", name=title)).to_be_visible(timeout=30_000)
