@@ -21,7 +21,7 @@ from core.settings import Settings
 from crawlers.spiders.notices import record_entities, record_line
 from nlp.notice_links import RecordKey, firm_stem, record_keys
 from nlp.stage import analyze_new
-from tests.test_units_alerts import units
+from tests.support.unit_tree import RECIPIENTS, units
 
 T0 = datetime(2026, 11, 17, 9, 0, tzinfo=SHANGHAI)
 FIXTURE = Path(__file__).parent / "fixtures" / "notices" / "records.json"
@@ -44,7 +44,7 @@ POSTS = [
 
 
 def settings(tmp_path: Path) -> Settings:
-    names = ["duty", "city-duty", "linchuan-duty", "baisha-duty"]
+    names = ["duty", *RECIPIENTS]
     return Settings.model_validate(
         {
             "rules": [

@@ -16,7 +16,7 @@ from reports.build import ReportError, build_report
 from reports.citations import check
 from tests.conftest import run_cli
 from tests.support.dashboard_fixtures import NOW, DashboardArchive, build_archive, write_config
-from tests.test_dashboard_units import UNITS_YAML
+from tests.support.unit_tree import units_yaml
 
 DAY = date(2026, 11, 20)
 
@@ -25,7 +25,7 @@ DAY = date(2026, 11, 20)
 def made(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
     folder = tmp_path_factory.mktemp("unit-reports")
     built = build_archive(folder)
-    write_config(folder, built.db, extra=UNITS_YAML)
+    write_config(folder, built.db, extra=units_yaml())
     return built
 
 

@@ -5,7 +5,7 @@ On both backends, and through ``yuqing search --unit``."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,9 +20,10 @@ from archive.search import SearchFilters, SearchRequest, SearchScope
 from core.clock import SHANGHAI
 from core.settings_units import UnitSettings
 from tests.conftest import BACKENDS, each_backend, run_cli
-from tests.test_units_alerts import T0, units
+from tests.support.unit_tree import units
 
 archive = pytest.fixture(params=BACKENDS, name="archive")(each_backend)
+T0 = datetime(2026, 11, 17, 10, 0, tzinfo=SHANGHAI)
 
 # Three events — a 临川 milk scare, a 白沙 gas explosion, a city-wide lift story — and three
 # posts in no event: one naming 临川, one naming 白沙, one naming no district.

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from core.passwords import hash_password
 from tests.support.browser import chromium, expect, login, open_page, page_at, served_dashboard
 from tests.support.dashboard_fixtures import build_archive, write_config
-from tests.test_dashboard_units import UNITS_YAML, USERS, _password
+from tests.support.unit_tree import password, units_yaml
 
 pytestmark = pytest.mark.slow
 
@@ -35,23 +34,14 @@ def _none(page: Any, query: str) -> None:
 
 def _as(browser: Any, url: str, user: str) -> Any:
     page = page_at(browser, f"{url}/")
-    login(page, user, _password(user))
+    login(page, user, password(user))
     open_page(page, "检索", "舆情检索")
     return page
 
 
-def _users_yaml() -> str:
-    lines = ["users:"]
-    for user, unit in USERS.items():
-        digest = hash_password(_password(user), log_n=14)
-        lines += [f"  - {{username: {user}, role: spokesperson, unit: {unit}, "
-                  f"password_hash: '{digest}'}}"]  # fmt: skip
-    return "\n".join(lines) + "\n"
-
-
 def test_search_is_scoped_to_the_users_unit(tmp_path: Path) -> None:
     made = build_archive(tmp_path / "archive")
-    write_config(made.folder, made.db, extra=UNITS_YAML + _users_yaml())
+    write_config(made.folder, made.db, extra=units_yaml(with_users=True))
     with served_dashboard(made.config, tmp_path / "streamlit.log") as url, chromium() as browser:
         lin = _as(browser, url, "lin")
         _found(lin, "奶粉", 2)  # the rumour and its debunk: ev-milk, 临川's
