@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -76,16 +77,31 @@ def record_keys(mention: Mention) -> tuple[RecordKey, ...]:
         return ()
     keys: dict[RecordKey, None] = {}
     for record in mention.extra.get("records") or []:
-        if not isinstance(record, dict):
-            continue
-        brand = str(record.get("brand") or "").strip()
-        product = str(record.get("product") or "").strip()
-        if brand in NO_BRAND or len(brand) < MIN_NAME or len(product) < MIN_NAME:
-            brand = product = ""
-        key = RecordKey(firm_stem(str(record.get("producer") or "")), brand, product)
+        key = record_key(record) if isinstance(record, dict) else RecordKey()
         if key.firm or key.brand:
             keys[key] = None
     return tuple(keys)
+
+
+def record_key(record: dict[str, object]) -> RecordKey:
+    """How posts name ``record`` (empty fields where it gives no usable name)."""
+    brand = str(record.get("brand") or "").strip()
+    product = str(record.get("product") or "").strip()
+    if brand in NO_BRAND or len(brand) < MIN_NAME or len(product) < MIN_NAME:
+        brand = product = ""
+    return RecordKey(firm_stem(str(record.get("producer") or "")), brand, product)
+
+
+def named_records(notice: Mention, texts: Sequence[str]) -> list[dict[str, object]]:
+    """The notice's records that one of ``texts`` names (the posts of its event): the
+    official finding on what the public talks about."""
+    records = [r for r in notice.extra.get("records") or [] if isinstance(r, dict)]
+    named = []
+    for record in records:
+        key = record_key(record)
+        if (key.firm or key.brand) and any(key.named_in(text) for text in texts):
+            named.append(record)
+    return named
 
 
 def _text(mention: Mention) -> str:

@@ -19,7 +19,7 @@ from archive.models import Mention
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
 from crawlers.spiders.notices import record_entities, record_line
-from nlp.notice_links import RecordKey, firm_stem, record_keys
+from nlp.notice_links import RecordKey, firm_stem, named_records, record_keys
 from nlp.stage import analyze_new
 from tests.support.unit_tree import RECIPIENTS, units
 
@@ -124,6 +124,10 @@ def test_firm_names_as_people_write_them() -> None:
     assert RecordKey("美味乳业", "佳佳", "婴幼儿配方奶粉") in keys
     assert not RecordKey("", "佳佳", "婴幼儿配方奶粉").named_in("佳佳奶粉")
     assert record_keys(post(0, POSTS[0], T0)) == ()
+    # The official finding on what the posts talk about: the local record only.
+    named = named_records(notice(T0), POSTS)
+    assert [r["producer"] for r in named] == ["江州市美味乳业有限公司"]
+    assert named_records(notice(T0), ["今天天气不错"]) == []
 
 
 def test_a_notice_joins_the_event_the_public_started(archive: Archive, tmp_path: Path) -> None:
