@@ -5,7 +5,8 @@ it with the nearest unit whose watch scheme covers it; this module fetches what 
 the event with up to ``MEMBER_LIMIT`` member mentions (and their topics when a scheme asks
 for topics), or for an alert without an event (a document, a penalty decision) the mentions
 of its evidence — so the stage (at alert time), the reminders and the dashboard (at read time)
-compute the same unit from the same stored data. None: no unit's scheme watches it.
+compute the same unit from the same stored data. ``NO_UNIT`` (""): no unit's scheme watches
+it — in no unit's subtree, so only users and briefings without a unit see it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from alerts.firing import Fired
+from alerts.inspection_units import place_texts
 from alerts.schemes import Member, member, uses_topics, watching_unit
 from alerts.units import Place, UnitTree, place_of, route, tree_of, unit_recipients, units_named
 from archive.base import Archive
@@ -23,6 +25,7 @@ from core.settings import Settings
 # Enough members to see where a story happens; a 5,000-mention event names its district in
 # its first few hundred as surely as in all of them.
 MEMBER_LIMIT = 300
+NO_UNIT = ""
 
 
 def _members(archive: Archive, tree: UnitTree, mentions: Sequence[Mention]) -> list[Member]:
@@ -32,25 +35,27 @@ def _members(archive: Archive, tree: UnitTree, mentions: Sequence[Mention]) -> l
     return [member(m, analyses[m.id].topics if m.id in analyses else ()) for m in mentions]
 
 
-def event_unit(archive: Archive, tree: UnitTree, event: Event) -> str | None:
+def event_unit(archive: Archive, tree: UnitTree, event: Event) -> str:
     mentions = archive.event_mentions(event.id, MEMBER_LIMIT)
     place = place_of(tree, event, mentions)
     members = _members(archive, tree, mentions)
     if not members:  # none stored: the event's own title, region and topics stand in
         members = [Member(normalise(f"{event.title}\n{event.region}"), "", frozenset(event.topics))]
-    return watching_unit(tree, route(tree, place), members)
+    return watching_unit(tree, route(tree, place), members) or NO_UNIT
 
 
-def evidence_unit(archive: Archive, tree: UnitTree, mention_ids: Sequence[str]) -> str | None:
+def evidence_unit(archive: Archive, tree: UnitTree, mention_ids: Sequence[str]) -> str:
     mentions = archive.get_mentions(list(mention_ids)[:MEMBER_LIMIT])
-    texts = [f"{m.title}\n{m.text}" for m in mentions]
+    # A notice: one place per record (its producers), alerts.inspection_units.
+    texts = [text for m in mentions for text in place_texts(tree, m)]
     place = Place(tuple(units_named(tree, text) for text in texts))
-    return watching_unit(tree, route(tree, place, floor=False), _members(archive, tree, mentions))
+    unit = watching_unit(tree, route(tree, place, floor=False), _members(archive, tree, mentions))
+    return unit or NO_UNIT
 
 
 def alert_unit(
     archive: Archive, tree: UnitTree, event_id: str | None, evidence: Sequence[str]
-) -> str | None:
+) -> str:
     """The unit of an alert on ``event_id`` (or, without one, on the ``evidence`` mentions)."""
     if event_id:
         event = archive.get_event(event_id)
@@ -66,7 +71,7 @@ def assign_units(archive: Archive, settings: Settings, fired: Sequence[Fired]) -
         return
     for item in fired:
         evidence = [r.mention_id for r in item.match.evidence if r.mention_id]
-        item.unit = alert_unit(archive, tree, item.match.event_id, evidence)
+        item.unit = alert_unit(archive, tree, item.match.event_id, evidence) or None
 
 
 class ObligationUnits:
@@ -98,9 +103,10 @@ class ObligationUnits:
             evidence = list(ob.evidence)
             if not evidence and alert is not None:
                 evidence = [r.mention_id for r in alert.evidence if r.mention_id]
-            return evidence_unit(self.archive, self.tree, evidence), None
+            return evidence_unit(self.archive, self.tree, evidence) or None, None
         if event.id not in self._by_event:
-            self._by_event[event.id] = (event_unit(self.archive, self.tree, event), event.severity)
+            unit = event_unit(self.archive, self.tree, event) or None
+            self._by_event[event.id] = (unit, event.severity)
         return self._by_event[event.id]
 
     def recipients(self, ob: Obligation, alert: Alert | None) -> tuple[list[str], str]:
