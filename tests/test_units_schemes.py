@@ -4,7 +4,9 @@ two mentions naming it."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,6 +156,22 @@ def test_one_mention_naming_a_district_does_not_take_the_story_there() -> None:
     higher = units()
     higher["route_min_mentions"] = 3
     assert handled(tree_from(higher), [*rumour, "临川区市场监管局到店检查"]) == "jiangzhou"
+
+
+def test_baisha_gas_formula_rumour_stays_with_the_city_as_it_grows() -> None:
+    # The scenario's own posts, in order: the story is the city's (江州's 贝乐安 brand); the
+    # one news report visiting 临川区's shops took it to 临川区 while the event was small.
+    corpus = Path(__file__).resolve().parents[1] / "scenarios" / "baisha_gas.jsonl"
+    items = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    story = sorted(
+        (i for i in items if i.get("story") == "formula_rumor"), key=lambda i: i["offset_minutes"]
+    )
+    texts = [f"{i.get('title') or ''}\n{i.get('text') or ''}" for i in story]
+    first_report = next(n for n, text in enumerate(texts) if "临川区" in text)
+    for size in range(first_report + 1, len(texts) + 1):
+        assert handled(tree_with(), texts[:size]) == "jiangzhou", size
+    # Without the floor the small event went to 临川区 (the known misroute).
+    assert handled(tree_with(), texts[: first_report + 1], floor=False) == "linchuan"
 
 
 def tree_from(raw: dict[str, Any]) -> UnitTree:
