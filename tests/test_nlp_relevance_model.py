@@ -132,3 +132,17 @@ def test_shipped_model_loads_and_reads_everyday_wording() -> None:
     on, off = model.predict_proba(["地沟油又回到餐桌，吃火锅要小心", "今天的足球比赛太精彩了"])
     assert on > 0.5 > off
     assert model.meta["counts"]["news"] > 2000
+
+
+def test_the_stage_uses_the_shipped_model_and_says_which_part_fired() -> None:
+    from nlp.relevance import default_scorer
+
+    scorer = default_scorer()
+    assert isinstance(scorer, TrainedRelevanceScorer)
+    everyday = scorer.score(
+        document_from_text("紧急提醒：千万别买这种樱桃，里面全是蛆虫，吃了会中毒")
+    )
+    assert everyday.score >= 0.5
+    assert everyday.reasons[0].kind == "relevance" and "模型" in everyday.reasons[0].text
+    chatter = scorer.score(document_from_text("周末和朋友去海边看日落，心情很好"))
+    assert chatter.score < 0.5 and not any(r.kind == "relevance" for r in chatter.reasons)
