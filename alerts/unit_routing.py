@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alerts.firing import Fired
+from alerts.inspection_units import place_texts
 from alerts.units import Place, UnitTree, place_of, route, tree_of, units_named
 from archive.base import Archive
 from archive.models import Event
@@ -27,7 +28,8 @@ def event_unit(archive: Archive, tree: UnitTree, event: Event) -> str:
 
 def evidence_unit(archive: Archive, tree: UnitTree, mention_ids: Sequence[str]) -> str:
     mentions = archive.get_mentions(list(mention_ids)[:MEMBER_LIMIT])
-    texts = [f"{m.title}\n{m.text}" for m in mentions]
+    # A notice: one place per record (its producers), alerts.inspection_units.
+    texts = [text for m in mentions for text in place_texts(tree, m)]
     return route(tree, Place(tuple(units_named(tree, text) for text in texts)))
 
 
