@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from nlp.rumor.ced import RecordError, load_ced
+from nlp.rumor.model import RumorModel
 from nlp.training.rumor_domains import (
     LATER_FROM,
     LATER_SHARE,
@@ -113,11 +114,18 @@ def test_held_out_scores_posts_as_the_fitted_model_does() -> None:
 def test_held_out_figures_and_extra_posts_in_the_folds() -> None:
     ced = load_ced(require_dataset("ced/ced_dev.jsonl.gz"), limit=80)
     more = _more(limit=60)
-    results = held_out(ced, more, QUICK)
+    shipped = RumorModel.load()
+    results = held_out(ced, more, QUICK, shipped=shipped)
     assert set(results) >= {"mm17", "weibo21", "later", "later:by-date"}
     assert results["weibo21"].model.n == sum(p.source == "weibo21" for p in more)
     assert results["weibo21"].baseline is not None and len(results["weibo21"].domains) > 1
     assert "| weibo21 |" in held_out_table(results)
+    # The shipped model beside it, on the same test posts (its own labels, recomputed here).
+    weibo21 = [p.item for p in more if p.source == "weibo21"]
+    labels = shipped.predict_proba(weibo21) >= 0.5
+    truth = np.array([item.label == "rumor" for item in weibo21])
+    assert results["weibo21"].shipped is not None
+    assert results["weibo21"].shipped.accuracy == pytest.approx(float(np.mean(labels == truth)))
     evaluation, _, y = cross_validate(
         ced, QUICK, horizons=(0,), folds=2, with_baseline=True, extra=[p.item for p in more]
     )
