@@ -319,3 +319,49 @@ def test_a_configurable_type_without_a_class_is_refused(monkeypatch: pytest.Monk
         rules.check_registry()
     with pytest.raises(ValueError, match="type 'penalty' has no implementation"):
         build_rule(parse_rule({"name": "p", "type": "penalty"}))
+
+
+def test_public_concern_about_the_agency_reported_by_media(archive: Archive) -> None:
+    """Complaints about the agency's own work (12315 unanswered) open the 48-hour response
+    once the media report them, below the hot-topic volume (linchuan_boiler's elderly
+    health-food story: 21 mentions, the rule's bar 30); replies and official posts do not
+    count as the public's voice, and without a report it stays a complaint thread."""
+    archive.upsert_event(
+        hot("care", mention_count=21, topics=["agency_conduct"], first_seen=NOW - 10 * HOUR)
+    )
+    public = {"verified_type": -1}
+
+    def concern(mid: str, text: str, at: datetime, **kw: Any) -> tuple[Mention, Analysis]:
+        m = replace(post(mid, text, at, **kw), author=f"作者{mid}")
+        return m, replace(judged(mid, event_id="care"), topics=["agency_conduct"])
+
+    rows = [
+        concern("q1", "打12315反映了，一个星期没人回复", NOW - 10 * HOUR, metrics=public),
+        concern("q2", "12315形同虚设吗？", NOW - 9 * HOUR, kind="comment", metrics=public),
+        concern("q3", "监管部门管一管吧", NOW - 8 * HOUR, kind="comment", metrics=public),
+        concern("q4", "【通报】我区开展检查", NOW - 7 * HOUR, metrics={"verified_type": 1}),
+    ]
+    archive.upsert_mentions([m for m, _ in rows])
+    archive.upsert_analyses([a for _, a in rows])
+    rule = {
+        "name": "hot",
+        "type": "threshold",
+        "min_mentions": 30,
+        "concern_topics": ["agency_conduct"],
+        "opens": ["response"],
+    }
+    assert run(archive, rule) == []  # one public post, replies and a government account
+    more = [concern("q5", "我公公也是，到现在都没退成", NOW - 6 * HOUR, kind="repost")]
+    archive.upsert_mentions([m for m, _ in more])
+    archive.upsert_analyses([a for _, a in more])
+    assert run(archive, rule) == []  # two voices, but no report yet
+    report = concern("q6", "多名老人被诱导高价购买保健品", NOW - 3 * HOUR, platform="news")
+    archive.upsert_mentions([replace(report[0], kind="article", title="“免费体检”背后")])
+    archive.upsert_analyses([report[1]])
+    (match,) = run(archive, rule)
+    assert match.subject == "event:care"
+    assert match.detected_at == NOW - 3 * HOUR  # the report made it public opinion
+    assert "公众反映本机关工作 2 条" in match.evidence[0].text
+    assert match.evidence[1].mention_id == "q6"
+    # Another topic's event is not the agency's work: volume alone decides there.
+    assert run(archive, dict(rule, concern_topics=["recall"])) == []
