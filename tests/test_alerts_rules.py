@@ -365,3 +365,78 @@ def test_public_concern_about_the_agency_reported_by_media(archive: Archive) -> 
     assert match.evidence[1].mention_id == "q6"
     # Another topic's event is not the agency's work: volume alone decides there.
     assert run(archive, dict(rule, concern_topics=["recall"])) == []
+
+
+AUTHORITY = [Reason("feature", "来源为政务或辟谣机构（江州发布），不是谣言说法", -3.0)]
+
+
+def test_a_debunk_in_the_event_identifies_the_claim_its_posts_spread(archive: Archive) -> None:
+    """linchuan_boiler: the hearsay about a real accident scores low (it reads like the
+    witnesses), but the city's 【辟谣】 in the event quotes it: that identifies the false
+    claim, the posts that repeat it and the debunk, and the clarification's clock starts at
+    the first of them. A witness who repeats none of it is not a spreading post."""
+    archive.upsert_event(
+        hot(
+            "boil",
+            rumor_score=0.3,
+            keywords=["恒泰", "锅炉", "爆炸", "死亡"],
+            first_seen=NOW - 10 * HOUR,
+        )
+    )
+    debunk = replace(
+        post(
+            "d1",
+            "【辟谣】近日，网上流传“恒泰锅炉爆炸当场死亡五十多人”“死伤上百、官方压着不报”"
+            "等说法。经核实，截至19时事故共造成11人死亡，上述说法系编造。",
+            NOW - HOUR,
+            metrics={"verified": True, "verified_type": 1},
+        ),
+        author="江州发布",
+    )
+    rows = stored(
+        archive,
+        [
+            post(
+                "h1", "我表哥就在恒泰上班，他说当场就没了五十多个人，厂里封锁消息", NOW - 8 * HOUR
+            ),
+            post("h2", "据说死伤上百，到现在才说2个？", NOW - 7 * HOUR, kind="repost"),
+            post("w1", "早上上班就听见锅炉爆炸了，以为打雷", NOW - 9 * HOUR),
+            debunk,
+        ],
+        [
+            judged("h1", rumor=0.1, event_id="boil"),
+            judged("h2", rumor=0.3, event_id="boil"),
+            judged("w1", rumor=0.2, event_id="boil"),
+            judged("d1", rumor=0.02, event_id="boil", reasons=AUTHORITY),
+        ],
+    )
+    rule = {"name": "r", "type": "rumor", "min_probability": 0.7, "opens": ["clarification"]}
+    (match,) = run(archive, rule, mentions=[row for row in rows if row[0].id == "d1"])
+    assert match.subject == "event:boil" and match.title == "恒泰锅炉爆炸当场死亡五十多人"
+    assert match.detected_at == NOW - 8 * HOUR + timedelta(minutes=1)  # h1 fetched
+    cited = [r.mention_id for r in match.evidence if r.kind == "post"]
+    assert cited == ["h1", "h2"]
+    assert any(r.kind == "match" and r.mention_id == "d1" for r in match.evidence)
+    # Judged again on a later post of the event: the same claim, one match per event.
+    again = run(archive, rule, mentions=[row for row in rows if row[0].id == "w1"])
+    assert [m.title for m in again] == [match.title]
+
+
+def test_a_question_is_not_a_false_claim(archive: Archive) -> None:
+    """A post that only asks (锅炉平时有人检吗？到底是谁在管？) claims nothing false, however
+    the model scores it: no clarification without a statement or a debunk."""
+    archive.upsert_event(hot("ask", rumor_score=0.89, first_seen=NOW - 3 * HOUR))
+    stored(
+        archive,
+        [post("q1", "恒泰那台锅炉平时有人检吗？特种设备到底是谁在管？", NOW - 3 * HOUR)],
+        [judged("q1", rumor=0.89, event_id="ask")],
+    )
+    rule = {"name": "r", "type": "rumor", "min_probability": 0.7, "opens": ["clarification"]}
+    assert run(archive, rule) == []
+    # A statement with the same score is a claim.
+    stored(
+        archive,
+        [post("q2", "听说恒泰的锅炉从来没人检过，厂里一直瞒着", NOW - 3 * HOUR)],
+        [judged("q2", rumor=0.89, event_id="ask")],
+    )
+    assert [m.subject for m in run(archive, rule)] == ["event:ask"]
