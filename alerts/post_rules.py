@@ -163,6 +163,17 @@ def only_asks(text: str) -> bool:
 
 # A claim an authority's debunk quotes: “当场死亡五十多人”“死伤上百、官方压着不报”.
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,60})[”\"」』]")
+# A quoted claim is a statement (死伤上百), not a brand in quotes (“萌趣小熊”).
+CLAIM_MIN = 6
+# A debunk says a claim goes round and refutes it; 经查 alone is any inspection's wording (a
+# penalty decision quoting a product's name is no debunk).
+CIRCULATING = ("网传", "流传", "传言", "谣", "不实", "不属实")
+
+
+def is_debunk(text: str) -> bool:
+    return bool(refutes(text)) and any(word in text for word in CIRCULATING)
+
+
 _CLAUSES = re.compile(r"[、，,；;]")
 # Share of a quoted clause's own character pairs (the event's keywords removed: every post
 # of the accident names 恒泰, 锅炉, 爆炸) a post must repeat to pass the claim on. Hearsay
@@ -180,8 +191,8 @@ def debunked_claim(
     real accident reads like a witness to it). None without such a debunk or such posts."""
     for debunk, analysis in sorted(rows, key=lambda row: row[0].published_at):
         authority = is_official(debunk) or (analysis is not None and is_authority(analysis))
-        quoted = _QUOTED.findall(debunk.text)
-        if not authority or not quoted or not refutes(debunk.text):
+        quoted = [claim for claim in _QUOTED.findall(debunk.text) if len(claim) >= CLAIM_MIN]
+        if not authority or not quoted or not is_debunk(debunk.text):
             continue
         spreading = [
             (m, a)

@@ -417,6 +417,18 @@ def test_a_debunk_in_the_event_identifies_the_claim_its_posts_spread(archive: Ar
     cited = [r.mention_id for r in match.evidence if r.kind == "post"]
     assert cited == ["h1", "h2"]
     assert any(r.kind == "match" and r.mention_id == "d1" for r in match.evidence)
+    # A penalty decision (经查…) quoting a product's name in the event is no debunk.
+    archive.upsert_event(hot("cups", rumor_score=0.1, first_seen=NOW - 10 * HOUR))
+    decision = post("p1", "经查，当事人销售的“萌趣小熊”儿童水杯不合格。", NOW - HOUR)
+    cups = stored(
+        archive,
+        [post("c1", "我家老二用的就是萌趣小熊那款", NOW - 2 * HOUR), decision],
+        [
+            judged("c1", rumor=0.1, event_id="cups"),
+            judged("p1", rumor=0.02, event_id="cups", reasons=AUTHORITY),
+        ],
+    )
+    assert run(archive, rule, mentions=[row for row in cups if row[0].id == "p1"]) == []
     # Judged again on a later post of the event: the same claim, one match per event.
     again = run(archive, rule, mentions=[row for row in rows if row[0].id == "w1"])
     assert [m.title for m in again] == [match.title]
