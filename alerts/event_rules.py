@@ -112,6 +112,10 @@ class ThresholdRule(EventRule):
                 key=lambda m: m.published_at,
             )
             if match is None:
+                if members and agency_published(members[0], data.agency):
+                    # Replies to the agency's own announcement (a penalty decision, 罚得好)
+                    # are no concern about its work to answer, nor worth an alert.
+                    continue
                 match = self._concern(event, members, data)
                 if match is None:
                     continue

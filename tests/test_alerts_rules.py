@@ -13,7 +13,7 @@ from alerts.rules import Match, RuleInput, build_rule, grade_rank
 from archive import Archive
 from archive.models import Analysis, Event, Mention, Reason
 from core.clock import SHANGHAI
-from core.settings import HotspotSettings, parse_rule
+from core.settings import AgencySettings, HotspotSettings, parse_rule
 
 NOW = datetime(2026, 7, 20, 12, 0, tzinfo=SHANGHAI)
 
@@ -365,6 +365,16 @@ def test_public_concern_about_the_agency_reported_by_media(archive: Archive) -> 
     assert match.evidence[1].mention_id == "q6"
     # Another topic's event is not the agency's work: volume alone decides there.
     assert run(archive, dict(rule, concern_topics=["recall"])) == []
+    # A story the agency itself started (its penalty decision, then 罚得好 and a report) is
+    # no concern about its work: no alert below the volume bar.
+    first = replace(post("q0", "行政处罚决定书", NOW - 11 * HOUR), author="杭州市场监管")
+    archive.upsert_mentions([first])
+    archive.upsert_analyses([replace(judged("q0", event_id="care"), topics=["agency_conduct"])])
+    data = RuleInput(
+        NOW.astimezone(), archive, archive.list_events(), [],
+        agency=AgencySettings(name="杭州市市场监督管理局", level="city", accounts=["杭州市场监管"]),
+    )  # fmt: skip
+    assert build_rule(parse_rule(rule)).find(data) == []
 
 
 AUTHORITY = [Reason("feature", "来源为政务或辟谣机构（江州发布），不是谣言说法", -3.0)]
