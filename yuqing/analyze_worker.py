@@ -29,6 +29,7 @@ import pickle
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import redis
@@ -38,7 +39,8 @@ from archive.models import Mention
 from core.clock import Clock
 from core.settings import Settings
 from crawlers.distributed.connection import connect, patient, worker_id
-from nlp.stage import CURSOR, analyze_new, analyzer_for
+from nlp.stage import CURSOR, analyze_new, analyzer_for, refresh_events
+from yuqing.runner import EVENT_REFRESH
 
 __all__ = ["AnalyzeWorker", "WorkerReport"]
 
@@ -97,11 +99,14 @@ class AnalyzeWorker:
         self.lease_ms = int(lease_seconds * 1000)
         self._hold = self.server.register_script(_HOLD)
         self.report = WorkerReport()
+        # When the events were last re-scored (by ``clock``); first after one EVENT_REFRESH.
+        self._refreshed: datetime = clock.now()
 
     # ---- the loop ----------------------------------------------------------------------
     def step(self) -> int:
         """One batch analysed (leaseholder) or prepared (helper); 0 when there was none."""
         if self.holds_lease():
+            self.refresh_due()
             done = self.lead()
             self.report.analysed += done
             self.report.led_steps += 1
@@ -137,6 +142,14 @@ class AnalyzeWorker:
             return 0
         self._take_prepared(analyzer, [m for _, m in rows])
         return analyze_new(self.archive, self.settings, self.clock, limit=batch).processed
+
+    def refresh_due(self) -> None:
+        """Quiet events cool down (``yuqing run``'s EVENT_REFRESH): the leaseholder's job,
+        since it is the one process writing events."""
+        now = self.clock.now()
+        if now - self._refreshed >= EVENT_REFRESH:
+            refresh_events(self.archive, self.settings, self.clock)
+            self._refreshed = now
 
     def _take_prepared(self, analyzer: Any, mentions: Sequence[Mention]) -> None:
         # The analyzer's text cache (nlp.analyzer: (title, text) → TextParts) is where a
