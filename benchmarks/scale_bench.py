@@ -1,7 +1,7 @@
 """Scale-out figures (issue 20): crawl and analysis throughput with N worker processes.
 
     .venv/bin/python benchmarks/scale_bench.py [--pages 20] [--per-page 25] [--delay 0.25]
-        [--workers 1 2 4] [--copies 4] [--skip-crawl] [--skip-analysis]
+        [--workers 1 2 4] [--copies 4] [--distinct] [--skip-crawl] [--skip-analysis]
 
 1. **Crawl**: a paged news site on loopback (tests/support/scale_site.py) that waits
    ``--delay`` seconds before every answer (I/O-bound, as on the internet), crawled by one
@@ -155,10 +155,12 @@ def crawl_run(server: RedisServer | None, workers: int, args: argparse.Namespace
     }
 
 
-def analysis_run(server: RedisServer, workers: int, copies: int, batch: int) -> dict[str, Any]:
+def analysis_run(
+    server: RedisServer, workers: int, copies: int, batch: int, distinct: bool
+) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="scale-bench-nlp-"))
     db = folder / "archive.db"
-    mentions = demo_mentions(copies)
+    mentions = demo_mentions(copies, distinct=distinct)
     with open_archive(db) as archive:
         archive.upsert_mentions(mentions)
         end = archive.mentions_since(0, 10_000_000)[-1][0]
@@ -235,6 +237,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="each copy of the corpus with texts of its own: without it, copies 2..N repeat "
+        "copy 1's texts, which one process analyses once (its text cache) and so leave a "
+        "helper nothing to prepare",
+    )
     parser.add_argument("--skip-crawl", action="store_true")
     parser.add_argument("--skip-analysis", action="store_true")
     args = parser.parse_args()
@@ -256,8 +265,8 @@ def main() -> None:
                 "concurrency_per_process": 2,
             }
         if not args.skip_analysis:
-            one = analysis_run(server, 1, args.copies, args.batch)
-            two = analysis_run(server, 2, args.copies, args.batch)
+            one = analysis_run(server, 1, args.copies, args.batch, args.distinct)
+            two = analysis_run(server, 2, args.copies, args.batch, args.distinct)
             same = one.pop("snapshot") == two.pop("snapshot")
             two["identical_to_one_worker"] = same
             if one["mentions_per_s"] and two["mentions_per_s"]:

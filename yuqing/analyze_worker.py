@@ -188,10 +188,19 @@ class AnalyzeWorker:
         return bool(won)
 
     def _prepare(self, analyzer: Any, mentions: Sequence[Mention]) -> int:
+        wanted = {f"{self.prefix}:parts:{_text_key(m)}": m for m in mentions}
+
+        def present() -> list[bool]:
+            # Texts prepared before (a repost's, a copy's) are kept, not computed again: their
+            # time to live starts again instead.
+            with self.server.pipeline(transaction=False) as pipe:
+                for key in wanted:
+                    pipe.pexpire(key, PARTS_TTL_MS)
+                return [bool(found) for found in pipe.execute()]
+
         blobs: dict[str, bytes] = {}
-        for mention in mentions:
-            key = f"{self.prefix}:parts:{_text_key(mention)}"
-            if key in blobs:
+        for (key, mention), found in zip(wanted.items(), patient(present, self.where), strict=True):
+            if found:
                 continue
             parts = analyzer._text(mention)
             for name in _EAGER:
