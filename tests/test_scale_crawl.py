@@ -19,6 +19,13 @@ import yaml
 
 from archive import open_archive
 from archive.models import SourceState
+from tests.support.crawl_workers import (
+    WORKER_TIMEOUT,
+    archived_urls,
+    finish,
+    kill_leftovers,
+    start_worker,
+)
 from tests.support.redis_server import RedisServer
 from tests.support.scale_site import (
     HTML,
@@ -30,8 +37,6 @@ from tests.support.scale_site import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-# Generous: a worker process imports Scrapy and the NLP stack on two busy cores.
-WORKER_TIMEOUT = 240
 
 
 def write_config(tmp_path: Path, server: RedisServer, site: SlowSite, pages: int) -> Path:
@@ -45,37 +50,6 @@ def write_config(tmp_path: Path, server: RedisServer, site: SlowSite, pages: int
     path = tmp_path / "yuqing.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
-
-
-def start_worker(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "yuqing.cli", "-c", str(config), "crawl-worker", "--until-idle"],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def finish(
-    workers: list[subprocess.Popen[bytes]], logs: list[Path], timeout: float = WORKER_TIMEOUT
-) -> None:
-    for worker, log in zip(workers, logs, strict=True):
-        try:
-            code = worker.wait(timeout)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-            pytest.fail(f"a worker did not finish:\n{log.read_text(errors='replace')[-3000:]}")
-        assert code in (0, -signal.SIGKILL), log.read_text(errors="replace")[-3000:]
-
-
-def archived_urls(tmp_path: Path) -> list[str]:
-    with open_archive(tmp_path / "archive.db", readonly=True) as archive:
-        mentions = [m for _, m in archive.mentions_since(0, 100_000)]
-    return [m.url.split("127.0.0.1", 1)[1].split(":", 1)[1].split("/", 1)[1] for m in mentions]
 
 
 @pytest.fixture
@@ -92,6 +66,21 @@ def _crawl(
     config = write_config(tmp_path, redis_server, site, pages=6)
     logs = [tmp_path / f"worker{i}.log" for i in range(n)]
     workers = [start_worker(config, log) for log in logs]
+    try:
+        _disrupt_and_finish(tmp_path, redis_server, site, config, workers, logs, disrupt)
+    finally:
+        kill_leftovers(workers)
+
+
+def _disrupt_and_finish(
+    tmp_path: Path,
+    redis_server: RedisServer,
+    site: SlowSite,
+    config: Path,
+    workers: list[subprocess.Popen[bytes]],
+    logs: list[Path],
+    disrupt: str,
+) -> None:
     if disrupt:
         # Wait until the crawl is under way: some articles fetched, most still to come.
         deadline = time.monotonic() + WORKER_TIMEOUT
@@ -188,7 +177,10 @@ def test_running_workers_crawl_each_round_once(
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         for worker in workers:
-            worker.wait(60)
+            try:
+                worker.wait(60)
+            except subprocess.TimeoutExpired:
+                kill_leftovers([worker])
     urls = archived_urls(tmp_path)
     assert sorted(urls) == sorted([p.lstrip("/") for p in article_paths(6, 10)] + ["a/999.html"])
     assert site.hits["/a/999.html"] == 1

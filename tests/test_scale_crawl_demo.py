@@ -21,10 +21,16 @@ from archive import open_archive
 from core.clock import RealClock
 from core.settings import Settings
 from crawlers.engine import CrawlEngine
+from tests.support.crawl_workers import (
+    WORKER_TIMEOUT,
+    archived_urls,
+    finish,
+    kill_leftovers,
+    start_worker,
+)
 from tests.support.demo_crawl import NOW, sample_corpus
 from tests.support.redis_server import RedisServer
 from tests.support.scale_site import SlowSite, article_paths, site_routes, source_yaml
-from tests.test_scale_crawl import WORKER_TIMEOUT, archived_urls, finish, start_worker
 from yuqing.demo.sites import DemoSites, demo_sources
 
 # 5,000 pages through extraction and archiving on two cores shared with other work.
@@ -88,7 +94,11 @@ def test_workers_store_what_one_process_stores_from_the_demo_sites(
     sites.hits.clear()
     config = write_config(tmp_path, redis_server, demo_sources(sites.base_url))
     logs = [tmp_path / f"worker{i}.log" for i in range(workers)]
-    finish([start_worker(config, log) for log in logs], logs)
+    started = [start_worker(config, log) for log in logs]
+    try:
+        finish(started, logs)
+    finally:
+        kill_leftovers(started)
 
     ids, urls, rejects = stored(tmp_path / "archive.db")
     expected_ids, _, expected_rejects = stored(one_process)
@@ -151,13 +161,17 @@ def test_three_workers_crawl_five_thousand_pages_through_a_kill(
         config = write_config(tmp_path, redis_server, [source])
         logs = [tmp_path / f"worker{i}.log" for i in range(4)]
         workers = [start_worker(config, log) for log in logs[:3]]
-        deadline = time.monotonic() + WORKER_TIMEOUT
-        while site.hits_of("/a/") < list_pages * per_page // 5 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        workers[0].send_signal(signal.SIGKILL)
-        workers[0].wait(30)
-        workers.append(start_worker(config, logs[3]))
-        finish(workers, logs, timeout=BIG_TIMEOUT)
+        try:
+            deadline = time.monotonic() + WORKER_TIMEOUT
+            while site.hits_of("/a/") < list_pages * per_page // 5:
+                assert time.monotonic() < deadline, "the crawl did not get going"
+                time.sleep(0.1)
+            workers[0].send_signal(signal.SIGKILL)
+            workers[0].wait(30)
+            workers.append(start_worker(config, logs[3]))
+            finish(workers, logs, timeout=BIG_TIMEOUT)
+        finally:
+            kill_leftovers(workers)
         articles = article_paths(list_pages, per_page)
         urls = archived_urls(tmp_path)
         assert sorted(urls) == sorted(p.lstrip("/") for p in articles)  # each once

@@ -71,6 +71,10 @@ class WorkerReport:
     analysed: int = 0
     prepared: int = 0
     led_steps: int = 0
+    # Process CPU seconds spent leading (the analyse stage) and helping (preparing texts): a
+    # loaded machine stretches wall time, not these (benchmarks/scale_bench.py).
+    cpu_leading: float = 0.0
+    cpu_helping: float = 0.0
 
 
 def _text_key(mention: Mention) -> str:
@@ -105,14 +109,17 @@ class AnalyzeWorker:
     # ---- the loop ----------------------------------------------------------------------
     def step(self) -> int:
         """One batch analysed (leaseholder) or prepared (helper); 0 when there was none."""
+        started = time.process_time()
         if self.holds_lease():
             self.refresh_due()
             done = self.lead()
             self.report.analysed += done
             self.report.led_steps += 1
+            self.report.cpu_leading += time.process_time() - started
             return done
         done = self.help()
         self.report.prepared += done
+        self.report.cpu_helping += time.process_time() - started
         return done
 
     def run(self, until_idle: bool = False, idle_sleep: float = 0.5) -> WorkerReport:

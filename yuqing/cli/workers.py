@@ -92,7 +92,8 @@ def analyze_worker(ctx: Context, until_idle: bool, as_of: datetime | None, lease
         report = worker.run(until_idle=until_idle)
     click.echo(
         f"analyze worker {worker.worker}: analysed {report.analysed}, prepared "
-        f"{report.prepared} mentions for others"
+        f"{report.prepared} mentions for others (CPU {report.cpu_leading:.2f} s leading, "
+        f"{report.cpu_helping:.2f} s helping)"
     )
 
 
