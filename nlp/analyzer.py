@@ -238,6 +238,7 @@ class Analyzer:
                 own_words(mention.text) if mention.kind != "comment" else "",
                 place_names(document.title_words + document.body_words),
             ),
+            linked=analysis.relevance < self.threshold,
         )
 
     # ---- the per-mention pipeline ------------------------------------------------------

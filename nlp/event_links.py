@@ -50,6 +50,27 @@ GENERIC_QUOTES = frozenset(
 )  # fmt: skip
 
 
+# A quoted shop's or firm's name ends in its trade (“动感力量健身”, “老街坊饭馆”); a wave of
+# complaints names the firm by the rest ("同是动感力量的受害者"). The rest (at least
+# FIRM_CORE_MIN characters: a two-character rest is too often an ordinary word) is a firm's
+# name, as a company the entity extraction found is: one member naming it is enough.
+_TRADE_ENDS = tuple(sorted(
+    ("健身", "健身房", "饭馆", "饭店", "餐厅", "餐馆", "酒店", "宾馆", "酒楼", "超市", "药房",
+     "药店", "诊所", "公司", "商行", "火锅", "烧烤", "奶茶", "美容", "美发", "养生馆", "培训",
+     "幼儿园", "乳业", "食品", "电器", "家具", "便利店", "专卖店", "旗舰店", "驾校", "医美"),
+    key=len, reverse=True,
+))  # fmt: skip
+FIRM_CORE_MIN = 3
+
+
+def firm_core(name: str) -> str:
+    """A quoted firm's name without its trade (动感力量 for 动感力量健身), "" when not a firm's."""
+    for end in _TRADE_ENDS:
+        if name.endswith(end) and len(name) - len(end) >= FIRM_CORE_MIN:
+            return name[: -len(end)]
+    return ""
+
+
 # What identifies one user's words in a repost chain: the first characters of what they wrote
 # (letters, digits, Han; markup and punctuation dropped, so a chain's copy of a post matches the
 # post however Weibo re-punctuated or cut it with "……"). Shorter own words ("+1", "转发") say
@@ -263,6 +284,8 @@ def member_links(
     if author and (mark := fingerprint(own)):
         keys.append(author_key(author, mark))
     keys += [(NAME, e.name) for e in entities if e.kind in ("company", "brand") and len(e.name) > 1]
-    keys += [(QUOTE, name) for name in quoted_names(text)]
+    quoted = quoted_names(text)
+    keys += [(QUOTE, name) for name in quoted]
+    keys += [(NAME, core) for name in quoted if (core := firm_core(name))]
     keys += list(places)
     return tuple(dict.fromkeys(keys))

@@ -17,6 +17,7 @@ from archive.models import Mention, stable_id
 from core.clock import SimulatedClock
 from core.settings import NlpSettings, Settings
 from nlp import stage
+from nlp.event_links import firm_core
 from nlp.stage import analyze_new
 from tests.conftest import T0
 
@@ -199,3 +200,29 @@ def test_topic_reasons_are_stored_with_the_analysis(archive: Archive) -> None:
     assert analysis.topics == ["special_equipment"]
     (why,) = [r.text for r in analysis.reasons if r.kind == "topic"]
     assert why.startswith("主题：特种设备（") and "钢丝绳" in why
+
+
+def test_a_complaint_naming_the_firm_without_its_trade_joins_the_firms_story(
+    archive: Archive,
+) -> None:
+    """A wave of complaints about one gym is one story: the later posts name it by its name
+    without the trade (动感力量 for “动感力量健身”) and share few words with the first one."""
+    first = post(
+        "g1", "临川区“动感力量健身”上个月底突然关门，老板失联，我9月刚办的3680元年卡。10月28日起"
+        "打12315不下二十次，不是忙音就是没人接，网上投诉到现在还显示“处理中”。@江州市场监管 "
+        "这事到底有没有人管？#健身房跑路#", 0, "林小满",
+    )  # fmt: skip
+    second = post(
+        "g2", "同是动感力量的受害者，两年卡5200块打水漂了，12315也是死活打不通[泪]"
+        "#江州12315打不通#", 900, "橙汁",
+    )  # fmt: skip
+    run(archive, [first, second])
+    analyses = archive.get_analyses(["g1", "g2"])
+    assert analyses["g2"].event_id == analyses["g1"].event_id == stable_id("event", "g1")
+    assert "关联事件：提及同一名称“动感力量”" in [r.text for r in analyses["g2"].reasons]
+
+
+def test_a_quoted_firms_name_is_found_without_its_trade() -> None:
+    assert firm_core("动感力量健身") == "动感力量"
+    assert firm_core("老街坊饭馆") == "老街坊"
+    assert firm_core("黑气站") == firm_core("华缆") == firm_core("好饭馆") == ""
