@@ -57,3 +57,4 @@ demo_tree  # unused function (yuqing/demo/unit_scoring.py:30): benchmarks/decisi
 score_units  # unused function (yuqing/demo/unit_scoring.py:61): benchmarks/decisions_bench.py
 held_out  # used by benchmarks/nlp_rumor_bench.py
 held_out_table  # used by benchmarks/nlp_rumor_bench.py
+_.predict_proba  # unused method (nlp/relevance_model.py: tests compare it with scikit-learn's)

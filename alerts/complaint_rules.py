@@ -49,7 +49,8 @@ def complaints_by_company(
         for hit in result.hits:
             mention = hit.mention
             company = str(mention.extra.get("company") or "").strip()
-            if company and mention.published_at < until:
+            # A 12315 figures row (``complaint_count``) sums a period: not one complaint.
+            if company and mention.published_at < until and "complaint_count" not in mention.extra:
                 found[company].append(mention)
         read += len(result.hits)
         after = result.next_cursor

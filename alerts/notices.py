@@ -18,8 +18,10 @@ A silenced alert queues nothing (``alerts.mute``: its obligations stay open, the
 wait for the silence to end), nor does an information alert all of whose obligations were
 fulfilled as they opened (a penalty decision the agency published itself).
 
-With ``units:``, the alert's unit (``alerts.units``) is told too, and for 重大 and above its
-parent unit at once; the message names the unit.
+With ``units:``, the alert's unit (``alerts.units``; the nearest up the chain whose watch
+scheme covers it, ``alerts.schemes``) is told too, and for 重大 and above its parent unit at
+once; the message names the unit. An alert no unit's scheme watches goes to the rule's
+recipients only.
 """
 
 from __future__ import annotations

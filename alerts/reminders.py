@@ -7,8 +7,11 @@ Run at the end of every alert evaluation, over the obligations still open or ack
   the deadline itself (``"due"``). Only the latest point passed is sent, and only points that
   passed after the obligation was opened: an obligation opened late (a document found two days
   after publication) gets one reminder, not a backlog of them. They go to the recipients of the
-  rule that opened it (``obligations.recipients`` for obligations entered by hand).
-- **Escalation follows urgency**: an obligation on a calendar-hour clock still ``open`` (not
+  rule that opened it (``obligations.recipients`` for obligations entered by hand) and, with
+  ``units:``, to the recipients of the unit its alert routes to — the parent unit's too for
+  重大 and above (``alerts.unit_routing.ObligationUnits``), the message naming the unit.
+- **Escalation follows urgency** (up the ``escalates_to`` chain of every recipient reminded,
+  the unit's included): an obligation on a calendar-hour clock still ``open`` (not
   acknowledged) ``obligations.escalate_after`` after it was opened goes to each recipient's
   ``escalates_to``; after twice that time to the next one along the chain, and so on until
   the chain ends (cycles are cut). One on working days (a penalty disclosure, a policy
@@ -32,6 +35,7 @@ from alerts.deadlines import kind_label, kind_rule
 from alerts.messages import dashboard_url, obligation_link, show_due, show_left, show_span
 from alerts.obligations import snoozed_until
 from alerts.outbox import queue_for
+from alerts.unit_routing import ObligationUnits
 from archive.base import Archive
 from archive.models import Alert, AuditEntry, Obligation
 from core.settings import RecipientSettings, RuleSettings, Settings
@@ -78,27 +82,40 @@ def remind_and_escalate(
     rules: Mapping[str, RuleSettings],
     now: datetime,
     alerts: Mapping[int, Alert] | None = None,
+    known: Mapping[int, tuple[str | None, str | None]] | None = None,
 ) -> ReminderReport:
+    """Queue the reminders and escalations due at ``now``. ``known``: the units (and grades)
+    of this evaluation's fired alerts (``alerts.unit_routing.fired_units``)."""
     report = ReminderReport()
     recipients = {r.name: r for r in settings.recipients}
     if alerts is None:
         alerts = {a.id: a for a in archive.ledger.list_alerts(limit=1_000_000) if a.id is not None}
     link = dashboard_url(settings)
+    units = ObligationUnits(archive, settings, known)
     for ob in archive.ledger.list_obligations(["open", "acknowledged"], limit=1_000_000):
         alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
         if alert is not None and alert.status == "silenced":
             continue
-        targets = _targets(ob, alert, rules, settings)
-        if not targets:
-            continue
         created = created_at(archive, ob)
         point = _latest_point(settings.obligations.reminders, ob, created, now)
-        if point is not None and not _snoozed(archive, ob, now):
+        if point is not None and _snoozed(archive, ob, now):
+            point = None
+        escalating = ob.status == "open" and escalation_hops(ob, created, now, settings)[0] > 0
+        if point is None and not escalating:
+            continue  # nothing due: the unit is not routed
+        targets = _targets(ob, alert, rules, settings)
+        told, unit_line = units.recipients(ob, alert)
+        targets = [
+            *targets,
+            *(name for name in told if name not in targets and name in recipients),
+        ]
+        if point is not None:
             subject, body = reminder_text(ob, point, now, link)
+            body = f"{body}\n{unit_line}" if unit_line else body
             key = f"obligation:{ob.id}:remind:{point_name(point)}"
             queued = queue_for(archive, recipients, targets, key, subject, body, now)
             report.reminders += int(queued > 0)  # one reminder, however many channels
-        if ob.status == "open":
+        if escalating:
             report.escalations += _escalate(
                 archive, settings, recipients, ob, targets, created, now, link
             )

@@ -46,7 +46,7 @@ from alerts.rulebook import describe_change, rules_in_force
 from alerts.rules import RuleInput, RuleType, build_rule
 from alerts.silences import stored_silences
 from alerts.spread import with_spread
-from alerts.unit_routing import assign_units
+from alerts.unit_routing import assign_units, fired_units
 from archive.base import Archive
 from archive.models import Alert, Analysis, AuditEntry, Event, Mention
 from core.clock import Clock
@@ -105,7 +105,7 @@ def evaluate(archive: Archive, settings: Settings, clock: Clock) -> AlertReport:
     report.fulfilments_closed, report.fulfilments_proposed = found.closed, found.proposed
     drop_closed(archive, fired)
     report.messages_queued = queue_notices(archive, settings, fired, now)
-    follow = remind_and_escalate(archive, settings, by_name, now, alerts)
+    follow = remind_and_escalate(archive, settings, by_name, now, alerts, fired_units(fired))
     report.reminders_queued = follow.reminders
     report.escalations = follow.escalations
     if new_cursor != cursor:

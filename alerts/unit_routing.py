@@ -1,34 +1,56 @@
 """The unit of an alert, read from the archive: its event's members, else its evidence.
 
-``alerts.units`` routes from what an event says about its place; this module fetches that —
-the event with up to ``MEMBER_LIMIT`` member mentions, or for an alert without an event (a
-document, a penalty decision) the mentions of its evidence — so the stage (at alert time) and
-the dashboard (at read time) compute the same unit from the same stored data.
+``alerts.units`` routes from what an event says about its place and ``alerts.schemes`` keeps
+it with the nearest unit whose watch scheme covers it; this module fetches what both need —
+the event with up to ``MEMBER_LIMIT`` member mentions (and their topics when a scheme asks
+for topics), or for an alert without an event (a document, a penalty decision) the mentions
+of its evidence — so the stage (at alert time), the reminders and the dashboard (at read time)
+compute the same unit from the same stored data. ``NO_UNIT`` (""): no unit's scheme watches
+it — in no unit's subtree, so only users and briefings without a unit see it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from alerts.firing import Fired
-from alerts.units import Place, UnitTree, place_of, route, tree_of, units_named
+from alerts.inspection_units import place_texts
+from alerts.schemes import Member, member, uses_topics, watching_unit
+from alerts.units import Place, UnitTree, place_of, route, tree_of, unit_recipients, units_named
 from archive.base import Archive
-from archive.models import Event
+from archive.models import Alert, Event, Mention, Obligation
+from core.keyword_expression import normalise
 from core.settings import Settings
 
 # Enough members to see where a story happens; a 5,000-mention event names its district in
 # its first few hundred as surely as in all of them.
 MEMBER_LIMIT = 300
+NO_UNIT = ""
+
+
+def _members(archive: Archive, tree: UnitTree, mentions: Sequence[Mention]) -> list[Member]:
+    if not uses_topics(tree):
+        return [member(m) for m in mentions]
+    analyses = archive.get_analyses([m.id for m in mentions])
+    return [member(m, analyses[m.id].topics if m.id in analyses else ()) for m in mentions]
 
 
 def event_unit(archive: Archive, tree: UnitTree, event: Event) -> str:
-    return route(tree, place_of(tree, event, archive.event_mentions(event.id, MEMBER_LIMIT)))
+    mentions = archive.event_mentions(event.id, MEMBER_LIMIT)
+    place = place_of(tree, event, mentions)
+    members = _members(archive, tree, mentions)
+    if not members:  # none stored: the event's own title, region and topics stand in
+        members = [Member(normalise(f"{event.title}\n{event.region}"), "", frozenset(event.topics))]
+    return watching_unit(tree, route(tree, place), members) or NO_UNIT
 
 
 def evidence_unit(archive: Archive, tree: UnitTree, mention_ids: Sequence[str]) -> str:
     mentions = archive.get_mentions(list(mention_ids)[:MEMBER_LIMIT])
-    texts = [f"{m.title}\n{m.text}" for m in mentions]
-    return route(tree, Place(tuple(units_named(tree, text) for text in texts)))
+    # A notice: one place per record (its producers), alerts.inspection_units.
+    texts = [text for m in mentions for text in place_texts(tree, m)]
+    place = Place(tuple(units_named(tree, text) for text in texts))
+    unit = watching_unit(tree, route(tree, place, floor=False), _members(archive, tree, mentions))
+    return unit or NO_UNIT
 
 
 def alert_unit(
@@ -49,4 +71,57 @@ def assign_units(archive: Archive, settings: Settings, fired: Sequence[Fired]) -
         return
     for item in fired:
         evidence = [r.mention_id for r in item.match.evidence if r.mention_id]
-        item.unit = alert_unit(archive, tree, item.match.event_id, evidence)
+        item.unit = alert_unit(archive, tree, item.match.event_id, evidence) or None
+
+
+class ObligationUnits:
+    """The unit recipients of open obligations, for reminders and escalations: the unit of
+    the obligation's alert (its event's members, else its evidence) and, for 重大 and above
+    (the event's grade), its parent's. Units of this evaluation's fired alerts are known
+    (``known``: alert id → (unit, grade)); others are routed once per event per pass."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        settings: Settings,
+        known: Mapping[int, tuple[str | None, str | None]] | None = None,
+    ) -> None:
+        self.archive = archive
+        self.tree = tree_of(settings.units)
+        self.known = dict(known or {})
+        self._by_event: dict[str, tuple[str | None, str | None]] = {}
+
+    def unit(self, ob: Obligation, alert: Alert | None) -> tuple[str | None, str | None]:
+        """(unit id, grade) of ``ob``; (None, None) without units or when none watches it."""
+        if self.tree is None:
+            return None, None
+        if alert is not None and alert.id in self.known:
+            return self.known[alert.id]
+        event_id = ob.event_id or (alert.event_id if alert is not None else None)
+        event = self.archive.get_event(event_id) if event_id else None
+        if event is None:
+            evidence = list(ob.evidence)
+            if not evidence and alert is not None:
+                evidence = [r.mention_id for r in alert.evidence if r.mention_id]
+            return evidence_unit(self.archive, self.tree, evidence) or None, None
+        if event.id not in self._by_event:
+            unit = event_unit(self.archive, self.tree, event) or None
+            self._by_event[event.id] = (unit, event.severity)
+        return self._by_event[event.id]
+
+    def recipients(self, ob: Obligation, alert: Alert | None) -> tuple[list[str], str]:
+        """The recipient names of ``ob``'s unit (the parent's too for 重大 and above) and the
+        line naming the unit ("" without one)."""
+        unit_id, grade = self.unit(ob, alert)
+        if self.tree is None or unit_id is None:
+            return [], ""
+        return unit_recipients(
+            self.tree, unit_id, grade
+        ), f"属地单位：{self.tree.unit(unit_id).name}"
+
+
+def fired_units(fired: Sequence[Fired]) -> dict[int, tuple[str | None, str | None]]:
+    """Alert id → (unit, grade) of this evaluation's fired alerts."""
+    return {
+        item.alert.id: (item.unit, item.match.grade) for item in fired if item.alert.id is not None
+    }

@@ -30,6 +30,17 @@ FACET_FIELDS = ("source", "platform", "kind", "topic", "sentiment", "region")
 TOTAL_HITS_LIMIT = 10_000
 
 
+@dataclass(frozen=True)
+class SearchScope:
+    """A unit's part of the archive (属地化, ``alerts.unit_scope``): the mentions of
+    ``events`` (those routed to the unit or below it), and the mentions in no event whose
+    title or text names one of ``names`` (the region names of those units). Hashable, so the
+    dashboard's caches can key on it."""
+
+    events: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
 @dataclass
 class SearchFilters:
     """Structured filters; each list is OR within the field and AND across fields."""
@@ -49,6 +60,8 @@ class SearchFilters:
     rumor_min: float | None = None
     rumor_max: float | None = None
     relevant_only: bool = False
+    # A unit's subtree only (None: the whole archive); ANDed with the rest.
+    scope: SearchScope | None = None
 
 
 @dataclass

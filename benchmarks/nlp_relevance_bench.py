@@ -1,6 +1,12 @@
 """NLP figures: relevance precision/recall on the labelled sample, and the tuning runs behind
 the rumour heuristic, the debunk-match threshold and the event-join threshold.
 
+Relevance is scored twice: by the lexicon alone and by the stage's scorer
+(``nlp.relevance.default_scorer``: the lexicon with the shipped model), with how often each
+part fired; then outside CED, the stage's scorer on the articles of
+../shared/datasets/news_pages_more (unrelated to the field but for a few price and consumer
+pieces: the share called relevant should be small).
+
     .venv/bin/python benchmarks/nlp_relevance_bench.py             # relevance (~15 s)
     .venv/bin/python benchmarks/nlp_relevance_bench.py --all       # + rumour, matching, events
 
@@ -23,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from nlp.relevance import LexiconRelevanceScorer
+from nlp.relevance import LexiconRelevanceScorer, RelevanceScorer, default_scorer
 from nlp.text import document_from_text, prepare
 from nlp.training.evaluation import (
     CED,
@@ -40,8 +46,41 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def relevance(figures: dict[str, Any], show_errors: bool) -> None:
+    lexicon = LexiconRelevanceScorer()
+    stage = default_scorer()
+    for name, scorer in (("lexicon", lexicon), ("stage", stage)):
+        if name == "stage" and isinstance(stage, LexiconRelevanceScorer):
+            print("no relevance model shipped: the stage's scorer is the lexicon")
+            break
+        print(f"== {name} ({type(scorer).__name__})")
+        relevance_by(scorer, name, figures, show_errors)
+    outside(stage, figures)
+
+
+def outside(scorer: RelevanceScorer, figures: dict[str, Any]) -> None:
+    """The share of news_pages_more's articles the scorer calls relevant, and by which part."""
+    path = dataset_path("news_pages_more/labels.jsonl")
+    fired: dict[str, int] = defaultdict(int)
+    pages = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        page = json.loads(line)
+        if not page.get("body"):
+            continue
+        pages += 1
+        result = scorer.score(document_from_text(page["body"], page.get("title") or ""))
+        if result.score >= 0.5:
+            verdict = next((r.text for r in result.reasons if r.kind == "relevance"), "词表")
+            fired[verdict.removeprefix("判定：")] += 1
+    total = sum(fired.values())
+    print(f"outside CED: {total} of {pages} news_pages_more articles relevant {dict(fired)}")
+    figures["relevance_news_pages_more_relevant"] = total
+    figures["relevance_news_pages_more_pages"] = pages
+
+
+def relevance_by(
+    scorer: RelevanceScorer, label: str, figures: dict[str, Any], show_errors: bool
+) -> None:
     examples = relevance_sample()
-    scorer = LexiconRelevanceScorer()
     started = time.perf_counter()
     scores = {
         (example.source, example.key): scorer.score(document_from_text(example.text))
@@ -75,8 +114,14 @@ def relevance(figures: dict[str, Any], show_errors: bool) -> None:
                 f"{result.f1:>7.3f}"
             )
             if threshold == 0.5:
-                figures[f"relevance_{name}_precision"] = round(result.precision, 4)
-                figures[f"relevance_{name}_recall"] = round(result.recall, 4)
+                figures[f"relevance_{label}_{name}_precision"] = round(result.precision, 4)
+                figures[f"relevance_{label}_{name}_recall"] = round(result.recall, 4)
+    fired: dict[str, int] = defaultdict(int)
+    for scored in scores.values():
+        if scored.score >= 0.5:
+            verdict = next((r.text for r in scored.reasons if r.kind == "relevance"), "判定：词表")
+            fired[verdict.removeprefix("判定：")] += 1
+    print(f"relevant at 0.5, by the part that fired: {dict(fired)}")
     if show_errors:
         _, false_pos, false_neg = evaluate(examples, above(0.5))
         for label, items in (("false positive", false_pos), ("false negative", false_neg)):

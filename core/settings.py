@@ -251,8 +251,10 @@ class OutboxSettings(StrictModel):
     group_wait: Duration = timedelta(0)
     group_max: int = Field(default=10, ge=1)
     # After a send about a story, its 已自动办结 / 建议办结 news to that recipient waits this
-    # long, then goes with what else is due (alerts.intervals; 0: never held).
-    group_interval: Duration = timedelta(0)
+    # long, then goes with what else is due (alerts.intervals; 0: never held). An hour by
+    # default, as in the template: issue 16's fatigue aim is at most one message per
+    # recipient per story per hour, and a file that leaves the key out should meet it too.
+    group_interval: Duration = timedelta(hours=1)
     # Recipients told, by their other channels, when a channel keeps failing.
     admins: list[str] = Field(default_factory=list)
     failing_after: int = Field(default=3, ge=1)
@@ -404,6 +406,7 @@ class Settings(StrictModel):
             self.units,
             [r.name for r in self.recipients],
             {u.username: u.unit for u in self.users},
+            [s.name for s in self.sources],
         )
         return self
 

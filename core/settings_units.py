@@ -18,6 +18,7 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from core.settings_base import Duration, LocatedError, StrictModel
+from core.settings_schemes import SchemeSettings, check_scheme
 from core.vocabulary import SEVERITY_GRADES, AgencyLevel, Grade
 
 # 所 (a county bureau's market-regulation station) acts on its county's obligations.
@@ -65,6 +66,11 @@ class UnitSettings(StrictModel):
     handling: dict[Grade, Duration] = Field(default_factory=dict)
     # hours: calendar hours; working_hours: only the hours of working days count (调休 known).
     handling_clock: HandlingClock | None = None
+    # What the unit watches (监测方案, core.settings_schemes); unset: its parent's.
+    scheme: SchemeSettings | None = None
+    # Routing enters this unit only when at least this many member mentions name places in it
+    # (alerts.units); unset: the parent's, else ROUTE_MIN_MENTIONS.
+    route_min_mentions: int | None = Field(default=None, ge=1)
     children: list[UnitSettings] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -115,9 +121,11 @@ def check_units(
     root: UnitSettings | None,
     recipients: Sequence[str],
     users: Mapping[str, str | None],
+    sources: Sequence[str] | None = None,
 ) -> None:
-    """Cross-entry checks: unique ids, levels and regions nested, known recipients and users,
-    each user in one unit. ``users``: username → its ``unit:`` (None when unset)."""
+    """Cross-entry checks: unique ids, levels and regions nested, known recipients, users and
+    scheme sources, each user in one unit. ``users``: username → its ``unit:`` (None when
+    unset); ``sources``: the configured source names (None: not checked)."""
     if root is None:
         for index, (username, named) in enumerate(users.items()):
             if named is not None:
@@ -128,12 +136,22 @@ def check_units(
         return
     seen: dict[str, tuple] = {}
     listed: dict[str, str] = {}
+    restricts = {root.id: False}  # unit id → an ancestor's scheme says what to watch
     for unit, path in root.walk():
         if unit.id in seen:
             raise LocatedError(
                 f"duplicate unit id {unit.id!r} (ids must be unique)", ("units", *path, "id")
             )
         seen[unit.id] = path
+        check_scheme(
+            unit.scheme,
+            None if sources is None else set(sources),
+            restricts[unit.id],
+            ("units", *path),
+        )
+        own = unit.scheme is not None and unit.scheme.has_positive
+        for child in unit.children:
+            restricts[child.id] = restricts[unit.id] or own
         for index, child in enumerate(unit.children):
             _check_child(unit, child, (*path, "children", index))
         for index, name in enumerate(unit.recipients):

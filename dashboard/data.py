@@ -22,7 +22,14 @@ from alerts.silences import stored_silences
 from archive.base import Archive
 from archive.export import hit_record
 from archive.models import Alert, AuditEntry, Event, Obligation
-from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchRequest, SearchResult
+from archive.search import (
+    FacetCount,
+    HistogramBucket,
+    SearchFilters,
+    SearchRequest,
+    SearchResult,
+    SearchScope,
+)
 from core.clock import local
 from core.settings import SilenceSettings
 from dashboard.context import DashboardClock, reader, settings
@@ -266,6 +273,8 @@ class SearchParams:
     rumor_min: float | None = None
     sort: str = "time"
     entities: tuple[str, ...] = ()  # entity names (or region codes) the analyses name
+    # The user's unit (属地化): its subtree only; set by the page, never by the form or a link.
+    scope: SearchScope | None = None
 
     def request(self, limit: int | None = None, after: str | None = None) -> SearchRequest:
         filters = SearchFilters(
@@ -279,6 +288,7 @@ class SearchParams:
             events=list(self.events),
             entities=list(self.entities),
             rumor_min=self.rumor_min,
+            scope=self.scope,
         )
         return SearchRequest(
             query=self.query.strip(),

@@ -18,8 +18,10 @@ import streamlit as st
 
 from alerts.obligations import ACTIVE, is_overdue
 from alerts.unit_routing import alert_unit, event_unit
+from alerts.unit_scope import unit_scope
 from alerts.units import UnitTree, tree_of, user_unit
 from archive.models import Alert, Event, Obligation
+from archive.search import SearchScope
 from core.settings_units import UNIT_LEVEL_LABELS, UnitSettings
 from dashboard.context import reader, settings
 from dashboard.roles import Principal
@@ -61,7 +63,7 @@ def _event_unit(config: str, event_id: str, members: int) -> str:
     units, event = tree(config), reader(config).get_event(event_id)
     if units is None or event is None:
         return ""
-    return event_unit(reader(config), units, event)
+    return event_unit(reader(config), units, event)  # "": no unit's scheme watches it
 
 
 @st.cache_data(ttl=ROUTE_TTL, show_spinner=False)
@@ -89,6 +91,41 @@ def unit_of_obligation(config: str, ob: Obligation) -> str:
 def unit_of_alert(config: str, alert: Alert) -> str:
     evidence = [r.mention_id for r in alert.evidence if r.mention_id]
     return _unit_of(config, alert.event_id, f"alert:{alert.id}", evidence)
+
+
+def search_scope(config: str, principal: Principal, since: datetime | None) -> SearchScope | None:
+    """What ``principal`` may search (``alerts.unit_scope``): None for everything (no units,
+    no unit of theirs, or the top unit)."""
+    units = tree(config)
+    if units is None:
+        return None
+    pairs = [(u.username, u.unit) for u in settings(config).users]
+    unit_id = user_unit(pairs, units, principal.username)
+    if unit_id is None:
+        return None
+    return unit_scope(
+        reader(config), units, unit_id, since, lambda event: unit_of_event(config, event)
+    )
+
+
+def report_unit(config: str, principal: Principal) -> str | None:
+    """The unit whose briefings ``principal`` makes: theirs below the top unit, else None
+    (the whole archive's)."""
+    units = tree(config)
+    if units is None:
+        return None
+    pairs = [(u.username, u.unit) for u in settings(config).users]
+    unit_id = user_unit(pairs, units, principal.username)
+    return unit_id if unit_id is not None and unit_id != units.root.id else None
+
+
+def report_visible(config: str, principal: Principal, meta: dict[str, object]) -> bool:
+    """Is a stored briefing (its ``meta``) of ``principal``'s subtree: a county user sees
+    their own unit's briefings and their children's, not the city's or a sibling's."""
+    allowed = scope(config, principal)
+    if allowed is None or report_unit(config, principal) is None:
+        return True
+    return meta.get("area") in allowed
 
 
 def visible_events(config: str, principal: Principal, events: Sequence[Event]) -> list[Event]:

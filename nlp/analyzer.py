@@ -37,6 +37,7 @@ from nlp.event_links import Probe, chain_links, member_links, own_words, place_n
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
+from nlp.notice_links import NoticeLinks
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
 from nlp.rumor.score import RUMOR_KINDS, RumorResult
 from nlp.sentiment import score_sentiment
@@ -92,6 +93,7 @@ class Analyzer:
         self.scorer = scorer or configured_scorer(settings) or default_scorer()
         self.rumors = RumorScoring(settings, self.window)
         self.store = EventStore(self.window)
+        self.notices = NoticeLinks(self.window)
         self.stored_events: set[str] = set()
         self._covered_since: datetime | None = None
         self._debunks_loaded = False
@@ -272,6 +274,11 @@ class Analyzer:
         if parent is not None and parent.relevant and parent.event_id:
             self._load_event(parent.event_id)
             return parent.event_id, ""
+        # An inspection notice and the public's posts on the same firm: one event.
+        joined = self.notices.event_for_notice(self.store, mention)
+        joined = joined or self.notices.event_for_post(self.store, mention)
+        if joined is not None:
+            return joined
         probe = self._probe(mention, text)
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=True)
         if match is not None:
@@ -378,6 +385,7 @@ class Analyzer:
         if event_id is not None:
             member = self._member(mention, document, analysis, relevance, vector, full_severity)
             self.store.add(event_id, member)
+            self.notices.note(mention)
             batch.touched.add(event_id)
         if job is not None:
             job.analysis, job.head, job.member = analysis, head, member

@@ -28,6 +28,7 @@ from typing import TypeVar
 
 import jieba.posseg as posseg
 
+from nlp.entities_context import context_firms
 from nlp.entities_firms import (
     GENERIC_HEADS,
     PROPER_FLAGS,
@@ -325,10 +326,11 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     )
     # A known brand speaking (惠氏：产品合格) is the firm: punctuation is not among ``words``.
     speaking = tuple(b for b in known_brands if re.search(re.escape(b) + "[：:]", text))
+    by_context = context_firms(text, words, named, product_terms(), QUOTED_NOT_BRANDS)
     return Entities(
         regions=regions_in(words),
         companies=_unique(
-            [*named, *restaurants_in(text, known_names()), *known_companies, *speaking]
+            [*named, *restaurants_in(text, known_names()), *known_companies, *speaking, *by_context]
         ),
         brands=_unique([*brands_in(text), *firm_brands(text, named), *known_brands]),
         products=products_in(words),

@@ -68,10 +68,11 @@ CUT_WORDS = frozenset(
     {"记者", "获悉", "报道", "据", "从", "对", "向", "被", "由", "将", "把", "让", "给", "为",
      "在", "是", "的", "了", "称", "说", "家", "某", "这", "那", "该", "款", "种", "批", "瓶",
      "曝", "网曝", "被曝", "曝光", "旗下", "最", "最大", "知名", "著名",
-     "袋", "盒", "罐"}
+     "袋", "盒", "罐", "突击检查", "检查", "走访", "购于", "学校"}
 )  # fmt: skip
 # A measure word after a numeral or a demonstrative, glued by jieba (一家, 这家, 多款).
 _COUNTED = re.compile(r"^[一二两三四五六七八九十百几多每各这那该此本某数\d]+[家款种批瓶袋盒罐个]$")
+_UNIT_AFTER_GROUP = re.compile(r"[\u4e00-\u9fff]{1,12}?(?:股份有限公司|有限责任公司|有限公司)")
 _OPENING_QUOTES = '“"「『'
 STRONG_NAME_MIN = 3  # a shorter name before 有限公司 needs a word that names something
 QUOTED_NAME_MIN = 4  # a quoted run before a company word names the firm (“顶新国际集团”)
@@ -203,6 +204,10 @@ def companies_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
         # 和谐园大酒店有限公司. A strong word right after it belongs to the same name.
         after = text[match.end() :]
         strong = next((w for w in STRONG_COMPANY_WORDS if after.startswith(w)), "")
+        # A group's unit named on (王一实业集团精彩生活超市有限公司) is one name: the group's
+        # name is read as usual, the unit's words are kept as written.
+        unit_name = _UNIT_AFTER_GROUP.match(after) if span.endswith("集团") else None
+        group_unit = "" if strong or unit_name is None else unit_name.group(0)
         span += strong
         quoted = match.start() > 0 and text[match.start() - 1] in _OPENING_QUOTES
         # A unit named right after its firm (…奶酪黄油有限公司梵古易乳制品分公司) is a name
@@ -210,8 +215,8 @@ def companies_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
         unit = match.start() == end
         name = _name_before(span, known, quoted, unit)
         if name:
-            found.append(name)
-            end = match.end() + len(strong)
+            found.append(name + group_unit)
+            end = match.end() + len(strong) + len(group_unit)
     return tuple(dict.fromkeys(found))
 
 
@@ -239,7 +244,7 @@ def restaurants_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
 # Words of a firm's name after its own (杏品 of 山西杏品酒业有限责任公司).
 _TRADE_WORDS = (
     "酒业", "酿酒", "食品", "乳业", "乳品", "饮品", "饮料", "调味品", "商贸", "贸易", "实业",
-    "科技", "发展", "开发", "餐饮", "农产品", "酒", "加工",
+    "科技", "发展", "开发", "餐饮", "农产品", "酒", "加工", "生物", "电子商务", "网络", "农业",
 )  # fmt: skip
 _REGION_END = ("省", "市", "县", "区", "镇", "乡")
 

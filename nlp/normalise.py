@@ -17,11 +17,11 @@ _AT = re.compile(rf"@{MENTION_NAME}")
 _SPACES = re.compile(r"\s+")
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, simplified: bool = False) -> str:
     """Simplified characters (OpenCC t2s, as the analysis reads every text; 105 of CED's 2,295
     posts hold Traditional characters), URLs, @users and repost-chain users as markers,
-    lower-cased."""
-    text = _URL.sub(" URL ", to_simplified(text or ""))
+    lower-cased. ``simplified``: the text is converted already (a Document's), skip OpenCC."""
+    text = _URL.sub(" URL ", (text or "") if simplified else to_simplified(text or ""))
     text = _CHAIN_USER.sub(" // ", text)
     text = _AT.sub("@", text)
     return _SPACES.sub(" ", text).strip().lower()

@@ -139,5 +139,8 @@ class LexiconRelevanceScorer:
 
 
 def default_scorer() -> RelevanceScorer:
-    """The scorer the stage uses: the lexicon one until a trained model is configured."""
-    return LexiconRelevanceScorer()
+    """The scorer the stage uses: the lexicon with the shipped model (``nlp/models/
+    relevance.npz``, ``nlp.relevance_model``), or the lexicon alone when no model loads."""
+    from nlp.relevance_model import trained_scorer  # it builds on this module
+
+    return trained_scorer() or LexiconRelevanceScorer()

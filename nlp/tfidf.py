@@ -1,6 +1,6 @@
-"""TF-IDF blocks stored as arrays: the rumour and relevance models' two ways of reading text,
-character n-grams and jieba-word n-grams, over a fixed vocabulary; ``fit_block`` chooses a
-vocabulary and its IDF from training texts (``nlp.rumor.model`` re-exports the block)."""
+"""TF-IDF blocks stored as arrays: the rumour model's two ways of reading text, character
+n-grams and jieba-word n-grams, over a fixed vocabulary (``nlp.rumor.model`` re-exports the
+block; ``nlp.training.rumor_counts`` chooses the vocabulary and its IDF)."""
 
 from __future__ import annotations
 
@@ -104,21 +104,3 @@ def smoothed_idf(document_frequency: np.ndarray, texts: int) -> np.ndarray:
     """The smoothed IDF of scikit-learn's TfidfTransformer, ln((1 + n) / (1 + df)) + 1, so a
     block fitted here weighs terms as a fitted vectorizer would."""
     return np.log((1 + texts) / (1 + document_frequency)) + 1.0
-
-
-def fit_block(
-    texts: Sequence[str],
-    ngram: tuple[int, int],
-    max_features: int | None,
-    min_df: int,
-    analyzer: str = "char",
-) -> TfidfBlock:
-    """Choose the vocabulary (most frequent terms seen in ≥ min_df texts) and its IDF (used by
-    ``nlp.training.relevance_train``; rumour training goes through ``nlp.training.rumor_counts``,
-    which counts every text once for all folds)."""
-    counter = counter_for(analyzer, ngram, min_df=min_df, max_features=max_features)
-    counts = counter.fit_transform([t for t in texts if t] or ["\x00"])
-    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    idf = smoothed_idf(document_frequency, counts.shape[0])
-    terms = counter.get_feature_names_out()
-    return TfidfBlock(ngram, np.asarray(terms, dtype=str), idf, analyzer=analyzer)

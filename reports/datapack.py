@@ -22,6 +22,7 @@ from nlp.lexicon import TOPIC_LABELS
 from reports import items
 from reports.periods import KIND_LABELS, Period
 from reports.refs import engagement, mention_record, mref, query_record
+from reports.unit_area import UnitArea
 
 PACK_VERSION = 1
 SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
@@ -38,6 +39,7 @@ class PackBuilder:
     period: Period
     now: datetime
     event_id: str | None = None
+    area: UnitArea | None = None  # a unit's briefing: its subtree only
     figures: dict[str, dict[str, Any]] = field(default_factory=dict)
     mentions: dict[str, dict[str, Any]] = field(default_factory=dict)
     obligations: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -49,7 +51,10 @@ class PackBuilder:
             else (self.period.start, self.period.end)
         )
         events = [self.event_id] if self.event_id else []
-        return SearchFilters(since=since, until=until, relevant_only=True, events=events, **more)
+        scope = self.area.scope if self.area is not None else None
+        return SearchFilters(
+            since=since, until=until, relevant_only=True, events=events, scope=scope, **more
+        )
 
     def figure(self, fid: str, label: str, query: dict[str, Any], **values: Any) -> str:
         self.figures[fid] = {"id": fid, "label": label, "query": query, **values}
@@ -182,9 +187,11 @@ def build_datapack(
     settings: Settings | None = None,
     unit: str = DEFAULT_UNIT,
     event_id: str | None = None,
+    area: UnitArea | None = None,
 ) -> dict[str, Any]:
-    """The pack for ``period`` (or, for a 专报, for ``event_id`` over ``period``)."""
-    b = PackBuilder(archive, period, now, event_id)
+    """The pack for ``period`` (or, for a 专报, for ``event_id`` over ``period``); with
+    ``area``, of that unit's subtree, issued and titled in its name."""
+    b = PackBuilder(archive, period, now, event_id, area)
     event = archive.get_event(event_id) if event_id else None
     if event_id and event is None:
         raise KeyError(f"no event {event_id!r} in {archive.describe()}")
@@ -199,14 +206,18 @@ def build_datapack(
 
     propagation(b, event)
     title = KIND_LABELS[period.kind]
+    key = period.key if event is None else f"event-{event.id}-{period.last_day:%Y%m%d}"
+    if area is not None:
+        title, unit, key = f"{area.name}{title}", area.name, f"{key}-{area.unit_id}"
     return {
         "version": PACK_VERSION,
         "kind": period.kind,
         "title": title if event is None else f"{title}：{event.title}",
         "unit": unit,
         "number": period.number if event is None else f"专报〔{period.last_day.year}〕{event.id}",
-        "key": period.key if event is None else f"event-{event.id}-{period.last_day:%Y%m%d}",
+        "key": key,
         "event_id": event_id,
+        "area": area.unit_id if area is not None else None,
         "period": {
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),

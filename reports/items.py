@@ -36,6 +36,8 @@ def top_events(b: PackBuilder, only: Event | None) -> None:
         events = [only]
     else:
         active = b.archive.list_events(active_since=b.period.start, limit=200)
+        if b.area is not None:
+            active = [e for e in active if b.area.has_event(e.id)]
         events = [e for e in active if e.first_seen < b.period.end][:TOP_EVENTS]
     rows = []
     for event in events:
@@ -86,6 +88,7 @@ def top_events(b: PackBuilder, only: Event | None) -> None:
             "order": "heat",
             "limit": TOP_EVENTS,
             "event": only.id if only else None,
+            "unit": b.area.unit_id if b.area is not None else None,
         },
         rows=rows,
     )
@@ -193,6 +196,8 @@ def obligations(b: PackBuilder, event_id: str | None) -> None:
         carried = ob.opened_at < b.period.start and ob.status in ACTIVE_OBLIGATIONS
         if not (opened_in or carried):
             continue
+        if b.area is not None and not b.area.has_obligation(b.archive, ob):
+            continue
         ref = _obligation(b, ob)
         if opened_in:
             rows["opened"].append(ref)
@@ -205,6 +210,7 @@ def obligations(b: PackBuilder, event_id: str | None) -> None:
             "opened_in": [b.period.start.isoformat(), b.period.end.isoformat()],
             "or_active_from_before": True,
             "event": event_id,
+            "unit": b.area.unit_id if b.area is not None else None,
             "as_of": b.now.isoformat(),
         },
         groups={k: v for k, v in rows.items()},

@@ -40,7 +40,7 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items() if v not in (None, [], "", False)}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):  # as JSON has it (a unit's scope holds tuples)
         return [_plain(v) for v in value]
     return value
 

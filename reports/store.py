@@ -102,6 +102,7 @@ def save(
         "title": pack["title"],
         "period": pack["period"]["label"],
         "generated_at": pack["generated_at"],
+        "area": pack.get("area"),  # a unit's briefing: its unit id (None: the whole archive)
         "created_by": actor,
         "state": "draft",
         "history": [],

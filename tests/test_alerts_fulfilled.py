@@ -17,9 +17,9 @@ from alerts.stage import evaluate
 from archive import Archive, open_archive
 from archive.models import OutboxMessage
 from core.clock import SimulatedClock
-from tests.test_alerts_fulfilment import REPORT, hot_event, post, settings_for
-from tests.test_alerts_recovery import _CrashingArchive
-from tests.test_alerts_stage import T0, analysis
+from tests.support.alert_data import T0, analysis
+from tests.support.crashing_archive import CrashingArchive
+from tests.support.fulfilment_data import REPORT, hot_event, post, settings_for
 
 TWO_DUTIES = [
     {
@@ -83,7 +83,7 @@ def test_a_crash_between_telling_and_closing_keeps_the_one_notice(
     """Dies before the first (0) or the second (1) closing is written: the next evaluation
     closes what is left and queues nothing new — the notice was queued before the crash."""
     settings, clock, ids = two_open(tmp_path, archive)
-    crashing = cast(Archive, _CrashingArchive(archive, "update_obligation", after))
+    crashing = cast(Archive, CrashingArchive(archive, "update_obligation", after))
     with pytest.raises(RuntimeError, match="simulated crash"):
         evaluate(crashing, settings, clock)
     before = {m.dedup_key for m in fulfilled(archive)}
@@ -126,7 +126,7 @@ def test_a_crash_after_a_proposal_is_told_keeps_it_once(tmp_path: Path, archive:
     proposal is written, so a crash between the two neither loses nor doubles it."""
     settings, clock, ids = two_open(tmp_path, archive)
     archive.upsert_mentions([post("gov1", REPORT, 100, "杭州发布")])
-    crashing = cast(Archive, _CrashingArchive(archive, "update_obligation", 0))
+    crashing = cast(Archive, CrashingArchive(archive, "update_obligation", 0))
     clock.set(T0 + timedelta(minutes=110))  # before the bureau's own 通报 (at 120)
     with pytest.raises(RuntimeError, match="simulated crash"):
         evaluate(crashing, settings, clock)

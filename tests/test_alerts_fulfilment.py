@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,17 +20,9 @@ from archive.models import Mention
 from core.clock import SHANGHAI, SimulatedClock, local
 from core.settings import Settings
 from tests.conftest import OBLIGATION_EVIDENCE_UNDONE
-from tests.support.alert_data import HOT, T0, analysis, escalation_settings, event, mention
+from tests.support.alert_data import HOT, T0, analysis, mention
+from tests.support.fulfilment_data import REPORT, hot_event, post, settings_for
 
-AGENCY = {
-    "name": "杭州市市场监督管理局",
-    "level": "city",
-    "region": "杭州市",
-    "districts": ["临川区"],
-    "accounts": ["杭州市场监管"],
-    "superiors": ["杭州发布"],
-    "sources": ["bureau-*"],
-}
 PENALTY = [
     {
         "name": "penalty",
@@ -41,27 +32,6 @@ PENALTY = [
         "recipients": ["duty"],
     }
 ]
-
-
-def settings_for(
-    tmp_path: Path, rules: list[dict[str, Any]], agency: bool = True, **obligations: Any
-) -> Settings:
-    return escalation_settings(
-        tmp_path, rules, obligations, **({"agency": AGENCY} if agency else {})
-    )
-
-
-def post(mid: str, text: str, minutes: float, author: str, **kwargs: Any) -> Mention:
-    return replace(mention(mid, text, T0 + timedelta(minutes=minutes), **kwargs), author=author)
-
-
-def hot_event(archive: Archive) -> None:
-    archive.upsert_event(
-        replace(event("e1", count=5), keywords=["电梯", "坠落", "小区", "杭州", "事故"])
-    )
-
-
-REPORT = "【情况通报】杭州某小区电梯坠落事故：经初步调查，事故造成2人受伤，原因正在调查。"
 
 
 def opened_response(tmp_path: Path, archive: Archive) -> tuple[Settings, SimulatedClock, int]:

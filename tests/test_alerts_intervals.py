@@ -18,8 +18,8 @@ from archive import Archive, open_archive
 from archive.models import OutboxMessage
 from core.clock import SimulatedClock
 from core.settings import Settings
-from tests.test_alerts_fulfilment import HOT, REPORT, hot_event, post, settings_for
-from tests.test_alerts_stage import T0, analysis
+from tests.support.alert_data import HOT, T0, analysis
+from tests.support.fulfilment_data import REPORT, hot_event, post, settings_for
 
 
 @pytest.fixture

@@ -16,37 +16,7 @@ from archive import Archive, open_archive
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
 from tests.support.alert_data import T0, event, make_settings, mention
-
-
-class _CrashingLedger:
-    """Delegates to a real ledger but dies on the n-th call of one method."""
-
-    def __init__(self, inner: Any, method: str, after: int) -> None:
-        self._inner, self._method, self._left = inner, method, after
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._inner, name)
-        if name != self._method:
-            return attr
-
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if self._left <= 0:
-                raise RuntimeError("simulated crash")
-            self._left -= 1
-            return attr(*args, **kwargs)
-
-        return wrapped
-
-
-class _CrashingArchive:
-    """A real archive whose ledger dies on the n-th call of one method."""
-
-    def __init__(self, inner: Archive, method: str, after: int) -> None:
-        self._inner = inner
-        self.ledger = _CrashingLedger(inner.ledger, method, after)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+from tests.support.crashing_archive import CrashingArchive
 
 
 @pytest.mark.parametrize(
@@ -93,7 +63,7 @@ def test_a_crash_anywhere_is_repaired_without_duplicates(
         load(real)
         clock = SimulatedClock(T0 + timedelta(hours=1))
         with pytest.raises(RuntimeError, match="simulated crash"):
-            evaluate(cast(Archive, _CrashingArchive(real, method, after)), settings, clock)
+            evaluate(cast(Archive, CrashingArchive(real, method, after)), settings, clock)
         evaluate(real, settings, clock)
         evaluate(real, settings, clock)
         got = (

@@ -14,7 +14,7 @@ from archive import Archive, open_archive
 from archive.models import Analysis, Event
 from core.clock import SimulatedClock
 from core.settings import Settings
-from tests.test_nlp_propagation import T0, weibo
+from tests.support.propagation_posts import T0, weibo
 
 SETTINGS = Settings.model_validate(
     {

@@ -14,7 +14,7 @@ from archive.es.client import make_client
 from crawlers.copies import CopyDetector
 from tests.conftest import make_mention
 from tests.support.es_node import EsNode
-from tests.test_crawl_neardup import EDITED, OTHER, STORY
+from tests.support.neardup_texts import EDITED, OTHER, STORY
 
 pytestmark = pytest.mark.slow
 

@@ -37,6 +37,9 @@ units:
   level: city
   region_names: [江州市, 江州]
   recipients: [city-duty]
+  # The fixture's milk rumour has one post naming 临川区 (the bureau's notice names no
+  # district): one mention is enough here, below the default floor of two.
+  route_min_mentions: 1
   children:
     - id: linchuan
       name: 临川区市场监督管理局
@@ -198,3 +201,23 @@ def test_the_city_sees_everything_and_its_districts_rolled_up(
     at.switch_page("views/hotspots.py").run()
     shown = _page_text(at)
     assert "白沙区餐馆燃气爆炸" in shown and "网传临川奶粉三聚氰胺" in shown
+
+
+def test_a_district_does_not_see_what_its_scheme_does_not_watch(
+    made: DashboardArchive, monkeypatch: Any, users_yaml: str
+) -> None:
+    # 临川区 watches no rumours about melamine (its scheme excludes the word): the milk
+    # rumour goes back to the city, whose scheme (none: everything) watches it.
+    scheme = "      scheme: {none: [三聚氰胺]}\n"
+    units = UNITS_YAML.replace(
+        "      recipients: [linchuan-duty]\n", "      recipients: [linchuan-duty]\n" + scheme
+    )
+    write_config(made.folder, made.db, extra=units + users_yaml)
+    at = _login(app_test(made, monkeypatch), "lin")
+    at.switch_page("views/hotspots.py").run()
+    assert "网传临川奶粉三聚氰胺" not in _page_text(at)
+    at = _login(app_test(made, monkeypatch), "city")
+    [table] = [d.value for d in at.dataframe if "单位" in d.value.columns]
+    rows = {row["单位"]: row for row in table.to_dict("records")}
+    assert rows["江州市市场监督管理局（本级）"]["活跃事件"] == 2
+    assert rows["临川区市场监督管理局"]["活跃事件"] == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,34 +23,7 @@ from crawlers.engine import CrawlEngine
 from nlp.propagation import Cascade, Edge, Node, account_type, build_cascade
 from nlp.propagation_figures import cascade_figures
 from tests.conftest import require_dataset
-
-T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
-
-
-def weibo(
-    mid: str,
-    author: str,
-    minutes: float,
-    parent: str | None = None,
-    text: str = "转发微博",
-    kind: str = "repost",
-    metrics: dict[str, Any] | None = None,
-    **extra: Any,
-) -> Mention:
-    return Mention(
-        id=stable_id("weibo", mid),
-        source="weibo",
-        platform="weibo",
-        kind=kind if parent or kind != "repost" else "post",
-        url=f"https://weibo.com/u/{mid}",
-        text=text,
-        published_at=T0 + timedelta(minutes=minutes),
-        fetched_at=T0 + timedelta(days=2),
-        author=author,
-        parent_id=stable_id("weibo", parent) if parent else None,
-        metrics=metrics or {},
-        extra=extra,
-    )
+from tests.support.propagation_posts import T0, weibo
 
 
 def article(

@@ -24,7 +24,7 @@ from nlp.propagation import build_cascade
 from nlp.propagation_figures import Figures, cascade_figures
 from nlp.propagation_read import cascade_mentions, stored_figures
 from nlp.stage import analyze_new, forget, refresh_events
-from tests.test_nlp_propagation import T0, weibo
+from tests.support.propagation_posts import T0, weibo
 
 TEXT = "江州市万达广场电梯突然停运，十余名顾客被困半小时，市场监管局已介入调查"
 FIRST = [

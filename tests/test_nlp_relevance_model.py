@@ -6,7 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.relevance_model import MODEL_PATH, RelevanceModel, TrainedRelevanceScorer
+from nlp.relevance_model import (
+    MODEL_PATH,
+    MODEL_VETO,
+    RelevanceModel,
+    TrainedRelevanceScorer,
+    fired_by,
+)
 from nlp.text import document_from_text
 from nlp.training.relevance_train import TrainingSet, fit
 
@@ -63,9 +69,80 @@ def test_combined_scorer_only_adds_recall_and_says_why() -> None:
     assert scorer.score(chatter).score < 0.5
 
 
+def test_reasons_say_which_part_fired() -> None:
+    scorer = TrainedRelevanceScorer(_model())
+    both = scorer.score(document_from_text("超市的樱桃检出农药残留超标，消费者投诉"))
+    assert both.score >= 0.5
+    assert both.reasons[0].kind == "relevance"
+    assert both.reasons[0].text in ("判定：词表+模型", "判定：词表", "判定：模型")
+    model_only = scorer.score(document_from_text("网购的奶粉疑似假货，孩子喝了腹泻"))
+    if scorer.lexicon.score(document_from_text("网购的奶粉疑似假货，孩子喝了腹泻")).score < 0.5:
+        assert model_only.reasons[0].text == "判定：模型"
+        assert any(r.text.startswith("模型词语") for r in model_only.reasons)
+    assert fired_by(True, True) == "词表+模型" and fired_by(False, False) == ""
+
+
+def test_model_vetoes_only_weak_lexicon_hits() -> None:
+    """An article whose weak terms add up is vetoed when the model reads it as off-topic; a
+    strong term (食物中毒) never is."""
+    scorer = TrainedRelevanceScorer(_model())
+    weak = "质量 消费者 进出口 质量 消费者 投诉 天气真好 周末去公园 明星离婚 足球比赛"
+    lexicon = scorer.lexicon.score(document_from_text(weak))
+    assert lexicon.score >= 0.5  # the weak terms add up
+    assert not scorer._has_strong_term(lexicon)
+    vetoed = scorer.score(document_from_text(weak))
+    probability = scorer.model.probability(document_from_text(weak).full_text)
+    assert (vetoed.score < 0.5) == (probability < MODEL_VETO)
+    strong = document_from_text("周末去公园散步，明星离婚，足球比赛，幼儿园发生食物中毒")
+    assert scorer.score(strong).score >= 0.5
+
+
+def test_comments_are_read_by_the_lexicon_alone() -> None:
+    scorer = TrainedRelevanceScorer(_model())
+    text = "网购的奶粉疑似假货，孩子喝了腹泻"
+    comment = document_from_text(text, kind="comment")
+    assert scorer.score(comment).score == scorer.lexicon.score(comment).score
+
+
+def test_runtime_scoring_equals_scikit_learns() -> None:
+    """The dictionary scoring of ``RelevanceModel.probability`` gives what the fitted
+    vectoriser and classifier give (the same texts, refitted here to compare)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from nlp.normalise import normalise
+
+    texts = ON_TOPIC * 3 + OFF_TOPIC * 3
+    labels = [1] * len(ON_TOPIC) * 3 + [0] * len(OFF_TOPIC) * 3
+    model = fit(TrainingSet(texts, labels, {"test": len(texts)}))
+    vectoriser = TfidfVectorizer(
+        analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2, lowercase=False
+    )
+    matrix = vectoriser.fit_transform([normalise(t) for t in texts])
+    classifier = LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced")
+    classifier.fit(matrix, labels)
+    probe = ["超市的樱桃有蛆虫", "周末去公园看日落", "手机电池爆炸了"]
+    expected = classifier.predict_proba(vectoriser.transform([normalise(t) for t in probe]))[:, 1]
+    assert np.allclose(model.predict_proba(probe), expected, atol=1e-6)
+
+
 def test_shipped_model_loads_and_reads_everyday_wording() -> None:
     """The file ``yuqing train relevance`` wrote (its figures: ``yuqing evaluate relevance``)."""
     model = RelevanceModel.load(MODEL_PATH)
     on, off = model.predict_proba(["地沟油又回到餐桌，吃火锅要小心", "今天的足球比赛太精彩了"])
     assert on > 0.5 > off
     assert model.meta["counts"]["news"] > 2000
+
+
+def test_the_stage_uses_the_shipped_model_and_says_which_part_fired() -> None:
+    from nlp.relevance import default_scorer
+
+    scorer = default_scorer()
+    assert isinstance(scorer, TrainedRelevanceScorer)
+    everyday = scorer.score(
+        document_from_text("紧急提醒：千万别买这种樱桃，里面全是蛆虫，吃了会中毒")
+    )
+    assert everyday.score >= 0.5
+    assert everyday.reasons[0].kind == "relevance" and "模型" in everyday.reasons[0].text
+    chatter = scorer.score(document_from_text("周末和朋友去海边看日落，心情很好"))
+    assert chatter.score < 0.5 and not any(r.kind == "relevance" for r in chatter.reasons)

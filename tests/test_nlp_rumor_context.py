@@ -11,7 +11,7 @@ from archive.models import Mention
 from nlp.rumor.claims import is_claim_post
 from nlp.rumor.context import AUTHORITY_MAX, AUTHORITY_PREFIX, REFUTATION_MAX, Authorities
 from nlp.rumor.stance import asks, refutes
-from tests.test_nlp_stage import mention, run
+from tests.support.nlp_stage_run import mention, run
 
 NORI_DEBUNK = mention(
     "d1",

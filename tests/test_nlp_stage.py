@@ -17,35 +17,7 @@ from core.settings import NlpSettings, Settings
 from nlp import stage
 from nlp.stage import CURSOR, analyze_new, refresh_events
 from tests.conftest import T0
-
-
-def mention(
-    mid: str,
-    text: str,
-    hours: float,
-    *,
-    kind: str = "post",
-    platform: str = "weibo",
-    title: str = "",
-    parent: str | None = None,
-    region: str = "",
-    metrics: dict[str, Any] | None = None,
-) -> Mention:
-    return Mention(
-        id=mid,
-        source=f"test-{platform}",
-        platform=platform,
-        kind=kind,
-        url=f"http://127.0.0.1/{mid}",
-        text=text,
-        title=title,
-        published_at=T0 + timedelta(hours=hours),
-        fetched_at=T0 + timedelta(hours=hours, minutes=2),
-        parent_id=parent,
-        region=region,
-        metrics=metrics or {},
-    )
-
+from tests.support.nlp_stage_run import mention, run
 
 ELEVATOR = [
     (
@@ -109,14 +81,6 @@ def interleaved() -> list[Mention]:
     items.append(mention("c2", "真的吗？求证，是不是谣言", 7.6, kind="comment", parent="k2"))
     items.append(mention("x1", "今天天气不错，和朋友去公园散步", 7.7))
     return items
-
-
-def run(
-    archive: Archive, items: list[Mention], now_hours: float = 10, **nlp: Any
-) -> stage.AnalyzeReport:
-    archive.upsert_mentions(items)
-    clock = SimulatedClock(T0 + timedelta(hours=now_hours))
-    return analyze_new(archive, Settings(nlp=NlpSettings(**nlp)), clock)
 
 
 def snapshot(archive: Archive, ids: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:

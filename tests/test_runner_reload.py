@@ -4,31 +4,14 @@ and an archive change waits for a restart."""
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 from archive import open_archive
 from core.clock import SimulatedClock
 from core.config import load_config
+from tests.support.reload_config import ADDED_SOURCE, BASE, NOW, write
 from yuqing.runner import Runner
 
-NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
-BASE = """\
-archive:
-  path: r.db
-sources:
-  - name: feed-a
-    type: rss
-    start_urls: [http://127.0.0.1:9/a.xml]
-    enabled: false
-"""
-ADDED_SOURCE = """\
-  - name: feed-b
-    type: rss
-    start_urls: [http://127.0.0.1:9/b.xml]
-    enabled: false
-"""
 SILENCE = """\
 silences:
   - rule: rumor
@@ -37,13 +20,6 @@ silences:
     created_by: 王科长
     comment: 应急演练，不需回应
 """
-
-
-def write(path: Path, text: str, tick: int) -> None:
-    """Write and give the file a distinct modification time (filesystems round them)."""
-    path.write_text(text, encoding="utf-8")
-    stamp = NOW.timestamp() + tick
-    os.utime(path, (stamp, stamp))
 
 
 def test_edits_apply_from_the_next_tick(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from archive import open_archive
 from core.clock import SimulatedClock
 from core.config import load_config
-from tests.test_runner_reload import ADDED_SOURCE, BASE, NOW, write
+from tests.support.reload_config import ADDED_SOURCE, BASE, NOW, write
 from yuqing.runner import STAGES, Runner
 
 

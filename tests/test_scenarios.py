@@ -3,6 +3,7 @@ hand-made rows, and one scenario replayed end to end through ``yuqing demo --cor
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -36,6 +37,7 @@ from yuqing.demo.sites import DEMO_START, _number
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "yuqing" / "demo" / "corpus.jsonl"
 BAISHA = REPO / "scenarios" / "baisha_gas.jsonl"
+LINCHUAN = REPO / "scenarios" / "linchuan_boiler.jsonl"
 T0 = datetime(2026, 11, 17, 4, 0, tzinfo=UTC)
 
 
@@ -88,17 +90,34 @@ def test_shipped_scenarios_pass_the_checker() -> None:
     records = check_corpus(BAISHA)
     assert len(records) >= 140
     assert {r["story"] for r in records} >= {"gas_explosion", "formula_rumor", "chatter"}
+    records = check_corpus(LINCHUAN)
+    assert len(records) >= 100
+    assert {r["story"] for r in records} >= {"boiler_blast", "water_rumor", "chatter"}
 
 
-def test_baisha_file_is_what_its_generator_writes() -> None:
+@pytest.mark.parametrize(
+    ("corpus", "module"), [(BAISHA, "baisha_gas_source"), (LINCHUAN, "linchuan_boiler_source")]
+)
+def test_a_scenario_file_is_what_its_generator_writes(corpus: Path, module: str) -> None:
     sys.path.insert(0, str(REPO / "scenarios"))
     try:
-        import baisha_gas_source as source
+        source = importlib.import_module(module)
     finally:
         sys.path.remove(str(REPO / "scenarios"))
     records, _ = source.build()
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    assert text == BAISHA.read_text(encoding="utf-8")
+    assert text == corpus.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("corpus", [BAISHA, LINCHUAN])
+def test_a_shipped_expected_file_names_every_story_and_a_unit_of_the_demo(corpus: Path) -> None:
+    """The expected file loads against its corpus (ids, stories, kinds) and routes every event
+    story to one of the demo's units, so the routing figure covers the whole scenario."""
+    expected = load_expected(expected_path_for(corpus))
+    units = {"jiangzhou", "linchuan", "baisha"}
+    assert {r["story"] for r in expected.records} == set(expected.stories)
+    for name in expected.event_stories():
+        assert expected.stories[name].unit in units, name
 
 
 @pytest.mark.parametrize(

@@ -171,8 +171,11 @@ def test_codes_route_by_gbt_2260_containment_and_unknown_places_go_to_the_root(
     elsewhere = event("广州某餐馆食物中毒", entities=[EntityCount("region", "广州市", "440100", 3)])
     assert route(tree, place_of(tree, elsewhere)) == "nanling"
     assert route(tree, Place()) == "nanling"
-    # Without members, the event's title and region stand in.
-    assert route(tree, place_of(tree, event("白沙区燃气爆炸", "江州"))) == "baisha"
+    # Without members, the event's title and region stand in, as one mention: below the
+    # floor of two mentions naming a unit to enter it, the top unit keeps it.
+    titled = place_of(tree, event("白沙区燃气爆炸", "江州"))
+    assert route(tree, titled) == "nanling"
+    assert route(tree, titled, floor=False) == "baisha"
 
 
 def test_major_and_above_also_notify_the_parent_unit(tree: UnitTree) -> None:

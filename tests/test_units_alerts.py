@@ -47,7 +47,7 @@ def units() -> dict[str, Any]:
     }
 
 
-def make_settings(tmp_path: Path) -> Settings:
+def make_settings(tmp_path: Path, tree: dict[str, Any] | None = None) -> Settings:
     names = ["duty", "city-duty", "linchuan-duty", "baisha-duty"]
     return Settings.model_validate(
         {
@@ -55,7 +55,7 @@ def make_settings(tmp_path: Path) -> Settings:
             "notifiers": [{"name": "log", "type": "file", "path": str(tmp_path / "sent.jsonl")}],
             "recipients": [{"name": n, "role": "duty", "notifiers": ["log"]} for n in names],
             "obligations": {"level": "city"},
-            "units": units(),
+            "units": tree or units(),
         }
     )
 
@@ -132,6 +132,29 @@ def test_a_lesser_accident_tells_only_its_district(tmp_path: Path, archive: Arch
     evaluate(archive, make_settings(tmp_path), SimulatedClock(T0 + timedelta(hours=1)))
     # The sibling district and the city are not told of a 较大 case.
     assert recipients_of(archive) == {"duty", "linchuan-duty"}
+
+
+def test_one_post_naming_a_district_leaves_the_story_with_the_city(
+    tmp_path: Path, archive: Archive
+) -> None:
+    # baisha_gas's formula rumour: one early post named a 临川区 shop; the story is the city's.
+    texts = ["江州网传奶粉配方有毒致3名婴儿住院", "临川区一母婴店已下架", "江州宝妈群热传"]
+    add_event(archive, "formula", "较大", texts)
+    evaluate(archive, make_settings(tmp_path), SimulatedClock(T0 + timedelta(hours=1)))
+    assert recipients_of(archive) == {"duty", "city-duty"}
+
+
+def test_a_district_is_not_handed_what_its_scheme_does_not_watch(
+    tmp_path: Path, archive: Archive
+) -> None:
+    tree = units()
+    tree["children"][1]["scheme"] = {"expression": "燃气 & !演练"}  # 白沙 watches gas only
+    add_event(archive, "lift", "较大", ["白沙区一小区电梯故障致3人受伤", "白沙区市场监管局回应"])
+    evaluate(archive, make_settings(tmp_path, tree), SimulatedClock(T0 + timedelta(hours=1)))
+    # The lift accident stays with the city, whose scheme (everything) watches it.
+    assert recipients_of(archive) == {"duty", "city-duty"}
+    [message, *_] = archive.ledger.list_messages(limit=1000)
+    assert "属地单位：江州市市场监督管理局" in message.body
 
 
 def test_a_penalty_in_a_district_is_due_on_the_county_deadline(

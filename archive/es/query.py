@@ -23,6 +23,7 @@ from archive.search import (
     TOTAL_HITS_LIMIT,
     SearchFilters,
     SearchRequest,
+    SearchScope,
 )
 from core.text.segment import query_tokens
 
@@ -79,6 +80,28 @@ def _as_written(text: str) -> dict[str, Any]:
     }
 
 
+def scope_clause(scope: SearchScope) -> dict[str, Any]:
+    """A unit's mentions (as ``archive.sqlite.search``): its events' members, or in no event
+    and naming one of its places as written."""
+    either: list[dict[str, Any]] = []
+    if scope.events:
+        either.append({"terms": {"analysis.event_id": list(scope.events)}})
+    if scope.names:
+        named = [_as_written(name) for name in scope.names]
+        either.append(
+            {
+                "bool": {
+                    "must_not": [{"exists": {"field": "analysis.event_id"}}],
+                    "should": named,
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    if not either:
+        return {"bool": {"must_not": [{"match_all": {}}]}}
+    return {"bool": {"should": either, "minimum_should_match": 1}}
+
+
 def merge_filters(filters: SearchFilters, parsed: ParsedQuery) -> SearchFilters:
     merged = copy.deepcopy(filters)
     for item in parsed.filters:
@@ -119,6 +142,8 @@ def build_query(request: SearchRequest) -> tuple[dict[str, Any], list[str]]:
         filter_.append({"range": {"analysis.rumor_score": score}})
     if filters.relevant_only:
         filter_.append({"term": {"analysis.relevant": True}})
+    if filters.scope is not None:
+        filter_.append(scope_clause(filters.scope))
     for item in parsed.excluded_filters:
         must_not.append({"term": {FILTER_DOC_FIELD[FILTER_OF_FIELD[item.field]]: item.value}})
     query: dict[str, Any] = {"bool": {}}

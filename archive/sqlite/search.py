@@ -18,7 +18,7 @@ from typing import Any
 
 from archive.models import utc
 from archive.query import ParsedQuery, QueryError, Term, parse_query
-from archive.search import FILTER_OF_FIELD, SearchFilters, SearchRequest
+from archive.search import FILTER_OF_FIELD, SearchFilters, SearchRequest, SearchScope
 from archive.sqlite.dims import TOPIC_BITS, DimCodes, topic_bit
 from archive.sqlite.rows import rowid_floor
 from core.text.segment import query_tokens
@@ -215,6 +215,8 @@ def _compile_filters(
             f"WHERE value IN ({_marks(filters.entities)}))"
         )
         compiled.params.extend(filters.entities)
+    if filters.scope is not None:
+        _scope_filter(filters.scope, compiled)
     if filters.rumor_min is not None:
         compiled.dim_filters.append(DimFilter("min", "rumor", value=filters.rumor_min))
     if filters.rumor_max is not None:
@@ -223,6 +225,27 @@ def _compile_filters(
         compiled.dim_filters.append(DimFilter("in", "relevant", (1,)))
     for item in parsed.excluded_filters:
         _excluded_filter(item.field, item.value, compiled, resolve)
+
+
+def _scope_filter(scope: SearchScope, compiled: CompiledQuery) -> None:
+    """A unit's mentions: its events' members, or in no event and naming one of its places."""
+    key = compiled.key
+    either = []
+    if scope.events:
+        either.append(
+            f"{key} IN (SELECT mention_rowid FROM analyses "
+            f"WHERE event_id IN ({_marks(list(scope.events))}))"
+        )
+        compiled.params.extend(scope.events)
+    if scope.names:
+        named = " OR ".join("instr(m.title, ?) > 0 OR instr(m.text, ?) > 0" for _ in scope.names)
+        either.append(
+            f"({key} NOT IN (SELECT mention_rowid FROM analyses WHERE event_id IS NOT NULL) "
+            f"AND ({named}))"
+        )
+        compiled.params.extend(name for name in scope.names for _ in (0, 1))
+        compiled.needs_mentions = True
+    compiled.conditions.append(f"({' OR '.join(either)})" if either else "0")
 
 
 def _topic_filter(

@@ -24,6 +24,7 @@ from dashboard.labels import (
     label,
     shown,
 )
+from dashboard.notice_panel import findings_section
 from dashboard.propagation_panel import propagation_section
 from dashboard.search_form import search_event
 from dashboard.tables import alert_row
@@ -228,6 +229,7 @@ if detail is None:
     st.stop()
 _header(detail.event)
 _entities(detail)
+findings_section(config, detail.event.id)  # a sampling-inspection notice among the members
 _spread(detail)
 _mood_and_terms(detail)
 if roles.allowed(principal, roles.SEARCH) and st.button(

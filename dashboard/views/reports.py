@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.settings_reports import DEFAULT_UNIT
-from dashboard import auth, data
+from dashboard import auth, data, units
 from dashboard.context import config_path, reader, settings, writer
 from dashboard.formatting import fmt_time
 from dashboard.labels import shown
@@ -47,7 +47,15 @@ if allowed(principal, SEARCH):
             unit = conf.reports[0].unit if conf.reports else DEFAULT_UNIT
             try:
                 pack = build_report(
-                    reader(config), kind, at, conf, day=day, event_id=event_id or None, unit=unit
+                    reader(config),
+                    kind,
+                    at,
+                    conf,
+                    day=day,
+                    event_id=event_id or None,
+                    unit=unit,
+                    # A unit's user makes their unit's briefing (属地化): its subtree only.
+                    unit_id=units.report_unit(config, principal),
                 )
                 with st.spinner("正在生成…"):
                     stored = save(root, pack, ("docx", "pdf") if fmt == "pdf" else ("docx",),
@@ -57,7 +65,7 @@ if allowed(principal, SEARCH):
             except (ReportError, WorkflowError) as exc:
                 st.error(str(exc))
 
-stored_reports = list_reports(root)
+stored_reports = [r for r in list_reports(root) if units.report_visible(config, principal, r.meta)]
 if not stored_reports:
     st.info("尚无报告。")
     st.stop()
@@ -97,7 +105,7 @@ with history:
     sent = [
         m
         for m in reader(config).ledger.list_messages(limit=1000)
-        if m.dedup_key.startswith("report:")
+        if m.dedup_key.startswith("report:") and m.dedup_key.split(":")[1] in keys
     ]
     rows = [
         {

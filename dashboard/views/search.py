@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from archive import export
 from archive.query import QueryError
-from dashboard import auth, charts, context, data, roles
+from dashboard import auth, charts, context, data, roles, units
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.labels import PLATFORM_LABELS, SENTIMENT_LABELS, TOPIC_LABELS, shown
 from dashboard.search_form import ANCHOR_KEY, QUERY_HELP, histogram_interval, search_form
@@ -127,4 +129,5 @@ with st.expander("检索式写法说明"):
     st.markdown(QUERY_HELP)
 params = search_form(config)
 write_link(params)
-results(params)
+# A unit's user searches their subtree only (属地化); the link above never carries it.
+results(dataclasses.replace(params, scope=units.search_scope(config, principal, params.since)))

@@ -172,8 +172,9 @@ def _relevance_report(model_path: Path) -> str:
     model = RelevanceModel.load(model_path)
     return (
         "Relevance on the labelled sample (nlp/training/evaluation.py; 'ced' was used for tuning, "
-        "'ced_holdout' was labelled blind): lexicon (score ≥ 0.5), model alone (p ≥ 0.5), "
-        "lexicon+model (the TrainedRelevanceScorer)\n\n" + table(compare(model))
+        "'ced_holdout' was labelled blind and looked at once after tuning): lexicon (score ≥ "
+        "0.5), model alone (p ≥ 0.5), lexicon+model (the TrainedRelevanceScorer, the stage's)\n\n"
+        + table(compare(model))
     )
 
 
@@ -182,8 +183,9 @@ def _relevance_report(model_path: Path) -> str:
     "--output", type=click.Path(dir_okay=False), default=str(RELEVANCE_PATH), show_default=True
 )
 def train_relevance(output: str) -> None:
-    """Fit the relevance model on food-safety news, lexicon-labelled CED posts and the
-    domain lexicons (the labelled sample is left out), then print its figures."""
+    """Fit the relevance model on food-safety news, hand- and lexicon-labelled Weibo posts,
+    unrelated articles and the domain lexicons (the labelled sample is left out), then print
+    its figures."""
     from nlp.training.relevance_train import fit, training_set
 
     try:
@@ -217,13 +219,18 @@ Written by `yuqing train relevance` on {meta.get("trained_at")}; do not edit (re
 that command; `yuqing evaluate relevance` prints the table again).
 
 - Data: `../shared/datasets/food_safety` (LeonWang91/Food-Safety-Incidents-Classification),
-  `../shared/datasets/ced` (CED, Song et al. 2018) and the domain lexicons of
-  `nlp/resources/topics.txt`; how they become labels is in `nlp/relevance_model.py`. Counts:
-  {meta.get("counts")}. The lines of the labelled sample are never trained on.
-- Model: logistic regression (liblinear, C = {meta.get("C")}, balanced classes) over character
-  2–3-grams and jieba words (TF-IDF), stored as arrays (`numpy.load(allow_pickle=False)`).
-- Use: opt-in (`nlp.models_dir` holding `relevance.npz`); not the stage's default, because
-  it gains no F1 over the lexicon on the blind holdout below.
+  `../shared/datasets/ced` (CED, Song et al. 2018; part labelled by hand,
+  `nlp/training/relevance_labels.py`), `../shared/datasets/rumor_more` (Weibo21, Nan et al.
+  2021; mm17, Jin et al. 2017), `../shared/datasets/news_pages` (GeneralNewsExtractor's test
+  pages, as off-topic articles) and the domain lexicons of `nlp/resources/topics.txt`; how
+  they become labels is in `nlp/training/relevance_train.py`. Counts: {meta.get("counts")}.
+  The lines of the labelled sample and their near-copies are never trained on.
+- Model: logistic regression (liblinear, C = {meta.get("C")}, balanced classes, Weibo
+  positives weighted) over character 2–3-grams (TF-IDF) of a text's first 300 characters,
+  stored as arrays (`numpy.load(allow_pickle=False)`).
+- Use: the stage's scorer when this file is shipped (`nlp.relevance.default_scorer`): the
+  lexicon fires at 0.5 unless only weak terms fired and the model reads the text as off-topic
+  (< 0.2); the model fires at 0.6; each relevant mention's reasons say which (`判定：…`).
 
 {report}
 """

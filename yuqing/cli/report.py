@@ -3,6 +3,7 @@
 yuqing report daily [--date 2026-11-20] [--format docx|pdf|md] [-o FILE]
 yuqing report weekly [--date D]              # the seven days ending with D
 yuqing report event EVENT_ID                 # 专报
+yuqing report daily --unit linchuan          # a unit's subtree only, in its name (units:)
 yuqing report list | review KEY --by NAME | sign KEY --by NAME
 """
 
@@ -31,7 +32,13 @@ def _now(ctx: Any, archive: Archive) -> datetime:
 
 
 def _generate(
-    ctx: Any, kind: str, day: date | None, event_id: str | None, fmt: str, output: str | None
+    ctx: Any,
+    kind: str,
+    day: date | None,
+    event_id: str | None,
+    fmt: str,
+    output: str | None,
+    unit_id: str | None = None,
 ) -> None:
     from core.settings_reports import DEFAULT_UNIT
     from reports.build import ReportError, build_report
@@ -42,7 +49,8 @@ def _generate(
     unit = settings.reports[0].unit if settings.reports else DEFAULT_UNIT
     with ctx.archive(readonly=True) as archive:
         try:
-            pack = build_report(archive, kind, _now(ctx, archive), settings, day, event_id, unit)
+            now = _now(ctx, archive)
+            pack = build_report(archive, kind, now, settings, day, event_id, unit, unit_id)
         except ReportError as exc:
             raise click.ClickException(str(exc)) from None
     formats = ("docx", "pdf") if fmt == "pdf" else (("docx",) if fmt == "docx" else ())
@@ -63,6 +71,12 @@ def _generate(
 
 
 def _options(func: Any) -> Any:
+    func = click.option(
+        "--unit",
+        "unit_id",
+        default=None,
+        help="A unit's briefing (units: in the YAML): its subtree only, in its name.",
+    )(func)
     func = click.option(
         "-o",
         "--output",
@@ -90,9 +104,11 @@ def report() -> None:
 )
 @_options
 @click.pass_obj
-def daily(ctx: Any, day: datetime | None, fmt: str, output: str | None) -> None:
+def daily(
+    ctx: Any, day: datetime | None, fmt: str, output: str | None, unit_id: str | None
+) -> None:
     """舆情日报 of one day."""
-    _generate(ctx, "daily", day.date() if day else None, None, fmt, output)
+    _generate(ctx, "daily", day.date() if day else None, None, fmt, output, unit_id)
 
 
 @report.command()
@@ -105,18 +121,20 @@ def daily(ctx: Any, day: datetime | None, fmt: str, output: str | None) -> None:
 )
 @_options
 @click.pass_obj
-def weekly(ctx: Any, day: datetime | None, fmt: str, output: str | None) -> None:
+def weekly(
+    ctx: Any, day: datetime | None, fmt: str, output: str | None, unit_id: str | None
+) -> None:
     """舆情周报 of the seven days ending with --date."""
-    _generate(ctx, "weekly", day.date() if day else None, None, fmt, output)
+    _generate(ctx, "weekly", day.date() if day else None, None, fmt, output, unit_id)
 
 
 @report.command()
 @click.argument("event_id")
 @_options
 @click.pass_obj
-def event(ctx: Any, event_id: str, fmt: str, output: str | None) -> None:
+def event(ctx: Any, event_id: str, fmt: str, output: str | None, unit_id: str | None) -> None:
     """舆情专报 on one event, from its first detection to now."""
-    _generate(ctx, "event", None, event_id, fmt, output)
+    _generate(ctx, "event", None, event_id, fmt, output, unit_id)
 
 
 @report.command("list")

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from archive.export import hit_record, write_csv
 from archive.query import QueryError
-from archive.search import SearchFilters, SearchRequest
+from archive.search import SearchFilters, SearchRequest, SearchScope
 from archive.vocabulary import (
     CLOSED_FIELDS,
     PLATFORM_LABELS,
@@ -84,6 +84,22 @@ def print_table(
     console.print(table)
 
 
+def scope_of(
+    settings: Any, archive: Any, unit_id: str, since: datetime | None
+) -> SearchScope | None:
+    """``--unit``'s search scope; a clear error without ``units:`` or for an unknown id."""
+    from alerts.unit_scope import unit_scope
+    from alerts.units import tree_of
+
+    tree = tree_of(settings.units)
+    if tree is None:
+        raise click.BadParameter("no units: in the configuration", param_hint="--unit")
+    if unit_id not in tree.by_id:
+        known = ", ".join(tree.by_id)
+        raise click.BadParameter(f"unknown unit {unit_id!r} (known: {known})", param_hint="--unit")
+    return unit_scope(archive, tree, unit_id, since)
+
+
 # A query may start with '-' (`yuqing search '-演习'`, exclusion as the query language has it):
 # unknown options are passed on as the query instead of being refused as options.
 @click.command(epilog=QUERY_HELP, context_settings={"ignore_unknown_options": True})
@@ -101,6 +117,13 @@ def print_table(
     multiple=True,
     help="Mentions whose analysis names this company, brand, product or region "
     "(a region also by its six-digit code, e.g. 440300).",
+)
+@click.option(
+    "--unit",
+    "unit_id",
+    default=None,
+    help="Only this unit's subtree (units: in the YAML): mentions of the events routed to it "
+    "or below, and mentions in no event naming its places.",
 )
 @click.option("--min-rumor", type=float, help="Only rumour scores at or above this.")
 @click.option("--relevant", is_flag=True, help="Only mentions analysed as relevant.")
@@ -121,6 +144,7 @@ def search(
     regions: tuple[str, ...],
     sentiments: tuple[str, ...],
     entities: tuple[str, ...],
+    unit_id: str | None,
     min_rumor: float | None,
     relevant: bool,
     sort: str,
@@ -147,6 +171,8 @@ def search(
         raise click.BadParameter(str(exc)) from None
     request = SearchRequest(query=query, filters=filters, sort=sort, limit=min(limit, 1000))
     with ctx.archive(readonly=True) as archive:
+        if unit_id is not None:
+            filters.scope = scope_of(ctx.settings, archive, unit_id, since)
         try:
             result = archive.search(request)
             hits = list(result.hits)

@@ -103,7 +103,10 @@ def demo_units() -> dict[str, Any]:
     """The city bureau and two of its district bureaus (属地化): a story in 临川区 or 白沙区 is
     that district's, told to its duty officer (and to the city at once for 重大 and above);
     云溪区 and 望江区 have no unit here, so their stories stay with the city. Handling times by
-    grade follow the kind provinces set (特别重大 2 h … 一般 72 h); the districts inherit them."""
+    grade follow the kind provinces set (特别重大 2 h … 一般 72 h); the districts inherit them.
+    The city's watch scheme (监测方案) watches everything but announced drills, and so do the
+    districts (exclusions add up down the tree); a story needs two mentions naming a district
+    to be that district's (``route_min_mentions``, the default)."""
 
     def district(unit: str, name: str, short: str) -> dict[str, Any]:
         return {
@@ -121,6 +124,7 @@ def demo_units() -> dict[str, Any]:
         "region_names": ["江州市", "江州"],
         "recipients": ["duty-officer"],
         "handling": {"特别重大": "2h", "重大": "4h", "较大": "24h", "一般": "72h"},
+        "scheme": {"none": ["应急演练", "消防演习"]},
         "children": [
             district("linchuan", "临川区", "临川"),
             district("baisha", "白沙区", "白沙"),

@@ -68,7 +68,7 @@ def score_units(archive: Archive, expected: Expected, tree: UnitTree) -> dict[st
         event = archive.get_event(event_id)
         if event is None:
             continue
-        routed = event_unit(archive, tree, event)
+        routed = event_unit(archive, tree, event) or "(none)"  # no unit's scheme watches it
         rows.append(
             {"event": event_id, "story": story, "mentions": size}
             | {"expected": wanted.unit, "routed": routed, "right": routed == wanted.unit}

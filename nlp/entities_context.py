@@ -1,0 +1,192 @@
+"""Firms named without a company word (蒙牛, 德芙, 聚兴隆): found by the context they stand in.
+
+A company word (有限公司, 超市, 店) makes a name (``nlp.entities_firms``); news name most firms
+without one. Four contexts, each a firm acting or described as a business, not a bare word:
+
+- a **registered brand name** (the brand list of the ``companynameparser`` package, 285,000
+  names) right before a word of the firm acting or speaking (德芙生产商, 味全发布声明, 双汇
+  承认) or after one that only a firm can follow (起诉X, 约谈X). Names that are ordinary words
+  (光明, 统一, 思念: jieba's frequency ≥ ``COMMON_WORD_FREQ``) never count here;
+- a **quoted name** described as a business (“聚兴隆”的肉制品企业, “年糕杨”的工作人员);
+- the items of a **list of firms** (知名企业如味全、台糖、85度C…);
+- a firm's **own name learned from the text**: a firm named with its company word elsewhere in
+  the text (河南烨赫堂生物科技有限公司), its own name (``core_name``: 烨赫堂) where it acts
+  again (河南烨赫堂将…) or in quotes (又称“烨赫国际”);
+
+and Latin names with a company suffix (BLENDANDPACK PTY LTD). A region written before a name
+is kept with it (杭州味全), as the labels write it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import jieba.posseg as posseg
+
+from nlp.entities_firms import COMPANY_WORDS, GENERIC_HEADS, _frequencies, core_name
+from nlp.entities_regions import gazetteer
+
+# jieba's frequency at or above which a listed brand is an ordinary word (光明 1,219, 思念 585,
+# 苹果 1,334) and not taken as a firm by context alone; brands news name are rarer (伊利 269,
+# 双汇 68, 蒙牛 47, 德芙 5). Chosen on the tuning splits of benchmarks/entities_labels_orgs.json.
+COMMON_WORD_FREQ = 300
+# Words after a firm's name that show it acting, speaking or as a business.
+ACTING_AFTER = frozenset(
+    {"回应", "表示", "称", "承认", "否认", "致歉", "道歉", "声明", "召回", "旗下", "门店", "专卖店",
+     "分店", "官方", "客服", "负责人", "工作人员", "生产商", "厂家", "厂商", "总部", "方面", "员工",
+     "发布", "公告", "宣布", "回复", "赔偿", "起诉", "涉嫌"}
+)  # fmt: skip
+# Words before a name that only a firm follows.
+ACTING_BEFORE = frozenset({"起诉", "状告", "约谈", "收购", "并购"})
+# Not firms though listed as brands: bodies, people, platforms' features, kinds of food.
+NOT_FIRM_ENDS = (
+    "局", "署", "委员会", "部门", "厅", "法院", "检察院", "研究院", "研究所", "中心", "政府",
+    "协会", "商标", "先生", "女士", "小姐", "记者", "电视台", "日报", "晚报",
+)  # fmt: skip
+NOT_FIRMS = frozenset({"微博", "微信", "拉面", "网友", "消费者", "专家"})
+BUSINESS_WORDS = ("企业", "厂家", "商家", "工作人员", "负责人", "门店", "生产商")
+_QUOTED_BUSINESS = re.compile(
+    r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]的?[\u4e00-\u9fff]{0,4}?(?:"
+    + "|".join(BUSINESS_WORDS)
+    + ")"
+)
+_QUOTED = re.compile(r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]")
+_FIRM_LIST = re.compile(
+    r"(?:企业|品牌|商家|厂家|公司|餐厅|门店)(?:如|包括|例如|比如)([^。；;！？!?：:]{2,80})"
+)
+_LIST_SPLIT = re.compile(r"[、，,]|和|及|与")
+LIST_ITEM_MAX = 10
+_LATIN_FIRM = re.compile(
+    r"(?<![A-Za-z])[A-Z][A-Za-z0-9&\-.]{1,40}?(?:PTY ?LTD|LTD|Ltd\.?|LIMITED|Limited|INC|Inc\.?"
+    r"|GMBH|GmbH|LLC|CORP|Corp\.?|S\.A\.)(?![A-Za-z])"
+)
+_NUMERIC = re.compile(r"^[\d一二两三四五六七八九十百千几多数]+[家个种款批]?$")
+# A verb, an adverb or a preposition after a learned name: the firm acting (河南烨赫堂将…).
+_ACTING_FLAGS = ("v", "d", "p")
+BRAND_LIST_FILE = Path("data") / "brand.txt"
+
+
+@lru_cache(maxsize=1)
+def registered_names() -> frozenset[str]:
+    """The brand list shipped by ``companynameparser`` (read without importing the package,
+    whose import builds its parser), or nothing when it is not installed."""
+    spec = importlib.util.find_spec("companynameparser")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / BRAND_LIST_FILE
+    if not path.exists():
+        return frozenset()
+    return frozenset(path.read_text(encoding="utf-8").split())
+
+
+def _ordinary(name: str) -> bool:
+    return _frequencies().get(name, 0) >= COMMON_WORD_FREQ
+
+
+def _not_a_firm(name: str) -> bool:
+    return name in NOT_FIRMS or name in GENERIC_HEADS or name.endswith(NOT_FIRM_ENDS)
+
+
+def _place_before(words: Sequence[str], i: int) -> str:
+    return words[i - 1] if i and words[i - 1] in gazetteer() else ""
+
+
+def registered_acting(words: Sequence[str], products: frozenset[str]) -> list[str]:
+    """Registered brand names that act as firms (德芙生产商, 起诉蒙牛), a region before kept."""
+    names = registered_names()
+    found = []
+    for i, word in enumerate(words):
+        if (
+            len(word) < 2
+            or word not in names
+            or _ordinary(word)
+            or word in gazetteer()
+            or word in products
+            or _not_a_firm(word)
+            or _NUMERIC.match(word)
+        ):
+            continue
+        after = words[i + 1] if i + 1 < len(words) else ""
+        before = words[i - 1] if i else ""
+        if after in ACTING_AFTER or before in ACTING_BEFORE:
+            found.append(_place_before(words, i) + word)
+    return found
+
+
+def quoted_businesses(text: str, not_names: frozenset[str]) -> list[str]:
+    """Quoted names described as a business: “聚兴隆”的肉制品企业, “年糕杨”的工作人员."""
+    return [
+        m.group(1)
+        for m in _QUOTED_BUSINESS.finditer(text)
+        if m.group(1) not in not_names and m.group(1) not in GENERIC_HEADS
+    ]
+
+
+def listed_firms(text: str) -> list[str]:
+    """The items of a list of firms (企业如味全、台糖、85度C…): each short, no verb in it."""
+    found = []
+    for match in _FIRM_LIST.finditer(text):
+        for item in _LIST_SPLIT.split(match.group(1)):
+            item = re.sub(r"等+.*$", "", item.split("的")[-1]).strip()
+            if not 2 <= len(item) <= LIST_ITEM_MAX or _NUMERIC.match(item):
+                continue
+            tagged = posseg.lcut(item)
+            if any(p.flag.startswith(("v", "r", "d", "p", "u")) for p in tagged):
+                continue  # a clause, not a name (企业如实上报)
+            if item not in GENERIC_HEADS:
+                found.append(item)
+    return found
+
+
+def learned_names(text: str, companies: Sequence[str]) -> list[str]:
+    """A firm's own name where it acts again or is quoted: ``core_name`` of each company found
+    with its company word (河南烨赫堂生物科技有限公司 → 烨赫堂 → 河南烨赫堂将…, “烨赫国际”)."""
+    found = []
+    spans = [m.span() for c in companies for m in re.finditer(re.escape(c), text)]
+    for company in companies:
+        core = core_name(company)
+        if not core or _ordinary(core):
+            continue
+        for match in re.finditer(re.escape(core), text):
+            if any(s <= match.start() < e for s, e in spans):
+                continue  # inside a name already found
+            start = match.start()
+            place = next((p for p in gazetteer() if len(p) >= 2 and text.endswith(p, 0, start)), "")
+            following = posseg.lcut(text[match.end() : match.end() + 6])
+            word, flag = (following[0].word, following[0].flag) if following else ("", "")
+            ends = not word.strip() or word in "，。；、！？"
+            if ends or word in ACTING_AFTER or flag.startswith(_ACTING_FLAGS):
+                found.append(place + core)
+        for quoted in _QUOTED.findall(text):
+            if core in quoted and quoted != core and not quoted.endswith(COMPANY_WORDS):
+                found.append(quoted)
+    return found
+
+
+def latin_firms(text: str) -> list[str]:
+    """Latin names with a company suffix (BLENDANDPACKPTYLTD, Nestle S.A.)."""
+    return [m.group(0) for m in _LATIN_FIRM.finditer(text)]
+
+
+def context_firms(
+    text: str,
+    words: Sequence[str],
+    companies: Sequence[str],
+    products: frozenset[str],
+    quoted_not_names: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Every firm the contexts above find in ``text`` (its jieba ``words``), given the
+    ``companies`` already found by their company word; ``quoted_not_names``: quoted words that
+    describe goods, never a name (“问题”企业, “黑心”商家)."""
+    found = [
+        *registered_acting(words, products),
+        *quoted_businesses(text, quoted_not_names),
+        *listed_firms(text),
+        *learned_names(text, companies),
+        *latin_firms(text),
+    ]
+    return [name for name in found if not _not_a_firm(name)]

@@ -1,0 +1,65 @@
+"""Firms named without a company word (nlp/entities_context.py), with the registered brand
+list of the installed companynameparser package."""
+
+from __future__ import annotations
+
+from core.text.segment import words
+from nlp.entities import extract
+from nlp.entities_context import (
+    latin_firms,
+    learned_names,
+    listed_firms,
+    quoted_businesses,
+    registered_names,
+)
+
+
+def companies(text: str) -> tuple[str, ...]:
+    return extract(text, words(text)).companies
+
+
+def test_registered_list_is_installed_and_holds_brands_not_common_words() -> None:
+    names = registered_names()
+    assert len(names) > 200_000
+    assert {"蒙牛", "德芙", "味全"} <= names
+
+
+def test_a_registered_name_acting_is_a_firm_with_its_region() -> None:
+    assert "德芙" in companies("她随后向销售超市和德芙生产商反映了该问题。")
+    assert "杭州味全" in companies("杭州味全发布声明说，他们没使用台湾地区的油脂。")
+
+
+def test_ordinary_words_bodies_and_people_are_no_firms() -> None:
+    # 光明 and 思念 are registered brands but ordinary words; 质监局 a body; 李先生 a person.
+    found = companies("前途光明表示乐观，思念回应了家人。质监局表示将处罚。李先生回应称不知情。")
+    assert not {"光明", "思念", "质监局", "李先生"} & set(found)
+
+
+def test_a_quoted_name_described_as_a_business() -> None:
+    text = "其中一家名为“聚兴隆”的肉制品企业生产环境恶劣。销售“年糕杨”的工作人员承认。"
+    assert quoted_businesses(text, frozenset()) == ["聚兴隆", "年糕杨"]
+    assert quoted_businesses("所谓“问题”企业", frozenset({"问题"})) == []
+    assert "问题" not in companies("这些“问题”企业已被查处。")
+
+
+def test_the_items_of_a_list_of_firms() -> None:
+    text = "知名企业如味全、台糖、85度C，香港地区的美心西饼等等，无不使用。"
+    assert listed_firms(text) == ["味全", "台糖", "85度C", "美心西饼"]
+    assert listed_firms("要求企业如实上报检测结果。") == []
+
+
+def test_a_firms_own_name_learned_from_the_text() -> None:
+    text = "河南烨赫堂生物科技有限公司招商销售酵素饮料。河南烨赫堂将酵素饮料夸大宣传。"
+    assert learned_names(text, ["河南烨赫堂生物科技有限公司"]) == ["河南烨赫堂"]
+    # Inside the full name it is not found again; before a product it is no firm acting.
+    assert learned_names("河南烨赫堂生物科技有限公司的产品", ["河南烨赫堂生物科技有限公司"]) == []
+
+
+def test_latin_names_with_a_company_suffix() -> None:
+    assert latin_firms("澳大利亚制造商“BLENDANDPACKPTYLTD”生产的") == ["BLENDANDPACKPTYLTD"]
+    assert latin_firms("检出LTD含量") == []
+
+
+def test_a_groups_unit_is_one_name() -> None:
+    text = "通告显示，王一实业集团精彩生活超市有限公司销售的白酒不合格。"
+    assert "王一实业集团精彩生活超市有限公司" in companies(text)
