@@ -33,7 +33,7 @@ from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
 from nlp.declared_entities import with_declared
-from nlp.event_links import Probe, member_links
+from nlp.event_links import Probe, chain_links, member_links, own_words, place_names
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
@@ -67,6 +67,10 @@ def configured_scorer(settings: NlpSettings) -> RelevanceScorer | None:
     from nlp.relevance_model import trained_scorer
 
     return trained_scorer(settings.models_dir / "relevance.npz")
+
+
+# The reason a mention joined an event by a link rather than its words begins so.
+LINK_REASON = "关联事件："
 
 
 @dataclass
@@ -233,7 +237,10 @@ class Analyzer:
                 mention.author,
                 entities,
                 f"{mention.title}\n{mention.text}",
+                own_words(mention.text) if mention.kind != "comment" else "",
+                place_names(document.title_words + document.body_words),
             ),
+            linked=analysis.relevance < self.threshold,
         )
 
     # ---- the per-mention pipeline ------------------------------------------------------
@@ -248,11 +255,11 @@ class Analyzer:
         return current
 
     @staticmethod
-    def _probe(text: _Text) -> Probe:
+    def _probe(mention: Mention, text: _Text) -> Probe:
         prepared = text.document.prepared
         return Probe(
             hashtags=prepared.hashtags,
-            chain_users=tuple(user for user, _ in prepared.repost_chain),
+            chain=chain_links(mention.text) if prepared.repost_chain else (),
             text=text.document.full_text,
             terms=tuple(r.text for r in text.relevance.reasons if r.kind == "term"),
         )
@@ -272,24 +279,38 @@ class Analyzer:
         joined = joined or self.notices.event_for_post(self.store, mention)
         if joined is not None:
             return joined
-        probe = self._probe(text)
+        probe = self._probe(mention, text)
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=True)
         if match is not None:
             return match[0], match[2]
         return stable_id("event", mention.id), ""
 
-    def _unrelated_link(self, mention: Mention, text: _Text, batch: _Batch) -> str | None:
-        """For a mention not relevant by its words: the link that makes it part of an event
-        (its event kept from before, or a #topic#, chain or name an event carries), or None."""
+    def _unrelated_link(
+        self, mention: Mention, text: _Text, batch: _Batch
+    ) -> tuple[str, str] | None:
+        """For a mention not relevant by its words: the event a link makes it part of (its
+        event kept from before, or a #topic#, chain, name or place an event carries) and the
+        link's description, or None. The event is the one the link found: choosing again as a
+        relevant mention would hold it to the floors of a post relevant by its own words."""
         if mention.kind == "comment":
             return None  # a comment counts through its post only
-        if self._current_event(mention, batch) is not None:
-            return "此前已归入该事件"
-        probe = self._probe(text)
+        current = self._current_event(mention, batch)
+        if current is not None:
+            return current, self._kept_reason(mention.id, batch)
+        probe = self._probe(mention, text)
         if not text.vector:
             return None
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=False)
-        return match[2] if match is not None else None
+        return (match[0], match[2]) if match is not None else None
+
+    def _kept_reason(self, mention_id: str, batch: _Batch) -> str:
+        """Why a mention analysed again is still in its event: the link that first put it
+        there, as its earlier analysis gave it."""
+        before = self._analysis_of(mention_id, batch)
+        for reason in before.reasons if before is not None else ():
+            if reason.text.startswith(LINK_REASON):
+                return reason.text.removeprefix(LINK_REASON)
+        return "此前已归入该事件"
 
     def analyse(
         self, mention: Mention, batch: _Batch, now: datetime, *, again: bool = False
@@ -316,10 +337,12 @@ class Analyzer:
         event_id: str | None = None
         vector = text.vector if relevant else {}
         if relevant:
-            event_id, why = self._choose_event(mention, text, parent, batch)
-            why = why or linked or ""
+            if linked is not None:
+                event_id, why = linked
+            else:
+                event_id, why = self._choose_event(mention, text, parent, batch)
             if why:
-                reasons.append(Reason("post", f"关联事件：{why}", 0.0, None))
+                reasons.append(Reason("post", f"{LINK_REASON}{why}", 0.0, None))
         if old_event is not None and old_event != event_id:
             self.store.remove_member(mention.id)
             batch.touched.add(old_event)

@@ -5,13 +5,21 @@ a rumour about an accident ("a friend who works there says…"), a comment threa
 #topic#, a second thread about the same gym. These posts still carry what the story's other
 posts carry:
 
-- **structure**: a repost's ``//@user:`` chain names the users it passed through; when one of
-  them wrote a member of an event, the repost is part of that event (as a comment or a repost
-  with an explicit parent is);
+- **structure**: a repost's ``//@user: text`` chain says who passed it on and what each of them
+  wrote; when one of those links is a member of an event (that user's post or repost, its own
+  words beginning as the chain quotes them), the repost is part of that event (as a comment or
+  a repost with an explicit parent is). The author's name alone is not enough: one account
+  posts and comments in several stories (a repost of a death-toll rumour once joined a penalty
+  story because its first poster had commented under the bureau's post there);
 - **#topics#**: a Weibo topic is a thread people choose to join: a post under a #topic# that
   members of an event carry belongs to that event;
 - **names**: the companies and brands the members name (``nlp.entities``) and the short names
-  they put in quotes (“动感力量健身”, “华缆”): a post naming one is about that firm's story.
+  they put in quotes (“动感力量健身”, “华缆”): a post naming one is about that firm's story;
+- **places**: the roads, squares and estates (人民路, 解放街, 滨江花园) and the districts (白沙区,
+  found again as 白沙) the members name. The first posts of an accident are witnesses and
+  hearsay in everyday words ("人民路刚才轰的一声", "送外卖刚好在人民路") that share the place and
+  the hour with the reports, little else; a place counts only beside an event that is live
+  (``nlp.event_store``).
 
 Each link is only taken together with a floor of word similarity (a topic or a name alone can
 be shared by two stories of one city) and within the event window. Links are kept as counts
@@ -21,13 +29,16 @@ per event (``EventState.link_counts``), so an event rebuilt from its members has
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from archive.models import EntityRef
+from core.text.weibo import CHAIN, EMOTICON, MENTION
 
 # Link kinds, as stored in the (kind, value) keys of EventState.link_counts.
 TAG, NAME, QUOTE, AUTHOR = "tag", "name", "quote", "author"
+# A road, square or estate; a district or county (by its short name, 白沙 for 白沙区).
+PLACE, DISTRICT = "place", "district"
 # Quoted runs that are names: 2–10 characters, not a phrase of the story's own telling.
 _QUOTED = re.compile(r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9·]{2,10})[”\"」』]")
 # Quoted words that name a kind of thing or a state, not one firm or place: a quote of them
@@ -39,12 +50,188 @@ GENERIC_QUOTES = frozenset(
 )  # fmt: skip
 
 
+# A quoted shop's or firm's name ends in its trade (“动感力量健身”, “老街坊饭馆”); a wave of
+# complaints names the firm by the rest ("同是动感力量的受害者"). The rest (at least
+# FIRM_CORE_MIN characters: a two-character rest is too often an ordinary word) is a firm's
+# name, as a company the entity extraction found is: one member naming it is enough.
+_TRADE_ENDS = tuple(sorted(
+    ("健身", "健身房", "饭馆", "饭店", "餐厅", "餐馆", "酒店", "宾馆", "酒楼", "超市", "药房",
+     "药店", "诊所", "公司", "商行", "火锅", "烧烤", "奶茶", "美容", "美发", "养生馆", "培训",
+     "幼儿园", "乳业", "食品", "电器", "家具", "便利店", "专卖店", "旗舰店", "驾校", "医美"),
+    key=len, reverse=True,
+))  # fmt: skip
+FIRM_CORE_MIN = 3
+
+
+def firm_core(name: str) -> str:
+    """A quoted firm's name without its trade (动感力量 for 动感力量健身), "" when not a firm's."""
+    for end in _TRADE_ENDS:
+        if name.endswith(end) and len(name) - len(end) >= FIRM_CORE_MIN:
+            return name[: -len(end)]
+    return ""
+
+
+# What identifies one user's words in a repost chain: the first characters of what they wrote
+# (letters, digits, Han; markup and punctuation dropped, so a chain's copy of a post matches the
+# post however Weibo re-punctuated or cut it with "……"). Shorter own words ("+1", "转发") say
+# too little to tell one of the user's reposts from another: the chain's next link is used.
+FINGERPRINT_CHARS = 8
+FINGERPRINT_MIN = 4
+_URLISH = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
+
+
+def fingerprint(words: str) -> str:
+    """The first FINGERPRINT_CHARS word characters of a user's own words, "" when too few."""
+    words = MENTION.sub(" ", EMOTICON.sub(" ", _URLISH.sub(" ", words)))
+    head = _NOT_WORD.sub("", words)[:FINGERPRINT_CHARS]
+    return head if len(head) >= FINGERPRINT_MIN else ""
+
+
+def chain_links(text: str) -> tuple[tuple[str, str], ...]:
+    """(user, fingerprint of what they wrote) for each link of a repost chain, nearest first;
+    links whose words are too short to tell apart are left out."""
+    pieces = CHAIN.split(text or "")[1:]
+    links = ((pieces[i], fingerprint(pieces[i + 1])) for i in range(0, len(pieces) - 1, 2))
+    return tuple(dict.fromkeys((user, mark) for user, mark in links if mark))
+
+
+def own_words(text: str) -> str:
+    """A post's or repost's own words: its text before the first ``//@`` of a chain."""
+    return CHAIN.split(text or "", maxsplit=1)[0]
+
+
+def author_key(user: str, mark: str) -> tuple[str, str]:
+    """The link key of what ``user`` wrote (its fingerprint ``mark``)."""
+    return (AUTHOR, f"{user}\x1f{mark}")
+
+
+# Words that end a named place after a name word (人民+路, 滨江+花园), or inside one word (解放街,
+# 时代广场); 路口 is the road's junction (人民+路口 is 人民路). Estates and malls only after a
+# name word (多个小区 is not one place). Not hospitals: every city has a 人民医院, and the
+# injured of one accident share the wards with every other patient (the demo's 市人民医院 clinic
+# news and 临川区人民医院's free consultations joined a fire's event by it).
+_PLACE_ENDS = ("路", "街", "大道", "大街", "巷", "广场", "花园", "新村")
+_PLACE_AFTER = {"路口": "路", "小区": "小区", "商场": "商场", **{e: e for e in _PLACE_ENDS}}
+# Words ending like a place that are kinds of road or ways of speaking, not one place.
+_NOT_PLACES = (
+    "公路",
+    "道路",
+    "马路",
+    "铁路",
+    "线路",
+    "套路",
+    "出路",
+    "思路",
+    "一路",
+    "高速路",
+    "水泥路",
+    "柏油路",
+    "小路",
+    "大路",
+    "网路",
+    "商业街",
+    "步行街",
+    "美食街",
+    "小巷",
+)
+_DISTRICT_ENDS = ("区", "县", "新区")
+# Words ending in 区 that name a kind of area, not a district.
+_NOT_DISTRICTS = (
+    "开发区",
+    "高新区",
+    "示范区",
+    "试验区",
+    "风景区",
+    "景区",
+    "社区",
+    "小区",
+    "园区",
+    "城区",
+    "市区",
+    "辖区",
+    "校区",
+    "营业区",
+    "生活区",
+    "住宅区",
+    "商业区",
+    "自贸区",
+    "保税区",
+    "灾区",
+    "山区",
+    "郊区",
+    "片区",
+    "街区",
+    "老区",
+    "东区",
+    "西区",
+    "南区",
+    "北区",
+    "禁区",
+    "专区",
+    "分区",
+    "地区",
+    "误区",
+    "盲区",
+    "雷区",
+    "服务区",
+)
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+# Name words that are not names: quantities and pointers before a place word (多个小区).
+_NOT_NAMES = frozenset(
+    {
+        "多个",
+        "这个",
+        "那个",
+        "一个",
+        "几个",
+        "各个",
+        "整个",
+        "附近",
+        "周边",
+        "我们",
+        "本市",
+        "全市",
+        "全省",
+        "全国",
+        "各地",
+        "当地",
+        "这家",
+        "那家",
+        "这条",
+        "那条",
+    }
+)
+
+
+def _name_word(word: str) -> bool:
+    return bool(_HAN_NAME.match(word)) and word not in _NOT_NAMES
+
+
+def place_names(words: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """(PLACE or DISTRICT, name) for the places a text's words name, each once, in order."""
+    found: list[tuple[str, str]] = []
+    for i, word in enumerate(words):
+        before = words[i - 1] if i else ""
+        if word in _PLACE_AFTER and _name_word(before):
+            name = before + _PLACE_AFTER[word]
+            if not name.endswith(_NOT_PLACES):
+                found.append((PLACE, name))
+        elif len(word) >= 3 and word.endswith(_PLACE_ENDS) and not word.endswith(_NOT_PLACES):
+            found.append((PLACE, word))
+        elif word in _DISTRICT_ENDS and _name_word(before) and before not in _NOT_DISTRICTS:
+            found.append((DISTRICT, before))
+        elif len(word) >= 3 and word.endswith("区") and not word.endswith(_NOT_DISTRICTS):
+            found.append((DISTRICT, word[:-1]))
+    return tuple(dict.fromkeys(found))
+
+
 @dataclass(frozen=True)
 class Probe:
     """What a mention offers for linking, beside its word vector."""
 
     hashtags: tuple[str, ...] = ()
-    chain_users: tuple[str, ...] = ()  # //@ users of its repost chain, nearest first
+    chain: tuple[tuple[str, str], ...] = ()  # chain_links: (user, fingerprint), nearest first
     text: str = ""  # its full text, searched for the names events carry
     terms: tuple[str, ...] = ()  # the domain terms (topics.txt) it names
 
@@ -83,12 +270,22 @@ def quoted_names(text: str) -> tuple[str, ...]:
 
 
 def member_links(
-    hashtags: Iterable[str], author: str, entities: Iterable[EntityRef], text: str
+    hashtags: Iterable[str],
+    author: str,
+    entities: Iterable[EntityRef],
+    text: str,
+    own: str = "",
+    places: Iterable[tuple[str, str]] = (),
 ) -> tuple[tuple[str, str], ...]:
-    """The (kind, value) link keys a member adds to its event, each once."""
+    """The (kind, value) link keys a member adds to its event, each once. ``own`` is a post's or
+    repost's own words (``own_words``): what a repost chain quoting its author would quote. A
+    comment passes none: a comment is never quoted in a repost chain."""
     keys: list[tuple[str, str]] = [(TAG, tag) for tag in hashtags if tag]
-    if author:
-        keys.append((AUTHOR, author))
+    if author and (mark := fingerprint(own)):
+        keys.append(author_key(author, mark))
     keys += [(NAME, e.name) for e in entities if e.kind in ("company", "brand") and len(e.name) > 1]
-    keys += [(QUOTE, name) for name in quoted_names(text)]
+    quoted = quoted_names(text)
+    keys += [(QUOTE, name) for name in quoted]
+    keys += [(NAME, core) for name in quoted if (core := firm_core(name))]
+    keys += list(places)
     return tuple(dict.fromkeys(keys))

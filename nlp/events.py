@@ -68,6 +68,9 @@ class Member:
     regions: tuple[str, ...] = ()  # regions the text names (nlp.entities), cities first
     entities: tuple[EntityRef, ...] = ()  # its analysis's, each once
     links: tuple[tuple[str, str], ...] = ()  # nlp.event_links.member_links
+    # Joined by a link (a place, a #topic#, a name), not relevant by its own words: it counts
+    # for the event's volume and heat, not for what the event is about (its centroid).
+    linked: bool = False
 
     @property
     def id(self) -> str:
@@ -146,9 +149,15 @@ class EventState:
 
     @property
     def centroid(self) -> Vector:
+        """The words of the event's root members that are relevant by their own words (all
+        roots when none is): a witness post joined by the street it names ("锦江广场那边怎么了？
+        一下子过去七八辆消防车") would otherwise pull the event away from the reports the next
+        hearsay is measured against."""
         if self._centroid is None:
             total: dict[str, float] = {}
-            for member in self.roots()[:CENTROID_MEMBERS]:
+            roots = self.roots()
+            telling = [m for m in roots if not m.linked] or roots
+            for member in telling[:CENTROID_MEMBERS]:
                 for word, value in member.vector.items():
                     total[word] = total.get(word, 0.0) + value
             self._centroid = total

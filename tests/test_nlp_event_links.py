@@ -1,5 +1,5 @@
 """Posts about one happening join its event even when their words differ (issue 16): hearsay
-in everyday words, a post under the story's #topic#, a repost through a member's author; and
+in everyday words, a post under the story's #topic#, a repost whose chain quotes a member; and
 the event reads as a story: a clean title, the right region, topics that say why."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from archive.models import Mention, stable_id
 from core.clock import SimulatedClock
 from core.settings import NlpSettings, Settings
 from nlp import stage
+from nlp.event_links import firm_core
 from nlp.stage import analyze_new
 from tests.conftest import T0
 
@@ -63,8 +64,10 @@ RUMOUR = post(
 UNDER_TOPIC = post(
     "t1", "刚刚从锦江广场出来，东区整个封了，好多人在门口哭[泪]#锦江广场电梯坠落#", 47, "小戊"
 )
+# A repost of a1 that came without its parent (the chain quotes a1's opening, cut as Weibo
+# cuts it): it shares no domain word with the story.
 THROUGH_CHAIN = post(
-    "p1", "我同学就在隔壁奶茶店上班，说声音特别大//@夜跑的猫:天哪，中午饭点人最多的时候", 50, "己",
+    "p1", "我同学就在隔壁奶茶店上班，说声音特别大//@夜跑的猫:刚才锦江广场东区的……", 50, "己",
     kind="repost",
 )  # fmt: skip
 # Another story at the same time, and chatter under a city topic: neither joins.
@@ -102,7 +105,31 @@ def test_a_post_under_the_storys_topic_and_a_repost_through_its_author_join(
     assert analyses["t1"].relevant and analyses["t1"].event_id == accident
     assert "关联事件：同一话题 #锦江广场电梯坠落#" in [r.text for r in analyses["t1"].reasons]
     assert analyses["p1"].relevant and analyses["p1"].event_id == accident
-    assert "关联事件：转发链经过本事件作者 @夜跑的猫" in [r.text for r in analyses["p1"].reasons]
+    assert "关联事件：转发链经过本事件 @夜跑的猫 的帖文" in [r.text for r in analyses["p1"].reasons]
+
+
+def test_a_repost_through_a_commenter_or_an_authors_other_post_does_not_join(
+    archive: Archive,
+) -> None:
+    """The chain names a user who commented under the story, or who posted in it, but quotes
+    words of theirs that are in no member: one account talks about many stories (a death-toll
+    rumour's reposts once joined a penalty story because its first poster had commented there)."""
+    comment = post("c1", "买电器一定要看3C", 20, "小熊饼干酱", kind="comment", parent_id="a2")
+    rumour = post(
+        "q1", "转给家人//@小熊饼干酱:【转】白沙那边死了三十多人，医院都装不下了", 55, "庚",
+        kind="repost",
+    )  # fmt: skip
+    other = post(
+        "q2", "真的假的//@夜跑的猫:楼下新开的奶茶店排了一百米的队，有人知道好喝吗", 56, "辛",
+        kind="repost",
+    )  # fmt: skip
+    run(archive, [*ACCIDENT, comment, rumour, other])
+    analyses = archive.get_analyses(["q1", "q2"])
+    accident = stable_id("event", "a1")
+    assert analyses["q1"].event_id != accident
+    assert analyses["q2"].event_id != accident
+    reasons = [r.text for a in analyses.values() for r in a.reasons]
+    assert not any(text.startswith("关联事件：转发链") for text in reasons)
 
 
 def test_other_stories_and_chatter_stay_apart(analysed: Archive) -> None:
@@ -173,3 +200,29 @@ def test_topic_reasons_are_stored_with_the_analysis(archive: Archive) -> None:
     assert analysis.topics == ["special_equipment"]
     (why,) = [r.text for r in analysis.reasons if r.kind == "topic"]
     assert why.startswith("主题：特种设备（") and "钢丝绳" in why
+
+
+def test_a_complaint_naming_the_firm_without_its_trade_joins_the_firms_story(
+    archive: Archive,
+) -> None:
+    """A wave of complaints about one gym is one story: the later posts name it by its name
+    without the trade (动感力量 for “动感力量健身”) and share few words with the first one."""
+    first = post(
+        "g1", "临川区“动感力量健身”上个月底突然关门，老板失联，我9月刚办的3680元年卡。10月28日起"
+        "打12315不下二十次，不是忙音就是没人接，网上投诉到现在还显示“处理中”。@江州市场监管 "
+        "这事到底有没有人管？#健身房跑路#", 0, "林小满",
+    )  # fmt: skip
+    second = post(
+        "g2", "同是动感力量的受害者，两年卡5200块打水漂了，12315也是死活打不通[泪]"
+        "#江州12315打不通#", 900, "橙汁",
+    )  # fmt: skip
+    run(archive, [first, second])
+    analyses = archive.get_analyses(["g1", "g2"])
+    assert analyses["g2"].event_id == analyses["g1"].event_id == stable_id("event", "g1")
+    assert "关联事件：提及同一名称“动感力量”" in [r.text for r in analyses["g2"].reasons]
+
+
+def test_a_quoted_firms_name_is_found_without_its_trade() -> None:
+    assert firm_core("动感力量健身") == "动感力量"
+    assert firm_core("老街坊饭馆") == "老街坊"
+    assert firm_core("黑气站") == firm_core("华缆") == firm_core("好饭馆") == ""

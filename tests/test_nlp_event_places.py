@@ -1,0 +1,112 @@
+"""An accident's first posts name its street and little else (issue 16): witnesses and hearsay
+join the live event by the place its members name; a post naming the district for another
+reason, or the street once the story has gone quiet, does not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from archive.base import Archive
+from archive.models import Mention, stable_id
+from core.clock import SimulatedClock
+from core.settings import NlpSettings, Settings
+from nlp.event_links import DISTRICT, PLACE, place_names
+from nlp.stage import analyze_new
+from nlp.text import document_from_text
+from tests.conftest import T0
+
+
+def post(mid: str, text: str, minutes: float, author: str, **fields: Any) -> Mention:
+    values: dict[str, Any] = {
+        "id": mid,
+        "source": "test-weibo",
+        "platform": "weibo",
+        "kind": "post",
+        "url": f"http://127.0.0.1/{mid}",
+        "text": text,
+        "published_at": T0 + timedelta(minutes=minutes),
+        "fetched_at": T0 + timedelta(minutes=minutes + 2),
+        "author": author,
+    }
+    values.update(fields)
+    return Mention(**values)
+
+
+REPORTS = [
+    post("e1", "今天11时40分许，白沙区人民路一餐馆发生燃气爆炸，消防、急救人员赶到现场，"
+         "已有多人受伤送医。", 0, "江州日报", platform="news", kind="article",
+         title="白沙区人民路一餐馆发生燃气爆炸 多人受伤"),
+    post("e2", "【#白沙区人民路爆炸#】白沙区人民路一餐馆发生燃气爆炸，现场浓烟滚滚，多人受伤，"
+         "消防救护已赶往现场", 10, "江州同城"),
+    post("e3", "白沙区人民路餐饮店爆炸事故发生后，我局立即组织特种设备安全监察人员赶赴现场，"
+         "对事故餐馆使用的液化石油气钢瓶进行查封取证", 20, "江州市场监管"),
+]  # fmt: skip
+# A witness: the street, the hour, nothing of the reports' words.
+WITNESS = post(
+    "w1", "送外卖刚好在人民路，离那家店就五十米，耳朵到现在还嗡嗡的，外卖箱都震掉了", 40, "骑手"
+)
+# Hearsay under the story's #topic#, and the police answering it naming only the district.
+HEARSAY = post(
+    "h1", "听在医院的亲戚说，白沙那个爆炸死了三十多个人，官方肯定不敢报真实数字#白沙区人民路爆炸#",
+    60, "钓鱼佬",
+)  # fmt: skip
+POLICE = post(
+    "w2", "【警情通报】网民江某某在微博发布“白沙爆炸死了三十多个人，官方不敢报”等不实信息。"
+    "餐馆爆炸伤亡情况以官方通报为准，白沙公安分局已依法对其处以行政拘留", 90, "平安白沙",
+)  # fmt: skip
+# The same district, another matter; the same street once the story has gone quiet.
+HOTPOT = post("x1", "冬天就要吃羊肉火锅，白沙老街那家开了三十年了[馋嘴]", 50, "吃货")
+LATER = post("x2", "今天路过人民路，新开的奶茶店排了好长的队", 60 * 12, "路人")
+
+
+def run(archive: Archive, items: list[Mention]) -> dict[str, Any]:
+    archive.upsert_mentions(items)
+    analyze_new(archive, Settings(nlp=NlpSettings()), SimulatedClock(T0 + timedelta(hours=13)))
+    return archive.get_analyses([m.id for m in items])
+
+
+def test_a_witness_naming_the_street_joins_the_live_event(archive: Archive) -> None:
+    analyses = run(archive, [*REPORTS, WITNESS])
+    explosion = stable_id("event", "e1")
+    assert {analyses[m.id].event_id for m in REPORTS} == {explosion}
+    assert analyses["w1"].relevant and analyses["w1"].event_id == explosion
+    reasons = [r.text for r in analyses["w1"].reasons]
+    assert "关联事件：进行中事件的同一地点“人民路”" in reasons
+
+
+def test_a_notice_naming_the_district_and_the_story_joins(archive: Archive) -> None:
+    analyses = run(archive, [*REPORTS, HEARSAY, POLICE])
+    assert analyses["h1"].event_id == stable_id("event", "e1")
+    assert analyses["w2"].event_id == stable_id("event", "e1")
+    reasons = [r.text for r in analyses["w2"].reasons]
+    assert "关联事件：进行中事件的同一区县“白沙”" in reasons
+
+
+@pytest.mark.parametrize("item", [HOTPOT, LATER], ids=["other-matter", "gone-quiet"])
+def test_the_place_alone_ties_nothing(archive: Archive, item: Mention) -> None:
+    analyses = run(archive, [*REPORTS, WITNESS, item])
+    assert analyses[item.id].event_id is None
+
+
+def places(text: str) -> tuple[tuple[str, str], ...]:
+    document = document_from_text(text)
+    return place_names(document.title_words + document.body_words)
+
+
+def test_place_names_are_roads_estates_and_districts_not_kinds_of_place() -> None:
+    assert places("白沙区人民路与解放街交叉口附近") == (
+        (DISTRICT, "白沙"),
+        (PLACE, "人民路"),
+        (PLACE, "解放街"),
+    )
+    assert places("人民路口那家饭馆") == ((PLACE, "人民路"),)
+    assert places("望江区滨江花园、望江新村等多个小区") == (
+        (DISTRICT, "望江"),
+        (PLACE, "滨江花园"),
+        (PLACE, "望江新村"),
+    )
+    assert places("高速公路上堵车，景区和开发区都是人") == ()
+    assert places("在江州市第二人民医院烧伤科") == ()
