@@ -66,7 +66,7 @@ def alert_unit(
 
 def assign_units(archive: Archive, settings: Settings, fired: Sequence[Fired]) -> None:
     """Set each fired alert's unit (nothing without ``units:``)."""
-    tree = tree_of(settings.units)
+    tree = tree_of(settings.units, settings.nlp.authorities)
     if tree is None:
         return
     for item in fired:
@@ -87,7 +87,7 @@ class ObligationUnits:
         known: Mapping[int, tuple[str | None, str | None]] | None = None,
     ) -> None:
         self.archive = archive
-        self.tree = tree_of(settings.units)
+        self.tree = tree_of(settings.units, settings.nlp.authorities)
         self.known = dict(known or {})
         self._by_event: dict[str, tuple[str | None, str | None]] = {}
 

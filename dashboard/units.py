@@ -33,7 +33,7 @@ ACTIVE_EVENT_STATES = ("emerging", "growing", "peak")
 
 
 def tree(config: str) -> UnitTree | None:
-    return tree_of(settings(config).units)
+    return tree_of(settings(config).units, settings(config).nlp.authorities)
 
 
 def scope(config: str, principal: Principal) -> frozenset[str] | None:
