@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from alerts.rule_base import (
     GRADE_LEVEL,
@@ -11,6 +11,7 @@ from alerts.rule_base import (
     RuleInput,
     grade_rank,
     max_level,
+    post_reason,
     register_rule,
 )
 from archive.models import Event, Mention, Reason, platform_breakdown, publisher
@@ -35,6 +36,50 @@ def agency_published(m: Mention, agency: AgencySettings | None) -> bool:
     )
 
 
+def public_concern(
+    members: Sequence[Mention],
+    about_agency: Callable[[Mention], bool],
+    posts: int,
+    agency: AgencySettings | None,
+) -> tuple[list[Mention], Mention] | None:
+    """The public's posts about the agency's work and the first media report on them, when
+    there are ``posts`` of them and a report: complaints that the press picked up are
+    public opinion about government work to answer (国办发〔2016〕61号's 其他政务舆情) before
+    they reach a hot topic's volume. Replies are not counted (their topics are the thread's),
+    nor the posts of government or media accounts; ``members`` in time order."""
+    voices = [
+        m
+        for m in members
+        if m.kind in PUBLIC_POST_KINDS
+        and _verified_type(m) not in AUTHORITY_TYPES
+        and not agency_published(m, agency)
+        and about_agency(m)
+    ]
+    reports = [
+        m
+        for m in members
+        if (m.platform in REPORT_PLATFORMS or _verified_type(m) == MEDIA_TYPE)
+        and not agency_published(m, agency)
+    ]
+    if len(voices) < posts or not reports:
+        return None
+    return voices, reports[0]
+
+
+# What a member of the public posts (a reply's topics are its thread's, so not counted).
+PUBLIC_POST_KINDS = ("post", "repost")
+# Weibo's verified_type: 1 government, 3 media; neither is "the public".
+AUTHORITY_TYPES = (1, 3)
+MEDIA_TYPE = 3
+# News sites and feeds: their articles are media reports.
+REPORT_PLATFORMS = ("news", "rss")
+
+
+def _verified_type(m: Mention) -> int | None:
+    value = m.metrics.get("verified_type")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 # How a report credits the agency as its source.
 _ATTRIBUTIONS = (("从", "获悉"), ("据", "通报"), ("据", "消息"), ("从", "了解到"), ("", "发布"))
 
@@ -55,18 +100,30 @@ class ThresholdRule(EventRule):
 
     def find(self, data: RuleInput) -> list[Match]:
         found = []
-        for match in super().find(data):
-            event = data.event(match.event_id) if match.event_id else None
-            if event is None or not is_hotspot(event, data.archive, data.hotspot):
+        for event in data.events:
+            match = self.check_event(event)
+            concern = match is None and bool(set(self.settings.concern_topics) & set(event.topics))
+            if (match is None and not concern) or not self.event_ok(event, data):
                 continue
-            match.evidence.append(
-                Reason("figure", hotspot_reason(event, data.archive, data.hotspot))
-            )
+            if not is_hotspot(event, data.archive, data.hotspot):
+                continue
             members = sorted(
                 data.archive.event_mentions(event.id, limit=self.MEMBERS_READ),
                 key=lambda m: m.published_at,
             )
-            self._date_crossing(match, members)
+            if match is None:
+                if members and agency_published(members[0], data.agency):
+                    # Replies to the agency's own announcement (a penalty decision, 罚得好)
+                    # are no concern about its work to answer, nor worth an alert.
+                    continue
+                match = self._concern(event, members, data)
+                if match is None:
+                    continue
+            else:
+                self._date_crossing(match, members)
+            match.evidence.append(
+                Reason("figure", hotspot_reason(event, data.archive, data.hotspot))
+            )
             if members and agency_published(members[0], data.agency):
                 # The story is the agency's own announcement (a crackdown's results, a new
                 # policy): what it published is its word on it; there is no public concern
@@ -75,6 +132,34 @@ class ThresholdRule(EventRule):
                 match.evidence.append(Reason("figure", "首发为本机关发布，无需另行回应关切"))
             found.append(match)
         return found
+
+    def _concern(self, event: Event, members: Sequence[Mention], data: RuleInput) -> Match | None:
+        """The event as public concern about the agency's work, detected when it became one."""
+        analyses = data.archive.get_analyses([m.id for m in members])
+        topics = set(self.settings.concern_topics)
+        concern = public_concern(
+            members,
+            lambda m: bool(topics & set(getattr(analyses.get(m.id), "topics", ()))),
+            self.settings.concern_posts,
+            data.agency,
+        )
+        if concern is None:
+            return None
+        voices, report = concern
+        evidence = [
+            Reason(
+                "figure",
+                f"公众反映本机关工作 {len(voices)} 条（≥ {self.settings.concern_posts}），"
+                "并经媒体报道",
+                float(len(voices)),
+            ),
+            post_reason(report, "媒体报道："),
+            *(post_reason(m, "公众反映：") for m in voices[:2]),
+        ]
+        match = self.event_match(event, evidence)
+        crossing = max(voices[self.settings.concern_posts - 1].published_at, report.published_at)
+        match.detected_at = max(match.detected_at, crossing)
+        return match
 
     def _date_crossing(self, match: Match, members: Sequence[Mention]) -> None:
         minimum = self.settings.min_mentions

@@ -9,7 +9,8 @@ A publication qualifies for an obligation when
   official notice counts as a superior's (proposed, never applied), as before;
 - its **type** answers the obligation's kind (``FULFILS``: a debunk clarifies, an
   interpretation interprets, a notice informs, a penalty decision discloses; a post's type is
-  read from its wording when the crawler gave none);
+  read from its wording when the crawler gave none); a notice clarifies only when it answers
+  a claim going round (``addresses_claim``: 网传…不属实), not when it reports the event;
 - it was published at or after the obligation's **trigger** (``opened_at``: first detection,
   publication or decision; for an event's obligation the event's start, when earlier: a
   complaint answered before it crossed the hot-topic threshold is answered), and is not the
@@ -165,6 +166,17 @@ def post_type(m: Mention) -> str | None:
     return next((name for name, pattern in POST_TYPES if pattern.search(text)), None)
 
 
+# Words with which a notice answers a claim going round (网传“死亡五十余人”等说法均不属实):
+# a notice without them reports its event and clarifies nothing.
+ADDRESSING = ("网传", "传言", "流传", "声称", "谣", "不实", "不属实", "虚假")
+
+
+def addresses_claim(m: Mention) -> bool:
+    """Whether a notice answers a circulating claim rather than only reporting its event."""
+    text = f"{m.title}\n{m.text}"
+    return any(word in text for word in ADDRESSING)
+
+
 @dataclass
 class Finding:
     mention: Mention  # the publication that fulfils it (the earliest qualifying one)
@@ -218,6 +230,8 @@ def find(
         kind = post_type(m)
         if channel is None or kind is None or ob.kind not in FULFILS[kind]:
             continue
+        if ob.kind == "clarification" and kind != "debunk" and not addresses_claim(m):
+            continue  # the accident's 情况通报 states facts; it does not answer the hearsay
         same_event = bool(ob.event_id and analysis and analysis.event_id == ob.event_id)
         score = match_score(ob, m, keywords, title, same_event)
         if score >= STRONG:

@@ -7,9 +7,14 @@ else is due — so the bureau's 通报 closing a duty thirty minutes after the a
 does not buzz the spokesperson's phone a second time within the hour (issue 16: at most one
 notification per recipient per story per hour).
 
-Only what needs no action now waits: the system's 已自动办结 notice and a 建议办结 proposal
-(``obligation:<id>:fulfilled:…``, ``obligation:<id>:proposed:…``). An alert (a new
-obligation, a raised level), a reminder and an escalation are never held; when one of them
+Only what can wait an interval waits: the system's 已自动办结 notice, a 建议办结 proposal
+(``obligation:<id>:fulfilled:…``, ``obligation:<id>:proposed:…``) and, as in Alertmanager
+(new alerts joining a group already notified wait for its group interval), an alert below
+critical about a story the recipient was told of within the interval (``alert:<id>:warning…``,
+``…:info…``: a second rule's alert on the same event, its 24- or 48-hour duty folded in; the
+held boiler clarification of the linchuan_boiler scenario went 30 minutes after the accident
+was raised to 严重). A story's first alert, a critical alert (a raise to 严重, the 5-hour
+duties of a major emergency), a reminder and an escalation are never held; when one of them
 goes, the held messages of its story go with it, in the same send. Retries are never held.
 
 A message's story is the event its alert or obligation belongs to (else the alert, else the
@@ -26,7 +31,7 @@ from datetime import datetime, timedelta
 from archive.base import Archive
 from archive.models import Alert, OutboxMessage
 
-HOLDABLE = re.compile(r"^obligation:\d+:(?:fulfilled|proposed):")
+HOLDABLE = re.compile(r"^(?:obligation:\d+:(?:fulfilled|proposed)|alert:\d+:(?:warning|info)):")
 SUBJECT = re.compile(r"^(alert|obligation):(\d+):")
 # Sent messages read back per pass to find the last send of each story: far more than an
 # hour of sends to a press office.

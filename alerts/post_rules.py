@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Sequence
 from typing import ClassVar
 
 from alerts.rule_base import Match, RuleInput, RuleType, post_reason, register_rule
 from archive.metrics import count, total
-from archive.models import Analysis, Event, Mention, Reason
+from archive.models import Analysis, Event, Mention, Reason, publisher
 from core.settings_rules import RumorRuleSettings, WatchListRuleSettings
-from nlp.rumor.claims import claim_text, event_claim, is_claim_post, known_debunk
+from nlp.events import is_official
+from nlp.rumor.claims import (
+    Claim,
+    claim_text,
+    event_claim,
+    is_authority,
+    is_claim_post,
+    known_debunk,
+)
+from nlp.rumor.score import RUMOR_KINDS
+from nlp.rumor.stance import refutes
 
 # Posts of an event a rumour rule reads to find its claim, and spreading posts it cites.
 EVENT_POSTS = 500
@@ -65,6 +78,13 @@ class RumorRule(RuleType):
         analyses = data.archive.get_analyses([m.id for m in mentions])
         rows = [(m, analyses.get(m.id)) for m in mentions if self.mention_ok(m, analyses.get(m.id))]
         claim = event_claim(rows, p, data.now)
+        if (
+            claim is not None
+            and claim.debunk is None
+            and all(only_asks(by_id_text) for by_id_text in _texts(rows, claim.posts))
+        ):
+            claim = None  # a question (有人检吗？谁在管？) states nothing false
+        claim = claim or debunked_claim(rows, event.keywords)
         if claim is None:
             return None
         by_id = {m.id: (m, a) for m, a in rows}
@@ -75,9 +95,12 @@ class RumorRule(RuleType):
             return None
         evidence = [Reason("signal", f"疑似不实说法：{claim.text}", claim.score)]
         evidence += [post_reason(m, "传播帖：") for m, _ in spreading[:CLAIM_POSTS]]
-        evidence.append(
-            Reason("signal", f"谣言概率 {claim.score:.2f} ≥ {p:.2f}", claim.score, claim.posts[0])
-        )
+        if claim.score >= p:
+            evidence.append(
+                Reason(
+                    "signal", f"谣言概率 {claim.score:.2f} ≥ {p:.2f}", claim.score, claim.posts[0]
+                )
+            )
         if claim.debunk is not None:
             evidence.append(
                 Reason(
@@ -118,6 +141,95 @@ class RumorRule(RuleType):
             evidence=evidence,
         )
         return match
+
+
+def _texts(rows: Sequence[tuple[Mention, Analysis | None]], ids: Sequence[str]) -> list[str]:
+    wanted = set(ids)
+    return [m.text for m, _ in rows if m.id in wanted]
+
+
+# A post's own words (a repost's chain removed), cut into sentences with their ends.
+_CHAIN = re.compile(r"//\s*@.*$", re.S)
+_SENTENCES = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_QUESTION_END = ("？", "?")
+
+
+def only_asks(text: str) -> bool:
+    """Every sentence of the post's own words is a question: it asks, it claims nothing."""
+    own = _CHAIN.sub("", text).strip()
+    sentences = [part.strip() for part in _SENTENCES.findall(own) if len(part.strip()) >= 4]
+    return bool(sentences) and all(part.endswith(_QUESTION_END) for part in sentences)
+
+
+# A claim an authority's debunk quotes: “当场死亡五十多人”“死伤上百、官方压着不报”.
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,60})[”\"」』]")
+# A quoted claim is a statement (死伤上百), not a brand in quotes (“萌趣小熊”).
+CLAIM_MIN = 6
+# A debunk says a claim goes round and refutes it; 经查 alone is any inspection's wording (a
+# penalty decision quoting a product's name is no debunk).
+CIRCULATING = ("网传", "流传", "传言", "谣", "不实", "不属实")
+
+
+def is_debunk(text: str) -> bool:
+    return bool(refutes(text)) and any(word in text for word in CIRCULATING)
+
+
+_CLAUSES = re.compile(r"[、，,；;]")
+# Share of a quoted clause's own character pairs (the event's keywords removed: every post
+# of the accident names 恒泰, 锅炉, 爆炸) a post must repeat to pass the claim on. Hearsay
+# retells in its own words: "当场就没了五十多个人" repeats 3 of the 4 pairs of “当场死亡五十多
+# 人” once the event's 死亡 is removed, "死伤上百" all of its clause; another post of the
+# event shares one or none.
+CLAIM_OVERLAP = 0.5
+
+
+def debunked_claim(
+    rows: Sequence[tuple[Mention, Analysis | None]], keywords: Sequence[str]
+) -> Claim | None:
+    """The false claim an authority's debunk in the event identifies: the claim it quotes
+    and the public's posts that repeat it, however the model scored them (hearsay about a
+    real accident reads like a witness to it). None without such a debunk or such posts."""
+    for debunk, analysis in sorted(rows, key=lambda row: row[0].published_at):
+        authority = is_official(debunk) or (analysis is not None and is_authority(analysis))
+        quoted = [claim for claim in _QUOTED.findall(debunk.text) if len(claim) >= CLAIM_MIN]
+        if not authority or not quoted or not is_debunk(debunk.text):
+            continue
+        spreading = [
+            (m, a)
+            for m, a in rows
+            if m.kind in RUMOR_KINDS
+            and a is not None
+            and not is_authority(a)
+            and not refutes(_CHAIN.sub("", m.text))
+            and any(_repeats(m.text, clause, keywords) for clause in _clauses(quoted))
+        ]
+        if not spreading:
+            continue
+        spreading.sort(key=lambda row: row[0].published_at)
+        reason = Reason("match", f"{publisher(debunk)}：{claim_text(debunk)}", 1.0, debunk.id)
+        return Claim(
+            text=quoted[0][:40],
+            posts=tuple(m.id for m, _ in spreading),
+            score=max((a.rumor_score or 0.0) for _, a in spreading if a is not None),
+            debunk=reason,
+        )
+    return None
+
+
+def _clauses(quoted: Sequence[str]) -> list[str]:
+    return [part for claim in quoted for part in _CLAUSES.split(claim) if len(part) >= 4]
+
+
+def _repeats(text: str, clause: str, keywords: Sequence[str]) -> bool:
+    own = clause
+    for word in keywords:
+        if len(word) >= 2:
+            own = own.replace(word, " ")
+    pairs = {a + b for a, b in itertools.pairwise(own) if a.strip() and b.strip()}
+    if len(pairs) < 2:
+        return False
+    found = {a + b for a, b in itertools.pairwise(text)}
+    return len(pairs & found) / len(pairs) >= CLAIM_OVERLAP
 
 
 def reach(mention: Mention) -> int:

@@ -7,8 +7,9 @@
 
 With ``--more`` the two rumor_more sets (Weibo21, mm17; ``nlp.training.rumor_more``) join every
 training fold, and the held-out splits of issue 22 follow (``nlp.training.rumor_domains``:
-leave one Weibo21 domain out, mm17, all of Weibo21, posts from 2015 on), each beside the baseline
-trained on the same posts. Without it, the model and figures are CED's alone.
+leave one Weibo21 domain out, mm17, all of Weibo21, the later period two ways), each beside the
+baseline trained on the same posts and the shipped model's figure on the same test posts.
+Without it, the model and figures are CED's alone.
 
 The same CED figures as ``yuqing evaluate rumor`` (and as the model card, which ``yuqing train
 rumor`` writes from its own run of this cross-validation). Each text is tokenised once for
@@ -23,6 +24,7 @@ import json
 import sys
 
 from nlp.rumor.ced import load_ced
+from nlp.rumor.model import load_model
 from nlp.training.evaluation import CED, DatasetMissing, dataset_path
 from nlp.training.rumor_card import figures_table
 from nlp.training.rumor_domains import held_out, held_out_table
@@ -66,6 +68,7 @@ def main() -> None:
             more,
             with_baseline=not args.no_baseline,
             progress=lambda m: print(m, file=sys.stderr),
+            shipped=load_model(),
         )
         print(held_out_table(splits))
         report["held_out"] = {k: v.as_json() for k, v in splits.items()}

@@ -1,7 +1,8 @@
 """Scale-out figures (issue 20): crawl and analysis throughput with N worker processes.
 
     .venv/bin/python benchmarks/scale_bench.py [--pages 20] [--per-page 25] [--delay 0.25]
-        [--workers 1 2 4] [--copies 4] [--skip-crawl] [--skip-analysis]
+        [--workers 1 2 4] [--copies 4] [--distinct] [--archive sqlite|es]
+        [--skip-crawl] [--skip-analysis]
 
 1. **Crawl**: a paged news site on loopback (tests/support/scale_site.py) that waits
    ``--delay`` seconds before every answer (I/O-bound, as on the internet), crawled by one
@@ -29,6 +30,7 @@ import argparse
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -43,8 +45,10 @@ import redis
 import yaml
 
 from archive import open_archive
+from core.settings import ArchiveSettings
 from nlp.stage import CURSOR
 from tests.support.demo_mentions import demo_mentions
+from tests.support.es_node import EsNode
 from tests.support.loopback import Route
 from tests.support.redis_server import RedisServer
 from tests.support.scale_site import SlowSite, article_paths, site_routes, source_yaml
@@ -82,7 +86,7 @@ def _write_config(folder: Path, data: dict[str, Any]) -> Path:
     return path
 
 
-def _watch_archive(db: Path, seen: dict[str, float], stop: threading.Event) -> None:
+def _watch_archive(db: ArchiveSettings, seen: dict[str, float], stop: threading.Event) -> None:
     """Poll the archive: when each mention's URL first became readable."""
     position = 0
     while not stop.is_set():
@@ -99,13 +103,30 @@ def _watch_archive(db: Path, seen: dict[str, float], stop: threading.Event) -> N
             time.sleep(0.05)
 
 
-def crawl_run(server: RedisServer | None, workers: int, args: argparse.Namespace) -> dict[str, Any]:
+def _archive(folder: Path, es: str | None, tag: str) -> dict[str, Any]:
+    """SQLite in ``folder``, or an Elasticsearch archive of its own on node ``es`` (the
+    ledger, a SQLite file, in ``folder``)."""
+    if es is None:
+        return {"path": str(folder / "archive.db")}
+    return {
+        "backend": "elasticsearch",
+        "hosts": [es],
+        "path": str(folder / "ledger.db"),
+        "index_prefix": f"bench-{tag}",
+        "replicas": 0,
+    }
+
+
+def crawl_run(
+    server: RedisServer | None, workers: int, args: argparse.Namespace, es: str | None = None
+) -> dict[str, Any]:
     site = TimedSite(site_routes(args.pages, args.per_page), args.delay)
     folder = Path(tempfile.mkdtemp(prefix="scale-bench-"))
-    db = folder / "archive.db"
+    archive_yaml = _archive(folder, es, f"{workers}-{time.monotonic_ns()}")
+    db = ArchiveSettings.model_validate(archive_yaml)
     open_archive(db).close()
     data: dict[str, Any] = {
-        "archive": {"path": str(db)},
+        "archive": archive_yaml,
         "sources": [source_yaml("site", site.base, args.pages, delay=0, concurrency=2)],
     }
     if server is not None:
@@ -132,8 +153,13 @@ def crawl_run(server: RedisServer | None, workers: int, args: argparse.Namespace
     watcher.join(5)
     site.close()
     articles = article_paths(args.pages, args.per_page)
+    urls: list[str] = []
     with open_archive(db, readonly=True) as archive:
-        urls = [m.url for _, m in archive.mentions_since(0, 1_000_000)]
+        # Pages of 1,000: Elasticsearch answers at most 10,000 hits a search.
+        position = 0
+        while rows := archive.mentions_since(position, 1000):
+            urls += [m.url for _, m in rows]
+            position = rows[-1][0]
     answered = [site.answered[p] for p in articles if p in site.answered]
     span = max(answered) - min(answered) if len(answered) > 1 else float("nan")
     latencies = sorted(
@@ -155,10 +181,12 @@ def crawl_run(server: RedisServer | None, workers: int, args: argparse.Namespace
     }
 
 
-def analysis_run(server: RedisServer, workers: int, copies: int, batch: int) -> dict[str, Any]:
+def analysis_run(
+    server: RedisServer, workers: int, copies: int, batch: int, distinct: bool
+) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="scale-bench-nlp-"))
     db = folder / "archive.db"
-    mentions = demo_mentions(copies)
+    mentions = demo_mentions(copies, distinct=distinct)
     with open_archive(db) as archive:
         archive.upsert_mentions(mentions)
         end = archive.mentions_since(0, 10_000_000)[-1][0]
@@ -173,10 +201,17 @@ def analysis_run(server: RedisServer, workers: int, copies: int, batch: int) -> 
     command = _cli(config, "analyze-worker", "--until-idle", "--as-of", AS_OF)
     procs = [
         subprocess.Popen(
-            command, cwd=REPO, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command, cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )
         for _ in range(workers)
     ]
+    outputs: list[bytes] = []
+    readers = [
+        threading.Thread(target=lambda p=p: outputs.append(p.communicate()[0]), daemon=True)
+        for p in procs
+    ]
+    for reader in readers:
+        reader.start()
     first = last = None
     while any(p.poll() is None for p in procs):
         with open_archive(db, readonly=True) as archive:
@@ -195,11 +230,22 @@ def analysis_run(server: RedisServer, workers: int, copies: int, batch: int) -> 
     if first is not None and last is not None and last > first[0]:
         # The first cursor move already counts one batch done: count from there.
         done = round((len(mentions) - batch) / (last - first[0]), 1)
+    for reader in readers:
+        reader.join(60)
+    # CPU seconds each worker reported spending leading / helping: the leaseholder's is the
+    # critical path, which a free core for the helper would make the wall time.
+    cpu = [
+        tuple(float(x) for x in found)
+        for out in outputs
+        for found in re.findall(rb"CPU ([0-9.]+) s leading, ([0-9.]+) s helping", out)
+    ]
     return {
         "workers": workers,
         "mentions": len(mentions),
         "mentions_per_s": done,
         "events": len(events),
+        "cpu_leading_s": round(sum(c[0] for c in cpu), 2),
+        "cpu_helping_s": round(sum(c[1] for c in cpu), 2),
         "snapshot": (analyses, events),
     }
 
@@ -227,6 +273,12 @@ def dupefilter_memory(server: RedisServer, entries: int = 200_000) -> dict[str, 
     }
 
 
+def _es_node(kind: str) -> EsNode | None:
+    if kind != "es":
+        return None
+    return EsNode().start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=20)
@@ -235,15 +287,40 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="each copy of the corpus with texts of its own: without it, copies 2..N repeat "
+        "copy 1's texts, which one process analyses once (its text cache) and so leave a "
+        "helper nothing to prepare",
+    )
     parser.add_argument("--skip-crawl", action="store_true")
+    parser.add_argument(
+        "--archive",
+        choices=["sqlite", "es"],
+        default="sqlite",
+        help="the crawl's archive: one SQLite file (one writer at a time) or a private "
+        "Elasticsearch node (tests/support/es_node.py), the scale-out archive",
+    )
     parser.add_argument("--skip-analysis", action="store_true")
     args = parser.parse_args()
     server = RedisServer().start()
-    figures: dict[str, Any] = {"when": datetime.now(UTC).isoformat(timespec="seconds")}
+    # The machine's load beside the figures: on a shared host the absolute numbers move with
+    # it, the ratios (measured in one run) much less.
+    figures: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
     try:
         if not args.skip_crawl:
-            crawl = [crawl_run(None, 1, args)]
-            crawl += [crawl_run(server, n, args) for n in args.workers]
+            es = _es_node(args.archive)
+            try:
+                url = es.url if es is not None else None
+                crawl = [crawl_run(None, 1, args, url)]
+                crawl += [crawl_run(server, n, args, url) for n in args.workers]
+            finally:
+                if es is not None:
+                    es.destroy()
             base = crawl[0]["pages_per_s"]
             for row in crawl:
                 row["speedup_vs_plain"] = round(row["pages_per_s"] / base, 2) if base else None
@@ -254,20 +331,26 @@ def main() -> None:
                 "per_page": args.per_page,
                 "delay_s": args.delay,
                 "concurrency_per_process": 2,
+                "archive": args.archive,
             }
         if not args.skip_analysis:
-            one = analysis_run(server, 1, args.copies, args.batch)
-            two = analysis_run(server, 2, args.copies, args.batch)
+            one = analysis_run(server, 1, args.copies, args.batch, args.distinct)
+            two = analysis_run(server, 2, args.copies, args.batch, args.distinct)
             same = one.pop("snapshot") == two.pop("snapshot")
             two["identical_to_one_worker"] = same
             if one["mentions_per_s"] and two["mentions_per_s"]:
                 two["speedup"] = round(two["mentions_per_s"] / one["mentions_per_s"], 2)
+            if two["cpu_leading_s"]:
+                # What two workers would give with a free core each: the critical path shrinks
+                # from the lone worker's CPU to the leaseholder's.
+                two["speedup_cpu_bound"] = round(one["cpu_leading_s"] / two["cpu_leading_s"], 2)
             print(one, two, sep="\n", flush=True)
             figures["analysis"] = [one, two]
         figures["dupefilter"] = dupefilter_memory(server)
         print(figures["dupefilter"], flush=True)
     finally:
         server.destroy()
+    figures["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, ensure_ascii=False))
 
 

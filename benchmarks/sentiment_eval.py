@@ -2,9 +2,10 @@
 ``benchmarks/sentiment_labels.json`` per split and per kind of text, and an external check on
 labelled product and hotel reviews that nothing here was trained or tuned on.
 
-Each text goes through the analyser's path (``document_from_text``, then ``score_sentiment``:
-the trained model with the lexicon's polarity as an input when ``nlp/models/sentiment.npz`` is
-there) beside the lexicon alone (``lexicon_sentiment``) and the always-negative baseline.
+Each text goes through the analyser's path (``document_from_text`` with the mention kind the
+text would be stored under, ``MENTION_KIND``, then ``score_sentiment``: the trained model with
+the lexicon's polarity and the kind as inputs when ``nlp/models/sentiment.npz`` is there)
+beside the lexicon alone (``lexicon_sentiment``) and the always-negative baseline.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from benchmarks.sentiment_sample import KINDS, Pointer, read_texts
 from nlp.sentiment import SENTIMENTS, lexicon_sentiment, score_sentiment
 from nlp.text import document_from_text
+from nlp.training.sentiment_train import MENTION_KIND
 
 LABELS = Path(__file__).with_name("sentiment_labels.json")
 SPLITS = ("tuning", "held_out")
@@ -73,7 +75,7 @@ def stance_figures(show_errors: bool = False) -> dict[str, Any]:
     texts = read_texts(p for p, _, _ in items)
     predicted: dict[str, tuple[str, str]] = {}
     for pointer, _, _ in items:
-        document = document_from_text(texts[pointer.key()])
+        document = document_from_text(texts[pointer.key()], kind=MENTION_KIND[pointer.kind])
         predicted[pointer.key()] = (
             score_sentiment(document).label,
             lexicon_sentiment(document).label,

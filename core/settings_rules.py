@@ -70,7 +70,12 @@ class ThresholdRuleSettings(RuleSettingsBase):
     label = "热度阈值"
     min_heat: float | None = None
     min_mentions: int | None = None
-    needs = ("min_heat", "min_mentions")
+    # Public concern about the agency's own work (其他政务舆情) below the volume bar: an event
+    # of these topics with ``concern_posts`` posts by the public and a media report on it
+    # (alerts.event_rules.public_concern). Empty: volume and heat only.
+    concern_topics: list[str] = Field(default_factory=list)
+    concern_posts: int = Field(default=2, ge=1)
+    needs = ("min_heat", "min_mentions", "concern_topics")
 
 
 class SpikeRuleSettings(RuleSettingsBase):

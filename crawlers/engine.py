@@ -33,7 +33,7 @@ from crawlers.copies import CopyDetector
 from crawlers.extensions import record_run
 from crawlers.plugins import PluginError, spider_for
 
-__all__ = ["CrawlEngine", "CrawlReport", "crawl_once", "scrapy_settings"]
+__all__ = ["CrawlEngine", "CrawlReport", "crawl_once", "quiet_logging", "scrapy_settings"]
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class CrawlEngine:
         # even when the sites are crawled in different rounds.
         self.copies = CopyDetector()
         self._scrapy_settings = scrapy_settings(overrides)
-        _quiet_logging(self._scrapy_settings.get("LOG_LEVEL", "WARNING"))
+        quiet_logging(self._scrapy_settings.get("LOG_LEVEL", "WARNING"))
         self._reactor = _ReactorThread.ensure_running()
         self._runner = CrawlerRunner(self._scrapy_settings)
         self._round_lock = threading.Lock()
@@ -227,7 +227,7 @@ def _report(context: CrawlContext, started: float) -> CrawlReport:
     )
 
 
-def _quiet_logging(level: str) -> None:
+def quiet_logging(level: str) -> None:
     """Apply LOG_LEVEL to Scrapy's loggers: no CrawlerProcess is there to do it for us."""
     logging.getLogger("scrapy").setLevel(level)
     logging.getLogger("protego").setLevel(level)

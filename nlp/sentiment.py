@@ -7,7 +7,8 @@ opinion words (at most three of one code): ``lexicon_sentiment``.
 
 ``score_sentiment`` (what the analyser calls) uses the trained model of ``nlp.sentiment_model``
 when ``nlp/models/sentiment.npz`` is there (``yuqing train sentiment`` writes it), with the
-lexicon's polarity as one of its inputs, and the lexicon alone otherwise.
+lexicon's polarity and the mention's kind (``Document.kind``) as inputs, and the lexicon alone
+otherwise.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def score_sentiment(document: Document) -> SentimentResult:
     model = load_sentiment_model()
     if model is None:
         return lexicon
-    label, score, reasons = model.predict(_clause_words(document), lexicon.score)
+    label, score, reasons = model.predict(_clause_words(document), lexicon.score, document.kind)
     return SentimentResult(label=label, score=score, reasons=reasons + lexicon.reasons)
 
 

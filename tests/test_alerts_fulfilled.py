@@ -106,7 +106,7 @@ def test_a_later_obligation_closed_by_the_same_publication_is_news(
     settings.obligations.recipients = ["duty"]
     evaluate(archive, settings, clock)
     manual = ops.add_manual(
-        archive, settings, clock, "clarification", "电梯坠落事故", "澄清事实：电梯坠落事故",
+        archive, settings, clock, "response", "电梯坠落事故", "回应关切：电梯坠落事故",
         T0 + timedelta(hours=1), None, "王科长",
     )  # fmt: skip
     archive.upsert_mentions([post("own2", "【通知】食品抽检结果公告", 150, "杭州市场监管")])
@@ -116,7 +116,7 @@ def test_a_later_obligation_closed_by_the_same_publication_is_news(
     key = notice_key("own1", [*ids, manual.id or 0])
     [notice] = [m for m in fulfilled(archive) if m.dedup_key.startswith(key + ":")]
     assert notice.recipient == "duty"
-    assert notice.subject == "【按时办结·澄清事实】澄清事实：电梯坠落事故"
+    assert notice.subject == "【按时办结·回应关切】回应关切：电梯坠落事故"
     assert all(f"#{ob_id}" not in notice.body for ob_id in ids)
     assert len(fulfilled(archive)) == 3
 

@@ -14,9 +14,10 @@ import pytest
 
 from alerts import obligations as ops
 from alerts.event_rules import agency_published as rules_agency_published
+from alerts.fulfilment import Channels, candidates_for, find
 from alerts.stage import evaluate
 from archive import Archive, open_archive
-from archive.models import Mention
+from archive.models import Mention, Obligation
 from core.clock import SHANGHAI, SimulatedClock, local
 from core.settings import Settings
 from tests.conftest import OBLIGATION_EVIDENCE_UNDONE
@@ -491,3 +492,37 @@ def test_a_news_report_of_the_agencys_announcement_counts_as_its_word(
     assert settings.agency is not None
     assert rules_agency_published(news, settings.agency)
     assert not rules_agency_published(complaint, settings.agency)
+
+
+def test_a_clarification_is_closed_by_the_answer_to_the_claim_not_the_event_report(
+    tmp_path: Path, archive: Archive
+) -> None:
+    """linchuan_boiler: the bureau's 情况通报 on the accident (13:45) reports the event; the
+    casualty hearsay is answered by the 通报 that says 网传“…”不属实 (19:30). A clarification
+    closes on the answer, however well the earlier report matches the event."""
+    settings = settings_for(tmp_path, [])
+    hot_event(archive)
+    fact = post("own-fact", REPORT, 60, "杭州市场监管")
+    answer = post(
+        "own-answer",
+        "【通报】杭州某小区电梯坠落事故造成2人受伤。网传“电梯坠落当场死亡5人”等说法均不属实。",
+        120,
+        "杭州市场监管",
+    )
+    archive.upsert_mentions([fact, answer])
+    archive.upsert_analyses([analysis(m.id, event_id="e1") for m in (fact, answer)])
+    ob = Obligation(
+        kind="clarification",
+        subject="event:e1",
+        title="澄清事实：电梯坠落当场死亡5人",
+        opened_at=T0 + timedelta(minutes=30),
+        due_at=T0 + timedelta(hours=24, minutes=30),
+        event_id="e1",
+        id=1,
+    )
+    channels = Channels.of(settings)
+    found = find(
+        archive, ob, channels, candidates_for(archive, ob, channels, T0 + timedelta(hours=6))
+    )
+    assert found is not None and found.applies
+    assert found.mention.id == "own-answer"

@@ -1,6 +1,8 @@
 """Group interval (issue 16 fatigue): a story's 已自动办结 / 建议办结 news waits an hour after a
-message about that story reached the recipient, then goes; alerts, reminders and escalations
-never wait, and take the story's waiting news with them. On a real archive through the real
+message about that story reached the recipient, then goes, and so does a further alert below
+critical about it (Alertmanager: new alerts joining a notified group wait for the group
+interval); a story's first alert, critical alerts, reminders and escalations never wait, and
+take the story's waiting news with them. On a real archive through the real
 alert stage and delivery in simulated time."""
 
 from __future__ import annotations
@@ -92,6 +94,30 @@ def test_a_reminder_is_never_held_and_takes_the_waiting_news_with_it(
     clock.set(T0 + timedelta(minutes=50))
     assert deliver_due(archive, settings, clock).sent == 2  # the reminder, the proposal with it
     assert sent(archive)[reminder] == sent(archive)[proposal] == clock.now()
+
+
+def test_a_second_alert_of_the_story_waits_unless_critical(
+    tmp_path: Path, archive: Archive
+) -> None:
+    """A rumour rule's alert on the event told of 30 minutes ago (its clarification folded
+    in) waits for the hour; a raise to critical goes at once and takes it along."""
+    settings, clock, _ = alerted(tmp_path, archive)
+    [alert] = archive.ledger.list_alerts()
+
+    def queue(key: str, minutes: int) -> None:
+        at = T0 + timedelta(minutes=minutes)
+        archive.ledger.enqueue(OutboxMessage(f"{key}:duty:log", "log", "duty", key, key, at, at))
+
+    second = f"alert:{alert.id}:warning:ob9"
+    queue(second, 60)
+    clock.set(T0 + timedelta(minutes=60))
+    assert deliver_due(archive, settings, clock).sent == 0
+    assert sent(archive)[second] is None
+    raised = f"alert:{alert.id}:critical"
+    queue(raised, 70)
+    clock.set(T0 + timedelta(minutes=70))
+    assert deliver_due(archive, settings, clock).sent == 2
+    assert sent(archive)[second] == sent(archive)[raised] == clock.now()
 
 
 def test_without_a_group_interval_nothing_waits(tmp_path: Path, archive: Archive) -> None:

@@ -13,7 +13,7 @@ from alerts.rules import Match, RuleInput, build_rule, grade_rank
 from archive import Archive
 from archive.models import Analysis, Event, Mention, Reason
 from core.clock import SHANGHAI
-from core.settings import HotspotSettings, parse_rule
+from core.settings import AgencySettings, HotspotSettings, parse_rule
 
 NOW = datetime(2026, 7, 20, 12, 0, tzinfo=SHANGHAI)
 
@@ -319,3 +319,146 @@ def test_a_configurable_type_without_a_class_is_refused(monkeypatch: pytest.Monk
         rules.check_registry()
     with pytest.raises(ValueError, match="type 'penalty' has no implementation"):
         build_rule(parse_rule({"name": "p", "type": "penalty"}))
+
+
+def test_public_concern_about_the_agency_reported_by_media(archive: Archive) -> None:
+    """Complaints about the agency's own work (12315 unanswered) open the 48-hour response
+    once the media report them, below the hot-topic volume (linchuan_boiler's elderly
+    health-food story: 21 mentions, the rule's bar 30); replies and official posts do not
+    count as the public's voice, and without a report it stays a complaint thread."""
+    archive.upsert_event(
+        hot("care", mention_count=21, topics=["agency_conduct"], first_seen=NOW - 10 * HOUR)
+    )
+    public = {"verified_type": -1}
+
+    def concern(mid: str, text: str, at: datetime, **kw: Any) -> tuple[Mention, Analysis]:
+        m = replace(post(mid, text, at, **kw), author=f"作者{mid}")
+        return m, replace(judged(mid, event_id="care"), topics=["agency_conduct"])
+
+    rows = [
+        concern("q1", "打12315反映了，一个星期没人回复", NOW - 10 * HOUR, metrics=public),
+        concern("q2", "12315形同虚设吗？", NOW - 9 * HOUR, kind="comment", metrics=public),
+        concern("q3", "监管部门管一管吧", NOW - 8 * HOUR, kind="comment", metrics=public),
+        concern("q4", "【通报】我区开展检查", NOW - 7 * HOUR, metrics={"verified_type": 1}),
+    ]
+    archive.upsert_mentions([m for m, _ in rows])
+    archive.upsert_analyses([a for _, a in rows])
+    rule = {
+        "name": "hot",
+        "type": "threshold",
+        "min_mentions": 30,
+        "concern_topics": ["agency_conduct"],
+        "opens": ["response"],
+    }
+    assert run(archive, rule) == []  # one public post, replies and a government account
+    more = [concern("q5", "我公公也是，到现在都没退成", NOW - 6 * HOUR, kind="repost")]
+    archive.upsert_mentions([m for m, _ in more])
+    archive.upsert_analyses([a for _, a in more])
+    assert run(archive, rule) == []  # two voices, but no report yet
+    report = concern("q6", "多名老人被诱导高价购买保健品", NOW - 3 * HOUR, platform="news")
+    archive.upsert_mentions([replace(report[0], kind="article", title="“免费体检”背后")])
+    archive.upsert_analyses([report[1]])
+    (match,) = run(archive, rule)
+    assert match.subject == "event:care"
+    assert match.detected_at == NOW - 3 * HOUR  # the report made it public opinion
+    assert "公众反映本机关工作 2 条" in match.evidence[0].text
+    assert match.evidence[1].mention_id == "q6"
+    # Another topic's event is not the agency's work: volume alone decides there.
+    assert run(archive, dict(rule, concern_topics=["recall"])) == []
+    # A story the agency itself started (its penalty decision, then 罚得好 and a report) is
+    # no concern about its work: no alert below the volume bar.
+    first = replace(post("q0", "行政处罚决定书", NOW - 11 * HOUR), author="杭州市场监管")
+    archive.upsert_mentions([first])
+    archive.upsert_analyses([replace(judged("q0", event_id="care"), topics=["agency_conduct"])])
+    data = RuleInput(
+        NOW.astimezone(), archive, archive.list_events(), [],
+        agency=AgencySettings(name="杭州市市场监督管理局", level="city", accounts=["杭州市场监管"]),
+    )  # fmt: skip
+    assert build_rule(parse_rule(rule)).find(data) == []
+
+
+AUTHORITY = [Reason("feature", "来源为政务或辟谣机构（江州发布），不是谣言说法", -3.0)]
+
+
+def test_a_debunk_in_the_event_identifies_the_claim_its_posts_spread(archive: Archive) -> None:
+    """linchuan_boiler: the hearsay about a real accident scores low (it reads like the
+    witnesses), but the city's 【辟谣】 in the event quotes it: that identifies the false
+    claim, the posts that repeat it and the debunk, and the clarification's clock starts at
+    the first of them. A witness who repeats none of it is not a spreading post."""
+    archive.upsert_event(
+        hot(
+            "boil",
+            rumor_score=0.3,
+            keywords=["恒泰", "锅炉", "爆炸", "死亡"],
+            first_seen=NOW - 10 * HOUR,
+        )
+    )
+    debunk = replace(
+        post(
+            "d1",
+            "【辟谣】近日，网上流传“恒泰锅炉爆炸当场死亡五十多人”“死伤上百、官方压着不报”"
+            "等说法。经核实，截至19时事故共造成11人死亡，上述说法系编造。",
+            NOW - HOUR,
+            metrics={"verified": True, "verified_type": 1},
+        ),
+        author="江州发布",
+    )
+    rows = stored(
+        archive,
+        [
+            post(
+                "h1", "我表哥就在恒泰上班，他说当场就没了五十多个人，厂里封锁消息", NOW - 8 * HOUR
+            ),
+            post("h2", "据说死伤上百，到现在才说2个？", NOW - 7 * HOUR, kind="repost"),
+            post("w1", "早上上班就听见锅炉爆炸了，以为打雷", NOW - 9 * HOUR),
+            debunk,
+        ],
+        [
+            judged("h1", rumor=0.1, event_id="boil"),
+            judged("h2", rumor=0.3, event_id="boil"),
+            judged("w1", rumor=0.2, event_id="boil"),
+            judged("d1", rumor=0.02, event_id="boil", reasons=AUTHORITY),
+        ],
+    )
+    rule = {"name": "r", "type": "rumor", "min_probability": 0.7, "opens": ["clarification"]}
+    (match,) = run(archive, rule, mentions=[row for row in rows if row[0].id == "d1"])
+    assert match.subject == "event:boil" and match.title == "恒泰锅炉爆炸当场死亡五十多人"
+    assert match.detected_at == NOW - 8 * HOUR + timedelta(minutes=1)  # h1 fetched
+    cited = [r.mention_id for r in match.evidence if r.kind == "post"]
+    assert cited == ["h1", "h2"]
+    assert any(r.kind == "match" and r.mention_id == "d1" for r in match.evidence)
+    # A penalty decision (经查…) quoting a product's name in the event is no debunk.
+    archive.upsert_event(hot("cups", rumor_score=0.1, first_seen=NOW - 10 * HOUR))
+    decision = post("p1", "经查，当事人销售的“萌趣小熊”儿童水杯不合格。", NOW - HOUR)
+    cups = stored(
+        archive,
+        [post("c1", "我家老二用的就是萌趣小熊那款", NOW - 2 * HOUR), decision],
+        [
+            judged("c1", rumor=0.1, event_id="cups"),
+            judged("p1", rumor=0.02, event_id="cups", reasons=AUTHORITY),
+        ],
+    )
+    assert run(archive, rule, mentions=[row for row in cups if row[0].id == "p1"]) == []
+    # Judged again on a later post of the event: the same claim, one match per event.
+    again = run(archive, rule, mentions=[row for row in rows if row[0].id == "w1"])
+    assert [m.title for m in again] == [match.title]
+
+
+def test_a_question_is_not_a_false_claim(archive: Archive) -> None:
+    """A post that only asks (锅炉平时有人检吗？到底是谁在管？) claims nothing false, however
+    the model scores it: no clarification without a statement or a debunk."""
+    archive.upsert_event(hot("ask", rumor_score=0.89, first_seen=NOW - 3 * HOUR))
+    stored(
+        archive,
+        [post("q1", "恒泰那台锅炉平时有人检吗？特种设备到底是谁在管？", NOW - 3 * HOUR)],
+        [judged("q1", rumor=0.89, event_id="ask")],
+    )
+    rule = {"name": "r", "type": "rumor", "min_probability": 0.7, "opens": ["clarification"]}
+    assert run(archive, rule) == []
+    # A statement with the same score is a claim.
+    stored(
+        archive,
+        [post("q2", "听说恒泰的锅炉从来没人检过，厂里一直瞒着", NOW - 3 * HOUR)],
+        [judged("q2", rumor=0.89, event_id="ask")],
+    )
+    assert [m.subject for m in run(archive, rule)] == ["event:ask"]

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import gzip
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nlp.rumor.ced import RecordError, load_ced
-from nlp.training.rumor_domains import LATER_FROM, held_out, held_out_table, splits_of
+from nlp.rumor.model import RumorModel
+from nlp.training.rumor_domains import (
+    LATER_FROM,
+    LATER_SHARE,
+    held_out,
+    held_out_table,
+    post_alone_decision,
+    splits_of,
+)
 from nlp.training.rumor_more import MM17, WEIBO21, MorePost, clean_text, load_more
-from nlp.training.rumor_train import Params, cross_validate
+from nlp.training.rumor_train import Params, cross_validate, fit_prepared, prepare_items
 from tests.conftest import require_dataset
 
 # Small and quick: the figures come from benchmarks/nlp_rumor_bench.py --more.
@@ -62,20 +71,61 @@ def test_held_out_splits_never_train_on_what_they_test() -> None:
     domain = splits["domain:灾难事故"]
     assert {more[i - ced].domain for i in domain.test} == {"灾难事故"}
     assert "灾难事故" not in {more[i - ced].domain for i in domain.train if i >= ced}
-    later = splits["later"]
-    assert all(more[i - ced].item.posted_at >= LATER_FROM for i in later.test)
-    trained = [more[i - ced].item.posted_at for i in later.train if i >= ced]
+    by_date = splits["later:by-date"]
+    assert all(more[i - ced].item.posted_at >= LATER_FROM for i in by_date.test)
+    trained = [more[i - ced].item.posted_at for i in by_date.train if i >= ced]
     assert trained and all(t is not None and t < LATER_FROM for t in trained)
+
+
+def test_the_fair_later_split_tests_the_latest_of_each_class() -> None:
+    more = _more()
+    ced = 100
+    later = {s.name: s for s in splits_of(ced, more)}["later"]
+    for label in ("rumor", "non-rumor"):
+        tested = [more[i - ced] for i in later.test if more[i - ced].item.label == label]
+        trained = [more[i - ced] for i in later.train if i >= ced]
+        trained = [p for p in trained if p.item.label == label]
+        dated = sum(p.item.posted_at is not None and p.item.label == label for p in more)
+        # Both classes on both sides, each class's test posts later than its training posts.
+        assert len(tested) == dated - math.floor(dated * (1 - LATER_SHARE)) and trained
+        assert min(p.item.posted_at for p in tested) >= max(p.item.posted_at for p in trained)
+    assert all(more[i - ced].source == "mm17" for i in later.test)
+    assert not any(i >= ced and more[i - ced].source == "weibo21" for i in later.train)
+
+
+def test_held_out_scores_posts_as_the_fitted_model_does() -> None:
+    # The held-out splits fit only the post-alone trees; the full fit gives the same scores.
+    ced = load_ced(require_dataset("ced/ced_dev.jsonl.gz"), limit=120)
+    more = _more(limit=40)
+    params = Params(train_horizons=(0, None))
+    items = [*ced, *(p.item for p in more)]
+    y = np.array([item.label == "rumor" for item in items], dtype=int)
+    train, test = np.arange(len(ced) + 40), np.arange(len(ced) + 40, len(items))
+    prep = prepare_items(items, params, params.train_horizons)
+    full = fit_prepared(prep, train, y[train], params).decision(prep, test, 0)
+    alone = post_alone_decision(prep, train, test, y, params)
+    np.testing.assert_allclose(alone, full)
+    late = Params(train_horizons=(None,))  # CED posts with all their responses
+    late_prep = prepare_items(items, late, late.train_horizons)
+    with pytest.raises(ValueError, match="without responses"):
+        post_alone_decision(late_prep, train, np.arange(len(ced)), y, late)
 
 
 def test_held_out_figures_and_extra_posts_in_the_folds() -> None:
     ced = load_ced(require_dataset("ced/ced_dev.jsonl.gz"), limit=80)
     more = _more(limit=60)
-    results = held_out(ced, more, QUICK)
-    assert set(results) >= {"mm17", "weibo21", "later"}
+    shipped = RumorModel.load()
+    results = held_out(ced, more, QUICK, shipped=shipped)
+    assert set(results) >= {"mm17", "weibo21", "later", "later:by-date"}
     assert results["weibo21"].model.n == sum(p.source == "weibo21" for p in more)
     assert results["weibo21"].baseline is not None and len(results["weibo21"].domains) > 1
     assert "| weibo21 |" in held_out_table(results)
+    # The shipped model beside it, on the same test posts (its own labels, recomputed here).
+    weibo21 = [p.item for p in more if p.source == "weibo21"]
+    labels = shipped.predict_proba(weibo21) >= 0.5
+    truth = np.array([item.label == "rumor" for item in weibo21])
+    assert results["weibo21"].shipped is not None
+    assert results["weibo21"].shipped.accuracy == pytest.approx(float(np.mean(labels == truth)))
     evaluation, _, y = cross_validate(
         ced, QUICK, horizons=(0,), folds=2, with_baseline=True, extra=[p.item for p in more]
     )

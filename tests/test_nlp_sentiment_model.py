@@ -1,5 +1,5 @@
 """The trained sentiment model (nlp/sentiment_model.py) and its weak labels
-(nlp/training/sentiment_train.py).
+(nlp/training/sentiment_train.py, nlp/training/sentiment_posts.py).
 
 Unit behaviour on small real arrays and texts; the shipped model's figures on the labelled
 sample are benchmarks/nlp_topics_sentiment_bench.py's, not asserted here.
@@ -7,6 +7,8 @@ sample are benchmarks/nlp_topics_sentiment_bench.py's, not asserted here.
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -14,8 +16,15 @@ import numpy as np
 import pytest
 
 from nlp.sentiment import lexicon_sentiment, score_sentiment
-from nlp.sentiment_model import MODEL_PATH, SentimentModel, features, load_sentiment_model
+from nlp.sentiment_model import (
+    MODEL_PATH,
+    SentimentModel,
+    features,
+    kind_group,
+    load_sentiment_model,
+)
 from nlp.text import document_from_text
+from nlp.training.sentiment_posts import disaster_posts, emoticon_posts, neutral_posts
 from nlp.training.sentiment_train import NearCopies, TrainingSet, fit, post_label, weak_label
 
 
@@ -129,3 +138,72 @@ def test_the_cli_offers_training_the_sentiment_model() -> None:
     result = CliRunner().invoke(main, ["train", "sentiment", "--help"])
     assert result.exit_code == 0, result.output
     assert "--output" in result.output and "emoticon" in result.output
+
+
+def test_the_kind_of_mention_moves_the_scores_by_its_own_offsets(tmp_path: Path) -> None:
+    model = fit(_tiny_training_set(), c=10.0)
+    clauses = document_from_text("人民路").sentiment_clauses
+    plain, _ = model.margins(clauses, 0.0, "comment")
+    model.kind_offsets = {"comment": (0.5, 1.0), "article": (-1.0, 0.0)}
+    comment, _ = model.margins(clauses, 0.0, "comment")
+    repost, _ = model.margins(clauses, 0.0, "repost")  # read as a comment
+    post, _ = model.margins(clauses, 0.0, "post")  # no offsets of its own
+    assert comment == repost
+    assert comment[1] - plain[1] == pytest.approx(0.5)
+    assert comment[2] - plain[2] == pytest.approx(0.5)
+    assert comment[0] - plain[0] == pytest.approx(-0.5)
+    assert post == pytest.approx(plain)
+    assert kind_group("article") == "article" and kind_group("official") == "post"
+    path = tmp_path / "sentiment.npz"
+    model.save(path)
+    assert SentimentModel.load(path).kind_offsets == model.kind_offsets
+
+
+def _write_jsonl_gz(path: Path, records: list[dict[str, object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def test_posts_are_labelled_by_their_own_emoticons_their_domain_or_a_notice(
+    tmp_path: Path,
+) -> None:
+    _write_jsonl_gz(
+        tmp_path / "ced" / "ced_dev.jsonl.gz",
+        [
+            {"id": "1", "label": "non-rumor", "text": "【提醒】明日起地铁二号线调整首班车时间"},
+            {"id": "2", "label": "rumor", "text": "太黑心了，这家店用地沟油[怒]"},
+            {"id": "3", "label": "non-rumor", "text": "【提醒】今天真是气死人了！！太差劲"},
+        ],
+    )
+    weibo21 = [
+        ("科技", "某公司发布新款手机，售价三千元"),
+        ("灾难事故", "某地发生山体滑坡，多人被困"),
+        ("科技", "某公司发布新款手机，售价三千元起"),
+        ("社会生活", "某小区的居民今天去公园散步"),
+    ]
+    _write_jsonl_gz(
+        tmp_path / "rumor_more" / "weibo21.jsonl.gz",
+        [
+            {"id": str(n), "label": "non-rumor", "domain": domain, "text": text}
+            for n, (domain, text) in enumerate(weibo21)
+        ],
+    )
+    _write_jsonl_gz(tmp_path / "rumor_more" / "mm17.jsonl.gz", [])
+    counts: Counter[str] = Counter()
+    skip = {("weibo21", 2)}  # a line the labelled sample draws from
+    near = NearCopies(["今天天气很好"])
+    polar = frozenset(["怒", "赞"])
+    neutral = list(neutral_posts(tmp_path, skip, near.__contains__, polar, counts))
+    # The tip (ced 0) and the tech report (weibo21 0); not the angry "notice" (ced 2), not
+    # the sample's line, not an everyday post outside the report domains without a notice.
+    assert [w for c in neutral[0] for w in c][:2] == ["提醒", "明日"]
+    assert len(neutral) == 2
+    assert counts["neutral_skipped_takes_a_side"] == 1
+    assert counts["neutral_skipped_in_sample"] == 1
+    emoticons = list(emoticon_posts(tmp_path, skip, near.__contains__, weak_label, counts))
+    assert [label for _, label in emoticons] == [0]
+    assert "怒" not in {w for c in emoticons[0][0] for w in c}  # the emoticon is not read
+    disasters = list(disaster_posts(tmp_path, skip, near.__contains__, counts))
+    assert len(disasters) == 1 and counts["disaster_weibo21"] == 1

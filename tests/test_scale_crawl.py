@@ -14,9 +14,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import yaml
 
 from archive import open_archive
+from archive.models import SourceState
+from tests.support.crawl_workers import (
+    WORKER_TIMEOUT,
+    archived_urls,
+    finish,
+    kill_leftovers,
+    start_worker,
+)
 from tests.support.redis_server import RedisServer
 from tests.support.scale_site import (
     HTML,
@@ -28,8 +37,6 @@ from tests.support.scale_site import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-# Generous: a worker process imports Scrapy and the NLP stack on two busy cores.
-WORKER_TIMEOUT = 240
 
 
 def write_config(tmp_path: Path, server: RedisServer, site: SlowSite, pages: int) -> Path:
@@ -43,35 +50,6 @@ def write_config(tmp_path: Path, server: RedisServer, site: SlowSite, pages: int
     path = tmp_path / "yuqing.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
-
-
-def start_worker(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "yuqing.cli", "-c", str(config), "crawl-worker", "--until-idle"],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def finish(workers: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
-    for worker, log in zip(workers, logs, strict=True):
-        try:
-            code = worker.wait(WORKER_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-            pytest.fail(f"a worker did not finish:\n{log.read_text(errors='replace')[-3000:]}")
-        assert code in (0, -signal.SIGKILL), log.read_text(errors="replace")[-3000:]
-
-
-def archived_urls(tmp_path: Path) -> list[str]:
-    with open_archive(tmp_path / "archive.db", readonly=True) as archive:
-        mentions = [m for _, m in archive.mentions_since(0, 100_000)]
-    return [m.url.split("127.0.0.1", 1)[1].split(":", 1)[1].split("/", 1)[1] for m in mentions]
 
 
 @pytest.fixture
@@ -88,13 +66,32 @@ def _crawl(
     config = write_config(tmp_path, redis_server, site, pages=6)
     logs = [tmp_path / f"worker{i}.log" for i in range(n)]
     workers = [start_worker(config, log) for log in logs]
+    try:
+        _disrupt_and_finish(tmp_path, redis_server, site, config, workers, logs, disrupt)
+    finally:
+        kill_leftovers(workers)
+
+
+def _disrupt_and_finish(
+    tmp_path: Path,
+    redis_server: RedisServer,
+    site: SlowSite,
+    config: Path,
+    workers: list[subprocess.Popen[bytes]],
+    logs: list[Path],
+    disrupt: str,
+) -> None:
     if disrupt:
         # Wait until the crawl is under way: some articles fetched, most still to come.
         deadline = time.monotonic() + WORKER_TIMEOUT
         while site.hits_of("/a/") < 8 and time.monotonic() < deadline:
             time.sleep(0.05)
-        if disrupt == "kill":
+        if disrupt.startswith("kill"):
             workers[0].send_signal(signal.SIGKILL)
+            if disrupt == "kill-restart":
+                workers[0].wait(30)
+                logs.append(tmp_path / "restarted.log")
+                workers.append(start_worker(config, logs[-1]))
         elif disrupt == "redis":
             redis_server.stop()
             time.sleep(5)
@@ -125,10 +122,12 @@ def test_workers_share_the_crawl(
         assert site.hits[f"/list/{page}.html"] == 1
 
 
+@pytest.mark.parametrize(("workers", "disrupt"), [(2, "kill"), (3, "kill-restart")])
 def test_a_killed_worker_loses_nothing(
-    tmp_path: Path, redis_server: RedisServer, site: SlowSite
+    tmp_path: Path, redis_server: RedisServer, site: SlowSite, workers: int, disrupt: str
 ) -> None:
-    _crawl(tmp_path, redis_server, site, 2, disrupt="kill")
+    """Killed and left dead (two workers), or killed and started again (three)."""
+    _crawl(tmp_path, redis_server, site, workers, disrupt=disrupt)
     # Pages the dead worker held were fetched again by the other: at least once, never lost.
     assert_complete(tmp_path, site, exactly_once=False)
 
@@ -171,16 +170,38 @@ def test_running_workers_crawl_each_round_once(
         )
         wait_for(lambda: "a/999.html" in archived_urls(tmp_path), logs)
         rounds = site.hits["/list/1.html"]
+        # Source health while the workers run (no spider ever closes): each round drained
+        # is recorded once, as one run with the items of every worker.
+        wait_for(lambda: recorded_items(tmp_path) == 61, logs)
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         for worker in workers:
-            worker.wait(60)
+            try:
+                worker.wait(60)
+            except subprocess.TimeoutExpired:
+                kill_leftovers([worker])
     urls = archived_urls(tmp_path)
     assert sorted(urls) == sorted([p.lstrip("/") for p in article_paths(6, 10)] + ["a/999.html"])
     assert site.hits["/a/999.html"] == 1
     assert all(site.hits[p] == 1 for p in article_paths(6, 10))
     assert rounds >= 2  # the late article came with a later round
+    state = source_state(tmp_path)
+    claimed = int(redis.Redis.from_url(redis_server.url).get("t:crawl:site:rounds") or 0)
+    assert claimed - 1 <= state.runs <= claimed  # the last round may still be under way
+    assert state.errors == 0 and state.last_success_at is not None
+    assert state.runs >= 2
+    if state.runs <= 20:  # the history keeps 20 runs
+        assert recorded_items(tmp_path) == 61
+
+
+def recorded_items(tmp_path: Path) -> int:
+    return sum(h["items"] for h in source_state(tmp_path).state.get("history", []))
+
+
+def source_state(tmp_path: Path) -> SourceState:
+    with open_archive(tmp_path / "archive.db", readonly=True) as archive:
+        return archive.ledger.get_source_state("site")
 
 
 def wait_for(condition: Callable[[], bool], logs: list[Path]) -> None:

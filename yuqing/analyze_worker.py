@@ -29,6 +29,7 @@ import pickle
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import redis
@@ -38,7 +39,8 @@ from archive.models import Mention
 from core.clock import Clock
 from core.settings import Settings
 from crawlers.distributed.connection import connect, patient, worker_id
-from nlp.stage import CURSOR, analyze_new, analyzer_for
+from nlp.stage import CURSOR, analyze_new, analyzer_for, refresh_events
+from yuqing.runner import EVENT_REFRESH
 
 __all__ = ["AnalyzeWorker", "WorkerReport"]
 
@@ -69,6 +71,10 @@ class WorkerReport:
     analysed: int = 0
     prepared: int = 0
     led_steps: int = 0
+    # Process CPU seconds spent leading (the analyse stage) and helping (preparing texts): a
+    # loaded machine stretches wall time, not these (benchmarks/scale_bench.py).
+    cpu_leading: float = 0.0
+    cpu_helping: float = 0.0
 
 
 def _text_key(mention: Mention) -> str:
@@ -97,17 +103,23 @@ class AnalyzeWorker:
         self.lease_ms = int(lease_seconds * 1000)
         self._hold = self.server.register_script(_HOLD)
         self.report = WorkerReport()
+        # When the events were last re-scored (by ``clock``); first after one EVENT_REFRESH.
+        self._refreshed: datetime = clock.now()
 
     # ---- the loop ----------------------------------------------------------------------
     def step(self) -> int:
         """One batch analysed (leaseholder) or prepared (helper); 0 when there was none."""
+        started = time.process_time()
         if self.holds_lease():
+            self.refresh_due()
             done = self.lead()
             self.report.analysed += done
             self.report.led_steps += 1
+            self.report.cpu_leading += time.process_time() - started
             return done
         done = self.help()
         self.report.prepared += done
+        self.report.cpu_helping += time.process_time() - started
         return done
 
     def run(self, until_idle: bool = False, idle_sleep: float = 0.5) -> WorkerReport:
@@ -137,6 +149,14 @@ class AnalyzeWorker:
             return 0
         self._take_prepared(analyzer, [m for _, m in rows])
         return analyze_new(self.archive, self.settings, self.clock, limit=batch).processed
+
+    def refresh_due(self) -> None:
+        """Quiet events cool down (``yuqing run``'s EVENT_REFRESH): the leaseholder's job,
+        since it is the one process writing events."""
+        now = self.clock.now()
+        if now - self._refreshed >= EVENT_REFRESH:
+            refresh_events(self.archive, self.settings, self.clock)
+            self._refreshed = now
 
     def _take_prepared(self, analyzer: Any, mentions: Sequence[Mention]) -> None:
         # The analyzer's text cache (nlp.analyzer: (title, text) → TextParts) is where a
@@ -175,10 +195,19 @@ class AnalyzeWorker:
         return bool(won)
 
     def _prepare(self, analyzer: Any, mentions: Sequence[Mention]) -> int:
+        wanted = {f"{self.prefix}:parts:{_text_key(m)}": m for m in mentions}
+
+        def present() -> list[bool]:
+            # Texts prepared before (a repost's, a copy's) are kept, not computed again: their
+            # time to live starts again instead.
+            with self.server.pipeline(transaction=False) as pipe:
+                for key in wanted:
+                    pipe.pexpire(key, PARTS_TTL_MS)
+                return [bool(found) for found in pipe.execute()]
+
         blobs: dict[str, bytes] = {}
-        for mention in mentions:
-            key = f"{self.prefix}:parts:{_text_key(mention)}"
-            if key in blobs:
+        for (key, mention), found in zip(wanted.items(), patient(present, self.where), strict=True):
+            if found:
                 continue
             parts = analyzer._text(mention)
             for name in _EAGER:

@@ -81,6 +81,7 @@ class Runner:
         archive: Archive,
         clock: Clock,
         stages: Collection[str] = STAGES,
+        lease: Callable[[], bool] | None = None,
     ) -> None:
         unknown = sorted(set(stages) - set(STAGES))
         if unknown:
@@ -89,6 +90,9 @@ class Runner:
         self.archive = archive
         self.clock = clock
         self.stages = frozenset(stages)
+        # Scale-out (yuqing.leader): rules are evaluated and messages delivered only while
+        # this process holds the alert lease; the loop ends when it is lost.
+        self.lease = lease
         self.stop_event = threading.Event()
         self.totals = RunTotals()
         self._engine: object | None = None
@@ -148,15 +152,21 @@ class Runner:
             refresh_events(self.archive, self.settings, self.clock)
             self._last_refresh = now
 
+    def leading(self) -> bool:
+        return self.lease is None or self.lease()
+
     def alert(self, report: TickReport) -> None:
         from alerts.notify import deliver_due
         from alerts.stage import evaluate
 
+        if not self.leading():
+            report.alert_errors.append("not the leader: rules not evaluated")
+            return
         result = evaluate(self.archive, self.settings, self.clock)
         report.alerts_new += result.alerts_new
         report.obligations_opened += result.obligations_opened
         report.alert_errors += result.errors
-        if "deliver" not in self.stages:
+        if "deliver" not in self.stages or not self.leading():
             return
         delivery = deliver_due(self.archive, self.settings, self.clock)
         report.messages_sent += delivery.sent
@@ -205,7 +215,7 @@ class Runner:
         interval = self.settings.runner.tick.total_seconds()
         last_status = 0.0
         try:
-            while not self.stop_event.is_set():
+            while not self.stop_event.is_set() and self.leading():
                 report = self.tick()
                 if on_tick is not None:
                     on_tick(report)

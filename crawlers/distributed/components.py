@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from archive.models import Mention
@@ -128,9 +129,12 @@ class StoreNowPipeline:
     def from_crawler(cls, crawler: Crawler) -> StoreNowPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Mention) -> Mention:
+    async def process_item(self, item: Mention) -> Mention:
         context = self.crawler.spider.context  # type: ignore[union-attr]
-        result = context.archive.upsert_mentions([item])
+        # In a thread of the reactor's pool, not on the reactor: the write waits for the
+        # archive's lock while other workers write (SQLite: one writer per file), and the
+        # reactor must go on downloading meanwhile (the archive serialises its own callers).
+        result = await deferToThread(context.archive.upsert_mentions, [item])
         context.tally.items += 1
         context.tally.inserted += result.inserted
         context.tally.updated += result.updated

@@ -87,6 +87,12 @@ class Keys:
     def round(self, source: str) -> str:
         return f"{self.prefix}:crawl:{source}:round"
 
+    def round_number(self, source: str) -> str:
+        return f"{self.prefix}:crawl:{source}:rounds"
+
+    def tally(self, source: str, number: int) -> str:
+        return f"{self.prefix}:crawl:{source}:tally:{number}"
+
     def workers(self) -> str:
         return f"{self.prefix}:crawl:workers"
 

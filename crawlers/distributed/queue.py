@@ -7,12 +7,14 @@ items the request produced are in the archive. Whatever a worker holds when it d
 back to the queue (``requeue_held``), which is the reliable-queue pattern of BRPOPLPUSH /
 LMOVE, kept on a sorted set so requests keep their Scrapy priority.
 
-Members are ``<task id>|<score>|<pickled request>``: the task id names the request in the
-held hash, the score lets a requeue restore its priority.
+Members are ``<task id>|<score>|<pickled request>``: the task id (enqueue time, then random)
+names the request in the held hash and orders equal priorities first in, first out; the
+score lets a requeue restore its priority.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -62,7 +64,9 @@ class ReliableQueue(Base):
         return int(self.server.zcard(self.key))
 
     def _member(self, request: Request) -> tuple[bytes, float]:
-        task = uuid.uuid4().hex
+        # Time first: requests of equal priority leave in the order they came (ZPOPMIN takes
+        # the lowest member of a score), not in a random one; the suffix keeps ids unique.
+        task = f"{time.time_ns():016x}{uuid.uuid4().hex[:12]}"
         request.meta[TASK] = task
         score = float(-request.priority)
         return f"{task}|{score}|".encode() + self._encode_request(request), score

@@ -25,6 +25,7 @@ from twisted.internet.task import LoopingCall
 from core.settings import SourceSettings
 from core.settings_redis import RedisSettings
 from crawlers.distributed.connection import Keys, connect, patient
+from crawlers.distributed.health import settle_round
 
 __all__ = ["WorkerLoop", "claim_round", "mark_seeded"]
 
@@ -57,6 +58,10 @@ def claim_round(crawler: Crawler, source: SourceSettings) -> bool:
 
     won = patient(claim, redis_settings.where())
     if won:
+        # The last round's results, if no worker recorded them yet; then the new round's
+        # results go to a tally of their own.
+        settle_round(crawler, server)
+        patient(lambda: server.incr(keys.round_number(source.name)), redis_settings.where())
         logger.info("source %s: this worker seeds the round", source.name)
     return won
 
@@ -187,7 +192,10 @@ class WorkerLoop:
         return time.monotonic() - first >= self.redis_settings.worker_timeout
 
     def idle(self, spider: Any) -> None:
-        """Stay open while the source's crawl goes on anywhere; seed the next round when due."""
+        """Stay open while the source's crawl goes on anywhere; record a round that is over;
+        seed the next round when due."""
+        if patient(self._over, self.where):
+            settle_round(self.crawler, self.server)
         if not self.until_idle:
             if claim_round(self.crawler, self.source):
                 Deferred.fromCoroutine(self._seed(spider))
@@ -199,6 +207,13 @@ class WorkerLoop:
         async for request in spider.start():
             self.crawler.engine.crawl(request)
         mark_seeded(self.crawler, self.source)
+
+    def _over(self) -> bool:
+        """The round's start pages were all queued, and nothing of it is queued or held."""
+        source = self.source.name
+        if self.server.get(self.keys.round(source)) not in (b"seeded", None):
+            return False
+        return drained(self.server, self.keys, source)
 
     def _finished(self) -> bool:
         source = self.source.name

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -20,6 +21,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from core.settings_redis import RedisSettings
 from crawlers.distributed.connection import Keys, connect, patient
+from crawlers.distributed.health import TallyShipper
 from crawlers.distributed.queue import TASK, ReliableQueue
 
 __all__ = ["ReliableScheduler", "TaskTracker"]
@@ -36,9 +38,14 @@ class TaskTracker:
     request back in the queue instead.
     """
 
-    def __init__(self, queue: ReliableQueue, where: str) -> None:
+    def __init__(
+        self, queue: ReliableQueue, where: str, before_ack: Callable[[], None] | None = None
+    ) -> None:
         self.queue = queue
         self.where = where
+        # Ships the page's results to the round's tally (health.TallyShipper) first, so a
+        # round seen drained has every result of its pages.
+        self.before_ack = before_ack
         self.inflight: set[str] = set()
         self._items: Counter[str] = Counter()
         self._done: set[str] = set()
@@ -69,6 +76,8 @@ class TaskTracker:
     def _settle(self, task: str) -> None:
         if task not in self._done or self._items[task] > 0:
             return
+        if self.before_ack is not None:
+            patient(self.before_ack, self.where)
         if task in self._failed:
             patient(lambda: self.queue.nack(task), self.where)
         else:
@@ -111,7 +120,8 @@ class ReliableScheduler(Scheduler):
             self.serializer,
         )
         self.df = RFPDupeFilter(self.server, key=self.keys.seen(source))
-        self.tracker = TaskTracker(self.queue, self.where)
+        shipper = TallyShipper(self.server, self.keys, source, getattr(spider, "context").tally)  # noqa: B009
+        self.tracker = TaskTracker(self.queue, self.where, shipper.ship)
         setattr(spider, "yuqing_tasks", self.tracker)  # noqa: B010 - read by the components
 
     def close(self, reason: str) -> None:

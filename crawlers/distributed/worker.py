@@ -24,7 +24,7 @@ from crawlers.copies import CopyDetector
 from crawlers.distributed.connection import worker_id
 from crawlers.distributed.queue import TASK
 from crawlers.distributed.scheduler import TaskTracker
-from crawlers.engine import scrapy_settings
+from crawlers.engine import quiet_logging, scrapy_settings
 from crawlers.spiders import SPIDERS
 from crawlers.spiders.base import SourceSpider
 
@@ -46,6 +46,10 @@ def worker_settings(settings: Settings, worker: str, until_idle: bool) -> dict[s
     middlewares["crawlers.distributed.components.SharedRateLimit"] = 50
     extensions = dict(scrapy_settings().getdict("EXTENSIONS"))
     extensions["crawlers.distributed.schedule.WorkerLoop"] = 100
+    # A run is a round of all workers, recorded by crawlers.distributed.health, not a
+    # spider's close.
+    extensions["crawlers.extensions.SourceStateRecorder"] = None
+    extensions["crawlers.distributed.health.RoundStateRecorder"] = 500
     return {
         "SCHEDULER": "crawlers.distributed.scheduler.ReliableScheduler",
         "ITEM_PIPELINES": pipelines,
@@ -97,6 +101,12 @@ def run_worker(
     ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = IDLE_POLL_SECONDS
     overrides = worker_settings(settings, worker, until_idle)
     process = CrawlerProcess(scrapy_settings(overrides))
+    # CrawlerProcess sets Scrapy's loggers to DEBUG (its default logging dict); without a
+    # root handler of its own, every page and every scraped item (its whole text) would
+    # reach the command line's handler: formatting and writing them cost a worker a large
+    # share of its CPU (docs/scale-out.md, figures). -v keeps them.
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        quiet_logging(process.settings.get("LOG_LEVEL", "WARNING"))
     archive = open_archive(settings.archive)
     copies = CopyDetector()
     try:

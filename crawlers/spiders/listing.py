@@ -25,6 +25,9 @@ from crawlers.url import absolute_url
 
 __all__ = ["ListingSpider"]
 
+# Scrapy priority of list pages over articles (0): the frontier is read first.
+LIST_PRIORITY = 1
+
 _ARTICLE_SUFFIX = re.compile(r"\.(?:s?html?|jhtml|jsp|php)$", re.IGNORECASE)
 _NEXT_WORDS = ("下一页", "下页", "后页", "next", "›", "»", ">")
 _MIN_ANCHOR_TEXT = 6
@@ -47,12 +50,18 @@ class ListingSpider(SourceSpider):
         known = {m.id for m in self.context.archive.get_mentions(list(links.values()))}
         known |= self.context.rejected_before
         fresh = [url for url, mid in links.items() if mid not in known]
-        for url in fresh:
-            yield self.request(url, self.parse_article, meta={"article": True})
         next_url = self._next_page(response.url, selector)
         more = bool(fresh) or not self.context.trust_seen
         if more and next_url and page < self.source.max_pages:
-            yield self.request(next_url, self.parse_list, cb_kwargs={"page": page + 1})
+            # The next list page before this one's articles: its articles are then found
+            # while these download, instead of one list page per batch of articles (with N
+            # crawl workers on a shared queue, a list page queued behind its articles left
+            # most connections idle while it waited; docs/scale-out.md, figures).
+            yield self.request(
+                next_url, self.parse_list, cb_kwargs={"page": page + 1}, priority=LIST_PRIORITY
+            )
+        for url in fresh:
+            yield self.request(url, self.parse_article, meta={"article": True})
 
     async def parse_article(self, response: Response) -> AsyncIterator[MentionItem]:
         page_text = self.html_text(response)

@@ -1,7 +1,9 @@
 """The demo corpus (yuqing/demo/corpus.jsonl: news, official notices, Weibo posts and their
 comments over six days, with real stories that form events and rumours) as mentions, in
 publication order, for the scale-out analysis tests and benchmark. ``copies`` repeats it with
-other ids and shifted days, for a larger stream of the same shape."""
+other ids and shifted days, for a larger stream of the same shape; with ``distinct`` each
+copy's texts differ too (a copy number added), so that no text is analysed twice, as in a
+real stream where most texts are new."""
 
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "yuqing" / "demo" / "corpus.jsonl
 START = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
 
 
-def demo_mentions(copies: int = 1) -> list[Mention]:
+def demo_mentions(copies: int = 1, distinct: bool = False) -> list[Mention]:
     records = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
     mentions: list[Mention] = []
     for copy in range(copies):
         shift = timedelta(days=7 * copy)
+        mark = f"（第{copy + 1}期）" if distinct and copy else ""
         for raw in records:
             weibo = raw["channel"] == "weibo"
             mid = f"c{copy}-{raw['id']}"
@@ -33,7 +36,7 @@ def demo_mentions(copies: int = 1) -> list[Mention]:
                     platform="weibo" if weibo else "news",
                     kind="post" if weibo else "article",
                     url=f"http://127.0.0.1/{mid}",
-                    text=raw["text"],
+                    text=raw["text"] + mark,
                     title=raw.get("title") or "",
                     published_at=at,
                     fetched_at=at + timedelta(minutes=2),
@@ -51,7 +54,7 @@ def demo_mentions(copies: int = 1) -> list[Mention]:
                         platform="weibo",
                         kind="comment",
                         url="",
-                        text=comment["text"],
+                        text=comment["text"] + mark,
                         title="",
                         published_at=max(when, at),
                         fetched_at=max(when, at) + timedelta(minutes=1),

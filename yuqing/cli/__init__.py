@@ -214,10 +214,18 @@ def alert(ctx: Context) -> None:
 @click.option("--once", is_flag=True, help="Run one pass and exit.")
 @pass_context
 def run(ctx: Context, once: bool) -> None:
-    """Run continuously: crawl on schedule, analyse, alert, notify. Stop with Ctrl-C."""
+    """Run continuously: crawl on schedule, analyse, alert, notify. Stop with Ctrl-C.
+
+    With ``redis:`` in the configuration this is the scale-out alert process: one of any
+    number started leads (evaluates and delivers), the others wait (docs/scale-out.md)."""
     from yuqing.runner import Runner
 
     settings = ctx.settings
+    if settings.redis is not None:
+        from yuqing.cli.workers import run_led
+
+        run_led(ctx, once)
+        return
     with ctx.archive(lock="runner") as archive:
         runner = Runner(settings, archive, RealClock())
         runner.install_signal_handlers()

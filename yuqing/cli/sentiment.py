@@ -1,8 +1,10 @@
 """``yuqing train sentiment``: the stance model of ``nlp/models/sentiment.npz`` and its card.
 
-Trained from weak labels (``nlp.training.sentiment_train``: CED responses by their emoticons,
-food-safety incident reports), its two run-time knobs chosen on the tuning split of the
-labelled sample (benchmarks/sentiment_labels.json); the held-out figures are
+Trained from texts labelled by reading (``nlp.training.sentiment_hand``) joined to weak labels
+(``nlp.training.sentiment_train``: CED responses and posts by their emoticons, food-safety
+incident and disaster reports, neutral reports and notices), its run-time
+knobs (the lexicon's weight, per-kind offsets) chosen on the tuning split of the labelled
+sample (benchmarks/sentiment_labels.json); the held-out figures are
 benchmarks/nlp_topics_sentiment_bench.py's.
 """
 
@@ -29,8 +31,9 @@ def _progress(message: str) -> None:
     "--output", type=click.Path(dir_okay=False), default=str(SENTIMENT_PATH), show_default=True
 )
 def train_sentiment(output: str) -> None:
-    """Fit the stance model on emoticon-labelled CED responses and food-safety reports (the
-    labelled samples' posts and near-copies left out), tune it on the tuning split, write it
+    """Fit the stance model on the hand-labelled training texts and the weak labels (emoticon-
+    labelled CED responses, food-safety reports...; the evaluation samples' posts and
+    near-copies left out), tune it on the tuning split, write it
     and its model card."""
     from nlp.training.sentiment_train import fit, training_set, tune
 
@@ -56,17 +59,23 @@ Written by `yuqing train sentiment` on {meta.get("trained_at")}; do not edit (re
 command). Figures on the held-out split and per kind of text:
 `benchmarks/nlp_topics_sentiment_bench.py`.
 
-- Data (weak labels, no hand label is trained on): CED responses (Song et al., "CED: Credible
+- Data: the texts labelled by reading of `nlp/training/sentiment_hand_labels.json` (drawn away
+  from the evaluation samples and their near-copies, each weighted {meta.get("hand_weight")}),
+  and weak labels: CED responses (Song et al., "CED: Credible
   Early Detection of Social Media Rumors", 2018; ../shared/datasets/ced) labelled by the
   emoticons of the responder's own words, the emoticons removed from the text; CED posts by
-  the side most of their responses take; food-safety incident reports
-  (LeonWang91/Food-Safety-Incidents-Classification) as negative. Every post the labelled
-  samples draw from, and near-copies of their texts, are left out. Counts: {meta.get("counts")}.
-- Model: logistic regression, negative against positive (C = {meta.get("C")}, balanced
+  the side most of their responses take; posts of CED, Weibo21 and mm17 by their own
+  emoticons (Weibo21: Nan et al., "MDFEND: Multi-domain Fake News Detection", CIKM 2021; mm17:
+  Jin et al., ACM MM 2017; ../shared/datasets/rumor_more); food-safety incident reports
+  (LeonWang91/Food-Safety-Incidents-Classification) and Weibo21's 灾难事故 posts as negative;
+  Weibo21's non-incident reports (科技, 财经商业, 文体娱乐, 教育考试, 军事) and notices that take
+  no side as neutral (`nlp/training/sentiment_posts.py`). Every post the labelled samples
+  draw from, and near-copies of their texts, are left out. Counts: {meta.get("counts")}.
+- Model: logistic regression, negative / neutral / positive (C = {meta.get("C")}, balanced
   classes), over the words and within-clause word pairs of the analyser's own segmentation
   (TF-IDF, {meta.get("features")} features, min. document frequency {meta.get("min_df")}), plus
-  the lexicon's net polarity; neutral where neither side is strong
-  (see `nlp/training/sentiment_train.py`).
+  the lexicon's net polarity and, per kind of mention (comment, article, post), a neutral
+  bias and a shift toward positive (see `nlp/training/sentiment_train.py`).
 - Chosen on the tuning split of benchmarks/sentiment_labels.json: {meta.get("tuning")}.
 - Use: the analyser's default whenever this file exists (`nlp.sentiment.score_sentiment`);
   without it the lexicon alone decides.

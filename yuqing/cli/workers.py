@@ -6,14 +6,26 @@ the same Redis and archive (docs/scale-out.md). ``yuqing run`` stays the one-pro
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
 from datetime import datetime
+from types import FrameType
 
 import click
 
+from core.clock import RealClock
 from core.settings import Settings
 from yuqing.cli import Context, pass_context
 
-__all__ = ["analyze_worker", "crawl_worker"]
+__all__ = ["analyze_worker", "crawl_worker", "run_led"]
+
+logger = logging.getLogger(__name__)
+
+# What ``yuqing run`` does in the scale-out mode: the crawl and the analysis belong to the
+# workers; the one elected process reloads the configuration, builds the scheduled
+# briefings, evaluates the rules and delivers.
+LEADER_STAGES = ("config", "reports", "alert", "deliver")
 
 
 def _needs_redis(ctx: Context) -> Settings:
@@ -80,5 +92,57 @@ def analyze_worker(ctx: Context, until_idle: bool, as_of: datetime | None, lease
         report = worker.run(until_idle=until_idle)
     click.echo(
         f"analyze worker {worker.worker}: analysed {report.analysed}, prepared "
-        f"{report.prepared} mentions for others"
+        f"{report.prepared} mentions for others (CPU {report.cpu_leading:.2f} s leading, "
+        f"{report.cpu_helping:.2f} s helping)"
     )
+
+
+def run_led(ctx: Context, once: bool) -> None:
+    """``yuqing run`` with ``redis:``: the alert process, one at a time by leader election.
+
+    Any number may be started (on any hosts); one leads, the others wait on standby and the
+    first to see the lease expire takes over from the archive's durable cursors. The archive
+    is opened with the ``alert`` role lock only while leading, so a standby on the same host
+    as a SQLite archive does not hold it.
+    """
+    from archive.base import ArchiveError
+    from yuqing.leader import Leadership
+    from yuqing.runner import Runner
+
+    settings = ctx.settings
+    assert settings.redis is not None
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    # A leader that stopped renewing is dead after the same time as a silent crawl worker.
+    lease = settings.redis.worker_timeout
+    leadership = Leadership(settings.redis, ttl=lease)
+    click.echo(f"alert process {leadership.me}: campaigning on {settings.redis.where()}", err=True)
+    while leadership.acquire(stop):
+        try:
+            with ctx.archive(lock="alert") as archive:
+                runner = Runner(settings, archive, RealClock(), LEADER_STAGES, leadership.held)
+                runner.stop_event = stop
+                if once:
+                    report = runner.tick()
+                    runner.close()
+                    click.echo(
+                        f"alerts {report.alerts_new}, obligations {report.obligations_opened}, "
+                        f"sent {report.messages_sent}"
+                    )
+                    return
+                click.echo(f"leading on {archive.describe()}; Ctrl-C to stop", err=True)
+                totals = runner.run()
+                click.echo(f"stopped leading after {totals.ticks} passes", err=True)
+        except ArchiveError as exc:
+            # E.g. a paused former leader on this host still holds the role lock: hand the
+            # lease back and campaign again, rather than act beside it.
+            logger.warning("cannot lead: %s", exc)
+            leadership.release()
+            stop.wait(lease)
+        finally:
+            leadership.release()

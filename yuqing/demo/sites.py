@@ -19,6 +19,7 @@ import json
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -220,6 +221,10 @@ class DemoSites:
         self.by_number = {str(r.number): r for r in self.records}
         self.now = now
         self.base_url = ""
+        # Requests answered, per path and query (the scale-out tests check that N crawl
+        # workers fetch each page once).
+        self.hits: Counter[str] = Counter()
+        self._hits_lock = threading.Lock()
         # "login", "captcha", "rate_limit", "forbidden" or "ok0" to make the Weibo API refuse
         # crawlers (see _Handler._weibo_blocked); None serves content.
         self.weibo_block: str | None = None
@@ -646,6 +651,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the crawler's own logs say what was fetched."""
 
     def do_GET(self) -> None:
+        with self.demo._hits_lock:
+            self.demo.hits[self.path] += 1
         try:
             self._route()
         except _BadRequest as exc:
