@@ -7,6 +7,8 @@ whose producer or sampled unit is in its own area. The notices spider stores the
 producer, producer address, sampled unit or region names one of ``filters.regions`` (all
 rows when the rule names no region), with those rows as evidence. The subject is the
 document's (``doc:<id>``), so obligations the YAML attaches (``opens``) are the notice's.
+With ``units:``, a notice whose matched producers are in two units below the top is one
+match per unit (``doc:<id>@<unit>``, its own records: ``alerts.inspection_units``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from alerts.document_rules import MAX_DOCUMENT_AGE
+from alerts.inspection_units import district_records, unit_subject
 from alerts.rule_base import Match, RuleInput, RuleType, mention_title, post_reason, register_rule
-from archive.models import Reason
+from archive.models import Mention, Reason
 from core.settings_rules import InspectionRuleSettings
 
 __all__ = ["InspectionRule", "local_records", "row_text"]
@@ -59,19 +62,28 @@ class InspectionRule(RuleType):
             rows = local_records(mention.extra.get("records"), regions)
             if not rows:
                 continue
-            lines = [
-                Reason("figure", row_text(r), 0.0, mention.id) for r in rows[:EVIDENCE_RECORDS]
-            ]
             scope = "、".join(regions) if regions else "全部"
-            matches.append(
-                Match(
-                    subject=f"doc:{mention.id}",
-                    title=f"{len(rows)} 批次产品抽检不合格（{scope}）：{mention_title(mention)}",
-                    level=self.settings.level,
-                    detected_at=mention.fetched_at,
-                    last_at=mention.fetched_at,
-                    evidence=[post_reason(mention, "抽检公告："), *lines],
-                    published_at=mention.published_at,
-                )
-            )
+            groups = district_records(data.units, rows) if data.units is not None else {}
+            if len(groups) < 2:
+                matches.append(self._match(mention, f"doc:{mention.id}", rows, scope))
+                continue
+            assert data.units is not None
+            for unit_id, records in groups.items():
+                subject = unit_subject(f"doc:{mention.id}", unit_id)
+                name = data.units.unit(unit_id).name
+                matches.append(self._match(mention, subject, records, name))
         return matches
+
+    def _match(
+        self, mention: Mention, subject: str, rows: list[dict[str, str]], scope: str
+    ) -> Match:
+        lines = [Reason("figure", row_text(r), 0.0, mention.id) for r in rows[:EVIDENCE_RECORDS]]
+        return Match(
+            subject=subject,
+            title=f"{len(rows)} 批次产品抽检不合格（{scope}）：{mention_title(mention)}",
+            level=self.settings.level,
+            detected_at=mention.fetched_at,
+            last_at=mention.fetched_at,
+            evidence=[post_reason(mention, "抽检公告："), *lines],
+            published_at=mention.published_at,
+        )

@@ -7,11 +7,20 @@ producers' failed samples: ``alerts.unit_routing`` reads a notice among an alert
 as one place per attachment record (the producer and its address, else the sampled region),
 so an ``inspection`` alert on a 临川 producer's failed milk powder is 临川区's, at alert time and
 on the dashboard alike. A notice none of whose records names a unit is read as its text.
+
+A notice whose failed samples' producers are in two districts is two districts' work: the
+``inspection`` rule raises one alert per district (``district_records``), each with that
+district's records and a subject naming the unit (``doc:<id>@<unit>``, ``subject_unit``), so
+each county is told of, and opens obligations on, its own producers; read as one place it
+would go to their common parent, which acts on neither. Records naming no unit (a national
+notice's firms elsewhere) join no district's alert when the notice is split.
 """
 
 from __future__ import annotations
 
-from alerts.units import UnitTree, units_named
+from collections.abc import Mapping
+
+from alerts.units import Place, UnitTree, route, units_named
 from archive.models import Mention
 from nlp.notice_links import is_notice
 
@@ -21,7 +30,7 @@ _PRODUCER = ("producer_address", "producer")
 _SAMPLED = ("region",)
 
 
-def record_place(record: dict[str, object]) -> str:
+def record_place(record: Mapping[str, object]) -> str:
     text = " ".join(str(record.get(key) or "") for key in _PRODUCER).strip()
     return text or " ".join(str(record.get(key) or "") for key in _SAMPLED).strip()
 
@@ -35,3 +44,38 @@ def place_texts(tree: UnitTree, mention: Mention) -> list[str]:
     records = [r for r in mention.extra.get("records") or [] if isinstance(r, dict)]
     places = [record_place(r) for r in records]
     return places if any(units_named(tree, place) for place in places) else whole
+
+
+# Between a notice's subject and the unit of one district's share of it.
+UNIT_MARK = "@"
+
+
+def record_unit(tree: UnitTree, record: Mapping[str, object]) -> str | None:
+    """The most specific unit a record's producer is in (None: its place names no unit)."""
+    named = units_named(tree, record_place(record))
+    return route(tree, Place((named,)), floor=False) if named else None
+
+
+def district_records(
+    tree: UnitTree, records: list[dict[str, str]]
+) -> dict[str, list[dict[str, str]]]:
+    """Unit id → the records whose producer is there, in the records' order (records naming
+    no unit left out)."""
+    groups: dict[str, list[dict[str, str]]] = {}
+    for record in records:
+        unit_id = record_unit(tree, record)
+        if unit_id is not None:
+            groups.setdefault(unit_id, []).append(record)
+    return groups
+
+
+def unit_subject(subject: str, unit_id: str) -> str:
+    return f"{subject}{UNIT_MARK}{unit_id}"
+
+
+def subject_unit(tree: UnitTree, subject: str) -> str | None:
+    """The unit a split notice's subject names (None for any other subject)."""
+    if not subject.startswith("doc:") or UNIT_MARK not in subject:
+        return None
+    unit_id = subject.rsplit(UNIT_MARK, 1)[1]
+    return unit_id if unit_id in tree.by_id else None

@@ -44,7 +44,7 @@ def queue_notices(archive: Archive, settings: Settings, fired: list[Fired], now:
     recipients = {r.name: r for r in settings.recipients}
     link = dashboard_url(settings)
     queued = 0
-    tree = tree_of(settings.units)
+    tree = tree_of(settings.units, settings.nlp.authorities)
     calendar = WorkingCalendar(settings.obligations.holidays)
     for item in fired:
         names = list(item.rule.settings.recipients)

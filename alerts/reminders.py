@@ -17,6 +17,11 @@ Run at the end of every alert evaluation, over the obligations still open or ack
   the chain ends (cycles are cut). One on working days (a penalty disclosure, a policy
   interpretation: weeks, not hours) climbs one hop at each share of its time gone
   (``obligations.escalate_shares``, 50 % and 80 % by default) and never in its first day.
+- **Up the unit tree** on the same hops (``alerts.unit_escalation``): with ``units:``, an
+  obligation its unit leaves unacknowledged is told to the parent unit's recipients at the
+  first hop, the grandparent's at the second. Per hop the ``escalates_to`` chains go first,
+  then the unit tree; nobody already reminded, or reached by the other path at that hop or
+  earlier, is told again.
 
 Every message is keyed (``obligation:<id>:remind:<point>:…``, ``obligation:<id>:escalate:<hop>:…``)
 so an evaluation repeated or interrupted sends nothing twice, and every escalation is written to
@@ -35,6 +40,7 @@ from alerts.deadlines import kind_label, kind_rule
 from alerts.messages import dashboard_url, obligation_link, show_due, show_left, show_span
 from alerts.obligations import snoozed_until
 from alerts.outbox import queue_for
+from alerts.unit_escalation import UnitStep, escalate_up_units, first_unit_hop, unit_steps
 from alerts.unit_routing import ObligationUnits
 from archive.base import Archive
 from archive.models import Alert, AuditEntry, Obligation
@@ -116,10 +122,36 @@ def remind_and_escalate(
             queued = queue_for(archive, recipients, targets, key, subject, body, now)
             report.reminders += int(queued > 0)  # one reminder, however many channels
         if escalating:
+            hops, due_at = escalation_hops(ob, created, now, settings)
+            steps = _unit_steps(units, recipients, ob, alert, targets, hops)
             report.escalations += _escalate(
-                archive, settings, recipients, ob, targets, created, now, link
+                archive, settings, recipients, ob, targets, created, now, link, steps
             )
+            unit_id = units.unit(ob, alert)[0]
+            if steps and units.tree is not None and unit_id is not None:
+                report.escalations += escalate_up_units(
+                    archive, units.tree, recipients, ob, unit_id, steps, due_at, created, now, link
+                )
     return report
+
+
+def _unit_steps(
+    units: ObligationUnits,
+    recipients: Mapping[str, RecipientSettings],
+    ob: Obligation,
+    alert: Alert | None,
+    targets: Sequence[str],
+    hops: int,
+) -> list[UnitStep]:
+    """The hops up the unit tree due for ``ob`` (none without a unit)."""
+    unit_id = units.unit(ob, alert)[0]
+    if units.tree is None or unit_id is None or not hops:
+        return []
+    chain_hop: dict[str, int] = {}
+    for origin in targets:
+        for hop, name in enumerate(_chain(recipients, origin), 1):
+            chain_hop[name] = min(hop, chain_hop.get(name, hop))
+    return unit_steps(units.tree, unit_id, hops, targets, chain_hop)
 
 
 def _snoozed(archive: Archive, ob: Obligation, now: datetime) -> bool:
@@ -211,13 +243,18 @@ def _escalate(
     created: datetime,
     now: datetime,
     link: str,
+    steps: Sequence[UnitStep] = (),
 ) -> int:
     hops, due_at = escalation_hops(ob, created, now, settings)
     if not hops:
         return 0
     queued = 0
+    # Someone the unit tree told at an earlier hop is not told again by a chain.
+    by_unit = first_unit_hop(list(steps))
     for origin in targets:
         for hop, target in enumerate(_chain(recipients, origin)[:hops], 1):
+            if by_unit.get(target, hop) < hop:
+                continue
             waited = int((due_at[hop - 1] - created).total_seconds() // 60)
             shown = show_span(timedelta(minutes=waited))
             subject = f"【升级提醒·{kind_label(ob.kind)}】{ob.title}（{shown}未确认）"

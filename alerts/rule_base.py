@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar, TypeVar
 
+from alerts.units import UnitTree
 from archive.base import Archive
 from archive.models import Alert, Analysis, Event, Mention, Reason
 from core.settings import AgencySettings, HotspotSettings, RuleSettings, RuleSettingsBase
@@ -70,6 +71,8 @@ class RuleInput:
     own_names: frozenset[str] = frozenset()
     # The agency (settings ``agency``), to recognise its district and county bureaus.
     agency: AgencySettings | None = None
+    # The units tree (``units:``), for rules whose matches are per unit (inspection notices).
+    units: UnitTree | None = None
     _events: dict[str, Event | None] = field(default_factory=dict)
 
     def event(self, event_id: str) -> Event | None:

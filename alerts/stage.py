@@ -47,6 +47,7 @@ from alerts.rules import RuleInput, RuleType, build_rule
 from alerts.silences import stored_silences
 from alerts.spread import with_spread
 from alerts.unit_routing import assign_units, fired_units
+from alerts.units import tree_of
 from archive.base import Archive
 from archive.models import Alert, Analysis, AuditEntry, Event, Mention
 from core.clock import Clock
@@ -134,6 +135,7 @@ def _rule_input(
         hotspot=settings.nlp.hotspot,
         own_names=frozenset(settings.agency.own_names() if settings.agency else ()),
         agency=settings.agency,
+        units=tree_of(settings.units, settings.nlp.authorities),
     )
 
 

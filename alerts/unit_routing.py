@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from alerts.firing import Fired
-from alerts.inspection_units import place_texts
+from alerts.inspection_units import place_texts, subject_unit
 from alerts.schemes import Member, member, uses_topics, watching_unit
 from alerts.units import Place, UnitTree, place_of, route, tree_of, unit_recipients, units_named
 from archive.base import Archive
@@ -44,34 +44,47 @@ def event_unit(archive: Archive, tree: UnitTree, event: Event) -> str:
     return watching_unit(tree, route(tree, place), members) or NO_UNIT
 
 
-def evidence_unit(archive: Archive, tree: UnitTree, mention_ids: Sequence[str]) -> str:
+def evidence_unit(
+    archive: Archive, tree: UnitTree, mention_ids: Sequence[str], subject: str = ""
+) -> str:
+    """The unit of an alert without an event, from its ``evidence`` mentions; a split
+    notice's ``subject`` names its district (``alerts.inspection_units.subject_unit``)."""
     mentions = archive.get_mentions(list(mention_ids)[:MEMBER_LIMIT])
-    # A notice: one place per record (its producers), alerts.inspection_units.
-    texts = [text for m in mentions for text in place_texts(tree, m)]
-    place = Place(tuple(units_named(tree, text) for text in texts))
-    unit = watching_unit(tree, route(tree, place, floor=False), _members(archive, tree, mentions))
+    place_unit = subject_unit(tree, subject)
+    if place_unit is None:
+        # A notice: one place per record (its producers), alerts.inspection_units.
+        texts = [text for m in mentions for text in place_texts(tree, m)]
+        place = Place(tuple(units_named(tree, text) for text in texts))
+        place_unit = route(tree, place, floor=False)
+    unit = watching_unit(tree, place_unit, _members(archive, tree, mentions))
     return unit or NO_UNIT
 
 
 def alert_unit(
-    archive: Archive, tree: UnitTree, event_id: str | None, evidence: Sequence[str]
+    archive: Archive,
+    tree: UnitTree,
+    event_id: str | None,
+    evidence: Sequence[str],
+    subject: str = "",
 ) -> str:
-    """The unit of an alert on ``event_id`` (or, without one, on the ``evidence`` mentions)."""
+    """The unit of an alert on ``event_id`` (or, without one, on the ``evidence`` mentions
+    and its ``subject``)."""
     if event_id:
         event = archive.get_event(event_id)
         if event is not None:
             return event_unit(archive, tree, event)
-    return evidence_unit(archive, tree, evidence)
+    return evidence_unit(archive, tree, evidence, subject)
 
 
 def assign_units(archive: Archive, settings: Settings, fired: Sequence[Fired]) -> None:
     """Set each fired alert's unit (nothing without ``units:``)."""
-    tree = tree_of(settings.units)
+    tree = tree_of(settings.units, settings.nlp.authorities)
     if tree is None:
         return
     for item in fired:
         evidence = [r.mention_id for r in item.match.evidence if r.mention_id]
-        item.unit = alert_unit(archive, tree, item.match.event_id, evidence) or None
+        unit = alert_unit(archive, tree, item.match.event_id, evidence, item.match.subject)
+        item.unit = unit or None
 
 
 class ObligationUnits:
@@ -87,7 +100,7 @@ class ObligationUnits:
         known: Mapping[int, tuple[str | None, str | None]] | None = None,
     ) -> None:
         self.archive = archive
-        self.tree = tree_of(settings.units)
+        self.tree = tree_of(settings.units, settings.nlp.authorities)
         self.known = dict(known or {})
         self._by_event: dict[str, tuple[str | None, str | None]] = {}
 
@@ -103,7 +116,8 @@ class ObligationUnits:
             evidence = list(ob.evidence)
             if not evidence and alert is not None:
                 evidence = [r.mention_id for r in alert.evidence if r.mention_id]
-            return evidence_unit(self.archive, self.tree, evidence) or None, None
+            subject = alert.subject if alert is not None else ob.subject
+            return evidence_unit(self.archive, self.tree, evidence, subject) or None, None
         if event.id not in self._by_event:
             unit = event_unit(self.archive, self.tree, event) or None
             self._by_event[event.id] = (unit, event.severity)

@@ -18,7 +18,10 @@ anything below it and in at least ``ROUTE_MIN_MENTIONS`` of them (a unit's
 spread over several districts stays with their common parent; a city story that names a
 district in passing (a policy piece quoting one district's schools) stays with the city; a
 story naming no unit below the root is the root's; a story one post places in a district
-stays with the city until a second one does. ``alerts.schemes`` then keeps the event with the
+stays with the city until a second one does — unless that one is an authority's notice
+(``AUTHORITY_KINDS``: a government or police account's 警情通报, the agency's own post, an
+official site): an official notice naming the district meets the floor on its own and counts
+as ``AUTHORITY_WEIGHT`` mentions in the shares. ``alerts.schemes`` then keeps the event with the
 nearest unit up the chain whose watch scheme covers it.
 """
 
@@ -32,7 +35,9 @@ from datetime import datetime, timedelta
 from alerts.calendar import WorkingCalendar
 from archive.models import Event, Mention
 from core.clock import SHANGHAI
+from core.settings import AuthoritySettings
 from core.settings_units import UnitSettings, code_contains
+from nlp.rumor.context import Authorities
 
 # A sibling named in at least a third as many mentions as the most named child means the
 # event spans both (a city-wide counterfeit sweep through three districts); fewer is a passing
@@ -49,6 +54,16 @@ DESCEND_SHARE = 1 / 3
 # district is not yet where a story happens. In baisha_gas the formula rumour's first alerts
 # went to 临川区 on one early post naming a 临川区 shop, while the story was the city's.
 ROUTE_MIN_MENTIONS = 2
+# Whose post naming a place meets the routing floor on its own (``nlp.rumor.context`` kinds):
+# the agency's own accounts and sites, other government accounts (a fire brigade's or police
+# 警情通报: they name the street because they were there), official sites and debunks. Not
+# media: a newspaper's report is one more mention. In the demo the elevator accident's only
+# post naming 临川区 was the fire brigade's 警情通报, and the 5-mention event went to the city.
+AUTHORITY_KINDS = ("own", "official")
+# An authority's mention counts as this many in the shares (the default floor: one notice of
+# the place where its officers went weighs as two posts of the public saying so), and meets
+# the floor on its own whatever a unit's ``route_min_mentions``.
+AUTHORITY_WEIGHT = 2
 GRADES_TO_PARENT = ("特别重大", "重大")  # 重大 and above notify the parent unit at once
 
 
@@ -57,6 +72,8 @@ class UnitTree:
     """The ``units:`` tree indexed: parents, subtrees and what a unit inherits."""
 
     root: UnitSettings
+    # Who is an authority (``nlp.authorities`` added to the built-in defaults).
+    authorities: Authorities = field(default_factory=Authorities.from_settings)
     by_id: dict[str, UnitSettings] = field(default_factory=dict)
     parent: dict[str, str | None] = field(default_factory=dict)
     depth: dict[str, int] = field(default_factory=dict)
@@ -113,8 +130,14 @@ class UnitTree:
         return list(self.unit(unit_id).children)
 
 
-def tree_of(root: UnitSettings | None) -> UnitTree | None:
-    return UnitTree(root) if root is not None else None
+def tree_of(
+    root: UnitSettings | None, authorities: AuthoritySettings | None = None
+) -> UnitTree | None:
+    """The indexed tree of ``units:`` (None without one); ``authorities``: the configured
+    ``nlp.authorities``, whose posts meet the routing floor on their own."""
+    if root is None:
+        return None
+    return UnitTree(root, Authorities.from_settings(authorities))
 
 
 @dataclass(frozen=True)
@@ -124,6 +147,8 @@ class Place:
 
     named: tuple[frozenset[str], ...] = ()
     codes: Mapping[str, int] = field(default_factory=dict)
+    # Per mention of ``named``: is it an authority's (``AUTHORITY_KINDS``)?
+    official: tuple[bool, ...] = ()
 
 
 def units_named(tree: UnitTree, text: str) -> frozenset[str]:
@@ -139,12 +164,14 @@ def place_of(tree: UnitTree, event: Event, mentions: Sequence[Mention] = ()) -> 
     """The place of ``event`` from its member ``mentions`` (their title and text) and its
     region entities; without mentions, its title and region stand in."""
     texts = [f"{m.title}\n{m.text}" for m in mentions]
+    official = tuple(tree.authorities.kind_of(m) in AUTHORITY_KINDS for m in mentions)
     if not texts:
         texts = [f"{event.title}\n{event.region}"]
+        official = (False,)
     codes = {
         e.code: max(e.count, 1) for e in (event.entities or []) if e.kind == "region" and e.code
     }
-    return Place(tuple(units_named(tree, text) for text in texts), codes)
+    return Place(tuple(units_named(tree, text) for text in texts), codes, official)
 
 
 def _deepest_covering(tree: UnitTree, code: str) -> str | None:
@@ -156,14 +183,30 @@ def _deepest_covering(tree: UnitTree, code: str) -> str | None:
     return max(covering, key=lambda u: tree.depth[u]) if covering else None
 
 
+def _covered(tree: UnitTree, named: frozenset[str]) -> set[str]:
+    """The units ``named`` and every unit above them."""
+    covered: set[str] = set()
+    for unit_id in named:
+        covered.update(u.id for u in tree.chain(unit_id))
+    return covered
+
+
+def vouched(tree: UnitTree, place: Place) -> set[str]:
+    """The units an authority's mention names (or names a unit below)."""
+    out: set[str] = set()
+    for named, official in zip(place.named, place.official, strict=False):
+        if official:
+            out |= _covered(tree, named)
+    return out
+
+
 def weights(tree: UnitTree, place: Place) -> Counter[str]:
     """Per unit, how many mentions name it or a unit below it (codes by their counts)."""
     weight: Counter[str] = Counter()
-    for named in place.named:
-        covered: set[str] = set()
-        for unit_id in named:
-            covered.update(u.id for u in tree.chain(unit_id))
-        weight.update(covered)  # once per mention, however many of its names occur
+    official = place.official or (False,) * len(place.named)
+    for named, vouching in zip(place.named, official, strict=True):
+        covered = _covered(tree, named)  # once per mention, however many names occur
+        weight.update({unit_id: AUTHORITY_WEIGHT if vouching else 1 for unit_id in covered})
     for code, count in place.codes.items():
         deepest = _deepest_covering(tree, code)
         if deepest is not None:
@@ -175,17 +218,18 @@ def weights(tree: UnitTree, place: Place) -> Counter[str]:
 def route(tree: UnitTree, place: Place, floor: bool = True) -> str:
     """The id of the unit where an event at ``place`` happens (see the module doc).
 
-    ``floor``: entering a unit needs ``min_mentions`` of them naming it. An alert without an
-    event (a penalty decision, a policy document) routes on its own item, whose text says
-    where it happens: no floor."""
+    ``floor``: entering a unit needs ``min_mentions`` of them naming it, or an authority's
+    naming it. An alert without an event (a penalty decision, a policy document) routes on its
+    own item, whose text says where it happens: no floor."""
     weight = weights(tree, place)
+    official = vouched(tree, place) if floor else set()
     current = tree.root
     while current.children:
         ranked = sorted(current.children, key=lambda c: weight[c.id], reverse=True)
         top = weight[ranked[0].id]
         if top == 0 or top < DESCEND_SHARE * weight[current.id]:
             break  # no child, or only in passing: the current unit's
-        if floor and top < tree.min_mentions(ranked[0].id):
+        if floor and top < tree.min_mentions(ranked[0].id) and ranked[0].id not in official:
             break  # too few mentions yet to say the story is the child's
         if len(ranked) > 1 and weight[ranked[1].id] >= SPREAD_SHARE * top:
             break  # spread over siblings: their common parent handles it

@@ -40,6 +40,7 @@ class RumorWatch:
     last_seen: datetime
     event: Event | None
     clarification: Obligation | None
+    post: Mention | None = None  # the post itself, for a claim outside any event (its place)
 
 
 def _recent_scored(
@@ -127,6 +128,7 @@ def rumours_under_watch(config: str, at: datetime) -> list[RumorWatch]:
                 last_seen=mention.published_at,
                 event=None,
                 clarification=by_subject.get(f"mention:{mention.id}"),
+                post=mention,
             )
         )
     watched.sort(key=lambda w: (-w.score, w.claim))

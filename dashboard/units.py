@@ -33,7 +33,7 @@ ACTIVE_EVENT_STATES = ("emerging", "growing", "peak")
 
 
 def tree(config: str) -> UnitTree | None:
-    return tree_of(settings(config).units)
+    return tree_of(settings(config).units, settings(config).nlp.authorities)
 
 
 def scope(config: str, principal: Principal) -> frozenset[str] | None:
@@ -67,30 +67,34 @@ def _event_unit(config: str, event_id: str, members: int) -> str:
 
 
 @st.cache_data(ttl=ROUTE_TTL, show_spinner=False)
-def _evidence_unit(config: str, key: str, evidence: tuple[str, ...]) -> str:
+def _evidence_unit(config: str, key: str, evidence: tuple[str, ...], subject: str = "") -> str:
     units = tree(config)
-    return alert_unit(reader(config), units, None, evidence) if units is not None else ""
+    if units is None:
+        return ""
+    return alert_unit(reader(config), units, None, evidence, subject)
 
 
 def unit_of_event(config: str, event: Event) -> str:
     return _event_unit(config, event.id, event.mention_count)
 
 
-def _unit_of(config: str, event_id: str | None, key: str, evidence: Sequence[str]) -> str:
+def _unit_of(
+    config: str, event_id: str | None, key: str, evidence: Sequence[str], subject: str
+) -> str:
     if event_id:
         event = reader(config).get_event(event_id)
         if event is not None:
             return unit_of_event(config, event)
-    return _evidence_unit(config, key, tuple(evidence))
+    return _evidence_unit(config, key, tuple(evidence), subject)
 
 
 def unit_of_obligation(config: str, ob: Obligation) -> str:
-    return _unit_of(config, ob.event_id, f"ob:{ob.id}", ob.evidence)
+    return _unit_of(config, ob.event_id, f"ob:{ob.id}", ob.evidence, ob.subject)
 
 
 def unit_of_alert(config: str, alert: Alert) -> str:
     evidence = [r.mention_id for r in alert.evidence if r.mention_id]
-    return _unit_of(config, alert.event_id, f"alert:{alert.id}", evidence)
+    return _unit_of(config, alert.event_id, f"alert:{alert.id}", evidence, alert.subject)
 
 
 def search_scope(config: str, principal: Principal, since: datetime | None) -> SearchScope | None:

@@ -60,7 +60,7 @@ def build_report(
 
 
 def _area(archive: Archive, settings: Settings | None, unit_id: str, since: datetime) -> UnitArea:
-    tree = tree_of(settings.units) if settings is not None else None
+    tree = tree_of(settings.units, settings.nlp.authorities) if settings is not None else None
     if tree is None:
         raise ReportError(f"a briefing of unit {unit_id!r} needs units: in the configuration")
     try:

@@ -46,7 +46,7 @@ class UnitArea:
         if event is not None:
             unit = self.route(archive, event)
         else:
-            unit = alert_unit(archive, self.tree, None, ob.evidence)
+            unit = alert_unit(archive, self.tree, None, ob.evidence, ob.subject)
         return unit in self.tree.subtree(self.unit_id)
 
 

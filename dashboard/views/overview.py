@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from alerts.topic_burst import format_p
-from dashboard import auth, charts, data, data_overview, data_rumours, region_map, units
+from dashboard import auth, charts, data, data_overview, region_map, unit_overview, units
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.labels import (
@@ -80,7 +80,7 @@ def rumour_panel() -> None:
     """Identified false claims (``dashboard.data_rumours``): the KPI card is the sum of this
     table's 近24小时传播帖 column, and the rumour rule fires on the same claims."""
     st.subheader("谣言关注")
-    watched = data_rumours.rumours_under_watch(config, at)
+    watched = unit_overview.rumours(config, principal, at)  # the user's subtree's
     if not watched:
         st.info("近24小时没有已识别的不实说法，也没有待办的澄清事项。")
         return
@@ -145,7 +145,11 @@ def burst_panel() -> None:
 st.title("舆情总览")
 st.caption(f"数据截至 {fmt_time(at)}（北京时间），每 {data.cache_seconds(config)} 秒更新")
 
-metrics = data.overview_metrics(config, at)
+metrics = unit_overview.overview_metrics(config, principal, at)  # the user's subtree's
+area = units.report_unit(config, principal)
+if area is not None:
+    home = units.home_unit(config, principal)
+    st.caption(f"以下指标按本单位辖区统计：{home.name if home else area}")
 cards = st.columns(5)
 cards[0].metric(
     "24小时新增提及",

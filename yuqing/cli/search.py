@@ -91,7 +91,7 @@ def scope_of(
     from alerts.unit_scope import unit_scope
     from alerts.units import tree_of
 
-    tree = tree_of(settings.units)
+    tree = tree_of(settings.units, settings.nlp.authorities)
     if tree is None:
         raise click.BadParameter("no units: in the configuration", param_hint="--unit")
     if unit_id not in tree.by_id:

@@ -21,7 +21,9 @@ import yaml
 from alerts.unit_routing import event_unit
 from alerts.units import UnitTree
 from archive.base import Archive
+from core.settings import AuthoritySettings
 from core.settings_units import UnitSettings
+from nlp.rumor.context import Authorities
 from yuqing.demo.expected import Expected
 from yuqing.demo.run_data import ItemIndex, _all_mentions
 from yuqing.demo.scoring import UNKNOWN, majority_story
@@ -31,13 +33,17 @@ def demo_tree(workdir: Path) -> UnitTree:
     """The units the run was configured with (its ``yuqing.yaml``), else the demo's own."""
     config = workdir / "yuqing.yaml"
     raw: Any = None
+    authorities: Any = None
     if config.exists():
-        raw = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("units")
+        loaded = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        raw = loaded.get("units")
+        authorities = (loaded.get("nlp") or {}).get("authorities")
     if raw is None:
         from yuqing.demo.run import demo_units
 
         raw = demo_units()
-    return UnitTree(UnitSettings.model_validate(raw))
+    known = AuthoritySettings.model_validate(authorities) if authorities else None
+    return UnitTree(UnitSettings.model_validate(raw), Authorities.from_settings(known))
 
 
 def event_stories(archive: Archive, expected: Expected) -> dict[str, tuple[str, int]]:
