@@ -31,7 +31,6 @@ from typing import Any
 
 from nlp.relevance import LexiconRelevanceScorer, RelevanceScorer, default_scorer
 from nlp.text import document_from_text, prepare
-from nlp.training.relevance_blind import blind_sample
 from nlp.training.evaluation import (
     CED,
     FOOD_SAFETY,
@@ -42,6 +41,7 @@ from nlp.training.evaluation import (
     read_lines,
     relevance_sample,
 )
+from nlp.training.relevance_blind import blind_sample
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
