@@ -5,19 +5,23 @@ The training set (no line of the labelled sample, and no near-copy of one, is tr
 
 - **positives**: the food-safety news reports (``../shared/datasets/food_safety``, their first
   ``NEWS_CHARS`` characters: headline and lead); the CED posts read and labelled relevant by
-  hand (``relevance_labels``); the CED posts past the read part, and the Weibo21 and mm17 posts
+  hand (``relevance_labels``), and the Weibo21 posts read and labelled relevant the same way;
+  the CED posts past the read part, and the other Weibo21 and mm17 posts
   (``../shared/datasets/rumor_more``), that the lexicon scores relevant (its precision on the
   labelled Weibo posts is 1.0); each domain lexicon term of weight ≥ ``MIN_TERM_WEIGHT`` as a
   one-term text (topics with no training text, such as elevators or metrology, are not unknown);
-- **negatives**: the CED posts read and not labelled relevant; past the read part, CED posts
-  the lexicon gives at most ``NEGATIVE_BELOW``; Weibo21 and mm17 posts without any lexicon term;
-  and ``NEWS_PAGE_CHARS``-character pieces of the unrelated articles of
+- **negatives**: the CED and Weibo21 posts read and not labelled relevant; past the read
+  part, CED posts the lexicon gives at most ``NEGATIVE_BELOW``; Weibo21 and mm17 posts
+  without any lexicon term; and ``NEWS_PAGE_CHARS``-character pieces of the unrelated articles of
   ``../shared/datasets/news_pages`` (without them the model learnt "news style = relevant",
   since all news in the positives is food news, and flagged 13 of 57 other articles).
 
 Weibo-style positives weigh ``WEIBO_POSITIVE_WEIGHT`` each: they are a few hundred beside
 2,500 reports, and they are what the model must read. Near-copies: ``rumor_train``'s grouping
-(character 3-shingle Jaccard ≥ 0.5). The held-out evaluation part (``ced_holdout``) was looked
+(character 3-shingle Jaccard ≥ 0.5) over CED, Weibo21 and mm17 together: no post of an
+evaluation sample (``evaluation``'s and the blind ``relevance_blind``), nor any near-copy of
+one in any of the three files, is trained on; a hand label holds for its near-copies. The
+held-out evaluation part (``ced_holdout``) was looked
 at once, after every knob here had been chosen on the tuning part.
 """
 
@@ -37,6 +41,7 @@ from nlp.normalise import normalise
 from nlp.relevance import LexiconRelevanceScorer
 from nlp.relevance_model import NGRAMS, RelevanceModel, TrainedRelevanceScorer
 from nlp.text import document_from_text
+from nlp.training import relevance_blind as blind
 from nlp.training import relevance_labels as hand
 from nlp.training.evaluation import (
     CED,
@@ -51,6 +56,7 @@ from nlp.training.evaluation import (
     read_lines,
     relevance_sample,
 )
+from nlp.training.relevance_blind import blind_sample
 from nlp.training.rumor_more import MM17, WEIBO21
 from nlp.training.rumor_train import near_duplicate_groups
 
@@ -98,15 +104,46 @@ def _read(number: int, lexicon_score: float) -> bool:
     return number >= hand.SHOWN_ALL_FROM or lexicon_score < 0.5
 
 
-def _ced(data: TrainingSet, root: Path | None, lexicon: LexiconRelevanceScorer) -> None:
-    records = [(number, str(r["text"])) for number, r in read_lines(dataset_path(CED, root))]
-    groups = near_duplicate_groups([text for _, text in records])
-    sample = set(CED_LINES) | set(HOLDOUT_LINES)
-    kept_out = {groups[n] for n, _ in records if n in sample}
-    relevant = {groups[n] for n in hand.RELEVANT}
-    ambiguous = {groups[n] for n in hand.AMBIGUOUS}
-    for number, text in records:
-        group = groups[number]
+@dataclass
+class _Weibo:
+    """Every Weibo post of the data sets, with one near-copy group number across all of them."""
+
+    ced: list[tuple[int, str]]  # (line, text)
+    more: list[tuple[str, str]]  # (Weibo21 / mm17 id, text)
+    groups: np.ndarray  # CED posts first, then ``more`` in order
+
+    def group(self, index: int, more: bool = False) -> int:
+        return int(self.groups[len(self.ced) + index if more else index])
+
+
+def weibo_posts(root: Path | None = None) -> _Weibo:
+    ced = [(number, str(r["text"])) for number, r in read_lines(dataset_path(CED, root))]
+    more = [
+        (str(r["id"]), str(r.get("text") or ""))
+        for relative in (WEIBO21, MM17)
+        for _, r in read_lines(dataset_path(relative, root))
+    ]
+    texts = [text for _, text in ced] + [text for _, text in more]
+    return _Weibo(ced, more, near_duplicate_groups(texts))
+
+
+def kept_out_groups(posts: _Weibo) -> set[int]:
+    """Near-copy groups of every evaluation post: the older samples and the blind sample."""
+    lines = set(CED_LINES) | set(HOLDOUT_LINES) | set(blind.CED_LINES)
+    ids = set(blind.WEIBO21_IDS)
+    out = {posts.group(i) for i, (number, _) in enumerate(posts.ced) if number in lines}
+    out |= {posts.group(i, more=True) for i, (key, _) in enumerate(posts.more) if key in ids}
+    return out
+
+
+def _ced(
+    data: TrainingSet, posts: _Weibo, kept_out: set[int], lexicon: LexiconRelevanceScorer
+) -> None:
+    line_group = {number: posts.group(i) for i, (number, _) in enumerate(posts.ced)}
+    relevant = {line_group[n] for n in hand.RELEVANT}
+    ambiguous = {line_group[n] for n in hand.AMBIGUOUS}
+    for i, (number, text) in enumerate(posts.ced):
+        group = posts.group(i)
         if group in kept_out:
             data.counts["ced_near_sample"] = data.counts.get("ced_near_sample", 0) + 1
         elif group in ambiguous:
@@ -123,15 +160,37 @@ def _ced(data: TrainingSet, root: Path | None, lexicon: LexiconRelevanceScorer) 
                 data.add(text, 0, "ced_lexicon_negative")
 
 
-def _more(data: TrainingSet, root: Path | None, lexicon: LexiconRelevanceScorer) -> None:
-    for relative in (WEIBO21, MM17):
-        for _, record in read_lines(dataset_path(relative, root)):
-            text = str(record.get("text") or "")
+def _more(
+    data: TrainingSet, posts: _Weibo, kept_out: set[int], lexicon: LexiconRelevanceScorer
+) -> None:
+    key_group = {key: posts.group(i, more=True) for i, (key, _) in enumerate(posts.more)}
+    relevant = {key_group[k] for k in hand.WEIBO21_RELEVANT}
+    ambiguous = {key_group[k] for k in hand.WEIBO21_AMBIGUOUS}
+    read = {key_group[k] for k in hand.WEIBO21_READ}
+    for i, (_, text) in enumerate(posts.more):
+        group = posts.group(i, more=True)
+        if group in kept_out:
+            data.counts["weibo_near_sample"] = data.counts.get("weibo_near_sample", 0) + 1
+        elif group in ambiguous:
+            continue
+        elif group in relevant:
+            data.add(text, 1, "weibo_hand_positive", WEIBO_POSITIVE_WEIGHT)
+        elif group in read:
+            data.add(text, 0, "weibo_hand_negative")
+        else:
             score = lexicon.score(document_from_text(text)).score
             if score >= 0.5:
                 data.add(text, 1, "weibo_lexicon_positive", WEIBO_POSITIVE_WEIGHT)
             elif score == 0.0:
                 data.add(text, 0, "weibo_lexicon_negative")
+
+
+def add_weibo(data: TrainingSet, root: Path | None, lexicon: LexiconRelevanceScorer) -> None:
+    """The CED, Weibo21 and mm17 training posts: evaluation posts and their near-copies left out."""
+    posts = weibo_posts(root)
+    kept_out = kept_out_groups(posts)
+    _ced(data, posts, kept_out, lexicon)
+    _more(data, posts, kept_out, lexicon)
 
 
 def news_page_texts(root: Path | None = None) -> Iterator[tuple[str, str]]:
@@ -164,8 +223,7 @@ def training_set(
     data = TrainingSet([], [], {})
     lexicon = LexiconRelevanceScorer()
     _news(data, root)
-    _ced(data, root, lexicon)
-    _more(data, root, lexicon)
+    add_weibo(data, root, lexicon)
     _news_pages(data, root)
     for term, (_, weight) in sorted(default_lexicon().topic_terms().items()):
         if weight >= MIN_TERM_WEIGHT:
@@ -202,7 +260,7 @@ def fit(data: TrainingSet) -> RelevanceModel:
 
 def compare(model: RelevanceModel, root: Path | None = None) -> dict[str, dict[str, Scores]]:
     """Precision/recall per sample subset for the lexicon, the model and their combination."""
-    examples = relevance_sample(root)
+    examples = relevance_sample(root) + blind_sample(root)
     lexicon = LexiconRelevanceScorer()
     combined = TrainedRelevanceScorer(model, lexicon)
     predictors: dict[str, Callable[[Example], bool]] = {
@@ -211,7 +269,7 @@ def compare(model: RelevanceModel, root: Path | None = None) -> dict[str, dict[s
         "lexicon+model": lambda e: combined.score(document_from_text(e.text)).score >= 0.5,
     }
     out: dict[str, dict[str, Scores]] = {}
-    for subset in ("food_safety", "ced", "ced_holdout", "all"):
+    for subset in ("food_safety", "ced", "ced_holdout", "weibo_blind", "all"):
         chosen = [e for e in examples if subset == "all" or e.source == subset]
         out[subset] = {name: evaluate(chosen, p)[0] for name, p in predictors.items()}
     return out

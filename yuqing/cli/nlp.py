@@ -172,7 +172,8 @@ def _relevance_report(model_path: Path) -> str:
     model = RelevanceModel.load(model_path)
     return (
         "Relevance on the labelled sample (nlp/training/evaluation.py; 'ced' was used for tuning, "
-        "'ced_holdout' was labelled blind and looked at once after tuning): lexicon (score ≥ "
+        "'ced_holdout' was labelled blind and looked at once after tuning; 'weibo_blind' is the "
+        "blind sample of nlp/training/relevance_blind.py, never tuned on): lexicon (score ≥ "
         "0.5), model alone (p ≥ 0.5), lexicon+model (the TrainedRelevanceScorer, the stage's)\n\n"
         + table(compare(model))
     )
@@ -224,7 +225,8 @@ that command; `yuqing evaluate relevance` prints the table again).
   2021; mm17, Jin et al. 2017), `../shared/datasets/news_pages` (GeneralNewsExtractor's test
   pages, as off-topic articles) and the domain lexicons of `nlp/resources/topics.txt`; how
   they become labels is in `nlp/training/relevance_train.py`. Counts: {meta.get("counts")}.
-  The lines of the labelled sample and their near-copies are never trained on.
+  The posts of the labelled samples (`nlp/training/evaluation.py`, and the blind one of
+  `nlp/training/relevance_blind.py`) and their near-copies are never trained on.
 - Model: logistic regression (liblinear, C = {meta.get("C")}, balanced classes, Weibo
   positives weighted) over character 2–3-grams (TF-IDF) of a text's first 300 characters,
   stored as arrays (`numpy.load(allow_pickle=False)`).
