@@ -48,9 +48,12 @@ NGRAMS = (2, 3)
 # (nlp.training.evaluation "ced" plus the food-safety sample and ../shared/datasets/news_pages):
 # 200, 300 and 500 gave the same CED figures; 300 kept the food-safety sample whole.
 MODEL_CHARS = 300
-# The model fires at this probability. Tuning split (2026-12-07): 0.5 and 0.6 gave 16 of 19
-# relevant posts with no false hit, 0.7 15; 0.6 leaves a margin.
-MODEL_THRESHOLD = 0.6
+# The model fires at this probability. Chosen again after the hand-read Weibo21 posts joined
+# training (2026-12-07, second pass), on the tuning split and a 3-fold grouped cross-validation
+# over the hand-labelled training posts (never on a held-out sample): 0.5 found 14 of 19
+# tuning posts (0.6: 13) with the same 2 false hits, and in the cross-validation recall 0.41
+# at precision 0.82 (0.6: 0.33 at 0.79).
+MODEL_THRESHOLD = 0.5
 # Below this the model vetoes the lexicon. On the tuning split, 0.2 kept 99 of 100 food-safety
 # reports and every lexicon hit on CED, and cut the news_pages hits from 13 to 3 (0.3: 98 and 1).
 MODEL_VETO = 0.2

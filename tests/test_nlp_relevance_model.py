@@ -139,10 +139,9 @@ def test_the_stage_uses_the_shipped_model_and_says_which_part_fired() -> None:
 
     scorer = default_scorer()
     assert isinstance(scorer, TrainedRelevanceScorer)
-    everyday = scorer.score(
-        document_from_text("紧急提醒：千万别买这种樱桃，里面全是蛆虫，吃了会中毒")
-    )
+    # A complaint in everyday words that no lexicon term covers: only the model can find it.
+    everyday = scorer.score(document_from_text("这家超市卖的猪肉注水严重，吃了拉肚子"))
     assert everyday.score >= 0.5
-    assert everyday.reasons[0].kind == "relevance" and "模型" in everyday.reasons[0].text
+    assert everyday.reasons[0].kind == "relevance" and everyday.reasons[0].text == "判定：模型"
     chatter = scorer.score(document_from_text("周末和朋友去海边看日落，心情很好"))
     assert chatter.score < 0.5 and not any(r.kind == "relevance" for r in chatter.reasons)
