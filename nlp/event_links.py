@@ -313,7 +313,10 @@ def firm_short_names(company: str) -> tuple[str, ...]:
         return ()
     names = [core]
     for trade in _INDUSTRIES:
-        if core.endswith(trade) and len(core) - len(trade) >= 2:
+        if core.endswith(trade):
+            if len(core) - len(trade) < 2:
+                # A trade, not a name: 新能源 of a name cut short (新能源科技有限公司).
+                return ()
             names.append(core[: -len(trade)])
     return tuple(names)
 

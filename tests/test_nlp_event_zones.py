@@ -53,6 +53,7 @@ def test_a_zone_and_a_numbered_road_are_places() -> None:
 def test_a_firm_named_in_full_is_also_known_by_its_own_name() -> None:
     assert firm_short_names("江州恒泰印染有限公司") == ("恒泰印染", "恒泰")
     assert firm_short_names("恒泰") == ()
+    assert firm_short_names("新能源科技有限公司") == ()  # a trade, not a name
     document = document_from_text(REPORTS[1].text)
     keys = member_links((), "", [], REPORTS[1].text, places=place_names(document.body_words))
     assert (PLACE, "临川开发区") in keys
@@ -67,3 +68,13 @@ def test_witnesses_and_hearsay_join_the_plant_accident(archive: Archive) -> None
     assert analyses["w1"].event_id == blast
     assert analyses["w2"].event_id == blast
     assert analyses["w3"].event_id == blast
+
+
+def test_a_boiler_room_blast_is_in_the_field(archive: Archive) -> None:
+    # jieba keeps 锅炉房 whole, and the lexicon's 锅炉 does not match inside a word.
+    report = post(
+        "f1", "【警情通报】9时22分接警，纬五路一印染厂锅炉房发生爆炸，正在搜救被困人员", 0, "消防"
+    )
+    analyses = run(archive, [report])
+    assert analyses["f1"].relevant
+    assert "主题：特种设备（锅炉房 1.0）" in [r.text for r in analyses["f1"].reasons]
