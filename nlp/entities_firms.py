@@ -56,7 +56,9 @@ GENERIC_HEADS = frozenset(
 # through, not stopped at.
 NAME_INNER_WORDS = frozenset(
     {"综合", "餐饮", "连锁", "批发", "物流", "商贸", "贸易", "科技", "实业", "发展", "开发",
-     "养殖", "种植", "酿造", "电子商务", "生物"}
+     "养殖", "种植", "酿造", "电子商务", "生物",
+     # manufacturers' trades (江州恒泰印染有限公司: jieba tags 印染 vn)
+     "印染", "印刷", "铸造", "包装", "服装", "造纸", "冶炼", "锻造"}
 )  # fmt: skip
 # Company words that make a name without a proper name before them. 集团 is not one: 水务集团
 # is how a report refers back to "the water group" (nlp_entities_bench.py, line 429).

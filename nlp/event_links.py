@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from archive.models import EntityRef
 from core.text.weibo import CHAIN, EMOTICON, MENTION
+from nlp.entities_firms import core_name
 
 # Link kinds, as stored in the (kind, value) keys of EventState.link_counts.
 TAG, NAME, QUOTE, AUTHOR = "tag", "name", "quote", "author"
@@ -176,6 +177,18 @@ _NOT_DISTRICTS = (
     "雷区",
     "服务区",
 )
+# An industrial or development zone is one place, named by the word before it and called by
+# that name with or without its kind (临川经济开发区, 临川开发区): keyed as name + the zone word,
+# the kind's words between them dropped (ZONE_FILLERS), in members' words and in a probe's
+# text alike (``zone_text``). Posts about a plant's accident name the zone and the firm.
+_ZONES = ("开发区", "工业园区", "工业园", "产业园", "园区", "高新区", "工业区", "物流园")
+_ZONE_FILLERS = ("经济技术", "经济", "技术", "高新技术", "高新", "化工")
+_ZONE_FILLED = re.compile(
+    "(?:" + "|".join(sorted(_ZONE_FILLERS, key=len, reverse=True)) + ")(?=" + "|".join(_ZONES) + ")"
+)
+# Numbered roads of a grid (纬五路, 经三路, 东二街): jieba cuts them 纬 + 五路.
+_GRID_ROAD = re.compile(r"^[一二三四五六七八九十]{1,3}(?:路|街|大道|大街)$")
+_GRID_HEADS = frozenset("经纬东西南北中")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 # Name words that are not names: quantities and pointers before a place word (多个小区).
 _NOT_NAMES = frozenset(
@@ -200,6 +213,9 @@ _NOT_NAMES = frozenset(
         "那家",
         "这条",
         "那条",
+        "隔壁",
+        "对面",
+        "旁边",
     }
 )
 
@@ -208,12 +224,32 @@ def _name_word(word: str) -> bool:
     return bool(_HAN_NAME.match(word)) and word not in _NOT_NAMES
 
 
+def zone_text(text: str) -> str:
+    """A text with the kind's words inside zone names dropped (临川经济开发区 → 临川开发区)."""
+    return _ZONE_FILLED.sub("", text)
+
+
+def _zone_name(words: Sequence[str], i: int) -> str:
+    """The name word before the zone word at ``i``, past the kind's words; "" when none."""
+    j = i - 1
+    while j >= 0 and words[j] in _ZONE_FILLERS:
+        j -= 1
+    name = words[j] if j >= 0 else ""
+    # A place before it is another place (物流园，开发区: the clause's comma is not a word).
+    return name if _name_word(name) and not name.endswith(("园", "区", *_PLACE_ENDS)) else ""
+
+
 def place_names(words: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """(PLACE or DISTRICT, name) for the places a text's words name, each once, in order."""
     found: list[tuple[str, str]] = []
     for i, word in enumerate(words):
         before = words[i - 1] if i else ""
-        if word in _PLACE_AFTER and _name_word(before):
+        if word in _ZONES:
+            if name := _zone_name(words, i):
+                found.append((PLACE, name + word))
+        elif _GRID_ROAD.match(word) and before in _GRID_HEADS:
+            found.append((PLACE, before + word))
+        elif word in _PLACE_AFTER and _name_word(before):
             name = before + _PLACE_AFTER[word]
             if not name.endswith(_NOT_PLACES):
                 found.append((PLACE, name))
@@ -263,6 +299,28 @@ class NameIndex:
         return sorted(set(found))
 
 
+# A manufacturer's trade after its own name (恒泰印染): the public call it by the name alone.
+_INDUSTRIES = ("印染", "纺织", "化工", "制药", "机械", "建材", "服装", "服饰", "钢铁", "塑业",
+               "陶瓷", "造纸", "五金", "电子", "材料", "能源", "环保")  # fmt: skip
+
+
+def firm_short_names(company: str) -> tuple[str, ...]:
+    """What the public call a company named in full (江州恒泰印染有限公司 → 恒泰印染, 恒泰): its
+    own name without region, trade and company word (``core_name``) and without a
+    manufacturer's trade; nothing for a name that is not a company's full name."""
+    core = core_name(company)
+    if not core or core == company:
+        return ()
+    names = [core]
+    for trade in _INDUSTRIES:
+        if core.endswith(trade):
+            if len(core) - len(trade) < 2:
+                # A trade, not a name: 新能源 of a name cut short (新能源科技有限公司).
+                return ()
+            names.append(core[: -len(trade)])
+    return tuple(names)
+
+
 def quoted_names(text: str) -> tuple[str, ...]:
     """Short quoted runs that may name a firm, a brand, a place or a campaign."""
     names = (m.group(1) for m in _QUOTED.finditer(text))
@@ -283,7 +341,9 @@ def member_links(
     keys: list[tuple[str, str]] = [(TAG, tag) for tag in hashtags if tag]
     if author and (mark := fingerprint(own)):
         keys.append(author_key(author, mark))
-    keys += [(NAME, e.name) for e in entities if e.kind in ("company", "brand") and len(e.name) > 1]
+    firms = [e.name for e in entities if e.kind in ("company", "brand") and len(e.name) > 1]
+    keys += [(NAME, name) for name in firms]
+    keys += [(NAME, core) for name in firms for core in firm_short_names(name)]
     quoted = quoted_names(text)
     keys += [(QUOTE, name) for name in quoted]
     keys += [(NAME, core) for name in quoted if (core := firm_core(name))]

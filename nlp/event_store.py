@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from nlp.event_links import DISTRICT, NAME, PLACE, QUOTE, TAG, NameIndex, Probe, author_key
+from nlp.event_links import (
+    DISTRICT,
+    NAME,
+    PLACE,
+    QUOTE,
+    TAG,
+    NameIndex,
+    Probe,
+    author_key,
+    zone_text,
+)
 from nlp.events import EventState, Member
 from nlp.vectors import Vector, cosine, top_terms
 
@@ -234,6 +244,8 @@ class EventStore:
                     return (*found, f"提及同一名称“{name}”")
         if (placed := self._place_match(vector, probe.text, at, relevant)) is not None:
             return placed
+        if not relevant and (named := self._live_name_match(vector, probe.text, at)) is not None:
+            return named
         if relevant:
             return self._live_match(vector, probe.terms, at)
         if (match := self.best_match(vector, at, UNRELATED_JOIN)) is not None:
@@ -247,7 +259,7 @@ class EventStore:
         on at least two members (a road before a district). A district's own name is left
         out of the similarity: an event in 白沙区 has 白沙 among its strongest words, and a post
         naming 白沙 for another reason would otherwise pass on that word alone."""
-        names = self._places.found_in(text)
+        names = self._places.found_in(zone_text(text))
         floor = NAME_FLOOR if relevant else PLACE_FLOOR
         for name in names:
             found = self._linked((PLACE, name), vector, at, floor, 2)
@@ -263,6 +275,19 @@ class EventStore:
             similarity = cosine(rest, _without(self.events[found[0]].centroid, name))
             if similarity >= DISTRICT_FLOOR:
                 return (found[0], similarity, f"进行中事件的同一区县“{name}”")
+        return None
+
+    def _live_name_match(
+        self, vector: Vector, text: str, at: datetime
+    ) -> tuple[str, float, str] | None:
+        """An event that had a member within PLACE_RECENT and names, on at least two members,
+        a firm the text names: hearsay in an accident's first hours names the plant
+        ("恒泰这次至少死了四五十个") and shares no other word with the reports. As specific as
+        a road (PLACE_FLOOR), and as the road only while the story is live."""
+        for name in self._names.found_in(text):
+            found = self._linked((NAME, name), vector, at, PLACE_FLOOR, 2)
+            if found is not None and self._recent(found[0], at):
+                return (*found, f"进行中事件的同一名称“{name}”")
         return None
 
     def _recent(self, event_id: str, at: datetime) -> bool:
