@@ -37,7 +37,7 @@ from nlp.event_links import Probe, chain_links, member_links, own_words, place_n
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
-from nlp.notice_links import NoticeLinks
+from nlp.notice_links import NoticeLinks, is_notice
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
 from nlp.rumor.score import RUMOR_KINDS, RumorResult
 from nlp.sentiment import score_sentiment
@@ -235,7 +235,9 @@ class Analyzer:
             links=member_links(
                 document.prepared.hashtags,
                 mention.author,
-                entities,
+                # An inspection notice lists tens of firms: which of them its event is about is
+                # nlp.notice_links' judgement, so its firms tie no posts to it here.
+                () if is_notice(mention) else entities,
                 f"{mention.title}\n{mention.text}",
                 own_words(mention.text) if mention.kind != "comment" else "",
                 place_names(document.title_words + document.body_words),
