@@ -38,7 +38,7 @@ from archive.base import Archive
 from archive.models import Mention
 from core.clock import Clock
 from core.settings import Settings
-from crawlers.distributed.connection import connect, patient, worker_id
+from crawlers.distributed.connection import HOLD_LEASE, connect, patient, worker_id
 from nlp.stage import CURSOR, analyze_new, analyzer_for, refresh_events
 from yuqing.runner import EVENT_REFRESH
 
@@ -46,19 +46,6 @@ __all__ = ["AnalyzeWorker", "WorkerReport"]
 
 logger = logging.getLogger(__name__)
 
-# Renew-or-take the lease in one step: only its holder renews it.
-_HOLD = """
-local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if not holder then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0
-"""
 # Batches after the cursor a helper prepares ahead; prepared parts live this long unused.
 LOOKAHEAD = 4
 PARTS_TTL_MS = 600_000
@@ -101,7 +88,7 @@ class AnalyzeWorker:
         self.prefix = f"{settings.redis.prefix}:analyze"
         self.worker = worker_id()
         self.lease_ms = int(lease_seconds * 1000)
-        self._hold = self.server.register_script(_HOLD)
+        self._hold = self.server.register_script(HOLD_LEASE)
         self.report = WorkerReport()
         # When the events were last re-scored (by ``clock``); first after one EVENT_REFRESH.
         self._refreshed: datetime = clock.now()

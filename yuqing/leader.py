@@ -32,25 +32,12 @@ from collections.abc import Callable
 import redis
 
 from core.settings_redis import RedisSettings
-from crawlers.distributed.connection import OUTAGE, connect, worker_id
+from crawlers.distributed.connection import HOLD_LEASE, OUTAGE, connect, worker_id
 
 __all__ = ["Leadership"]
 
 logger = logging.getLogger(__name__)
 
-# Renew-or-take in one step: only the holder renews; an absent key is taken.
-_HOLD = """
-local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if not holder then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0
-"""
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
@@ -79,7 +66,7 @@ class Leadership:
         self.ttl = ttl
         self.server = server or connect(settings)
         self.clock = clock
-        self._hold = self.server.register_script(_HOLD)
+        self._hold = self.server.register_script(HOLD_LEASE)
         self._release = self.server.register_script(_RELEASE)
         self._valid_until = 0.0
         self._stop = threading.Event()

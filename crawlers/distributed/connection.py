@@ -20,7 +20,7 @@ import redis
 
 from core.settings_redis import RedisSettings
 
-__all__ = ["Keys", "connect", "patient", "worker_id"]
+__all__ = ["HOLD_LEASE", "Keys", "connect", "patient", "worker_id"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,21 @@ T = TypeVar("T")
 OUTAGE = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
 # Retry quickly at first (a restart takes well under a second), then every 2 s.
 _BACKOFF = (0.1, 0.2, 0.5, 1.0, 2.0)
+
+# A lease (KEYS[1], held by ARGV[1] for ARGV[2] ms) renewed or taken in one step: only its
+# holder renews it, an absent key is taken. The analysis lease and the alert leadership use it.
+HOLD_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
 
 
 def connect(settings: RedisSettings) -> redis.Redis:
