@@ -9,6 +9,7 @@ pieces: the share called relevant should be small).
 
     .venv/bin/python benchmarks/nlp_relevance_bench.py             # relevance (~15 s)
     .venv/bin/python benchmarks/nlp_relevance_bench.py --all       # + rumour, matching, events
+    .venv/bin/python benchmarks/nlp_relevance_bench.py --tuning    # + the tuning part (~10 min)
 
 Reads ../shared/datasets (see its README and nlp/training/evaluation.py for how the sample was
 built); nothing from the data sets is written anywhere. The last line is one JSON object with
@@ -134,6 +135,43 @@ def relevance_by(
                 print(
                     f"  {label}: {e.source} {e.key} score {scored.score} [{terms}] {e.text[:50]!r}"
                 )
+
+
+def tuning(figures: dict[str, Any], show_errors: bool) -> None:
+    """The tuning part (``nlp.training.relevance_tuning``): the hand-labelled training posts
+    scored out of fold, the stage's rule over its knobs, and (``--errors``) its mistakes."""
+    from nlp.training.relevance_train import fit, training_set
+    from nlp.training.relevance_tuning import errors, out_of_fold, scores, sweep
+
+    scored = out_of_fold(training_set(), fit, progress=lambda m: print(m, file=sys.stderr))
+    print(f"tuning part, out of fold: {len(scored)} hand-labelled posts")
+    for part in ("ced", "weibo", "all"):
+        chosen = [s for s in scored if part == "all" or s.kind.startswith(part)]
+        for name, predict in (
+            ("lexicon", lambda s: s.lexicon >= 0.5),
+            ("model", lambda s: s.probability >= 0.5),
+            ("lexicon+model", lambda s: s.relevant()),
+        ):
+            result = scores(chosen, predict)
+            print(
+                f"  {part:<6}{name:<15}tp {result.tp:>3} fp {result.fp:>3} fn {result.fn:>3} "
+                f"precision {result.precision:.3f} recall {result.recall:.3f}"
+            )
+            if part == "all":
+                figures[f"relevance_tuning_{name}_precision"] = round(result.precision, 4)
+                figures[f"relevance_tuning_{name}_recall"] = round(result.recall, 4)
+    print("  the stage's rule by model threshold and veto:")
+    for threshold, veto, result in sweep(scored):
+        print(
+            f"    model ≥ {threshold:.1f}, veto < {veto:.1f}: precision {result.precision:.3f} "
+            f"recall {result.recall:.3f} F1 {result.f1:.3f}"
+        )
+    if show_errors:
+        for label, item in errors(scored):
+            print(
+                f"  {label}: {item.kind} lexicon {item.lexicon:.2f} model {item.probability:.2f}"
+                f" {item.text[:60]!r}"
+            )
 
 
 def _auc(labels: list[int], scores: list[float]) -> float:
@@ -311,11 +349,16 @@ def main() -> int:
     parser.add_argument("--matching", action="store_true", help="debunk-match threshold")
     parser.add_argument("--events", action="store_true", help="event-join threshold")
     parser.add_argument("--all", action="store_true", help="every section")
-    parser.add_argument("--errors", action="store_true", help="list the relevance errors")
+    parser.add_argument("--errors", action="store_true", help="list the tuning part's errors")
+    parser.add_argument(
+        "--tuning", action="store_true", help="hand-labelled posts out of fold (~10 min)"
+    )
     args = parser.parse_args()
     figures: dict[str, Any] = {}
     try:
         relevance(figures, args.errors)
+        if args.tuning:
+            tuning(figures, args.errors)
         if args.rumour or args.all:
             rumour(figures)
         if args.matching or args.all:

@@ -155,6 +155,20 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
+def decide(
+    lexicon_score: float,
+    strong_term: bool,
+    probability: float,
+    model_threshold: float = MODEL_THRESHOLD,
+    veto: float = MODEL_VETO,
+    lexicon_threshold: float = LEXICON_THRESHOLD,
+) -> tuple[bool, bool]:
+    """(lexicon fired, model fired): the stage's rule, in one place for the scorer and for
+    the tuning sweep (``nlp.training.relevance_tuning``)."""
+    lexicon_fired = lexicon_score >= lexicon_threshold and (probability >= veto or strong_term)
+    return lexicon_fired, probability >= model_threshold
+
+
 def fired_by(lexicon: bool, model: bool) -> str:
     """Which part made a text relevant, as shown: 词表+模型, 词表, 模型 ("" for neither)."""
     return "+".join(name for name, fired in (("词表", lexicon), ("模型", model)) if fired)
@@ -175,10 +189,7 @@ class TrainedRelevanceScorer:
             return result
         parts = self.model.contributions(document.full_text, simplified=True)
         probability = _sigmoid(sum(parts.values()) + self.model.intercept)
-        lexicon_fired = result.score >= LEXICON_THRESHOLD and (
-            probability >= MODEL_VETO or self._has_strong_term(result)
-        )
-        model_fired = probability >= MODEL_THRESHOLD
+        lexicon_fired, model_fired = decide(result.score, self.has_strong_term(result), probability)
         if lexicon_fired or model_fired:
             result.score = round(max(probability if model_fired else 0.0, result.score), 4)
             verdict = fired_by(lexicon_fired, model_fired)
@@ -196,7 +207,7 @@ class TrainedRelevanceScorer:
             ]
         return result
 
-    def _has_strong_term(self, result: RelevanceResult) -> bool:
+    def has_strong_term(self, result: RelevanceResult) -> bool:
         weight = self.lexicon.matcher.weight
         return any(r.kind == "term" and weight(r.text) >= STRONG_TERM for r in result.reasons)
 

@@ -89,7 +89,7 @@ def test_model_vetoes_only_weak_lexicon_hits() -> None:
     weak = "质量 消费者 进出口 质量 消费者 投诉 天气真好 周末去公园 明星离婚 足球比赛"
     lexicon = scorer.lexicon.score(document_from_text(weak))
     assert lexicon.score >= 0.5  # the weak terms add up
-    assert not scorer._has_strong_term(lexicon)
+    assert not scorer.has_strong_term(lexicon)
     vetoed = scorer.score(document_from_text(weak))
     probability = scorer.model.probability(document_from_text(weak).full_text)
     assert (vetoed.score < 0.5) == (probability < MODEL_VETO)

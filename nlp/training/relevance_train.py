@@ -82,11 +82,17 @@ class TrainingSet:
     labels: list[int]
     counts: dict[str, int]
     weights: list[float] = field(default_factory=list)
+    # Per text: where it came from and its near-copy group (-1: none), so that the tuning
+    # cross-validation (``relevance_tuning``) can hold the hand-labelled posts out by group.
+    kinds: list[str] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)
 
-    def add(self, text: str, label: int, kind: str, weight: float = 1.0) -> None:
+    def add(self, text: str, label: int, kind: str, weight: float = 1.0, group: int = -1) -> None:
         self.texts.append(text)
         self.labels.append(label)
         self.weights.append(weight)
+        self.kinds.append(kind)
+        self.groups.append(group)
         self.counts[kind] = self.counts.get(kind, 0) + 1
 
 
@@ -149,15 +155,15 @@ def _ced(
         elif group in ambiguous:
             continue
         elif group in relevant:
-            data.add(text, 1, "ced_hand_positive", WEIBO_POSITIVE_WEIGHT)
+            data.add(text, 1, "ced_hand_positive", WEIBO_POSITIVE_WEIGHT, group)
         else:
             score = lexicon.score(document_from_text(text)).score
             if _read(number, score):
-                data.add(text, 0, "ced_hand_negative")
+                data.add(text, 0, "ced_hand_negative", group=group)
             elif score >= 0.5:
-                data.add(text, 1, "ced_lexicon_positive", WEIBO_POSITIVE_WEIGHT)
+                data.add(text, 1, "ced_lexicon_positive", WEIBO_POSITIVE_WEIGHT, group)
             elif score <= NEGATIVE_BELOW:
-                data.add(text, 0, "ced_lexicon_negative")
+                data.add(text, 0, "ced_lexicon_negative", group=group)
 
 
 def _more(
@@ -174,15 +180,15 @@ def _more(
         elif group in ambiguous:
             continue
         elif group in relevant:
-            data.add(text, 1, "weibo_hand_positive", WEIBO_POSITIVE_WEIGHT)
+            data.add(text, 1, "weibo_hand_positive", WEIBO_POSITIVE_WEIGHT, group)
         elif group in read:
-            data.add(text, 0, "weibo_hand_negative")
+            data.add(text, 0, "weibo_hand_negative", group=group)
         else:
             score = lexicon.score(document_from_text(text)).score
             if score >= 0.5:
-                data.add(text, 1, "weibo_lexicon_positive", WEIBO_POSITIVE_WEIGHT)
+                data.add(text, 1, "weibo_lexicon_positive", WEIBO_POSITIVE_WEIGHT, group)
             elif score == 0.0:
-                data.add(text, 0, "weibo_lexicon_negative")
+                data.add(text, 0, "weibo_lexicon_negative", group=group)
 
 
 def add_weibo(data: TrainingSet, root: Path | None, lexicon: LexiconRelevanceScorer) -> None:
