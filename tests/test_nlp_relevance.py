@@ -86,6 +86,34 @@ def test_off_topic_is_not_relevant(text: str) -> None:
     assert scorer.score(document_from_text(text)).score < 0.5
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在超市买的爆米花已经过期半年，找商家要求退一赔三",
+        "老人参加保健品会销被骗三万元，家属怀疑虚假宣传",
+        "#3·15#曝光台：网购的名牌包是假货，店家拒绝退款",
+        "奶茶店员工用过期牛奶做饮品，消费者拨打热线举报",
+    ],
+)
+def test_the_regulators_everyday_field_is_relevant(text: str) -> None:
+    """Issue 22: consumer disputes, health-product scams and expired food are the market
+    regulator's, in everyday words (written for this test, not taken from a data set)."""
+    assert scorer.score(document_from_text(text)).score >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "冬天用微波炉热饭要注意什么",  # an appliance named: evidence, not a verdict
+        "带状疱疹疫苗今天起可以预约接种",  # a vaccine's news alone is health, not the field
+        "这部盗版电影画质太差了",
+    ],
+)
+def test_weak_field_words_add_evidence_but_do_not_fire_alone(text: str) -> None:
+    result = scorer.score(document_from_text(text))
+    assert 0.0 < result.score < 0.5
+
+
 def test_title_weighs_more_than_body() -> None:
     in_title = scorer.score(document_from_text("今天的消息", title="电梯"))
     in_body = scorer.score(document_from_text("今天的消息 电梯"))
