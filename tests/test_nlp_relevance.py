@@ -274,3 +274,12 @@ def test_debunk_claims_and_matching() -> None:
     assert index.match(bigrams(unrelated.full), t0) is None
     # A post from long before the debunk is beyond its backward reach.
     assert index.match(bigrams(post.full), t0 - timedelta(days=10)) is None
+
+
+def test_a_post_put_to_the_regulators_account_is_relevant() -> None:
+    """@-names are lifted out of the words; the agency's own account still counts."""
+    asked = scorer.score(document_from_text("@芜湖食品药品监管 我们这里接种的批次有问题吗？"))
+    assert asked.score >= 0.5 and asked.reasons[0].text == "食品药品监管"
+    assert "agency_conduct" in asked.topics
+    bank = scorer.score(document_from_text("@中国工商银行 我的卡怎么被冻结了"))
+    assert bank.score == 0.0
