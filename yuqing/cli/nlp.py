@@ -214,6 +214,8 @@ def evaluate_relevance(model_path: str | None) -> None:
 
 
 def _relevance_card(meta: dict[str, object], report: str) -> str:
+    from nlp.relevance_model import MODEL_THRESHOLD, MODEL_VETO
+
     return f"""# Relevance model card (`nlp/models/relevance.npz`)
 
 Written by `yuqing train relevance` on {meta.get("trained_at")}; do not edit (rebuild with
@@ -232,7 +234,9 @@ that command; `yuqing evaluate relevance` prints the table again).
   stored as arrays (`numpy.load(allow_pickle=False)`).
 - Use: the stage's scorer when this file is shipped (`nlp.relevance.default_scorer`): the
   lexicon fires at 0.5 unless only weak terms fired and the model reads the text as off-topic
-  (< 0.2); the model fires at 0.6; each relevant mention's reasons say which (`判定：…`).
+  (< {MODEL_VETO}); the model fires at {MODEL_THRESHOLD}; each relevant mention's reasons say
+  which (`判定：…`). Knobs chosen on the tuning part (`nlp/training/relevance_tuning.py`: the
+  hand-read training posts out of fold; `benchmarks/nlp_relevance_bench.py --tuning`).
 
 {report}
 """
