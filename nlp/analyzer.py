@@ -33,7 +33,14 @@ from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
 from nlp.declared_entities import with_declared
-from nlp.event_links import Probe, chain_links, member_links, own_words, place_names
+from nlp.event_links import (
+    Probe,
+    chain_links,
+    firm_names,
+    member_links,
+    own_words,
+    place_names,
+)
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
@@ -256,10 +263,10 @@ class Analyzer:
             self._load_event(current)
         return current
 
-    @staticmethod
-    def _probe(mention: Mention, text: _Text) -> Probe:
+    def _probe(self, mention: Mention, text: _Text, firms: bool = False) -> Probe:
         prepared = text.document.prepared
         return Probe(
+            firms=firm_names(self.entities(mention)) if firms and not is_notice(mention) else (),
             hashtags=prepared.hashtags,
             chain=chain_links(mention.text) if prepared.repost_chain else (),
             text=text.document.full_text,
@@ -281,7 +288,7 @@ class Analyzer:
         joined = joined or self.notices.event_for_post(self.store, mention)
         if joined is not None:
             return joined
-        probe = self._probe(mention, text)
+        probe = self._probe(mention, text, firms=True)
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=True)
         if match is not None:
             return match[0], match[2]

@@ -270,6 +270,7 @@ class Probe:
     chain: tuple[tuple[str, str], ...] = ()  # chain_links: (user, fingerprint), nearest first
     text: str = ""  # its full text, searched for the names events carry
     terms: tuple[str, ...] = ()  # the domain terms (topics.txt) it names
+    firms: tuple[str, ...] = ()  # firm_names of its entities: looked for in events' texts
 
 
 @dataclass
@@ -321,6 +322,15 @@ def firm_short_names(company: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def firm_names(entities: Iterable[EntityRef]) -> tuple[str, ...]:
+    """The companies and brands a text names, with the short names the public call a
+    company by (``firm_short_names``), each once."""
+    firms = [e.name for e in entities if e.kind in ("company", "brand") and len(e.name) > 1]
+    return tuple(
+        dict.fromkeys([*firms, *(core for name in firms for core in firm_short_names(name))])
+    )
+
+
 def quoted_names(text: str) -> tuple[str, ...]:
     """Short quoted runs that may name a firm, a brand, a place or a campaign."""
     names = (m.group(1) for m in _QUOTED.finditer(text))
@@ -341,9 +351,7 @@ def member_links(
     keys: list[tuple[str, str]] = [(TAG, tag) for tag in hashtags if tag]
     if author and (mark := fingerprint(own)):
         keys.append(author_key(author, mark))
-    firms = [e.name for e in entities if e.kind in ("company", "brand") and len(e.name) > 1]
-    keys += [(NAME, name) for name in firms]
-    keys += [(NAME, core) for name in firms for core in firm_short_names(name)]
+    keys += [(NAME, name) for name in firm_names(entities)]
     quoted = quoted_names(text)
     keys += [(QUOTE, name) for name in quoted]
     keys += [(NAME, core) for name in quoted if (core := firm_core(name))]
