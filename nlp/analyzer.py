@@ -41,6 +41,7 @@ from nlp.event_links import (
     own_words,
     place_names,
 )
+from nlp.event_recheck import RECHECK_WINDOW, Unlinked
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
@@ -101,6 +102,7 @@ class Analyzer:
         self.rumors = RumorScoring(settings, self.window)
         self.store = EventStore(self.window)
         self.notices = NoticeLinks(self.window)
+        self.unlinked = Unlinked()
         self.stored_events: set[str] = set()
         self._covered_since: datetime | None = None
         self._debunks_loaded = False
@@ -390,6 +392,7 @@ class Analyzer:
             entities=list(self.entities(mention)) if relevant else [],
         )
         batch.pending[mention.id] = analysis
+        self.unlinked.note(mention, analysis)
         member: Member | None = None
         if event_id is not None:
             member = self._member(mention, document, analysis, relevance, vector, full_severity)
@@ -401,6 +404,9 @@ class Analyzer:
             batch.rumor_jobs[mention.id] = job
         if event_id is not None and not again:
             self._after_join(mention, event_id, batch, now)
+        if member is not None and event_id is not None and not again:
+            state = self.store.ensure(event_id)
+            self.unlinked.recheck(member, state, lambda m: self.analyse(m, batch, now, again=True))
         if mention.kind == "debunk" and not again:
             self._after_debunk(mention, document, batch, now)
         return analysis
@@ -438,6 +444,9 @@ class Analyzer:
 
     def _process(self, mentions: Sequence[Mention], now: datetime) -> BatchOutcome:
         self._load_debunks()
+        if not self.unlinked.loaded:
+            earliest = min(m.published_at for m in mentions)
+            self.unlinked.load(self.archive, earliest - RECHECK_WINDOW)
         wanted = [m.id for m in mentions] + [m.parent_id for m in mentions if m.parent_id]
         batch = _Batch(prior=self.archive.get_analyses(list(dict.fromkeys(wanted))))
         self._load_events(mentions, batch.prior)
@@ -466,6 +475,7 @@ class Analyzer:
         """The outcome is in the archive: remember its events as stored, forget old ones."""
         self.stored_events.update(event.id for event in outcome.events)
         if self._newest is not None:
+            self.unlinked.prune(self._newest)
             horizon = self._newest - EVICT_AFTER_WINDOWS * self.window
             for event_id in self.store.evict_before(horizon):
                 self.stored_events.discard(event_id)

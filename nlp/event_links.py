@@ -310,7 +310,9 @@ def firm_short_names(company: str) -> tuple[str, ...]:
     own name without region, trade and company word (``core_name``) and without a
     manufacturer's trade; nothing for a name that is not a company's full name."""
     core = core_name(company)
-    if not core or core == company:
+    if not core or core == company or core.endswith(_ZONES):
+        # 临川开发区工厂 (a plant in the zone, taken for a company) leaves 开发区: a kind of
+        # place that every post about the zone names, not the firm's name.
         return ()
     names = [core]
     for trade in _INDUSTRIES:

@@ -330,8 +330,10 @@ class EventStore:
         return None
 
     def _recent(self, event_id: str, at: datetime) -> bool:
+        """A member within PLACE_RECENT of ``at``, before or after it: a witness's post
+        published before the reports (judged again by nlp.event_recheck, or crawled late)."""
         members = self.events[event_id].members.values()
-        return any(at - PLACE_RECENT <= m.at <= at for m in members)
+        return any(abs(m.at - at) <= PLACE_RECENT for m in members)
 
     def _live_match(
         self, vector: Vector, terms: tuple[str, ...], at: datetime
