@@ -41,7 +41,7 @@ from nlp.event_links import (
     own_words,
     place_names,
 )
-from nlp.event_recheck import RECHECK_WINDOW, Unlinked
+from nlp.event_recheck import Unlinked
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
@@ -444,9 +444,7 @@ class Analyzer:
 
     def _process(self, mentions: Sequence[Mention], now: datetime) -> BatchOutcome:
         self._load_debunks()
-        if not self.unlinked.loaded:
-            earliest = min(m.published_at for m in mentions)
-            self.unlinked.load(self.archive, earliest - RECHECK_WINDOW)
+        self.unlinked.cover(self.archive, min(m.published_at for m in mentions))
         wanted = [m.id for m in mentions] + [m.parent_id for m in mentions if m.parent_id]
         batch = _Batch(prior=self.archive.get_analyses(list(dict.fromkeys(wanted))))
         self._load_events(mentions, batch.prior)

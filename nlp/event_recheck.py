@@ -42,32 +42,48 @@ class Unlinked:
 
     def __init__(self) -> None:
         self.posts: dict[str, Mention] = {}
-        self.loaded = False
+        self._texts: dict[str, str] = {}  # what a key's value is looked for in, per post
+        self.since: datetime | None = None  # kept from here on (loaded or seen)
 
     def note(self, mention: Mention, analysis: Analysis) -> None:
         """Keep or forget a mention after it was (again) analysed."""
         if analysis.event_id is None and mention.kind != "comment" and mention.text:
             self.posts[mention.id] = mention
+            self._texts[mention.id] = zone_text(f"{mention.title}\n{mention.text}")
         else:
             self.posts.pop(mention.id, None)
+            self._texts.pop(mention.id, None)
 
     def prune(self, newest: datetime) -> None:
         horizon = newest - KEEP
         for mention_id in [k for k, m in self.posts.items() if m.published_at < horizon]:
-            del self.posts[mention_id]
+            del self.posts[mention_id], self._texts[mention_id]
+        if self.since is not None and horizon > self.since:
+            self.since = horizon
 
-    def load(self, archive: Archive, since: datetime) -> None:
-        """The posts analysed, not relevant and in no event, published from ``since`` on."""
-        self.loaded = True
+    def cover(self, archive: Archive, earliest: datetime) -> None:
+        """Make sure the posts a batch starting at ``earliest`` may recheck are kept: those
+        published from RECHECK_WINDOW before it, read from the archive where not kept (on
+        start, and for a batch older than what is kept), so a restart decides the same."""
+        since = earliest - RECHECK_WINDOW
+        if self.since is None or since < self.since:
+            self._load(archive, since, self.since)
+            self.since = since
+
+    def _load(self, archive: Archive, since: datetime, until: datetime | None) -> None:
+        """The posts analysed, not relevant and in no event, published in [since, until)."""
         after: str | None = None
         while True:
             request = SearchRequest(
-                filters=SearchFilters(since=since), limit=LOAD_PAGE, after=after
+                filters=SearchFilters(since=since, until=until), limit=LOAD_PAGE, after=after
             )
             result = archive.search(request)
             for hit in result.hits:
-                if hit.analysis is not None and not hit.analysis.relevant:
-                    self.note(hit.mention, hit.analysis)
+                analysis, at = hit.analysis, hit.mention.published_at
+                if analysis is None or analysis.relevant or (until is not None and at >= until):
+                    continue
+                if hit.mention.id not in self.posts:
+                    self.note(hit.mention, analysis)
             if not result.next_cursor or not result.hits:
                 return
             after = result.next_cursor
@@ -92,7 +108,7 @@ class Unlinked:
             m
             for m in self.posts.values()
             if abs(m.published_at - at) <= RECHECK_WINDOW
-            and any(v in zone_text(f"{m.title}\n{m.text}") for v in values)
+            and any(v in self._texts[m.id] for v in values)
         ]
         return sorted(found, key=lambda m: (m.published_at, m.id))
 
