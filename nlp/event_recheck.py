@@ -92,7 +92,7 @@ class Unlinked:
         self, member: Member, state: EventState, again: Callable[[Mention], Analysis]
     ) -> None:
         """Judge again the kept posts the member's new links may tie to its event."""
-        if not self.posts:
+        if not self.posts or not member.links:
             return
         values = [_shown(key) for key in member.links if _usable(key, state)]
         values = [v for v in values if v]

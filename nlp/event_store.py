@@ -316,9 +316,16 @@ class EventStore:
             best: tuple[float, datetime, str] | None = None
             for event_id in sorted(self.events):
                 state = self._active(event_id, at)
-                if state is None or not any(
-                    abs(m.at - at) <= PLACE_RECENT and name in own_words(m.mention.text)
-                    for m in state.members.values()
+                if (
+                    state is None
+                    or state.last_seen < at - PLACE_RECENT
+                    or state.first_seen > at + PLACE_RECENT
+                    or not any(
+                        name in m.mention.text  # cheap first; then the member's own words
+                        and abs(m.at - at) <= PLACE_RECENT
+                        and name in own_words(m.mention.text)
+                        for m in state.members.values()
+                    )
                 ):
                     continue
                 similarity = cosine(vector, state.centroid)
