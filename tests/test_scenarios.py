@@ -405,6 +405,26 @@ def test_fatigue_counts_what_a_phone_receives_one_delivery_pass_as_one_message()
     assert fatigue_scores([], notes[:3], group_max=2)["fire"]["max_per_recipient_hour"] == 2
 
 
+def test_a_note_riding_in_its_storys_escalation_is_no_second_buzz() -> None:
+    """The linchuan_boiler run: the alert at 12:00, then at 12:30 the clarification's
+    按时办结 released with the press conference's escalation, in one message."""
+    later = T0 + timedelta(minutes=30)
+    notes = [
+        Notification("spokesperson", "boiler", T0, sent_at=T0, channel="file", id=1),
+        Notification("spokesperson", "boiler", later, sent_at=later, channel="file", id=2),
+        Notification(
+            "spokesperson", "boiler", later, escalation=True, sent_at=later, channel="file", id=3
+        ),
+        Notification("spokesperson", "flood", later, sent_at=later, channel="file", id=4),
+    ]
+    got = fatigue_scores([], notes, group_max=10)
+    assert (got["boiler"]["deliveries"], got["boiler"]["max_per_recipient_hour"]) == (1, 1)
+    # Another story in the same message is still a notification of its own.
+    assert got["flood"]["deliveries"] == 1
+    # Without the escalation the 12:30 note is a second buzz within the hour.
+    assert fatigue_scores([], notes[:2], group_max=10)["boiler"]["max_per_recipient_hour"] == 2
+
+
 def test_urls_map_back_to_corpus_items() -> None:
     expected = toy_expected()
     expected.records[0]["comments"] = [{"user": "x", "text": "y", "offset_minutes": 3}]
