@@ -17,6 +17,12 @@ was raised to 严重). A story's first alert, a critical alert (a raise to 严�
 duties of a major emergency), a reminder and an escalation are never held; when one of them
 goes, the held messages of its story go with it, in the same send. Retries are never held.
 
+A progress reminder (``obligation:<id>:remind:50pct``) waits too while its duty has at least
+two intervals left: held one interval at most, it still arrives with an interval to spare (in
+the linchuan_boiler run the press conference's half-time reminder buzzed the duty officer 30
+minutes after the held 按时办结 of the story's clarification). The reminders that count down the
+last hours (``before-…``) and the deadline's (``due``) never wait.
+
 A message's story is the event its alert or obligation belongs to (else the alert, else the
 obligation itself), read from the archive. Nothing is written: a held message stays due and is
 looked at again on the next pass, so a crash or restart changes nothing.
@@ -32,6 +38,7 @@ from archive.base import Archive
 from archive.models import Alert, OutboxMessage
 
 HOLDABLE = re.compile(r"^(?:obligation:\d+:(?:fulfilled|proposed)|alert:\d+:(?:warning|info)):")
+PROGRESS = re.compile(r"^obligation:(\d+):remind:\d+pct:")
 SUBJECT = re.compile(r"^(alert|obligation):(\d+):")
 # Sent messages read back per pass to find the last send of each story: far more than an
 # hour of sends to a press office.
@@ -55,6 +62,12 @@ class Stories:
             self._known[subject] = self._story(match.group(1), int(match.group(2)))
         return self._known[subject]
 
+    def time_left(self, dedup_key: str, now: datetime) -> timedelta | None:
+        """For a progress reminder: its duty's time left at ``now`` (else None)."""
+        match = PROGRESS.match(dedup_key)
+        ob = self.archive.ledger.get_obligation(int(match.group(1))) if match else None
+        return ob.due_at - now if ob is not None else None
+
     def _story(self, kind: str, number: int) -> str:
         if kind == "alert":
             return self._alert_story(number)
@@ -77,10 +90,19 @@ def hold_recent(
     archive: Archive, messages: Sequence[OutboxMessage], now: datetime, interval: timedelta
 ) -> list[OutboxMessage]:
     """``messages`` less those that wait for their story's group interval (module doc)."""
-    waiting = [m for m in messages if m.attempts == 0 and HOLDABLE.match(m.dedup_key)]
-    if not interval or not waiting:
+    if not interval:
         return list(messages)
     stories = Stories(archive)
+
+    def can_wait(m: OutboxMessage) -> bool:
+        if m.attempts or not (HOLDABLE.match(m.dedup_key) or PROGRESS.match(m.dedup_key)):
+            return False
+        left = stories.time_left(m.dedup_key, now)
+        return left is None or left >= 2 * interval
+
+    waiting = [m for m in messages if can_wait(m)]
+    if not waiting:
+        return list(messages)
 
     def group(m: OutboxMessage) -> tuple[str, str, str | None]:
         return (m.channel, m.recipient, stories.of(m.dedup_key))

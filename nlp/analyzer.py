@@ -33,7 +33,15 @@ from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
 from nlp.declared_entities import with_declared
-from nlp.event_links import Probe, chain_links, member_links, own_words, place_names
+from nlp.event_links import (
+    Probe,
+    chain_links,
+    firm_names,
+    member_links,
+    own_words,
+    place_names,
+)
+from nlp.event_recheck import Unlinked
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event, is_official
 from nlp.heat import mention_weight
@@ -94,6 +102,7 @@ class Analyzer:
         self.rumors = RumorScoring(settings, self.window)
         self.store = EventStore(self.window)
         self.notices = NoticeLinks(self.window)
+        self.unlinked = Unlinked()
         self.stored_events: set[str] = set()
         self._covered_since: datetime | None = None
         self._debunks_loaded = False
@@ -256,10 +265,10 @@ class Analyzer:
             self._load_event(current)
         return current
 
-    @staticmethod
-    def _probe(mention: Mention, text: _Text) -> Probe:
+    def _probe(self, mention: Mention, text: _Text, firms: bool = False) -> Probe:
         prepared = text.document.prepared
         return Probe(
+            firms=firm_names(self.entities(mention)) if firms and not is_notice(mention) else (),
             hashtags=prepared.hashtags,
             chain=chain_links(mention.text) if prepared.repost_chain else (),
             text=text.document.full_text,
@@ -281,7 +290,7 @@ class Analyzer:
         joined = joined or self.notices.event_for_post(self.store, mention)
         if joined is not None:
             return joined
-        probe = self._probe(mention, text)
+        probe = self._probe(mention, text, firms=True)
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=True)
         if match is not None:
             return match[0], match[2]
@@ -383,6 +392,7 @@ class Analyzer:
             entities=list(self.entities(mention)) if relevant else [],
         )
         batch.pending[mention.id] = analysis
+        self.unlinked.note(mention, analysis)
         member: Member | None = None
         if event_id is not None:
             member = self._member(mention, document, analysis, relevance, vector, full_severity)
@@ -394,6 +404,9 @@ class Analyzer:
             batch.rumor_jobs[mention.id] = job
         if event_id is not None and not again:
             self._after_join(mention, event_id, batch, now)
+        if member is not None and event_id is not None and not again:
+            state = self.store.ensure(event_id)
+            self.unlinked.recheck(member, state, lambda m: self.analyse(m, batch, now, again=True))
         if mention.kind == "debunk" and not again:
             self._after_debunk(mention, document, batch, now)
         return analysis
@@ -431,6 +444,7 @@ class Analyzer:
 
     def _process(self, mentions: Sequence[Mention], now: datetime) -> BatchOutcome:
         self._load_debunks()
+        self.unlinked.cover(self.archive, min(m.published_at for m in mentions))
         wanted = [m.id for m in mentions] + [m.parent_id for m in mentions if m.parent_id]
         batch = _Batch(prior=self.archive.get_analyses(list(dict.fromkeys(wanted))))
         self._load_events(mentions, batch.prior)
@@ -459,6 +473,7 @@ class Analyzer:
         """The outcome is in the archive: remember its events as stored, forget old ones."""
         self.stored_events.update(event.id for event in outcome.events)
         if self._newest is not None:
+            self.unlinked.prune(self._newest)
             horizon = self._newest - EVICT_AFTER_WINDOWS * self.window
             for event_id in self.store.evict_before(horizon):
                 self.stored_events.discard(event_id)

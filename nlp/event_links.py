@@ -270,6 +270,7 @@ class Probe:
     chain: tuple[tuple[str, str], ...] = ()  # chain_links: (user, fingerprint), nearest first
     text: str = ""  # its full text, searched for the names events carry
     terms: tuple[str, ...] = ()  # the domain terms (topics.txt) it names
+    firms: tuple[str, ...] = ()  # firm_names of its entities: looked for in events' texts
 
 
 @dataclass
@@ -309,7 +310,9 @@ def firm_short_names(company: str) -> tuple[str, ...]:
     own name without region, trade and company word (``core_name``) and without a
     manufacturer's trade; nothing for a name that is not a company's full name."""
     core = core_name(company)
-    if not core or core == company:
+    if not core or core == company or core.endswith(_ZONES):
+        # 临川开发区工厂 (a plant in the zone, taken for a company) leaves 开发区: a kind of
+        # place that every post about the zone names, not the firm's name.
         return ()
     names = [core]
     for trade in _INDUSTRIES:
@@ -319,6 +322,15 @@ def firm_short_names(company: str) -> tuple[str, ...]:
                 return ()
             names.append(core[: -len(trade)])
     return tuple(names)
+
+
+def firm_names(entities: Iterable[EntityRef]) -> tuple[str, ...]:
+    """The companies and brands a text names, with the short names the public call a
+    company by (``firm_short_names``), each once."""
+    firms = [e.name for e in entities if e.kind in ("company", "brand") and len(e.name) > 1]
+    return tuple(
+        dict.fromkeys([*firms, *(core for name in firms for core in firm_short_names(name))])
+    )
 
 
 def quoted_names(text: str) -> tuple[str, ...]:
@@ -341,9 +353,7 @@ def member_links(
     keys: list[tuple[str, str]] = [(TAG, tag) for tag in hashtags if tag]
     if author and (mark := fingerprint(own)):
         keys.append(author_key(author, mark))
-    firms = [e.name for e in entities if e.kind in ("company", "brand") and len(e.name) > 1]
-    keys += [(NAME, name) for name in firms]
-    keys += [(NAME, core) for name in firms for core in firm_short_names(name)]
+    keys += [(NAME, name) for name in firm_names(entities)]
     quoted = quoted_names(text)
     keys += [(QUOTE, name) for name in quoted]
     keys += [(NAME, core) for name in quoted if (core := firm_core(name))]

@@ -21,6 +21,7 @@ from nlp.event_links import (
     NameIndex,
     Probe,
     author_key,
+    own_words,
     zone_text,
 )
 from nlp.events import EventState, Member
@@ -88,6 +89,15 @@ LIVE_FLOOR = 0.17
 PLACE_RECENT = timedelta(hours=6)
 PLACE_FLOOR = 0.02
 DISTRICT_FLOOR = 0.12
+# A firm the mention names (its company's short name, 恒泰印染 for 江州恒泰印染有限公司) in the
+# own words of a member of a live event ties it there, although no member's entities hold the
+# name: the first post of an accident is hearsay that names the plant as people call it
+# ("恒泰印染那边出事了！"), which the entity extraction does not take for a company, and the
+# fire brigade's report naming the company in full then founded a second event beside it
+# (cosine 0.23, just under JOIN_THRESHOLD; scenarios/linchuan_boiler.jsonl). Only names of
+# LONG_NAME characters or more (a two-character short name is too often another word), only
+# members within PLACE_RECENT of the mention, and from NAME_FLOOR of similarity.
+TOLD_FIRM_FLOOR = NAME_FLOOR
 
 
 class EventStore:
@@ -234,6 +244,8 @@ class EventStore:
             found = self._linked((TAG, tag), vector, at, tag_floor, least)
             if found is not None:
                 return (*found, f"同一话题 #{tag}#")
+        if relevant and (named := self._live_name_match(vector, probe.text, at, NAME_FLOOR)):
+            return named
         if relevant and (match := self.best_match(vector, at)) is not None:
             return (*match, "")
         for name in self._names.found_in(probe.text):
@@ -246,6 +258,8 @@ class EventStore:
             return placed
         if not relevant and (named := self._live_name_match(vector, probe.text, at)) is not None:
             return named
+        if relevant and (told := self._told_firm_match(vector, probe.firms, at)) is not None:
+            return told
         if relevant:
             return self._live_match(vector, probe.terms, at)
         if (match := self.best_match(vector, at, UNRELATED_JOIN)) is not None:
@@ -278,21 +292,55 @@ class EventStore:
         return None
 
     def _live_name_match(
-        self, vector: Vector, text: str, at: datetime
+        self, vector: Vector, text: str, at: datetime, floor: float = PLACE_FLOOR
     ) -> tuple[str, float, str] | None:
         """An event that had a member within PLACE_RECENT and names, on at least two members,
         a firm the text names: hearsay in an accident's first hours names the plant
         ("恒泰这次至少死了四五十个") and shares no other word with the reports. As specific as
-        a road (PLACE_FLOOR), and as the road only while the story is live."""
+        a road (PLACE_FLOOR), and as the road only while the story is live. A post relevant by
+        its own words ("恒泰那台锅炉平时有人检吗？") is held to NAME_FLOOR, and the live story
+        naming its firm comes before an event merely similar in words (the same post sat at
+        0.27 against a comment asking about boilers in general)."""
         for name in self._names.found_in(text):
-            found = self._linked((NAME, name), vector, at, PLACE_FLOOR, 2)
+            found = self._linked((NAME, name), vector, at, floor, 2)
             if found is not None and self._recent(found[0], at):
                 return (*found, f"进行中事件的同一名称“{name}”")
         return None
 
+    def _told_firm_match(
+        self, vector: Vector, firms: tuple[str, ...], at: datetime
+    ) -> tuple[str, float, str] | None:
+        """The live event whose members' own words name one of the mention's firms (the
+        longest name first; ties: more similar, earlier, smaller id); see TOLD_FIRM_FLOOR."""
+        for name in sorted((f for f in firms if len(f) >= LONG_NAME), key=lambda f: (-len(f), f)):
+            best: tuple[float, datetime, str] | None = None
+            for event_id in sorted(self.events):
+                state = self._active(event_id, at)
+                if (
+                    state is None
+                    or state.last_seen < at - PLACE_RECENT
+                    or state.first_seen > at + PLACE_RECENT
+                    or not any(
+                        name in m.mention.text  # cheap first; then the member's own words
+                        and abs(m.at - at) <= PLACE_RECENT
+                        and name in own_words(m.mention.text)
+                        for m in state.members.values()
+                    )
+                ):
+                    continue
+                similarity = cosine(vector, state.centroid)
+                rank = (-similarity, state.first_seen, event_id)
+                if similarity >= TOLD_FIRM_FLOOR and (best is None or rank < best):
+                    best = rank
+            if best is not None:
+                return best[2], -best[0], f"事件帖文提及同一企业“{name}”"
+        return None
+
     def _recent(self, event_id: str, at: datetime) -> bool:
+        """A member within PLACE_RECENT of ``at``, before or after it: a witness's post
+        published before the reports (judged again by nlp.event_recheck, or crawled late)."""
         members = self.events[event_id].members.values()
-        return any(at - PLACE_RECENT <= m.at <= at for m in members)
+        return any(abs(m.at - at) <= PLACE_RECENT for m in members)
 
     def _live_match(
         self, vector: Vector, terms: tuple[str, ...], at: datetime

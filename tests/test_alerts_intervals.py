@@ -8,26 +8,17 @@ alert stage and delivery in simulated time."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from alerts.notify import deliver_due
 from alerts.stage import evaluate
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import OutboxMessage
 from core.clock import SimulatedClock
 from core.settings import Settings
 from tests.support.alert_data import HOT, T0, analysis
 from tests.support.fulfilment_data import REPORT, hot_event, post, settings_for
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def hourly(tmp_path: Path) -> Settings:
@@ -128,3 +119,35 @@ def test_without_a_group_interval_nothing_waits(tmp_path: Path, archive: Archive
     archive.ledger.enqueue(OutboxMessage(f"{key}:duty:log", "log", "duty", key, key, at, at))
     clock.set(at)
     assert deliver_due(archive, settings, clock).sent == 1
+
+
+def test_a_progress_reminder_waits_only_while_two_intervals_are_left(
+    tmp_path: Path, archive: Archive
+) -> None:
+    """The half-time reminder of a 48-hour duty ten minutes after the alert waits for the
+    hour; an 80 % reminder with 90 minutes left goes at once, news of the hour or not."""
+    settings, clock, ob_id = alerted(tmp_path, archive)
+    [alert] = archive.ledger.list_alerts()
+    ob = archive.ledger.get_obligation(ob_id)
+    assert ob is not None
+
+    def queue(key: str, at: datetime) -> None:
+        archive.ledger.enqueue(OutboxMessage(f"{key}:duty:log", "log", "duty", key, key, at, at))
+
+    half = f"obligation:{ob_id}:remind:50pct"
+    queue(half, T0 + timedelta(minutes=40))
+    clock.set(T0 + timedelta(minutes=40))
+    assert deliver_due(archive, settings, clock).sent == 0
+    clock.set(T0 + timedelta(minutes=90))  # an hour after the alert went
+    assert deliver_due(archive, settings, clock).sent == 1
+    assert sent(archive)[half] == clock.now()
+
+    news = f"alert:{alert.id}:info:later"
+    queue(news, ob.due_at - timedelta(minutes=100))  # the story told again ...
+    clock.set(ob.due_at - timedelta(minutes=100))
+    assert deliver_due(archive, settings, clock).sent == 1
+    late = f"obligation:{ob_id}:remind:80pct"
+    queue(late, ob.due_at - timedelta(minutes=90))  # ... and ten minutes later, 90 min left
+    clock.set(ob.due_at - timedelta(minutes=90))
+    assert deliver_due(archive, settings, clock).sent == 1
+    assert sent(archive)[late] == clock.now()

@@ -138,6 +138,9 @@ def test_the_cli_offers_training_the_sentiment_model() -> None:
     result = CliRunner().invoke(main, ["train", "sentiment", "--help"])
     assert result.exit_code == 0, result.output
     assert "--output" in result.output and "emoticon" in result.output
+    assert "--tuning-weight" in result.output
+    refused = CliRunner().invoke(main, ["train", "sentiment", "--tuning-weight", "-1"])
+    assert refused.exit_code == 2 and "--tuning-weight" in refused.output
 
 
 def test_the_kind_of_mention_moves_the_scores_by_its_own_offsets(tmp_path: Path) -> None:

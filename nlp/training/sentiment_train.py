@@ -22,9 +22,9 @@ The model is negative / neutral / positive. Neutral examples come from posts onl
 neutral class of responses (neither emoticon nor lexicon opinion word) was tried first and
 read worse on the tuning split (accuracy 0.659 against 0.690, macro-F1 0.606 against 0.611 at
 C = 1): those responses hold much unmarked anger and sarcasm ("纯粹TMD淫秽砖家！"), which
-taught the model that it is neutral. ``tune`` chooses, on the tuning split, the lexicon's
-weight and per kind of text (``nlp.sentiment_model.kind_group``) a neutral bias and a shift
-toward positive.
+taught the model that it is neutral. ``nlp.training.sentiment_tuning.tune`` chooses, on the
+tuning split, the lexicon's weight and per kind of text (``nlp.sentiment_model.kind_group``) a
+neutral bias and a shift toward positive.
 - Food-safety incident reports (../shared/datasets/food_safety, headline and lead) as negative
   examples: every one of them reports a hazard, a fake or a violation, which the press office
   reads as negative news about a product or a company.
@@ -55,7 +55,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from nlp.sentiment_model import CLASSES, KIND_GROUPS, SentimentModel, features, kind_group
+from nlp.sentiment_model import CLASSES, SentimentModel, features
 from nlp.text import EMOTICON, document_from_text
 from nlp.training.evaluation import CED, FOOD_SAFETY, dataset_path, read_lines
 from nlp.training.sentiment_hand import HAND_LABELS, hand_texts, load_hand_labels
@@ -173,10 +173,6 @@ MIN_DF = 3
 # C 0.3 → 0.672 / 0.599, 1 → 0.690 / 0.611, 3 → 0.690 / 0.620, 10 → 0.681 / 0.627 (posts
 # weighted 10); posts weighted 3 or 30 moved either figure by under two points.
 C = 3.0
-# The grid tune() searches: the lexicon's net polarity is in opinion-word units (one word ~1).
-LEXICON_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0)
-NEUTRAL_BIASES = (-1.5, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
-POLAR_SHIFTS = (-1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0)
 REPOST_CHAIN = re.compile(r"//\s*@")
 _STRIP = re.compile(r"\[[^\[\]]{1,8}\]|@[\w\-]+|https?://\S+|[\W_]+")
 
@@ -186,6 +182,7 @@ class TrainingSet:
     clauses: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # the mention kind a crawl would store
     counts: dict[str, int] = field(default_factory=dict)
     hand_weight: float = 0.0  # the weight of the texts labelled by reading, 0 without them
 
@@ -307,6 +304,7 @@ def add_hand_labels(
         data.clauses.append(document_from_text(text, kind=kind).sentiment_clauses)
         data.labels.append(hand.label)
         data.weights.append(data.hand_weight)
+        data.kinds.append(kind)
         key = f"hand_{CLASSES[hand.label]}"
         data.counts[key] = data.counts.get(key, 0) + 1
 
@@ -322,7 +320,7 @@ def weak_training_set(
     skip_posts = {str(i["id"]) for i in [*items, *old] if i["source"] == "ced"}
     skip_news = {int(i["line"]) for i in [*items, *old] if i["source"] == "food_safety"}
     skip_lines = {(str(i["source"]), int(i["line"])) for i in [*items, *old]}
-    pools: dict[int, list[tuple[tuple[str, ...], ...]]] = {0: [], 2: []}
+    pools: dict[int, list[tuple[tuple[tuple[str, ...], ...], str]]] = {0: [], 2: []}
     posts = TrainingSet()
     seen: set[str] = set()
     counts: Counter[str] = Counter()
@@ -345,7 +343,7 @@ def weak_training_set(
         if text in near:
             counts["skipped_near_copy_of_sample"] += 1
             continue
-        pools[label].append(clauses)
+        pools[label].append((clauses, "comment"))
         if progress and sum(len(p) for p in pools.values()) % 50_000 == 0:
             progress(f"{sum(len(p) for p in pools.values())} labelled responses")
     for number, record in read_lines(dataset_path(FOOD_SAFETY, root)):
@@ -353,7 +351,7 @@ def weak_training_set(
         if number in skip_news or text in near:
             counts["skipped_news_in_sample"] += 1
             continue
-        pools[0].append(document_from_text(text).sentiment_clauses)
+        pools[0].append((document_from_text(text).sentiment_clauses, "article"))
         counts["news_negative"] += 1
     is_near = near.__contains__
     for clauses, label in emoticon_posts(root, skip_lines, is_near, weak_label, counts):
@@ -365,21 +363,25 @@ def weak_training_set(
         chosen = rng.sample(pool, min(PER_CLASS, len(pool)))
         counts[f"available_{CLASSES[label]}"] = len(pool)
         counts[f"trained_{CLASSES[label]}"] = len(chosen)
-        data.clauses.extend(chosen)
+        data.clauses.extend(clauses for clauses, _ in chosen)
+        data.kinds.extend(kind for _, kind in chosen)
         data.labels.extend([label] * len(chosen))
         data.weights.extend([1.0] * len(chosen))
     data.clauses.extend(posts.clauses)
     data.labels.extend(posts.labels)
     data.weights.extend([POST_WEIGHT] * len(posts.labels))
+    data.kinds.extend(["post"] * len(posts.labels))
     polar = NEGATIVE_CODES | POSITIVE_CODES
     for clauses in neutral_posts(root, skip_lines, is_near, polar, counts):
         data.clauses.append(clauses)
         data.labels.append(1)
         data.weights.append(NEUTRAL_WEIGHT)
+        data.kinds.append("post")
     for clauses in disaster_posts(root, skip_lines, is_near, counts):
         data.clauses.append(clauses)
         data.labels.append(0)
         data.weights.append(DISASTER_WEIGHT)
+        data.kinds.append("post")
     data.counts = dict(sorted(counts.items()))
     return data
 
@@ -422,79 +424,3 @@ def fit(data: TrainingSet, c: float = C) -> SentimentModel:
             "features": len(terms),
         },
     )
-
-
-def tune(
-    model: SentimentModel, root: Path | None = None, labels_path: Path = LABELS
-) -> dict[str, Any]:
-    """Choose the lexicon's weight and, per kind of text, a neutral bias and a shift toward
-    positive on the sample's TUNING split (accuracy, macro-F1 to break ties: the issue's aim
-    is accuracy over always-negative, macro-F1 over it was met); the held-out split is not
-    read. Returns the tuning figures."""
-    from nlp.sentiment import lexicon_sentiment
-
-    items = [i for i in sample_items(labels_path) if i["split"] == "tuning"]
-    texts = sample_texts(items, root)
-    rows: list[_Row] = []
-    for item, text in zip(items, texts, strict=True):
-        kind = MENTION_KIND[item["kind"]]
-        document = document_from_text(text, kind=kind)
-        lexicon = lexicon_sentiment(document).score
-        rows.append(_Row(item["sentiment"], document.sentiment_clauses, lexicon, kind))
-    model.neutral_bias = 0.0
-    best: tuple[tuple[float, float], float, dict[str, tuple[float, float]]] = ((-1, -1), 0, {})
-    for weight in LEXICON_WEIGHTS:
-        model.lexicon_weight = weight
-        offsets = {group: _best_offsets(model, rows, group) for group in KIND_GROUPS}
-        model.kind_offsets = offsets
-        figures = _scores([(r.gold, _label(model, r)) for r in rows])
-        if figures > best[0]:
-            best = (figures, weight, offsets)
-    (accuracy, macro), model.lexicon_weight, model.kind_offsets = best
-    model.meta["tuning"] = {
-        "accuracy": round(accuracy, 4),
-        "macro_f1": round(macro, 4),
-        "lexicon_weight": model.lexicon_weight,
-        "kind_offsets": {k: list(v) for k, v in sorted(model.kind_offsets.items())},
-        "texts": len(rows),
-    }
-    return model.meta["tuning"]
-
-
-@dataclass(frozen=True)
-class _Row:
-    gold: str
-    clauses: tuple[tuple[str, ...], ...]
-    lexicon: float
-    kind: str
-
-
-def _label(model: SentimentModel, row: _Row) -> str:
-    scores, _ = model.margins(row.clauses, row.lexicon, row.kind)
-    return CLASSES[scores.index(max(scores))]
-
-
-def _best_offsets(model: SentimentModel, rows: list[_Row], group: str) -> tuple[float, float]:
-    """The (neutral bias, shift) that reads one kind group's tuning texts best."""
-    chosen = [r for r in rows if kind_group(r.kind) == group]
-    if not chosen:
-        return 0.0, 0.0
-    best: tuple[tuple[float, float], tuple[float, float]] = ((-1.0, -1.0), (0.0, 0.0))
-    for neutral in NEUTRAL_BIASES:
-        for shift in POLAR_SHIFTS:
-            model.kind_offsets = {group: (neutral, shift)}
-            figures = _scores([(r.gold, _label(model, r)) for r in chosen])
-            if figures > best[0]:
-                best = (figures, (neutral, shift))
-    return best[1]
-
-
-def _scores(pairs: list[tuple[str, str]]) -> tuple[float, float]:
-    f1s = []
-    for label in CLASSES:
-        tp = sum(1 for g, p in pairs if g == label == p)
-        n_pred = sum(1 for _, p in pairs if p == label)
-        n_gold = sum(1 for g, _ in pairs if g == label)
-        precision, recall = (tp / n_pred if n_pred else 0.0), (tp / n_gold if n_gold else 0.0)
-        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return sum(1 for g, p in pairs if g == p) / len(pairs), sum(f1s) / len(f1s)

@@ -30,18 +30,27 @@ def _progress(message: str) -> None:
 @click.option(
     "--output", type=click.Path(dir_okay=False), default=str(SENTIMENT_PATH), show_default=True
 )
-def train_sentiment(output: str) -> None:
+@click.option(
+    "--tuning-weight",
+    type=click.FloatRange(min=0.0),
+    default=None,
+    help="train on the tuning split's texts too, each this weight (knobs then chosen by "
+    "grouped 5-fold cross-validation); default nlp.training.sentiment_tuning.TUNING_WEIGHT",
+)
+def train_sentiment(output: str, tuning_weight: float | None) -> None:
     """Fit the stance model on the hand-labelled training texts and the weak labels (emoticon-
     labelled CED responses, food-safety reports...; the evaluation samples' posts and
     near-copies left out), tune it on the tuning split, write it
     and its model card."""
-    from nlp.training.sentiment_train import fit, training_set, tune
+    from nlp.training.sentiment_train import fit, training_set
+    from nlp.training.sentiment_tuning import TUNING_WEIGHT, tune
 
+    weight = TUNING_WEIGHT if tuning_weight is None else tuning_weight
     try:
         data = training_set(progress=_progress)
         _progress(f"training on {len(data.labels)} texts: {data.counts}")
-        model = fit(data)
-        tuning = tune(model)
+        model = tune(data, fit, weight=weight, progress=_progress)
+        tuning = model.meta["tuning"]
     except DatasetMissing as exc:
         raise click.UsageError(str(exc)) from None
     model.meta["trained_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -76,7 +85,9 @@ command). Figures on the held-out split and per kind of text:
   (TF-IDF, {meta.get("features")} features, min. document frequency {meta.get("min_df")}), plus
   the lexicon's net polarity and, per kind of mention (comment, article, post), a neutral
   bias and a shift toward positive (see `nlp/training/sentiment_train.py`).
-- Chosen on the tuning split of benchmarks/sentiment_labels.json: {meta.get("tuning")}.
+- Chosen on the tuning split of benchmarks/sentiment_labels.json (on margins of a model that
+  did not train on the text read; `nested`: each fold read with the knobs chosen on the other
+  four, `nlp/training/sentiment_tuning.py`): {meta.get("tuning")}.
 - Use: the analyser's default whenever this file exists (`nlp.sentiment.score_sentiment`);
   without it the lexicon alone decides.
 """

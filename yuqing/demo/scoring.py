@@ -23,7 +23,10 @@ aims (issue 16) are:
   webhook and e-mail notifiers combine; only the file sink writes one record per row), so a
   recipient's rows sent in one pass, ``group_max`` to a message, are one notification for
   each story they carry, at the time they were sent (a row never sent counts alone, when it
-  was queued). The queued rows per hour are reported beside it (``max_queued_…``).
+  was queued). A message that carries an escalation of a story is that escalation, exempt,
+  with whatever else of the story rides in it (``alerts.intervals`` releases a story's held
+  notes with its escalation, so the phone buzzes once). The queued rows per hour are reported
+  beside it (``max_queued_…``).
 """
 
 from __future__ import annotations
@@ -304,7 +307,10 @@ def deliveries(notifications: Iterable[Notification], group_max: int = GROUP_MAX
         members.sort(key=lambda note: note.id)
         for start in range(0, len(members), group_max):
             chunk = members[start : start + group_max]
-            stories = {note.story for note in chunk if not note.escalation}
+            # A message carrying a story's escalation is that escalation (exempt); a held
+            # note of the same story riding in it adds no second buzz (alerts.intervals).
+            escalated = {note.story for note in chunk if note.escalation}
+            stories = {note.story for note in chunk if not note.escalation} - escalated
             result += [Delivery(recipient, story, sent_at) for story in sorted(stories)]
     return result
 
