@@ -15,7 +15,8 @@ from archive.models import Mention, Reason
 from core.settings import NlpSettings
 from nlp.analysis_state import BatchState, RumorJob, TextParts
 from nlp.events import EventState, Member
-from nlp.rumor.context import Authorities, FactReports, in_context
+from nlp.rumor.context import Authorities, FactReports, authoritative, in_context
+from nlp.rumor.hearsay import Reference, hearsay_claim, reference_of, report_tolls
 from nlp.rumor.model import MODEL_PATH, RumorModel, input_of, load_model
 from nlp.rumor.score import (
     MATCH_THRESHOLD,
@@ -55,6 +56,28 @@ class RumorScoring:
         self.facts = FactReports(self.authorities)
         self.debunks = DebunkIndex(backward_reach=window)
 
+    def reference(self, mention: Mention, event: EventState | None) -> Reference | None:
+        """The event's reference toll, read only for a hearsay casualty claim."""
+        if event is None or not hearsay_claim(f"{mention.title} {mention.text}"):
+            return None
+        reports = (m.mention for m in event.ordered() if authoritative(m.mention, self.authorities))
+        return reference_of(reports)
+
+    def hearsay_to_rejudge(self, mention: Mention, event: EventState | None) -> list[Member]:
+        """A report with a casualty figure joined ``event``: the event's hearsay casualty
+        claims to score again against it (posted before it, they were judged without it)."""
+        if event is None or not authoritative(mention, self.authorities):
+            return []
+        if report_tolls(f"{mention.title}\n{mention.text}") is None:
+            return []
+        return [
+            member
+            for member in event.ordered()
+            if member.id != mention.id
+            and member.mention.kind in RUMOR_KINDS
+            and hearsay_claim(f"{member.mention.title} {member.mention.text}") is not None
+        ]
+
     def score(
         self,
         mention: Mention,
@@ -74,7 +97,8 @@ class RumorScoring:
                 return in_context(heuristic_score(features), mention, self.authorities)
             at = mention.published_at
             result = score_post(features, text.grams, at, self.debunks, len(doubting), doubting)
-            return in_context(result, mention, self.authorities, self.facts.of(event))
+            reference = self.reference(mention, event)
+            return in_context(result, mention, self.authorities, self.facts.of(event), reference)
         match = None
         if relevant:
             # The debunk match as of now (a debunk later in the batch re-analyses the posts it
@@ -88,7 +112,10 @@ class RumorScoring:
                 base=RumorResult(score=0.0),
             )
         corroboration = self.facts.of(event) if relevant else None
-        return RumorJob(mention, [r.mention for r in replies], doubting, match, corroboration)
+        reference = self.reference(mention, event) if relevant else None
+        return RumorJob(
+            mention, [r.mention for r in replies], doubting, match, corroboration, reference
+        )
 
     def resolve(self, batch: BatchState) -> None:
         """Score the batch's posts with the model in one call and put the scores in place.
@@ -116,7 +143,9 @@ class RumorScoring:
                 result.score = max(result.score, job.match.score)
                 result.reasons = job.match.reasons + result.reasons
                 result.matched_debunk = job.match.matched_debunk
-            result = in_context(result, job.mention, self.authorities, job.corroboration)
+            result = in_context(
+                result, job.mention, self.authorities, job.corroboration, job.reference
+            )
             assert job.analysis is not None
             job.analysis.rumor_score = result.score
             job.analysis.reasons[job.head : job.head] = result.reasons

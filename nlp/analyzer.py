@@ -394,6 +394,9 @@ class Analyzer:
             batch.rumor_jobs[mention.id] = job
         if event_id is not None and not again:
             self._after_join(mention, event_id, batch, now)
+            # A report's casualty figure: the event's hearsay tolls are judged against it.
+            for claim in self.rumors.hearsay_to_rejudge(mention, self.store.get(event_id)):
+                self.analyse(claim.mention, batch, now, again=True)
         if mention.kind == "debunk" and not again:
             self._after_debunk(mention, document, batch, now)
         return analysis
