@@ -156,3 +156,20 @@ def test_the_official_report_and_its_debunk_of_the_tolls_are_not_rumours(
     # The hearsay they answer: 死伤上百 against 30 dead and hurt (their quotes left out).
     assert score(archive, "l0038") >= EXCEEDS_MIN
     assert any("远超权威通报的 30 人" in t for t in reason_texts(archive, "l0038"))
+
+
+def test_another_accident_another_wording(archive: Archive) -> None:
+    # baisha_gas: a restaurant's LPG explosion at 11:40 (offset 1660); 听在市二院的亲戚说…死了
+    # 三十多个人 at 12:42, before the bureau of emergency management's 3 dead (the newspaper,
+    # 13:20) and 江州发布's 4 dead (14:15); a hearsay-free 【转】 of the toll is left alone.
+    keys = ["b0026", "b0031", "b0032", "b0034", "b0036", "b0040", "b0041", "b0047"]
+    run(archive, [item(k, "baisha_gas", 1660) for k in keys], now_hours=6)
+    claim = archive.get_analyses(["b0032"])["b0032"]
+    assert claim.event_id == archive.get_analyses(["b0040"])["b0040"].event_id
+    assert score(archive, "b0032") >= EXCEEDS_MIN
+    why = next(t for t in reason_texts(archive, "b0032") if t.startswith("传闻伤亡数字"))
+    assert "听在市二院的亲戚说" in why and "死亡 30 人以上" in why and "远超权威通报的 4 人" in why
+    for key in ("b0031", "b0036", "b0040", "b0041"):
+        assert score(archive, key) < 0.5, key
+    # 转给家人//@…【转】白沙爆炸死了三十多人: no hearsay word in what it carries (the model's).
+    assert not any(t.startswith("传闻伤亡数字") for t in reason_texts(archive, "b0047"))
