@@ -200,6 +200,15 @@ def authoritative(mention: Mention, authorities: Authorities) -> bool:
 _KIND_LABEL = {"deaths": "死亡", "casualties": "死伤"}
 
 
+def _reporter(report: Mention) -> str:
+    """Who gave a reference figure: an article's outlet and title (the reporter's name says
+    little to a press officer), else the account or issuer."""
+    if report.platform in REPORTING_PLATFORMS and report.title:
+        outlet = str(report.extra.get("outlet") or report.extra.get("site") or report.author)
+        return f"{outlet}《{report.title[:24]}》"
+    return report.author or report.title[:20] or report.source
+
+
 def _hearsay(
     result: RumorResult,
     mention: Mention,
@@ -221,7 +230,7 @@ def _hearsay(
         _bound(result, UNVERIFIED_MIN, high, reason, mention.id)
     else:
         counted, report = reference.of(claim.kind)
-        who = report.author or report.title[:20] or report.source
+        who = _reporter(report)
         if not exceeds(claim, reference):
             reason = f"{heard}：未明显超出权威通报的 {counted:g} 人（{who}）"
             result.reasons.insert(0, Reason("feature", reason, 0.0, report.id))
