@@ -465,7 +465,7 @@ class Analyzer:
             horizon = self._newest - EVICT_AFTER_WINDOWS * self.window
             for event_id in self.store.evict_before(horizon):
                 self.stored_events.discard(event_id)
-                self.rumors.facts.forget(event_id)
+                self.rumors.forget(event_id)
             if self._covered_since is not None and horizon > self._covered_since:
                 self._covered_since = horizon
 

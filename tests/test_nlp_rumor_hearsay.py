@@ -105,6 +105,8 @@ def test_the_reference_toll_leaves_out_the_claims_a_report_quotes() -> None:
     assert reference is not None
     assert reference.deaths == 11 and reference.deaths_by.id == "l0054"
     assert reference.casualties == 30
+    # The same reference whatever order the reports come in (a restart reloads them).
+    assert reference_of([item("l0044"), item("l0054")]) == reference
     assert reference_of([item("l0027")]) is None  # the fire brigade gives no figure
 
 

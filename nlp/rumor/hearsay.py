@@ -157,22 +157,34 @@ class Reference:
         return self.casualties, self.casualties_by
 
 
+def _earlier(a: Mention, b: Mention) -> bool:
+    return (a.published_at, a.id) < (b.published_at, b.id)
+
+
+def with_report(found: Reference | None, report: Mention) -> Reference | None:
+    """``found`` with one more report taken in: the larger toll of each kind, the earliest
+    report giving it (so the reference is the same whatever order the reports come in)."""
+    tolls = report_tolls(f"{report.title}\n{report.text}")
+    if tolls is None:
+        return found
+    deaths, casualties = tolls
+    if found is None:
+        return Reference(deaths, casualties, report, report)
+    if deaths > found.deaths or (deaths == found.deaths and _earlier(report, found.deaths_by)):
+        found = Reference(deaths, found.casualties, report, found.casualties_by)
+    if casualties > found.casualties or (
+        casualties == found.casualties and _earlier(report, found.casualties_by)
+    ):
+        found = Reference(found.deaths, casualties, found.deaths_by, report)
+    return found
+
+
 def reference_of(reports: Iterable[Mention]) -> Reference | None:
-    """The reference toll from the event's authoritative reports (the caller says which
+    """The reference toll from an event's authoritative reports (the caller says which
     members are authorities: ``nlp.rumor.context``), None when none gives a figure."""
     found: Reference | None = None
     for report in reports:
-        tolls = report_tolls(f"{report.title}\n{report.text}")
-        if tolls is None:
-            continue
-        deaths, casualties = tolls
-        if found is None:
-            found = Reference(deaths, casualties, report, report)
-            continue
-        if deaths > found.deaths:
-            found = Reference(deaths, found.casualties, report, found.casualties_by)
-        if casualties > found.casualties:
-            found = Reference(found.deaths, casualties, found.deaths_by, report)
+        found = with_report(found, report)
     return found
 
 
