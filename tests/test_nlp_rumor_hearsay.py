@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from archive.base import Archive
-from archive.models import Mention
+from archive.models import Analysis, Mention
+from nlp.rumor.claims import event_claim
 from nlp.rumor.context import REFUTATION_MAX
 from nlp.rumor.hearsay import (
     EXCEEDS_MIN,
@@ -22,6 +24,7 @@ from nlp.rumor.hearsay import (
     parse_count,
     reference_of,
 )
+from tests.conftest import T0
 from tests.support.nlp_stage_run import mention, run
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -62,6 +65,13 @@ def item(key: str, scenario: str = "linchuan_boiler", start: int = START) -> Men
         else {}
     )
     return replace(built, author=record["author"], metrics=metrics)
+
+
+def members(archive: Archive, event_id: str | None) -> list[tuple[Mention, Analysis | None]]:
+    assert event_id is not None
+    mentions = archive.event_mentions(event_id, limit=500)
+    analyses = archive.get_analyses([m.id for m in mentions])
+    return [(m, analyses.get(m.id)) for m in mentions]
 
 
 def reason_texts(archive: Archive, key: str) -> list[str]:
@@ -123,6 +133,8 @@ def test_an_exaggerated_hearsay_toll_is_a_claim_once_the_authorities_count(
     # The event is confirmed but no authority has counted: the toll is unverified, watched
     # (not held down as a corroborated post's would be) but not a false claim.
     assert UNVERIFIED_MIN <= score(archive, "l0038") <= UNVERIFIED_MAX
+    # An unverified toll is no identified false claim in a reported accident.
+    assert event_claim(members(archive, events["l0038"]), 0.5, T0 + timedelta(hours=3)) is None
     assert any("尚无权威通报的伤亡数字可核对，待核实" in t for t in reason_texts(archive, "l0038"))
     # A repost telling others not to pass the hearsay on (别乱转了…等官方通报) refutes it.
     assert score(archive, "l0036") <= REFUTATION_MAX
@@ -143,6 +155,13 @@ def test_an_exaggerated_hearsay_toll_is_a_claim_once_the_authorities_count(
     # Witnesses in the event, the newspaper and the bureau's reports stay below 0.5.
     for key in ("l0022", "l0031", "l0047", "l0041", "l0044", "l0046"):
         assert score(archive, key) < 0.5, key
+    # The event is a real accident; its identified false claim is the toll the count answers
+    # (the rumour rule's clarification names it), with no debunk published yet.
+    claim = event_claim(members(archive, events["l0038"]), 0.7, T0 + timedelta(hours=6))
+    assert claim is not None and claim.debunk is None
+    assert "死伤上百" in claim.text or "五十多" in claim.text or "四五十" in claim.text
+    assert {"l0038", "l0042", "l0049"} <= set(claim.posts)
+    assert not {"l0022", "l0031", "l0047"} & set(claim.posts)
 
 
 def test_the_official_report_and_its_debunk_of_the_tolls_are_not_rumours(

@@ -198,6 +198,10 @@ def authoritative(mention: Mention, authorities: Authorities) -> bool:
 
 
 _KIND_LABEL = {"deaths": "死亡", "casualties": "死伤"}
+# How a hearsay toll's reason begins, and the words of one the authorities' count answers
+# (``nlp.rumor.claims`` reads them back: such a toll is an identified false claim).
+HEARSAY_PREFIX = "传闻伤亡数字"
+EXCEEDED = "远超权威通报"
 
 
 def _reporter(report: Mention) -> str:
@@ -222,7 +226,7 @@ def _hearsay(
     ``UNVERIFIED_MIN``, and at most ``UNVERIFIED_MAX`` where the corroboration cap would
     have held it (nothing confirms the event otherwise: the model's reading stands)."""
     before = result.score
-    heard = f"传闻伤亡数字（{claim.source}…“{claim.phrase}”，{_KIND_LABEL[claim.kind]}"
+    heard = f"{HEARSAY_PREFIX}（{claim.source}…“{claim.phrase}”，{_KIND_LABEL[claim.kind]}"
     heard += f" {claim.value:g} 人以上）"
     if reference is None:
         reason = f"{heard}：尚无权威通报的伤亡数字可核对，待核实"
@@ -236,7 +240,7 @@ def _hearsay(
             result.reasons.insert(0, Reason("feature", reason, 0.0, report.id))
             return False
         reason = (
-            f"{heard}：远超权威通报的 {counted:g} 人（{who}），出自非权威来源的传闻、"
+            f"{heard}：{EXCEEDED}的 {counted:g} 人（{who}），出自非权威来源的传闻、"
             "未经证实，疑似不实说法"
         )
         _bound(result, EXCEEDS_MIN, 1.0, reason, report.id)
