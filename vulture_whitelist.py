@@ -58,3 +58,4 @@ score_units  # unused function (yuqing/demo/unit_scoring.py:61): benchmarks/deci
 held_out  # used by benchmarks/nlp_rumor_bench.py
 held_out_table  # used by benchmarks/nlp_rumor_bench.py
 _.predict_proba  # unused method (nlp/relevance_model.py: tests compare it with scikit-learn's)
+reference_of  # unused function (nlp/rumor/hearsay.py): tests/test_nlp_rumor_hearsay.py reads an event's reference from its reports
