@@ -59,3 +59,4 @@ held_out  # used by benchmarks/nlp_rumor_bench.py
 held_out_table  # used by benchmarks/nlp_rumor_bench.py
 _.predict_proba  # unused method (nlp/relevance_model.py: tests compare it with scikit-learn's)
 sweep  # unused function (nlp/training/relevance_tuning.py): benchmarks/nlp_relevance_bench.py --tuning
+reference_of  # unused function (nlp/rumor/hearsay.py): tests/test_nlp_rumor_hearsay.py reads an event's reference from its reports

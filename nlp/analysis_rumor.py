@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 from archive.models import Mention, Reason
 from core.settings import NlpSettings
 from nlp.analysis_state import BatchState, RumorJob, TextParts
 from nlp.events import EventState, Member
-from nlp.rumor.context import Authorities, FactReports, in_context
+from nlp.rumor.context import Authorities, FactReports, authoritative, in_context
+from nlp.rumor.hearsay import Reference, hearsay_claim, report_tolls, with_report
 from nlp.rumor.model import MODEL_PATH, RumorModel, input_of, load_model
 from nlp.rumor.score import (
     MATCH_THRESHOLD,
@@ -46,6 +48,32 @@ def rumor_model_path(settings: NlpSettings) -> Path:
     return MODEL_PATH
 
 
+class ReferenceTolls:
+    """Per event, the reference toll of its authoritative reports (``nlp.rumor.hearsay``),
+    taking in only the members added since the last look: a viral hearsay toll is reposted
+    thousands of times, and each repost reads its event's reference."""
+
+    def __init__(self, authorities: Authorities) -> None:
+        self.authorities = authorities
+        self._found: dict[str, tuple[Reference | None, int]] = {}
+
+    def of(self, event: EventState) -> Reference | None:
+        found, scanned = self._found.get(event.id, (None, 0))
+        gone = found is not None and not (
+            found.deaths_by.id in event.members and found.casualties_by.id in event.members
+        )
+        if gone or scanned > len(event.members):  # members left: take them in again
+            found, scanned = None, 0
+        for member in islice(event.members.values(), scanned, None):
+            if authoritative(member.mention, self.authorities):
+                found = with_report(found, member.mention)
+        self._found[event.id] = (found, len(event.members))
+        return found
+
+    def forget(self, event_id: str) -> None:
+        self._found.pop(event_id, None)
+
+
 class RumorScoring:
     """The rumour model, the authorities and fact reports it is read against, the debunks."""
 
@@ -53,7 +81,34 @@ class RumorScoring:
         self.model: RumorModel | None = load_model(rumor_model_path(settings))
         self.authorities = Authorities.from_settings(settings.authorities)
         self.facts = FactReports(self.authorities)
+        self.references = ReferenceTolls(self.authorities)
         self.debunks = DebunkIndex(backward_reach=window)
+
+    def reference(self, mention: Mention, event: EventState | None) -> Reference | None:
+        """The event's reference toll, read only for a hearsay casualty claim."""
+        if event is None or not hearsay_claim(f"{mention.title} {mention.text}"):
+            return None
+        return self.references.of(event)
+
+    def forget(self, event_id: str) -> None:
+        """The event left memory: what was kept about it goes too."""
+        self.facts.forget(event_id)
+        self.references.forget(event_id)
+
+    def hearsay_to_rejudge(self, mention: Mention, event: EventState | None) -> list[Member]:
+        """A report with a casualty figure joined ``event``: the event's hearsay casualty
+        claims to score again against it (posted before it, they were judged without it)."""
+        if event is None or not authoritative(mention, self.authorities):
+            return []
+        if report_tolls(f"{mention.title}\n{mention.text}") is None:
+            return []
+        return [
+            member
+            for member in event.ordered()
+            if member.id != mention.id
+            and member.mention.kind in RUMOR_KINDS
+            and hearsay_claim(f"{member.mention.title} {member.mention.text}") is not None
+        ]
 
     def score(
         self,
@@ -74,7 +129,8 @@ class RumorScoring:
                 return in_context(heuristic_score(features), mention, self.authorities)
             at = mention.published_at
             result = score_post(features, text.grams, at, self.debunks, len(doubting), doubting)
-            return in_context(result, mention, self.authorities, self.facts.of(event))
+            reference = self.reference(mention, event)
+            return in_context(result, mention, self.authorities, self.facts.of(event), reference)
         match = None
         if relevant:
             # The debunk match as of now (a debunk later in the batch re-analyses the posts it
@@ -88,7 +144,10 @@ class RumorScoring:
                 base=RumorResult(score=0.0),
             )
         corroboration = self.facts.of(event) if relevant else None
-        return RumorJob(mention, [r.mention for r in replies], doubting, match, corroboration)
+        reference = self.reference(mention, event) if relevant else None
+        return RumorJob(
+            mention, [r.mention for r in replies], doubting, match, corroboration, reference
+        )
 
     def resolve(self, batch: BatchState) -> None:
         """Score the batch's posts with the model in one call and put the scores in place.
@@ -116,7 +175,9 @@ class RumorScoring:
                 result.score = max(result.score, job.match.score)
                 result.reasons = job.match.reasons + result.reasons
                 result.matched_debunk = job.match.matched_debunk
-            result = in_context(result, job.mention, self.authorities, job.corroboration)
+            result = in_context(
+                result, job.mention, self.authorities, job.corroboration, job.reference
+            )
             assert job.analysis is not None
             job.analysis.rumor_score = result.score
             job.analysis.reasons[job.head : job.head] = result.reasons

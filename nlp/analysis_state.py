@@ -20,6 +20,7 @@ from archive.models import Analysis, EntityRef, Mention
 from nlp.analysis_entities import entity_refs
 from nlp.events import Member, title_vector
 from nlp.relevance import RelevanceResult
+from nlp.rumor.hearsay import Reference
 from nlp.rumor.model import MAX_RESPONSES
 from nlp.rumor.score import RumorResult, bigrams, doubt_phrases
 from nlp.sentiment import SentimentResult
@@ -124,6 +125,7 @@ class RumorJob:
     doubting: list[str]
     match: RumorResult | None  # the debunk override found then (score_post over a 0 score)
     corroboration: Mention | None = None  # a report stating its event as fact, then
+    reference: Reference | None = None  # the event's reference toll then, for hearsay figures
     analysis: Analysis | None = None
     head: int = 0  # how many of analysis.reasons come before the rumour's
     member: Member | None = None

@@ -404,6 +404,9 @@ class Analyzer:
             batch.rumor_jobs[mention.id] = job
         if event_id is not None and not again:
             self._after_join(mention, event_id, batch, now)
+            # A report's casualty figure: the event's hearsay tolls are judged against it.
+            for claim in self.rumors.hearsay_to_rejudge(mention, self.store.get(event_id)):
+                self.analyse(claim.mention, batch, now, again=True)
         if member is not None and event_id is not None and not again:
             state = self.store.ensure(event_id)
             self.unlinked.recheck(member, state, lambda m: self.analyse(m, batch, now, again=True))
@@ -477,7 +480,7 @@ class Analyzer:
             horizon = self._newest - EVICT_AFTER_WINDOWS * self.window
             for event_id in self.store.evict_before(horizon):
                 self.stored_events.discard(event_id)
-                self.rumors.facts.forget(event_id)
+                self.rumors.forget(event_id)
             if self._covered_since is not None and horizon > self._covered_since:
                 self._covered_since = horizon
 

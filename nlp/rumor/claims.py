@@ -3,7 +3,8 @@
 An event is a rumour event only when a false claim in it is identified; a clarification names
 that claim, not the event's title. A real emergency reported by authorities (an accident with
 a fire-brigade 警情通报 and a government 情况通报) is never a rumour as a whole: in such an event
-only a claim answered by a debunk (a known false claim) is one. The rumour rule
+only a claim answered by a debunk (a known false claim), or a hearsay casualty toll the
+authorities' count answers (``nlp.rumor.hearsay``), is one. The rumour rule
 (``alerts.rules.RumorRule``) and the dashboard's rumour figures read these functions, so they
 judge the same posts.
 
@@ -20,7 +21,14 @@ from datetime import datetime, timedelta
 
 from archive.models import Analysis, Mention, Reason
 from nlp.events import is_official
-from nlp.rumor.context import ADDRESSING, AUTHORITY_PREFIX, REPORTING_PLATFORMS, claim_stance
+from nlp.rumor.context import (
+    ADDRESSING,
+    AUTHORITY_PREFIX,
+    EXCEEDED,
+    HEARSAY_PREFIX,
+    REPORTING_PLATFORMS,
+    claim_stance,
+)
 from nlp.rumor.score import RUMOR_KINDS
 from nlp.rumor.stance import asks
 
@@ -54,6 +62,15 @@ def is_authority(analysis: Analysis) -> bool:
 
 def known_debunk(analysis: Analysis) -> Reason | None:
     return next((r for r in analysis.reasons if r.kind == "match"), None)
+
+
+def contradicted(analysis: Analysis) -> Reason | None:
+    """The reason saying the post's hearsay toll far exceeds the authorities' count
+    (``nlp.rumor.context``): the count answers it as a debunk answers a claim."""
+    return next(
+        (r for r in analysis.reasons if r.text.startswith(HEARSAY_PREFIX) and EXCEEDED in r.text),
+        None,
+    )
 
 
 def is_claim_post(mention: Mention, analysis: Analysis | None, threshold: float) -> bool:
@@ -102,8 +119,9 @@ def event_claim(
     """The event's identified false claim, or None when it has none.
 
     The claim posts are those ``is_claim_post`` accepts. When an authority reports the event
-    as fact, only a claim answered by a debunk counts (the event is real; what may be false is
-    a claim about it); any other claim counts once it is ``CLAIM_GRACE`` old at ``now``.
+    as fact, only a claim answered by a debunk or by the authorities' casualty count (a hearsay
+    toll far above it) counts (the event is real; what may be false is a claim about it); any
+    other claim counts once it is ``CLAIM_GRACE`` old at ``now``.
     The claim's words are those the debunk quotes, else the most likely post's.
     """
     rows: Sequence[tuple[Mention, Analysis | None]] = list(members)
@@ -112,7 +130,10 @@ def event_claim(
         return None
     confirmed = any(reports_as_fact(m, a) for m, a in rows)
     known = [(m, a) for m, a in claims if known_debunk(a) is not None]
-    if not known:
+    # A hearsay toll far above the authorities' count is answered by that count: a claim
+    # even in a reported emergency (当场没了五十多个 against 3 dead), with no debunk yet.
+    tolls = [(m, a) for m, a in claims if contradicted(a) is not None]
+    if not known and not tolls:
         if confirmed:
             return None
         first_seen = min(m.fetched_at for m, _ in claims)
@@ -122,9 +143,12 @@ def event_claim(
     debunk = known_debunk(known[0][1]) if known else None
     # The claim's words: from a post that states it (an original post that does not ask),
     # else from the most likely post ("真的假的？我家冰箱里就有两包" is a reaction to it).
-    stating = [m for m, _ in spreading if m.kind == "post" and not asks(m.text)]
+    # Without a debunk to quote, a toll the count answers is the claim.
+    toll_ids = {m.id for m, _ in tolls}
+    pool = spreading if known or not tolls else [p for p in spreading if p[0].id in toll_ids]
+    stating = [m for m, _ in pool if m.kind == "post" and not asks(m.text)]
     return Claim(
-        text=claim_text(stating[0] if stating else spreading[0][0], debunk),
+        text=claim_text(stating[0] if stating else pool[0][0], debunk),
         posts=tuple(m.id for m, _ in spreading),
         score=max(a.rumor_score or 0.0 for _, a in claims),
         debunk=debunk,

@@ -34,6 +34,15 @@ from pathlib import Path
 from archive.models import Mention, Reason
 from core.settings import AuthoritySettings
 from nlp.events import EventState, is_official
+from nlp.rumor.hearsay import (
+    EXCEEDS_MIN,
+    UNVERIFIED_MAX,
+    UNVERIFIED_MIN,
+    HearsayClaim,
+    Reference,
+    exceeds,
+    hearsay_claim,
+)
 from nlp.rumor.score import RumorResult
 from nlp.rumor.stance import asks, disbelieves
 
@@ -107,11 +116,14 @@ class Authorities:
 
 
 def _cap(result: RumorResult, cap: float, reason: str, mention_id: str) -> None:
-    if result.score > cap:
-        change = _logit(cap) - _logit(result.score)
-        result.score = cap
-    else:
-        change = 0.0
+    _bound(result, 0.0, cap, reason, mention_id)
+
+
+def _bound(result: RumorResult, low: float, high: float, reason: str, mention_id: str) -> None:
+    """Move the score into [low, high]; the reason carries the change in log-odds."""
+    bounded = min(max(result.score, low), high)
+    change = _logit(bounded) - _logit(result.score) if bounded != result.score else 0.0
+    result.score = bounded
     result.reasons.insert(0, Reason("feature", reason, round(change, 4), mention_id))
 
 
@@ -177,18 +189,86 @@ class FactReports:
         self._found.pop(event_id, None)
 
 
+def authoritative(mention: Mention, authorities: Authorities) -> bool:
+    """An authority's mention or a news report (not a comment): whose casualty figures are
+    the reference a hearsay toll is read against (``nlp.rumor.hearsay``)."""
+    if mention.kind == "comment":
+        return False
+    return mention.platform in REPORTING_PLATFORMS or authorities.kind_of(mention) is not None
+
+
+_KIND_LABEL = {"deaths": "死亡", "casualties": "死伤"}
+# How a hearsay toll's reason begins, and the words of one the authorities' count answers
+# (``nlp.rumor.claims`` reads them back: such a toll is an identified false claim).
+HEARSAY_PREFIX = "传闻伤亡数字"
+EXCEEDED = "远超权威通报"
+
+
+def _reporter(report: Mention) -> str:
+    """Who gave a reference figure: an article's outlet and title (the reporter's name says
+    little to a press officer), else the account or issuer."""
+    if report.platform in REPORTING_PLATFORMS and report.title:
+        outlet = str(report.extra.get("outlet") or report.extra.get("site") or report.author)
+        return f"{outlet}《{report.title[:24]}》"
+    return report.author or report.title[:20] or report.source
+
+
+def _hearsay(
+    result: RumorResult,
+    mention: Mention,
+    claim: HearsayClaim,
+    reference: Reference | None,
+    corroborated: bool,
+) -> bool:
+    """Judge a hearsay casualty claim against the event's reference toll; True when that
+    decided the score (the corroboration cap then does not apply: the reports confirm the
+    event, not this figure). Without a reference the claim is unverified: at least
+    ``UNVERIFIED_MIN``, and at most ``UNVERIFIED_MAX`` where the corroboration cap would
+    have held it (nothing confirms the event otherwise: the model's reading stands)."""
+    before = result.score
+    heard = f"{HEARSAY_PREFIX}（{claim.source}…“{claim.phrase}”，{_KIND_LABEL[claim.kind]}"
+    heard += f" {claim.value:g} 人以上）"
+    if reference is None:
+        reason = f"{heard}：尚无权威通报的伤亡数字可核对，待核实"
+        high = UNVERIFIED_MAX if corroborated else 1.0
+        _bound(result, UNVERIFIED_MIN, high, reason, mention.id)
+    else:
+        counted, report = reference.of(claim.kind)
+        who = _reporter(report)
+        if not exceeds(claim, reference):
+            reason = f"{heard}：未明显超出权威通报的 {counted:g} 人（{who}）"
+            result.reasons.insert(0, Reason("feature", reason, 0.0, report.id))
+            return False
+        reason = (
+            f"{heard}：{EXCEEDED}的 {counted:g} 人（{who}），出自非权威来源的传闻、"
+            "未经证实，疑似不实说法"
+        )
+        _bound(result, EXCEEDS_MIN, 1.0, reason, report.id)
+    first = result.reasons[0]
+    text = f"{first.text}（模型评分 {before:.2f}，语境调整后 {result.score:.2f}）"
+    result.reasons[0] = Reason(first.kind, text, first.weight, first.mention_id)
+    return True
+
+
 def in_context(
     result: RumorResult,
     mention: Mention,
     authorities: Authorities,
     corroboration: Mention | None = None,
+    reference: Reference | None = None,
 ) -> RumorResult:
-    """The post's score as a claim: capped for authorities and refutations, and for posts in
-    an event a report states as fact (``corroboration``, when no debunk answers the post)."""
+    """The post's score as a claim: capped for authorities and refutations; a hearsay
+    casualty figure judged against the event's reference toll (``reference``: its reports'
+    largest, ``nlp.rumor.hearsay``); capped for other posts in an event a report states as
+    fact (``corroboration``, when no debunk answers the post)."""
     kind = authorities.kind_of(mention)
     text = f"{mention.title} {mention.text}"
     if kind is None and claim_stance(text) == "claims":
-        if corroboration is not None and result.matched_debunk is None:
+        claim = hearsay_claim(text)
+        corroborated = corroboration is not None and result.matched_debunk is None
+        if claim is not None and _hearsay(result, mention, claim, reference, corroborated):
+            return result
+        if corroborated and corroboration is not None:
             who = corroboration.author or corroboration.title[:20] or corroboration.source
             reason = f"事件已有权威或媒体报道（{who}），未被辟谣：按已证实事件的一部分看待"
             _cap(result, CORROBORATED_MAX, reason, corroboration.id)

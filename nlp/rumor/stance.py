@@ -42,8 +42,11 @@ REFUTING = re.compile(
 # Disbelief of a claim in the post's own words (哪来的塑料味, 怎么可能是塑料): used for the
 # post's stance in context (``nlp.rumor.context``), not as a model feature (the model was
 # trained on ``refutes`` alone).
+# Telling others not to pass a claim on, or to wait for the authorities' word (别乱转了，等官方
+# 通报: a repost that pushes back on the hearsay it quotes) is disbelief too.
 DISBELIEVING = re.compile(
     r"哪来的|哪有什么|怎么可能|不可能是|没见(?:过)?(?:是|有)|根本不是|根本没有"
+    r"|(?:别|不要)(?:再)?乱(?:转|传)|等(?:官方)?通报"
 )
 
 
