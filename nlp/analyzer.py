@@ -25,7 +25,6 @@ from archive.base import Archive
 from archive.models import Analysis, EntityRef, Event, Mention, Reason, stable_id
 from archive.search import SearchFilters, SearchRequest
 from core.settings import NlpSettings
-from nlp.analysis_entities import region_names
 from nlp.analysis_rumor import RumorScoring, repeating
 from nlp.analysis_state import BatchState as _Batch
 from nlp.analysis_state import RumorJob as _RumorJob
@@ -33,23 +32,16 @@ from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
 from nlp.declared_entities import with_declared
-from nlp.event_links import (
-    Probe,
-    chain_links,
-    firm_names,
-    member_links,
-    own_words,
-    place_names,
-)
+from nlp.event_links import Probe
+from nlp.event_member import event_member, event_probe
 from nlp.event_recheck import Unlinked
 from nlp.event_store import EventStore
-from nlp.events import EventState, Member, build_event, is_official
-from nlp.heat import mention_weight
-from nlp.notice_links import NoticeLinks, is_notice
+from nlp.events import EventState, Member, build_event
+from nlp.notice_links import NoticeLinks
 from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
 from nlp.rumor.score import RUMOR_KINDS, RumorResult
 from nlp.sentiment import score_sentiment
-from nlp.severity import SeverityResult, SourcedFigures, best_figures, grade_text
+from nlp.severity import SeverityResult, grade_text
 from nlp.text import Document, document_from_text
 
 # How many stored debunks are loaded at start (newest first). At a few hundred debunks a year
@@ -198,7 +190,7 @@ class Analyzer:
             batch.prior.update(found)
         return batch.prior[mention_id]
 
-    # ---- members -----------------------------------------------------------------------
+    # ---- members ----------------------------------------------------------------------
     def _member(
         self,
         mention: Mention,
@@ -208,51 +200,11 @@ class Analyzer:
         vector: dict[str, float] | None = None,
         severity: SeverityResult | None = None,
     ) -> Member:
-        """A member from a mention and its analysis: the same whether just computed or
-        rebuilt from the archive, which is what makes a restart invisible."""
-        relevance = relevance or self._text(mention).relevance
-        severity = severity or grade_text(document.full_text, mention.id)
-        official = is_official(mention)
-        figures = SourcedFigures(
-            mention_id=mention.id,
-            published_at=mention.published_at,
-            official=official,
-            credible=mention.kind != "comment",
-            best=best_figures(severity.figures),
-            accident_context=severity.accident_context,
-        )
-        is_post = mention.kind in RUMOR_KINDS
-        text = self._text(mention)
-        # A member rebuilt from an analysis stored before entities were kept extracts them
-        # (deterministic: the same as a fresh analysis would store).
         entities = tuple(analysis.entities) or self.entities(mention)
-        return Member(
-            mention=mention,
-            title=document.prepared.title,
-            vector=vector if vector is not None else text.vector,
-            title_vector=text.title_vector,
-            lead=text.lead,
-            relevance=analysis.relevance,
-            topic_evidence=dict(relevance.topic_evidence),
-            rumor_score=analysis.rumor_score,
-            figures=figures,
-            grams=text.grams if is_post else frozenset(),
-            doubting=mention.parent_id is not None and text.doubting,
-            weight=mention_weight(mention.platform, mention.metrics),
-            regions=region_names(entities),
-            entities=entities,
-            links=member_links(
-                document.prepared.hashtags,
-                mention.author,
-                # An inspection notice lists tens of firms: which of them its event is about is
-                # nlp.notice_links' judgement, so its firms tie no posts to it here.
-                () if is_notice(mention) else entities,
-                f"{mention.title}\n{mention.text}",
-                own_words(mention.text) if mention.kind != "comment" else "",
-                place_names(document.title_words + document.body_words),
-            ),
-            linked=analysis.relevance < self.threshold,
-        )
+        return event_member(
+            mention, document, analysis, self._text(mention), entities, self.threshold,
+            relevance, vector, severity,
+        )  # fmt: skip
 
     # ---- the per-mention pipeline ------------------------------------------------------
     def _current_event(self, mention: Mention, batch: _Batch) -> str | None:
@@ -266,14 +218,7 @@ class Analyzer:
         return current
 
     def _probe(self, mention: Mention, text: _Text, firms: bool = False) -> Probe:
-        prepared = text.document.prepared
-        return Probe(
-            firms=firm_names(self.entities(mention)) if firms and not is_notice(mention) else (),
-            hashtags=prepared.hashtags,
-            chain=chain_links(mention.text) if prepared.repost_chain else (),
-            text=text.document.full_text,
-            terms=tuple(r.text for r in text.relevance.reasons if r.kind == "term"),
-        )
+        return event_probe(mention, text, self.entities(mention) if firms else ())
 
     def _choose_event(
         self, mention: Mention, text: _Text, parent: Analysis | None, batch: _Batch
