@@ -41,20 +41,16 @@ from datetime import datetime
 
 from archive.models import Reason
 from nlp.severity_figures import (
-    KIND_LABEL as KIND_LABEL,
-)
-from nlp.severity_figures import (
     KINDS,
     ROMAN,
     Figure,
     best_figures,
     extract_figures,
     outranks,
-)
-from nlp.severity_figures import (
-    parse_number as parse_number,
+    parse_number,
 )
 
+# What callers import from here: the figures are read in nlp.severity_figures.
 __all__ = [
     "KINDS",
     "Figure",
