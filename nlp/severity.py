@@ -1,169 +1,83 @@
-"""Casualties and losses in Chinese text, and the official accident grade they imply.
+"""The official grade of an incident from its figures, for one text and for an event.
 
-The four grades and their thresholds are those of the State Council's regulation on reporting
-and investigating production-safety accidents (《生产安全事故报告和调查处理条例》, 国务院令
-第493号, art. 3), which the special-equipment rules (《特种设备安全监察条例》 art. 61–64) follow:
+Three sources of a grade, strongest first:
 
-======== ============ ======================= =====================
-grade     deaths ≥     serious injuries ≥      direct loss ≥ (yuan)
-======== ============ ======================= =====================
-特别重大  30           100                     1 亿 (100,000,000)
-重大      10           50                      5000 万
-较大      3            10                      1000 万
-一般      otherwise, when casualties or a loss are reported in an accident context
-======== ============ ======================= =====================
+1. **An announced emergency response** (启动食品安全事故Ⅱ级应急响应, 一级响应): the authority
+   has graded the incident itself, and its word outranks any count — Ⅰ 特别重大, Ⅱ 重大,
+   Ⅲ 较大, Ⅳ 一般 (the four response levels of the national emergency plans follow the four
+   grades, 《国家突发公共事件总体应急预案》 1.3).
+2. **Accident figures**, by the State Council's regulation on reporting and investigating
+   production-safety accidents (《生产安全事故报告和调查处理条例》, 国务院令第493号, art. 3),
+   which the special-equipment rules (《特种设备安全监察条例》 art. 61–64) follow:
 
-Only serious injuries (重伤) count toward the grade, as in the regulation; plain 受伤 figures
-are extracted and shown but do not raise the grade. Figures in clauses that report totals over
-a period (全年共发生…, 同比…) are skipped, and so are figures that follow a word of another time
-or country in their sentence (历史上, 去年, 美国, a bare year: ``[elsewhere]`` in
-resources/severity.txt) until a word of the present (今天, 此次) returns to the event. Every
-figure is returned with the phrase it came from and the mention it is in, because the press
-office must say which figures it used.
+   ======== ============ ======================= =====================
+   grade     deaths ≥     serious injuries ≥      direct loss ≥ (yuan)
+   ======== ============ ======================= =====================
+   特别重大  30           100                     1 亿 (100,000,000)
+   重大      10           50                      5000 万
+   较大      3            10                      1000 万
+   一般      otherwise, when casualties or a loss are reported in an accident context
+   ======== ============ ======================= =====================
+
+   Only serious injuries (重伤) count, as in the regulation; plain 受伤 figures are shown but
+   do not raise the grade.
+3. **The sick of a food poisoning**, by the national food-safety emergency plan
+   (《国家食品安全事故应急预案》, 2011 revision, 1.3 事故分级) and the provincial plans that
+   follow it: 重大 when 100 or more are harmed with a death, or 10 or more die, or — the
+   provincial plans' rule for schools (e.g. 重大食品安全事故（Ⅱ级）"学校发生食物中毒事故、
+   造成伤害人数50人以上的") — 50 or more are harmed at a school or kindergarten; 较大 when 100
+   or more are harmed or anyone dies; 一般 when 30–99 are harmed and no one dies. A 养老院 is
+   not singled out by these plans, so it does not raise the grade.
+
+The figures themselves (numbers, claims that are not figures, the food and school setting) are
+``nlp.severity_figures``'. The higher of the accident and the food grade wins.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
 
 from archive.models import Reason
-from nlp.lexicon import default_lexicon
+from nlp.severity_figures import (
+    KINDS,
+    ROMAN,
+    Figure,
+    best_figures,
+    extract_figures,
+    outranks,
+    parse_number,
+)
 
+# What callers import from here: the figures are read in nlp.severity_figures.
+__all__ = [
+    "KINDS",
+    "Figure",
+    "SeverityResult",
+    "SourcedFigures",
+    "best_figures",
+    "extract_figures",
+    "grade_event",
+    "grade_text",
+    "parse_number",
+]
+
+GRADES = ("特别重大", "重大", "较大", "一般")  # most severe first
 # (grade, deaths, serious injuries, direct economic loss in yuan): 国务院令第493号 art. 3.
 THRESHOLDS = (
     ("特别重大", 30, 100, 100_000_000),
     ("重大", 10, 50, 50_000_000),
     ("较大", 3, 10, 10_000_000),
 )
-KINDS = ("deaths", "serious_injuries", "injuries", "missing", "loss")
-KIND_LABEL = {
-    "deaths": "死亡",
-    "serious_injuries": "重伤",
-    "injuries": "受伤",
-    "missing": "失踪",
-    "loss": "直接经济损失",
-}
-
-_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-_BIG = {"万": 10_000, "亿": 100_000_000}
-
-_CN = "零〇一二两三四五六七八九十百千万亿"
-# A number: Arabic (with thousands separators, decimals, an optional 万/亿) or Chinese.
-NUM = rf"(?:\d[\d,，]*(?:\.\d+)?\s*[万亿]?|[{_CN}]+)"
-_APPROX = (
-    r"(?:约|近|逾|超过|超|达到?|共|共计|至少|已|已达|升至|增至|上升至|上升到"
-    r"|核定为|核实为|确认为|确定为|为|有)*"
-)
-_MORE = r"(?:余|多)?"
-_PERSON = r"(?:名|人|位|个)"
-_DIE = r"(?:死亡|遇难|罹难|身亡|丧生|殒命|丧命|不幸遇难|不幸身亡|当场死亡|抢救无效死亡)"
-_SERIOUS = r"(?:重伤|受重伤|严重受伤|伤势严重|危重)"
-_HURT = r"(?:受伤|轻伤|伤|负伤)"
-_MISS = r"(?:失踪|失联)"
-
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # 3死10伤 / 1死2伤 / 造成8死
-    ("deaths", re.compile(rf"(?P<n>{NUM}){_MORE}死(?=[\d{_CN}]+伤|[，,。；、\s]|$)")),
-    ("injuries", re.compile(rf"死(?P<n>{NUM}){_MORE}伤")),
-    # 三人死亡 / 3名工人死亡 / 2人当场死亡
-    ("deaths", re.compile(rf"(?P<n>{NUM}){_MORE}{_PERSON}[\u4e00-\u9fff]{{0,4}}?{_DIE}")),
-    (
-        "serious_injuries",
-        re.compile(rf"(?P<n>{NUM}){_MORE}{_PERSON}[\u4e00-\u9fff]{{0,3}}?{_SERIOUS}"),
-    ),
-    (
-        "injuries",
-        re.compile(rf"(?P<n>{NUM}){_MORE}{_PERSON}[\u4e00-\u9fff]{{0,3}}?(?:受伤|轻伤|负伤)"),
-    ),
-    ("missing", re.compile(rf"(?P<n>{NUM}){_MORE}{_PERSON}[\u4e00-\u9fff]{{0,3}}?{_MISS}")),
-    # 死亡3人 / 死亡人数升至5人 / 遇难者增至12人 / 重伤10人
-    ("deaths", re.compile(rf"{_DIE}(?:人数|者|人员)?{_APPROX}(?P<n>{NUM}){_MORE}{_PERSON}")),
-    (
-        "serious_injuries",
-        re.compile(rf"{_SERIOUS}(?:人数|者|人员)?{_APPROX}(?P<n>{NUM}){_MORE}{_PERSON}"),
-    ),
-    (
-        "injuries",
-        re.compile(rf"(?<!重){_HURT}(?:人数|者|人员)?{_APPROX}(?P<n>{NUM}){_MORE}{_PERSON}"),
-    ),
-    ("missing", re.compile(rf"{_MISS}(?:人数|者|人员)?{_APPROX}(?P<n>{NUM}){_MORE}{_PERSON}")),
-    # 直接经济损失约1200万元 / 经济损失1.2亿元 / 财产损失达3000余万元
-    (
-        "loss",
-        re.compile(
-            rf"(?:直接)?(?:经济|财产)损失{_APPROX}(?:初步)?(?:估算|估计|统计)?{_APPROX}"
-            rf"(?P<n>{NUM}){_MORE}(?P<unit>亿元|万元|元|亿|万)"
-        ),
-    ),
-)
-
-
-def parse_number(text: str) -> float | None:
-    """Arabic or Chinese numerals: '1,200', '1.2万', '三', '十一', '两千三百万', '一百零五'."""
-    text = text.replace(",", "").replace("，", "").strip()
-    if not text:
-        return None
-    if text[0].isdigit():
-        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([万亿]?)", text)
-        if not match:
-            return None
-        value = float(match.group(1))
-        return value * _BIG.get(match.group(2), 1)
-    yi = 0.0  # everything already multiplied by 亿
-    wan = 0.0  # everything already multiplied by 万 (below the last 亿)
-    section = 0.0  # the part below 万, built from 十 / 百 / 千
-    digit: float | None = None
-    for char in text:
-        if char in _DIGITS:
-            digit = float(_DIGITS[char])
-        elif char in _UNITS:
-            section += (digit if digit is not None else 1.0) * _UNITS[char]
-            digit = None
-        elif char == "万":
-            section += digit or 0.0
-            wan += (section or 1.0) * 10_000
-            section, digit = 0.0, None
-        elif char == "亿":
-            section += digit or 0.0
-            yi = (yi + wan + section or 1.0) * 100_000_000
-            wan, section, digit = 0.0, 0.0, None
-        else:
-            return None
-    return yi + wan + section + (digit or 0.0)
-
-
-@dataclass(frozen=True)
-class Figure:
-    kind: str  # one of KINDS
-    value: float  # people, or yuan for "loss"
-    phrase: str
-    mention_id: str = ""
-
-    def reason(self, note: str = "") -> Reason:
-        unit = "元" if self.kind == "loss" else "人"
-        value = f"{self.value:,.0f}" if self.kind == "loss" else f"{self.value:g}"
-        text = f"{KIND_LABEL[self.kind]} {value}{unit}（“{self.phrase}”）{note}"
-        return Reason(
-            kind="figure", text=text, weight=self.value, mention_id=self.mention_id or None
-        )
+# 《国家食品安全事故应急预案》 1.3: people harmed (伤害人数) for 较大 / 一般, and the schools'
+# 重大 of the provincial plans (see the module docstring).
+FOOD_HARMED_LARGER = 100
+FOOD_HARMED_GENERAL = 30
+FOOD_HARMED_SCHOOL_MAJOR = 50
+FOOD_DEATHS_MAJOR = 10
+# Response level → grade (Ⅰ 特别重大 … Ⅳ 一般).
+RESPONSE_GRADE = dict(zip((1, 2, 3, 4), GRADES, strict=True))
 
 
 @dataclass
@@ -175,107 +89,7 @@ class SeverityResult:
     accident_context: bool = False
 
 
-def _clauses(text: str) -> list[str]:
-    return [c for c in re.split(r"[。！？!?；;\n]+", text) if c.strip()]
-
-
-# A bare year ("2015年天津港爆炸…") refers to a past accident; a full date ("2026年11月16日")
-# usually opens the report of this one, so a year followed by a month is not a marker.
-_BARE_YEAR = re.compile(r"(?:19|20)\d{2}年(?!\s*\d{1,2}\s*月|[一二三四五六七八九十]{1,2}月)")
-
-
-def _positions(sentence: str, words: Iterable[str]) -> list[int]:
-    out: list[int] = []
-    for word in words:
-        start = sentence.find(word)
-        while start >= 0:
-            out.append(start)
-            start = sentence.find(word, start + 1)
-    return out
-
-
-def elsewhere_before(sentence: str) -> Callable[[int], bool]:
-    """Whether a figure at a position follows a word of another time or country (历史上,
-    去年, 美国, a bare year) with no word of the present (今天, 此次) in between."""
-    lexicon = default_lexicon()
-    away = _positions(sentence, lexicon.elsewhere)
-    away += [m.start() for m in _BARE_YEAR.finditer(sentence)]
-    back = _positions(sentence, lexicon.present)
-
-    def trapped(position: int) -> bool:
-        last_away = max((p for p in away if p < position), default=-1)
-        last_back = max((p for p in back if p < position), default=-1)
-        return last_away > last_back
-
-    return trapped
-
-
-def extract_figures(text: str, mention_id: str = "") -> tuple[list[Figure], bool, bool]:
-    """Figures in ``text``; also whether it says "no casualties" and has accident context."""
-    figures, no_casualties, context = _text_figures(text)
-    if mention_id:
-        figures = tuple(replace(figure, mention_id=mention_id) for figure in figures)
-    return list(figures), no_casualties, context
-
-
-# Every pattern's number holds a digit or a Chinese numeral: a sentence without one has no
-# figure, and most sentences have none.
-_NUMERAL = re.compile(rf"[\d{_CN}]")
-
-
-@lru_cache(maxsize=8192)
-def _text_figures(text: str) -> tuple[tuple[Figure, ...], bool, bool]:
-    """``extract_figures`` without a mention id, once per distinct text (a stream repeats
-    itself, and an event reloaded from the archive re-reads its members' texts)."""
-    lexicon = default_lexicon()
-    figures: list[Figure] = []
-    seen: set[tuple[str, int, int]] = set()
-    for sentence in _clauses(text):
-        if not _NUMERAL.search(sentence):
-            continue
-        if any(marker in sentence for marker in lexicon.statistics):
-            continue
-        trapped = elsewhere_before(sentence)
-        taken: list[tuple[int, int]] = []
-        for kind, pattern in _PATTERNS:
-            for match in pattern.finditer(sentence):
-                start, end = match.span("n")
-                if any(s < end and start < e for s, e in taken):
-                    continue
-                if trapped(match.start()):
-                    continue
-                value = parse_number(match.group("n"))
-                if value is None or value <= 0:
-                    continue
-                if kind == "loss":
-                    unit = match.group("unit")
-                    value *= {"亿元": 1e8, "亿": 1e8, "万元": 1e4, "万": 1e4}.get(unit, 1.0)
-                elif value != int(value) or value > 100_000:
-                    continue  # 1.5 people or a population figure: not a casualty count
-                key = (sentence, start, end)
-                if key in seen:
-                    continue
-                seen.add(key)
-                taken.append((start, end))
-                figures.append(Figure(kind, value, match.group(0).strip()))
-    no_casualties = any(phrase in text for phrase in lexicon.no_casualty)
-    context = any(word in text for word in lexicon.accident) or "直接经济损失" in text
-    return tuple(figures), no_casualties, context
-
-
-def best_figures(figures: Iterable[Figure]) -> dict[str, Figure]:
-    """The largest figure of each kind (a text that updates 2 → 5 deaths means 5)."""
-    best: dict[str, Figure] = {}
-    for figure in figures:
-        current = best.get(figure.kind)
-        if current is None or figure.value > current.value:
-            best[figure.kind] = figure
-    return best
-
-
-def grade_of(best: dict[str, Figure], accident_context: bool) -> tuple[str | None, list[Figure]]:
-    """The grade and the figures that decided it."""
-
+def _accident_grade(best: dict[str, Figure]) -> tuple[str | None, list[Figure]]:
     def value(kind: str) -> float:
         return best[kind].value if kind in best else 0.0
 
@@ -287,21 +101,71 @@ def grade_of(best: dict[str, Figure], accident_context: bool) -> tuple[str | Non
         ]
         if used:
             return grade, used
-    casualties = [
-        best[kind] for kind in ("deaths", "serious_injuries", "injuries", "loss") if kind in best
-    ]
-    if casualties and (accident_context or "deaths" in best or "serious_injuries" in best):
-        return "一般", casualties
     return None, []
+
+
+def _food_grade(best: dict[str, Figure]) -> tuple[str | None, list[Figure], str]:
+    """The food-safety plan's grade, the figures and the rule that decided it."""
+    sick, deaths = best.get("sick"), best.get("deaths")
+    if not ((sick is not None and sick.food) or (deaths is not None and deaths.food)):
+        return None, [], ""
+    harmed = sick.value if sick is not None and sick.food else 0.0
+    dead = deaths.value if deaths is not None else 0.0
+    school = sick is not None and sick.school
+    with_sick = [sick] if sick is not None and harmed else []
+    with_dead = [deaths] if deaths is not None and dead else []
+    if harmed >= FOOD_HARMED_LARGER and dead >= 1:
+        return "重大", with_sick + with_dead, "食物中毒伤害100人以上并出现死亡病例"
+    if dead >= FOOD_DEATHS_MAJOR:
+        return "重大", with_dead, "食物中毒出现10例以上死亡病例"
+    if school and harmed >= FOOD_HARMED_SCHOOL_MAJOR:
+        return "重大", with_sick, "学校（含托幼机构）发生食物中毒，伤害人数50人以上"
+    if harmed >= FOOD_HARMED_LARGER:
+        return "较大", with_sick, "食物中毒伤害人数100人以上"
+    if dead >= 1:
+        return "较大", with_dead, "食物中毒出现死亡病例"
+    if harmed >= FOOD_HARMED_GENERAL:
+        return "一般", with_sick, "食物中毒伤害人数30人以上、未出现死亡病例"
+    return None, [], ""
+
+
+def grade_of(
+    best: dict[str, Figure], accident_context: bool
+) -> tuple[str | None, list[Figure], Reason | None]:
+    """The grade, the figures that decided it and, for a response or the food-safety plan,
+    the rule applied."""
+    response = best.get("response")
+    if response is not None:
+        announced = RESPONSE_GRADE[int(response.value)]
+        level = ROMAN[int(response.value)]
+        rule = f"已启动{level}级应急响应，按{announced}事件处置（官方定级优先于人数）"
+        return announced, [response], Reason("signal", rule, 0.0, response.mention_id or None)
+    grade, used = _accident_grade(best)
+    food, food_used, food_rule = _food_grade(best)
+    if food is not None and (grade is None or GRADES.index(food) < GRADES.index(grade)):
+        rule = f"{food_rule}：{food}（国家食品安全事故应急预案）"
+        return food, food_used, Reason("signal", rule, 0.0, food_used[0].mention_id or None)
+    if grade is not None:
+        return grade, used, None
+    casualties = [
+        best[kind]
+        for kind in ("deaths", "serious_injuries", "injuries", "sick", "loss")
+        if kind in best and best[kind].value > 0
+    ]
+    counted = {figure.kind for figure in casualties}
+    if casualties and (accident_context or counted & {"deaths", "serious_injuries"}):
+        return "一般", casualties, None
+    return None, [], None
 
 
 def grade_text(text: str, mention_id: str = "") -> SeverityResult:
     figures, no_casualties, context = extract_figures(text, mention_id)
     best = best_figures(figures)
-    grade, used = grade_of(best, context)
+    grade, used, rule = grade_of(best, context)
     reasons = [figure.reason() for figure in used]
-    reasons += [f.reason("（未计入分级）") for f in best.values() if f not in used]
-    if no_casualties and not figures:
+    reasons += [rule] if rule is not None else []
+    reasons += [f.reason("（未计入分级）") for f in best.values() if f not in used and f.value > 0]
+    if no_casualties and not any(f.value > 0 for f in figures):
         reasons.append(Reason(kind="signal", text="无人员伤亡", mention_id=mention_id or None))
     return SeverityResult(grade, figures, reasons, no_casualties, context)
 
@@ -318,29 +182,49 @@ class SourcedFigures:
     accident_context: bool
 
 
+def _chosen(kind: str, ordered: list[SourcedFigures]) -> tuple[Figure, str] | None:
+    """The figure of one kind an event's grade uses, and why that one."""
+    official = [m.best[kind] for m in ordered if m.official and m.credible and kind in m.best]
+    credible = [m.best[kind] for m in ordered if m.credible and kind in m.best]
+    if kind == "response":
+        # A response level is an act, not a count: the highest one announced stands, a later
+        # downgrade does not undo how the incident was handled.
+        pool, note = (official, "（官方宣布）") if official else (credible, "（据报道）")
+        if not pool:
+            return None
+        top = pool[0]
+        for figure in pool[1:]:
+            top = figure if outranks(figure, top) else top
+        return top, note
+    if official:
+        return official[-1], "（最新官方数字）"  # authorities revise counts up and down
+    if credible:
+        return max(credible, key=lambda f: f.value), "（各来源最大值）"  # earliest of ties
+    return None
+
+
 def grade_event(members: Iterable[SourcedFigures]) -> tuple[str | None, list[Reason]]:
     """Grade an event from its mentions' figures.
 
     Per kind of figure: when an official source (an official notice, an official account)
-    gave one, the latest official figure wins (authorities revise counts up and down);
-    otherwise the largest credible figure (rumour-flagged posts and comments are not credible).
+    gave one, the latest official figure wins (authorities revise counts up and down, and an
+    official 无死亡病例 answers a rumour's death count); otherwise the largest credible figure
+    (rumour-flagged posts and comments are not credible). A response level: the highest one
+    an official source announced, else the highest one credibly reported.
     """
-    chosen: dict[str, tuple[Figure, str]] = {}
-    context = False
     ordered = sorted(members, key=lambda m: (m.published_at, m.mention_id))
-    for kind in KINDS:
-        official = [m for m in ordered if m.official and m.credible and kind in m.best]
-        if official:
-            chosen[kind] = (official[-1].best[kind], "（最新官方数字）")
-            continue
-        candidates = [m.best[kind] for m in ordered if m.credible and kind in m.best]
-        if candidates:
-            top = max(candidates, key=lambda f: f.value)  # max keeps the earliest among ties
-            chosen[kind] = (top, "（各来源最大值）")
-    for member in ordered:
-        context = context or (member.credible and member.accident_context)
-    best = {kind: figure for kind, (figure, _) in chosen.items()}
-    grade, used = grade_of(best, context)
+    chosen = {kind: found for kind in KINDS if (found := _chosen(kind, ordered)) is not None}
+    context = any(member.credible and member.accident_context for member in ordered)
+    # The setting is the event's: a health commission's 收治…幼儿58名 names no food, but the
+    # event it joins is a kindergarten's food poisoning.
+    credible = [f for m in ordered if m.credible for f in m.best.values()]
+    food = any(f.food for f in credible)
+    school = any(f.school for f in credible)
+    best = {
+        kind: replace(figure, food=figure.food or food, school=figure.school or school)
+        for kind, (figure, _) in chosen.items()
+    }
+    grade, used, rule = grade_of(best, context)
     notes = {kind: note for kind, (_, note) in chosen.items()}
     basis = [figure.reason(notes[figure.kind]) for figure in used]
-    return grade, basis
+    return grade, basis + ([rule] if rule is not None else [])
