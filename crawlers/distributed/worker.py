@@ -20,8 +20,9 @@ from archive import open_archive
 from core.clock import RealClock
 from core.settings import Settings, SourceSettings
 from crawlers.context import CrawlContext
-from crawlers.copies import CopyDetector
-from crawlers.distributed.connection import request_stop, worker_id
+from crawlers.copies import THRESHOLD, CopyDetector
+from crawlers.distributed.connection import connect, request_stop, worker_id
+from crawlers.distributed.copies import SharedCopyMemory
 from crawlers.distributed.queue import TASK
 from crawlers.distributed.scheduler import TaskTracker
 from crawlers.engine import quiet_logging, scrapy_settings
@@ -127,7 +128,11 @@ def run_worker(
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         quiet_logging(process.settings.get("LOG_LEVEL", "WARNING"))
     archive = open_archive(settings.archive)
-    copies = CopyDetector()
+    # One near-duplicate memory for every worker (Redis), not one per process.
+    memory = SharedCopyMemory(
+        connect(settings.redis), settings.redis.prefix, settings.redis.where(), THRESHOLD
+    )
+    copies = CopyDetector(memory=memory)
     try:
         for source in sources:
             spider = distributed_spider(SPIDERS[source.type])
