@@ -15,19 +15,24 @@ The original is the copy published first, not the one crawled first: when a site
 before the site it reprints from, the reprint is stored first. When the earlier text arrives,
 it becomes the original and the stored copies of the story are linked to it instead
 (``take_relinks``: the pipeline writes them back).
+
+The memory (signatures and which story each copy belongs to) is this process's by default
+(``LocalCopyMemory``); crawl workers share one in Redis (``crawlers.distributed.copies``), so
+a reprint is linked to its original whichever worker fetched each.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from typing import Protocol
 
 from archive.base import Archive
 from archive.es.bulk import ArchiveUnavailable
 from archive.models import Mention
 from crawlers.neardup import Match, NearDuplicateIndex
 
-__all__ = ["COPY_KINDS", "MIN_COPY_CHARS", "CopyDetector"]
+__all__ = ["COPY_KINDS", "MIN_COPY_CHARS", "CopyDetector", "CopyMemory", "LocalCopyMemory"]
 
 # Texts shorter than this (normalised) are too generic to call two of them copies ("转发微博").
 MIN_COPY_CHARS = 30
@@ -40,10 +45,60 @@ WARM_MENTIONS = 5000
 THRESHOLD = 0.4
 
 
-class CopyDetector:
-    def __init__(self, threshold: float = THRESHOLD, warm: int = WARM_MENTIONS) -> None:
+class CopyMemory(Protocol):
+    """The detector's memory: texts' signatures (``add`` decides) and each copy's story."""
+
+    def __len__(self) -> int: ...
+
+    def __contains__(self, mention_id: str) -> bool: ...
+
+    def add(self, mention_id: str, text: str) -> Match | None:
+        """Remember ``text``; the stored text it copies, if any (None for a known id)."""
+
+    def root_of(self, mention_id: str) -> str:
+        """The original of the story ``mention_id`` belongs to (itself when none)."""
+
+    def link(self, mention_id: str, root: str) -> None:
+        """``mention_id`` is a copy in the story of ``root``."""
+
+    def members(self, root: str) -> list[str]:
+        """The copies linked to ``root``."""
+
+
+class LocalCopyMemory:
+    """The memory of one process: the in-memory LSH index and a dict of stories."""
+
+    def __init__(self, threshold: float = THRESHOLD) -> None:
         self.index = NearDuplicateIndex(threshold=threshold)
         self._roots: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __contains__(self, mention_id: str) -> bool:
+        return mention_id in self.index
+
+    def add(self, mention_id: str, text: str) -> Match | None:
+        return self.index.add(mention_id, text)
+
+    def root_of(self, mention_id: str) -> str:
+        return self._roots.get(mention_id, mention_id)
+
+    def link(self, mention_id: str, root: str) -> None:
+        self._roots[mention_id] = root
+
+    def members(self, root: str) -> list[str]:
+        return [m for m, r in self._roots.items() if r == root]
+
+
+class CopyDetector:
+    def __init__(
+        self,
+        threshold: float = THRESHOLD,
+        warm: int = WARM_MENTIONS,
+        memory: CopyMemory | None = None,
+    ) -> None:
+        self.index: CopyMemory = memory if memory is not None else LocalCopyMemory(threshold)
         self._links: dict[str, Match] = {}  # the decision given for each copy seen
         self._warm = warm
         self._warmed = False
@@ -66,7 +121,7 @@ class CopyDetector:
             match = self.index.add(mention.id, mention.text)
             if match is None:
                 return None
-            root = self._roots.get(match.original, match.original)
+            root = self.index.root_of(match.original)
             try:
                 stored_root = archive.get_mention(root)
             except ArchiveUnavailable:
@@ -84,11 +139,11 @@ class CopyDetector:
         match = self.index.add(mention.id, mention.text)
         if match is None:
             return None
-        root = self._roots.get(match.original, match.original)
+        root = self.index.root_of(match.original)
         return self._link(mention.id, Match(original=root, similarity=match.similarity))
 
     def _link(self, mention_id: str, match: Match) -> Match:
-        self._roots[mention_id] = match.original
+        self.index.link(mention_id, match.original)
         self._links[mention_id] = match
         return match
 
@@ -100,7 +155,7 @@ class CopyDetector:
 
     def _become_original(self, archive: Archive, new: str, old: str, similarity: float) -> None:
         """``new`` was published before the story's stored original ``old``: it takes its place."""
-        members = [old, *(m for m, root in self._roots.items() if root == old)]
+        members = [old, *self.index.members(old)]
         for stored in archive.get_mentions(members):
             # A copy keeps its own similarity to the story; the old original gets the new one's.
             kept = stored.extra.get("similarity", similarity)
@@ -109,6 +164,9 @@ class CopyDetector:
             self._relinks.append(replace(stored, extra=extra))
 
     def _fill(self, archive: Archive) -> None:
+        if len(self.index):  # a shared memory other workers keep filled
+            self._warmed = True
+            return
         latest = archive.latest_position()
         for _, mention in archive.mentions_since(max(0, latest - self._warm), self._warm):
             if mention.kind in COPY_KINDS and len(mention.text) >= MIN_COPY_CHARS:

@@ -139,6 +139,41 @@ def test_workers_wait_out_a_redis_outage(
     assert_complete(tmp_path, site, exactly_once=False)
 
 
+def test_workers_stop_during_a_redis_outage(
+    tmp_path: Path, redis_server: RedisServer, site: SlowSite
+) -> None:
+    """SIGTERM while Redis is down stops a worker without waiting for Redis (it used to wait
+    until the server was back); what the stopped workers held stays in Redis, and a worker
+    started once Redis is back queues it again and finishes the crawl: nothing lost."""
+    config = write_config(tmp_path, redis_server, site, pages=6)
+    logs = [tmp_path / f"worker{i}.log" for i in range(2)]
+    workers = [start_worker(config, log) for log in logs]
+    try:
+        wait_for(lambda: site.hits_of("/a/") >= 8, logs)
+        redis_server.stop()
+        # Both are in the outage (waiting for Redis) before they are asked to stop.
+        wait_for(
+            lambda: all("unavailable" in log.read_text(errors="replace") for log in logs), logs
+        )
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        # Redis stays down: the old worker never got past this line.
+        finish(workers, logs)
+        assert all(worker.returncode == 0 for worker in workers)
+        for log in logs:
+            assert "unavailable at a stop; not waiting for it" in log.read_text(errors="replace")
+        assert len(archived_urls(tmp_path)) < 60  # stopped mid-crawl, not after it
+        redis_server.start()
+        held = redis.Redis.from_url(redis_server.url).keys("t:crawl:site:held:*")
+        assert held, "the stopped workers' requests should still be held in Redis"
+        logs.append(tmp_path / "after.log")
+        workers.append(start_worker(config, logs[-1]))
+        finish(workers[-1:], logs[-1:])
+    finally:
+        kill_leftovers(workers)
+    assert_complete(tmp_path, site, exactly_once=False)
+
+
 def test_running_workers_crawl_each_round_once(
     tmp_path: Path, redis_server: RedisServer, site: SlowSite
 ) -> None:

@@ -15,6 +15,7 @@ from crawlers.distributed.components import TAKE_SLOT
 from crawlers.distributed.connection import connect
 from tests.conftest import run_cli
 from tests.support.redis_server import RedisServer
+from yuqing.cli.workers import choose_sources
 
 
 def write(tmp_path: Path, redis: object) -> Path:
@@ -73,3 +74,30 @@ def test_the_rate_budget_is_shared_by_every_client(
         assert k * 1000 - 900 <= int(wait) <= k * 1000
     other = clients[0](keys=["yuqing:rate:other.cn"], args=[1000])
     assert int(other) == 0  # another domain has its own budget
+
+
+def test_a_region_picks_its_provinces_sources(tmp_path: Path) -> None:
+    """``crawl-worker --region``: a province's crawler hosts take the sources of its region
+    (a province holds its cities; 江西 and 江西省 are one); none there is a clear error."""
+    path = write(tmp_path, {"url": "redis://127.0.0.1:6399/0"})
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    regions = {
+        "nanchang": "江西省南昌市",
+        "jiangxi": "江西",
+        "changsha": "湖南省长沙市",
+        "none": "",
+    }
+    data["sources"] = [
+        {"name": name, "type": "rss", "start_urls": [f"https://{name}.example.cn/rss"], "region": r}
+        for name, r in regions.items()
+    ]
+    data["sources"].append({**data["sources"][0], "name": "off", "enabled": False})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    settings = load_config(path)
+    names = [s.name for s in choose_sources(settings, (), ("江西省",))]
+    assert names == ["nanchang", "jiangxi"]  # not the disabled copy of nanchang
+    names = [s.name for s in choose_sources(settings, (), ("江西", "湖南省"))]
+    assert names == ["nanchang", "jiangxi", "changsha"]
+    assert len(choose_sources(settings, ())) == 4
+    code, output = run_cli(path, "crawl-worker", "--region", "广东省")
+    assert code != 0 and "广东省" in output and "region" in output

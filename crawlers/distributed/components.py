@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
@@ -25,7 +26,7 @@ from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from archive.models import Mention
-from crawlers.distributed.connection import Keys, connect, patient
+from crawlers.distributed.connection import Keys, RedisAbandoned, connect, patient
 from crawlers.distributed.queue import TASK
 from crawlers.distributed.schedule import claim_round, mark_seeded
 from crawlers.distributed.scheduler import TaskTracker
@@ -164,7 +165,11 @@ class SharedRateLimit:
             return None
         interval = max(1, round(delay * 1000))
         key = self.keys.rate(domain)
-        wait_ms = int(patient(lambda: self.take(keys=[key], args=[interval]), self.where))
+        try:
+            wait_ms = int(patient(lambda: self.take(keys=[key], args=[interval]), self.where))
+        except RedisAbandoned:
+            # Stopping without Redis: not fetched here; the request stays held in Redis.
+            raise IgnoreRequest(f"stopping: {request.url} left to other workers") from None
         if wait_ms > 0:
             await deferLater(reactor, wait_ms / 1000.0, lambda: None)
         return None

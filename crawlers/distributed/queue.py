@@ -36,6 +36,17 @@ redis.call('HSET', KEYS[2], task, member)
 return member
 """
 
+# Queue a request unless the duplicate filter has seen it (KEYS[2], fingerprint ARGV[3]; ''
+# when not filtered), and drop the held request it replaces (ARGV[4], a retry's), in one
+# step: a worker killed or stopped between "seen" and "queued" would lose the request for
+# the round (a page fetched again finds it again, and the filter would then drop it).
+_PUSH = """
+if ARGV[3] ~= '' and redis.call('SADD', KEYS[2], ARGV[3]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
+return 1
+"""
+
 _REQUEUE = """
 local entries = redis.call('HGETALL', KEYS[1])
 for i = 2, #entries, 2 do
@@ -59,6 +70,7 @@ class ReliableQueue(Base):
         self.held_key = held_key
         self._pop = server.register_script(_POP)
         self._requeue = server.register_script(_REQUEUE)
+        self._push = server.register_script(_PUSH)
 
     def __len__(self) -> int:
         return int(self.server.zcard(self.key))
@@ -71,17 +83,18 @@ class ReliableQueue(Base):
         score = float(-request.priority)
         return f"{task}|{score}|".encode() + self._encode_request(request), score
 
-    def push(self, request: Request) -> None:
-        member, score = self._member(request)
-        self.server.zadd(self.key, {member: score})
+    def push(self, request: Request, seen_key: str = "", fingerprint: str = "") -> bool:
+        """Queue ``request`` unless ``fingerprint`` is already in ``seen_key`` (then False)."""
+        return self.replace("", request, seen_key, fingerprint)
 
-    def replace(self, old_task: str, request: Request) -> None:
-        """Queue ``request`` (a retry or redirect of a held one) and drop the held one, at once."""
+    def replace(
+        self, old_task: str, request: Request, seen_key: str = "", fingerprint: str = ""
+    ) -> bool:
+        """Queue ``request`` (a retry or redirect of a held one) and drop the held one, at
+        once; neither when the filter has seen ``request`` (False)."""
         member, score = self._member(request)
-        with self.server.pipeline(transaction=True) as pipe:
-            pipe.zadd(self.key, {member: score})
-            pipe.hdel(self.held_key, old_task)
-            pipe.execute()
+        keys = [self.key, seen_key or self.key, self.held_key]
+        return bool(self._push(keys=keys, args=[score, member, fingerprint, old_task]))
 
     def pop(self, timeout: int = 0) -> Request | None:
         member = self._pop(keys=[self.key, self.held_key])

@@ -11,6 +11,7 @@ of its requests.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -24,7 +25,7 @@ from twisted.internet.task import LoopingCall
 
 from core.settings import SourceSettings
 from core.settings_redis import RedisSettings
-from crawlers.distributed.connection import Keys, connect, patient
+from crawlers.distributed.connection import Keys, RedisAbandoned, connect, patient
 from crawlers.distributed.health import settle_round
 
 __all__ = ["WorkerLoop", "claim_round", "mark_seeded"]
@@ -56,14 +57,19 @@ def claim_round(crawler: Crawler, source: SourceSettings) -> bool:
         server.delete(keys.seen(source.name))
         return True
 
-    won = patient(claim, redis_settings.where())
-    if won:
+    try:
+        if not patient(claim, redis_settings.where()):
+            return False
         # The last round's results, if no worker recorded them yet; then the new round's
         # results go to a tally of their own.
         settle_round(crawler, server)
         patient(lambda: server.incr(keys.round_number(source.name)), redis_settings.where())
-        logger.info("source %s: this worker seeds the round", source.name)
-    return won
+    except RedisAbandoned:
+        # Stopping without Redis. A round claimed but not seeded is seeded by no one until
+        # its key expires (one interval): the next round comes then.
+        return False
+    logger.info("source %s: this worker seeds the round", source.name)
+    return True
 
 
 def drained(server: Any, keys: Keys, source: str) -> bool:
@@ -78,7 +84,9 @@ def mark_seeded(crawler: Crawler, source: SourceSettings) -> None:
     redis_settings = crawler.settings["YUQING_REDIS"]
     server = connect(redis_settings)
     key = Keys(redis_settings.prefix).round(source.name)
-    patient(lambda: server.set(key, "seeded", xx=True, keepttl=True), redis_settings.where())
+    # Stopping without Redis: the round stays unseeded until its key expires (one interval).
+    with contextlib.suppress(RedisAbandoned):
+        patient(lambda: server.set(key, "seeded", xx=True, keepttl=True), redis_settings.where())
 
 
 class Heartbeat:
@@ -113,7 +121,10 @@ class Heartbeat:
 
     def _run(self) -> None:
         while not self._stop.wait(BEAT_SECONDS):
-            patient(self.beat, self.settings.where())
+            try:
+                patient(self.beat, self.settings.where())
+            except RedisAbandoned:
+                return  # stopping without Redis: the key expires, others take the work
 
 
 class WorkerLoop:
@@ -151,7 +162,11 @@ class WorkerLoop:
             self.loop.stop()
 
     def reap(self) -> None:
-        patient(self._reap, self.where)
+        try:
+            patient(self._reap, self.where)
+        except RedisAbandoned:
+            if self.loop.running:
+                self.loop.stop()
 
     def _reap(self) -> None:
         engine = self.crawler.engine
@@ -194,6 +209,12 @@ class WorkerLoop:
     def idle(self, spider: Any) -> None:
         """Stay open while the source's crawl goes on anywhere; record a round that is over;
         seed the next round when due."""
+        try:
+            self._idle(spider)
+        except RedisAbandoned:
+            return  # stopping without Redis: let the spider close
+
+    def _idle(self, spider: Any) -> None:
         if patient(self._over, self.where):
             settle_round(self.crawler, self.server)
         if not self.until_idle:

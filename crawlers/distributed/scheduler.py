@@ -20,7 +20,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from core.settings_redis import RedisSettings
-from crawlers.distributed.connection import Keys, connect, patient
+from crawlers.distributed.connection import Keys, RedisAbandoned, connect, patient
 from crawlers.distributed.health import TallyShipper
 from crawlers.distributed.queue import TASK, ReliableQueue
 
@@ -76,12 +76,16 @@ class TaskTracker:
     def _settle(self, task: str) -> None:
         if task not in self._done or self._items[task] > 0:
             return
-        if self.before_ack is not None:
-            patient(self.before_ack, self.where)
-        if task in self._failed:
-            patient(lambda: self.queue.nack(task), self.where)
-        else:
-            patient(lambda: self.queue.ack(task), self.where)
+        try:
+            if self.before_ack is not None:
+                patient(self.before_ack, self.where)
+            if task in self._failed:
+                patient(lambda: self.queue.nack(task), self.where)
+            else:
+                patient(lambda: self.queue.ack(task), self.where)
+        except RedisAbandoned:
+            # Stopping without Redis: the request stays held there and is fetched again.
+            pass
         self._forget(task)
 
     def _forget(self, task: str) -> None:
@@ -127,34 +131,55 @@ class ReliableScheduler(Scheduler):
     def close(self, reason: str) -> None:
         """Hand back what this worker still holds (a clean stop loses nothing either)."""
         queue = getattr(self, "queue", None)
-        if queue is not None:
+        if queue is None:
+            return
+        try:
             patient(lambda: queue.requeue_held(queue.held_key), self.where)
+        except RedisAbandoned:
+            logger.warning(
+                "stopped without Redis: what this worker held stays in %s; a live worker "
+                "queues it again once this one's heartbeat has been gone for worker_timeout",
+                queue.held_key,
+            )
 
     def __len__(self) -> int:
-        return int(patient(lambda: len(self.queue), self.where))
+        try:
+            return int(patient(lambda: len(self.queue), self.where))
+        except RedisAbandoned:
+            return 0
 
     def enqueue_request(self, request: Request) -> bool:
+        try:
+            return self._enqueue(request)
+        except RedisAbandoned:
+            # Not queued; the page that found it is not acknowledged either, so whoever
+            # fetches that page again finds this request again.
+            return False
+
+    def _enqueue(self, request: Request) -> bool:
         old = request.meta.get(TASK)
         assert self.tracker is not None
+        # Filter and queue in one step (ReliableQueue.replace): never "seen" but not queued.
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        seen = self.df.key
         if old is not None and old in self.tracker.inflight:
             # A retry or redirect of a held request: the new one takes its place in one step.
-            if not request.dont_filter and patient(
-                lambda: self.df.request_seen(request), self.where
-            ):
+            if not patient(lambda: self.queue.replace(old, request, seen, fingerprint), self.where):
                 self.tracker.output_done(old)
                 return False
-            patient(lambda: self.queue.replace(old, request), self.where)
             self.tracker.replaced(old)
             return True
         request.meta.pop(TASK, None)
-        if not request.dont_filter and patient(lambda: self.df.request_seen(request), self.where):
+        if not patient(lambda: self.queue.push(request, seen, fingerprint), self.where):
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
-        patient(lambda: self.queue.push(request), self.where)
         return True
 
     def next_request(self) -> Request | None:
-        request: Request | None = patient(self.queue.pop, self.where)
+        try:
+            request: Request | None = patient(self.queue.pop, self.where)
+        except RedisAbandoned:
+            return None
         if request is None:
             return None
         assert self.tracker is not None

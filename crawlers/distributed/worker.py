@@ -20,21 +20,41 @@ from archive import open_archive
 from core.clock import RealClock
 from core.settings import Settings, SourceSettings
 from crawlers.context import CrawlContext
-from crawlers.copies import CopyDetector
-from crawlers.distributed.connection import worker_id
+from crawlers.copies import THRESHOLD, CopyDetector
+from crawlers.distributed.connection import connect, request_stop, worker_id
+from crawlers.distributed.copies import SharedCopyMemory
 from crawlers.distributed.queue import TASK
 from crawlers.distributed.scheduler import TaskTracker
 from crawlers.engine import quiet_logging, scrapy_settings
 from crawlers.spiders import SPIDERS
 from crawlers.spiders.base import SourceSpider
 
-__all__ = ["distributed_spider", "run_worker", "worker_settings"]
+__all__ = ["WorkerProcess", "distributed_spider", "run_worker", "worker_settings"]
 
 logger = logging.getLogger(__name__)
 
 # An idle worker asks the shared queue for work this often (Scrapy's default is every 5 s,
 # fine for one process, slow when the work is pushed by another one).
 IDLE_POLL_SECONDS = 0.5
+
+
+class WorkerProcess(CrawlerProcess):
+    """Scrapy's process whose stop signals also end a wait for Redis.
+
+    Scrapy's handler only schedules the stop on the reactor, which an outage holds (every
+    Redis call waits for the server, ``connection.patient``): without this a worker would
+    stop only once Redis came back. (``_signal_shutdown``/``_signal_kill`` are Scrapy's
+    handlers for the first and a repeated SIGTERM/SIGINT; tests/test_scale_crawl.py stops a
+    worker during an outage.)
+    """
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        request_stop()
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        request_stop()
+        super()._signal_kill(signum, frame)
 
 
 def worker_settings(settings: Settings, worker: str, until_idle: bool) -> dict[str, Any]:
@@ -100,7 +120,7 @@ def run_worker(
     worker = worker_id()
     ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = IDLE_POLL_SECONDS
     overrides = worker_settings(settings, worker, until_idle)
-    process = CrawlerProcess(scrapy_settings(overrides))
+    process = WorkerProcess(scrapy_settings(overrides))
     # CrawlerProcess sets Scrapy's loggers to DEBUG (its default logging dict); without a
     # root handler of its own, every page and every scraped item (its whole text) would
     # reach the command line's handler: formatting and writing them cost a worker a large
@@ -108,7 +128,11 @@ def run_worker(
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         quiet_logging(process.settings.get("LOG_LEVEL", "WARNING"))
     archive = open_archive(settings.archive)
-    copies = CopyDetector()
+    # One near-duplicate memory for every worker (Redis), not one per process.
+    memory = SharedCopyMemory(
+        connect(settings.redis), settings.redis.prefix, settings.redis.where(), THRESHOLD
+    )
+    copies = CopyDetector(memory=memory)
     try:
         for source in sources:
             spider = distributed_spider(SPIDERS[source.type])

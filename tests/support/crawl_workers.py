@@ -21,11 +21,13 @@ REPO = Path(__file__).resolve().parents[2]
 WORKER_TIMEOUT = 240
 
 
-def start_worker(config: Path, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(config: Path, log: Path, *sources: str) -> subprocess.Popen[bytes]:
+    """A worker on ``sources`` (every enabled source of ``config`` when none are named)."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    command = ["crawl-worker", *sources, "--until-idle"]
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "yuqing.cli", "-c", str(config), "crawl-worker", "--until-idle"],
+            [sys.executable, "-m", "yuqing.cli", "-c", str(config), *command],
             cwd=REPO,
             env=env,
             stdout=out,

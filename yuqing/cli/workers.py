@@ -15,10 +15,10 @@ from types import FrameType
 import click
 
 from core.clock import RealClock
-from core.settings import Settings
+from core.settings import Settings, SourceSettings
 from yuqing.cli import Context, pass_context
 
-__all__ = ["analyze_worker", "crawl_worker", "run_led"]
+__all__ = ["analyze_worker", "choose_sources", "crawl_worker", "run_led"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,21 +46,59 @@ def _needs_redis(ctx: Context) -> Settings:
     help="Exit once the sources' shared queue is empty and no worker holds a request "
     "(tests, benchmarks, one-off backfills); by default run until stopped.",
 )
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    help="Only the sources of this province or city (their 'region:', e.g. 江西省 takes "
+    "江西省南昌市's too); repeatable. A province's crawler hosts take its sources.",
+)
 @pass_context
-def crawl_worker(ctx: Context, sources: tuple[str, ...], until_idle: bool) -> None:
+def crawl_worker(
+    ctx: Context, sources: tuple[str, ...], until_idle: bool, regions: tuple[str, ...]
+) -> None:
     """Crawl SOURCES (all enabled ones when none are named) from the shared Redis frontier."""
     from crawlers.distributed.worker import run_worker
 
     settings = _needs_redis(ctx)
+    chosen = choose_sources(settings, sources, regions)
+    worker = run_worker(settings, chosen, until_idle=until_idle)
+    click.echo(f"crawl worker {worker} stopped", err=True)
+
+
+# A province's name with or without its kind: 江西省 and 江西 are one province.
+_REGION_KINDS = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
+
+
+def _bare(region: str) -> str:
+    region = region.strip()
+    for kind in _REGION_KINDS:
+        if region.endswith(kind) and len(region) > len(kind) + 1:
+            return region[: -len(kind)]
+    return region
+
+
+def choose_sources(
+    settings: Settings, names: tuple[str, ...], regions: tuple[str, ...] = ()
+) -> list[SourceSettings]:
+    """The sources a worker crawls: those named (else every enabled one), then only those
+    whose ``region`` lies in one of ``regions`` (a prefix: a province holds its cities)."""
     try:
-        chosen = [settings.source(name) for name in sources]
+        chosen = [settings.source(name) for name in names]
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from None
     chosen = chosen or [s for s in settings.sources if s.enabled]
+    if regions:
+        wanted = [_bare(r) for r in regions if r.strip()]
+        chosen = [s for s in chosen if any(s.region.strip().startswith(w) for w in wanted)]
+        if not chosen:
+            raise click.ClickException(
+                f"no enabled source has a region in {', '.join(regions)} "
+                "(each source's 'region:' in the configuration)"
+            )
     if not chosen:
         raise click.ClickException("no enabled sources in the configuration")
-    worker = run_worker(settings, chosen, until_idle=until_idle)
-    click.echo(f"crawl worker {worker} stopped", err=True)
+    return chosen
 
 
 @click.command("analyze-worker")
@@ -93,7 +131,7 @@ def analyze_worker(ctx: Context, until_idle: bool, as_of: datetime | None, lease
     click.echo(
         f"analyze worker {worker.worker}: analysed {report.analysed}, prepared "
         f"{report.prepared} mentions for others (CPU {report.cpu_leading:.2f} s leading, "
-        f"{report.cpu_helping:.2f} s helping)"
+        f"{report.cpu_helping:.2f} s helping, {report.cpu_starting:.2f} s starting)"
     )
 
 
