@@ -90,7 +90,7 @@ def _matched(names: list[str], others: list[str], lenient: bool) -> int:
 
 
 # The splits the rules may be tuned on (their errors are printed), then the blind one.
-TUNING_SPLITS = ("labels", "held_out", "tuning_2")
+TUNING_SPLITS = ("labels", "held_out", "tuning_2", "tuning_3")
 BLIND_SPLITS = ("held_out_2",)
 
 
