@@ -19,15 +19,12 @@ is kept with it (杭州味全), as the labels write it.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
 
 import jieba.posseg as posseg
 
-from nlp.entities_firms import COMPANY_WORDS, GENERIC_HEADS, _frequencies, core_name
+from nlp.entities_firms import COMPANY_WORDS, GENERIC_HEADS, _frequencies, core_name, parser_list
 from nlp.entities_regions import gazetteer
 
 # jieba's frequency at or above which a listed brand is an ordinary word (光明 1,219, 思念 585,
@@ -67,20 +64,12 @@ _LATIN_FIRM = re.compile(
 _NUMERIC = re.compile(r"^[\d一二两三四五六七八九十百千几多数]+[家个种款批]?$")
 # A verb, an adverb or a preposition after a learned name: the firm acting (河南烨赫堂将…).
 _ACTING_FLAGS = ("v", "d", "p")
-BRAND_LIST_FILE = Path("data") / "brand.txt"
+BRAND_LIST_FILE = "brand.txt"
 
 
-@lru_cache(maxsize=1)
 def registered_names() -> frozenset[str]:
-    """The brand list shipped by ``companynameparser`` (read without importing the package,
-    whose import builds its parser), or nothing when it is not installed."""
-    spec = importlib.util.find_spec("companynameparser")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    path = Path(next(iter(spec.submodule_search_locations))) / BRAND_LIST_FILE
-    if not path.exists():
-        return frozenset()
-    return frozenset(path.read_text(encoding="utf-8").split())
+    """The brand list shipped by ``companynameparser``, or nothing when it is not installed."""
+    return parser_list(BRAND_LIST_FILE)
 
 
 def _ordinary(name: str) -> bool:
