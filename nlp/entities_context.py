@@ -24,7 +24,15 @@ from collections.abc import Sequence
 
 import jieba.posseg as posseg
 
-from nlp.entities_firms import COMPANY_WORDS, GENERIC_HEADS, _frequencies, core_name, parser_list
+from nlp.entities_firms import (
+    COMPANY_WORDS,
+    GENERIC_HEADS,
+    TRADES,
+    _frequencies,
+    core_name,
+    parser_list,
+    words_before,
+)
 from nlp.entities_regions import gazetteer
 
 # jieba's frequency at or above which a listed brand is an ordinary word (光明 1,219, 思念 585,
@@ -156,6 +164,129 @@ def learned_names(text: str, companies: Sequence[str]) -> list[str]:
     return found
 
 
+# Trades that make the name before them a firm's, used as its name without a company word
+# (伊利乳业, 海底捞餐饮, 茅台酒业, 华润饮品): a trade of goods or food service in 业 or one a
+# firm is named by; 食品 is not here (问题食品, 散装食品 name goods far more often).
+FIRM_TRADES = frozenset(
+    {"乳业", "酒业", "药业", "制药", "牧业", "肉业", "茶业", "餐饮", "粮油", "乳品", "糖业"}
+)  # fmt: skip
+TRADE_NAME_MAX_WORDS = 3  # words of the name read back from the trade (恒天然, 海底 / 捞)
+
+
+_TRADE_AT = re.compile("|".join(sorted(FIRM_TRADES, key=len, reverse=True)))
+_OWN_FLAGS = frozenset({"nz", "nr", "nrt", "nrfg", "nt", "j", "eng"})
+EATERY_KINDS = frozenset(
+    {"农家乐", "火锅", "食府", "快餐", "小吃", "酒楼", "饭店", "排档", "大排档", "烧烤", "自助",
+     "中餐", "西餐", "团餐", "外卖"}
+)  # fmt: skip
+# Places, times, numbers, set phrases: registered as brands, but before a trade the industry's.
+_NOT_NAME_FLAGS = frozenset({"ns", "s", "f", "t", "m", "mq", "l", "i", "v", "r"})
+_TRADE_NOT_FIRM_AFTER = (
+    "行业", "企业", "产业", "协会", "巨头", "龙头", "服务", "监管", "单位", "环节", "业", "处",
+    "科", "安全", "市场", "消费", "经营", "店", "门店", "场所",
+)  # fmt: skip
+TRADE_LOOKBACK = 8  # characters read before a trade for its firm's name
+
+
+def trade_named_firms(text: str, companies: Sequence[str], products: frozenset[str]) -> list[str]:
+    """A name before a firm's trade, with no company word after it (伊利乳业, 海底捞餐饮): the
+    name a registered brand that is no ordinary word, or words that name something (a proper
+    name, a rare word: not a place alone, 中国乳业 is the industry). Not inside a name found
+    with its company word (``companies``: 华天酒业 of 阳江市阳东区华天酒业食品有限公司)."""
+    found = []
+    for match in _TRADE_AT.finditer(text):
+        after = text[match.end() :]
+        if after.startswith(_TRADE_NOT_FIRM_AFTER):
+            continue  # the trade itself (乳业行业, 乳业巨头, 餐饮服务, 餐饮单位)
+        before = re.split(
+            r"[^\u4e00-\u9fffA-Za-z0-9]",
+            text[max(0, match.start() - TRADE_LOOKBACK) : match.start()],
+        )[-1]
+        name = _name_of_trade(before, products)
+        firm = name + match.group(0)
+        if name and not any(firm in company for company in companies):
+            found.append(firm)
+    return found
+
+
+def _name_of_trade(before: str, products: frozenset[str]) -> str:
+    """The words ending ``before`` that name a firm: the shortest run that is a registered
+    brand (光明乳业, 联邦制药: an ordinary word too, the trade after it names the firm), with
+    the places before it (湖南亚华乳业); else a run with a proper name that is no place
+    (晨园乳业). Never across a product, never a trade, a place or a time (中国乳业, 海外药业,
+    二季度餐饮: the industry)."""
+    _, tagged = words_before(before, most=TRADE_NAME_MAX_WORDS)
+    cut = max((i + 1 for i, (word, _) in enumerate(tagged) if word in products), default=0)
+    tagged = tagged[cut:]
+    for n in range(1, len(tagged) + 1):
+        run = "".join(word for word, _ in tagged[-n:])
+        if _registered_name(run, tagged[-n:]):
+            while n < len(tagged) and tagged[-n - 1][0] in gazetteer():
+                n += 1
+            return "".join(word for word, _ in tagged[-n:])
+    name = "".join(word for word, _ in tagged)
+    if len(name) < 2 or _not_a_firm(name) or not tagged or len(tagged[-1][0]) < 2:
+        return ""  # 小餐饮, 奶饮品: a kind of business or goods
+    if tagged[-1][0] in EATERY_KINDS:
+        return ""
+    proper = any(flag in _OWN_FLAGS and word not in gazetteer() for word, flag in tagged)
+    return name if proper else ""
+
+
+def _registered_name(run: str, tagged: Sequence[tuple[str, str]]) -> bool:
+    if run not in registered_names() or _not_a_firm(run) or run in gazetteer():
+        return False
+    if run in parser_list(TRADES) or run in EATERY_KINDS or _NUMERIC.match(run):
+        return False  # 酵素, 火锅, 农家乐: trades, goods and kinds of eatery registered as brands
+    return not any(flag in _NOT_NAME_FLAGS for _, flag in tagged)
+
+
+# Names before 等 and the kind of firm they are (蒙牛、伊利等乳企, 思朗、亿达等品牌).
+_LIST_BEFORE_KIND = re.compile(
+    r"([^，,。；;！？!?：:“”\s]{2,80}?)等(?:[\d一二两三四五六七八九十多几]+家)?(?:知名|大型|国内|国外|多个)?"
+    r"(企业|公司|商家|厂家|厂商|乳企|酒企|餐厅|超市|门店|餐馆|饭店|品牌)"
+)
+_LIST_SEP = re.compile(r"[、，,]|和|及|与|以及")
+
+
+def listed_before_kind(text: str, products: frozenset[str]) -> tuple[list[str], list[str]]:
+    """The items of a list that ends in 等 and a kind of firm: firms (蒙牛、伊利等乳企), or
+    brands before 等品牌. Only lists of two or more, each item short, no verb in it, and the
+    first item read back from the clause to its name (被曝光的还有蒙格尔 → 蒙格尔)."""
+    firms: list[str] = []
+    brands: list[str] = []
+    for match in _LIST_BEFORE_KIND.finditer(text):
+        items = [item.strip() for item in _LIST_SEP.split(match.group(1))]
+        if len(items) < 2:
+            continue
+        first, _ = words_before(items[0], most=3)
+        items[0] = first
+        kept = [item for item in items if _list_item(item, products)]
+        if len(kept) < 2:
+            continue
+        (brands if match.group(2) == "品牌" else firms).extend(kept)
+    return firms, brands
+
+
+LIST_NAME_MAX = 4  # an item this short is a name whatever jieba makes of it (可 / 拉奥)
+
+
+def _list_item(item: str, products: frozenset[str]) -> bool:
+    if not 2 <= len(item) <= LIST_ITEM_MAX or _NUMERIC.match(item) or item in GENERIC_HEADS:
+        return False
+    if item in gazetteer() or _ordinary(item):
+        return False  # 广东、广西等企业: places; 进口、国产等品牌: words
+    if "有限" in item or any(item.endswith(term) for term in products if len(term) >= 2):
+        return False  # a company (companies_in finds it) or a product (某某饮用纯净水)
+    tagged = posseg.lcut(item)
+    if any(p.flag == "l" for p in tagged):
+        return False  # a set phrase (好生意, 另一家)
+    if len(item) <= LIST_NAME_MAX:
+        return True
+    # A clause or a count, not a name.
+    return not any(p.flag.startswith(("v", "r", "d", "p", "u", "c", "m")) for p in tagged)
+
+
 def latin_firms(text: str) -> list[str]:
     """Latin names with a company suffix (BLENDANDPACKPTYLTD, Nestle S.A.)."""
     return [m.group(0) for m in _LATIN_FIRM.finditer(text)]
@@ -176,6 +307,8 @@ def context_firms(
         *quoted_businesses(text, quoted_not_names),
         *listed_firms(text),
         *learned_names(text, companies),
+        *trade_named_firms(text, companies, products),
+        *listed_before_kind(text, products)[0],
         *latin_firms(text),
     ]
     return [name for name in found if not _not_a_firm(name)]
