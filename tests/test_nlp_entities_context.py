@@ -74,7 +74,7 @@ def test_a_registered_or_proper_name_before_a_trade_is_a_firm() -> None:
 
 
 def test_an_industry_a_time_or_a_kind_of_eatery_before_a_trade_is_no_firm() -> None:
-    text = "迄今为止中国乳业、海外药业发展迅速，第二季度餐饮收入增长，当地农家乐餐饮和火锅餐饮火爆。"
+    text = "迄今为止中国乳业、海外药业发展迅速，二季度餐饮收入增长，当地农家乐餐饮和火锅餐饮火爆。"
     assert companies(text) == ()
 
 
