@@ -43,7 +43,15 @@ COMMON_WORD_FREQ = 300
 ACTING_AFTER = frozenset(
     {"回应", "表示", "称", "承认", "否认", "致歉", "道歉", "声明", "召回", "旗下", "门店", "专卖店",
      "分店", "官方", "客服", "负责人", "工作人员", "生产商", "厂家", "厂商", "总部", "方面", "员工",
-     "发布", "公告", "宣布", "回复", "赔偿", "起诉", "涉嫌"}
+     "发布", "公告", "宣布", "回复", "赔偿", "起诉", "涉嫌",
+     # issue 22: a firm's outlets, officers and dealers (海底捞门店, 三鹿董事长)
+     "加盟店", "连锁店", "旗舰店", "董事长", "总裁", "总经理", "发言人", "创始人", "高管",
+     "股价", "市值", "公关部"}
+)  # fmt: skip
+# A firm's own after 的 (伊利的工作人员, 蒙牛的生产基地).
+FIRM_OWN_AFTER_DE = frozenset(
+    {"工作人员", "负责人", "员工", "客服", "门店", "董事长", "总裁", "老板", "创始人", "工厂",
+     "声明", "回应", "官方", "旗舰店", "专卖店", "股价", "高管"}
 )  # fmt: skip
 # Words before a name that only a firm follows.
 ACTING_BEFORE = frozenset({"起诉", "状告", "约谈", "收购", "并购"})
@@ -51,6 +59,7 @@ ACTING_BEFORE = frozenset({"起诉", "状告", "约谈", "收购", "并购"})
 NOT_FIRM_ENDS = (
     "局", "署", "委员会", "部门", "厅", "法院", "检察院", "研究院", "研究所", "中心", "政府",
     "协会", "商标", "先生", "女士", "小姐", "记者", "电视台", "日报", "晚报",
+    "专家", "所", "事业部", "网", "后厨",
 )  # fmt: skip
 NOT_FIRMS = frozenset({"微博", "微信", "拉面", "网友", "消费者", "专家"})
 BUSINESS_WORDS = ("企业", "厂家", "商家", "工作人员", "负责人", "门店", "生产商")
@@ -93,25 +102,92 @@ def _place_before(words: Sequence[str], i: int) -> str:
 
 
 def registered_acting(words: Sequence[str], products: frozenset[str]) -> list[str]:
-    """Registered brand names that act as firms (德芙生产商, 起诉蒙牛), a region before kept."""
+    """Registered brand names that act as firms (德芙生产商, 起诉蒙牛, 海底捞门店, 伊利的工作
+    人员), a region before kept; a name jieba does not know is read as the run of up to
+    ``REGISTERED_MAX_WORDS`` words that makes it (海底 / 捞)."""
     names = registered_names()
     found = []
-    for i, word in enumerate(words):
-        if (
-            len(word) < 2
-            or word not in names
-            or _ordinary(word)
-            or word in gazetteer()
-            or word in products
-            or _not_a_firm(word)
-            or _NUMERIC.match(word)
-        ):
-            continue
-        after = words[i + 1] if i + 1 < len(words) else ""
-        before = words[i - 1] if i else ""
-        if after in ACTING_AFTER or before in ACTING_BEFORE:
-            found.append(_place_before(words, i) + word)
+    i = 0
+    while i < len(words):
+        for n in range(min(REGISTERED_MAX_WORDS, len(words) - i), 0, -1):
+            name = "".join(words[i : i + n])
+            if n > 1 and not _joined_name(words[i : i + n], products):
+                continue
+            if _registered_firm(name, names, products) and _acting_at(words, i, i + n):
+                found.append(_place_before(words, i) + name)
+                i += n - 1
+                break
+        i += 1
     return found
+
+
+REGISTERED_MAX_WORDS = 3
+DE_NAME_MAX_FREQ = (
+    5  # jieba's frequency of 蒙牛 is 47, 地沟油 20, 蛋糕店 7, 伊利 269: 伊利的… needs more
+)
+_ROLE_PARTS = frozenset({"先生", "女士", "小姐", "老板", "师傅", "阿姨", "家"})
+# Tags of words no name is made of: particles, prepositions, conjunctions, pronouns, adverbs.
+_FUNCTION_FLAGS = ("u", "p", "c", "r", "d", "x")
+
+
+def _joined_name(parts: Sequence[str], products: frozenset[str]) -> bool:
+    """Whether words jieba split can be one name (海底 / 捞, 徐福 / 记): no function word among
+    them, and not ending in a company word, a trade or a product (便利 / 店, 水务 / 集团, 冰 /
+    淇淋: those are the other rules' or no names)."""
+    tags = posseg.dt.word_tag_tab
+    if any(tags.get(part, "x").startswith(_FUNCTION_FLAGS) for part in parts if len(part) > 1):
+        return False
+    if any(part in ("的", "在", "了", "是", "和", "与", "及") for part in parts):
+        return False
+    if any(part in _ROLE_PARTS for part in parts):
+        return False  # 贾先生家, 小老板: people
+    if all(tags.get(part, "") == "n" for part in parts):
+        return False  # 桂花 / 鸭: common nouns make goods more often than a name
+    last = parts[-1]
+    joined = "".join(parts)
+    return not (
+        joined.endswith(COMPANY_WORDS)
+        or last in parser_list(TRADES)
+        or last in products
+        or joined in _frequencies()
+    )
+
+
+def _registered_firm(name: str, names: frozenset[str], products: frozenset[str]) -> bool:
+    return not (
+        len(name) < 2
+        or name not in names
+        or name.endswith(COMPANY_WORDS)  # companies_in's (便利店, 养殖场)
+        or _ordinary(name)
+        or name in gazetteer()
+        or name in products
+        or _not_a_firm(name)
+        or _NUMERIC.match(name)
+        or _common_noun(name)
+    )
+
+
+# jieba's frequency above which a word it tags as a common noun is goods (地沟油 20, 蜂产品 12),
+# not a name; the known brands it tags so (双汇 68, 茅台 86) are resources/brands.txt's.
+COMMON_NOUN_FREQ = 10
+
+
+def _common_noun(name: str) -> bool:
+    tag = posseg.dt.word_tag_tab.get(name, "")
+    return tag == "n" and _frequencies().get(name, 0) >= COMMON_NOUN_FREQ
+
+
+def _acting_at(words: Sequence[str], start: int, end: int) -> bool:
+    """Whether the name in ``words[start:end]`` acts as a firm: an acting word after it, a firm's
+    word after 的 (伊利的工作人员), or a word before it that only a firm follows."""
+    after = words[end] if end < len(words) else ""
+    if after == "的" and end + 1 < len(words):
+        # The weakest context (蛋糕店的老板, 养殖场的负责人): only for a name jieba hardly knows.
+        name = "".join(words[start:end])
+        rare = _frequencies().get(name, 0) < DE_NAME_MAX_FREQ and name not in parser_list(TRADES)
+        return rare and words[end + 1] in FIRM_OWN_AFTER_DE
+    before = words[start - 1] if start else ""
+    return after in ACTING_AFTER or before in ACTING_BEFORE
 
 
 def quoted_businesses(text: str, not_names: frozenset[str]) -> list[str]:

@@ -91,3 +91,15 @@ def test_names_listed_before_a_kind_of_firm() -> None:
     # Places, set phrases and products are no items: 广东、广西等企业, 某某饮用纯净水.
     text = "广东、广西等企业参与。水立方饮用纯净水、挖井人饮用纯净水等企业被查。"
     assert extract(text, words(text)).companies == ()
+
+
+def test_a_registered_name_jieba_splits_acting_through_its_outlets_or_officers() -> None:
+    # 徐福记 and 海底捞 are cut by jieba (徐福 / 记, 海底 / 捞); 三鹿's chairman; a rare
+    # registered name before 的 and a firm's own word.
+    found = companies("徐福记承认问题，海底捞门店被查，三鹿董事长被拘，吉野家的工作人员称不知情。")
+    assert {"徐福记", "海底捞", "三鹿", "吉野家"} <= set(found)
+
+
+def test_people_common_nouns_and_unnamed_shops_before_a_firm_word_are_no_firms() -> None:
+    text = "贾先生家道歉。小老板承认。蛋糕店的老板称不知情，养殖场的负责人说，业务员表示。"
+    assert companies(text) == ()
