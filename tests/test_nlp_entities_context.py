@@ -10,8 +10,8 @@ from nlp.entities_context import (
     learned_names,
     listed_firms,
     quoted_businesses,
-    registered_names,
 )
+from nlp.entities_registered import registered_names
 
 
 def companies(text: str) -> tuple[str, ...]:
