@@ -39,6 +39,7 @@ from nlp.entities_firms import (
     words_before,
 )
 from nlp.entities_regions import Region, cities_first, gazetteer, regions_in
+from nlp.entities_registered import registered_brands
 
 T = TypeVar("T")
 
@@ -338,6 +339,7 @@ def extract(text: str, words: Sequence[str]) -> Entities:
                 *firm_brands(text, named),
                 *known_brands,
                 *listed_before_kind(text, product_terms())[1],
+                *(b for b in registered_brands(words, product_terms()) if b not in by_context),
             ]
         ),
         products=products_in(words),

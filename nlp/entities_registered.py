@@ -243,3 +243,45 @@ def _registered_name(run: str, tagged: Sequence[tuple[str, str]]) -> bool:
     if run in parser_list(TRADES) or run in EATERY_KINDS or NUMERIC_NAME.match(run):
         return False  # 酵素, 火锅, 农家乐: trades, goods and kinds of eatery registered as brands
     return not any(flag in _NOT_NAME_FLAGS for _, flag in tagged)
+
+
+def registered_brands(words: Sequence[str], products: frozenset[str]) -> list[str]:
+    """Registered names before a product, or before 的 and a product when jieba hardly knows
+    them (祥康三七银杏茶 no, 华义冰淇淋, 百老泉白酒, 真巧曲奇): brands, by the same tests as
+    a firm acting (``registered_acting``), never a product or an ordinary word itself."""
+    names = registered_names()
+    found = []
+    i = 0
+    while i < len(words):
+        for n in range(min(REGISTERED_MAX_WORDS, len(words) - i), 0, -1):
+            name = "".join(words[i : i + n])
+            if n > 1 and not _joined_name(words[i : i + n], products):
+                continue
+            if n == 1 and _word_of_kind(name):
+                continue  # 高品质白酒, 营养餐: a word describing the goods
+            if _registered_firm(name, names, products) and _product_at(words, i, i + n, products):
+                found.append(name)
+                i += n - 1
+                break
+        i += 1
+    return found
+
+
+# jieba's tags of the words that describe goods rather than name them (高品质 n, 特级 b).
+_KIND_FLAGS = frozenset({"n", "a", "b", "vn", "an", "v", "l", "ad", "d"})
+
+
+def _word_of_kind(word: str) -> bool:
+    """A word jieba knows as a common noun, adjective or verb: before a product it says what
+    kind of goods, where a name jieba does not know (华义, 百老泉) names the maker."""
+    return word in _frequencies() and posseg.dt.word_tag_tab.get(word, "") in _KIND_FLAGS
+
+
+def _product_at(words: Sequence[str], start: int, end: int, products: frozenset[str]) -> bool:
+    after = words[end] if end < len(words) else ""
+    if after == "的" and end + 1 < len(words):
+        name = "".join(words[start:end])
+        if _frequencies().get(name, 0) >= DE_NAME_MAX_FREQ:
+            return False
+        after = words[end + 1]
+    return any(after.startswith(term) for term in products if len(term) >= 2)

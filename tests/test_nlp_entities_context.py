@@ -103,3 +103,10 @@ def test_a_registered_name_jieba_splits_acting_through_its_outlets_or_officers()
 def test_people_common_nouns_and_unnamed_shops_before_a_firm_word_are_no_firms() -> None:
     text = "贾先生家道歉。小老板承认。蛋糕店的老板称不知情，养殖场的负责人说，业务员表示。"
     assert companies(text) == ()
+
+
+def test_a_registered_name_jieba_does_not_know_before_a_product_is_a_brand() -> None:
+    text = "哈尔滨华义冰淇淋菌群超标；江记豆腐乳下架；一家经营百老泉散装白酒的商家。高品质白酒。"
+    found = extract(text, words(text))
+    assert {"华义", "江记"} <= set(found.brands)
+    assert "高品质" not in found.brands  # a word describing the goods
