@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import jieba.posseg as posseg
 
@@ -83,22 +84,41 @@ def registered_acting(words: Sequence[str], products: frozenset[str]) -> list[st
     """Registered brand names that act as firms (德芙生产商, 起诉蒙牛, 海底捞门店, 伊利的工作
     人员), a region before kept; a name jieba does not know is read as the run of up to
     ``REGISTERED_MAX_WORDS`` words that makes it (海底 / 捞)."""
+    return [
+        _place_before(words, start) + name
+        for start, end, name in _registered_runs(tuple(words), products)
+        if _acting_at(words, start, end)
+    ]
+
+
+@lru_cache(maxsize=4)
+def _registered_runs(
+    words: tuple[str, ...], products: frozenset[str]
+) -> tuple[tuple[int, int, str], ...]:
+    """The runs of ``words`` that are registered names a firm or brand may be known by (start,
+    end, name), the longest at each place, left to right; shared by ``registered_acting`` and
+    ``registered_brands``, which the extraction asks for the same words."""
     names = registered_names()
-    found = []
+    runs = []
     i = 0
     while i < len(words):
         for n in range(min(REGISTERED_MAX_WORDS, len(words) - i), 0, -1):
+            if n > 1 and sum(len(w) for w in words[i : i + n]) > JOINED_NAME_MAX:
+                continue
             name = "".join(words[i : i + n])
+            if name not in names:
+                continue  # the cheap test first: most runs are no registered name
             if n > 1 and not _joined_name(words[i : i + n], products):
                 continue
-            if _registered_firm(name, names, products) and _acting_at(words, i, i + n):
-                found.append(_place_before(words, i) + name)
+            if _registered_firm(name, names, products):
+                runs.append((i, i + n, name))
                 i += n - 1
                 break
         i += 1
-    return found
+    return tuple(runs)
 
 
+JOINED_NAME_MAX = 6  # characters of a name jieba splits (三只松鼠, 徐福记, 庆丰包子铺 is 5)
 REGISTERED_MAX_WORDS = 3
 DE_NAME_MAX_FREQ = (
     5  # jieba's frequency of 蒙牛 is 47, 地沟油 20, 蛋糕店 7, 伊利 269: 伊利的… needs more
@@ -247,24 +267,14 @@ def _registered_name(run: str, tagged: Sequence[tuple[str, str]]) -> bool:
 
 def registered_brands(words: Sequence[str], products: frozenset[str]) -> list[str]:
     """Registered names before a product, or before 的 and a product when jieba hardly knows
-    them (祥康三七银杏茶 no, 华义冰淇淋, 百老泉白酒, 真巧曲奇): brands, by the same tests as
-    a firm acting (``registered_acting``), never a product or an ordinary word itself."""
-    names = registered_names()
-    found = []
-    i = 0
-    while i < len(words):
-        for n in range(min(REGISTERED_MAX_WORDS, len(words) - i), 0, -1):
-            name = "".join(words[i : i + n])
-            if n > 1 and not _joined_name(words[i : i + n], products):
-                continue
-            if n == 1 and _word_of_kind(name):
-                continue  # 高品质白酒, 营养餐: a word describing the goods
-            if _registered_firm(name, names, products) and _product_at(words, i, i + n, products):
-                found.append(name)
-                i += n - 1
-                break
-        i += 1
-    return found
+    them (华义冰淇淋, 百老泉白酒, 江记豆腐乳): brands, by the same tests as a firm acting
+    (``registered_acting``), never a word describing the goods (高品质白酒)."""
+    return [
+        name
+        for start, end, name in _registered_runs(tuple(words), products)
+        if not (end - start == 1 and _word_of_kind(name))
+        and _product_at(words, start, end, products)
+    ]
 
 
 # jieba's tags of the words that describe goods rather than name them (高品质 n, 特级 b).
