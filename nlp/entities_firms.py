@@ -190,7 +190,9 @@ def _guessed_name(
         place_before = first > 0 and tagged[first - 1][1] == "ns"
         if place_before and len(middle) <= GUESSED_MAX and is_rare(middle):
             return middle, first, 0
-    word = tagged[i][0]
+    word, flag = tagged[i]
+    if flag not in _GUESSED_FLAGS:
+        return None  # a conjunction or a particle (超市和 / 小食品店) starts no name
     if len(word) == 1 and _cjk(word) and kept and len(kept[0][0]) == 1:
         joined = word + kept[0][0]
         if is_rare(joined):

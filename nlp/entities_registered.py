@@ -272,19 +272,27 @@ def registered_brands(words: Sequence[str], products: frozenset[str]) -> list[st
     return [
         name
         for start, end, name in _registered_runs(tuple(words), products)
-        if not (end - start == 1 and _word_of_kind(name))
-        and _product_at(words, start, end, products)
+        if _brand_words(words[start:end]) and _product_at(words, start, end, products)
     ]
 
 
-# jieba's tags of the words that describe goods rather than name them (高品质 n, 特级 b).
-_KIND_FLAGS = frozenset({"n", "a", "b", "vn", "an", "v", "l", "ad", "d"})
+# Tags of a word before goods that say what kind they are, not whose (鲜榨 v, 冰爽 z, 中老年 j,
+# 山泉 ns; 老 a of 老冰棍, 又 d of 又一家).
+_GOODS_FLAGS = frozenset({"n", "a", "b", "vn", "an", "v", "l", "ad", "d", "m", "z", "j", "ns"})
 
 
-def _word_of_kind(word: str) -> bool:
-    """A word jieba knows as a common noun, adjective or verb: before a product it says what
-    kind of goods, where a name jieba does not know (华义, 百老泉) names the maker."""
-    return word in _frequencies() and posseg.dt.word_tag_tab.get(word, "") in _KIND_FLAGS
+def _brand_words(parts: Sequence[str]) -> bool:
+    """Whether the words of a registered name before goods make a maker's name: each unknown to
+    jieba or known as a proper name (华义, 江 / 记), none a word of the goods' kind."""
+    tags = posseg.dt.word_tag_tab
+    for part in parts:
+        if part in tags:
+            if tags[part] in _GOODS_FLAGS:
+                return False
+        # A word jieba does not know, by the tags it guesses (冰爽 z, 松露 v; 科泉 n is a name).
+        elif any(p.flag in _GOODS_FLAGS - {"n", "ns"} for p in posseg.lcut(part)):
+            return False
+    return True
 
 
 def _product_at(words: Sequence[str], start: int, end: int, products: frozenset[str]) -> bool:

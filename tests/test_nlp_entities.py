@@ -239,6 +239,7 @@ def test_a_shop_name_jieba_cuts_into_other_kinds_of_word_is_read_through() -> No
     # Not a place with an ordinary word after it, nor a long run of jieba's guesses.
     assert companies_of("北京一些超市和广州部分超市") == ()
     assert companies_of("怡口莲现虫状异物超市") == ()
+    assert companies_of("检查了超市和小食品店") == ()  # 和 starts no name
 
 
 def test_a_whole_quote_names_a_restaurant_or_shop() -> None:

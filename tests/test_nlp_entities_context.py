@@ -110,3 +110,5 @@ def test_a_registered_name_jieba_does_not_know_before_a_product_is_a_brand() -> 
     found = extract(text, words(text))
     assert {"华义", "江记"} <= set(found.brands)
     assert "高品质" not in found.brands  # a word describing the goods
+    text = "冰爽果汁、鲜榨果汁、老冰棍冰淇淋、中老年奶粉、山泉矿泉水都在抽检之列。"
+    assert extract(text, words(text)).brands == ()
