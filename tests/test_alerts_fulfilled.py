@@ -4,7 +4,6 @@ loses it nor sends it twice; on a real archive in simulated time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -14,7 +13,7 @@ import pytest
 from alerts import obligations as ops
 from alerts.fulfilled import notice_key
 from alerts.stage import evaluate
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import OutboxMessage
 from core.clock import SimulatedClock
 from tests.support.alert_data import T0, analysis
@@ -30,12 +29,6 @@ TWO_DUTIES = [
         "recipients": ["duty", "leader"],
     }
 ]
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def two_open(tmp_path: Path, archive: Archive) -> tuple[Any, SimulatedClock, list[int]]:

@@ -8,26 +8,17 @@ alert stage and delivery in simulated time."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from alerts.notify import deliver_due
 from alerts.stage import evaluate
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import OutboxMessage
 from core.clock import SimulatedClock
 from core.settings import Settings
 from tests.support.alert_data import HOT, T0, analysis
 from tests.support.fulfilment_data import REPORT, hot_event, post, settings_for
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def hourly(tmp_path: Path) -> Settings:

@@ -3,14 +3,10 @@ the first source and the top spreader of the event's cascade, on a real SQLite a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from alerts.stage import evaluate
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Analysis, Event
 from core.clock import SimulatedClock
 from core.settings import Settings
@@ -23,12 +19,6 @@ SETTINGS = Settings.model_validate(
         "recipients": [{"name": "press", "notifiers": ["file"]}],
     }
 )
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def _store(archive: Archive, posts: list) -> None:  # type: ignore[type-arg]

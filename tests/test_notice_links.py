@@ -6,15 +6,12 @@ inspection alert on a 临川 producer is 临川区's."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from alerts.stage import evaluate
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Mention
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
@@ -61,12 +58,6 @@ def settings(tmp_path: Path) -> Settings:
             "units": units(),
         }
     )
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def post(i: int, text: str, at: datetime) -> Mention:

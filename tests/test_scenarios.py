@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "yuqing" / "demo" / "corpus.jsonl"
 BAISHA = REPO / "scenarios" / "baisha_gas.jsonl"
 LINCHUAN = REPO / "scenarios" / "linchuan_boiler.jsonl"
+WANGJIANG = REPO / "scenarios" / "wangjiang_canteen.jsonl"
 T0 = datetime(2026, 11, 17, 4, 0, tzinfo=UTC)
 
 
@@ -93,10 +94,18 @@ def test_shipped_scenarios_pass_the_checker() -> None:
     records = check_corpus(LINCHUAN)
     assert len(records) >= 100
     assert {r["story"] for r in records} >= {"boiler_blast", "water_rumor", "chatter"}
+    records = check_corpus(WANGJIANG)
+    assert 90 <= len(records) <= 130
+    assert {r["story"] for r in records} >= {"kinder_poison", "powerbank_rumor", "chatter"}
 
 
 @pytest.mark.parametrize(
-    ("corpus", "module"), [(BAISHA, "baisha_gas_source"), (LINCHUAN, "linchuan_boiler_source")]
+    ("corpus", "module"),
+    [
+        (BAISHA, "baisha_gas_source"),
+        (LINCHUAN, "linchuan_boiler_source"),
+        (WANGJIANG, "wangjiang_canteen_source"),
+    ],
 )
 def test_a_scenario_file_is_what_its_generator_writes(corpus: Path, module: str) -> None:
     sys.path.insert(0, str(REPO / "scenarios"))
@@ -109,7 +118,7 @@ def test_a_scenario_file_is_what_its_generator_writes(corpus: Path, module: str)
     assert text == corpus.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("corpus", [BAISHA, LINCHUAN])
+@pytest.mark.parametrize("corpus", [BAISHA, LINCHUAN, WANGJIANG])
 def test_a_shipped_expected_file_names_every_story_and_a_unit_of_the_demo(corpus: Path) -> None:
     """The expected file loads against its corpus (ids, stories, kinds) and routes every event
     story to one of the demo's units, so the routing figure covers the whole scenario."""
@@ -184,7 +193,7 @@ def test_demo_command_rejects_a_malformed_file_before_touching_the_workdir(tmp_p
 
 # ---- the expected-decisions files --------------------------------------------------------
 def test_shipped_expected_files_load_and_cover_every_story() -> None:
-    for corpus in (DEMO, BAISHA):
+    for corpus in (DEMO, BAISHA, WANGJIANG):
         expected = load_expected(expected_path_for(corpus))
         assert set(expected.stories) == {r["story"] for r in expected.records}
         assert any(s.rumours for s in expected.stories.values())

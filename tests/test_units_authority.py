@@ -5,16 +5,12 @@ archive as the alert stage, the dashboard and the benchmark read it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from alerts.unit_routing import event_unit
 from alerts.units import tree_of
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Analysis, Event, Mention
 from core.clock import SHANGHAI
 from core.settings import AuthoritySettings
@@ -39,12 +35,6 @@ def tree_settings(**authorities: list[str]) -> Any:
     raw = dict(units())
     raw["route_min_mentions"] = 2  # the default floor (the shared tree lowers it to one)
     return tree_of(UnitSettings.model_validate(raw), AuthoritySettings(**authorities))
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def weibo(mid: str, text: str, author: str, verified_type: int | None = None) -> Mention:

@@ -5,26 +5,19 @@ acknowledgement stops the climb."""
 
 from __future__ import annotations
 
-import email
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from email.policy import default as default_policy
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from alerts.notify import deliver_due
 from alerts.obligations import acknowledge
-from alerts.stage import evaluate
 from alerts.unit_escalation import unit_steps
 from alerts.units import UnitTree
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Analysis, Event, Mention, Reason
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
 from core.settings_units import UnitSettings
-from tests.support.smtp_inbox import Inbox, smtp_inbox
+from tests.support.smtp_inbox import smtp_inbox
+from tests.support.unit_mail import evaluate_and_deliver, mail_settings
 
 T0 = datetime(2026, 11, 17, 10, 0, tzinfo=SHANGHAI)  # a Tuesday
 NAMES = ["duty", "city-duty", "linchuan-duty", "luohu-duty", "baisha-duty"]
@@ -67,42 +60,17 @@ def tree() -> dict[str, Any]:
 
 
 def settings_for(port: int, chains: dict[str, str] | None = None) -> Settings:
-    chains = chains or {}
-    return Settings.model_validate(
+    # escalate_after: 30 minutes (the default)
+    rules = [
         {
-            "notifiers": [
-                {
-                    "name": "mail",
-                    "type": "email",
-                    "host": "127.0.0.1",
-                    "port": port,
-                    "sender": "yuqing@example.cn",
-                }
-            ],
-            "recipients": [
-                {"name": name, "email": f"{name}@example.cn", "notifiers": ["mail"]}
-                | ({"escalates_to": chains[name]} if name in chains else {})
-                for name in NAMES
-            ],
-            "rules": [
-                {
-                    "name": "accident",
-                    "type": "severity",
-                    "min_grade": "较大",
-                    "opens": ["response"],  # 48 calendar hours
-                    "recipients": ["duty"],
-                }
-            ],
-            "obligations": {"level": "city"},  # escalate_after: 30 minutes (the default)
-            "units": tree(),
+            "name": "accident",
+            "type": "severity",
+            "min_grade": "较大",
+            "opens": ["response"],  # 48 calendar hours
+            "recipients": ["duty"],
         }
-    )
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
+    ]
+    return mail_settings(port, NAMES, rules, tree(), chains)
 
 
 def add_lift_accident(archive: Archive) -> None:
@@ -146,25 +114,7 @@ def add_lift_accident(archive: Archive) -> None:
     )
 
 
-def run(archive: Archive, settings: Settings, inbox: Inbox, at: datetime) -> list[dict[str, Any]]:
-    """Evaluate and deliver at ``at``; the mails that arrived (to, subject, body)."""
-    before = len(inbox.messages)
-    evaluate(archive, settings, SimulatedClock(at))
-    deliver_due(archive, settings, SimulatedClock(at))
-    mails = []
-    for received in inbox.messages[before:]:
-        parsed = email.message_from_bytes(received["data"], policy=default_policy)
-        body = parsed.get_body(("plain",))
-        assert body is not None
-        for address in received["to"]:
-            mails.append(
-                {
-                    "to": address.split("@")[0],
-                    "subject": str(parsed["Subject"]),
-                    "body": body.get_content(),
-                }
-            )
-    return mails
+run = evaluate_and_deliver
 
 
 def escalated_to(mails: list[dict[str, Any]]) -> list[str]:

@@ -5,17 +5,14 @@ the notice in their place. Through the real alert stage on a real archive."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from alerts.inspection_units import district_records, subject_unit
 from alerts.stage import evaluate
 from alerts.units import tree_of
-from archive import Archive, open_archive
+from archive import Archive
 from archive.models import Mention
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings
@@ -70,12 +67,6 @@ def settings(tmp_path: Path) -> Settings:
             "units": units(),
         }
     )
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
 
 
 def notice(records: list[dict[str, Any]]) -> Mention:

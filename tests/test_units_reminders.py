@@ -5,84 +5,33 @@ end: the alert stage queues them, the outbox delivers them through a real SMTP s
 
 from __future__ import annotations
 
-import email
-from collections.abc import Iterator
-from datetime import datetime, timedelta
-from email.policy import default as default_policy
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
-import pytest
-
-from alerts.notify import deliver_due
-from alerts.stage import evaluate
-from archive import Archive, open_archive
-from core.clock import SimulatedClock
+from archive import Archive
 from core.settings import Settings
-from tests.support.smtp_inbox import Inbox, smtp_inbox
-from tests.test_units_alerts import T0, add_event, units
+from tests.support.smtp_inbox import smtp_inbox
+from tests.support.unit_events import T0, add_event, units
+from tests.support.unit_mail import evaluate_and_deliver, mail_settings
 
 NAMES = ["duty", "city-duty", "linchuan-duty", "baisha-duty", "baisha-chief"]
 
 
 def settings_for(port: int) -> Settings:
-    return Settings.model_validate(
+    rules = [
         {
-            "notifiers": [
-                {
-                    "name": "mail",
-                    "type": "email",
-                    "host": "127.0.0.1",
-                    "port": port,
-                    "sender": "yuqing@example.cn",
-                }
-            ],
-            "recipients": [
-                {"name": name, "email": f"{name}@example.cn", "notifiers": ["mail"]}
-                | ({"escalates_to": "baisha-chief"} if name == "baisha-duty" else {})
-                for name in NAMES
-            ],
-            "rules": [
-                {
-                    "name": "accident",
-                    "type": "severity",
-                    "min_grade": "较大",
-                    # 重大: the release and the press conference; 较大: a response.
-                    "opens": ["authoritative_release", "press_conference", "response"],
-                    "recipients": ["duty"],
-                }
-            ],
-            "obligations": {"level": "city"},
-            "units": units(),
+            "name": "accident",
+            "type": "severity",
+            "min_grade": "较大",
+            # 重大: the release and the press conference; 较大: a response.
+            "opens": ["authoritative_release", "press_conference", "response"],
+            "recipients": ["duty"],
         }
-    )
+    ]
+    return mail_settings(port, NAMES, rules, units(), chains={"baisha-duty": "baisha-chief"})
 
 
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(tmp_path / "a.db") as opened:
-        yield opened
-
-
-def run(archive: Archive, settings: Settings, inbox: Inbox, at: datetime) -> list[dict[str, Any]]:
-    """Evaluate and deliver at ``at``; the mails that arrived, parsed (to, subject, body)."""
-    before = len(inbox.messages)
-    evaluate(archive, settings, SimulatedClock(at))
-    deliver_due(archive, settings, SimulatedClock(at))
-    mails = []
-    for received in inbox.messages[before:]:
-        parsed = email.message_from_bytes(received["data"], policy=default_policy)
-        body = parsed.get_body(("plain",))
-        assert body is not None
-        for address in received["to"]:
-            mails.append(
-                {
-                    "to": address.split("@")[0],
-                    "subject": str(parsed["Subject"]),
-                    "body": body.get_content(),
-                }
-            )
-    return mails
+run = evaluate_and_deliver
 
 
 def to_whom(mails: list[dict[str, Any]], head: str) -> set[str]:
