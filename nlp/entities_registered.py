@@ -272,7 +272,7 @@ def registered_brands(words: Sequence[str], products: frozenset[str]) -> list[st
     return [
         name
         for start, end, name in _registered_runs(tuple(words), products)
-        if _brand_words(words[start:end]) and _product_at(words, start, end, products)
+        if _product_at(words, start, end, products) and _brand_words(words[start:end])
     ]
 
 
