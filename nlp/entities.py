@@ -28,7 +28,7 @@ from typing import TypeVar
 
 import jieba.posseg as posseg
 
-from nlp.entities_context import context_firms
+from nlp.entities_context import context_firms, listed_before_kind
 from nlp.entities_firms import (
     GENERIC_HEADS,
     PROPER_FLAGS,
@@ -39,6 +39,7 @@ from nlp.entities_firms import (
     words_before,
 )
 from nlp.entities_regions import Region, cities_first, gazetteer, regions_in
+from nlp.entities_registered import registered_brands
 
 T = TypeVar("T")
 
@@ -332,7 +333,15 @@ def extract(text: str, words: Sequence[str]) -> Entities:
         companies=_unique(
             [*named, *restaurants_in(text, known_names()), *known_companies, *speaking, *by_context]
         ),
-        brands=_unique([*brands_in(text), *firm_brands(text, named), *known_brands]),
+        brands=_unique(
+            [
+                *brands_in(text),
+                *firm_brands(text, named),
+                *known_brands,
+                *listed_before_kind(text, product_terms())[1],
+                *(b for b in registered_brands(words, product_terms()) if b not in by_context),
+            ]
+        ),
         products=products_in(words),
     )
 

@@ -1,14 +1,13 @@
 """Firms named without a company word (蒙牛, 德芙, 聚兴隆): found by the context they stand in.
 
 A company word (有限公司, 超市, 店) makes a name (``nlp.entities_firms``); news name most firms
-without one. Four contexts, each a firm acting or described as a business, not a bare word:
+without one. The contexts, each a firm acting or described as a business, not a bare word:
 
-- a **registered brand name** (the brand list of the ``companynameparser`` package, 285,000
-  names) right before a word of the firm acting or speaking (德芙生产商, 味全发布声明, 双汇
-  承认) or after one that only a firm can follow (起诉X, 约谈X). Names that are ordinary words
-  (光明, 统一, 思念: jieba's frequency ≥ ``COMMON_WORD_FREQ``) never count here;
+- a **registered brand name** acting, or before a firm's trade (``nlp.entities_registered``:
+  德芙生产商, 海底捞门店, 湖南亚华乳业);
 - a **quoted name** described as a business (“聚兴隆”的肉制品企业, “年糕杨”的工作人员);
-- the items of a **list of firms** (知名企业如味全、台糖、85度C…);
+- the items of a **list of firms** (知名企业如味全、台糖、85度C…; 家乐福、沃尔玛等超市, and
+  思朗、亿达等品牌 as brands);
 - a firm's **own name learned from the text**: a firm named with its company word elsewhere in
   the text (河南烨赫堂生物科技有限公司), its own name (``core_name``: 烨赫堂) where it acts
   again (河南烨赫堂将…) or in quotes (又称“烨赫国际”);
@@ -19,35 +18,22 @@ is kept with it (杭州味全), as the labels write it.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
 
 import jieba.posseg as posseg
 
-from nlp.entities_firms import COMPANY_WORDS, GENERIC_HEADS, _frequencies, core_name
+from nlp.entities_firms import COMPANY_WORDS, GENERIC_HEADS, core_name, words_before
 from nlp.entities_regions import gazetteer
+from nlp.entities_registered import (
+    ACTING_AFTER,
+    NUMERIC_NAME,
+    is_ordinary,
+    not_a_firm,
+    registered_acting,
+    trade_named_firms,
+)
 
-# jieba's frequency at or above which a listed brand is an ordinary word (光明 1,219, 思念 585,
-# 苹果 1,334) and not taken as a firm by context alone; brands news name are rarer (伊利 269,
-# 双汇 68, 蒙牛 47, 德芙 5). Chosen on the tuning splits of benchmarks/entities_labels_orgs.json.
-COMMON_WORD_FREQ = 300
-# Words after a firm's name that show it acting, speaking or as a business.
-ACTING_AFTER = frozenset(
-    {"回应", "表示", "称", "承认", "否认", "致歉", "道歉", "声明", "召回", "旗下", "门店", "专卖店",
-     "分店", "官方", "客服", "负责人", "工作人员", "生产商", "厂家", "厂商", "总部", "方面", "员工",
-     "发布", "公告", "宣布", "回复", "赔偿", "起诉", "涉嫌"}
-)  # fmt: skip
-# Words before a name that only a firm follows.
-ACTING_BEFORE = frozenset({"起诉", "状告", "约谈", "收购", "并购"})
-# Not firms though listed as brands: bodies, people, platforms' features, kinds of food.
-NOT_FIRM_ENDS = (
-    "局", "署", "委员会", "部门", "厅", "法院", "检察院", "研究院", "研究所", "中心", "政府",
-    "协会", "商标", "先生", "女士", "小姐", "记者", "电视台", "日报", "晚报",
-)  # fmt: skip
-NOT_FIRMS = frozenset({"微博", "微信", "拉面", "网友", "消费者", "专家"})
 BUSINESS_WORDS = ("企业", "厂家", "商家", "工作人员", "负责人", "门店", "生产商")
 _QUOTED_BUSINESS = re.compile(
     r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]的?[\u4e00-\u9fff]{0,4}?(?:"
@@ -64,57 +50,8 @@ _LATIN_FIRM = re.compile(
     r"(?<![A-Za-z])[A-Z][A-Za-z0-9&\-.]{1,40}?(?:PTY ?LTD|LTD|Ltd\.?|LIMITED|Limited|INC|Inc\.?"
     r"|GMBH|GmbH|LLC|CORP|Corp\.?|S\.A\.)(?![A-Za-z])"
 )
-_NUMERIC = re.compile(r"^[\d一二两三四五六七八九十百千几多数]+[家个种款批]?$")
 # A verb, an adverb or a preposition after a learned name: the firm acting (河南烨赫堂将…).
 _ACTING_FLAGS = ("v", "d", "p")
-BRAND_LIST_FILE = Path("data") / "brand.txt"
-
-
-@lru_cache(maxsize=1)
-def registered_names() -> frozenset[str]:
-    """The brand list shipped by ``companynameparser`` (read without importing the package,
-    whose import builds its parser), or nothing when it is not installed."""
-    spec = importlib.util.find_spec("companynameparser")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    path = Path(next(iter(spec.submodule_search_locations))) / BRAND_LIST_FILE
-    if not path.exists():
-        return frozenset()
-    return frozenset(path.read_text(encoding="utf-8").split())
-
-
-def _ordinary(name: str) -> bool:
-    return _frequencies().get(name, 0) >= COMMON_WORD_FREQ
-
-
-def _not_a_firm(name: str) -> bool:
-    return name in NOT_FIRMS or name in GENERIC_HEADS or name.endswith(NOT_FIRM_ENDS)
-
-
-def _place_before(words: Sequence[str], i: int) -> str:
-    return words[i - 1] if i and words[i - 1] in gazetteer() else ""
-
-
-def registered_acting(words: Sequence[str], products: frozenset[str]) -> list[str]:
-    """Registered brand names that act as firms (德芙生产商, 起诉蒙牛), a region before kept."""
-    names = registered_names()
-    found = []
-    for i, word in enumerate(words):
-        if (
-            len(word) < 2
-            or word not in names
-            or _ordinary(word)
-            or word in gazetteer()
-            or word in products
-            or _not_a_firm(word)
-            or _NUMERIC.match(word)
-        ):
-            continue
-        after = words[i + 1] if i + 1 < len(words) else ""
-        before = words[i - 1] if i else ""
-        if after in ACTING_AFTER or before in ACTING_BEFORE:
-            found.append(_place_before(words, i) + word)
-    return found
 
 
 def quoted_businesses(text: str, not_names: frozenset[str]) -> list[str]:
@@ -132,7 +69,7 @@ def listed_firms(text: str) -> list[str]:
     for match in _FIRM_LIST.finditer(text):
         for item in _LIST_SPLIT.split(match.group(1)):
             item = re.sub(r"等+.*$", "", item.split("的")[-1]).strip()
-            if not 2 <= len(item) <= LIST_ITEM_MAX or _NUMERIC.match(item):
+            if not 2 <= len(item) <= LIST_ITEM_MAX or NUMERIC_NAME.match(item):
                 continue
             tagged = posseg.lcut(item)
             if any(p.flag.startswith(("v", "r", "d", "p", "u")) for p in tagged):
@@ -149,7 +86,7 @@ def learned_names(text: str, companies: Sequence[str]) -> list[str]:
     spans = [m.span() for c in companies for m in re.finditer(re.escape(c), text)]
     for company in companies:
         core = core_name(company)
-        if not core or _ordinary(core):
+        if not core or is_ordinary(core):
             continue
         for match in re.finditer(re.escape(core), text):
             if any(s <= match.start() < e for s, e in spans):
@@ -165,6 +102,52 @@ def learned_names(text: str, companies: Sequence[str]) -> list[str]:
             if core in quoted and quoted != core and not quoted.endswith(COMPANY_WORDS):
                 found.append(quoted)
     return found
+
+
+# Names before 等 and the kind of firm they are (蒙牛、伊利等乳企, 思朗、亿达等品牌).
+_LIST_BEFORE_KIND = re.compile(
+    r"([^，,。；;！？!?：:“”\s]{2,80}?)等(?:[\d一二两三四五六七八九十多几]+家)?(?:知名|大型|国内|国外|多个)?"
+    r"(企业|公司|商家|厂家|厂商|乳企|酒企|餐厅|超市|门店|餐馆|饭店|品牌)"
+)
+_LIST_SEP = re.compile(r"[、，,]|和|及|与|以及")
+
+
+def listed_before_kind(text: str, products: frozenset[str]) -> tuple[list[str], list[str]]:
+    """The items of a list that ends in 等 and a kind of firm: firms (蒙牛、伊利等乳企), or
+    brands before 等品牌. Only lists of two or more, each item short, no verb in it, and the
+    first item read back from the clause to its name (被曝光的还有蒙格尔 → 蒙格尔)."""
+    firms: list[str] = []
+    brands: list[str] = []
+    for match in _LIST_BEFORE_KIND.finditer(text):
+        items = [item.strip() for item in _LIST_SEP.split(match.group(1))]
+        if len(items) < 2:
+            continue
+        first, _ = words_before(items[0], most=3)
+        items[0] = first
+        kept = [item for item in items if _list_item(item, products)]
+        if len(kept) < 2:
+            continue
+        (brands if match.group(2) == "品牌" else firms).extend(kept)
+    return firms, brands
+
+
+LIST_NAME_MAX = 4  # an item this short is a name whatever jieba makes of it (可 / 拉奥)
+
+
+def _list_item(item: str, products: frozenset[str]) -> bool:
+    if not 2 <= len(item) <= LIST_ITEM_MAX or NUMERIC_NAME.match(item) or item in GENERIC_HEADS:
+        return False
+    if item in gazetteer() or is_ordinary(item):
+        return False  # 广东、广西等企业: places; 进口、国产等品牌: words
+    if "有限" in item or any(item.endswith(term) for term in products if len(term) >= 2):
+        return False  # a company (companies_in finds it) or a product (某某饮用纯净水)
+    tagged = posseg.lcut(item)
+    if any(p.flag == "l" for p in tagged):
+        return False  # a set phrase (好生意, 另一家)
+    if len(item) <= LIST_NAME_MAX:
+        return True
+    # A clause or a count, not a name.
+    return not any(p.flag.startswith(("v", "r", "d", "p", "u", "c", "m")) for p in tagged)
 
 
 def latin_firms(text: str) -> list[str]:
@@ -187,6 +170,8 @@ def context_firms(
         *quoted_businesses(text, quoted_not_names),
         *listed_firms(text),
         *learned_names(text, companies),
+        *trade_named_firms(text, companies, products),
+        *listed_before_kind(text, products)[0],
         *latin_firms(text),
     ]
-    return [name for name in found if not _not_a_firm(name)]
+    return [name for name in found if not not_a_firm(name)]

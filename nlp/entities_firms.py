@@ -10,9 +10,11 @@ rare: 员村, 薡 of 薡茶奶茶店): shop names are mostly words no dictionary
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Container, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import jieba
 import jieba.posseg as posseg
@@ -25,13 +27,16 @@ COMPANY_WORDS = (
     "加工厂", "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店", "商行", "餐厅",
     "餐馆", "饭馆", "面馆", "饭店", "大酒店", "酒店", "酒楼", "宾馆", "药店", "门店", "食品店",
     "加工店", "奶茶店", "小吃店", "火锅店", "便利店", "专卖店", "连锁店", "批发市场", "农贸市场",
-    "菜市场", "水产市场", "农场", "养殖场", "经营部", "店",
+    "菜市场", "水产市场", "农场", "养殖场", "屠宰场", "经营部", "批发部", "门市部", "经销部",
+    "酒家", "饭庄", "食府", "茶餐厅", "茶楼", "店",
 )  # fmt: skip
 # 店 of a shop, not of its staff or premises (店员, 店铺, 店主, 店内).
 _SHOP_NOT_BEFORE = "员铺主长面内外里门家名址"
+# A company word inside another word: 商行 of 工商行政管理局.
+_NOT_AFTER = {"店": f"(?![{_SHOP_NOT_BEFORE}])", "商行": "(?!政)"}
 _COMPANY = re.compile(
     r"[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?(?:"
-    + "|".join(w if w != "店" else f"店(?![{_SHOP_NOT_BEFORE}])" for w in COMPANY_WORDS)
+    + "|".join(w + _NOT_AFTER.get(w, "") for w in COMPANY_WORDS)
     + ")"
 )
 # jieba part-of-speech tags that end a company name when read backwards (verbs, adverbs,
@@ -70,16 +75,21 @@ CUT_WORDS = frozenset(
     {"记者", "获悉", "报道", "据", "从", "对", "向", "被", "由", "将", "把", "让", "给", "为",
      "在", "是", "的", "了", "称", "说", "家", "某", "这", "那", "该", "款", "种", "批", "瓶",
      "曝", "网曝", "被曝", "曝光", "旗下", "最", "最大", "知名", "著名",
-     "袋", "盒", "罐", "突击检查", "检查", "走访", "购于", "学校"}
+     "袋", "盒", "罐", "突击检查", "检查", "走访", "购于", "学校",
+     # which of a place's shops (广州部分超市, 当地大型超市): none named
+     "部分", "大部分", "一些", "个别", "多数", "少数", "所有", "各类", "各大", "大型", "小型",
+     "中小型", "当地", "本地", "周边", "附近", "其他", "其它"}
 )  # fmt: skip
 # A measure word after a numeral or a demonstrative, glued by jieba (一家, 这家, 多款).
 _COUNTED = re.compile(r"^[一二两三四五六七八九十百几多每各这那该此本某数\d]+[家款种批瓶袋盒罐个]$")
 _UNIT_AFTER_GROUP = re.compile(r"[\u4e00-\u9fff]{1,12}?(?:股份有限公司|有限责任公司|有限公司)")
 _OPENING_QUOTES = '“"「『'
+_CLOSING = ("”", '"', "」", "』")
 STRONG_NAME_MIN = 3  # a shorter name before 有限公司 needs a word that names something
 QUOTED_NAME_MIN = 4  # a quoted run before a company word names the firm (“顶新国际集团”)
 # A word rarer than this in jieba's dictionary (or absent) is taken as a name's own word.
 RARE_WORD_FREQ = 50
+TRADES = "trade.txt"
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +114,20 @@ def _is_cut(word: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4)
+def parser_list(name: str) -> frozenset[str]:
+    """A word list shipped by ``companynameparser`` (``brand.txt``: 285,000 registered brand
+    names; ``trade.txt``: 1,257 trades), read without importing the package (whose import
+    builds its parser); nothing when it is not installed."""
+    spec = importlib.util.find_spec("companynameparser")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / name
+    if not path.exists():
+        return frozenset()
+    return frozenset(path.read_text(encoding="utf-8").split())
+
+
 def is_rare(word: str) -> bool:
     """A word of Chinese characters that jieba's dictionary lacks or holds as rare, and not a
     kind of goods (小食品)."""
@@ -114,19 +138,70 @@ def is_rare(word: str) -> bool:
     )
 
 
-def words_before(text: str, most: int) -> tuple[str, list[tuple[str, str]]]:
+def words_before(text: str, most: int, guessed: bool = False) -> tuple[str, list[tuple[str, str]]]:
     """The last words of ``text`` read backwards to the first that cannot be part of a name
     (by jieba's part-of-speech tags), at most ``most``: their text, and the words with their
-    tags."""
+    tags. With ``guessed``, a name's own word that jieba split or tagged as a word of another
+    kind is read through (``_guessed_name``)."""
     tagged = [(w.word, w.flag) for w in posseg.lcut(text)]
     kept: list[tuple[str, str]] = []
-    for word, flag in reversed(tagged):
+    i = len(tagged) - 1
+    while i >= 0:
+        word, flag = tagged[i]
         if len(kept) >= most or word in ROLE_WORDS or _is_cut(word):
             break
         if flag in NAME_STOP_FLAGS and word not in NAME_INNER_WORDS:
-            break
+            glued = _guessed_name(tagged, i, kept) if guessed else None
+            if glued is None:
+                break
+            name, start, used_kept = glued
+            kept[:used_kept] = [(name, "n")]  # a rare noun: names only a short name
+            i = start - 1
+            continue
         kept.insert(0, (word, flag))
+        i -= 1
     return "".join(word for word, _ in kept), kept
+
+
+# Tags of the words jieba makes of a shop's own name it does not know (真巧 d, 老 a + 八尺 m,
+# 万 m + 利 n): read through when what they make is rare, beside a place or a single character.
+_GUESSED_FLAGS = frozenset({"a", "ad", "d", "m", "q", "b", "v", "vg", "ag", "dg", "mq"})
+GUESSED_MAX = 4  # characters of such a name (老八尺, 真巧, 万利)
+
+
+def _guessed_name(
+    tagged: Sequence[tuple[str, str]], i: int, kept: Sequence[tuple[str, str]]
+) -> tuple[str, int, int] | None:
+    """A name's own word where reading stopped at ``tagged[i]``: the stop words up to a place
+    before them (武汉 + 真巧 + 食品有限公司, 平远县 + 老八尺 + 酒厂), or a single character glued
+    to the single character after it (万 + 利 of 万利生猪批发市场), when what they make is a
+    rare word. The name, the index of its first word and how many kept words it took; None
+    when the words read are no such name."""
+    start = i
+    while start > 0 and tagged[start - 1][1] in _GUESSED_FLAGS and i - start < 2:
+        start -= 1
+    for first in range(start, i + 1):
+        words = [w for w, _ in tagged[first : i + 1]]
+        if any(_is_cut(w) or w in ROLE_WORDS or not _cjk(w) for w in words):
+            continue
+        if any(f not in _GUESSED_FLAGS for _, f in tagged[first : i + 1]):
+            continue
+        middle = "".join(words)
+        place_before = first > 0 and tagged[first - 1][1] == "ns"
+        if place_before and len(middle) <= GUESSED_MAX and is_rare(middle):
+            return middle, first, 0
+    word, flag = tagged[i]
+    if flag not in _GUESSED_FLAGS:
+        return None  # a conjunction or a particle (超市和 / 小食品店) starts no name
+    if len(word) == 1 and _cjk(word) and kept and len(kept[0][0]) == 1:
+        joined = word + kept[0][0]
+        if is_rare(joined):
+            return joined, i, 1
+    return None
+
+
+def _cjk(word: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in word)
 
 
 def names_something(tagged: Sequence[tuple[str, str]], known: Container[str] = ()) -> bool:
@@ -140,8 +215,10 @@ def names_something(tagged: Sequence[tuple[str, str]], known: Container[str] = (
         return True
     short = sum(len(word) for word, _ in tagged) <= RARE_NAME_MAX
     # Nouns and morphemes (zg, yg) only: jieba's rare status words and adjectives are words (麻辣).
+    # A trade (皮具 of 皮具厂, companynameparser's trade list) is no name, however rare.
     return short and any(
-        is_rare(w) and (flag.startswith("n") or flag.endswith("g")) for w, flag in tagged
+        is_rare(w) and (flag.startswith("n") or flag.endswith("g")) and w not in parser_list(TRADES)
+        for w, flag in tagged
     )
 
 
@@ -166,7 +243,7 @@ def _after_cut(head: str) -> tuple[str, bool]:
     return head, False
 
 
-def _name_before(span: str, known: Container[str], quoted: bool, unit: bool = False) -> str:
+def _name_before(span: str, known: Container[str], quoted: bool | str, unit: bool = False) -> str:
     """The company name that ends ``span`` (which ends in a company word). "" when nothing
     precedes the company word or when no word of the name names something, unless the
     company word is a strong one (有限公司) or the name was quoted (“顶新国际集团”): "该公司",
@@ -175,7 +252,10 @@ def _name_before(span: str, known: Container[str], quoted: bool, unit: bool = Fa
     head, cut = _after_cut(span[: len(span) - len(suffix)])
     if quoted and not cut and len(head) >= QUOTED_NAME_MIN and head not in GENERIC_HEADS:
         return head + suffix
-    name, tagged = words_before(head, most=8)
+    # The whole quote is the name (“和谐烟酒店”, “人和酒家”): a shorter one is a name too.
+    if quoted == "whole" and not cut and len(head) >= 2 and head not in GENERIC_HEADS:
+        return head + suffix
+    name, tagged = words_before(head, most=8, guessed=True)
     # A street before a shop locates it (科技街美特好超市): the name is what follows.
     streets = [i for i, (word, _) in enumerate(tagged[:-1]) if word.endswith(_STREET_ENDS)]
     if streets:
@@ -190,7 +270,15 @@ def _name_before(span: str, known: Container[str], quoted: bool, unit: bool = Fa
         return ""
     if suffix == "店" and not unit and not _names_a_shop(tagged, known):
         return ""
+    if suffix == "店" and _place_ending_in_shop(span):
+        return ""  # 驻马店, a city
     return name + suffix
+
+
+def _place_ending_in_shop(span: str) -> bool:
+    """Whether ``span`` ends in a place jieba's dictionary holds that ends in 店 (驻马店)."""
+    tags = posseg.dt.word_tag_tab
+    return any(tags.get(span[-n:]) == "ns" for n in range(2, min(len(span), 4) + 1))
 
 
 def companies_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
@@ -211,7 +299,9 @@ def companies_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
         unit_name = _UNIT_AFTER_GROUP.match(after) if span.endswith("集团") else None
         group_unit = "" if strong or unit_name is None else unit_name.group(0)
         span += strong
-        quoted = match.start() > 0 and text[match.start() - 1] in _OPENING_QUOTES
+        opened = match.start() > 0 and text[match.start() - 1] in _OPENING_QUOTES
+        closed = text[match.end() + len(strong) : match.end() + len(strong) + 1] in _CLOSING
+        quoted: bool | str = "whole" if opened and closed else opened
         # A unit named right after its firm (…奶酪黄油有限公司梵古易乳制品分公司) is a name
         # by its place: it needs no proper name of its own.
         unit = match.start() == end

@@ -225,3 +225,33 @@ def test_towns_kinds_of_shops_and_cut_short_names_are_no_companies() -> None:
     assert entities("西南最大油脂公司云南丰瑞油脂有限公司").companies == ("云南丰瑞油脂有限公司",)
     # 国产品牌 and 茶叶品牌 are kinds of brands, not names.
     assert entities("国产品牌奶粉销量回升，多个茶叶品牌被抽检").brands == ()
+
+
+# Issue 22, tuning_3 of benchmarks/entities_labels_orgs.json: shop names jieba does not know.
+def test_a_shop_name_jieba_cuts_into_other_kinds_of_word_is_read_through() -> None:
+    # 真巧 (an adverb to jieba) and 老 + 八尺 (an adjective and a numeral) after a place, 万 + 利
+    # (a numeral and a noun) glued: the names' own words, not where they stop.
+    assert "武汉真巧食品有限公司" in companies_of("公告显示，武汉真巧食品有限公司一款酱心黑曲奇")
+    assert "平远县老八尺酒厂" in companies_of(
+        "样品分别为：平远县老八尺酒厂2015年2月12日生产的农家娘酒"
+    )
+    assert "万利生猪批发市场" in companies_of("记者暗访深圳惠州交界的万利生猪批发市场发现")
+    # Not a place with an ordinary word after it, nor a long run of jieba's guesses.
+    assert companies_of("北京一些超市和广州部分超市") == ()
+    assert companies_of("怡口莲现虫状异物超市") == ()
+    assert companies_of("检查了超市和小食品店") == ()  # 和 starts no name
+
+
+def test_a_whole_quote_names_a_restaurant_or_shop() -> None:
+    assert "人和酒家" in companies_of("村民祁某在镇内“人和酒家”举办婚宴")
+    assert "和谐烟酒店" in companies_of("消费者田广辉在凯旋门“和谐烟酒店”买了瓶茶")
+
+
+def test_company_words_inside_other_words_name_no_firm() -> None:
+    # 商行 of 工商行政管理局, 店 of 驻马店, 皮具 a trade before 厂.
+    text = "中华网天津市工商行政管理局近日发布公告。河南省驻马店市正阳县一所学校。皮具厂的边角料。"
+    assert companies_of(text) == ()
+
+
+def companies_of(text: str) -> tuple[str, ...]:
+    return entities(text).companies
