@@ -58,3 +58,6 @@ score_units  # unused function (yuqing/demo/unit_scoring.py:61): benchmarks/deci
 held_out  # used by benchmarks/nlp_rumor_bench.py
 held_out_table  # used by benchmarks/nlp_rumor_bench.py
 _.predict_proba  # unused method (nlp/relevance_model.py: tests compare it with scikit-learn's)
+parse_variant  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_transfer.py:71)
+domains_of  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_transfer.py:90)
+transfer_decision  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_transfer.py:221)
