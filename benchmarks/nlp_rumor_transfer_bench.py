@@ -103,8 +103,9 @@ def main() -> None:
             oof = np.zeros(len(ced))
             for train_idx, test_idx in ced_folds:
                 train = np.concatenate([train_idx, everything])
-                oof[test_idx] = transfer_decision(
-                    prep, train, test_idx[alone[test_idx]], y, params, variant, domains, baseline
+                scored = test_idx[alone[test_idx]]
+                oof[scored] = transfer_decision(
+                    prep, train, scored, y, params, variant, domains, baseline
                 )
             f = figures(y[: len(ced)][alone], (oof[alone] > 0).astype(int))
             out["ced_0h"] = {
