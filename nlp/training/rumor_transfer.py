@@ -1,0 +1,252 @@
+"""Variants of the post-alone rumour model meant to transfer across domains and periods
+(issue 22), measured on ``nlp.training.rumor_domains``' held-out splits.
+
+The split's test posts have no responses, so they are scored by the post-alone trees alone
+(``rumor_domains.post_alone_decision``, the ``base`` variant here). A variant is ``+``-joined
+parts (``parse_variant``):
+
+- ``cells``: sample weights that balance the classes *within* each training domain (CED, mm17,
+  each Weibo21 domain), each domain keeping its total weight. Weibo21's labels lean by domain
+  (灾难事故 three-quarters rumours, 文体娱乐 three-quarters true): unweighted, the topic words
+  of a domain carry its rumour rate, which a held-out domain or a later period does not share.
+  With the cells balanced, a domain's topic alone says nothing about the label.
+- ``sources``: as ``cells``, and each *source* (CED, mm17, Weibo21) weighs the same in total,
+  so that no one collection's style dominates the fit.
+- ``drop=Q``: the share ``Q`` of the post n-grams (character and word blocks) whose class
+  ratio differs most across the training domains is dropped. Per domain ``d`` and n-gram
+  ``t``, ``L(d, t)`` is the log-odds of a rumour among the domain's posts holding ``t``
+  (smoothed towards the domain's own rate, ``DROP_PRIOR`` pseudo-posts) minus the domain's
+  log-odds; an n-gram's spread is the post-weighted standard deviation of ``L`` over the
+  domains it occurs in (n-grams of one domain have none: they are left). Counted on the
+  training rows only.
+- ``stack``: a logistic regression over two out-of-fold scores, the post-alone trees' and
+  the issue's baseline's (char 1–3-gram TF-IDF, linear SVM; stacking by a logistic
+  regression on its decision value is its Platt calibration, fitted jointly); the scores are
+  out-of-fold by ``STACK_FOLDS`` grouped folds inside the training rows, and the final two
+  models are fitted on all of them.
+
+Nothing here reads a test post's label: each fitted thing (weights, n-gram spreads, folds,
+stacker) is computed from the split's training rows. The one free number, ``drop``'s share,
+is given on the command line and was fixed before the run (not tuned on a held-out split).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.svm import LinearSVC
+
+from nlp.rumor.model import RumorModel
+from nlp.rumor.trees import fit_post_alone
+from nlp.training.rumor_counts import Counts, Prepared, block_of, tfidf
+from nlp.training.rumor_more import MorePost
+from nlp.training.rumor_train import SEED, Params, near_duplicate_groups
+
+# Pseudo-posts of a domain's own rumour rate behind each n-gram's rate in it: an n-gram seen
+# in two posts of a domain moves its log-odds little.
+DROP_PRIOR = 4.0
+# Outer folds of the stacking (each refits the post-alone model with its own inner 5 folds).
+STACK_FOLDS = 3
+
+
+@dataclass(frozen=True)
+class Variant:
+    weights: str = ""  # "", "cells" or "sources"
+    drop: float = 0.0
+    stack: bool = False
+
+    @property
+    def name(self) -> str:
+        parts = [self.weights] if self.weights else []
+        parts += [f"drop={self.drop:g}"] if self.drop else []
+        parts += ["stack"] if self.stack else []
+        return "+".join(parts) or "base"
+
+
+def parse_variant(text: str) -> Variant:
+    """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``."""
+    weights, drop, stack = "", 0.0, False
+    for part in text.split("+"):
+        if part == "base":
+            continue
+        if part in ("cells", "sources"):
+            weights = part
+        elif part.startswith("drop="):
+            drop = float(part[5:])
+            if not 0 < drop < 1:
+                raise ValueError(f"variant {text!r}: drop must be between 0 and 1, got {drop}")
+        elif part == "stack":
+            stack = True
+        else:
+            raise ValueError(f"variant {text!r}: unknown part {part!r}")
+    return Variant(weights, drop, stack)
+
+
+def domains_of(ced: int, more: Sequence[MorePost]) -> np.ndarray:
+    """Each post's training domain: ``ced``, ``mm17`` or ``weibo21:<domain>``."""
+    names = [p.source if p.source != "weibo21" else f"weibo21:{p.domain}" for p in more]
+    return np.array(["ced"] * ced + names)
+
+
+def sample_weights(domains: np.ndarray, y: np.ndarray, mode: str) -> np.ndarray:
+    """Row weights averaging 1: ``cells`` balances the classes within each domain (each
+    domain keeps its share), ``sources`` also gives each source (the part before ':') the
+    same total. A domain with one class only keeps weight 1 (nothing to balance)."""
+    weight = np.ones(len(y))
+    for name in np.unique(domains):
+        rows = domains == name
+        counts = np.bincount(y[rows], minlength=2)
+        if counts.min() == 0:
+            continue
+        weight[rows] = rows.sum() / (2.0 * counts[y[rows]])
+    if mode == "sources":
+        source = np.array([d.split(":")[0] for d in domains])
+        names = np.unique(source)
+        for name in names:
+            rows = source == name
+            weight[rows] *= len(y) / (len(names) * weight[rows].sum())
+    return weight * len(y) / weight.sum()
+
+
+def domain_spread(presence: sp.csr_matrix, domains: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per column: the post-weighted standard deviation over domains of the column's rumour
+    log-odds relative to its domain's (0 for a column seen in fewer than two domains)."""
+    presence = sp.csr_matrix(presence > 0, dtype=np.float64)
+    totals = np.zeros(presence.shape[1])
+    first = np.zeros(presence.shape[1])
+    second = np.zeros(presence.shape[1])
+    seen_in = np.zeros(presence.shape[1])
+    for name in np.unique(domains):
+        rows = domains == name
+        rate = float(y[rows].mean())
+        if rate in (0.0, 1.0):  # a one-class domain says nothing about the class ratio
+            continue
+        k = np.asarray(presence[rows].sum(axis=0)).ravel()
+        k1 = np.asarray(presence[rows & (y == 1)].sum(axis=0)).ravel()
+        p = (k1 + DROP_PRIOR * rate) / (k + DROP_PRIOR)
+        shift = np.log(p / (1 - p)) - np.log(rate / (1 - rate))
+        totals += k
+        first += k * shift
+        second += k * shift**2
+        seen_in += k > 0
+    mean = first / np.maximum(totals, 1)
+    variance = np.maximum(second / np.maximum(totals, 1) - mean**2, 0.0)
+    return np.where(seen_in >= 2, np.sqrt(variance), 0.0)
+
+
+def kept_columns(
+    matrix: sp.csr_matrix, domains: np.ndarray, y: np.ndarray, share: float
+) -> np.ndarray:
+    """Indices of the columns left once the ``share`` with the largest spread are dropped."""
+    spread = domain_spread(matrix, domains, y)
+    dropped = round(share * matrix.shape[1])
+    order = np.argsort(-spread, kind="stable")
+    keep = np.ones(matrix.shape[1], dtype=bool)
+    keep[order[:dropped]] = False
+    return np.flatnonzero(keep)
+
+
+def _text_blocks(
+    prep: Prepared,
+    train: np.ndarray,
+    params: Params,
+    variant: Variant,
+    domains: np.ndarray,
+    y: np.ndarray,
+) -> list[tuple[Counts, np.ndarray, np.ndarray]]:
+    """(counts, columns, idf) of the post's character and word blocks the training rows give,
+    without the dropped n-grams."""
+    out = []
+    for counts, cap in (
+        (prep.post, params.post_max_features),
+        (prep.words, params.word_max_features),
+    ):
+        block, columns = block_of(counts.matrix[train], counts, params.min_df, cap)
+        idf = block.idf
+        if variant.drop:
+            keep = kept_columns(
+                counts.matrix[train][:, columns], domains[train], y[train], variant.drop
+            )
+            columns, idf = columns[keep], idf[keep]
+        out.append((counts, columns, idf))
+    return out
+
+
+def _trees_decision(
+    prep: Prepared,
+    train: np.ndarray,
+    test: np.ndarray,
+    y: np.ndarray,
+    params: Params,
+    variant: Variant,
+    domains: np.ndarray,
+) -> np.ndarray:
+    """The post-alone trees fitted on ``train`` (weighted, n-grams dropped as the variant
+    says), scoring ``test``."""
+    first = prep.rows[params.train_horizons[0]]
+    blocks = _text_blocks(prep, train, params, variant, domains, y)
+
+    def text(index: np.ndarray) -> sp.csr_matrix:
+        parts = [tfidf(c.matrix[index], columns, idf) for c, columns, idf in blocks]
+        return sp.hstack(parts, format="csr") * params.post_weight
+
+    posts = [first.posts[i] for i in train]
+    weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
+    model = fit_post_alone(
+        text(train),
+        first.dense[train],
+        posts,
+        y[train],
+        near_duplicate_groups(posts),
+        SEED,
+        sample_weight=weight,
+    )
+    return model.decision(text(test), first.dense[test], [first.posts[i] for i in test])
+
+
+def baseline_decision(
+    baseline: Counts, train: np.ndarray, test: np.ndarray, y: np.ndarray
+) -> np.ndarray:
+    """The issue's baseline (char 1–3-gram TF-IDF, default linear SVM) as a decision value."""
+    block, columns = block_of(baseline.matrix[train], baseline, 1, None)
+    svm = LinearSVC().fit(tfidf(baseline.matrix[train], columns, block.idf), y[train])
+    return np.asarray(svm.decision_function(tfidf(baseline.matrix[test], columns, block.idf)))
+
+
+def transfer_decision(
+    prep: Prepared,
+    train: np.ndarray,
+    test: np.ndarray,
+    y: np.ndarray,
+    params: Params,
+    variant: Variant,
+    domains: np.ndarray,
+    baseline: Counts | None = None,
+) -> np.ndarray:
+    """Decision values of the ``variant``'s model fitted on ``train`` for the response-less
+    posts ``test`` (``baseline``: the baseline's counts of every post, for ``stack``)."""
+    first = prep.rows[params.train_horizons[0]]
+    if not RumorModel.empty_of(first.dense[test]).all():
+        raise ValueError("transfer_decision scores posts without responses only")
+    trees = _trees_decision(prep, train, test, y, params, variant, domains)
+    if not variant.stack:
+        return trees
+    if baseline is None:
+        raise ValueError("the stack variant needs the baseline's counts")
+    oof = np.zeros((len(train), 2))
+    groups = near_duplicate_groups([first.posts[i] for i in train])
+    splitter = StratifiedGroupKFold(n_splits=STACK_FOLDS, shuffle=True, random_state=SEED)
+    for inner_train, inner_test in splitter.split(np.zeros(len(train)), y[train], groups):
+        a, b = train[inner_train], train[inner_test]
+        oof[inner_test, 0] = _trees_decision(prep, a, b, y, params, variant, domains)
+        oof[inner_test, 1] = baseline_decision(baseline, a, b, y)
+    weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
+    stacker = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000)
+    stacker.fit(oof, y[train], sample_weight=weight)
+    scores = np.column_stack([trees, baseline_decision(baseline, train, test, y)])
+    return np.asarray(stacker.decision_function(scores))
