@@ -56,6 +56,7 @@ def test_stance_reads_bu_shushi_and_corrections_but_not_true_or_not() -> None:
     assert not refutes("不管属实不属实，先转了再说") and not refutes("如不属实，愿担责任")
     assert disbelieves("那段视频是电瓶车起火，跟共享单车不是一回事")
     assert disbelieves("孩子发烧和疫苗关系不大") and disbelieves("截图已被证实是伪造的")
+    assert disbelieves("求求别再传那些数字了") and disbelieves("没有核实就发了，对不起大家")
     assert not disbelieves("没关系，下次再去")
 
 

@@ -47,7 +47,9 @@ REFUTING = re.compile(
 # 通报: a repost that pushes back on the hearsay it quotes) is disbelief too.
 DISBELIEVING = re.compile(
     r"哪来的|哪有什么|怎么可能|不可能是|没见(?:过)?(?:是|有)|根本不是|根本没有"
-    r"|(?:别|不要)(?:再)?乱(?:转|传)|等(?:官方)?通报"
+    r"|(?:别|不要)(?:再)?乱(?:转|传)|(?:别|不要)再(?:传|转)|等(?:官方)?通报"
+    # Taking one's own post back (已删除原视频…没有核实就发了，对不起): a retraction.
+    r"|没(?:有)?核实就(?:发|转)"
     # Telling the claim apart from what really happened (是电池热失控，跟共享充电宝不是一回事;
     # 和奶粉关系不大; 截图已被证实是篡改的): a correction, the way an explainer answers a claim.
     r"|不是一回事|两码事|(?:跟|和|与)[^，,。！？!?]{1,12}(?:没(?:有)?(?:什么)?关系|关系不大|无关)"
