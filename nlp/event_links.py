@@ -271,6 +271,10 @@ class Probe:
     text: str = ""  # its full text, searched for the names events carry
     terms: tuple[str, ...] = ()  # the domain terms (topics.txt) it names
     firms: tuple[str, ...] = ()  # firm_names of its entities: looked for in events' texts
+    # nlp.event_scope: the cities its text names, its penalty decision, its source's region.
+    cities: tuple[str, ...] = ()
+    decisions: tuple[str, ...] = ()
+    region: str = ""
 
 
 @dataclass

@@ -19,6 +19,7 @@ from nlp.event_links import (
     own_words,
     place_names,
 )
+from nlp.event_scope import decision_keys, named_cities, scope_links
 from nlp.events import Member, is_official
 from nlp.heat import mention_weight
 from nlp.notice_links import is_notice
@@ -71,15 +72,18 @@ def event_member(
         weight=mention_weight(mention.platform, mention.metrics),
         regions=region_names(entities),
         entities=entities,
-        links=member_links(
-            document.prepared.hashtags,
-            mention.author,
-            # An inspection notice lists tens of firms: which of them its event is about is
-            # nlp.notice_links' judgement, so its firms tie no posts to it here.
-            () if is_notice(mention) else entities,
-            f"{mention.title}\n{mention.text}",
-            own_words(mention.text) if mention.kind != "comment" else "",
-            place_names(document.title_words + document.body_words),
+        links=(
+            *member_links(
+                document.prepared.hashtags,
+                mention.author,
+                # An inspection notice lists tens of firms: which of them its event is about
+                # is nlp.notice_links' judgement, so its firms tie no posts to it here.
+                () if is_notice(mention) else entities,
+                f"{mention.title}\n{mention.text}",
+                own_words(mention.text) if mention.kind != "comment" else "",
+                place_names(document.title_words + document.body_words),
+            ),
+            *scope_links(document.full_text, document.title_words + document.body_words),
         ),
         linked=analysis.relevance < threshold,
     )
@@ -89,10 +93,14 @@ def event_probe(mention: Mention, text: TextParts, entities: tuple[EntityRef, ..
     """What the mention offers for linking; ``entities`` (its firms, looked for in events'
     own words) only when the caller wants firms found that way."""
     prepared = text.document.prepared
+    words = text.document.title_words + text.document.body_words
     return Probe(
         firms=firm_names(entities) if entities and not is_notice(mention) else (),
         hashtags=prepared.hashtags,
         chain=chain_links(mention.text) if prepared.repost_chain else (),
         text=text.document.full_text,
         terms=tuple(r.text for r in text.relevance.reasons if r.kind == "term"),
+        cities=named_cities(text.document.full_text, words),
+        decisions=decision_keys(text.document.full_text),
+        region=mention.region or "",
     )

@@ -10,6 +10,7 @@ mentions in the same order give the same events.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from nlp.event_links import (
@@ -24,6 +25,7 @@ from nlp.event_links import (
     own_words,
     zone_text,
 )
+from nlp.event_scope import Home, event_cities, event_decisions, other_decision
 from nlp.events import EventState, Member
 from nlp.vectors import Vector, cosine, top_terms
 
@@ -99,6 +101,9 @@ DISTRICT_FLOOR = 0.12
 # members within PLACE_RECENT of the mention, and from NAME_FLOOR of similarity.
 TOLD_FIRM_FLOOR = NAME_FLOOR
 
+# Which events a mention may join by its words (nlp.event_scope): event id → allowed.
+Keep = Callable[[str], bool]
+
 
 class EventStore:
     """The events the analyzer holds in memory, with a word index for candidate lookup."""
@@ -111,6 +116,7 @@ class EventStore:
         self._links: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._names = NameIndex()
         self._places = NameIndex()
+        self._home = Home()
 
     def __contains__(self, event_id: object) -> bool:
         return event_id in self.events
@@ -133,6 +139,7 @@ class EventStore:
             self.remove_member(member.id)
         self.ensure(event_id).add(member)
         self.member_event[member.id] = event_id
+        self._home.learn(member.mention.region)
         for word in top_terms(member.vector, CANDIDATE_WORDS):
             self._index[word].add(event_id)
         for key in member.links:
@@ -149,9 +156,14 @@ class EventStore:
         return event_id
 
     def best_match(
-        self, vector: Vector, at: datetime, threshold: float = JOIN_THRESHOLD
+        self,
+        vector: Vector,
+        at: datetime,
+        threshold: float = JOIN_THRESHOLD,
+        keep: Keep | None = None,
     ) -> tuple[str, float] | None:
-        """The most similar active event (ties: the earlier event, then the smaller id)."""
+        """The most similar active event (ties: the earlier event, then the smaller id) of
+        those ``keep`` allows."""
         candidates: set[str] = set()
         for word in top_terms(vector, CANDIDATE_WORDS):
             candidates |= self._index.get(word, set())
@@ -164,7 +176,7 @@ class EventStore:
             if at > state.last_seen + self.window or at < state.first_seen - self.window:
                 continue
             similarity = cosine(vector, state.centroid)
-            if similarity < threshold:
+            if similarity < threshold or (keep is not None and not keep(event_id)):
                 continue
             key = (-similarity, state.first_seen, event_id)
             if best_key is None or key < best_key:
@@ -207,10 +219,17 @@ class EventStore:
         return state
 
     def _linked(
-        self, key: tuple[str, str], vector: Vector, at: datetime, floor: float, least: int
+        self,
+        key: tuple[str, str],
+        vector: Vector,
+        at: datetime,
+        floor: float,
+        least: int,
+        keep: Keep | None = None,
     ) -> tuple[str, float] | None:
         """The active event carrying ``key`` on the most members (at least ``least``) whose
-        centroid is at least ``floor`` similar; ties: more similar, earlier, smaller id."""
+        centroid is at least ``floor`` similar, of those ``keep`` allows; ties: more
+        similar, earlier, smaller id."""
         best: tuple[str, float] | None = None
         best_key: tuple[int, float, datetime, str] | None = None
         for event_id in sorted(self._links.get(key, ())):
@@ -219,7 +238,7 @@ class EventStore:
             if state is None or count < least:
                 continue
             similarity = cosine(vector, state.centroid) if vector else 0.0
-            if similarity < floor:
+            if similarity < floor or (keep is not None and not keep(event_id)):
                 continue
             rank = (-count, -round(similarity, 9), state.first_seen, event_id)
             if best_key is None or rank < best_key:
@@ -230,7 +249,11 @@ class EventStore:
         self, vector: Vector, probe: Probe, at: datetime, relevant: bool
     ) -> tuple[str, float, str] | None:
         """The event a mention's structure, #topics# or names tie it to, with the link's
-        description (shown as the reason it joined); None when nothing ties it."""
+        description (shown as the reason it joined); None when nothing ties it. Links that
+        rest on words (similarity, a place, a live event's core word) are refused to an event
+        in another city or about another decision (``nlp.event_scope``)."""
+        self._home.learn(probe.region)
+        keep = self._keeper(probe)
         for user, mark in probe.chain:
             found = self._linked(author_key(user, mark), {}, at, 0.0, 1)
             if found is not None:
@@ -246,7 +269,7 @@ class EventStore:
                 return (*found, f"同一话题 #{tag}#")
         if relevant and (named := self._live_name_match(vector, probe.text, at, NAME_FLOOR)):
             return named
-        if relevant and (match := self.best_match(vector, at)) is not None:
+        if relevant and (match := self.best_match(vector, at, keep=keep)) is not None:
             return (*match, "")
         for name in self._names.found_in(probe.text):
             for key, needed in (((NAME, name), least), ((QUOTE, name), 2)):
@@ -254,20 +277,42 @@ class EventStore:
                 found = self._linked(key, vector, at, floor, needed)
                 if found is not None:
                     return (*found, f"提及同一名称“{name}”")
-        if (placed := self._place_match(vector, probe.text, at, relevant)) is not None:
+        if (placed := self._place_match(vector, probe.text, at, relevant, keep)) is not None:
             return placed
         if not relevant and (named := self._live_name_match(vector, probe.text, at)) is not None:
             return named
         if relevant and (told := self._told_firm_match(vector, probe.firms, at)) is not None:
             return told
         if relevant:
-            return self._live_match(vector, probe.terms, at)
-        if (match := self.best_match(vector, at, UNRELATED_JOIN)) is not None:
+            return self._live_match(vector, probe.terms, at, keep)
+        if (match := self.best_match(vector, at, UNRELATED_JOIN, keep)) is not None:
             return (*match, f"与事件内容高度相似（{match[1]:.2f}）")
         return None
 
+    def _keeper(self, probe: Probe) -> Keep:
+        """Whether a mention may join an event by its words: not another decision's (other
+        numbers and parties), not another city's unless a firm's name ties them."""
+        places = self._home.places(probe.cities, probe.text)
+
+        def keep(event_id: str) -> bool:
+            state = self.events[event_id]
+            if other_decision(probe.decisions, event_decisions(state.link_counts)):
+                return False
+            theirs: set[str] = set()
+            for city in event_cities(state.link_counts):
+                theirs |= self._home.places((city,))
+            return not self._home.apart(places, theirs) or self._shares_name(state, probe)
+
+        return keep
+
+    def _shares_name(self, state: EventState, probe: Probe) -> bool:
+        """A firm's, brand's or quoted name the event carries, in the mention's text or
+        entities."""
+        names = {*self._names.found_in(probe.text), *probe.firms}
+        return any((NAME, n) in state.link_counts or (QUOTE, n) in state.link_counts for n in names)
+
     def _place_match(
-        self, vector: Vector, text: str, at: datetime, relevant: bool
+        self, vector: Vector, text: str, at: datetime, relevant: bool, keep: Keep | None = None
     ) -> tuple[str, float, str] | None:
         """An event that had a member within PLACE_RECENT and names a place the text names
         on at least two members (a road before a district). A district's own name is left
@@ -276,14 +321,14 @@ class EventStore:
         names = self._places.found_in(zone_text(text))
         floor = NAME_FLOOR if relevant else PLACE_FLOOR
         for name in names:
-            found = self._linked((PLACE, name), vector, at, floor, 2)
+            found = self._linked((PLACE, name), vector, at, floor, 2, keep)
             if found is not None and self._recent(found[0], at):
                 return (*found, f"进行中事件的同一地点“{name}”")
         if relevant:
             return None  # a post with its own domain words and only a district: its own story
         for name in names:
             rest = _without(vector, name)
-            found = self._linked((DISTRICT, name), rest, at, 0.0, 2)
+            found = self._linked((DISTRICT, name), rest, at, 0.0, 2, keep)
             if found is None or not self._recent(found[0], at):
                 continue
             similarity = cosine(rest, _without(self.events[found[0]].centroid, name))
@@ -343,7 +388,7 @@ class EventStore:
         return any(abs(m.at - at) <= PLACE_RECENT for m in members)
 
     def _live_match(
-        self, vector: Vector, terms: tuple[str, ...], at: datetime
+        self, vector: Vector, terms: tuple[str, ...], at: datetime, keep: Keep | None = None
     ) -> tuple[str, float, str] | None:
         """A live event with one of the mention's domain terms among its strongest words."""
         best: tuple[str, float, str] | None = None
@@ -359,7 +404,7 @@ class EventStore:
                 if word not in state.top_words:
                     continue
                 similarity = cosine(vector, state.centroid)
-                if similarity < LIVE_FLOOR:
+                if similarity < LIVE_FLOOR or (keep is not None and not keep(event_id)):
                     continue
                 key = (-similarity, state.first_seen, event_id)
                 if best_key is None or key < best_key:
