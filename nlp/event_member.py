@@ -103,4 +103,5 @@ def event_probe(mention: Mention, text: TextParts, entities: tuple[EntityRef, ..
         cities=named_cities(text.document.full_text, words),
         decisions=decision_keys(text.document.full_text),
         region=mention.region or "",
+        author=mention.author if mention.kind != "comment" else "",
     )
