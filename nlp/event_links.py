@@ -38,8 +38,9 @@ from nlp.entities_firms import core_name
 
 # Link kinds, as stored in the (kind, value) keys of EventState.link_counts.
 TAG, NAME, QUOTE, AUTHOR = "tag", "name", "quote", "author"
-# Who wrote a member in their own words (a post, or a repost with words of its own): a witness
-# writing again later (nlp.event_store.EventStore._poster_match).
+# A member of the public who wrote a member in their own words (an unverified Weibo account's
+# post, or repost with words of its own): a witness writing again later
+# (nlp.event_store.EventStore._poster_match, nlp.event_member.witness).
 POSTER = "poster"
 # A road, square or estate; a district or county (by its short name, 白沙 for 白沙区).
 PLACE, DISTRICT = "place", "district"
@@ -274,7 +275,7 @@ class Probe:
     text: str = ""  # its full text, searched for the names events carry
     terms: tuple[str, ...] = ()  # the domain terms (topics.txt) it names
     firms: tuple[str, ...] = ()  # firm_names of its entities: looked for in events' texts
-    author: str = ""  # who wrote it (not for a comment: a comment joins through its post)
+    witness: str = ""  # its author, when a member of the public (nlp.event_member.witness)
     # nlp.event_scope: the cities its text names, its penalty decision, its source's region.
     cities: tuple[str, ...] = ()
     decisions: tuple[str, ...] = ()
@@ -360,7 +361,7 @@ def member_links(
     comment passes none: a comment is never quoted in a repost chain."""
     keys: list[tuple[str, str]] = [(TAG, tag) for tag in hashtags if tag]
     if author and (mark := fingerprint(own)):
-        keys += [author_key(author, mark), (POSTER, author)]
+        keys.append(author_key(author, mark))
     keys += [(NAME, name) for name in firm_names(entities)]
     quoted = quoted_names(text)
     keys += [(QUOTE, name) for name in quoted]

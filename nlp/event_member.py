@@ -12,8 +12,10 @@ from archive.models import Analysis, EntityRef, Mention
 from nlp.analysis_entities import region_names
 from nlp.analysis_state import TextParts
 from nlp.event_links import (
+    POSTER,
     Probe,
     chain_links,
+    fingerprint,
     firm_names,
     member_links,
     own_words,
@@ -84,6 +86,7 @@ def event_member(
                 place_names(document.title_words + document.body_words),
             ),
             *scope_links(document.full_text, document.title_words + document.body_words),
+            *(((POSTER, who),) if (who := witness(mention)) else ()),
         ),
         linked=analysis.relevance < threshold,
     )
@@ -103,5 +106,14 @@ def event_probe(mention: Mention, text: TextParts, entities: tuple[EntityRef, ..
         cities=named_cities(text.document.full_text, words),
         decisions=decision_keys(text.document.full_text),
         region=mention.region or "",
-        author=mention.author if mention.kind != "comment" else "",
+        witness=witness(mention),
     )
+
+
+def witness(mention: Mention) -> str:
+    """The author of a post or a repost with words of its own by an unverified Weibo account
+    (a member of the public, not a channel: media, agencies and marketing accounts write in
+    every story), "" otherwise."""
+    public = mention.platform == "weibo" and not mention.metrics.get("verified")
+    own = mention.kind != "comment" and fingerprint(own_words(mention.text))
+    return mention.author if public and own else ""

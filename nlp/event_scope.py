@@ -15,8 +15,11 @@ resembles. Two kinds of resemblance are not one story:
   in a text, is local. Without a configured region nothing is presumed: only two mentions naming
   different cities are apart.
 - **another decision**: penalty decisions share the whole of their form (行政处罚决定书, 当事人,
-  违法事实, 处罚依据…) whatever they decide; two decisions with different document numbers
-  (江市监处罚〔2026〕247号, 云市监处罚〔2026〕71号) and different parties (当事人) are two stories.
+  违法事实, 处罚依据…) whatever they decide. Two decisions with different document numbers
+  (江市监处罚〔2026〕247号, 云市监处罚〔2026〕71号) and different parties (当事人) are one story
+  only when what they decide is alike: a campaign's decisions (侵犯注册商标专用权 in each) are one
+  story, a fuel station's cheating chips and a bakery's expired cream are two. Their likeness
+  is measured without the form's words (``without_form``).
 
 Both are kept as link keys of the members (``CITY``, ``DECISION``; ``EventState.link_counts``),
 so an event rebuilt from its members is apart from the same mentions. Only the links that rest
@@ -140,6 +143,30 @@ def event_cities(link_counts: Mapping[tuple[str, str], int]) -> list[str]:
 
 def event_decisions(link_counts: Mapping[tuple[str, str], int]) -> set[str]:
     return {value for (kind, value) in link_counts if kind == DECISION}
+
+
+# The words of the penalty decision's form (the national template's headings and stock phrases):
+# present in every decision whatever it decides, so they are no evidence of one story.
+DECISION_FORM = frozenset(
+    """当事人 统一社会信用代码 统一 社会 信用 代码 法定代表人 代表人 经营者 住所 经营场所 场所
+    违法事实 事实 处罚 依据 结果 处罚依据 处罚结果 上述 现场 检查 笔录 询问 证据 证明 违反 规定
+    决定 作出 行政处罚 行政 如下 没收 违法所得 违法 所得 罚款 人民币 元 本局 我局 执法人员 执法
+    人员 发现 经查 货值 金额 违法经营额 经营额 行为 中华人民共和国 复议 诉讼 申请 日内 逾期
+    缴纳 加处 市场监督管理局 决定书 处罚决定书 生产 经营 销售 共计 价格 库存 予以 责令 改正
+    停止 法律 情形 万元""".split()  # noqa: SIM905 - the template's words read best as text
+)
+_NUMBER = re.compile(r"^[\d.%]+$")
+
+
+def without_form(vector: Mapping[str, float], home: Iterable[str] = ()) -> dict[str, float]:
+    """A word vector without the decision form's words, bare numbers and the ``home`` names
+    (every local decision names its city and bureau)."""
+    names = tuple(home)
+    return {
+        w: v
+        for w, v in vector.items()
+        if w not in DECISION_FORM and not _NUMBER.match(w) and not any(n in w for n in names)
+    }
 
 
 def other_decision(mine: Iterable[str], theirs: set[str]) -> bool:

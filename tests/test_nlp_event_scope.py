@@ -107,10 +107,12 @@ def test_a_firm_named_by_both_ties_across_cities(archive: Archive) -> None:
     assert analyses["s3"].event_id == stable_id("event", "s1")
 
 
-def decision(mid: str, number: str, party: str, facts: str, minutes: float) -> Mention:
+def decision(
+    mid: str, number: str, party: str, facts: str, minutes: float, law: str = "商标法"
+) -> Mention:
     text = (
         f"{number}\n\n当事人：{party}\n\n违法事实：{facts}\n\n处罚依据：当事人的上述行为违反了"
-        "《中华人民共和国食品安全法》的规定，本局决定对当事人作出如下行政处罚：\n\n处罚结果："
+        f"《中华人民共和国{law}》的规定，本局决定对当事人作出如下行政处罚：\n\n处罚结果："
         "1.没收违法所得；2.罚款人民币5万元。\n\n江州市市场监督管理局"
     )
     return item(
@@ -121,17 +123,34 @@ def decision(mid: str, number: str, party: str, facts: str, minutes: float) -> M
 
 
 def test_two_penalty_decisions_are_two_stories(archive: Archive) -> None:
-    first = decision("p1", "江市监处罚〔2026〕301号", "江州市临川区惠民超市",
-                     "我局执法人员检查发现，当事人销售超过保质期的酸奶12盒。", 0)  # fmt: skip
+    first = decision("p1", "江市监处罚〔2026〕301号", "江州市临川区惠民水果店",
+                     "我局执法人员检查发现，当事人在电子秤内加装遥控作弊装置，称重时少给顾客"
+                     "约一成分量。", 0, "计量法")  # fmt: skip
     second = decision("p2", "临市监处罚〔2026〕45号", "江州市白沙区甜心蛋糕店",
-                      "我局执法人员检查发现，当事人使用过期淡奶油制作蛋糕。", 60 * 24)  # fmt: skip
-    report = news("p3", "临川区一超市销售过期酸奶被罚",
-                  "江州市市场监督管理局公布江市监处罚〔2026〕301号行政处罚决定书：临川区惠民超市"
-                  "销售超过保质期的酸奶，被没收违法所得并罚款。", 60 * 25)  # fmt: skip
+                      "我局执法人员检查发现，当事人使用过期淡奶油制作蛋糕。", 60 * 24,
+                      "食品安全法")  # fmt: skip
+    report = news("p3", "临川区一水果店电子秤作弊被罚",
+                  "江州市市场监督管理局公布江市监处罚〔2026〕301号行政处罚决定书：临川区惠民水果店"
+                  "在电子秤内加装遥控作弊装置，被没收违法所得并罚款。", 60 * 25)  # fmt: skip
     analyses = run(archive, [first, second, report])
     assert analyses["p1"].event_id and analyses["p2"].event_id
     assert analyses["p2"].event_id != analyses["p1"].event_id
     assert analyses["p3"].event_id == analyses["p1"].event_id  # its own decision's news
+
+
+def test_a_campaigns_decisions_are_one_story(archive: Archive) -> None:
+    # Other numbers and parties, one kind of case: a crackdown's decisions stay together.
+    cases = [
+        decision(f"t{i}", f"江市监处罚〔2026〕{310 + i}号", party,
+                 f"我局执法人员检查发现，当事人销售标注“{mark}”注册商标的{goods}，经商标注册人"
+                 "鉴定，均为侵犯其注册商标专用权的商品。", 60 * 3 * i)
+        for i, (party, mark, goods) in enumerate([
+            ("江州市临川区名酒行", "清泉春", "白酒60瓶"),
+            ("江州市白沙区运动户外店", "飞羽", "运动鞋40双"),
+        ])
+    ]  # fmt: skip
+    analyses = run(archive, cases)
+    assert analyses["t0"].event_id and analyses["t1"].event_id == analyses["t0"].event_id
 
 
 def test_cities_regions_and_decisions_as_read() -> None:
