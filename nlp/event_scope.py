@@ -160,12 +160,15 @@ _NUMBER = re.compile(r"^[\d.%]+$")
 
 def without_form(vector: Mapping[str, float], home: Iterable[str] = ()) -> dict[str, float]:
     """A word vector without the decision form's words, bare numbers and the ``home`` names
-    (every local decision names its city and bureau)."""
-    names = tuple(home)
+    (江州, 江州市: every local decision names its city, in its title, party and issuer)."""
+    names = set(home)
     return {
         w: v
         for w, v in vector.items()
-        if w not in DECISION_FORM and not _NUMBER.match(w) and not any(n in w for n in names)
+        if w not in DECISION_FORM
+        and not _NUMBER.match(w)
+        and w not in names
+        and _REGION_SUFFIX.sub("", w) not in names
     }
 
 
