@@ -38,6 +38,10 @@ from nlp.entities_firms import core_name
 
 # Link kinds, as stored in the (kind, value) keys of EventState.link_counts.
 TAG, NAME, QUOTE, AUTHOR = "tag", "name", "quote", "author"
+# A member of the public who wrote a member in their own words (an unverified Weibo account's
+# post, or repost with words of its own): a witness writing again later
+# (nlp.event_store.EventStore._poster_match, nlp.event_member.witness).
+POSTER = "poster"
 # A road, square or estate; a district or county (by its short name, 白沙 for 白沙区).
 PLACE, DISTRICT = "place", "district"
 # Quoted runs that are names: 2–10 characters, not a phrase of the story's own telling.
@@ -271,6 +275,11 @@ class Probe:
     text: str = ""  # its full text, searched for the names events carry
     terms: tuple[str, ...] = ()  # the domain terms (topics.txt) it names
     firms: tuple[str, ...] = ()  # firm_names of its entities: looked for in events' texts
+    witness: str = ""  # its author, when a member of the public (nlp.event_member.witness)
+    # nlp.event_scope: the cities its text names, its penalty decision, its source's region.
+    cities: tuple[str, ...] = ()
+    decisions: tuple[str, ...] = ()
+    region: str = ""
 
 
 @dataclass

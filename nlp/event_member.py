@@ -12,13 +12,16 @@ from archive.models import Analysis, EntityRef, Mention
 from nlp.analysis_entities import region_names
 from nlp.analysis_state import TextParts
 from nlp.event_links import (
+    POSTER,
     Probe,
     chain_links,
+    fingerprint,
     firm_names,
     member_links,
     own_words,
     place_names,
 )
+from nlp.event_scope import decision_keys, named_cities, scope_links
 from nlp.events import Member, is_official
 from nlp.heat import mention_weight
 from nlp.notice_links import is_notice
@@ -71,15 +74,19 @@ def event_member(
         weight=mention_weight(mention.platform, mention.metrics),
         regions=region_names(entities),
         entities=entities,
-        links=member_links(
-            document.prepared.hashtags,
-            mention.author,
-            # An inspection notice lists tens of firms: which of them its event is about is
-            # nlp.notice_links' judgement, so its firms tie no posts to it here.
-            () if is_notice(mention) else entities,
-            f"{mention.title}\n{mention.text}",
-            own_words(mention.text) if mention.kind != "comment" else "",
-            place_names(document.title_words + document.body_words),
+        links=(
+            *member_links(
+                document.prepared.hashtags,
+                mention.author,
+                # An inspection notice lists tens of firms: which of them its event is about
+                # is nlp.notice_links' judgement, so its firms tie no posts to it here.
+                () if is_notice(mention) else entities,
+                f"{mention.title}\n{mention.text}",
+                own_words(mention.text) if mention.kind != "comment" else "",
+                place_names(document.title_words + document.body_words),
+            ),
+            *scope_links(document.full_text, document.title_words + document.body_words),
+            *(((POSTER, who),) if (who := witness(mention)) else ()),
         ),
         linked=analysis.relevance < threshold,
     )
@@ -89,10 +96,24 @@ def event_probe(mention: Mention, text: TextParts, entities: tuple[EntityRef, ..
     """What the mention offers for linking; ``entities`` (its firms, looked for in events'
     own words) only when the caller wants firms found that way."""
     prepared = text.document.prepared
+    words = text.document.title_words + text.document.body_words
     return Probe(
         firms=firm_names(entities) if entities and not is_notice(mention) else (),
         hashtags=prepared.hashtags,
         chain=chain_links(mention.text) if prepared.repost_chain else (),
         text=text.document.full_text,
         terms=tuple(r.text for r in text.relevance.reasons if r.kind == "term"),
+        cities=named_cities(text.document.full_text, words),
+        decisions=decision_keys(text.document.full_text),
+        region=mention.region or "",
+        witness=witness(mention),
     )
+
+
+def witness(mention: Mention) -> str:
+    """The author of a post or a repost with words of its own by an unverified Weibo account
+    (a member of the public, not a channel: media, agencies and marketing accounts write in
+    every story), "" otherwise."""
+    public = mention.platform == "weibo" and not mention.metrics.get("verified")
+    own = mention.kind != "comment" and fingerprint(own_words(mention.text))
+    return mention.author if public and own else ""
