@@ -1,0 +1,248 @@
+"""A post judged in the context of a running event: the public's words about a named incident.
+
+The relevance scorer reads a post alone, and a parent's "晨曦幼儿园门口全是家长", a death claim
+("听说晨曦幼儿园已经死了两个孩子了"), even a city's 【辟谣】 naming the kindergarten carry no
+regulator vocabulary: judged alone they are chatter, so a food poisoning's event held only
+the media's and officials' items, the death claim joined no event (no rumour alert), and a
+ride's witnesses ("欢乐谷的大摆锤卡在半空了") never reached it (scenarios/wangjiang_canteen.jsonl,
+miss 2 of docs/scenarios.md). A press officer reads them by the incident they name.
+
+What an event is about, beside its words, is carried as link keys of its members relevant by
+their own words (``context_links``; counted per event like the other links of
+``nlp.event_links``, so a rebuilt event has the same ones):
+
+- **subjects** (``SUBJECT``): the institutions the reports name — a name before 幼儿园, 小学,
+  医院, 商场, 酒店, 游乐园, 景区… (晨曦幼儿园, 欢乐谷游乐园), and the name alone when it has three
+  characters or more and is no place (欢乐谷: witnesses drop the kind). Never the kind alone
+  (幼儿园, 商场), a number or pointer before it (一所小学, 该商场), nor a kind of institution
+  (人民医院, 实验小学: every city has one) unless a name comes before it;
+- **rare words** (``RARE``): a member's words that are rare in general Chinese (jieba's IDF
+  table: ``RARE_IDF``), its strongest ones first, places and regions left out (a district's or a
+  city's name says where, not what: 望江 is in every story of the district).
+
+A post that names a subject two such members carry, or two rare words each two such members
+carry, joins the event (``context_match``) while one of the event's members relevant by
+their own words is within ``CONTEXT_RECENT`` of it (a kindergarten named a week later is
+another context), unless it is an advert (an enrolment or a sales post naming a kindergarten
+or a brand is the advertiser's context, not the incident's). The analysis gives the reason
+(``关联事件：事件主体“晨曦幼儿园”（事件 …）``, kind ``context``). Posts published before the
+reports that found the event are kept by ``nlp.event_recheck`` and judged again when a member
+makes a subject or a rare word one two members carry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from archive.models import Mention
+from nlp.analysis_state import TextParts
+from nlp.entities_regions import gazetteer
+from nlp.event_links import DISTRICT, PLACE, place_names
+from nlp.event_store import EventStore
+from nlp.events import EventState
+from nlp.vectors import Vector, cosine, idf, top_terms
+
+# Link kinds (nlp.event_links' keys): an institution the event is about; a rare word of it.
+SUBJECT, RARE = "subject", "rare"
+# The reason's kind, and the starts of its text (after nlp.analyzer.LINK_REASON).
+CONTEXT_KIND = "context"
+SUBJECT_WHY, RARE_WHY = "事件主体", "事件特有词"
+# Members relevant by their own words that must carry a subject or a rare word: one report
+# may name a place in passing; two tell what the story is about (as for names and places).
+CARRIERS = 2
+# A post joins on one subject, or on this many rare words of one event.
+RARE_NEEDED = 2
+# A member relevant by its own words within this of the post: the public's talk of a named
+# incident lasts its first day or two (the kindergarten's parents posted over 36 hours); a
+# post naming the kindergarten later is in another context. Judgement, not fitted.
+CONTEXT_RECENT = timedelta(hours=24)
+# Rare in general Chinese: jieba's IDF ≥ 10 is a document frequency below about 1 in 22,000
+# of its corpus (84 % of its table's words, but few of any text's tokens: 晨曦 10.2, 欢乐谷
+# 10.5, 停机 10.1, 沙门氏菌 11.4 against 幼儿园 8.6, 江州 8.7, 游客 7.4, 设备 5.8).
+RARE_IDF = 10.0
+# The strongest rare words kept per member: a long report has dozens; its strongest say it.
+RARE_PER_MEMBER = 24
+
+# Kinds of institution as jieba cuts them, the longest first.
+INSTITUTIONS = tuple(sorted(
+    ("幼儿园", "托儿所", "学校", "小学", "中学", "大学", "学院", "医院", "卫生院", "养老院",
+     "敬老院", "商场", "商厦", "购物中心", "酒店", "大酒店", "宾馆", "饭店", "大饭店", "餐厅",
+     "酒楼", "游乐园", "乐园", "游乐场", "景区", "公园", "动物园", "水上乐园", "体育馆", "影院",
+     "电影院", "超市", "菜市场", "农贸市场", "工厂", "食堂"),
+    key=len, reverse=True,
+))  # fmt: skip
+# Words before a kind that name a kind of institution, not one (人民医院, 实验小学), or point
+# at one without naming it (该商场, 这家酒店, 一所小学): a name must come before them.
+GENERIC = frozenset(
+    {"人民", "中心", "实验", "附属", "中医", "中西医", "妇幼", "儿童", "市立", "区立", "县立",
+     "国际", "双语", "艺术", "民办", "公办", "私立", "公立", "第一", "第二", "第三", "第四",
+     "第五", "第六", "第七", "第八", "第九", "第十", "机关", "职业", "技术", "师范", "附近",
+     "周边", "当地", "本地", "一所", "一家", "这家", "那家", "该园", "涉事", "多家", "多所",
+     "各家", "各所", "这所", "那所", "一些", "部分", "某某", "大型", "小型", "一座", "一个",
+     "这个", "那个", "我们", "你们", "他们", "咱们", "孩子", "我家", "家里", "楼下", "隔壁",
+     "对面", "旁边", "城区", "市区", "全市", "全区", "全省", "本市", "我市", "我区", "我省",
+     "社区", "小区", "街道", "乡镇", "农村", "学生", "幼儿", "儿科", "卫生", "医疗", "食品",
+     "餐饮", "学校", "高校", "中小学"}
+)  # fmt: skip
+_HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+_LATIN = re.compile(r"^(?=.*[a-z])[a-z0-9]{2,12}$")
+# Words after a name that make it a region (望江 区, 江州 市) or a road (人民 路).
+_REGION_AFTER = frozenset({"省", "市", "区", "县", "新区", "镇", "乡", "路", "街", "大道"})
+_REGION_ENDS = ("省", "市", "区", "县", "镇", "乡", "路", "街", "大道")
+# An advert or an enrolment post names a kindergarten, a mall or a brand in the advertiser's
+# context: it is never pulled into an incident by a name.
+ADVERT = re.compile(
+    r"招生|报名|插班|预约参观|欢迎预约|欢迎咨询|好物推荐|下单|领券|优惠券|半价|包邮|秒杀|"
+    r"限时|促销|特价|团购|抢购|加微信|私信咨询|【广告】|广告|开业大吉|火热招募"
+)
+
+
+def _name_word(word: str) -> bool:
+    return bool(_HAN.match(word)) and word not in GENERIC and not word.endswith(_REGION_ENDS)
+
+
+# jieba glues a region's last character to the name after it (临江区青禾 → 临江 + 区青禾).
+_REGION_HEAD = re.compile(r"^[省市区县镇乡](?=[\u4e00-\u9fff]{2})")
+
+
+def institution_names(words: Sequence[str]) -> tuple[str, ...]:
+    """The institutions a text's words name (晨曦幼儿园, 欢乐谷游乐园, 小天鹅艺术幼儿园), and
+    a name of three characters or more alone when it is no region (欢乐谷), each once."""
+    found: list[str] = []
+    words = [_REGION_HEAD.sub("", word) for word in words]
+    for i, word in enumerate(words):
+        kind = word if word in INSTITUTIONS else ""
+        name = ""
+        if kind and i:
+            name = words[i - 1] if bool(_HAN.match(words[i - 1])) else ""
+            if name and name in GENERIC and i >= 2 and _name_word(words[i - 2]):
+                found.append(words[i - 2] + name + kind)  # 小天鹅 + 艺术 before 幼儿园
+                continue
+            if name in GENERIC:
+                name = ""
+        elif not kind:
+            kind = next((k for k in INSTITUTIONS if word.endswith(k)), "")
+            name = word[: -len(kind)] if kind else ""  # 希尔顿酒店, one word
+            if not _HAN.match(name) or name in GENERIC:
+                name = ""
+        if not name or (i + 1 < len(words) and words[i + 1] in _REGION_AFTER):
+            continue
+        found.append(name + kind)
+        if len(name) >= 3 and _name_word(name) and name not in gazetteer():
+            found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
+def _region_words(words: Sequence[str]) -> set[str]:
+    """The words of a text that name a region or a place (望江 before 区, 江州 before 市)."""
+    regions = {name for _, name in place_names(words)}
+    for i, word in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if word.endswith(_REGION_ENDS) or word in gazetteer() or after in _REGION_AFTER:
+            regions.add(word)
+    return regions
+
+
+def rare_word(word: str) -> bool:
+    """A word rare in general Chinese that can say what a story is about."""
+    return bool(_HAN.match(word) or _LATIN.match(word)) and idf(word) >= RARE_IDF
+
+
+def rare_words(vector: Vector, words: Sequence[str]) -> tuple[str, ...]:
+    """A text's rare words, its strongest first (RARE_PER_MEMBER), no region or place."""
+    regions = _region_words(words)
+    ranked = top_terms(vector, len(vector))
+    rare = [w for w in ranked if w not in regions and w not in INSTITUTIONS and rare_word(w)]
+    return tuple(rare[:RARE_PER_MEMBER])
+
+
+def context_links(
+    words: Sequence[str], vector: Vector, relevant: bool
+) -> tuple[tuple[str, str], ...]:
+    """The subject and rare-word keys a member adds to its event: none unless it is relevant by
+    its own words (a post joined by a link says nothing new about what the event is)."""
+    if not relevant:
+        return ()
+    keys = [(SUBJECT, name) for name in institution_names(words)]
+    keys += [(RARE, word) for word in rare_words(vector, words)]
+    return tuple(dict.fromkeys(keys))
+
+
+def is_context(why: str) -> bool:
+    """Whether a link's description (after ``关联事件：``) is this module's."""
+    return why.startswith((SUBJECT_WHY, RARE_WHY))
+
+
+@dataclass(frozen=True)
+class ContextProbe:
+    """What a post offers to be judged in an event's context."""
+
+    words: tuple[str, ...]
+    vector: Vector
+    text: str
+    at: datetime
+
+
+def context_probe(mention: Mention, text: TextParts) -> ContextProbe:
+    words = text.document.title_words + text.document.body_words
+    full = f"{mention.title}\n{mention.text}"
+    return ContextProbe(words, text.vector, full, mention.published_at)
+
+
+@dataclass(frozen=True)
+class _Found:
+    event_id: str
+    subjects: tuple[str, ...]
+    rare: tuple[str, ...]
+    similarity: float
+    first_seen: datetime
+
+    def rank(self) -> tuple[int, int, float, datetime, str]:
+        return (-len(self.subjects), -len(self.rare), -round(self.similarity, 9),
+                self.first_seen, self.event_id)  # fmt: skip
+
+    def why(self) -> str:
+        ref = f"（事件 {self.event_id[:8]}）"
+        if self.subjects:
+            return f"{SUBJECT_WHY}“{self.subjects[0]}”{ref}"
+        return RARE_WHY + "、".join(f"“{w}”" for w in self.rare) + ref
+
+
+def context_match(store: EventStore, probe: ContextProbe) -> tuple[str, float, str] | None:
+    """The live event whose subject, or RARE_NEEDED of whose rare words, the post names:
+    (event id, similarity, the reason's text after 关联事件：), or None. Ties: more subjects,
+    more rare words, more similar, the earlier event, the smaller id."""
+    if ADVERT.search(probe.text):
+        return None
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for name in institution_names(probe.words):
+        for state in store.carriers((SUBJECT, name), probe.at, CARRIERS):
+            found.setdefault(state.id, ([], []))[0].append(name)
+    for word in dict.fromkeys(w for w in probe.words if rare_word(w)):
+        for state in store.carriers((RARE, word), probe.at, CARRIERS):
+            if not _placed(state, word):
+                found.setdefault(state.id, ([], []))[1].append(word)
+    best: _Found | None = None
+    for event_id in sorted(found):
+        subjects, rare = found[event_id]
+        state = store.events[event_id]
+        if not (subjects or len(rare) >= RARE_NEEDED) or not _recent(state, probe.at):
+            continue
+        similarity = cosine(probe.vector, state.centroid) if probe.vector else 0.0
+        candidate = _Found(event_id, tuple(subjects), tuple(rare), similarity, state.first_seen)
+        if best is None or candidate.rank() < best.rank():
+            best = candidate
+    return (best.event_id, best.similarity, best.why()) if best is not None else None
+
+
+def _placed(state: EventState, word: str) -> bool:
+    """A word the event also carries as a place or a district: where, not what."""
+    return any(state.link_counts.get((kind, word), 0) for kind in (PLACE, DISTRICT))
+
+
+def _recent(state: EventState, at: datetime) -> bool:
+    """A member relevant by its own words within CONTEXT_RECENT of ``at``."""
+    return any(not m.linked and abs(m.at - at) <= CONTEXT_RECENT for m in state.members.values())
