@@ -238,14 +238,16 @@ class Analyzer:
             return joined
         probe = self._probe(mention, text, firms=True)
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=True)
-        match = match or self._in_context(mention, text)
+        match = match or self._in_context(mention, text, relevant=True)
         if match is not None:
             return match[0], match[2]
         return stable_id("event", mention.id), ""
 
-    def _in_context(self, mention: Mention, text: _Text) -> tuple[str, float, str] | None:
+    def _in_context(
+        self, mention: Mention, text: _Text, relevant: bool = False
+    ) -> tuple[str, float, str] | None:
         """The live event whose subject or rare words the mention names (nlp.event_context)."""
-        return context_match(self.store, context_probe(mention, text))
+        return context_match(self.store, context_probe(mention, text), relevant)
 
     def _unrelated_link(
         self, mention: Mention, text: _Text, batch: _Batch

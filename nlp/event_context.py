@@ -23,11 +23,12 @@ their own words (``context_links``; counted per event like the other links of
 A post that names a subject two such members carry, or two rare words each two such members
 carry, joins the event (``context_match``) while one of the event's members relevant by
 their own words is within ``CONTEXT_RECENT`` of it (a kindergarten named a week later is
-another context), unless it is an advert (an enrolment or a sales post naming a kindergarten
-or a brand is the advertiser's context, not the incident's). The analysis gives the reason
-(``关联事件：事件主体“晨曦幼儿园”（事件 …）``, kind ``context``). Posts published before the
-reports that found the event are kept by ``nlp.event_recheck`` and judged again when a member
-makes a subject or a rare word one two members carry.
+another context), unless it names a city or district none of them names (another city's
+story told in the same words: ``AREA``), or it is an advert (an enrolment or a sales post
+naming a kindergarten or a brand is the advertiser's context, not the incident's). The
+analysis gives the reason (``关联事件：事件主体“晨曦幼儿园”（事件 …）``, kind ``context``).
+Posts published before the reports that found the event are kept by ``nlp.event_recheck``
+and judged again when a member makes a subject or a rare word one two members carry.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from archive.models import Mention
 from nlp.analysis_state import TextParts
@@ -43,10 +46,12 @@ from nlp.entities_regions import gazetteer
 from nlp.event_links import DISTRICT, PLACE, place_names
 from nlp.event_store import EventStore
 from nlp.events import EventState
+from nlp.lexicon import default_lexicon
 from nlp.vectors import Vector, cosine, idf, top_terms
 
-# Link kinds (nlp.event_links' keys): an institution the event is about; a rare word of it.
-SUBJECT, RARE = "subject", "rare"
+# Link kinds (nlp.event_links' keys): an institution the event is about; a rare word of it;
+# a city, county or district its members name (梧川 for 梧川市, 望江 for 望江区).
+SUBJECT, RARE, AREA = "subject", "rare", "area"
 # The reason's kind, and the starts of its text (after nlp.analyzer.LINK_REASON).
 CONTEXT_KIND = "context"
 SUBJECT_WHY, RARE_WHY = "事件主体", "事件特有词"
@@ -146,17 +151,71 @@ def _region_words(words: Sequence[str]) -> set[str]:
     return regions
 
 
-def rare_word(word: str) -> bool:
-    """A word rare in general Chinese that can say what a story is about."""
-    return bool(_HAN.match(word) or _LATIN.match(word)) and idf(word) >= RARE_IDF
+# Bodies that act in many stories (卫健委, 教育局, 消防支队): jieba's table, older than some of
+# their names, holds them as rare.
+_BODY_ENDS = ("局", "委", "厅", "办", "署", "部门", "支队", "大队", "中队", "派出所", "法院",
+              "检察院", "政府", "委员会")  # fmt: skip
+_DICTIONARY = Path(__file__).parents[1] / "core" / "text" / "resources" / "domain_dict.txt"
+
+
+@lru_cache(maxsize=1)
+def _domain_words() -> frozenset[str]:
+    """The field's own vocabulary (the topic lexicon's terms, the domain dictionary's words):
+    rare in general Chinese (市场监管局, 供餐 are not in jieba's table), common in every story
+    of the field, so they say the field, not the story."""
+    lines = _DICTIONARY.read_text(encoding="utf-8").splitlines()
+    listed = {line.split()[0] for line in lines if line.strip() and not line.startswith("#")}
+    return frozenset(default_lexicon().topic_terms()) | listed
+
+
+# The field's common words jieba's table holds as rare (written from the food-safety news
+# reports by nlp.training.common_rare).
+COMMON_RARE = Path(__file__).parent / "resources" / "common_rare.txt"
+
+
+@lru_cache(maxsize=1)
+def _common_rare() -> frozenset[str]:
+    if not COMMON_RARE.exists():
+        return frozenset()
+    lines = COMMON_RARE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split()[0] for line in lines if line.strip() and line[0] != "#")
+
+
+_AREA_AFTER = ("省", "市", "区", "县", "新区")
+_AREA_END = re.compile(r"^([\u4e00-\u9fff]{2,4}?)(?:新区|省|市|区|县)$")
+
+
+def area_names(words: Sequence[str]) -> tuple[str, ...]:
+    """The cities, counties and districts a text names, without their kind (梧川市 → 梧川)."""
+    found = []
+    for i, word in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if after in _AREA_AFTER and _HAN.match(word) and word not in GENERIC:
+            found.append(word)
+        elif (match := _AREA_END.match(word)) and word not in GENERIC:
+            found.append(match.group(1))
+    return tuple(dict.fromkeys(found))
+
+
+def rare_word(word: str, common: bool = True) -> bool:
+    """A word rare in general Chinese that can say what a story is about: not the field's
+    vocabulary (``common``: nor its common words of COMMON_RARE), nor a body that acts in
+    many stories."""
+    return (
+        bool(_HAN.match(word) or _LATIN.match(word))
+        and idf(word) >= RARE_IDF
+        and not word.endswith(_BODY_ENDS)
+        and word not in _domain_words()
+        and not (common and word in _common_rare())
+    )
 
 
 def rare_words(vector: Vector, words: Sequence[str]) -> tuple[str, ...]:
     """A text's rare words, its strongest first (RARE_PER_MEMBER), no region or place."""
     regions = _region_words(words)
-    ranked = top_terms(vector, len(vector))
+    ranked = (_REGION_HEAD.sub("", w) for w in top_terms(vector, len(vector)))
     rare = [w for w in ranked if w not in regions and w not in INSTITUTIONS and rare_word(w)]
-    return tuple(rare[:RARE_PER_MEMBER])
+    return tuple(dict.fromkeys(rare[:RARE_PER_MEMBER]))
 
 
 def context_links(
@@ -168,6 +227,7 @@ def context_links(
         return ()
     keys = [(SUBJECT, name) for name in institution_names(words)]
     keys += [(RARE, word) for word in rare_words(vector, words)]
+    keys += [(AREA, name) for name in area_names(words)]
     return tuple(dict.fromkeys(keys))
 
 
@@ -211,26 +271,35 @@ class _Found:
         return RARE_WHY + "、".join(f"“{w}”" for w in self.rare) + ref
 
 
-def context_match(store: EventStore, probe: ContextProbe) -> tuple[str, float, str] | None:
+def context_match(
+    store: EventStore, probe: ContextProbe, relevant: bool = False
+) -> tuple[str, float, str] | None:
     """The live event whose subject, or RARE_NEEDED of whose rare words, the post names:
     (event id, similarity, the reason's text after 关联事件：), or None. Ties: more subjects,
-    more rare words, more similar, the earlier event, the smaller id."""
+    more rare words, more similar, the earlier event, the smaller id. A post ``relevant`` by
+    its own words that no event took joins by a subject only: with its own domain words and
+    two rare words shared it is as likely another story of the same kind (another city's
+    school poisoning's follow-up shares 供餐 and 通报's words with the kindergarten's)."""
     if ADVERT.search(probe.text):
         return None
     found: dict[str, tuple[list[str], list[str]]] = {}
-    for name in institution_names(probe.words):
+    words = list(dict.fromkeys(_REGION_HEAD.sub("", w) for w in probe.words))
+    for name in dict.fromkeys([*institution_names(probe.words), *words]):
         for state in store.carriers((SUBJECT, name), probe.at, CARRIERS):
             found.setdefault(state.id, ([], []))[0].append(name)
-    for word in dict.fromkeys(w for w in probe.words if rare_word(w)):
+    for word in () if relevant else (w for w in words if rare_word(w)):
         for state in store.carriers((RARE, word), probe.at, CARRIERS):
             if not _placed(state, word):
                 found.setdefault(state.id, ([], []))[1].append(word)
     best: _Found | None = None
+    areas = area_names(probe.words)
     for event_id in sorted(found):
         subjects, rare = found[event_id]
         state = store.events[event_id]
         if not (subjects or len(rare) >= RARE_NEEDED) or not _recent(state, probe.at):
             continue
+        if areas and not any(state.link_counts.get((AREA, area), 0) for area in areas):
+            continue  # it names a city or district the event's reports never name
         similarity = cosine(probe.vector, state.centroid) if probe.vector else 0.0
         candidate = _Found(event_id, tuple(subjects), tuple(rare), similarity, state.first_seen)
         if best is None or candidate.rank() < best.rank():

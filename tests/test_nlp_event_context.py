@@ -45,13 +45,13 @@ REPORTS = [
     mention(
         "r1",
         "【快讯】今天中午，临江区青禾幼儿园多名幼儿午餐后出现呕吐、腹泻症状，疑似食物中毒，"
-        "已送医治疗，市场监管部门已介入调查，封存留样食品。",
+        "已送医治疗，市场监管部门已介入调查，封存留样食品，该园食堂停止供餐。",
         1.0,
     ),
     mention(
         "r2",
         "【情况通报】今日12时许，临江区青禾幼儿园部分幼儿午餐后出现呕吐等症状，共有23名幼儿"
-        "到医院就诊。区市场监管局已对食堂留样食品抽样检验，并责令该园食堂停止供餐。",
+        "送医就诊。区市场监管局已对食堂留样食品抽样检验，并责令该园食堂停止供餐。",
         1.5,
     ),
 ]
@@ -138,3 +138,20 @@ def test_the_same_whatever_the_batches_and_restarts(tmp_path: Path, batch_size: 
         while analyze_new(archive, settings, clock, limit=batch_size).processed:
             stage.forget(archive)  # as if the process restarted between runs
         assert snapshot(archive) == whole
+
+
+def test_a_relevant_post_joins_by_the_subject(archive: Archive) -> None:
+    """A post relevant by its own words that no event took: the nursery's name ties it; a
+    post of another city sharing two of the story's rare words (送医, 供餐) does not."""
+    question = mention(
+        "q1", "青禾幼儿园的食堂到底有没有人监管？食品安全检查是怎么做的，市场监管部门说句话", 2.0
+    )
+    elsewhere = mention(
+        "q2", "远山市一所中学昨晚20余名住校生腹泻送医，学校食堂已停止供餐，结果待出。", 2.2
+    )
+    run(archive, [*REPORTS, question, elsewhere])
+    analyses = archive.get_analyses(["q1", "q2"])
+    story = stable_id("event", "r1")
+    assert analyses["q1"].relevant and analyses["q1"].event_id == story
+    assert any(r.kind == "context" for r in analyses["q1"].reasons)
+    assert analyses["q2"].event_id != story
