@@ -90,6 +90,8 @@ def test_names_of_institutions_and_rare_words() -> None:
     assert "青禾幼儿园" in names("临江区青禾幼儿园多名幼儿")
     assert names("幼儿园门口") == () and names("该商场") == () and names("一所小学") == ()
     assert names("江州市第二人民医院") == ()  # a kind of hospital, not one
+    assert names("刚接到幼儿园电话") == () and names("好几个商场都下架了") == ()  # no names
+    assert "幼儿园" not in names("青禾幼儿园食堂") and names("该园食堂") == ()
     assert "星河湾" in names("新港区星河湾游乐园")  # the park as people call it
     document = document_from_text("临江区青禾幼儿园多名幼儿午餐后出现呕吐")
     rare = rare_words(term_vector(document), document.body_words)
