@@ -32,6 +32,7 @@ from nlp.analysis_state import TextParts as _Text
 from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
 from nlp.declared_entities import with_declared
+from nlp.event_context import CONTEXT_KIND, context_match, context_probe, is_context
 from nlp.event_links import Probe
 from nlp.event_member import event_member, event_probe
 from nlp.event_recheck import Unlinked
@@ -237,9 +238,16 @@ class Analyzer:
             return joined
         probe = self._probe(mention, text, firms=True)
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=True)
+        match = match or self._in_context(mention, text, relevant=True)
         if match is not None:
             return match[0], match[2]
         return stable_id("event", mention.id), ""
+
+    def _in_context(
+        self, mention: Mention, text: _Text, relevant: bool = False
+    ) -> tuple[str, float, str] | None:
+        """The live event whose subject or rare words the mention names (nlp.event_context)."""
+        return context_match(self.store, context_probe(mention, text), relevant)
 
     def _unrelated_link(
         self, mention: Mention, text: _Text, batch: _Batch
@@ -257,6 +265,7 @@ class Analyzer:
         if not text.vector:
             return None
         match = self.store.link_match(text.vector, probe, mention.published_at, relevant=False)
+        match = match or self._in_context(mention, text)
         return (match[0], match[2]) if match is not None else None
 
     def _kept_reason(self, mention_id: str, batch: _Batch) -> str:
@@ -298,7 +307,8 @@ class Analyzer:
             else:
                 event_id, why = self._choose_event(mention, text, parent, batch)
             if why:
-                reasons.append(Reason("post", f"{LINK_REASON}{why}", 0.0, None))
+                kind = CONTEXT_KIND if is_context(why) else "post"
+                reasons.append(Reason(kind, f"{LINK_REASON}{why}", 0.0, None))
         if old_event is not None and old_event != event_id:
             self.store.remove_member(mention.id)
             batch.touched.add(old_event)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from archive.models import Analysis, EntityRef, Mention
 from nlp.analysis_entities import region_names
 from nlp.analysis_state import TextParts
+from nlp.event_context import context_links
 from nlp.event_links import (
     POSTER,
     Probe,
@@ -59,6 +60,8 @@ def event_member(
     )
     is_post = mention.kind in RUMOR_KINDS
     entities = tuple(analysis.entities) or entities
+    linked = analysis.relevance < threshold
+    words = document.title_words + document.body_words
     return Member(
         mention=mention,
         title=document.prepared.title,
@@ -83,12 +86,20 @@ def event_member(
                 () if is_notice(mention) else entities,
                 f"{mention.title}\n{mention.text}",
                 own_words(mention.text) if mention.kind != "comment" else "",
-                place_names(document.title_words + document.body_words),
+                place_names(words),
             ),
-            *scope_links(document.full_text, document.title_words + document.body_words),
+            *scope_links(document.full_text, words),
             *(((POSTER, who),) if (who := witness(mention)) else ()),
+            # What the event is about (nlp.event_context): from its posts and reports relevant
+            # by their own words; a comment's words are its thread's, a notice lists tens of
+            # firms.
+            *context_links(
+                words,
+                text.vector,
+                not linked and mention.kind != "comment" and not is_notice(mention),
+            ),
         ),
-        linked=analysis.relevance < threshold,
+        linked=linked,
     )
 
 

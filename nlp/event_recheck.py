@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from archive.base import Archive
 from archive.models import Analysis, Mention
 from archive.search import SearchFilters, SearchRequest
+from nlp.event_context import RARE, SUBJECT
 from nlp.event_links import AUTHOR, DISTRICT, NAME, PLACE, QUOTE, TAG, zone_text
 from nlp.event_store import PLACE_RECENT
 from nlp.events import EventState, Member
@@ -33,7 +34,7 @@ from nlp.events import EventState, Member
 RECHECK_WINDOW = PLACE_RECENT
 KEEP = timedelta(hours=24)
 # Link keys whose arrival can tie a kept post: how a key's value shows in a post's text.
-_TEXT_KEYS = (TAG, NAME, QUOTE, PLACE, DISTRICT)
+_TEXT_KEYS = (TAG, NAME, QUOTE, PLACE, DISTRICT, SUBJECT, RARE)
 LOAD_PAGE = 500
 
 

@@ -243,6 +243,12 @@ class EventStore:
             return None
         return state
 
+    def carriers(self, key: tuple[str, str], at: datetime, least: int) -> list[EventState]:
+        """The events active at ``at`` carrying ``key`` on at least ``least`` members, by id
+        (``nlp.event_context``'s subjects and rare words)."""
+        states = (self._active(event_id, at) for event_id in sorted(self._links.get(key, ())))
+        return [s for s in states if s is not None and s.link_counts.get(key, 0) >= least]
+
     def _linked(
         self,
         key: tuple[str, str],
