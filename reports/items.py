@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.models import Event, Mention, Obligation
 from archive.search import SearchRequest
+from nlp.propagation import account_type
 from reports.refs import engagement, oref, query_record, sref
 
 if TYPE_CHECKING:
@@ -235,6 +236,36 @@ def _kol(mention: Mention) -> bool:
     return bool(metrics.get("verified")) or followers >= KOL_FOLLOWERS
 
 
+def _agency(mention: Mention) -> bool:
+    """An official site's document or a government account's post (Weibo's 蓝V 政府,
+    ``nlp.propagation.account_type``): the authorities speaking, never 批评质疑 or 网民."""
+    return account_type(mention.platform, mention.kind, mention.metrics or {}) == "官方"
+
+
+def _ranked(hits: list[Any]) -> list[Any]:
+    return sorted(hits, key=lambda h: -engagement(h.mention))
+
+
+def _view_hits(b: PackBuilder, view: str, filters: Any) -> list[Any]:
+    """The view's candidates, the one to quote first first."""
+    hits = b.search(filters, limit=200)
+    if view == "official":
+        # Government accounts' Weibo posts (a 情况通报, a 辟谣) are official too; the site's
+        # own document leads (a post travels further, a document is the authority), then
+        # the most travelled post, then the rest.
+        posts = _ranked(
+            [h for h in b.search(b.filters(platforms=["weibo"]), limit=200) if _agency(h.mention)]
+        )
+        docs = _ranked(hits)
+        return docs[:1] + posts[:1] + _ranked(docs[1:] + posts[1:])
+    hits = [h for h in hits if not _agency(h.mention)]
+    if view == "kol":
+        hits = [h for h in hits if _kol(h.mention)]
+    elif view == "public":
+        hits = [h for h in hits if not _kol(h.mention)]
+    return _ranked(hits)
+
+
 def representatives(b: PackBuilder) -> None:
     """Up to two posts of each view — official, media, KOL, public, critical — the most
     travelled first; a post shown under one view is not repeated under another."""
@@ -243,20 +274,22 @@ def representatives(b: PackBuilder) -> None:
     queries: dict[str, Any] = {}
     for view, (_label, extra) in VIEWS.items():
         filters = b.filters(**extra)
-        hits = b.search(filters, limit=200)
-        if view == "kol":
-            hits = [h for h in hits if _kol(h.mention)]
-        elif view == "public":
-            hits = [h for h in hits if not _kol(h.mention)]
+        hits = _view_hits(b, view, filters)
         hits = [h for h in hits if h.mention.id not in shown]
-        picked = sorted(hits, key=lambda h: -engagement(h.mention))[:2]
+        picked = hits[:2]
         shown.update(h.mention.id for h in picked)
         groups[view] = [b.cite_hit(h) for h in picked]
         queries[view] = _search_query(filters)["filters"]
     b.figure(
         "views",
         "代表性观点",
-        {"operation": "search", "views": queries, "kol_followers": KOL_FOLLOWERS},
+        {
+            "operation": "search",
+            "views": queries,
+            "kol_followers": KOL_FOLLOWERS,
+            # which posts count as 官方 in every view (see _agency)
+            "agency_accounts": {"platforms": ["official"], "weibo_verified_type": [1]},
+        },
         groups=groups,
         labels={k: v[0] for k, v in VIEWS.items()},
     )
