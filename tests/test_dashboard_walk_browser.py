@@ -6,6 +6,8 @@ dashboard over the wangjiang_canteen drill (docs/scenarios.md).
   recipients' names and why.
 - The event page's cumulative spread chart labelled its time axis in English ("06 PM",
   "Tue 17", Vega's default): now Beijing month-day hour:minute like the other charts.
+- The first-48-hours chart drew a major emergency's 5 h release and 24 h press conference
+  on every event (a power-bank rumour too): now the deadlines the event itself owes.
 
 Same set-up as tests/test_dashboard_browser.py (tests/support/browser.py; skipped locally
 without Chromium, a failure under CI=true).
@@ -99,3 +101,23 @@ def test_escalations_and_the_spread_chart_read_in_chinese(walk_url: str) -> None
         assert ticks, labels
         english = [t for t in labels if re.search(r"AM|PM|Mon|Tue|Wed|Thu|Fri|Sat|Sun", t)]
         assert not english, english
+
+
+def test_the_first_hours_chart_draws_the_deadlines_the_event_owes(walk_url: str) -> None:
+    with chromium() as browser:
+        page = page_at(browser, walk_url)
+        login(page, "root", "root-secret-1")
+        expect(page.get_by_role("heading", name="舆情总览")).to_be_visible(timeout=20_000)
+        # ev-milk (the fixture's claim) owes a clarification due 10 h after it began
+        page.goto(f"{walk_url}/event?id=ev-milk")
+        expect(
+            page.get_by_text("首48小时（逐小时，红线为本事件处置事项的截止时间）")
+        ).to_be_visible(timeout=30_000)
+        owed = page.locator(".vega-embed").filter(has_text="澄清事实截止")
+        expect(owed).to_have_count(1, timeout=20_000)
+        expect(page.locator(".vega-embed").filter(has_text="新闻发布会")).to_have_count(0)
+        expect(page.locator(".vega-embed").filter(has_text="发布权威信息")).to_have_count(0)
+        # ev-walk owes nothing: no red lines, and the heading does not promise any
+        page.goto(f"{walk_url}/event?id=ev-walk")
+        expect(page.get_by_text("首48小时（逐小时）", exact=True)).to_be_visible(timeout=30_000)
+        expect(page.locator(".vega-embed").filter(has_text="截止")).to_have_count(0)
