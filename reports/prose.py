@@ -200,12 +200,12 @@ def rumours(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
     out = []
     for row in fig["rows"]:
         rec = _mention(pack, row["mention"])
-        para = [
-            sentence(
-                t.rumour(rec["excerpt"][:40], when(rec["published_at"]), row["score"]),
-                [row["mention"]],
-            )
-        ]
+        claim = (
+            t.rumour(rec["excerpt"][:40], when(rec["published_at"]), row["score"])
+            if row["score"] is not None
+            else t.rumour_owed(rec["excerpt"][:40], when(rec["published_at"]))
+        )
+        para = [sentence(claim, [row["mention"]])]
         ob = (
             pack["obligations"].get(row["obligation"].partition(":")[2])
             if row["obligation"]

@@ -7,6 +7,8 @@ wangjiang_canteen drill (docs/scenarios.md).
   and a government account under 【意见领袖】: the authorities are 【官方】.
 - A 专报 of an event with obligations done late ended with 本期未发现需要特别处置的情况.
 - The 专报's 编号 was the event's raw id.
+- 三、谣言与澄清 listed only posts scored ≥ 0.7, so the day's false death claim — answered by
+  a 辟谣 and a clarification duty, its posts scored lower — read 本期未监测到谣言.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from docx import Document
 
 from alerts.obligations import complete
 from archive import open_archive
-from archive.models import Analysis, Mention, Obligation
+from archive.models import Alert, Analysis, Event, Mention, Obligation, Reason
 from core.clock import SimulatedClock
 from core.config import load_config
 from reports.build import build_report
@@ -53,6 +55,47 @@ NOTICE = Mention(
 )  # fmt: skip
 
 
+# A false claim the rumour rule raised on a debunk's match, its post scored low; the alert's
+# evidence also names the event's first source, which is not the claim.
+FIRST = Mention(
+    id="claim-first", source="demo-news", platform="news", kind="article",
+    url="http://127.0.0.1/item/claim-first", title="外省一商场扶梯夹伤儿童",
+    text="外省一商场扶梯夹伤儿童，当地已责令停用。", published_at=NOW - 4 * HOUR,
+    fetched_at=NOW - 4 * HOUR, author="记者甲",
+)  # fmt: skip
+CLAIM = Mention(
+    id="claim-post", source="demo-weibo", platform="weibo", kind="post",
+    url="http://127.0.0.1/item/claim-post", title="",
+    text="听说商场电梯事故已经死了五个人，官方在瞒报", published_at=NOW - HOUR,
+    fetched_at=NOW - HOUR, author="路人乙",
+)  # fmt: skip
+
+
+def _claim(archive: Any) -> None:
+    archive.upsert_mentions([FIRST, CLAIM])
+    archive.upsert_analyses(
+        [Analysis(m.id, relevant=True, relevance=0.9, rumor_score=0.3, event_id="ev-claim")
+         for m in (FIRST, CLAIM)]
+    )  # fmt: skip
+    archive.upsert_event(
+        Event(id="ev-claim", title="网传商场电梯事故死亡五人", first_seen=NOW - 4 * HOUR,
+              last_seen=NOW - HOUR, mention_count=2, heat=3.0, status="emerging")
+    )  # fmt: skip
+    alert, _ = archive.ledger.upsert_alert(
+        Alert(rule="rumours", subject="event:ev-claim", level="warning", title="网传死亡五人",
+              first_at=NOW - HOUR, last_at=NOW - HOUR, event_id="ev-claim",
+              evidence=[Reason("spread", "首发：记者甲", 0.0, FIRST.id),
+                        Reason("signal", "疑似不实说法：已经死了五个人", 0.0),
+                        Reason("post", "传播帖：听说商场电梯事故", 0.0, CLAIM.id)])
+    )  # fmt: skip
+    duty, _ = archive.ledger.open_obligation(
+        Obligation(kind="clarification", subject="event:ev-claim", title="澄清事实：网传死亡五人",
+                   opened_at=NOW - HOUR, due_at=NOW + 23 * HOUR, event_id="ev-claim",
+                   alert_id=alert.id, evidence=[FIRST.id, CLAIM.id])
+    )  # fmt: skip
+    complete(archive, duty.id, "root", "http://127.0.0.1/item/m06", SimulatedClock(NOW))
+
+
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
     made = build_archive(tmp_path_factory.mktemp("walk-reports"))
@@ -73,6 +116,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> DashboardArchive:
         )  # fmt: skip
         assert late.id is not None
         complete(archive, late.id, "root", NOTICE.url, SimulatedClock(NOW), at=NOW - 2 * HOUR)
+        _claim(archive)
     return made
 
 
@@ -115,5 +159,21 @@ def test_the_event_briefing_advises_on_late_duties_and_has_a_readable_number(
     assert "建议复盘逾期办结的处置任务1项" in body
     assert "本期未发现需要特别处置的情况" not in body
     assert "ev-lift" not in body
-    # first seen 11-20 11:00 (Beijing), after ev-milk (06:00) and ev-toy (09:00) that day
-    assert "专报〔2026〕1120-3号" in texts
+    # first seen 11-20 11:00 (Beijing), after ev-milk (06:00), ev-toy (09:00) and ev-claim
+    # (10:00) that day
+    assert "专报〔2026〕1120-4号" in texts
+
+
+def test_a_false_claim_owed_a_clarification_is_reported_whatever_its_score(
+    made: DashboardArchive, tmp_path: Path
+) -> None:
+    texts = _docx(made, tmp_path, "event", event_id="ev-claim")
+    section = texts[texts.index("三、谣言与澄清") + 1 : texts.index("四、处置情况")]
+    body = "".join(section)
+    assert (
+        "网传信息“听说商场电梯事故已经死了五个人，官方在瞒报”（11月20日13:00）经研判为须澄清的不实信息"
+        in body
+    )
+    assert "澄清义务“澄清事实：网传死亡五人”已于11月20日14:00办结" in body
+    assert "外省一商场扶梯" not in body  # the event's first source is not the claim
+    assert "本期未监测到" not in body
