@@ -6,6 +6,8 @@ dashboard over the wangjiang_canteen drill (docs/scenarios.md).
   recipients' names and why.
 - The event page's cumulative spread chart labelled its time axis in English ("06 PM",
   "Tue 17", Vega's default): now Beijing month-day hour:minute like the other charts.
+- The overview's time charts each stretched over their own data: the topic chart ended
+  hours before the platform chart above it. They now share the page's time range.
 - The first-48-hours chart drew a major emergency's 5 h release and 24 h press conference
   on every event (a power-bank rumour too): now the deadlines the event itself owes.
 
@@ -121,3 +123,23 @@ def test_the_first_hours_chart_draws_the_deadlines_the_event_owes(walk_url: str)
         page.goto(f"{walk_url}/event?id=ev-walk")
         expect(page.get_by_text("首48小时（逐小时）", exact=True)).to_be_visible(timeout=30_000)
         expect(page.locator(".vega-embed").filter(has_text="截止")).to_have_count(0)
+
+
+def _ticks(chart: object) -> list[str]:
+    texts = chart.locator("svg text").all_text_contents()  # type: ignore[attr-defined]
+    return [t for t in texts if re.fullmatch(r"\d{2}-\d{2} \d{2}:\d{2}", t)]
+
+
+def test_the_overview_time_charts_share_the_page_range(walk_url: str) -> None:
+    with chromium() as browser:
+        page = page_at(browser, walk_url)
+        login(page, "root", "root-secret-1")
+        open_page(page, "总览", "舆情总览")
+        expect(page.get_by_role("heading", name="最热事件")).to_be_visible(timeout=30_000)
+        # platforms, sentiment, topics; ev-walk's reposts (no topic) begin 30 h ago
+        timed = page.locator(".vega-embed").filter(has_text="时间（北京时间）")
+        expect(timed).to_have_count(3, timeout=20_000)
+        ticks = [_ticks(timed.nth(i)) for i in range(3)]
+        assert ticks[0] and ticks[0] == ticks[1] == ticks[2], ticks
+        # the 48 h range from 11-18 14:00 (NOW is 11-20 14:00): the first tick within 3 hours
+        assert "11-18 14:00" <= ticks[0][0] <= "11-18 17:00", ticks[0]
