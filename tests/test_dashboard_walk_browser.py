@@ -8,6 +8,8 @@ dashboard over the wangjiang_canteen drill (docs/scenarios.md).
   "Tue 17", Vega's default): now Beijing month-day hour:minute like the other charts.
 - The overview's time charts each stretched over their own data: the topic chart ended
   hours before the platform chart above it. They now share the page's time range.
+- The sidebar's 值班人员 box of an open dashboard (no users, the demo's) was filled with the
+  default actor's id, ``dashboard``: now empty, saying what an empty name is recorded as.
 - The first-48-hours chart drew a major emergency's 5 h release and 24 h press conference
   on every event (a power-bank rumour too): now the deadlines the event itself owes.
 
@@ -26,8 +28,16 @@ import pytest
 
 from archive import open_archive
 from archive.models import Analysis, AuditEntry, Event, Mention, stable_id
-from tests.support.browser import chromium, expect, fixture_dashboard, login, open_page, page_at
-from tests.support.dashboard_fixtures import NOW, DashboardArchive
+from tests.support.browser import (
+    chromium,
+    expect,
+    fixture_dashboard,
+    login,
+    open_page,
+    page_at,
+    served_dashboard,
+)
+from tests.support.dashboard_fixtures import NOW, DashboardArchive, build_archive
 
 pytestmark = pytest.mark.slow
 
@@ -143,3 +153,13 @@ def test_the_overview_time_charts_share_the_page_range(walk_url: str) -> None:
         assert ticks[0] and ticks[0] == ticks[1] == ticks[2], ticks
         # the 48 h range from 11-18 14:00 (NOW is 11-20 14:00): the first tick within 3 hours
         assert "11-18 14:00" <= ticks[0][0] <= "11-18 17:00", ticks[0]
+
+
+def test_an_open_dashboard_asks_for_the_duty_officer_by_name(tmp_path: Path) -> None:
+    made = build_archive(tmp_path / "open")  # no users: the demo's loopback dashboard
+    with served_dashboard(made.config, tmp_path / "streamlit.log") as url, chromium() as browser:
+        page = page_at(browser, url)
+        expect(page.get_by_role("heading", name="舆情总览")).to_be_visible(timeout=30_000)
+        box = page.get_by_role("textbox", name="值班人员")
+        expect(box).to_have_value("")
+        expect(box).to_have_attribute("placeholder", "未填写时记为“值班人员”")
