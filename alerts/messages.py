@@ -48,14 +48,19 @@ def show_span(value: timedelta) -> str:
 
 
 def show_outcome(ob: Obligation) -> str:
-    """按时办结 / 逾期 3 小时办结 (whole hours, rounded up) for a done obligation."""
+    """按时办结 / 逾期 3 小时办结 / 逾期 3 天 11 小时办结 (whole hours, rounded up) for a done
+    obligation; a day or more in days and hours, as people count a penalty published days
+    late (not 逾期 83 小时)."""
     if ob.done_at is None:
         return "已办结"
     late = ob.done_at - ob.due_at
     if late <= timedelta(0):
         return "按时办结"
     hours = -(-int(late.total_seconds()) // 3600)
-    return f"逾期 {hours} 小时办结"
+    days, hours = divmod(hours, 24)
+    if not days:
+        return f"逾期 {hours} 小时办结"
+    return f"逾期 {days} 天" + (f" {hours} 小时" if hours else "") + "办结"
 
 
 LATE_LABEL = "补登"

@@ -25,6 +25,7 @@ from core.config import ConfigError  # noqa: E402
 from core.settings import is_loopback_bind  # noqa: E402
 from dashboard import alert_watch, auth, context, data, login_view, roles  # noqa: E402
 from dashboard.formatting import duration_text, fmt_time, md_escape  # noqa: E402
+from dashboard.labels import shown as shown_name  # noqa: E402
 from dashboard.roles import Principal  # noqa: E402
 
 _VIEWS = Path(__file__).resolve().parent / "views"
@@ -117,10 +118,13 @@ def _exposed(config: str) -> bool:
 
 def _who(config: str, principal: Principal) -> None:
     if not principal.authenticated:
-        st.session_state.setdefault(context.ACTOR_KEY, context.DEFAULT_ACTOR)
+        # Empty, not the default actor's id ("dashboard", English on the screen): an empty
+        # name is recorded as that actor, shown 值班人员.
+        st.session_state.setdefault(context.ACTOR_KEY, "")
         st.text_input(
             "值班人员",
             key=context.ACTOR_KEY,
+            placeholder=f"未填写时记为“{shown_name(context.DEFAULT_ACTOR)}”",
             help="处置操作记入审计日志时使用的姓名（配置用户后改为登录用户）。",
         )
         return

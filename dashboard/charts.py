@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import altair as alt
 import pandas as pd
+from altair.utils.schemapi import UndefinedType
 
 from archive.search import FacetCount, HistogramBucket
 from core.clock import local
@@ -18,23 +19,36 @@ _UNIT = {"hour": "yearmonthdatehours", "day": "yearmonthdate"}
 _COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
 
 
-def _time_axis(unit: str, interval: str) -> alt.X:
-    """The shared time axis of the volume charts, in Beijing time."""
+Span = tuple[datetime, datetime]
+
+
+def _time_axis(unit: str, interval: str, span: Span | None = None) -> alt.X:
+    """The shared time axis of the volume charts, in Beijing time; over ``span`` (the page's
+    time range) when given, so charts stacked on one page share their axis instead of each
+    stretching over its own data (a topic chart ending hours before the platform chart
+    above it reads as topics going quiet)."""
+    scale: alt.Scale | UndefinedType = alt.Undefined
+    if span is not None:
+        ends = [local(end).replace(tzinfo=None).isoformat() for end in span]
+        scale = alt.Scale(domain=ends)
     return alt.X(
         f"{unit}(时间):T",
         title="时间（北京时间）",
         axis=alt.Axis(format=_TIME_FORMAT.get(interval, "%Y-%m-%d"), labelAngle=-30),
+        scale=scale,
     )
 
 
-def volume_chart(frame: pd.DataFrame, interval: str, series: str = "平台") -> alt.Chart:
+def volume_chart(
+    frame: pd.DataFrame, interval: str, series: str = "平台", span: Span | None = None
+) -> alt.Chart:
     """Stacked bars of mentions per bucket, one colour per ``series`` (platform, topic)."""
     unit = _UNIT.get(interval, "yearmonthdate")
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=_time_axis(unit, interval),
+            x=_time_axis(unit, interval, span),
             y=alt.Y("sum(数量):Q", title="提及数", axis=_COUNT_AXIS),
             color=alt.Color(f"{series}:N", title=series),
             tooltip=[
@@ -135,7 +149,9 @@ def early_hours_chart(
 _SENTIMENT_COLOURS = {"负面": "#c0392b", "中性": "#95a5a6", "正面": "#27ae60"}
 
 
-def sentiment_chart(rows: Sequence[tuple[datetime, str, int]], interval: str) -> alt.Chart:
+def sentiment_chart(
+    rows: Sequence[tuple[datetime, str, int]], interval: str, span: Span | None = None
+) -> alt.Chart:
     """Stacked bars of mentions per bucket by sentiment (rows: start, code, count)."""
     from dashboard.labels import SENTIMENT_LABELS
 
@@ -152,7 +168,7 @@ def sentiment_chart(rows: Sequence[tuple[datetime, str, int]], interval: str) ->
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=_time_axis(unit, interval),
+            x=_time_axis(unit, interval, span),
             y=alt.Y("sum(数量):Q", title="提及数", axis=_COUNT_AXIS),
             color=alt.Color("情感:N", title="情感", scale=colours),
             tooltip=[

@@ -20,7 +20,7 @@ from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchHit
 from core.clock import SHANGHAI, local
 from dashboard.context import reader
 from dashboard.data import _ttl_cached, hottest, rumor_threshold
-from dashboard.labels import PLATFORM_LABELS
+from dashboard.labels import OBLIGATION_KIND_LABELS, PLATFORM_LABELS
 from nlp.entities import EntitySummary, Region, extract, gazetteer, summarise
 from nlp.text import make_document
 from nlp.vectors import TITLE_WEIGHT, idf, keep_word
@@ -37,12 +37,20 @@ TERMS = 60  # words in the event's word cloud
 SENTIMENTS = ("negative", "neutral", "positive")
 # The event page's timeline is hourly over an event's first two days, where the disclosure
 # deadlines fall (authoritative information within 5 h, a press conference within 24 h of a
-# major emergency), and daily after.
+# major emergency, a clarification within 24 h), and daily after.
 HOURLY_SPAN = timedelta(hours=48)
-DEADLINE_MARKS = (
-    (timedelta(hours=5), "5小时：发布权威信息"),
-    (timedelta(hours=24), "24小时：新闻发布会"),
-)
+
+
+def deadline_marks(obligations: list[Obligation], start: datetime) -> list[tuple[timedelta, str]]:
+    """(offset from ``start``, label) of the deadlines of the event's own obligations that
+    fall in its first HOURLY_SPAN: a rumour owes a clarification, not the 5 h release and
+    24 h press conference of a major emergency, so those are drawn only when owed."""
+    marks: dict[tuple[timedelta, str], None] = {}
+    for ob in sorted(obligations, key=lambda o: (o.due_at, o.kind)):
+        offset = ob.due_at - start
+        if timedelta(0) <= offset <= HOURLY_SPAN:
+            marks[(offset, f"{OBLIGATION_KIND_LABELS.get(ob.kind, ob.kind)}截止")] = None
+    return list(marks)
 
 
 def bucket_starts(since: datetime, until: datetime, interval: str) -> list[datetime]:

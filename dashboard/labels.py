@@ -45,6 +45,7 @@ AUDIT_ACTION_LABELS = {
     "obligation.fulfilled": "系统自动办结",
     "obligation.fulfilment_undone": "撤销自动办结",
     "obligation.fulfilment_proposed": "建议办结",
+    "obligation.escalated": "升级提醒",
     "alert.fired": "告警触发",
     "alert.raised": "告警升级",
     "alert.silenced": "静默告警",

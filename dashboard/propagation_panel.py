@@ -47,10 +47,19 @@ def cumulative_chart(view: PropagationView) -> alt.Chart:
         alt.Chart(view.cumulative)
         .mark_area(opacity=0.8)
         .encode(
-            x=alt.X("时间:T", title="时间（北京时间）"),
+            # Vega's default time labels are English ("06 PM", "Tue 17"): spell them out.
+            x=alt.X(
+                "时间:T",
+                title="时间（北京时间）",
+                axis=alt.Axis(format="%m-%d %H:%M", labelAngle=-30),
+            ),
             y=alt.Y("累计:Q", title="累计传播量", stack=True),
             color=alt.Color("类型:N", scale=_COLOURS, title="账号类型"),
-            tooltip=["时间:T", "类型:N", "累计:Q"],
+            tooltip=[
+                alt.Tooltip("时间:T", title="时间", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("类型:N", title="账号类型"),
+                alt.Tooltip("累计:Q", title="累计传播量"),
+            ],
         )
         .properties(height=240)
     )

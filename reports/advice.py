@@ -7,8 +7,10 @@ wording lives in ``templates/advice.zh.j2``. Rules, in order of urgency:
 2. an emerging or growing event without any official release among its mentions;
 3. a likely rumour with neither a debunk nor a clarification;
 4. obligations past their deadline;
-5. volume up by SURGE_PCT or more on at least SURGE_MIN mentions;
-6. crawl sources whose last run failed.
+5. obligations done after their deadline (a briefing that lists them as 逾期办结 must not
+   close with 未发现需要特别处置的情况);
+6. volume up by SURGE_PCT or more on at least SURGE_MIN mentions;
+7. crawl sources whose last run failed.
 """
 
 from __future__ import annotations
@@ -56,13 +58,17 @@ def suggestions(pack: dict[str, Any]) -> list[dict[str, Any]]:
     overdue = figures["obligations"]["groups"].get("overdue", [])
     if overdue:
         out.append(sentence(t.overdue(len(overdue)), overdue))
+    late = figures["obligations"]["groups"].get("late", [])
+    if late:
+        out.append(sentence(t.late(len(late)), late))
     volume = figures["volume"]
     pct = volume["change_pct"]
     if pct is not None and pct >= SURGE_PCT and volume["value"] >= SURGE_MIN:
         out.append(sentence(t.surge(pct, volume["value"]), ["f:volume", *volume["cites"]]))
     failing = [r for r in figures["sources"]["rows"] if r["failing"]]
     if failing:
-        out.append(sentence(t.sources([r["source"] for r in failing]), [r["ref"] for r in failing]))
+        names = [r.get("source_name") or r["source"] for r in failing]
+        out.append(sentence(t.sources(names), [r["ref"] for r in failing]))
     if not out:
         out.append(
             sentence(

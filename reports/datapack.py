@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from archive.base import Archive
-from archive.models import PLATFORM_LABELS, Mention
+from archive.models import PLATFORM_LABELS, Event, Mention
 from archive.search import SearchFilters, SearchHit, SearchRequest
 from core.clock import SHANGHAI, local
 from core.settings import Settings
 from core.settings_reports import DEFAULT_UNIT
+from core.vocabulary import shown_name
 from nlp.lexicon import TOPIC_LABELS
 from reports import items
 from reports.periods import KIND_LABELS, Period
@@ -180,6 +181,34 @@ def rumor_threshold(settings: Settings | None) -> float:
     return min(levels) if levels else DEFAULT_RUMOR_THRESHOLD
 
 
+def event_number(archive: Archive, event: Event) -> str:
+    """A 专报's 编号 people can read and say: the day its event was first seen and the
+    event's place among that day's events (专报〔2026〕1117-2号), not the event's id."""
+    day = local(event.first_seen).date()
+    start = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+    same_day = [
+        e
+        for e in archive.list_events(active_since=start, limit=10_000)
+        if local(e.first_seen).date() == day
+    ]
+    ranked = sorted(same_day, key=lambda e: (e.first_seen, e.id))
+    place = next((i for i, e in enumerate(ranked, 1) if e.id == event.id), len(ranked) + 1)
+    return f"专报〔{day.year}〕{day:%m%d}-{place}号"
+
+
+def _name_sources(b: PackBuilder, settings: Settings | None) -> None:
+    """Each cited mention's and each source row's ``source_name``: the name people read
+    (``display_name``), so a briefing never shows a source's id (``source`` keeps it)."""
+
+    def name(source: str) -> str:
+        return settings.display_name(source) if settings is not None else shown_name(source)
+
+    for record in b.mentions.values():
+        record["source_name"] = name(record["source"])
+    for row in b.figures["sources"]["rows"]:
+        row["source_name"] = name(row["source"])
+
+
 def build_datapack(
     archive: Archive,
     period: Period,
@@ -205,6 +234,7 @@ def build_datapack(
     from reports.propagation import propagation  # it builds on this module's PackBuilder
 
     propagation(b, event)
+    _name_sources(b, settings)
     title = KIND_LABELS[period.kind]
     key = period.key if event is None else f"event-{event.id}-{period.last_day:%Y%m%d}"
     if area is not None:
@@ -214,7 +244,7 @@ def build_datapack(
         "kind": period.kind,
         "title": title if event is None else f"{title}：{event.title}",
         "unit": unit,
-        "number": period.number if event is None else f"专报〔{period.last_day.year}〕{event.id}",
+        "number": period.number if event is None else event_number(archive, event),
         "key": key,
         "event_id": event_id,
         "area": area.unit_id if area is not None else None,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.models import Event, Mention, Obligation
 from archive.search import SearchRequest
+from nlp.propagation import account_type
 from reports.refs import engagement, oref, query_record, sref
 
 if TYPE_CHECKING:
@@ -94,12 +95,12 @@ def top_events(b: PackBuilder, only: Event | None) -> None:
     )
 
 
-def _clarifications(b: PackBuilder) -> dict[str, Obligation]:
-    return {
-        ob.event_id: ob
+def _clarifications(b: PackBuilder) -> list[Obligation]:
+    return [
+        ob
         for ob in b.archive.ledger.list_obligations(limit=SCAN_OBLIGATIONS)
-        if ob.kind == "clarification" and ob.event_id
-    }
+        if ob.kind == "clarification"
+    ]
 
 
 def rumours(b: PackBuilder, threshold: float) -> None:
@@ -109,7 +110,8 @@ def rumours(b: PackBuilder, threshold: float) -> None:
     filters = b.filters(rumor_min=threshold)
     hits = b.search(filters, limit=200)
     hits.sort(key=lambda h: -(h.analysis.rumor_score or 0.0) if h.analysis else 0.0)
-    clarifications = _clarifications(b)
+    duties = _clarifications(b)
+    clarifications = {ob.event_id: ob for ob in duties if ob.event_id}
     seen: set[str] = set()
     rows = []
     for hit in hits:
@@ -146,13 +148,55 @@ def rumours(b: PackBuilder, threshold: float) -> None:
         )
         if len(rows) >= TOP_RUMOURS:
             break
+    rows += _duty_claims(b, seen, duties)[: max(0, TOP_RUMOURS - len(rows))]
     b.figure(
         "rumours",
         "谣言与澄清",
-        _search_query(filters, rumor_threshold=threshold),
+        _search_query(filters, rumor_threshold=threshold, clarification_duties=True),
         threshold=threshold,
         rows=rows,
     )
+
+
+def _duty_claims(b: PackBuilder, seen: set[str], duties: list[Obligation]) -> list[dict[str, Any]]:
+    """False claims the agency was obliged to clarify (a clarification duty, whatever their
+    posts' scores: the rumour rule also opens one for a post a debunk answers), one row per
+    event not already listed, with the debunk that fulfilled it; in the period when the
+    claim was posted or the duty opened then."""
+    rows: list[dict[str, Any]] = []
+    if not duties:
+        return rows
+    alerts = {a.id: a for a in b.archive.ledger.list_alerts(limit=SCAN_OBLIGATIONS)}
+    for ob in sorted(duties, key=lambda o: o.opened_at):
+        if ob.status == "waived" or ob.event_id in seen:
+            continue  # waived: the office decided there was nothing to clarify
+        if b.event_id and ob.event_id != b.event_id:
+            continue
+        if b.area is not None and not b.area.has_obligation(b.archive, ob):
+            continue
+        # The posts passing the claim on (the alert's 传播帖), not the rest of its evidence
+        # (the event's first source, its spreaders, the debunk).
+        alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
+        posts = [r.mention_id for r in alert.evidence if r.kind == "post"] if alert else []
+        found = b.archive.get_mentions([i for i in posts if i])
+        claims = sorted((m for m in found if not is_official(m)), key=lambda m: m.published_at)
+        when = [ob.opened_at, *(m.published_at for m in claims)]
+        if not claims or not any(b.period.start <= t < b.period.end for t in when):
+            continue
+        seen.add(ob.event_id or claims[0].id)
+        answer = b.archive.get_mentions([ob.fulfilled_by]) if ob.fulfilled_by else []
+        status = "clarified" if ob.status == "done" else "pending"
+        rows.append(
+            {
+                "mention": b.cite(claims[0]),
+                "event_id": ob.event_id,
+                "score": None,  # named by a clarification duty, not by its score
+                "status": "debunked" if answer else status,
+                "debunk_cites": [b.cite(m) for m in answer],
+                "obligation": _obligation(b, ob),
+            }
+        )
+    return rows
 
 
 def _search_query(filters: Any, **extra: Any) -> dict[str, Any]:
@@ -235,6 +279,36 @@ def _kol(mention: Mention) -> bool:
     return bool(metrics.get("verified")) or followers >= KOL_FOLLOWERS
 
 
+def _agency(mention: Mention) -> bool:
+    """An official site's document or a government account's post (Weibo's 蓝V 政府,
+    ``nlp.propagation.account_type``): the authorities speaking, never 批评质疑 or 网民."""
+    return account_type(mention.platform, mention.kind, mention.metrics or {}) == "官方"
+
+
+def _ranked(hits: list[Any]) -> list[Any]:
+    return sorted(hits, key=lambda h: -engagement(h.mention))
+
+
+def _view_hits(b: PackBuilder, view: str, filters: Any) -> list[Any]:
+    """The view's candidates, the one to quote first first."""
+    hits = b.search(filters, limit=200)
+    if view == "official":
+        # Government accounts' Weibo posts (a 情况通报, a 辟谣) are official too; the site's
+        # own document leads (a post travels further, a document is the authority), then
+        # the most travelled post, then the rest.
+        posts = _ranked(
+            [h for h in b.search(b.filters(platforms=["weibo"]), limit=200) if _agency(h.mention)]
+        )
+        docs = _ranked(hits)
+        return docs[:1] + posts[:1] + _ranked(docs[1:] + posts[1:])
+    hits = [h for h in hits if not _agency(h.mention)]
+    if view == "kol":
+        hits = [h for h in hits if _kol(h.mention)]
+    elif view == "public":
+        hits = [h for h in hits if not _kol(h.mention)]
+    return _ranked(hits)
+
+
 def representatives(b: PackBuilder) -> None:
     """Up to two posts of each view — official, media, KOL, public, critical — the most
     travelled first; a post shown under one view is not repeated under another."""
@@ -243,20 +317,22 @@ def representatives(b: PackBuilder) -> None:
     queries: dict[str, Any] = {}
     for view, (_label, extra) in VIEWS.items():
         filters = b.filters(**extra)
-        hits = b.search(filters, limit=200)
-        if view == "kol":
-            hits = [h for h in hits if _kol(h.mention)]
-        elif view == "public":
-            hits = [h for h in hits if not _kol(h.mention)]
+        hits = _view_hits(b, view, filters)
         hits = [h for h in hits if h.mention.id not in shown]
-        picked = sorted(hits, key=lambda h: -engagement(h.mention))[:2]
+        picked = hits[:2]
         shown.update(h.mention.id for h in picked)
         groups[view] = [b.cite_hit(h) for h in picked]
         queries[view] = _search_query(filters)["filters"]
     b.figure(
         "views",
         "代表性观点",
-        {"operation": "search", "views": queries, "kol_followers": KOL_FOLLOWERS},
+        {
+            "operation": "search",
+            "views": queries,
+            "kol_followers": KOL_FOLLOWERS,
+            # which posts count as 官方 in every view (see _agency)
+            "agency_accounts": {"platforms": ["official"], "weibo_verified_type": [1]},
+        },
         groups=groups,
         labels={k: v[0] for k, v in VIEWS.items()},
     )

@@ -26,7 +26,8 @@ def note_text(pack: dict[str, Any], ref: str) -> tuple[str, str]:
     kind, value = split_ref(ref)
     if kind == "m":
         m = pack["mentions"][value]
-        who = f"{m['source']}" + (f"（{m['author']}）" if m["author"] else "")
+        source = m.get("source_name") or m["source"]  # packs stored before it: the id
+        who = source + (f"（{m['author']}）" if m["author"] else "")
         return f"{m['title']}，{who}，{m['local_time']}", m["url"]
     ob = pack["obligations"][value]
     opened, due = when(ob["opened_at"]), when(ob["due_at"])

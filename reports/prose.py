@@ -66,7 +66,7 @@ def _mention(pack: dict[str, Any], ref: str) -> dict[str, Any]:
 
 
 def _who(record: dict[str, Any]) -> str:
-    return record["author"] or record["source"]
+    return record["author"] or record.get("source_name") or record["source"]
 
 
 def overview(pack: dict[str, Any], t: Any) -> list[dict[str, Any]]:
@@ -200,12 +200,12 @@ def rumours(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
     out = []
     for row in fig["rows"]:
         rec = _mention(pack, row["mention"])
-        para = [
-            sentence(
-                t.rumour(rec["excerpt"][:40], when(rec["published_at"]), row["score"]),
-                [row["mention"]],
-            )
-        ]
+        claim = (
+            t.rumour(rec["excerpt"][:40], when(rec["published_at"]), row["score"])
+            if row["score"] is not None
+            else t.rumour_owed(rec["excerpt"][:40], when(rec["published_at"]))
+        )
+        para = [sentence(claim, [row["mention"]])]
         ob = (
             pack["obligations"].get(row["obligation"].partition(":")[2])
             if row["obligation"]
@@ -257,13 +257,17 @@ def handling(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
     failing = [r for r in rows if r["failing"]]
     health = [
         sentence(
-            t.source_failing(r["source"], when(r["last_success_at"]), r["last_error"]), [r["ref"]]
+            t.source_failing(
+                r.get("source_name") or r["source"], when(r["last_success_at"]), r["last_error"]
+            ),
+            [r["ref"]],
         )
         for r in failing
     ]
     healthy = [r for r in rows if not r["failing"]]
     if healthy:
-        health.append(sentence(t.sources_ok(len(healthy)), [r["ref"] for r in healthy]))
+        ok = t.sources_ok(len(healthy), bool(failing))
+        health.append(sentence(ok, [r["ref"] for r in healthy]))
     if health:
         out.append(health)
     return out

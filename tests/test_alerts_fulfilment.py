@@ -370,6 +370,11 @@ def test_done_by_hand_records_when_and_whether_on_time(tmp_path: Path, archive: 
     from alerts.messages import show_outcome
 
     assert show_outcome(done) == "逾期 3 小时办结"
+    # a day or more reads in days (the wangjiang penalty was shown 逾期 83 小时办结)
+    assert show_outcome(replace(done, done_at=ob.due_at + timedelta(hours=82, minutes=1))) == (
+        "逾期 3 天 11 小时办结"
+    )
+    assert show_outcome(replace(done, done_at=ob.due_at + timedelta(hours=24))) == "逾期 1 天办结"
     reopened = ops.reopen(archive, ob_id, "王科长", "链接有误", clock)
     assert (reopened.done_at, reopened.on_time) == (None, None)
     at = T0 + timedelta(hours=5)

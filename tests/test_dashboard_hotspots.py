@@ -227,17 +227,27 @@ def test_event_page_marks_the_5_and_24_hour_deadlines_on_its_timeline(
 
 
 def test_the_early_hours_chart_labels_each_deadline_at_its_hour() -> None:
+    from archive.models import Obligation
     from dashboard.charts import early_hours_chart
-    from dashboard.data_events import DEADLINE_MARKS
+    from dashboard.data_events import deadline_marks
     from tests.support.dashboard_fixtures import HOUR, NOW
 
-    spec = early_hours_chart([(NOW, 2), (NOW + HOUR, 1)], NOW, DEADLINE_MARKS).to_dict()
+    owed = [
+        Obligation(kind=kind, subject="ev", title=kind, opened_at=NOW, due_at=NOW + hours * HOUR)
+        for kind, hours in (("press_conference", 24), ("authoritative_release", 5),
+                            ("response", 49), ("clarification", 24))
+    ]  # fmt: skip
+    marks = deadline_marks(owed, NOW)
+    spec = early_hours_chart([(NOW, 2), (NOW + HOUR, 1)], NOW, marks).to_dict()
     rows = [row for rows in spec["datasets"].values() for row in rows if "时限" in row]
-    # NOW is 14:00 in Beijing: the marks fall at 19:00 the same day and 14:00 the next.
+    # NOW is 14:00 in Beijing: the marks fall at 19:00 the same day and 14:00 the next; the
+    # response due after the first 48 hours is not on this chart.
     assert [(row["时间"], row["时限"]) for row in rows] == [
-        ("2026-11-20T19:00:00", "5小时：发布权威信息"),
-        ("2026-11-21T14:00:00", "24小时：新闻发布会"),
+        ("2026-11-20T19:00:00", "发布权威信息截止"),
+        ("2026-11-21T14:00:00", "澄清事实截止"),
+        ("2026-11-21T14:00:00", "召开新闻发布会截止"),
     ]
+    assert deadline_marks([], NOW) == []  # an event that owes nothing: no red lines
 
 
 def test_event_terms_and_their_cloud(made: DashboardArchive) -> None:

@@ -36,7 +36,7 @@ def test_generate_preview_review_and_sign(made: DashboardArchive, monkeypatch: A
     at.date_input[0].set_value(date(2026, 11, 20))
     at.button[0].click().run()  # the form's 生成报告
     assert_no_html(at)
-    assert any("daily-20261120" in s.value for s in at.success)
+    assert any("已生成「舆情日报（2026年11月20日）」" in s.value for s in at.success)
     preview = "\n".join(m.value for m in at.markdown)
     assert "一、综述" in preview and "共监测到相关舆情信息6条" in preview
     assert "注释" in preview

@@ -13,7 +13,7 @@ from alerts.messages import show_outcome
 from archive.models import Event, Reason
 from dashboard import auth, charts, data, data_events, roles, units
 from dashboard.context import config_path
-from dashboard.data_events import DEADLINE_MARKS, HOURLY_SPAN, EventDetail
+from dashboard.data_events import HOURLY_SPAN, EventDetail, deadline_marks
 from dashboard.formatting import countdown, fmt_time, md_escape
 from dashboard.labels import (
     EVENT_STATUS_LABELS,
@@ -102,8 +102,10 @@ def _spread(detail: EventDetail) -> None:
     st.subheader("传播时间线")
     timeline = detail.timeline
     if any(n for _, n in timeline.hours):
-        st.markdown("**首48小时（逐小时，红线为处置时限）**")
-        early = charts.early_hours_chart(timeline.hours, timeline.start, DEADLINE_MARKS)
+        marks = deadline_marks(detail.obligations, timeline.start)
+        note = "，红线为本事件处置事项的截止时间" if marks else ""
+        st.markdown(f"**首48小时（逐小时{note}）**")
+        early = charts.early_hours_chart(timeline.hours, timeline.start, marks)
         st.altair_chart(early, width="stretch")
         if timeline.days:
             st.markdown("**全程（逐日）**")

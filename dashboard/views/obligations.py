@@ -104,10 +104,26 @@ def _act(operation: str, ob: Obligation, text: str = "") -> None:
     st.rerun()
 
 
+def _escalation(details: dict[str, Any]) -> tuple[str, str]:
+    """An escalation's (change, note): who it passed from and to (recipients' names, not
+    their ids) and why, for the 状态变化 and 说明 columns."""
+    target = shown(str(details.get("to", "")))
+    origin = details.get("from")
+    change = f"{shown(str(origin))} → {target}" if origin else f"转交 {target}"
+    waited = details.get("unacknowledged_minutes")
+    note = f"{waited}分钟未确认" if waited is not None else "未确认"
+    hop = details.get("hop")
+    return change, note + (f"，第{hop}级升级" if hop else "")
+
+
 def _audit_row(entry: AuditEntry) -> dict[str, Any]:
     details = entry.details or {}
     states = ALERT_STATUS_LABELS if entry.object_type == "alert" else OBLIGATION_STATUS_LABELS
     change = ""
+    if entry.action == "obligation.escalated":
+        # Its from/to are recipients, not states.
+        change, note = _escalation(details)
+        return _row(entry, change, note)
     if "from" in details and "to" in details and details["from"] != details["to"]:
         # An assignment or a note leaves the status as it was: no "待办 → 待办".
         before = label(states, str(details["from"]))
@@ -125,13 +141,17 @@ def _audit_row(entry: AuditEntry) -> dict[str, Any]:
         or details.get("basis")
         or ""
     )
+    return _row(entry, change, str(note))
+
+
+def _row(entry: AuditEntry, change: str, note: str) -> dict[str, Any]:
     return {
         "时间": fmt_time(entry.at, seconds=True),
         "操作人": shown(entry.actor),
         "操作": label(AUDIT_ACTION_LABELS, entry.action),
         "事项": f"{OBJECT_NAMES.get(entry.object_type, '')}#{entry.object_id}",
         "状态变化": change,
-        "说明": str(note),
+        "说明": note,
     }
 
 

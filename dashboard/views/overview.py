@@ -193,7 +193,7 @@ with left:
     if volume.empty:
         st.info("所选时间范围内没有提及。")
     else:
-        st.altair_chart(charts.volume_chart(volume, interval), width="stretch")
+        st.altair_chart(charts.volume_chart(volume, interval, span=(since, at)), width="stretch")
 with right:
     st.subheader("话题分布")
     topics = data.topic_counts(config, since)
@@ -215,7 +215,7 @@ else:
 st.subheader("情感走势")
 mood = data_overview.sentiment_trend(config, since, interval)
 if any(n for _, _, n in mood):
-    st.altair_chart(charts.sentiment_chart(mood, interval), width="stretch")
+    st.altair_chart(charts.sentiment_chart(mood, interval, span=(since, at)), width="stretch")
 else:
     st.info("所选时间范围内没有已分析情感的提及。")
 
@@ -224,7 +224,7 @@ by_topic = data_overview.volume_by_topic(config, since, None, interval)
 if by_topic.empty:
     st.info("所选时间范围内没有已分析的话题。")
 else:
-    st.altair_chart(charts.volume_chart(by_topic, interval, series="话题"), width="stretch")
+    st.altair_chart(charts.volume_chart(by_topic, interval, "话题", (since, at)), width="stretch")
 
 burst_panel()
 

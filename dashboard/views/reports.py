@@ -4,8 +4,13 @@ through 审核 and 签发, and see what was sent. Actions call the same operatio
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import streamlit as st
 
+from archive.models import Event
+from core.clock import parse_instant
 from core.settings_reports import DEFAULT_UNIT
 from dashboard import auth, data, units
 from dashboard.context import config_path, reader, settings, writer
@@ -25,11 +30,24 @@ from reports.store import (
     save,
 )
 
+RECENT_DAYS = 30  # the 专报 form lists the hotspots of the last month
+
 config = config_path()
 principal = auth.page_principal(config)
 at = data.now(config)
 conf = settings(config)
 root = reports_dir(conf)
+
+
+def _name(meta: dict[str, Any]) -> str:
+    """A stored briefing as people name it: title and period, not its key."""
+    return f"{meta['title']}（{meta['period']}）"
+
+
+def _recent_events() -> list[Event]:
+    since = at - timedelta(days=RECENT_DAYS)
+    return units.visible_events(config, principal, data.hot_events(config, since, limit=50))
+
 
 st.title("舆情报告")
 st.caption(f"数据截至 {fmt_time(at)}（北京时间）；每句事实陈述均注明出处（见文末注释）")
@@ -41,9 +59,20 @@ if allowed(principal, SEARCH):
             "类型", ["daily", "weekly", "event"], format_func=lambda k: KIND_LABELS[k]
         )
         day = form_cols[1].date_input("统计日期（周报为最后一天）", value=default_day(at))
-        event_id = form_cols[2].text_input("事件编号（专报）")
+        # Events by title (a 专报 is of one event): nobody knows an event's id.
+        events = {e.id: e for e in _recent_events()}
+        event_id = form_cols[2].selectbox(
+            "事件（专报）",
+            list(events),
+            index=None,
+            format_func=lambda i: f"{events[i].title}（{fmt_time(events[i].first_seen)} 起）",
+            placeholder="生成专报时选择事件",
+        )
         fmt = st.radio("格式", ["docx", "pdf"], horizontal=True)
-        if st.form_submit_button("生成报告"):
+        submitted = st.form_submit_button("生成报告")
+        if submitted and kind == "event" and not event_id:
+            st.error("生成专报请先选择事件。")
+        elif submitted:
             unit = conf.reports[0].unit if conf.reports else DEFAULT_UNIT
             try:
                 pack = build_report(
@@ -52,7 +81,7 @@ if allowed(principal, SEARCH):
                     at,
                     conf,
                     day=day,
-                    event_id=event_id or None,
+                    event_id=str(event_id) if kind == "event" else None,
                     unit=unit,
                     # A unit's user makes their unit's briefing (属地化): its subtree only.
                     unit_id=units.report_unit(config, principal),
@@ -61,7 +90,7 @@ if allowed(principal, SEARCH):
                     stored = save(root, pack, ("docx", "pdf") if fmt == "pdf" else ("docx",),
                                   actor=principal.username)  # fmt: skip
                 st.session_state["report_key"] = stored.key
-                st.success(f"已生成 {stored.key}（草稿）")
+                st.success(f"已生成「{_name(stored.meta)}」（草稿）")
             except (ReportError, WorkflowError) as exc:
                 st.error(str(exc))
 
@@ -74,8 +103,12 @@ keys = [r.key for r in stored_reports]
 wanted = st.query_params.get("key") or st.session_state.get("report_key")
 index = keys.index(wanted) if wanted in keys else 0
 states = {r.key: r.state for r in stored_reports}
+metas = {r.key: r.meta for r in stored_reports}
 key = st.selectbox(
-    "报告", keys, index=index, format_func=lambda k: f"{k}（{STATE_LABELS[states[str(k)]]}）"
+    "报告",
+    keys,
+    index=index,
+    format_func=lambda k: f"{_name(metas[str(k)])}（{STATE_LABELS[states[str(k)]]}）",
 )
 current = load(root, str(key))
 assert current is not None
@@ -109,9 +142,9 @@ with history:
     ]
     rows = [
         {
-            "报告": m.dedup_key.split(":")[1],
+            "报告": _name(metas[m.dedup_key.split(":")[1]]),
             "收件人": shown(m.recipient),
-            "渠道": m.channel,
+            "渠道": shown(m.channel),
             "状态": {"sent": "已发送", "pending": "待发送", "failed": "失败"}.get(
                 m.status, m.status
             ),
@@ -121,4 +154,5 @@ with history:
     ]
     st.dataframe(rows, hide_index=True) if rows else st.info("尚无发送记录。")
     for step in current.meta["history"]:
-        st.write(f"{STATE_LABELS[step['action']]}：{step['actor']}（{step['at'][:16]}）")
+        when = fmt_time(parse_instant(step["at"]))
+        st.write(f"{STATE_LABELS[step['action']]}：{shown(step['actor'])}（{when}）")
