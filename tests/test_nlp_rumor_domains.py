@@ -132,3 +132,29 @@ def test_held_out_figures_and_extra_posts_in_the_folds() -> None:
     # The extra posts train every fold; only CED posts are scored and calibrated on.
     assert evaluation.posts == len(ced) and evaluation.model["0h"].n == len(ced)
     assert evaluation.baseline["0h"].n == len(ced) and len(y) == 2 * len(ced)
+
+
+def test_train_with_more_counts_ced_apart_and_says_so_on_the_card(tmp_path: Path) -> None:
+    # Small run of the real command: the card must say rumor_more was used and what the data
+    # set removed; the model's prior stays CED's share, the one its calibration was fitted on.
+    from click.testing import CliRunner
+
+    from yuqing.cli import main
+
+    model_path, card = tmp_path / "rumor.npz", tmp_path / "rumor_card.md"
+    args = ["train", "rumor", "--more", "--limit", "60"]
+    result = CliRunner().invoke(main, [*args, "--output", str(model_path), "--card", str(card)])
+    assert result.exit_code == 0, result.output
+    model = RumorModel.load(model_path)
+    ced = model.meta["evaluation"]["posts"]
+    assert model.meta["posts"] == ced and model.meta["extra_posts"] > ced
+    more = model.meta["more"]
+    assert set(more) == {"weibo21", "mm17"}
+    assert sum(cell["posts"] for cell in more.values()) == model.meta["extra_posts"]
+    assert sum(cell["rumors"] for cell in more.values()) == model.meta["extra_rumors"]
+    trained = model.meta["rumors"] / ced
+    assert model.prior_shift(trained) == pytest.approx(0.0)
+    text = card.read_text(encoding="utf-8")
+    assert "`../shared/datasets/rumor_more/` (`--more`)" in text and "MDFEND" in text
+    assert "near-copies of an evaluation set kept aside" in text and "COVID-19" in text
+    assert "yuqing train rumor --more`" in text and "CED posts only" in text

@@ -131,6 +131,48 @@ def _alone(params: dict[str, Any]) -> str:
     return "- Posts without responses (`RumorModel.empty_of`): " + "; ".join(how) + ".\n"
 
 
+_MORE_SOURCES = {
+    "weibo21": 'Weibo21 (Nan et al.: "MDFEND: Multi-domain Fake News Detection", CIKM 2021; '
+    "kennqiang/MDFEND-Weibo21; nine domains, no dates)",
+    "mm17": 'mm17 (the Weibo data of Jin et al.: "Multimodal Fusion with Recurrent Neural '
+    'Networks for Rumor Detection on Microblogs", ACM MM 2017, as shipped with EANN, '
+    "yaqingwang/EANN-KDD18; posts of 2012–2016)",
+}
+
+
+def _more(meta: dict[str, Any]) -> str:
+    """The rumor_more part of the data (``yuqing train rumor --more``), if it was used."""
+    more = meta.get("more") or {}
+    if not more:
+        return ""
+    sets = "; ".join(
+        f"{_MORE_SOURCES.get(name, name)}: {cell['posts']} posts, {cell['rumors']} rumours"
+        for name, cell in sorted(more.items())
+    )
+    return (
+        f"- And `../shared/datasets/rumor_more/` (`--more`): {sets}. Posts without responses\n"
+        "  or author figures (`nlp.training.rumor_more`), from other domains and years than\n"
+        "  CED. The data set removed near-copies of an evaluation set kept aside, near-copies\n"
+        "  of any CED post and every COVID-19 item (kept for a cross-domain evaluation); this\n"
+        "  run read the files as they are. These posts join every training fold of the\n"
+        "  cross-validation and the later-period split and are never scored: every figure\n"
+        "  below, and the calibration, is of CED posts only.\n"
+    )
+
+
+def _drift(meta: dict[str, Any]) -> str:
+    if not meta.get("more"):
+        return (
+            "- One data set of 2012–2014 Weibo; rumours of other periods and domains will score\n"
+            "  worse (the later-period split above is the estimate of that drift).\n"
+        )
+    return (
+        "- Weibo posts of 2010–2021 (COVID-19 items left out); the figures above are CED's\n"
+        "  (2012–2014). Other domains and periods are measured by the held-out splits of\n"
+        "  `nlp.training.rumor_domains` (`benchmarks/nlp_rumor_bench.py --more`), not here.\n"
+    )
+
+
 def _tree_options() -> str:
     return ", ".join(f"{key} {value:g}" for key, value in TREE_OPTIONS.items())
 
@@ -153,12 +195,14 @@ def write_card(path: Path, model: RumorModel, evaluation: Evaluation) -> None:
     dense = ", ".join(f"`{name}` ({label})" for name, label in DENSE)
     bins = _bins(params)
     calibration = "a = {:.4f}, b = {:.4f}".format(*model.platt)
+    more_flag = " --more" if meta.get("more") else ""
+    drift = _drift(meta)
     text = f"""# Rumour model card (`nlp/models/rumor.npz`)
 
 Written by `yuqing train rumor` on {meta.get("trained_at", "?")}; rebuild with
-`.venv/bin/yuqing train rumor`{took}. Do not edit: the figures below are printed by that run and
-stored in the model file (`yuqing train rumor --card-only` rewrites this card from them;
-`yuqing evaluate rumor` recomputes them without writing files).
+`.venv/bin/yuqing train rumor{more_flag}`{took}. Do not edit: the figures below are printed by
+that run and stored in the model file (`yuqing train rumor --card-only` rewrites this card from
+them; `yuqing evaluate rumor` recomputes them without writing files).
 
 ## Data
 - `{meta.get("trained_on", "?")}` from `../shared/datasets/ced/`: the development split of
@@ -168,7 +212,7 @@ stored in the model file (`yuqing train rumor --card-only` rewrites this card fr
   {meta.get("posts", "?")} posts, {meta.get("rumors", "?")} rumours.
 - Not in the repository (the data set's rules) and not the held-out CED split, which is
   kept aside by the data set's owners to evaluate this model.
-
+{_more(meta)}
 ## Model
 - Logistic regression (liblinear, C = {params.get("C")}) over: the post's character
   {tuple(params.get("post_ngram", ()))}-grams (TF-IDF, sublinear tf, {_cap(params, "post")}) and
@@ -199,9 +243,7 @@ same grouped folds.
 {figures_table(evaluation)}
 
 ## Limits
-- One data set of 2012–2014 Weibo; rumours of other periods and domains will score worse
-  (the later-period split above is the estimate of that drift).
-- Text is converted from Traditional to Simplified (OpenCC t2s) before the model reads it;
+{drift}- Text is converted from Traditional to Simplified (OpenCC t2s) before the model reads it;
   Cantonese or Taiwanese wording still differs from the mainland Weibo text it learnt from.
 - Posts from sites that give no author figures are scored by the text alone (the later-period
   row without author figures: about 0.07 lower than with them).

@@ -462,10 +462,15 @@ def train(
     model = fit([*items, *extra], params)
     model.platt = evaluation.platt
     model.platt_empty = evaluation.platt_empty if model.post_alone is not None else None
+    # The counts are those of ``items`` alone: the calibration is fitted on their out-of-fold
+    # values, so their rumour share is the prior the probabilities assume
+    # (``RumorModel.prior_shift``); the extra posts are counted apart.
     model.meta = {
         "trained_on": source,
-        "posts": len(items) + len(extra),
-        "rumors": int(sum(labels_of([*items, *extra]))),
+        "posts": len(items),
+        "rumors": int(sum(labels_of(items))),
+        "extra_posts": len(extra),
+        "extra_rumors": int(sum(labels_of(extra))),
         "params": params.as_json(),
         "evaluation": evaluation.as_json(),
     }

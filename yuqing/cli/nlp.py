@@ -11,12 +11,16 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 import nlp
 from nlp.rumor.ced import RecordError, RumorInput, from_record, load_ced, read_jsonl
 from nlp.training.evaluation import CED, DatasetMissing, dataset_path
+
+if TYPE_CHECKING:
+    from nlp.training.rumor_more import MorePost
 
 # The same paths as nlp.rumor.model.MODEL_PATH, without importing numpy and scikit-learn
 # every time any ``yuqing`` command starts.
@@ -33,8 +37,8 @@ def _data(path: str | None) -> Path:
         raise click.UsageError(str(exc)) from None
 
 
-def _more(more: bool, limit: int | None) -> list[RumorInput]:
-    """The rumor_more posts (Weibo21, mm17) as extra training posts, if asked for."""
+def _more_posts(more: bool, limit: int | None) -> list[MorePost]:
+    """The rumor_more posts (Weibo21, mm17) with their source, if asked for."""
     if not more:
         return []
     from nlp.training.rumor_more import MM17, WEIBO21, load_more
@@ -43,7 +47,22 @@ def _more(more: bool, limit: int | None) -> list[RumorInput]:
         paths = [dataset_path(WEIBO21), dataset_path(MM17)]
     except DatasetMissing as exc:
         raise click.UsageError(str(exc)) from None
-    return [post.item for post in load_more(paths, limit=limit)]
+    return load_more(paths, limit=limit)
+
+
+def _more(more: bool, limit: int | None) -> list[RumorInput]:
+    """The rumor_more posts (Weibo21, mm17) as extra training posts, if asked for."""
+    return [post.item for post in _more_posts(more, limit)]
+
+
+def _more_counts(posts: list[MorePost]) -> dict[str, dict[str, int]]:
+    """Posts and rumours per rumor_more source, for the model card."""
+    counts: dict[str, dict[str, int]] = {}
+    for post in posts:
+        cell = counts.setdefault(post.source, {"posts": 0, "rumors": 0})
+        cell["posts"] += 1
+        cell["rumors"] += int(post.item.label == "rumor")
+    return counts
 
 
 _MORE_HELP = "Also train on ../shared/datasets/rumor_more (Weibo21, mm17: other domains, years)."
@@ -85,10 +104,13 @@ def train_rumor(
 
     source = _data(data)
     items = load_ced(source, limit=limit)
-    extra = _more(more, limit)
+    more_posts = _more_posts(more, limit)
+    extra = [post.item for post in more_posts]
     click.echo(f"training on {len(items)} posts from {source} and {len(extra)} more", err=True)
     model, evaluation = train_model(items, progress=_progress, source=source.name, extra=extra)
     model.meta["trained_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    if more_posts:
+        model.meta["more"] = _more_counts(more_posts)
     model.save(Path(output))
     write_card(Path(card), model, evaluation)
     click.echo(f"model written to {output}; model card to {card}")
