@@ -173,6 +173,18 @@ def _drift(meta: dict[str, Any]) -> str:
     )
 
 
+def _anonymous_gap(evaluation: Evaluation) -> str:
+    """How much the later-period 0 h figure loses without author figures, from this run."""
+    with_them, without = evaluation.period.get("0h"), evaluation.period.get(ANONYMOUS)
+    if with_them is None or without is None:
+        return ""
+    gap = with_them.balanced_accuracy - without.balanced_accuracy
+    return (
+        f" (the later-period\n  row without author figures: {gap:.3f} balanced accuracy "
+        "lower than with them)"
+    )
+
+
 def _tree_options() -> str:
     return ", ".join(f"{key} {value:g}" for key, value in TREE_OPTIONS.items())
 
@@ -197,6 +209,7 @@ def write_card(path: Path, model: RumorModel, evaluation: Evaluation) -> None:
     calibration = "a = {:.4f}, b = {:.4f}".format(*model.platt)
     more_flag = " --more" if meta.get("more") else ""
     drift = _drift(meta)
+    anonymous_gap = _anonymous_gap(evaluation)
     text = f"""# Rumour model card (`nlp/models/rumor.npz`)
 
 Written by `yuqing train rumor` on {meta.get("trained_at", "?")}; rebuild with
@@ -245,8 +258,7 @@ same grouped folds.
 ## Limits
 {drift}- Text is converted from Traditional to Simplified (OpenCC t2s) before the model reads it;
   Cantonese or Taiwanese wording still differs from the mainland Weibo text it learnt from.
-- Posts from sites that give no author figures are scored by the text alone (the later-period
-  row without author figures: about 0.07 lower than with them).
+- Posts from sites that give no author figures are scored by the text alone{anonymous_gap}.
 - A mention matching a known debunk is flagged by `nlp.rumor.score.DebunkIndex`, whatever this model
   says.
 """
