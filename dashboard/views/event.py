@@ -11,7 +11,8 @@ import streamlit as st
 
 from alerts.messages import show_outcome
 from archive.models import Event, Reason
-from dashboard import auth, charts, data, data_events, roles, units
+from dashboard import auth, charts, data, data_claims, data_events, roles, units
+from dashboard.claim_panel import claims_section
 from dashboard.context import config_path
 from dashboard.data_events import HOURLY_SPAN, EventDetail, deadline_marks, severity_rows
 from dashboard.formatting import countdown, fmt_time, md_escape
@@ -152,6 +153,8 @@ def _reasons(reasons: list[Reason]) -> str:
 
 def _rumors(detail: EventDetail) -> None:
     st.subheader("谣言研判")
+    now = data.now(config)
+    claims_section(data_claims.event_claims(config, detail.event.id, now), now)
     if detail.known_rumors:
         st.markdown("**与已登记辟谣的匹配**")
         for match in detail.known_rumors:
