@@ -11,6 +11,7 @@ from archive.models import Event, Mention, Obligation
 from archive.search import SearchRequest
 from nlp.propagation import account_type
 from reports.as_of import event_state, moment, recorded_at, state_at
+from reports.claims import read_claim
 from reports.refs import engagement, oref, query_record, sref
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def rumours(b: PackBuilder, threshold: float) -> None:
         )
         if len(rows) >= TOP_RUMOURS:
             break
-    rows += _duty_claims(b, seen, duties)[: max(0, TOP_RUMOURS - len(rows))]
+    rows += _duty_claims(b, seen, duties, threshold)[: max(0, TOP_RUMOURS - len(rows))]
     b.figure(
         "rumours",
         "谣言与澄清",
@@ -168,7 +169,9 @@ def rumours(b: PackBuilder, threshold: float) -> None:
     )
 
 
-def _duty_claims(b: PackBuilder, seen: set[str], duties: list[Obligation]) -> list[dict[str, Any]]:
+def _duty_claims(
+    b: PackBuilder, seen: set[str], duties: list[Obligation], threshold: float
+) -> list[dict[str, Any]]:
     """False claims the agency was obliged to clarify (a clarification duty, whatever their
     posts' scores: the rumour rule also opens one for a post a debunk answers), one row per
     event not already listed, with the debunk that fulfilled it; in the period when the
@@ -184,13 +187,13 @@ def _duty_claims(b: PackBuilder, seen: set[str], duties: list[Obligation]) -> li
             continue
         if b.area is not None and not b.area.has_obligation(b.archive, ob):
             continue
-        # The posts passing the claim on (the alert's 传播帖), not the rest of its evidence
-        # (the event's first source, its spreaders, the debunk).
-        alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
-        posts = [r.mention_id for r in alert.evidence if r.kind == "post"] if alert else []
-        found = b.archive.get_mentions([i for i in posts if i])
-        claims = sorted((m for m in found if not is_official(m)), key=lambda m: m.published_at)
+        # The posts passing the claim on (reports.claims: the alert's 传播帖 and the others
+        # spreading it, whatever their score), not the rest of its evidence (the event's
+        # first source, its spreaders, the debunk).
         at = moment(b.period, b.now)
+        alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
+        found = read_claim(b.archive, alert, threshold, at, ob).posts if alert else []
+        claims = [p.mention for p in found if not is_official(p.mention)]
         recorded = recorded_at(b.archive, ob)
         when = [recorded, *(m.published_at for m in claims)]
         if not claims or not any(b.period.start <= t < b.period.end and t <= at for t in when):
