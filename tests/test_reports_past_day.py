@@ -123,6 +123,8 @@ def test_the_duties_recorded_that_day_with_their_state_at_its_end(db: Path, tmp_
         "（补登：期限自10月16日00:00起算），办理时限为11月13日23:59，截至11月17日24时已逾期办结"
         in body
     )
+    # Its endnote says both moments, not 开启于 a day it was not yet known.
+    assert "247号，期限起算于10月16日00:00，登记于11月17日10:00，时限11月13日23:59" in body
 
 
 def test_a_backdated_duty_is_not_reported_on_the_day_of_its_trigger(
