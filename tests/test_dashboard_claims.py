@@ -149,3 +149,4 @@ def test_the_overview_table_and_kpi_count_the_claims_posts(
     assert row["辟谣"].startswith("江州发布「【辟谣】")
     card = next(m for m in at.metric if m.label == "高谣言风险提及")
     assert card.value == str(watch["近24小时传播帖"].sum()) == str(EXPECTED_RUMOURS + 2)
+    assert "不论各帖谣言概率高低" in card.help  # the card says what it counts

@@ -167,7 +167,8 @@ cards[4].metric(
     "高谣言风险提及",
     metrics.rumor_mentions,
     help=(
-        f"最近24小时传播已识别不实说法的帖子（谣言概率不低于 {metrics.rumor_threshold:.2f}，"
+        "最近24小时传播已识别不实说法（谣言预警所识别，见事件详情）的帖子，不论各帖谣言概率"
+        f"高低（识别依据：谣言概率不低于 {metrics.rumor_threshold:.2f}，或复述辟谣所指的说法；"
         "不含权威来源和辟谣帖），即下方「谣言关注」表的「近24小时传播帖」之和"
     ),
     border=True,
