@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from alerts.deadlines import kind_label
-from alerts.messages import dashboard_url, obligation_link, show_outcome
+from alerts.messages import dashboard_url, mention_label, obligation_link, show_outcome
 from alerts.outbox import queue_for
 from archive.base import Archive
 from archive.models import Mention, Obligation
@@ -78,7 +78,7 @@ def queue_fulfilled(
 
 def notice_text(closed: Sequence[Obligation], m: Mention, link: str) -> tuple[str, str]:
     """Subject and body: the publication once, then each obligation with its outcome."""
-    source = m.title or m.text[:40]
+    source = mention_label(m)
     if len(closed) == 1:
         [ob] = closed
         subject = f"【{show_outcome(ob)}·{kind_label(ob.kind)}】{ob.title}"

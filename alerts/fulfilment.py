@@ -46,7 +46,7 @@ from datetime import datetime
 
 from alerts.deadlines import kind_label
 from alerts.fulfilled import Closing, queue_fulfilled
-from alerts.messages import dashboard_url, obligation_link
+from alerts.messages import dashboard_url, mention_label, obligation_link
 from alerts.outbox import queue_for
 from archive.base import Archive
 from archive.models import Alert, Analysis, Mention, Obligation, publisher
@@ -395,11 +395,11 @@ def _tell(
 def _closed(ob: Obligation, found: Finding, now: datetime) -> Obligation:
     """``ob`` as the system closes it on ``found`` (not written)."""
     m = found.mention
-    source = m.title or m.text[:40]
+    source = mention_label(m)
     confirmed = found.confirmed_by
     also = ""
     if confirmed is not None and confirmed.id != m.id:
-        also = f"；本单位发布确认：{confirmed.title or confirmed.text[:30]}"
+        also = f"；本单位发布确认：{mention_label(confirmed, 30)}"
     return replace(
         ob,
         status="done",

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from alerts.deadlines import Deadline, kind_label
 from alerts.rules import Match
-from archive.models import Alert, Obligation, Reason
+from archive.models import Alert, Mention, Obligation, Reason
 from core.clock import local
 from core.settings import RuleSettings, Settings
 from core.vocabulary import AGENCY_LEVEL_LABELS, ALERT_LEVEL_LABELS, shown_name
@@ -84,6 +84,15 @@ def late_reason(
         f"{LATE_LABEL}：{start}至 {show_time(recorded)} 才首次识别到该义务"
         f"（开启条件首次满足），开启时已超期 {late}"
     )
+
+
+def mention_label(m: Mention, limit: int = 40) -> str:
+    """What a message calls a publication: its title, else its opening, marked as cut (…)
+    when longer than ``limit`` characters, so a reader never takes a cut word for the text."""
+    if m.title:
+        return m.title
+    text = " ".join(m.text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def dashboard_url(settings: Settings) -> str:

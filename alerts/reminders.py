@@ -45,6 +45,7 @@ from alerts.unit_routing import ObligationUnits
 from archive.base import Archive
 from archive.models import Alert, AuditEntry, Obligation
 from core.settings import RecipientSettings, RuleSettings, Settings
+from core.vocabulary import shown_name
 
 ACTOR = "system"
 OPENED_ACTIONS = ("obligation.opened", "obligation.added")
@@ -199,6 +200,12 @@ def reminder_text(
     return subject, "\n".join(lines)
 
 
+def _recipient_name(recipients: Mapping[str, RecipientSettings], name: str) -> str:
+    """Who a message names: the recipient's display name (新闻发言人), not its id."""
+    recipient = recipients.get(name)
+    return shown_name(name, recipient.display_name if recipient is not None else "")
+
+
 def _chain(recipients: Mapping[str, RecipientSettings], start: str) -> list[str]:
     """``start``'s escalation chain, without ``start``, cycles cut."""
     chain: list[str] = []
@@ -261,7 +268,7 @@ def _escalate(
             body = "\n".join(
                 [
                     f"义务 #{ob.id}「{ob.title}」已 {shown} 无人确认，现转交您处理。",
-                    f"原接收人：{origin}",
+                    f"原接收人：{_recipient_name(recipients, origin)}",
                     f"截止时间：{show_due(ob.due_at, ob.provisional)}"
                     f"（{show_left(ob.due_at, now)}）",
                     f"确认与办结：{obligation_link(link, ob)}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from alerts.messages import mention_label
 from alerts.post_rules import reach
 from archive.base import Archive
 from archive.models import (
@@ -20,7 +21,8 @@ from archive.search import FacetCount, HistogramBucket, SearchFilters, SearchHit
 from core.clock import SHANGHAI, local
 from dashboard.context import reader
 from dashboard.data import _ttl_cached, hottest, rumor_threshold
-from dashboard.labels import OBLIGATION_KIND_LABELS, PLATFORM_LABELS
+from dashboard.formatting import fmt_time
+from dashboard.labels import OBLIGATION_KIND_LABELS, PLATFORM_LABELS, shown
 from nlp.entities import EntitySummary, Region, extract, gazetteer, summarise
 from nlp.text import make_document
 from nlp.vectors import TITLE_WEIGHT, idf, keep_word
@@ -294,3 +296,23 @@ def event_detail(config: str, event_id: str) -> EventDetail | None:
 def event_choices(config: str, limit: int = 200) -> list[Event]:
     """Events to pick from on the event page when none is in the address: hottest first."""
     return reader(config).list_events(limit=limit)
+
+
+def severity_rows(event: Event, basis: dict[str, Mention]) -> list[dict[str, object]]:
+    """The 严重程度依据 table: each reason of the event's grade with where it was read
+    (``basis``: the reasons' mentions by id)."""
+    rows: list[dict[str, object]] = []
+    for reason in event.severity_basis:
+        mention = basis.get(reason.mention_id or "")
+        rows.append(
+            {
+                "依据（数字与原文）": reason.text,
+                # A grade's rule or an official response is a signal, not a count: no 0 shown.
+                "数值": reason.weight if reason.kind == "figure" else None,
+                "出处": mention_label(mention) if mention else "",
+                "来源": shown(mention.source) if mention else "",
+                "发布时间": fmt_time(mention.published_at) if mention else "",
+                "提及编号": reason.mention_id or "",
+            }
+        )
+    return rows

@@ -16,11 +16,12 @@ from archive.base import Archive
 from archive.models import PLATFORM_LABELS, Event, Mention
 from archive.search import SearchFilters, SearchHit, SearchRequest
 from core.clock import SHANGHAI, local
-from core.settings import Settings
+from core.settings import NlpSettings, Settings
 from core.settings_reports import DEFAULT_UNIT
 from core.vocabulary import shown_name
 from nlp.lexicon import TOPIC_LABELS
 from reports import items
+from reports.as_of import moment_text
 from reports.periods import KIND_LABELS, Period
 from reports.refs import engagement, mention_record, mref, query_record
 from reports.unit_area import UnitArea
@@ -30,6 +31,7 @@ SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正�
 FACET_SIZE = 50
 SAMPLE = 300  # newest relevant mentions read to pick the cited examples of a figure
 DEFAULT_RUMOR_THRESHOLD = 0.7
+EVENT_WINDOW = NlpSettings().event_window
 
 
 @dataclass
@@ -41,6 +43,7 @@ class PackBuilder:
     now: datetime
     event_id: str | None = None
     area: UnitArea | None = None  # a unit's briefing: its subtree only
+    event_window: timedelta = EVENT_WINDOW  # settings.nlp.event_window: when an event closes
     figures: dict[str, dict[str, Any]] = field(default_factory=dict)
     mentions: dict[str, dict[str, Any]] = field(default_factory=dict)
     obligations: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -221,6 +224,8 @@ def build_datapack(
     """The pack for ``period`` (or, for a 专报, for ``event_id`` over ``period``); with
     ``area``, of that unit's subtree, issued and titled in its name."""
     b = PackBuilder(archive, period, now, event_id, area)
+    if settings is not None:
+        b.event_window = settings.nlp.event_window
     event = archive.get_event(event_id) if event_id else None
     if event_id and event is None:
         raise KeyError(f"no event {event_id!r} in {archive.describe()}")
@@ -253,6 +258,8 @@ def build_datapack(
             "end": period.end.isoformat(),
             "previous_start": period.previous_start.isoformat(),
             "label": period.label,
+            # the figures' moment in words: 目前, or 截至11月17日24时 for a day that is over
+            "as_of": moment_text(period, now),
         },
         "generated_at": now.isoformat(),
         "figures": b.figures,

@@ -4,12 +4,14 @@ representative posts, key spreaders and the sources' health. Each is a figure of
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from archive.models import Event, Mention, Obligation
 from archive.search import SearchRequest
 from nlp.propagation import account_type
+from reports.as_of import event_state, moment, recorded_at, state_at
+from reports.claims import read_claim
 from reports.refs import engagement, oref, query_record, sref
 
 if TYPE_CHECKING:
@@ -22,7 +24,6 @@ OFFICIAL_KINDS = ("official", "debunk")
 # A Weibo author with this many followers, or verified, is a KOL (大V) here: the usual
 # threshold of the trade's monitoring reports for "key opinion accounts".
 KOL_FOLLOWERS = 100_000
-ACTIVE_OBLIGATIONS = ("open", "acknowledged")
 SCAN_OBLIGATIONS = 1_000_000
 
 
@@ -33,47 +34,53 @@ def is_official(mention: Mention) -> bool:
 def top_events(b: PackBuilder, only: Event | None) -> None:
     """The hottest events active in the period (or the 专报's one event), each with its first
     post, its most travelled post and the agency's own releases among its members."""
+    at = moment(b.period, b.now)
     if only is not None:
         events = [only]
     else:
         active = b.archive.list_events(active_since=b.period.start, limit=200)
         if b.area is not None:
             active = [e for e in active if b.area.has_event(e.id)]
-        events = [e for e in active if e.first_seen < b.period.end][:TOP_EVENTS]
-    rows = []
+        events = [e for e in active if e.first_seen < b.period.end]
+    # Each event as it stood at the briefing's moment (reports.as_of): its mentions by then,
+    # its heat and stage then, the hottest then first.
+    states = []
     for event in events:
         members = [
             m
             for m in b.archive.event_mentions(event.id, limit=EVENT_MEMBERS)
-            if m.published_at < b.period.end
+            if m.published_at < b.period.end and m.published_at <= at
         ]
-        if not members:
-            continue
+        if members:
+            states.append((event, members, event_state(members, at, b.event_window)))
+    states.sort(key=lambda s: (-s[2][1], s[0].id))
+    rows = []
+    for event, members, (count, heat, status) in states[: 1 if only else TOP_EVENTS]:
         first = min(members, key=lambda m: (m.published_at, m.id))
         loudest = max(members, key=lambda m: (engagement(m), m.published_at))
         official = sorted((m for m in members if is_official(m)), key=lambda m: m.published_at)
         in_period = [m for m in members if m.published_at >= b.period.start]
+        basis = b.archive.get_mentions([r.mention_id for r in event.severity_basis if r.mention_id])
+        # A grade read from mentions published after the moment was not known then.
+        graded = all(m.published_at <= at for m in basis)
+        platforms = Counter(m.platform for m in members)
         rows.append(
             {
                 "id": event.id,
                 "title": event.title,
-                "heat": round(event.heat, 1),
-                "status": event.status,
-                "severity": event.severity,
-                "severity_basis": [r.text for r in event.severity_basis][:3],
-                "severity_cites": [
-                    b.cite(m)
-                    for m in b.archive.get_mentions(
-                        [r.mention_id for r in event.severity_basis if r.mention_id]
-                    )
-                ],
+                "heat": round(heat, 1),
+                "status": status,
+                "severity": event.severity if graded else None,
+                "severity_basis": [r.text for r in event.severity_basis][:3] if graded else [],
+                "severity_cites": [b.cite(m) for m in basis] if graded else [],
                 "first_seen": event.first_seen.isoformat(),
-                "last_seen": event.last_seen.isoformat(),
-                "mention_count": event.mention_count,
+                "last_seen": max(m.published_at for m in members).isoformat(),
+                "mention_count": count,
                 "in_period": len(in_period),
                 "region": event.region,
                 "rumor_score": event.rumor_score,
-                "platforms": event.platforms or {},
+                # the members published by the moment, per platform, the most first
+                "platforms": dict(sorted(platforms.items(), key=lambda kv: (-kv[1], kv[0]))),
                 "first_cite": b.cite(first),
                 "loudest_cite": b.cite(loudest),
                 "official_cites": [b.cite(m) for m in official[:2]],
@@ -87,6 +94,7 @@ def top_events(b: PackBuilder, only: Event | None) -> None:
             "active_since": b.period.start.isoformat(),
             "first_seen_before": b.period.end.isoformat(),
             "order": "heat",
+            "as_of": at.isoformat(),  # members, heat and stage as they stood then
             "limit": TOP_EVENTS,
             "event": only.id if only else None,
             "unit": b.area.unit_id if b.area is not None else None,
@@ -107,6 +115,7 @@ def rumours(b: PackBuilder, threshold: float) -> None:
     """Posts scored as likely rumours in the period, one per event (the most likely), with
     what is known of their debunking: a matched debunk notice, the agency's own release in the
     event, or the clarification obligation and its state."""
+    at = moment(b.period, b.now)
     filters = b.filters(rumor_min=threshold)
     hits = b.search(filters, limit=200)
     hits.sort(key=lambda h: -(h.analysis.rumor_score or 0.0) if h.analysis else 0.0)
@@ -123,16 +132,18 @@ def rumours(b: PackBuilder, threshold: float) -> None:
         debunk_ids = [
             r.mention_id for r in (analysis.reasons if analysis else []) if r.kind == "match"
         ]
-        debunks = b.archive.get_mentions([i for i in debunk_ids if i and i != hit.mention.id])
-        if not debunks and analysis and analysis.event_id:
+        found = b.archive.get_mentions([i for i in debunk_ids if i and i != hit.mention.id])
+        if not found and analysis and analysis.event_id:
             members = b.archive.event_mentions(analysis.event_id, limit=EVENT_MEMBERS)
-            debunks = [m for m in members if is_official(m)][:1]
+            found = [m for m in members if is_official(m)]
+        debunks = [m for m in found if m.published_at <= at][:2]  # known at the moment
         ob = clarifications.get(analysis.event_id or "") if analysis else None
+        state = state_at(ob, at) if ob is not None else None
         if debunks:
             status = "debunked"
-        elif ob is not None and ob.status == "done":
+        elif state in ("on_time", "late"):
             status = "clarified"
-        elif ob is not None and ob.status in ACTIVE_OBLIGATIONS:
+        elif state in ("open", "overdue"):
             status = "pending"
         else:
             status = "none"
@@ -148,7 +159,7 @@ def rumours(b: PackBuilder, threshold: float) -> None:
         )
         if len(rows) >= TOP_RUMOURS:
             break
-    rows += _duty_claims(b, seen, duties)[: max(0, TOP_RUMOURS - len(rows))]
+    rows += _duty_claims(b, seen, duties, threshold)[: max(0, TOP_RUMOURS - len(rows))]
     b.figure(
         "rumours",
         "谣言与澄清",
@@ -158,7 +169,9 @@ def rumours(b: PackBuilder, threshold: float) -> None:
     )
 
 
-def _duty_claims(b: PackBuilder, seen: set[str], duties: list[Obligation]) -> list[dict[str, Any]]:
+def _duty_claims(
+    b: PackBuilder, seen: set[str], duties: list[Obligation], threshold: float
+) -> list[dict[str, Any]]:
     """False claims the agency was obliged to clarify (a clarification duty, whatever their
     posts' scores: the rumour rule also opens one for a post a debunk answers), one row per
     event not already listed, with the debunk that fulfilled it; in the period when the
@@ -174,18 +187,22 @@ def _duty_claims(b: PackBuilder, seen: set[str], duties: list[Obligation]) -> li
             continue
         if b.area is not None and not b.area.has_obligation(b.archive, ob):
             continue
-        # The posts passing the claim on (the alert's 传播帖), not the rest of its evidence
-        # (the event's first source, its spreaders, the debunk).
+        # The posts passing the claim on (reports.claims: the alert's 传播帖 and the others
+        # spreading it, whatever their score), not the rest of its evidence (the event's
+        # first source, its spreaders, the debunk).
+        at = moment(b.period, b.now)
         alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
-        posts = [r.mention_id for r in alert.evidence if r.kind == "post"] if alert else []
-        found = b.archive.get_mentions([i for i in posts if i])
-        claims = sorted((m for m in found if not is_official(m)), key=lambda m: m.published_at)
-        when = [ob.opened_at, *(m.published_at for m in claims)]
-        if not claims or not any(b.period.start <= t < b.period.end for t in when):
+        found = read_claim(b.archive, alert, threshold, at, ob).posts if alert else []
+        claims = [p.mention for p in found if not is_official(p.mention)]
+        recorded = recorded_at(b.archive, ob)
+        when = [recorded, *(m.published_at for m in claims)]
+        if not claims or not any(b.period.start <= t < b.period.end and t <= at for t in when):
             continue
         seen.add(ob.event_id or claims[0].id)
+        state = state_at(ob, at)
         answer = b.archive.get_mentions([ob.fulfilled_by]) if ob.fulfilled_by else []
-        status = "clarified" if ob.status == "done" else "pending"
+        answer = [m for m in answer if m.published_at <= at and state in ("on_time", "late")]
+        status = "clarified" if state in ("on_time", "late") else "pending"
         rows.append(
             {
                 "mention": b.cite(claims[0]),
@@ -204,17 +221,12 @@ def _search_query(filters: Any, **extra: Any) -> dict[str, Any]:
 
 
 def _obligation(b: PackBuilder, ob: Obligation) -> str:
-    """Record ``ob`` in the pack (as of now: on time, late, overdue or open) and cite it."""
+    """Record ``ob`` in the pack as it stood at the briefing's moment (``reports.as_of``: on
+    time, late, overdue or open) and cite it."""
     ref = oref(ob.id)
-    done_at = ob.updated_at if ob.status == "done" else None
-    if ob.status == "done":
-        state = "on_time" if done_at is None or done_at <= ob.due_at else "late"
-    elif ob.status == "waived":
-        state = "waived"
-    elif ob.due_at < b.now:
-        state = "overdue"
-    else:
-        state = "open"
+    at = moment(b.period, b.now)
+    state = state_at(ob, at)
+    done_at = (ob.done_at or ob.updated_at) if state in ("on_time", "late") else None
     b.obligations[str(ob.id)] = {
         "id": ob.id,
         "kind": ob.kind,
@@ -222,6 +234,8 @@ def _obligation(b: PackBuilder, ob: Obligation) -> str:
         "status": ob.status,
         "state": state,
         "opened_at": ob.opened_at.isoformat(),
+        "recorded_at": recorded_at(b.archive, ob).isoformat(),
+        "backfilled": bool(ob.late_reason),  # 补登: opened after its deadline
         "due_at": ob.due_at.isoformat(),
         "done_at": done_at.isoformat() if done_at else None,
         "event_id": ob.event_id,
@@ -231,13 +245,17 @@ def _obligation(b: PackBuilder, ob: Obligation) -> str:
 
 
 def obligations(b: PackBuilder, event_id: str | None) -> None:
-    """Obligations opened in the period, and those still open from before, by state."""
+    """Obligations recorded in the period (a 补登 one on the day it was recorded, whatever
+    its backdated trigger), and those still open from before, by their state at the
+    briefing's moment (``reports.as_of``)."""
     rows: dict[str, list[str]] = defaultdict(list)
+    at = moment(b.period, b.now)
     for ob in b.archive.ledger.list_obligations(limit=SCAN_OBLIGATIONS):
         if event_id and ob.event_id != event_id:
             continue
-        opened_in = b.period.start <= ob.opened_at < b.period.end
-        carried = ob.opened_at < b.period.start and ob.status in ACTIVE_OBLIGATIONS
+        recorded = recorded_at(b.archive, ob)
+        opened_in = b.period.start <= recorded < b.period.end and recorded <= at
+        carried = recorded < b.period.start and state_at(ob, b.period.start) in ("open", "overdue")
         if not (opened_in or carried):
             continue
         if b.area is not None and not b.area.has_obligation(b.archive, ob):
@@ -251,11 +269,11 @@ def obligations(b: PackBuilder, event_id: str | None) -> None:
         "处置情况",
         {
             "operation": "list_obligations",
-            "opened_in": [b.period.start.isoformat(), b.period.end.isoformat()],
+            "recorded_in": [b.period.start.isoformat(), b.period.end.isoformat()],
             "or_active_from_before": True,
             "event": event_id,
             "unit": b.area.unit_id if b.area is not None else None,
-            "as_of": b.now.isoformat(),
+            "as_of": at.isoformat(),
         },
         groups={k: v for k, v in rows.items()},
     )

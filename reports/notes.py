@@ -31,7 +31,10 @@ def note_text(pack: dict[str, Any], ref: str) -> tuple[str, str]:
         return f"{m['title']}，{who}，{m['local_time']}", m["url"]
     ob = pack["obligations"][value]
     opened, due = when(ob["opened_at"]), when(ob["due_at"])
-    text = f"处置任务 #{ob['id']}：{ob['title']}，开启于{opened}，时限{due}"
+    recorded = when(ob.get("recorded_at") or ob["opened_at"])  # packs stored before it
+    # A duty recorded later than its clock started (补登, or found the next run) says both.
+    start = f"开启于{opened}" if recorded == opened else f"期限起算于{opened}，登记于{recorded}"
+    text = f"处置任务 #{ob['id']}：{ob['title']}，{start}，时限{due}"
     return text, ob.get("link") or ""
 
 

@@ -137,6 +137,7 @@ def key_events(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
                     e["in_period"],
                     e["heat"],
                     EVENT_STATUS.get(e["status"], e["status"]),
+                    pack["period"].get("as_of", "目前"),
                 ),
                 [e["first_cite"], "f:events"],
             )
@@ -171,7 +172,8 @@ def key_events(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
                 )
             )
         else:
-            para.append(sentence(t.event_no_official(), ["f:events", e["first_cite"]]))
+            as_of = pack["period"].get("as_of", "目前")
+            para.append(sentence(t.event_no_official(as_of), ["f:events", e["first_cite"]]))
         paragraphs.append(para)
     return paragraphs
 
@@ -239,12 +241,21 @@ def handling(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
     if not everything:
         out.append([sentence(t.no_obligations(), ["f:obligations"], absence=True)])
     else:
+        as_of = pack["period"].get("as_of", "目前")
         counts = {
             k: len(groups.get(k, [])) for k in ("opened", "on_time", "late", "overdue", "open")
         }
-        out.append([sentence(t.obligations_summary(**counts), ["f:obligations", *everything])])
+        new = groups.get("opened", [])
+        backfilled = sum(1 for ref in new if _duty(pack, ref).get("backfilled"))
+        summary = t.obligations_summary(backfilled=backfilled, as_of=as_of, **counts)
+        out.append([sentence(summary, ["f:obligations", *everything])])
+        for ref in new[:LISTED_PER_STATE]:
+            out.append([sentence(_new_duty(t, _duty(pack, ref), as_of), [ref])])
+        if new[LISTED_PER_STATE:]:
+            more = t.obligations_more(len(new) - LISTED_PER_STATE, "为本期新增")
+            out.append([sentence(more, ["f:obligations", *new[LISTED_PER_STATE:]])])
         for state in ("overdue", "open", "late"):
-            refs = groups.get(state, [])
+            refs = [ref for ref in groups.get(state, []) if ref not in new]  # listed above
             for ref in refs[:LISTED_PER_STATE]:
                 ob = pack["obligations"][ref.partition(":")[2]]
                 line = t.obligation_line(ob["title"], OBLIGATION_STATES[state], when(ob["due_at"]))
@@ -271,6 +282,29 @@ def handling(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
     if health:
         out.append(health)
     return out
+
+
+def _duty(pack: dict[str, Any], ref: str) -> dict[str, Any]:
+    return dict(pack["obligations"][ref.partition(":")[2]])
+
+
+def _new_duty(t: Any, ob: dict[str, Any], as_of: str) -> Any:
+    """A duty recorded in the period: when it was recorded and, when its clock started on
+    another day or it was opened after its deadline (补登), when the clock started."""
+    recorded = ob.get("recorded_at") or ob["opened_at"]
+    other_day = local(datetime.fromisoformat(recorded)).date() != (
+        local(datetime.fromisoformat(ob["opened_at"])).date()
+    )
+    trigger = when(ob["opened_at"]) if other_day or ob.get("backfilled") else ""
+    state = OBLIGATION_STATES[ob["state"]]
+    return t.obligation_new(
+        ob["title"],
+        when(recorded),
+        trigger,
+        bool(ob.get("backfilled")),
+        state if as_of == "目前" else f"{as_of}{state}",
+        when(ob["due_at"]),
+    )
 
 
 def compose(pack: dict[str, Any]) -> list[dict[str, Any]]:

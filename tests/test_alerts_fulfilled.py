@@ -4,6 +4,7 @@ loses it nor sends it twice; on a real archive in simulated time."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -12,9 +13,10 @@ import pytest
 
 from alerts import obligations as ops
 from alerts.fulfilled import notice_key
+from alerts.messages import mention_label
 from alerts.stage import evaluate
 from archive import Archive
-from archive.models import OutboxMessage
+from archive.models import Mention, OutboxMessage
 from core.clock import SimulatedClock
 from tests.support.alert_data import T0, analysis
 from tests.support.crashing_archive import CrashingArchive
@@ -133,3 +135,26 @@ def test_a_crash_after_a_proposal_is_told_keeps_it_once(tmp_path: Path, archive:
     # The first proposal kept its key (not doubled); the second, not reached before the
     # crash, is told now: one per obligation and recipient.
     assert proposed < again and len(again) == 4
+
+
+def test_a_publication_without_a_title_is_named_by_its_opening_marked_as_cut() -> None:
+    long = Mention(
+        id="p1",
+        source="weibo",
+        platform="weibo",
+        kind="post",
+        url="http://127.0.0.1/p1",
+        text=(
+            "【情况通报】11月17日，望江区某幼儿园部分幼儿午餐后出现呕吐、腹泻等症状，"
+            "已送医救治，目前生命体征平稳。"
+        ),
+        published_at=T0,
+        fetched_at=T0 + timedelta(minutes=5),
+    )
+    label = mention_label(long)
+    assert label.endswith("…") and len(label) == 40
+    assert long.text.startswith(label[:-1])
+    short = replace(long, text="市场监管局回应游乐设施停机")
+    assert mention_label(short) == "市场监管局回应游乐设施停机"
+    titled = replace(long, title="关于幼儿园食源性疾病的情况通报")
+    assert mention_label(titled) == "关于幼儿园食源性疾病的情况通报"

@@ -89,7 +89,10 @@ def test_rumours_under_watch(made: DashboardArchive, monkeypatch: Any) -> None:
     # The KPI card counts the posts of the claims this table lists: the same numbers.
     card = next(m for m in at.metric if m.label == "高谣言风险提及")
     assert card.value == str(watch["近24小时传播帖"].sum()) == str(EXPECTED_RUMOURS)
-    assert watch.iloc[0]["澄清事项"] == "待办"
+    assert watch.iloc[0]["澄清事项"] == "待办（剩余 2小时15分）"
+    # The debunk that answers the claim (the alert's 已辟谣 evidence), with its time.
+    debunk = "demo-official「关于网传奶粉问题的情况通报」（2026-11-20 06:00）"
+    assert watch.iloc[0]["辟谣"] == debunk
     assert watch.iloc[0]["澄清期限"] == "2026-11-20 16:15"
 
 

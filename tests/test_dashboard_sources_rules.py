@@ -72,7 +72,7 @@ def test_rules_in_force_and_their_alerts(made: DashboardArchive, monkeypatch: An
     assert table.loc["lift-watch"]["条件"] == "关注词：电梯"
     at.selectbox(key="rules_alerts_rule").set_value("rumours").run()
     alerts = table_with(at, "首次触发")
-    assert list(alerts["标题"]) == ["网传临川奶粉三聚氰胺"]
+    assert list(alerts["标题"]) == ["网传临川区奶粉检出三聚氰胺，已被辟谣了吗"]  # the claim
 
 
 def test_backtest_form_runs_the_backtest(made: DashboardArchive, monkeypatch: Any) -> None:

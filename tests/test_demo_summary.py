@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
-from yuqing.demo.run import print_summary
+from archive.models import Event
+from yuqing.demo.run import print_summary, search_hint
+
+T = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)
 
 SUMMARY = {
     "seconds": 61.5,
@@ -16,6 +20,7 @@ SUMMARY = {
     "obligations": 1,
     "notifications": 12,
     "rejects": 0,
+    "search_hint": "电梯",
     "top_events": [
         {"title": "江州一商场电梯坠落", "heat": 812.4, "mentions": 120, "severity": "重大",
          "status": "peak"},
@@ -40,3 +45,16 @@ def test_the_summary_is_chinese_and_ends_with_the_commands_to_explore() -> None:
     last = text.strip().splitlines()[-4:]
     assert last[0].strip().startswith("yuqing -c demo-data/yuqing.yaml search 电梯")
     assert any("dashboard" in line for line in last)
+
+
+def test_the_search_it_suggests_is_a_word_of_the_runs_biggest_event() -> None:
+    # A drill on another corpus gets its own story's word, not the built-in demo's 电梯.
+    small = Event(id="a", title="小", first_seen=T, last_seen=T, mention_count=2)
+    small.keywords = ["充电宝"]
+    big = Event(id="b", title="大", first_seen=T, last_seen=T, mention_count=30)
+    big.keywords = ["幼儿园", "午餐"]
+    assert search_hint([small, big]) == "幼儿园"
+    assert search_hint([]) == "市场监管"
+    out = io.StringIO()
+    print_summary(SUMMARY | {"search_hint": "幼儿园"}, out, Path("w"))
+    assert "yuqing -c w/yuqing.yaml search 幼儿园" in out.getvalue()

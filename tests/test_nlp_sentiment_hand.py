@@ -21,6 +21,7 @@ from nlp.training.sentiment_hand import (
     load_hand_labels,
 )
 from nlp.training.sentiment_train import (
+    HAND_LAST_BATCH,
     HAND_WEIGHT,
     LABELS,
     OLD_LABELS,
@@ -102,6 +103,20 @@ def test_the_labels_read_back_as_texts_and_join_the_training_set(
     assert any("黑心" in clause for clause in data.clauses[2])
 
 
+def test_batches_after_the_last_trained_one_stay_in_the_file_but_out_of_training(
+    datasets: Path, tmp_path: Path
+) -> None:
+    later = [{**item, "batch": HAND_LAST_BATCH + 1} for item in GOOD[:2]]
+    path = _labels(tmp_path, [*later, {**GOOD[2], "batch": HAND_LAST_BATCH}])
+    assert [h.batch for h in load_hand_labels(path)] == [HAND_LAST_BATCH + 1] * 2 + [
+        HAND_LAST_BATCH
+    ]
+    data = TrainingSet()
+    add_hand_labels(data, datasets, path)
+    assert data.labels == [0]  # only the report of the last trained batch
+    assert data.counts == {"hand_negative": 1}
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -109,6 +124,7 @@ def test_the_labels_read_back_as_texts_and_join_the_training_set(
         ({"source": "twitter"}, r"items\[1\]: source 'twitter'"),
         ({"line": -1}, r"items\[1\]: line -1"),
         ({"kind": "blog"}, r"items\[1\]: kind 'blog'"),
+        ({"batch": "16"}, r"items\[1\]: batch '16'"),
     ],
 )
 def test_a_malformed_item_is_refused_with_where_it_is(

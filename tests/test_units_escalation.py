@@ -197,3 +197,17 @@ def test_unit_steps_skip_who_is_told_already_and_who_a_chain_reaches_first() -> 
     steps = unit_steps(indexed, "luohu", 2, [], {"city-duty": 3})
     assert steps[1].names == ("city-duty",)
     assert unit_steps(indexed, "jiangzhou", 3, [], {}) == []
+
+
+def test_an_escalation_names_the_first_recipient_by_display_name(archive: Archive) -> None:
+    # The chain's message says who was told first as people call them, not by a config id.
+    add_lift_accident(archive)
+    with smtp_inbox() as (inbox, port):
+        settings = settings_for(port, {"luohu-duty": "linchuan-duty"})
+        [first] = [r for r in settings.recipients if r.name == "luohu-duty"]
+        first.display_name = "罗湖所值班员"
+        run(archive, settings, inbox, T0 + timedelta(minutes=10))
+        county = run(archive, settings, inbox, T0 + timedelta(minutes=45))
+    [mail] = [m for m in county if "升级提醒" in m["subject"]]
+    assert "原接收人：罗湖所值班员" in mail["body"]
+    assert "luohu-duty" not in mail["body"]

@@ -11,9 +11,10 @@ import streamlit as st
 
 from alerts.messages import show_outcome
 from archive.models import Event, Reason
-from dashboard import auth, charts, data, data_events, roles, units
+from dashboard import auth, charts, data, data_claims, data_events, roles, units
+from dashboard.claim_panel import claims_section
 from dashboard.context import config_path
-from dashboard.data_events import HOURLY_SPAN, EventDetail, deadline_marks
+from dashboard.data_events import HOURLY_SPAN, EventDetail, deadline_marks, severity_rows
 from dashboard.formatting import countdown, fmt_time, md_escape
 from dashboard.labels import (
     EVENT_STATUS_LABELS,
@@ -152,6 +153,8 @@ def _reasons(reasons: list[Reason]) -> str:
 
 def _rumors(detail: EventDetail) -> None:
     st.subheader("谣言研判")
+    now = data.now(config)
+    claims_section(data_claims.event_claims(config, detail.event.id, now), now)
     if detail.known_rumors:
         st.markdown("**与已登记辟谣的匹配**")
         for match in detail.known_rumors:
@@ -175,19 +178,7 @@ def _severity(detail: EventDetail) -> None:
         st.caption("尚未分级：未发现可用于分级的伤亡或损失数字。")
     else:
         st.markdown(f"分级：**{md_escape(event.severity)}**")
-    rows = []
-    for reason in event.severity_basis:
-        mention = detail.basis_mentions.get(reason.mention_id or "")
-        rows.append(
-            {
-                "依据（数字与原文）": reason.text,
-                "数值": reason.weight,
-                "出处": (mention.title or mention.text[:40]) if mention else "",
-                "来源": shown(mention.source) if mention else "",
-                "发布时间": fmt_time(mention.published_at) if mention else "",
-                "提及编号": reason.mention_id or "",
-            }
-        )
+    rows = severity_rows(event, detail.basis_mentions)
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 

@@ -9,11 +9,11 @@ import streamlit as st
 
 from alerts.topic_burst import format_p
 from dashboard import auth, charts, data, data_overview, region_map, unit_overview, units
+from dashboard.claim_panel import clarification_state, debunk_line
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.labels import (
     AUDIT_ACTION_LABELS,
-    OBLIGATION_STATUS_LABELS,
     TOPIC_LABELS,
     label,
     shown,
@@ -91,11 +91,8 @@ def rumour_panel() -> None:
             "谣言概率": item.score,
             "近24小时传播帖": item.recent,
             "最近提及": fmt_time(item.last_seen),
-            "澄清事项": (
-                label(OBLIGATION_STATUS_LABELS, item.clarification.status)
-                if item.clarification
-                else "未开启"
-            ),
+            "辟谣": debunk_line(item.found) if item.found else "",
+            "澄清事项": clarification_state(item.clarification, at),
             "澄清期限": fmt_time(item.clarification.due_at) if item.clarification else "",
         }
         for item in watched
@@ -170,7 +167,8 @@ cards[4].metric(
     "高谣言风险提及",
     metrics.rumor_mentions,
     help=(
-        f"最近24小时传播已识别不实说法的帖子（谣言概率不低于 {metrics.rumor_threshold:.2f}，"
+        "最近24小时传播已识别不实说法（谣言预警所识别，见事件详情）的帖子，不论各帖谣言概率"
+        f"高低（识别依据：谣言概率不低于 {metrics.rumor_threshold:.2f}，或复述辟谣所指的说法；"
         "不含权威来源和辟谣帖），即下方「谣言关注」表的「近24小时传播帖」之和"
     ),
     border=True,

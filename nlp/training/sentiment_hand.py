@@ -44,6 +44,7 @@ class HandLabelError(ValueError):
 class HandLabel:
     item: dict[str, Any]  # the pointer, as sentiment_train.sample_texts reads it
     label: int  # index into CLASSES
+    batch: int | None = None  # the draw batch (benchmarks/sentiment_train_draw.py)
 
     @property
     def key(self) -> tuple[str, int, int | None]:
@@ -81,8 +82,10 @@ def _checked(path: Path, number: int, item: Any) -> HandLabel:
         raise HandLabelError(f"{where}: sentiment {item.get('sentiment')!r} not one of {CLASSES}")
     if "index" in item and (item["source"] != "ced" or not isinstance(item["index"], int)):
         raise HandLabelError(f"{where}: a response index belongs to a CED post, got {item!r}")
+    if "batch" in item and not isinstance(item["batch"], int):
+        raise HandLabelError(f"{where}: batch {item['batch']!r} is not a batch number")
     pointer = {k: item[k] for k in ("kind", "source", "line", "id", "mid", "index") if k in item}
-    return HandLabel(pointer, CLASSES.index(item["sentiment"]))
+    return HandLabel(pointer, CLASSES.index(item["sentiment"]), item.get("batch"))
 
 
 def hand_texts(labels: list[HandLabel], root: Path | None = None) -> list[str]:

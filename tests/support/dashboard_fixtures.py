@@ -248,10 +248,16 @@ def _alerts() -> list[Alert]:
             rule="rumours",
             subject="event:ev-milk",
             level="warning",
-            title="网传临川奶粉三聚氰胺",
+            title="网传临川区奶粉检出三聚氰胺，已被辟谣了吗",
             first_at=NOW - 8 * HOUR,
             last_at=NOW - 6 * HOUR,
             event_id="ev-milk",
+            # As alerts.post_rules.RumorRule writes it: the claim, its post, the debunk.
+            evidence=[
+                Reason("signal", "疑似不实说法：网传临川区奶粉检出三聚氰胺，已被辟谣了吗", 0.82),
+                Reason("post", "传播帖：网传临川区奶粉检出三聚氰胺", 0.0, "m05"),
+                Reason("match", "已辟谣：关于网传奶粉问题的情况通报", 0.87, "m06"),
+            ],
         ),
     ]
 

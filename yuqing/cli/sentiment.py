@@ -62,14 +62,18 @@ def train_sentiment(output: str, tuning_weight: float | None) -> None:
 
 
 def _card(meta: dict[str, object]) -> str:
+    from nlp.training.sentiment_train import HAND_LAST_BATCH
+
     return f"""# Sentiment model card (`nlp/models/sentiment.npz`)
 
 Written by `yuqing train sentiment` on {meta.get("trained_at")}; do not edit (rebuild with that
 command). Figures on the held-out split and per kind of text:
 `benchmarks/nlp_topics_sentiment_bench.py`.
 
-- Data: the texts labelled by reading of `nlp/training/sentiment_hand_labels.json` (drawn away
-  from the evaluation samples and their near-copies, each weighted {meta.get("hand_weight")}),
+- Data: the texts labelled by reading of `nlp/training/sentiment_hand_labels.json`, its batches
+  up to {HAND_LAST_BATCH} (later batches are read but not trained on: `HAND_LAST_BATCH` in
+  `nlp/training/sentiment_train.py`; drawn away from the evaluation samples and their
+  near-copies, each weighted {meta.get("hand_weight")}),
   and weak labels: CED responses (Song et al., "CED: Credible
   Early Detection of Social Media Rumors", 2018; ../shared/datasets/ced) labelled by the
   emoticons of the responder's own words, the emoticons removed from the text; CED posts by

@@ -218,6 +218,7 @@ def summarise(archive: Any, seconds: float, corpus: str = "") -> dict[str, Any]:
         "obligations": stats["obligations"],
         "notifications": stats["outbox"],
         "rejects": stats["rejects"],
+        "search_hint": search_hint(events),
         "top_events": [
             {
                 "title": e.title,
@@ -246,6 +247,15 @@ def summarise(archive: Any, seconds: float, corpus: str = "") -> dict[str, Any]:
     }
 
 
+def search_hint(events: list[Any]) -> str:
+    """A word worth searching in this run: the biggest event's first keyword (a drill's own
+    story, not the built-in demo's 电梯)."""
+    biggest = max(events, key=lambda e: e.mention_count, default=None)
+    if biggest is not None and biggest.keywords:
+        return str(biggest.keywords[0])
+    return "市场监管"
+
+
 def print_summary(summary: dict[str, Any], out: TextIO, workdir: Path | None = None) -> None:
     """The demo's outcome in the duty staff's words, then how to look around in it."""
     out.write(
@@ -271,7 +281,7 @@ def print_summary(summary: dict[str, Any], out: TextIO, workdir: Path | None = N
     config = (workdir or Path("demo-data")) / "yuqing.yaml"
     out.write(
         "\n查看这次演示的数据：\n"
-        f"  yuqing -c {config} search 电梯          # 检索提及\n"
+        f"  yuqing -c {config} search {summary.get('search_hint', '市场监管')}  # 检索提及\n"
         f"  yuqing -c {config} obligations list     # 处置事项\n"
         f"  yuqing -c {config} stats                # 数据概况\n"
         f"  yuqing -c {config} dashboard            # 打开仪表盘\n"
