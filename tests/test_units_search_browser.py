@@ -93,10 +93,8 @@ def test_search_is_scoped_to_the_users_unit(tmp_path: Path) -> None:
         expect(lin.get_by_text("公众讨论涉及的不合格产品（1 批次）")).to_be_visible()
         open_page(lin, "报告", "舆情报告")
         lin.get_by_role("button", name="生成报告").click()
-        expect(lin.get_by_text("-linchuan（草稿）", exact=False).first).to_be_visible(
-            timeout=60_000
-        )
-        title = "临川区市场监督管理局舆情日报"
+        title = "临川区市场监督管理局舆情日报"  # the unit's own briefing, named by its title
+        expect(lin.get_by_text(f"已生成「{title}", exact=False).first).to_be_visible(timeout=60_000)
         expect(lin.get_by_role("heading", name=title)).to_be_visible(timeout=30_000)
         lin.close()
 
