@@ -20,22 +20,7 @@ from nlp import stage
 from nlp.event_links import firm_core
 from nlp.stage import analyze_new
 from tests.conftest import T0
-
-
-def post(mid: str, text: str, minutes: float, author: str, **fields: Any) -> Mention:
-    values: dict[str, Any] = {
-        "id": mid,
-        "source": "test-weibo",
-        "platform": "weibo",
-        "kind": "post",
-        "url": f"http://127.0.0.1/{mid}",
-        "text": text,
-        "published_at": T0 + timedelta(minutes=minutes),
-        "fetched_at": T0 + timedelta(minutes=minutes + 2),
-        "author": author,
-    }
-    values.update(fields)
-    return Mention(**values)
+from tests.support.event_posts import post
 
 
 def article(mid: str, title: str, text: str, minutes: float) -> Mention:

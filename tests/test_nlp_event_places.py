@@ -17,23 +17,7 @@ from nlp.event_links import DISTRICT, PLACE, place_names
 from nlp.stage import analyze_new
 from nlp.text import document_from_text
 from tests.conftest import T0
-
-
-def post(mid: str, text: str, minutes: float, author: str, **fields: Any) -> Mention:
-    values: dict[str, Any] = {
-        "id": mid,
-        "source": "test-weibo",
-        "platform": "weibo",
-        "kind": "post",
-        "url": f"http://127.0.0.1/{mid}",
-        "text": text,
-        "published_at": T0 + timedelta(minutes=minutes),
-        "fetched_at": T0 + timedelta(minutes=minutes + 2),
-        "author": author,
-    }
-    values.update(fields)
-    return Mention(**values)
-
+from tests.support.event_posts import post
 
 REPORTS = [
     post("e1", "今天11时40分许，白沙区人民路一餐馆发生燃气爆炸，消防、急救人员赶到现场，"

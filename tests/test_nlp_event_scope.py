@@ -15,29 +15,14 @@ from nlp.event_scope import Home, decision_keys, named_cities, region_names
 from nlp.stage import analyze_new
 from nlp.text import document_from_text
 from tests.conftest import T0
-
-
-def item(mid: str, text: str, minutes: float, author: str, **fields: Any) -> Mention:
-    values: dict[str, Any] = {
-        "id": mid,
-        "source": "test-weibo",
-        "platform": "weibo",
-        "kind": "post",
-        "url": f"http://127.0.0.1/{mid}",
-        "text": text,
-        "published_at": T0 + timedelta(minutes=minutes),
-        "fetched_at": T0 + timedelta(minutes=minutes + 2),
-        "author": author,
-    }
-    values.update(fields)
-    return Mention(**values)
+from tests.support.event_posts import post
 
 
 def news(mid: str, title: str, text: str, minutes: float, **fields: Any) -> Mention:
     # The local paper's site: its configured region is the home the press office watches.
     values: dict[str, Any] = {"source": "jzrb-news", "platform": "news", "kind": "article"}
     values |= {"region": "江州", "title": title} | fields
-    return item(mid, text, minutes, "江州晚报", **values)
+    return post(mid, text, minutes, "江州晚报", **values)
 
 
 # The day before: the local paper reports another city's school poisoning.
@@ -48,7 +33,7 @@ ELSEWHERE = news(
 )  # fmt: skip
 # The local incident, a day later: posts and reports that do not name their own city.
 LOCAL = [
-    item("l1", "【#望江区一小学多名学生呕吐送医#】望江区育才小学多名学生午餐后出现腹痛、呕吐症状，"
+    post("l1", "【#望江区一小学多名学生呕吐送医#】望江区育才小学多名学生午餐后出现腹痛、呕吐症状，"
          "已被送医治疗，市场监管部门已介入调查，涉事食堂已停业", 24 * 60, "江州同城"),
     news("l2", "望江区育才小学多名学生疑似食物中毒 已送医治疗",
          "今天中午，望江区育才小学部分学生午餐后出现腹痛、呕吐症状，30余名学生被送医治疗。"
@@ -98,7 +83,7 @@ def test_a_firm_named_by_both_ties_across_cities(archive: Archive) -> None:
         news("s1", "望江区育才小学食物中毒 供餐企业为“鑫禾餐饮”",
              "望江区育才小学学生食物中毒，供餐企业“鑫禾餐饮”已被查封，市场监管部门介入调查，"
              "30余名学生送医治疗。", 0),
-        item("s2", "“鑫禾餐饮”给好几个学校供餐，家长都担心，市场监管部门查查吧", 20, "家长"),
+        post("s2", "“鑫禾餐饮”给好几个学校供餐，家长都担心，市场监管部门查查吧", 20, "家长"),
         news("s3", "柳河市对鑫禾餐饮在当地的供餐点开展检查",
              "柳河市市场监管局获悉鑫禾餐饮在望江区供餐的学校发生食物中毒后，对其在柳河市的"
              "供餐点开展检查，暂未发现问题。", 60),
@@ -115,7 +100,7 @@ def decision(
         f"《中华人民共和国{law}》的规定，本局决定对当事人作出如下行政处罚：\n\n处罚结果："
         "1.没收违法所得；2.罚款人民币5万元。\n\n江州市市场监督管理局"
     )
-    return item(
+    return post(
         mid, text, minutes, "江州市市场监督管理局", source="official-penalty",
         platform="official", kind="article", region="江州",
         title=f"江州市市场监督管理局行政处罚决定书（{number}）", extra={"doc_type": "penalty"},
