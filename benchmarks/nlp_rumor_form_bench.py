@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.nlp_rumor_stance_bench import SETS, _inputs
+from benchmarks.nlp_rumor_stance_bench import post_alone_scores, rows_per_set
 from nlp.normalise import normalise
 from nlp.rumor.ced import RumorInput
 from nlp.rumor.context import AUTHORITY_MAX, INSINUATION_MIN, PLEA_MIN, REFUTATION_MAX, WITNESS_MAX
@@ -39,7 +38,6 @@ from nlp.rumor.form import (
 from nlp.rumor.hearsay import HEARSAY
 from nlp.rumor.model import MODEL_PATH, RumorModel
 from nlp.rumor.stance import asks, disbelieves
-from nlp.training.evaluation import DatasetMissing, dataset_path
 
 Rule = Callable[[RumorInput, str], bool]
 
@@ -98,8 +96,7 @@ def _in_context(score: float, passed: dict[str, bool]) -> float:
 
 
 def evaluate(name: str, items: list[RumorInput], model: RumorModel) -> dict[str, object]:
-    bare = [RumorInput(id=i.id, text=i.text, user=i.user, label=i.label) for i in items]
-    scores = [s.probability for s in model.score(bare, max_reasons=0)]
+    scores = post_alone_scores(items, model)
     c: Counter = Counter()
     before: list[tuple[float, bool]] = []
     after: list[tuple[float, bool]] = []
@@ -138,14 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=MODEL_PATH)
     args = parser.parse_args()
-    model = RumorModel.load(args.model)
-    rows = []
-    for name, relative in SETS.items():
-        try:
-            items = _inputs(dataset_path(relative))
-        except DatasetMissing as exc:
-            sys.exit(str(exc))
-        rows.append(evaluate(name, items, model))
+    rows = rows_per_set(evaluate, args.model)
     print(f"{'figure':<24}" + "".join(f"{r['set']!s:>10}" for r in rows))
     for key in rows[0]:
         if key != "set":

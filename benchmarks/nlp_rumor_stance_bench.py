@@ -18,6 +18,7 @@ import gzip
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from nlp.rumor.ced import RumorInput
@@ -68,6 +69,29 @@ def _accuracy(pairs: list[tuple[float, str]]) -> float | None:
     return round(sum((p >= 0.5) == (label == "rumor") for p, label in pairs) / len(pairs), 4)
 
 
+def post_alone_scores(items: list[RumorInput], model: RumorModel) -> list[float]:
+    """Each post's probability from the post alone (responses are not in rumor_more; CED's
+    are dropped to compare alike)."""
+    bare = [RumorInput(id=i.id, text=i.text, user=i.user, label=i.label) for i in items]
+    return [s.probability for s in model.score(bare, max_reasons=0)]
+
+
+def rows_per_set(
+    evaluate: Callable[[str, list[RumorInput], RumorModel], dict[str, object]], model_path: Path
+) -> list[dict[str, object]]:
+    """``evaluate`` on each labelled set of ``SETS`` with the model at ``model_path``; exits
+    with the data set's message when one is missing."""
+    model = RumorModel.load(model_path)
+    rows = []
+    for name, relative in SETS.items():
+        try:
+            items = _inputs(dataset_path(relative))
+        except DatasetMissing as exc:
+            sys.exit(str(exc))
+        rows.append(evaluate(name, items, model))
+    return rows
+
+
 def evaluate(name: str, items: list[RumorInput], model: RumorModel) -> dict[str, object]:
     c: Counter = Counter()
     for item in items:
@@ -76,9 +100,7 @@ def evaluate(name: str, items: list[RumorInput], model: RumorModel) -> dict[str,
         for key, found in (("asks", asks), ("refutes", refutes), ("disbelieves", disbelieves)):
             if found(text) and (key == "asks" or not asks(text)):
                 c[(key, item.label)] += 1
-    # The post alone (responses are not in rumor_more; CED's are dropped to compare alike).
-    bare = [RumorInput(id=i.id, text=i.text, user=i.user, label=i.label) for i in items]
-    scores = [s.probability for s in model.score(bare, max_reasons=0)]
+    scores = post_alone_scores(items, model)
     pairs = [(p, str(i.label)) for p, i in zip(scores, items, strict=True)]
     stance = [disbelieves(normalise(i.text)) and not asks(normalise(i.text)) for i in items]
     refuting = [pair for pair, s in zip(pairs, stance, strict=True) if s]
@@ -110,14 +132,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=MODEL_PATH)
     args = parser.parse_args()
-    model = RumorModel.load(args.model)
-    rows = []
-    for name, relative in SETS.items():
-        try:
-            items = _inputs(dataset_path(relative))
-        except DatasetMissing as exc:
-            sys.exit(str(exc))
-        rows.append(evaluate(name, items, model))
+    rows = rows_per_set(evaluate, args.model)
     columns = list(rows[0])
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
