@@ -431,7 +431,7 @@ def _propose(
     body = "\n".join(
         [
             f"已采集到可能履行义务 #{ob.id} 的发布：",
-            f"  · {notice.title or notice.text[:40]} {notice.url}",
+            f"  · {mention_label(notice)} {notice.url}",
             f"请核对后办结：yuqing obligations done {ob.id} --link {notice.url}",
             f"或在系统中办理：{obligation_link(dashboard_url(settings), ob)}",
         ]
