@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from nlp.severity import (
     Figure,
-    SourcedFigures,
     best_figures,
     extract_figures,
     grade_event,
     grade_text,
     parse_number,
 )
+from tests.support.severity_sources import sourced
 
 
 @pytest.mark.parametrize(
@@ -128,18 +126,6 @@ def test_reasons_name_the_figure_the_phrase_and_the_mention() -> None:
     assert "死亡" in deaths.text and "3人死亡" in deaths.text
     # The injuries are shown but marked as not used for the grade.
     assert any("受伤" in r.text and "未计入分级" in r.text for r in result.reasons)
-
-
-T0 = datetime(2026, 11, 16, tzinfo=UTC)
-
-
-def sourced(
-    mention_id: str, hours: float, text: str, official: bool = False, credible: bool = True
-) -> SourcedFigures:
-    found, _, context = extract_figures(text, mention_id)
-    return SourcedFigures(
-        mention_id, T0 + timedelta(hours=hours), official, credible, best_figures(found), context
-    )
 
 
 def test_event_grade_uses_the_largest_credible_figure_and_says_where_it_came_from() -> None:

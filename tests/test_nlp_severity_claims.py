@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from nlp.severity import SourcedFigures, best_figures, extract_figures, grade_event, grade_text
+from nlp.severity import best_figures, extract_figures, grade_event, grade_text
+from tests.support.severity_sources import sourced
 
 
 def best(text: str) -> dict[str, float]:
@@ -136,18 +135,6 @@ def test_a_debunk_keeps_its_own_figures() -> None:
 def test_a_rumour_alone_still_reads_as_a_figure() -> None:
     # Without a refutation a claim is read; the event grading weighs it by its source.
     assert best("听说已经有3名学生死亡了") == {"deaths": 3}
-
-
-T0 = datetime(2026, 11, 17, 7, tzinfo=UTC)
-
-
-def sourced(
-    mention_id: str, hours: float, text: str, official: bool = False, credible: bool = True
-) -> SourcedFigures:
-    found, _, context = extract_figures(text, mention_id)
-    return SourcedFigures(
-        mention_id, T0 + timedelta(hours=hours), official, credible, best_figures(found), context
-    )
 
 
 def test_an_official_zero_outranks_a_rumoured_death_count() -> None:
