@@ -4,26 +4,11 @@ city's districts, a firm's name, and a decision's own news still join."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 from archive.base import Archive
 from archive.models import Mention, stable_id
-from core.clock import SimulatedClock
-from core.settings import NlpSettings, Settings
 from nlp.event_scope import Home, decision_keys, named_cities, region_names
-from nlp.stage import analyze_new
 from nlp.text import document_from_text
-from tests.conftest import T0
-from tests.support.event_posts import post
-
-
-def news(mid: str, title: str, text: str, minutes: float, **fields: Any) -> Mention:
-    # The local paper's site: its configured region is the home the press office watches.
-    values: dict[str, Any] = {"source": "jzrb-news", "platform": "news", "kind": "article"}
-    values |= {"region": "江州", "title": title} | fields
-    return post(mid, text, minutes, "江州晚报", **values)
-
+from tests.support.event_posts import news, post, run
 
 # The day before: the local paper reports another city's school poisoning.
 ELSEWHERE = news(
@@ -51,12 +36,6 @@ ELSEWHERE_LATER = news(
     "柳河市市场监管局通报，北湖区一所中学学生食物中毒事件系食堂餐食引起，20余名学生送医治疗，"
     "涉事食堂被依法吊销食品经营许可证。", 24 * 60 + 180,
 )  # fmt: skip
-
-
-def run(archive: Archive, items: list[Mention], hours: float = 60) -> dict[str, Any]:
-    archive.upsert_mentions(items)
-    analyze_new(archive, Settings(nlp=NlpSettings()), SimulatedClock(T0 + timedelta(hours=hours)))
-    return archive.get_analyses([m.id for m in items])
 
 
 def test_another_citys_news_does_not_found_the_local_event(archive: Archive) -> None:

@@ -16,7 +16,7 @@ from nlp.event_links import NAME, PLACE, firm_short_names, member_links, place_n
 from nlp.stage import analyze_new
 from nlp.text import document_from_text
 from tests.conftest import T0
-from tests.test_nlp_event_places import post
+from tests.support.event_posts import post
 
 REPORTS = [
     post("b1", "今天9时20分许，位于临川经济开发区纬五路的江州恒泰印染有限公司锅炉房发生爆炸，"
