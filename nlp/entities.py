@@ -40,6 +40,7 @@ from nlp.entities_firms import (
 )
 from nlp.entities_regions import Region, cities_first, gazetteer, regions_in
 from nlp.entities_registered import registered_brands
+from nlp.entities_shapes import shaped_firms, shaped_names
 
 T = TypeVar("T")
 
@@ -327,11 +328,22 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     )
     # A known brand speaking (惠氏：产品合格) is the firm: punctuation is not among ``words``.
     speaking = tuple(b for b in known_brands if re.search(re.escape(b) + "[：:]", text))
+    # Registered-shape names the company-word reading stopped short of (广州市联和食品加工有限
+    # 公司) count as found with their company word: their own names are learned from them.
+    named = (*named, *shaped_names(text, named))
     by_context = context_firms(text, words, named, product_terms(), QUOTED_NOT_BRANDS)
+    by_shape = shaped_firms(text, [*named, *known_companies, *by_context])
     return Entities(
         regions=regions_in(words),
         companies=_unique(
-            [*named, *restaurants_in(text, known_names()), *known_companies, *speaking, *by_context]
+            [
+                *named,
+                *restaurants_in(text, known_names()),
+                *known_companies,
+                *speaking,
+                *by_context,
+                *by_shape,
+            ]
         ),
         brands=_unique(
             [

@@ -50,6 +50,8 @@ _LATIN_FIRM = re.compile(
     r"(?<![A-Za-z])[A-Z][A-Za-z0-9&\-.]{1,40}?(?:PTY ?LTD|LTD|Ltd\.?|LIMITED|Limited|INC|Inc\.?"
     r"|GMBH|GmbH|LLC|CORP|Corp\.?|S\.A\.)(?![A-Za-z])"
 )
+# Company words a learned name is written with again (新西兰恒天然公司 … 恒天然集团).
+LEARNED_FIRM_WORDS = ("集团公司", "集团", "公司")
 # A verb, an adverb or a preposition after a learned name: the firm acting (河南烨赫堂将…).
 _ACTING_FLAGS = ("v", "d", "p")
 
@@ -96,7 +98,10 @@ def learned_names(text: str, companies: Sequence[str]) -> list[str]:
             following = posseg.lcut(text[match.end() : match.end() + 6])
             word, flag = (following[0].word, following[0].flag) if following else ("", "")
             ends = not word.strip() or word in "，。；、！？"
-            if ends or word in ACTING_AFTER or flag.startswith(_ACTING_FLAGS):
+            firm_word = next((w for w in LEARNED_FIRM_WORDS if text.startswith(w, match.end())), "")
+            if firm_word:
+                found.append(place + core + firm_word)  # 对恒天然集团 after 新西兰恒天然公司
+            elif ends or word in ACTING_AFTER or flag.startswith(_ACTING_FLAGS):
                 found.append(place + core)
         for quoted in _QUOTED.findall(text):
             if core in quoted and quoted != core and not quoted.endswith(COMPANY_WORDS):

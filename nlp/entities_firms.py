@@ -23,12 +23,12 @@ import jieba.posseg as posseg
 # with is its company word. 市场 alone is not here: it names a market square or "the
 # market" far more often than a business.
 COMPANY_WORDS = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "分公司", "公司", "食品厂",
-    "加工厂", "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店", "商行", "餐厅",
-    "餐馆", "饭馆", "面馆", "饭店", "大酒店", "酒店", "酒楼", "宾馆", "药店", "门店", "食品店",
-    "加工店", "奶茶店", "小吃店", "火锅店", "便利店", "专卖店", "连锁店", "批发市场", "农贸市场",
-    "菜市场", "水产市场", "农场", "养殖场", "屠宰场", "经营部", "批发部", "门市部", "经销部",
-    "酒家", "饭庄", "食府", "茶餐厅", "茶楼", "店",
+    "股份有限公司", "有限责任公司", "有限公司", "株式会社", "集团公司", "集团", "分公司", "公司",
+    "食品厂", "加工厂", "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店", "商行",
+    "餐厅", "餐馆", "饭馆", "面馆", "饭店", "大酒店", "酒店", "酒楼", "宾馆", "药店", "门店",
+    "食品店", "加工店", "奶茶店", "小吃店", "火锅店", "便利店", "专卖店", "连锁店", "批发市场",
+    "农贸市场", "蔬菜市场", "菜市场", "水产市场", "农场", "养殖场", "屠宰场", "经营部", "批发部",
+    "门市部", "经销部", "酒家", "饭庄", "食府", "茶餐厅", "茶楼", "店",
 )  # fmt: skip
 # 店 of a shop, not of its staff or premises (店员, 店铺, 店主, 店内).
 _SHOP_NOT_BEFORE = "员铺主长面内外里门家名址"
@@ -67,7 +67,9 @@ NAME_INNER_WORDS = frozenset(
 )  # fmt: skip
 # Company words that make a name without a proper name before them. 集团 is not one: 水务集团
 # is how a report refers back to "the water group" (nlp_entities_bench.py, line 429).
-STRONG_COMPANY_WORDS = frozenset({"股份有限公司", "有限责任公司", "有限公司", "集团公司"})
+STRONG_COMPANY_WORDS = frozenset(
+    {"股份有限公司", "有限责任公司", "有限公司", "集团公司", "株式会社"}
+)
 # Words after which a company name starts (the name never contains them), when jieba gives
 # them as words of their own: "涉事的江州食品厂" names 江州食品厂, but 长沙向东食品有限公司
 # keeps its 向 (向东 is one word).
@@ -78,7 +80,9 @@ CUT_WORDS = frozenset(
      "袋", "盒", "罐", "突击检查", "检查", "走访", "购于", "学校",
      # which of a place's shops (广州部分超市, 当地大型超市): none named
      "部分", "大部分", "一些", "个别", "多数", "少数", "所有", "各类", "各大", "大型", "小型",
-     "中小型", "当地", "本地", "周边", "附近", "其他", "其它"}
+     "中小型", "当地", "本地", "周边", "附近", "其他", "其它",
+     # which places' (多地蔬菜市场, 各地超市): none named
+     "多地", "各地", "全国"}
 )  # fmt: skip
 # A measure word after a numeral or a demonstrative, glued by jieba (一家, 这家, 多款).
 _COUNTED = re.compile(r"^[一二两三四五六七八九十百几多每各这那该此本某数\d]+[家款种批瓶袋盒罐个]$")

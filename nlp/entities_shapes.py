@@ -1,0 +1,203 @@
+"""Firms found by the shape of their name or of the sentence around it, where the company-word
+reading of ``nlp.entities_firms`` stops short (issue 22, third pass, tuned on ``tuning_4`` of
+``benchmarks/entities_labels_orgs.json``):
+
+- a **registered name's shape**, region + own name + trade + company word, the form every
+  Chinese firm is registered under (广州市 + 联和 + 食品加工 + 有限公司, 新西兰 + 恒天然 +
+  公司): read from the place, so a name jieba cuts into a verb and a conjunction (联 / 和) is
+  kept whole;
+- a name **joined to a firm** found (香港牛栏和美国雅培公司先后发布公告): a registered brand
+  name or a rare proper name right before 和 / 与 / 及 / 、 and the firm's name;
+- a **quoted name a firm's role introduces** (标注的经销商也是“广州百益”, 生产厂家为“…”);
+- a Japanese or Korean firm written with 株 (（株）大海生产的…).
+
+Each is a context of a firm, not a bare word, so that ordinary words stay out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import jieba.posseg as posseg
+
+from nlp.entities_firms import (
+    CUT_WORDS,
+    GENERIC_HEADS,
+    TRADES,
+    _frequencies,
+    is_rare,
+    parser_list,
+    words_before,
+)
+from nlp.entities_regions import gazetteer
+from nlp.entities_registered import is_ordinary, not_a_firm, registered_names
+
+# The company words a registered name ends in (店, 超市 name shops by other shapes).
+_REGISTERED_END = re.compile(r"股份有限公司|有限责任公司|有限公司|集团公司|总公司|集团|公司")
+SHAPE_LOOKBACK = 16  # characters read before the company word for the place and the name
+OWN_NAME_MIN, OWN_NAME_MAX = 2, 4  # characters of a firm's own name (字号): 联和, 恒天然, 金福来
+SHAPE_MIDDLE_MAX = 10  # own name + trades: 联和 + 食品加工
+# Tags no firm's own name holds: numerals, measures, pronouns, prepositions, particles, locality
+# and time words, punctuation (多家 + 食品公司, 这 + 家公司, 其 + 下属公司).
+_NOT_OWN_FLAGS = ("m", "q", "r", "p", "u", "y", "e", "x", "f", "t", "o")
+# Tags of an own name standing with no trade after it: the name must name something (恒 nr +
+# 天然 b), not describe (市民 n + 反映 v).
+_NO_TRADE_FLAGS = ("v", "c", "d", "a", "vn", "ad", "l", "i")
+_PLACE_ENDS = ("省", "市", "县", "区", "州", "镇")
+_SPLIT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
+
+
+def shaped_names(text: str, companies: Sequence[str]) -> list[str]:
+    """Names of the registered shape region + own name + trades + company word that
+    ``companies`` (found by ``nlp.entities_firms``) do not hold (广州市联和食品加工有限公司
+    when the reading stopped at 和)."""
+    found = []
+    for match in _REGISTERED_END.finditer(text):
+        before = _SPLIT.split(text[max(0, match.start() - SHAPE_LOOKBACK) : match.start()])[-1]
+        name = _shaped(before)
+        if not name:
+            continue
+        firm = name + match.group(0)
+        if not any(firm in c or c in firm for c in companies if len(c) >= 3):
+            found.append(firm)
+    return found
+
+
+def _is_place(word: str, flag: str) -> bool:
+    return word in gazetteer() or (flag == "ns" and len(word) >= 2)
+
+
+def _shaped(before: str) -> str:
+    """The region and the own name with its trades that end ``before``, or ""."""
+    tagged = [(p.word, p.flag) for p in posseg.lcut(before)]
+    for i in range(len(tagged) - 1, -1, -1):
+        if not _is_place(*tagged[i]):
+            continue
+        middle = tagged[i + 1 :]
+        if not 0 < sum(len(w) for w, _ in middle) <= SHAPE_MIDDLE_MAX:
+            return ""  # the nearest place is too far from the company word
+        if not _own_and_trades(middle):
+            return ""
+        start = i
+        while start > 0 and (
+            _is_place(*tagged[start - 1]) or tagged[start - 1][0].endswith(_PLACE_ENDS)
+        ):
+            start -= 1
+        return "".join(w for w, _ in tagged[start:])
+    return ""
+
+
+def _own_and_trades(middle: Sequence[tuple[str, str]]) -> bool:
+    """Whether the words between a place and a company word are an own name of 2–4
+    characters and trades only (联和 + 食品 + 加工; 恒天然 with none)."""
+    text = "".join(w for w, _ in middle)
+    if any(w in CUT_WORDS or f.startswith(_NOT_OWN_FLAGS) for w, f in middle):
+        return False
+    for size in range(OWN_NAME_MIN, min(OWN_NAME_MAX, len(text)) + 1):
+        own, rest = text[:size], text[size:]
+        if not _trades_only(rest) or not _own_name(own):
+            continue
+        if rest:
+            return True
+        # No trade to confirm the shape: the own name must name something by itself.
+        tags = [p.flag for p in posseg.lcut(own)]
+        registered = own in registered_names() and not is_ordinary(own)
+        if (registered or is_rare(own)) and not any(f in _NO_TRADE_FLAGS for f in tags):
+            return True
+    return False
+
+
+def _own_name(own: str) -> bool:
+    trades = parser_list(TRADES)
+    return not (
+        own in GENERIC_HEADS
+        or own in trades
+        or own in gazetteer()
+        or not_a_firm(own)
+        or _frequencies().get(own, 0) >= ORDINARY_OWN_FREQ
+    )
+
+
+# jieba's frequency above which a would-be own name is an ordinary word (生产 2,000+, 部分):
+# a firm's own name is rare in a dictionary (联和 9, 金穗 0); the same bar as
+# ``entities_registered.COMMON_WORD_FREQ``.
+ORDINARY_OWN_FREQ = 300
+
+
+def _trades_only(rest: str) -> bool:
+    """Whether ``rest`` is made of trades of companynameparser's list, longest first."""
+    trades = parser_list(TRADES)
+    while rest:
+        size = next((n for n in range(min(6, len(rest)), 1, -1) if rest[:n] in trades), 0)
+        if not size:
+            return False
+        rest = rest[size:]
+    return True
+
+
+_JOINED = re.compile(r"(和|与|及|以及|、)$")
+JOINED_MAX_WORDS = 3  # 香港 + 牛栏
+
+
+def joined_firms(text: str, companies: Sequence[str]) -> list[str]:
+    """A name joined by 和 / 与 / 及 / 、 right before a firm found (香港牛栏和美国雅培公司): a
+    registered brand name that is no ordinary word, or a rare proper name, a place before it
+    kept."""
+    found = []
+    for company in companies:
+        for match in re.finditer(re.escape(company), text):
+            head = _SPLIT.split(text[max(0, match.start() - 10) : match.start()])[-1]
+            joint = _JOINED.search(head)
+            if joint is None:
+                continue
+            name, tagged = words_before(head[: joint.start()], most=JOINED_MAX_WORDS)
+            own = [(w, f) for w, f in tagged if not _is_place(w, f)]
+            if not own or tagged[-1] != own[-1]:
+                continue  # a place alone (广东和美国雅培公司) or a place last
+            if len(own) > 1 and not all(is_rare(w) for w, _ in own):
+                continue  # words jieba knows, joined (前途 + 光明): a phrase, not a name
+            own_name = "".join(w for w, _ in own)
+            if _joinable(own_name, own) and name not in companies:
+                found.append(name)
+    return found
+
+
+def _joinable(name: str, tagged: Sequence[tuple[str, str]]) -> bool:
+    if len(name) < 2 or not_a_firm(name) or name in GENERIC_HEADS or is_ordinary(name):
+        return False
+    if name in parser_list(TRADES) or any(f in _NO_TRADE_FLAGS for _, f in tagged):
+        return False  # a trade, a set phrase or a description (前途光明)
+    if name in registered_names():
+        return True
+    return is_rare(name) and all(f in ("nr", "nz", "nt", "nrt", "j") for _, f in tagged)
+
+
+_ROLE_QUOTED = re.compile(
+    r"(?:经销商|生产商|生产厂家|生产厂商|厂家|厂商|供应商|制造商|生产企业|委托商|进口商|代理商|"
+    r"销售商|供货商)(?:也|均|都|则|仍)?(?:是|为|系|：|:)?[“\"「『]"
+    r"([\u4e00-\u9fffA-Za-z0-9·（）()]{2,20})[”\"」』]"
+)
+
+
+def role_quoted(text: str) -> list[str]:
+    """A quoted name after a firm's role (经销商也是“广州百益”, 生产厂家为“…”)."""
+    return [m.group(1) for m in _ROLE_QUOTED.finditer(text) if m.group(1) not in GENERIC_HEADS]
+
+
+# （株） of a Japanese or Korean firm's name (株式会社, which ``nlp.entities_firms`` reads as a
+# company word) before what the firm does.
+_KABUSHIKI = re.compile(
+    r"[（(]株[）)]([\u4e00-\u9fffA-Za-z]{2,8}?)(?=生产|制造|出品|公司|的|[，。、,])"
+)
+
+
+def kabushiki_firms(text: str) -> list[str]:
+    """Japanese and Korean firms written with （株）: （株）大海生产的… gives 大海."""
+    return [m.group(1) for m in _KABUSHIKI.finditer(text)]
+
+
+def shaped_firms(text: str, companies: Sequence[str]) -> list[str]:
+    """The firms joined to ``companies`` (those found before, ``shaped_names``' among them),
+    quoted after a firm's role or written with 株 in ``text``."""
+    return [*joined_firms(text, companies), *role_quoted(text), *kabushiki_firms(text)]

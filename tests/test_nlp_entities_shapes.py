@@ -1,0 +1,62 @@
+"""Firms found by the shape of their name or sentence (nlp/entities_shapes.py), with the
+registered brand and trade lists of the installed companynameparser package."""
+
+from __future__ import annotations
+
+from core.text.segment import words
+from nlp.entities import extract
+from nlp.entities_shapes import joined_firms, kabushiki_firms, role_quoted, shaped_names
+
+
+def companies(text: str) -> tuple[str, ...]:
+    return extract(text, words(text)).companies
+
+
+def test_a_registered_shape_keeps_an_own_name_jieba_cuts_into_a_verb_and_a_conjunction() -> None:
+    # jieba cuts 联和 into 联 (v) + 和 (c): the company-word reading stops at 和.
+    assert "广州市联和食品加工有限公司" in companies("广州市联和食品加工有限公司生产的馅料不合格。")
+    found = shaped_names("江州市金福来乳业有限公司将奶粉销往外地", [])
+    assert found == ["江州市金福来乳业有限公司"]
+
+
+def test_an_own_name_without_a_trade_must_name_something() -> None:
+    assert shaped_names("新西兰恒天然公司的乳粉受污染", []) == ["新西兰恒天然公司"]
+    # A clause (市民 + 反映), a count (多家), a body's word: no own name.
+    assert shaped_names("据广州市民反映公司拖欠工资", []) == []
+    assert shaped_names("广州市多家食品公司被查", []) == []
+    assert shaped_names("浙江省生产公司", []) == []
+
+
+def test_a_shape_already_found_is_not_found_again() -> None:
+    found = ("江州市金福来乳业有限公司",)
+    assert shaped_names("江州市金福来乳业有限公司将奶粉销往外地", found) == []
+
+
+def test_a_learned_name_written_again_with_a_company_word() -> None:
+    text = "新西兰恒天然公司的乳粉受污染。国家质检总局对恒天然集团的原料叫停。"
+    assert {"新西兰恒天然公司", "恒天然集团"} <= set(companies(text))
+
+
+def test_a_name_joined_to_a_firm_found() -> None:
+    text = "香港牛栏和美国雅培公司先后发布公告称召回相关批次产品。"
+    assert joined_firms(text, ["美国雅培公司"]) == ["香港牛栏"]
+    assert "香港牛栏" in companies(text)
+    # A place alone, or an ordinary word, joined to a firm is no firm.
+    assert joined_firms("广东和美国雅培公司", ["美国雅培公司"]) == []
+    assert joined_firms("前途光明和美国雅培公司", ["美国雅培公司"]) == []
+
+
+def test_a_quoted_name_after_a_firms_role() -> None:
+    text = "包装与报道中的假冒产品一致，标注的经销商也是“广州百益”。生产厂家为“江州美味”。"
+    assert role_quoted(text) == ["广州百益", "江州美味"]
+    assert role_quoted("经销商说“不知道”") == []
+
+
+def test_japanese_and_korean_firms_written_with_kabushiki() -> None:
+    assert kabushiki_firms("在（株）大海生产的“烤鳗鱼”中检出孔雀石绿") == ["大海"]
+    assert "日本森永株式会社" in companies("日本森永株式会社宣布召回奶粉。")
+    assert kabushiki_firms("株洲市的工厂") == []
+
+
+def test_many_places_before_a_market_name_none() -> None:
+    assert companies("记者调查发现多地蔬菜市场滥用催熟剂。") == ()
