@@ -155,7 +155,7 @@ def main() -> None:
         nargs="+",
         choices=TUNING_SPLITS + BLIND_SPLITS,
         default=TUNING_SPLITS + BLIND_SPLITS,
-        help="score only these splits (leave held_out_2 out while tuning so its figures stay unread)",
+        help="score only these splits (leave held_out_2 out while tuning: its figures stay unread)",
     )
     args = parser.parse_args()
     figures = score_regions()

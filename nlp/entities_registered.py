@@ -43,7 +43,9 @@ ACTING_AFTER = frozenset(
      "发布", "公告", "宣布", "回复", "赔偿", "起诉", "涉嫌",
      # issue 22: a firm's outlets, officers and dealers (海底捞门店, 三鹿董事长)
      "加盟店", "连锁店", "旗舰店", "董事长", "总裁", "总经理", "发言人", "创始人", "高管",
-     "股价", "市值", "公关部"}
+     "股价", "市值", "公关部",
+     # issue 22, third pass: a firm called a business (强冠企业问题油品, 修正药企)
+     "企业", "药企", "乳企", "酒企"}
 )  # fmt: skip
 # A firm's own after 的 (伊利的工作人员, 蒙牛的生产基地).
 FIRM_OWN_AFTER_DE = frozenset(
