@@ -321,6 +321,9 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     """The entities of ``text`` (Simplified), whose jieba words are ``words``."""
     known_companies, known_brands = known_in(words)
     named = companies_in(text, known_names())
+    # Registered-shape names the company-word reading stopped short of (广州市联和食品加工有限
+    # 公司) count as found with their company word: their own names are learned from them.
+    named = (*named, *shaped_names(text, named))
     # A known name with its trade word (康师傅集团) inside a formal name found
     # (香港康师傅集团有限公司) is that name again.
     known_companies = tuple(
@@ -328,9 +331,6 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     )
     # A known brand speaking (惠氏：产品合格) is the firm: punctuation is not among ``words``.
     speaking = tuple(b for b in known_brands if re.search(re.escape(b) + "[：:]", text))
-    # Registered-shape names the company-word reading stopped short of (广州市联和食品加工有限
-    # 公司) count as found with their company word: their own names are learned from them.
-    named = (*named, *shaped_names(text, named))
     by_context = context_firms(text, words, named, product_terms(), QUOTED_NOT_BRANDS)
     by_shape = shaped_firms(text, [*named, *known_companies, *by_context])
     return Entities(

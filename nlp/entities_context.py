@@ -61,8 +61,13 @@ def quoted_businesses(text: str, not_names: frozenset[str]) -> list[str]:
     return [
         m.group(1)
         for m in _QUOTED_BUSINESS.finditer(text)
-        if m.group(1) not in not_names and m.group(1) not in GENERIC_HEADS
+        if m.group(1) not in not_names and m.group(1) not in GENERIC_HEADS and not _acts(m.group(1))
     ]
+
+
+def _acts(quoted: str) -> bool:
+    """Whether a quote is a verb phrase, not a name (嗑瓜子“嗑出”死老鼠厂家…)."""
+    return all(p.flag.startswith(("v", "d")) for p in posseg.lcut(quoted))
 
 
 def listed_firms(text: str) -> list[str]:

@@ -210,6 +210,8 @@ _NOT_NAME_FLAGS = frozenset({"ns", "s", "f", "t", "m", "mq", "l", "i", "v", "r"}
 _TRADE_NOT_FIRM_AFTER = (
     "行业", "企业", "产业", "协会", "巨头", "龙头", "服务", "监管", "单位", "环节", "业", "处",
     "科", "安全", "市场", "消费", "经营", "店", "门店", "场所",
+    # the goods (优倍乳品中…, 乳品里): a trade that is also a kind of goods
+    "中", "里",
 )  # fmt: skip
 TRADE_LOOKBACK = 8  # characters read before a trade for its firm's name
 

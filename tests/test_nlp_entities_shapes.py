@@ -60,3 +60,15 @@ def test_japanese_and_korean_firms_written_with_kabushiki() -> None:
 
 def test_many_places_before_a_market_name_none() -> None:
     assert companies("记者调查发现多地蔬菜市场滥用催熟剂。") == ()
+
+
+def test_more_known_firms_of_the_food_field() -> None:
+    # resources/brands.txt, issue 22's third pass: firms news name bare.
+    assert "恒天然" in companies("恒天然昨晚回复本报称，涉事原料已全部召回。")
+    assert "乐购" in companies("因销售过期食品，乐购被判退还消费者购物款。")
+
+
+def test_dairy_goods_and_a_quoted_verb_are_no_firms() -> None:
+    found = companies("同样的紫薯置于不同生产日期的优倍乳品中，竟产生不同颜色。")
+    assert "优倍乳品" not in found
+    assert "嗑出" not in companies("嗑瓜子“嗑出”死老鼠厂家欲赔偿千元了事。")
