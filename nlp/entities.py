@@ -78,6 +78,9 @@ FIRM_NAME_WORDS = frozenset(
 )  # fmt: skip
 # Words after a known brand that make it the firm acting (徐福记这家企业, 蒙牛承认).
 ACTOR_WORDS = frozenset({"这家", "承认", "否认", "致歉", "道歉", "召回"})
+# Words after a known name that is also an ordinary word (光明, 统一) that only a firm takes
+# (光明承认部分乳品渗入碱水, 统一旗下); 表示 and 回应 follow people's thoughts too (思念回应了家人).
+FIRM_ONLY_AFTER = frozenset({"承认", "否认", "致歉", "道歉", "召回", "旗下", "董事长", "总裁"})
 KNOWN_NAME_MAX_WORDS = 4  # 呷 / 哺 / 呷 / 哺
 
 
@@ -144,7 +147,7 @@ def _known_at(words: Sequence[str], i: int) -> tuple[str, KnownName, int] | None
         entry = names.get(candidate)
         if entry is not None:
             following = words[i + n] if i + n < len(words) else ""
-            if not entry.ambiguous or _confirms(following):
+            if not entry.ambiguous or _confirms(following) or following in FIRM_ONLY_AFTER:
                 return candidate, entry, i + n
     word = words[i]
     for cut in range(2, len(word) - 1):

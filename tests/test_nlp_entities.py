@@ -255,3 +255,9 @@ def test_company_words_inside_other_words_name_no_firm() -> None:
 
 def companies_of(text: str) -> tuple[str, ...]:
     return entities(text).companies
+
+
+def test_an_ordinary_word_known_as_a_firm_acting_as_only_a_firm_does() -> None:
+    # 光明 is an ordinary word ("bright"): a firm before 承认/召回/旗下, a word before 表示.
+    assert "光明" in entities("光明承认部分乳品渗入清洗用碱水，并宣布召回。").companies
+    assert "光明" not in entities("前途光明表示乐观。").companies
