@@ -326,7 +326,7 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     named = companies_in(text, known_names())
     # Registered-shape names the company-word reading stopped short of (广州市联和食品加工有限
     # 公司) count as found with their company word: their own names are learned from them.
-    named = (*named, *shaped_names(text, named))
+    named = tuple(shaped_names(text, named))
     # A known name with its trade word (康师傅集团) inside a formal name found
     # (香港康师傅集团有限公司) is that name again.
     known_companies = tuple(

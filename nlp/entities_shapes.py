@@ -49,19 +49,44 @@ _SPLIT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
 
 
 def shaped_names(text: str, companies: Sequence[str]) -> list[str]:
-    """Names of the registered shape region + own name + trades + company word that
-    ``companies`` (found by ``nlp.entities_firms``) do not hold (广州市联和食品加工有限公司
-    when the reading stopped at 和)."""
-    found = []
+    """``companies`` (found by ``nlp.entities_firms``) with the names of the registered shape
+    region + own name + trades + company word: added where none holds them (广州市联和食品加工
+    有限公司 when the reading stopped at 和), and in place of one the shape ends (薄金生态科技有限
+    公司 → 江西金薄金生态科技有限公司) or that runs on before the shape's region into words
+    that hold no place (腾讯假葡萄酒批发京城秦皇岛昌黎县野力公司 → 秦皇岛昌黎县野力公司: the
+    reports' keyword line runs words together)."""
+    found = list(companies)
     for match in _REGISTERED_END.finditer(text):
         before = _SPLIT.split(text[max(0, match.start() - SHAPE_LOOKBACK) : match.start()])[-1]
         name = _shaped(before)
         if not name:
             continue
         firm = name + match.group(0)
-        if not any(firm in c or c in firm for c in companies if len(c) >= 3):
+        ending = [c for c in found if c != firm and (firm.endswith(c) or c.endswith(firm))]
+        if firm in found or any(_wider_place(c, firm) for c in ending):
+            continue
+        if ending:
+            found = [firm if c in ending else c for c in found]
+        elif not any(firm in c or c in firm for c in found if len(c) >= 3):
             found.append(firm)
-    return found
+    return list(dict.fromkeys(found))
+
+
+def _wider_place(found: str, shaped: str) -> bool:
+    """Whether a name found that runs on before the shape's region is to be kept: unless what
+    it adds holds a word no name holds (a verb, a preposition: 委托…, 腾讯假葡萄酒批发京城…) and
+    no region of the gazetteer (湖北咸宁向阳湖…, 阳江市阳东区…: the shape read a later place)."""
+    if not found.endswith(shaped) or found == shaped:
+        return False
+    before = [(p.word, p.flag) for p in posseg.lcut(found[: len(found) - len(shaped)])]
+    if any(word in gazetteer() or word.endswith(_PLACE_ENDS) for word, _ in before):
+        return True
+    return not any(flag.startswith(_NOT_NAME_FLAGS) or word in CUT_WORDS for word, flag in before)
+
+
+# Tags of words no firm's name holds before its region: verbs, prepositions, conjunctions,
+# particles, adverbs, pronouns, numerals.
+_NOT_NAME_FLAGS = ("v", "p", "c", "u", "d", "r", "m")
 
 
 def _is_place(word: str, flag: str) -> bool:
@@ -81,9 +106,9 @@ def _shaped(before: str) -> str:
             return ""
         start = i
         while start > 0 and (
-            _is_place(*tagged[start - 1]) or tagged[start - 1][0].endswith(_PLACE_ENDS)
+            tagged[start - 1][0] in gazetteer() or tagged[start - 1][0].endswith(_PLACE_ENDS)
         ):
-            start -= 1
+            start -= 1  # 湖北 + 咸宁; not 京城 (a word jieba tags ns, written before a name)
         return "".join(w for w, _ in tagged[start:])
     return ""
 

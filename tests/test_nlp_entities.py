@@ -261,3 +261,15 @@ def test_an_ordinary_word_known_as_a_firm_acting_as_only_a_firm_does() -> None:
     # 光明 is an ordinary word ("bright"): a firm before 承认/召回/旗下, a word before 表示.
     assert "光明" in entities("光明承认部分乳品渗入清洗用碱水，并宣布召回。").companies
     assert "光明" not in entities("前途光明表示乐观。").companies
+
+
+def test_company_words_of_a_maker_premises_and_service_firms() -> None:
+    # 厂 of 厂商 / 厂房 is no factory's name; 市区 locates a market; 京东 is a known name
+    # though jieba tags it a place; 服务 and 联合 are words of a firm's name.
+    assert entities("负责生产阿尔卑斯厂商称正在调查").companies == ("阿尔卑斯",)
+    assert entities("该加工点厂房门口堆满垃圾").companies == ()
+    assert entities("在市区北园农贸市场内的一家店").companies == ("北园农贸市场",)
+    assert "京东商城" in entities("在淘宝和京东商城销量较好的蜂蜜").companies
+    found = entities("四川理工学院后勤服务总公司总经理表示").companies
+    assert "四川理工学院后勤服务总公司" in found
+    assert "天津市肉类联合加工厂" in entities("其中天津市肉类联合加工厂的熏猪头片").companies

@@ -27,9 +27,18 @@ def test_an_own_name_without_a_trade_must_name_something() -> None:
     assert shaped_names("浙江省生产公司", []) == []
 
 
-def test_a_shape_already_found_is_not_found_again() -> None:
-    found = ("江州市金福来乳业有限公司",)
-    assert shaped_names("江州市金福来乳业有限公司将奶粉销往外地", found) == []
+def test_a_shape_already_found_is_kept_once_and_a_found_name_takes_the_shapes_bounds() -> None:
+    found = ["江州市金福来乳业有限公司"]
+    assert shaped_names("江州市金福来乳业有限公司将奶粉销往外地", found) == found
+    # The reading stopped inside the own name: the shape read from the region replaces it.
+    text = "江西金薄金生态科技有限公司生产的蜂蜜"
+    assert shaped_names(text, ["薄金生态科技有限公司"]) == ["江西金薄金生态科技有限公司"]
+    # The reports' keyword line runs words into a name: the shape starts at the region.
+    text = "批发京城秦皇岛昌黎县野力公司院内"
+    assert shaped_names(text, ["批发京城秦皇岛昌黎县野力公司"]) == ["秦皇岛昌黎县野力公司"]
+    # A name that starts with regions of its own keeps them (和田 + 昆仑…, 阳江市阳东区…).
+    text = "阳江市阳东区华天酒业食品有限公司"
+    assert shaped_names(text, [text]) == [text]
 
 
 def test_a_learned_name_written_again_with_a_company_word() -> None:
