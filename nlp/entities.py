@@ -40,7 +40,12 @@ from nlp.entities_firms import (
 )
 from nlp.entities_regions import Region, cities_first, gazetteer, regions_in
 from nlp.entities_registered import registered_brands
-from nlp.entities_shapes import shaped_firms, shaped_names
+from nlp.entities_shapes import (
+    mended,
+    quoted_firm_names,
+    shaped_firms,
+    shaped_names,
+)
 
 T = TypeVar("T")
 
@@ -326,7 +331,7 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     named = companies_in(text, known_names())
     # Registered-shape names the company-word reading stopped short of (广州市联和食品加工有限
     # 公司) count as found with their company word: their own names are learned from them.
-    named = tuple(shaped_names(text, named))
+    named = tuple(mended(text, shaped_names(text, named), known_names()))
     # A known name with its trade word (康师傅集团) inside a formal name found
     # (香港康师傅集团有限公司) is that name again.
     known_companies = tuple(
@@ -336,6 +341,11 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     speaking = tuple(b for b in known_brands if re.search(re.escape(b) + "[：:]", text))
     by_context = context_firms(text, words, named, product_terms(), QUOTED_NOT_BRANDS)
     by_shape = shaped_firms(text, [*named, *known_companies, *by_context])
+    # A quoted name before a company word (“满堂红”大酒店) is the firm's name with it.
+    quoted_firms = quoted_firm_names(text, QUOTED_NOT_BRANDS, product_terms())
+    quoted_alone = {alone for _, alone in quoted_firms}
+    by_context = [c for c in by_context if c not in quoted_alone]
+    by_shape = [*by_shape, *(firm for firm, _ in quoted_firms)]
     return Entities(
         regions=regions_in(words),
         companies=_unique(

@@ -17,7 +17,7 @@ Each is a context of a firm, not a bare word, so that ordinary words stay out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 import jieba.posseg as posseg
 
@@ -226,3 +226,109 @@ def shaped_firms(text: str, companies: Sequence[str]) -> list[str]:
     """The firms joined to ``companies`` (those found before, ``shaped_names``' among them),
     quoted after a firm's role or written with 株 in ``text``."""
     return [*joined_firms(text, companies), *role_quoted(text), *kabushiki_firms(text)]
+
+
+# A firm's name with its region in brackets (不凡帝范梅勒糖果（中国）有限公司, 雅贝氏(深圳)乳业
+# 有限公司): the own name read back from the bracket, the rest as written.
+_BRACKETED = re.compile(
+    r"([\u4e00-\u9fffA-Za-z]{2,12})([（(])([\u4e00-\u9fff]{2,4})([）)])([\u4e00-\u9fff]{0,8}?)"
+    r"(股份有限公司|有限责任公司|有限公司|集团|公司)"
+)
+BRACKET_OWN_MAX_WORDS = 4
+
+
+def bracketed_names(text: str) -> list[str]:
+    """Names with a region in brackets: the own name before the bracket read back to the first
+    word no name holds (负责生产阿尔卑斯棒棒糖的不凡帝范梅勒糖果（中国）有限公司)."""
+    found = []
+    for match in _BRACKETED.finditer(text):
+        own, region, rest = match.group(1), match.group(3), match.group(5)
+        if region not in gazetteer() and region != "中国":
+            continue
+        name, _ = words_before(own, most=BRACKET_OWN_MAX_WORDS, guessed=True)
+        if len(name) < 2 or name in GENERIC_HEADS:
+            continue
+        found.append(name + match.group(2) + region + match.group(4) + rest + match.group(6))
+    return found
+
+
+# A quoted name before a company word (“满堂红”大酒店): the firm's name is both.
+_QUOTED_FIRM = re.compile(
+    r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"」』]"
+    r"(大酒店|酒店|酒楼|酒家|饭店|餐厅|餐馆|饭馆|火锅店|超市|商场|商行|有限公司|公司|集团|食品厂)"
+)
+
+
+def quoted_firm_names(
+    text: str, not_names: frozenset[str], products: frozenset[str]
+) -> list[tuple[str, str]]:
+    """Quoted names before a company word (“满堂红”大酒店 → 满堂红大酒店), each with the
+    quoted name alone, which other readings may have found; not a kind of goods or business
+    in quotes (“黑心”商家, ``not_names``), nor goods (“毒五常米”超市: ``products``)."""
+    found = []
+    for match in _QUOTED_FIRM.finditer(text):
+        quoted = match.group(1)
+        if quoted in not_names or quoted in GENERIC_HEADS:
+            continue
+        if any(quoted.endswith(term) for term in products):
+            continue
+        found.append((quoted + match.group(2), quoted))
+    return found
+
+
+# Single characters jieba glues to a name as a person's name (但永辉, 从永辉: 永辉超市).
+_GLUED_FUNCTION_CHARS = "但从在对向被由和与及将把给为让据经"
+# A branch named after its chain (永辉超市 + 垡头店, 乐购 + 黄村公司).
+_BRANCH_ENDS = ("分店", "店", "分公司", "公司")
+_CHAIN_ENDS = ("超市", "商场", "商城", "便利店")
+BRANCH_HEAD_MAX = 4  # characters of a branch's place (垡头, 黄村, 西直门)
+
+
+def mended(text: str, companies: Sequence[str], known: Container[str]) -> list[str]:
+    """``companies`` with the names jieba's cuts spoilt mended: a function character glued to
+    a name as a person's name dropped (但永辉超市 → 永辉超市), a branch joined to its chain
+    written just before it (永辉超市垡头店, 乐购黄村公司), and names with a region in brackets."""
+    found = [_unglued(c) for c in companies]
+    found = _branches(text, found, known)
+    for name in bracketed_names(text):
+        inside = [c for c in found if c in name]
+        found = [c for c in found if c not in inside] + [name]
+    return list(dict.fromkeys(found))
+
+
+def _unglued(name: str) -> str:
+    if len(name) < 4 or name[0] not in _GLUED_FUNCTION_CHARS:
+        return name
+    first = posseg.lcut(name)[0]
+    glued = len(first.word) == 3 and first.flag.startswith("nr")
+    return name[1:] if glued else name
+
+
+def _branches(text: str, found: list[str], known: Container[str]) -> list[str]:
+    result = list(found)
+    for branch in found:
+        suffix = next((w for w in _BRANCH_ENDS if branch.endswith(w)), "")
+        head = branch[: len(branch) - len(suffix)]
+        if not suffix or not 2 <= len(head) <= BRANCH_HEAD_MAX:
+            continue
+        for match in re.finditer(re.escape(branch), text):
+            before = text[max(0, match.start() - 8) : match.start()]
+            chain = next(
+                (c for c in found if before.endswith(c) and c.endswith(_CHAIN_ENDS)), ""
+            ) or next((before[-n:] for n in range(4, 1, -1) if before[-n:] in known), "")
+            if chain:
+                result = [chain + branch if c == branch else c for c in result]
+                if not written_alone(text, chain, result):
+                    result = [c for c in result if c != chain]  # written only as the chain
+                break
+    return result
+
+
+def written_alone(text: str, name: str, names: Sequence[str]) -> bool:
+    """Whether ``name`` is written in ``text`` other than as the start of a branch's name
+    among ``names`` (永辉超市 of 永辉超市垡头店)."""
+    branches = [n for n in names if n != name and n.startswith(name) and n.endswith(_BRANCH_ENDS)]
+    rest = text
+    for branch in sorted(branches, key=len, reverse=True):
+        rest = rest.replace(branch, "")
+    return name in rest

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from core.text.segment import words
 from nlp.entities import extract
-from nlp.entities_shapes import joined_firms, kabushiki_firms, role_quoted, shaped_names
+from nlp.entities_shapes import (
+    bracketed_names,
+    joined_firms,
+    kabushiki_firms,
+    mended,
+    quoted_firm_names,
+    role_quoted,
+    shaped_names,
+)
 
 
 def companies(text: str) -> tuple[str, ...]:
@@ -81,3 +89,25 @@ def test_dairy_goods_and_a_quoted_verb_are_no_firms() -> None:
     found = companies("同样的紫薯置于不同生产日期的优倍乳品中，竟产生不同颜色。")
     assert "优倍乳品" not in found
     assert "嗑出" not in companies("嗑瓜子“嗑出”死老鼠厂家欲赔偿千元了事。")
+
+
+def test_a_region_in_brackets_stays_in_the_name() -> None:
+    text = "标称雅贝氏(深圳)乳业有限公司生产的奶粉"
+    assert bracketed_names(text) == ["雅贝氏(深圳)乳业有限公司"]
+    assert "雅培（上海）贸易有限公司" in companies("新西兰恒天然集团为雅培（上海）贸易有限公司生产")
+    # Brackets that hold no region are no part of a name.
+    assert bracketed_names("某某乳业(详见附件)有限公司") == []
+
+
+def test_a_quoted_name_before_a_company_word_is_one_name() -> None:
+    found = companies("而事发的“满堂红”大酒店负责人证实了他的说法。")
+    assert "满堂红大酒店" in found and "满堂红" not in found
+    # A kind of business or goods in quotes is no name (“黑心”饭店).
+    assert quoted_firm_names("“黑心”饭店被查", frozenset({"黑心"}), frozenset()) == []
+
+
+def test_names_jieba_spoilt_are_mended() -> None:
+    # 但永辉 / 从永辉 are cut as a person's name; a branch follows its chain.
+    text = "但永辉超市垡头店仍在销售。王先生从永辉超市垡头店购买了一袋百合。"
+    assert mended(text, ["但永辉超市", "垡头店", "从永辉超市"], ()) == ["永辉超市垡头店"]
+    assert mended("乐购黄村公司被判退款", ["黄村公司"], {"乐购"}) == ["乐购黄村公司"]
