@@ -95,9 +95,14 @@ def learned_names(text: str, companies: Sequence[str]) -> list[str]:
         core = core_name(company)
         if not core or is_ordinary(core):
             continue
+        stem = _stem(company, core)
+        if stem and stem in text.replace(company, ""):
+            found.append(stem)  # 泰奇食品 of 泰奇食品有限公司: the name without its company word
         for match in re.finditer(re.escape(core), text):
             if any(s <= match.start() < e for s, e in spans):
                 continue  # inside a name already found
+            if stem and text.startswith(stem, match.start()):
+                continue
             start = match.start()
             place = next((p for p in gazetteer() if len(p) >= 2 and text.endswith(p, 0, start)), "")
             following = posseg.lcut(text[match.end() : match.end() + 6])
@@ -112,6 +117,19 @@ def learned_names(text: str, companies: Sequence[str]) -> list[str]:
             if core in quoted and quoted != core and not quoted.endswith(COMPANY_WORDS):
                 found.append(quoted)
     return found
+
+
+STEM_MIN = 4  # characters of a name without its company word (泰奇食品; not 泰奇, the core's)
+
+
+def _stem(company: str, core: str) -> str:
+    """A firm's own name and trade without its company word, when it starts with its core (泰奇
+    食品有限公司 → 泰奇食品), else ""."""
+    suffix = next((w for w in COMPANY_WORDS if company.endswith(w)), "")
+    stem = company[: len(company) - len(suffix)]
+    if not suffix or len(stem) < STEM_MIN or not stem.startswith(core) or stem == core:
+        return ""
+    return stem
 
 
 # Names before 等 and the kind of firm they are (蒙牛、伊利等乳企, 思朗、亿达等品牌).

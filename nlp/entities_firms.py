@@ -30,6 +30,9 @@ COMPANY_WORDS = (
     "食品店", "加工店", "奶茶店", "小吃店", "火锅店", "便利店", "专卖店", "连锁店", "批发市场",
     "农贸市场", "蔬菜市场", "菜市场", "水产市场", "农场", "养殖场", "屠宰场", "经营部", "批发部",
     "门市部", "经销部", "酒家", "饭庄", "食府", "茶餐厅", "茶楼", "店",
+    # issue 22, third pass: stores and markets (国泰宏城生活购物广场, 玉泉营果菜批发中心,
+    # 南京长虹大市场) and farms (萧山永王养猪场)
+    "商业大厦", "购物广场", "购物中心", "商业城", "批发中心", "大市场", "养猪场", "养鸡场",
 )  # fmt: skip
 # 店 of a shop, not of its staff or premises (店员, 店铺, 店主, 店内).
 _SHOP_NOT_BEFORE = "员铺主长面内外里门家名址"
@@ -91,7 +94,9 @@ CUT_WORDS = frozenset(
      "部分", "大部分", "一些", "个别", "多数", "少数", "所有", "各类", "各大", "大型", "小型",
      "中小型", "当地", "本地", "周边", "附近", "其他", "其它",
      # which places' (多地蔬菜市场, 各地超市): none named
-     "多地", "各地", "全国", "市区", "城区"}
+     "多地", "各地", "全国", "市区",
+     # people before the place they went to (青岛市民…, 网友在…)
+     "市民", "网友", "消费者", "顾客", "居民", "村民"}
 )  # fmt: skip
 # A measure word after a numeral or a demonstrative, glued by jieba (一家, 这家, 多款).
 _COUNTED = re.compile(r"^[一二两三四五六七八九十百几多每各这那该此本某数\d]+[家款种批瓶袋盒罐个]$")
@@ -328,8 +333,15 @@ def companies_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
 
 
 # A restaurant named where people ate (在粤菜王用餐).
-_NOT_RESTAURANTS = ("食堂", "家", "家里", "家中", "学校", "单位", "宿舍", "医院", "里", "内")
-_ATE_AT = re.compile(r"在([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:用餐|就餐|吃饭|聚餐|进餐)")
+_NOT_RESTAURANTS = (
+    "食堂", "家", "家里", "家中", "学校", "单位", "宿舍", "医院", "里", "内", "网上", "市场",
+    "摊点", "小摊", "路边", "街头", "当地", "附近",
+)  # fmt: skip
+# … or bought something (在长沙贝贝熊购买); 购买 after 网上, 超市, 市场 names none (the
+# company words and _NOT_RESTAURANTS).
+_ATE_AT = re.compile(
+    r"在([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:用餐|就餐|吃饭|聚餐|进餐|购买|购得|买到|选购)"
+)
 
 
 def restaurants_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:

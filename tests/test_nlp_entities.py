@@ -273,3 +273,19 @@ def test_company_words_of_a_maker_premises_and_service_firms() -> None:
     found = entities("四川理工学院后勤服务总公司总经理表示").companies
     assert "四川理工学院后勤服务总公司" in found
     assert "天津市肉类联合加工厂" in entities("其中天津市肉类联合加工厂的熏猪头片").companies
+
+
+def test_stores_markets_and_farms_by_their_company_word() -> None:
+    assert "江州国泰商业大厦" in entities("销售地点为江州国泰商业大厦。").companies
+    assert "海淀区世纪金源购物中心" in entities("在海淀区世纪金源购物中心的展销会上").companies
+    assert "南京长虹大市场" in entities("捣毁了位于南京长虹大市场内的一家干货店").companies
+    assert "萧山永王养猪场" in entities("记者在萧山永王养猪场的负责人那里听说").companies
+    # District 城区 belongs to the name; townspeople (市民) do not.
+    found = entities("标称长治市城区锦辉水产副食超市销售的").companies
+    assert "长治市城区锦辉水产副食超市" in found
+    assert "市民" not in "".join(entities("青岛市民韩先生去棒约翰餐厅吃饭").companies)
+
+
+def test_a_named_shop_where_something_was_bought() -> None:
+    assert "长沙贝贝熊" in entities("他在长沙贝贝熊购买了一箱奶粉。").companies
+    assert entities("她在网上购买了一箱奶粉。").companies == ()
