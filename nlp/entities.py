@@ -30,8 +30,10 @@ import jieba.posseg as posseg
 
 from nlp.entities_context import context_firms, listed_before_kind
 from nlp.entities_firms import (
+    CUT_WORDS,
     GENERIC_HEADS,
     PROPER_FLAGS,
+    _frequencies,
     companies_in,
     core_name,
     is_rare,
@@ -239,8 +241,46 @@ def brands_in(text: str) -> tuple[str, ...]:
         generic = name in GENERIC_HEADS or name in product_terms()  # 茶叶品牌
         if len(name) >= 2 and nouns and not place_alone and not generic:
             found.append(name)
+        elif match.group(0) == "牌" and not _glued_pai(text, match.start()):
+            found.extend(_name_before_pai(text[start : match.start()]))
     found.extend(_names_after_brand_word(text))
     return _unique(found)
+
+
+# Tags of words no brand's name before 牌 holds (其中 r, 一 m, 的 u, 在 p).
+_NOT_BRAND_FLAGS = ("r", "p", "c", "u", "m", "q", "x", "f", "t", "y", "e", "o")
+PAI_NAME_MAX = 4  # characters of a name jieba cuts into words of other kinds before 牌 (胜福)
+
+
+def _glued_pai(text: str, at: int) -> bool:
+    """Whether 牌 at ``at`` ends a word of the dictionary with the character before it (贴牌,
+    洗牌, 杂牌, 冒牌, 大牌, 名牌): a word, not a brand's 牌."""
+    if at > 0 and text[at - 1] in _PAI_WORD_BEFORE:
+        return True  # 贴牌 (OEM), 挂牌, 冒牌… as the dictionary may not hold them
+    return at > 0 and _frequencies().get(text[at - 1 : at + 1], 0) > 0
+
+
+_PAI_WORD_BEFORE = "贴挂冒杂名大金银王老奖招门车底亮摊洗打翻"
+
+
+def _name_before_pai(before: str) -> list[str]:
+    """The name before 牌 when jieba cuts it into words of other kinds (胜福 vn + 牌, 完美 a +
+    牌): the last one or two words, 2–4 characters, none a function word, a cut word, a place
+    alone or goods. 牌 glued into a word of its own (招牌, 名牌, 金牌) never gets here."""
+    tagged = [(p.word, p.flag) for p in posseg.lcut(before)]
+    for n in (1, 2):
+        if len(tagged) < n:
+            break
+        run = tagged[-n:]
+        name = "".join(word for word, _ in run)
+        if any(flag.startswith(_NOT_BRAND_FLAGS) or word in CUT_WORDS for word, flag in run):
+            break
+        if not 2 <= len(name) <= PAI_NAME_MAX:
+            continue
+        if name in GENERIC_HEADS or name in product_terms() or name in gazetteer():
+            break
+        return [name]
+    return []
 
 
 def _described_product(after: str) -> bool:

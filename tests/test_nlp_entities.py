@@ -289,3 +289,16 @@ def test_stores_markets_and_farms_by_their_company_word() -> None:
 def test_a_named_shop_where_something_was_bought() -> None:
     assert "长沙贝贝熊" in entities("他在长沙贝贝熊购买了一箱奶粉。").companies
     assert entities("她在网上购买了一箱奶粉。").companies == ()
+
+
+def test_a_name_jieba_cuts_into_words_of_other_kinds_before_pai() -> None:
+    # 胜福 is a verb-noun to jieba, 完美 an adjective: before 牌 they are brands.
+    assert "胜福" in entities("其中长乡念牌蔬菜饺，胜福牌酥皮五香卷被查出沙门氏菌。").brands
+    assert "完美" in entities("完美牌保健品被指导致多人病残。").brands
+    # 贴牌 (OEM), 杂牌, 冒牌 are words, not a brand's 牌.
+    assert entities("经销商自己生产白酒贴牌，给孩子吃杂牌油，制作冒牌味精。").brands == ()
+
+
+def test_a_list_of_brands_before_many_brands() -> None:
+    text = "抽检结果显示，思朗、亿达等多品牌部分食品被检出超标。"
+    assert {"思朗", "亿达"} <= set(entities(text).brands)
