@@ -37,9 +37,13 @@ from nlp.text import document_from_text
 from nlp.training.evaluation import Scores
 from nlp.training.relevance_train import TrainingSet
 
-HAND_KINDS = frozenset(
+FIRST_KINDS = frozenset(
     {"ced_hand_positive", "ced_hand_negative", "weibo_hand_positive", "weibo_hand_negative"}
 )
+# The fourth pass's drawn posts (``relevance_labels.drawn_labels``), folded apart so that the
+# first 1,547 posts keep the folds they had (their figures stay comparable across passes).
+DRAWN_KINDS = frozenset({"drawn_hand_positive", "drawn_hand_negative"})
+HAND_KINDS = FIRST_KINDS | DRAWN_KINDS
 FOLDS = 5
 SEED = 20261207
 
@@ -68,8 +72,16 @@ class Scored:
 
 
 def hand_folds(data: TrainingSet, folds: int = FOLDS) -> list[np.ndarray]:
-    """The hand-labelled texts' indices, one array per fold, near-copies in one fold."""
-    hand = np.array([i for i, kind in enumerate(data.kinds) if kind in HAND_KINDS])
+    """The hand-labelled texts' indices, one array per fold, near-copies in one fold: the first
+    passes' posts and the drawn ones each split on their own, fold k holding both k-th parts."""
+    parts = [_split(data, kinds, folds) for kinds in (FIRST_KINDS, DRAWN_KINDS)]
+    return [np.concatenate([part[k] for part in parts if part]) for k in range(folds)]
+
+
+def _split(data: TrainingSet, kinds: frozenset[str], folds: int) -> list[np.ndarray]:
+    hand = np.array([i for i, kind in enumerate(data.kinds) if kind in kinds], dtype=int)
+    if not len(hand):
+        return []
     labels = np.array([data.labels[i] for i in hand])
     groups = np.array([data.groups[i] for i in hand])
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED)
