@@ -4,7 +4,8 @@ The labelled evaluation posts are too few to tune on (the ``ced`` tuning sample 
 relevant posts) and the blind sample (``relevance_blind``) must stay blind: its figures are
 reported, its errors are never read. The tuning part (issue 22, third pass, 2026-12-07) is
 therefore the posts read by hand for training (``relevance_labels``: CED lines and the
-Weibo21 posts of ``WEIBO21_READ``, about 1,550 posts, 78 relevant), scored **out of fold**:
+Weibo21 posts of ``WEIBO21_READ``, about 1,550 posts, 78 relevant; since the fourth pass also
+the 1,445 drawn posts of ``relevance_labels.drawn_labels``, folded apart), scored **out of fold**:
 they are cut into ``FOLDS`` folds by near-copy group (``StratifiedGroupKFold``, seed
 ``SEED``), and each fold is scored by a model trained on everything else, the fold's posts and
 every training text in their near-copy groups left out. Knobs (thresholds, weights, weak-label
@@ -43,7 +44,6 @@ FIRST_KINDS = frozenset(
 # The fourth pass's drawn posts (``relevance_labels.drawn_labels``), folded apart so that the
 # first 1,547 posts keep the folds they had (their figures stay comparable across passes).
 DRAWN_KINDS = frozenset({"drawn_hand_positive", "drawn_hand_negative"})
-HAND_KINDS = FIRST_KINDS | DRAWN_KINDS
 FOLDS = 5
 SEED = 20261207
 
