@@ -1,4 +1,5 @@
-"""Hand labels for training the relevance model: CED and Weibo21 posts read by a person.
+"""Hand labels for training the relevance model: CED and Weibo21 posts read one by one
+(by the project's helper agents, AI, not people).
 
 Like ``nlp.training.evaluation`` this holds line numbers (CED) and ids (Weibo21) only,
 never text. How they were made (2026-12-07, issue 22, by reading each post before any model
