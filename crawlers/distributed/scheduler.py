@@ -107,6 +107,7 @@ class ReliableScheduler(Scheduler):
         patient(server.ping, self.where)
         super().__init__(server, persist=True, serializer=picklecompat)
         self.stats = crawler.stats
+        self.crawler = crawler
         self.tracker: TaskTracker | None = None
 
     @classmethod
@@ -176,6 +177,8 @@ class ReliableScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        if self._downloads_waiting():
+            return None
         try:
             request: Request | None = patient(self.queue.pop, self.where)
         except RedisAbandoned:
@@ -186,6 +189,25 @@ class ReliableScheduler(Scheduler):
         self.tracker.popped(request.meta[TASK])
         self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def _downloads_waiting(self) -> bool:
+        """A request taken earlier still waits for a download slot (or for its politeness
+        delay) in this process: take no more from the shared queue until it starts.
+
+        Scrapy's engine pulls from the scheduler until ``CONCURRENT_REQUESTS`` (16) are in
+        its downloader, whatever the per-domain concurrency (the source's, e.g. 2). From a
+        process's own queue that costs nothing; from the shared one, each worker held 14
+        requests it could not start yet, so a list page that another worker's article
+        download had just found waited in some worker's local line behind them (~3.5 s at
+        0.5 s a page) and the frontier advanced one list page per ~3 s whatever the number
+        of workers: the ceiling of the 4-worker figure (docs/scale-out.md, crawl). Held
+        requests are also what a dead worker's colleagues must wait ``worker_timeout`` for.
+        """
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        if downloader is None:
+            return False
+        transferring = sum(len(slot.transferring) for slot in downloader.slots.values())
+        return len(downloader.active) > transferring
 
     def has_pending_requests(self) -> bool:
         return len(self) > 0
