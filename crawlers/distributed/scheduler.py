@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -39,12 +40,16 @@ class TaskTracker:
     """
 
     def __init__(
-        self, queue: ReliableQueue, where: str, before_ack: Callable[[], None] | None = None
+        self,
+        queue: ReliableQueue,
+        where: str,
+        before_ack: Callable[[Callable[[Any], object] | None], None] | None = None,
     ) -> None:
         self.queue = queue
         self.where = where
         # Ships the page's results to the round's tally (health.TallyShipper) first, so a
-        # round seen drained has every result of its pages.
+        # round seen drained has every result of its pages; an acknowledgement goes in the
+        # same transaction (given as a function adding it to the shipper's pipeline).
         self.before_ack = before_ack
         self.inflight: set[str] = set()
         self._items: Counter[str] = Counter()
@@ -76,11 +81,14 @@ class TaskTracker:
     def _settle(self, task: str) -> None:
         if task not in self._done or self._items[task] > 0:
             return
+        ship = self.before_ack
         try:
-            if self.before_ack is not None:
-                patient(self.before_ack, self.where)
             if task in self._failed:
+                if ship is not None:
+                    patient(lambda: ship(None), self.where)
                 patient(lambda: self.queue.nack(task), self.where)
+            elif ship is not None:
+                patient(lambda: ship(lambda pipe: self.queue.ack(task, pipe)), self.where)
             else:
                 patient(lambda: self.queue.ack(task), self.where)
         except RedisAbandoned:
@@ -123,6 +131,7 @@ class ReliableScheduler(Scheduler):
             self.keys.queue(source),
             self.keys.held(source, self.worker),
             self.serializer,
+            self.keys.holders(source),
         )
         self.df = RFPDupeFilter(self.server, key=self.keys.seen(source))
         shipper = TallyShipper(self.server, self.keys, source, getattr(spider, "context").tally)  # noqa: B009
