@@ -13,6 +13,9 @@
    per page). Latency crawl → archive: for each article, from the moment the server answered
    to the moment the mention is readable in the archive (the archive polled every 20 ms),
    p50 / p95. Every article must be archived exactly once, or the run is reported as failed.
+   CPU per article over the same span (``cpu_ms_per_article``, from /proc every 0.1 s): the
+   crawl processes (with their extraction processes), redis-server, and this process (which
+   serves the loopback site from its threads and polls the archive).
 2. **Analysis**: the demo corpus repeated ``--copies`` times (tests/support/demo_mentions.py)
    analysed by 1 and by 2 ``yuqing analyze-worker`` processes; throughput between the first
    and the last move of the archive's ``analyze`` cursor, and whether the analyses and events
@@ -27,6 +30,7 @@ The last line is one JSON object with every figure.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -117,6 +121,67 @@ def _archive(folder: Path, es: str | None, tag: str) -> dict[str, Any]:
     }
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one live process, from /proc; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in task.read_text().split()]
+    return found
+
+
+class CpuMeter(threading.Thread):
+    """CPU seconds of the crawl's processes, sampled every 0.1 s, so the CPU of the measured
+    span (first to last article answered) can be told from start-up: the workers with their
+    extraction processes, redis-server, and this process (the loopback site's threads and the
+    archive watcher)."""
+
+    def __init__(self, redis_pid: int | None) -> None:
+        super().__init__(daemon=True)
+        self.roots: list[int] = []
+        self.redis_pid = redis_pid
+        self.last: dict[int, float] = {}  # per pid: its CPU when last seen alive
+        self.samples: list[tuple[float, float, float, float]] = []
+        self.done = threading.Event()
+
+    def sample(self) -> None:
+        for root in list(self.roots):
+            for pid in _descendants(root):
+                self.last[pid] = max(self.last.get(pid, 0.0), _proc_cpu(pid))
+        redis_cpu = _proc_cpu(self.redis_pid) if self.redis_pid else 0.0
+        now = time.monotonic()
+        self.samples.append((now, sum(self.last.values()), redis_cpu, time.process_time()))
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            self.sample()
+
+    def between(self, start: float, end: float) -> tuple[float, float, float]:
+        """(workers, redis, this process) CPU seconds from ``start`` to ``end``."""
+
+        def at(when: float) -> tuple[float, float, float, float]:
+            return min(self.samples, key=lambda s: abs(s[0] - when))
+
+        if not self.samples:
+            return 0.0, 0.0, 0.0
+        first, last = at(start), at(end)
+        return last[1] - first[1], last[2] - first[2], last[3] - first[3]
+
+
 def crawl_run(
     server: RedisServer | None, workers: int, args: argparse.Namespace, es: str | None = None
 ) -> dict[str, Any]:
@@ -136,6 +201,8 @@ def crawl_run(
     stop = threading.Event()
     watcher = threading.Thread(target=_watch_archive, args=(db, seen, stop), daemon=True)
     watcher.start()
+    meter = CpuMeter(server.process.pid if server and server.process else None)
+    meter.start()
     if server is None:
         command = _cli(config, "crawl")
     else:
@@ -151,8 +218,11 @@ def crawl_run(
         )
         for _ in range(max(1, workers))
     ]
+    meter.roots = [p.pid for p in procs]
     for proc in procs:
         proc.wait(1800)
+    meter.done.set()
+    meter.join(5)
     time.sleep(0.3)
     stop.set()
     watcher.join(5)
@@ -167,6 +237,8 @@ def crawl_run(
             position = rows[-1][0]
     answered = [site.answered[p] for p in articles if p in site.answered]
     span = max(answered) - min(answered) if len(answered) > 1 else float("nan")
+    cpu = meter.between(min(answered), max(answered)) if len(answered) > 1 else (0.0, 0.0, 0.0)
+    per_article = [round(c / max(1, len(answered)) * 1000, 1) for c in cpu]
     latencies = sorted(
         seen[p] - site.answered[p] for p in articles if p in seen and p in site.answered
     )
@@ -183,6 +255,13 @@ def crawl_run(
         "latency_p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 3)
         if latencies
         else None,
+        # CPU per article over the measured span, in ms: the worker processes (with their
+        # extraction processes), redis-server, the benchmark process (site and watcher).
+        "cpu_ms_per_article": dict(
+            zip(("crawler", "redis", "site_and_bench"), per_article, strict=True)
+        ),
+        # The workers' CPU over their whole run, start-up (imports, dictionaries) included.
+        "crawler_cpu_s_total": round(sum(meter.last.values()), 1),
     }
 
 

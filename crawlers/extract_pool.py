@@ -26,7 +26,7 @@ from twisted.internet.defer import Deferred
 
 from crawlers.extract import Article, extract_article
 
-__all__ = ["extract_in_pool", "shutdown"]
+__all__ = ["extract_in_pool", "shutdown", "start_pool"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,23 @@ def _watch_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _started() -> bool:
+    """Run in a worker: unpickling it imported this module, hence the extraction chain."""
+    return True
+
+
+def start_pool(workers: int, timeout: float = 120.0) -> None:
+    """Start the extraction processes now and wait until they have imported the extraction
+    chain (trafilatura, lxml, the date parsers: seconds of CPU each), instead of on the first
+    article. A long-running crawl worker calls it before it starts crawling, so its first
+    pages do not wait for the imports."""
+    if workers <= 0:
+        return
+    pool = _get_pool(workers)
+    for future in [pool.submit(_started) for _ in range(workers)]:
+        future.result(timeout)
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:

@@ -143,8 +143,8 @@ class Keys:
     def held(self, source: str, worker: str) -> str:
         return f"{self.prefix}:crawl:{source}:held:{worker}"
 
-    def held_pattern(self, source: str) -> str:
-        return f"{self.prefix}:crawl:{source}:held:*"
+    def holders(self, source: str) -> str:
+        return f"{self.prefix}:crawl:{source}:holders"
 
     def round(self, source: str) -> str:
         return f"{self.prefix}:crawl:{source}:round"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -67,13 +68,19 @@ class TallyShipper:
         self.tally = tally
         self._states = ""
 
-    def ship(self) -> None:
+    def ship(self, also: Callable[[Any], object] | None = None) -> None:
+        """Ship the tally; ``also`` adds commands to the same transaction (the request's
+        acknowledgement: one round trip for both, not one each)."""
         tally = self.tally
         counts = {name: getattr(tally, name) for name in _COUNTS if getattr(tally, name)}
         flags = {"start_ok": tally.start_ok, "write_failed": tally.write_failed}
         states = json.dumps(tally.state_updates, sort_keys=True, default=str)
         gained = counts or tally.errors or tally.rejected_ids or tally.blocked
         if not gained and not any(flags.values()) and states == self._states:
+            if also is not None:
+                with self.server.pipeline(transaction=True) as pipe:
+                    also(pipe)
+                    pipe.execute()
             return
         key = self.keys.tally(self.source, round_number(self.server, self.keys, self.source))
         with self.server.pipeline(transaction=True) as pipe:
@@ -92,6 +99,8 @@ class TallyShipper:
             if states != self._states and tally.state_updates:
                 for name, value in tally.state_updates.items():
                     pipe.hset(f"{key}:state", name, json.dumps(value, default=str))
+            if also is not None:
+                also(pipe)
             pipe.execute()
         # Shipped: the worker's tally starts again (a running worker's would grow forever).
         for name in _COUNTS:

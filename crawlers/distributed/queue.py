@@ -7,6 +7,12 @@ items the request produced are in the archive. Whatever a worker holds when it d
 back to the queue (``requeue_held``), which is the reliable-queue pattern of BRPOPLPUSH /
 LMOVE, kept on a sorted set so requests keep their Scrapy priority.
 
+The source's held hashes are listed in a set (``holders``), added to by the pop and removed
+from by the requeue, each in the same script as the hash's change: "is anything held?" and
+"whose work is orphaned?" read that set, not a ``SCAN`` of the keyspace (which walks every
+key of the server, the near-duplicate memory's millions of band keys included, ten keys a
+round trip, every second in every worker).
+
 Members are ``<task id>|<score>|<pickled request>``: the task id (enqueue time, then random)
 names the request in the held hash and orders equal priorities first in, first out; the
 score lets a requeue restore its priority.
@@ -33,6 +39,7 @@ if #popped == 0 then return false end
 local member = popped[1]
 local task = string.sub(member, 1, string.find(member, '|', 1, true) - 1)
 redis.call('HSET', KEYS[2], task, member)
+redis.call('SADD', KEYS[3], KEYS[2])
 return member
 """
 
@@ -56,6 +63,7 @@ for i = 2, #entries, 2 do
   redis.call('ZADD', KEYS[2], tonumber(string.sub(member, first + 1, second - 1)), member)
 end
 redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[3], KEYS[1])
 return #entries / 2
 """
 
@@ -64,10 +72,17 @@ class ReliableQueue(Base):
     """Push, pop into this worker's held hash, ack; see the module docstring."""
 
     def __init__(
-        self, server: redis.Redis, spider: Spider, key: str, held_key: str, serializer: Any
+        self,
+        server: redis.Redis,
+        spider: Spider,
+        key: str,
+        held_key: str,
+        serializer: Any,
+        holders_key: str,
     ) -> None:
         super().__init__(server, spider, key, serializer)
         self.held_key = held_key
+        self.holders_key = holders_key
         self._pop = server.register_script(_POP)
         self._requeue = server.register_script(_REQUEUE)
         self._push = server.register_script(_PUSH)
@@ -97,15 +112,16 @@ class ReliableQueue(Base):
         return bool(self._push(keys=keys, args=[score, member, fingerprint, old_task]))
 
     def pop(self, timeout: int = 0) -> Request | None:
-        member = self._pop(keys=[self.key, self.held_key])
+        member = self._pop(keys=[self.key, self.held_key, self.holders_key])
         if not member:
             return None
         payload = bytes(member).split(b"|", 2)[2]
         request: Request = self._decode_request(payload)
         return request
 
-    def ack(self, task: str) -> None:
-        self.server.hdel(self.held_key, task)
+    def ack(self, task: str, pipe: Any = None) -> None:
+        """Drop ``task`` from the held hash (in ``pipe``, a Redis pipeline, when given)."""
+        (self.server if pipe is None else pipe).hdel(self.held_key, task)
 
     def nack(self, task: str) -> int:
         """Put one held request back in the queue (its items could not be archived)."""
@@ -124,7 +140,7 @@ class ReliableQueue(Base):
 
     def requeue_held(self, held_key: str) -> int:
         """Move every request of ``held_key`` (a dead worker's) back to the queue."""
-        return int(self._requeue(keys=[held_key, self.key]))
+        return int(self._requeue(keys=[held_key, self.key, self.holders_key]))
 
     def clear(self) -> None:
         self.server.delete(self.key)

@@ -74,9 +74,18 @@ def claim_round(crawler: Crawler, source: SourceSettings) -> bool:
 
 def drained(server: Any, keys: Keys, source: str) -> bool:
     """Nothing of the source is queued or held by any worker."""
-    if server.zcard(keys.queue(source)):
+    with server.pipeline(transaction=False) as pipe:
+        pipe.zcard(keys.queue(source))
+        pipe.smembers(keys.holders(source))
+        queued, holders = pipe.execute()
+    if queued:
         return False
-    return not any(server.hlen(raw) for raw in server.scan_iter(match=keys.held_pattern(source)))
+    if not holders:
+        return True
+    with server.pipeline(transaction=False) as pipe:
+        for held_key in holders:
+            pipe.hlen(held_key)
+        return not any(pipe.execute())
 
 
 def mark_seeded(crawler: Crawler, source: SourceSettings) -> None:
@@ -177,8 +186,8 @@ class WorkerLoop:
         if queue is None or tracker is None:
             return
         prefix = self.keys.held(self.source.name, "")
-        for raw in self.server.scan_iter(match=self.keys.held_pattern(self.source.name)):
-            held_key = bytes(raw).decode()
+        for raw in self.server.smembers(self.keys.holders(self.source.name)):
+            held_key = raw.decode() if isinstance(raw, bytes) else str(raw)
             owner = held_key[len(prefix) :]
             if owner == self.worker:
                 # Held here but not in flight: a pop whose reply was lost in an outage.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -39,12 +40,16 @@ class TaskTracker:
     """
 
     def __init__(
-        self, queue: ReliableQueue, where: str, before_ack: Callable[[], None] | None = None
+        self,
+        queue: ReliableQueue,
+        where: str,
+        before_ack: Callable[[Callable[[Any], object] | None], None] | None = None,
     ) -> None:
         self.queue = queue
         self.where = where
         # Ships the page's results to the round's tally (health.TallyShipper) first, so a
-        # round seen drained has every result of its pages.
+        # round seen drained has every result of its pages; an acknowledgement goes in the
+        # same transaction (given as a function adding it to the shipper's pipeline).
         self.before_ack = before_ack
         self.inflight: set[str] = set()
         self._items: Counter[str] = Counter()
@@ -76,11 +81,14 @@ class TaskTracker:
     def _settle(self, task: str) -> None:
         if task not in self._done or self._items[task] > 0:
             return
+        ship = self.before_ack
         try:
-            if self.before_ack is not None:
-                patient(self.before_ack, self.where)
             if task in self._failed:
+                if ship is not None:
+                    patient(lambda: ship(None), self.where)
                 patient(lambda: self.queue.nack(task), self.where)
+            elif ship is not None:
+                patient(lambda: ship(lambda pipe: self.queue.ack(task, pipe)), self.where)
             else:
                 patient(lambda: self.queue.ack(task), self.where)
         except RedisAbandoned:
@@ -107,6 +115,7 @@ class ReliableScheduler(Scheduler):
         patient(server.ping, self.where)
         super().__init__(server, persist=True, serializer=picklecompat)
         self.stats = crawler.stats
+        self.crawler = crawler
         self.tracker: TaskTracker | None = None
 
     @classmethod
@@ -122,6 +131,7 @@ class ReliableScheduler(Scheduler):
             self.keys.queue(source),
             self.keys.held(source, self.worker),
             self.serializer,
+            self.keys.holders(source),
         )
         self.df = RFPDupeFilter(self.server, key=self.keys.seen(source))
         shipper = TallyShipper(self.server, self.keys, source, getattr(spider, "context").tally)  # noqa: B009
@@ -176,6 +186,8 @@ class ReliableScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        if self._downloads_waiting():
+            return None
         try:
             request: Request | None = patient(self.queue.pop, self.where)
         except RedisAbandoned:
@@ -186,6 +198,25 @@ class ReliableScheduler(Scheduler):
         self.tracker.popped(request.meta[TASK])
         self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def _downloads_waiting(self) -> bool:
+        """A request taken earlier still waits for a download slot (or for its politeness
+        delay) in this process: take no more from the shared queue until it starts.
+
+        Scrapy's engine pulls from the scheduler until ``CONCURRENT_REQUESTS`` (16) are in
+        its downloader, whatever the per-domain concurrency (the source's, e.g. 2). From a
+        process's own queue that costs nothing; from the shared one, each worker held 14
+        requests it could not start yet, so a list page that another worker's article
+        download had just found waited in some worker's local line behind them (~3.5 s at
+        0.5 s a page) and the frontier advanced one list page per ~3 s whatever the number
+        of workers: the ceiling of the 4-worker figure (docs/scale-out.md, crawl). Held
+        requests are also what a dead worker's colleagues must wait ``worker_timeout`` for.
+        """
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        if downloader is None:
+            return False
+        transferring = sum(len(slot.transferring) for slot in downloader.slots.values())
+        return len(downloader.active) > transferring
 
     def has_pending_requests(self) -> bool:
         return len(self) > 0
