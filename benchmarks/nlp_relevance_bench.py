@@ -10,6 +10,8 @@ pieces: the share called relevant should be small).
     .venv/bin/python benchmarks/nlp_relevance_bench.py             # relevance (~15 s)
     .venv/bin/python benchmarks/nlp_relevance_bench.py --all       # + rumour, matching, events
     .venv/bin/python benchmarks/nlp_relevance_bench.py --tuning    # + the tuning part (~10 min)
+    .venv/bin/python benchmarks/nlp_relevance_bench.py --tuning-only --errors   # while tuning:
+        # the tuning part's figures and out-of-fold errors, no held-out figure printed
 
 Reads ../shared/datasets (see its README and nlp/training/evaluation.py for how the sample was
 built); nothing from the data sets is written anywhere. The last line is one JSON object with
@@ -141,12 +143,28 @@ def tuning(figures: dict[str, Any], show_errors: bool) -> None:
     """The tuning part (``nlp.training.relevance_tuning``): the hand-labelled training posts
     scored out of fold, the stage's rule over its knobs, and (``--errors``) its mistakes."""
     from nlp.training.relevance_train import fit, training_set
-    from nlp.training.relevance_tuning import errors, out_of_fold, scores, sweep
+    from nlp.training.relevance_tuning import (
+        DRAWN_KINDS,
+        FIRST_KINDS,
+        errors,
+        out_of_fold,
+        scores,
+        sweep,
+    )
 
     scored = out_of_fold(training_set(), fit, progress=lambda m: print(m, file=sys.stderr))
     print(f"tuning part, out of fold: {len(scored)} hand-labelled posts")
-    for part in ("ced", "weibo", "all"):
-        chosen = [s for s in scored if part == "all" or s.kind.startswith(part)]
+    # first: the 1,547 posts of the first three passes (their folds unchanged since); drawn: the
+    # fourth pass's drawn posts (nlp/training/relevance_drawn_labels.json)
+    parts = {
+        "ced": lambda s: s.kind.startswith("ced"),
+        "weibo": lambda s: s.kind.startswith("weibo"),
+        "first": lambda s: s.kind in FIRST_KINDS,
+        "drawn": lambda s: s.kind in DRAWN_KINDS,
+        "all": lambda s: True,
+    }
+    for part, member in parts.items():
+        chosen = [s for s in scored if member(s)]
         for name, predict in (
             ("lexicon", lambda s: s.lexicon >= 0.5),
             ("model", lambda s: s.probability >= 0.5),
@@ -157,9 +175,10 @@ def tuning(figures: dict[str, Any], show_errors: bool) -> None:
                 f"  {part:<6}{name:<15}tp {result.tp:>3} fp {result.fp:>3} fn {result.fn:>3} "
                 f"precision {result.precision:.3f} recall {result.recall:.3f}"
             )
-            if part == "all":
-                figures[f"relevance_tuning_{name}_precision"] = round(result.precision, 4)
-                figures[f"relevance_tuning_{name}_recall"] = round(result.recall, 4)
+            if part in ("first", "all"):
+                key = "relevance_tuning" + ("_first" if part == "first" else "")
+                figures[f"{key}_{name}_precision"] = round(result.precision, 4)
+                figures[f"{key}_{name}_recall"] = round(result.recall, 4)
     print("  the stage's rule by model threshold and veto:")
     for threshold, veto, result in sweep(scored):
         print(
@@ -353,11 +372,17 @@ def main() -> int:
     parser.add_argument(
         "--tuning", action="store_true", help="hand-labelled posts out of fold (~10 min)"
     )
+    parser.add_argument(
+        "--tuning-only",
+        action="store_true",
+        help="the tuning part alone: the labelled sample (and the blind one's figures) unscored",
+    )
     args = parser.parse_args()
     figures: dict[str, Any] = {}
     try:
-        relevance(figures, args.errors)
-        if args.tuning:
+        if not args.tuning_only:
+            relevance(figures, args.errors)
+        if args.tuning or args.tuning_only:
             tuning(figures, args.errors)
         if args.rumour or args.all:
             rumour(figures)

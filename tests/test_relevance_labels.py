@@ -13,7 +13,7 @@ from nlp.training import relevance_labels as hand
 from nlp.training.evaluation import CED, CED_LINES, HOLDOUT_LINES, read_lines
 from nlp.training.relevance_blind import blind_sample
 from nlp.training.relevance_train import TrainingSet, add_weibo
-from nlp.training.rumor_more import WEIBO21
+from nlp.training.rumor_more import MM17, WEIBO21
 from nlp.training.rumor_train import near_duplicate_groups
 from tests.conftest import require_dataset
 
@@ -68,3 +68,42 @@ def test_no_blind_post_nor_near_copy_is_trained_on(root: Path) -> None:
         t[:30] for t, g in zip(held, groups[len(data.texts) :], strict=True) if g in trained
     ]
     assert overlapping == []
+
+
+def test_drawn_labels_resolve_and_stay_apart_from_every_sample(root: Path) -> None:
+    """The fourth pass's drawn posts: each pointer is a post of CED, Weibo21 or mm17, none is an
+    evaluation or blind post or one read before, and training reads them as hand labels."""
+    labels = hand.drawn_labels()
+    assert len(labels) == 1445
+    counts = {value: list(labels.values()).count(value) for value in hand.DRAWN_VALUES}
+    assert counts == {"relevant": 54, "not_relevant": 1371, "ambiguous": 20}
+    ced_lines = {number for number, _ in read_lines(root / CED)}
+    more_ids = {str(r["id"]) for name in (WEIBO21, MM17) for _, r in read_lines(root / name)}
+    drawn_lines = {int(key[4:]) for key in labels if key.startswith("ced:")}
+    assert drawn_lines <= ced_lines and min(drawn_lines) > hand.READ_UP_TO
+    assert {key for key in labels if not key.startswith("ced:")} <= more_ids
+    assert not drawn_lines & (set(CED_LINES) | set(HOLDOUT_LINES) | set(blind.CED_LINES))
+    assert not set(labels) & (set(blind.WEIBO21_IDS) | hand.WEIBO21_READ)
+    data = TrainingSet([], [], {})
+    add_weibo(data, root, LexiconRelevanceScorer())
+    # a label holds for its near-copies: at least one text per labelled post
+    assert data.counts["drawn_hand_positive"] >= counts["relevant"]
+    assert data.counts["drawn_hand_negative"] >= counts["not_relevant"]
+
+
+def test_drawn_labels_are_the_documented_draw(root: Path) -> None:
+    """The label file holds the draw of ``relevance_draw`` in its order (chosen by data set and
+    domain with a fixed seed, no scorer): rerunning the draw gives the same posts."""
+    from nlp.training.relevance_draw import draw
+
+    assert [c.key for c in draw(root)] == list(hand.drawn_labels())
+
+
+def test_a_bad_drawn_label_file_names_the_file_and_record(tmp_path: Path) -> None:
+    bad = tmp_path / "labels.json"
+    bad.write_text('{"posts": [["ced:1700", "relevant"], ["ced:1701", "maybe"]]}', "utf-8")
+    with pytest.raises(hand.LabelFileError, match=r"labels\.json: posts\[1\]: expected"):
+        hand.drawn_labels(bad)
+    bad.write_text('{"items": []}', "utf-8")
+    with pytest.raises(hand.LabelFileError, match=r"labels\.json: expected a JSON object"):
+        hand.drawn_labels(bad)

@@ -87,3 +87,29 @@ def test_decide_lets_a_strong_term_through_the_veto() -> None:
     assert decide(0.6, strong_term=True, probability=0.01) == (True, False)
     assert decide(0.6, strong_term=False, probability=0.01) == (False, False)
     assert decide(0.0, strong_term=False, probability=0.9) == (False, True)
+
+
+def test_drawn_posts_fold_apart_and_leave_the_first_folds_unchanged() -> None:
+    first = _data()
+    before = [sorted(int(i) for i in fold) for fold in hand_folds(first, folds=3)]
+    data = _data()
+    for i, text in enumerate(RELEVANT + UNRELATED):
+        label = int(text in RELEVANT)
+        kind = "drawn_hand_positive" if label else "drawn_hand_negative"
+        data.add("转：" + text, label, kind, 20.0 if label else 1.0, group=200 + i)
+    after = hand_folds(data, folds=3)
+    n = len(first.texts)
+    assert [sorted(int(i) for i in fold if i < n) for fold in after] == before
+    drawn = sorted(int(i) for fold in after for i in fold if i >= n)
+    assert drawn == list(range(n, len(data.texts)))
+    for fold in after:  # each fold holds drawn posts of both labels
+        assert {data.labels[int(i)] for i in fold if i >= n} == {0, 1}
+
+
+def test_a_zero_weight_text_is_scored_never_trained_on() -> None:
+    data = _data()
+    for text in ("零权重的独特文本甲乙丙", "又一条甲乙丙零权重的文本"):  # twice: min_df is 2
+        data.add(text, 1, "drawn_hand_positive", 0.0, group=300)
+    assert not any("甲乙" in str(term) for term in fit(data).terms)
+    data.weights[-2:] = [1.0, 1.0]
+    assert any("甲乙" in str(term) for term in fit(data).terms)

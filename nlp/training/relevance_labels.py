@@ -1,4 +1,5 @@
-"""Hand labels for training the relevance model: CED and Weibo21 posts read by a person.
+"""Hand labels for training the relevance model: CED and Weibo21 posts read one by one
+(by the project's helper agents, AI, not people).
 
 Like ``nlp.training.evaluation`` this holds line numbers (CED) and ids (Weibo21) only,
 never text. How they were made (2026-12-07, issue 22, by reading each post before any model
@@ -31,10 +32,20 @@ booking fraud 工商 took up), ``WEIBO21_AMBIGUOUS`` (14, left out of training),
 post read is a negative (crime, traffic, epidemics, medical advice, stock news).
 
 Posts after ``READ_UP_TO`` (the non-rumour half of the file is mostly everyday chatter) keep
-the lexicon's weak labels (``relevance_train``'s docstring).
+the lexicon's weak labels (``relevance_train``'s docstring), except the drawn ones below.
+
+Fourth pass (2026-12-07, issue 22, the relevance helper agent): ``relevance_drawn_labels.json``,
+1,445 posts drawn by ``relevance_draw`` (CED after ``READ_UP_TO``, Weibo21 医药健康 / 社会生活 /
+财经商业 / 灾难事故, mm17; by data set and domain only, away from every sample's near-copies and
+from the posts read before) and read in full before any model scored them: 56 relevant, 20
+ambiguous. The file's "about" has the rule and the calls made; ``drawn_labels`` reads it.
 """
 
 from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
 
 READ_UP_TO = 1649
 SHOWN_ALL_FROM = 609
@@ -189,3 +200,35 @@ WEIBO21_AMBIGUOUS = frozenset(
         "weibo21-train-5426", "weibo21-val-0554",
     }
 )  # fmt: skip
+
+DRAWN_FILE = Path(__file__).with_name("relevance_drawn_labels.json")
+DRAWN_VALUES = ("relevant", "not_relevant", "ambiguous")
+
+
+class LabelFileError(ValueError):
+    """A label file that does not hold what its loader expects (the file and the record named)."""
+
+
+@lru_cache(maxsize=2)
+def drawn_labels(path: Path = DRAWN_FILE) -> dict[str, str]:
+    """Pointer ("ced:LINE", or a Weibo21 / mm17 id) → relevant / not_relevant / ambiguous."""
+    try:
+        posts = json.loads(path.read_text(encoding="utf-8"))["posts"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LabelFileError(f"{path}: expected a JSON object with a 'posts' list ({exc})") from exc
+    labels: dict[str, str] = {}
+    for number, post in enumerate(posts):
+        if (
+            not isinstance(post, list)
+            or len(post) != 2
+            or not isinstance(post[0], str)
+            or post[1] not in DRAWN_VALUES
+        ):
+            raise LabelFileError(
+                f"{path}: posts[{number}]: expected [pointer, one of {', '.join(DRAWN_VALUES)}],"
+                f" got {post!r}"
+            )
+        if post[0] in labels:
+            raise LabelFileError(f"{path}: posts[{number}]: {post[0]} is labelled twice")
+        labels[post[0]] = post[1]
+    return labels

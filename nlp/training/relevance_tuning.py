@@ -4,7 +4,8 @@ The labelled evaluation posts are too few to tune on (the ``ced`` tuning sample 
 relevant posts) and the blind sample (``relevance_blind``) must stay blind: its figures are
 reported, its errors are never read. The tuning part (issue 22, third pass, 2026-12-07) is
 therefore the posts read by hand for training (``relevance_labels``: CED lines and the
-Weibo21 posts of ``WEIBO21_READ``, about 1,550 posts, 78 relevant), scored **out of fold**:
+Weibo21 posts of ``WEIBO21_READ``, about 1,550 posts, 78 relevant; since the fourth pass also
+the 1,445 drawn posts of ``relevance_labels.drawn_labels``, folded apart), scored **out of fold**:
 they are cut into ``FOLDS`` folds by near-copy group (``StratifiedGroupKFold``, seed
 ``SEED``), and each fold is scored by a model trained on everything else, the fold's posts and
 every training text in their near-copy groups left out. Knobs (thresholds, weights, weak-label
@@ -37,9 +38,12 @@ from nlp.text import document_from_text
 from nlp.training.evaluation import Scores
 from nlp.training.relevance_train import TrainingSet
 
-HAND_KINDS = frozenset(
+FIRST_KINDS = frozenset(
     {"ced_hand_positive", "ced_hand_negative", "weibo_hand_positive", "weibo_hand_negative"}
 )
+# The fourth pass's drawn posts (``relevance_labels.drawn_labels``), folded apart so that the
+# first 1,547 posts keep the folds they had (their figures stay comparable across passes).
+DRAWN_KINDS = frozenset({"drawn_hand_positive", "drawn_hand_negative"})
 FOLDS = 5
 SEED = 20261207
 
@@ -68,8 +72,16 @@ class Scored:
 
 
 def hand_folds(data: TrainingSet, folds: int = FOLDS) -> list[np.ndarray]:
-    """The hand-labelled texts' indices, one array per fold, near-copies in one fold."""
-    hand = np.array([i for i, kind in enumerate(data.kinds) if kind in HAND_KINDS])
+    """The hand-labelled texts' indices, one array per fold, near-copies in one fold: the first
+    passes' posts and the drawn ones each split on their own, fold k holding both k-th parts."""
+    parts = [_split(data, kinds, folds) for kinds in (FIRST_KINDS, DRAWN_KINDS)]
+    return [np.concatenate([part[k] for part in parts if part]) for k in range(folds)]
+
+
+def _split(data: TrainingSet, kinds: frozenset[str], folds: int) -> list[np.ndarray]:
+    hand = np.array([i for i, kind in enumerate(data.kinds) if kind in kinds], dtype=int)
+    if not len(hand):
+        return []
     labels = np.array([data.labels[i] for i in hand])
     groups = np.array([data.groups[i] for i in hand])
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED)

@@ -2,7 +2,8 @@
 
 ``nlp/training/sentiment_hand_labels.json`` holds pointers into ../shared/datasets (the same
 form as the evaluation sample, benchmarks/sentiment_labels.json: ``source``, ``line``, ``id``,
-and for a CED response its ``mid`` and ``index``) and a stance read by a person, never the
+and for a CED response its ``mid`` and ``index``) and a stance read one by one
+(by the project's helper agents, AI), never the
 texts. They were drawn by benchmarks/sentiment_train_draw.py away from both evaluation
 samples and their near-copies, so the held-out figure stays a figure on unseen texts. The weak
 labels (emoticons, where a post comes from) teach what opinion words look like; these teach

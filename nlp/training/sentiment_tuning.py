@@ -1,7 +1,8 @@
 """The stance sample's TUNING split as training texts, and the run-time knobs chosen on it by
 grouped cross-validation (``yuqing train sentiment``).
 
-The tuning split of ``benchmarks/sentiment_labels.json`` (455 texts read by a person) is the
+The tuning split of ``benchmarks/sentiment_labels.json``
+(455 texts read one by one by a helper agent, AI) is the
 labelled data closest to what the product sees: Weibo posts, comments, news and official
 notices in the proportions of the sample. The model trains on it beside the weak labels and
 the 800 training texts labelled by reading (``TUNING_WEIGHT`` each). The held-out split is

@@ -246,9 +246,11 @@ that command; `yuqing evaluate relevance` prints the table again).
 - Data: `../shared/datasets/food_safety` (LeonWang91/Food-Safety-Incidents-Classification),
   `../shared/datasets/ced` (CED, Song et al. 2018; part labelled by hand,
   `nlp/training/relevance_labels.py`), `../shared/datasets/rumor_more` (Weibo21, Nan et al.
-  2021; mm17, Jin et al. 2017), `../shared/datasets/news_pages` (GeneralNewsExtractor's test
-  pages, as off-topic articles) and the domain lexicons of `nlp/resources/topics.txt`; how
-  they become labels is in `nlp/training/relevance_train.py`. Counts: {meta.get("counts")}.
+  2021; mm17, Jin et al. 2017; part of both labelled by hand too, the drawn posts of
+  `nlp/training/relevance_drawn_labels.json`), `../shared/datasets/news_pages`
+  (GeneralNewsExtractor's test pages, as off-topic articles) and the domain lexicons of
+  `nlp/resources/topics.txt`; how they become labels is in `nlp/training/relevance_train.py`.
+  Counts: {meta.get("counts")}.
   The posts of the labelled samples (`nlp/training/evaluation.py`, and the blind one of
   `nlp/training/relevance_blind.py`) and their near-copies are never trained on.
 - Model: logistic regression (liblinear, C = {meta.get("C")}, balanced classes, Weibo
