@@ -27,7 +27,10 @@ def agency_level(mention: Mention, data: RuleInput) -> str | None:
         if level in AGENCY_LEVELS:
             return str(level)
     if mention.author and mention.author in data.own_names:
-        return None
+        # Its own decision is at its own level even when the party's address names a
+        # district (住所：江州市临川区…), which routes the alert there: the unit told is not
+        # the one that decided (cuihu_ebike's 江市监处罚〔2026〕281号 got the county's 7 days).
+        return data.agency.level if data.agency is not None else None
     where = f"{mention.region}\n{mention.author}\n{mention.title}"
     for fragment, level in data.region_levels.items():
         if fragment and fragment in where and level in AGENCY_LEVELS:

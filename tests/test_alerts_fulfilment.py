@@ -21,7 +21,7 @@ from archive.models import Mention, Obligation
 from core.clock import SHANGHAI, SimulatedClock, local
 from core.settings import Settings
 from tests.conftest import OBLIGATION_EVIDENCE_UNDONE
-from tests.support.alert_data import HOT, T0, analysis, mention
+from tests.support.alert_data import HOT, T0, analysis, event, mention
 from tests.support.fulfilment_data import REPORT, hot_event, post, settings_for
 
 PENALTY = [
@@ -531,3 +531,51 @@ def test_a_clarification_is_closed_by_the_answer_to_the_claim_not_the_event_repo
     )
     assert found is not None and found.applies
     assert found.mention.id == "own-answer"
+
+
+def test_a_superiors_same_theme_tip_in_the_event_does_not_answer_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    # cuihu_ebike: the province's winter e-bike tip, clustered into the local fire's event,
+    # named nothing of the fire and closed its response; the bureau's own answer does.
+    settings = settings_for(tmp_path, HOT)
+    clock = SimulatedClock(T0 + timedelta(minutes=30))
+    fire = replace(
+        event("e1", count=5, title="记者走访：无3C标志的拼装电池仍在一些维修店出售"),
+        keywords=["电池", "拼装", "湖苑", "3c", "极风", "召回", "电动", "白沙"],
+    )
+    archive.upsert_event(fire)
+    evaluate(archive, settings, clock)
+    [ob] = archive.ledger.list_obligations()
+    tip = post(
+        "tip",
+        "入冬以来气温下降，电动自行车电池故障和火灾风险上升。提醒广大消费者：购买电动自行车和"
+        "蓄电池，应到正规经营场所选购带有强制性产品认证（3C）标志的产品；不在楼道、楼梯间停放或"
+        "充电。",
+        40,
+        "杭州发布",
+        platform="official",
+        kind="official",
+        title="关于冬季电动自行车安全使用的消费提示",
+        extra={"doc_type": "notice"},
+    )
+    archive.upsert_mentions([tip])
+    archive.upsert_analyses([analysis("tip", event_id="e1")])
+    clock.set(T0 + timedelta(hours=2))
+    report = evaluate(archive, settings, clock)
+    assert (report.fulfilments_closed, report.fulfilments_proposed) == (0, 0)
+    assert archive.ledger.get_obligation(ob.id or 0).status == "open"  # type: ignore[union-attr]
+    answer = post(
+        "own1",
+        "【回应】针对网友和媒体反映的部分维修店销售无3C标志拼装锂电池问题，我局已在全市开展电动"
+        "自行车及蓄电池销售维修专项整治，白沙区翠湖苑周边3家店铺被立案调查。",
+        180,
+        "杭州市场监管",
+    )
+    archive.upsert_mentions([answer])
+    archive.upsert_analyses([analysis("own1", event_id="e1")])
+    clock.set(T0 + timedelta(hours=4))
+    evaluate(archive, settings, clock)
+    done = archive.ledger.get_obligation(ob.id or 0)
+    assert done is not None and (done.status, done.fulfilled_by) == ("done", "own1")
+    assert done.done_at == answer.published_at

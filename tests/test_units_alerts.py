@@ -11,7 +11,7 @@ from alerts.defaults import default_rules
 from alerts.stage import evaluate
 from archive import Archive
 from core.clock import SHANGHAI, SimulatedClock
-from core.settings import Settings
+from core.settings import AgencySettings, Settings
 from tests.support.unit_events import T0, add_event, mention, units
 
 
@@ -119,3 +119,49 @@ def test_a_penalty_in_a_district_is_due_on_the_county_deadline(
     # The city's own decision keeps the 20 working days of its level.
     assert city.level == "city"
     assert city.due_at > datetime(2027, 1, 15, tzinfo=SHANGHAI)
+
+
+def test_the_agencys_own_decision_keeps_its_level_when_the_party_lives_in_a_district(
+    tmp_path: Path, archive: Archive
+) -> None:
+    # cuihu_ebike's city decision on a toy seller whose address is in 临川区: the text names the
+    # district, so the alert routes there, but the city decided and has its 20 working days.
+    settings = make_settings(tmp_path).model_copy(
+        update={
+            "agency": AgencySettings(
+                name="江州市市场监督管理局",
+                level="city",
+                region="江州市",
+                districts=["临川区", "白沙区"],
+                accounts=["江州市场监管"],
+            )
+        }
+    )
+    settings.obligations.region_levels.update({"临川区": "county", "白沙区": "county"})
+    published = datetime(2026, 11, 17, 10, 30, tzinfo=SHANGHAI)
+    text = (
+        "江市监处罚〔2026〕281号\n\n当事人：江州乐童贸易有限公司\n住所：江州市临川区建设路66号\n\n"
+        "违法事实：当事人通过网店销售的塑胶仿真玩具邻苯二甲酸酯类增塑剂含量超标……\n\n"
+        "处罚结果：罚款人民币6.39万元。\n\n江州市市场监督管理局\n2026年11月12日"
+    )
+    archive.upsert_mentions(
+        [
+            mention(
+                "toy",
+                text,
+                published,
+                platform="official",
+                kind="official",
+                author="江州市市场监督管理局",
+                region="江州",
+                title="江州市市场监督管理局行政处罚决定书（江市监处罚〔2026〕281号）",
+                extra={"doc_type": "penalty"},
+                source="official-penalty",
+            )
+        ]
+    )
+    evaluate(archive, settings, SimulatedClock(published + timedelta(hours=1)))
+    [ob] = [o for o in archive.ledger.list_obligations() if o.kind == "penalty_disclosure"]
+    assert ob.level == "city"
+    # Decided Thu 11-12: 20 working days → Thu 12-10, not the county's Mon 11-23.
+    assert ob.due_at == datetime(2026, 12, 10, 23, 59, 59, tzinfo=SHANGHAI)
