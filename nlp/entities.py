@@ -28,6 +28,7 @@ from typing import TypeVar
 
 import jieba.posseg as posseg
 
+from core.text.segment import word_tags
 from nlp.entities_context import context_firms, listed_before_kind
 from nlp.entities_firms import (
     CUT_WORDS,
@@ -172,7 +173,7 @@ def _acts(word: str) -> bool:
         return True
     if word in known_names() or _confirms(word):
         return False  # another brand or a product (惠氏启赋奶粉)
-    tags = posseg.dt.word_tag_tab
+    tags = word_tags()
     # A word jieba guessed (再陷, 换帅) by its first character's tag.
     flag = tags.get(word) or (tags.get(word[0], "") if word else "")
     return flag in ("v", "d", "p")

@@ -19,6 +19,8 @@ from pathlib import Path
 import jieba
 import jieba.posseg as posseg
 
+from core.text.segment import word_tags
+
 # Longer words first where one ends another (奶茶店 before 店): the first that a span ends
 # with is its company word. 市场 alone is not here: it names a market square or "the
 # market" far more often than a business.
@@ -297,7 +299,7 @@ def _name_before(span: str, known: Container[str], quoted: bool | str, unit: boo
 
 def _place_ending_in_shop(span: str) -> bool:
     """Whether ``span`` ends in a place jieba's dictionary holds that ends in 店 (驻马店)."""
-    tags = posseg.dt.word_tag_tab
+    tags = word_tags()
     return any(tags.get(span[-n:]) == "ns" for n in range(2, min(len(span), 4) + 1))
 
 

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import jieba.posseg as posseg
 
+from core.text.segment import word_tags
 from nlp.entities_firms import (
     COMPANY_WORDS,
     GENERIC_HEADS,
@@ -134,7 +135,7 @@ def _joined_name(parts: Sequence[str], products: frozenset[str]) -> bool:
     """Whether words jieba split can be one name (海底 / 捞, 徐福 / 记): no function word among
     them, and not ending in a company word, a trade or a product (便利 / 店, 水务 / 集团, 冰 /
     淇淋: those are the other rules' or no names)."""
-    tags = posseg.dt.word_tag_tab
+    tags = word_tags()
     if any(tags.get(part, "x").startswith(_FUNCTION_FLAGS) for part in parts if len(part) > 1):
         return False
     if any(part in ("的", "在", "了", "是", "和", "与", "及") for part in parts):
@@ -173,7 +174,7 @@ COMMON_NOUN_FREQ = 10
 
 
 def _common_noun(name: str) -> bool:
-    tag = posseg.dt.word_tag_tab.get(name, "")
+    tag = word_tags().get(name, "")
     return tag == "n" and _frequencies().get(name, 0) >= COMMON_NOUN_FREQ
 
 
@@ -288,7 +289,7 @@ _GOODS_FLAGS = frozenset({"n", "a", "b", "vn", "an", "v", "l", "ad", "d", "m", "
 def _brand_words(parts: Sequence[str]) -> bool:
     """Whether the words of a registered name before goods make a maker's name: each unknown to
     jieba or known as a proper name (华义, 江 / 记), none a word of the goods' kind."""
-    tags = posseg.dt.word_tag_tab
+    tags = word_tags()
     for part in parts:
         if part in tags:
             if tags[part] in _GOODS_FLAGS:

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
+import jieba.posseg as posseg
 import rjieba
 
 _DICTIONARY = Path(__file__).parent / "resources" / "domain_dict.txt"
@@ -56,6 +57,19 @@ def ensure_loaded(extra_dictionary: Path | None = None) -> None:
             # Words cut before the site dictionary may be cut differently now.
             _remembered.cache_clear()
             query_tokens.cache_clear()
+
+
+def word_tags() -> dict[str, str]:
+    """jieba's word -> part-of-speech table, with the tags of the user dictionaries in it.
+
+    jieba.posseg moves the words ``load_userdict``/``add_word`` tagged into its table only at
+    its next cut, so a table read before any cut in this process lacks them: an entity rule
+    reading it then gave a text different firms depending on what the process had tagged
+    before (a fresh analysis helper and the leaseholder disagreed, 维保 a firm or not)."""
+    ensure_loaded()
+    posseg.dt.makesure_userdict_loaded()
+    table: dict[str, str] = posseg.dt.word_tag_tab
+    return table
 
 
 def _load_dictionary(path: Path) -> None:
