@@ -9,7 +9,6 @@ mentions in the same order give the same events.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from nlp.event_links import (
     own_words,
     zone_text,
 )
+from nlp.event_memo import Norms, same_roots
 from nlp.event_scope import (
     Home,
     event_cities,
@@ -36,10 +36,6 @@ from nlp.event_scope import (
 )
 from nlp.events import EventState, Member
 from nlp.vectors import Vector, cosine, top_terms
-
-# Norms remembered by the store (``_Norms``) before it starts again: the centroids of the
-# events in memory and the mentions' vectors being linked, a few thousand at a time.
-NORMS_KEPT = 20_000
 
 # Cosine between a mention's vector and an event centroid at or above which the mention joins.
 # Tuned on the food-safety news set (benchmarks/nlp_relevance_bench.py --events): the two
@@ -152,7 +148,7 @@ class EventStore:
         # ordered analysis step on the scale benchmark's replay); kept here, exactly, as
         # members come and go through ``add`` and ``remove_member``.
         self._spans: dict[str, tuple[datetime, datetime]] = {}
-        self._norms = _Norms()
+        self._norms = Norms()
 
     def __contains__(self, event_id: object) -> bool:
         return event_id in self.events
@@ -179,7 +175,7 @@ class EventStore:
         # they were; EventState.add forgets the centroid on every member, and most members
         # are replies (recomputing it, a sort of the members and a sum of the roots' words,
         # was a tenth of the ordered step). Kept only when the roots provably stay the same.
-        kept = state._centroid if _same_roots(state, member, old) else None
+        kept = state._centroid if same_roots(state, member, old) else None
         state.add(member)
         if kept is not None:
             state._centroid = kept
@@ -520,61 +516,3 @@ def _without(vector: Vector, name: str) -> Vector:
 def _other_place(key: tuple[str, str]) -> tuple[str, str]:
     """A place name is indexed once for both kinds of place."""
     return (DISTRICT if key[0] == PLACE else PLACE, key[1])
-
-
-def _same_roots(state: EventState, member: Member, old: Member | None) -> bool:
-    """Whether adding ``member`` (replacing ``old``) leaves the event's centroid as it is:
-    it is ``old`` analysed again with the same parent, time, words and linking (a post
-    re-scored as its replies come), or it replies to another member and either replaces a
-    reply or no member replies to it (a post arriving after its replies would turn them from
-    roots into replies)."""
-    if old is not None and _same_place(old, member):
-        return True
-    parent = member.mention.parent_id
-    if parent is None or parent == member.id or not state.is_child(member):
-        return False
-    if old is not None:
-        return state.is_child(old) and old.mention.parent_id != old.id
-    return state.reply_count(member.id) == 0
-
-
-def _same_place(old: Member, new: Member) -> bool:
-    """The same member for the centroid: the same parent (so a root or a reply as before),
-    the same place in the event's order, the same linking and the same words in the same
-    order (the centroid's sums, and the order of its words, are then the same)."""
-    return (
-        old.mention.parent_id == new.mention.parent_id
-        and old.at == new.at
-        and old.linked == new.linked
-        and (old.vector is new.vector or list(old.vector.items()) == list(new.vector.items()))
-    )
-
-
-class _Norms:
-    """Vector norms by object, for ``cosine`` without recomputing them: an event's centroid
-    is compared with every candidate mention, a mention's vector with every candidate event.
-    Keyed by identity with the vector held, so an id is never reused while it is kept; the
-    vectors compared (TextParts' vectors, EventState's centroids) are never changed in place.
-    """
-
-    def __init__(self) -> None:
-        self._kept: dict[int, tuple[Mapping[str, float], float]] = {}
-
-    def norm(self, vector: Mapping[str, float]) -> float:
-        kept = self._kept.get(id(vector))
-        if kept is not None and kept[0] is vector:
-            return kept[1]
-        if len(self._kept) >= NORMS_KEPT:
-            self._kept.clear()
-        norm = math.sqrt(sum(v * v for v in vector.values()))
-        self._kept[id(vector)] = (vector, norm)
-        return norm
-
-    def cosine(self, a: Mapping[str, float], b: Mapping[str, float]) -> float:
-        """``nlp.vectors.cosine``, operation for operation (the same float)."""
-        if len(a) > len(b):
-            a, b = b, a
-        dot = sum(value * b.get(word, 0.0) for word, value in a.items())
-        if dot == 0:
-            return 0.0
-        return dot / (self.norm(a) * self.norm(b))
