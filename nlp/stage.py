@@ -67,13 +67,13 @@ def analyze_new(
     settings: Settings,
     clock: Clock,
     limit: int | None = None,
-    before_batch: Callable[[Analyzer, list[Mention]], None] | None = None,
+    before_batch: Callable[[Analyzer, list[tuple[int, Mention]]], None] | None = None,
 ) -> AnalyzeReport:
     """Analyse the mentions that arrived or changed since the last run (at most ``limit``).
 
-    ``before_batch`` sees each batch's mentions before they are analysed (an analysis worker
-    puts the texts its helpers prepared into the analyzer's cache then, without reading the
-    batch a second time)."""
+    ``before_batch`` sees each batch's rows (position, mention) before they are analysed (an
+    analysis worker puts the texts its helpers prepared into the analyzer's cache then,
+    without reading the batch a second time)."""
     started = time.perf_counter()
     report = AnalyzeReport()
     analyzer = analyzer_for(archive, settings)
@@ -85,9 +85,9 @@ def analyze_new(
         rows = archive.mentions_since(position, size)
         if not rows:
             break
-        mentions = [mention for _, mention in rows]
         if before_batch is not None:
-            before_batch(analyzer, mentions)
+            before_batch(analyzer, rows)
+        mentions = [mention for _, mention in rows]
         try:
             now = clock.now()
             outcome = analyzer.process(mentions, now)

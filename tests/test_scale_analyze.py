@@ -28,7 +28,8 @@ from core.config import load_config
 from nlp.stage import CURSOR, analyze_new, analyzer_for, forget
 from tests.support.demo_mentions import demo_mentions
 from tests.support.redis_server import RedisServer
-from yuqing.analyze_worker import CHUNKS, LOOKAHEAD, AnalyzeWorker
+from yuqing import analyze_worker
+from yuqing.analyze_worker import CHUNKS, LOOKAHEAD, AnalyzeWorker, _chunks
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
@@ -154,10 +155,16 @@ def test_a_dead_leaseholders_work_is_taken_over(
 
 
 def test_helpers_share_the_batches_by_chunks_without_overlap(
-    tmp_path: Path, redis_server: RedisServer, replay: list[Mention]
+    tmp_path: Path,
+    redis_server: RedisServer,
+    replay: list[Mention],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Two helpers at once claim each chunk of the window once between them, and every
     prepared text reaches the leaseholder: all but its own first batch's."""
+    # Claims that outlive a slow run here, so that each chunk is claimed once, not again
+    # after its claim ends (which only finds the texts present).
+    monkeypatch.setattr(analyze_worker, "CLAIM_MS", 600_000)
     expected = one_process(tmp_path, redis_server, replay)
     with two_workers(tmp_path, redis_server, replay, "chunks") as (leader, helper):
         assert leader.holds_lease()
@@ -228,3 +235,45 @@ def test_the_leaseholder_computes_no_part_of_a_prepared_text(
             assert not more or linked, (mention.id, more)
             checked += 1
         assert checked > batch
+
+
+@pytest.mark.parametrize("helper_lives", [True, False])
+def test_the_leaseholder_waits_for_a_chunk_a_helper_is_on(
+    tmp_path: Path,
+    redis_server: RedisServer,
+    replay: list[Mention],
+    monkeypatch: pytest.MonkeyPatch,
+    helper_lives: bool,
+) -> None:
+    """A chunk of the leaseholder's batch claimed by a helper still computing it: the
+    leaseholder takes it from Redis once the helper is done rather than computing it too; a
+    helper that dies holding the claim costs the claim's time, and the leaseholder computes
+    the chunk itself. The analyses and events are the same either way."""
+    monkeypatch.setattr(analyze_worker, "CLAIM_MS", 1_500)
+    expected = one_process(tmp_path, redis_server, replay)
+    name = f"wait{int(helper_lives)}"
+    with two_workers(tmp_path, redis_server, replay, name, lease_seconds=60) as (leader, helper):
+        assert leader.holds_lease()
+        batch = leader.settings.nlp.batch_size
+        rows = leader.archive.mentions_since(0, batch)
+        chunk = _chunks(rows, CHUNKS)[1]
+        assert helper._claim(f"{leader.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}")
+        texts = {(m.title, m.text) for _, m in chunk} - {
+            (m.title, m.text) for _, m in rows[: len(_chunks(rows, CHUNKS)[0])]
+        }
+        late = threading.Timer(
+            0.3,
+            helper._prepare,
+            args=(analyzer_for(helper.archive, helper.settings), [m for _, m in chunk]),
+        )
+        if helper_lives:
+            late.start()
+        assert leader.lead() == batch
+        if helper_lives:
+            late.join()
+        taken = leader.report.texts_taken
+        assert taken == (len(texts) if helper_lives else 0)
+        while leader.lead():
+            pass
+        got = snapshot(leader.archive)
+    assert got == expected

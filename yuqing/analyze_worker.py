@@ -30,6 +30,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import redis
@@ -55,6 +56,12 @@ PARTS_TTL_MS = 600_000
 # whole batches it found none and computed the batch again, the helper's work lost), and
 # several helpers share one batch.
 CHUNKS = 4
+# A chunk's claim lives this long: the leaseholder waits for a chunk while its claim lives,
+# so a helper killed mid-chunk costs it at most this once. A chunk takes a helper a tenth
+# of a second of CPU (50 texts); past its claim, a chunk already done is found present
+# and not computed again.
+CLAIM_MS = 5_000
+WAIT_STEP = 0.01
 # The TextParts properties computed ahead for every text: cheap, and any member reads them.
 _ALWAYS = ("vector", "title_vector", "lead", "grams", "doubting")
 # Every lazily computed TextParts property (warm-up loads what each of them needs).
@@ -193,18 +200,44 @@ class AnalyzeWorker:
             refresh_events(self.archive, self.settings, self.clock)
             self._refreshed = now
 
-    def _take_prepared(self, analyzer: Any, mentions: Sequence[Mention]) -> None:
-        # The analyzer's text cache (nlp.analyzer: (title, text) → TextParts) is where a
-        # part computed elsewhere goes; it is looked up there before anything is computed.
+    def _take_prepared(self, analyzer: Any, rows: Sequence[tuple[int, Mention]]) -> None:
+        """Put the batch's texts prepared by helpers into the analyzer's text cache (nlp.analyzer:
+        (title, text) → TextParts), where they are looked up before anything is computed.
+
+        A chunk no helper has started is claimed and left to the analyzer. A chunk a helper
+        is on is waited for (its claim lives CLAIM_MS, renewed by nobody: a dead helper's
+        ends soon), for at most a quarter of the lease per batch: computing it here as well
+        would only do its work twice, and with a core each the helper is as quick."""
         cache = analyzer._texts
-        wanted = [m for m in mentions if (m.title, m.text) not in cache]
-        if not wanted:
-            return
-        keys = [f"{self.prefix}:parts:{_text_key(m)}" for m in wanted]
+        deadline = time.monotonic() + self.lease_ms / 4000
+        for chunk in _chunks(rows, CHUNKS):
+            wanted = {
+                f"{self.prefix}:parts:{_text_key(m)}": m
+                for _, m in chunk
+                if (m.title, m.text) not in cache
+            }
+            if not wanted:
+                continue
+            self.report.texts_wanted += len(wanted)
+            claim = f"{self.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}"
+            # What is there already (a text repeated from a chunk prepared before, too).
+            self._take(cache, wanted)
+            if not wanted or self._claim(claim):
+                continue
+            while time.monotonic() < deadline:
+                time.sleep(WAIT_STEP)
+                alive = patient(partial(self.server.exists, claim), self.where)
+                self._take(cache, wanted)  # after the claim: a chunk finished as it ended
+                if not wanted or not alive:
+                    break
+
+    def _take(self, cache: Any, wanted: dict[str, Mention]) -> None:
+        """Take what is in Redis of ``wanted`` into ``cache``; what was found leaves ``wanted``."""
+        keys = list(wanted)
         blobs = patient(lambda: self.server.mget(keys), self.where)
-        self.report.texts_wanted += len(set(keys))
-        for mention, blob in zip(wanted, blobs, strict=True):
-            if isinstance(blob, bytes) and (mention.title, mention.text) not in cache:
+        for key, blob in zip(keys, blobs, strict=True):
+            if isinstance(blob, bytes):
+                mention = wanted.pop(key)
                 # Written by a helper of this deployment: Redis is trusted like the archive.
                 cache[(mention.title, mention.text)] = pickle.loads(blob)
                 self.report.texts_taken += 1
@@ -232,9 +265,7 @@ class AnalyzeWorker:
         return prepared
 
     def _claim(self, key: str) -> bool:
-        won = patient(
-            lambda: self.server.set(key, self.worker, nx=True, px=PARTS_TTL_MS), self.where
-        )
+        won = patient(lambda: self.server.set(key, self.worker, nx=True, px=CLAIM_MS), self.where)
         return bool(won)
 
     def _prepare(self, analyzer: Any, mentions: Sequence[Mention]) -> int:
