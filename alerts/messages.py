@@ -16,6 +16,7 @@ from alerts.rules import Match
 from archive.models import Alert, Mention, Obligation, Reason
 from core.clock import local
 from core.settings import RuleSettings, Settings
+from core.text.clip import clip
 from core.vocabulary import AGENCY_LEVEL_LABELS, ALERT_LEVEL_LABELS, shown_name
 
 EVIDENCE_SHOWN = 5
@@ -91,8 +92,7 @@ def mention_label(m: Mention, limit: int = 40) -> str:
     when longer than ``limit`` characters, so a reader never takes a cut word for the text."""
     if m.title:
         return m.title
-    text = " ".join(m.text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(m.text, limit)
 
 
 def dashboard_url(settings: Settings) -> str:

@@ -18,6 +18,7 @@ from archive.base import Archive
 from archive.models import Alert, Analysis, Event, Mention, Reason
 from core.settings import AgencySettings, HotspotSettings, RuleSettings, RuleSettingsBase
 from core.settings_base import register_typed
+from core.text.clip import clip
 from core.vocabulary import ALERT_LEVELS, SEVERITY_GRADES
 
 # The alert level a severity grade calls for at least.
@@ -174,9 +175,7 @@ def register_rule(cls: _R) -> _R:
 
 
 def mention_title(mention: Mention) -> str:
-    text = mention.title or mention.text
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:59] + "…"
+    return clip(mention.title or mention.text, 60)
 
 
 def post_reason(mention: Mention, prefix: str = "") -> Reason:

@@ -30,8 +30,10 @@ import jieba.posseg as posseg
 
 from nlp.entities_context import context_firms, listed_before_kind
 from nlp.entities_firms import (
+    CUT_WORDS,
     GENERIC_HEADS,
     PROPER_FLAGS,
+    _frequencies,
     companies_in,
     core_name,
     is_rare,
@@ -40,6 +42,12 @@ from nlp.entities_firms import (
 )
 from nlp.entities_regions import Region, cities_first, gazetteer, regions_in
 from nlp.entities_registered import registered_brands
+from nlp.entities_shapes import (
+    mended,
+    quoted_firm_names,
+    shaped_firms,
+    shaped_names,
+)
 
 T = TypeVar("T")
 
@@ -77,6 +85,9 @@ FIRM_NAME_WORDS = frozenset(
 )  # fmt: skip
 # Words after a known brand that make it the firm acting (徐福记这家企业, 蒙牛承认).
 ACTOR_WORDS = frozenset({"这家", "承认", "否认", "致歉", "道歉", "召回"})
+# Words after a known name that is also an ordinary word (光明, 统一) that only a firm takes
+# (光明承认部分乳品渗入碱水, 统一旗下); 表示 and 回应 follow people's thoughts too (思念回应了家人).
+FIRM_ONLY_AFTER = frozenset({"承认", "否认", "致歉", "道歉", "召回", "旗下", "董事长", "总裁"})
 KNOWN_NAME_MAX_WORDS = 4  # 呷 / 哺 / 呷 / 哺
 
 
@@ -143,7 +154,7 @@ def _known_at(words: Sequence[str], i: int) -> tuple[str, KnownName, int] | None
         entry = names.get(candidate)
         if entry is not None:
             following = words[i + n] if i + n < len(words) else ""
-            if not entry.ambiguous or _confirms(following):
+            if not entry.ambiguous or _confirms(following) or following in FIRM_ONLY_AFTER:
                 return candidate, entry, i + n
     word = words[i]
     for cut in range(2, len(word) - 1):
@@ -230,8 +241,46 @@ def brands_in(text: str) -> tuple[str, ...]:
         generic = name in GENERIC_HEADS or name in product_terms()  # 茶叶品牌
         if len(name) >= 2 and nouns and not place_alone and not generic:
             found.append(name)
+        elif match.group(0) == "牌" and not _glued_pai(text, match.start()):
+            found.extend(_name_before_pai(text[start : match.start()]))
     found.extend(_names_after_brand_word(text))
     return _unique(found)
+
+
+# Tags of words no brand's name before 牌 holds (其中 r, 一 m, 的 u, 在 p).
+_NOT_BRAND_FLAGS = ("r", "p", "c", "u", "m", "q", "x", "f", "t", "y", "e", "o")
+PAI_NAME_MAX = 4  # characters of a name jieba cuts into words of other kinds before 牌 (胜福)
+
+
+def _glued_pai(text: str, at: int) -> bool:
+    """Whether 牌 at ``at`` ends a word of the dictionary with the character before it (贴牌,
+    洗牌, 杂牌, 冒牌, 大牌, 名牌): a word, not a brand's 牌."""
+    if at > 0 and text[at - 1] in _PAI_WORD_BEFORE:
+        return True  # 贴牌 (OEM), 挂牌, 冒牌… as the dictionary may not hold them
+    return at > 0 and _frequencies().get(text[at - 1 : at + 1], 0) > 0
+
+
+_PAI_WORD_BEFORE = "贴挂冒杂名大金银王老奖招门车底亮摊洗打翻"
+
+
+def _name_before_pai(before: str) -> list[str]:
+    """The name before 牌 when jieba cuts it into words of other kinds (胜福 vn + 牌, 完美 a +
+    牌): the last one or two words, 2–4 characters, none a function word, a cut word, a place
+    alone or goods. 牌 glued into a word of its own (招牌, 名牌, 金牌) never gets here."""
+    tagged = [(p.word, p.flag) for p in posseg.lcut(before)]
+    for n in (1, 2):
+        if len(tagged) < n:
+            break
+        run = tagged[-n:]
+        name = "".join(word for word, _ in run)
+        if any(flag.startswith(_NOT_BRAND_FLAGS) or word in CUT_WORDS for word, flag in run):
+            break
+        if not 2 <= len(name) <= PAI_NAME_MAX:
+            continue
+        if name in GENERIC_HEADS or name in product_terms() or name in gazetteer():
+            break
+        return [name]
+    return []
 
 
 def _described_product(after: str) -> bool:
@@ -320,6 +369,9 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     """The entities of ``text`` (Simplified), whose jieba words are ``words``."""
     known_companies, known_brands = known_in(words)
     named = companies_in(text, known_names())
+    # Registered-shape names the company-word reading stopped short of (广州市联和食品加工有限
+    # 公司) count as found with their company word: their own names are learned from them.
+    named = tuple(mended(text, shaped_names(text, named), known_names()))
     # A known name with its trade word (康师傅集团) inside a formal name found
     # (香港康师傅集团有限公司) is that name again.
     known_companies = tuple(
@@ -328,10 +380,23 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     # A known brand speaking (惠氏：产品合格) is the firm: punctuation is not among ``words``.
     speaking = tuple(b for b in known_brands if re.search(re.escape(b) + "[：:]", text))
     by_context = context_firms(text, words, named, product_terms(), QUOTED_NOT_BRANDS)
+    by_shape = shaped_firms(text, [*named, *known_companies, *by_context])
+    # A quoted name before a company word (“满堂红”大酒店) is the firm's name with it.
+    quoted_firms = quoted_firm_names(text, QUOTED_NOT_BRANDS, product_terms())
+    quoted_alone = {alone for _, alone in quoted_firms}
+    by_context = [c for c in by_context if c not in quoted_alone]
+    by_shape = [*by_shape, *(firm for firm, _ in quoted_firms)]
     return Entities(
         regions=regions_in(words),
         companies=_unique(
-            [*named, *restaurants_in(text, known_names()), *known_companies, *speaking, *by_context]
+            [
+                *named,
+                *restaurants_in(text, known_names()),
+                *known_companies,
+                *speaking,
+                *by_context,
+                *by_shape,
+            ]
         ),
         brands=_unique(
             [

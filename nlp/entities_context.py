@@ -50,6 +50,8 @@ _LATIN_FIRM = re.compile(
     r"(?<![A-Za-z])[A-Z][A-Za-z0-9&\-.]{1,40}?(?:PTY ?LTD|LTD|Ltd\.?|LIMITED|Limited|INC|Inc\.?"
     r"|GMBH|GmbH|LLC|CORP|Corp\.?|S\.A\.)(?![A-Za-z])"
 )
+# Company words a learned name is written with again (新西兰恒天然公司 … 恒天然集团).
+LEARNED_FIRM_WORDS = ("集团公司", "集团", "公司")
 # A verb, an adverb or a preposition after a learned name: the firm acting (河南烨赫堂将…).
 _ACTING_FLAGS = ("v", "d", "p")
 
@@ -59,8 +61,13 @@ def quoted_businesses(text: str, not_names: frozenset[str]) -> list[str]:
     return [
         m.group(1)
         for m in _QUOTED_BUSINESS.finditer(text)
-        if m.group(1) not in not_names and m.group(1) not in GENERIC_HEADS
+        if m.group(1) not in not_names and m.group(1) not in GENERIC_HEADS and not _acts(m.group(1))
     ]
+
+
+def _acts(quoted: str) -> bool:
+    """Whether a quote is a verb phrase, not a name (嗑瓜子“嗑出”死老鼠厂家…)."""
+    return all(p.flag.startswith(("v", "d")) for p in posseg.lcut(quoted))
 
 
 def listed_firms(text: str) -> list[str]:
@@ -88,15 +95,23 @@ def learned_names(text: str, companies: Sequence[str]) -> list[str]:
         core = core_name(company)
         if not core or is_ordinary(core):
             continue
+        stem = _stem(company, core)
+        if stem and stem in text.replace(company, ""):
+            found.append(stem)  # 泰奇食品 of 泰奇食品有限公司: the name without its company word
         for match in re.finditer(re.escape(core), text):
             if any(s <= match.start() < e for s, e in spans):
                 continue  # inside a name already found
+            if stem and text.startswith(stem, match.start()):
+                continue
             start = match.start()
             place = next((p for p in gazetteer() if len(p) >= 2 and text.endswith(p, 0, start)), "")
             following = posseg.lcut(text[match.end() : match.end() + 6])
             word, flag = (following[0].word, following[0].flag) if following else ("", "")
             ends = not word.strip() or word in "，。；、！？"
-            if ends or word in ACTING_AFTER or flag.startswith(_ACTING_FLAGS):
+            firm_word = next((w for w in LEARNED_FIRM_WORDS if text.startswith(w, match.end())), "")
+            if firm_word:
+                found.append(place + core + firm_word)  # 对恒天然集团 after 新西兰恒天然公司
+            elif ends or word in ACTING_AFTER or flag.startswith(_ACTING_FLAGS):
                 found.append(place + core)
         for quoted in _QUOTED.findall(text):
             if core in quoted and quoted != core and not quoted.endswith(COMPANY_WORDS):
@@ -104,9 +119,22 @@ def learned_names(text: str, companies: Sequence[str]) -> list[str]:
     return found
 
 
+STEM_MIN = 4  # characters of a name without its company word (泰奇食品; not 泰奇, the core's)
+
+
+def _stem(company: str, core: str) -> str:
+    """A firm's own name and trade without its company word, when it starts with its core (泰奇
+    食品有限公司 → 泰奇食品), else ""."""
+    suffix = next((w for w in COMPANY_WORDS if company.endswith(w)), "")
+    stem = company[: len(company) - len(suffix)]
+    if not suffix or len(stem) < STEM_MIN or not stem.startswith(core) or stem == core:
+        return ""
+    return stem
+
+
 # Names before 等 and the kind of firm they are (蒙牛、伊利等乳企, 思朗、亿达等品牌).
 _LIST_BEFORE_KIND = re.compile(
-    r"([^，,。；;！？!?：:“”\s]{2,80}?)等(?:[\d一二两三四五六七八九十多几]+家)?(?:知名|大型|国内|国外|多个)?"
+    r"([^，,。；;！？!?：:“”\s]{2,80}?)等(?:[\d一二两三四五六七八九十多几]+家)?(?:知名|大型|国内|国外|多个|多)?"
     r"(企业|公司|商家|厂家|厂商|乳企|酒企|餐厅|超市|门店|餐馆|饭店|品牌)"
 )
 _LIST_SEP = re.compile(r"[、，,]|和|及|与|以及")

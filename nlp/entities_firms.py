@@ -23,17 +23,27 @@ import jieba.posseg as posseg
 # with is its company word. 市场 alone is not here: it names a market square or "the
 # market" far more often than a business.
 COMPANY_WORDS = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "分公司", "公司", "食品厂",
-    "加工厂", "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店", "商行", "餐厅",
-    "餐馆", "饭馆", "面馆", "饭店", "大酒店", "酒店", "酒楼", "宾馆", "药店", "门店", "食品店",
-    "加工店", "奶茶店", "小吃店", "火锅店", "便利店", "专卖店", "连锁店", "批发市场", "农贸市场",
-    "菜市场", "水产市场", "农场", "养殖场", "屠宰场", "经营部", "批发部", "门市部", "经销部",
-    "酒家", "饭庄", "食府", "茶餐厅", "茶楼", "店",
+    "股份有限公司", "有限责任公司", "有限公司", "株式会社", "集团公司", "集团", "分公司", "总公司",
+    "公司", "食品厂", "加工厂", "制品厂", "工厂", "厂", "合作社", "超市", "商场", "商城", "商店",
+    "商行", "餐厅", "餐馆", "饭馆", "面馆", "饭店", "大酒店", "酒店", "酒楼", "宾馆", "药店",
+    "门店",
+    "食品店", "加工店", "奶茶店", "小吃店", "火锅店", "便利店", "专卖店", "连锁店", "批发市场",
+    "农贸市场", "蔬菜市场", "菜市场", "水产市场", "农场", "养殖场", "屠宰场", "经营部", "批发部",
+    "门市部", "经销部", "酒家", "饭庄", "食府", "茶餐厅", "茶楼", "店",
+    # issue 22, third pass: stores and markets (国泰宏城生活购物广场, 玉泉营果菜批发中心,
+    # 南京长虹大市场) and farms (萧山永王养猪场)
+    "商业大厦", "购物广场", "购物中心", "商业城", "批发中心", "大市场", "养猪场", "养鸡场",
 )  # fmt: skip
 # 店 of a shop, not of its staff or premises (店员, 店铺, 店主, 店内).
 _SHOP_NOT_BEFORE = "员铺主长面内外里门家名址"
 # A company word inside another word: 商行 of 工商行政管理局.
-_NOT_AFTER = {"店": f"(?![{_SHOP_NOT_BEFORE}])", "商行": "(?!政)"}
+# 厂 of a maker or of premises, not a factory's name (阿尔卑斯厂商, 加工点厂房, 厂家, 厂长).
+_FACTORY_NOT_BEFORE = "商房家区长"
+_NOT_AFTER = {
+    "店": f"(?![{_SHOP_NOT_BEFORE}])",
+    "商行": "(?!政)",
+    "厂": f"(?![{_FACTORY_NOT_BEFORE}])",
+}
 _COMPANY = re.compile(
     r"[\u4e00-\u9fffA-Za-z0-9（）()·]{2,30}?(?:"
     + "|".join(w + _NOT_AFTER.get(w, "") for w in COMPANY_WORDS)
@@ -63,11 +73,15 @@ NAME_INNER_WORDS = frozenset(
     {"综合", "餐饮", "连锁", "批发", "物流", "商贸", "贸易", "科技", "实业", "发展", "开发",
      "养殖", "种植", "酿造", "电子商务", "生物",
      # manufacturers' trades (江州恒泰印染有限公司: jieba tags 印染 vn)
-     "印染", "印刷", "铸造", "包装", "服装", "造纸", "冶炼", "锻造"}
+     "印染", "印刷", "铸造", "包装", "服装", "造纸", "冶炼", "锻造",
+     # a service firm's and a meat combine's words (后勤服务总公司, 肉类联合加工厂)
+     "服务", "联合"}
 )  # fmt: skip
 # Company words that make a name without a proper name before them. 集团 is not one: 水务集团
 # is how a report refers back to "the water group" (nlp_entities_bench.py, line 429).
-STRONG_COMPANY_WORDS = frozenset({"股份有限公司", "有限责任公司", "有限公司", "集团公司"})
+STRONG_COMPANY_WORDS = frozenset(
+    {"股份有限公司", "有限责任公司", "有限公司", "集团公司", "株式会社"}
+)
 # Words after which a company name starts (the name never contains them), when jieba gives
 # them as words of their own: "涉事的江州食品厂" names 江州食品厂, but 长沙向东食品有限公司
 # keeps its 向 (向东 is one word).
@@ -78,7 +92,11 @@ CUT_WORDS = frozenset(
      "袋", "盒", "罐", "突击检查", "检查", "走访", "购于", "学校",
      # which of a place's shops (广州部分超市, 当地大型超市): none named
      "部分", "大部分", "一些", "个别", "多数", "少数", "所有", "各类", "各大", "大型", "小型",
-     "中小型", "当地", "本地", "周边", "附近", "其他", "其它"}
+     "中小型", "当地", "本地", "周边", "附近", "其他", "其它",
+     # which places' (多地蔬菜市场, 各地超市): none named
+     "多地", "各地", "全国", "市区",
+     # people before the place they went to (青岛市民…, 网友在…)
+     "市民", "网友", "消费者", "顾客", "居民", "村民"}
 )  # fmt: skip
 # A measure word after a numeral or a demonstrative, glued by jieba (一家, 这家, 多款).
 _COUNTED = re.compile(r"^[一二两三四五六七八九十百几多每各这那该此本某数\d]+[家款种批瓶袋盒罐个]$")
@@ -207,11 +225,13 @@ def _cjk(word: str) -> bool:
 def names_something(tagged: Sequence[tuple[str, str]], known: Container[str] = ()) -> bool:
     """Whether a word of ``tagged`` names something (a proper name, a known name, a rare
     word), and not all of them are places (广州超市, 台湾奶茶店)."""
+    if any(word in known for word, _ in tagged):
+        return True  # a known name, though jieba holds it as a place (京东 of 京东商城)
     if all(
         (flag == "ns" and not is_rare(word)) or word.endswith(_STREET_ENDS) for word, flag in tagged
     ):
         return False  # a known place or a street alone (广州超市, 玉泉路店); 员村 is a name
-    if any(flag in PROPER_FLAGS or word in known for word, flag in tagged):
+    if any(flag in PROPER_FLAGS for _, flag in tagged):
         return True
     short = sum(len(word) for word, _ in tagged) <= RARE_NAME_MAX
     # Nouns and morphemes (zg, yg) only: jieba's rare status words and adjectives are words (麻辣).
@@ -313,8 +333,15 @@ def companies_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:
 
 
 # A restaurant named where people ate (在粤菜王用餐).
-_NOT_RESTAURANTS = ("食堂", "家", "家里", "家中", "学校", "单位", "宿舍", "医院", "里", "内")
-_ATE_AT = re.compile(r"在([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:用餐|就餐|吃饭|聚餐|进餐)")
+_NOT_RESTAURANTS = (
+    "食堂", "家", "家里", "家中", "学校", "单位", "宿舍", "医院", "里", "内", "网上", "市场",
+    "摊点", "小摊", "路边", "街头", "当地", "附近",
+)  # fmt: skip
+# … or bought something (在长沙贝贝熊购买); 购买 after 网上, 超市, 市场 names none (the
+# company words and _NOT_RESTAURANTS).
+_ATE_AT = re.compile(
+    r"在([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:用餐|就餐|吃饭|聚餐|进餐|购买|购得|买到|选购)"
+)
 
 
 def restaurants_in(text: str, known: Container[str] = ()) -> tuple[str, ...]:

@@ -43,7 +43,9 @@ ACTING_AFTER = frozenset(
      "发布", "公告", "宣布", "回复", "赔偿", "起诉", "涉嫌",
      # issue 22: a firm's outlets, officers and dealers (海底捞门店, 三鹿董事长)
      "加盟店", "连锁店", "旗舰店", "董事长", "总裁", "总经理", "发言人", "创始人", "高管",
-     "股价", "市值", "公关部"}
+     "股价", "市值", "公关部",
+     # issue 22, third pass: a firm called a business (强冠企业问题油品, 修正药企)
+     "企业", "药企", "乳企", "酒企"}
 )  # fmt: skip
 # A firm's own after 的 (伊利的工作人员, 蒙牛的生产基地).
 FIRM_OWN_AFTER_DE = frozenset(
@@ -208,6 +210,8 @@ _NOT_NAME_FLAGS = frozenset({"ns", "s", "f", "t", "m", "mq", "l", "i", "v", "r"}
 _TRADE_NOT_FIRM_AFTER = (
     "行业", "企业", "产业", "协会", "巨头", "龙头", "服务", "监管", "单位", "环节", "业", "处",
     "科", "安全", "市场", "消费", "经营", "店", "门店", "场所",
+    # the goods (优倍乳品中…, 乳品里): a trade that is also a kind of goods
+    "中", "里",
 )  # fmt: skip
 TRADE_LOOKBACK = 8  # characters read before a trade for its firm's name
 

@@ -70,7 +70,7 @@ def is_claim_alert(alert: Alert, rules: set[str]) -> bool:
     return alert.rule in rules or any(r.text.startswith(CLAIM_PREFIX) for r in alert.evidence)
 
 
-def _claim_words(alert: Alert) -> str:
+def claim_words(alert: Alert) -> str:
     """The newest words of the claim (evidence is kept newest first), else the alert's title:
     a post alert's title is its claim (``claim_text``)."""
     for reason in alert.evidence:
@@ -138,12 +138,12 @@ def read_claim(
         key=lambda p: (p.mention.published_at, p.mention.id),
     )
     return IdentifiedClaim(
-        text=_claim_words(alert),
+        text=claim_words(alert),
         alert=alert,
         event=event,
         posts=[p for p in posts if p.mention.published_at <= at],
         debunk=mentions.get(debunk_id) if debunk_id else None,
-        quoted=quoted if quoted != _claim_words(alert) else "",
+        quoted=quoted if quoted != claim_words(alert) else "",
         clarification=clarification,
     )
 
@@ -175,3 +175,16 @@ def all_claims(
     ]
     claims.sort(key=lambda c: (-c.score, c.text))
     return claims
+
+
+def claims_by_event(archive: Archive, rules: set[str], at: datetime) -> dict[str, str]:
+    """The words of the false claim identified in each event by ``at`` (the newest claim
+    alert of the event: a claim restated later is the one the office answers)."""
+    found: dict[str, tuple[datetime, str]] = {}
+    for alert in archive.ledger.list_alerts(limit=SCAN_LIMIT):
+        if not alert.event_id or alert.first_at > at or not is_claim_alert(alert, rules):
+            continue
+        known = found.get(alert.event_id)
+        if known is None or alert.first_at > known[0]:
+            found[alert.event_id] = (alert.first_at, claim_words(alert))
+    return {event_id: words for event_id, (_, words) in found.items()}

@@ -22,6 +22,7 @@ from core.vocabulary import shown_name
 from nlp.lexicon import TOPIC_LABELS
 from reports import items
 from reports.as_of import moment_text
+from reports.claims import claim_rules
 from reports.periods import KIND_LABELS, Period
 from reports.refs import engagement, mention_record, mref, query_record
 from reports.unit_area import UnitArea
@@ -231,7 +232,8 @@ def build_datapack(
         raise KeyError(f"no event {event_id!r} in {archive.describe()}")
     volume(b)
     items.top_events(b, event)
-    items.rumours(b, rumor_threshold(settings))
+    rules = claim_rules(settings) if settings is not None else set()
+    items.rumours(b, rumor_threshold(settings), rules)
     items.obligations(b, event_id)
     items.representatives(b)
     items.spreaders(b)

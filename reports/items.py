@@ -11,7 +11,7 @@ from archive.models import Event, Mention, Obligation
 from archive.search import SearchRequest
 from nlp.propagation import account_type
 from reports.as_of import event_state, moment, recorded_at, state_at
-from reports.claims import read_claim
+from reports.claims import claims_by_event, read_claim
 from reports.refs import engagement, oref, query_record, sref
 
 if TYPE_CHECKING:
@@ -111,11 +111,14 @@ def _clarifications(b: PackBuilder) -> list[Obligation]:
     ]
 
 
-def rumours(b: PackBuilder, threshold: float) -> None:
+def rumours(b: PackBuilder, threshold: float, rules: set[str]) -> None:
     """Posts scored as likely rumours in the period, one per event (the most likely), with
     what is known of their debunking: a matched debunk notice, the agency's own release in the
-    event, or the clarification obligation and its state."""
+    event, or the clarification obligation and its state. A row names the claim in the words
+    the rumour rule identified it by (``reports.claims``) when the event has one, so the
+    briefing says what is claimed rather than how one post happens to open."""
     at = moment(b.period, b.now)
+    claims = claims_by_event(b.archive, rules, at)
     filters = b.filters(rumor_min=threshold)
     hits = b.search(filters, limit=200)
     hits.sort(key=lambda h: -(h.analysis.rumor_score or 0.0) if h.analysis else 0.0)
@@ -151,6 +154,7 @@ def rumours(b: PackBuilder, threshold: float) -> None:
             {
                 "mention": b.cite_hit(hit),
                 "event_id": analysis.event_id if analysis else None,
+                "claim": claims.get(analysis.event_id or "") if analysis else None,
                 "score": round(analysis.rumor_score or 0.0, 2) if analysis else None,
                 "status": status,
                 "debunk_cites": [b.cite(m) for m in debunks[:2]],
@@ -192,8 +196,8 @@ def _duty_claims(
         # first source, its spreaders, the debunk).
         at = moment(b.period, b.now)
         alert = alerts.get(ob.alert_id) if ob.alert_id is not None else None
-        found = read_claim(b.archive, alert, threshold, at, ob).posts if alert else []
-        claims = [p.mention for p in found if not is_official(p.mention)]
+        claim = read_claim(b.archive, alert, threshold, at, ob) if alert else None
+        claims = [p.mention for p in claim.posts if not is_official(p.mention)] if claim else []
         recorded = recorded_at(b.archive, ob)
         when = [recorded, *(m.published_at for m in claims)]
         if not claims or not any(b.period.start <= t < b.period.end and t <= at for t in when):
@@ -207,6 +211,7 @@ def _duty_claims(
             {
                 "mention": b.cite(claims[0]),
                 "event_id": ob.event_id,
+                "claim": claim.text if claim else None,
                 "score": None,  # named by a clarification duty, not by its score
                 "status": "debunked" if answer else status,
                 "debunk_cites": [b.cite(m) for m in answer],

@@ -13,6 +13,7 @@ from typing import Any
 
 from archive.models import PLATFORM_LABELS
 from core.clock import local
+from core.text.clip import clip
 from reports import propagation, prose_env
 from reports.advice import suggestions
 
@@ -34,6 +35,7 @@ OBLIGATION_STATES = {
 # Obligations listed one by one per state; the rest are counted in one sentence (a briefing
 # is read by people: the 处置 page lists them all).
 LISTED_PER_STATE = 8
+CLAIM_CHARS = 40  # of a claim quoted in a sentence, as a briefing quotes a post
 MAX_CITES = 30  # of one sentence (a count over many items cites its figure and the first 30)
 
 
@@ -202,10 +204,11 @@ def rumours(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
     out = []
     for row in fig["rows"]:
         rec = _mention(pack, row["mention"])
+        words = clip(row.get("claim") or rec["excerpt"], CLAIM_CHARS)
         claim = (
-            t.rumour(rec["excerpt"][:40], when(rec["published_at"]), row["score"])
+            t.rumour(words, when(rec["published_at"]), row["score"])
             if row["score"] is not None
-            else t.rumour_owed(rec["excerpt"][:40], when(rec["published_at"]))
+            else t.rumour_owed(words, when(rec["published_at"]))
         )
         para = [sentence(claim, [row["mention"]])]
         ob = (

@@ -255,3 +255,50 @@ def test_company_words_inside_other_words_name_no_firm() -> None:
 
 def companies_of(text: str) -> tuple[str, ...]:
     return entities(text).companies
+
+
+def test_an_ordinary_word_known_as_a_firm_acting_as_only_a_firm_does() -> None:
+    # 光明 is an ordinary word ("bright"): a firm before 承认/召回/旗下, a word before 表示.
+    assert "光明" in entities("光明承认部分乳品渗入清洗用碱水，并宣布召回。").companies
+    assert "光明" not in entities("前途光明表示乐观。").companies
+
+
+def test_company_words_of_a_maker_premises_and_service_firms() -> None:
+    # 厂 of 厂商 / 厂房 is no factory's name; 市区 locates a market; 京东 is a known name
+    # though jieba tags it a place; 服务 and 联合 are words of a firm's name.
+    assert entities("负责生产阿尔卑斯厂商称正在调查").companies == ("阿尔卑斯",)
+    assert entities("该加工点厂房门口堆满垃圾").companies == ()
+    assert entities("在市区北园农贸市场内的一家店").companies == ("北园农贸市场",)
+    assert "京东商城" in entities("在淘宝和京东商城销量较好的蜂蜜").companies
+    found = entities("四川理工学院后勤服务总公司总经理表示").companies
+    assert "四川理工学院后勤服务总公司" in found
+    assert "天津市肉类联合加工厂" in entities("其中天津市肉类联合加工厂的熏猪头片").companies
+
+
+def test_stores_markets_and_farms_by_their_company_word() -> None:
+    assert "江州国泰商业大厦" in entities("销售地点为江州国泰商业大厦。").companies
+    assert "海淀区世纪金源购物中心" in entities("在海淀区世纪金源购物中心的展销会上").companies
+    assert "南京长虹大市场" in entities("捣毁了位于南京长虹大市场内的一家干货店").companies
+    assert "萧山永王养猪场" in entities("记者在萧山永王养猪场的负责人那里听说").companies
+    # District 城区 belongs to the name; townspeople (市民) do not.
+    found = entities("标称长治市城区锦辉水产副食超市销售的").companies
+    assert "长治市城区锦辉水产副食超市" in found
+    assert "市民" not in "".join(entities("青岛市民韩先生去棒约翰餐厅吃饭").companies)
+
+
+def test_a_named_shop_where_something_was_bought() -> None:
+    assert "长沙贝贝熊" in entities("他在长沙贝贝熊购买了一箱奶粉。").companies
+    assert entities("她在网上购买了一箱奶粉。").companies == ()
+
+
+def test_a_name_jieba_cuts_into_words_of_other_kinds_before_pai() -> None:
+    # 胜福 is a verb-noun to jieba, 完美 an adjective: before 牌 they are brands.
+    assert "胜福" in entities("其中长乡念牌蔬菜饺，胜福牌酥皮五香卷被查出沙门氏菌。").brands
+    assert "完美" in entities("完美牌保健品被指导致多人病残。").brands
+    # 贴牌 (OEM), 杂牌, 冒牌 are words, not a brand's 牌.
+    assert entities("经销商自己生产白酒贴牌，给孩子吃杂牌油，制作冒牌味精。").brands == ()
+
+
+def test_a_list_of_brands_before_many_brands() -> None:
+    text = "抽检结果显示，思朗、亿达等多品牌部分食品被检出超标。"
+    assert {"思朗", "亿达"} <= set(entities(text).brands)

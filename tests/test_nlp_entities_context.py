@@ -112,3 +112,14 @@ def test_a_registered_name_jieba_does_not_know_before_a_product_is_a_brand() -> 
     assert "高品质" not in found.brands  # a word describing the goods
     text = "冰爽果汁、鲜榨果汁、老冰棍冰淇淋、中老年奶粉、山泉矿泉水都在抽检之列。"
     assert extract(text, words(text)).brands == ()
+
+
+def test_a_registered_name_called_a_business_is_a_firm() -> None:
+    assert "强冠" in companies("厦门口岸未进口强冠企业问题油品。")
+    # Ordinary words before 企业 stay words (问题企业, 知名企业).
+    assert companies("这些问题企业和知名企业都被约谈。") == ()
+
+
+def test_a_firms_name_without_its_company_word() -> None:
+    text = "消费者向泰奇食品索赔。泰奇食品有限公司相关负责人否认。"
+    assert "泰奇食品" in learned_names(text, ["泰奇食品有限公司"])

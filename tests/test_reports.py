@@ -19,13 +19,14 @@ from docx.oxml.ns import qn
 
 from archive import open_archive
 from core.config import ConfigError, load_config
+from core.text.clip import clip
 from reports.build import build_report
 from reports.citations import check, iter_sentences
 from reports.docx_render import render_docx
 from reports.markdown import render_markdown
 from reports.notes import number_notes
 from reports.pdf import docx_to_pdf
-from reports.prose import OVERVIEW_LIMIT
+from reports.prose import CLAIM_CHARS, OVERVIEW_LIMIT
 from tests.support.dashboard_fixtures import NOW, DashboardArchive, build_archive
 from yuqing.cli import main
 
@@ -273,6 +274,18 @@ def test_demo_archive_reports_cite_every_sentence(demo: DashboardArchive, tmp_pa
     weekly = packs["weekly"]
     assert weekly["figures"]["rumours"]["rows"]  # the demo's food-safety rumour
     assert any(r["status"] == "debunked" for r in weekly["figures"]["rumours"]["rows"])
+    # A claim the rumour rule identified is quoted in its words, not by a post's opening.
+    claimed = [r for r in weekly["figures"]["rumours"]["rows"] if r["claim"]]
+    assert claimed
+    said = "".join(
+        s["text"]
+        for section in weekly["sections"]
+        if section["id"] == "rumours"
+        for p in section["paragraphs"]
+        for s in p
+    )
+    for row in claimed:
+        assert f"网传信息“{clip(row['claim'], CLAIM_CHARS)}”" in said
     assert weekly["figures"]["views"]["groups"]["official"]
     docx = render_docx(weekly, tmp_path / "weekly.docx")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -42,6 +42,7 @@ def train_sentiment(output: str, tuning_weight: float | None) -> None:
     labelled CED responses, food-safety reports...; the evaluation samples' posts and
     near-copies left out), tune it on the tuning split, write it
     and its model card."""
+    from nlp.training.sentiment_check import kept_out_check
     from nlp.training.sentiment_train import fit, training_set
     from nlp.training.sentiment_tuning import TUNING_WEIGHT, tune
 
@@ -51,6 +52,7 @@ def train_sentiment(output: str, tuning_weight: float | None) -> None:
         _progress(f"training on {len(data.labels)} texts: {data.counts}")
         model = tune(data, fit, weight=weight, progress=_progress)
         tuning = model.meta["tuning"]
+        model.meta["kept_out"] = kept_out_check(model)
     except DatasetMissing as exc:
         raise click.UsageError(str(exc)) from None
     model.meta["trained_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -59,6 +61,7 @@ def train_sentiment(output: str, tuning_weight: float | None) -> None:
     card.write_text(_card(model.meta), encoding="utf-8")
     click.echo(f"model written to {output}; model card to {card}")
     click.echo(f"tuning split: {tuning}")
+    click.echo(f"read texts kept out of training: {model.meta['kept_out']}")
 
 
 def _card(meta: dict[str, object]) -> str:
@@ -92,6 +95,9 @@ command). Figures on the held-out split and per kind of text:
 - Chosen on the tuning split of benchmarks/sentiment_labels.json (on margins of a model that
   did not train on the text read; `nested`: each fold read with the knobs chosen on the other
   four, `nlp/training/sentiment_tuning.py`): {meta.get("tuning")}.
+- Training-distribution check: the read texts of the batches after {HAND_LAST_BATCH}, never
+  trained on nor used for a choice, read as the analyser reads them, per kind with
+  always-negative beside (`nlp/training/sentiment_check.py`): {meta.get("kept_out")}.
 - Use: the analyser's default whenever this file exists (`nlp.sentiment.score_sentiment`);
   without it the lexicon alone decides.
 """
