@@ -272,6 +272,10 @@ def analysis_run(
         "cpu_starting_s": round(sum(c[2] for c in cpu), 2),
         "wall_s": None if wall is None else round(wall, 1),
         "texts_prepared_by_others": f"{sum(t[0] for t in texts)} of {sum(t[1] for t in texts)}",
+        # Wall seconds the leaseholder waited for chunks a helper was on (no CPU spent).
+        "waited_s": round(
+            sum(float(x) for out in outputs for x in re.findall(rb"([0-9.]+) s waiting", out)), 2
+        ),
         "snapshot": (analyses, events),
     }
 

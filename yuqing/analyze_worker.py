@@ -83,6 +83,8 @@ class WorkerReport:
     # helper had prepared (the rest the leaseholder computed itself).
     texts_wanted: int = 0
     texts_taken: int = 0
+    # Seconds the leaseholder waited for chunks a helper was on (no CPU spent).
+    waited: float = 0.0
 
 
 def parts_needed(mention: Mention, parts: TextParts, threshold: float) -> tuple[str, ...]:
@@ -224,12 +226,14 @@ class AnalyzeWorker:
             self._take(cache, wanted)
             if not wanted or self._claim(claim):
                 continue
+            waiting = time.monotonic()
             while time.monotonic() < deadline:
                 time.sleep(WAIT_STEP)
                 alive = patient(partial(self.server.exists, claim), self.where)
                 self._take(cache, wanted)  # after the claim: a chunk finished as it ended
                 if not wanted or not alive:
                     break
+            self.report.waited += time.monotonic() - waiting
 
     def _take(self, cache: Any, wanted: dict[str, Mention]) -> None:
         """Take what is in Redis of ``wanted`` into ``cache``; what was found leaves ``wanted``."""
