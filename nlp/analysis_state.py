@@ -18,6 +18,7 @@ from functools import cached_property
 
 from archive.models import Analysis, EntityRef, Mention
 from nlp.analysis_entities import entity_refs
+from nlp.event_scope import named_cities, scope_links
 from nlp.events import Member, title_vector
 from nlp.relevance import RelevanceResult
 from nlp.rumor.hearsay import Reference
@@ -108,6 +109,29 @@ class TextParts:
     @cached_property
     def grams(self) -> frozenset[str]:
         return bigrams(self.document.full_text)
+
+    @cached_property
+    def cities(self) -> tuple[str, ...]:
+        """The cities the text names (``nlp.event_scope.named_cities``), for its probe."""
+        return named_cities(self.document.full_text, self.words)
+
+    @cached_property
+    def scope_keys(self) -> tuple[tuple[str, str], ...]:
+        """Its member's city and decision keys (``nlp.event_scope.scope_links``)."""
+        return scope_links(self.document.full_text, self.words)
+
+    @cached_property
+    def context_keys(self) -> tuple[tuple[str, str], ...]:
+        """The subject, rare-word and area keys its member adds to an event when relevant by
+        its own words (``nlp.event_context.context_links``). Kept with the text like the rest:
+        a pure function of it, so an analysis worker's helper prepares it too."""
+        from nlp.event_context import context_links  # it imports this module
+
+        return context_links(self.words, self.vector, True)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self.document.title_words + self.document.body_words
 
     @cached_property
     def doubting(self) -> bool:

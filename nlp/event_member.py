@@ -11,7 +11,6 @@ from __future__ import annotations
 from archive.models import Analysis, EntityRef, Mention
 from nlp.analysis_entities import region_names
 from nlp.analysis_state import TextParts
-from nlp.event_context import context_links
 from nlp.event_links import (
     POSTER,
     Probe,
@@ -22,7 +21,7 @@ from nlp.event_links import (
     own_words,
     place_names,
 )
-from nlp.event_scope import decision_keys, named_cities, scope_links
+from nlp.event_scope import decision_keys
 from nlp.events import Member, is_official
 from nlp.heat import mention_weight
 from nlp.notice_links import is_notice
@@ -88,15 +87,15 @@ def event_member(
                 own_words(mention.text) if mention.kind != "comment" else "",
                 place_names(words),
             ),
-            *scope_links(document.full_text, words),
+            *text.scope_keys,
             *(((POSTER, who),) if (who := witness(mention)) else ()),
             # What the event is about (nlp.event_context): from its posts and reports relevant
             # by their own words; a comment's words are its thread's, a notice lists tens of
             # firms.
-            *context_links(
-                words,
-                text.vector,
-                not linked and mention.kind != "comment" and not is_notice(mention),
+            *(
+                text.context_keys
+                if not linked and mention.kind != "comment" and not is_notice(mention)
+                else ()
             ),
         ),
         linked=linked,
@@ -107,14 +106,13 @@ def event_probe(mention: Mention, text: TextParts, entities: tuple[EntityRef, ..
     """What the mention offers for linking; ``entities`` (its firms, looked for in events'
     own words) only when the caller wants firms found that way."""
     prepared = text.document.prepared
-    words = text.document.title_words + text.document.body_words
     return Probe(
         firms=firm_names(entities) if entities and not is_notice(mention) else (),
         hashtags=prepared.hashtags,
         chain=chain_links(mention.text) if prepared.repost_chain else (),
         text=text.document.full_text,
         terms=tuple(r.text for r in text.relevance.reasons if r.kind == "term"),
-        cities=named_cities(text.document.full_text, words),
+        cities=text.cities,
         decisions=decision_keys(text.document.full_text),
         region=mention.region or "",
         witness=witness(mention),

@@ -10,7 +10,7 @@ mentions in the same order give the same events.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from nlp.event_links import (
@@ -26,6 +26,7 @@ from nlp.event_links import (
     own_words,
     zone_text,
 )
+from nlp.event_memo import Norms, same_roots
 from nlp.event_scope import (
     Home,
     event_cities,
@@ -142,6 +143,12 @@ class EventStore:
         self._names = NameIndex()
         self._places = NameIndex()
         self._home = Home()
+        # Event id → (first, last) member time. Every lookup reads the span of each candidate
+        # event and ``EventState`` computes it over all members each time (a fifth of the
+        # ordered analysis step on the scale benchmark's replay); kept here, exactly, as
+        # members come and go through ``add`` and ``remove_member``.
+        self._spans: dict[str, tuple[datetime, datetime]] = {}
+        self._norms = Norms()
 
     def __contains__(self, event_id: object) -> bool:
         return event_id in self.events
@@ -162,7 +169,21 @@ class EventStore:
         previous = self.member_event.get(member.id)
         if previous is not None and previous != event_id:
             self.remove_member(member.id)
-        self.ensure(event_id).add(member)
+        state = self.ensure(event_id)
+        old = state.members.get(member.id)
+        # A reply joining its post's event leaves the event's roots, hence its centroid, as
+        # they were; EventState.add forgets the centroid on every member, and most members
+        # are replies (recomputing it, a sort of the members and a sum of the roots' words,
+        # was a tenth of the ordered step). Kept only when the roots provably stay the same.
+        kept = state._centroid if same_roots(state, member, old) else None
+        state.add(member)
+        if kept is not None:
+            state._centroid = kept
+        span = self._spans.get(event_id)
+        if span is not None and (old is None or old.at == member.at):
+            self._spans[event_id] = (min(span[0], member.at), max(span[1], member.at))
+        else:
+            self._spans.pop(event_id, None)
         self.member_event[member.id] = event_id
         self._home.learn(member.mention.region)
         for word in top_terms(member.vector, CANDIDATE_WORDS):
@@ -178,7 +199,21 @@ class EventStore:
         event_id = self.member_event.pop(mention_id, None)
         if event_id is not None and event_id in self.events:
             self.events[event_id].remove(mention_id)
+            self._spans.pop(event_id, None)
         return event_id
+
+    def span(self, event_id: str, state: EventState) -> tuple[datetime, datetime]:
+        """(first, last) member time of an event with members: ``state.first_seen`` and
+        ``state.last_seen``, kept instead of computed."""
+        span = self._spans.get(event_id)
+        if span is None:
+            times = [m.at for m in state.members.values()]
+            span = self._spans[event_id] = (min(times), max(times))
+        return span
+
+    def _similarity(self, vector: Mapping[str, float], state: EventState) -> float:
+        """``cosine(vector, state.centroid)``, the same arithmetic with the norms kept."""
+        return self._norms.cosine(vector, state.centroid)
 
     def best_match(
         self,
@@ -195,15 +230,13 @@ class EventStore:
         best: tuple[str, float] | None = None
         best_key: tuple[float, datetime, str] | None = None
         for event_id in sorted(candidates):
-            state = self.events.get(event_id)
-            if state is None or not state.members:
+            state = self._active(event_id, at)
+            if state is None:
                 continue
-            if at > state.last_seen + self.window or at < state.first_seen - self.window:
-                continue
-            similarity = cosine(vector, state.centroid)
+            similarity = self._similarity(vector, state)
             if similarity < threshold or (keep is not None and not keep(event_id)):
                 continue
-            key = (-similarity, state.first_seen, event_id)
+            key = (-similarity, self.span(event_id, state)[0], event_id)
             if best_key is None or key < best_key:
                 best, best_key = (event_id, similarity), key
         return best
@@ -213,9 +246,10 @@ class EventStore:
         gone = [
             event_id
             for event_id, state in self.events.items()
-            if not state.members or state.last_seen < horizon
+            if not state.members or self.span(event_id, state)[1] < horizon
         ]
         for event_id in gone:
+            self._spans.pop(event_id, None)
             for mention_id in self.events.pop(event_id).members:
                 if self.member_event.get(mention_id) == event_id:
                     del self.member_event[mention_id]
@@ -239,7 +273,8 @@ class EventStore:
         state = self.events.get(event_id)
         if state is None or not state.members:
             return None
-        if at > state.last_seen + self.window or at < state.first_seen - self.window:
+        first, last = self.span(event_id, state)
+        if at > last + self.window or at < first - self.window:
             return None
         return state
 
@@ -268,10 +303,10 @@ class EventStore:
             count = state.link_counts.get(key, 0) if state is not None else 0
             if state is None or count < least:
                 continue
-            similarity = cosine(vector, state.centroid) if vector else 0.0
+            similarity = self._similarity(vector, state) if vector else 0.0
             if similarity < floor or (keep is not None and not keep(event_id)):
                 continue
-            rank = (-count, -round(similarity, 9), state.first_seen, event_id)
+            rank = (-count, -round(similarity, 9), self.span(event_id, state)[0], event_id)
             if best_key is None or rank < best_key:
                 best, best_key = (event_id, similarity), rank
         return best
@@ -400,8 +435,8 @@ class EventStore:
                 state = self._active(event_id, at)
                 if (
                     state is None
-                    or state.last_seen < at - PLACE_RECENT
-                    or state.first_seen > at + PLACE_RECENT
+                    or self.span(event_id, state)[1] < at - PLACE_RECENT
+                    or self.span(event_id, state)[0] > at + PLACE_RECENT
                     or not any(
                         name in m.mention.text  # cheap first; then the member's own words
                         and abs(m.at - at) <= PLACE_RECENT
@@ -410,8 +445,8 @@ class EventStore:
                     )
                 ):
                     continue
-                similarity = cosine(vector, state.centroid)
-                rank = (-similarity, state.first_seen, event_id)
+                similarity = self._similarity(vector, state)
+                rank = (-similarity, self.span(event_id, state)[0], event_id)
                 if similarity >= TOLD_FIRM_FLOOR and (best is None or rank < best):
                     best = rank
             if best is not None:
@@ -432,7 +467,7 @@ class EventStore:
         ]
         if len(active) != 1 or not keep(active[0]):
             return None
-        similarity = cosine(vector, self.events[active[0]].centroid)
+        similarity = self._similarity(vector, self.events[active[0]])
         if similarity < POSTER_FLOOR:
             return None
         return active[0], similarity, f"同一作者此前在本事件发帖（{author}）"
@@ -452,17 +487,17 @@ class EventStore:
         for word in sorted(set(terms)):
             for event_id in sorted(self._index.get(word, ())):
                 state = self._active(event_id, at)
-                if state is None or at - state.last_seen > LIVE_WINDOW:
+                if state is None or at - self.span(event_id, state)[1] > LIVE_WINDOW:
                     continue
                 recent = sum(1 for m in state.members.values() if at - LIVE_WINDOW <= m.at <= at)
                 if recent < LIVE_MEMBERS:
                     continue
                 if word not in state.top_words:
                     continue
-                similarity = cosine(vector, state.centroid)
+                similarity = self._similarity(vector, state)
                 if similarity < LIVE_FLOOR or (keep is not None and not keep(event_id)):
                     continue
-                key = (-similarity, state.first_seen, event_id)
+                key = (-similarity, self.span(event_id, state)[0], event_id)
                 if best_key is None or key < best_key:
                     best, best_key = (event_id, similarity, f"进行中事件的核心词“{word}”"), key
         return best

@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from archive.base import Archive
-from archive.models import Event
+from archive.models import Event, Mention
 from core.clock import Clock
 from core.settings import Settings
 from nlp import propagation_stage
@@ -62,9 +63,17 @@ def forget(archive: Archive) -> None:
 
 
 def analyze_new(
-    archive: Archive, settings: Settings, clock: Clock, limit: int | None = None
+    archive: Archive,
+    settings: Settings,
+    clock: Clock,
+    limit: int | None = None,
+    before_batch: Callable[[Analyzer, list[tuple[int, Mention]]], None] | None = None,
 ) -> AnalyzeReport:
-    """Analyse the mentions that arrived or changed since the last run (at most ``limit``)."""
+    """Analyse the mentions that arrived or changed since the last run (at most ``limit``).
+
+    ``before_batch`` sees each batch's rows (position, mention) before they are analysed (an
+    analysis worker puts the texts its helpers prepared into the analyzer's cache then,
+    without reading the batch a second time)."""
     started = time.perf_counter()
     report = AnalyzeReport()
     analyzer = analyzer_for(archive, settings)
@@ -76,6 +85,8 @@ def analyze_new(
         rows = archive.mentions_since(position, size)
         if not rows:
             break
+        if before_batch is not None:
+            before_batch(analyzer, rows)
         mentions = [mention for _, mention in rows]
         try:
             now = clock.now()

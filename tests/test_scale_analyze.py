@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,10 +25,11 @@ from archive.base import Archive
 from archive.models import Mention
 from core.clock import SimulatedClock
 from core.config import load_config
-from nlp.stage import CURSOR, analyze_new, forget
+from nlp.stage import CURSOR, analyze_new, analyzer_for, forget
 from tests.support.demo_mentions import demo_mentions
 from tests.support.redis_server import RedisServer
-from yuqing.analyze_worker import AnalyzeWorker
+from yuqing import analyze_worker
+from yuqing.analyze_worker import CHUNKS, LOOKAHEAD, AnalyzeWorker, _chunks
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
@@ -111,9 +113,11 @@ def test_prepared_texts_are_used_and_change_nothing(
     expected = one_process(tmp_path, redis_server, replay)
     with two_workers(tmp_path, redis_server, replay, "helped") as (leader, helper):
         assert leader.holds_lease() and not helper.holds_lease()
-        # The helper prepares the batches after the leaseholder's, one claim each.
-        prepared = sum(helper.help() for _ in range(3))
-        assert prepared == 3 * leader.settings.nlp.batch_size
+        # The helper prepares the LOOKAHEAD batches after the leaseholder's, chunk by chunk;
+        # asked again, it finds every chunk claimed.
+        prepared = helper.help()
+        assert prepared == LOOKAHEAD * leader.settings.nlp.batch_size
+        assert helper.help() == 0
         taken: list[int] = []
         original = leader._take_prepared
 
@@ -147,4 +151,129 @@ def test_a_dead_leaseholders_work_is_taken_over(
         second_worker.run(until_idle=True)
         assert second_worker.report.analysed > 0
         got = snapshot(second_worker.archive)
+    assert got == expected
+
+
+def test_helpers_share_the_batches_by_chunks_without_overlap(
+    tmp_path: Path,
+    redis_server: RedisServer,
+    replay: list[Mention],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two helpers at once claim each chunk of the window once between them, and every
+    prepared text reaches the leaseholder: all but its own first batch's."""
+    # Claims that outlive a slow run here, so that each chunk is claimed once, not again
+    # after its claim ends (which only finds the texts present).
+    monkeypatch.setattr(analyze_worker, "CLAIM_MS", 600_000)
+    expected = one_process(tmp_path, redis_server, replay)
+    with two_workers(tmp_path, redis_server, replay, "chunks") as (leader, helper):
+        assert leader.holds_lease()
+        with open_archive(leader.settings.archive) as third:
+            other = AnalyzeWorker(leader.settings, third, leader.clock)
+            done: list[int] = []
+            threads = [
+                threading.Thread(target=lambda w=w: done.append(w.help())) for w in (helper, other)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+            batch = leader.settings.nlp.batch_size
+            assert sum(done) == LOOKAHEAD * batch
+            claims = list(leader.server.scan_iter(f"{leader.prefix}:prep:*"))
+            assert len(claims) == LOOKAHEAD * CHUNKS
+            owners = {leader.server.get(key) for key in claims}
+            assert owners <= {helper.worker.encode(), other.worker.encode()}
+            for _ in range(LOOKAHEAD + 1):
+                leader.lead()
+        # Its first batch the leaseholder prepared itself (but for texts repeated in the
+        # window, already in Redis); the next LOOKAHEAD batches' texts all came from Redis.
+        report = leader.report
+        stored = [m for _, m in leader.archive.mentions_since(0, (LOOKAHEAD + 1) * batch)]
+        first = {(m.title, m.text) for m in stored[:batch]}
+        window = {(m.title, m.text) for m in stored[batch:]}
+        assert report.texts_taken == len(window) and report.texts_wanted == len(first | window)
+        while leader.lead():
+            pass
+        got = snapshot(leader.archive)
+    assert got == expected
+
+
+def test_the_leaseholder_computes_no_part_of_a_prepared_text(
+    tmp_path: Path, redis_server: RedisServer, replay: list[Mention]
+) -> None:
+    """A helper computes the parts of a text the leaseholder will read (parts_needed): of the
+    texts it prepared, the leaseholder computes nothing more, except for a mention not
+    relevant by its words that joined an event by a link (what the text cannot tell)."""
+    with two_workers(tmp_path, redis_server, replay, "parts") as (leader, helper):
+        assert leader.holds_lease()
+        helper.help()
+        taken: dict[tuple[str, str], set[str]] = {}
+        original = leader._take_prepared
+
+        def noting(analyzer: Any, mentions: Any) -> None:
+            before = set(analyzer._texts)
+            original(analyzer, mentions)
+            for key in set(analyzer._texts) - before:
+                taken[key] = set(vars(analyzer._texts[key]))
+
+        leader._take_prepared = noting  # type: ignore[method-assign]
+        for _ in range(LOOKAHEAD + 1):
+            leader.lead()
+        assert taken
+        texts = analyzer_for(leader.archive, leader.settings)._texts
+        analyses = leader.archive.get_analyses([m.id for m in replay])
+        threshold = leader.settings.nlp.relevance_threshold
+        batch = leader.settings.nlp.batch_size
+        checked = 0
+        for _, mention in leader.archive.mentions_since(0, (LOOKAHEAD + 1) * batch)[batch:]:
+            key = (mention.title, mention.text)
+            if key not in taken:
+                continue
+            more = set(vars(texts[key])) - taken[key]
+            linked = analyses[mention.id].relevant and (texts[key].relevance.score < threshold)
+            assert not more or linked, (mention.id, more)
+            checked += 1
+        assert checked > batch
+
+
+@pytest.mark.parametrize("helper_lives", [True, False])
+def test_the_leaseholder_waits_for_a_chunk_a_helper_is_on(
+    tmp_path: Path,
+    redis_server: RedisServer,
+    replay: list[Mention],
+    monkeypatch: pytest.MonkeyPatch,
+    helper_lives: bool,
+) -> None:
+    """A chunk of the leaseholder's batch claimed by a helper still computing it: the
+    leaseholder takes it from Redis once the helper is done rather than computing it too; a
+    helper that dies holding the claim costs the claim's time, and the leaseholder computes
+    the chunk itself. The analyses and events are the same either way."""
+    monkeypatch.setattr(analyze_worker, "CLAIM_MS", 1_500)
+    expected = one_process(tmp_path, redis_server, replay)
+    name = f"wait{int(helper_lives)}"
+    with two_workers(tmp_path, redis_server, replay, name, lease_seconds=60) as (leader, helper):
+        assert leader.holds_lease()
+        batch = leader.settings.nlp.batch_size
+        rows = leader.archive.mentions_since(0, batch)
+        chunk = _chunks(rows, CHUNKS)[1]
+        assert helper._claim(f"{leader.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}")
+        texts = {(m.title, m.text) for _, m in chunk} - {
+            (m.title, m.text) for _, m in rows[: len(_chunks(rows, CHUNKS)[0])]
+        }
+        late = threading.Timer(
+            0.3,
+            helper._prepare,
+            args=(analyzer_for(helper.archive, helper.settings), [m for _, m in chunk]),
+        )
+        if helper_lives:
+            late.start()
+        assert leader.lead() == batch
+        if helper_lives:
+            late.join()
+        taken = leader.report.texts_taken
+        assert taken == (len(texts) if helper_lives else 0)
+        while leader.lead():
+            pass
+        got = snapshot(leader.archive)
     assert got == expected

@@ -9,11 +9,11 @@ would give each worker its own, different, events. So the workers share the work
   ``analyze`` cursor: the same code, in the same order, as ``yuqing run`` — hence the same
   analyses and events;
 - the others **prepare** what depends on a mention's title and text alone (segmentation,
-  relevance, topics, sentiment, vectors, entities, bigrams: ``TextParts``, the bulk of the
-  per-mention cost) for the batches just after the cursor, claiming one batch at a time in
-  Redis, and leave it in Redis for the leaseholder, whose analyzer takes it instead of
-  computing it again. A part is a pure function of the text, so where it was computed does
-  not change the result.
+  relevance, topics, sentiment, vectors, entities, bigrams, the cities and context keys its
+  event member carries: ``TextParts``, the bulk of the per-mention cost) for the batches just
+  after the cursor, claiming a quarter of a batch at a time in Redis, and leave it in Redis
+  for the leaseholder, whose analyzer takes it instead of computing it again. A part is a
+  pure function of the text, so where it was computed does not change the result.
 
 A killed leaseholder's lease expires and another worker takes it over from the cursor (a
 batch redone lands under the same keys: the stage is idempotent). A killed helper's batch is
@@ -30,6 +30,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import redis
@@ -39,18 +40,32 @@ from archive.models import Mention
 from core.clock import Clock
 from core.settings import Settings
 from crawlers.distributed.connection import HOLD_LEASE, connect, patient, worker_id
+from nlp.analysis_state import TextParts
 from nlp.stage import CURSOR, analyze_new, analyzer_for, refresh_events
 from yuqing.runner import EVENT_REFRESH
 
-__all__ = ["AnalyzeWorker", "WorkerReport"]
+__all__ = ["AnalyzeWorker", "WorkerReport", "parts_needed"]
 
 logger = logging.getLogger(__name__)
 
 # Batches after the cursor a helper prepares ahead; prepared parts live this long unused.
 LOOKAHEAD = 4
 PARTS_TTL_MS = 600_000
-# The TextParts properties a helper computes ahead (the leaseholder may need any of them).
-_EAGER = ("vector", "title_vector", "lead", "entities", "grams", "doubting")
+# A helper claims a batch in this many chunks and stores each chunk's texts once computed:
+# a leaseholder reaching a batch a helper is still on takes the chunks already done (with
+# whole batches it found none and computed the batch again, the helper's work lost), and
+# several helpers share one batch.
+CHUNKS = 4
+# A chunk's claim lives this long: the leaseholder waits for a chunk while its claim lives,
+# so a helper killed mid-chunk costs it at most this once. A chunk takes a helper a tenth
+# of a second of CPU (50 texts); past its claim, a chunk already done is found present
+# and not computed again.
+CLAIM_MS = 5_000
+WAIT_STEP = 0.01
+# The TextParts properties computed ahead for every text: cheap, and any member reads them.
+_ALWAYS = ("vector", "title_vector", "lead", "grams", "doubting")
+# Every lazily computed TextParts property (warm-up loads what each of them needs).
+_PARTS = (*_ALWAYS, "entities", "scope_keys", "cities", "context_keys")
 
 
 @dataclass
@@ -64,6 +79,33 @@ class WorkerReport:
     cpu_helping: float = 0.0
     # Loading the models and the segmenter before the first step (``warm_up``).
     cpu_starting: float = 0.0
+    # Leading: texts of the batches not in the analyzer's cache, and how many of them a
+    # helper had prepared (the rest the leaseholder computed itself).
+    texts_wanted: int = 0
+    texts_taken: int = 0
+    # Seconds the leaseholder waited for chunks a helper was on (no CPU spent).
+    waited: float = 0.0
+
+
+def parts_needed(mention: Mention, parts: TextParts, threshold: float) -> tuple[str, ...]:
+    """The parts of ``mention``'s text the leaseholder will read, as far as the text tells.
+
+    Entities and the member's city keys only for a mention relevant by its words or replying
+    to another (it may join its post's event whatever its words), the cities of a probe for
+    what is not a comment (a comment looks for no event of its own), the context keys for a
+    relevant post or article (``nlp.event_member``): computing the rest would cost a helper a
+    third more (entities of irrelevant articles) for texts the leaseholder never reads that
+    way. A mention joined by a link only gets what is missing computed by the leaseholder.
+    """
+    relevant = parts.relevance.score >= threshold
+    needed = list(_ALWAYS)
+    if relevant or mention.parent_id is not None:
+        needed += ["entities", "scope_keys"]
+    if mention.kind != "comment":
+        needed.append("cities")
+        if relevant:
+            needed.append("context_keys")
+    return tuple(needed)
 
 
 def _text_key(mention: Mention) -> str:
@@ -130,7 +172,7 @@ class AnalyzeWorker:
         if rows:
             # A text's parts are a pure function of it: computing one early changes nothing.
             parts = analyzer._text(rows[0][1])
-            for name in _EAGER:
+            for name in _PARTS:
                 getattr(parts, name)
         self.report.cpu_starting += time.process_time() - started
 
@@ -146,13 +188,11 @@ class AnalyzeWorker:
 
     # ---- leaseholder: the analyse stage, with prepared parts -----------------------------
     def lead(self) -> int:
-        analyzer = analyzer_for(self.archive, self.settings)
         batch = self.settings.nlp.batch_size
-        rows = self.archive.mentions_since(self.archive.ledger.get_cursor(CURSOR), batch)
-        if not rows:
-            return 0
-        self._take_prepared(analyzer, [m for _, m in rows])
-        return analyze_new(self.archive, self.settings, self.clock, limit=batch).processed
+        report = analyze_new(
+            self.archive, self.settings, self.clock, limit=batch, before_batch=self._take_prepared
+        )
+        return report.processed
 
     def refresh_due(self) -> None:
         """Quiet events cool down (``yuqing run``'s EVENT_REFRESH): the leaseholder's job,
@@ -162,40 +202,74 @@ class AnalyzeWorker:
             refresh_events(self.archive, self.settings, self.clock)
             self._refreshed = now
 
-    def _take_prepared(self, analyzer: Any, mentions: Sequence[Mention]) -> None:
-        # The analyzer's text cache (nlp.analyzer: (title, text) → TextParts) is where a
-        # part computed elsewhere goes; it is looked up there before anything is computed.
+    def _take_prepared(self, analyzer: Any, rows: Sequence[tuple[int, Mention]]) -> None:
+        """Put the batch's texts prepared by helpers into the analyzer's text cache (nlp.analyzer:
+        (title, text) → TextParts), where they are looked up before anything is computed.
+
+        A chunk no helper has started is claimed and left to the analyzer. A chunk a helper
+        is on is waited for (its claim lives CLAIM_MS, renewed by nobody: a dead helper's
+        ends soon), for at most a quarter of the lease per batch: computing it here as well
+        would only do its work twice, and with a core each the helper is as quick."""
         cache = analyzer._texts
-        wanted = [m for m in mentions if (m.title, m.text) not in cache]
-        if not wanted:
-            return
-        keys = [f"{self.prefix}:parts:{_text_key(m)}" for m in wanted]
+        deadline = time.monotonic() + self.lease_ms / 4000
+        for chunk in _chunks(rows, CHUNKS):
+            wanted = {
+                f"{self.prefix}:parts:{_text_key(m)}": m
+                for _, m in chunk
+                if (m.title, m.text) not in cache
+            }
+            if not wanted:
+                continue
+            self.report.texts_wanted += len(wanted)
+            claim = f"{self.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}"
+            # What is there already (a text repeated from a chunk prepared before, too).
+            self._take(cache, wanted)
+            if not wanted or self._claim(claim):
+                continue
+            waiting = time.monotonic()
+            while time.monotonic() < deadline:
+                time.sleep(WAIT_STEP)
+                alive = patient(partial(self.server.exists, claim), self.where)
+                self._take(cache, wanted)  # after the claim: a chunk finished as it ended
+                if not wanted or not alive:
+                    break
+            self.report.waited += time.monotonic() - waiting
+
+    def _take(self, cache: Any, wanted: dict[str, Mention]) -> None:
+        """Take what is in Redis of ``wanted`` into ``cache``; what was found leaves ``wanted``."""
+        keys = list(wanted)
         blobs = patient(lambda: self.server.mget(keys), self.where)
-        for mention, blob in zip(wanted, blobs, strict=True):
+        for key, blob in zip(keys, blobs, strict=True):
             if isinstance(blob, bytes):
+                mention = wanted.pop(key)
                 # Written by a helper of this deployment: Redis is trusted like the archive.
                 cache[(mention.title, mention.text)] = pickle.loads(blob)
+                self.report.texts_taken += 1
 
     # ---- helpers: prepare the batches just after the cursor -----------------------------
     def help(self) -> int:
+        """Prepare every chunk this worker wins of the LOOKAHEAD batches after the
+        leaseholder's (that one it is computing already), in order; the mentions prepared.
+
+        The window is read once (one query, not one per batch and chunk: reading it again
+        for each chunk cost a helper as much as the texts it prepared), and a chunk the
+        cursor has passed meanwhile is left: the leaseholder has analysed it."""
         analyzer = analyzer_for(self.archive, self.settings)
         batch = self.settings.nlp.batch_size
-        # From the batch after the leaseholder's: that one it is computing already.
-        rows = self.archive.mentions_since(self.archive.ledger.get_cursor(CURSOR), batch)
-        for _ in range(LOOKAHEAD):
-            if not rows:
-                return 0
-            rows = self.archive.mentions_since(rows[-1][0], batch)
-            if not rows:
-                return 0
-            if self._claim(f"{self.prefix}:prep:{rows[0][0]}:{rows[-1][0]}"):
-                return self._prepare(analyzer, [m for _, m in rows])
-        return 0
+        cursor = self.archive.ledger.get_cursor(CURSOR)
+        rows = self.archive.mentions_since(cursor, batch * (LOOKAHEAD + 1))[batch:]
+        prepared = 0
+        for start in range(0, len(rows), batch):
+            for chunk in _chunks(rows[start : start + batch], CHUNKS):
+                if not self._claim(f"{self.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}"):
+                    continue
+                if prepared and self.archive.ledger.get_cursor(CURSOR) >= chunk[-1][0]:
+                    continue
+                prepared += self._prepare(analyzer, [m for _, m in chunk])
+        return prepared
 
     def _claim(self, key: str) -> bool:
-        won = patient(
-            lambda: self.server.set(key, self.worker, nx=True, px=PARTS_TTL_MS), self.where
-        )
+        won = patient(lambda: self.server.set(key, self.worker, nx=True, px=CLAIM_MS), self.where)
         return bool(won)
 
     def _prepare(self, analyzer: Any, mentions: Sequence[Mention]) -> int:
@@ -210,11 +284,12 @@ class AnalyzeWorker:
                 return [bool(found) for found in pipe.execute()]
 
         blobs: dict[str, bytes] = {}
+        threshold = self.settings.nlp.relevance_threshold
         for (key, mention), found in zip(wanted.items(), patient(present, self.where), strict=True):
             if found:
                 continue
             parts = analyzer._text(mention)
-            for name in _EAGER:
+            for name in parts_needed(mention, parts, threshold):
                 getattr(parts, name)
             blobs[key] = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -226,3 +301,9 @@ class AnalyzeWorker:
 
         patient(store, self.where)
         return len(mentions)
+
+
+def _chunks(rows: Sequence[Any], count: int) -> list[Sequence[Any]]:
+    """``rows`` in ``count`` consecutive parts as even as can be (fewer when shorter)."""
+    size = -(-len(rows) // count)
+    return [rows[i : i + size] for i in range(0, len(rows), size)]

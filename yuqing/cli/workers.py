@@ -131,7 +131,9 @@ def analyze_worker(ctx: Context, until_idle: bool, as_of: datetime | None, lease
     click.echo(
         f"analyze worker {worker.worker}: analysed {report.analysed}, prepared "
         f"{report.prepared} mentions for others (CPU {report.cpu_leading:.2f} s leading, "
-        f"{report.cpu_helping:.2f} s helping, {report.cpu_starting:.2f} s starting)"
+        f"{report.cpu_helping:.2f} s helping, {report.cpu_starting:.2f} s starting; "
+        f"{report.texts_taken} of {report.texts_wanted} texts prepared by others, "
+        f"{report.waited:.2f} s waiting for them)"
     )
 
 
