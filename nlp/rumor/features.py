@@ -62,7 +62,7 @@ DENSE = (
     ("has_pics", "帖文带图"),
     ("has_url", "帖文带链接"),
     ("post_doubt", "帖文本身提出质疑"),
-    ("post_refute", "帖文本身含辟谣用语"),
+    ("post_refute", "帖文本身辟谣（称其不实）"),
     ("log_responses", "已有回应数"),
     ("log_doubt_responses", "质疑的回应数"),
     ("log_refute_responses", "称其为假的回应数"),
@@ -94,7 +94,7 @@ NEGATED = {
     "has_pics": "帖文无图",
     "has_url": "帖文无链接",
     "post_doubt": "帖文本身未提出质疑",
-    "post_refute": "帖文不含辟谣用语",
+    "post_refute": "帖文本身未辟谣",
 }
 # Counts stored as log(1 + n), shown as n with their unit.
 COUNTED = {
