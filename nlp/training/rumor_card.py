@@ -165,11 +165,11 @@ def _weights(meta: dict[str, Any]) -> str:
     mode = (meta.get("params") or {}).get("domain_weights") or ""
     if not mode:
         return ""
-    also = " and CED, mm17 and Weibo21 weigh the same in total" if mode == "sources" else ""
+    also = ",\n  and CED, mm17 and Weibo21 weigh the same in total" if mode == "sources" else ""
     return (
         f"- The post-alone trees weigh the training posts by domain (`{mode}`,\n"
         "  `nlp.training.rumor_weights`): rumours and true posts weigh the same within CED,\n"
-        f"  mm17 and each Weibo21 domain{also}, so a domain's topic words do not carry its\n"
+        f"  mm17 and each Weibo21 domain{also}; a domain's topic words do not carry its\n"
         "  rumour rate.\n"
     )
 
