@@ -156,11 +156,11 @@ def _more(meta: dict[str, Any]) -> str:
         "  of any CED post and every COVID-19 item (kept for a cross-domain evaluation); this\n"
         "  run read the files as they are. These posts join every training fold of the\n"
         "  cross-validation and the later-period split and are never scored: every figure\n"
-        "  below, and the calibration, is of CED posts only.\n" + _weights(meta)
+        "  below, and the calibration, is of CED posts only.\n" + _domain_weights(meta)
     )
 
 
-def _weights(meta: dict[str, Any]) -> str:
+def _domain_weights(meta: dict[str, Any]) -> str:
     """How the post-alone trees weighed the training posts of several domains."""
     mode = (meta.get("params") or {}).get("domain_weights") or ""
     if not mode:
