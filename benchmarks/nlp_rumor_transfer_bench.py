@@ -11,7 +11,8 @@ posts from their text alone (``nlp.training.rumor_domains``); ``base`` is the cu
 with every rumor_more post in each training fold, scoring the CED posts without a response at
 0 h the same way (posts with a response are scored by the shared linear model, which no
 variant changes, at every horizon). Term counts of all posts are made once and
-cached in /tmp. One line per split and variant on stderr, one JSON object per variant on stdout.
+cached in /tmp, keyed on the features' code. Per split: balanced accuracy, AUC and the
+best-threshold diagnostic (ranking apart from the operating point). One line per split and variant on stderr, one JSON object per variant on stdout.
 """
 
 from __future__ import annotations
