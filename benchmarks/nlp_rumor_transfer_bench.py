@@ -6,13 +6,15 @@ domain/class-balanced weights), each beside the baseline trained on the same pos
         [--splits later,mm17,...] [--ced-folds 5] [--no-ced]
 
 Every split trains on CED and the rumor_more posts outside its test set and scores its test
-posts from their text alone (``nlp.training.rumor_domains``); ``base`` is the current recipe
-(the same figures as ``nlp_rumor_bench.py --more``). The CED check: grouped k-fold CV on CED
-with every rumor_more post in each training fold, scoring the CED posts without a response at
-0 h the same way (posts with a response are scored by the shared linear model, which no
-variant changes, at every horizon). Term counts of all posts are made once and
-cached in /tmp, keyed on the features' code. Per split: balanced accuracy, AUC and the
-best-threshold diagnostic (ranking apart from the operating point). One line per split and variant on stderr, one JSON object per variant on stdout.
+posts from their text alone (``nlp.training.rumor_domains``); ``base`` is the recipe before
+2026-12-07's second pass, ``sources`` the shipped one (the same figures as
+``nlp_rumor_bench.py --more``). The CED check: grouped k-fold CV on CED with every rumor_more
+post in each training fold, scoring the CED posts without a response at 0 h the same way
+(posts with a response are scored by the shared linear model, which no variant changes, at
+every horizon). Term counts of all posts are made once and cached in /tmp, keyed on the
+features' code. Per split: balanced accuracy, AUC and the best-threshold diagnostic (ranking
+apart from the operating point). One line per split and variant on stderr, one JSON object
+per variant on stdout.
 """
 
 from __future__ import annotations
