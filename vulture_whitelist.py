@@ -61,5 +61,5 @@ _.predict_proba  # unused method (nlp/relevance_model.py: tests compare it with 
 sweep  # unused function (nlp/training/relevance_tuning.py): benchmarks/nlp_relevance_bench.py --tuning
 reference_of  # unused function (nlp/rumor/hearsay.py): tests/test_nlp_rumor_hearsay.py reads an event's reference from its reports
 parse_variant  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_transfer.py:71)
-domains_of  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_transfer.py:90)
+domains_of  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_weights.py)
 transfer_decision  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_transfer.py:221)

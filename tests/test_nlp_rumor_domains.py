@@ -21,6 +21,7 @@ from nlp.training.rumor_domains import (
 )
 from nlp.training.rumor_more import MM17, WEIBO21, MorePost, clean_text, load_more
 from nlp.training.rumor_train import Params, cross_validate, fit_prepared, prepare_items
+from nlp.training.rumor_weights import domains_of
 from tests.conftest import require_dataset
 
 # Small and quick: the figures come from benchmarks/nlp_rumor_bench.py --more.
@@ -105,6 +106,12 @@ def test_held_out_scores_posts_as_the_fitted_model_does() -> None:
     full = fit_prepared(prep, train, y[train], params).decision(prep, test, 0)
     alone = post_alone_decision(prep, train, test, y, params)
     np.testing.assert_allclose(alone, full)
+    # And with the trees weighted by domain, as ``--more`` fits them: the same again, and
+    # the weights change the scores.
+    domains = domains_of(len(ced), more)
+    weighted = fit_prepared(prep, train, y[train], params, domains).decision(prep, test, 0)
+    np.testing.assert_allclose(post_alone_decision(prep, train, test, y, params, domains), weighted)
+    assert not np.allclose(weighted, full)
     late = Params(train_horizons=(None,))  # CED posts with all their responses
     late_prep = prepare_items(items, late, late.train_horizons)
     with pytest.raises(ValueError, match="without responses"):
@@ -158,3 +165,6 @@ def test_train_with_more_counts_ced_apart_and_says_so_on_the_card(tmp_path: Path
     assert "`../shared/datasets/rumor_more/` (`--more`)" in text and "MDFEND" in text
     assert "near-copies of an evaluation set kept aside" in text and "COVID-19" in text
     assert "yuqing train rumor --more`" in text and "CED posts only" in text
+    # The post-alone trees weigh the posts by domain (the recipe measured across domains).
+    assert model.meta["params"]["domain_weights"] == "sources"
+    assert "`sources`" in text and "nlp.training.rumor_weights" in text

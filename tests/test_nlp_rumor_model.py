@@ -415,6 +415,28 @@ def test_spread_features_read_bare_reposts_speed_questions_and_early_doubt() -> 
 
 
 @pytest.mark.parametrize(
+    ("text", "doubt", "refute"),
+    [
+        ("求辟谣！听说某品牌奶粉致癌", 1.0, 0.0),  # asking for a debunk is doubt, not refutation
+        ("这是不是谣言？某地自来水有毒", 1.0, 0.0),
+        ("【辟谣】网传某品牌奶粉致癌不实，经抽检合格", 0.0, 1.0),
+        ("关于某超市售卖过期食品的传言系谣言", 0.0, 1.0),
+        ("某地自来水有毒，大家别喝了", 0.0, 0.0),
+    ],
+)
+def test_the_posts_own_doubt_and_refutation_are_its_stance(
+    text: str, doubt: float, refute: float
+) -> None:
+    # The model's post_doubt / post_refute read nlp.rumor.stance: with the lexicon's refute
+    # words (求辟谣 among them) the model had learnt that debunk wording raises a score.
+    from nlp.rumor.features import DENSE_NAMES, dense_features
+
+    row = dense_features(RumorInput("s", text, T), [])
+    post_doubt, post_refute = DENSE_NAMES.index("post_doubt"), DENSE_NAMES.index("post_refute")
+    assert (row[post_doubt], row[post_refute]) == (doubt, refute)
+
+
+@pytest.mark.parametrize(
     "mode", ["augment", "separate", "augment+separate", "", "augment+trees", "trees"]
 )
 def test_posts_without_responses_use_their_own_coefficients(mode: str, tmp_path: Path) -> None:

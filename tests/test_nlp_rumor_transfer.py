@@ -17,12 +17,11 @@ from nlp.training.rumor_transfer import (
     DROP_PRIOR,
     Variant,
     domain_spread,
-    domains_of,
     kept_columns,
     parse_variant,
-    sample_weights,
     transfer_decision,
 )
+from nlp.training.rumor_weights import domains_of, sample_weights
 from tests.conftest import require_dataset
 
 

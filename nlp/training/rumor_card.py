@@ -156,7 +156,21 @@ def _more(meta: dict[str, Any]) -> str:
         "  of any CED post and every COVID-19 item (kept for a cross-domain evaluation); this\n"
         "  run read the files as they are. These posts join every training fold of the\n"
         "  cross-validation and the later-period split and are never scored: every figure\n"
-        "  below, and the calibration, is of CED posts only.\n"
+        "  below, and the calibration, is of CED posts only.\n" + _domain_weights(meta)
+    )
+
+
+def _domain_weights(meta: dict[str, Any]) -> str:
+    """How the post-alone trees weighed the training posts of several domains."""
+    mode = (meta.get("params") or {}).get("domain_weights") or ""
+    if not mode:
+        return ""
+    also = ",\n  and CED, mm17 and Weibo21 weigh the same in total" if mode == "sources" else ""
+    return (
+        f"- The post-alone trees weigh the training posts by domain (`{mode}`,\n"
+        "  `nlp.training.rumor_weights`): rumours and true posts weigh the same within CED,\n"
+        f"  mm17 and each Weibo21 domain{also}; a domain's topic words do not carry its\n"
+        "  rumour rate.\n"
     )
 
 

@@ -47,6 +47,7 @@ from nlp.training.rumor_train import (
     near_duplicate_groups,
     prepare_items,
 )
+from nlp.training.rumor_weights import domains_of, sample_weights
 
 # mm17's true posts are all of 2015–2016 and its rumours mostly of 2012–2014: the later period
 # starts where the last CED post ends (2014).
@@ -124,11 +125,17 @@ def latest_of_each_class(more: Sequence[MorePost], ced: int) -> np.ndarray:
 
 
 def post_alone_decision(
-    prep: Prepared, train: np.ndarray, test: np.ndarray, y: np.ndarray, params: Params
+    prep: Prepared,
+    train: np.ndarray,
+    test: np.ndarray,
+    y: np.ndarray,
+    params: Params,
+    domains: np.ndarray | None = None,
 ) -> np.ndarray:
     """The decision values ``fit_prepared``'s model gives posts without responses: its
     post-alone trees, fitted as it fits them (the post blocks of the training rows at the first
-    training horizon), without the shared linear model, which never scores such posts."""
+    training horizon, weighted by ``params.domain_weights`` over ``domains``), without the
+    shared linear model, which never scores such posts."""
     first = prep.rows[params.train_horizons[0]]
     if not RumorModel.empty_of(first.dense[test]).all():
         raise ValueError("post_alone_decision scores posts without responses only")
@@ -147,8 +154,17 @@ def post_alone_decision(
         return sp.hstack(blocks, format="csr") * params.post_weight
 
     posts = [first.posts[i] for i in train]
+    weight = None
+    if domains is not None and params.domain_weights:
+        weight = sample_weights(domains[train], y[train], params.domain_weights)
     model = fit_post_alone(
-        text(train), first.dense[train], posts, y[train], near_duplicate_groups(posts), SEED
+        text(train),
+        first.dense[train],
+        posts,
+        y[train],
+        near_duplicate_groups(posts),
+        SEED,
+        sample_weight=weight,
     )
     return model.decision(text(test), first.dense[test], [first.posts[i] for i in test])
 
@@ -168,6 +184,7 @@ def held_out(
     items = [*ced, *(p.item for p in more)]
     y = np.array(labels_of(items))
     domain = np.array([""] * len(ced) + [p.domain or "" for p in more])
+    domains = domains_of(len(ced), more)
     alone = "trees" in params.empty_model.split("+")
     # The test posts have no responses: with the post-alone trees, nothing but them scores
     # the test posts, so only they are fitted (``post_alone_decision``) on the 0 h rows.
@@ -182,9 +199,9 @@ def held_out(
         reference[len(ced) :] = shipped.predict_proba([p.item for p in more]) >= 0.5
     for split in splits_of(len(ced), more):
         if alone:
-            z = post_alone_decision(prep, split.train, split.test, y, params)
+            z = post_alone_decision(prep, split.train, split.test, y, params, domains)
         else:
-            fitted = fit_prepared(prep, split.train, y[split.train], params)
+            fitted = fit_prepared(prep, split.train, y[split.train], params, domains)
             z = fitted.decision(prep, split.test, params.train_horizons[0])
         predicted = (z > 0).astype(int)
         baseline = None

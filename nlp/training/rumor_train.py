@@ -49,6 +49,7 @@ from nlp.training.rumor_eval import (
     figures,
     horizon_name,
 )
+from nlp.training.rumor_weights import domains_with, sample_weights
 
 # The later-period row of posts scored from their text alone, without author figures.
 ANONYMOUS = "0h, no author figures"
@@ -106,6 +107,9 @@ class Params:
     # be told from an average one (nlp.rumor.bins; CED's 57 userless posts are all rumours).
     empty_model: str = "augment+trees"
     empty_C: float = 4.0
+    # Sample weights of the post-alone trees when the training posts come from several
+    # domains (``--more``; ``nlp.training.rumor_weights``): "" none, "cells", "sources".
+    domain_weights: str = "sources"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -125,6 +129,7 @@ class Params:
             "bins": self.bins,
             "empty_model": self.empty_model,
             "empty_C": self.empty_C,
+            "domain_weights": self.domain_weights,
         }
 
 
@@ -270,9 +275,16 @@ def frame_prepared(prep: Prepared, index: np.ndarray, params: Params) -> Fitted:
     return Fitted(model, (post_cols, word_cols, response_cols))
 
 
-def fit_prepared(prep: Prepared, index: np.ndarray, y: np.ndarray, params: Params) -> Fitted:
+def fit_prepared(
+    prep: Prepared,
+    index: np.ndarray,
+    y: np.ndarray,
+    params: Params,
+    domains: np.ndarray | None = None,
+) -> Fitted:
     """A model fitted on the prepared rows ``index`` (labels ``y`` of those rows) at
-    ``params.train_horizons``; uncalibrated (platt 1, 0)."""
+    ``params.train_horizons``; uncalibrated (platt 1, 0). ``domains``: every prepared row's
+    training domain (``rumor_weights.domains_of``), for ``params.domain_weights``."""
     fitted = frame_prepared(prep, index, params)
     model = fitted.model
     per_horizon = {h: fitted.matrix(prep, index, h) for h in params.train_horizons}
@@ -310,6 +322,9 @@ def fit_prepared(prep: Prepared, index: np.ndarray, y: np.ndarray, params: Param
     if "trees" in modes:  # the post-alone trees (nlp.rumor.trees) score those posts instead
         first = prep.rows[params.train_horizons[0]]
         posts = [first.posts[i] for i in index]
+        rows_weight = None
+        if domains is not None and params.domain_weights:
+            rows_weight = sample_weights(domains[index], y, params.domain_weights)
         model.post_alone = fit_post_alone(
             per_horizon[params.train_horizons[0]][:, :post_columns],
             first.dense[index],
@@ -317,6 +332,7 @@ def fit_prepared(prep: Prepared, index: np.ndarray, y: np.ndarray, params: Param
             y,
             near_duplicate_groups(posts),
             SEED,
+            sample_weight=rows_weight,
         )
     model.coef = coef
     return fitted
@@ -326,11 +342,12 @@ def fit(
     items: Sequence[RumorInput],
     params: Params = Params(),
     rows_cache: dict[float | None, Rows] | None = None,
+    domains: np.ndarray | None = None,
 ) -> RumorModel:
     """A model fitted on ``items`` at ``params.train_horizons`` (uncalibrated: platt 1, 0)."""
     prep = prepare_items(items, params, params.train_horizons, rows_cache)
     everything = np.arange(len(items))
-    return fit_prepared(prep, everything, np.array(labels_of(items)), params).model
+    return fit_prepared(prep, everything, np.array(labels_of(items)), params, domains).model
 
 
 def fit_platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -355,12 +372,14 @@ def cross_validate(
     with_baseline: bool = True,
     progress: Callable[[str], None] | None = None,
     extra: Sequence[RumorInput] = (),
+    extra_domains: Sequence[str] = (),
 ) -> tuple[Evaluation, np.ndarray, np.ndarray]:
     """Grouped k-fold figures per horizon; also the out-of-fold decision values and labels
     at the training horizons (for the Platt calibration). Texts are tokenised once for all
     folds and horizons (``nlp.training.rumor_counts``). ``extra`` posts (other data sets,
     ``nlp.training.rumor_more``) join every training fold and are never scored: the
-    figures and the calibration stay those of ``items``."""
+    figures and the calibration stay those of ``items``; ``extra_domains``: their training
+    domains (``rumor_weights.domains_of``), for ``params.domain_weights``."""
     started = time.perf_counter()
     y_train = np.array(labels_of([*items, *extra]))  # the labels training rows index
     y = y_train[: len(items)]
@@ -377,7 +396,9 @@ def cross_validate(
     calib_empty: list[np.ndarray] = []
     scored_empty = {h: np.zeros(len(items), dtype=bool) for h in horizons}
     for number, (train_idx, test_idx) in enumerate(splits, start=1):
-        fitted = fit_prepared(prep, train_idx, y_train[train_idx], params)
+        fitted = fit_prepared(
+            prep, train_idx, y_train[train_idx], params, domains_with(len(items), extra_domains)
+        )
         for h in horizons:
             oof[h][test_idx] = fitted.decision(prep, test_idx, h)
             scored_empty[h][test_idx] = _by_trees(fitted.model, prep, test_idx, h)
@@ -421,6 +442,7 @@ def later_period(
     horizons: Sequence[float | None] = (0, 1, None),
     share: float = 0.3,
     extra: Sequence[RumorInput] = (),
+    extra_domains: Sequence[str] = (),
 ) -> dict[str, Figures]:
     """Train on the earliest posts, test on the latest ``share``: a proxy for "rumours from
     another period" (balanced accuracy, since the class mix drifts over time). ``extra``
@@ -429,7 +451,7 @@ def later_period(
     ordered = sorted(items, key=lambda i: (i.posted_at or epoch, i.id))
     cut = math.floor(len(ordered) * (1 - share))
     train, test = ordered[:cut], ordered[cut:]
-    model = fit([*train, *extra], params)
+    model = fit([*train, *extra], params, domains=domains_with(len(train), extra_domains))
     y = np.array(labels_of(test))
     out: dict[str, Figures] = {}
     for h in horizons:
@@ -452,14 +474,17 @@ def train(
     progress: Callable[[str], None] | None = None,
     source: str = "",
     extra: Sequence[RumorInput] = (),
+    extra_domains: Sequence[str] = (),
 ) -> tuple[RumorModel, Evaluation]:
     """Cross-validate (figures and calibration), then fit the shipped model on everything
     (``items`` and the ``extra`` training posts)."""
-    evaluation, _, _ = cross_validate(items, params, progress=progress, extra=extra)
-    evaluation.period = later_period(items, params, extra=extra)
+    evaluation, _, _ = cross_validate(
+        items, params, progress=progress, extra=extra, extra_domains=extra_domains
+    )
+    evaluation.period = later_period(items, params, extra=extra, extra_domains=extra_domains)
     if progress:
         progress("later-period split done")
-    model = fit([*items, *extra], params)
+    model = fit([*items, *extra], params, domains=domains_with(len(items), extra_domains))
     model.platt = evaluation.platt
     model.platt_empty = evaluation.platt_empty if model.post_alone is not None else None
     # The counts are those of ``items`` alone: the calibration is fitted on their out-of-fold

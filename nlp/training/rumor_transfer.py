@@ -6,12 +6,8 @@ The split's test posts have no responses, so they are scored by the post-alone t
 parts (``parse_variant``):
 
 - ``cells``: sample weights that balance the classes *within* each training domain (CED, mm17,
-  each Weibo21 domain), each domain keeping its total weight. Weibo21's labels lean by domain
-  (灾难事故 three-quarters rumours, 文体娱乐 three-quarters true): unweighted, the topic words
-  of a domain carry its rumour rate, which a held-out domain or a later period does not share.
-  With the cells balanced, a domain's topic alone says nothing about the label.
-- ``sources``: as ``cells``, and each *source* (CED, mm17, Weibo21) weighs the same in total,
-  so that no one collection's style dominates the fit.
+  each Weibo21 domain), each domain keeping its total weight (``nlp.training.rumor_weights``).
+- ``sources``: as ``cells``, and each *source* (CED, mm17, Weibo21) weighs the same in total.
 - ``drop=Q``: the share ``Q`` of the post n-grams (character and word blocks) whose class
   ratio differs most across the training domains is dropped. Per domain ``d`` and n-gram
   ``t``, ``L(d, t)`` is the log-odds of a rumour among the domain's posts holding ``t``
@@ -32,7 +28,6 @@ is given on the command line and was fixed before the run (not tuned on a held-o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,8 +39,8 @@ from sklearn.svm import LinearSVC
 from nlp.rumor.model import RumorModel
 from nlp.rumor.trees import fit_post_alone
 from nlp.training.rumor_counts import Counts, Prepared, block_of, tfidf
-from nlp.training.rumor_more import MorePost
 from nlp.training.rumor_train import SEED, Params, near_duplicate_groups
+from nlp.training.rumor_weights import sample_weights
 
 # Pseudo-posts of a domain's own rumour rate behind each n-gram's rate in it: an n-gram seen
 # in two posts of a domain moves its log-odds little.
@@ -85,32 +80,6 @@ def parse_variant(text: str) -> Variant:
         else:
             raise ValueError(f"variant {text!r}: unknown part {part!r}")
     return Variant(weights, drop, stack)
-
-
-def domains_of(ced: int, more: Sequence[MorePost]) -> np.ndarray:
-    """Each post's training domain: ``ced``, ``mm17`` or ``weibo21:<domain>``."""
-    names = [p.source if p.source != "weibo21" else f"weibo21:{p.domain}" for p in more]
-    return np.array(["ced"] * ced + names)
-
-
-def sample_weights(domains: np.ndarray, y: np.ndarray, mode: str) -> np.ndarray:
-    """Row weights averaging 1: ``cells`` balances the classes within each domain (each
-    domain keeps its share), ``sources`` also gives each source (the part before ':') the
-    same total. A domain with one class only keeps weight 1 (nothing to balance)."""
-    weight = np.ones(len(y))
-    for name in np.unique(domains):
-        rows = domains == name
-        counts = np.bincount(y[rows], minlength=2)
-        if counts.min() == 0:
-            continue
-        weight[rows] = rows.sum() / (2.0 * counts[y[rows]])
-    if mode == "sources":
-        source = np.array([d.split(":")[0] for d in domains])
-        names = np.unique(source)
-        for name in names:
-            rows = source == name
-            weight[rows] *= len(y) / (len(names) * weight[rows].sum())
-    return weight * len(y) / weight.sum()
 
 
 def domain_spread(presence: sp.csr_matrix, domains: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 import nlp
-from nlp.rumor.ced import RecordError, RumorInput, from_record, load_ced, read_jsonl
+from nlp.rumor.ced import RecordError, from_record, load_ced, read_jsonl
 from nlp.training.evaluation import CED, DatasetMissing, dataset_path
 
 if TYPE_CHECKING:
@@ -48,11 +48,6 @@ def _more_posts(more: bool, limit: int | None) -> list[MorePost]:
     except DatasetMissing as exc:
         raise click.UsageError(str(exc)) from None
     return load_more(paths, limit=limit)
-
-
-def _more(more: bool, limit: int | None) -> list[RumorInput]:
-    """The rumor_more posts (Weibo21, mm17) as extra training posts, if asked for."""
-    return [post.item for post in _more_posts(more, limit)]
 
 
 def _more_counts(posts: list[MorePost]) -> dict[str, dict[str, int]]:
@@ -95,6 +90,7 @@ def train_rumor(
     from nlp.rumor.model import RumorModel
     from nlp.training.rumor_card import evaluation_from_meta, write_card
     from nlp.training.rumor_train import train as train_model
+    from nlp.training.rumor_weights import domains_of
 
     if card_only:
         stored = RumorModel.load(Path(output))
@@ -107,7 +103,13 @@ def train_rumor(
     more_posts = _more_posts(more, limit)
     extra = [post.item for post in more_posts]
     click.echo(f"training on {len(items)} posts from {source} and {len(extra)} more", err=True)
-    model, evaluation = train_model(items, progress=_progress, source=source.name, extra=extra)
+    model, evaluation = train_model(
+        items,
+        progress=_progress,
+        source=source.name,
+        extra=extra,
+        extra_domains=domains_of(0, more_posts).tolist(),
+    )
     model.meta["trained_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     if more_posts:
         model.meta["more"] = _more_counts(more_posts)
@@ -174,13 +176,21 @@ def evaluate_rumor(
     """Grouped k-fold figures at 0, 1, 3, 6, 12, 24 h and all responses, beside the baseline."""
     from nlp.training.rumor_card import figures_table
     from nlp.training.rumor_train import cross_validate, later_period
+    from nlp.training.rumor_weights import domains_of
 
     items = load_ced(_data(data), limit=limit)
-    extra = _more(more, limit)
+    more_posts = _more_posts(more, limit)
+    extra = [post.item for post in more_posts]
+    domains = domains_of(0, more_posts).tolist()
     evaluation, _, _ = cross_validate(
-        items, folds=folds, with_baseline=not no_baseline, progress=_progress, extra=extra
+        items,
+        folds=folds,
+        with_baseline=not no_baseline,
+        progress=_progress,
+        extra=extra,
+        extra_domains=domains,
     )
-    evaluation.period = later_period(items, extra=extra)
+    evaluation.period = later_period(items, extra=extra, extra_domains=domains)
     click.echo(figures_table(evaluation))
 
 
