@@ -170,10 +170,9 @@ def test_a_false_claim_owed_a_clarification_is_reported_whatever_its_score(
     texts = _docx(made, tmp_path, "event", event_id="ev-claim")
     section = texts[texts.index("三、谣言与澄清") + 1 : texts.index("四、处置情况")]
     body = "".join(section)
-    assert (
-        "网传信息“听说商场电梯事故已经死了五个人，官方在瞒报”（11月20日13:00）经研判为须澄清的不实信息"
-        in body
-    )
+    # Quoted in the words the rumour rule identified it by (the alert's 疑似不实说法, as the
+    # dashboard's claim panel shows it), dated and cited by the post that spread it.
+    assert "网传信息“已经死了五个人”（11月20日13:00）经研判为须澄清的不实信息" in body
     assert "澄清义务“澄清事实：网传死亡五人”已于11月20日14:00办结" in body
     assert "外省一商场扶梯" not in body  # the event's first source is not the claim
     assert "本期未监测到" not in body
