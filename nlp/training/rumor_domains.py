@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from nlp.rumor.ced import RumorInput, labels_of
-from nlp.rumor.model import RumorModel
+from nlp.rumor.model import Rows, RumorModel
 from nlp.rumor.trees import fit_post_alone
 from nlp.training.rumor_counts import Prepared, block_of, count, tfidf
 from nlp.training.rumor_eval import Figures, baseline_predict, baseline_text, figures
@@ -153,10 +153,23 @@ def post_alone_decision(
         ]
         return sp.hstack(blocks, format="csr") * params.post_weight
 
-    posts = [first.posts[i] for i in train]
     weight = None
     if domains is not None and params.domain_weights:
         weight = sample_weights(domains[train], y[train], params.domain_weights)
+    return trees_decision(text, first, train, test, y, weight)
+
+
+def trees_decision(
+    text: Callable[[np.ndarray], sp.csr_matrix],
+    first: Rows,
+    train: np.ndarray,
+    test: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray | None,
+) -> np.ndarray:
+    """Post-alone trees fitted on the ``train`` rows (``text`` gives their text block, near-
+    copies kept in one fold, ``weight`` per row) scoring the ``test`` rows."""
+    posts = [first.posts[i] for i in train]
     model = fit_post_alone(
         text(train),
         first.dense[train],

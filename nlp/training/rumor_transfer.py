@@ -37,8 +37,8 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
 from nlp.rumor.model import RumorModel
-from nlp.rumor.trees import fit_post_alone
 from nlp.training.rumor_counts import Counts, Prepared, block_of, tfidf
+from nlp.training.rumor_domains import trees_decision
 from nlp.training.rumor_train import SEED, Params, near_duplicate_groups
 from nlp.training.rumor_weights import sample_weights
 
@@ -164,18 +164,8 @@ def _trees_decision(
         parts = [tfidf(c.matrix[index], columns, idf) for c, columns, idf in blocks]
         return sp.hstack(parts, format="csr") * params.post_weight
 
-    posts = [first.posts[i] for i in train]
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
-    model = fit_post_alone(
-        text(train),
-        first.dense[train],
-        posts,
-        y[train],
-        near_duplicate_groups(posts),
-        SEED,
-        sample_weight=weight,
-    )
-    return model.decision(text(test), first.dense[test], [first.posts[i] for i in test])
+    return trees_decision(text, first, train, test, y, weight)
 
 
 def baseline_decision(
