@@ -5,7 +5,6 @@ shipped model's stored figure reproduced from the shipped label file (needs
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from nlp.text import document_from_text
 from nlp.training.sentiment_check import kept_out_check
 from nlp.training.sentiment_train import HAND_LAST_BATCH, TrainingSet, fit
 from tests.conftest import require_dataset
+from tests.support.sentiment_data import write_jsonl_gz
 
 NEGATIVE = ["黑心商家太恶心", "气死了太黑心", "恶心的地沟油"]
 NEUTRAL = ["明天上午开会", "地址在人民路", "会议通知发布"]
@@ -28,13 +28,6 @@ DATASETS = (
     "rumor_more/mm17.jsonl.gz",
     "food_safety/food_safety_news.jsonl.gz",
 )
-
-
-def _write_jsonl_gz(path: Path, records: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(path, "wt", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 @pytest.fixture
@@ -61,7 +54,7 @@ def datasets(tmp_path: Path) -> Path:
             "responses": [{"mid": "m0", "text": "气死了太黑心"}],
         },
     ]
-    _write_jsonl_gz(tmp_path / "ced" / "ced_dev.jsonl.gz", posts)
+    write_jsonl_gz(tmp_path / "ced" / "ced_dev.jsonl.gz", posts)
     return tmp_path
 
 

@@ -6,7 +6,6 @@ under CI=true)."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections import Counter
 from pathlib import Path
@@ -32,15 +31,9 @@ from nlp.training.sentiment_train import (
     sample_texts,
 )
 from tests.conftest import require_dataset
+from tests.support.sentiment_data import write_jsonl_gz
 
 REPORT = "【某地查获假冒白酒】" + "执法人员在仓库中查获假冒名酒一批，" * 30
-
-
-def _write_jsonl_gz(path: Path, records: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(path, "wt", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 @pytest.fixture
@@ -49,7 +42,7 @@ def datasets(tmp_path: Path) -> Path:
         {"mid": "m0", "text": "转发微博"},
         {"mid": "m1", "text": "黑心商家，再也不买了"},
     ]
-    _write_jsonl_gz(
+    write_jsonl_gz(
         tmp_path / "ced" / "ced_dev.jsonl.gz",
         [
             {
@@ -61,7 +54,7 @@ def datasets(tmp_path: Path) -> Path:
             {"id": "p1", "label": "rumor", "text": "网传某品牌奶粉有毒", "responses": responses},
         ],
     )
-    _write_jsonl_gz(tmp_path / "food_safety" / "food_safety_news.jsonl.gz", [{"text": REPORT}])
+    write_jsonl_gz(tmp_path / "food_safety" / "food_safety_news.jsonl.gz", [{"text": REPORT}])
     return tmp_path
 
 

@@ -7,8 +7,6 @@ sample are benchmarks/nlp_topics_sentiment_bench.py's, not asserted here.
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from nlp.sentiment_model import (
 from nlp.text import document_from_text
 from nlp.training.sentiment_posts import disaster_posts, emoticon_posts, neutral_posts
 from nlp.training.sentiment_train import NearCopies, TrainingSet, fit, post_label, weak_label
+from tests.support.sentiment_data import write_jsonl_gz
 
 
 def test_features_are_words_and_within_clause_pairs_without_punctuation() -> None:
@@ -162,17 +161,10 @@ def test_the_kind_of_mention_moves_the_scores_by_its_own_offsets(tmp_path: Path)
     assert SentimentModel.load(path).kind_offsets == model.kind_offsets
 
 
-def _write_jsonl_gz(path: Path, records: list[dict[str, object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(path, "wt", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
 def test_posts_are_labelled_by_their_own_emoticons_their_domain_or_a_notice(
     tmp_path: Path,
 ) -> None:
-    _write_jsonl_gz(
+    write_jsonl_gz(
         tmp_path / "ced" / "ced_dev.jsonl.gz",
         [
             {"id": "1", "label": "non-rumor", "text": "【提醒】明日起地铁二号线调整首班车时间"},
@@ -186,14 +178,14 @@ def test_posts_are_labelled_by_their_own_emoticons_their_domain_or_a_notice(
         ("科技", "某公司发布新款手机，售价三千元起"),
         ("社会生活", "某小区的居民今天去公园散步"),
     ]
-    _write_jsonl_gz(
+    write_jsonl_gz(
         tmp_path / "rumor_more" / "weibo21.jsonl.gz",
         [
             {"id": str(n), "label": "non-rumor", "domain": domain, "text": text}
             for n, (domain, text) in enumerate(weibo21)
         ],
     )
-    _write_jsonl_gz(tmp_path / "rumor_more" / "mm17.jsonl.gz", [])
+    write_jsonl_gz(tmp_path / "rumor_more" / "mm17.jsonl.gz", [])
     counts: Counter[str] = Counter()
     skip = {("weibo21", 2)}  # a line the labelled sample draws from
     near = NearCopies(["今天天气很好"])

@@ -5,7 +5,6 @@ a message when absent, failed under CI=true)."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -31,17 +30,11 @@ from nlp.training.sentiment_tuning import (
     with_tuning,
 )
 from tests.conftest import require_dataset
+from tests.support.sentiment_data import write_jsonl_gz
 
 NEGATIVE = ["黑心商家太恶心", "气死了太黑心", "恶心的地沟油", "无良商家气死", "黑心工厂"]
 NEUTRAL = ["明天上午开会", "地址在人民路", "会议通知发布", "上午在人民路", "明天发布通知"]
 POSITIVE = ["处理得好点赞", "点赞好样的", "太感动了点赞", "好样的感动", "处理及时感动"]
-
-
-def _write_jsonl_gz(path: Path, records: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(path, "wt", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _weak() -> TrainingSet:
@@ -60,16 +53,16 @@ def sample(tmp_path: Path) -> Path:
     """A CED file (two posts with comments), food-safety reports and a labels file whose
     held-out item points at a text the tuning code must never read."""
     comments = [{"mid": f"m{i}", "text": text} for i, text in enumerate(NEGATIVE[:3])]
-    posts = [
+    posts: list[dict[str, Any]] = [
         {"id": "p0", "label": "rumor", "text": "网传奶粉有毒", "responses": comments},
         {"id": "p1", "label": "non-rumor", "text": POSITIVE[0], "responses": []},
         {"id": "p2", "label": "non-rumor", "text": NEUTRAL[0], "responses": []},
         {"id": "p3", "label": "non-rumor", "text": NEUTRAL[0] + "。", "responses": []},
         {"id": "p4", "label": "non-rumor", "text": "保密的留出文本", "responses": []},
     ]
-    _write_jsonl_gz(tmp_path / "ced" / "ced_dev.jsonl.gz", posts)
+    write_jsonl_gz(tmp_path / "ced" / "ced_dev.jsonl.gz", posts)
     reports = [{"text": NEGATIVE[3]}, {"text": POSITIVE[1]}, {"text": NEUTRAL[1]}]
-    _write_jsonl_gz(tmp_path / "food_safety" / "food_safety_news.jsonl.gz", reports)
+    write_jsonl_gz(tmp_path / "food_safety" / "food_safety_news.jsonl.gz", reports)
     items: list[dict[str, Any]] = [
         {"kind": "comment", "source": "ced", "line": 0, "id": "p0", "mid": f"m{i}", "index": i}
         for i in range(3)
