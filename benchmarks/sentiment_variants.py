@@ -74,6 +74,17 @@ def with_char_grams(shortest: int, longest: int, pairs: bool = True) -> Featuriz
     return featurize
 
 
+def first_clause_marked(featurize: Featurizer) -> Featurizer:
+    """``featurize``'s features and, marked with ``^``, the words of the first clause: a
+    post's 【headline】 or opening, where a notice says what it is about."""
+
+    def marked(clauses: Sequence[Sequence[str]]) -> list[str]:
+        first = dict.fromkeys(w for w in clauses[0] if w.strip()) if clauses else {}
+        return featurize(clauses) + [f"^{word}" for word in first]
+
+    return marked
+
+
 def lexicon_agrees(data: TrainingSet) -> TrainingSet:
     """``data`` without the polar weak texts whose own opinion words say the other side."""
     keep = []
@@ -118,6 +129,7 @@ VARIANTS = {
     "char1_3": Variant(with_char_grams(1, 3)),
     "char2_lexicon_agrees": Variant(with_char_grams(2, 2), weak=lexicon_agrees),
     "char2_c1_neutral_x3": Variant(with_char_grams(2, 2), c=1.0, weak=neutral_times(3.0)),
+    "first_clause": Variant(first_clause_marked(features)),
 }
 
 

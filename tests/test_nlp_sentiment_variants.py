@@ -11,6 +11,7 @@ import pytest
 from benchmarks.sentiment_variants import (
     VARIANTS,
     Variant,
+    first_clause_marked,
     lexicon_agrees,
     margins,
     neutral_times,
@@ -35,6 +36,14 @@ def test_char_grams_sit_beside_the_words_and_pairs() -> None:
     assert "不 太满意" in grams
     no_pairs = with_char_grams(2, 3, pairs=False)(clauses)
     assert "不 太满意" not in no_pairs and {"不", "太满意", "#不太满"} <= set(no_pairs)
+
+
+def test_the_first_clause_is_marked_apart() -> None:
+    clauses = (("通报", "火灾"), ("火灾", "已", "扑灭"))
+    marked = first_clause_marked(features)(clauses)
+    assert marked[: len(features(clauses))] == features(clauses)
+    assert marked[len(features(clauses)) :] == ["^通报", "^火灾"]
+    assert first_clause_marked(features)(()) == []
 
 
 def test_the_lexicon_filter_drops_emoticon_labels_the_words_contradict() -> None:
