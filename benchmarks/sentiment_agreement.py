@@ -7,9 +7,8 @@ of the stance sample's TUNING split (``benchmarks/sentiment_labels.json``; label
 helper agent reading each text, not by a person, blind to the first labels; its "about" says
 which texts, and which were left out because their first label had been seen). Printed per
 kind of text and overall: the share of texts both readings label alike and Cohen's kappa,
-beside the shipped model
-(``score_sentiment``, read as ``sentiment_eval`` reads the sample) and always-negative scored
-against the first labels on the same texts. A model cannot be expected to agree with the
+beside the shipped model (``score_sentiment``, read as ``sentiment_eval`` reads the sample)
+and always-negative, both scored against the first labels on the same texts. A model cannot be expected to agree with the
 first labeller more than a second reader does; the issue's aim (accuracy 15 points above
 always-negative) is set against that. The held-out split is never read here.
 
