@@ -8,9 +8,10 @@ helper agent reading each text, not by a person, blind to the first labels; its 
 which texts, and which were left out because their first label had been seen). Printed per
 kind of text and overall: the share of texts both readings label alike and Cohen's kappa,
 beside the shipped model (``score_sentiment``, read as ``sentiment_eval`` reads the sample)
-and always-negative, both scored against the first labels on the same texts. A model cannot be expected to agree with the
-first labeller more than a second reader does; the issue's aim (accuracy 15 points above
-always-negative) is set against that. The held-out split is never read here.
+and always-negative, both scored against the first labels on the same texts. A model cannot
+be expected to agree with the first labeller more than a second reader does; the issue's aim
+(accuracy 15 points above always-negative) is set against that. The held-out split is never
+read here.
 
 These are the easier part of what was drawn: the texts left out had been seen in a listing
 of the model's errors (gold neutral, read negative), so the agreement here is an upper bound
