@@ -96,7 +96,16 @@ def _matched(names: list[str], others: list[str], lenient: bool) -> int:
 
 
 # The splits the rules may be tuned on (their errors are printed), then the blind one.
-TUNING_SPLITS = ("labels", "held_out", "tuning_2", "tuning_3", "tuning_4", "tuning_5", "tuning_6")
+TUNING_SPLITS = (
+    "labels",
+    "held_out",
+    "tuning_2",
+    "tuning_3",
+    "tuning_4",
+    "tuning_5",
+    "tuning_6",
+    "tuning_7",
+)
 BLIND_SPLITS = ("held_out_2", "held_out_3")
 
 
