@@ -381,6 +381,9 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     # A known brand speaking (惠氏：产品合格) is the firm: punctuation is not among ``words``.
     speaking = tuple(b for b in known_brands if re.search(re.escape(b) + "[：:]", text))
     by_context = context_firms(text, words, named, product_terms(), QUOTED_NOT_BRANDS)
+    _, listed_brands = listed_before_kind(text, product_terms(), known_names())
+    # A known firm listed before 等品牌 (包括好利来、盛圆祥等品牌) is named as a brand there.
+    known_companies = tuple(c for c in known_companies if c not in listed_brands)
     by_shape = shaped_firms(text, [*named, *known_companies, *by_context])
     # A quoted name before a company word (“满堂红”大酒店) is the firm's name with it.
     quoted_firms = quoted_firm_names(text, QUOTED_NOT_BRANDS, product_terms())
@@ -404,7 +407,7 @@ def extract(text: str, words: Sequence[str]) -> Entities:
                 *brands_in(text),
                 *firm_brands(text, named),
                 *known_brands,
-                *listed_before_kind(text, product_terms())[1],
+                *listed_brands,
                 *(b for b in registered_brands(words, product_terms()) if b not in by_context),
             ]
         ),
