@@ -61,6 +61,12 @@ _QUOTED_BRAND = re.compile(r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"
 _QUOTED_LIST = re.compile(r"(?:[“\"「『][\u4e00-\u9fffA-Za-z0-9]{2,12}[”\"」』][和、及与或])+$")
 # 牌 of a brand, not of a place or a sign (石牌镇, 门牌号, 车牌照, 招牌).
 _BRAND_WORD = re.compile(r"(?<![“\"「『招门车])(?:品牌|牌)(?![镇村坊楼路街子号照价匾])")
+# Quoted names listed after a word that makes them brands, each perhaps with its goods
+# (假冒“咪咪”虾条、“波斯猫”开心豆; 主要产品有“喜之郎”、“水晶之恋”): issue 22, firms3, tuning_7.
+_BRAND_LIST_LEAD = re.compile(
+    r"(?:假冒|仿冒|冒充|冒牌|山寨|产品有|产品包括|产品为|品牌有|品牌包括|品牌为)"
+    r"((?:[“\"「『][\u4e00-\u9fffA-Za-z0-9]{2,12}[”\"」』][\u4e00-\u9fff]{0,6}[、和及与]?)+)"
+)
 # Quoted words before a product that name a kind of product or a hazard, not a brand.
 QUOTED_NOT_BRANDS = frozenset(
     {"问题", "三无", "假冒", "山寨", "黑心", "有毒", "毒", "网红", "天价", "进口", "野生", "绿色",
@@ -245,7 +251,31 @@ def brands_in(text: str) -> tuple[str, ...]:
         elif match.group(0) == "牌" and not _glued_pai(text, match.start()):
             found.extend(_name_before_pai(text[start : match.start()]))
     found.extend(_names_after_brand_word(text))
+    found.extend(_listed_quoted_brands(text))
     return _unique(found)
+
+
+# jieba's frequency from which a word it tags as a common noun is goods, not a brand (鸡精 96);
+# the brands such lists name are rare or unknown to it (咪咪 26 is an interjection, 波斯猫 0).
+GOODS_NOUN_FREQ = 10
+
+
+def _listed_quoted_brands(text: str) -> list[str]:
+    """The quoted names of a list after a word that makes them brands (假冒“咪咪”虾条、“波斯猫”
+    开心豆): not words of goods or hazards (“绿色”, “野生”), nor a product (“五常大米”)."""
+    found = []
+    products = product_terms()
+    for match in _BRAND_LIST_LEAD.finditer(text):
+        for quoted in _QUOTED_BRAND.finditer(match.group(1)):
+            name = quoted.group(1)
+            if name in QUOTED_NOT_BRANDS or name in GENERIC_HEADS:
+                continue
+            if any(name.endswith(term) for term in products if len(term) >= 2):
+                continue
+            if word_tags().get(name) == "n" and _frequencies().get(name, 0) >= GOODS_NOUN_FREQ:
+                continue  # goods jieba knows well (假冒“鸡精”)
+            found.append(name)
+    return found
 
 
 # Tags of words no brand's name before 牌 holds (其中 r, 一 m, 的 u, 在 p).
