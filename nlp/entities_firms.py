@@ -287,6 +287,8 @@ def _name_before(span: str, known: Container[str], quoted: bool | str, unit: boo
         return ""
     if suffix not in STRONG_COMPANY_WORDS and not unit and not names_something(tagged, known):
         return ""
+    if suffix not in STRONG_COMPANY_WORDS and not unit and _headline_verb_inside(tagged):
+        return ""
     # A strong word after a trade alone is the end of a name cut short (…蜂产品有限公司).
     if len(name) <= STRONG_NAME_MIN and not unit and not names_something(tagged, known):
         return ""
@@ -295,6 +297,21 @@ def _name_before(span: str, known: Container[str], quoted: bool | str, unit: boo
     if suffix == "店" and _place_ending_in_shop(span):
         return ""  # 驻马店, a city
     return name + suffix
+
+
+# Tags of a single character that is a headline's verb or time word run into a shop word
+# (南昌现染色橙子超市: 现/tg; 青岛大厨揭饭店: 揭/zg): issue 22, firms3, tuning_7.
+_HEADLINE_VERB_FLAGS = frozenset({"tg", "zg"})
+
+
+def _headline_verb_inside(tagged: Sequence[tuple[str, str]]) -> bool:
+    """Whether a single character tagged as a time or state morpheme stands inside the words
+    before a weak company word, after a word jieba knows well (not first: 棒 of 棒约翰; not after
+    a rare word, a name: 千禧龙 / 腾 of 千禧龙腾超市)."""
+    return any(
+        len(word) == 1 and flag in _HEADLINE_VERB_FLAGS and not is_rare(tagged[i][0])
+        for i, (word, flag) in enumerate(tagged[1:])
+    )
 
 
 def _place_ending_in_shop(span: str) -> bool:
