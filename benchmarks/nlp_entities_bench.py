@@ -14,7 +14,7 @@ names per split, strictly (the same string) and leniently (one name contains the
 南京雨润 in 南京雨润食品有限公司: the extractor and the labeller disagree on where a name
 starts more often than on whether it is one).
 
-``tuning_2`` … ``tuning_6`` (40 or 50 more reports each, labelled for issue 22) are tuning
+``tuning_2`` … ``tuning_7`` (40 to 58 more reports each, labelled for issue 22) are tuning
 splits too. ``held_out_3`` (320 reports, 157 naming a firm or brand, drawn by
 ``benchmarks/entities_draw.py`` and labelled by an AI helper agent reading each text before the
 extractor ran on them) is the blind split of issue 22's firms3 pass; held_out_2, read several

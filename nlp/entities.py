@@ -13,7 +13,9 @@
   words of the firm (徐福记员工) or acting (蒙牛承认).
 - **Brands**: "X牌" / "X品牌", a quoted name before a product word, also after a few words
   describing it (“奇达”味极鲜酿造酱油), a firm's own name before 牌 or a product (杏品牌,
-  恒泉白酒 of 浑源县恒泉酒厂), and the known brands.
+  恒泉白酒 of 浑源县恒泉酒厂), quoted names listed after 假冒 / 产品有 / 品牌有 (假冒“咪咪”虾条、
+  “波斯猫”开心豆), the items before 等品牌 (a known firm among them too: 包括好利来、盛圆祥等品牌),
+  and the known brands.
 - **Products**: the product categories of ``resources/products.txt``, as runs of whole words.
 """
 
