@@ -260,6 +260,9 @@ def brands_in(text: str) -> tuple[str, ...]:
 # jieba's frequency from which a word it tags as a common noun is goods, not a brand (鸡精 96);
 # the brands such lists name are rare or unknown to it (咪咪 26 is an interjection, 波斯猫 0).
 GOODS_NOUN_FREQ = 10
+# 侵权假冒 / 制假售假 name the offence, not a counterfeit's brand; campaigns are quoted too.
+_OFFENCE_BEFORE = ("侵权", "打击", "制售", "售假")
+_CAMPAIGNS = ("行动", "活动", "专项", "工程", "计划", "战役", "风暴")
 
 
 def _listed_quoted_brands(text: str) -> list[str]:
@@ -268,9 +271,11 @@ def _listed_quoted_brands(text: str) -> list[str]:
     found = []
     products = product_terms()
     for match in _BRAND_LIST_LEAD.finditer(text):
+        if text[: match.start()].endswith(_OFFENCE_BEFORE):
+            continue  # 打击侵权假冒“护牌行动”: the offence, then a campaign's name
         for quoted in _QUOTED_BRAND.finditer(match.group(1)):
             name = quoted.group(1)
-            if name in QUOTED_NOT_BRANDS or name in GENERIC_HEADS:
+            if name in QUOTED_NOT_BRANDS or name in GENERIC_HEADS or name.endswith(_CAMPAIGNS):
                 continue
             if any(name.endswith(term) for term in products if len(term) >= 2):
                 continue

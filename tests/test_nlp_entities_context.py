@@ -157,3 +157,8 @@ def test_a_headline_verb_run_into_a_shop_word_names_no_shop() -> None:
 def test_a_known_firm_before_enterprise_and_a_strong_company_word() -> None:
     text = "其中，统一企业股份有限公司旗下“涉塑”饮品又增加了4款。"
     assert "统一企业股份有限公司" in companies(text)
+
+
+def test_a_campaign_against_counterfeits_is_no_brand() -> None:
+    text = "今年9月起在全市开展的打击侵权假冒“护牌行动”已取得阶段性成果。"
+    assert "护牌行动" not in extract(text, words(text)).brands
