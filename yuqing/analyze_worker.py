@@ -44,7 +44,7 @@ from nlp.analysis_state import TextParts
 from nlp.stage import CURSOR, analyze_new, analyzer_for, refresh_events
 from yuqing.runner import EVENT_REFRESH
 
-__all__ = ["AnalyzeWorker", "WorkerReport", "parts_needed"]
+__all__ = ["PREPARED", "AnalyzeWorker", "WorkerReport", "parts_needed"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ WAIT_STEP = 0.01
 # The TextParts properties computed ahead for every text: cheap, and any member reads them.
 _ALWAYS = ("vector", "title_vector", "lead", "grams", "doubting")
 # Every lazily computed TextParts property (warm-up loads what each of them needs).
-_PARTS = (*_ALWAYS, "entities", "scope_keys", "cities", "context_keys")
+PREPARED = (*_ALWAYS, "entities", "scope_keys", "cities", "context_keys")
 
 
 @dataclass
@@ -172,7 +172,7 @@ class AnalyzeWorker:
         if rows:
             # A text's parts are a pure function of it: computing one early changes nothing.
             parts = analyzer._text(rows[0][1])
-            for name in _PARTS:
+            for name in PREPARED:
                 getattr(parts, name)
         self.report.cpu_starting += time.process_time() - started
 
