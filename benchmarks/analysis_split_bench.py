@@ -13,8 +13,8 @@ replay in one process, alone and with every text's per-text parts prepared befor
 - each mode runs in a process of its own (caches of one would flatter the other) and
   prints a digest of every analysis and event it wrote: the same digest before and after a
   change means the results did not move (``--copies 3 --batch 200`` and ``--batch 50``);
-- ``--profile N``: cProfile of the prepared (ordered) run, its N largest functions by
-  cumulative and by own time.
+- ``--profile N``: cProfile of the stage, its N largest functions by cumulative and by own
+  time (``--dump FILE`` with one ``--mode``: the raw profile for ``pstats``).
 
 The replay is ``tests/support/demo_mentions.py``'s with ``distinct`` texts, as
 ``benchmarks/scale_bench.py --distinct`` analyses it. The last line is one JSON object.
@@ -57,7 +57,9 @@ def digest(archive: Any, ids: list[str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run(mode: str, copies: int, batch: int, profile: int) -> dict[str, Any]:
+def run(
+    mode: str, copies: int, batch: int, profile: int, dump: str | None = None
+) -> dict[str, Any]:
     mentions = demo_mentions(copies, distinct=True)
     folder = Path(tempfile.mkdtemp(prefix="analysis-split-"))
     settings = Settings(
@@ -68,9 +70,10 @@ def run(mode: str, copies: int, batch: int, profile: int) -> dict[str, Any]:
         analyzer = analyzer_for(archive, settings)
         started = time.process_time()
         # The models and the segmenter loaded on a text outside the replay (not counted).
-        warm = analyzer._text(replace(mentions[0], text="预热一下模型和分词", title=""))
+        warm = replace(mentions[0], text="预热一下模型和分词", title="")
         for name in PREPARED:
-            getattr(warm, name)
+            getattr(analyzer._text(warm), name)
+        analyzer.rumors.warm_up(warm)
         analyzer._texts.clear()
         loading = time.process_time() - started
         preparing = 0.0
@@ -98,6 +101,8 @@ def run(mode: str, copies: int, batch: int, profile: int) -> dict[str, Any]:
             "cpu_stage_s": round(stage, 2),
             "digest": digest(archive, [m.id for m in mentions]),
         }
+    if profiler is not None and dump is not None:
+        profiler.dump_stats(dump)
     if profiler is not None:
         for order in ("cumulative", "tottime"):
             out = io.StringIO()
@@ -112,9 +117,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--mode", choices=("lone", "prepared", "both"), default="both")
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--dump", help="with --mode and --profile: the raw profile to this file")
     args = parser.parse_args()
     if args.mode != "both":
-        print(json.dumps(run(args.mode, args.copies, args.batch, args.profile)))
+        print(json.dumps(run(args.mode, args.copies, args.batch, args.profile, args.dump)))
         return
     results = []
     for mode in ("lone", "prepared"):

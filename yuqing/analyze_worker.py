@@ -174,6 +174,7 @@ class AnalyzeWorker:
             parts = analyzer._text(rows[0][1])
             for name in PREPARED:
                 getattr(parts, name)
+            analyzer.rumors.warm_up(rows[0][1])
         self.report.cpu_starting += time.process_time() - started
 
     def caught_up(self) -> bool:
