@@ -25,6 +25,7 @@ from nlp.rumor.hearsay import Reference
 from nlp.rumor.model import MAX_RESPONSES
 from nlp.rumor.score import RumorResult, bigrams, doubt_phrases
 from nlp.sentiment import SentimentResult
+from nlp.severity import TextFigures, text_figures
 from nlp.text import Document, summary_lead
 from nlp.vectors import term_vector
 
@@ -105,6 +106,12 @@ class TextParts:
     def entities(self) -> tuple[EntityRef, ...]:
         """What the text names; computed only for relevant mentions and event members."""
         return entity_refs(self.document)
+
+    @cached_property
+    def figures(self) -> TextFigures:
+        """Its casualty, loss and response figures (``nlp.severity.text_figures``): the
+        costly part of a mention's severity, which only adds the mention's id to them."""
+        return text_figures(self.document.full_text)
 
     @cached_property
     def grams(self) -> frozenset[str]:

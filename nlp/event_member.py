@@ -47,7 +47,7 @@ def event_member(
     rebuilt from an analysis stored before entities were kept gets them extracted
     (deterministic: the same as a fresh analysis would store)."""
     relevance = relevance or text.relevance
-    severity = severity or grade_text(document.full_text, mention.id)
+    severity = severity or grade_text(document.full_text, mention.id, text.figures)
     official = is_official(mention)
     figures = SourcedFigures(
         mention_id=mention.id,

@@ -63,7 +63,7 @@ CHUNKS = 4
 CLAIM_MS = 5_000
 WAIT_STEP = 0.01
 # The TextParts properties computed ahead for every text: cheap, and any member reads them.
-_ALWAYS = ("vector", "title_vector", "lead", "grams", "doubting")
+_ALWAYS = ("vector", "title_vector", "lead", "grams", "doubting", "figures")
 # Every lazily computed TextParts property (warm-up loads what each of them needs).
 PREPARED = (*_ALWAYS, "entities", "scope_keys", "cities", "context_keys")
 
