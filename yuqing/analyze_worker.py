@@ -65,7 +65,7 @@ WAIT_STEP = 0.01
 # The TextParts properties computed ahead for every text: cheap, and any member reads them.
 _ALWAYS = ("vector", "title_vector", "lead", "grams", "doubting", "figures")
 # Every lazily computed TextParts property (warm-up loads what each of them needs).
-PREPARED = (*_ALWAYS, "entities", "scope_keys", "cities", "context_keys")
+PREPARED = (*_ALWAYS, "entities", "firm_names", "scope_keys", "cities", "context_keys")
 
 
 @dataclass
@@ -100,7 +100,7 @@ def parts_needed(mention: Mention, parts: TextParts, threshold: float) -> tuple[
     relevant = parts.relevance.score >= threshold
     needed = list(_ALWAYS)
     if relevant or mention.parent_id is not None:
-        needed += ["entities", "scope_keys"]
+        needed += ["entities", "firm_names", "scope_keys"]
     if mention.kind != "comment":
         needed.append("cities")
         if relevant:
