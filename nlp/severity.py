@@ -162,9 +162,7 @@ def grade_of(
     return None, [], None
 
 
-def grade_text(
-    text: str, mention_id: str = "", found: TextFigures | None = None
-) -> SeverityResult:
+def grade_text(text: str, mention_id: str = "", found: TextFigures | None = None) -> SeverityResult:
     """The severity of ``text`` as ``mention_id``'s; ``found``: its ``text_figures``, when
     prepared before (``TextParts.figures``), are not read again."""
     figures, no_casualties, context = extract_figures(text, mention_id, found)
