@@ -207,12 +207,15 @@ class AnalyzeWorker:
         """Put the batch's texts prepared by helpers into the analyzer's text cache (nlp.analyzer:
         (title, text) → TextParts), where they are looked up before anything is computed.
 
-        A chunk no helper has started is claimed and left to the analyzer. A chunk a helper
-        is on is waited for (its claim lives CLAIM_MS, renewed by nobody: a dead helper's
-        ends soon), for at most a quarter of the lease per batch: computing it here as well
-        would only do its work twice, and with a core each the helper is as quick."""
+        A chunk no helper has started is claimed and its texts computed here at once. Then
+        the chunks a helper is on are waited for (a claim lives CLAIM_MS, renewed by nobody:
+        a dead helper's ends soon), for at most a quarter of the lease per batch: computing
+        them here as well would only do their work twice. Own chunks first: while this
+        computes them, the helpers finish theirs (waiting first, the leaseholder idled while
+        the helper went on to claim the batch's next chunk, and a helper slower than it made
+        it wait for the whole batch: 4.7 s of a 12.7 s run)."""
         cache = analyzer._texts
-        deadline = time.monotonic() + self.lease_ms / 4000
+        others: list[tuple[str, dict[str, Mention]]] = []
         for chunk in _chunks(rows, CHUNKS):
             wanted = {
                 f"{self.prefix}:parts:{_text_key(m)}": m
@@ -225,7 +228,17 @@ class AnalyzeWorker:
             claim = f"{self.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}"
             # What is there already (a text repeated from a chunk prepared before, too).
             self._take(cache, wanted)
-            if not wanted or self._claim(claim):
+            if not wanted:
+                continue
+            if self._claim(claim):
+                for mention in wanted.values():
+                    analyzer._text(mention)  # what the analyzer would compute first anyway
+            else:
+                others.append((claim, wanted))
+        deadline = time.monotonic() + self.lease_ms / 4000
+        for claim, wanted in others:
+            self._take(cache, wanted)  # done while this computed its own
+            if not wanted:
                 continue
             waiting = time.monotonic()
             while time.monotonic() < deadline:
