@@ -41,6 +41,7 @@ from core.clock import Clock
 from core.settings import Settings
 from crawlers.distributed.connection import HOLD_LEASE, connect, patient, worker_id
 from nlp.analysis_state import TextParts
+from nlp.rumor.score import RUMOR_KINDS
 from nlp.stage import CURSOR, analyze_new, analyzer_for, refresh_events
 from yuqing.runner import EVENT_REFRESH
 
@@ -62,10 +63,12 @@ CHUNKS = 4
 # and not computed again.
 CLAIM_MS = 5_000
 WAIT_STEP = 0.01
-# The TextParts properties computed ahead for every text: cheap, and any member reads them.
-_ALWAYS = ("vector", "title_vector", "lead", "grams", "doubting", "figures")
+# The TextParts properties computed ahead for every text: cheap, and read for most of them.
+_ALWAYS = ("vector", "figures")
+# What a member of an event reads besides (``nlp.event_member``).
+_MEMBER = ("entities", "firm_names", "scope_keys", "title_vector", "lead")
 # Every lazily computed TextParts property (warm-up loads what each of them needs).
-PREPARED = (*_ALWAYS, "entities", "firm_names", "scope_keys", "cities", "context_keys")
+PREPARED = (*_ALWAYS, *_MEMBER, "grams", "doubting", "cities", "context_keys")
 
 
 @dataclass
@@ -90,17 +93,25 @@ class WorkerReport:
 def parts_needed(mention: Mention, parts: TextParts, threshold: float) -> tuple[str, ...]:
     """The parts of ``mention``'s text the leaseholder will read, as far as the text tells.
 
-    Entities and the member's city keys only for a mention relevant by its words or replying
-    to another (it may join its post's event whatever its words), the cities of a probe for
-    what is not a comment (a comment looks for no event of its own), the context keys for a
-    relevant post or article (``nlp.event_member``): computing the rest would cost a helper a
-    third more (entities of irrelevant articles) for texts the leaseholder never reads that
-    way. A mention joined by a link only gets what is missing computed by the leaseholder.
+    A member's parts (entities, city keys, title words, lead) only for a mention relevant by
+    its words or replying to another (it may join its post's event whatever its words), the
+    bigrams for such a post (debunk matching, ``RUMOR_KINDS``), whether it doubts for a reply, the
+    cities of a probe for what is not a comment (a comment looks for no event of its own),
+    the context keys for a relevant post or article (``nlp.event_member``): computing the
+    rest would cost a helper a third more (entities of irrelevant articles) for texts the
+    leaseholder never reads that way, and every part sent costs pickling, Redis and
+    unpickling (on the scale replay the bigrams and doubt of every text were 1,035 parts
+    the leaseholder never read, the largest but one in the pickle). A mention joined by a
+    link only gets what is missing computed by the leaseholder.
     """
     relevant = parts.relevance.score >= threshold
     needed = list(_ALWAYS)
     if relevant or mention.parent_id is not None:
-        needed += ["entities", "firm_names", "scope_keys"]
+        needed += _MEMBER
+        if mention.kind in RUMOR_KINDS:
+            needed.append("grams")
+    if mention.parent_id is not None:
+        needed.append("doubting")
     if mention.kind != "comment":
         needed.append("cities")
         if relevant:
