@@ -40,7 +40,7 @@ from archive.models import Mention
 from core.clock import Clock
 from core.settings import Settings
 from crawlers.distributed.connection import HOLD_LEASE, connect, patient, worker_id
-from nlp.analysis_state import TextParts
+from nlp.analysis_state import TextParts, collector_paused
 from nlp.rumor.score import RUMOR_KINDS
 from nlp.stage import CURSOR, analyze_new, analyzer_for, refresh_events
 from yuqing.runner import EVENT_REFRESH
@@ -206,6 +206,13 @@ class AnalyzeWorker:
         )
         return report.processed
 
+    def _take_prepared(self, analyzer: Any, rows: Sequence[tuple[int, Mention]]) -> None:
+        """``_take_chunks`` with the cycle collector held off, as the analyse stage holds it
+        for its batch (``collector_paused``): unpickling and computing texts make thousands
+        of objects and no cycles, and each collection walks the events and caches held."""
+        with collector_paused():
+            self._take_chunks(analyzer, rows)
+
     def refresh_due(self) -> None:
         """Quiet events cool down (``yuqing run``'s EVENT_REFRESH): the leaseholder's job,
         since it is the one process writing events."""
@@ -214,7 +221,7 @@ class AnalyzeWorker:
             refresh_events(self.archive, self.settings, self.clock)
             self._refreshed = now
 
-    def _take_prepared(self, analyzer: Any, rows: Sequence[tuple[int, Mention]]) -> None:
+    def _take_chunks(self, analyzer: Any, rows: Sequence[tuple[int, Mention]]) -> None:
         """Put the batch's texts prepared by helpers into the analyzer's text cache (nlp.analyzer:
         (title, text) → TextParts), where they are looked up before anything is computed.
 
@@ -279,6 +286,10 @@ class AnalyzeWorker:
         The window is read once (one query, not one per batch and chunk: reading it again
         for each chunk cost a helper as much as the texts it prepared), and a chunk the
         cursor has passed meanwhile is left: the leaseholder has analysed it."""
+        with collector_paused():  # as the leaseholder's stage (``_take_prepared``)
+            return self._help()
+
+    def _help(self) -> int:
         analyzer = analyzer_for(self.archive, self.settings)
         batch = self.settings.nlp.batch_size
         cursor = self.archive.ledger.get_cursor(CURSOR)
