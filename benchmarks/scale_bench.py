@@ -349,6 +349,8 @@ def analysis_run(
         "cpu_helping_s": round(sum(c[1] for c in cpu), 2),
         # Loading models before the first step, apart: paid once per process, not per mention.
         "cpu_starting_s": round(sum(c[2] for c in cpu), 2),
+        # The busiest worker's CPU, leading and helping (start-up apart).
+        "cpu_busiest_s": round(max((c[0] + c[1] for c in cpu), default=0.0), 2),
         "wall_s": None if wall is None else round(wall, 1),
         "texts_prepared_by_others": f"{sum(t[0] for t in texts)} of {sum(t[1] for t in texts)}",
         # Wall seconds the leaseholder waited for chunks a helper was on (no CPU spent).
@@ -465,6 +467,10 @@ def main() -> None:
                 # What two workers would give with a free core each: the critical path shrinks
                 # from the lone worker's CPU to the leaseholder's.
                 two["speedup_cpu_bound"] = round(one["cpu_leading_s"] / two["cpu_leading_s"], 2)
+            if two["cpu_busiest_s"]:
+                # The same, bound by the busier of the two (a helper slower than the
+                # leaseholder makes it wait, and the leaseholder's CPU alone overstates the pair).
+                two["speedup_cpu_pair"] = round(one["cpu_leading_s"] / two["cpu_busiest_s"], 2)
             print(one, two, sep="\n", flush=True)
             figures["analysis"] = [one, two]
         figures["dupefilter"] = dupefilter_memory(server)

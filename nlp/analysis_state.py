@@ -18,6 +18,7 @@ from functools import cached_property
 
 from archive.models import Analysis, EntityRef, Mention
 from nlp.analysis_entities import entity_refs
+from nlp.event_links import firm_names
 from nlp.event_scope import named_cities, scope_links
 from nlp.events import Member, title_vector
 from nlp.relevance import RelevanceResult
@@ -25,6 +26,7 @@ from nlp.rumor.hearsay import Reference
 from nlp.rumor.model import MAX_RESPONSES
 from nlp.rumor.score import RumorResult, bigrams, doubt_phrases
 from nlp.sentiment import SentimentResult
+from nlp.severity import TextFigures, text_figures
 from nlp.text import Document, summary_lead
 from nlp.vectors import term_vector
 
@@ -105,6 +107,26 @@ class TextParts:
     def entities(self) -> tuple[EntityRef, ...]:
         """What the text names; computed only for relevant mentions and event members."""
         return entity_refs(self.document)
+
+    @cached_property
+    def figures(self) -> TextFigures:
+        """Its casualty, loss and response figures (``nlp.severity.text_figures``): the
+        costly part of a mention's severity, which only adds the mention's id to them."""
+        return text_figures(self.document.full_text)
+
+    @cached_property
+    def firm_names(self) -> tuple[str, ...]:
+        """The firms its entities name, with their short names (``nlp.event_links``)."""
+        return firm_names(self.entities)
+
+    def firms_of(self, entities: tuple[EntityRef, ...]) -> tuple[str, ...]:
+        """``firm_names(entities)``: prepared when they are the text's own entities (a
+        mention's source may declare more: ``nlp.declared_entities``). The text's entities
+        are compared only when computed already: a member rebuilt from a stored analysis
+        has its entities, and extracting them again to compare would cost more than this."""
+        if "entities" in self.__dict__ and entities == self.entities:
+            return self.firm_names
+        return firm_names(entities)
 
     @cached_property
     def grams(self) -> frozenset[str]:

@@ -319,7 +319,9 @@ class Analyzer:
         # A comment's figures only count inside an event (as uncredible ones); outside one they
         # are never used, and most of a stream is such comments.
         needs_figures = mention.kind != "comment" or event_id is not None
-        full_severity = grade_text(document.full_text, mention.id) if needs_figures else None
+        full_severity = (
+            grade_text(document.full_text, mention.id, text.figures) if needs_figures else None
+        )
         severity = full_severity if mention.kind != "comment" else None
         sentiment = text.sentiment
         job = rumor if isinstance(rumor, _RumorJob) else None

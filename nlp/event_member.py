@@ -16,7 +16,6 @@ from nlp.event_links import (
     Probe,
     chain_links,
     fingerprint,
-    firm_names,
     member_links,
     own_words,
     place_names,
@@ -47,7 +46,7 @@ def event_member(
     rebuilt from an analysis stored before entities were kept gets them extracted
     (deterministic: the same as a fresh analysis would store)."""
     relevance = relevance or text.relevance
-    severity = severity or grade_text(document.full_text, mention.id)
+    severity = severity or grade_text(document.full_text, mention.id, text.figures)
     official = is_official(mention)
     figures = SourcedFigures(
         mention_id=mention.id,
@@ -86,6 +85,7 @@ def event_member(
                 f"{mention.title}\n{mention.text}",
                 own_words(mention.text) if mention.kind != "comment" else "",
                 place_names(words),
+                () if is_notice(mention) else text.firms_of(entities),
             ),
             *text.scope_keys,
             *(((POSTER, who),) if (who := witness(mention)) else ()),
@@ -107,7 +107,7 @@ def event_probe(mention: Mention, text: TextParts, entities: tuple[EntityRef, ..
     own words) only when the caller wants firms found that way."""
     prepared = text.document.prepared
     return Probe(
-        firms=firm_names(entities) if entities and not is_notice(mention) else (),
+        firms=text.firms_of(entities) if entities and not is_notice(mention) else (),
         hashtags=prepared.hashtags,
         chain=chain_links(mention.text) if prepared.repost_chain else (),
         text=text.document.full_text,

@@ -1,7 +1,8 @@
 """What ``nlp.event_store.EventStore`` keeps instead of recomputing, with the same results:
-the norms of the vectors it compares, and whether adding a member leaves an event's centroid
-as it was (the scale benchmark's profile: centroids recomputed after every reply, spans and
-norms computed for every candidate event, a third of the ordered analysis step).
+the norms of the vectors it compares, whether adding a member leaves an event's centroid as
+it was, and the centroid grown by a root that arrives last (the scale benchmark's profile:
+centroids recomputed after every reply, spans and norms computed for every candidate event,
+a third of the ordered analysis step; then centroids recomputed for new roots, a tenth).
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from nlp.events import EventState, Member
+from nlp.events import CENTROID_MEMBERS, EventState, Member, Told
+from nlp.vectors import Vector
 
-__all__ = ["Norms", "same_place", "same_roots"]
+__all__ = ["Norms", "grown_centroid", "same_place", "same_roots"]
 
 # Norms remembered (``Norms``) before it starts again: the centroids of the events in memory
 # and the mentions' vectors being linked, a few thousand at a time.
@@ -32,6 +34,36 @@ def same_roots(state: EventState, member: Member, old: Member | None) -> bool:
     if old is not None:
         return state.is_child(old) and old.mention.parent_id != old.id
     return state.reply_count(member.id) == 0
+
+
+def grown_centroid(state: EventState, member: Member) -> tuple[Vector, Told] | None:
+    """The centroid of ``state`` once ``member`` (not in it yet) is added, and what it sums,
+    when that follows from the centroid kept; None: compute it afresh.
+
+    It follows when the member will be a root that no member replies to (the other roots
+    stay roots) and it either does not count (linked while members relevant by their own
+    words are summed; after the CENTROID_MEMBERS summed) or comes last in member order among
+    those summed: then ``EventState.centroid`` would add its words after the same sums, so
+    the new centroid is the kept one plus its words, the same floats in the same order. A new
+    dict, never the kept one changed: norms and top words are kept by object."""
+    kept, told = state._centroid, state._told
+    parent = member.mention.parent_id
+    child = parent is not None and (parent == member.id or parent in state.members)
+    if kept is None or told is None or child or state.reply_count(member.id):
+        return None
+    if member.linked and told.unlinked:
+        return kept, told  # not summed: the roots relevant by their own words are
+    if not member.linked and not told.unlinked:
+        # The first root relevant by its own words: the centroid is its words alone.
+        return {w: 0.0 + v for w, v in member.vector.items()}, Told(1, member.order(), True)
+    if told.last is not None and member.order() < told.last:
+        return None  # it would be summed before others
+    if told.count >= CENTROID_MEMBERS:
+        return kept, told
+    total = dict(kept)
+    for word, value in member.vector.items():
+        total[word] = total.get(word, 0.0) + value
+    return total, Told(told.count + 1, member.order(), told.unlinked)
 
 
 def same_place(old: Member, new: Member) -> bool:

@@ -26,7 +26,7 @@ from nlp.event_links import (
     own_words,
     zone_text,
 )
-from nlp.event_memo import Norms, same_roots
+from nlp.event_memo import Norms, grown_centroid, same_roots
 from nlp.event_scope import (
     Home,
     event_cities,
@@ -176,9 +176,13 @@ class EventStore:
         # are replies (recomputing it, a sort of the members and a sum of the roots' words,
         # was a tenth of the ordered step). Kept only when the roots provably stay the same.
         kept = state._centroid if same_roots(state, member, old) else None
+        # A new root arriving last (most new posts and articles) adds its words to the sum.
+        grown = grown_centroid(state, member) if kept is None and old is None else None
         state.add(member)
         if kept is not None:
             state._centroid = kept
+        elif grown is not None:
+            state._centroid, state._told = grown
         span = self._spans.get(event_id)
         if span is not None and (old is None or old.at == member.at):
             self._spans[event_id] = (min(span[0], member.at), max(span[1], member.at))

@@ -88,6 +88,17 @@ def is_official(mention: Mention) -> bool:
     return mention.platform in OFFICIAL_PLATFORMS or mention.kind in OFFICIAL_KINDS
 
 
+@dataclass(frozen=True)
+class Told:
+    """What an event's centroid sums: ``count`` members, the last of them in member order
+    ``last`` (None: none), and whether they are its roots relevant by their own words
+    (``unlinked``) or, as there are none, all its roots."""
+
+    count: int
+    last: tuple[datetime, str] | None
+    unlinked: bool
+
+
 @dataclass
 class EventState:
     id: str
@@ -106,6 +117,9 @@ class EventState:
     link_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     _top_words: list[str] | None = None
     _top_of: Vector | None = None
+    # What ``_centroid`` sums (``Told``), so that a root arriving last can be added to it
+    # (nlp.event_memo.grown_centroid) instead of summing every root again.
+    _told: Told | None = None
 
     def add(self, member: Member) -> None:
         old = self.members.get(member.id)
@@ -156,11 +170,14 @@ class EventState:
         if self._centroid is None:
             total: dict[str, float] = {}
             roots = self.roots()
-            telling = [m for m in roots if not m.linked] or roots
-            for member in telling[:CENTROID_MEMBERS]:
+            unlinked = [m for m in roots if not m.linked]
+            telling = (unlinked or roots)[:CENTROID_MEMBERS]
+            for member in telling:
                 for word, value in member.vector.items():
                     total[word] = total.get(word, 0.0) + value
             self._centroid = total
+            last = telling[-1].order() if telling else None
+            self._told = Told(len(telling), last, bool(unlinked))
         return self._centroid
 
     @property

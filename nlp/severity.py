@@ -44,10 +44,12 @@ from nlp.severity_figures import (
     KINDS,
     ROMAN,
     Figure,
+    TextFigures,
     best_figures,
     extract_figures,
     outranks,
     parse_number,
+    text_figures,
 )
 
 # What callers import from here: the figures are read in nlp.severity_figures.
@@ -56,11 +58,13 @@ __all__ = [
     "Figure",
     "SeverityResult",
     "SourcedFigures",
+    "TextFigures",
     "best_figures",
     "extract_figures",
     "grade_event",
     "grade_text",
     "parse_number",
+    "text_figures",
 ]
 
 GRADES = ("特别重大", "重大", "较大", "一般")  # most severe first
@@ -158,8 +162,10 @@ def grade_of(
     return None, [], None
 
 
-def grade_text(text: str, mention_id: str = "") -> SeverityResult:
-    figures, no_casualties, context = extract_figures(text, mention_id)
+def grade_text(text: str, mention_id: str = "", found: TextFigures | None = None) -> SeverityResult:
+    """The severity of ``text`` as ``mention_id``'s; ``found``: its ``text_figures``, when
+    prepared before (``TextParts.figures``), are not read again."""
+    figures, no_casualties, context = extract_figures(text, mention_id, found)
     best = best_figures(figures)
     grade, used, rule = grade_of(best, context)
     reasons = [figure.reason() for figure in used]

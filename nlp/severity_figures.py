@@ -308,9 +308,18 @@ def _pending(sentence: str, launch: int) -> bool:
     return head.endswith("时") and not re.search(r"[\d一二三四五六七八九十]时$", head)
 
 
-def extract_figures(text: str, mention_id: str = "") -> tuple[list[Figure], bool, bool]:
-    """Figures in ``text``; also whether it says "no casualties" and has accident context."""
-    figures, no_casualties, context = _text_figures(text)
+# A text's figures with no mention id, whether it says "no casualties", and whether it has
+# accident context (``text_figures``): what a text gives, before it is any mention's.
+TextFigures = tuple[tuple[Figure, ...], bool, bool]
+
+
+def extract_figures(
+    text: str, mention_id: str = "", found: TextFigures | None = None
+) -> tuple[list[Figure], bool, bool]:
+    """Figures in ``text`` (``found``: ``text_figures(text)`` computed before, e.g. by an
+    analysis worker's helper) as ``mention_id``'s; also whether it says "no casualties" and
+    has accident context."""
+    figures, no_casualties, context = found if found is not None else text_figures(text)
     if mention_id:
         figures = tuple(replace(figure, mention_id=mention_id) for figure in figures)
     return list(figures), no_casualties, context
@@ -322,7 +331,7 @@ _NUMERAL = re.compile(rf"[\d{_CN}ⅠⅡⅢⅣIV]")
 
 
 @lru_cache(maxsize=8192)
-def _text_figures(text: str) -> tuple[tuple[Figure, ...], bool, bool]:
+def text_figures(text: str) -> TextFigures:
     """``extract_figures`` without a mention id, once per distinct text (a stream repeats
     itself, and an event reloaded from the archive re-reads its members' texts)."""
     lexicon = default_lexicon()

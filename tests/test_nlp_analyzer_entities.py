@@ -9,7 +9,11 @@ from archive.models import EntityCount, EntityRef, Mention, stable_id
 from core.clock import SimulatedClock
 from core.settings import NlpSettings, Settings
 from nlp.analysis_entities import region_names
+from nlp.analysis_state import TextParts
 from nlp.entities_regions import named_regions
+from nlp.event_links import firm_names
+from nlp.relevance import default_scorer
+from nlp.sentiment import score_sentiment
 from nlp.stage import analyze_new
 from nlp.text import document_from_text
 from tests.conftest import T0
@@ -94,3 +98,21 @@ def test_an_event_counts_the_members_naming_each_entity(archive: Archive) -> Non
     assert kinds == sorted(kinds, key=["region", "company", "brand", "product"].index)
     regions = [c.count for c in event.entities if c.kind == "region"]
     assert regions == sorted(regions, reverse=True)
+
+
+def test_a_texts_firm_names_are_prepared_for_its_own_entities_only() -> None:
+    """``TextParts.firms_of``: the firm names prepared with the text (an analysis helper's)
+    serve its own entities; entities a source declares besides get theirs computed; and a
+    member rebuilt with stored entities does not have the text's extracted to compare."""
+    _, text, title = MILK[0]
+    document = document_from_text(text, title, "k1", "post")
+    fresh = TextParts(document, default_scorer().score(document), score_sentiment(document))
+    declared = (EntityRef("company", "江州恒泰印染有限公司"),)
+    assert fresh.firms_of(declared) == ("江州恒泰印染有限公司", "恒泰印染", "恒泰")
+    assert "entities" not in vars(fresh)
+    own = fresh.entities
+    assert "江州市美味食品有限公司" in fresh.firms_of(own) == firm_names(own)
+    assert fresh.firms_of(own) is fresh.firm_names
+    assert set(fresh.firms_of(own + declared)) == set(firm_names(own)) | {"恒泰印染", "恒泰"} | {
+        "江州恒泰印染有限公司"
+    }

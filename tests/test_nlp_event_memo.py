@@ -5,7 +5,8 @@ centroid, span and norms are those of a fresh computation, float for float."""
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,14 @@ import pytest
 from archive import open_archive
 from core.clock import SimulatedClock
 from core.settings import ArchiveSettings, NlpSettings, Settings
+from nlp import event_memo, event_store, events
 from nlp.event_memo import Norms
 from nlp.event_store import EventStore
+from nlp.events import EventState, Member
+from nlp.severity import SourcedFigures
 from nlp.stage import analyze_new, analyzer_for
 from nlp.vectors import cosine
+from tests.conftest import T0, make_mention
 from tests.support.demo_mentions import demo_mentions
 
 AS_OF = datetime(2026, 12, 31, tzinfo=UTC)
@@ -73,3 +78,63 @@ def test_norms_are_kept_by_object_not_by_equal_content() -> None:
     b = {"扶梯": 3.0, "逆行": 4.0}  # another object: its own norm
     assert norms.norm(b) == pytest.approx(5.0)
     assert norms.cosine(a, b) == cosine(a, b)
+
+
+def _member(i: int, hour: float, linked: bool, parent: int | None, rng: random.Random) -> Member:
+    mention = make_mention(
+        i,
+        f"第{i}条",
+        published_at=T0 + timedelta(hours=hour),
+        parent_id=f"m{parent:04d}" if parent is not None else None,
+    )
+    words = rng.sample(["扶梯", "逆行", "商场", "停运", "维保", "检查", "事故", "通报"], 4)
+    return Member(
+        mention=mention,
+        title="",
+        # Fractions whose sums round: the order of the additions shows in the floats.
+        vector={w: rng.random() / 3 for w in words},
+        title_vector={},
+        lead="",
+        relevance=1.0,
+        topic_evidence={},
+        rumor_score=None,
+        figures=SourcedFigures(mention.id, mention.published_at, False, True, {}, False),
+        linked=linked,
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_grown_centroids_equal_fresh_ones_float_for_float(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Members arriving in and out of order, linked or not, replies before and after their
+    posts, some analysed again: after every addition the store's centroid (grown, kept or
+    recomputed) is the one computed afresh, the same words in the same order."""
+    monkeypatch.setattr(event_memo, "CENTROID_MEMBERS", 12)  # the cap reached too
+    monkeypatch.setattr(events, "CENTROID_MEMBERS", 12)
+    taken: list[bool] = []
+
+    def counted(state: EventState, member: Member) -> object:
+        found = event_memo.grown_centroid(state, member)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(event_store, "grown_centroid", counted)
+    rng = random.Random(seed)
+    linked_share = 0.3 if seed < 3 else 0.8  # events of linked roots alone, too
+    store = EventStore(timedelta(days=30))
+    for i in range(40):
+        hour = i + (rng.choice([0, 0, 0, -6.5]) if i > 8 else 0)  # now and then a late one
+        parent = rng.randrange(i + 3) if i and rng.random() < 0.3 else None  # later posts too
+        again = i > 3 and rng.random() < 0.1
+        member = _member(
+            rng.randrange(i) if again else i, hour, rng.random() < linked_share, parent, rng
+        )
+        store.add("e", member)
+        state = store.events["e"]
+        kept = list(state.centroid.items())
+        fresh = copy.copy(state)
+        fresh._centroid = None
+        assert kept == list(fresh.centroid.items()), i
+    # Grown (or left) many times, and computed afresh where it does not follow.
+    assert sum(taken) > 5 and not all(taken)

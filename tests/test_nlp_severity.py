@@ -11,6 +11,7 @@ from nlp.severity import (
     grade_event,
     grade_text,
     parse_number,
+    text_figures,
 )
 from tests.support.severity_sources import sourced
 
@@ -108,6 +109,20 @@ def test_figures(text: str, expected: dict[str, float]) -> None:
 )
 def test_grades_at_thresholds(text: str, grade: str) -> None:
     assert grade_text(text).grade == grade
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["某商场扶梯事故造成3人死亡、11人受伤", "事故未造成人员伤亡", "某地开展电梯安全检查"],
+)
+def test_a_text_graded_from_its_prepared_figures_is_graded_the_same(text: str) -> None:
+    """An analysis helper prepares a text's figures (``text_figures``, no mention id) in one
+    process; the leaseholder grades them as a mention's in another: the same result."""
+    found = text_figures(text)
+    assert all(figure.mention_id == "" for figure in found[0])
+    assert grade_text(text, "m1", found) == grade_text(text, "m1")
+    # The figures given are the ones graded (not the text read again).
+    assert grade_text("无关文字", "m1", found) == grade_text(text, "m1")
 
 
 def test_no_grade_without_casualties_or_accident() -> None:

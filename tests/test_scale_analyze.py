@@ -277,3 +277,40 @@ def test_the_leaseholder_waits_for_a_chunk_a_helper_is_on(
             pass
         got = snapshot(leader.archive)
     assert got == expected
+
+
+def test_the_leaseholder_computes_its_own_chunks_before_waiting(
+    tmp_path: Path, redis_server: RedisServer, replay: list[Mention]
+) -> None:
+    """While a helper is on a chunk of the leaseholder's batch, the leaseholder claims and
+    computes the batch's other chunks first and only then waits for the helper's (waiting
+    first, it idled while the helper went on to claim the next chunk too)."""
+    with two_workers(tmp_path, redis_server, replay, "own", lease_seconds=60) as (leader, helper):
+        assert leader.holds_lease()
+        rows = leader.archive.mentions_since(0, leader.settings.nlp.batch_size)
+        chunks = _chunks(rows, CHUNKS)
+        theirs = chunks[1]
+        assert helper._claim(f"{leader.prefix}:prep:{theirs[0][0]}:{theirs[-1][0]}")
+        mine = {(m.title, m.text) for chunk in chunks if chunk is not theirs for _, m in chunk}
+        waiting = {(m.title, m.text) for _, m in theirs} - mine
+        cache = analyzer_for(leader.archive, leader.settings)._texts
+        seen: list[bool] = []  # per look for the helper's chunk: were all of mine computed?
+        original = leader._take
+
+        def noting(into: Any, wanted: dict[str, Mention]) -> None:
+            if {(m.title, m.text) for m in wanted.values()} & waiting:
+                seen.append(mine <= set(cache))
+            original(into, wanted)
+
+        leader._take = noting  # type: ignore[method-assign]
+        late = threading.Timer(
+            0.5,
+            helper._prepare,
+            args=(analyzer_for(helper.archive, helper.settings), [m for _, m in theirs]),
+        )
+        late.start()
+        leader.lead()
+        late.join()
+        # Looked for once while claiming (not there), then only with its own chunks done.
+        assert len(seen) >= 2 and seen[0] is False and all(seen[1:])
+        assert leader.report.texts_taken == len(waiting)
