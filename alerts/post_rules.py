@@ -20,6 +20,7 @@ from nlp.rumor.claims import (
     is_claim_post,
     known_debunk,
 )
+from nlp.rumor.context import SELF_PREFIX
 from nlp.rumor.score import RUMOR_KINDS
 from nlp.rumor.stance import refutes
 
@@ -188,9 +189,16 @@ def debunked_claim(
 ) -> Claim | None:
     """The false claim an authority's debunk in the event identifies: the claim it quotes
     and the public's posts that repeat it, however the model scored them (hearsay about a
-    real accident reads like a witness to it). None without such a debunk or such posts."""
+    real accident reads like a witness to it). A firm's own statement that a claim about it
+    goes round and is untrue (【声明】我司…网传“…”不实) identifies the claim the same way: the
+    press office hears of it when the firm answers, not when the bureau answers it itself
+    (held-out qingping_ropeway: a child-seat death claim, the brand's 声明 at 12:40, the
+    bureau's 辟谣 at 16:30 and only then a clarification). None without such a debunk or
+    such posts."""
     for debunk, analysis in sorted(rows, key=lambda row: row[0].published_at):
-        authority = is_official(debunk) or (analysis is not None and is_authority(analysis))
+        authority = is_official(debunk) or (
+            analysis is not None and speaks_with_authority(analysis)
+        )
         quoted = [claim for claim in _QUOTED.findall(debunk.text) if len(claim) >= CLAIM_MIN]
         if not authority or not quoted or not is_debunk(debunk.text):
             continue
@@ -199,7 +207,7 @@ def debunked_claim(
             for m, a in rows
             if m.kind in RUMOR_KINDS
             and a is not None
-            and not is_authority(a)
+            and not speaks_with_authority(a)
             and not refutes(_CHAIN.sub("", m.text))
             and any(_repeats(m.text, clause, keywords) for clause in _clauses(quoted))
         ]
@@ -214,6 +222,12 @@ def debunked_claim(
             debunk=reason,
         )
     return None
+
+
+def speaks_with_authority(analysis: Analysis) -> bool:
+    """An authority's post, or a verified firm speaking of itself (its products, its
+    conduct): either may say which claim is untrue; neither passes a claim on."""
+    return is_authority(analysis) or any(r.text.startswith(SELF_PREFIX) for r in analysis.reasons)
 
 
 def _clauses(quoted: Sequence[str]) -> list[str]:

@@ -444,6 +444,43 @@ def test_a_debunk_in_the_event_identifies_the_claim_its_posts_spread(archive: Ar
     assert [m.title for m in again] == [match.title]
 
 
+def test_a_firms_own_denial_identifies_the_claim_about_it(archive: Archive) -> None:
+    """A death claim about a brand's product scores low in a recall story the news reported;
+    the brand's verified account says the claim goes round and is untrue (我司…网传“…”不实):
+    that identifies the claim and its posts before any authority answers. The same denial
+    by a member of the public identifies nothing."""
+    archive.upsert_event(hot("seat", rumor_score=0.3, keywords=["座椅", "召回", "卡扣"]))
+    itself = Reason(
+        "feature", "企业认证账号就自身发声（童安座椅）（我司）：企业是自身产品与行为的权威", -3.0
+    )
+    denial = (
+        "【声明】近日网传“南湖区有孩子因童安座椅卡扣弹开在车祸中身亡”，经我司核实，该信息不实。"
+    )
+    rows = stored(
+        archive,
+        [
+            post("r1", "扩散！南湖区有个孩子坐童安座椅，卡扣弹开在车祸中身亡了", NOW - 5 * HOUR),
+            post("r2", "召回的座椅今天可以去门店换卡扣了", NOW - 4 * HOUR),
+            replace(
+                post("b1", denial, NOW - 2 * HOUR, metrics={"verified_type": 2}), author="童安"
+            ),
+        ],
+        [
+            judged("r1", rumor=0.3, event_id="seat"),
+            judged("r2", rumor=0.1, event_id="seat"),
+            judged("b1", rumor=0.05, event_id="seat", reasons=[itself]),
+        ],
+    )
+    rule = {"name": "r", "type": "rumor", "min_probability": 0.7, "opens": ["clarification"]}
+    brand = [row for row in rows if row[0].id == "b1"]
+    (match,) = run(archive, rule, mentions=brand)
+    assert match.title == "南湖区有孩子因童安座椅卡扣弹开在车祸中身亡"
+    assert [r.mention_id for r in match.evidence if r.kind == "post"] == ["r1"]
+    assert any(r.kind == "match" and r.mention_id == "b1" for r in match.evidence)
+    archive.upsert_analyses([judged("b1", rumor=0.05, event_id="seat")])  # not the firm
+    assert run(archive, rule, mentions=brand) == []
+
+
 def test_a_question_is_not_a_false_claim(archive: Archive) -> None:
     """A post that only asks (锅炉平时有人检吗？到底是谁在管？) claims nothing false, however
     the model scores it: no clarification without a statement or a debunk."""

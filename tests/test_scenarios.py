@@ -40,6 +40,7 @@ BAISHA = REPO / "scenarios" / "baisha_gas.jsonl"
 LINCHUAN = REPO / "scenarios" / "linchuan_boiler.jsonl"
 WANGJIANG = REPO / "scenarios" / "wangjiang_canteen.jsonl"
 CUIHU = REPO / "scenarios" / "cuihu_ebike.jsonl"
+QINGPING = REPO / "scenarios" / "qingping_ropeway.jsonl"
 T0 = datetime(2026, 11, 17, 4, 0, tzinfo=UTC)
 
 
@@ -101,6 +102,9 @@ def test_shipped_scenarios_pass_the_checker() -> None:
     records = check_corpus(CUIHU)
     assert 85 <= len(records) <= 130
     assert {r["story"] for r in records} >= {"ebike_fire", "elevator_trap", "chatter"}
+    records = check_corpus(QINGPING)
+    assert 95 <= len(records) <= 130
+    assert {r["story"] for r in records} >= {"ropeway", "cert_fake", "chatter"}
 
 
 @pytest.mark.parametrize(
@@ -110,6 +114,7 @@ def test_shipped_scenarios_pass_the_checker() -> None:
         (LINCHUAN, "linchuan_boiler_source"),
         (WANGJIANG, "wangjiang_canteen_source"),
         (CUIHU, "cuihu_ebike_source"),
+        (QINGPING, "qingping_ropeway_source"),
     ],
 )
 def test_a_scenario_file_is_what_its_generator_writes(corpus: Path, module: str) -> None:
@@ -123,7 +128,7 @@ def test_a_scenario_file_is_what_its_generator_writes(corpus: Path, module: str)
     assert text == corpus.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("corpus", [BAISHA, LINCHUAN, WANGJIANG, CUIHU])
+@pytest.mark.parametrize("corpus", [BAISHA, LINCHUAN, WANGJIANG, CUIHU, QINGPING])
 def test_a_shipped_expected_file_names_every_story_and_a_unit_of_the_demo(corpus: Path) -> None:
     """The expected file loads against its corpus (ids, stories, kinds) and routes every event
     story to one of the demo's units, so the routing figure covers the whole scenario."""
@@ -198,7 +203,7 @@ def test_demo_command_rejects_a_malformed_file_before_touching_the_workdir(tmp_p
 
 # ---- the expected-decisions files --------------------------------------------------------
 def test_shipped_expected_files_load_and_cover_every_story() -> None:
-    for corpus in (DEMO, BAISHA, WANGJIANG, CUIHU):
+    for corpus in (DEMO, BAISHA, WANGJIANG, CUIHU, QINGPING):
         expected = load_expected(expected_path_for(corpus))
         assert set(expected.stories) == {r["story"] for r in expected.records}
         assert any(s.rumours for s in expected.stories.values())
