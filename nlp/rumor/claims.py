@@ -3,8 +3,9 @@
 An event is a rumour event only when a false claim in it is identified; a clarification names
 that claim, not the event's title. A real emergency reported by authorities (an accident with
 a fire-brigade 警情通报 and a government 情况通报) is never a rumour as a whole: in such an event
-only a claim answered by a debunk (a known false claim), or a hearsay casualty toll the
-authorities' count answers (``nlp.rumor.hearsay``), is one. The rumour rule
+only a claim answered by a debunk (a known false claim), a hearsay casualty toll the
+authorities' count answers (``nlp.rumor.hearsay``), or a claim stating what the reports do
+not (a brand they do not name blamed, a recall they do not state) is one. The rumour rule
 (``alerts.rules.RumorRule``) and the dashboard's rumour figures read these functions, so they
 judge the same posts.
 
@@ -111,6 +112,34 @@ def claim_text(mention: Mention, debunk: Reason | None = None) -> str:
     return own if len(own) <= CLAIM_CHARS else own[: CLAIM_CHARS - 1] + "…"
 
 
+# An authority's order about a product or a business (a recall, a ban, a seizure): a claim
+# that the regulator acted is the regulator's to confirm or deny, and an accident's reports,
+# which tell what happened, do not state it unless it was done.
+AUTHORITY_ACTIONS = ("召回", "下令", "勒令", "责令", "查封", "封存", "下架", "停售", "停产", "吊销")
+
+
+def beyond_reports(
+    claims: Sequence[tuple[Mention, Analysis]], reports: Sequence[Mention]
+) -> list[tuple[Mention, Analysis]]:
+    """The claim posts of a reported event that state something its reports do not: a firm or
+    brand the post names (its stored entities) that no report names, or an authority's order
+    (``AUTHORITY_ACTIONS``) that no report states. Hearsay about the accident's own facts
+    (where, when, how it burned) is none of these and stays unidentified: the reports answer
+    it; a brand blamed for the accident or a recall said to be hidden is a false claim riding
+    on a true accident, and waits for no debunk (scenarios/cuihu_ebike.jsonl's 极风 claim,
+    ``docs/scenarios.md``)."""
+    told = "\n".join(f"{m.title}\n{m.text}" for m in reports)
+    beyond: list[tuple[Mention, Analysis]] = []
+    for mention, analysis in claims:
+        names = {e.name for e in analysis.entities if e.kind in ("company", "brand")}
+        acts = {word for word in AUTHORITY_ACTIONS if word in mention.text}
+        if any(len(name) > 1 and name not in told for name in names) or any(
+            word not in told for word in acts
+        ):
+            beyond.append((mention, analysis))
+    return beyond
+
+
 def event_claim(
     members: Iterable[tuple[Mention, Analysis | None]],
     threshold: float,
@@ -120,8 +149,10 @@ def event_claim(
 
     The claim posts are those ``is_claim_post`` accepts. When an authority reports the event
     as fact, only a claim answered by a debunk or by the authorities' casualty count (a hearsay
-    toll far above it) counts (the event is real; what may be false is a claim about it); any
-    other claim counts once it is ``CLAIM_GRACE`` old at ``now``.
+    toll far above it), or one stating what the reports do not (``beyond_reports``: a firm
+    they do not name, an order they do not state) counts (the event is real; what may be
+    false is a claim about it); any claim no debunk or count answers counts once it is
+    ``CLAIM_GRACE`` old at ``now``.
     The claim's words are those the debunk quotes, else the most likely post's.
     """
     rows: Sequence[tuple[Mention, Analysis | None]] = list(members)
@@ -135,7 +166,10 @@ def event_claim(
     tolls = [(m, a) for m, a in claims if contradicted(a) is not None]
     if not known and not tolls:
         if confirmed:
-            return None
+            # The event is real; a claim counts only where it states what its reports do not.
+            claims = beyond_reports(claims, [m for m, a in rows if reports_as_fact(m, a)])
+            if not claims:
+                return None
         first_seen = min(m.fetched_at for m, _ in claims)
         if now is not None and now - first_seen < CLAIM_GRACE:
             return None
