@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from archive.base import Archive
-from archive.models import Mention
+from archive.models import Analysis, Mention
 from nlp.rumor.claims import event_claim
 from tests.conftest import T0
 from tests.support.nlp_stage_run import mention, run
@@ -61,7 +61,7 @@ FACTS = mention(
 THRESHOLD = 0.7
 
 
-def claim_rows(archive: Archive, key: str) -> list[tuple[Mention, object]]:
+def claim_rows(archive: Archive, key: str) -> list[tuple[Mention, Analysis | None]]:
     event_id = archive.get_analyses([key])[key].event_id
     assert event_id is not None
     assert event_id == archive.get_analyses(["r1"])["r1"].event_id  # one event: the fire's
