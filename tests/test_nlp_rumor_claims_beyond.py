@@ -111,3 +111,47 @@ def test_a_claim_beyond_the_reports_still_waits_its_grace(archive: Archive) -> N
     run(archive, [*REPORTS, BRAND], now_hours=8)
     just_seen = BRAND.fetched_at + timedelta(minutes=20)
     assert event_claim(claim_rows(archive, "c1"), THRESHOLD, just_seen) is None
+
+
+# A marketing account's plain statement of a hidden recall: no plea, no defect word, a million
+# followers, which the rumour model reads as truth (the scenario's 0.02); the bureau knows
+# whether it ordered a recall.
+STATED = mention(
+    "c4",
+    "【内部消息】#丽景苑火灾# 丽景苑5栋楼道起火后，市场监管局已经下令安驰电动车电池全部召回，"
+    "只是没对外公布。",
+    4,
+    metrics={"verified": False, "verified_type": -1, "followers": 1200000},
+)
+# The public asking for an order is no statement that one was made.
+DEMAND = mention(
+    "c5",
+    "#丽景苑火灾# 丽景苑5栋楼道起火，这种电动车电池市场监管局应该下令召回，监管部门管不管？",
+    4,
+)
+
+
+def test_an_order_stated_as_done_is_a_claim_whatever_its_score(archive: Archive) -> None:
+    run(archive, [*REPORTS, STATED], now_hours=8)
+    assert (archive.get_analyses(["c4"])["c4"].rumor_score or 0.0) < THRESHOLD
+    claim = event_claim(claim_rows(archive, "c4"), THRESHOLD, T0 + timedelta(hours=8))
+    assert claim is not None and claim.posts == ("c4",) and "召回" in claim.text
+
+
+def test_a_demand_for_an_order_is_no_claim(archive: Archive) -> None:
+    run(archive, [*REPORTS, DEMAND], now_hours=8)
+    assert event_claim(claim_rows(archive, "c5"), THRESHOLD, T0 + timedelta(hours=8)) is None
+
+
+def test_an_order_the_reports_state_is_no_claim_beyond_them(archive: Archive) -> None:
+    ordered = mention(
+        "r4",
+        "记者从市市场监管局了解到，丽景苑小区火灾发生后，市场监管部门已下令涉事品牌电动车电池"
+        "全部召回，召回范围正在核实。",
+        3,
+        platform="news",
+        kind="article",
+        title="丽景苑火灾涉事品牌电池被召回",
+    )
+    run(archive, [*REPORTS, ordered, STATED], now_hours=8)
+    assert event_claim(claim_rows(archive, "c4"), THRESHOLD, T0 + timedelta(hours=8)) is None
