@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from archive.models import EntityRef
 from core.text.weibo import CHAIN, EMOTICON, MENTION
 from nlp.entities_firms import core_name
+from nlp.estates import ESTATE_ENDS, estate_name
 
 # Link kinds, as stored in the (kind, value) keys of EventState.link_counts.
 TAG, NAME, QUOTE, AUTHOR = "tag", "name", "quote", "author"
@@ -228,46 +229,6 @@ def _name_word(word: str) -> bool:
     return bool(_HAN_NAME.match(word)) and word not in _NOT_NAMES
 
 
-# Estates named without 小区 (翠湖苑, 锦绣家园): residents, witnesses and hashtags drop the
-# 小区 the reports write (翠湖苑7栋, #白沙翠湖苑火灾#), and jieba cuts such names anywhere
-# (翠 / 湖苑, 白沙 / 区翠 / 湖苑, 锦绣 / 家园). The key is the estate word with the two
-# characters before it, whatever the cut, so reports and posts key one estate alike and a
-# text is searched for it by substring (``NameIndex``). Not 园 alone (幼儿园, 公园, 工业园)
-# nor 公寓 (人才公寓, 学生公寓: kinds of housing); 家园 after these words is a figure of
-# speech, not an estate (建设美好家园).
-_ESTATE_ENDS = ("苑", "家园", "华庭")
-ESTATE_NAME_CHARS = 2
-_NOT_ESTATE_NAMES = frozenset(
-    {"美好", "精神", "绿色", "重建", "建设", "共同", "共有", "温馨", "地球", "心灵", "守护", "生态"}
-)
-# Characters that do not begin or end an estate's name: particles, pronouns, verbs of going
-# (路过的翠湖苑 is 翠湖苑, not 的翠湖苑; 去学苑 is no estate).
-_NOT_NAME_CHARS = frozenset(
-    "的了在是和与或及也都就把被从到向给让对为这那个些有我你他她它们说去来住回进出"
-)
-_HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
-
-
-def estate_name(words: Sequence[str], i: int) -> str:
-    """The estate word ``words[i]`` ends (翠湖苑 for 湖苑 after 翠), keyed as its two name
-    characters and the estate word; "" when the word ends in none or no name precedes it."""
-    word = words[i]
-    end = next((e for e in _ESTATE_ENDS if word.endswith(e)), "")
-    if not end:
-        return ""
-    run, j = word[: -len(end)], i - 1
-    while len(run) < ESTATE_NAME_CHARS and j >= 0 and _HAN_ONLY.match(words[j]):
-        if words[j] in _NOT_NAMES:
-            break
-        run, j = words[j] + run, j - 1
-    name = run[-ESTATE_NAME_CHARS:]
-    if len(name) < ESTATE_NAME_CHARS or name in _NOT_ESTATE_NAMES:
-        return ""
-    if not _HAN_ONLY.match(name) or set(name) & _NOT_NAME_CHARS:
-        return ""
-    return name + end
-
-
 def _glued_district(words: Sequence[str], i: int) -> bool:
     """Whether ``words[i]`` starts with a district's 区/县 glued to an estate's name (白沙 /
     区翠 / 湖苑, 白沙 / 区丽景苑): the name word before it is then a district."""
@@ -315,7 +276,7 @@ def place_names(words: Sequence[str]) -> tuple[tuple[str, str], ...]:
             found.append((PLACE, estate))
         elif word in _PLACE_AFTER and _name_word(before):
             name = before + _PLACE_AFTER[word]
-            if not name.endswith(_NOT_PLACES) and not before.endswith(_ESTATE_ENDS):
+            if not name.endswith(_NOT_PLACES) and not before.endswith(ESTATE_ENDS):
                 found.append((PLACE, name))  # 翠湖苑小区 is 翠湖苑, found at its estate word
         elif len(word) >= 3 and word.endswith(_PLACE_ENDS) and not word.endswith(_NOT_PLACES):
             found.append((PLACE, word))
