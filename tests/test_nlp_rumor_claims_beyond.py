@@ -155,3 +155,19 @@ def test_an_order_the_reports_state_is_no_claim_beyond_them(archive: Archive) ->
     )
     run(archive, [*REPORTS, ordered, STATED], now_hours=8)
     assert event_claim(claim_rows(archive, "c4"), THRESHOLD, T0 + timedelta(hours=8)) is None
+
+
+def test_the_claim_is_worded_as_the_first_post_stated_it(archive: Archive) -> None:
+    # A later post passes the order on with a plea, which scores it higher than the first.
+    later = mention(
+        "c6",
+        "#丽景苑火灾# 我同事说安驰的电池已经被勒令召回了，电池会爆炸，家里有的千万别再充电了，"
+        "转给家人！",
+        5,
+    )
+    run(archive, [*REPORTS, STATED, later], now_hours=8)
+    scores = archive.get_analyses(["c4", "c6"])
+    assert (scores["c6"].rumor_score or 0.0) > (scores["c4"].rumor_score or 0.0)
+    claim = event_claim(claim_rows(archive, "c4"), THRESHOLD, T0 + timedelta(hours=8))
+    assert claim is not None and set(claim.posts) == {"c4", "c6"}
+    assert claim.text.startswith("丽景苑5栋楼道起火后，市场监管局已经下令")
