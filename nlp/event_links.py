@@ -36,6 +36,7 @@ from functools import lru_cache
 from archive.models import EntityRef
 from core.text.weibo import CHAIN, EMOTICON, MENTION
 from nlp.entities_firms import core_name
+from nlp.estates import ESTATE_ENDS, estate_name
 
 # Link kinds, as stored in the (kind, value) keys of EventState.link_counts.
 TAG, NAME, QUOTE, AUTHOR = "tag", "name", "quote", "author"
@@ -229,6 +230,20 @@ def _name_word(word: str) -> bool:
     return bool(_HAN_NAME.match(word)) and word not in _NOT_NAMES
 
 
+def _glued_district(words: Sequence[str], i: int) -> bool:
+    """Whether ``words[i]`` starts with a district's 区/县 glued to an estate's name (白沙 /
+    区翠 / 湖苑, 白沙 / 区丽景苑): the name word before it is then a district."""
+    word = words[i]
+    return (
+        len(word) >= 2
+        and word[0] in "区县"
+        and i >= 1
+        and _name_word(words[i - 1])
+        and words[i - 1] not in _NOT_DISTRICTS
+        and bool(estate_name(words, i) or (i + 1 < len(words) and estate_name(words, i + 1)))
+    )
+
+
 def zone_text(text: str) -> str:
     """A text with the kind's words inside zone names dropped (临川经济开发区 → 临川开发区)."""
     return _ZONE_FILLED.sub("", text)
@@ -254,10 +269,16 @@ def place_names(words: Sequence[str]) -> tuple[tuple[str, str], ...]:
                 found.append((PLACE, name + word))
         elif _GRID_ROAD.match(word) and before in _GRID_HEADS:
             found.append((PLACE, before + word))
+        elif _glued_district(words, i):
+            found.append((DISTRICT, before))
+            if estate := estate_name(words, i):
+                found.append((PLACE, estate))
+        elif estate := estate_name(words, i):
+            found.append((PLACE, estate))
         elif word in _PLACE_AFTER and _name_word(before):
             name = before + _PLACE_AFTER[word]
-            if not name.endswith(_NOT_PLACES):
-                found.append((PLACE, name))
+            if not name.endswith(_NOT_PLACES) and not before.endswith(ESTATE_ENDS):
+                found.append((PLACE, name))  # 翠湖苑小区 is 翠湖苑, found at its estate word
         elif len(word) >= 3 and word.endswith(_PLACE_ENDS) and not word.endswith(_NOT_PLACES):
             found.append((PLACE, word))
         elif word in _DISTRICT_ENDS and _name_word(before) and before not in _NOT_DISTRICTS:

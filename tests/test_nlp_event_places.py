@@ -94,3 +94,41 @@ def test_place_names_are_roads_estates_and_districts_not_kinds_of_place() -> Non
     )
     assert places("高速公路上堵车，景区和开发区都是人") == ()
     assert places("在江州市第二人民医院烧伤科") == ()
+
+
+def test_estates_are_places_without_their_xiaoqu_however_jieba_cuts_them() -> None:
+    # 白沙区丽景苑小区 is cut 白沙 / 区丽景苑 / 小区 (and 白沙区翠湖苑 白沙 / 区翠 / 湖苑): the
+    # estate keeps its name and the district its own; the residents' 丽景苑7栋 and 金桂家园3栋
+    # are the same estates.
+    assert places("白沙区丽景苑小区7栋一楼楼道发生火灾") == ((DISTRICT, "白沙"), (PLACE, "丽景苑"))
+    assert places("半夜被烟呛醒，丽景苑7栋一楼有电动车着火了") == ((PLACE, "丽景苑"),)
+    assert places("松岭县金桂家园小区3栋电梯下滑") == ((DISTRICT, "松岭"), (PLACE, "金桂家园"))
+    assert places("金桂家园3栋电梯又坏了") == ((PLACE, "金桂家园"),)
+    # Not an estate: a figure of speech, a kind of housing, a reading room one goes to.
+    assert places("共建美好家园，守护绿色家园") == ()
+    assert places("学校新建了人才公寓和幼儿园") == ()
+    assert places("周末去学苑里看书") == ()
+
+
+ESTATE_REPORTS = [
+    post("f1", "今日2时40分许，白沙区丽景苑小区7栋一楼楼道停放充电的电动自行车起火，火灾造成"
+         "2人死亡、6人受伤，消防救援支队疏散被困居民23人。", 0, "江州日报", platform="news",
+         kind="article", title="白沙区一居民楼楼道电动自行车起火 2死6伤"),
+    post("f2", "【警情通报】今日2时40分许，白沙区丽景苑小区7栋一楼楼道发生火灾，起火部位为楼道内"
+         "停放充电的电动自行车，火灾造成2人死亡、6人受伤。", 20, "江州消防"),
+]  # fmt: skip
+# A resident: the estate without 小区, the building, nothing of the reports' words.
+RESIDENT = post(
+    "f3", "楼道里全是黑烟，我们是从阳台等架梯子下来的，丽景苑7栋楼上好几户还没出来", 60,
+    "老住户",
+)  # fmt: skip
+
+
+def test_a_resident_naming_the_estate_without_xiaoqu_joins_the_live_event(
+    archive: Archive,
+) -> None:
+    analyses = run(archive, [*ESTATE_REPORTS, RESIDENT])
+    fire = analyses["f1"].event_id
+    assert fire is not None and analyses["f2"].event_id == fire
+    assert analyses["f3"].event_id == fire
+    assert "关联事件：进行中事件的同一地点“丽景苑”" in [r.text for r in analyses["f3"].reasons]

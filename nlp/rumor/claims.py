@@ -3,8 +3,9 @@
 An event is a rumour event only when a false claim in it is identified; a clarification names
 that claim, not the event's title. A real emergency reported by authorities (an accident with
 a fire-brigade 警情通报 and a government 情况通报) is never a rumour as a whole: in such an event
-only a claim answered by a debunk (a known false claim), or a hearsay casualty toll the
-authorities' count answers (``nlp.rumor.hearsay``), is one. The rumour rule
+only a claim answered by a debunk (a known false claim), a hearsay casualty toll the
+authorities' count answers (``nlp.rumor.hearsay``), or a claim stating what the reports do
+not (a brand they do not name blamed, a recall they do not state) is one. The rumour rule
 (``alerts.rules.RumorRule``) and the dashboard's rumour figures read these functions, so they
 judge the same posts.
 
@@ -27,6 +28,7 @@ from nlp.rumor.context import (
     EXCEEDED,
     HEARSAY_PREFIX,
     REPORTING_PLATFORMS,
+    SELF_PREFIX,
     claim_stance,
 )
 from nlp.rumor.score import RUMOR_KINDS
@@ -111,6 +113,67 @@ def claim_text(mention: Mention, debunk: Reason | None = None) -> str:
     return own if len(own) <= CLAIM_CHARS else own[: CLAIM_CHARS - 1] + "…"
 
 
+# An authority's order about a product or a business stated as done (已经下令全部召回了,
+# 被勒令召回, 已被查封): the regulator's act is the regulator's to confirm or deny, and an
+# accident's reports, which tell what happened, do not state it unless it was done. A demand
+# (应该召回, 要求查封) is no such statement: only 已/已经/被 before the order, in one clause.
+ORDERS = ("召回", "下令", "勒令", "责令", "查封", "封存", "下架", "停售", "停产", "吊销")
+ORDER_DONE = re.compile(
+    r"(?:已经?|被)[^，,。！？!?；;\n]{0,8}?(?:" + "|".join(ORDERS) + r")[^，,。！？!?；;\n]{0,8}"
+)
+
+
+def orders_stated(text: str) -> set[str]:
+    """The orders a text states as done (``ORDER_DONE``), each of them in the clause
+    (已经下令全部召回了: 下令 and 召回)."""
+    return {word for match in ORDER_DONE.finditer(text) for word in ORDERS if word in match[0]}
+
+
+def _speaks_as_authority(analysis: Analysis) -> bool:
+    """An authority's post, or a firm's about itself (``nlp.rumor.context``'s caps)."""
+    return any(r.text.startswith((AUTHORITY_PREFIX, SELF_PREFIX)) for r in analysis.reasons)
+
+
+def states_unreported_order(mention: Mention, analysis: Analysis | None, told: str) -> bool:
+    """A relevant post or repost by the public stating as done an order (a recall, a ban, a
+    seizure) that no report of its event states (``told``: the reports' words), neither
+    asking about it nor refuting it. Whatever its rumour score: the model reads such a post
+    by its author's reach (a marketing account of a million followers scored 0.02), while the
+    bureau knows whether it ordered a recall."""
+    if analysis is None or not analysis.relevant or mention.kind not in RUMOR_KINDS:
+        return False
+    if _speaks_as_authority(analysis) or asks(mention.text):
+        return False
+    if claim_stance(f"{mention.title} {mention.text}") != "claims":
+        return False
+    return any(word not in told for word in orders_stated(mention.text))
+
+
+def beyond_reports(
+    claims: Sequence[tuple[Mention, Analysis]], rows: Sequence[tuple[Mention, Analysis | None]]
+) -> list[tuple[Mention, Analysis]]:
+    """The posts of a reported event (``rows``) that claim what its reports do not: claim
+    posts naming a firm or brand (their stored entities) that no report names, and posts
+    stating an order that no report states (``states_unreported_order``). Hearsay about the
+    accident's own facts (where, when, how it burned) is neither and stays unidentified, the
+    reports answer it; a brand blamed for the accident or a recall said to be hidden is a
+    false claim riding on a true accident and waits for no debunk (scenarios/cuihu_ebike.jsonl's
+    极风 claim, ``docs/scenarios.md``)."""
+    told = "\n".join(f"{m.title}\n{m.text}" for m, a in rows if reports_as_fact(m, a))
+    found = {
+        m.id: (m, a)
+        for m, a in claims
+        if any(
+            e.kind in ("company", "brand") and len(e.name) > 1 and e.name not in told
+            for e in a.entities
+        )
+    }
+    for mention, analysis in rows:
+        if analysis is not None and states_unreported_order(mention, analysis, told):
+            found.setdefault(mention.id, (mention, analysis))
+    return list(found.values())
+
+
 def event_claim(
     members: Iterable[tuple[Mention, Analysis | None]],
     threshold: float,
@@ -120,22 +183,28 @@ def event_claim(
 
     The claim posts are those ``is_claim_post`` accepts. When an authority reports the event
     as fact, only a claim answered by a debunk or by the authorities' casualty count (a hearsay
-    toll far above it) counts (the event is real; what may be false is a claim about it); any
-    other claim counts once it is ``CLAIM_GRACE`` old at ``now``.
+    toll far above it), or one stating what the reports do not (``beyond_reports``: a claim
+    post naming a firm they do not name, any post stating an order they do not state) counts
+    (the event is real; what may be false is a claim about it); any claim no debunk or count
+    answers counts once it is ``CLAIM_GRACE`` old at ``now``.
     The claim's words are those the debunk quotes, else the most likely post's.
     """
     rows: Sequence[tuple[Mention, Analysis | None]] = list(members)
     claims = [(m, a) for m, a in rows if a is not None and is_claim_post(m, a, threshold)]
-    if not claims:
-        return None
     confirmed = any(reports_as_fact(m, a) for m, a in rows)
+    if not claims and not confirmed:
+        return None  # (a reported event's unreported order is a claim at any score)
     known = [(m, a) for m, a in claims if known_debunk(a) is not None]
     # A hearsay toll far above the authorities' count is answered by that count: a claim
     # even in a reported emergency (当场没了五十多个 against 3 dead), with no debunk yet.
     tolls = [(m, a) for m, a in claims if contradicted(a) is not None]
+    beyond = False
     if not known and not tolls:
         if confirmed:
-            return None
+            # The event is real; a claim counts only where it states what its reports do not.
+            claims, beyond = beyond_reports(claims, rows), True
+            if not claims:
+                return None
         first_seen = min(m.fetched_at for m, _ in claims)
         if now is not None and now - first_seen < CLAIM_GRACE:
             return None
@@ -147,6 +216,11 @@ def event_claim(
     toll_ids = {m.id for m, _ in tolls}
     pool = spreading if known or not tolls else [p for p in spreading if p[0].id in toll_ids]
     stating = [m for m, _ in pool if m.kind == "post" and not asks(m.text)]
+    if beyond:
+        # Posts stating an order are claims at any score, so the score does not say which
+        # states it best: the first to state it does (cuihu's marketing account at 0.02,
+        # not a colleague's hearsay an hour later at 0.17).
+        stating.sort(key=lambda m: m.published_at)
     return Claim(
         text=claim_text(stating[0] if stating else pool[0][0], debunk),
         posts=tuple(m.id for m, _ in spreading),
