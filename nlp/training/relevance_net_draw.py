@@ -44,6 +44,9 @@ TRAIN_SIZE = 200
 # part was read, its own seed so that the first two parts stay as they were read.
 CORE_SEED = 202612091
 BLIND_CORE_SIZE = 320
+# The first draw's net sample: train_net is its first TRAIN_SIZE posts; the other 330 were
+# meant as a blind net part, never read nor used (the core part replaced them).
+FIRST_NET_DRAW = 530
 BATCH = 110
 PARTS = ("train_net", "blind_random", "blind_core")
 # Field words, written before reading: every kind of good, food and drug, price, shop and
@@ -116,7 +119,7 @@ def draw(root: Path | None = None) -> Draw:
     chosen = rng.sample(pool, RANDOM_SIZE)
     taken = {c.key for c in chosen}
     net = [c for c in pool if c.in_net and c.key not in taken]
-    net_draw = rng.sample(net, TRAIN_SIZE + BLIND_NET_SIZE)
+    net_draw = rng.sample(net, FIRST_NET_DRAW)
     train = net_draw[:TRAIN_SIZE]
     taken |= {c.key for c in train}
     core = [c for c in pool if in_core(c) and c.key not in taken]
