@@ -146,6 +146,7 @@ def tuning(figures: dict[str, Any], show_errors: bool) -> None:
     from nlp.training.relevance_tuning import (
         DRAWN_KINDS,
         FIRST_KINDS,
+        NET_KINDS,
         errors,
         out_of_fold,
         scores,
@@ -155,12 +156,14 @@ def tuning(figures: dict[str, Any], show_errors: bool) -> None:
     scored = out_of_fold(training_set(), fit, progress=lambda m: print(m, file=sys.stderr))
     print(f"tuning part, out of fold: {len(scored)} hand-labelled posts")
     # first: the 1,547 posts of the first three passes (their folds unchanged since); drawn: the
-    # fourth pass's drawn posts (nlp/training/relevance_drawn_labels.json)
+    # fourth pass's drawn posts (nlp/training/relevance_drawn_labels.json); net: the fifth
+    # pass's word-net training part (nlp/training/relevance_net_labels.json)
     parts = {
         "ced": lambda s: s.kind.startswith("ced"),
         "weibo": lambda s: s.kind.startswith("weibo"),
         "first": lambda s: s.kind in FIRST_KINDS,
         "drawn": lambda s: s.kind in DRAWN_KINDS,
+        "net": lambda s: s.kind in NET_KINDS,
         "all": lambda s: True,
     }
     for part, member in parts.items():

@@ -202,6 +202,8 @@ WEIBO21_AMBIGUOUS = frozenset(
 )  # fmt: skip
 
 DRAWN_FILE = Path(__file__).with_name("relevance_drawn_labels.json")
+# The fifth pass's training part (``relevance_net_draw``'s train_net), same format.
+NET_FILE = Path(__file__).with_name("relevance_net_labels.json")
 DRAWN_VALUES = ("relevant", "not_relevant", "ambiguous")
 
 

@@ -86,7 +86,9 @@ def candidates(root: Path | None = None) -> list[Candidate]:
     from nlp.training.relevance_train import drawn_groups, kept_out_groups, weibo_posts
 
     posts = weibo_posts(root)
-    excluded = kept_out_groups(posts) | set(drawn_groups(posts))
+    excluded = kept_out_groups(posts, net_blind=False)
+    # the fourth pass's drawn posts only: the fifth pass's own labels came after this draw
+    excluded |= set(drawn_groups(posts, files=((hand.DRAWN_FILE, "drawn"),)))
     excluded |= {posts.group(i) for i, (n, _) in enumerate(posts.ced) if n <= hand.READ_UP_TO}
     excluded |= {
         posts.group(i, more=True)

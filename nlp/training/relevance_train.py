@@ -50,6 +50,7 @@ from nlp.relevance import LexiconRelevanceScorer
 from nlp.relevance_model import NGRAMS, RelevanceModel, TrainedRelevanceScorer
 from nlp.text import document_from_text
 from nlp.training import relevance_blind as blind
+from nlp.training import relevance_blind_net as blind_net
 from nlp.training import relevance_labels as hand
 from nlp.training.evaluation import (
     CED,
@@ -156,35 +157,48 @@ def weibo_posts(root: Path | None = None) -> _Weibo:
     return _Weibo(ced, more, near_duplicate_groups(texts))
 
 
-def kept_out_groups(posts: _Weibo) -> set[int]:
-    """Near-copy groups of every evaluation post: the older samples and the blind sample."""
+def kept_out_groups(posts: _Weibo, net_blind: bool = True) -> set[int]:
+    """Near-copy groups of every evaluation post: the older samples and the blind samples
+    (``net_blind=False``: without the fifth pass's, as the draws made before it saw them)."""
     lines = set(CED_LINES) | set(HOLDOUT_LINES) | set(blind.CED_LINES)
-    ids = set(blind.WEIBO21_IDS)
+    keys = set(blind.WEIBO21_IDS)
+    if net_blind:
+        net_keys = blind_net.kept_out_keys()
+        lines |= {int(k[4:]) for k in net_keys if k.startswith("ced:")}
+        keys |= {k for k in net_keys if not k.startswith("ced:")}
     out = {posts.group(i) for i, (number, _) in enumerate(posts.ced) if number in lines}
-    out |= {posts.group(i, more=True) for i, (key, _) in enumerate(posts.more) if key in ids}
+    out |= {posts.group(i, more=True) for i, (key, _) in enumerate(posts.more) if key in keys}
     return out
 
 
-def drawn_groups(posts: _Weibo) -> dict[int, str]:
-    """Near-copy group → its drawn post's label (``relevance_labels.drawn_labels``)."""
-    labels = hand.drawn_labels()
-    out = {
-        posts.group(i): labels[f"ced:{n}"]
-        for i, (n, _) in enumerate(posts.ced)
-        if f"ced:{n}" in labels
-    }
-    for i, (key, _) in enumerate(posts.more):
-        if key in labels:
-            out[posts.group(i, more=True)] = labels[key]
+# Label files of drawn posts and the kind prefix of their training texts: the fourth pass's
+# domain draw, the fifth pass's word-net draw (``relevance_net_draw``).
+LABEL_FILES = ((hand.DRAWN_FILE, "drawn"), (hand.NET_FILE, "net"))
+
+
+def drawn_groups(
+    posts: _Weibo, files: tuple[tuple[Path, str], ...] = LABEL_FILES
+) -> dict[int, tuple[str, str]]:
+    """Near-copy group → (its drawn post's label, the kind prefix of its label file)."""
+    out: dict[int, tuple[str, str]] = {}
+    for path, prefix in files:
+        labels = hand.drawn_labels(path)
+        for i, (n, _) in enumerate(posts.ced):
+            if f"ced:{n}" in labels:
+                out[posts.group(i)] = (labels[f"ced:{n}"], prefix)
+        for i, (key, _) in enumerate(posts.more):
+            if key in labels:
+                out[posts.group(i, more=True)] = (labels[key], prefix)
     return out
 
 
-def _add_drawn(data: TrainingSet, text: str, label: str, group: int) -> None:
+def _add_drawn(data: TrainingSet, text: str, drawn: tuple[str, str], group: int) -> None:
+    label, prefix = drawn
     if label == "relevant":
         weight = WEIBO_POSITIVE_WEIGHT * DRAWN_WEIGHT
-        data.add(text, 1, "drawn_hand_positive", weight, group)
+        data.add(text, 1, f"{prefix}_hand_positive", weight, group)
     elif label == "not_relevant":
-        data.add(text, 0, "drawn_hand_negative", DRAWN_WEIGHT, group)
+        data.add(text, 0, f"{prefix}_hand_negative", DRAWN_WEIGHT, group)
     # ambiguous: left out, as the earlier passes' ambiguous posts
 
 
@@ -193,7 +207,7 @@ def _ced(
     posts: _Weibo,
     kept_out: set[int],
     lexicon: LexiconRelevanceScorer,
-    drawn: dict[int, str],
+    drawn: dict[int, tuple[str, str]],
 ) -> None:
     line_group = {number: posts.group(i) for i, (number, _) in enumerate(posts.ced)}
     relevant = {line_group[n] for n in hand.RELEVANT}
@@ -223,7 +237,7 @@ def _more(
     posts: _Weibo,
     kept_out: set[int],
     lexicon: LexiconRelevanceScorer,
-    drawn: dict[int, str],
+    drawn: dict[int, tuple[str, str]],
 ) -> None:
     key_group = {key: posts.group(i, more=True) for i, (key, _) in enumerate(posts.more)}
     relevant = {key_group[k] for k in hand.WEIBO21_RELEVANT}
