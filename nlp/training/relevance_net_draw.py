@@ -1,4 +1,4 @@
-"""Drawing posts where the field is common: a broad word net, plus a random part (issue 22, fifth pass).
+"""Drawing posts where the field is common: a word net, plus a random part (issue 22, fifth pass).
 
     python -m nlp.training.relevance_net_draw PART BATCH   # print a batch of a part for reading
 
