@@ -77,8 +77,8 @@ def net_blind(stage: RelevanceScorer, figures: dict[str, Any]) -> None:
     }
     if isinstance(stage, TrainedRelevanceScorer):
         model = stage.model
-        predictors["model"] = (
-            lambda e: model.probability(document_from_text(e.text).full_text) >= 0.5
+        predictors["model"] = lambda e: (
+            model.probability(document_from_text(e.text).full_text) >= 0.5
         )
         predictors["stage"] = lambda e: stage.score(document_from_text(e.text)).score >= 0.5
     print(f"net_blind (nlp/training/relevance_blind_net.py): {len(posts)} posts")
