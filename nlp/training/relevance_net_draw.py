@@ -43,7 +43,7 @@ TRAIN_SIZE = 200
 # The first draw (train_net, blind_random) used SEED; the core part, added after the training
 # part was read, its own seed so that the first two parts stay as they were read.
 CORE_SEED = 202612091
-BLIND_CORE_SIZE = 320
+BLIND_CORE_SIZE = 360
 # The first draw's net sample: train_net is its first TRAIN_SIZE posts; the other 330 were
 # meant as a blind net part, never read nor used (the core part replaced them).
 FIRST_NET_DRAW = 530
