@@ -85,9 +85,14 @@ class Weighted:
     relevant_share: float  # estimated share of relevant posts in the stream
 
 
-def weighted(posts: list[BlindPost], predict: Callable[[Example], bool]) -> Weighted:
-    """Precision and recall on the stream's mix, each post weighed by its stratum's size."""
-    sizes = strata()
+def weighted(
+    posts: list[BlindPost],
+    predict: Callable[[Example], bool],
+    sizes: dict[str, int] | None = None,
+) -> Weighted:
+    """Precision and recall on the stream's mix, each post weighed by its stratum's size
+    (``sizes``: "core" and "rest", the file's ``strata`` by default)."""
+    sizes = sizes or strata()
     sampled = {True: sum(p.in_core for p in posts), False: sum(not p.in_core for p in posts)}
     weight = {c: sizes["core" if c else "rest"] / max(sampled[c], 1) for c in (True, False)}
     tp = fp = fn = total = 0.0
