@@ -41,7 +41,11 @@ class Pointer:
 @lru_cache(maxsize=2)
 def pointers(path: Path = BLIND_FILE) -> tuple[Pointer, ...]:
     posts = json.loads(path.read_text(encoding="utf-8"))["posts"]
-    return tuple(Pointer(key, part, where == "in_core", label) for key, part, where, label in posts)
+    out = tuple(Pointer(key, part, where == "in_core", label) for key, part, where, label in posts)
+    wrong = [p.key for p in out if p.label not in (*VALUES, None)]
+    if wrong:
+        raise ValueError(f"{path}: labels not among {VALUES}: {wrong[:5]}")
+    return out
 
 
 def strata(path: Path = BLIND_FILE) -> dict[str, int]:
