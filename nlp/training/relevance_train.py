@@ -20,7 +20,9 @@ The training set (no line of the labelled sample, and no near-copy of one, is tr
 
 The drawn posts read in the fourth pass (``relevance_labels.drawn_labels``: CED, Weibo21 and
 mm17, each label holding for its near-copy group) are hand labels too (kinds ``drawn_hand_*``),
-weighed like the others times ``DRAWN_WEIGHT``.
+weighed like the others times ``DRAWN_WEIGHT``; so are the fifth pass's 200 word-net posts
+(``relevance_net_draw``'s training part, ``relevance_labels.NET_FILE``, kinds ``net_hand_*``).
+The second blind sample (``relevance_blind_net``) and its near-copies are kept out too.
 
 Hand-read Weibo positives weigh ``WEIBO_POSITIVE_WEIGHT`` each, the lexicon's
 ``LEXICON_POSITIVE_WEIGHT``: they are a few hundred beside 2,500 reports, and they are what the
