@@ -63,3 +63,5 @@ reference_of  # unused function (nlp/rumor/hearsay.py): tests/test_nlp_rumor_hea
 parse_variant  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_transfer.py:71)
 domains_of  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_weights.py)
 transfer_decision  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_transfer.py:221)
+weighted  # unused function (nlp/training/relevance_blind_net.py): benchmarks/nlp_relevance_bench.py
+relevant_share  # unused variable (nlp/training/relevance_blind_net.py): benchmarks/nlp_relevance_bench.py

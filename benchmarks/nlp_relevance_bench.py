@@ -58,7 +58,47 @@ def relevance(figures: dict[str, Any], show_errors: bool) -> None:
             break
         print(f"== {name} ({type(scorer).__name__})")
         relevance_by(scorer, name, figures, show_errors)
+    net_blind(stage, figures)
     outside(stage, figures)
+
+
+def net_blind(stage: RelevanceScorer, figures: dict[str, Any]) -> None:
+    """The second blind sample (``relevance_blind_net``): per part, and weighted to the stream."""
+    from nlp.relevance_model import TrainedRelevanceScorer
+    from nlp.training.relevance_blind_net import net_blind_sample, weighted
+
+    posts = net_blind_sample()
+    if not posts:
+        print("net_blind: no labelled post yet")
+        return
+    lexicon = LexiconRelevanceScorer()
+    predictors: dict[str, Callable[[Example], bool]] = {
+        "lexicon": lambda e: lexicon.score(document_from_text(e.text)).score >= 0.5,
+    }
+    if isinstance(stage, TrainedRelevanceScorer):
+        model = stage.model
+        predictors["model"] = lambda e: (
+            model.probability(document_from_text(e.text).full_text) >= 0.5
+        )
+        predictors["stage"] = lambda e: stage.score(document_from_text(e.text)).score >= 0.5
+    print(f"net_blind (nlp/training/relevance_blind_net.py): {len(posts)} posts")
+    for name, predict in predictors.items():
+        for part in ("blind_core", "blind_random"):
+            chosen = [p.example for p in posts if p.part == part]
+            result, _, _ = evaluate(chosen, predict)
+            print(
+                f"  {name:<8}{part:<14}tp {result.tp:>3} fp {result.fp:>3} fn {result.fn:>3} "
+                f"tn {result.tn:>3} precision {result.precision:.3f} recall {result.recall:.3f}"
+            )
+            figures[f"relevance_net_blind_{name}_{part}_precision"] = round(result.precision, 4)
+            figures[f"relevance_net_blind_{name}_{part}_recall"] = round(result.recall, 4)
+        mix = weighted(posts, predict)
+        print(
+            f"  {name:<8}{'stream mix':<14}precision {mix.precision:.3f} recall {mix.recall:.3f}"
+            f" (relevant share {mix.relevant_share:.3f}, each post weighed by its stratum)"
+        )
+        figures[f"relevance_net_blind_{name}_weighted_precision"] = round(mix.precision, 4)
+        figures[f"relevance_net_blind_{name}_weighted_recall"] = round(mix.recall, 4)
 
 
 def outside(scorer: RelevanceScorer, figures: dict[str, Any]) -> None:
@@ -146,6 +186,7 @@ def tuning(figures: dict[str, Any], show_errors: bool) -> None:
     from nlp.training.relevance_tuning import (
         DRAWN_KINDS,
         FIRST_KINDS,
+        NET_KINDS,
         errors,
         out_of_fold,
         scores,
@@ -155,12 +196,14 @@ def tuning(figures: dict[str, Any], show_errors: bool) -> None:
     scored = out_of_fold(training_set(), fit, progress=lambda m: print(m, file=sys.stderr))
     print(f"tuning part, out of fold: {len(scored)} hand-labelled posts")
     # first: the 1,547 posts of the first three passes (their folds unchanged since); drawn: the
-    # fourth pass's drawn posts (nlp/training/relevance_drawn_labels.json)
+    # fourth pass's drawn posts (nlp/training/relevance_drawn_labels.json); net: the fifth
+    # pass's word-net training part (nlp/training/relevance_net_labels.json)
     parts = {
         "ced": lambda s: s.kind.startswith("ced"),
         "weibo": lambda s: s.kind.startswith("weibo"),
         "first": lambda s: s.kind in FIRST_KINDS,
         "drawn": lambda s: s.kind in DRAWN_KINDS,
+        "net": lambda s: s.kind in NET_KINDS,
         "all": lambda s: True,
     }
     for part, member in parts.items():

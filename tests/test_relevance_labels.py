@@ -9,8 +9,9 @@ import pytest
 
 from nlp.relevance import LexiconRelevanceScorer
 from nlp.training import relevance_blind as blind
+from nlp.training import relevance_blind_net as blind_net
 from nlp.training import relevance_labels as hand
-from nlp.training.evaluation import CED, CED_LINES, HOLDOUT_LINES, read_lines
+from nlp.training.evaluation import CED, CED_LINES, HOLDOUT_LINES, Example, read_lines
 from nlp.training.relevance_blind import blind_sample
 from nlp.training.relevance_train import TrainingSet, add_weibo
 from nlp.training.rumor_more import MM17, WEIBO21
@@ -107,3 +108,59 @@ def test_a_bad_drawn_label_file_names_the_file_and_record(tmp_path: Path) -> Non
     bad.write_text('{"items": []}', "utf-8")
     with pytest.raises(hand.LabelFileError, match=r"labels\.json: expected a JSON object"):
         hand.drawn_labels(bad)
+
+
+def test_net_training_labels_are_the_documented_draw(root: Path) -> None:
+    """The fifth pass's training labels hold relevance_net_draw's train_net part in its order,
+    with the counts their "about" gives; the blind file holds its two blind parts."""
+    from nlp.training.relevance_net_draw import draw, in_core
+
+    drawn = draw(root)
+    labels = hand.drawn_labels(hand.NET_FILE)
+    assert [c.key for c in drawn.parts["train_net"]] == list(labels)
+    counts = {value: list(labels.values()).count(value) for value in hand.DRAWN_VALUES}
+    assert counts == {"relevant": 24, "not_relevant": 171, "ambiguous": 5}
+    pointers = blind_net.pointers()
+    expected = [
+        (c.key, part, in_core(c))
+        for part in ("blind_random", "blind_core")
+        for c in drawn.parts[part]
+    ]
+    assert [(p.key, p.part, p.in_core) for p in pointers] == expected
+    assert not set(labels) & blind_net.kept_out_keys()
+    relevant = [p for p in pointers if p.label == "relevant"]
+    assert len(relevant) == 91 and all(p.label in blind_net.VALUES for p in pointers)
+    assert blind_net.strata() == {"core": drawn.core, "rest": drawn.rest}
+
+
+def test_no_net_blind_post_nor_near_copy_is_trained_on(root: Path) -> None:
+    data = TrainingSet([], [], {})
+    add_weibo(data, root, LexiconRelevanceScorer())
+    assert data.counts["net_hand_positive"] >= 24
+    held = [post.example.text for post in blind_net.net_blind_sample(root)]
+    assert len(held) == 480 - 17  # the ambiguous posts are left out of the figures
+    groups = near_duplicate_groups(data.texts + held)
+    trained = {int(g) for g in groups[: len(data.texts)]}
+    overlapping = [
+        t[:30] for t, g in zip(held, groups[len(data.texts) :], strict=True) if g in trained
+    ]
+    assert overlapping == []
+
+
+def test_weighted_figures_weigh_each_post_by_its_stratum() -> None:
+    def post(key: str, in_core: bool, relevant: bool) -> blind_net.BlindPost:
+        example = Example("net_blind", key, key, relevant)
+        return blind_net.BlindPost(example, "blind_core" if in_core else "blind_random", in_core)
+
+    # core: 2 sampled of 10 (weight 5); rest: 2 sampled of 100 (weight 50)
+    posts = [
+        post("hit", True, True),
+        post("false-hit", True, False),
+        post("missed", False, True),
+        post("quiet", False, False),
+    ]
+    fired = {"hit", "false-hit"}
+    mix = blind_net.weighted(posts, lambda e: e.key in fired, {"core": 10, "rest": 100})
+    assert mix.precision == pytest.approx(5 / 10)
+    assert mix.recall == pytest.approx(5 / 55)
+    assert mix.relevant_share == pytest.approx(55 / 110)

@@ -57,7 +57,7 @@ def draw(root: Path | None = None) -> list[Candidate]:
     from nlp.training.relevance_train import kept_out_groups, weibo_posts
 
     posts = weibo_posts(root)
-    excluded = kept_out_groups(posts)
+    excluded = kept_out_groups(posts, net_blind=False)
     excluded |= {posts.group(i) for i, (n, _) in enumerate(posts.ced) if n <= hand.READ_UP_TO}
     excluded |= {
         posts.group(i, more=True)

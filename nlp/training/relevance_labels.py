@@ -54,7 +54,7 @@ RELEVANT = frozenset(
     {
         40, 68, 101, 133, 151, 176, 185, 213, 257, 268, 372, 374, 385, 387, 446, 448, 464, 522,
         539, 603, 648, 681, 690, 694, 695, 708, 723, 731, 849, 890, 1030, 1067, 1213, 1466,
-        1545, 278,
+        1545, 278, 1102,
     }
 )  # fmt: skip
 AMBIGUOUS = frozenset({43, 154, 311, 420, 714, 1298, 1540})
@@ -202,6 +202,8 @@ WEIBO21_AMBIGUOUS = frozenset(
 )  # fmt: skip
 
 DRAWN_FILE = Path(__file__).with_name("relevance_drawn_labels.json")
+# The fifth pass's training part (``relevance_net_draw``'s train_net), same format.
+NET_FILE = Path(__file__).with_name("relevance_net_labels.json")
 DRAWN_VALUES = ("relevant", "not_relevant", "ambiguous")
 
 

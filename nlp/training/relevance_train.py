@@ -20,7 +20,9 @@ The training set (no line of the labelled sample, and no near-copy of one, is tr
 
 The drawn posts read in the fourth pass (``relevance_labels.drawn_labels``: CED, Weibo21 and
 mm17, each label holding for its near-copy group) are hand labels too (kinds ``drawn_hand_*``),
-weighed like the others times ``DRAWN_WEIGHT``.
+weighed like the others times ``DRAWN_WEIGHT``; so are the fifth pass's 200 word-net posts
+(``relevance_net_draw``'s training part, ``relevance_labels.NET_FILE``, kinds ``net_hand_*``).
+The second blind sample (``relevance_blind_net``) and its near-copies are kept out too.
 
 Hand-read Weibo positives weigh ``WEIBO_POSITIVE_WEIGHT`` each, the lexicon's
 ``LEXICON_POSITIVE_WEIGHT``: they are a few hundred beside 2,500 reports, and they are what the
@@ -50,6 +52,7 @@ from nlp.relevance import LexiconRelevanceScorer
 from nlp.relevance_model import NGRAMS, RelevanceModel, TrainedRelevanceScorer
 from nlp.text import document_from_text
 from nlp.training import relevance_blind as blind
+from nlp.training import relevance_blind_net as blind_net
 from nlp.training import relevance_labels as hand
 from nlp.training.evaluation import (
     CED,
@@ -156,35 +159,48 @@ def weibo_posts(root: Path | None = None) -> _Weibo:
     return _Weibo(ced, more, near_duplicate_groups(texts))
 
 
-def kept_out_groups(posts: _Weibo) -> set[int]:
-    """Near-copy groups of every evaluation post: the older samples and the blind sample."""
+def kept_out_groups(posts: _Weibo, net_blind: bool = True) -> set[int]:
+    """Near-copy groups of every evaluation post: the older samples and the blind samples
+    (``net_blind=False``: without the fifth pass's, as the draws made before it saw them)."""
     lines = set(CED_LINES) | set(HOLDOUT_LINES) | set(blind.CED_LINES)
-    ids = set(blind.WEIBO21_IDS)
+    keys = set(blind.WEIBO21_IDS)
+    if net_blind:
+        net_keys = blind_net.kept_out_keys()
+        lines |= {int(k[4:]) for k in net_keys if k.startswith("ced:")}
+        keys |= {k for k in net_keys if not k.startswith("ced:")}
     out = {posts.group(i) for i, (number, _) in enumerate(posts.ced) if number in lines}
-    out |= {posts.group(i, more=True) for i, (key, _) in enumerate(posts.more) if key in ids}
+    out |= {posts.group(i, more=True) for i, (key, _) in enumerate(posts.more) if key in keys}
     return out
 
 
-def drawn_groups(posts: _Weibo) -> dict[int, str]:
-    """Near-copy group → its drawn post's label (``relevance_labels.drawn_labels``)."""
-    labels = hand.drawn_labels()
-    out = {
-        posts.group(i): labels[f"ced:{n}"]
-        for i, (n, _) in enumerate(posts.ced)
-        if f"ced:{n}" in labels
-    }
-    for i, (key, _) in enumerate(posts.more):
-        if key in labels:
-            out[posts.group(i, more=True)] = labels[key]
+# Label files of drawn posts and the kind prefix of their training texts: the fourth pass's
+# domain draw, the fifth pass's word-net draw (``relevance_net_draw``).
+LABEL_FILES = ((hand.DRAWN_FILE, "drawn"), (hand.NET_FILE, "net"))
+
+
+def drawn_groups(
+    posts: _Weibo, files: tuple[tuple[Path, str], ...] = LABEL_FILES
+) -> dict[int, tuple[str, str]]:
+    """Near-copy group → (its drawn post's label, the kind prefix of its label file)."""
+    out: dict[int, tuple[str, str]] = {}
+    for path, prefix in files:
+        labels = hand.drawn_labels(path)
+        for i, (n, _) in enumerate(posts.ced):
+            if f"ced:{n}" in labels:
+                out[posts.group(i)] = (labels[f"ced:{n}"], prefix)
+        for i, (key, _) in enumerate(posts.more):
+            if key in labels:
+                out[posts.group(i, more=True)] = (labels[key], prefix)
     return out
 
 
-def _add_drawn(data: TrainingSet, text: str, label: str, group: int) -> None:
+def _add_drawn(data: TrainingSet, text: str, drawn: tuple[str, str], group: int) -> None:
+    label, prefix = drawn
     if label == "relevant":
         weight = WEIBO_POSITIVE_WEIGHT * DRAWN_WEIGHT
-        data.add(text, 1, "drawn_hand_positive", weight, group)
+        data.add(text, 1, f"{prefix}_hand_positive", weight, group)
     elif label == "not_relevant":
-        data.add(text, 0, "drawn_hand_negative", DRAWN_WEIGHT, group)
+        data.add(text, 0, f"{prefix}_hand_negative", DRAWN_WEIGHT, group)
     # ambiguous: left out, as the earlier passes' ambiguous posts
 
 
@@ -193,7 +209,7 @@ def _ced(
     posts: _Weibo,
     kept_out: set[int],
     lexicon: LexiconRelevanceScorer,
-    drawn: dict[int, str],
+    drawn: dict[int, tuple[str, str]],
 ) -> None:
     line_group = {number: posts.group(i) for i, (number, _) in enumerate(posts.ced)}
     relevant = {line_group[n] for n in hand.RELEVANT}
@@ -223,7 +239,7 @@ def _more(
     posts: _Weibo,
     kept_out: set[int],
     lexicon: LexiconRelevanceScorer,
-    drawn: dict[int, str],
+    drawn: dict[int, tuple[str, str]],
 ) -> None:
     key_group = {key: posts.group(i, more=True) for i, (key, _) in enumerate(posts.more)}
     relevant = {key_group[k] for k in hand.WEIBO21_RELEVANT}
@@ -328,6 +344,9 @@ def fit(data: TrainingSet) -> RelevanceModel:
 def compare(model: RelevanceModel, root: Path | None = None) -> dict[str, dict[str, Scores]]:
     """Precision/recall per sample subset for the lexicon, the model and their combination."""
     examples = relevance_sample(root) + blind_sample(root)
+    # the second blind sample's two parts pooled (unweighted; the bench weighs them to the
+    # stream); kept out of "all" so that it stays comparable with the earlier cards
+    net_blind = [post.example for post in blind_net.net_blind_sample(root)]
     lexicon = LexiconRelevanceScorer()
     combined = TrainedRelevanceScorer(model, lexicon)
     predictors: dict[str, Callable[[Example], bool]] = {
@@ -336,8 +355,9 @@ def compare(model: RelevanceModel, root: Path | None = None) -> dict[str, dict[s
         "lexicon+model": lambda e: combined.score(document_from_text(e.text)).score >= 0.5,
     }
     out: dict[str, dict[str, Scores]] = {}
-    for subset in ("food_safety", "ced", "ced_holdout", "weibo_blind", "all"):
-        chosen = [e for e in examples if subset == "all" or e.source == subset]
+    for subset in ("food_safety", "ced", "ced_holdout", "weibo_blind", "net_blind", "all"):
+        pool = net_blind if subset == "net_blind" else examples
+        chosen = [e for e in pool if subset == "all" or e.source == subset]
         out[subset] = {name: evaluate(chosen, p)[0] for name, p in predictors.items()}
     return out
 

@@ -44,6 +44,8 @@ FIRST_KINDS = frozenset(
 # The fourth pass's drawn posts (``relevance_labels.drawn_labels``), folded apart so that the
 # first 1,547 posts keep the folds they had (their figures stay comparable across passes).
 DRAWN_KINDS = frozenset({"drawn_hand_positive", "drawn_hand_negative"})
+# The fifth pass's word-net training part (``relevance_net_draw``), folded apart likewise.
+NET_KINDS = frozenset({"net_hand_positive", "net_hand_negative"})
 FOLDS = 5
 SEED = 20261207
 
@@ -74,7 +76,7 @@ class Scored:
 def hand_folds(data: TrainingSet, folds: int = FOLDS) -> list[np.ndarray]:
     """The hand-labelled texts' indices, one array per fold, near-copies in one fold: the first
     passes' posts and the drawn ones each split on their own, fold k holding both k-th parts."""
-    parts = [_split(data, kinds, folds) for kinds in (FIRST_KINDS, DRAWN_KINDS)]
+    parts = [_split(data, kinds, folds) for kinds in (FIRST_KINDS, DRAWN_KINDS, NET_KINDS)]
     return [np.concatenate([part[k] for part in parts if part]) for k in range(folds)]
 
 
