@@ -205,7 +205,8 @@ def _relevance_report(model_path: Path) -> str:
     return (
         "Relevance on the labelled sample (nlp/training/evaluation.py; 'ced' was used for tuning, "
         "'ced_holdout' was labelled blind and looked at once after tuning; 'weibo_blind' is the "
-        "blind sample of nlp/training/relevance_blind.py, never tuned on): lexicon (score ≥ "
+        "blind sample of nlp/training/relevance_blind.py and 'net_blind' the second one of "
+        "nlp/training/relevance_blind_net.py, both never tuned on): lexicon (score ≥ "
         "0.5), model alone (p ≥ 0.5), lexicon+model (the TrainedRelevanceScorer, the stage's)\n\n"
         + table(compare(model))
     )
@@ -254,15 +255,17 @@ Written by `yuqing train relevance` on {meta.get("trained_at")}; do not edit (re
 that command; `yuqing evaluate relevance` prints the table again).
 
 - Data: `../shared/datasets/food_safety` (LeonWang91/Food-Safety-Incidents-Classification),
-  `../shared/datasets/ced` (CED, Song et al. 2018; part labelled by hand,
+  `../shared/datasets/ced` (CED, Song et al. 2018; part labelled by reading,
   `nlp/training/relevance_labels.py`), `../shared/datasets/rumor_more` (Weibo21, Nan et al.
-  2021; mm17, Jin et al. 2017; part of both labelled by hand too, the drawn posts of
-  `nlp/training/relevance_drawn_labels.json`), `../shared/datasets/news_pages`
+  2021; mm17, Jin et al. 2017; part of both labelled by reading too, the drawn posts of
+  `nlp/training/relevance_drawn_labels.json` and `relevance_net_labels.json`; each label
+  file says who read it: AI helper agents, not a person, for the later passes), `../shared/datasets/news_pages`
   (GeneralNewsExtractor's test pages, as off-topic articles) and the domain lexicons of
   `nlp/resources/topics.txt`; how they become labels is in `nlp/training/relevance_train.py`.
   Counts: {meta.get("counts")}.
-  The posts of the labelled samples (`nlp/training/evaluation.py`, and the blind one of
-  `nlp/training/relevance_blind.py`) and their near-copies are never trained on.
+  The posts of the labelled samples (`nlp/training/evaluation.py`, and the blind ones of
+  `nlp/training/relevance_blind.py` and `relevance_blind_net.py`) and their near-copies are
+  never trained on.
 - Model: logistic regression (liblinear, C = {meta.get("C")}, balanced classes, Weibo
   positives weighted) over character 2–3-grams (TF-IDF) of a text's first 300 characters,
   stored as arrays (`numpy.load(allow_pickle=False)`).
