@@ -166,9 +166,11 @@ def trees_decision(
     test: np.ndarray,
     y: np.ndarray,
     weight: np.ndarray | None,
+    text_domains: np.ndarray | None = None,
 ) -> np.ndarray:
     """Post-alone trees fitted on the ``train`` rows (``text`` gives their text block, near-
-    copies kept in one fold, ``weight`` per row) scoring the ``test`` rows."""
+    copies kept in one fold, ``weight`` per row; ``text_domains``: every row's domain, for
+    a text score fitted with per-domain copies) scoring the ``test`` rows."""
     posts = [first.posts[i] for i in train]
     model = fit_post_alone(
         text(train),
@@ -178,6 +180,7 @@ def trees_decision(
         near_duplicate_groups(posts),
         SEED,
         sample_weight=weight,
+        text_domains=None if text_domains is None else text_domains[train],
     )
     return model.decision(text(test), first.dense[test], [first.posts[i] for i in test])
 

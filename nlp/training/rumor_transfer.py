@@ -54,18 +54,21 @@ class Variant:
     weights: str = ""  # "", "cells" or "sources"
     drop: float = 0.0
     stack: bool = False
+    copies: bool = False
 
     @property
     def name(self) -> str:
         parts = [self.weights] if self.weights else []
         parts += [f"drop={self.drop:g}"] if self.drop else []
         parts += ["stack"] if self.stack else []
+        parts += ["copies"] if self.copies else []
         return "+".join(parts) or "base"
 
 
 def parse_variant(text: str) -> Variant:
-    """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``."""
-    weights, drop, stack = "", 0.0, False
+    """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``,
+    ``copies``."""
+    weights, drop, stack, copies = "", 0.0, False, False
     for part in text.split("+"):
         if part == "base":
             continue
@@ -77,9 +80,11 @@ def parse_variant(text: str) -> Variant:
                 raise ValueError(f"variant {text!r}: drop must be between 0 and 1, got {drop}")
         elif part == "stack":
             stack = True
+        elif part == "copies":
+            copies = True
         else:
             raise ValueError(f"variant {text!r}: unknown part {part!r}")
-    return Variant(weights, drop, stack)
+    return Variant(weights, drop, stack, copies)
 
 
 def domain_spread(presence: sp.csr_matrix, domains: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -165,7 +170,9 @@ def _trees_decision(
         return sp.hstack(parts, format="csr") * params.post_weight
 
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
-    return trees_decision(text, first, train, test, y, weight)
+    return trees_decision(
+        text, first, train, test, y, weight, domains if variant.copies else None
+    )
 
 
 def baseline_decision(
