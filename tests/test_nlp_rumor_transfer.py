@@ -33,7 +33,8 @@ def test_variants_parse_and_bad_parts_are_named() -> None:
     assert parse_variant("base") == Variant()
     assert parse_variant("cells+drop=0.1+stack") == Variant("cells", 0.1, True)
     assert parse_variant("sources+stack").name == "sources+stack"
-    assert parse_variant("sources+copies") == Variant("sources", copies=True)
+    assert parse_variant("sources+copies") == Variant("sources", copies=1.0)
+    assert parse_variant("copies=2").name == "copies=2"
     with pytest.raises(ValueError, match="unknown part 'trees'"):
         parse_variant("cells+trees")
     with pytest.raises(ValueError, match="drop must be between 0 and 1"):
@@ -152,4 +153,6 @@ def test_domain_copies_leave_a_one_domain_marker_to_its_copy() -> None:
     # when the penalty binds): the marker loses more of its shared weight (here 0.67 vs 0.78).
     kept = shared.coef[:2] / plain.coef[:2]
     assert kept[1] < kept[0] - 0.05
-    np.testing.assert_allclose(shared.decision_function(text), text @ shared.coef + shared.intercept)
+    np.testing.assert_allclose(
+        shared.decision_function(text), text @ shared.coef + shared.intercept
+    )

@@ -54,21 +54,21 @@ class Variant:
     weights: str = ""  # "", "cells" or "sources"
     drop: float = 0.0
     stack: bool = False
-    copies: bool = False
+    copies: float = 0.0  # the scale of the text score's per-domain n-gram copies (0: none)
 
     @property
     def name(self) -> str:
         parts = [self.weights] if self.weights else []
         parts += [f"drop={self.drop:g}"] if self.drop else []
         parts += ["stack"] if self.stack else []
-        parts += ["copies"] if self.copies else []
+        parts += [f"copies={self.copies:g}"] if self.copies else []
         return "+".join(parts) or "base"
 
 
 def parse_variant(text: str) -> Variant:
     """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``,
-    ``copies``."""
-    weights, drop, stack, copies = "", 0.0, False, False
+    ``copies[=S]`` (S > 0, default 1)."""
+    weights, drop, stack, copies = "", 0.0, False, 0.0
     for part in text.split("+"):
         if part == "base":
             continue
@@ -80,8 +80,10 @@ def parse_variant(text: str) -> Variant:
                 raise ValueError(f"variant {text!r}: drop must be between 0 and 1, got {drop}")
         elif part == "stack":
             stack = True
-        elif part == "copies":
-            copies = True
+        elif part == "copies" or part.startswith("copies="):
+            copies = float(part[7:] or 1) if "=" in part else 1.0
+            if copies <= 0:
+                raise ValueError(f"variant {text!r}: copies must be above 0, got {copies}")
         else:
             raise ValueError(f"variant {text!r}: unknown part {part!r}")
     return Variant(weights, drop, stack, copies)
@@ -170,9 +172,8 @@ def _trees_decision(
         return sp.hstack(parts, format="csr") * params.post_weight
 
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
-    return trees_decision(
-        text, first, train, test, y, weight, domains if variant.copies else None
-    )
+    copies = domains if variant.copies else None
+    return trees_decision(text, first, train, test, y, weight, copies, variant.copies or 1.0)
 
 
 def baseline_decision(
