@@ -167,11 +167,13 @@ def _domain_weights(meta: dict[str, Any]) -> str:
     if not mode:
         return ""
     also = ",\n  and CED, mm17 and Weibo21 weigh the same in total" if mode == "sources" else ""
+    scale = float(params.get("text_copies") or 0)
     copies = (
-        "- Their text score is fitted with every n-gram also copied per training domain (and an\n"
-        "  intercept per domain; `nlp.rumor.trees.TextModel`, Daumé 2007) and scores with the\n"
-        "  shared part only: what one domain's posts alone say is left to its copy.\n"
-        if params.get("text_copies")
+        "- Their text score is fitted with every n-gram also copied per training domain (times\n"
+        f"  {scale:g}, and an intercept per domain; `nlp.rumor.trees.TextModel`, Daumé 2007) and\n"
+        "  scores with the shared part only: what one domain's posts alone say is left to its\n"
+        "  copy.\n"
+        if scale
         else ""
     )
     return (

@@ -15,6 +15,10 @@ parts (``parse_variant``):
   log-odds; an n-gram's spread is the post-weighted standard deviation of ``L`` over the
   domains it occurs in (n-grams of one domain have none: they are left). Counted on the
   training rows only.
+- ``copies[=S]``: the text score the trees read is fitted with every n-gram also copied per
+  training domain (times ``S``, default 1) and an intercept per domain, and scores with the
+  shared part only (``nlp.rumor.trees.TextModel``): a term that tells rumours in one domain
+  only is carried partly by that domain's copy.
 - ``stack``: a logistic regression over two out-of-fold scores, the post-alone trees' and
   the issue's baseline's (char 1–3-gram TF-IDF, linear SVM; stacking by a logistic
   regression on its decision value is its Platt calibration, fitted jointly); the scores are
