@@ -113,6 +113,8 @@ def test_the_base_variant_is_the_current_post_alone_model_and_stack_runs() -> No
     np.testing.assert_allclose(base, post_alone_decision(prep, train, test, y, params))
     weighted = transfer_decision(prep, train, test, y, params, Variant("cells", 0.2), domains)
     assert np.isfinite(weighted).all() and not np.allclose(weighted, base)
+    copied = transfer_decision(prep, train, test, y, params, Variant("sources", copies=1), domains)
+    assert np.isfinite(copied).all() and not np.allclose(copied, base)
     with pytest.raises(ValueError, match="needs the baseline"):
         transfer_decision(prep, train, test, y, params, Variant(stack=True), domains)
     baseline = count([baseline_text(item, 0) for item in items], (1, 3))
