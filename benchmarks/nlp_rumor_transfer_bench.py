@@ -1,6 +1,7 @@
 """Issue 22's held-out rumour splits for variants of the post-alone model
 (``nlp.training.rumor_transfer``: stacking with the baseline, domain-marking n-grams dropped,
-domain/class-balanced weights), each beside the baseline trained on the same posts.
+domain/class-balanced weights, per-domain n-gram copies in the text score), each beside the
+baseline trained on the same posts.
 
     .venv/bin/python benchmarks/nlp_rumor_transfer_bench.py VARIANT [VARIANT ...]
         [--splits later,mm17,...] [--ced-folds 5] [--no-ced]

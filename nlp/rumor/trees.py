@@ -280,16 +280,26 @@ def fit_post_alone(
     seed: int,
     folds: int = 5,
     sample_weight: np.ndarray | None = None,
+    text_domains: np.ndarray | None = None,
+    copy_scale: float = 1.0,
 ) -> PostAlone:
     """The text model on ``text`` (the post blocks of the training rows), its out-of-fold
     scores by a grouped inner CV, and the trees over those with the dense rows and posts;
     ``sample_weight`` (one per row, default 1) weighs the rows in every fit (training
-    experiments across data sets, ``nlp.training.rumor_transfer``)."""
+    experiments across data sets, ``nlp.training.rumor_transfer``); ``text_domains`` (one
+    training domain per row): the text model is fitted with the n-grams copied per domain
+    (times ``copy_scale``) and keeps the shared part only (``TextModel``)."""
     weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
-    def text_model(rows: np.ndarray) -> LogisticRegression:
-        model = LogisticRegression(C=TEXT_C, solver="liblinear", max_iter=2000, random_state=seed)
-        return model.fit(text[rows], y[rows], None if weight is None else weight[rows])
+    def text_model(rows: np.ndarray) -> TextModel:
+        return TextModel.fit(
+            text[rows],
+            y[rows],
+            None if weight is None else weight[rows],
+            None if text_domains is None else text_domains[rows],
+            seed,
+            copy_scale,
+        )
 
     out_of_fold = np.zeros(len(y))
     folds = min(folds, len(set(groups.tolist())))  # a toy corpus may have fewer groups
@@ -330,13 +340,61 @@ def fit_post_alone(
     )
     final = text_model(np.arange(len(y)))
     return PostAlone(
-        final.coef_.ravel().astype(np.float64),
-        float(final.intercept_[0]),
+        final.coef,
+        final.intercept,
         trees,
         slope,
         anonymous,
         anonymous_slope,
     )
+
+
+@dataclass
+class TextModel:
+    """The text score's logistic regression. Fitted with ``domains``, each row's n-grams are
+    also copied into columns of its own domain, with an intercept per domain (Daumé 2007,
+    "Frustratingly easy domain adaptation", used for generalisation): what one domain's
+    posts alone say (its topics, its collection's style, its rumour rate) can be carried by
+    that domain's copy, which costs no more L2 than the shared column, so the shared
+    weights keep what holds across domains. Only the shared part scores (an unseen domain
+    has no copy), so the stored model is the same shape either way. ``scale`` multiplies the
+    copies: above 1 a copy's weight costs less than the shared one's, so more of what differs
+    across domains moves to the copies."""
+
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def fit(
+        cls,
+        text: sp.csr_matrix,
+        y: np.ndarray,
+        weight: np.ndarray | None,
+        domains: np.ndarray | None,
+        seed: int,
+        scale: float = 1.0,
+    ) -> TextModel:
+        model = LogisticRegression(C=TEXT_C, solver="liblinear", max_iter=2000, random_state=seed)
+        width = text.shape[1]
+        model.fit(text if domains is None else domain_copies(text, domains, scale), y, weight)
+        coef = model.coef_.ravel().astype(np.float64)[:width]
+        return cls(coef, float(model.intercept_[0]))
+
+    def decision_function(self, text: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(text @ self.coef).ravel() + self.intercept
+
+
+def domain_copies(text: sp.csr_matrix, domains: np.ndarray, scale: float = 1.0) -> sp.csr_matrix:
+    """``text`` followed by one copy of its columns (times ``scale``) and one indicator column
+    per domain, each copy holding only the rows of its domain."""
+    names = np.unique(domains)
+    parts = [sp.csr_matrix(text)]
+    for name in names:
+        mask = sp.diags((domains == name).astype(np.float64) * scale)
+        parts.append(sp.csr_matrix(mask @ text))
+    indicators = (domains[:, None] == names[None, :]).astype(np.float64)
+    parts.append(sp.csr_matrix(indicators))
+    return sp.hstack(parts, format="csr")
 
 
 def _boost(

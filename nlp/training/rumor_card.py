@@ -162,15 +162,25 @@ def _more(meta: dict[str, Any]) -> str:
 
 def _domain_weights(meta: dict[str, Any]) -> str:
     """How the post-alone trees weighed the training posts of several domains."""
-    mode = (meta.get("params") or {}).get("domain_weights") or ""
+    params = meta.get("params") or {}
+    mode = params.get("domain_weights") or ""
     if not mode:
         return ""
     also = ",\n  and CED, mm17 and Weibo21 weigh the same in total" if mode == "sources" else ""
+    scale = float(params.get("text_copies") or 0)
+    copies = (
+        "- Their text score is fitted with every n-gram also copied per training domain (times\n"
+        f"  {scale:g}, and an intercept per domain; `nlp.rumor.trees.TextModel`, Daumé 2007) and\n"
+        "  scores with the shared part only: what one domain's posts alone say is left to its\n"
+        "  copy.\n"
+        if scale
+        else ""
+    )
     return (
         f"- The post-alone trees weigh the training posts by domain (`{mode}`,\n"
         "  `nlp.training.rumor_weights`): rumours and true posts weigh the same within CED,\n"
         f"  mm17 and each Weibo21 domain{also}; a domain's topic words do not carry its\n"
-        "  rumour rate.\n"
+        "  rumour rate.\n" + copies
     )
 
 

@@ -47,7 +47,7 @@ from nlp.training.rumor_train import (
     near_duplicate_groups,
     prepare_items,
 )
-from nlp.training.rumor_weights import domains_of, sample_weights
+from nlp.training.rumor_weights import copy_domains, domains_of, sample_weights
 
 # mm17's true posts are all of 2015–2016 and its rumours mostly of 2012–2014: the later period
 # starts where the last CED post ends (2014).
@@ -156,7 +156,8 @@ def post_alone_decision(
     weight = None
     if domains is not None and params.domain_weights:
         weight = sample_weights(domains[train], y[train], params.domain_weights)
-    return trees_decision(text, first, train, test, y, weight)
+    copies = None if copy_domains(domains, train, params.text_copies) is None else domains
+    return trees_decision(text, first, train, test, y, weight, copies, params.text_copies or 1.0)
 
 
 def trees_decision(
@@ -166,9 +167,13 @@ def trees_decision(
     test: np.ndarray,
     y: np.ndarray,
     weight: np.ndarray | None,
+    text_domains: np.ndarray | None = None,
+    copy_scale: float = 1.0,
 ) -> np.ndarray:
     """Post-alone trees fitted on the ``train`` rows (``text`` gives their text block, near-
-    copies kept in one fold, ``weight`` per row) scoring the ``test`` rows."""
+    copies kept in one fold, ``weight`` per row; ``text_domains``: every row's domain, for
+    a text score fitted with per-domain copies, times ``copy_scale``) scoring the ``test``
+    rows."""
     posts = [first.posts[i] for i in train]
     model = fit_post_alone(
         text(train),
@@ -178,6 +183,8 @@ def trees_decision(
         near_duplicate_groups(posts),
         SEED,
         sample_weight=weight,
+        text_domains=None if text_domains is None else text_domains[train],
+        copy_scale=copy_scale,
     )
     return model.decision(text(test), first.dense[test], [first.posts[i] for i in test])
 

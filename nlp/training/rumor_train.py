@@ -49,7 +49,7 @@ from nlp.training.rumor_eval import (
     figures,
     horizon_name,
 )
-from nlp.training.rumor_weights import domains_with, sample_weights
+from nlp.training.rumor_weights import copy_domains, domains_with, sample_weights
 
 # The later-period row of posts scored from their text alone, without author figures.
 ANONYMOUS = "0h, no author figures"
@@ -110,6 +110,9 @@ class Params:
     # Sample weights of the post-alone trees when the training posts come from several
     # domains (``--more``; ``nlp.training.rumor_weights``): "" none, "cells", "sources".
     domain_weights: str = "sources"
+    # The post-alone text score fitted with its n-grams copied per training domain (this
+    # scale; 0: not), scoring with the shared part (``nlp.rumor.trees.TextModel``).
+    text_copies: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +133,7 @@ class Params:
             "empty_model": self.empty_model,
             "empty_C": self.empty_C,
             "domain_weights": self.domain_weights,
+            "text_copies": self.text_copies,
         }
 
 
@@ -333,6 +337,8 @@ def fit_prepared(
             near_duplicate_groups(posts),
             SEED,
             sample_weight=rows_weight,
+            text_domains=copy_domains(domains, index, params.text_copies),
+            copy_scale=params.text_copies or 1.0,
         )
     model.coef = coef
     return fitted

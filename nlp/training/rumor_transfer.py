@@ -15,6 +15,10 @@ parts (``parse_variant``):
   log-odds; an n-gram's spread is the post-weighted standard deviation of ``L`` over the
   domains it occurs in (n-grams of one domain have none: they are left). Counted on the
   training rows only.
+- ``copies[=S]``: the text score the trees read is fitted with every n-gram also copied per
+  training domain (times ``S``, default 1) and an intercept per domain, and scores with the
+  shared part only (``nlp.rumor.trees.TextModel``): a term that tells rumours in one domain
+  only is carried partly by that domain's copy.
 - ``stack``: a logistic regression over two out-of-fold scores, the post-alone trees' and
   the issue's baseline's (char 1–3-gram TF-IDF, linear SVM; stacking by a logistic
   regression on its decision value is its Platt calibration, fitted jointly); the scores are
@@ -54,18 +58,21 @@ class Variant:
     weights: str = ""  # "", "cells" or "sources"
     drop: float = 0.0
     stack: bool = False
+    copies: float = 0.0  # the scale of the text score's per-domain n-gram copies (0: none)
 
     @property
     def name(self) -> str:
         parts = [self.weights] if self.weights else []
         parts += [f"drop={self.drop:g}"] if self.drop else []
         parts += ["stack"] if self.stack else []
+        parts += [f"copies={self.copies:g}"] if self.copies else []
         return "+".join(parts) or "base"
 
 
 def parse_variant(text: str) -> Variant:
-    """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``."""
-    weights, drop, stack = "", 0.0, False
+    """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``,
+    ``copies[=S]`` (S > 0, default 1)."""
+    weights, drop, stack, copies = "", 0.0, False, 0.0
     for part in text.split("+"):
         if part == "base":
             continue
@@ -77,9 +84,13 @@ def parse_variant(text: str) -> Variant:
                 raise ValueError(f"variant {text!r}: drop must be between 0 and 1, got {drop}")
         elif part == "stack":
             stack = True
+        elif part == "copies" or part.startswith("copies="):
+            copies = float(part[7:] or 1) if "=" in part else 1.0
+            if copies <= 0:
+                raise ValueError(f"variant {text!r}: copies must be above 0, got {copies}")
         else:
             raise ValueError(f"variant {text!r}: unknown part {part!r}")
-    return Variant(weights, drop, stack)
+    return Variant(weights, drop, stack, copies)
 
 
 def domain_spread(presence: sp.csr_matrix, domains: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -165,7 +176,8 @@ def _trees_decision(
         return sp.hstack(parts, format="csr") * params.post_weight
 
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
-    return trees_decision(text, first, train, test, y, weight)
+    copies = domains if variant.copies else None
+    return trees_decision(text, first, train, test, y, weight, copies, variant.copies or 1.0)
 
 
 def baseline_decision(

@@ -55,3 +55,12 @@ def sample_weights(domains: np.ndarray, y: np.ndarray, mode: str) -> np.ndarray:
             rows = source == name
             weight[rows] *= len(y) / (len(names) * weight[rows].sum())
     return weight * len(y) / weight.sum()
+
+
+def copy_domains(domains: np.ndarray | None, index: np.ndarray, wanted: float) -> np.ndarray | None:
+    """The ``index`` rows' domains for the post-alone text score's per-domain n-gram copies
+    (``Params.text_copies``, ``nlp.rumor.trees.TextModel``), or None: not ``wanted`` (0), or the
+    rows are of one domain (a CED-only training run: nothing to copy)."""
+    if not wanted or domains is None or len(np.unique(domains[index])) < 2:
+        return None
+    return np.asarray(domains[index])
