@@ -259,8 +259,9 @@ that command; `yuqing evaluate relevance` prints the table again).
   `nlp/training/relevance_labels.py`), `../shared/datasets/rumor_more` (Weibo21, Nan et al.
   2021; mm17, Jin et al. 2017; part of both labelled by reading too, the drawn posts of
   `nlp/training/relevance_drawn_labels.json` and `relevance_net_labels.json`; each label
-  file says who read it: AI helper agents, not a person, for the later passes), `../shared/datasets/news_pages`
-  (GeneralNewsExtractor's test pages, as off-topic articles) and the domain lexicons of
+  file says who read it: AI helper agents, not a person, for the later passes),
+  `../shared/datasets/news_pages` (GeneralNewsExtractor's test pages, as off-topic articles)
+  and the domain lexicons of
   `nlp/resources/topics.txt`; how they become labels is in `nlp/training/relevance_train.py`.
   Counts: {meta.get("counts")}.
   The posts of the labelled samples (`nlp/training/evaluation.py`, and the blind ones of
