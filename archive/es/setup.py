@@ -20,6 +20,7 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 from archive.errors import ArchiveError
 from archive.es.mappings import (
     EVENT_MAPPING,
+    FIRST_FETCH_REVISION,
     MAPPING_REVISION,
     MAPPING_VERSION,
     MENTION_MAPPING,
@@ -64,12 +65,33 @@ def _check_index_version(client: Elasticsearch, name: str, mapping: dict[str, An
                 f"index {index} has mapping version {version}, newer than this code's"
                 f" {MAPPING_VERSION}: upgrade yuqing before writing to it"
             )
-        if int(meta.get("yuqing_mapping_revision", 1)) < MAPPING_REVISION:
+        revision = int(meta.get("yuqing_mapping_revision", 1))
+        if revision < MAPPING_REVISION:
             # The whole mapping again: Elasticsearch merges it, adding the new fields; a
             # change to an existing field would be refused here (that needs a new version).
-            client.indices.put_mapping(
-                index=index, properties=mapping["properties"], meta=mapping["_meta"]
-            )
+            client.indices.put_mapping(index=index, properties=mapping["properties"])
+            if mapping["_meta"]["record"] == "mention" and revision < FIRST_FETCH_REVISION:
+                fill_first_fetch(client, index)
+            client.indices.put_mapping(index=index, meta=mapping["_meta"])
+
+
+def fill_first_fetch(client: Elasticsearch, index: str) -> str:
+    """Set ``first_fetched_at`` = ``fetched_at`` (their last fetch, the best known) in the
+    documents of ``index`` written before revision 5; returns the cluster task's id.
+
+    It runs as a task in the cluster (a month of mentions is minutes of work, longer than a
+    request may wait); until it reaches a document, reads and writes take its fetched_at in
+    its place (archive.es.docs), so nothing depends on it finishing. A document a writer
+    changes meanwhile is skipped (``conflicts=proceed``): the writer stored its first fetch.
+    """
+    answer = client.update_by_query(
+        index=index,
+        query={"bool": {"must_not": {"exists": {"field": "first_fetched_at"}}}},
+        script={"source": "ctx._source.first_fetched_at = ctx._source.fetched_at"},
+        conflicts="proceed",
+        wait_for_completion=False,
+    )
+    return str(answer["task"])
 
 
 def install(client: Elasticsearch, names: IndexNames, replicas: int | None) -> None:
