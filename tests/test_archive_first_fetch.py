@@ -6,7 +6,6 @@ and the detection time of the alerts and obligations a post raises."""
 from __future__ import annotations
 
 import sqlite3
-import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -182,24 +181,15 @@ def test_indices_of_mapping_revision_4_get_each_mentions_fetch_as_its_first(
             assert stored(store, post.id).first_seen == post.fetched_at
             meta = client.indices.get_mapping(index=index)[index]["mappings"]["_meta"]
             assert meta["yuqing_mapping_revision"] == MAPPING_REVISION == 5
-            # The migration task fills the field in the stored document.
-            assert _source_field(client, index, post.id, "first_fetched_at") == iso(post.fetched_at)
+            # The migration filled the field in the stored document.
+            source = client.get(index=index, id=post.id)["_source"]
+            assert source["first_fetched_at"] == iso(post.fetched_at)
             store.upsert_mentions([recrawled(post, 1)])
             again = stored(store, post.id)
             assert (again.first_seen, again.fetched_at) == (
                 post.fetched_at,
                 post.fetched_at + POLL,
             )
-
-
-def _source_field(client: Any, index: str, doc_id: str, name: str) -> Any:
-    """``name`` in the stored document, waiting (10 s at most) for a task to write it."""
-    deadline = time.monotonic() + 10
-    while True:
-        value = client.get(index=index, id=doc_id)["_source"].get(name)
-        if value is not None or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
 
 
 def test_the_spool_keeps_the_first_fetch_of_a_mention_queued_twice(tmp_path: Path) -> None:

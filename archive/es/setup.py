@@ -6,8 +6,10 @@ code (a higher ``mapping_version``) is refused instead of being overwritten.
 
 Fields added within a version (a higher ``MAPPING_REVISION``, see archive.es.mappings) are
 put on the template and on every existing index of an older revision, in place: adding a
-field needs no reindex, and the older documents simply lack it. A template of a newer
-revision is left as it is (the newer code's fields must stay in new months' indices).
+field needs no reindex, and the older documents simply lack it (read as "not computed"),
+except revision 5's first fetch of a mention, which ``fill_first_fetch`` writes into them.
+A template of a newer revision is left as it is (the newer code's fields must stay in new
+months' indices).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from archive.es.mappings import (
     mention_template,
     meta_index_body,
 )
+
+# Documents per round of the first-fetch fill (one search and one bulk request of updates).
+FILL_BATCH = 1000
 
 
 def _template_version(client: Elasticsearch, name: str) -> tuple[int, int] | None:
@@ -75,23 +80,37 @@ def _check_index_version(client: Elasticsearch, name: str, mapping: dict[str, An
             client.indices.put_mapping(index=index, meta=mapping["_meta"])
 
 
-def fill_first_fetch(client: Elasticsearch, index: str) -> str:
+def fill_first_fetch(client: Elasticsearch, index: str) -> int:
     """Set ``first_fetched_at`` = ``fetched_at`` (their last fetch, the best known) in the
-    documents of ``index`` written before revision 5; returns the cluster task's id.
+    documents of ``index`` written before revision 5; returns how many were filled.
 
-    It runs as a task in the cluster (a month of mentions is minutes of work, longer than a
-    request may wait); until it reaches a document, reads and writes take its fetched_at in
-    its place (archive.es.docs), so nothing depends on it finishing. A document a writer
-    changes meanwhile is skipped (``conflicts=proceed``): the writer stored its first fetch.
+    Read and updated a batch at a time by this client (the update-by-query API is in the
+    ``reindex`` module, which a minimal distribution such as the tests' lacks). It runs once:
+    the index's revision is raised after it, so an interrupted fill resumes at the next open.
+    A writer meanwhile stores the same first fetch (the stored fetched_at, archive.es.backend),
+    and until a document is filled, reads take its fetched_at in its place (archive.es.docs).
     """
-    answer = client.update_by_query(
-        index=index,
-        query={"bool": {"must_not": {"exists": {"field": "first_fetched_at"}}}},
-        script={"source": "ctx._source.first_fetched_at = ctx._source.fetched_at"},
-        conflicts="proceed",
-        wait_for_completion=False,
-    )
-    return str(answer["task"])
+    filled = 0
+    missing = {"bool": {"must_not": {"exists": {"field": "first_fetched_at"}}}}
+    while True:
+        client.indices.refresh(index=index)
+        answer = client.search(
+            index=index, query=missing, size=FILL_BATCH, source_includes=["fetched_at"]
+        )
+        operations: list[dict[str, Any]] = []
+        for hit in answer["hits"]["hits"]:
+            operations.append({"update": {"_index": hit["_index"], "_id": hit["_id"]}})
+            operations.append({"doc": {"first_fetched_at": hit["_source"]["fetched_at"]}})
+        if not operations:
+            return filled
+        done = sum(
+            1
+            for item in client.bulk(operations=operations)["items"]
+            if item["update"]["status"] < 300
+        )
+        if done == 0:  # every update refused (the document went meanwhile): not forever
+            return filled
+        filled += done
 
 
 def install(client: Elasticsearch, names: IndexNames, replicas: int | None) -> None:
