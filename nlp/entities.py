@@ -13,7 +13,9 @@
   words of the firm (徐福记员工) or acting (蒙牛承认).
 - **Brands**: "X牌" / "X品牌", a quoted name before a product word, also after a few words
   describing it (“奇达”味极鲜酿造酱油), a firm's own name before 牌 or a product (杏品牌,
-  恒泉白酒 of 浑源县恒泉酒厂), and the known brands.
+  恒泉白酒 of 浑源县恒泉酒厂), quoted names listed after 假冒 / 产品有 / 品牌有 (假冒“咪咪”虾条、
+  “波斯猫”开心豆), the items before 等品牌 (a known firm among them too: 包括好利来、盛圆祥等品牌),
+  and the known brands.
 - **Products**: the product categories of ``resources/products.txt``, as runs of whole words.
 """
 
@@ -61,6 +63,12 @@ _QUOTED_BRAND = re.compile(r"[“\"「『]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"
 _QUOTED_LIST = re.compile(r"(?:[“\"「『][\u4e00-\u9fffA-Za-z0-9]{2,12}[”\"」』][和、及与或])+$")
 # 牌 of a brand, not of a place or a sign (石牌镇, 门牌号, 车牌照, 招牌).
 _BRAND_WORD = re.compile(r"(?<![“\"「『招门车])(?:品牌|牌)(?![镇村坊楼路街子号照价匾])")
+# Quoted names listed after a word that makes them brands, each perhaps with its goods
+# (假冒“咪咪”虾条、“波斯猫”开心豆; 主要产品有“喜之郎”、“水晶之恋”): issue 22, firms3, tuning_7.
+_BRAND_LIST_LEAD = re.compile(
+    r"(?:假冒|仿冒|冒充|冒牌|山寨|产品有|产品包括|产品为|品牌有|品牌包括|品牌为)"
+    r"((?:[“\"「『][\u4e00-\u9fffA-Za-z0-9]{2,12}[”\"」』][\u4e00-\u9fff]{0,6}[、和及与]?)+)"
+)
 # Quoted words before a product that name a kind of product or a hazard, not a brand.
 QUOTED_NOT_BRANDS = frozenset(
     {"问题", "三无", "假冒", "山寨", "黑心", "有毒", "毒", "网红", "天价", "进口", "野生", "绿色",
@@ -245,7 +253,36 @@ def brands_in(text: str) -> tuple[str, ...]:
         elif match.group(0) == "牌" and not _glued_pai(text, match.start()):
             found.extend(_name_before_pai(text[start : match.start()]))
     found.extend(_names_after_brand_word(text))
+    found.extend(_listed_quoted_brands(text))
     return _unique(found)
+
+
+# jieba's frequency from which a word it tags as a common noun is goods, not a brand (鸡精 96);
+# the brands such lists name are rare or unknown to it (咪咪 26 is an interjection, 波斯猫 0).
+GOODS_NOUN_FREQ = 10
+# 侵权假冒 / 制假售假 name the offence, not a counterfeit's brand; campaigns are quoted too.
+_OFFENCE_BEFORE = ("侵权", "打击", "制售", "售假")
+_CAMPAIGNS = ("行动", "活动", "专项", "工程", "计划", "战役", "风暴")
+
+
+def _listed_quoted_brands(text: str) -> list[str]:
+    """The quoted names of a list after a word that makes them brands (假冒“咪咪”虾条、“波斯猫”
+    开心豆): not words of goods or hazards (“绿色”, “野生”), nor a product (“五常大米”)."""
+    found = []
+    products = product_terms()
+    for match in _BRAND_LIST_LEAD.finditer(text):
+        if text[: match.start()].endswith(_OFFENCE_BEFORE):
+            continue  # 打击侵权假冒“护牌行动”: the offence, then a campaign's name
+        for quoted in _QUOTED_BRAND.finditer(match.group(1)):
+            name = quoted.group(1)
+            if name in QUOTED_NOT_BRANDS or name in GENERIC_HEADS or name.endswith(_CAMPAIGNS):
+                continue
+            if any(name.endswith(term) for term in products if len(term) >= 2):
+                continue
+            if word_tags().get(name) == "n" and _frequencies().get(name, 0) >= GOODS_NOUN_FREQ:
+                continue  # goods jieba knows well (假冒“鸡精”)
+            found.append(name)
+    return found
 
 
 # Tags of words no brand's name before 牌 holds (其中 r, 一 m, 的 u, 在 p).
@@ -381,6 +418,9 @@ def extract(text: str, words: Sequence[str]) -> Entities:
     # A known brand speaking (惠氏：产品合格) is the firm: punctuation is not among ``words``.
     speaking = tuple(b for b in known_brands if re.search(re.escape(b) + "[：:]", text))
     by_context = context_firms(text, words, named, product_terms(), QUOTED_NOT_BRANDS)
+    _, listed_brands = listed_before_kind(text, product_terms(), known_names())
+    # A known firm listed before 等品牌 (包括好利来、盛圆祥等品牌) is named as a brand there.
+    known_companies = tuple(c for c in known_companies if c not in listed_brands)
     by_shape = shaped_firms(text, [*named, *known_companies, *by_context])
     # A quoted name before a company word (“满堂红”大酒店) is the firm's name with it.
     quoted_firms = quoted_firm_names(text, QUOTED_NOT_BRANDS, product_terms())
@@ -404,7 +444,7 @@ def extract(text: str, words: Sequence[str]) -> Entities:
                 *brands_in(text),
                 *firm_brands(text, named),
                 *known_brands,
-                *listed_before_kind(text, product_terms())[1],
+                *listed_brands,
                 *(b for b in registered_brands(words, product_terms()) if b not in by_context),
             ]
         ),

@@ -19,7 +19,7 @@ is kept with it (杭州味全), as the labels write it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 import jieba.posseg as posseg
 
@@ -140,10 +140,13 @@ _LIST_BEFORE_KIND = re.compile(
 _LIST_SEP = re.compile(r"[、，,]|和|及|与|以及")
 
 
-def listed_before_kind(text: str, products: frozenset[str]) -> tuple[list[str], list[str]]:
+def listed_before_kind(
+    text: str, products: frozenset[str], known: Container[str] = ()
+) -> tuple[list[str], list[str]]:
     """The items of a list that ends in 等 and a kind of firm: firms (蒙牛、伊利等乳企), or
     brands before 等品牌. Only lists of two or more, each item short, no verb in it, and the
-    first item read back from the clause to its name (被曝光的还有蒙格尔 → 蒙格尔)."""
+    first item read back from the clause to its name (被曝光的还有蒙格尔 → 蒙格尔); ``known``:
+    the known names, items whatever jieba tags them (好利来 l)."""
     firms: list[str] = []
     brands: list[str] = []
     for match in _LIST_BEFORE_KIND.finditer(text):
@@ -152,7 +155,7 @@ def listed_before_kind(text: str, products: frozenset[str]) -> tuple[list[str], 
             continue
         first, _ = words_before(items[0], most=3)
         items[0] = first
-        kept = [item for item in items if _list_item(item, products)]
+        kept = [item for item in items if item in known or _list_item(item, products)]
         if len(kept) < 2:
             continue
         (brands if match.group(2) == "品牌" else firms).extend(kept)

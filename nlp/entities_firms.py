@@ -272,6 +272,8 @@ def _name_before(span: str, known: Container[str], quoted: bool | str, unit: boo
     "上市公司", "各大厂", "标明生产厂" are no names."""
     suffix = next(w for w in COMPANY_WORDS if span.endswith(w))
     head, cut = _after_cut(span[: len(span) - len(suffix)])
+    if suffix in STRONG_COMPANY_WORDS and (enterprise := _known_enterprise(head, known)):
+        return enterprise + suffix
     if quoted and not cut and len(head) >= QUOTED_NAME_MIN and head not in GENERIC_HEADS:
         return head + suffix
     # The whole quote is the name (“和谐烟酒店”, “人和酒家”): a shorter one is a name too.
@@ -287,6 +289,8 @@ def _name_before(span: str, known: Container[str], quoted: bool | str, unit: boo
         return ""
     if suffix not in STRONG_COMPANY_WORDS and not unit and not names_something(tagged, known):
         return ""
+    if suffix not in STRONG_COMPANY_WORDS and not unit and _headline_verb_inside(tagged):
+        return ""
     # A strong word after a trade alone is the end of a name cut short (…蜂产品有限公司).
     if len(name) <= STRONG_NAME_MIN and not unit and not names_something(tagged, known):
         return ""
@@ -295,6 +299,34 @@ def _name_before(span: str, known: Container[str], quoted: bool | str, unit: boo
     if suffix == "店" and _place_ending_in_shop(span):
         return ""  # 驻马店, a city
     return name + suffix
+
+
+# 企业 (a role word: 涉事企业, 标称企业) inside a registered name after a known one (统一企业股份
+# 有限公司; tuning_7): the known name, 企业 and what follows it to the strong company word.
+_ENTERPRISE = "企业"
+
+
+def _known_enterprise(head: str, known: Container[str]) -> str:
+    at = head.rfind(_ENTERPRISE)
+    if at <= 0 or len(head) - at > len(_ENTERPRISE) + 2:
+        return ""  # no 企业, or more than 股份 after it
+    before = jieba.lcut(head[:at])
+    return before[-1] + head[at:] if before and before[-1] in known else ""
+
+
+# Tags of a single character that is a headline's verb or time word run into a shop word
+# (南昌现染色橙子超市: 现/tg; 青岛大厨揭饭店: 揭/zg): issue 22, firms3, tuning_7.
+_HEADLINE_VERB_FLAGS = frozenset({"tg", "zg"})
+
+
+def _headline_verb_inside(tagged: Sequence[tuple[str, str]]) -> bool:
+    """Whether a single character tagged as a time or state morpheme stands inside the words
+    before a weak company word, after a word jieba knows well (not first: 棒 of 棒约翰; not after
+    a rare word, a name: 千禧龙 / 腾 of 千禧龙腾超市)."""
+    return any(
+        len(word) == 1 and flag in _HEADLINE_VERB_FLAGS and not is_rare(tagged[i][0])
+        for i, (word, flag) in enumerate(tagged[1:])
+    )
 
 
 def _place_ending_in_shop(span: str) -> bool:

@@ -283,7 +283,11 @@ def registered_brands(words: Sequence[str], products: frozenset[str]) -> list[st
 
 # Tags of a word before goods that say what kind they are, not whose (鲜榨 v, 冰爽 z, 中老年 j,
 # 山泉 ns; 老 a of 老冰棍, 又 d of 又一家).
-_GOODS_FLAGS = frozenset({"n", "a", "b", "vn", "an", "v", "l", "ad", "d", "m", "z", "j", "ns"})
+_GOODS_FLAGS = frozenset(
+    {"n", "a", "b", "vn", "an", "v", "l", "ad", "d", "m", "z", "j", "ns",
+     # issue 22, firms3: a time, a festival (中秋节月饼, tuning_7), is whose goods are for
+     "t", "tg"}
+)  # fmt: skip
 
 
 def _brand_words(parts: Sequence[str]) -> bool:

@@ -123,3 +123,42 @@ def test_a_registered_name_called_a_business_is_a_firm() -> None:
 def test_a_firms_name_without_its_company_word() -> None:
     text = "消费者向泰奇食品索赔。泰奇食品有限公司相关负责人否认。"
     assert "泰奇食品" in learned_names(text, ["泰奇食品有限公司"])
+
+
+def test_a_known_firm_listed_before_brand_kind_is_a_brand_there() -> None:
+    # 好利来 is a known company that jieba tags as a set phrase; in a list before 等品牌 it
+    # names the goods, as its neighbours do (issue 22, firms3).
+    text = "抽检信息显示，包括好利来、盛圆祥、聚兴祥等品牌的27批次月饼被检出不合格。"
+    found = extract(text, words(text))
+    assert {"好利来", "盛圆祥", "聚兴祥"} <= set(found.brands)
+    assert "好利来" not in found.companies
+    # A festival before goods is no registered brand.
+    assert "中秋节" not in found.brands
+
+
+def test_quoted_names_after_a_counterfeit_or_a_product_list_are_brands() -> None:
+    text = "现场收缴假冒“咪咪”虾条、“波斯猫”开心豆、“阿林”西瓜子等儿童食品。"
+    assert {"咪咪", "波斯猫", "阿林"} <= set(extract(text, words(text)).brands)
+    text = "主要产品有“喜之郎”、“水晶之恋”等。"
+    assert {"喜之郎", "水晶之恋"} <= set(extract(text, words(text)).brands)
+    # Words of goods and products in quotes are not brands.
+    text = "冒充“野生”甲鱼，假冒“五常大米”，假冒“鸡精”。"
+    assert not {"野生", "五常大米", "鸡精"} & set(extract(text, words(text)).brands)
+
+
+def test_a_headline_verb_run_into_a_shop_word_names_no_shop() -> None:
+    # Headlines run a single-character verb into the shop word (现, 揭); a name jieba cuts
+    # before such a character (千禧龙 / 腾) is still a shop.
+    assert companies("南昌现染色橙子超市老板称像口红一样很正常") == ()
+    assert companies("青岛大厨揭饭店黑幕：鸭肉冒充羊肉卖") == ()
+    assert "千禧龙腾超市" in companies("两人购于学校千禧龙腾超市，一人腹泻。")
+
+
+def test_a_known_firm_before_enterprise_and_a_strong_company_word() -> None:
+    text = "其中，统一企业股份有限公司旗下“涉塑”饮品又增加了4款。"
+    assert "统一企业股份有限公司" in companies(text)
+
+
+def test_a_campaign_against_counterfeits_is_no_brand() -> None:
+    text = "今年9月起在全市开展的打击侵权假冒“护牌行动”已取得阶段性成果。"
+    assert "护牌行动" not in extract(text, words(text)).brands

@@ -399,24 +399,34 @@ def weak_training_set(
     return data
 
 
-def fit(data: TrainingSet, c: float = C) -> SentimentModel:
-    rows = [features(clauses) for clauses in data.clauses]
+def vocabulary(rows: list[list[str]]) -> tuple[list[str], np.ndarray]:
+    """The features seen in at least ``MIN_DF`` rows, sorted, and their smoothed IDF."""
     df = Counter(term for row in rows for term in row)
     terms = sorted(term for term, n in df.items() if n >= MIN_DF)
-    column = {term: i for i, term in enumerate(terms)}
     n = len(rows)
-    idf = np.array([np.log((1 + n) / (1 + df[t])) + 1.0 for t in terms])
+    return terms, np.array([np.log((1 + n) / (1 + df[t])) + 1.0 for t in terms])
+
+
+def tfidf_matrix(rows: list[list[str]], terms: list[str], idf: np.ndarray) -> sp.csr_matrix:
+    """Binary TF-IDF rows over ``terms``, each scaled to unit length, as the model reads them
+    (``SentimentModel.margins``)."""
+    column = {term: i for i, term in enumerate(terms)}
     indices: list[int] = []
     indptr = [0]
     for row in rows:
         indices.extend(column[t] for t in row if t in column)
         indptr.append(len(indices))
     cols = np.asarray(indices, dtype=np.int64)
-    values = idf[cols]
-    matrix = sp.csr_matrix((values, cols, np.asarray(indptr)), shape=(n, len(terms)))
+    matrix = sp.csr_matrix((idf[cols], cols, np.asarray(indptr)), shape=(len(rows), len(terms)))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    matrix = sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+
+
+def fit(data: TrainingSet, c: float = C) -> SentimentModel:
+    rows = [features(clauses) for clauses in data.clauses]
+    terms, idf = vocabulary(rows)
+    matrix = tfidf_matrix(rows, terms, idf)
     classifier = LogisticRegression(C=c, max_iter=300, class_weight="balanced")
     classifier.fit(matrix, np.asarray(data.labels), sample_weight=np.asarray(data.weights))
     coef, intercept = classifier.coef_.T.copy(), classifier.intercept_.copy()
