@@ -77,7 +77,7 @@ class DocumentRule(RuleType):
                     subject=f"doc:{mention.id}",
                     title=mention_title(mention),
                     level=self.settings.level,
-                    detected_at=mention.fetched_at,
+                    detected_at=mention.first_seen,
                     last_at=mention.fetched_at,
                     evidence=evidence,
                     published_at=published,

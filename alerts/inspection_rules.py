@@ -82,7 +82,7 @@ class InspectionRule(RuleType):
             subject=subject,
             title=f"{len(rows)} 批次产品抽检不合格（{scope}）：{mention_title(mention)}",
             level=self.settings.level,
-            detected_at=mention.fetched_at,
+            detected_at=mention.first_seen,
             last_at=mention.fetched_at,
             evidence=[post_reason(mention, "抽检公告："), *lines],
             published_at=mention.published_at,

@@ -113,7 +113,7 @@ class RumorRule(RuleType):
             )
         match = self.event_match(event, evidence)
         match.title = claim.text
-        first = min(m.fetched_at for m, _ in spreading) if spreading else event.first_seen
+        first = min(m.first_seen for m, _ in spreading) if spreading else event.first_seen
         match.detected_at = max(first, event.first_seen)
         return match
 
@@ -137,7 +137,7 @@ class RumorRule(RuleType):
             subject=f"mention:{mention.id}",
             title=claim_text(mention, known),
             level=self.settings.level,
-            detected_at=mention.fetched_at,
+            detected_at=mention.first_seen,
             last_at=mention.fetched_at,
             evidence=evidence,
         )

@@ -157,7 +157,7 @@ class RuleType(abc.ABC):
             subject=f"mention:{mention.id}",
             title=mention_title(mention),
             level=self.settings.level,
-            detected_at=mention.fetched_at,
+            detected_at=mention.first_seen,
             last_at=mention.fetched_at,
             evidence=evidence,
         )

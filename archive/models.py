@@ -82,10 +82,24 @@ class Mention:
     metrics: dict[str, Any] = field(default_factory=dict)
     # Source-specific structure: doc_type for official notices, hashtags, repost chain...
     extra: dict[str, Any] = field(default_factory=dict)
+    # ``fetched_at`` is the LAST fetch: a re-crawl that refreshes the figures writes the
+    # mention again with its new fetch time (the archive is a change log by it: backtest
+    # windows). This is the FIRST: the archive sets it when it first stores the mention and
+    # keeps it through every later write. None on a mention not stored yet (a crawler's
+    # fresh one); read ``first_seen``, which falls back to ``fetched_at``.
+    first_fetched_at: datetime | None = None
 
     def __post_init__(self) -> None:
         self.published_at = utc(self.published_at)
         self.fetched_at = utc(self.fetched_at)
+        if self.first_fetched_at is not None:
+            self.first_fetched_at = utc(self.first_fetched_at)
+
+    @property
+    def first_seen(self) -> datetime:
+        """When we first saw this mention (its first fetch): the time detection counts from
+        (a claim's grace, an alert's detection, the clock of an obligation)."""
+        return self.first_fetched_at or self.fetched_at
 
     def content_hash(self) -> str:
         """Hash of everything a re-crawl may change; an upsert with the same hash is a no-op."""

@@ -77,8 +77,13 @@ def make_mention(i: int, text: str, **overrides: object) -> Mention:
     return Mention(**values)  # type: ignore[arg-type]
 
 
-# Turns a current SQLite archive's events back into what schema 8 wrote (no propagation).
-EVENT_PROPAGATION_UNDONE = "ALTER TABLE events DROP COLUMN propagation; "
+# Turns a current SQLite archive's mentions back into what schema 9 wrote (no first fetch).
+MENTION_FIRST_FETCH_UNDONE = "ALTER TABLE mentions DROP COLUMN first_fetched_at; "
+# Turns a current SQLite archive back into what schema 8 wrote (schema 10's mentions, then
+# the events: no propagation).
+EVENT_PROPAGATION_UNDONE = (
+    MENTION_FIRST_FETCH_UNDONE + "ALTER TABLE events DROP COLUMN propagation; "
+)
 # Turns a current SQLite archive back into what schema 7 wrote (schema 9's events, then the
 # obligations), for the upgrade tests of earlier schemas (they undo every later migration
 # before their own).

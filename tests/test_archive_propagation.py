@@ -61,9 +61,9 @@ def test_indices_of_mapping_revision_3_get_the_propagation_field_in_place(
     from archive.es.docs import event_doc
     from archive.es.mappings import EVENT_MAPPING, MAPPING_REVISION, MENTION_MAPPING
 
-    # What revision 3 installed (the mentions' fields are unchanged in revision 4), and one
-    # event in it, written without figures.
-    mentions = older_mapping(MENTION_MAPPING, 3)
+    # What revision 3 installed (the mentions' fields are unchanged in revision 4; revision 5
+    # added their first fetch), and one event in it, written without figures.
+    mentions = older_mapping(MENTION_MAPPING, 3, ("first_fetched_at",))
     events = older_mapping(EVENT_MAPPING, 3, ("propagation",))
     with older_cluster(es_node.url, 3, mentions, events) as (client, names):
         event = event_doc(_event(None))
@@ -79,6 +79,6 @@ def test_indices_of_mapping_revision_3_get_the_propagation_field_in_place(
             assert (new := store.get_event("e-new")) is not None and new.propagation == STORED
             for body in client.indices.get_mapping(index=names.events).values():
                 mapping = body["mappings"]
-                assert mapping["_meta"]["yuqing_mapping_revision"] == MAPPING_REVISION == 4
+                assert mapping["_meta"]["yuqing_mapping_revision"] == MAPPING_REVISION == 5
                 assert mapping["properties"]["propagation"] == {"type": "object", "enabled": False}
             assert template_revision(client, names) == MAPPING_REVISION

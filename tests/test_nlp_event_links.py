@@ -211,3 +211,38 @@ def test_a_quoted_firms_name_is_found_without_its_trade() -> None:
     assert firm_core("动感力量健身") == "动感力量"
     assert firm_core("老街坊饭馆") == "老街坊"
     assert firm_core("黑气站") == firm_core("华缆") == firm_core("好饭馆") == ""
+
+
+# An escalator accident's first half hour as one crawl of a timeline brings it, newest first:
+# witnesses naming the mall as people call it (滨江广场), a media account's headline, and the
+# fire brigade's report naming it in full (滨江国际广场) in its own words. Written for this test.
+_VERIFIED_MEDIA = {"verified": True, "verified_type": 220, "followers": 900000}
+_VERIFIED_AGENCY = {"verified": True, "verified_type": 1, "followers": 400000}
+BURST = [
+    post("b1", "滨江广场东区的扶梯突然倒着跑了！！！上面的人一个压一个滚下来，尖叫声一片[泪][泪]"
+         "有没有人知道伤了几个", 0, "爱吃芒果的鱼"),
+    post("b2", "就在滨江广场三楼吃火锅，突然听到楼下一阵尖叫，扶梯口全是人，保安已经把那边围起来了"
+         "……希望大家都没事[祈祷]", 5, "南瓜粥"),
+    post("b3", "【#江州一商场扶梯逆行#】网友爆料，今天下午3点左右，江北区滨江国际广场东区一部扶梯"
+         "疑似突然逆行，多人摔倒，现场已有救护车赶到，伤情暂不清楚。", 14, "江州生活圈",
+         metrics=_VERIFIED_MEDIA),
+    post("b4", "滨江广场门口怎么停了这么多救护车？路都走不动了[祈祷]", 18, "小鹿乱撞"),
+    post("b5", "【警情通报】11月20日15时02分，江州市消防救援支队指挥中心接到报警，江北区"
+         "滨江国际广场一部扶梯发生逆行，有人员受伤。支队立即调派2个消防站、6辆消防车、28名指战员"
+         "赶赴现场处置，目前伤员正在转运救治中。", 35, "江州消防", metrics=_VERIFIED_AGENCY),
+]  # fmt: skip
+
+
+def test_a_batch_listed_newest_first_is_analysed_in_time_order(tmp_path: Path) -> None:
+    """Read in the timeline's order the report came first, met no event, and the witness
+    posts then split between it and one of their own; in publication order the report joins
+    the witnesses' live story, as it does when each post is fetched on its own."""
+    events = []
+    for name, items in (("timeline", BURST[::-1]), ("ordered", BURST)):
+        with open_archive(tmp_path / f"{name}.db") as archive:
+            run(archive, items)
+            analyses = archive.get_analyses([m.id for m in BURST])
+            events.append({mid: a.event_id for mid, a in analyses.items()})
+    timeline, ordered = events
+    assert set(timeline.values()) == {stable_id("event", "b1")}
+    assert timeline == ordered

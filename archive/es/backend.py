@@ -32,7 +32,14 @@ from elasticsearch import Elasticsearch
 from archive.errors import ArchiveError
 from archive.es.bulk import ArchiveUnavailable, BulkAction, bulk_write
 from archive.es.client import calls, check_version, make_client, safe_hosts
-from archive.es.docs import analysis_doc, analysis_from, mention_doc, mention_from
+from archive.es.docs import (
+    analysis_doc,
+    analysis_from,
+    iso,
+    mention_doc,
+    mention_from,
+    stored_first_fetch,
+)
 from archive.es.mappings import IndexNames
 from archive.es.positions import PositionCounter
 from archive.es.reads import MentionReads
@@ -57,6 +64,13 @@ OUTAGE_BACKOFF_SECONDS = 5.0
 def mention_tokens(mention: Mention) -> str:
     """The indexed token text: the same jieba search-mode tokens the SQLite FTS index holds."""
     return " ".join(index_tokens(f"{mention.title}\n{mention.text}"))
+
+
+def first_fetch(mention: Mention, copies: list[dict[str, Any]]) -> datetime:
+    """The first fetch to store: the earliest of the stored copies' (a re-crawl moves only
+    fetched_at) and the written mention's (new, or a copy of an older archive)."""
+    stored = [stored_first_fetch(c["_source"]) for c in copies]
+    return min([mention.first_seen, *(t for t in stored if t is not None)])
 
 
 class ElasticsearchArchive(MentionReads):
@@ -242,6 +256,7 @@ class ElasticsearchArchive(MentionReads):
                 for copy in copies:
                     if "analysis" in copy["_source"]:
                         doc["analysis"] = copy["_source"]["analysis"]
+                doc["first_fetched_at"] = iso(first_fetch(mention, copies))
                 actions.append(BulkAction("index", index, mention.id, doc, tag=(mention, copies)))
             outcome = bulk_write(self.client, actions, self.where)
             self._dirty = True

@@ -63,6 +63,7 @@ def mention_doc(mention: Mention, tokens: str, position: int, digest: str) -> di
         "parent_id": mention.parent_id,
         "published_at": iso(mention.published_at),
         "fetched_at": iso(mention.fetched_at),
+        "first_fetched_at": iso(mention.first_seen),
         "metrics": mention.metrics,
         "extra": mention.extra,
         "content_hash": digest,
@@ -86,7 +87,15 @@ def mention_from(source: dict[str, Any]) -> Mention:
         fetched_at=must_iso(source["fetched_at"]),
         metrics=source.get("metrics") or {},
         extra=source.get("extra") or {},
+        # A document written before mapping revision 5 that the migration has not reached
+        # (archive.es.setup) has only its last fetch, the best known.
+        first_fetched_at=must_iso(source.get("first_fetched_at") or source["fetched_at"]),
     )
+
+
+def stored_first_fetch(source: dict[str, Any]) -> datetime | None:
+    """The first fetch a stored copy (its ``VERSION_FIELDS``) records, None without one."""
+    return from_iso(source.get("first_fetched_at") or source.get("fetched_at"))
 
 
 def reasons_doc(reasons: list[Reason]) -> list[dict[str, Any]]:

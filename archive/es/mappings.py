@@ -39,8 +39,11 @@ MAPPING_VERSION = 1
 #   2: analysis.entities and analysis.entity_names (the entities of a mention and the keys
 #      ``entity:`` filters match), events' entities;
 #   3: events' platforms (member mentions per platform);
-#   4: events' propagation (the cascade's figures, nlp.propagation_stage).
-MAPPING_REVISION = 4
+#   4: events' propagation (the cascade's figures, nlp.propagation_stage);
+#   5: mentions' first_fetched_at (the first fetch, kept through re-crawls; archive.es.setup
+#      fills it in older documents from fetched_at).
+MAPPING_REVISION = 5
+FIRST_FETCH_REVISION = 5
 
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date_nanos"}  # microsecond times survive range filters and sorting
@@ -80,7 +83,8 @@ MENTION_MAPPING: dict[str, Any] = {
         "region": _KEYWORD,
         "parent_id": _KEYWORD,
         "published_at": _DATE,
-        "fetched_at": _DATE,
+        "fetched_at": _DATE,  # the last fetch: a re-crawl moves it
+        "first_fetched_at": _DATE,  # the first fetch: kept through re-crawls
         "metrics": {"type": "object", "enabled": False},
         "extra": {"type": "object", "enabled": False},
         "content_hash": _KEYWORD,

@@ -6,8 +6,10 @@ code (a higher ``mapping_version``) is refused instead of being overwritten.
 
 Fields added within a version (a higher ``MAPPING_REVISION``, see archive.es.mappings) are
 put on the template and on every existing index of an older revision, in place: adding a
-field needs no reindex, and the older documents simply lack it. A template of a newer
-revision is left as it is (the newer code's fields must stay in new months' indices).
+field needs no reindex, and the older documents simply lack it (read as "not computed"),
+except revision 5's first fetch of a mention, which ``fill_first_fetch`` writes into them.
+A template of a newer revision is left as it is (the newer code's fields must stay in new
+months' indices).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 from archive.errors import ArchiveError
 from archive.es.mappings import (
     EVENT_MAPPING,
+    FIRST_FETCH_REVISION,
     MAPPING_REVISION,
     MAPPING_VERSION,
     MENTION_MAPPING,
@@ -29,6 +32,9 @@ from archive.es.mappings import (
     mention_template,
     meta_index_body,
 )
+
+# Documents per round of the first-fetch fill (one search and one bulk request of updates).
+FILL_BATCH = 1000
 
 
 def _template_version(client: Elasticsearch, name: str) -> tuple[int, int] | None:
@@ -64,12 +70,47 @@ def _check_index_version(client: Elasticsearch, name: str, mapping: dict[str, An
                 f"index {index} has mapping version {version}, newer than this code's"
                 f" {MAPPING_VERSION}: upgrade yuqing before writing to it"
             )
-        if int(meta.get("yuqing_mapping_revision", 1)) < MAPPING_REVISION:
+        revision = int(meta.get("yuqing_mapping_revision", 1))
+        if revision < MAPPING_REVISION:
             # The whole mapping again: Elasticsearch merges it, adding the new fields; a
             # change to an existing field would be refused here (that needs a new version).
-            client.indices.put_mapping(
-                index=index, properties=mapping["properties"], meta=mapping["_meta"]
-            )
+            client.indices.put_mapping(index=index, properties=mapping["properties"])
+            if mapping["_meta"]["record"] == "mention" and revision < FIRST_FETCH_REVISION:
+                fill_first_fetch(client, index)
+            client.indices.put_mapping(index=index, meta=mapping["_meta"])
+
+
+def fill_first_fetch(client: Elasticsearch, index: str) -> int:
+    """Set ``first_fetched_at`` = ``fetched_at`` (their last fetch, the best known) in the
+    documents of ``index`` written before revision 5; returns how many were filled.
+
+    Read and updated a batch at a time by this client (the update-by-query API is in the
+    ``reindex`` module, which a minimal distribution such as the tests' lacks). It runs once:
+    the index's revision is raised after it, so an interrupted fill resumes at the next open.
+    A writer meanwhile stores the same first fetch (the stored fetched_at, archive.es.backend),
+    and until a document is filled, reads take its fetched_at in its place (archive.es.docs).
+    """
+    filled = 0
+    missing = {"bool": {"must_not": {"exists": {"field": "first_fetched_at"}}}}
+    while True:
+        client.indices.refresh(index=index)
+        answer = client.search(
+            index=index, query=missing, size=FILL_BATCH, source_includes=["fetched_at"]
+        )
+        operations: list[dict[str, Any]] = []
+        for hit in answer["hits"]["hits"]:
+            operations.append({"update": {"_index": hit["_index"], "_id": hit["_id"]}})
+            operations.append({"doc": {"first_fetched_at": hit["_source"]["fetched_at"]}})
+        if not operations:
+            return filled
+        done = sum(
+            1
+            for item in client.bulk(operations=operations)["items"]
+            if item["update"]["status"] < 300
+        )
+        if done == 0:  # every update refused (the document went meanwhile): not forever
+            return filled
+        filled += done
 
 
 def install(client: Elasticsearch, names: IndexNames, replicas: int | None) -> None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.es.docs import iso, must_iso
+from archive.es.docs import from_iso, iso, must_iso
 from archive.models import Mention
 
 
@@ -24,6 +24,7 @@ def _encode(mention: Mention) -> str:
     values = asdict(mention)
     values["published_at"] = iso(mention.published_at)
     values["fetched_at"] = iso(mention.fetched_at)
+    values["first_fetched_at"] = iso(mention.first_fetched_at)
     return json.dumps(values, ensure_ascii=False)
 
 
@@ -31,7 +32,16 @@ def _decode(text: str) -> Mention:
     values = json.loads(text)
     values["published_at"] = must_iso(values["published_at"])
     values["fetched_at"] = must_iso(values["fetched_at"])
+    values["first_fetched_at"] = from_iso(values.get("first_fetched_at"))
     return Mention(**values)
+
+
+def _keep_first(mention: Mention, queued: Mention | None) -> Mention:
+    """``mention`` replacing the version ``queued`` before it, with the earlier first fetch
+    (a re-crawl during an outage must not make the mention look first seen at its time)."""
+    if queued is None or queued.first_seen >= mention.first_seen:
+        return mention
+    return replace(mention, first_fetched_at=queued.first_seen)
 
 
 def count_at(path: Path) -> int:
@@ -70,14 +80,27 @@ class Spool:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
+                queued = self._queued([m.id for m in mentions])
                 self._conn.executemany(
                     "INSERT OR REPLACE INTO spool (id, mention, queued_at) VALUES (?, ?, ?)",
-                    [(m.id, _encode(m), now) for m in mentions],
+                    [(m.id, _encode(_keep_first(m, queued.get(m.id))), now) for m in mentions],
                 )
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+
+    def _queued(self, ids: list[str]) -> dict[str, Mention]:
+        """The versions of these mentions already waiting (caller holds the lock)."""
+        found: dict[str, Mention] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT id, mention FROM spool WHERE id IN ({marks})", chunk
+            ).fetchall()
+            found.update((str(i), _decode(text)) for i, text in rows)
+        return found
 
     def peek(self, limit: int) -> list[tuple[int, Mention]]:
         with self._lock:

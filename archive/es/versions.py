@@ -1,9 +1,10 @@
 """What is already stored under a batch of mention ids: the check before every write.
 
 A write needs, per mention, the stored content hash (an unchanged mention is not written
-again and keeps its position) and the stored analysis (a changed text keeps it until the
-analyser runs again), in every month index that holds a copy: a publication time corrected
-across a month boundary leaves the old copy in the old month until the write moves it.
+again and keeps its position), the stored analysis (a changed text keeps it until the
+analyser runs again) and the stored first fetch (a re-crawl keeps it), in every month index
+that holds a copy: a publication time corrected across a month boundary leaves the old copy
+in the old month until the write moves it.
 
 Two requests answer that, sent at the same time because neither needs the other's answer:
 - a realtime ``mget`` in each mention's own month, which sees writes not yet refreshed (a
@@ -27,8 +28,9 @@ from elasticsearch import Elasticsearch
 
 from archive.es.client import calls
 
-# The fields the write reads from a stored copy.
-VERSION_FIELDS = ["content_hash", "analysis"]
+# The fields the write reads from a stored copy: the first fetch is kept through re-crawls
+# (fetched_at is read for documents written before first_fetched_at existed).
+VERSION_FIELDS = ["content_hash", "analysis", "first_fetched_at", "fetched_at"]
 # Ids per search: its hits (at most two copies per id) stay within the default
 # index.max_result_window of 10,000.
 SEARCH_IDS = 5000

@@ -81,9 +81,10 @@ class SQLiteArchive(SearchQueries, Archive):
 
     @staticmethod
     def _insert_mention(conn: sqlite3.Connection, rowid: int, values: tuple[Any, ...]) -> None:
+        marks = ", ".join("?" * (len(values) + 1))
         conn.execute(
             f"INSERT INTO mentions (rowid, {MENTION_COLUMNS}, content_hash, position) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"VALUES ({marks})",
             (rowid, *values),
         )
 
@@ -110,13 +111,15 @@ class SQLiteArchive(SearchQueries, Archive):
     ) -> None:
         digest = mention.content_hash()
         row = conn.execute(
-            "SELECT rowid, content_hash, published_at FROM mentions WHERE id = ?", (mention.id,)
+            "SELECT rowid, content_hash, published_at, fetched_at, first_fetched_at "
+            "FROM mentions WHERE id = ?",
+            (mention.id,),
         ).fetchone()
         if row is not None and row["content_hash"] == digest:
             result.unchanged += 1
             return
         position = self._next_position(conn)
-        values = (*mention_values(mention), digest, position)
+        values = (*mention_values(mention, _first_fetch(row, mention)), digest, position)
         if row is None:
             rowid = self._rowid_for(conn, mention.published_at)
             self._insert_mention(conn, rowid, values)
@@ -289,3 +292,14 @@ class SQLiteArchive(SearchQueries, Archive):
                 counts[table] = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         counts.update(self.ledger.stats())  # the same file: its bytes are the archive's
         return counts
+
+
+def _first_fetch(row: sqlite3.Row | None, mention: Mention) -> int:
+    """The first fetch to store: the stored one (a re-crawl moves only fetched_at), or the
+    written mention's when it is earlier (a copy of an older archive) or new."""
+    first = to_us(mention.first_seen)
+    assert first is not None
+    if row is None:
+        return first
+    stored = row["first_fetched_at"] if row["first_fetched_at"] is not None else row["fetched_at"]
+    return min(int(stored), first)

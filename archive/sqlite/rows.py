@@ -112,11 +112,13 @@ def propagation_from(text: str | None) -> dict[str, Any] | None:
 
 MENTION_COLUMNS = (
     "id, source, platform, kind, url, title, text, author, region, parent_id, "
-    "published_at, fetched_at, metrics, extra"
+    "published_at, fetched_at, metrics, extra, first_fetched_at"
 )
 
 
-def mention_values(mention: Mention) -> tuple[Any, ...]:
+def mention_values(mention: Mention, first_fetched_us: int) -> tuple[Any, ...]:
+    """The row of ``mention``; ``first_fetched_us`` is its first fetch as the store keeps it
+    (``SQLiteArchive._upsert_one``: the earlier of the stored and the written one)."""
     return (
         mention.id,
         mention.source,
@@ -132,6 +134,7 @@ def mention_values(mention: Mention) -> tuple[Any, ...]:
         to_us(mention.fetched_at),
         dumps(mention.metrics),
         dumps(mention.extra),
+        first_fetched_us,
     )
 
 
@@ -151,7 +154,13 @@ def mention_from(row: sqlite3.Row) -> Mention:
         fetched_at=must_us(row["fetched_at"]),
         metrics=json.loads(row["metrics"]),
         extra=json.loads(row["extra"]),
+        # NULL only in a row a migration missed: its last fetch is the best known.
+        first_fetched_at=must_us(_first(row["first_fetched_at"], row["fetched_at"])),
     )
+
+
+def _first(stored: int | None, fallback: int) -> int:
+    return fallback if stored is None else stored
 
 
 def analysis_from(row: sqlite3.Row) -> Analysis:

@@ -313,6 +313,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE events ADD COLUMN propagation TEXT;
     """,
+    # 10: a mention's first fetch (archive.models.Mention.first_fetched_at), kept through
+    # re-crawls that move fetched_at (its last fetch). Rows stored before have only their
+    # last fetch, the best known: first_fetched_at = fetched_at. NULL reads as fetched_at.
+    """
+    ALTER TABLE mentions ADD COLUMN first_fetched_at INTEGER;
+    UPDATE mentions SET first_fetched_at = fetched_at;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

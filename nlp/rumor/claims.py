@@ -205,7 +205,7 @@ def event_claim(
             claims, beyond = beyond_reports(claims, rows), True
             if not claims:
                 return None
-        first_seen = min(m.fetched_at for m, _ in claims)
+        first_seen = min(m.first_seen for m, _ in claims)
         if now is not None and now - first_seen < CLAIM_GRACE:
             return None
     spreading = sorted(claims, key=lambda p: (-(p[1].rumor_score or 0.0), p[0].id))
