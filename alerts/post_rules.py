@@ -32,9 +32,11 @@ CLAIM_POSTS = 3
 @register_rule
 class RumorRule(RuleType):
     """Identified false claims: in an event, the claim its spreading posts make
-    (``nlp.rumor.claims.event_claim``: none in a real emergency that authorities report, unless
-    a debunk answers a claim about it); outside events, a post likely false or repeating a
-    debunked claim. The match's title is the claim, which the clarification names."""
+    (``nlp.rumor.claims.event_claim``: in a real emergency that authorities report, only a claim
+    a debunk answers, a hearsay toll the official count contradicts, or one stating what the
+    reports do not — a brand they do not name, an order they do not state); outside events, a
+    post likely false or repeating a debunked claim. The match's title is the claim, which the
+    clarification names."""
 
     settings_model = RumorRuleSettings
     settings: RumorRuleSettings
