@@ -26,10 +26,14 @@ import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlp.training import relevance_labels as hand
 from nlp.training.evaluation import dataset_path, read_lines
 from nlp.training.rumor_more import MM17, WEIBO21, clean_text
+
+if TYPE_CHECKING:  # imported lazily below: relevance_train is heavy
+    from nlp.training.relevance_train import _Weibo
 
 SEED = 20261208
 # Posts per source. 医药健康 has fewer left than its quota (the blind sample and the second
@@ -52,23 +56,34 @@ class Candidate:
     text: str
 
 
+def read_for_training(posts: _Weibo) -> set[int]:
+    """The near-copy groups of the posts the second pass read for training: CED lines up to
+    ``READ_UP_TO`` and the Weibo21 posts of ``WEIBO21_READ``."""
+    groups = {posts.group(i) for i, (n, _) in enumerate(posts.ced) if n <= hand.READ_UP_TO}
+    groups |= {
+        posts.group(i, more=True)
+        for i, (key, _) in enumerate(posts.more)
+        if key in hand.WEIBO21_READ
+    }
+    return groups
+
+
+def post_domains(root: Path | None = None) -> dict[str, str]:
+    """Each Weibo21 post's domain by its id, and "mm17" for mm17's posts."""
+    return {
+        str(r["id"]): (str(r.get("domain") or "mm17"))
+        for relative in (WEIBO21, MM17)
+        for _, r in read_lines(dataset_path(relative, root))
+    }
+
+
 def draw(root: Path | None = None) -> list[Candidate]:
     """Every drawn post, in reading order."""
     from nlp.training.relevance_train import kept_out_groups, weibo_posts
 
     posts = weibo_posts(root)
-    excluded = kept_out_groups(posts, net_blind=False)
-    excluded |= {posts.group(i) for i, (n, _) in enumerate(posts.ced) if n <= hand.READ_UP_TO}
-    excluded |= {
-        posts.group(i, more=True)
-        for i, (key, _) in enumerate(posts.more)
-        if key in hand.WEIBO21_READ
-    }
-    domain = {
-        str(r["id"]): (str(r.get("domain") or "mm17"))
-        for relative in (WEIBO21, MM17)
-        for _, r in read_lines(dataset_path(relative, root))
-    }
+    excluded = kept_out_groups(posts, net_blind=False) | read_for_training(posts)
+    domain = post_domains(root)
     pools: dict[str, list[Candidate]] = {name: [] for name in QUOTA}
     seen: set[int] = set(excluded)
     for i, (number, text) in enumerate(posts.ced):

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.training import relevance_labels as hand
-from nlp.training.evaluation import dataset_path, read_lines
-from nlp.training.rumor_more import MM17, WEIBO21, clean_text
+from nlp.training.relevance_draw import post_domains, read_for_training
+from nlp.training.rumor_more import clean_text
 
 SEED = 20261209
 RANDOM_SIZE = 120
@@ -89,17 +89,8 @@ def candidates(root: Path | None = None) -> list[Candidate]:
     excluded = kept_out_groups(posts, net_blind=False)
     # the fourth pass's drawn posts only: the fifth pass's own labels came after this draw
     excluded |= set(drawn_groups(posts, files=((hand.DRAWN_FILE, "drawn"),)))
-    excluded |= {posts.group(i) for i, (n, _) in enumerate(posts.ced) if n <= hand.READ_UP_TO}
-    excluded |= {
-        posts.group(i, more=True)
-        for i, (key, _) in enumerate(posts.more)
-        if key in hand.WEIBO21_READ
-    }
-    domain = {
-        str(r["id"]): (str(r.get("domain") or "mm17"))
-        for relative in (WEIBO21, MM17)
-        for _, r in read_lines(dataset_path(relative, root))
-    }
+    excluded |= read_for_training(posts)
+    domain = post_domains(root)
     out: list[Candidate] = []
     seen = set(excluded)
     for i, (number, text) in enumerate(posts.ced):
