@@ -4,8 +4,8 @@
    items of the demo corpus are released at a steady rate, analyses them, evaluates the rules
    (the starter set plus a watch list) and delivers through a webhook notifier to a local
    receiver. For every mention cited in a notification, latency = the receiver's arrival time
-   − the mention's ``fetched_at`` (the crawler stamps it just before writing to the archive,
-   so this slightly overstates "archived → received"). Prints p50 / p95 / max.
+   − the mention's first fetch (``first_seen``: the crawler stamps it just before writing to
+   the archive, so this slightly overstates "archived → received"). Prints p50 / p95 / max.
 2. **Throughput**: the whole demo corpus replayed in simulated time into a scratch archive
    (stored analyses and events copied in as they appear), ``alerts.stage.evaluate`` with 100
    generated rules of all eight types every ``--step``; prints mentions/s and rule
@@ -176,7 +176,7 @@ def latency(items: int, rate: float, workdir: Path) -> dict[str, Any]:
         process.wait(timeout=60)
         log.close()
     with open_archive(workdir / "bench.db", readonly=True) as archive:
-        fetched = {m.url: m.fetched_at.timestamp() for m in _all(archive)}
+        fetched = {m.url: m.first_seen.timestamp() for m in _all(archive)}
         stored = archive.count_mentions()
     pattern = re.compile(re.escape(feed.base) + r"/item/[A-Za-z0-9_-]+")
     timed_urls = {f"{feed.base}/item/{r['id']}" for r in timed}

@@ -426,8 +426,8 @@ class CascadeBuilder:
 
 def _publication_order(m: Mention) -> tuple[datetime, bool, datetime, str]:
     """Earliest published first; at the same instant a copy without a reprint marker, then
-    the earliest fetched."""
-    return (m.published_at, bool(_REPRINT_MARK.search(m.text[:200])), m.fetched_at, m.id)
+    the one first fetched (``first_seen``: ``fetched_at`` moves on every refresh of a post)."""
+    return (m.published_at, bool(_REPRINT_MARK.search(m.text[:200])), m.first_seen, m.id)
 
 
 def build_cascade(mentions: Iterable[Mention]) -> Cascade:

@@ -158,6 +158,15 @@ def test_same_instant_copies_prefer_the_one_without_a_reprint_marker() -> None:
     assert edges_by_author(cascade) == {("paper", "copy", "reprint")}
 
 
+def test_same_instant_copies_prefer_the_one_fetched_first_not_the_last_refresh() -> None:
+    """A page refreshed later keeps its first fetch: it was still the first copy seen."""
+    first = article("early", 0, 1, duplicate_of="late")
+    first.first_fetched_at, first.fetched_at = T0 + timedelta(minutes=1), T0 + timedelta(hours=6)
+    later = article("late", 0, 5)
+    cascade = build_cascade([later, first])
+    assert edges_by_author(cascade) == {("early", "late", "reprint")}
+
+
 def test_parent_loops_from_bad_data_are_cut() -> None:
     cascade = build_cascade([weibo("a", "A", 0, "b"), weibo("b", "B", 1, "a")])
     assert len(cascade.edges) == 1
