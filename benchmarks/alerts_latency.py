@@ -40,7 +40,7 @@ from alerts.defaults import default_rules
 from archive import open_archive
 from archive.models import Mention
 from core.clock import SHANGHAI
-from yuqing.demo.sites import DEMO_START, load_corpus
+from yuqing.demo.records import DEMO_START, load_corpus
 
 WATCH_TERMS = ["电梯", "食品", "召回", "处罚", "辟谣", "假冒", "投诉", "质量"]
 

@@ -41,8 +41,9 @@ import yaml
 from archive import open_archive
 from archive.base import ArchiveError
 from archive.search import SearchRequest
+from yuqing.demo.records import DEMO_START, load_corpus
 from yuqing.demo.run import demo_config
-from yuqing.demo.sites import DEMO_START, DemoSites, load_corpus
+from yuqing.demo.sites import DemoSites
 
 QUERIES = ["电梯", "紫菜 谣言", "召回", "platform:weibo 电梯", "处罚 -演习", "食品安全", "江州"]
 CORPUS_SPAN = timedelta(days=6, hours=1)

@@ -33,8 +33,9 @@ from core.config import load_config
 from tests.support.es_node import EsNode
 from tests.support.runner_process import check_obligations_and_outbox, start_runner
 from tests.support.settle import wait_until_settled
+from yuqing.demo.records import load_corpus
 from yuqing.demo.run import demo_config
-from yuqing.demo.sites import DemoSites, load_corpus
+from yuqing.demo.sites import DemoSites
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 FAR_FUTURE = datetime(2026, 11, 30, tzinfo=UTC)  # every demo item is visible

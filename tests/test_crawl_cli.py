@@ -12,7 +12,8 @@ import yaml
 
 from archive import open_archive
 from tests.support.demo_crawl import sample_corpus
-from yuqing.demo.sites import DemoSites, demo_sources
+from yuqing.demo.sites import DemoSites
+from yuqing.demo.sources import demo_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 

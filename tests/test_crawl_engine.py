@@ -15,7 +15,9 @@ from core.clock import SHANGHAI, SimulatedClock
 from core.settings import Settings, SourceSettings
 from crawlers.engine import crawl_once
 from tests.support.demo_crawl import LATER, NOW, DemoRig, sample_corpus
-from yuqing.demo.sites import DEMO_START, DemoSites, demo_sources
+from yuqing.demo.records import DEMO_START
+from yuqing.demo.sites import DemoSites
+from yuqing.demo.sources import demo_sources
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from archive import open_archive
 from archive.search import SearchFilters, SearchRequest
-from yuqing.demo.sites import demo_authorities
+from yuqing.demo.sources import demo_authorities
 
 # The demo takes 85–130 s on a quiet 2-core machine and over 300 s under heavy load; the
 # suite's 300 s default would fail it for being slow, not wrong (the subprocess has its own cap).
@@ -116,9 +116,9 @@ def test_the_demo_meets_the_decisions_aims(demo: tuple[Path, dict[str, Any]]) ->
     At most one notification per recipient per story per hour, escalations excepted, counted
     as delivered (a delivery pass's messages for one recipient are one message)."""
     from yuqing.demo.expected import expected_path_for, load_expected
+    from yuqing.demo.records import CORPUS_PATH
     from yuqing.demo.run_data import read_run
     from yuqing.demo.scoring import score_run
-    from yuqing.demo.sites import CORPUS_PATH
 
     workdir, _ = demo
     expected = load_expected(expected_path_for(CORPUS_PATH))

@@ -15,7 +15,9 @@ import pytest
 from core.clock import SimulatedClock
 from core.settings import Settings
 from tests.support.demo_crawl import NOW, sample_corpus
-from yuqing.demo.sites import DEMO_START, DemoSites, demo_sources, load_corpus
+from yuqing.demo.records import DEMO_START, load_corpus
+from yuqing.demo.sites import DemoSites
+from yuqing.demo.sources import demo_sources
 
 
 class Fetched:

@@ -27,8 +27,9 @@ from archive.models import Mention
 from archive.search import SearchRequest
 from tests.support.runner_process import check_obligations_and_outbox, start_runner
 from tests.support.settle import wait_until_settled
+from yuqing.demo.records import load_corpus
 from yuqing.demo.run import demo_config
-from yuqing.demo.sites import DemoSites, load_corpus
+from yuqing.demo.sites import DemoSites
 
 pytestmark = pytest.mark.slow
 

@@ -31,7 +31,8 @@ from tests.support.crawl_workers import (
 from tests.support.demo_crawl import NOW, sample_corpus
 from tests.support.redis_server import RedisServer
 from tests.support.scale_site import SlowSite, article_paths, site_routes, source_yaml
-from yuqing.demo.sites import DemoSites, demo_sources
+from yuqing.demo.sites import DemoSites
+from yuqing.demo.sources import demo_sources
 
 # 5,000 pages through extraction and archiving on two cores shared with other work.
 BIG_TIMEOUT = 900

@@ -22,6 +22,7 @@ from yuqing.demo.expected import (
     expected_path_for,
     load_expected,
 )
+from yuqing.demo.records import DEMO_START, stable_number
 from yuqing.demo.run_data import ItemIndex
 from yuqing.demo.scoring import (
     Notification,
@@ -32,7 +33,6 @@ from yuqing.demo.scoring import (
     obligation_scores,
     rumour_scores,
 )
-from yuqing.demo.sites import DEMO_START, _number
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "yuqing" / "demo" / "corpus.jsonl"
@@ -441,8 +441,8 @@ def test_urls_map_back_to_corpus_items() -> None:
     index = ItemIndex(expected)
     assert index.item_of("http://127.0.0.1:5/official/notice/a3.html") == "a3"
     assert index.item_of("http://127.0.0.1:5/jzrb/20261116/a1.html?spm=1") == "a1"
-    assert index.item_of(f"http://127.0.0.1:5/detail/{_number('a2')}") == "a2"
-    comment = f"http://127.0.0.1:5/detail/{_number('a1')}?cid={_number('a1c001')}"
+    assert index.item_of(f"http://127.0.0.1:5/detail/{stable_number('a2')}") == "a2"
+    comment = f"http://127.0.0.1:5/detail/{stable_number('a1')}?cid={stable_number('a1c001')}"
     assert index.item_of(comment) == "a1c001"
     assert index.top["a1c001"] == "a1"
     assert index.item_of("http://example.com/other") is None

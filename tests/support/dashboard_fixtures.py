@@ -441,8 +441,9 @@ def build_demo_archive(folder: Path) -> DashboardArchive:
 
     from core.clock import SimulatedClock
     from core.config import load_config
+    from yuqing.demo.records import DEMO_START, load_corpus
     from yuqing.demo.run import DEMO_DAYS, demo_config
-    from yuqing.demo.sites import DEMO_START, DemoSites, load_corpus
+    from yuqing.demo.sites import DemoSites
     from yuqing.runner import Runner, TickReport
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,9 @@ from archive.models import Mention
 from core.clock import SimulatedClock
 from core.settings import Settings, SourceSettings
 from crawlers.engine import CrawlEngine, CrawlReport
-from yuqing.demo.sites import DEMO_START, DemoSites, demo_sources
+from yuqing.demo.records import DEMO_START
+from yuqing.demo.sites import DemoSites
+from yuqing.demo.sources import demo_sources
 
 __all__ = ["LATER", "NOW", "DemoRig", "sample_corpus"]
 

@@ -49,7 +49,7 @@ def prepare_workdir(workdir: Path) -> None:
 
 def demo_config(base_url: str, workdir: Path) -> dict[str, Any]:
     from alerts.defaults import default_rules
-    from yuqing.demo.sites import demo_authorities, demo_sources
+    from yuqing.demo.sources import demo_authorities, demo_sources
 
     return {
         "archive": {"backend": "sqlite", "path": "yuqing.db"},
@@ -145,7 +145,8 @@ def run_demo(
     ``corpus_path`` replays another file in the corpus format (a scenario, a drill) through the
     same sites, sources and configuration; it is checked before the workdir is touched."""
     from yuqing.demo.corpus_check import check_corpus
-    from yuqing.demo.sites import CORPUS_PATH, DEMO_START, DemoSites, load_corpus
+    from yuqing.demo.records import CORPUS_PATH, DEMO_START, load_corpus
+    from yuqing.demo.sites import DemoSites
 
     if corpus_path is not None:
         check_corpus(corpus_path)  # CorpusError names the file, line and field

@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from archive.base import Archive
 from yuqing.demo.expected import Expected
+from yuqing.demo.records import DEMO_START, stable_number
 from yuqing.demo.scoring import UNKNOWN, Notification, OpenedObligation, RunData, majority_story
-from yuqing.demo.sites import DEMO_START, _number
 
 _SLUG = re.compile(
     r"/(?:jzrb|lcxw)/\d{8}/([\w-]+)\.html|/msjc/([\w-]+)\.html|/official/\w+/([\w-]+)\.html"
@@ -43,12 +43,12 @@ class ItemIndex:
         for record in expected.records:
             item = record["id"]
             self.top[item] = item
-            self.by_number[str(_number(item))] = item
+            self.by_number[str(stable_number(item))] = item
             self.published[item] = DEMO_START + timedelta(minutes=record["offset_minutes"])
             for index, _ in enumerate(record.get("comments") or [], 1):
                 comment = f"{item}c{index:03d}"
                 self.top[comment] = item
-                self.by_number[str(_number(comment))] = comment
+                self.by_number[str(stable_number(comment))] = comment
 
     def item_of(self, url: str) -> str | None:
         """The corpus item id (a comment's own id for comments) a served URL stands for."""
