@@ -18,7 +18,8 @@ import archive.sqlite.backend as archive_sqlite
 from archive.base import Archive
 from archive.query import parse_query
 from archive.search import FACET_FIELDS, SearchFilters, SearchRequest
-from benchmarks.archive_corpus import DAY_US, END, RARE_BRAND, RARE_PLACE, RARE_PRODUCT, SHANGHAI_US
+from benchmarks.archive_corpus import DAY_US, END, SHANGHAI_US
+from benchmarks.archive_vocabulary import RARE_BRAND, RARE_PLACE, RARE_PRODUCT
 
 # ---------------------------------------------------------------------------------------------
 # Queries

@@ -51,7 +51,8 @@ from archive import open_archive  # noqa: E402
 from archive.base import Archive  # noqa: E402
 from archive.models import Alert, AuditEntry, Event, Obligation, Reason, SourceState  # noqa: E402
 from archive.search import SearchFilters, SearchRequest  # noqa: E402
-from benchmarks.archive_corpus import END, SOURCES  # noqa: E402
+from benchmarks.archive_corpus import END  # noqa: E402
+from benchmarks.archive_vocabulary import SOURCES  # noqa: E402
 from core.text.segment import ensure_loaded  # noqa: E402
 from dashboard import data as dashboard_data  # noqa: E402
 

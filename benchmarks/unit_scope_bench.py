@@ -27,8 +27,9 @@ from alerts.unit_scope import unit_scope
 from alerts.units import UnitTree
 from archive import open_archive
 from archive.search import SearchFilters, SearchRequest, SearchScope
-from benchmarks.archive_corpus import END, REGIONS, MentionGenerator
+from benchmarks.archive_corpus import END, MentionGenerator
 from benchmarks.archive_generate import Progress, generate, sidecar_path
+from benchmarks.archive_vocabulary import REGIONS
 from benchmarks.report_bench import BATCH, GENERATOR_VERSION, SEED, fill_events
 from core.settings import Settings
 from core.settings_units import UnitSettings
