@@ -41,6 +41,7 @@ LINCHUAN = REPO / "scenarios" / "linchuan_boiler.jsonl"
 WANGJIANG = REPO / "scenarios" / "wangjiang_canteen.jsonl"
 CUIHU = REPO / "scenarios" / "cuihu_ebike.jsonl"
 QINGPING = REPO / "scenarios" / "qingping_ropeway.jsonl"
+JINQIAO = REPO / "scenarios" / "jinqiao_crane.jsonl"
 T0 = datetime(2026, 11, 17, 4, 0, tzinfo=UTC)
 
 
@@ -105,6 +106,9 @@ def test_shipped_scenarios_pass_the_checker() -> None:
     records = check_corpus(QINGPING)
     assert 95 <= len(records) <= 130
     assert {r["story"] for r in records} >= {"ropeway", "cert_fake", "chatter"}
+    records = check_corpus(JINQIAO)
+    assert 90 <= len(records) <= 130
+    assert {r["story"] for r in records} >= {"crane_collapse", "vendor_fine", "chatter"}
 
 
 @pytest.mark.parametrize(
@@ -115,6 +119,7 @@ def test_shipped_scenarios_pass_the_checker() -> None:
         (WANGJIANG, "wangjiang_canteen_source"),
         (CUIHU, "cuihu_ebike_source"),
         (QINGPING, "qingping_ropeway_source"),
+        (JINQIAO, "jinqiao_crane_source"),
     ],
 )
 def test_a_scenario_file_is_what_its_generator_writes(corpus: Path, module: str) -> None:
@@ -128,7 +133,7 @@ def test_a_scenario_file_is_what_its_generator_writes(corpus: Path, module: str)
     assert text == corpus.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("corpus", [BAISHA, LINCHUAN, WANGJIANG, CUIHU, QINGPING])
+@pytest.mark.parametrize("corpus", [BAISHA, LINCHUAN, WANGJIANG, CUIHU, QINGPING, JINQIAO])
 def test_a_shipped_expected_file_names_every_story_and_a_unit_of_the_demo(corpus: Path) -> None:
     """The expected file loads against its corpus (ids, stories, kinds) and routes every event
     story to one of the demo's units, so the routing figure covers the whole scenario."""
@@ -203,7 +208,7 @@ def test_demo_command_rejects_a_malformed_file_before_touching_the_workdir(tmp_p
 
 # ---- the expected-decisions files --------------------------------------------------------
 def test_shipped_expected_files_load_and_cover_every_story() -> None:
-    for corpus in (DEMO, BAISHA, WANGJIANG, CUIHU, QINGPING):
+    for corpus in (DEMO, BAISHA, WANGJIANG, CUIHU, QINGPING, JINQIAO):
         expected = load_expected(expected_path_for(corpus))
         assert set(expected.stories) == {r["story"] for r in expected.records}
         assert any(s.rumours for s in expected.stories.values())
