@@ -30,9 +30,7 @@ Row = tuple[TuningText, int]  # a text and the class the model reads
 
 
 def read_all(model: SentimentModel, texts: Sequence[TuningText]) -> list[Row]:
-    return [
-        (t, CLASSES.index(model.predict(t.clauses, t.lexicon, t.kind)[0])) for t in texts
-    ]
+    return [(t, CLASSES.index(model.predict(t.clauses, t.lexicon, t.kind)[0])) for t in texts]
 
 
 def confusion(rows: Sequence[Row]) -> list[list[int]]:
@@ -67,7 +65,8 @@ def show_errors(name: str, rows: Sequence[Row], kind: str) -> None:
     for text, read in rows:
         if text.sample_kind == kind and read != text.gold:
             words = " | ".join("".join(clause) for clause in text.clauses)
-            print(f"{CLASSES[text.gold][:3]}->{CLASSES[read][:3]} lex={text.lexicon:+.1f} {words[:160]}")
+            pair = f"{CLASSES[text.gold][:3]}->{CLASSES[read][:3]}"
+            print(f"{pair} lex={text.lexicon:+.1f} {words[:160]}")
 
 
 def main(argv: list[str] | None = None) -> int:
