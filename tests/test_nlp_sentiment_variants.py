@@ -85,3 +85,12 @@ def test_figures_by_kind_put_always_negative_beside() -> None:
     assert out["comment"]["accuracy"] == 0.5 and out["comment"]["negative_accuracy"] == 0.5
     assert out["all"]["accuracy"] == round(2 / 3, 4)
     assert out["all"]["negative_accuracy"] == round(1 / 3, 4)
+
+
+def test_by_kind_repeats_each_feature_under_the_kind_group() -> None:
+    clauses = (("黑心", "商家"),)
+    plain = Variant().row(clauses, "repost")
+    assert plain == features(clauses)
+    both = Variant(by_kind=True).row(clauses, "repost")
+    assert both == plain + [f"comment|{t}" for t in plain]  # a repost reads as a comment
+    assert Variant(by_kind=True).row(clauses, "official")[-1] == "post|黑心 商家"
