@@ -114,6 +114,20 @@ def neutral_times(factor: float) -> Callable[[TrainingSet], TrainingSet]:
     return weigh
 
 
+def without_weak_articles(data: TrainingSet) -> TrainingSet:
+    """``data`` without the weak food-safety reports (every weak article is a negative report,
+    which may teach that report-like text is negative; the read reports stay)."""
+    kept = [i for i, kind in enumerate(data.kinds) if kind != "article"]
+    return replace(
+        data,
+        clauses=[data.clauses[i] for i in kept],
+        labels=[data.labels[i] for i in kept],
+        weights=[data.weights[i] for i in kept],
+        kinds=[data.kinds[i] for i in kept],
+        counts=dict(data.counts, dropped_weak_articles=len(data.kinds) - len(kept)),
+    )
+
+
 @dataclass(frozen=True)
 class Variant:
     featurize: Featurizer = features
@@ -141,6 +155,7 @@ VARIANTS = {
     "char2_c1_neutral_x3": Variant(with_char_grams(2, 2), c=1.0, weak=neutral_times(3.0)),
     "first_clause": Variant(first_clause_marked(features)),
     "by_kind": Variant(by_kind=True),
+    "no_weak_articles": Variant(weak=without_weak_articles),
     "by_kind_char2_no_pairs": Variant(with_char_grams(2, 2, pairs=False), by_kind=True),
 }
 
