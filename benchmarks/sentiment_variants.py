@@ -16,9 +16,10 @@ What the variants try (the brief of the fifth pass): a richer text representatio
 n-grams of the clause's own words beside the words and word pairs), a weaker regulariser, and
 better distant supervision (dropping emoticon-labelled texts whose own opinion words say the
 other side; weighting the weak neutral posts more); and from the sixth pass, each feature also
-under its kind group (``by_kind``) and the weak food-safety reports dropped. None is in the shipped model: a variant
-ships only when both yardsticks gain beyond their noise (the tuning split's nested figure
-moves by up to seven points between resamples of one recipe, nlp/README.md "Fourth pass").
+under its kind group (``by_kind``) and the weak food-safety reports dropped. None is in the
+shipped model: a variant ships only when both yardsticks gain beyond their noise (the tuning
+split's nested figure moves by up to seven points between resamples of one recipe,
+nlp/README.md "Fourth pass").
 """
 
 from __future__ import annotations
