@@ -90,8 +90,6 @@ class WorkerReport:
     texts_taken: int = 0
     # Seconds the leaseholder waited for chunks a helper was on (no CPU spent).
     waited: float = 0.0
-    # Texts of the next batch the leaseholder computed while a helper finished a chunk.
-    texts_ahead: int = 0
 
 
 def parts_needed(mention: Mention, parts: TextParts, threshold: float) -> tuple[str, ...]:
@@ -311,7 +309,6 @@ class AnalyzeWorker:
             self._take(cache, wanted)  # texts repeated from a chunk prepared before
             for mention in wanted.values():
                 analyzer._text(mention)
-            self.report.texts_ahead += len(wanted)
             return True
         return False
 
