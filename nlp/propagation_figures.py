@@ -1,7 +1,8 @@
 """Figures of a cascade: first source, depth, breadth, structural virality, speed, who carried it.
 
 The forest is held as arrays (a parent index per node) and walked with scipy.sparse.csgraph, so
-an event of 100,000 mentions is measured in well under a second. Two tree identities replace
+an event of 100,000 mentions is measured in well under a second (a small one, by following
+parents: ``WALK_UP_TO``). Two tree identities replace
 all-pairs computations (both checked against brute force in the tests):
 
 - the sum of distances over all pairs of a tree (Wiener index) is the sum over its edges of
