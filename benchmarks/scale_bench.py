@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/scale_bench.py [--pages 20] [--per-page 25] [--delay 0.25]
         [--workers 1 2 4] [--copies 4] [--distinct] [--archive sqlite|es]
-        [--skip-crawl] [--skip-analysis] [--one-session]
+        [--skip-crawl] [--skip-analysis] [--skip-dupefilter] [--one-session]
 
 1. **Crawl**: a paged news site on loopback (tests/support/scale_site.py) that waits
    ``--delay`` seconds before every answer (I/O-bound, as on the internet), crawled by one
@@ -415,6 +415,11 @@ def main() -> None:
     )
     parser.add_argument("--skip-analysis", action="store_true")
     parser.add_argument(
+        "--skip-dupefilter",
+        action="store_true",
+        help="leave out the duplicate filter's memory (200,000 Redis writes, ~20 s)",
+    )
+    parser.add_argument(
         "--one-session",
         action="store_true",
         help="start the workers in the benchmark's own session; by default each starts a "
@@ -473,8 +478,9 @@ def main() -> None:
                 two["speedup_cpu_pair"] = round(one["cpu_leading_s"] / two["cpu_busiest_s"], 2)
             print(one, two, sep="\n", flush=True)
             figures["analysis"] = [one, two]
-        figures["dupefilter"] = dupefilter_memory(server)
-        print(figures["dupefilter"], flush=True)
+        if not args.skip_dupefilter:
+            figures["dupefilter"] = dupefilter_memory(server)
+            print(figures["dupefilter"], flush=True)
     finally:
         server.destroy()
     figures["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -33,6 +33,7 @@ from nlp.analysis_state import collector_paused as _collector_paused
 from nlp.analysis_state import rescore_due
 from nlp.declared_entities import with_declared
 from nlp.event_context import CONTEXT_KIND, context_match, context_probe, is_context
+from nlp.event_join import link_match
 from nlp.event_links import Probe
 from nlp.event_member import event_member, event_probe
 from nlp.event_recheck import Unlinked
@@ -260,7 +261,7 @@ class Analyzer:
         if joined is not None:
             return joined
         probe = self._probe(mention, text, firms=True)
-        match = self.store.link_match(text.vector, probe, mention.published_at, relevant=True)
+        match = link_match(self.store, text.vector, probe, mention.published_at, relevant=True)
         match = match or self._in_context(mention, text, relevant=True)
         if match is not None:
             return match[0], match[2]
@@ -287,7 +288,7 @@ class Analyzer:
         probe = self._probe(mention, text)
         if not text.vector:
             return None
-        match = self.store.link_match(text.vector, probe, mention.published_at, relevant=False)
+        match = link_match(self.store, text.vector, probe, mention.published_at, relevant=False)
         match = match or self._in_context(mention, text)
         return (match[0], match[2]) if match is not None else None
 

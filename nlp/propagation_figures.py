@@ -1,7 +1,8 @@
 """Figures of a cascade: first source, depth, breadth, structural virality, speed, who carried it.
 
 The forest is held as arrays (a parent index per node) and walked with scipy.sparse.csgraph, so
-an event of 100,000 mentions is measured in well under a second. Two tree identities replace
+an event of 100,000 mentions is measured in well under a second (a small one, by following
+parents: ``WALK_UP_TO``). Two tree identities replace
 all-pairs computations (both checked against brute force in the tests):
 
 - the sum of distances over all pairs of a tree (Wiener index) is the sum over its edges of
@@ -27,6 +28,10 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components, shor
 from nlp.propagation import ACCOUNT_CODE, ACCOUNT_TYPES, ACCOUNTS, UNKNOWN_ACCOUNT, Cascade, Node
 
 __all__ = ["Figures", "Spreader", "cascade_figures"]
+
+# Cascades of up to this many nodes are walked in Python (``_walk``), larger ones with
+# scipy.sparse.csgraph: the walk costs ~1 µs a node, scipy ~0.3 ms a call plus far less a node.
+WALK_UP_TO = 2_000
 
 MILESTONES = (100, 1000)
 _NEVER = datetime.max.replace(tzinfo=UTC)
@@ -150,16 +155,12 @@ def _arrays(cascade: Cascade) -> _Arrays:
         times = np.fromiter((x.at.timestamp() if x.at else np.nan for x in nodes), np.float64, n)
         account = np.fromiter((ACCOUNT_CODE.get(x.account, 4) for x in nodes), np.int64, n)
     child = np.flatnonzero(parent >= 0)
-    # A virtual root (index n) above every root makes one breadth-first walk cover the forest.
-    roots = np.flatnonzero(parent < 0)
-    rows = np.concatenate([parent[child], np.full(len(roots), n)])
-    cols = np.concatenate([child, roots])
-    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
-    order = breadth_first_order(graph, n, directed=True, return_predecessors=False)[1:]
-    # Distance from the virtual root, less one: the depth in the node's own tree.
-    distance = shortest_path(graph, directed=True, unweighted=True, indices=n)[:n]
-    depth = (distance - 1).astype(np.int64)
-    _, tree = connected_components(graph[:n, :n], directed=False)
+    walked = _walk(parent) if n <= WALK_UP_TO else None
+    if walked is not None:
+        depth, tree = walked
+        order = np.arange(n)
+    else:
+        depth, tree, order = _graph_walk(parent, child)
     tree_size = np.bincount(tree, minlength=n)[tree]
     size = np.ones(n, dtype=np.int64)
     by_depth = order[np.argsort(-depth[order], kind="stable")]
@@ -170,6 +171,56 @@ def _arrays(cascade: Cascade) -> _Arrays:
             np.add.at(size, parent[level], size[level])
     children = np.bincount(parent[child], minlength=n) if len(child) else np.zeros(n, np.int64)
     return _Arrays(ids, parent, depth, tree, tree_size, size, children, nodes, times, account)
+
+
+def _graph_walk(parent: np.ndarray, child: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Depth, tree label and a breadth-first order of every node, by scipy.sparse.csgraph."""
+    n = len(parent)
+    # A virtual root (index n) above every root makes one breadth-first walk cover the forest.
+    roots = np.flatnonzero(parent < 0)
+    rows = np.concatenate([parent[child], np.full(len(roots), n)])
+    cols = np.concatenate([child, roots])
+    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
+    order = breadth_first_order(graph, n, directed=True, return_predecessors=False)[1:]
+    # Distance from the virtual root, less one: the depth in the node's own tree.
+    distance = shortest_path(graph, directed=True, unweighted=True, indices=n)[:n]
+    depth = (distance - 1).astype(np.int64)
+    _, tree = connected_components(graph[:n, :n], directed=False)
+    return depth, tree, order
+
+
+def _walk(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Depth and tree label of every node by following parents, as ``_graph_walk`` gives
+    them (trees numbered by their first node, as ``connected_components`` numbers them);
+    None when the parents hold a cycle.
+
+    The analyse stage measures each touched event's cascade after every batch, and most
+    are small: for them scipy's fixed cost per call (building the graph, three walks) was
+    most of the figures' time (scale benchmark's replay: 147 cascades a run, up to a few
+    hundred nodes). Sizes are then summed level by level as before, so every figure is
+    the same whichever walk gave the levels (tests/test_nlp_propagation_figures.py compares
+    the two walks)."""
+    up = parent.tolist()
+    n = len(up)
+    depth = [-1] * n
+    root = [-1] * n
+    for start in range(n):
+        path: list[int] = []
+        node = start
+        while depth[node] < 0 and up[node] >= 0:
+            path.append(node)
+            node = up[node]
+            if len(path) > n:
+                return None
+        if depth[node] < 0:
+            depth[node], root[node] = 0, node
+        level, top = depth[node], root[node]
+        for below in reversed(path):
+            level += 1
+            depth[below], root[below] = level, top
+    labels: dict[int, int] = {}
+    tree = [labels.setdefault(top, len(labels)) for top in root]
+    return np.array(depth, dtype=np.int64), np.array(tree, dtype=np.int32)
 
 
 def _betweenness(a: _Arrays) -> np.ndarray:

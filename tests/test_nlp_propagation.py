@@ -20,6 +20,7 @@ from archive.models import Mention, stable_id
 from core.clock import SimulatedClock
 from core.settings import Settings
 from crawlers.engine import CrawlEngine
+from nlp import propagation_figures
 from nlp.propagation import Cascade, Edge, Node, account_type, build_cascade
 from nlp.propagation_figures import cascade_figures
 from tests.conftest import require_dataset
@@ -469,3 +470,34 @@ def test_a_post_whose_text_is_a_repost_sits_under_a_placeholder_for_the_named_us
     figures = cascade_figures(cascade)
     # The first source known is the earliest archived mention, not the placeholder.
     assert figures.first_source is not None and figures.first_source.author == "P"
+
+
+def test_the_python_walk_gives_scipys_depths_and_trees() -> None:
+    """Small cascades are walked by following parents (``_walk``), large ones with
+    scipy.sparse.csgraph (``_graph_walk``): on random forests of 1 to 400 nodes, some
+    nodes alone, both give every node the same depth and the same tree number, and the
+    figures of a cascade are the same by either walk."""
+    rng = np.random.default_rng(20)
+    for _ in range(200):
+        n = int(rng.integers(1, 400))
+        parent = np.full(n, -1, dtype=np.int64)
+        order = rng.permutation(n)
+        for k in range(1, n):
+            if rng.random() < 0.8:  # else a root of its own tree
+                parent[order[k]] = order[int(rng.integers(0, k))]
+        walked = propagation_figures._walk(parent)
+        assert walked is not None
+        depth, tree, _ = propagation_figures._graph_walk(parent, np.flatnonzero(parent >= 0))
+        assert (walked[0] == depth).all() and (walked[1] == tree).all()
+    cycle = np.array([1, 2, 0, -1], dtype=np.int64)
+    assert propagation_figures._walk(cycle) is None
+
+
+def test_figures_are_the_same_by_either_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    posts = [weibo(f"p{i}", f"author{i}", i, kind="post") for i in range(3)]
+    posts += [weibo(f"r{i}", f"user{i}", 10 + i, parent=f"p{i % 3}") for i in range(30)]
+    posts += [weibo(f"s{i}", f"fan{i}", 60 + i, parent=f"r{i}") for i in range(15)]
+    cascade = build_cascade(posts)
+    walked = cascade_figures(cascade)
+    monkeypatch.setattr(propagation_figures, "WALK_UP_TO", 0)
+    assert cascade_figures(cascade) == walked

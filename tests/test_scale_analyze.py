@@ -314,3 +314,75 @@ def test_the_leaseholder_computes_its_own_chunks_before_waiting(
         # Looked for once while claiming (not there), then only with its own chunks done.
         assert len(seen) >= 2 and seen[0] is False and all(seen[1:])
         assert leader.report.texts_taken == len(waiting)
+
+
+def test_the_leaseholder_works_ahead_while_a_helper_finishes_a_chunk(
+    tmp_path: Path, redis_server: RedisServer, replay: list[Mention]
+) -> None:
+    """With nothing of its batch left but a chunk a helper is on, the leaseholder claims the
+    next batch's chunks and computes their texts into its own cache rather than idle; the
+    helper then leaves those chunks, and the results are one process's."""
+    expected = one_process(tmp_path, redis_server, replay)
+    with two_workers(tmp_path, redis_server, replay, "ahead", lease_seconds=60) as (
+        leader,
+        helper,
+    ):
+        assert leader.holds_lease()
+        batch = leader.settings.nlp.batch_size
+        rows = leader.archive.mentions_since(0, 2 * batch)
+        chunks = _chunks(rows[:batch], CHUNKS)
+        for chunk in chunks[:-1]:  # the leaseholder's batch is all prepared but one chunk
+            helper._prepare(analyzer_for(helper.archive, helper.settings), [m for _, m in chunk])
+        theirs = chunks[-1]
+        assert helper._claim(f"{leader.prefix}:prep:{theirs[0][0]}:{theirs[-1][0]}")
+        late = threading.Timer(
+            1.0,
+            helper._prepare,
+            args=(analyzer_for(helper.archive, helper.settings), [m for _, m in theirs]),
+        )
+        late.start()
+        assert leader.lead() == batch
+        late.join()
+        cache = analyzer_for(leader.archive, leader.settings)._texts
+        following = _chunks(rows[batch:], CHUNKS)
+        for chunk in following:
+            claim = f"{leader.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}"
+            assert leader.server.get(claim) == leader.worker.encode()
+            assert all((m.title, m.text) in cache for _, m in chunk)
+            assert not helper._claim(claim)  # a helper goes past it
+        while leader.lead():
+            pass
+        got = snapshot(leader.archive)
+    assert got == expected
+
+
+def test_a_helper_reads_only_the_rows_new_to_its_window(
+    tmp_path: Path,
+    redis_server: RedisServer,
+    replay: list[Mention],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A helper keeps its window between looks: after the leaseholder's batch it reads the one
+    batch that entered the window, prepares it, and looks at no chunk twice."""
+    with two_workers(tmp_path, redis_server, replay, "window", lease_seconds=60) as (
+        leader,
+        helper,
+    ):
+        assert leader.holds_lease()
+        batch = leader.settings.nlp.batch_size
+        assert helper.help() == LOOKAHEAD * batch
+        read: list[int] = []
+        original = helper.archive.mentions_since
+
+        def counting(position: int, limit: int) -> list[tuple[int, Mention]]:
+            rows = original(position, limit)
+            read.append(len(rows))
+            return rows
+
+        monkeypatch.setattr(helper.archive, "mentions_since", counting)
+        claims: list[str] = []
+        monkeypatch.setattr(helper, "_claim", lambda key: claims.append(key) or True)
+        assert helper.help() == 0 and not claims and read == []
+        assert leader.lead() == batch
+        assert helper.help() == batch
+        assert read == [batch] and len(claims) == CHUNKS

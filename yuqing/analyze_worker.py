@@ -27,7 +27,7 @@ import hashlib
 import logging
 import pickle
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -63,6 +63,8 @@ CHUNKS = 4
 # and not computed again.
 CLAIM_MS = 5_000
 WAIT_STEP = 0.01
+# How often a helper with nothing left to claim in its window looks for the next batch.
+HELPER_POLL = 0.02
 # The TextParts properties computed ahead for every text: cheap, and read for most of them.
 _ALWAYS = ("vector", "figures")
 # What a member of an event reads besides (``nlp.event_member``).
@@ -119,9 +121,11 @@ def parts_needed(mention: Mention, parts: TextParts, threshold: float) -> tuple[
     return tuple(needed)
 
 
-def _text_key(mention: Mention) -> str:
+def _parts_key(prefix: str, mention: Mention) -> str:
+    """Where a helper leaves the parts of ``mention``'s text: keyed by the text, not the
+    mention, so a text repeated anywhere is prepared once."""
     digest = hashlib.blake2b(f"{mention.title}\x00{mention.text}".encode(), digest_size=16)
-    return digest.hexdigest()
+    return f"{prefix}:parts:{digest.hexdigest()}"
 
 
 class AnalyzeWorker:
@@ -147,6 +151,10 @@ class AnalyzeWorker:
         self.report = WorkerReport()
         # When the events were last re-scored (by ``clock``); first after one EVENT_REFRESH.
         self._refreshed: datetime = clock.now()
+        # Helping: the rows from the cursor on, as last read (``_window``), and the claims
+        # of the chunks among them this worker has tried.
+        self._held: list[tuple[int, Mention]] = []
+        self._tried: set[str] = set()
 
     # ---- the loop ----------------------------------------------------------------------
     def step(self) -> int:
@@ -171,7 +179,11 @@ class AnalyzeWorker:
                 continue
             if until_idle and self.caught_up():
                 return self.report
-            time.sleep(idle_sleep)
+            # A helper whose window is all claimed looks again soon: the leaseholder moves
+            # the cursor a batch on every few tenths of a second, and a helper sleeping the
+            # idle half second through it left the next batch's chunks to the leaseholder
+            # (1.3 s idle in an 11 s run). Caught up, it rests.
+            time.sleep(HELPER_POLL if self._held else idle_sleep)
 
     def warm_up(self) -> None:
         """Load the models, dictionaries and segmenter (seconds of CPU, lazily loaded by the
@@ -225,25 +237,19 @@ class AnalyzeWorker:
         """Put the batch's texts prepared by helpers into the analyzer's text cache (nlp.analyzer:
         (title, text) → TextParts), where they are looked up before anything is computed.
 
-        A chunk no helper has started is claimed and its texts computed here at once. Then
-        the chunks a helper is on are waited for (a claim lives CLAIM_MS, renewed by nobody:
-        a dead helper's ends soon), for at most a quarter of the lease per batch: computing
-        them here as well would only do their work twice. Own chunks first: while this
-        computes them, the helpers finish theirs (waiting first, the leaseholder idled while
-        the helper went on to claim the batch's next chunk, and a helper slower than it made
-        it wait for the whole batch: 4.7 s of a 12.7 s run)."""
+        A chunk no helper has started is claimed and its texts computed here at once. Own
+        chunks first: while this computes them, the helpers finish theirs (waiting first, the
+        leaseholder idled while the helper went on to claim the batch's next chunk, and a
+        helper slower than it made it wait for the whole batch: 4.7 s of a 12.7 s run). The
+        chunks a helper is still on are then awaited (``_await``)."""
         cache = analyzer._texts
         others: list[tuple[str, dict[str, Mention]]] = []
         for chunk in _chunks(rows, CHUNKS):
-            wanted = {
-                f"{self.prefix}:parts:{_text_key(m)}": m
-                for _, m in chunk
-                if (m.title, m.text) not in cache
-            }
+            wanted = self._wanted(cache, chunk)
             if not wanted:
                 continue
             self.report.texts_wanted += len(wanted)
-            claim = f"{self.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}"
+            claim = self._chunk_claim(chunk)
             # What is there already (a text repeated from a chunk prepared before, too).
             self._take(cache, wanted)
             if not wanted:
@@ -253,19 +259,65 @@ class AnalyzeWorker:
                     analyzer._text(mention)  # what the analyzer would compute first anyway
             else:
                 others.append((claim, wanted))
+        if others:
+            self._await(analyzer, others, rows[-1][0])
+
+    def _await(
+        self, analyzer: Any, others: list[tuple[str, dict[str, Mention]]], last: int
+    ) -> None:
+        """Take the chunks a helper is on once it is done, and meanwhile compute chunks of
+        the next batch no helper has started (``_work_ahead``) rather than idle.
+
+        With the two workers' CPU equal, every idle moment of either is wall time lost:
+        waiting for the chunk the helper was on cost the leaseholder ~0.5 s of a ~2.5 s
+        run (half a chunk per batch) while the helper had chunks of the next batch before
+        it. Computed here, they stay in this process's text cache for the next batch (no
+        Redis, no pickling); the helper, finding them claimed, goes past them. A claim
+        lives CLAIM_MS, renewed by nobody: a dead helper's ends soon, and its chunk is then
+        computed by the analyzer itself. Waiting and working ahead stop after a quarter of
+        the lease per batch, so that the lease is renewed in time."""
+        cache = analyzer._texts
         deadline = time.monotonic() + self.lease_ms / 4000
+        ahead: Iterator[Sequence[tuple[int, Mention]]] | None = None
         for claim, wanted in others:
             self._take(cache, wanted)  # done while this computed its own
-            if not wanted:
-                continue
-            waiting = time.monotonic()
-            while time.monotonic() < deadline:
-                time.sleep(WAIT_STEP)
+            while wanted and time.monotonic() < deadline:
+                if ahead is None:
+                    ahead = iter(self._next_chunks(last))
+                if not self._work_ahead(analyzer, ahead):
+                    waiting = time.monotonic()
+                    time.sleep(WAIT_STEP)
+                    self.report.waited += time.monotonic() - waiting
                 alive = patient(partial(self.server.exists, claim), self.where)
                 self._take(cache, wanted)  # after the claim: a chunk finished as it ended
-                if not wanted or not alive:
+                if not alive:
                     break
-            self.report.waited += time.monotonic() - waiting
+
+    def _next_chunks(self, last: int) -> list[Sequence[tuple[int, Mention]]]:
+        """The chunks of the batch after the one ending at position ``last``: the helpers'
+        chunks of it too (their window starts at the cursor, in whole batches)."""
+        return _chunks(self.archive.mentions_since(last, self.settings.nlp.batch_size), CHUNKS)
+
+    def _work_ahead(self, analyzer: Any, ahead: Iterator[Sequence[tuple[int, Mention]]]) -> bool:
+        """Claim the next chunk of ``ahead`` nobody has and compute its texts into the
+        analyzer's cache; False when there is none left to claim."""
+        cache = analyzer._texts
+        for chunk in ahead:
+            wanted = self._wanted(cache, chunk)
+            if not wanted or not self._claim(self._chunk_claim(chunk)):
+                continue
+            self._take(cache, wanted)  # texts repeated from a chunk prepared before
+            for mention in wanted.values():
+                analyzer._text(mention)
+            return True
+        return False
+
+    def _wanted(self, cache: Any, chunk: Sequence[tuple[int, Mention]]) -> dict[str, Mention]:
+        """The Redis keys of the chunk's texts not in ``cache`` yet, with a mention of each."""
+        return {_parts_key(self.prefix, m): m for _, m in chunk if (m.title, m.text) not in cache}
+
+    def _chunk_claim(self, chunk: Sequence[tuple[int, Mention]]) -> str:
+        return f"{self.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}"
 
     def _take(self, cache: Any, wanted: dict[str, Mention]) -> None:
         """Take what is in Redis of ``wanted`` into ``cache``; what was found leaves ``wanted``."""
@@ -283,33 +335,53 @@ class AnalyzeWorker:
         """Prepare every chunk this worker wins of the LOOKAHEAD batches after the
         leaseholder's (that one it is computing already), in order; the mentions prepared.
 
-        The window is read once (one query, not one per batch and chunk: reading it again
-        for each chunk cost a helper as much as the texts it prepared), and a chunk the
-        cursor has passed meanwhile is left: the leaseholder has analysed it."""
+        A chunk the cursor has passed meanwhile is left: the leaseholder has analysed it."""
         with collector_paused():  # as the leaseholder's stage (``_take_prepared``)
             return self._help()
 
     def _help(self) -> int:
         analyzer = analyzer_for(self.archive, self.settings)
         batch = self.settings.nlp.batch_size
-        cursor = self.archive.ledger.get_cursor(CURSOR)
-        rows = self.archive.mentions_since(cursor, batch * (LOOKAHEAD + 1))[batch:]
+        rows = self._window(self.archive.ledger.get_cursor(CURSOR), batch)
         prepared = 0
         for start in range(0, len(rows), batch):
             for chunk in _chunks(rows[start : start + batch], CHUNKS):
-                if not self._claim(f"{self.prefix}:prep:{chunk[0][0]}:{chunk[-1][0]}"):
+                key = self._chunk_claim(chunk)
+                if key in self._tried:
+                    continue
+                # Won or not, a chunk is tried once: its claim outlives this look (CLAIM_MS),
+                # and a dead helper's chunk is the leaseholder's to compute.
+                self._tried.add(key)
+                if not self._claim(key):
                     continue
                 if prepared and self.archive.ledger.get_cursor(CURSOR) >= chunk[-1][0]:
                     continue
                 prepared += self._prepare(analyzer, [m for _, m in chunk])
         return prepared
 
+    def _window(self, cursor: int, batch: int) -> list[tuple[int, Mention]]:
+        """The rows of the LOOKAHEAD batches after the leaseholder's (the batch at ``cursor``).
+
+        Kept between looks and read on from the last row held: a helper looks again every
+        HELPER_POLL seconds while the leaseholder works, and reading the whole window
+        (a thousand rows) each time cost a helper as much as the texts it prepared. Positions
+        only grow (``Archive.mentions_since``), so the rows after the last held are the new
+        ones; the chunks tried leave with the rows the cursor passed."""
+        held = [row for row in self._held if row[0] > cursor]
+        missing = batch * (LOOKAHEAD + 1) - len(held)
+        if missing > 0:
+            held += self.archive.mentions_since(held[-1][0] if held else cursor, missing)
+        self._held = held
+        first = held[0][0] if held else cursor
+        self._tried = {key for key in self._tried if _claim_first(key) >= first}
+        return held[batch:]
+
     def _claim(self, key: str) -> bool:
         won = patient(lambda: self.server.set(key, self.worker, nx=True, px=CLAIM_MS), self.where)
         return bool(won)
 
     def _prepare(self, analyzer: Any, mentions: Sequence[Mention]) -> int:
-        wanted = {f"{self.prefix}:parts:{_text_key(m)}": m for m in mentions}
+        wanted = {_parts_key(self.prefix, m): m for m in mentions}
 
         def present() -> list[bool]:
             # Texts prepared before (a repost's, a copy's) are kept, not computed again: their
@@ -339,7 +411,14 @@ class AnalyzeWorker:
         return len(mentions)
 
 
+def _claim_first(key: str) -> int:
+    """The first position of the chunk a claim key (``_chunk_claim``) names."""
+    return int(key.rsplit(":", 2)[1])
+
+
 def _chunks(rows: Sequence[Any], count: int) -> list[Sequence[Any]]:
     """``rows`` in ``count`` consecutive parts as even as can be (fewer when shorter)."""
     size = -(-len(rows) // count)
+    if not size:
+        return []
     return [rows[i : i + size] for i in range(0, len(rows), size)]
