@@ -148,7 +148,7 @@ def key_events(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
         if e["loudest_cite"] != e["first_cite"]:
             para.append(
                 sentence(
-                    t.event_loudest(_who(loud), loud["excerpt"][:40], loud["engagement"]),
+                    t.event_loudest(_who(loud), clip(loud["excerpt"], 40), loud["engagement"]),
                     [e["loudest_cite"]],
                 )
             )
@@ -187,7 +187,7 @@ def views(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
         for ref in refs:
             rec = _mention(pack, ref)
             out.append(
-                [sentence(t.view(fig["labels"][view], _who(rec), rec["excerpt"][:60]), [ref])]
+                [sentence(t.view(fig["labels"][view], _who(rec), clip(rec["excerpt"], 60)), [ref])]
             )
     for row in pack["figures"]["spreaders"]["rows"][:3]:
         if row["engagement"]:
