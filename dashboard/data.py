@@ -236,6 +236,16 @@ def action_audit(config: str, limit: int = 30) -> list[AuditEntry]:
 
 
 @_ttl_cached
+def audit_subjects(config: str, limit: int = 1000) -> dict[tuple[str, str], str]:
+    """The titles of obligations and recent alerts keyed by (object type, id): the audit log
+    names what each entry was about, not only its number."""
+    ledger = reader(config).ledger
+    named = {("obligation", str(ob.id)): ob.title for ob in ledger.list_obligations(None)}
+    named.update({("alert", str(a.id)): a.title for a in ledger.list_alerts(limit=limit)})
+    return named
+
+
+@_ttl_cached
 def archive_size(config: str) -> int:
     return reader(config).count_mentions()
 
