@@ -179,6 +179,8 @@ def test_topic_burst_section(tmp_path: Path, monkeypatch: Any) -> None:
     assert row["基线依据"] == "前7天同一时段"
     caption = next(c.value for c in at.caption if c.value.startswith("近1小时相关信息"))
     assert "前7天同一小时" in caption and "3 倍" in caption and "1.0e-04" in caption
+    # and the fallback a topic without history gets (its row reads 前24小时均值)
+    assert "往日数据不足的话题用前24小时每小时均值" in caption
 
 
 def test_the_tab_counts_critical_alerts_until_someone_acknowledges_them(

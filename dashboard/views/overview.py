@@ -112,8 +112,11 @@ def burst_panel() -> None:
     st.subheader("话题声量突增")
     bursts = data_overview.topic_bursts(config, at)
     t = bursts.thresholds
+    # A topic without enough history at this hour falls back to the last 24 hours (its row
+    # says 前24小时均值): the caption says so, or it contradicted such a row.
     basis = (
-        f"往日同一时段（前{bursts.days}天同一小时及前后共3小时的中位数）"
+        f"往日同一时段（前{bursts.days}天同一小时及前后共3小时的中位数；往日数据不足的话题"
+        "用前24小时每小时均值）"
         if bursts.days
         else "前24小时每小时均值"
     )
