@@ -19,7 +19,7 @@ from alerts.obligations import ACTIVE, is_overdue
 from alerts.unit_scope import unit_scope
 from archive.search import SearchFilters, SearchScope
 from dashboard import data, units
-from dashboard.context import reader, settings
+from dashboard.context import reader
 from dashboard.data import OverviewMetrics, _count, _ttl_cached, rumor_threshold
 from dashboard.data_rumours import RumorWatch, rumours_under_watch
 from dashboard.roles import Principal

@@ -30,6 +30,8 @@ from dashboard.roles import Principal
 # A unit depends only on the event's members: cached by (event, member count), long enough
 # that a page of 200 events routes once, short enough that a changed ``units:`` shows soon.
 ROUTE_TTL = 300.0
+
+
 def tree(config: str) -> UnitTree | None:
     return tree_of(settings(config).units, settings(config).nlp.authorities)
 

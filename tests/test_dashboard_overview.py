@@ -54,7 +54,10 @@ def test_metric_cards_show_the_archive_figures(made: DashboardArchive, monkeypat
     [overdue] = [e.value.replace("\\", "") for e in at.error if "已逾期" in e.value]
     assert "发布权威信息：江州商场电梯困人（已逾期 3小时，期限 2026-11-20 11:00）" in overdue
     [upcoming] = [w.value.replace("\\", "") for w in at.warning if "下一项到期" in w.value]
-    assert upcoming == "下一项到期：澄清：网传临川奶粉三聚氰胺（剩余 2小时15分，期限 2026-11-20 16:15）"
+    assert (
+        upcoming
+        == "下一项到期：澄清：网传临川奶粉三聚氰胺（剩余 2小时15分，期限 2026-11-20 16:15）"
+    )
     # The simulated pipeline time is shown, not the wall clock.
     assert any("模拟时间：2026-11-20 14:00" in c.value for c in at.sidebar.caption)
 

@@ -18,7 +18,7 @@ import pytest
 from archive import open_archive
 from archive.models import Event
 from tests.support.browser import chromium, expect, fixture_dashboard, login, page_at
-from tests.support.dashboard_fixtures import NOW, HOUR, DashboardArchive
+from tests.support.dashboard_fixtures import HOUR, NOW, DashboardArchive
 
 pytestmark = pytest.mark.slow
 
