@@ -110,7 +110,8 @@ def overview(pack: dict[str, Any], t: Any) -> list[dict[str, Any]]:
             )
         )
     events = f["events"]["rows"][:3]
-    if events:
+    # A 专报 is about one event: "热度较高的事件为“<that event>”" told its reader nothing.
+    if events and pack.get("event_id") is None:
         out.append(
             sentence(
                 t.overview_events([f"“{e['title']}”" for e in events]),

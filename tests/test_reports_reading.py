@@ -6,6 +6,8 @@
   in an ellipsis (``core.text.clip``).
 - The appendix numbered its tables 表, 表1, 表3, 表2, 表4 (the chart tables first, keeping
   their fixed numbers): now 表1, 表2, … in the order they appear.
+- The 专报's 综述 ended "热度较高的事件为“江州一商场电梯坠落”" in the 专报 on that very event:
+  the sentence is now the 日报's and 周报's only.
 - 关键传播节点 named an account twice when two of its posts were among the key spreaders
   ("江州市场监管（官方，带来15条）、江州发布（…）、江州市场监管（官方，带来11条）"): an account
   is now named once, with its posts counted together.
@@ -153,3 +155,13 @@ def test_a_key_spreader_with_two_posts_is_named_once() -> None:
         "关键传播节点：江州市场监管（官方，2条帖子共带来26条）、江州发布（官方，带来12条）。"
     )
     assert set(nodes["cites"]) >= {"m:b", "m:c", "m:d"}  # every post still cited
+
+
+def test_a_special_report_does_not_name_its_own_event_as_the_hottest(
+    made: DashboardArchive,
+) -> None:
+    event = _build(made, "event", event_id="ev-lift")
+    overview = [s["text"] for p in event["sections"][0]["paragraphs"] for s in p]
+    assert overview and not any("热度较高的事件" in text for text in overview), overview
+    daily = _build(made, "daily", day=DAY)
+    assert any("热度较高的事件" in s["text"] for p in daily["sections"][0]["paragraphs"] for s in p)
