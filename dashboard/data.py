@@ -123,6 +123,16 @@ def _count(config: str, filters: SearchFilters) -> tuple[int, bool]:
 
 
 @_ttl_cached
+def active_hotspots(config: str, at: datetime) -> list[Event]:
+    """Events with new mentions in the last 24 hours, not yet closed, with a hotspot's size
+    and spread: what the overview's 活跃热点 card and its 辖区单位 table both count."""
+    archive = reader(config)
+    rule = settings(config).nlp.hotspot
+    recent = archive.list_events(active_since=at - timedelta(hours=24), limit=1000)
+    return [e for e in recent if e.status != "closed" and is_hotspot(e, archive, rule)]
+
+
+@_ttl_cached
 def overview_metrics(config: str, at: datetime) -> OverviewMetrics:
     day = timedelta(hours=24)
     new, exact = _count(config, SearchFilters(since=at - day))
@@ -131,18 +141,12 @@ def overview_metrics(config: str, at: datetime) -> OverviewMetrics:
 
     threshold = rumor_threshold(config)
     rumors = high_risk_mentions(config, at)
-    archive = reader(config)
-    hotspots = archive.list_events(active_since=at - day, limit=1000)
-    active = archive.ledger.list_obligations(list(ACTIVE))
+    active = reader(config).ledger.list_obligations(list(ACTIVE))
     return OverviewMetrics(
         new_mentions=new,
         new_mentions_exact=exact,
         previous_mentions=previous,
-        active_hotspots=sum(
-            1
-            for e in hotspots
-            if e.status != "closed" and is_hotspot(e, archive, settings(config).nlp.hotspot)
-        ),
+        active_hotspots=len(active_hotspots(config, at)),
         open_obligations=len(active),
         overdue_obligations=sum(1 for ob in active if is_overdue(ob, at)),
         rumor_mentions=rumors,
@@ -229,6 +233,16 @@ def action_audit(config: str, limit: int = 30) -> list[AuditEntry]:
     ]
     entries.sort(key=lambda e: (e.at, e.id or 0), reverse=True)
     return entries[:limit]
+
+
+@_ttl_cached
+def audit_subjects(config: str, limit: int = 1000) -> dict[tuple[str, str], str]:
+    """The titles of obligations and recent alerts keyed by (object type, id): the audit log
+    names what each entry was about, not only its number."""
+    ledger = reader(config).ledger
+    named = {("obligation", str(ob.id)): ob.title for ob in ledger.list_obligations(None)}
+    named.update({("alert", str(a.id)): a.title for a in ledger.list_alerts(limit=limit)})
+    return named
 
 
 @_ttl_cached

@@ -19,11 +19,10 @@ from alerts.obligations import ACTIVE, is_overdue
 from alerts.unit_scope import unit_scope
 from archive.search import SearchFilters, SearchScope
 from dashboard import data, units
-from dashboard.context import reader, settings
+from dashboard.context import reader
 from dashboard.data import OverviewMetrics, _count, _ttl_cached, rumor_threshold
 from dashboard.data_rumours import RumorWatch, rumours_under_watch
 from dashboard.roles import Principal
-from nlp.hotspots import is_hotspot
 
 DAY = timedelta(hours=24)
 OBLIGATION_LIMIT = 1_000_000
@@ -84,11 +83,8 @@ def _unit_metrics(config: str, unit_id: str, at: datetime) -> OverviewMetrics:
     previous, _ = _count(config, SearchFilters(since=at - 2 * DAY, until=at - DAY, scope=scope))
     allowed = _subtree(config, unit_id)
     archive = reader(config)
-    rule = settings(config).nlp.hotspot
     hotspots = [
-        e
-        for e in archive.list_events(active_since=at - DAY, limit=1000)
-        if e.status != "closed" and units.unit_of_event(config, e) in allowed
+        e for e in data.active_hotspots(config, at) if units.unit_of_event(config, e) in allowed
     ]
     active = [
         ob
@@ -100,7 +96,7 @@ def _unit_metrics(config: str, unit_id: str, at: datetime) -> OverviewMetrics:
         new_mentions=new,
         new_mentions_exact=exact,
         previous_mentions=previous,
-        active_hotspots=sum(1 for e in hotspots if is_hotspot(e, archive, rule)),
+        active_hotspots=len(hotspots),
         open_obligations=len(active),
         overdue_obligations=sum(1 for ob in active if is_overdue(ob, at)),
         rumor_mentions=sum(w.recent for w in watched),

@@ -24,12 +24,12 @@ from archive.models import Alert, Event, Obligation
 from archive.search import SearchScope
 from core.settings_units import UNIT_LEVEL_LABELS, UnitSettings
 from dashboard.context import reader, settings
+from dashboard.data import active_hotspots
 from dashboard.roles import Principal
 
 # A unit depends only on the event's members: cached by (event, member count), long enough
 # that a page of 200 events routes once, short enough that a changed ``units:`` shows soon.
 ROUTE_TTL = 300.0
-ACTIVE_EVENT_STATES = ("emerging", "growing", "peak")
 
 
 def tree(config: str) -> UnitTree | None:
@@ -159,7 +159,7 @@ def visible_alerts(config: str, principal: Principal, alerts: Sequence[Alert]) -
 class RollupRow:
     unit: UnitSettings
     own: bool  # the unit's own row (its own cases), not a child's subtree
-    active_events: int = 0
+    active_hotspots: int = 0
     open_obligations: int = 0
     overdue_obligations: int = 0
 
@@ -171,13 +171,12 @@ def rollup(
     obligation_units: Sequence[tuple[Obligation, str]],
     now: datetime,
 ) -> list[RollupRow]:
-    """The parent's table: its own cases, then one row per child with its whole subtree."""
+    """The parent's table: its own cases, then one row per child with its whole subtree
+    (``event_units``: the active hotspots, as the overview's card counts them)."""
     rows = [RollupRow(home, own=True)] + [RollupRow(c, own=False) for c in home.children]
     covers = [{home.id}] + [units.subtree(c.id) for c in home.children]
     for row, covered in zip(rows, covers, strict=True):
-        row.active_events = sum(
-            1 for e, u in event_units if u in covered and e.status in ACTIVE_EVENT_STATES
-        )
+        row.active_hotspots = sum(1 for _e, u in event_units if u in covered)
         active = [ob for ob, u in obligation_units if u in covered and ob.status in ACTIVE]
         row.open_obligations = len(active)
         row.overdue_obligations = sum(1 for ob in active if is_overdue(ob, now))
@@ -206,7 +205,7 @@ def rollup_rows(
         {
             "单位": f"{row.unit.name}（本级）" if row.own else row.unit.name,
             "层级": UNIT_LEVEL_LABELS.get(row.unit.level, row.unit.level),
-            "活跃事件": row.active_events,
+            "活跃热点": row.active_hotspots,
             "待处置事项": row.open_obligations,
             "已逾期": row.overdue_obligations,
         }
@@ -219,10 +218,11 @@ def units_panel(config: str, principal: Principal, now: datetime) -> None:
     home = home_unit(config, principal)
     if home is None:
         return
-    window = settings(config).nlp.event_window
-    events = reader(config).list_events(active_since=now - window, limit=500)
+    # The 活跃热点 card's own list, so the rows add up to the card above them (they counted
+    # emerging-to-peak events of the last 72 h: 1 against the card's 5 in the demo).
+    events = active_hotspots(config, now)
     obligations = reader(config).ledger.list_obligations(statuses=ACTIVE, limit=100_000)
     rows = rollup_rows(config, principal, events, obligations, now)
     st.subheader(f"辖区单位：{home.name}")
-    st.caption("本级与各下级单位（含其下属单位）的活跃事件、待处置和已逾期事项，按属地划分")
+    st.caption("本级与各下级单位（含其下属单位）的活跃热点、待处置和已逾期事项，按属地划分")
     st.dataframe(rows, hide_index=True, width="stretch")

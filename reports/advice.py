@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.text.clip import clip
 from reports import prose_env
 
 CLARIFY_SOON = timedelta(hours=12)
@@ -53,8 +54,8 @@ def suggestions(pack: dict[str, Any]) -> list[dict[str, Any]]:
             )
     for row in figures["rumours"]["rows"]:
         if row["status"] == "none":
-            excerpt = pack["mentions"][row["mention"].partition(":")[2]]["excerpt"][:30]
-            out.append(sentence(t.verify(excerpt, row["score"]), [row["mention"]]))
+            excerpt = pack["mentions"][row["mention"].partition(":")[2]]["excerpt"]
+            out.append(sentence(t.verify(clip(excerpt, 30), row["score"]), [row["mention"]]))
     overdue = figures["obligations"]["groups"].get("overdue", [])
     if overdue:
         out.append(sentence(t.overdue(len(overdue)), overdue))

@@ -92,12 +92,11 @@ def breakdown_chart(pack: dict[str, Any], fid: str, title: str) -> bytes:
 
 def charts(pack: dict[str, Any]) -> list[tuple[str, bytes]]:
     """(caption, PNG) of each chart the pack has data for."""
-    out = []
+    drawn = []
     if any(r["count"] for r in pack["figures"]["trend"]["rows"]):
-        out.append(("图1 声量走势", trend_chart(pack)))
-    for n, (fid, title) in enumerate(
-        (("by_platform", "各平台信息量"), ("by_sentiment", "情感倾向分布")), start=2
-    ):
+        drawn.append(("声量走势", trend_chart(pack)))
+    for fid, title in (("by_platform", "各平台信息量"), ("by_sentiment", "情感倾向分布")):
         if pack["figures"][fid]["rows"]:
-            out.append((f"图{n} {title}", breakdown_chart(pack, fid, title)))
-    return out
+            drawn.append((title, breakdown_chart(pack, fid, title)))
+    # Numbered as drawn: a period without a trend starts at 图1, not 图2.
+    return [(f"图{n} {title}", png) for n, (title, png) in enumerate(drawn, start=1)]

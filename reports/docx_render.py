@@ -188,27 +188,30 @@ def _caption(doc: Any, text: str) -> None:
 
 def _appendix(doc: Any, pack: dict[str, Any], numbers: dict[str, int]) -> None:
     _para(doc, "附：图表与数据", TITLE_FONT, BODY_SIZE)
-    tables = {"表 声量走势数据": trend(pack)}
+    tables = {"声量走势数据": trend(pack)}
     for fid, title, column in TABLES:
         tables[title] = breakdown(pack, fid, column)
     # Each chart is followed by the table of its data, captioned as such.
     data_of = {
-        "图1 声量走势": "表 声量走势数据",
-        "图2 各平台信息量": "表1 各平台信息量",
-        "图3 情感倾向分布": "表3 情感倾向分布",
+        "声量走势": "声量走势数据",
+        "各平台信息量": "各平台信息量",
+        "情感倾向分布": "情感倾向分布",
     }
-    shown = set()
+    # Tables are numbered in the order they appear (表1, 表2, …), charts' tables first.
+    order = []
     for caption, png in charts(pack):
         doc.add_picture(io.BytesIO(png), width=Cm(15))
         doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _caption(doc, caption)
-        data = data_of[caption]
-        _caption(doc, f"{data}（{caption.split()[0]}数据）")
+        number, name = caption.split(" ", 1)
+        data = data_of[name]
+        order.append(data)
+        _caption(doc, f"表{len(order)} {data}（{number}数据）")
         _table(doc, tables[data])
-        shown.add(data)
     for title, rows in tables.items():
-        if title not in shown:
-            _caption(doc, title)
+        if title not in order:
+            order.append(title)
+            _caption(doc, f"表{len(order)} {title}")
             _table(doc, rows)
     _para(doc, "注释", TITLE_FONT, BODY_SIZE)
     for ref, n in numbers.items():

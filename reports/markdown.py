@@ -43,9 +43,9 @@ def render_markdown(pack: dict[str, Any]) -> str:
                     text += "[" + ",".join(map(str, notes)) + "]"
             out += [text, ""]
     out += ["## 附：数据表", ""]
-    out += ["**声量走势**", "", *_table(trend(pack))]
-    for fid, title, column in TABLES:
-        out += [f"**{title}**", "", *_table(breakdown(pack, fid, column))]
+    out += ["**表1 声量走势**", "", *_table(trend(pack))]
+    for n, (fid, title, column) in enumerate(TABLES, start=2):
+        out += [f"**表{n} {title}**", "", *_table(breakdown(pack, fid, column))]
     out += ["## 注释", ""]
     for ref, n in numbers.items():
         text, link = note_text(pack, ref)

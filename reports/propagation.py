@@ -94,11 +94,26 @@ def paragraphs(pack: dict[str, Any], t: Any, sentence: Any, who: Any, when: Any)
         ),
     ]
     if fig["spreaders"]:
-        line = "、".join(
-            f"{s['author'] or '作者不详'}（{s['account']}，带来{s['brought_in']}条）"
-            for s in fig["spreaders"]
-        )
+        line = "、".join(_spreader_text(group) for group in _by_author(fig["spreaders"]))
         para.append(
             sentence(t.spread_nodes(line), [s["cite"] for s in fig["spreaders"]] + [f"f:{FIGURE}"])
         )
     return [para]
+
+
+def _by_author(spreaders: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The key spreaders grouped by account, in rank order: an account with two key posts is
+    named once (a list naming it twice read as two accounts of the same name)."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for s in spreaders:
+        groups.setdefault((s["author"], s["account"]), []).append(s)
+    return list(groups.values())
+
+
+def _spreader_text(posts: list[dict[str, Any]]) -> str:
+    first = posts[0]
+    name = first["author"] or "作者不详"
+    total = sum(s["brought_in"] for s in posts)
+    if len(posts) == 1:
+        return f"{name}（{first['account']}，带来{total}条）"
+    return f"{name}（{first['account']}，{len(posts)}条帖子共带来{total}条）"

@@ -110,7 +110,8 @@ def overview(pack: dict[str, Any], t: Any) -> list[dict[str, Any]]:
             )
         )
     events = f["events"]["rows"][:3]
-    if events:
+    # A 专报 is about one event: "热度较高的事件为“<that event>”" told its reader nothing.
+    if events and pack.get("event_id") is None:
         out.append(
             sentence(
                 t.overview_events([f"“{e['title']}”" for e in events]),
@@ -148,7 +149,7 @@ def key_events(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
         if e["loudest_cite"] != e["first_cite"]:
             para.append(
                 sentence(
-                    t.event_loudest(_who(loud), loud["excerpt"][:40], loud["engagement"]),
+                    t.event_loudest(_who(loud), clip(loud["excerpt"], 40), loud["engagement"]),
                     [e["loudest_cite"]],
                 )
             )
@@ -187,7 +188,7 @@ def views(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
         for ref in refs:
             rec = _mention(pack, ref)
             out.append(
-                [sentence(t.view(fig["labels"][view], _who(rec), rec["excerpt"][:60]), [ref])]
+                [sentence(t.view(fig["labels"][view], _who(rec), clip(rec["excerpt"], 60)), [ref])]
             )
     for row in pack["figures"]["spreaders"]["rows"][:3]:
         if row["engagement"]:

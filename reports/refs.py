@@ -14,6 +14,7 @@ from typing import Any
 from archive.models import Mention
 from archive.search import SearchRequest
 from core.clock import local
+from core.text.clip import clip
 
 EVIDENCE_KINDS = ("m", "o", "s")
 
@@ -70,7 +71,8 @@ def engagement(mention: Mention) -> int:
 
 def mention_record(mention: Mention, sentiment: str | None = None) -> dict[str, Any]:
     """What an endnote shows for a mention: title, source, time, link (and a short excerpt)."""
-    title = mention.title.strip() or mention.text.strip().replace("\n", " ")[:40]
+    # Cut texts end in an ellipsis (core.text.clip): a quoted fragment must not read as whole.
+    title = mention.title.strip() or clip(mention.text, 40)
     return {
         "id": mention.id,
         "title": title,
@@ -81,7 +83,7 @@ def mention_record(mention: Mention, sentiment: str | None = None) -> dict[str, 
         "published_at": mention.published_at.isoformat(),
         "local_time": f"{local(mention.published_at):%Y-%m-%d %H:%M}",
         "url": mention.url,
-        "excerpt": mention.text.strip().replace("\n", " ")[:80],
+        "excerpt": clip(mention.text, 80),
         "sentiment": sentiment or "",
         "engagement": engagement(mention),
     }

@@ -8,11 +8,12 @@ from typing import Any
 
 from core.clock import local
 
+# Unnumbered: each rendering numbers its tables in the order it shows them.
 TABLES = (
-    ("by_platform", "表1 各平台信息量", "平台"),
-    ("by_topic", "表2 各话题信息量", "话题"),
-    ("by_sentiment", "表3 情感倾向分布", "情感倾向"),
-    ("by_region", "表4 各地区信息量", "地区"),
+    ("by_platform", "各平台信息量", "平台"),
+    ("by_topic", "各话题信息量", "话题"),
+    ("by_sentiment", "情感倾向分布", "情感倾向"),
+    ("by_region", "各地区信息量", "地区"),
 )
 
 

@@ -153,6 +153,11 @@ def test_hotspots_show_each_events_platform_breakdown(
         "江州商场电梯困人": "微博 2 · 新闻网站 1",
         "网传临川奶粉三聚氰胺": "官方网站 1 · 微博 1",
     }
+    # The breakdown comes after the severity and the stage: before them it pushed both past
+    # the right edge of the window (the review of 2026-12-07).
+    [grid] = [d for d in at.dataframe if "平台分布" in d.value.columns]
+    order = list(grid.proto.column_order)
+    assert order.index("严重程度") < order.index("状态") < order.index("平台分布"), order
 
 
 def _platform_chart(at: AppTest) -> dict[str, int]:

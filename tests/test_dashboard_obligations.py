@@ -118,6 +118,8 @@ def test_acknowledge_changes_status_and_writes_audit(
     assert audit.iloc[0]["操作人"] == "张三"
     assert audit.iloc[0]["操作"] == "确认"
     assert audit.iloc[0]["状态变化"] == "待办 → 已确认"
+    # Named by its title, not only its number (the review of 2026-12-07: "#17" said nothing)
+    assert audit.iloc[0]["事项"] == f"#{overdue} 发布权威信息：江州商场电梯困人"
     # Acknowledged: the button is now disabled for this obligation, not for the others.
     assert at.button(key=f"ob_ack_{overdue}").disabled
     assert not at.button(key=f"ob_ack_{made.obligations['urgent']}").disabled

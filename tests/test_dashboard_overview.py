@@ -50,6 +50,14 @@ def test_metric_cards_show_the_archive_figures(made: DashboardArchive, monkeypat
     new_card = next(m for m in at.metric if m.label == "24小时新增提及")
     assert new_card.delta == str(EXPECTED_NEW_24H - EXPECTED_PREVIOUS_24H)
     assert any("1 项处置已逾期" in e.value for e in at.error)
+    # which one, and what is due next, without leaving the page (the review of 2026-12-07)
+    [overdue] = [e.value.replace("\\", "") for e in at.error if "已逾期" in e.value]
+    assert "发布权威信息：江州商场电梯困人（已逾期 3小时，期限 2026-11-20 11:00）" in overdue
+    [upcoming] = [w.value.replace("\\", "") for w in at.warning if "下一项到期" in w.value]
+    assert (
+        upcoming
+        == "下一项到期：澄清：网传临川奶粉三聚氰胺（剩余 2小时15分，期限 2026-11-20 16:15）"
+    )
     # The simulated pipeline time is shown, not the wall clock.
     assert any("模拟时间：2026-11-20 14:00" in c.value for c in at.sidebar.caption)
 
@@ -179,6 +187,8 @@ def test_topic_burst_section(tmp_path: Path, monkeypatch: Any) -> None:
     assert row["基线依据"] == "前7天同一时段"
     caption = next(c.value for c in at.caption if c.value.startswith("近1小时相关信息"))
     assert "前7天同一小时" in caption and "3 倍" in caption and "1.0e-04" in caption
+    # and the fallback a topic without history gets (its row reads 前24小时均值)
+    assert "往日数据不足的话题用前24小时每小时均值" in caption
 
 
 def test_the_tab_counts_critical_alerts_until_someone_acknowledges_them(

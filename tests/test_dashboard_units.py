@@ -195,9 +195,9 @@ def test_the_city_sees_everything_and_its_districts_rolled_up(
     # The lift incident and its overdue duty are the city's own; the milk rumour (a
     # clarification due in 2 h) is Linchuan's; the gas explosion (overdue) Baisha's.
     city, lin, bai = rows.values()
-    assert (city["活跃事件"], city["已逾期"]) == (1, 1)
-    assert (lin["活跃事件"], lin["待处置事项"], lin["已逾期"]) == (1, 1, 0)
-    assert (bai["活跃事件"], bai["待处置事项"], bai["已逾期"]) == (1, 1, 1)
+    assert (city["活跃热点"], city["已逾期"]) == (1, 1)
+    assert (lin["活跃热点"], lin["待处置事项"], lin["已逾期"]) == (1, 1, 0)
+    assert (bai["活跃热点"], bai["待处置事项"], bai["已逾期"]) == (1, 1, 1)
     at.switch_page("views/hotspots.py").run()
     shown = _page_text(at)
     assert "白沙区餐馆燃气爆炸" in shown and "网传临川奶粉三聚氰胺" in shown
@@ -219,5 +219,24 @@ def test_a_district_does_not_see_what_its_scheme_does_not_watch(
     at = _login(app_test(made, monkeypatch), "city")
     [table] = [d.value for d in at.dataframe if "单位" in d.value.columns]
     rows = {row["单位"]: row for row in table.to_dict("records")}
-    assert rows["江州市市场监督管理局（本级）"]["活跃事件"] == 2
-    assert rows["临川区市场监督管理局"]["活跃事件"] == 0
+    assert rows["江州市市场监督管理局（本级）"]["活跃热点"] == 2
+    assert rows["临川区市场监督管理局"]["活跃热点"] == 0
+
+
+def test_the_units_table_adds_up_to_the_hotspot_card(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    # The review of 2026-12-07: over the demo the card read 活跃热点 5 and the table's
+    # 活跃事件 added up to 1 (it counted emerging-to-peak events of 72 h, the card
+    # unclosed hotspots of 24 h). Both now count the card's list.
+    with open_archive(made.db) as archive:
+        archive.upsert_event(
+            Event(id="ev-cooling", title="临川区奶粉抽检后续", first_seen=NOW - 20 * HOUR,
+                  last_seen=NOW - 2 * HOUR, mention_count=3, heat=9.0, status="declining",
+                  region="临川区")
+        )  # fmt: skip
+    at = _login(app_test(made, monkeypatch), "city")
+    card = next(int(m.value) for m in at.metric if m.label == "活跃热点")
+    [table] = [d.value for d in at.dataframe if "单位" in d.value.columns]
+    assert "活跃事件" not in table.columns
+    assert int(table["活跃热点"].sum()) == card

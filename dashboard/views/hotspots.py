@@ -52,10 +52,10 @@ st.dataframe(
         "走势",
         "热度",
         "提及数",
-        "平台分布",
         "严重程度",
         "状态",
         "疑似谣言",
+        "平台分布",
         "首次发现",
         "最近提及",
     ],
@@ -73,13 +73,12 @@ st.dataframe(
 )
 
 st.subheader("查看事件详情")
-columns = st.columns(3)
-for index, item in enumerate(items):
-    event = item.event
-    with columns[index % 3]:
-        st.page_link(
-            EVENT_PAGE,
-            label=md_escape(event.title) or event.id,
-            query_params={"id": event.id},
-            icon=":material/arrow_forward:",
-        )
+# One link a line: in three columns a long title was clipped mid-word with no ellipsis
+# ("…召回部分电动"), and the officer could not tell two similar events apart.
+for item in items:
+    st.page_link(
+        EVENT_PAGE,
+        label=md_escape(item.event.title) or item.event.id,
+        query_params={"id": item.event.id},
+        icon=":material/arrow_forward:",
+    )

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from alerts.obligations import is_overdue
 from alerts.topic_burst import format_p
+from archive.models import Obligation
 from dashboard import auth, charts, data, data_overview, region_map, unit_overview, units
 from dashboard.claim_panel import clarification_state, debunk_line
 from dashboard.context import config_path
-from dashboard.formatting import fmt_time, md_escape
+from dashboard.formatting import countdown, fmt_time, md_escape
 from dashboard.labels import (
     AUDIT_ACTION_LABELS,
     TOPIC_LABELS,
@@ -27,6 +29,7 @@ RANGES = {
 }
 
 LOOKED_KEY = "overview_last_looked"
+DUE_LISTED = 5  # overdue duties named on the overview; the rest are on 处置
 FIRST_LOOK = timedelta(hours=1)
 
 config = config_path()
@@ -76,6 +79,27 @@ def changes_panel() -> None:
             st.markdown("\n".join(lines))
 
 
+def due_panel() -> None:
+    """The overdue duties by name and the next deadline, on the page the staff keep open: the
+    count alone sent the officer to 处置 to find out which (the review of 2026-12-07)."""
+    duties = units.visible_obligations(config, principal, data.obligations(config))
+    overdue = [ob for ob in duties if is_overdue(ob, at)]
+    upcoming = sorted((ob for ob in duties if not is_overdue(ob, at)), key=lambda ob: ob.due_at)
+    if not duties:
+        return
+    if metrics.overdue_obligations:
+        lines = [f"有 {metrics.overdue_obligations} 项处置已逾期，请到「处置」页面办理："]
+        lines += [f"- {_duty_line(ob)}" for ob in overdue[:DUE_LISTED]]
+        st.error("\n".join(lines))
+    if upcoming:
+        st.warning(f"下一项到期：{_duty_line(upcoming[0])}")
+    st.page_link("views/obligations.py", label="到「处置」页面办理", icon=":material/task:")
+
+
+def _duty_line(ob: Obligation) -> str:
+    return f"{md_escape(ob.title)}（{countdown(ob.due_at, at)}，期限 {fmt_time(ob.due_at)}）"
+
+
 def rumour_panel() -> None:
     """Identified false claims (``dashboard.data_rumours``): the KPI card is the sum of this
     table's 近24小时传播帖 column, and the rumour rule fires on the same claims."""
@@ -112,8 +136,11 @@ def burst_panel() -> None:
     st.subheader("话题声量突增")
     bursts = data_overview.topic_bursts(config, at)
     t = bursts.thresholds
+    # A topic without enough history at this hour falls back to the last 24 hours (its row
+    # says 前24小时均值): the caption says so, or it contradicted such a row.
     basis = (
-        f"往日同一时段（前{bursts.days}天同一小时及前后共3小时的中位数）"
+        f"往日同一时段（前{bursts.days}天同一小时及前后共3小时的中位数；往日数据不足的话题"
+        "用前24小时每小时均值）"
         if bursts.days
         else "前24小时每小时均值"
     )
@@ -173,8 +200,7 @@ cards[4].metric(
     ),
     border=True,
 )
-if metrics.overdue_obligations:
-    st.error(f"有 {metrics.overdue_obligations} 项处置已逾期，请到「处置」页面办理。")
+due_panel()
 
 changes_panel()
 
