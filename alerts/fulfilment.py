@@ -52,6 +52,8 @@ from archive.base import Archive
 from archive.models import Alert, Analysis, Mention, Obligation, publisher
 from archive.search import SearchFilters, SearchRequest
 from core.settings import AgencySettings, RuleSettings, Settings
+from core.text.segment import cut_words
+from nlp.event_links import place_names
 
 FULFILS: dict[str, tuple[str, ...]] = {
     "debunk": ("clarification", "response", "authoritative_release"),
@@ -216,6 +218,7 @@ def find(
     city's release; the bureau's own 通报 that evening confirms it and closes the duty, dated
     by the earlier one."""
     keywords, title = _keywords(archive, ob), _topic_title(ob)
+    places: list[str] | None = None  # read when a superior's publication in the event comes
     since = window_start(archive, ob)
     strong: Finding | None = None
     weaker: Finding | None = None
@@ -235,7 +238,8 @@ def find(
         same_event = bool(ob.event_id and analysis and analysis.event_id == ob.event_id)
         score = match_score(ob, m, keywords, title, same_event)
         if same_event and channel == "superior" and score >= STRONG:
-            score = superior_in_event(ob, m, keywords, title)
+            places = event_places(archive, ob) if places is None else places
+            score = superior_in_event(ob, m, keywords, title, places)
         if score >= STRONG:
             strong = strong or Finding(m, channel, score)
             if channel == "own":
@@ -245,14 +249,46 @@ def find(
     return strong or weaker
 
 
-def superior_in_event(ob: Obligation, m: Mention, keywords: Sequence[str], title: str) -> float:
+def superior_in_event(
+    ob: Obligation,
+    m: Mention,
+    keywords: Sequence[str],
+    title: str,
+    places: Sequence[str] = (),
+) -> float:
     """A superior's publication in the obligation's event counts when its words agree at least
-    weakly too: a province or city publishes on every district's theme, and a province-wide
-    consumer tip the clustering put in a local event answers nothing of it (cuihu_ebike: the
-    province's 冬季电动自行车安全使用的消费提示, 0.27 of the fire's keywords, closed the fire's
-    response, dated before it opened). A release about the event names its words."""
+    weakly too, and when it names the event's place (``places``: ``event_places``, when the
+    event has one): a province or city publishes on every district's theme, and a
+    province-wide consumer tip the clustering put in a local event answers nothing of it
+    (cuihu_ebike: the province's
+    冬季电动自行车安全使用的消费提示, 0.27 of the fire's keywords, closed the fire's response,
+    dated before it opened; once the fire's event grew its keywords, 0.4 and more of them,
+    naming neither 白沙 nor 翠湖苑). A release about the event names its words and its place
+    (the province's ropeway notice names 临川区青屏山景区)."""
+    if places and not any(place in f"{m.title}\n{m.text}" for place in places):
+        return 0.0
     words = match_score(ob, m, keywords, title)
     return 1.0 if words >= WEAK else words
+
+
+# A place is the event's when this many of its members name it: the story's place is told by
+# its witnesses and reports alike, a noise item's (another city's district) by itself alone.
+PLACE_MEMBERS = 2
+EVENT_MEMBERS_READ = 200  # the event's first members are enough to know where it happens
+
+
+def event_places(archive: Archive, ob: Obligation) -> list[str]:
+    """The places below the city that the obligation's event happens at: districts by their
+    short name (白沙), roads, squares and estates (人民路, 翠湖苑; ``nlp.event_links``), each
+    named by at least ``PLACE_MEMBERS`` of its members."""
+    if not ob.event_id:
+        return []
+    named: dict[str, int] = {}
+    for member in archive.event_mentions(ob.event_id, limit=EVENT_MEMBERS_READ):
+        words = cut_words(f"{member.title}\n{member.text}")
+        for name in {name for _, name in place_names(words)}:
+            named[name] = named.get(name, 0) + 1
+    return [name for name, count in named.items() if count >= PLACE_MEMBERS]
 
 
 def window_start(archive: Archive, ob: Obligation) -> datetime:
