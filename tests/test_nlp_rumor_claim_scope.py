@@ -68,6 +68,13 @@ def test_an_accusation_heard_beside_the_report_is_not_capped_by_it() -> None:
     assert "不在事件的权威或媒体报道" in result.reasons[0].text
 
 
+def test_a_familys_word_in_a_reported_story_stays_capped() -> None:
+    # Hearsay about the event itself (who is safe, what the staff did) is what the cap is for.
+    family = mention("p4", "我姐在启明检测做前台，她说这几天公司天天有人来退报告，老板也不来了", 3)
+    result = scored(family, 0.8)
+    assert result.score == CORROBORATED_MAX
+
+
 def test_an_insiders_inside_story_is_hearsay_and_insinuated() -> None:
     inside = mention(
         "p3",
