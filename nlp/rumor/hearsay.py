@@ -158,8 +158,9 @@ def hearsay_claim(text: str) -> HearsayClaim | None:
 
 
 _QUOTED = re.compile(r"[“\"「『][^”\"」』]{0,80}[”\"」』]")
-# The kinds of figure a toll is made of (not a loss, a response level or a stranding).
-_TOLL_KINDS = ("deaths", "missing", "serious_injuries", "injuries")
+# Figures that make no toll: a loss, and the people held by special equipment (they are safe,
+# or counted again as the hurt); a report with only these gives no reference.
+_NOT_TOLLS = ("loss", "stranded", "stranded_hours")
 # Words that make a report's "no one died" provisional (暂无人员死亡, 目前未发现死亡): a count
 # that may still rise, not one that contradicts a death claim.
 PROVISIONAL = ("暂", "目前", "尚", "暂时", "初步", "截至目前")
@@ -172,7 +173,7 @@ def report_tolls(text: str) -> tuple[float, float] | None:
     figures, none_hurt, _ = extract_figures(_QUOTED.sub(" ", text))
     best: dict[str, float] = {}
     for figure in figures:
-        if figure.kind in _TOLL_KINDS:
+        if figure.kind not in _NOT_TOLLS:
             best[figure.kind] = max(best.get(figure.kind, 0.0), figure.value)
     if not best and not none_hurt:
         return None
