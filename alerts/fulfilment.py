@@ -49,9 +49,12 @@ from alerts.fulfilled import Closing, queue_fulfilled
 from alerts.messages import dashboard_url, mention_label, obligation_link
 from alerts.outbox import queue_for
 from archive.base import Archive
-from archive.models import Alert, Analysis, Mention, Obligation, publisher
+from archive.models import Alert, Analysis, EntityRef, Mention, Obligation, publisher
 from archive.search import SearchFilters, SearchRequest
 from core.settings import AgencySettings, RuleSettings, Settings
+from core.text.segment import cut_words
+from nlp.event_context import institution_names
+from nlp.event_links import firm_names, place_names
 
 FULFILS: dict[str, tuple[str, ...]] = {
     "debunk": ("clarification", "response", "authoritative_release"),
@@ -216,6 +219,7 @@ def find(
     city's release; the bureau's own 通报 that evening confirms it and closes the duty, dated
     by the earlier one."""
     keywords, title = _keywords(archive, ob), _topic_title(ob)
+    places: list[str] | None = None  # read when a superior's publication in the event comes
     since = window_start(archive, ob)
     strong: Finding | None = None
     weaker: Finding | None = None
@@ -235,7 +239,8 @@ def find(
         same_event = bool(ob.event_id and analysis and analysis.event_id == ob.event_id)
         score = match_score(ob, m, keywords, title, same_event)
         if same_event and channel == "superior" and score >= STRONG:
-            score = superior_in_event(ob, m, keywords, title)
+            places = event_places(archive, ob) if places is None else places
+            score = superior_in_event(ob, m, keywords, title, places)
         if score >= STRONG:
             strong = strong or Finding(m, channel, score)
             if channel == "own":
@@ -245,14 +250,53 @@ def find(
     return strong or weaker
 
 
-def superior_in_event(ob: Obligation, m: Mention, keywords: Sequence[str], title: str) -> float:
+def superior_in_event(
+    ob: Obligation,
+    m: Mention,
+    keywords: Sequence[str],
+    title: str,
+    places: Sequence[str] = (),
+) -> float:
     """A superior's publication in the obligation's event counts when its words agree at least
-    weakly too: a province or city publishes on every district's theme, and a province-wide
-    consumer tip the clustering put in a local event answers nothing of it (cuihu_ebike: the
-    province's 冬季电动自行车安全使用的消费提示, 0.27 of the fire's keywords, closed the fire's
-    response, dated before it opened). A release about the event names its words."""
+    weakly too, and when it names the event's place, institution or firm (``places``:
+    ``event_places``, when the event has any): a province or city publishes on every
+    district's theme, and a province-wide consumer tip the clustering put in a local event
+    answers nothing of it (cuihu_ebike: the province's 冬季电动自行车安全使用的消费提示, 0.27
+    of the fire's keywords, closed the fire's response, dated before it opened; once the
+    fire's event grew its keywords, 0.4 and more of them, naming neither 白沙 nor 翠湖苑). A
+    release about the event names its words and its place or subject (the province's ropeway
+    notice names 临川区青屏山景区, the city's 辟谣 of a plant's explosion the plant)."""
+    if places and not any(place in f"{m.title}\n{m.text}" for place in places):
+        return 0.0
     words = match_score(ob, m, keywords, title)
     return 1.0 if words >= WEAK else words
+
+
+# A place or an institution is the event's when this many of its members name it (a firm when
+# this many name it, ``Event.entities``): the story's whereabouts are told by its witnesses and
+# reports alike, a noise item's (another city's district) by itself alone.
+PLACE_MEMBERS = 2
+EVENT_MEMBERS_READ = 200  # the event's first members are enough to know where it happens
+
+
+def event_places(archive: Archive, ob: Obligation) -> list[str]:
+    """Where and at whom the obligation's event happens: the places below the city (districts
+    by their short name, 白沙; roads, squares and estates, 人民路, 翠湖苑: ``nlp.event_links``),
+    the institutions (晨曦幼儿园: ``nlp.event_context``) and the firms (恒泰印染, by the short
+    names the public use) at least ``PLACE_MEMBERS`` of its members name. The city's 辟谣 of a
+    plant's explosion names the plant, not always its road."""
+    event = archive.get_event(ob.event_id) if ob.event_id else None
+    if event is None:
+        return []
+    named: dict[str, int] = {}
+    for member in archive.event_mentions(event.id, limit=EVENT_MEMBERS_READ):
+        words = cut_words(f"{member.title}\n{member.text}")
+        found = {name for _, name in place_names(words)} | set(institution_names(words))
+        for name in found:
+            named[name] = named.get(name, 0) + 1
+    firms = [EntityRef(e.kind, e.name) for e in event.entities or [] if e.count >= PLACE_MEMBERS]
+    places = [name for name, count in named.items() if count >= PLACE_MEMBERS]
+    return list(dict.fromkeys([*places, *firm_names(firms)]))
 
 
 def window_start(archive: Archive, ob: Obligation) -> datetime:

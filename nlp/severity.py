@@ -29,8 +29,13 @@ Three sources of a grade, strongest first:
    or more are harmed or anyone dies; 一般 when 30–99 are harmed and no one dies. A 养老院 is
    not singled out by these plans, so it does not raise the grade.
 
+4. **People stranded by special equipment** (a ropeway, a large amusement ride, an elevator
+   car), by the hours and the people held (《特种设备安全监察条例》 art. 61–64,
+   ``nlp.severity_stranding``): 86 tourists held six hours in a ropeway's cabins is 一般
+   with nobody hurt.
+
 The figures themselves (numbers, claims that are not figures, the food and school setting) are
-``nlp.severity_figures``'. The higher of the accident and the food grade wins.
+``nlp.severity_figures``'. The highest of the accident, the food and the stranding grade wins.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from nlp.severity_figures import (
     parse_number,
     text_figures,
 )
+from nlp.severity_stranding import rule_reason, stranding_rule
 
 # What callers import from here: the figures are read in nlp.severity_figures.
 __all__ = [
@@ -133,11 +139,29 @@ def _food_grade(best: dict[str, Figure]) -> tuple[str | None, list[Figure], str]
     return None, [], ""
 
 
+def _stranding_grade(best: dict[str, Figure]) -> tuple[str | None, list[Figure], Reason | None]:
+    """The special-equipment regulation's grade of a stranding (``nlp.severity_stranding``)."""
+    hours = best.get("stranded_hours")
+    if hours is None or not hours.equipment:
+        return None, [], None
+    people = best.get("stranded")
+    found = stranding_rule(hours.equipment, people.value if people else 0.0, hours.value)
+    if found is None:
+        return None, [], None
+    grade, words, by_people = found
+    used = [hours, *([people] if by_people and people is not None else [])]
+    return grade, used, rule_reason(f"{words}：{grade}", hours.mention_id)
+
+
+def _more_severe(grade: str | None, than: str | None) -> bool:
+    return grade is not None and (than is None or GRADES.index(grade) < GRADES.index(than))
+
+
 def grade_of(
     best: dict[str, Figure], accident_context: bool
 ) -> tuple[str | None, list[Figure], Reason | None]:
-    """The grade, the figures that decided it and, for a response or the food-safety plan,
-    the rule applied."""
+    """The grade, the figures that decided it and, for a response, the food-safety plan or a
+    stranding, the rule applied."""
     response = best.get("response")
     if response is not None:
         announced = RESPONSE_GRADE[int(response.value)]
@@ -145,12 +169,16 @@ def grade_of(
         rule = f"已启动{level}级应急响应，按{announced}事件处置（官方定级优先于人数）"
         return announced, [response], Reason("signal", rule, 0.0, response.mention_id or None)
     grade, used = _accident_grade(best)
+    chosen: tuple[str | None, list[Figure], Reason | None] = (grade, used, None)
     food, food_used, food_rule = _food_grade(best)
-    if food is not None and (grade is None or GRADES.index(food) < GRADES.index(grade)):
+    if _more_severe(food, chosen[0]):
         rule = f"{food_rule}：{food}（国家食品安全事故应急预案）"
-        return food, food_used, Reason("signal", rule, 0.0, food_used[0].mention_id or None)
-    if grade is not None:
-        return grade, used, None
+        chosen = (food, food_used, Reason("signal", rule, 0.0, food_used[0].mention_id or None))
+    stranded = _stranding_grade(best)
+    if _more_severe(stranded[0], chosen[0]):
+        chosen = stranded
+    if chosen[0] is not None:
+        return chosen
     casualties = [
         best[kind]
         for kind in ("deaths", "serious_injuries", "injuries", "sick", "loss")
@@ -226,8 +254,14 @@ def grade_event(members: Iterable[SourcedFigures]) -> tuple[str | None, list[Rea
     credible = [f for m in ordered if m.credible for f in m.best.values()]
     food = any(f.food for f in credible)
     school = any(f.school for f in credible)
+    equipment = next((f.equipment for f in credible if f.equipment), "")
     best = {
-        kind: replace(figure, food=figure.food or food, school=figure.school or school)
+        kind: replace(
+            figure,
+            food=figure.food or food,
+            school=figure.school or school,
+            equipment=figure.equipment or equipment,
+        )
         for kind, (figure, _) in chosen.items()
     }
     grade, used, rule = grade_of(best, context)

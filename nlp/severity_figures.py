@@ -20,8 +20,19 @@ from functools import lru_cache
 
 from archive.models import Reason
 from nlp.lexicon import RESOURCES, default_lexicon, load_sections
+from nlp.severity_stranding import equipment_of, stranding_figures
 
-KINDS = ("deaths", "serious_injuries", "injuries", "missing", "sick", "loss", "response")
+KINDS = (
+    "deaths",
+    "serious_injuries",
+    "injuries",
+    "missing",
+    "sick",
+    "loss",
+    "response",
+    "stranded",
+    "stranded_hours",
+)
 KIND_LABEL = {
     "deaths": "死亡",
     "serious_injuries": "重伤",
@@ -30,6 +41,8 @@ KIND_LABEL = {
     "sick": "中毒或就医",
     "loss": "直接经济损失",
     "response": "应急响应",
+    "stranded": "滞留或被困",
+    "stranded_hours": "滞留时长",
 }
 ROMAN = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
 
@@ -176,12 +189,15 @@ class Figure:
     mention_id: str = ""
     food: bool = False  # its text is about food poisoning (graded by the food-safety plan)
     school: bool = False  # ...at a school or a kindergarten
+    equipment: str = ""  # its text is about special equipment (nlp.severity_stranding)
 
     def reason(self, note: str = "") -> Reason:
         if self.kind == "response":
             text = f"应急响应 {ROMAN[int(self.value)]}级（“{self.phrase}”）{note}"
         elif self.kind == "loss":
             text = f"{KIND_LABEL[self.kind]} {self.value:,.0f}元（“{self.phrase}”）{note}"
+        elif self.kind == "stranded_hours":
+            text = f"{KIND_LABEL[self.kind]} {self.value:g}小时（“{self.phrase}”）{note}"
         else:
             text = f"{KIND_LABEL[self.kind]} {self.value:g}人（“{self.phrase}”）{note}"
         return Reason(
@@ -337,6 +353,7 @@ def text_figures(text: str) -> TextFigures:
     lexicon = default_lexicon()
     words = claim_words()
     food, school = food_setting(text)
+    equipment = equipment_of(text)
     refutes = any(word in text for word in words.refuting)
     context = any(word in text for word in lexicon.accident) or "直接经济损失" in text
     figures: list[Figure] = []
@@ -353,6 +370,9 @@ def text_figures(text: str) -> TextFigures:
         figures += _zero_deaths(sentence, skipped)
         if not _NUMERAL.search(sentence):
             continue
+        for held, amount, phrase, at in stranding_figures(sentence, parse_number):
+            if not skipped(at, at + len(phrase)):
+                figures.append(Figure(held, amount, phrase))
         taken: list[tuple[int, int]] = []
         for start, end, figure in _response_figures(sentence, context or food):
             if not skipped(start, end):
@@ -374,7 +394,7 @@ def text_figures(text: str) -> TextFigures:
                     continue  # 1.5 people or a population figure: not a casualty count
                 taken.append((start, end))
                 figures.append(Figure(kind, value, match.group(0).strip()))
-    figures = [replace(f, food=food, school=school) for f in figures]
+    figures = [replace(f, food=food, school=school, equipment=equipment) for f in figures]
     no_casualties = any(phrase in text for phrase in lexicon.no_casualty)
     return tuple(figures), no_casualties, context
 

@@ -579,3 +579,57 @@ def test_a_superiors_same_theme_tip_in_the_event_does_not_answer_it(
     done = archive.ledger.get_obligation(ob.id or 0)
     assert done is not None and (done.status, done.fulfilled_by) == ("done", "own1")
     assert done.done_at == answer.published_at
+
+
+def test_a_superiors_tip_sharing_the_words_but_not_the_place_does_not_answer_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    # A local fire's event grown to share the tip's words (0.4 and more of its keywords): the
+    # province's tip names neither the district nor the estate its members name, so it is not
+    # the answer; the city's release naming the estate is proposed.
+    settings = settings_for(tmp_path, HOT)
+    clock = SimulatedClock(T0 + timedelta(minutes=30))
+    fire = replace(
+        event("e1", count=5, title="青松区丽景苑一楼道电动自行车充电起火"),
+        keywords=["电动自行车", "电池", "充电", "楼道", "火灾"],
+    )
+    archive.upsert_event(fire)
+    members = [
+        post("w1", "青松区丽景苑5栋楼道着火了，好多烟，消防车来了", 5, "住在5栋"),
+        post("w2", "丽景苑的电动车在楼道里充电起火，吓死人", 10, "青松居民"),
+        post("n1", "青松区丽景苑小区一楼道内电动自行车充电时起火，消防已扑灭", 20, "青松新闻"),
+    ]
+    archive.upsert_mentions(members)
+    archive.upsert_analyses([analysis(m.id, event_id="e1") for m in members])
+    evaluate(archive, settings, clock)
+    [ob] = archive.ledger.list_obligations()
+    tip = post(
+        "tip",
+        "入冬以来电动自行车电池火灾风险上升。提醒广大消费者：选购带3C标志的电动自行车和电池，"
+        "不在楼道充电，充满及时断电，谨防火灾。",
+        40,
+        "杭州发布",
+        platform="official",
+        kind="official",
+        title="关于冬季电动自行车安全使用的消费提示",
+        extra={"doc_type": "notice"},
+    )
+    archive.upsert_mentions([tip])
+    archive.upsert_analyses([analysis("tip", event_id="e1")])
+    clock.set(T0 + timedelta(hours=2))
+    report = evaluate(archive, settings, clock)
+    assert (report.fulfilments_closed, report.fulfilments_proposed) == (0, 0)
+    release = post(
+        "rel",
+        "【情况通报】今日凌晨，青松区丽景苑小区一楼道内停放充电的电动自行车电池起火，消防及时扑灭，"
+        "无人员伤亡。市场监管部门已对楼道充电的电池取样送检。",
+        150,
+        "杭州发布",
+    )
+    archive.upsert_mentions([release])
+    archive.upsert_analyses([analysis("rel", event_id="e1")])
+    clock.set(T0 + timedelta(hours=3))
+    report = evaluate(archive, settings, clock)
+    assert report.fulfilments_proposed == 1
+    proposed = archive.ledger.get_obligation(ob.id or 0)
+    assert proposed is not None and proposed.note.startswith(f"建议办结：{release.url}（")

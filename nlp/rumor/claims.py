@@ -25,6 +25,7 @@ from nlp.events import is_official
 from nlp.rumor.context import (
     ADDRESSING,
     AUTHORITY_PREFIX,
+    CONTRADICTED,
     EXCEEDED,
     HEARSAY_PREFIX,
     REPORTING_PLATFORMS,
@@ -67,10 +68,15 @@ def known_debunk(analysis: Analysis) -> Reason | None:
 
 
 def contradicted(analysis: Analysis) -> Reason | None:
-    """The reason saying the post's hearsay toll far exceeds the authorities' count
-    (``nlp.rumor.context``): the count answers it as a debunk answers a claim."""
+    """The reason saying the post's hearsay toll far exceeds the authorities' count, or
+    claims deaths where they state nobody died (``nlp.rumor.context``): the count answers it
+    as a debunk answers a claim."""
     return next(
-        (r for r in analysis.reasons if r.text.startswith(HEARSAY_PREFIX) and EXCEEDED in r.text),
+        (
+            r
+            for r in analysis.reasons
+            if r.text.startswith(HEARSAY_PREFIX) and (EXCEEDED in r.text or CONTRADICTED in r.text)
+        ),
         None,
     )
 

@@ -32,22 +32,25 @@ repeating a debunked claim (they quote the claim to refute it).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice
+from itertools import islice, pairwise
 from pathlib import Path
 
 from archive.models import Mention, Reason
 from core.settings import AuthoritySettings
 from nlp.events import EventState, is_official
-from nlp.rumor.form import claim_form, speaks_for_itself, witness_account
+from nlp.rumor.form import INSINUATION, Form, claim_form, speaks_for_itself, witness_account
 from nlp.rumor.hearsay import (
     EXCEEDS_MIN,
     UNVERIFIED_MAX,
     UNVERIFIED_MIN,
     HearsayClaim,
     Reference,
+    contradicts_none_dead,
     exceeds,
+    heard,
     hearsay_claim,
 )
 from nlp.rumor.score import RumorResult
@@ -139,9 +142,25 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+# A correction in the rule layer (``nlp.rumor.stance`` is the model's and stays as trained):
+# a post telling that a story, a video or a picture is old or from elsewhere answers the claim
+# that passes it off as local and new (这个视频2019年就在网上传过…别再张冠李戴了; 旧闻新炒).
+CORRECTING = re.compile(
+    r"张冠李戴|移花接木|旧闻新炒|炒冷饭|以讹传讹|拼接的|被剪辑|断章取义"
+    r"|(?:旧|老)(?:视频|图|图片|照片|新闻)|(?:\d{4}|几|好几|多)年(?:前)?就(?:在网上)?(?:传|出现|发|有)过"
+    r"|不是我们(?:这边|这里|本地|江\S市)|(?:与|和|跟)(?:我市|本市|本地|我们这)(?:无关|没关系)"
+)
+
+
+def corrects(text: str) -> list[str]:
+    """The phrases with which a text corrects a claim (``CORRECTING``)."""
+    return [m.group(0) for m in CORRECTING.finditer(text or "")]
+
+
 def claim_stance(text: str) -> str:
-    """ "refutes" when the text refutes a claim without asking about one, else "claims"."""
-    return "refutes" if disbelieves(text) and not asks(text) else "claims"
+    """ "refutes" when the text refutes or corrects a claim without asking about one, else
+    "claims"."""
+    return "refutes" if (disbelieves(text) or corrects(text)) and not asks(text) else "claims"
 
 
 # Words with which a report addresses a claim circulating ("网传…", "关于…的传言"): a report
@@ -222,6 +241,8 @@ _KIND_LABEL = {"deaths": "死亡", "casualties": "死伤"}
 # (``nlp.rumor.claims`` reads them back: such a toll is an identified false claim).
 HEARSAY_PREFIX = "传闻伤亡数字"
 EXCEEDED = "远超权威通报"
+# ...and of one the authorities' outright "nobody died" answers (``contradicts_none_dead``).
+CONTRADICTED = "与权威通报的无人员死亡相反"
 
 
 def _reporter(report: Mention) -> str:
@@ -246,28 +267,91 @@ def _hearsay(
     ``UNVERIFIED_MIN``, and at most ``UNVERIFIED_MAX`` where the corroboration cap would
     have held it (nothing confirms the event otherwise: the model's reading stands)."""
     before = result.score
-    heard = f"{HEARSAY_PREFIX}（{claim.source}…“{claim.phrase}”，{_KIND_LABEL[claim.kind]}"
-    heard += f" {claim.value:g} 人以上）"
+    told = f"{HEARSAY_PREFIX}（{claim.source}…“{claim.phrase}”，{_KIND_LABEL[claim.kind]}"
+    told += f" {claim.value:g} 人以上）"
     if reference is None:
-        reason = f"{heard}：尚无权威通报的伤亡数字可核对，待核实"
+        reason = f"{told}：尚无权威通报的伤亡数字可核对，待核实"
         high = UNVERIFIED_MAX if corroborated else 1.0
         _bound(result, UNVERIFIED_MIN, high, reason, mention.id)
     else:
         counted, report = reference.of(claim.kind)
         who = _reporter(report)
-        if not exceeds(claim, reference):
-            reason = f"{heard}：未明显超出权威通报的 {counted:g} 人（{who}）"
+        if contradicts_none_dead(claim, reference):
+            reason = (
+                f"{told}：{CONTRADICTED}（{who}），出自非权威来源的传闻、未经证实，疑似不实说法"
+            )
+        elif exceeds(claim, reference):
+            reason = (
+                f"{told}：{EXCEEDED}的 {counted:g} 人（{who}），出自非权威来源的传闻、"
+                "未经证实，疑似不实说法"
+            )
+        else:
+            reason = f"{told}：未明显超出权威通报的 {counted:g} 人（{who}）"
             result.reasons.insert(0, Reason("feature", reason, 0.0, report.id))
             return False
-        reason = (
-            f"{heard}：{EXCEEDED}的 {counted:g} 人（{who}），出自非权威来源的传闻、"
-            "未经证实，疑似不实说法"
-        )
         _bound(result, EXCEEDS_MIN, 1.0, reason, report.id)
     first = result.reasons[0]
     text = f"{first.text}（模型评分 {before:.2f}，语境调整后 {result.score:.2f}）"
     result.reasons[0] = Reason(first.kind, text, first.weight, first.mention_id)
     return True
+
+
+# A heard clause is what the report says when the report repeats at least this share of its
+# character pairs. Judgement: a report retelling a witness's hearsay (听说里面还有人被困 /
+# 仍有人员被困) repeats about half of it; an accusation riding on a report of something else
+# (说个内幕：老板是科长的小舅子 beside an undercover report on fake certificates) a tenth.
+REPORTED_SHARE = 0.5
+# A second claim inside a true story: that officials shield the story's subject, by kinship or
+# favour (老板是局里科长的小舅子, 和监管部门官员是亲戚, 是局里的关系户). A report of the
+# incident never confirms it, whatever else it confirms. Only this kind of heard claim leaves
+# the cap: other hearsay in a reported event is mostly what witnesses and families tell of the
+# event itself (我妈刚打通电话说她没事, linchuan_boiler), which the cap is for.
+OFFICIALS = re.compile(
+    r"局(?:里|长)?|官员|领导|干部|科长|处长|所长|站长|主任|公职人员|工作人员|监管部门|有关部门|政府"
+)
+SHIELDING = re.compile(
+    r"亲戚|亲属|小舅子|大舅子|连襟|妹夫|姐夫|小姨子|关系户|保护伞|后台|背后是|罩着|护着|包庇|勾结|打招呼"
+)
+_CLAUSE_END = re.compile(r"[。！？!?\n]")
+_HEARD_CHARS = 30  # the claim as shown in the reason
+
+
+def _pairs(text: str) -> set[str]:
+    chars = [c for c in text if c.isalnum()]
+    return {a + b for a, b in pairwise(chars)}
+
+
+def heard_beyond(text: str, report: Mention) -> str | None:
+    """What a post passes on as heard (``nlp.rumor.hearsay.heard``: from the hearsay words to
+    the end of their sentence) when it says officials shield the story's subject (``OFFICIALS``
+    with ``SHIELDING``) and the event's report does not say it (under ``REPORTED_SHARE`` of its
+    character pairs), else None. The corroboration cap is per claim: a report confirms what it
+    reports, not an accusation heard about someone else (a second claim inside a true story)."""
+    words = heard(text)
+    if words is None:
+        return None
+    start = text.find(words)
+    tail = text[start + len(words) :].lstrip("：:，, ")
+    end = _CLAUSE_END.search(tail)
+    clause = tail[: end.start()] if end else tail
+    if not (OFFICIALS.search(clause) and SHIELDING.search(clause)):
+        return None
+    pairs = _pairs(clause)
+    share = len(pairs & _pairs(f"{report.title}\n{report.text}")) / len(pairs)
+    if share >= REPORTED_SHARE:
+        return None
+    return clause if len(clause) <= _HEARD_CHARS else clause[: _HEARD_CHARS - 1] + "…"
+
+
+def rule_insinuation(text: str) -> Form | None:
+    """Insinuated hearsay by the rule layer's hearsay words (``RULE_HEARSAY``: 说个内幕，
+    网友爆料) that the model's ``HEARSAY`` does not hold (``nlp.rumor.form.insinuated_hearsay``
+    reads that one). 内幕 is both: an inside story passed on is a hidden truth insinuated."""
+    if asks(text) or disbelieves(text):
+        return None
+    words = heard(text)
+    hinted = list(dict.fromkeys(m.group(0) for m in INSINUATION.finditer(text)))
+    return Form("insinuation", (words, *hinted)) if words and hinted else None
 
 
 def in_context(
@@ -301,7 +385,7 @@ def in_context(
         reason = f"{SELF_PREFIX}{who}（{words}）：企业是自身产品与行为的权威，其声明不作为谣言主张"
         _cap(result, AUTHORITY_MAX, reason, mention.id)
     else:
-        words = "、".join(dict.fromkeys(disbelieves(text)))
+        words = "、".join(dict.fromkeys(disbelieves(text) + corrects(text)))
         _cap(result, REFUTATION_MAX, f"帖文在驳斥传言（{words}），不是传播该说法", mention.id)
     return result
 
@@ -327,9 +411,14 @@ def _as_claim(
         _cap(result, WITNESS_MAX, reason, mention.id)
     elif corroborated and corroboration is not None:
         who = corroboration.author or corroboration.title[:20] or corroboration.source
-        reason = f"事件已有权威或媒体报道（{who}），未被辟谣：按已证实事件的一部分看待"
-        _cap(result, CORROBORATED_MAX, reason, corroboration.id)
-    form = claim_form(text)
+        beyond = heard_beyond(text, corroboration)
+        if beyond is None:
+            reason = f"事件已有权威或媒体报道（{who}），未被辟谣：按已证实事件的一部分看待"
+            _cap(result, CORROBORATED_MAX, reason, corroboration.id)
+        else:
+            reason = f"传闻内容（{beyond}）不在事件的权威或媒体报道（{who}）中：不按已证实事件看待"
+            result.reasons.insert(0, Reason("feature", reason, 0.0, corroboration.id))
+    form = claim_form(text) or rule_insinuation(text)
     if form is not None:
         words = "、".join(form.words)
         if form.kind == "plea":
