@@ -1,15 +1,18 @@
-"""Who issued a policy document decides whether the agency owes its interpretation
-(谁起草、谁解读): its own and its units' documents open ``policy_interpretation``; a superior's
-or another department's alert (提示) without a duty. Texts written for this test."""
+"""Who issued a document decides the agency's duty. A policy document owes its interpretation
+by its issuer (谁起草、谁解读): the agency's own and its units' open ``policy_interpretation``, a
+superior's or another department's alert (提示) without a duty. A superior's request for the
+year's work-plan implementation report opens ``implementation_report``, which the agency's own
+published report closes. Texts written for this test."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alerts.stage import evaluate
 from archive import Archive
+from archive.models import Mention
 from core.clock import SHANGHAI, SimulatedClock
 from core.settings import AgencySettings, Settings
 from tests.support.alert_data import make_settings, mention
@@ -65,3 +68,77 @@ def test_only_the_agencys_and_its_units_documents_open_an_interpretation(
         a for a in archive.ledger.list_alerts(limit=100) if a.subject == "doc:p-province"
     )
     assert any("上级或其他部门" in reason.text for reason in province.evidence)
+
+
+def official(mid: str, issuer: str, title: str, text: str, at: datetime) -> Mention:
+    found = mention(
+        mid,
+        text,
+        at,
+        platform="official",
+        kind="official",
+        title=title,
+        extra={"doc_type": "notice"},
+        source="official-notices",
+    )
+    return replace(found, author=issuer)
+
+
+ASKED = (
+    "各设区市局：请各设区市局对照本单位2027年度法治建设工作要点，梳理任务落实情况，"
+    "形成报告，于2027年7月10日前公开并报送省局。"
+)
+
+
+def test_a_superiors_request_opens_the_work_plan_report_and_the_own_report_closes_it(
+    tmp_path: Path, archive: Archive
+) -> None:
+    asked_at = datetime(2027, 6, 21, 9, tzinfo=SHANGHAI)
+    archive.upsert_mentions(
+        [
+            official(
+                "ask",
+                "南岭省市场监督管理局办公室",
+                "关于报送2027年度法治建设工作要点落实情况的通知",
+                ASKED,
+                asked_at,
+            ),
+            # The same words from a neighbour and the province's own report ask nothing of it.
+            official(
+                "peer",
+                "青州市市场监督管理局",
+                "关于报送2027年度法治建设工作要点落实情况的通知",
+                ASKED,
+                asked_at,
+            ),
+            official(
+                "own-of-province",
+                "南岭省市场监督管理局",
+                "南岭省市场监督管理局2027年法治建设工作要点落实情况",
+                "现将我局2027年法治建设工作要点落实情况公布如下：……",
+                # A day before the request: a superior's publication after it would count
+                # as the city's (FULFILS proposes a superior's notice, see the report).
+                asked_at - timedelta(days=1),
+            ),
+        ]
+    )
+    settings = with_agency(tmp_path)
+    evaluate(archive, settings, SimulatedClock(asked_at + timedelta(hours=1)))
+    [duty] = archive.ledger.list_obligations(limit=100)
+    assert (duty.kind, duty.subject) == ("implementation_report", "doc:ask")
+    assert duty.due_at == datetime(2027, 7, 10, 23, 59, 59, tzinfo=SHANGHAI).astimezone(UTC)
+    reported_at = asked_at + timedelta(days=4)
+    archive.upsert_mentions(
+        [
+            official(
+                "report",
+                "江州市市场监督管理局",
+                "江州市市场监督管理局2027年度法治建设工作要点落实情况",
+                "根据2027年度法治建设工作要点，现将我局工作落实情况报告如下：……",
+                reported_at,
+            )
+        ]
+    )
+    evaluate(archive, settings, SimulatedClock(reported_at + timedelta(hours=1)))
+    [done] = archive.ledger.list_obligations(limit=100)
+    assert (done.status, done.fulfilled_by) == ("done", "report")
