@@ -119,10 +119,11 @@ def issued_by_own(mention: Mention, data: RuleInput) -> bool | None:
     """Whether the agency or one of its own units issued a document: one of the issuers
     (``author``, joint issuers separated by spaces or 、) is the agency's own name, a district
     or county bureau of its region, or a unit of the ``units:`` tree. None when the document
-    names no issuer (nothing to tell by)."""
+    names no issuer or no ``agency`` is configured (nothing to tell by: the duty opens, as
+    before)."""
     issuers = issuers_of(mention)
-    if not issuers:
-        return None
+    if not issuers or (data.agency is None and not data.own_names):
+        return None  # no issuer named, or no agency configured to tell it by
     units = {unit.name for unit in data.units.by_id.values()} if data.units else set()
     agency = data.agency
     return any(

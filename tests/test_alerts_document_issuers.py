@@ -142,3 +142,24 @@ def test_a_superiors_request_opens_the_work_plan_report_and_the_own_report_close
     evaluate(archive, settings, SimulatedClock(reported_at + timedelta(hours=1)))
     [done] = archive.ledger.list_obligations(limit=100)
     assert (done.status, done.fulfilled_by) == ("done", "report")
+
+
+def test_without_an_agency_every_policy_document_opens_its_interpretation(
+    tmp_path: Path, archive: Archive
+) -> None:
+    province = replace(
+        mention(
+            "p-province",
+            "各有关单位：现将有关管理办法印发给你们，请认真贯彻执行。",
+            PUBLISHED,
+            platform="official",
+            kind="official",
+            title="南岭省市场监督管理局关于印发《加油站计量监督管理办法》的通知",
+            extra={"doc_type": "policy"},
+        ),
+        author="南岭省市场监督管理局",
+    )
+    archive.upsert_mentions([province])
+    evaluate(archive, make_settings(tmp_path), SimulatedClock(PUBLISHED + timedelta(hours=1)))
+    [duty] = archive.ledger.list_obligations(limit=100)
+    assert (duty.kind, duty.subject) == ("policy_interpretation", "doc:p-province")
