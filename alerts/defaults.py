@@ -57,6 +57,15 @@ def default_rules(recipients: Sequence[str] = ()) -> list[dict[str, Any]]:
             "opens": ["policy_interpretation"],
         },
         {
+            # The year's work plan: the superior's request opens the implementation report,
+            # due on obligations.deadlines.implementation_report_dates (10 July, 30 November).
+            "name": "work-plan-report",
+            "type": "work_plan_report",
+            "description": "上级要求报送年度工作要点落实情况，须在规定日期前报告并公开",
+            "level": "info",
+            "opens": ["implementation_report"],
+        },
+        {
             "name": "penalty-decision",
             "type": "penalty",
             "description": "行政处罚决定（一般程序），须在规定工作日内公开",

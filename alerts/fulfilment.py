@@ -60,7 +60,8 @@ FULFILS: dict[str, tuple[str, ...]] = {
     "debunk": ("clarification", "response", "authoritative_release"),
     # An interpretation answers the public's questions about the policy too.
     "interpretation": ("policy_interpretation", "response"),
-    "notice": ("authoritative_release", "response", "clarification"),
+    # A notice also publishes the work plan's implementation report (落实情况).
+    "notice": ("authoritative_release", "response", "clarification", "implementation_report"),
     "penalty": ("penalty_disclosure",),
     "press": ("press_conference", "authoritative_release", "response"),
 }

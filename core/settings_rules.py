@@ -158,6 +158,15 @@ class OfficialDocumentRuleSettings(RuleSettingsBase):
     doc_types: list[str] = Field(default_factory=list)  # default: policy
 
 
+class WorkPlanReportRuleSettings(RuleSettingsBase):
+    """A superior's request for the year's work-plan implementation report
+    (alerts/document_rules.py, WorkPlanReportRule)."""
+
+    type: Literal["work_plan_report"]
+    label = "工作要点落实情况报告"
+    doc_types: list[str] = Field(default_factory=list)  # default: notice, policy
+
+
 class PenaltyRuleSettings(RuleSettingsBase):
     type: Literal["penalty"]
     label = "行政处罚"
@@ -193,6 +202,7 @@ RuleSettings = Annotated[
     | NewTermRuleSettings
     | WatchListRuleSettings
     | OfficialDocumentRuleSettings
+    | WorkPlanReportRuleSettings
     | PenaltyRuleSettings
     | ComplaintsRuleSettings
     | InspectionRuleSettings,

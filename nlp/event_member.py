@@ -8,9 +8,12 @@ analysis built, which is what makes a restart invisible.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from archive.models import Analysis, EntityRef, Mention
 from nlp.analysis_entities import region_names
 from nlp.analysis_state import TextParts
+from nlp.drills import is_drill_report
 from nlp.event_links import (
     POSTER,
     Probe,
@@ -60,7 +63,7 @@ def event_member(
     entities = tuple(analysis.entities) or entities
     linked = analysis.relevance < threshold
     words = document.title_words + document.body_words
-    return Member(
+    member = Member(
         mention=mention,
         title=document.prepared.title,
         vector=vector if vector is not None else text.vector,
@@ -100,6 +103,17 @@ def event_member(
         ),
         linked=linked,
     )
+    if mention.kind != "comment" and is_drill_report(document.prepared.title, mention.text):
+        return offering_nothing(member)
+    return member
+
+
+def offering_nothing(member: Member) -> Member:
+    """A drill report's member: it offers no words, title, names or links, so nothing joins
+    the event it founds by similarity or link — a real accident at the same place the next
+    day founds its own (``nlp.drills``). Its comments and reposts still join it through
+    their parent."""
+    return replace(member, vector={}, title_vector={}, entities=(), links=())
 
 
 def event_probe(mention: Mention, text: TextParts, entities: tuple[EntityRef, ...] = ()) -> Probe:
