@@ -113,7 +113,7 @@ def outside(scorer: RelevanceScorer, figures: dict[str, Any]) -> None:
         pages += 1
         result = scorer.score(document_from_text(page["body"], page.get("title") or ""))
         if result.score >= 0.5:
-            verdict = next((r.text for r in result.reasons if r.kind == "relevance"), "词表")
+            verdict = next((r.text for r in result.reasons if r.text.startswith("判定：")), "词表")
             fired[verdict.removeprefix("判定：")] += 1
     total = sum(fired.values())
     print(f"outside CED: {total} of {pages} news_pages_more articles relevant {dict(fired)}")
@@ -164,7 +164,9 @@ def relevance_by(
     fired: dict[str, int] = defaultdict(int)
     for scored in scores.values():
         if scored.score >= 0.5:
-            verdict = next((r.text for r in scored.reasons if r.kind == "relevance"), "判定：词表")
+            verdict = next(
+                (r.text for r in scored.reasons if r.text.startswith("判定：")), "判定：词表"
+            )
             fired[verdict.removeprefix("判定：")] += 1
     print(f"relevant at 0.5, by the part that fired: {dict(fired)}")
     if show_errors:  # the tuning part's only: reading held-out errors would tune on them
