@@ -4,9 +4,10 @@ The first scorer is lexicon-based: every topic term found among the mention's wo
 weight (``nlp/resources/topics.txt``), title words count double, repeats count sub-linearly,
 and the sum is squashed to 0..1. A word pair (``resources/relevance_pairs.txt``: 缆车 and 停了 in
 one sentence) adds as much as one unambiguous term: the public's everyday telling of an incident
-in the field, where neither word is relevant alone. ``RelevanceScorer`` is the seam where a trained model (e.g. a
-scikit-learn pipeline loaded from ``settings.nlp.models_dir``) replaces it: anything with a
-``score(document) -> RelevanceResult`` method will do, and it must still say why.
+in the field, where neither word is relevant alone. ``RelevanceScorer`` is the seam where a
+trained model (e.g. a scikit-learn pipeline loaded from ``settings.nlp.models_dir``) replaces
+it: anything with a ``score(document) -> RelevanceResult`` method will do, and it must still
+say why.
 """
 
 from __future__ import annotations

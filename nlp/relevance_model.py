@@ -13,8 +13,9 @@ model's strongest n-grams (``模型词语：…``):
 - the **model** fires when its probability reaches ``MODEL_THRESHOLD``;
 - comments are read by the lexicon alone (``LEXICON_ONLY_KINDS``);
 - the **lexicon** fires when its score reaches 0.5, unless none of its terms is unambiguous
-  (weight ≥ ``STRONG_TERM``), no word pair fired (``relevance.pair_hits``) and the model reads the text as clearly off-topic (below
-  ``MODEL_VETO``): an unrelated article whose weak terms (质量, 消费者, 进出口) add up.
+  (weight ≥ ``STRONG_TERM``), no word pair fired (``relevance.pair_hits``) and the model
+  reads the text as clearly off-topic (below ``MODEL_VETO``): an unrelated article whose weak
+  terms (质量, 消费者, 进出口) add up.
 
 The stage uses it when ``nlp/models/relevance.npz`` is shipped (``relevance.default_scorer``),
 or the file in ``settings.nlp.models_dir``. Stored as plain arrays (``numpy.load(

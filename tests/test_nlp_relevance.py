@@ -331,5 +331,5 @@ def test_pair_file_groups_name_their_topic(tmp_path: Path) -> None:
         load_pairs(bad)
     half = tmp_path / "half.txt"
     half.write_text("[recall.subject]\n汽车\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="needs a .subject and an .event"):
+    with pytest.raises(ValueError, match=r"needs a \.subject and an \.event"):
         load_pairs(half)
