@@ -37,6 +37,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from core.text.weibo import EMOTICON, TOPIC
 from nlp.rumor.features import DENSE_LABELS, DENSE_NAMES
+from nlp.rumor.form import CLAIM_CUES, claim_cues
 
 # The dense features the trees read (the author and the post; nothing about responses).
 TREE_DENSE = DENSE_NAMES[:12]
@@ -62,6 +63,7 @@ POST_FORM = (
     ("ellipsis", "帖文连用省略号"),
     ("log_latin", "帖文拉丁字母数"),
     ("plea", "帖文求转发扩散"),
+    *CLAIM_CUES,
 )
 POST_FORM_NAMES = tuple(name for name, _ in POST_FORM)
 TREE_FEATURES = (*TREE_DENSE, *POST_FORM_NAMES, "text_score")
@@ -96,6 +98,7 @@ def post_form(text: str) -> list[float]:
         float(bool(_ELLIPSIS.search(text))),
         math.log1p(max(0, len(_LATIN.findall(text)) - 3 * urls)),
         float(bool(_PLEA.search(text))),
+        *claim_cues(text),
     ]
 
 
