@@ -285,13 +285,15 @@ def fit_post_alone(
     sample_weight: np.ndarray | None = None,
     text_domains: np.ndarray | None = None,
     copy_scale: float = 1.0,
+    text_c: float = TEXT_C,
 ) -> PostAlone:
     """The text model on ``text`` (the post blocks of the training rows), its out-of-fold
     scores by a grouped inner CV, and the trees over those with the dense rows and posts;
     ``sample_weight`` (one per row, default 1) weighs the rows in every fit (training
     experiments across data sets, ``nlp.training.rumor_transfer``); ``text_domains`` (one
     training domain per row): the text model is fitted with the n-grams copied per domain
-    (times ``copy_scale``) and keeps the shared part only (``TextModel``)."""
+    (times ``copy_scale``) and keeps the shared part only (``TextModel``); ``text_c``: the text
+    model's C (transfer experiments)."""
     weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
     def text_model(rows: np.ndarray) -> TextModel:
@@ -302,6 +304,7 @@ def fit_post_alone(
             None if text_domains is None else text_domains[rows],
             seed,
             copy_scale,
+            text_c,
         )
 
     out_of_fold = np.zeros(len(y))
@@ -376,8 +379,9 @@ class TextModel:
         domains: np.ndarray | None,
         seed: int,
         scale: float = 1.0,
+        c: float = TEXT_C,
     ) -> TextModel:
-        model = LogisticRegression(C=TEXT_C, solver="liblinear", max_iter=2000, random_state=seed)
+        model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, random_state=seed)
         width = text.shape[1]
         model.fit(text if domains is None else domain_copies(text, domains, scale), y, weight)
         coef = model.coef_.ravel().astype(np.float64)[:width]

@@ -36,7 +36,7 @@ import scipy.sparse as sp
 
 from nlp.rumor.ced import RumorInput, labels_of
 from nlp.rumor.model import Rows, RumorModel
-from nlp.rumor.trees import fit_post_alone
+from nlp.rumor.trees import TEXT_C, fit_post_alone
 from nlp.training.rumor_counts import Prepared, block_of, count, tfidf
 from nlp.training.rumor_eval import Figures, baseline_predict, baseline_text, figures
 from nlp.training.rumor_more import MorePost
@@ -169,11 +169,12 @@ def trees_decision(
     weight: np.ndarray | None,
     text_domains: np.ndarray | None = None,
     copy_scale: float = 1.0,
+    text_c: float = TEXT_C,
 ) -> np.ndarray:
     """Post-alone trees fitted on the ``train`` rows (``text`` gives their text block, near-
     copies kept in one fold, ``weight`` per row; ``text_domains``: every row's domain, for
-    a text score fitted with per-domain copies, times ``copy_scale``) scoring the ``test``
-    rows."""
+    a text score fitted with per-domain copies, times ``copy_scale``; ``text_c``: its C)
+    scoring the ``test`` rows."""
     posts = [first.posts[i] for i in train]
     model = fit_post_alone(
         text(train),
@@ -185,6 +186,7 @@ def trees_decision(
         sample_weight=weight,
         text_domains=None if text_domains is None else text_domains[train],
         copy_scale=copy_scale,
+        text_c=text_c,
     )
     return model.decision(text(test), first.dense[test], [first.posts[i] for i in test])
 

@@ -24,6 +24,8 @@ parts (``parse_variant``):
   regression on its decision value is its Platt calibration, fitted jointly); the scores are
   out-of-fold by ``STACK_FOLDS`` grouped folds inside the training rows, and the final two
   models are fitted on all of them.
+- ``c=X``: the text score's logistic regression with C = X instead of ``TEXT_C`` (a smaller C
+  spreads the weight over more n-grams, fewer of them a training period's topic words).
 
 Nothing here reads a test post's label: each fitted thing (weights, n-gram spreads, folds,
 stacker) is computed from the split's training rows. The one free number, ``drop``'s share,
@@ -41,6 +43,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
 from nlp.rumor.model import RumorModel
+from nlp.rumor.trees import TEXT_C
 from nlp.training.rumor_counts import Counts, Prepared, block_of, tfidf
 from nlp.training.rumor_domains import trees_decision
 from nlp.training.rumor_train import SEED, Params, near_duplicate_groups
@@ -59,6 +62,7 @@ class Variant:
     drop: float = 0.0
     stack: bool = False
     copies: float = 0.0  # the scale of the text score's per-domain n-gram copies (0: none)
+    text_c: float = 0.0  # the text score's C (0: ``nlp.rumor.trees.TEXT_C``)
 
     @property
     def name(self) -> str:
@@ -66,13 +70,14 @@ class Variant:
         parts += [f"drop={self.drop:g}"] if self.drop else []
         parts += ["stack"] if self.stack else []
         parts += [f"copies={self.copies:g}"] if self.copies else []
+        parts += [f"c={self.text_c:g}"] if self.text_c else []
         return "+".join(parts) or "base"
 
 
 def parse_variant(text: str) -> Variant:
     """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``,
-    ``copies[=S]`` (S > 0, default 1)."""
-    weights, drop, stack, copies = "", 0.0, False, 0.0
+    ``copies[=S]`` (S > 0, default 1), ``c=X`` (X > 0)."""
+    weights, drop, stack, copies, text_c = "", 0.0, False, 0.0, 0.0
     for part in text.split("+"):
         if part == "base":
             continue
@@ -88,9 +93,13 @@ def parse_variant(text: str) -> Variant:
             copies = float(part[7:] or 1) if "=" in part else 1.0
             if copies <= 0:
                 raise ValueError(f"variant {text!r}: copies must be above 0, got {copies}")
+        elif part.startswith("c="):
+            text_c = float(part[2:])
+            if text_c <= 0:
+                raise ValueError(f"variant {text!r}: c must be above 0, got {text_c}")
         else:
             raise ValueError(f"variant {text!r}: unknown part {part!r}")
-    return Variant(weights, drop, stack, copies)
+    return Variant(weights, drop, stack, copies, text_c)
 
 
 def domain_spread(presence: sp.csr_matrix, domains: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -177,7 +186,9 @@ def _trees_decision(
 
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
     copies = domains if variant.copies else None
-    return trees_decision(text, first, train, test, y, weight, copies, variant.copies or 1.0)
+    return trees_decision(
+        text, first, train, test, y, weight, copies, variant.copies or 1.0, variant.text_c or TEXT_C
+    )
 
 
 def baseline_decision(
