@@ -39,6 +39,10 @@ def test_variants_parse_and_bad_parts_are_named() -> None:
         parse_variant("cells+trees")
     with pytest.raises(ValueError, match="drop must be between 0 and 1"):
         parse_variant("drop=1.5")
+    assert parse_variant("sources+c=2") == Variant("sources", text_c=2.0)
+    assert parse_variant("c=0.5").name == "c=0.5"
+    with pytest.raises(ValueError, match="c must be above 0"):
+        parse_variant("c=0")
 
 
 def test_weights_balance_the_classes_within_each_domain() -> None:
