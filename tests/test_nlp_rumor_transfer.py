@@ -41,6 +41,7 @@ def test_variants_parse_and_bad_parts_are_named() -> None:
         parse_variant("drop=1.5")
     assert parse_variant("sources+c=2") == Variant("sources", text_c=2.0)
     assert parse_variant("c=0.5").name == "c=0.5"
+    assert parse_variant("sources+cues").cues and not parse_variant("sources").cues
     with pytest.raises(ValueError, match="c must be above 0"):
         parse_variant("c=0")
 

@@ -63,10 +63,11 @@ POST_FORM = (
     ("ellipsis", "帖文连用省略号"),
     ("log_latin", "帖文拉丁字母数"),
     ("plea", "帖文求转发扩散"),
-    *CLAIM_CUES,
 )
 POST_FORM_NAMES = tuple(name for name, _ in POST_FORM)
 TREE_FEATURES = (*TREE_DENSE, *POST_FORM_NAMES, "text_score")
+# With the claim cues (``nlp.rumor.form.CLAIM_CUES``) between the form and the text score.
+CUED_FEATURES = (*TREE_DENSE, *POST_FORM_NAMES, *(n for n, _ in CLAIM_CUES), "text_score")
 _URL_TOKEN = re.compile(r"\burl\b")
 _EXCLAIM_RUN = re.compile(r"[！!]{2,}")
 _ELLIPSIS = re.compile(r"[。.…]{3,}")
@@ -81,8 +82,18 @@ TREE_OPTIONS: dict[str, Any] = dict(
 TEXT_C = 8.0  # the text score's C (the post n-grams alone; the shared model's C)
 
 
-def post_form(text: str) -> list[float]:
-    """One row of ``POST_FORM`` for a normalised post text."""
+def tree_features(cues: bool) -> tuple[str, ...]:
+    """The trees' columns, with or without the claim cues."""
+    return CUED_FEATURES if cues else TREE_FEATURES
+
+
+def form_of(cues: bool) -> tuple[tuple[str, str], ...]:
+    """The post's form columns (name, Chinese label), with or without the claim cues."""
+    return (*POST_FORM, *CLAIM_CUES) if cues else POST_FORM
+
+
+def post_form(text: str, cues: bool = False) -> list[float]:
+    """One row of ``form_of(cues)`` for a normalised post text."""
     urls = len(_URL_TOKEN.findall(text))
     return [
         math.log1p(len(text)),
@@ -98,13 +109,17 @@ def post_form(text: str) -> list[float]:
         float(bool(_ELLIPSIS.search(text))),
         math.log1p(max(0, len(_LATIN.findall(text)) - 3 * urls)),
         float(bool(_PLEA.search(text))),
-        *claim_cues(text),
+        *(claim_cues(text) if cues else ()),
     ]
 
 
-def tree_inputs(dense: np.ndarray, posts: Sequence[str], text_score: np.ndarray) -> np.ndarray:
-    """The trees' input rows: raw dense author/post figures (NaN kept), form, text score."""
-    form = np.array([post_form(p) for p in posts], dtype=np.float64).reshape(-1, len(POST_FORM))
+def tree_inputs(
+    dense: np.ndarray, posts: Sequence[str], text_score: np.ndarray, cues: bool = False
+) -> np.ndarray:
+    """The trees' input rows: raw dense author/post figures (NaN kept), form (with the claim
+    cues if ``cues``), text score."""
+    width = len(form_of(cues))
+    form = np.array([post_form(p, cues) for p in posts], dtype=np.float64).reshape(-1, width)
     return np.hstack([dense[:, _TREE_COLUMNS], form, np.asarray(text_score).reshape(-1, 1)])
 
 
@@ -226,10 +241,11 @@ class PostAlone:
     text_slope: float  # the trees' mean change of log-odds per unit of text score
     anonymous: Trees | None = None
     anonymous_slope: float = 0.0
+    cues: bool = False  # the trees read the claim cues (``CUED_FEATURES``)
 
     def inputs(self, text: sp.csr_matrix, dense: np.ndarray, posts: Sequence[str]) -> np.ndarray:
         score = np.asarray(text @ self.coef_text).ravel() + self.intercept_text
-        return tree_inputs(dense, posts, score)
+        return tree_inputs(dense, posts, score, self.cues)
 
     def without_author(self, inputs: np.ndarray) -> np.ndarray:
         """Which rows the anonymous trees score: no author figure at all (and such trees)."""
@@ -286,6 +302,7 @@ def fit_post_alone(
     text_domains: np.ndarray | None = None,
     copy_scale: float = 1.0,
     text_c: float = TEXT_C,
+    cues: bool = False,
 ) -> PostAlone:
     """The text model on ``text`` (the post blocks of the training rows), its out-of-fold
     scores by a grouped inner CV, and the trees over those with the dense rows and posts;
@@ -293,7 +310,7 @@ def fit_post_alone(
     experiments across data sets, ``nlp.training.rumor_transfer``); ``text_domains`` (one
     training domain per row): the text model is fitted with the n-grams copied per domain
     (times ``copy_scale``) and keeps the shared part only (``TextModel``); ``text_c``: the text
-    model's C (transfer experiments)."""
+    model's C (transfer experiments); ``cues``: the trees also read the claim cues."""
     weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
     def text_model(rows: np.ndarray) -> TextModel:
@@ -313,7 +330,7 @@ def fit_post_alone(
     for inner_train, inner_test in splitter.split(np.zeros(len(y)), y, groups):
         if len(np.unique(y[inner_train])) == 2:  # else (a toy corpus) the score says nothing
             out_of_fold[inner_test] = text_model(inner_train).decision_function(text[inner_test])
-    x = tree_inputs(dense, posts, out_of_fold)
+    x = tree_inputs(dense, posts, out_of_fold, cues)
     # A figure no training row has cannot be binned (scikit-learn fails on it): a constant 0
     # instead, which no tree splits on.
     x[:, np.isnan(x).all(axis=0)] = 0.0
@@ -352,6 +369,7 @@ def fit_post_alone(
         slope,
         anonymous,
         anonymous_slope,
+        cues,
     )
 
 

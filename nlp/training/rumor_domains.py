@@ -157,7 +157,17 @@ def post_alone_decision(
     if domains is not None and params.domain_weights:
         weight = sample_weights(domains[train], y[train], params.domain_weights)
     copies = None if copy_domains(domains, train, params.text_copies) is None else domains
-    return trees_decision(text, first, train, test, y, weight, copies, params.text_copies or 1.0)
+    return trees_decision(
+        text,
+        first,
+        train,
+        test,
+        y,
+        weight,
+        copies,
+        params.text_copies or 1.0,
+        cues=params.claim_cues,
+    )
 
 
 def trees_decision(
@@ -170,11 +180,12 @@ def trees_decision(
     text_domains: np.ndarray | None = None,
     copy_scale: float = 1.0,
     text_c: float = TEXT_C,
+    cues: bool = False,
 ) -> np.ndarray:
     """Post-alone trees fitted on the ``train`` rows (``text`` gives their text block, near-
     copies kept in one fold, ``weight`` per row; ``text_domains``: every row's domain, for
-    a text score fitted with per-domain copies, times ``copy_scale``; ``text_c``: its C)
-    scoring the ``test`` rows."""
+    a text score fitted with per-domain copies, times ``copy_scale``; ``text_c``: its C;
+    ``cues``: the trees read the claim cues) scoring the ``test`` rows."""
     posts = [first.posts[i] for i in train]
     model = fit_post_alone(
         text(train),
@@ -187,6 +198,7 @@ def trees_decision(
         text_domains=None if text_domains is None else text_domains[train],
         copy_scale=copy_scale,
         text_c=text_c,
+        cues=cues,
     )
     return model.decision(text(test), first.dense[test], [first.posts[i] for i in test])
 

@@ -24,6 +24,9 @@ parts (``parse_variant``):
   regression on its decision value is its Platt calibration, fitted jointly); the scores are
   out-of-fold by ``STACK_FOLDS`` grouped folds inside the training rows, and the final two
   models are fitted on all of them.
+- ``cues``: the trees also read the claim cues (``nlp.rumor.form.CLAIM_CUES``: urgency, shock,
+  pleas, defects, hearsay, absolute claims, unverifiable specifics, a named authority,
+  first-hand), 0/1 columns about the claim's form, not its topic.
 - ``c=X``: the text score's logistic regression with C = X instead of ``TEXT_C`` (a smaller C
   spreads the weight over more n-grams, fewer of them a training period's topic words).
 
@@ -63,6 +66,7 @@ class Variant:
     stack: bool = False
     copies: float = 0.0  # the scale of the text score's per-domain n-gram copies (0: none)
     text_c: float = 0.0  # the text score's C (0: ``nlp.rumor.trees.TEXT_C``)
+    cues: bool = False  # the trees read the claim cues (``nlp.rumor.form.CLAIM_CUES``)
 
     @property
     def name(self) -> str:
@@ -71,13 +75,14 @@ class Variant:
         parts += ["stack"] if self.stack else []
         parts += [f"copies={self.copies:g}"] if self.copies else []
         parts += [f"c={self.text_c:g}"] if self.text_c else []
+        parts += ["cues"] if self.cues else []
         return "+".join(parts) or "base"
 
 
 def parse_variant(text: str) -> Variant:
     """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``,
-    ``copies[=S]`` (S > 0, default 1), ``c=X`` (X > 0)."""
-    weights, drop, stack, copies, text_c = "", 0.0, False, 0.0, 0.0
+    ``copies[=S]`` (S > 0, default 1), ``c=X`` (X > 0), ``cues``."""
+    weights, drop, stack, copies, text_c, cues = "", 0.0, False, 0.0, 0.0, False
     for part in text.split("+"):
         if part == "base":
             continue
@@ -93,13 +98,15 @@ def parse_variant(text: str) -> Variant:
             copies = float(part[7:] or 1) if "=" in part else 1.0
             if copies <= 0:
                 raise ValueError(f"variant {text!r}: copies must be above 0, got {copies}")
+        elif part == "cues":
+            cues = True
         elif part.startswith("c="):
             text_c = float(part[2:])
             if text_c <= 0:
                 raise ValueError(f"variant {text!r}: c must be above 0, got {text_c}")
         else:
             raise ValueError(f"variant {text!r}: unknown part {part!r}")
-    return Variant(weights, drop, stack, copies, text_c)
+    return Variant(weights, drop, stack, copies, text_c, cues)
 
 
 def domain_spread(presence: sp.csr_matrix, domains: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -187,7 +194,16 @@ def _trees_decision(
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
     copies = domains if variant.copies else None
     return trees_decision(
-        text, first, train, test, y, weight, copies, variant.copies or 1.0, variant.text_c or TEXT_C
+        text,
+        first,
+        train,
+        test,
+        y,
+        weight,
+        copies,
+        variant.copies or 1.0,
+        variant.text_c or TEXT_C,
+        variant.cues,
     )
 
 
