@@ -42,6 +42,7 @@ def test_variants_parse_and_bad_parts_are_named() -> None:
     assert parse_variant("sources+c=2") == Variant("sources", text_c=2.0)
     assert parse_variant("c=0.5").name == "c=0.5"
     assert parse_variant("sources+cues").cues and not parse_variant("sources").cues
+    assert parse_variant("sources+view2").name == "sources+view2"
     with pytest.raises(ValueError, match="c must be above 0"):
         parse_variant("c=0")
 
@@ -127,6 +128,12 @@ def test_the_base_variant_is_the_current_post_alone_model_and_stack_runs() -> No
         prep, train, test, y, params, Variant(stack=True), domains, baseline
     )
     assert stacked.shape == (len(test),) and np.isfinite(stacked).all()
+    # The cues and the second view change what the trees read, so the scores move.
+    for variant in (Variant(cues=True), Variant(view2=True), Variant(text_c=2.0)):
+        moved = transfer_decision(prep, train, test, y, params, variant, domains, baseline)
+        assert np.isfinite(moved).all() and not np.allclose(moved, base), variant.name
+    with pytest.raises(ValueError, match="needs the baseline"):
+        transfer_decision(prep, train, test, y, params, Variant(view2=True), domains)
 
 
 def test_domain_copies_leave_a_one_domain_marker_to_its_copy() -> None:

@@ -114,13 +114,19 @@ def post_form(text: str, cues: bool = False) -> list[float]:
 
 
 def tree_inputs(
-    dense: np.ndarray, posts: Sequence[str], text_score: np.ndarray, cues: bool = False
+    dense: np.ndarray,
+    posts: Sequence[str],
+    text_score: np.ndarray,
+    cues: bool = False,
+    extra: np.ndarray | None = None,
 ) -> np.ndarray:
     """The trees' input rows: raw dense author/post figures (NaN kept), form (with the claim
-    cues if ``cues``), text score."""
+    cues if ``cues``), ``extra`` columns (a second text view, transfer experiments), text
+    score (always last)."""
     width = len(form_of(cues))
     form = np.array([post_form(p, cues) for p in posts], dtype=np.float64).reshape(-1, width)
-    return np.hstack([dense[:, _TREE_COLUMNS], form, np.asarray(text_score).reshape(-1, 1)])
+    more = np.zeros((len(posts), 0)) if extra is None else np.asarray(extra).reshape(len(posts), -1)
+    return np.hstack([dense[:, _TREE_COLUMNS], form, more, np.asarray(text_score).reshape(-1, 1)])
 
 
 @dataclass
@@ -243,9 +249,15 @@ class PostAlone:
     anonymous_slope: float = 0.0
     cues: bool = False  # the trees read the claim cues (``CUED_FEATURES``)
 
-    def inputs(self, text: sp.csr_matrix, dense: np.ndarray, posts: Sequence[str]) -> np.ndarray:
+    def inputs(
+        self,
+        text: sp.csr_matrix,
+        dense: np.ndarray,
+        posts: Sequence[str],
+        extra: np.ndarray | None = None,
+    ) -> np.ndarray:
         score = np.asarray(text @ self.coef_text).ravel() + self.intercept_text
-        return tree_inputs(dense, posts, score, self.cues)
+        return tree_inputs(dense, posts, score, self.cues, extra)
 
     def without_author(self, inputs: np.ndarray) -> np.ndarray:
         """Which rows the anonymous trees score: no author figure at all (and such trees)."""
@@ -266,9 +278,16 @@ class PostAlone:
             bases[rows], credit[rows] = trees.attribution(x)
         return bases, credit
 
-    def decision(self, text: sp.csr_matrix, dense: np.ndarray, posts: Sequence[str]) -> np.ndarray:
-        """Log-odds per row: a plain walk (the attribution's credit is for reasons only)."""
-        inputs = self.inputs(text, dense, posts)
+    def decision(
+        self,
+        text: sp.csr_matrix,
+        dense: np.ndarray,
+        posts: Sequence[str],
+        extra: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Log-odds per row: a plain walk (the attribution's credit is for reasons only);
+        ``extra``: the columns the trees were fitted with (``fit_post_alone``)."""
+        inputs = self.inputs(text, dense, posts, extra)
         z = np.zeros(len(inputs))
         for trees, rows, x in self._by_trees(inputs):
             z[rows] = trees.raw(x)
@@ -303,6 +322,7 @@ def fit_post_alone(
     copy_scale: float = 1.0,
     text_c: float = TEXT_C,
     cues: bool = False,
+    extra: np.ndarray | None = None,
 ) -> PostAlone:
     """The text model on ``text`` (the post blocks of the training rows), its out-of-fold
     scores by a grouped inner CV, and the trees over those with the dense rows and posts;
@@ -310,7 +330,9 @@ def fit_post_alone(
     experiments across data sets, ``nlp.training.rumor_transfer``); ``text_domains`` (one
     training domain per row): the text model is fitted with the n-grams copied per domain
     (times ``copy_scale``) and keeps the shared part only (``TextModel``); ``text_c``: the text
-    model's C (transfer experiments); ``cues``: the trees also read the claim cues."""
+    model's C (transfer experiments); ``cues``: the trees also read the claim cues; ``extra``:
+    further out-of-fold columns per row (a second text view, transfer experiments only: the
+    stored model has none)."""
     weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
     def text_model(rows: np.ndarray) -> TextModel:
@@ -330,7 +352,7 @@ def fit_post_alone(
     for inner_train, inner_test in splitter.split(np.zeros(len(y)), y, groups):
         if len(np.unique(y[inner_train])) == 2:  # else (a toy corpus) the score says nothing
             out_of_fold[inner_test] = text_model(inner_train).decision_function(text[inner_test])
-    x = tree_inputs(dense, posts, out_of_fold, cues)
+    x = tree_inputs(dense, posts, out_of_fold, cues, extra)
     # A figure no training row has cannot be binned (scikit-learn fails on it): a constant 0
     # instead, which no tree splits on.
     x[:, np.isnan(x).all(axis=0)] = 0.0

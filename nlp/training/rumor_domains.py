@@ -181,11 +181,13 @@ def trees_decision(
     copy_scale: float = 1.0,
     text_c: float = TEXT_C,
     cues: bool = False,
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Post-alone trees fitted on the ``train`` rows (``text`` gives their text block, near-
     copies kept in one fold, ``weight`` per row; ``text_domains``: every row's domain, for
     a text score fitted with per-domain copies, times ``copy_scale``; ``text_c``: its C;
-    ``cues``: the trees read the claim cues) scoring the ``test`` rows."""
+    ``cues``: the trees read the claim cues; ``extra``: further tree columns of the ``train``
+    and the ``test`` rows) scoring the ``test`` rows."""
     posts = [first.posts[i] for i in train]
     model = fit_post_alone(
         text(train),
@@ -199,8 +201,14 @@ def trees_decision(
         copy_scale=copy_scale,
         text_c=text_c,
         cues=cues,
+        extra=None if extra is None else extra[0],
     )
-    return model.decision(text(test), first.dense[test], [first.posts[i] for i in test])
+    return model.decision(
+        text(test),
+        first.dense[test],
+        [first.posts[i] for i in test],
+        None if extra is None else extra[1],
+    )
 
 
 def held_out(

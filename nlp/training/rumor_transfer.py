@@ -27,6 +27,10 @@ parts (``parse_variant``):
 - ``cues``: the trees also read the claim cues (``nlp.rumor.form.CLAIM_CUES``: urgency, shock,
   pleas, defects, hearsay, absolute claims, unverifiable specifics, a named authority,
   first-hand), 0/1 columns about the claim's form, not its topic.
+- ``view2``: a second text view for the trees: the baseline SVM's decision value (char
+  1–3-gram TF-IDF, no sublinear tf, every term, unweighted), out-of-fold on the training rows
+  by the same grouped inner folds as the text score, fitted on all of them for the test rows;
+  the trees combine the two scores (``stack`` combines them linearly, after the trees).
 - ``c=X``: the text score's logistic regression with C = X instead of ``TEXT_C`` (a smaller C
   spreads the weight over more n-grams, fewer of them a training period's topic words).
 
@@ -67,6 +71,7 @@ class Variant:
     copies: float = 0.0  # the scale of the text score's per-domain n-gram copies (0: none)
     text_c: float = 0.0  # the text score's C (0: ``nlp.rumor.trees.TEXT_C``)
     cues: bool = False  # the trees read the claim cues (``nlp.rumor.form.CLAIM_CUES``)
+    view2: bool = False  # the trees read the baseline SVM's out-of-fold score too
 
     @property
     def name(self) -> str:
@@ -76,13 +81,15 @@ class Variant:
         parts += [f"copies={self.copies:g}"] if self.copies else []
         parts += [f"c={self.text_c:g}"] if self.text_c else []
         parts += ["cues"] if self.cues else []
+        parts += ["view2"] if self.view2 else []
         return "+".join(parts) or "base"
 
 
 def parse_variant(text: str) -> Variant:
     """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``,
-    ``copies[=S]`` (S > 0, default 1), ``c=X`` (X > 0), ``cues``."""
-    weights, drop, stack, copies, text_c, cues = "", 0.0, False, 0.0, 0.0, False
+    ``copies[=S]`` (S > 0, default 1), ``c=X`` (X > 0), ``cues``, ``view2``."""
+    weights, drop, stack, copies, text_c = "", 0.0, False, 0.0, 0.0
+    cues = view2 = False
     for part in text.split("+"):
         if part == "base":
             continue
@@ -100,13 +107,15 @@ def parse_variant(text: str) -> Variant:
                 raise ValueError(f"variant {text!r}: copies must be above 0, got {copies}")
         elif part == "cues":
             cues = True
+        elif part == "view2":
+            view2 = True
         elif part.startswith("c="):
             text_c = float(part[2:])
             if text_c <= 0:
                 raise ValueError(f"variant {text!r}: c must be above 0, got {text_c}")
         else:
             raise ValueError(f"variant {text!r}: unknown part {part!r}")
-    return Variant(weights, drop, stack, copies, text_c, cues)
+    return Variant(weights, drop, stack, copies, text_c, cues, view2)
 
 
 def domain_spread(presence: sp.csr_matrix, domains: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -173,6 +182,20 @@ def _text_blocks(
     return out
 
 
+def second_view(
+    baseline: Counts, posts: list[str], train: np.ndarray, test: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The baseline SVM's decision values: out-of-fold for the ``train`` rows (the grouped
+    inner folds ``fit_post_alone`` uses: same groups, labels and seed), and fitted on all of
+    them for the ``test`` rows; ``posts``: the training rows' post texts."""
+    oof = np.zeros(len(train))
+    groups = near_duplicate_groups(posts)
+    splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=SEED)
+    for inner_train, inner_test in splitter.split(np.zeros(len(train)), y[train], groups):
+        oof[inner_test] = baseline_decision(baseline, train[inner_train], train[inner_test], y)
+    return oof, baseline_decision(baseline, train, test, y)
+
+
 def _trees_decision(
     prep: Prepared,
     train: np.ndarray,
@@ -181,6 +204,7 @@ def _trees_decision(
     params: Params,
     variant: Variant,
     domains: np.ndarray,
+    baseline: Counts | None = None,
 ) -> np.ndarray:
     """The post-alone trees fitted on ``train`` (weighted, n-grams dropped as the variant
     says), scoring ``test``."""
@@ -193,6 +217,11 @@ def _trees_decision(
 
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
     copies = domains if variant.copies else None
+    extra = None
+    if variant.view2:
+        if baseline is None:
+            raise ValueError("the view2 variant needs the baseline's counts")
+        extra = second_view(baseline, [first.posts[i] for i in train], train, test, y)
     return trees_decision(
         text,
         first,
@@ -204,6 +233,7 @@ def _trees_decision(
         variant.copies or 1.0,
         variant.text_c or TEXT_C,
         variant.cues,
+        extra,
     )
 
 
@@ -231,7 +261,7 @@ def transfer_decision(
     first = prep.rows[params.train_horizons[0]]
     if not RumorModel.empty_of(first.dense[test]).all():
         raise ValueError("transfer_decision scores posts without responses only")
-    trees = _trees_decision(prep, train, test, y, params, variant, domains)
+    trees = _trees_decision(prep, train, test, y, params, variant, domains, baseline)
     if not variant.stack:
         return trees
     if baseline is None:
@@ -241,7 +271,7 @@ def transfer_decision(
     splitter = StratifiedGroupKFold(n_splits=STACK_FOLDS, shuffle=True, random_state=SEED)
     for inner_train, inner_test in splitter.split(np.zeros(len(train)), y[train], groups):
         a, b = train[inner_train], train[inner_test]
-        oof[inner_test, 0] = _trees_decision(prep, a, b, y, params, variant, domains)
+        oof[inner_test, 0] = _trees_decision(prep, a, b, y, params, variant, domains, baseline)
         oof[inner_test, 1] = baseline_decision(baseline, a, b, y)
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
     stacker = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000)
