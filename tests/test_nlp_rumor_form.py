@@ -19,7 +19,9 @@ from nlp.rumor.context import (
     WITNESS_MAX,
 )
 from nlp.rumor.form import (
+    CLAIM_CUES,
     accusation_with_plea,
+    claim_cues,
     claim_form,
     insinuated_hearsay,
     speaks_for_itself,
@@ -155,3 +157,22 @@ def test_the_stage_scores_forms_in_context(archive: Archive) -> None:
     assert score["c1"] is not None and score["c1"] < 0.5
     assert score["m1"] is not None and score["m1"] >= PLEA_MIN
     assert score["b1"] is not None and score["b1"] <= REFUTATION_MAX
+
+
+def test_claim_cues_read_the_form_not_the_topic() -> None:
+    names = [name for name, _ in CLAIM_CUES]
+    assert len(claim_cues("")) == len(names) and not any(claim_cues(""))
+    cues = dict(zip(names, claim_cues("紧急扩散！听说某医院的疫苗有毒，千万别打"), strict=True))
+    on = {name for name, value in cues.items() if value}
+    assert on == {
+        "cue_urgency",
+        "cue_plea",
+        "cue_defect",
+        "cue_hearsay",
+        "cue_absolute",
+        "cue_unverifiable",
+    }
+    report = dict(zip(names, claim_cues("据新华社报道，市场监管总局今日通报抽检结果"), strict=True))
+    assert {name for name, value in report.items() if value} == {"cue_authority"}
+    mine = dict(zip(names, claim_cues("我昨天在超市买的牛奶竟然过期了"), strict=True))
+    assert mine["cue_first_hand"] and mine["cue_shock"] and mine["cue_defect"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from click.testing import CliRunner
 
 from nlp.normalise import normalise
@@ -22,7 +23,9 @@ from nlp.rumor.ced import (
     parse_post_time,
     parse_response_time,
 )
+from nlp.rumor.features import DENSE_NAMES
 from nlp.rumor.model import MODEL_PATH, RumorModel, rows_of
+from nlp.rumor.trees import tree_features
 from nlp.training.rumor_train import Params, figures, fit, near_duplicate_groups
 from tests.conftest import require_dataset
 from yuqing.cli import main
@@ -176,6 +179,23 @@ def test_trained_model_round_trips_without_pickle_and_explains_itself(tmp_path: 
     assert np.allclose(loaded.predict_proba(anonymous), model.predict_proba(anonymous), atol=1e-5)
     document = rumour.as_json()
     assert set(document) == {"id", "rumor_probability", "label", "reasons"}
+
+
+def test_a_model_with_claim_cues_round_trips_and_reads_them(tmp_path: Path) -> None:
+    model = fit(_corpus(), Params(min_df=1, claim_cues=True))
+    assert model.post_alone is not None and model.post_alone.cues
+    path = tmp_path / "rumor.npz"
+    model.save(path)
+    loaded = RumorModel.load(path)
+    assert loaded.post_alone is not None and loaded.post_alone.cues
+    fresh = [RumorInput("n1", "紧急扩散！听说薯片里面有塑料，千万别吃", T, {"verified": False})]
+    assert np.allclose(loaded.predict_proba(fresh), model.predict_proba(fresh), atol=1e-5)
+    inputs = loaded.post_alone.inputs(
+        sp.csr_matrix((1, len(loaded.post_alone.coef_text))),
+        np.zeros((1, len(DENSE_NAMES))),
+        ["紧急扩散"],
+    )
+    assert inputs.shape[1] == len(tree_features(True))
 
 
 def test_counted_once_matrix_equals_the_models_own_transform() -> None:

@@ -56,7 +56,7 @@ from nlp.rumor.features import (
 )
 from nlp.rumor.inputs import input_of
 from nlp.rumor.reasons import post_alone_reasons, term_reasons
-from nlp.rumor.trees import TREE_FEATURES, PostAlone, Trees
+from nlp.rumor.trees import PostAlone, Trees, tree_features
 from nlp.tfidf import TfidfBlock, counter_for, segment, sublinear_tfidf
 
 log = logging.getLogger(__name__)
@@ -401,7 +401,7 @@ class RumorModel:
                     anonymous_slope=alone.anonymous_slope,
                 )
             header.update(
-                tree_features=list(TREE_FEATURES),
+                tree_features=list(tree_features(alone.cues)),
                 tree_baseline=alone.trees.baseline,
                 intercept_text=alone.intercept_text,
                 text_slope=alone.text_slope,
@@ -427,7 +427,8 @@ class RumorModel:
             edges = data["bin_edges"].astype(np.float64) if "bin_edges" in data.files else None
             alone = None
             if "coef_text" in data.files:
-                if header.get("tree_features") != list(TREE_FEATURES):
+                cues = header.get("tree_features") == list(tree_features(True))
+                if header.get("tree_features") != list(tree_features(cues)):
                     raise ValueError(f"{path}: tree features differ from code")
                 anonymous = (
                     Trees.from_arrays(data, float(header["anonymous_baseline"]), "anonymous_")
@@ -441,6 +442,7 @@ class RumorModel:
                     float(header["text_slope"]),
                     anonymous,
                     float(header.get("anonymous_slope", 0.0)),
+                    cues,
                 )
             return cls(
                 post=TfidfBlock(

@@ -13,9 +13,8 @@ import scipy.sparse as sp
 
 from archive.models import Reason
 from nlp.rumor.features import AUTHOR_FEATURES, dense_text
-from nlp.rumor.trees import POST_FORM, TREE_DENSE, PostAlone
+from nlp.rumor.trees import POST_FORM, TREE_DENSE, PostAlone, form_of
 
-_FORM_LABELS = dict(POST_FORM)
 # Form figures stored as log(1 + n), shown as n.
 _FORM_COUNTED = {name for name, _ in POST_FORM if name.startswith("log_")}
 
@@ -67,7 +66,7 @@ def post_alone_reasons(
             continue
         kind = "feature" if name in AUTHOR_FEATURES else "signal"
         reasons.append(Reason(kind, dense_text(name, float(inputs[k])), round(value, 4)))
-    for k, (name, label) in enumerate(POST_FORM, start=len(TREE_DENSE)):
+    for k, (name, label) in enumerate(form_of(alone.cues), start=len(TREE_DENSE)):
         value = float(credit[k]) * a
         if abs(value) < 0.05:
             continue

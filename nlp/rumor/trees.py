@@ -37,6 +37,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from core.text.weibo import EMOTICON, TOPIC
 from nlp.rumor.features import DENSE_LABELS, DENSE_NAMES
+from nlp.rumor.form import CLAIM_CUES, claim_cues
 
 # The dense features the trees read (the author and the post; nothing about responses).
 TREE_DENSE = DENSE_NAMES[:12]
@@ -65,6 +66,8 @@ POST_FORM = (
 )
 POST_FORM_NAMES = tuple(name for name, _ in POST_FORM)
 TREE_FEATURES = (*TREE_DENSE, *POST_FORM_NAMES, "text_score")
+# With the claim cues (``nlp.rumor.form.CLAIM_CUES``) between the form and the text score.
+CUED_FEATURES = (*TREE_DENSE, *POST_FORM_NAMES, *(n for n, _ in CLAIM_CUES), "text_score")
 _URL_TOKEN = re.compile(r"\burl\b")
 _EXCLAIM_RUN = re.compile(r"[！!]{2,}")
 _ELLIPSIS = re.compile(r"[。.…]{3,}")
@@ -79,8 +82,18 @@ TREE_OPTIONS: dict[str, Any] = dict(
 TEXT_C = 8.0  # the text score's C (the post n-grams alone; the shared model's C)
 
 
-def post_form(text: str) -> list[float]:
-    """One row of ``POST_FORM`` for a normalised post text."""
+def tree_features(cues: bool) -> tuple[str, ...]:
+    """The trees' columns, with or without the claim cues."""
+    return CUED_FEATURES if cues else TREE_FEATURES
+
+
+def form_of(cues: bool) -> tuple[tuple[str, str], ...]:
+    """The post's form columns (name, Chinese label), with or without the claim cues."""
+    return (*POST_FORM, *CLAIM_CUES) if cues else POST_FORM
+
+
+def post_form(text: str, cues: bool = False) -> list[float]:
+    """One row of ``form_of(cues)`` for a normalised post text."""
     urls = len(_URL_TOKEN.findall(text))
     return [
         math.log1p(len(text)),
@@ -96,13 +109,24 @@ def post_form(text: str) -> list[float]:
         float(bool(_ELLIPSIS.search(text))),
         math.log1p(max(0, len(_LATIN.findall(text)) - 3 * urls)),
         float(bool(_PLEA.search(text))),
+        *(claim_cues(text) if cues else ()),
     ]
 
 
-def tree_inputs(dense: np.ndarray, posts: Sequence[str], text_score: np.ndarray) -> np.ndarray:
-    """The trees' input rows: raw dense author/post figures (NaN kept), form, text score."""
-    form = np.array([post_form(p) for p in posts], dtype=np.float64).reshape(-1, len(POST_FORM))
-    return np.hstack([dense[:, _TREE_COLUMNS], form, np.asarray(text_score).reshape(-1, 1)])
+def tree_inputs(
+    dense: np.ndarray,
+    posts: Sequence[str],
+    text_score: np.ndarray,
+    cues: bool = False,
+    extra: np.ndarray | None = None,
+) -> np.ndarray:
+    """The trees' input rows: raw dense author/post figures (NaN kept), form (with the claim
+    cues if ``cues``), ``extra`` columns (a second text view, transfer experiments), text
+    score (always last)."""
+    width = len(form_of(cues))
+    form = np.array([post_form(p, cues) for p in posts], dtype=np.float64).reshape(-1, width)
+    more = np.zeros((len(posts), 0)) if extra is None else np.asarray(extra).reshape(len(posts), -1)
+    return np.hstack([dense[:, _TREE_COLUMNS], form, more, np.asarray(text_score).reshape(-1, 1)])
 
 
 @dataclass
@@ -223,10 +247,17 @@ class PostAlone:
     text_slope: float  # the trees' mean change of log-odds per unit of text score
     anonymous: Trees | None = None
     anonymous_slope: float = 0.0
+    cues: bool = False  # the trees read the claim cues (``CUED_FEATURES``)
 
-    def inputs(self, text: sp.csr_matrix, dense: np.ndarray, posts: Sequence[str]) -> np.ndarray:
+    def inputs(
+        self,
+        text: sp.csr_matrix,
+        dense: np.ndarray,
+        posts: Sequence[str],
+        extra: np.ndarray | None = None,
+    ) -> np.ndarray:
         score = np.asarray(text @ self.coef_text).ravel() + self.intercept_text
-        return tree_inputs(dense, posts, score)
+        return tree_inputs(dense, posts, score, self.cues, extra)
 
     def without_author(self, inputs: np.ndarray) -> np.ndarray:
         """Which rows the anonymous trees score: no author figure at all (and such trees)."""
@@ -247,9 +278,16 @@ class PostAlone:
             bases[rows], credit[rows] = trees.attribution(x)
         return bases, credit
 
-    def decision(self, text: sp.csr_matrix, dense: np.ndarray, posts: Sequence[str]) -> np.ndarray:
-        """Log-odds per row: a plain walk (the attribution's credit is for reasons only)."""
-        inputs = self.inputs(text, dense, posts)
+    def decision(
+        self,
+        text: sp.csr_matrix,
+        dense: np.ndarray,
+        posts: Sequence[str],
+        extra: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Log-odds per row: a plain walk (the attribution's credit is for reasons only);
+        ``extra``: the columns the trees were fitted with (``fit_post_alone``)."""
+        inputs = self.inputs(text, dense, posts, extra)
         z = np.zeros(len(inputs))
         for trees, rows, x in self._by_trees(inputs):
             z[rows] = trees.raw(x)
@@ -282,13 +320,19 @@ def fit_post_alone(
     sample_weight: np.ndarray | None = None,
     text_domains: np.ndarray | None = None,
     copy_scale: float = 1.0,
+    text_c: float = TEXT_C,
+    cues: bool = False,
+    extra: np.ndarray | None = None,
 ) -> PostAlone:
     """The text model on ``text`` (the post blocks of the training rows), its out-of-fold
     scores by a grouped inner CV, and the trees over those with the dense rows and posts;
     ``sample_weight`` (one per row, default 1) weighs the rows in every fit (training
     experiments across data sets, ``nlp.training.rumor_transfer``); ``text_domains`` (one
     training domain per row): the text model is fitted with the n-grams copied per domain
-    (times ``copy_scale``) and keeps the shared part only (``TextModel``)."""
+    (times ``copy_scale``) and keeps the shared part only (``TextModel``); ``text_c``: the text
+    model's C (transfer experiments); ``cues``: the trees also read the claim cues; ``extra``:
+    further out-of-fold columns per row (a second text view, transfer experiments only: the
+    stored model has none)."""
     weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
     def text_model(rows: np.ndarray) -> TextModel:
@@ -299,6 +343,7 @@ def fit_post_alone(
             None if text_domains is None else text_domains[rows],
             seed,
             copy_scale,
+            text_c,
         )
 
     out_of_fold = np.zeros(len(y))
@@ -307,7 +352,7 @@ def fit_post_alone(
     for inner_train, inner_test in splitter.split(np.zeros(len(y)), y, groups):
         if len(np.unique(y[inner_train])) == 2:  # else (a toy corpus) the score says nothing
             out_of_fold[inner_test] = text_model(inner_train).decision_function(text[inner_test])
-    x = tree_inputs(dense, posts, out_of_fold)
+    x = tree_inputs(dense, posts, out_of_fold, cues, extra)
     # A figure no training row has cannot be binned (scikit-learn fails on it): a constant 0
     # instead, which no tree splits on.
     x[:, np.isnan(x).all(axis=0)] = 0.0
@@ -346,6 +391,7 @@ def fit_post_alone(
         slope,
         anonymous,
         anonymous_slope,
+        cues,
     )
 
 
@@ -373,8 +419,9 @@ class TextModel:
         domains: np.ndarray | None,
         seed: int,
         scale: float = 1.0,
+        c: float = TEXT_C,
     ) -> TextModel:
-        model = LogisticRegression(C=TEXT_C, solver="liblinear", max_iter=2000, random_state=seed)
+        model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, random_state=seed)
         width = text.shape[1]
         model.fit(text if domains is None else domain_copies(text, domains, scale), y, weight)
         coef = model.coef_.ravel().astype(np.float64)[:width]

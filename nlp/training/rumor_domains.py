@@ -36,7 +36,7 @@ import scipy.sparse as sp
 
 from nlp.rumor.ced import RumorInput, labels_of
 from nlp.rumor.model import Rows, RumorModel
-from nlp.rumor.trees import fit_post_alone
+from nlp.rumor.trees import TEXT_C, fit_post_alone
 from nlp.training.rumor_counts import Prepared, block_of, count, tfidf
 from nlp.training.rumor_eval import Figures, baseline_predict, baseline_text, figures
 from nlp.training.rumor_more import MorePost
@@ -157,7 +157,17 @@ def post_alone_decision(
     if domains is not None and params.domain_weights:
         weight = sample_weights(domains[train], y[train], params.domain_weights)
     copies = None if copy_domains(domains, train, params.text_copies) is None else domains
-    return trees_decision(text, first, train, test, y, weight, copies, params.text_copies or 1.0)
+    return trees_decision(
+        text,
+        first,
+        train,
+        test,
+        y,
+        weight,
+        copies,
+        params.text_copies or 1.0,
+        cues=params.claim_cues,
+    )
 
 
 def trees_decision(
@@ -169,11 +179,15 @@ def trees_decision(
     weight: np.ndarray | None,
     text_domains: np.ndarray | None = None,
     copy_scale: float = 1.0,
+    text_c: float = TEXT_C,
+    cues: bool = False,
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Post-alone trees fitted on the ``train`` rows (``text`` gives their text block, near-
     copies kept in one fold, ``weight`` per row; ``text_domains``: every row's domain, for
-    a text score fitted with per-domain copies, times ``copy_scale``) scoring the ``test``
-    rows."""
+    a text score fitted with per-domain copies, times ``copy_scale``; ``text_c``: its C;
+    ``cues``: the trees read the claim cues; ``extra``: further tree columns of the ``train``
+    and the ``test`` rows) scoring the ``test`` rows."""
     posts = [first.posts[i] for i in train]
     model = fit_post_alone(
         text(train),
@@ -185,8 +199,16 @@ def trees_decision(
         sample_weight=weight,
         text_domains=None if text_domains is None else text_domains[train],
         copy_scale=copy_scale,
+        text_c=text_c,
+        cues=cues,
+        extra=None if extra is None else extra[0],
     )
-    return model.decision(text(test), first.dense[test], [first.posts[i] for i in test])
+    return model.decision(
+        text(test),
+        first.dense[test],
+        [first.posts[i] for i in test],
+        None if extra is None else extra[1],
+    )
 
 
 def held_out(

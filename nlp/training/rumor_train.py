@@ -113,6 +113,8 @@ class Params:
     # The post-alone text score fitted with its n-grams copied per training domain (this
     # scale; 0: not), scoring with the shared part (``nlp.rumor.trees.TextModel``).
     text_copies: float = 0.0
+    # The post-alone trees also read the claim cues (``nlp.rumor.form.CLAIM_CUES``).
+    claim_cues: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -134,6 +136,7 @@ class Params:
             "empty_C": self.empty_C,
             "domain_weights": self.domain_weights,
             "text_copies": self.text_copies,
+            "claim_cues": self.claim_cues,
         }
 
 
@@ -339,6 +342,7 @@ def fit_prepared(
             sample_weight=rows_weight,
             text_domains=copy_domains(domains, index, params.text_copies),
             copy_scale=params.text_copies or 1.0,
+            cues=params.claim_cues,
         )
     model.coef = coef
     return fitted

@@ -24,6 +24,15 @@ parts (``parse_variant``):
   regression on its decision value is its Platt calibration, fitted jointly); the scores are
   out-of-fold by ``STACK_FOLDS`` grouped folds inside the training rows, and the final two
   models are fitted on all of them.
+- ``cues``: the trees also read the claim cues (``nlp.rumor.form.CLAIM_CUES``: urgency, shock,
+  pleas, defects, hearsay, absolute claims, unverifiable specifics, a named authority,
+  first-hand), 0/1 columns about the claim's form, not its topic.
+- ``view2``: a second text view for the trees: the baseline SVM's decision value (char
+  1–3-gram TF-IDF, no sublinear tf, every term, unweighted), out-of-fold on the training rows
+  by the same grouped inner folds as the text score, fitted on all of them for the test rows;
+  the trees combine the two scores (``stack`` combines them linearly, after the trees).
+- ``c=X``: the text score's logistic regression with C = X instead of ``TEXT_C`` (a smaller C
+  spreads the weight over more n-grams, fewer of them a training period's topic words).
 
 Nothing here reads a test post's label: each fitted thing (weights, n-gram spreads, folds,
 stacker) is computed from the split's training rows. The one free number, ``drop``'s share,
@@ -41,6 +50,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
 from nlp.rumor.model import RumorModel
+from nlp.rumor.trees import TEXT_C
 from nlp.training.rumor_counts import Counts, Prepared, block_of, tfidf
 from nlp.training.rumor_domains import trees_decision
 from nlp.training.rumor_train import SEED, Params, near_duplicate_groups
@@ -59,6 +69,9 @@ class Variant:
     drop: float = 0.0
     stack: bool = False
     copies: float = 0.0  # the scale of the text score's per-domain n-gram copies (0: none)
+    text_c: float = 0.0  # the text score's C (0: ``nlp.rumor.trees.TEXT_C``)
+    cues: bool = False  # the trees read the claim cues (``nlp.rumor.form.CLAIM_CUES``)
+    view2: bool = False  # the trees read the baseline SVM's out-of-fold score too
 
     @property
     def name(self) -> str:
@@ -66,13 +79,17 @@ class Variant:
         parts += [f"drop={self.drop:g}"] if self.drop else []
         parts += ["stack"] if self.stack else []
         parts += [f"copies={self.copies:g}"] if self.copies else []
+        parts += [f"c={self.text_c:g}"] if self.text_c else []
+        parts += ["cues"] if self.cues else []
+        parts += ["view2"] if self.view2 else []
         return "+".join(parts) or "base"
 
 
 def parse_variant(text: str) -> Variant:
     """``base``, or ``+``-joined ``cells`` / ``sources``, ``drop=Q`` (0 < Q < 1), ``stack``,
-    ``copies[=S]`` (S > 0, default 1)."""
-    weights, drop, stack, copies = "", 0.0, False, 0.0
+    ``copies[=S]`` (S > 0, default 1), ``c=X`` (X > 0), ``cues``, ``view2``."""
+    weights, drop, stack, copies, text_c = "", 0.0, False, 0.0, 0.0
+    cues = view2 = False
     for part in text.split("+"):
         if part == "base":
             continue
@@ -88,9 +105,17 @@ def parse_variant(text: str) -> Variant:
             copies = float(part[7:] or 1) if "=" in part else 1.0
             if copies <= 0:
                 raise ValueError(f"variant {text!r}: copies must be above 0, got {copies}")
+        elif part == "cues":
+            cues = True
+        elif part == "view2":
+            view2 = True
+        elif part.startswith("c="):
+            text_c = float(part[2:])
+            if text_c <= 0:
+                raise ValueError(f"variant {text!r}: c must be above 0, got {text_c}")
         else:
             raise ValueError(f"variant {text!r}: unknown part {part!r}")
-    return Variant(weights, drop, stack, copies)
+    return Variant(weights, drop, stack, copies, text_c, cues, view2)
 
 
 def domain_spread(presence: sp.csr_matrix, domains: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -157,6 +182,20 @@ def _text_blocks(
     return out
 
 
+def second_view(
+    baseline: Counts, posts: list[str], train: np.ndarray, test: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The baseline SVM's decision values: out-of-fold for the ``train`` rows (the grouped
+    inner folds ``fit_post_alone`` uses: same groups, labels and seed), and fitted on all of
+    them for the ``test`` rows; ``posts``: the training rows' post texts."""
+    oof = np.zeros(len(train))
+    groups = near_duplicate_groups(posts)
+    splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=SEED)
+    for inner_train, inner_test in splitter.split(np.zeros(len(train)), y[train], groups):
+        oof[inner_test] = baseline_decision(baseline, train[inner_train], train[inner_test], y)
+    return oof, baseline_decision(baseline, train, test, y)
+
+
 def _trees_decision(
     prep: Prepared,
     train: np.ndarray,
@@ -165,6 +204,7 @@ def _trees_decision(
     params: Params,
     variant: Variant,
     domains: np.ndarray,
+    baseline: Counts | None = None,
 ) -> np.ndarray:
     """The post-alone trees fitted on ``train`` (weighted, n-grams dropped as the variant
     says), scoring ``test``."""
@@ -177,7 +217,24 @@ def _trees_decision(
 
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
     copies = domains if variant.copies else None
-    return trees_decision(text, first, train, test, y, weight, copies, variant.copies or 1.0)
+    extra = None
+    if variant.view2:
+        if baseline is None:
+            raise ValueError("the view2 variant needs the baseline's counts")
+        extra = second_view(baseline, [first.posts[i] for i in train], train, test, y)
+    return trees_decision(
+        text,
+        first,
+        train,
+        test,
+        y,
+        weight,
+        copies,
+        variant.copies or 1.0,
+        variant.text_c or TEXT_C,
+        variant.cues,
+        extra,
+    )
 
 
 def baseline_decision(
@@ -204,7 +261,7 @@ def transfer_decision(
     first = prep.rows[params.train_horizons[0]]
     if not RumorModel.empty_of(first.dense[test]).all():
         raise ValueError("transfer_decision scores posts without responses only")
-    trees = _trees_decision(prep, train, test, y, params, variant, domains)
+    trees = _trees_decision(prep, train, test, y, params, variant, domains, baseline)
     if not variant.stack:
         return trees
     if baseline is None:
@@ -214,7 +271,7 @@ def transfer_decision(
     splitter = StratifiedGroupKFold(n_splits=STACK_FOLDS, shuffle=True, random_state=SEED)
     for inner_train, inner_test in splitter.split(np.zeros(len(train)), y[train], groups):
         a, b = train[inner_train], train[inner_test]
-        oof[inner_test, 0] = _trees_decision(prep, a, b, y, params, variant, domains)
+        oof[inner_test, 0] = _trees_decision(prep, a, b, y, params, variant, domains, baseline)
         oof[inner_test, 1] = baseline_decision(baseline, a, b, y)
     weight = sample_weights(domains[train], y[train], variant.weights) if variant.weights else None
     stacker = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000)
