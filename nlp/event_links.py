@@ -19,7 +19,7 @@ posts carry:
   found again as 白沙) the members name. The first posts of an accident are witnesses and
   hearsay in everyday words ("人民路刚才轰的一声", "送外卖刚好在人民路") that share the place and
   the hour with the reports, little else; a place counts only beside an event that is live
-  (``nlp.event_store``).
+  (``nlp.event_join``).
 
 Each link is only taken together with a floor of word similarity (a topic or a name alone can
 be shared by two stories of one city) and within the event window. Links are kept as counts
@@ -42,7 +42,7 @@ from nlp.estates import ESTATE_ENDS, estate_name
 TAG, NAME, QUOTE, AUTHOR = "tag", "name", "quote", "author"
 # A member of the public who wrote a member in their own words (an unverified Weibo account's
 # post, or repost with words of its own): a witness writing again later
-# (nlp.event_store.EventStore._poster_match, nlp.event_member.witness).
+# (nlp.event_join._poster_match, nlp.event_member.witness).
 POSTER = "poster"
 # A road, square or estate; a district or county (by its short name, 白沙 for 白沙区).
 PLACE, DISTRICT = "place", "district"
