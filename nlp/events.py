@@ -6,8 +6,9 @@ accumulated, so an event rebuilt from the archive after a restart is bit-for-bit
 the running process had, and clustering does not depend on batch boundaries.
 
 How a mention finds its event is ``nlp.event_join`` (over the events ``nlp.event_store``
-holds); one that finds none starts a new event whose id is ``stable_id("event", <first mention id>)``. Comments and reposts join their
-parent's event. A mention keeps the event it was first given when it is
+holds); one that finds none starts a new event whose id is
+``stable_id("event", <first mention id>)``. Comments and reposts join their parent's event.
+A mention keeps the event it was first given when it is
 analysed again (alerts and obligations refer to event ids, which must not move).
 """
 
