@@ -95,15 +95,7 @@ def lexicon_agrees(data: TrainingSet) -> TrainingSet:
         keep.append(
             not ((label == 2 and net <= -DISAGREEMENT) or (label == 0 and net >= DISAGREEMENT))
         )
-    kept = [i for i, k in enumerate(keep) if k]
-    return replace(
-        data,
-        clauses=[data.clauses[i] for i in kept],
-        labels=[data.labels[i] for i in kept],
-        weights=[data.weights[i] for i in kept],
-        kinds=[data.kinds[i] for i in kept],
-        counts=dict(data.counts, dropped_lexicon_disagrees=len(keep) - len(kept)),
-    )
+    return _rows(data, [i for i, k in enumerate(keep) if k], "dropped_lexicon_disagrees")
 
 
 def neutral_times(factor: float) -> Callable[[TrainingSet], TrainingSet]:
@@ -120,13 +112,18 @@ def without_weak_articles(data: TrainingSet) -> TrainingSet:
     """``data`` without the weak food-safety reports (every weak article is a negative report,
     which may teach that report-like text is negative; the read reports stay)."""
     kept = [i for i, kind in enumerate(data.kinds) if kind != "article"]
+    return _rows(data, kept, "dropped_weak_articles")
+
+
+def _rows(data: TrainingSet, kept: list[int], dropped: str) -> TrainingSet:
+    """``data`` with only the rows ``kept``; ``counts[dropped]`` says how many went."""
     return replace(
         data,
         clauses=[data.clauses[i] for i in kept],
         labels=[data.labels[i] for i in kept],
         weights=[data.weights[i] for i in kept],
         kinds=[data.kinds[i] for i in kept],
-        counts=dict(data.counts, dropped_weak_articles=len(data.kinds) - len(kept)),
+        counts=dict(data.counts, **{dropped: len(data.labels) - len(kept)}),
     )
 
 
