@@ -65,3 +65,5 @@ domains_of  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor
 transfer_decision  # read by benchmarks/nlp_rumor_transfer_bench.py (nlp/training/rumor_transfer.py:221)
 weighted  # unused function (nlp/training/relevance_blind_net.py): benchmarks/nlp_relevance_bench.py
 relevant_share  # unused variable (nlp/training/relevance_blind_net.py): benchmarks/nlp_relevance_bench.py
+embed_cached  # read by benchmarks/encoder_probe.py (nlp/training/encoder.py)
+_.intra_op_num_threads  # onnxruntime.SessionOptions reads it (nlp/training/encoder.py)
