@@ -159,7 +159,10 @@ def _sidebar(config: str, principal: Principal) -> None:
         clock = data.clock(config)
         when = fmt_time(clock.now())
         st.caption(f"模拟时间：{when}" if clock.simulated else f"北京时间：{when}")
-        st.caption(f"档案库：{md_escape(context.reader(config).describe())}")
+        if principal.role == "admin":
+            # A server file path (or cluster address) tells duty staff nothing and tells
+            # anyone looking over a shoulder where the data lives: administrators only.
+            st.caption(f"档案库：{md_escape(context.reader(config).describe())}")
         alert_watch.render(config, principal.username)
 
 
