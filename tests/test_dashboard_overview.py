@@ -273,3 +273,17 @@ def test_the_overview_maps_events_whose_regions_are_known(tmp_path: Path, monkey
     assert_no_html(at)
     assert any("方块示意位置" in c.value for c in at.caption)
     assert not any("没有识别出可定位" in i.value for i in at.info)
+
+
+def test_the_overview_counts_mentions_by_region_when_no_province_can_be_placed(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    """The demo's 地区分布 was empty: its places are invented, so the province map had nothing,
+    and a city office's districts never show on a national map anyway. The mentions' own
+    regions are counted beside it."""
+    from dashboard import data
+
+    counts = {c.value: c.count for c in data.region_counts(str(made.config), NOW - timedelta(hours=36))}
+    assert counts == {"江州市": 5, "临川区": 3}  # m01-m03, m07, m08; m04-m06 (m09: 40 h)
+    at = app_test(made, monkeypatch)
+    assert any("按提及的所属地区统计" in c.value for c in at.caption)

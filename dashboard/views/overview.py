@@ -227,14 +227,26 @@ with right:
         st.info("所选时间范围内没有已分析的话题。")
 
 st.subheader("地区分布")
-by_province = data_overview.province_counts(config, since)
-if by_province:
-    st.altair_chart(region_map.tile_map_chart(by_province), width="content")
-    st.caption(
-        "按省级行政区统计所选时间内活跃事件的提及（事件中识别出的地区实体）；方块示意位置，不表示边界。"
-    )
-else:
-    st.info("所选时间范围内的事件没有识别出可定位到省级行政区的地区。")
+map_side, list_side = st.columns([3, 2])
+with map_side:
+    by_province = data_overview.province_counts(config, since)
+    if by_province:
+        st.altair_chart(region_map.tile_map_chart(by_province), width="content")
+        st.caption(
+            "按省级行政区统计所选时间内活跃事件的提及（事件中识别出的地区实体）；方块示意位置，"
+            "不表示边界。"
+        )
+    else:
+        # The demo's places (江州市, 南岭省) are invented, so no code places them; a real
+        # city's talk lands on one tile. The list beside it is what a local office reads.
+        st.info("事件中没有识别出可定位到省级行政区的地区，请看右侧按所属地区的统计。")
+with list_side:
+    by_region = data.region_counts(config, since)
+    if by_region:
+        st.altair_chart(charts.facet_chart(by_region, "地区"), width="stretch")
+        st.caption("按提及的所属地区统计（信息源配置的地区，即检索中的 region:）。")
+    else:
+        st.info("所选时间范围内的提及没有所属地区。")
 
 st.subheader("情感走势")
 mood = data_overview.sentiment_trend(config, since, interval)
