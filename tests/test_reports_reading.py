@@ -157,6 +157,15 @@ def test_a_key_spreader_with_two_posts_is_named_once() -> None:
     assert set(nodes["cites"]) >= {"m:b", "m:c", "m:d"}  # every post still cited
 
 
+def test_the_spread_shape_is_told_in_plain_words() -> None:
+    """结构病毒性 is a research term: the 专报 says what the figure means."""
+    pack = _pack_with_spreaders([("江州发布", "官方", 12, "m:c")])
+    [para] = propagation.paragraphs(pack, TEMPLATES, sentence, _author, when)
+    shape = next(s["text"] for s in para if s["text"].startswith("已还原"))
+    assert "结构病毒性" not in shape
+    assert "接力转发程度2.1（约2为一发众转，越大越是层层接力）" in shape
+
+
 def test_a_special_report_does_not_name_its_own_event_as_the_hottest(
     made: DashboardArchive,
 ) -> None:

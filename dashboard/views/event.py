@@ -142,7 +142,7 @@ def _mood_and_terms(detail: EventDetail) -> None:
         st.markdown("**词云**")
         if detail.terms:
             st.altair_chart(charts.word_cloud_chart(detail.terms), width="content")
-            st.caption("字越大，该词在事件提及中越多且越有区分度（词频×逆文档频率）。")
+            st.caption("字越大，该词在本事件的提及中出现越多、在其他信息中越少见。")
         else:
             st.caption("该事件的提及中没有可统计的词。")
 

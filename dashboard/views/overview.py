@@ -8,12 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from alerts.obligations import is_overdue
-from alerts.topic_burst import format_p
 from archive.models import Obligation
 from dashboard import auth, charts, data, data_overview, region_map, unit_overview, units
 from dashboard.claim_panel import clarification_state, debunk_line
 from dashboard.context import config_path
-from dashboard.formatting import countdown, fmt_time, md_escape
+from dashboard.formatting import chance_text, countdown, fmt_time, md_escape, odds_text
 from dashboard.labels import (
     AUDIT_ACTION_LABELS,
     TOPIC_LABELS,
@@ -145,8 +144,9 @@ def burst_panel() -> None:
         else "前24小时每小时均值"
     )
     st.caption(
-        f"近1小时相关信息与{basis}比较；达到基线 {t.min_ratio:g} 倍、泊松尾概率不高于 "
-        f"{format_p(t.max_p_value)} 且不少于 {t.min_count} 条计为突增"
+        f"近1小时相关信息与{basis}比较；达到基线 {t.min_ratio:g} 倍、按往日水平纯属偶然的可能"
+        f"不超过{odds_text(t.max_p_value)}，且不少于 {t.min_count} 条，计为突增。"
+        "「偶然可能」即统计上的泊松尾概率：越小，越不是平常的起伏。"
     )
     if not bursts.items:
         st.info("当前没有声量较往日同一时段明显突增的话题。")
@@ -158,7 +158,7 @@ def burst_panel() -> None:
             "近1小时": str(item.burst.count),
             "基线": f"{item.burst.baseline:.1f}",
             "倍数": f"{item.burst.ratio:.1f}",
-            "泊松尾概率": format_p(item.burst.p_value),
+            "偶然可能": chance_text(item.burst.p_value),
             "基线依据": f"前{item.days}天同一时段" if item.days else "前24小时均值",
         }
         for item in bursts.items
