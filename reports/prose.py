@@ -138,7 +138,8 @@ def key_events(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
                     PLATFORM_LABELS.get(first["platform"], first["platform"]),
                     e["mention_count"],
                     e["in_period"],
-                    e["heat"],
+                    # Packs stored before heat had a level say the number alone.
+                    f"{e['heat']}（{e['heat_level']}）" if e.get("heat_level") else e["heat"],
                     EVENT_STATUS.get(e["status"], e["status"]),
                     pack["period"].get("as_of", "目前"),
                 ),

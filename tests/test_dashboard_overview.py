@@ -286,7 +286,8 @@ def test_the_overview_counts_mentions_by_region_when_no_province_can_be_placed(
     regions are counted beside it."""
     from dashboard import data
 
-    counts = {c.value: c.count for c in data.region_counts(str(made.config), NOW - timedelta(hours=36))}
+    since = NOW - timedelta(hours=36)
+    counts = {c.value: c.count for c in data.region_counts(str(made.config), since)}
     assert counts == {"江州市": 5, "临川区": 3}  # m01-m03, m07, m08; m04-m06 (m09: 40 h)
     at = app_test(made, monkeypatch)
     assert any("按提及的所属地区统计" in c.value for c in at.caption)

@@ -9,7 +9,16 @@ import streamlit as st
 
 from alerts.obligations import is_overdue
 from archive.models import Obligation
-from dashboard import auth, charts, data, data_overview, region_map, unit_overview, units
+from dashboard import (
+    auth,
+    charts,
+    context,
+    data,
+    data_overview,
+    region_map,
+    unit_overview,
+    units,
+)
 from dashboard.claim_panel import clarification_state, debunk_line
 from dashboard.context import config_path
 from dashboard.formatting import chance_text, countdown, fmt_time, md_escape, odds_text
@@ -20,6 +29,8 @@ from dashboard.labels import (
     shown,
 )
 from dashboard.tables import event_row
+from dashboard.widgets import heat_column, heat_note
+from reports.heat_scale import heat_scale
 
 RANGES = {
     "近48小时（按小时）": (timedelta(hours=48), "hour"),
@@ -266,18 +277,20 @@ burst_panel()
 
 rumour_panel()
 
+# 热度等级 beside 热度 (event_row puts it last, so the tables' figures keep their places).
+EVENT_COLUMNS = ["事件", "热度", "热度等级", "提及数", "严重程度", "状态", "首次发现", "最近提及"]
 st.subheader("最热事件")
 events = units.visible_events(config, principal, data.hot_events(config, since))
 if not events:
     st.info("所选时间范围内没有热点事件。")
 else:
-    table = pd.DataFrame([event_row(event) for event in events])
+    scale = heat_scale(context.settings(config))
+    table = pd.DataFrame([event_row(event, scale) for event in events])
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            "热度": st.column_config.NumberColumn(format="%.1f"),
-            "提及数": st.column_config.NumberColumn(format="%d"),
-        },
+        column_order=EVENT_COLUMNS,
+        column_config={**heat_column(), "提及数": st.column_config.NumberColumn(format="%d")},
     )
+    heat_note(events, scale)
