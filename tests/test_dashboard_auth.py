@@ -309,3 +309,9 @@ def test_only_administrators_see_where_the_archive_is(
     assert "档案库" not in shown and str(made.db.name) not in shown
     admin = _login(app_test(made, monkeypatch), "root")
     assert any(c.value.startswith("档案库：") for c in admin.sidebar.caption)
+    # An open dashboard (no users, the demo's): everyone acts as admin, nobody logged in.
+    opened = build_archive(made.folder / "open")
+    open_page = app_test(opened, monkeypatch)
+    assert open_page.title[0].value == "舆情总览"
+    shown = " ".join(c.value for c in open_page.sidebar.caption)
+    assert "模拟时间" in shown and "档案库" not in shown
