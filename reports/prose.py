@@ -114,7 +114,7 @@ def overview(pack: dict[str, Any], t: Any) -> list[dict[str, Any]]:
     if events and pack.get("event_id") is None:
         out.append(
             sentence(
-                t.overview_events([f"“{e['title']}”" for e in events]),
+                t.overview_events([f"“{prose_env.nested(e['title'])}”" for e in events]),
                 ["f:events", *(e["first_cite"] for e in events)],
             )
         )

@@ -199,3 +199,12 @@ def test_the_data_notes_are_chinese_sentences_in_beijing_time(
     assert "至少3条信息、2个不同发布者" in events and "预警线 50" in events
     volume = next(text for label, text in daily if label == "相关信息总量")
     assert volume.startswith("2026年11月20日 00:00至2026年11月21日 00:00（北京时间）")
+
+
+def test_a_quoted_title_with_its_own_quotes_nests_them() -> None:
+    """““鲜岛紫菜是塑料做的”系谣言…” read as two quotations: inner quotes become ‘’."""
+    line = TEMPLATES.overview_events(["“" + prose_env.nested("“鲜岛紫菜是塑料做的”系谣言") + "”"])
+    assert line == "热度较高的事件为“‘鲜岛紫菜是塑料做的’系谣言”。"
+    assert TEMPLATES.event_official("11月17日", "关于“塑料紫菜”的说明") == (
+        "官方已于11月17日发布“关于‘塑料紫菜’的说明”。"
+    )
