@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from archive.models import Event
@@ -55,7 +57,7 @@ def heat_note(events: list[Event], scale: HeatScale) -> None:
     st.caption(when + scale.explain())
 
 
-def heat_column() -> dict[str, object]:
+def heat_column() -> dict[str, Any]:
     """The column settings of 热度 and 热度等级 in an events table."""
     return {
         "热度": st.column_config.NumberColumn(format="%.1f"),
