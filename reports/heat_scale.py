@@ -53,9 +53,12 @@ class HeatScale:
 
 def heat_scale(settings: Settings | None) -> HeatScale:
     """The scale of these settings: the lowest ``min_heat`` of an enabled threshold rule."""
+    if settings is None:
+        return HeatScale(DEFAULT_LINE, None)
     lines = [
-        (rule.min_heat, rule.display_name or rule.name)
-        for rule in (settings.rules if settings is not None else [])
+        # The rule as people read it (its display name or built-in Chinese name, never its id).
+        (rule.min_heat, settings.display_name(rule.name))
+        for rule in settings.rules
         if isinstance(rule, ThresholdRuleSettings) and rule.enabled and rule.min_heat is not None
     ]
     if not lines:

@@ -296,7 +296,7 @@ def test_heat_is_read_against_the_alert_line_as_of_its_computation(
     assert list(table_with(at, "走势")["热度等级"]) == ["高", "高"]
     note = next(c.value for c in at.caption if "热度综合" in c.value)
     assert "热度为 2026-11-20 13:50（北京时间）的计算值" in note
-    assert "预警线 50" in note and "hot-events" in note
+    assert "预警线 50（规则“热点舆情”热度达到即预警）" in note  # its Chinese name, not its id
     overview = app_test(made, monkeypatch)
     assert list(table_with(overview, "严重程度")["热度等级"])[:2] == ["高", "高"]
     assert any("预警线 50" in c.value for c in overview.caption)
