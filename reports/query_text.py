@@ -152,8 +152,11 @@ def _views(record: dict[str, Any], titles: dict[str, str] | None) -> str:
     return text
 
 
-def describe(query: dict[str, Any], titles: dict[str, str] | None = None) -> str:
-    """One figure's query record as one Chinese sentence (events named by ``titles``)."""
+def describe(
+    query: dict[str, Any], titles: dict[str, str] | None = None, unit_name: str = ""
+) -> str:
+    """One figure's query record as one Chinese sentence (events named by ``titles``; a unit
+    briefing's unit by ``unit_name``, the name it is issued in)."""
     record = dict(query)
     operation = record.pop("operation", "")
     unit = record.pop("unit", None)
@@ -189,6 +192,6 @@ def describe(query: dict[str, Any], titles: dict[str, str] | None = None) -> str
         if record.pop("clarification_duties", False):
             text += "；另列有澄清义务的网传信息"
     if unit:
-        text += f"；限单位 {unit} 及其下级"
+        text += f"；限{unit_name or unit}及其下级单位的辖区"
     rest = [f"{k}={v}" for k, v in record.items() if v not in (None, [], {}, "", False)]
     return text + ("；" + "，".join(rest) if rest else "") + "。"

@@ -41,7 +41,7 @@ def queries(pack: dict[str, Any]) -> list[list[str]]:
     events = pack["figures"].get("events", {}).get("rows", [])
     titles = {e["id"]: e["title"] for e in events}
     return [["数据项", "统计口径"]] + [
-        [f["label"], describe(f["query"], titles) + _heat_levels(f)]
+        [f["label"], describe(f["query"], titles, pack.get("unit", "")) + _heat_levels(f)]
         for f in pack["figures"].values()
     ]
 
