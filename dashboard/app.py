@@ -159,7 +159,11 @@ def _sidebar(config: str, principal: Principal) -> None:
         clock = data.clock(config)
         when = fmt_time(clock.now())
         st.caption(f"模拟时间：{when}" if clock.simulated else f"北京时间：{when}")
-        st.caption(f"档案库：{md_escape(context.reader(config).describe())}")
+        if principal.authenticated and principal.role == "admin":
+            # A server file path (or cluster address) tells duty staff nothing and tells
+            # anyone looking over a shoulder where the data lives: logged-in administrators
+            # only (an open dashboard's users all act as admin, the demo's duty desk too).
+            st.caption(f"档案库：{md_escape(context.reader(config).describe())}")
         alert_watch.render(config, principal.username)
 
 

@@ -181,6 +181,15 @@ def topic_counts(config: str, since: datetime, size: int = 15) -> list[FacetCoun
     return reader(config).facets(request, ["topic"], size=size)["topic"]
 
 
+@_ttl_cached
+def region_counts(config: str, since: datetime, size: int = 15) -> list[FacetCount]:
+    """Mentions since ``since`` by their region (the source's configured region, as
+    ``region:`` searches it): the 地区分布 a city or county office reads, whose districts no
+    national map resolves, and the one left when no event's place has a GB/T 2260 code."""
+    request = SearchRequest(filters=SearchFilters(since=since))
+    return [c for c in reader(config).facets(request, ["region"], size=size)["region"] if c.value]
+
+
 # Events read per hotspot shown: on a busy day most recent events are single items.
 CANDIDATES_PER_HOTSPOT = 4
 

@@ -82,7 +82,12 @@ def propagation_section(config: str, event_id: str) -> None:
     cols = st.columns(4)
     cols[0].metric("传播节点", f"{f.nodes}")
     cols[1].metric("最大深度", f"{f.depth}")
-    cols[2].metric("结构病毒性", f"{f.virality:.2f}")
+    cols[2].metric(
+        "接力转发程度",
+        f"{f.virality:.2f}",
+        help="传播树中帖子之间的平均转发距离（学术上称“结构病毒性”）。约 2：一个账号发、"
+        "众人直接转，像广播；越大：越是一层层接力转出去，像口口相传。",
+    )
     cols[3].metric("峰值每小时", f"{f.peak_hour}")
     if f.placeholders:
         st.caption(f"其中 {f.placeholders} 个节点未存档（由转发链推知作者），不虚构其位置。")
@@ -99,7 +104,7 @@ def propagation_section(config: str, event_id: str) -> None:
                 "类型": s.account,
                 "带来传播": s.brought_in,
                 "直接转发/评论": s.direct,
-                "中介度": round(s.betweenness),
+                "桥梁作用": round(s.betweenness),
                 "时间": fmt_time(s.at) if s.at else "未知",
                 "链接": s.url,
             }
@@ -109,5 +114,11 @@ def propagation_section(config: str, event_id: str) -> None:
             pd.DataFrame(rows),
             hide_index=True,
             width="stretch",
-            column_config={"链接": st.column_config.LinkColumn("链接")},
+            column_config={
+                "链接": st.column_config.LinkColumn("链接"),
+                "桥梁作用": st.column_config.NumberColumn(
+                    help="有多少条传播路径经过这个账号（学术上称“中介度”）：越大，越是它把信息"
+                    "从一个圈子带到另一个圈子。",
+                ),
+            },
         )

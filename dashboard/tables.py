@@ -16,6 +16,7 @@ from dashboard.labels import (
     label,
     shown,
 )
+from reports.heat_scale import HeatScale
 
 
 def alert_row(alert: Alert) -> dict[str, Any]:
@@ -30,7 +31,8 @@ def alert_row(alert: Alert) -> dict[str, Any]:
     }
 
 
-def event_row(event: Event) -> dict[str, Any]:
+def event_row(event: Event, scale: HeatScale) -> dict[str, Any]:
+    """An event's row; its heat's level last (pages place it beside 热度 by column order)."""
     return {
         "事件": event.title,
         "热度": event.heat,
@@ -39,4 +41,5 @@ def event_row(event: Event) -> dict[str, Any]:
         "状态": label(EVENT_STATUS_LABELS, event.status),
         "首次发现": fmt_time(event.first_seen),
         "最近提及": fmt_time(event.last_seen),
+        "热度等级": scale.level(event.heat),
     }

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
+from archive.models import Event
 from archive.search import SearchHit
 from dashboard.formatting import fmt_time, highlight, md_escape, safe_url, snippet
 from dashboard.labels import MENTION_KIND_LABELS, PLATFORM_LABELS, TOPIC_LABELS, label, shown
+from reports.heat_scale import HeatScale
 
 
 def mention_card(hit: SearchHit, rumor_threshold: float, note: str = "") -> None:
@@ -44,3 +48,18 @@ def mention_card(hit: SearchHit, rumor_threshold: float, note: str = "") -> None
         url = safe_url(mention.url)
         if url:
             st.link_button("查看原文", url, type="tertiary", icon=":material/open_in_new:")
+
+
+def heat_note(events: list[Event], scale: HeatScale) -> None:
+    """Under a table of events: when their heat was computed and what its levels mean."""
+    computed = [e.updated_at for e in events if e.updated_at is not None]
+    when = f"热度为 {fmt_time(max(computed))}（北京时间）的计算值。" if computed else ""
+    st.caption(when + scale.explain())
+
+
+def heat_column() -> dict[str, Any]:
+    """The column settings of 热度 and 热度等级 in an events table."""
+    return {
+        "热度": st.column_config.NumberColumn(format="%.1f"),
+        "热度等级": st.column_config.TextColumn("热度等级", help="高 / 中 / 低：见表下说明"),
+    }

@@ -16,13 +16,14 @@ from archive.base import Archive
 from archive.models import PLATFORM_LABELS, Event, Mention
 from archive.search import SearchFilters, SearchHit, SearchRequest
 from core.clock import SHANGHAI, local
-from core.settings import NlpSettings, Settings
+from core.settings import HotspotSettings, NlpSettings, Settings
 from core.settings_reports import DEFAULT_UNIT
 from core.vocabulary import shown_name
 from nlp.lexicon import TOPIC_LABELS
 from reports import items
 from reports.as_of import moment_text
 from reports.claims import claim_rules
+from reports.heat_scale import HeatScale, heat_scale
 from reports.periods import KIND_LABELS, Period
 from reports.refs import engagement, mention_record, mref, query_record
 from reports.unit_area import UnitArea
@@ -45,6 +46,9 @@ class PackBuilder:
     event_id: str | None = None
     area: UnitArea | None = None  # a unit's briefing: its subtree only
     event_window: timedelta = EVENT_WINDOW  # settings.nlp.event_window: when an event closes
+    # settings.nlp.hotspot: which events are 重点 (the dashboard's 热点 rule, nlp.hotspots)
+    hotspot: HotspotSettings = field(default_factory=HotspotSettings)
+    heat: HeatScale = field(default_factory=lambda: heat_scale(None))  # heat's 高 / 中 / 低
     figures: dict[str, dict[str, Any]] = field(default_factory=dict)
     mentions: dict[str, dict[str, Any]] = field(default_factory=dict)
     obligations: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -227,6 +231,8 @@ def build_datapack(
     b = PackBuilder(archive, period, now, event_id, area)
     if settings is not None:
         b.event_window = settings.nlp.event_window
+        b.hotspot = settings.nlp.hotspot
+        b.heat = heat_scale(settings)
     event = archive.get_event(event_id) if event_id else None
     if event_id and event is None:
         raise KeyError(f"no event {event_id!r} in {archive.describe()}")

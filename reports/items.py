@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.models import Event, Mention, Obligation
 from archive.search import SearchRequest
+from nlp.hotspots import count_publishers
 from nlp.propagation import account_type
 from reports.as_of import event_state, moment, recorded_at, state_at
 from reports.claims import claims_by_event, read_claim
@@ -31,9 +32,23 @@ def is_official(mention: Mention) -> bool:
     return mention.platform == "official" or mention.kind in OFFICIAL_KINDS
 
 
+def is_hotspot_then(event: Event, members: list[Mention], b: PackBuilder) -> bool:
+    """Whether ``event``, whose members by the briefing's moment are ``members``, was a
+    hotspot then: the dashboard's rule (``nlp.hotspots``: enough mentions from enough
+    publishers), so the briefing's 重点事件 and the 热点 page never disagree about what is one.
+    An event wholly before the moment is sized by its stored count, as the 热点 page sizes it
+    (members the archive no longer holds still count); one still growing then, by the
+    members published by then."""
+    rule = b.hotspot
+    size = event.mention_count if event.last_seen <= moment(b.period, b.now) else len(members)
+    if size < rule.min_mentions:
+        return False
+    return count_publishers(members, rule.min_publishers) >= rule.min_publishers
+
+
 def top_events(b: PackBuilder, only: Event | None) -> None:
-    """The hottest events active in the period (or the 专报's one event), each with its first
-    post, its most travelled post and the agency's own releases among its members."""
+    """The hottest hotspots active in the period (or the 专报's one event), each with its
+    first post, its most travelled post and the agency's own releases among its members."""
     at = moment(b.period, b.now)
     if only is not None:
         events = [only]
@@ -51,7 +66,8 @@ def top_events(b: PackBuilder, only: Event | None) -> None:
             for m in b.archive.event_mentions(event.id, limit=EVENT_MEMBERS)
             if m.published_at < b.period.end and m.published_at <= at
         ]
-        if members:
+        # A lone report or a post and its replies is an event, not a 重点事件 (nlp.hotspots).
+        if members and (only is not None or is_hotspot_then(event, members, b)):
             states.append((event, members, event_state(members, at, b.event_window)))
     states.sort(key=lambda s: (-s[2][1], s[0].id))
     rows = []
@@ -69,6 +85,7 @@ def top_events(b: PackBuilder, only: Event | None) -> None:
                 "id": event.id,
                 "title": event.title,
                 "heat": round(heat, 1),
+                "heat_level": b.heat.level(heat),
                 "status": status,
                 "severity": event.severity if graded else None,
                 "severity_basis": [r.text for r in event.severity_basis][:3] if graded else [],
@@ -93,6 +110,10 @@ def top_events(b: PackBuilder, only: Event | None) -> None:
             "operation": "list_events",
             "active_since": b.period.start.isoformat(),
             "first_seen_before": b.period.end.isoformat(),
+            "hotspot": {
+                "min_mentions": b.hotspot.min_mentions,
+                "min_publishers": b.hotspot.min_publishers,
+            },
             "order": "heat",
             "as_of": at.isoformat(),  # members, heat and stage as they stood then
             "limit": TOP_EVENTS,
@@ -100,6 +121,8 @@ def top_events(b: PackBuilder, only: Event | None) -> None:
             "unit": b.area.unit_id if b.area is not None else None,
         },
         rows=rows,
+        heat_line=b.heat.line,
+        heat_rule=b.heat.rule,
     )
 
 

@@ -114,7 +114,7 @@ def overview(pack: dict[str, Any], t: Any) -> list[dict[str, Any]]:
     if events and pack.get("event_id") is None:
         out.append(
             sentence(
-                t.overview_events([f"“{e['title']}”" for e in events]),
+                t.overview_events([f"“{prose_env.nested(e['title'])}”" for e in events]),
                 ["f:events", *(e["first_cite"] for e in events)],
             )
         )
@@ -138,7 +138,8 @@ def key_events(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
                     PLATFORM_LABELS.get(first["platform"], first["platform"]),
                     e["mention_count"],
                     e["in_period"],
-                    e["heat"],
+                    # Packs stored before heat had a level say the number alone.
+                    f"{e['heat']}（{e['heat_level']}）" if e.get("heat_level") else e["heat"],
                     EVENT_STATUS.get(e["status"], e["status"]),
                     pack["period"].get("as_of", "目前"),
                 ),

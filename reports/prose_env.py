@@ -10,11 +10,19 @@ import jinja2
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
+
+def nested(text: str) -> str:
+    """Text that goes inside “…”: its own double quotes become single ones, as Chinese
+    writing nests them (““鲜岛紫菜是塑料做的”系谣言” read as two quotations)."""
+    return str(text).replace("“", "‘").replace("”", "’")
+
+
 ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES)),
     undefined=jinja2.StrictUndefined,
     autoescape=False,  # plain text: each renderer escapes for its own format
 )
+ENV.filters["nested"] = nested
 
 
 @cache

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import local
+from reports.heat_scale import HeatScale
+from reports.query_text import describe
 
 # Unnumbered: each rendering numbers its tables in the order it shows them.
 TABLES = (
@@ -34,10 +36,18 @@ def trend(pack: dict[str, Any]) -> list[list[str]]:
 
 
 def queries(pack: dict[str, Any]) -> list[list[str]]:
-    """数据说明: each figure and the query that produced it, so anyone can run it again."""
-    import json
-
-    return [["数据项", "查询"]] + [
-        [f["label"], json.dumps(f["query"], ensure_ascii=False, sort_keys=True)]
+    """数据说明: each figure and, in words, what it counted (``reports.query_text``; the exact
+    query is in the stored pack.json, from which the briefing is reproduced)."""
+    events = pack["figures"].get("events", {}).get("rows", [])
+    titles = {e["id"]: e["title"] for e in events}
+    return [["数据项", "统计口径"]] + [
+        [f["label"], describe(f["query"], titles, pack.get("unit", "")) + _heat_levels(f)]
         for f in pack["figures"].values()
     ]
+
+
+def _heat_levels(figure: dict[str, Any]) -> str:
+    """What 高 / 中 / 低 after an event's heat mean (packs stored before levels: nothing)."""
+    if figure.get("heat_line") is None:
+        return ""
+    return HeatScale(figure["heat_line"], figure.get("heat_rule")).explain()

@@ -298,3 +298,20 @@ def test_session_records_end_on_revocation_and_expiry(tmp_path: Path) -> None:
     assert session_store.redeem(store, code, 2001.0) is None  # used
     late = session_store.hand_off(store, "the-token", 3600, 2000.0)
     assert session_store.redeem(store, late, 2000.0 + session_store.HANDOFF_SECONDS + 1) is None
+
+
+def test_only_administrators_see_where_the_archive_is(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    """The archive's server path is for administrators, not for every duty officer."""
+    viewer = _login(app_test(made, monkeypatch), "wang")
+    shown = " ".join(c.value for c in viewer.sidebar.caption)
+    assert "档案库" not in shown and str(made.db.name) not in shown
+    admin = _login(app_test(made, monkeypatch), "root")
+    assert any(c.value.startswith("档案库：") for c in admin.sidebar.caption)
+    # An open dashboard (no users, the demo's): everyone acts as admin, nobody logged in.
+    opened = build_archive(made.folder / "open")
+    open_page = app_test(opened, monkeypatch)
+    assert open_page.title[0].value == "舆情总览"
+    shown = " ".join(c.value for c in open_page.sidebar.caption)
+    assert "模拟时间" in shown and "档案库" not in shown

@@ -68,6 +68,9 @@ def test_dashboard_end_to_end_in_chromium(dashboard_url: str) -> None:
         open_page(page, "总览", "舆情总览")
         expect(page.get_by_text("24小时新增提及")).to_be_visible()
         expect(page.get_by_text("有 1 项处置已逾期")).to_be_visible(timeout=10_000)
+        # Served as production serves it (client.toolbarMode viewer): no developer toolbar
+        # (Deploy, rerun, clear cache) for the duty officer.
+        expect(page.get_by_test_id("stAppDeployButton")).to_have_count(0)
         # The tab counts the critical alert nobody has acknowledged (dashboard.alert_watch).
         expect(page).to_have_title(re.compile(r"^\(1\) "), timeout=20_000)
         expect(page.get_by_role("heading", name="谣言关注")).to_be_visible()

@@ -31,7 +31,7 @@ def test_the_burst_section_shows_the_bursting_topic(burst_url: str) -> None:
         open_page(page, "总览", "舆情总览")
         expect(page.get_by_role("heading", name="话题声量突增")).to_be_visible(timeout=20_000)
         expect(page.get_by_text("近1小时相关信息与往日同一时段", exact=False)).to_be_visible()
-        table = page.get_by_role("table").filter(has_text="泊松尾概率")
+        table = page.get_by_role("table").filter(has_text="偶然可能")
         row = table.get_by_role("row").filter(has_text="食品安全")
         expect(row).to_be_visible(timeout=20_000)
         expect(row).to_contain_text("前7天同一时段")

@@ -143,3 +143,15 @@ def test_no_text_needs_a_font_the_set_up_does_not_install() -> None:
         if emoji.search(line)
     ]
     assert not found, found
+
+
+def test_chances_are_said_in_words_not_scientific_notation() -> None:
+    """A press officer reads 不到万分之一, not 2.1e-05 (the burst table's 偶然可能)."""
+    from dashboard.formatting import chance_text, odds_text
+
+    assert chance_text(2.1e-5) == "不到万分之一"
+    assert chance_text(1e-9) == "不到百万分之一"
+    assert chance_text(0.004) == "不到百分之一"
+    assert chance_text(0.03) == "约3%"
+    assert odds_text(1e-4) == "万分之一"
+    assert odds_text(0.05) == "5%"

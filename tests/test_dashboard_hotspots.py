@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from archive import open_archive
 from tests.support.dashboard_fixtures import (
+    NOW,
     DashboardArchive,
     app_test,
     assert_no_html,
@@ -62,7 +65,8 @@ def test_event_page_shows_spread_evidence_and_duties(
     assert_no_html(at)
     assert at.title[0].value == "江州商场电梯困人"
     values = {m.label: m.value for m in at.metric}
-    assert values["热度"] == "88.5" and values["提及数"] == "3"
+    # 热度 with its level against the hot-events rule's min_heat (50): 88.5 is 高.
+    assert values["热度"] == "88.5（高）" and values["提及数"] == "3"
     # Timeline, platform and source charts, sentiment and the word cloud; the 传播分析 tree
     # and cumulative spread.
     assert len(at.get("vega_lite_chart")) == 7
@@ -274,3 +278,28 @@ def test_event_terms_and_their_cloud(made: DashboardArchive) -> None:
     # The largest word is drawn largest, and every word inside the drawing area.
     assert placed[0]["字号"] == max(row["字号"] for row in placed)
     assert all(0 <= row["x"] <= 460 and 0 <= row["y"] <= 260 for row in placed)
+
+
+def test_heat_is_read_against_the_alert_line_as_of_its_computation(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A bare 37.2 told a duty officer nothing: each page shows heat's level against the line
+    where the hot-event rule alerts, and when the heat was computed (Beijing time)."""
+    made = build_archive(tmp_path)
+    with open_archive(made.db) as archive:
+        lift = archive.get_event("ev-lift")
+        assert lift is not None
+        archive.upsert_event(replace(lift, updated_at=NOW - timedelta(minutes=10)))
+    at = app_test(made, monkeypatch, HOTSPOTS)
+    assert_no_html(at)
+    # 88.5 and 61.0 against the fixture's hot-events rule, min_heat 50.
+    assert list(table_with(at, "走势")["热度等级"]) == ["高", "高"]
+    note = next(c.value for c in at.caption if "热度综合" in c.value)
+    assert "热度为 2026-11-20 13:50（北京时间）的计算值" in note
+    assert "预警线 50（规则“热点舆情”热度达到即预警）" in note  # its Chinese name, not its id
+    overview = app_test(made, monkeypatch)
+    assert list(table_with(overview, "严重程度")["热度等级"])[:2] == ["高", "高"]
+    assert any("预警线 50" in c.value for c in overview.caption)
+    overview.query_params["id"] = "ev-lift"
+    event = overview.switch_page("views/event.py").run()
+    assert any("热度计算于 2026-11-20 13:50（北京时间）" in c.value for c in event.caption)

@@ -71,8 +71,9 @@ def test_hottest_events_table_and_charts(made: DashboardArchive, monkeypatch: An
     assert table.iloc[0]["严重程度"] == "较大"
     assert table.iloc[0]["状态"] == "升温"
     assert "上月燃气灶质量问题" not in set(table["事件"])
-    # Volume by platform, the topic facet chart, sentiment and volume by topic over time.
-    assert len(at.get("vega_lite_chart")) == 4
+    # Volume by platform, the topic facet chart, mentions by region (the fixture's places
+    # have no province to map), sentiment and volume by topic over time.
+    assert len(at.get("vega_lite_chart")) == 5
 
     at.radio(key="overview_range").set_value("近30天（按天）").run()
     assert_no_html(at)
@@ -178,15 +179,17 @@ def test_topic_burst_section(tmp_path: Path, monkeypatch: Any) -> None:
         archive.ledger.record_pipeline_time(NOW + timedelta(minutes=1))  # a new minute reads again
     at = app_test(made, monkeypatch)
     assert_no_html(at)
-    [table] = [t.value for t in at.table if "泊松尾概率" in t.value.columns]
+    # The statistic in plain words (偶然可能), its precise name only in the caption's help.
+    [table] = [t.value for t in at.table if "偶然可能" in t.value.columns]
     assert table.index.name == "话题"
-    assert list(table.columns) == ["近1小时", "基线", "倍数", "泊松尾概率", "基线依据"]
+    assert list(table.columns) == ["近1小时", "基线", "倍数", "偶然可能", "基线依据"]
     assert list(table.index) == ["食品安全"]  # special equipment's one post is no burst
     row = table.loc["食品安全"]
     assert (row["近1小时"], row["基线"], row["倍数"]) == ("8", "0.5", "16.0")
     assert row["基线依据"] == "前7天同一时段"
     caption = next(c.value for c in at.caption if c.value.startswith("近1小时相关信息"))
-    assert "前7天同一小时" in caption and "3 倍" in caption and "1.0e-04" in caption
+    assert "前7天同一小时" in caption and "3 倍" in caption and "不超过万分之一" in caption
+    assert table.loc["食品安全"]["偶然可能"].startswith("不到")
     # and the fallback a topic without history gets (its row reads 前24小时均值)
     assert "往日数据不足的话题用前24小时每小时均值" in caption
 
@@ -273,3 +276,18 @@ def test_the_overview_maps_events_whose_regions_are_known(tmp_path: Path, monkey
     assert_no_html(at)
     assert any("方块示意位置" in c.value for c in at.caption)
     assert not any("没有识别出可定位" in i.value for i in at.info)
+
+
+def test_the_overview_counts_mentions_by_region_when_no_province_can_be_placed(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    """The demo's 地区分布 was empty: its places are invented, so the province map had nothing,
+    and a city office's districts never show on a national map anyway. The mentions' own
+    regions are counted beside it."""
+    from dashboard import data
+
+    since = NOW - timedelta(hours=36)
+    counts = {c.value: c.count for c in data.region_counts(str(made.config), since)}
+    assert counts == {"江州市": 5, "临川区": 3}  # m01-m03, m07, m08; m04-m06 (m09: 40 h)
+    at = app_test(made, monkeypatch)
+    assert any("按提及的所属地区统计" in c.value for c in at.caption)

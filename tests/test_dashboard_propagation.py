@@ -108,3 +108,18 @@ def test_tree_layout_places_parents_between_their_children_and_samples() -> None
     # Breadth first from the root: the root and its first reposts, each edge inside the sample.
     assert list(small["作者"]) == ["江州发布", "某大V", "网友0", "网友1"]
     assert len(small_edges) == 3
+
+
+def test_the_propagation_figures_are_named_in_plain_chinese(
+    made: DashboardArchive, monkeypatch: Any
+) -> None:
+    """结构病毒性 and 中介度 are research terms: the labels say what they mean, the help keeps
+    the precise name."""
+    at = app_test(made, monkeypatch)
+    at.query_params["id"] = "ev-spread"
+    at = at.switch_page("views/event.py").run()
+    metric = next(m for m in at.metric if m.label == "接力转发程度")
+    assert "结构病毒性" in metric.help
+    assert not [m for m in at.metric if "病毒" in m.label]
+    table = next(d.value for d in at.dataframe if "带来传播" in d.value.columns)
+    assert "桥梁作用" in table.columns and "中介度" not in table.columns

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,8 @@ def test_daily_pack_states_the_fixture_facts(made: DashboardArchive) -> None:
     pack = _build(made, "daily", day=DAY)
     figures = pack["figures"]
     assert figures["volume"]["change_pct"] == 200.0
-    assert [r["id"] for r in figures["events"]["rows"]] == ["ev-lift", "ev-milk", "ev-toy"]
+    # ev-toy, a single recall notice, is an event but no hotspot: not a 重点事件 either.
+    assert [r["id"] for r in figures["events"]["rows"]] == ["ev-lift", "ev-milk"]
     rumours = {r["mention"]: r["status"] for r in figures["rumours"]["rows"]}
     assert rumours == {"m:m03": "none", "m:m05": "debunked"}  # m05 matched the notice m06
     groups = figures["obligations"]["groups"]
@@ -92,6 +93,30 @@ def test_daily_pack_states_the_fixture_facts(made: DashboardArchive) -> None:
     assert all("依据" in a for a in advice)
     json_again = json.loads(json.dumps(pack, ensure_ascii=False))
     assert json_again == pack  # plain JSON: stored, it reproduces the report
+
+
+def test_key_events_are_the_dashboards_hotspots_with_heat_against_the_line(
+    made: DashboardArchive,
+) -> None:
+    """The 日报's 重点事件 were the hottest events, a lone notice among them; they are now the
+    events the 热点 page lists (nlp.hotspots' rule), each with its heat's level."""
+    from dashboard import data
+
+    pack = _build(made, "daily", day=DAY)
+    rows = pack["figures"]["events"]["rows"]
+    day_start = datetime(2026, 11, 19, 16, tzinfo=UTC)  # DAY's 00:00 in Beijing
+    with open_archive(made.db, readonly=True) as archive:
+        hotspots = data.hottest(str(made.config), archive, day_start, 20)
+    assert {r["id"] for r in rows} == {e.id for e in hotspots} == {"ev-lift", "ev-milk"}
+    assert pack["figures"]["events"]["query"]["hotspot"] == {"min_mentions": 3, "min_publishers": 2}
+    # The fixture's hot-events rule alerts at heat 50; heat as the briefing computes it then.
+    assert pack["figures"]["events"]["heat_line"] == 50
+    lead = next(
+        s["text"] for sec in pack["sections"] for p in sec["paragraphs"] for s in p
+        if s["text"].startswith("【江州商场电梯困人】")
+    )  # fmt: skip
+    level = rows[0]["heat_level"]
+    assert f"热度{rows[0]['heat']}（{level}）" in lead and level in ("高", "中", "低")
 
 
 def test_checker_fails_missing_and_dangling_citations(made: DashboardArchive) -> None:

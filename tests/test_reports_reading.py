@@ -31,6 +31,7 @@ from reports import propagation, prose_env
 from reports.build import build_report
 from reports.docx_render import render_docx
 from reports.prose import sentence, when
+from reports.tables import queries
 from tests.support.dashboard_fixtures import NOW, DashboardArchive, build_archive
 
 DAY = date(2026, 11, 20)
@@ -157,6 +158,15 @@ def test_a_key_spreader_with_two_posts_is_named_once() -> None:
     assert set(nodes["cites"]) >= {"m:b", "m:c", "m:d"}  # every post still cited
 
 
+def test_the_spread_shape_is_told_in_plain_words() -> None:
+    """结构病毒性 is a research term: the 专报 says what the figure means."""
+    pack = _pack_with_spreaders([("江州发布", "官方", 12, "m:c")])
+    [para] = propagation.paragraphs(pack, TEMPLATES, sentence, _author, when)
+    shape = next(s["text"] for s in para if s["text"].startswith("已还原"))
+    assert "结构病毒性" not in shape
+    assert "接力转发程度2.1（约2为一发众转，越大越是层层接力）" in shape
+
+
 def test_a_special_report_does_not_name_its_own_event_as_the_hottest(
     made: DashboardArchive,
 ) -> None:
@@ -165,3 +175,36 @@ def test_a_special_report_does_not_name_its_own_event_as_the_hottest(
     assert overview and not any("热度较高的事件" in text for text in overview), overview
     daily = _build(made, "daily", day=DAY)
     assert any("热度较高的事件" in s["text"] for p in daily["sections"][0]["paragraphs"] for s in p)
+
+
+def test_the_data_notes_are_chinese_sentences_in_beijing_time(
+    made: DashboardArchive, tmp_path: Path
+) -> None:
+    """数据说明 printed each figure's query as a JSON line with ISO (and, in a 专报, UTC)
+    times; the reader is a press officer. The exact query stays in the stored pack."""
+    for pack in (_build(made, "daily", day=DAY), _build(made, "event", event_id="ev-lift")):
+        doc = Document(str(render_docx(pack, tmp_path / f"{pack['kind']}.docx")))
+        notes = doc.tables[-1]
+        rows = [[cell.text for cell in row.cells] for row in notes.rows]
+        assert rows[0] == ["数据项", "统计口径"]
+        for label, text in rows[1:]:
+            assert not re.search(r"[{}\"]|\d{4}-\d\d-\d\dT|\+00:00", text), (label, text)
+            assert text.endswith("。"), (label, text)
+        said = dict((label, text) for label, text in rows[1:])
+        assert "（北京时间）" in said["相关信息总量"]
+        assert pack["figures"]["volume"]["query"]["filters"]["since"]  # kept in the pack
+    assert "事件为“江州商场电梯困人”" in said["声量走势"]  # the 专报's event by its title
+    daily = queries(_build(made, "daily", day=DAY))
+    events = next(text for label, text in daily if label == "重点事件")
+    assert "至少3条信息、2个不同发布者" in events and "预警线 50" in events
+    volume = next(text for label, text in daily if label == "相关信息总量")
+    assert volume.startswith("2026年11月20日 00:00至2026年11月21日 00:00（北京时间）")
+
+
+def test_a_quoted_title_with_its_own_quotes_nests_them() -> None:
+    """““鲜岛紫菜是塑料做的”系谣言…” read as two quotations: inner quotes become ‘’."""
+    line = TEMPLATES.overview_events(["“" + prose_env.nested("“鲜岛紫菜是塑料做的”系谣言") + "”"])
+    assert line == "热度较高的事件为“‘鲜岛紫菜是塑料做的’系谣言”。"
+    assert TEMPLATES.event_official("11月17日", "关于“塑料紫菜”的说明") == (
+        "官方已于11月17日发布“关于‘塑料紫菜’的说明”。"
+    )

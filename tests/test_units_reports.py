@@ -14,6 +14,7 @@ from archive import open_archive
 from core.config import load_config
 from reports.build import ReportError, build_report
 from reports.citations import check
+from reports.tables import queries
 from tests.conftest import run_cli
 from tests.support.dashboard_fixtures import NOW, DashboardArchive, build_archive, write_config
 from tests.support.unit_tree import units_yaml
@@ -48,6 +49,10 @@ def test_a_countys_daily_covers_its_subtree_only(made: DashboardArchive) -> None
     cited = {ref for refs in figures["obligations"]["groups"].values() for ref in refs}
     assert {pack["obligations"][ref[2:]]["event_id"] for ref in cited} == {"ev-milk"}
     assert figures["volume"]["query"]["filters"]["scope"]["events"] == ["ev-milk"]
+    # 数据说明 names the unit as the briefing does, never by its id.
+    notes = dict(queries(pack)[1:])
+    assert "限临川区市场监督管理局及其下级单位的辖区" in notes["重点事件"]
+    assert "linchuan" not in "".join(notes.values())
 
 
 def test_the_citys_daily_is_everything_in_its_name(made: DashboardArchive) -> None:

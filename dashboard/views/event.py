@@ -11,7 +11,7 @@ import streamlit as st
 
 from alerts.messages import show_outcome
 from archive.models import Event, Reason
-from dashboard import auth, charts, data, data_claims, data_events, roles, units
+from dashboard import auth, charts, context, data, data_claims, data_events, roles, units
 from dashboard.claim_panel import claims_section
 from dashboard.context import config_path
 from dashboard.data_events import HOURLY_SPAN, EventDetail, deadline_marks, severity_rows
@@ -30,6 +30,7 @@ from dashboard.propagation_panel import propagation_section
 from dashboard.search_form import search_event
 from dashboard.tables import alert_row
 from dashboard.widgets import mention_card
+from reports.heat_scale import heat_scale
 
 config = config_path()
 principal = auth.page_principal(config)
@@ -67,11 +68,15 @@ def _header(event: Event) -> None:
         badges.append(f":violet-badge[{md_escape(label(TOPIC_LABELS, topic))}]")
     st.markdown(" ".join(badges))
     cards = st.columns(4)
-    cards[0].metric("热度", f"{event.heat:.1f}", border=True)
+    scale = heat_scale(context.settings(config_path()))
+    cards[0].metric("热度", scale.text(event.heat), help=scale.explain(), border=True)
     cards[1].metric("提及数", event.mention_count, border=True)
     cards[2].metric("增速", f"{event.burst:.1f}", help="最近声量与此前基线之比", border=True)
     cards[3].metric("地区", event.region or "未知", border=True)
-    st.caption(f"首次发现 {fmt_time(event.first_seen)} · 最近提及 {fmt_time(event.last_seen)}")
+    times = f"首次发现 {fmt_time(event.first_seen)} · 最近提及 {fmt_time(event.last_seen)}"
+    if event.updated_at is not None:
+        times += f" · 热度计算于 {fmt_time(event.updated_at)}"
+    st.caption(times + "（北京时间）")
     if event.keywords:
         st.caption("关键词：" + md_escape("、".join(event.keywords[:12])))
 
@@ -142,7 +147,7 @@ def _mood_and_terms(detail: EventDetail) -> None:
         st.markdown("**词云**")
         if detail.terms:
             st.altair_chart(charts.word_cloud_chart(detail.terms), width="content")
-            st.caption("字越大，该词在事件提及中越多且越有区分度（词频×逆文档频率）。")
+            st.caption("字越大，该词在本事件的提及中出现越多、在其他信息中越少见。")
         else:
             st.caption("该事件的提及中没有可统计的词。")
 

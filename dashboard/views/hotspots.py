@@ -8,10 +8,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, data_events, units
+from dashboard import auth, context, data, data_events, units
 from dashboard.context import config_path
 from dashboard.formatting import fmt_time, md_escape
 from dashboard.tables import event_row
+from dashboard.widgets import heat_column, heat_note
+from reports.heat_scale import heat_scale
 
 RANGES = {
     "近24小时（按小时）": (timedelta(hours=24), "hour"),
@@ -36,9 +38,10 @@ if not items:
     st.info("所选时间范围内没有热点事件。")
     st.stop()
 
+scale = heat_scale(context.settings(config))
 rows = []
 for rank, item in enumerate(items, start=1):
-    row = {"排名": rank, **event_row(item.event), "走势": item.trend}
+    row = {"排名": rank, **event_row(item.event, scale), "走势": item.trend}
     row["疑似谣言"] = item.event.rumor_score
     row["平台分布"] = item.platforms
     rows.append(row)
@@ -51,6 +54,7 @@ st.dataframe(
         "事件",
         "走势",
         "热度",
+        "热度等级",
         "提及数",
         "严重程度",
         "状态",
@@ -63,7 +67,7 @@ st.dataframe(
         "走势": st.column_config.LineChartColumn(
             "走势", help="所选时间范围内每小时或每天的提及数", y_min=0
         ),
-        "热度": st.column_config.NumberColumn(format="%.1f"),
+        **heat_column(),
         "提及数": st.column_config.NumberColumn(format="%d"),
         "平台分布": st.column_config.TextColumn("平台分布", help="事件全部相关提及按平台的条数"),
         "疑似谣言": st.column_config.ProgressColumn(
@@ -71,6 +75,7 @@ st.dataframe(
         ),
     },
 )
+heat_note([item.event for item in items], scale)
 
 st.subheader("查看事件详情")
 # One link a line: in three columns a long title was clipped mid-word with no ellipsis

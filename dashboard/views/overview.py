@@ -8,12 +8,20 @@ import pandas as pd
 import streamlit as st
 
 from alerts.obligations import is_overdue
-from alerts.topic_burst import format_p
 from archive.models import Obligation
-from dashboard import auth, charts, data, data_overview, region_map, unit_overview, units
+from dashboard import (
+    auth,
+    charts,
+    context,
+    data,
+    data_overview,
+    region_map,
+    unit_overview,
+    units,
+)
 from dashboard.claim_panel import clarification_state, debunk_line
 from dashboard.context import config_path
-from dashboard.formatting import countdown, fmt_time, md_escape
+from dashboard.formatting import chance_text, countdown, fmt_time, md_escape, odds_text
 from dashboard.labels import (
     AUDIT_ACTION_LABELS,
     TOPIC_LABELS,
@@ -21,6 +29,8 @@ from dashboard.labels import (
     shown,
 )
 from dashboard.tables import event_row
+from dashboard.widgets import heat_column, heat_note
+from reports.heat_scale import heat_scale
 
 RANGES = {
     "近48小时（按小时）": (timedelta(hours=48), "hour"),
@@ -145,8 +155,9 @@ def burst_panel() -> None:
         else "前24小时每小时均值"
     )
     st.caption(
-        f"近1小时相关信息与{basis}比较；达到基线 {t.min_ratio:g} 倍、泊松尾概率不高于 "
-        f"{format_p(t.max_p_value)} 且不少于 {t.min_count} 条计为突增"
+        f"近1小时相关信息与{basis}比较；达到基线 {t.min_ratio:g} 倍、按往日水平纯属偶然的可能"
+        f"不超过{odds_text(t.max_p_value)}，且不少于 {t.min_count} 条，计为突增。"
+        "「偶然可能」即统计上的泊松尾概率：越小，越不是平常的起伏。"
     )
     if not bursts.items:
         st.info("当前没有声量较往日同一时段明显突增的话题。")
@@ -158,7 +169,7 @@ def burst_panel() -> None:
             "近1小时": str(item.burst.count),
             "基线": f"{item.burst.baseline:.1f}",
             "倍数": f"{item.burst.ratio:.1f}",
-            "泊松尾概率": format_p(item.burst.p_value),
+            "偶然可能": chance_text(item.burst.p_value),
             "基线依据": f"前{item.days}天同一时段" if item.days else "前24小时均值",
         }
         for item in bursts.items
@@ -227,14 +238,26 @@ with right:
         st.info("所选时间范围内没有已分析的话题。")
 
 st.subheader("地区分布")
-by_province = data_overview.province_counts(config, since)
-if by_province:
-    st.altair_chart(region_map.tile_map_chart(by_province), width="content")
-    st.caption(
-        "按省级行政区统计所选时间内活跃事件的提及（事件中识别出的地区实体）；方块示意位置，不表示边界。"
-    )
-else:
-    st.info("所选时间范围内的事件没有识别出可定位到省级行政区的地区。")
+map_side, list_side = st.columns([3, 2])
+with map_side:
+    by_province = data_overview.province_counts(config, since)
+    if by_province:
+        st.altair_chart(region_map.tile_map_chart(by_province), width="content")
+        st.caption(
+            "按省级行政区统计所选时间内活跃事件的提及（事件中识别出的地区实体）；方块示意位置，"
+            "不表示边界。"
+        )
+    else:
+        # The demo's places (江州市, 南岭省) are invented, so no code places them; a real
+        # city's talk lands on one tile. The list beside it is what a local office reads.
+        st.info("事件中没有识别出可定位到省级行政区的地区，请看右侧按所属地区的统计。")
+with list_side:
+    by_region = data.region_counts(config, since)
+    if by_region:
+        st.altair_chart(charts.facet_chart(by_region, "地区"), width="stretch")
+        st.caption("按提及的所属地区统计（信息源配置的地区，即检索中的 region:）。")
+    else:
+        st.info("所选时间范围内的提及没有所属地区。")
 
 st.subheader("情感走势")
 mood = data_overview.sentiment_trend(config, since, interval)
@@ -254,18 +277,20 @@ burst_panel()
 
 rumour_panel()
 
+# 热度等级 beside 热度 (event_row puts it last, so the tables' figures keep their places).
+EVENT_COLUMNS = ["事件", "热度", "热度等级", "提及数", "严重程度", "状态", "首次发现", "最近提及"]
 st.subheader("最热事件")
 events = units.visible_events(config, principal, data.hot_events(config, since))
 if not events:
     st.info("所选时间范围内没有热点事件。")
 else:
-    table = pd.DataFrame([event_row(event) for event in events])
+    scale = heat_scale(context.settings(config))
+    table = pd.DataFrame([event_row(event, scale) for event in events])
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            "热度": st.column_config.NumberColumn(format="%.1f"),
-            "提及数": st.column_config.NumberColumn(format="%d"),
-        },
+        column_order=EVENT_COLUMNS,
+        column_config={**heat_column(), "提及数": st.column_config.NumberColumn(format="%d")},
     )
+    heat_note(events, scale)

@@ -13,7 +13,7 @@ from alerts.volume_rules import SpikeRule
 from core.clock import SHANGHAI, local
 from core.settings import RuleSettings, SpikeRuleSettings
 from dashboard import auth, context, data, data_ops, roles
-from dashboard.formatting import duration_text, fmt_time, md_escape
+from dashboard.formatting import duration_text, fmt_time, md_escape, odds_text
 from dashboard.labels import (
     ALERT_LEVEL_LABELS,
     OBLIGATION_KIND_LABELS,
@@ -56,7 +56,7 @@ def _condition(rule: RuleSettings) -> str:
     if isinstance(rule, SpikeRuleSettings) and rule.seasonal_baseline:
         parts.append(f"基线：前{SpikeRule(rule).baseline_days()}天同一时段")
     if p.get("max_p_value") is not None:
-        parts.append(f"泊松尾概率≤{p['max_p_value']:g}")
+        parts.append(f"偶然可能≤{odds_text(p['max_p_value'])}")
     if p.get("spike_factor") is not None:
         parts.append(f"突增≥{p['spike_factor']:g}倍")
     if p.get("baseline") is not None:

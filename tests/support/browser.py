@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ except ImportError:  # reported by the test: skipped locally, a failure under CI
 from core.passwords import hash_password
 from tests.support.dashboard_fixtures import DashboardArchive, build_archive, write_config
 from tests.support.server_process import free_port
+from yuqing.cli import streamlit_command
 
 __all__ = [
     "chromium",
@@ -97,14 +97,8 @@ def served_dashboard(config: Path, log: Path) -> Iterator[str]:
     """``streamlit run dashboard/server.py`` (the app and its cookie routes, as ``yuqing
     dashboard`` serves it) on a free loopback port with ``config``; its URL."""
     port = free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(SERVER),
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+    # Started as production starts it (toolbar mode and all): one command for both.
+    command = streamlit_command(SERVER, "127.0.0.1", port)
     env = dict(os.environ, YUQING_CONFIG=str(config))
     with log.open("wb") as output:
         process = subprocess.Popen(

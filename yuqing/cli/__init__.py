@@ -295,20 +295,21 @@ def dashboard(ctx: Context, port: int | None) -> None:
     sys.exit(launch_dashboard(Path(ctx.config_path), settings, port))
 
 
-def launch_dashboard(config_path: Path, settings: Settings, port: int | None = None) -> int:
-    # server.py: the app plus the routes that set the HttpOnly login cookie.
-    app = Path(__file__).resolve().parents[2] / "dashboard" / "server.py"
-    env = dict(os.environ, YUQING_CONFIG=str(config_path.resolve()))
-    command = [
+def streamlit_command(app: Path, host: str, port: int) -> list[str]:
+    """``streamlit run app`` as the dashboard is served (the tests' browser helper uses it too,
+    so what they see is what users see). ``client.toolbarMode viewer``: Streamlit's default
+    ("auto") shows the developer toolbar (Deploy, rerun, clear cache) to anyone opening the
+    page on the machine itself, which is where the demo and the duty desk open it."""
+    return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
         str(app),
         "--server.address",
-        settings.dashboard.host,
+        host,
         "--server.port",
-        str(port or settings.dashboard.port),
+        str(port),
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
@@ -318,6 +319,13 @@ def launch_dashboard(config_path: Path, settings: Settings, port: int | None = N
         "--server.fileWatcherType",
         "none",
     ]
+
+
+def launch_dashboard(config_path: Path, settings: Settings, port: int | None = None) -> int:
+    # server.py: the app plus the routes that set the HttpOnly login cookie.
+    app = Path(__file__).resolve().parents[2] / "dashboard" / "server.py"
+    env = dict(os.environ, YUQING_CONFIG=str(config_path.resolve()))
+    command = streamlit_command(app, settings.dashboard.host, port or settings.dashboard.port)
     click.echo(f"dashboard: http://{settings.dashboard.host}:{port or settings.dashboard.port}/")
     browser = shutil.which("xdg-open")
     if browser and os.environ.get("DISPLAY"):
