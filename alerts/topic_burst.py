@@ -18,6 +18,7 @@ and large counts meaningful (the ratio); ``min_count`` keeps single posts out of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
@@ -144,10 +145,29 @@ def against(
     return Burst(count, expected, ratio, p_value, bursting, seasonal)
 
 
-def format_p(p_value: float) -> str:
-    """A p-value as people read it: 0.03, 2.1e-05, or < 1e-12."""
-    if p_value < 1e-12:
-        return "< 1e-12"
-    if p_value >= 0.01:
-        return f"{p_value:.2f}"
-    return f"{p_value:.1e}"
+# Powers of ten as a press officer says them (万分之一), for chances named in plain words: the
+# alert's evidence (read on a phone) and the dashboard say 偶然可能, not "Poisson tail p=2.1e-05".
+_ODDS = (
+    (1e-6, "百万分之一"),
+    (1e-5, "十万分之一"),
+    (1e-4, "万分之一"),
+    (1e-3, "千分之一"),
+    (1e-2, "百分之一"),
+)
+
+
+def odds_text(limit: float) -> str:
+    """A threshold chance in words: 1e-4 → 万分之一 (a value off the powers of ten as it is)."""
+    for value, words in _ODDS:
+        if math.isclose(limit, value):
+            return words
+    return f"{limit:.0%}" if limit >= 1e-2 else f"{limit:g}"
+
+
+def chance_text(p_value: float) -> str:
+    """How likely a count this high would be by coincidence, in words: 不到万分之一, 约3%.
+    (The statistic is a Poisson tail probability; the dashboard's help names it.)"""
+    if p_value >= 1e-2:
+        return f"约{p_value:.0%}"
+    # _ODDS runs from the smallest chance up: the first bound above the value names it.
+    return next(f"不到{words}" for value, words in _ODDS if p_value < value)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 
 from alerts.rule_base import Match, RuleInput, RuleType, register_rule
-from alerts.topic_burst import AROUND_HOURS, Burst, BurstThresholds, format_p, judge
+from alerts.topic_burst import AROUND_HOURS, Burst, BurstThresholds, chance_text, judge
 from archive.base import Archive
 from archive.models import Event, Reason
 from archive.search import SearchFilters, SearchRequest
@@ -138,7 +138,7 @@ def burst_text(name: str, burst: Burst, days: int) -> str:
     basis = f"前{days}天同一时段" if burst.seasonal else "前24小时每小时均值"
     return (
         f"「{name}」近1小时相关信息 {burst.count} 条，基线 {burst.baseline:.1f} 条（{basis}），"
-        f"为基线的 {burst.ratio:.1f} 倍，泊松尾概率 p={format_p(burst.p_value)}"
+        f"为基线的 {burst.ratio:.1f} 倍，偶然出现的可能{chance_text(burst.p_value)}"
     )
 
 

@@ -9,12 +9,13 @@ bare URLs and e-mail addresses get an invisible word joiner so they are not auto
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from alerts.topic_burst import chance_text as chance_text
+from alerts.topic_burst import odds_text as odds_text
 from core.clock import local
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash.
@@ -149,30 +150,3 @@ def highlight(text: str, terms: list[str]) -> str:
         position = end
     out.append(_escape(flat[position:]))
     return "".join(out)
-
-
-# Powers of ten as a press officer says them (万分之一), for chances named in plain words.
-_ODDS = (
-    (1e-6, "百万分之一"),
-    (1e-5, "十万分之一"),
-    (1e-4, "万分之一"),
-    (1e-3, "千分之一"),
-    (1e-2, "百分之一"),
-)
-
-
-def odds_text(limit: float) -> str:
-    """A threshold chance in words: 1e-4 → 万分之一 (a value off the powers of ten as it is)."""
-    for value, words in _ODDS:
-        if math.isclose(limit, value):
-            return words
-    return f"{limit:.0%}" if limit >= 1e-2 else f"{limit:g}"
-
-
-def chance_text(p_value: float) -> str:
-    """How likely a count this high would be by coincidence, in words: 不到万分之一, 约3%.
-    (The statistic is a Poisson tail probability; the page's help names it.)"""
-    if p_value >= 1e-2:
-        return f"约{p_value:.0%}"
-    # _ODDS runs from the smallest chance up: the first bound above the value names it.
-    return next(f"不到{words}" for value, words in _ODDS if p_value < value)

@@ -8,7 +8,7 @@ from alerts.topic_burst import (
     MIN_HISTORY_DAYS,
     BurstThresholds,
     against,
-    format_p,
+    chance_text,
     judge,
     poisson_tail,
     seasonal_baseline,
@@ -89,10 +89,10 @@ def test_thresholds_are_parameters() -> None:
     assert not judge(15, WEEK_OF_NIGHTS, 20.0, strict).bursting
 
 
-def test_p_values_read_as_people_read_them() -> None:
-    assert format_p(0.0312) == "0.03"
-    assert format_p(2.14e-5) == "2.1e-05"
-    assert format_p(1e-20) == "< 1e-12"
+def test_chances_read_as_a_press_officer_says_them() -> None:
+    assert chance_text(0.0312) == "约3%"
+    assert chance_text(2.14e-5) == "不到万分之一"
+    assert chance_text(1e-20) == "不到百万分之一"
 
 
 def test_a_noisy_hour_borrows_the_hours_around_it() -> None:

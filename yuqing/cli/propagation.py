@@ -53,7 +53,7 @@ def render(title: str, figures: Figures) -> list[str]:
     lines += [
         f"深度 {figures.depth}，最大宽度 {figures.breadth}，"
         f"最大传播树 {figures.largest_tree} 个节点，"
-        f"结构病毒性 {figures.virality:.2f}（加权平均 {figures.virality_mean:.2f}）",
+        f"接力转发程度（结构病毒性）{figures.virality:.2f}（加权平均 {figures.virality_mean:.2f}）",
         f"传播速度：平均每小时 {figures.reposts_per_hour:.1f} 次，"
         f"峰值每小时 {figures.peak_hour} 次；"
         + "，".join(f"达到 {k} 条用时 {_span(v)}" for k, v in figures.time_to.items()),
