@@ -40,7 +40,7 @@ from core.settings_obligations import (
     parse_reminder,
 )
 from core.settings_redis import RedisSettings
-from core.settings_reports import ReportSchedule
+from core.settings_reports import ReportSchedule, press_office_of
 from core.settings_rules import (
     RULE_SETTINGS,
     RULE_TYPES,
@@ -412,12 +412,16 @@ class Settings(StrictModel):
 
     def _apply_agency(self) -> None:
         """The agency's level is the obligations' level (unless obligations.level is set
-        too), and its districts' documents get the level below (region_levels)."""
+        too), its districts' documents get the level below (region_levels), and briefings
+        without a ``unit`` are issued by its press office."""
         agency = self.agency
         if agency is None:
             return
         if "level" not in self.obligations.model_fields_set:
             self.obligations.level = agency.level
+        for schedule in self.reports:
+            if "unit" not in schedule.model_fields_set:
+                schedule.unit = press_office_of(agency.name)
         for district in agency.districts:
             self.obligations.region_levels.setdefault(district, LEVEL_BELOW[agency.level])
 

@@ -17,6 +17,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DEFAULT_UNIT = "市场监督管理局新闻办公室"
+
+
+def press_office_of(agency_name: str | None) -> str:
+    """The unit a briefing is issued by when ``unit`` is not configured: the configured
+    agency's press office (江州市市场监督管理局新闻办公室), else the generic name."""
+    return f"{agency_name}新闻办公室" if agency_name else DEFAULT_UNIT
+
+
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 

@@ -183,3 +183,18 @@ def test_email_carries_the_briefing_as_attachment(tmp_path: Path) -> None:
     stored = load(reports_dir(settings), "daily-20261120")
     assert stored is not None
     assert attachment.get_content() == stored.file("docx").read_bytes()
+
+
+def test_briefings_are_issued_by_the_configured_agencys_press_office() -> None:
+    from core.settings import Settings
+
+    base = {"archive": {"path": "x.db"}, "sources": []}
+    agency = {"name": "江州市市场监督管理局", "level": "city"}
+    daily = {"kind": "daily"}
+    named = Settings.model_validate({**base, "agency": agency, "reports": [daily]})
+    assert named.reports[0].unit == "江州市市场监督管理局新闻办公室"
+    chosen = {**daily, "unit": "江州市市场监管局办公室"}
+    kept = Settings.model_validate({**base, "agency": agency, "reports": [chosen]})
+    assert kept.reports[0].unit == "江州市市场监管局办公室"
+    generic = Settings.model_validate({**base, "reports": [daily]})
+    assert generic.reports[0].unit == "市场监督管理局新闻办公室"

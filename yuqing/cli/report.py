@@ -40,13 +40,14 @@ def _generate(
     output: str | None,
     unit_id: str | None = None,
 ) -> None:
-    from core.settings_reports import DEFAULT_UNIT
+    from core.settings_reports import press_office_of
     from reports.build import ReportError, build_report
     from reports.pdf import PdfError
     from reports.store import WorkflowError, reports_dir, save
 
     settings = ctx.settings
-    unit = settings.reports[0].unit if settings.reports else DEFAULT_UNIT
+    agency = settings.agency.name if settings.agency else None
+    unit = settings.reports[0].unit if settings.reports else press_office_of(agency)
     with ctx.archive(readonly=True) as archive:
         try:
             now = _now(ctx, archive)
