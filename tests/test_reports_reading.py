@@ -208,3 +208,16 @@ def test_a_quoted_title_with_its_own_quotes_nests_them() -> None:
     assert TEMPLATES.event_official("11月17日", "关于“塑料紫菜”的说明") == (
         "官方已于11月17日发布“关于‘塑料紫菜’的说明”。"
     )
+
+
+def test_a_lead_says_new_in_this_period_only_when_the_period_is_not_the_whole_story(
+    made: DashboardArchive,
+) -> None:
+    """A 专报 covers its event's whole life: "累计168条，本期新增168条" said one thing twice."""
+    leads = [t for t in _texts(_build(made, "event", event_id="ev-lift")) if "累计相关信息" in t]
+    assert leads and not any("本期新增" in t for t in leads), leads
+    from reports.prose_env import module
+
+    lead = module("sentences.zh.j2").event_lead
+    older = lead("电梯困人", "11月19日", "微博", 9, 4, "14.9（中）", "新出现", "目前")
+    assert "累计相关信息9条，本期新增4条，热度" in older, older
