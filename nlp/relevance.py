@@ -2,20 +2,24 @@
 
 The first scorer is lexicon-based: every topic term found among the mention's words adds its
 weight (``nlp/resources/topics.txt``), title words count double, repeats count sub-linearly,
-and the sum is squashed to 0..1. ``RelevanceScorer`` is the seam where a trained model (e.g. a
-scikit-learn pipeline loaded from ``settings.nlp.models_dir``) replaces it: anything with a
-``score(document) -> RelevanceResult`` method will do, and it must still say why.
+and the sum is squashed to 0..1. A word pair (``resources/relevance_pairs.txt``: 缆车 and 停了 in
+one sentence) adds as much as one unambiguous term: the public's everyday telling of an incident
+in the field, where neither word is relevant alone. ``RelevanceScorer`` is the seam where a
+trained model (e.g. a scikit-learn pipeline loaded from ``settings.nlp.models_dir``) replaces
+it: anything with a ``score(document) -> RelevanceResult`` method will do, and it must still
+say why.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from archive.models import Reason
-from nlp.lexicon import TOPIC_LABELS, TermMatcher, default_lexicon, topic_matcher
+from nlp.lexicon import TOPIC_LABELS, TermMatcher, TermPair, default_lexicon, topic_matcher
 from nlp.text import Document
 
 # A title is a headline an editor chose: its words say more about the subject than any one
@@ -61,6 +65,15 @@ REGULATOR_ACCOUNT_TERMS = (
     "消协",
     "12315",
 )
+# A word pair of ``resources/relevance_pairs.txt`` (缆车 + 停了 in one sentence) counts as one
+# unambiguous term: the public's own telling of an incident in the field, which the model has
+# too few examples of to read (issue 22, sixth pass). Its reason (kind ``relevance``) starts
+# with PAIR_PREFIX, and the trained scorer never vetoes it (``relevance_model``).
+PAIR_WEIGHT = 1.0
+PAIR_PREFIX = "词对："
+# Where a sentence ends for a pair: the two words must describe one thing. A repost mark
+# (//@) starts another author's text.
+SENTENCE_END = re.compile(r"[。！？!?；;\n]|//@")
 # Terms listed in a topic's reason, strongest first.
 TOPIC_REASON_TERMS = 5
 # At most this many topics, strongest first: beyond three a tag list stops being informative.
@@ -100,6 +113,22 @@ def regulator_accounts(names: tuple[str, ...]) -> list[str]:
     return found
 
 
+def pair_hits(text: str, pairs: tuple[TermPair, ...]) -> list[tuple[TermPair, str, str]]:
+    """(pair, subject word, event word) for each pair whose two words share a sentence."""
+    lowered = text.lower()
+    found: list[tuple[TermPair, str, str]] = []
+    for pair in pairs:
+        if not any(word in lowered for word in pair.subjects):  # the usual case: no subject
+            continue
+        for sentence in SENTENCE_END.split(lowered):
+            subject = next((w for w in pair.subjects if w in sentence), None)
+            event = next((w for w in pair.events if w in sentence), None) if subject else None
+            if subject and event:
+                found.append((pair, subject, event))
+                break
+    return found
+
+
 class LexiconRelevanceScorer:
     """Weighted topic-term hits on jieba words; the heuristic baseline."""
 
@@ -107,6 +136,7 @@ class LexiconRelevanceScorer:
         self.matcher = matcher or topic_matcher()
         terms = default_lexicon().topic_terms()
         self.topic_of = {term: topic for term, (topic, _) in terms.items()}
+        self.pairs = default_lexicon().pairs
 
     def _topic_reason(self, topic: str, per_term: dict[str, float], evidence: float) -> Reason:
         """Why ``topic`` was assigned: its terms found, strongest first ("主题：特种设备
@@ -122,7 +152,8 @@ class LexiconRelevanceScorer:
         title_hits = self.matcher.find(document.title_words)
         body_hits = self.matcher.find(document.body_words)
         accounts = regulator_accounts(document.prepared.mentions)
-        if not title_hits and not body_hits and not accounts:
+        pairs = pair_hits(document.full_text, self.pairs)
+        if not title_hits and not body_hits and not accounts and not pairs:
             return RelevanceResult(score=0.0)  # what the sums below give for no term: most text
         counts: dict[str, float] = defaultdict(float)
         for hits, field_weight in ((title_hits, TITLE_WEIGHT), (body_hits, 1.0)):
@@ -138,11 +169,13 @@ class LexiconRelevanceScorer:
         topic_evidence: dict[str, float] = defaultdict(float)
         for term, evidence in per_term.items():
             topic_evidence[self.topic_of.get(term, "")] += evidence
+        for pair, _, _ in pairs:
+            topic_evidence[pair.topic] += PAIR_WEIGHT
         for term in SUPPORTING_TERMS.intersection(per_term):
             topic = self.topic_of.get(term, "")
             if topic_evidence.get(topic, 0.0) <= per_term[term]:  # the topic has nothing else
                 topic_evidence[topic] -= per_term[term]
-        total = sum(per_term.values())
+        total = sum(per_term.values()) + PAIR_WEIGHT * len(pairs)
         ranked_topics = sorted(
             (
                 (t, e)
@@ -154,6 +187,10 @@ class LexiconRelevanceScorer:
             key=lambda item: (-item[1], item[0]),
         )
         reasons = [
+            Reason("relevance", f"{PAIR_PREFIX}{subject}+{event}", PAIR_WEIGHT)
+            for _, subject, event in pairs
+        ]
+        reasons += [
             Reason(kind="term", text=term, weight=round(evidence, 4))
             for term, evidence in sorted(per_term.items(), key=lambda item: (-item[1], item[0]))
         ]

@@ -145,3 +145,16 @@ def test_the_stage_uses_the_shipped_model_and_says_which_part_fired() -> None:
     assert everyday.reasons[0].kind == "relevance" and everyday.reasons[0].text == "判定：模型"
     chatter = scorer.score(document_from_text("周末和朋友去海边看日落，心情很好"))
     assert chatter.score < 0.5 and not any(r.kind == "relevance" for r in chatter.reasons)
+
+
+def test_a_word_pair_is_never_vetoed() -> None:
+    """缆车 + 停了 is the public's telling of a special-equipment incident: the model, which
+    has read few of them, cannot veto it (a strong term)."""
+    scorer = TrainedRelevanceScorer(_model())
+    text = "今天天气真好，去公园散步，缆车停了"
+    document = document_from_text(text)
+    lexicon = scorer.lexicon.score(document)
+    assert scorer.has_strong_term(lexicon)
+    assert scorer.model.probability(document.full_text) < MODEL_VETO  # it would veto a term
+    result = scorer.score(document)
+    assert result.score >= 0.5 and result.reasons[0].text.startswith("判定：词表")
