@@ -36,11 +36,16 @@ from nlp.event_context import CONTEXT_KIND, context_match, context_probe, is_con
 from nlp.event_join import link_match
 from nlp.event_links import Probe
 from nlp.event_member import event_member, event_probe
-from nlp.event_recheck import Unlinked
+from nlp.event_recheck import Unlinked, alone_in_own_event
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event
 from nlp.notice_links import NoticeLinks
-from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
+from nlp.relevance import (
+    RelevanceResult,
+    RelevanceScorer,
+    default_scorer,
+    relevant_by_pair_alone,
+)
 from nlp.rumor.score import RUMOR_KINDS, RumorResult
 from nlp.sentiment import score_sentiment
 from nlp.severity import SeverityResult, grade_text
@@ -250,7 +255,7 @@ class Analyzer:
     ) -> tuple[str, str]:
         """The mention's event and, when a link other than its words chose it, the link."""
         current = self._current_event(mention, batch)
-        if current is not None:
+        if current is not None and not self._looks_again(mention, text, current):
             return current, ""
         if parent is not None and parent.relevant and parent.event_id:
             self._load_event(parent.event_id)
@@ -260,12 +265,29 @@ class Analyzer:
         joined = joined or self.notices.event_for_post(self.store, mention)
         if joined is not None:
             return joined
-        probe = self._probe(mention, text, firms=True)
-        match = link_match(self.store, text.vector, probe, mention.published_at, relevant=True)
-        match = match or self._in_context(mention, text, relevant=True)
+        # Relevant by a word pair alone: first the links of a post not relevant by its words
+        # (before the pairs it was one, and joined by them, with the link shown), then the rest.
+        alone = relevant_by_pair_alone(text.relevance.reasons)
+        match = self._unrelated_match(mention, text) if alone else None
+        if match is None:
+            probe = self._probe(mention, text, firms=True)
+            match = link_match(self.store, text.vector, probe, mention.published_at, relevant=True)
+            match = match or self._in_context(mention, text, relevant=True)
         if match is not None:
             return match[0], match[2]
         return stable_id("event", mention.id), ""
+
+    def _looks_again(self, mention: Mention, text: _Text, current: str) -> bool:
+        """Whether a mention given an event before may choose again: a post relevant by a word
+        pair alone, still the only member of the event it founded (``nlp.event_recheck``: a
+        witness's post before the reports that carry its story's place). It is taken out of
+        that event to look, and put back when nothing else takes it."""
+        state = self.store.get(current)
+        alone = state is not None and state.members.keys() == {mention.id}
+        if not alone or not alone_in_own_event(mention, current, text.relevance.reasons):
+            return False
+        self.store.remove_member(mention.id)
+        return True
 
     def _in_context(
         self, mention: Mention, text: _Text, relevant: bool = False
@@ -285,12 +307,16 @@ class Analyzer:
         current = self._current_event(mention, batch)
         if current is not None:
             return current, self._kept_reason(mention.id, batch)
-        probe = self._probe(mention, text)
+        match = self._unrelated_match(mention, text)
+        return (match[0], match[2]) if match is not None else None
+
+    def _unrelated_match(self, mention: Mention, text: _Text) -> tuple[str, float, str] | None:
+        """The event a link ties a mention to by the rules for one not relevant by its words."""
         if not text.vector:
             return None
+        probe = self._probe(mention, text)
         match = link_match(self.store, text.vector, probe, mention.published_at, relevant=False)
-        match = match or self._in_context(mention, text)
-        return (match[0], match[2]) if match is not None else None
+        return match or self._in_context(mention, text)
 
     def _kept_reason(self, mention_id: str, batch: _Batch) -> str:
         """Why a mention analysed again is still in its event: the link that first put it

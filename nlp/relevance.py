@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -71,6 +72,14 @@ REGULATOR_ACCOUNT_TERMS = (
 # with PAIR_PREFIX, and the trained scorer never vetoes it (``relevance_model``).
 PAIR_WEIGHT = 1.0
 PAIR_PREFIX = "词对："
+# A pair's reason has kind PAIR_ALONE_KIND instead of "relevance" when the pair is all that
+# makes the text relevant (the rest of its evidence scores under ALONE_LINE, the default
+# settings.nlp.relevance_threshold): such a post was judged not relevant before the pairs, and
+# the analyser lets it look for its story again while it is alone in the event it founded
+# (nlp.analyzer, nlp.event_recheck). The trained scorer turns it back to "relevance" when the
+# model fires too.
+PAIR_ALONE_KIND = "pair"
+ALONE_LINE = 0.5
 # Where a sentence ends for a pair: the two words must describe one thing. A repost mark
 # (//@) starts another author's text.
 SENTENCE_END = re.compile(r"[。！？!?；;\n]|//@")
@@ -101,6 +110,12 @@ def topic_label(topic: str) -> str:
 
 def squash(evidence: float) -> float:
     return 1.0 - math.exp(-max(0.0, evidence) / SCALE)
+
+
+def relevant_by_pair_alone(reasons: Iterable[Reason]) -> bool:
+    """Whether a word pair alone made the text relevant (its reason's kind says so): no term,
+    account or model that would have made it relevant without the pair."""
+    return any(reason.kind == PAIR_ALONE_KIND for reason in reasons)
 
 
 def regulator_accounts(names: tuple[str, ...]) -> list[str]:
@@ -186,8 +201,9 @@ class LexiconRelevanceScorer:
             ),
             key=lambda item: (-item[1], item[0]),
         )
+        kind = PAIR_ALONE_KIND if squash(sum(per_term.values())) < ALONE_LINE else "relevance"
         reasons = [
-            Reason("relevance", f"{PAIR_PREFIX}{subject}+{event}", PAIR_WEIGHT)
+            Reason(kind, f"{PAIR_PREFIX}{subject}+{event}", PAIR_WEIGHT)
             for _, subject, event in pairs
         ]
         reasons += [

@@ -29,7 +29,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ import numpy as np
 from archive.models import Reason
 from nlp.normalise import normalise
 from nlp.relevance import (
+    PAIR_ALONE_KIND,
     PAIR_PREFIX,
     LexiconRelevanceScorer,
     RelevanceResult,
@@ -75,6 +76,8 @@ LEXICON_ONLY_KINDS = frozenset({"comment"})
 # A term this sure (topics.txt: "unambiguous domain term") is never vetoed: 食物中毒 in a
 # kindergarten report the model read at 0.17. Nor is a word pair (resources/relevance_pairs.txt).
 STRONG_TERM = 1.0
+# A pair's reason kinds (relevance.PAIR_ALONE_KIND when nothing else made the text relevant).
+PAIR_KINDS = ("relevance", PAIR_ALONE_KIND)
 REASON_TERMS = 4
 
 
@@ -205,7 +208,7 @@ class TrainedRelevanceScorer:
             result.reasons = [
                 Reason("relevance", f"判定：{verdict}", round(probability, 4)),
                 *(self.model.reasons(parts) if model_fired else []),
-                *result.reasons,
+                *(_not_alone(result.reasons) if model_fired else result.reasons),
             ]
         elif result.score >= LEXICON_THRESHOLD:
             # Vetoed: the lexicon's terms stay as reasons, the score drops below the line.
@@ -221,9 +224,14 @@ class TrainedRelevanceScorer:
         weight = self.lexicon.matcher.weight
         return any(
             (r.kind == "term" and weight(r.text) >= STRONG_TERM)
-            or (r.kind == "relevance" and r.text.startswith(PAIR_PREFIX))
+            or (r.kind in PAIR_KINDS and r.text.startswith(PAIR_PREFIX))
             for r in result.reasons
         )
+
+
+def _not_alone(reasons: list[Reason]) -> list[Reason]:
+    """The model fired too: a word pair is no longer all that makes the text relevant."""
+    return [replace(r, kind="relevance") if r.kind == PAIR_ALONE_KIND else r for r in reasons]
 
 
 @lru_cache(maxsize=2)
