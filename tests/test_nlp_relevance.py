@@ -9,7 +9,13 @@ import pytest
 
 from core.text.segment import words
 from nlp.lexicon import TOPIC_LABELS, TermMatcher, default_lexicon, load_pairs, load_sections
-from nlp.relevance import LexiconRelevanceScorer, RelevanceResult, RelevanceScorer, squash
+from nlp.relevance import (
+    LexiconRelevanceScorer,
+    RelevanceResult,
+    RelevanceScorer,
+    relevant_by_pair_alone,
+    squash,
+)
 from nlp.rumor.score import (
     DebunkIndex,
     bigrams,
@@ -303,7 +309,17 @@ def test_a_word_pair_in_one_sentence_is_one_strong_term(text: str, topic: str) -
     result = scorer.score(document_from_text(text))
     assert result.score >= 0.5
     assert topic in result.topics
+    # Nothing but the pair makes it relevant: the reason's kind says so (nlp.event_recheck).
+    assert any(r.kind == "pair" and r.text.startswith("词对：") for r in result.reasons)
+    assert relevant_by_pair_alone(result.reasons)
+
+
+def test_a_pair_beside_a_strong_term_is_not_alone() -> None:
+    """The same pair in a text an unambiguous term already makes relevant: kind relevance."""
+    result = scorer.score(document_from_text("山上的缆车停了，市场监管部门已到场处置"))
+    assert result.score >= 0.5
     assert any(r.kind == "relevance" and r.text.startswith("词对：") for r in result.reasons)
+    assert not relevant_by_pair_alone(result.reasons)
 
 
 @pytest.mark.parametrize(

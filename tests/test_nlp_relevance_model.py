@@ -13,6 +13,7 @@ from nlp.relevance_model import (
     TrainedRelevanceScorer,
     fired_by,
 )
+from nlp.relevance import relevant_by_pair_alone
 from nlp.text import document_from_text
 from nlp.training.relevance_train import TrainingSet, fit
 
@@ -158,3 +159,15 @@ def test_a_word_pair_is_never_vetoed() -> None:
     assert scorer.model.probability(document.full_text) < MODEL_VETO  # it would veto a term
     result = scorer.score(document)
     assert result.score >= 0.5 and result.reasons[0].text.startswith("判定：词表")
+    assert relevant_by_pair_alone(result.reasons)  # the lexicon's pair alone fired
+
+
+def test_a_pair_is_not_alone_when_the_model_fires_too() -> None:
+    """The model reads the text as relevant by itself: the pair is not all that made it so."""
+    scorer = TrainedRelevanceScorer(_model())
+    document = document_from_text("导购说国补后3999，上周标价才3499，超市销售的樱桃被发现有蛆虫")
+    assert relevant_by_pair_alone(scorer.lexicon.score(document).reasons)
+    result = scorer.score(document)
+    assert result.reasons[0].text == "判定：词表+模型"
+    assert any(r.kind == "relevance" and r.text.startswith("词对：") for r in result.reasons)
+    assert not relevant_by_pair_alone(result.reasons)
