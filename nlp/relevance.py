@@ -153,11 +153,19 @@ class LexiconRelevanceScorer:
         self.topic_of = {term: topic for term, (topic, _) in terms.items()}
         self.pairs = default_lexicon().pairs
 
-    def _topic_reason(self, topic: str, per_term: dict[str, float], evidence: float) -> Reason:
-        """Why ``topic`` was assigned: its terms found, strongest first ("主题：特种设备
-        （电梯 1.0、钢丝绳 0.8）"), so a misfire shows the word that caused it."""
+    def _topic_reason(
+        self,
+        topic: str,
+        per_term: dict[str, float],
+        evidence: float,
+        pairs: list[tuple[TermPair, str, str]],
+    ) -> Reason:
+        """Why ``topic`` was assigned: its terms and word pairs found, strongest first ("主题：
+        特种设备（电梯 1.0、钢丝绳 0.8）", "主题：特种设备（跳楼机+卡在 1.0）"), so a misfire
+        shows the word that caused it."""
         terms = sorted(
-            ((t, e) for t, e in per_term.items() if self.topic_of.get(t) == topic),
+            [(t, e) for t, e in per_term.items() if self.topic_of.get(t) == topic]
+            + [(f"{sub}+{ev}", PAIR_WEIGHT) for pair, sub, ev in pairs if pair.topic == topic],
             key=lambda item: (-item[1], item[0]),
         )
         listed = "、".join(f"{t} {e:.1f}" for t, e in terms[:TOPIC_REASON_TERMS])
@@ -211,7 +219,9 @@ class LexiconRelevanceScorer:
             for term, evidence in sorted(per_term.items(), key=lambda item: (-item[1], item[0]))
         ]
         topics = [topic for topic, _ in ranked_topics[:MAX_TOPICS]]
-        reasons += [self._topic_reason(topic, per_term, topic_evidence[topic]) for topic in topics]
+        reasons += [
+            self._topic_reason(topic, per_term, topic_evidence[topic], pairs) for topic in topics
+        ]
         return RelevanceResult(
             score=round(squash(total), 4),
             topics=topics,

@@ -15,6 +15,7 @@ from nlp.relevance import (
     RelevanceScorer,
     relevant_by_pair_alone,
     squash,
+    topic_label,
 )
 from nlp.rumor.score import (
     DebunkIndex,
@@ -312,6 +313,8 @@ def test_a_word_pair_in_one_sentence_is_one_strong_term(text: str, topic: str) -
     # Nothing but the pair makes it relevant: the reason's kind says so (nlp.event_recheck).
     assert any(r.kind == "pair" and r.text.startswith("词对：") for r in result.reasons)
     assert relevant_by_pair_alone(result.reasons)
+    (why,) = [r for r in result.reasons if r.kind == "topic" and topic_label(topic) in r.text]
+    assert "+" in why.text  # the topic names the pair that gave it
 
 
 def test_a_pair_beside_a_strong_term_is_not_alone() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.relevance import relevant_by_pair_alone
 from nlp.relevance_model import (
     MODEL_PATH,
     MODEL_VETO,
@@ -13,7 +14,6 @@ from nlp.relevance_model import (
     TrainedRelevanceScorer,
     fired_by,
 )
-from nlp.relevance import relevant_by_pair_alone
 from nlp.text import document_from_text
 from nlp.training.relevance_train import TrainingSet, fit
 
