@@ -20,6 +20,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from archive.base import Archive
 from archive.models import Analysis, EntityRef, Event, Mention, Reason, stable_id
@@ -36,7 +37,7 @@ from nlp.event_context import CONTEXT_KIND, context_match, context_probe, is_con
 from nlp.event_join import link_match
 from nlp.event_links import Probe
 from nlp.event_member import event_member, event_probe
-from nlp.event_recheck import Unlinked, alone_in_own_event
+from nlp.event_recheck import Unlinked, leave_own_event, movable
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event
 from nlp.notice_links import NoticeLinks
@@ -255,8 +256,20 @@ class Analyzer:
     ) -> tuple[str, str]:
         """The mention's event and, when a link other than its words chose it, the link."""
         current = self._current_event(mention, batch)
-        if current is not None and not self._looks_again(mention, text, current):
+        if current is None:
+            return self._new_event(mention, text, parent, batch)
+        left = leave_own_event(self.store, mention, current, text.relevance.reasons)
+        if left is None:
             return current, ""
+        chosen = self._new_event(mention, text, parent, batch)
+        if chosen[0] == current:
+            self.store.add(current, left)  # nothing else took it: back as it was
+        return chosen
+
+    def _new_event(
+        self, mention: Mention, text: _Text, parent: Analysis | None, batch: _Batch
+    ) -> tuple[str, str]:
+        """A relevant mention's event when it has none: its parent's, a linked one, its own."""
         if parent is not None and parent.relevant and parent.event_id:
             self._load_event(parent.event_id)
             return parent.event_id, ""
@@ -276,18 +289,6 @@ class Analyzer:
         if match is not None:
             return match[0], match[2]
         return stable_id("event", mention.id), ""
-
-    def _looks_again(self, mention: Mention, text: _Text, current: str) -> bool:
-        """Whether a mention given an event before may choose again: a post relevant by a word
-        pair alone, still the only member of the event it founded (``nlp.event_recheck``: a
-        witness's post before the reports that carry its story's place). It is taken out of
-        that event to look, and put back when nothing else takes it."""
-        state = self.store.get(current)
-        alone = state is not None and state.members.keys() == {mention.id}
-        if not alone or not alone_in_own_event(mention, current, text.relevance.reasons):
-            return False
-        self.store.remove_member(mention.id)
-        return True
 
     def _in_context(
         self, mention: Mention, text: _Text, relevant: bool = False
@@ -416,7 +417,8 @@ class Analyzer:
                 self.analyse(claim.mention, batch, now, again=True)
         if member is not None and event_id is not None and not again:
             state = self.store.ensure(event_id)
-            self.unlinked.recheck(member, state, lambda m: self.analyse(m, batch, now, again=True))
+            judge = partial(self.analyse, batch=batch, now=now, again=True)
+            self.unlinked.recheck(member, state, judge, lambda m: movable(self.store, m))
         if mention.kind == "debunk" and not again:
             self._after_debunk(mention, document, batch, now)
         return analysis

@@ -14,7 +14,7 @@ A post relevant by a word pair alone (``nlp.relevance.relevant_by_pair_alone``: 
 a witness's telling) was one of those posts before the pairs; now it founds an event of its own
 on arrival. It is kept too while it is that event's only member, and judged again the same way:
 the analyser then lets it leave its own event for the one the new link ties it to
-(``Analyzer._looks_again``), the only case where a mention does not keep the event it was first
+(``leave_own_event``), the only case where a mention does not keep the event it was first
 given. A second post joining its event (a second witness, a reply) makes it a story of its own.
 
 Comments are not kept: a comment counts through its post only. What is kept is rebuilt from
@@ -32,7 +32,7 @@ from archive.models import Analysis, Mention, Reason, stable_id
 from archive.search import SearchFilters, SearchRequest
 from nlp.event_context import RARE, SUBJECT
 from nlp.event_links import AUTHOR, DISTRICT, NAME, PLACE, QUOTE, TAG, zone_text
-from nlp.event_store import PLACE_RECENT
+from nlp.event_store import PLACE_RECENT, EventStore
 from nlp.events import EventState, Member
 from nlp.relevance import relevant_by_pair_alone
 
@@ -49,6 +49,34 @@ LOAD_PAGE = 500
 def alone_in_own_event(mention: Mention, event_id: str | None, reasons: Iterable[Reason]) -> bool:
     """A post relevant by a word pair alone in the event it founded (its members not checked)."""
     return event_id == stable_id("event", mention.id) and relevant_by_pair_alone(reasons)
+
+
+def leave_own_event(
+    store: EventStore, mention: Mention, event_id: str, reasons: Iterable[Reason]
+) -> Member | None:
+    """A mention keeps the event it was given, but for a post relevant by a word pair alone
+    that is still the only member of the event it founded: it is taken out of that event to
+    choose again (the analyser's ``_choose_event``), and its member returned to be put back if
+    nothing else takes it. None, and nothing changed, for any other mention."""
+    if not _alone(store, mention.id, event_id):
+        return None
+    if not alone_in_own_event(mention, event_id, reasons):
+        return None
+    left = store.ensure(event_id).members[mention.id]
+    store.remove_member(mention.id)
+    return left
+
+
+def movable(store: EventStore, mention: Mention) -> bool:
+    """A kept post a new link may still move: in no event, or alone in the one it founded (a
+    founder's event not in memory is loaded and asked when the post is analysed)."""
+    current = store.event_of(mention.id)
+    return current is None or _alone(store, mention.id, current)
+
+
+def _alone(store: EventStore, mention_id: str, event_id: str) -> bool:
+    state = store.get(event_id)
+    return state is not None and state.members.keys() == {mention_id}
 
 
 def _keeps(mention: Mention, analysis: Analysis) -> bool:
@@ -113,9 +141,14 @@ class Unlinked:
             after = result.next_cursor
 
     def recheck(
-        self, member: Member, state: EventState, again: Callable[[Mention], Analysis]
+        self,
+        member: Member,
+        state: EventState,
+        again: Callable[[Mention], Analysis],
+        movable: Callable[[Mention], bool],
     ) -> None:
-        """Judge again the kept posts the member's new links may tie to its event."""
+        """Judge again the kept posts the member's new links may tie to its event and that
+        are still ``movable`` (a founder no longer alone in its event keeps it)."""
         if not self.posts or not member.links:
             return
         values = [_shown(key) for key in member.links if _usable(key, state)]
@@ -124,7 +157,9 @@ class Unlinked:
             return
         at = member.at
         for mention in self._naming(values, at):
-            if mention.id in self.posts and _joined(mention, again(mention)):
+            if mention.id not in self.posts or not movable(mention):
+                continue
+            if _joined(mention, again(mention)):
                 self._follow(mention.id, again)
 
     def _naming(self, values: Iterable[str], at: datetime) -> list[Mention]:
