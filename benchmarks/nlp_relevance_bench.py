@@ -10,6 +10,7 @@ pieces: the share called relevant should be small).
     .venv/bin/python benchmarks/nlp_relevance_bench.py             # relevance (~15 s)
     .venv/bin/python benchmarks/nlp_relevance_bench.py --all       # + rumour, matching, events
     .venv/bin/python benchmarks/nlp_relevance_bench.py --tuning    # + the tuning part (~10 min)
+    .venv/bin/python benchmarks/nlp_relevance_bench.py --pairs     # where the word pairs fire
     .venv/bin/python benchmarks/nlp_relevance_bench.py --tuning-only --errors   # while tuning:
         # the tuning part's figures and out-of-fold errors, no held-out figure printed
 
@@ -113,7 +114,7 @@ def outside(scorer: RelevanceScorer, figures: dict[str, Any]) -> None:
         pages += 1
         result = scorer.score(document_from_text(page["body"], page.get("title") or ""))
         if result.score >= 0.5:
-            verdict = next((r.text for r in result.reasons if r.kind == "relevance"), "词表")
+            verdict = next((r.text for r in result.reasons if r.text.startswith("判定：")), "词表")
             fired[verdict.removeprefix("判定：")] += 1
     total = sum(fired.values())
     print(f"outside CED: {total} of {pages} news_pages_more articles relevant {dict(fired)}")
@@ -164,7 +165,9 @@ def relevance_by(
     fired: dict[str, int] = defaultdict(int)
     for scored in scores.values():
         if scored.score >= 0.5:
-            verdict = next((r.text for r in scored.reasons if r.kind == "relevance"), "判定：词表")
+            verdict = next(
+                (r.text for r in scored.reasons if r.text.startswith("判定：")), "判定：词表"
+            )
             fired[verdict.removeprefix("判定：")] += 1
     print(f"relevant at 0.5, by the part that fired: {dict(fired)}")
     if show_errors:  # the tuning part's only: reading held-out errors would tune on them
@@ -177,6 +180,37 @@ def relevance_by(
                 print(
                     f"  {label}: {e.source} {e.key} score {scored.score} [{terms}] {e.text[:50]!r}"
                 )
+
+
+def pairs(figures: dict[str, Any]) -> None:
+    """Where the word pairs (``resources/relevance_pairs.txt``) fire among the training texts
+    (every Weibo post of CED, Weibo21 and mm17 but the labelled samples' near-copy groups, and
+    the food-safety reports), per kind of text and label: on the hand-read posts, how precise
+    they are. No held-out post is read."""
+    from nlp.lexicon import default_lexicon
+    from nlp.relevance import pair_hits
+    from nlp.training.relevance_train import training_set
+
+    data = training_set()
+    lexicon_pairs = default_lexicon().pairs
+    fired: dict[tuple[str, int], int] = defaultdict(int)
+    for text, label, kind in zip(data.texts, data.labels, data.kinds, strict=True):
+        if kind != "terms" and pair_hits(document_from_text(text).full_text, lexicon_pairs):
+            fired[(kind, label)] += 1
+    hand = {k: n for k, n in fired.items() if "_hand_" in k[0]}
+    print(
+        f"word pairs fire on {sum(fired.values())} of {len(data.texts)} training texts: "
+        f"{dict(sorted(fired.items()))}"
+    )
+    print(
+        f"  on the hand-read posts: {sum(hand.values())}, of them relevant: "
+        f"{sum(n for (_, label), n in hand.items() if label)}"
+    )
+    figures["relevance_pairs_fired"] = sum(fired.values())
+    figures["relevance_pairs_fired_hand"] = sum(hand.values())
+    figures["relevance_pairs_fired_hand_relevant"] = sum(
+        n for (_, label), n in hand.items() if label
+    )
 
 
 def tuning(figures: dict[str, Any], show_errors: bool) -> None:
@@ -416,6 +450,9 @@ def main() -> int:
         "--tuning", action="store_true", help="hand-labelled posts out of fold (~10 min)"
     )
     parser.add_argument(
+        "--pairs", action="store_true", help="where the word pairs fire in the training texts"
+    )
+    parser.add_argument(
         "--tuning-only",
         action="store_true",
         help="the tuning part alone: the labelled sample (and the blind one's figures) unscored",
@@ -423,7 +460,9 @@ def main() -> int:
     args = parser.parse_args()
     figures: dict[str, Any] = {}
     try:
-        if not args.tuning_only:
+        if args.pairs:
+            pairs(figures)
+        elif not args.tuning_only:
             relevance(figures, args.errors)
         if args.tuning or args.tuning_only:
             tuning(figures, args.errors)

@@ -20,6 +20,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from archive.base import Archive
 from archive.models import Analysis, EntityRef, Event, Mention, Reason, stable_id
@@ -36,11 +37,16 @@ from nlp.event_context import CONTEXT_KIND, context_match, context_probe, is_con
 from nlp.event_join import link_match
 from nlp.event_links import Probe
 from nlp.event_member import event_member, event_probe
-from nlp.event_recheck import Unlinked
+from nlp.event_recheck import Unlinked, leave_own_event, movable
 from nlp.event_store import EventStore
 from nlp.events import EventState, Member, build_event
 from nlp.notice_links import NoticeLinks
-from nlp.relevance import RelevanceResult, RelevanceScorer, default_scorer
+from nlp.relevance import (
+    RelevanceResult,
+    RelevanceScorer,
+    default_scorer,
+    relevant_by_pair_alone,
+)
 from nlp.rumor.score import RUMOR_KINDS, RumorResult
 from nlp.sentiment import score_sentiment
 from nlp.severity import SeverityResult, grade_text
@@ -250,8 +256,20 @@ class Analyzer:
     ) -> tuple[str, str]:
         """The mention's event and, when a link other than its words chose it, the link."""
         current = self._current_event(mention, batch)
-        if current is not None:
+        if current is None:
+            return self._new_event(mention, text, parent, batch)
+        left = leave_own_event(self.store, mention, current, text.relevance.reasons)
+        if left is None:
             return current, ""
+        chosen = self._new_event(mention, text, parent, batch)
+        if chosen[0] == current:
+            self.store.add(current, left)  # nothing else took it: back as it was
+        return chosen
+
+    def _new_event(
+        self, mention: Mention, text: _Text, parent: Analysis | None, batch: _Batch
+    ) -> tuple[str, str]:
+        """A relevant mention's event when it has none: its parent's, a linked one, its own."""
         if parent is not None and parent.relevant and parent.event_id:
             self._load_event(parent.event_id)
             return parent.event_id, ""
@@ -260,9 +278,14 @@ class Analyzer:
         joined = joined or self.notices.event_for_post(self.store, mention)
         if joined is not None:
             return joined
-        probe = self._probe(mention, text, firms=True)
-        match = link_match(self.store, text.vector, probe, mention.published_at, relevant=True)
-        match = match or self._in_context(mention, text, relevant=True)
+        # Relevant by a word pair alone: first the links of a post not relevant by its words
+        # (before the pairs it was one, and joined by them, with the link shown), then the rest.
+        alone = relevant_by_pair_alone(text.relevance.reasons)
+        match = self._unrelated_match(mention, text) if alone else None
+        if match is None:
+            probe = self._probe(mention, text, firms=True)
+            match = link_match(self.store, text.vector, probe, mention.published_at, relevant=True)
+            match = match or self._in_context(mention, text, relevant=True)
         if match is not None:
             return match[0], match[2]
         return stable_id("event", mention.id), ""
@@ -285,12 +308,16 @@ class Analyzer:
         current = self._current_event(mention, batch)
         if current is not None:
             return current, self._kept_reason(mention.id, batch)
-        probe = self._probe(mention, text)
+        match = self._unrelated_match(mention, text)
+        return (match[0], match[2]) if match is not None else None
+
+    def _unrelated_match(self, mention: Mention, text: _Text) -> tuple[str, float, str] | None:
+        """The event a link ties a mention to by the rules for one not relevant by its words."""
         if not text.vector:
             return None
+        probe = self._probe(mention, text)
         match = link_match(self.store, text.vector, probe, mention.published_at, relevant=False)
-        match = match or self._in_context(mention, text)
-        return (match[0], match[2]) if match is not None else None
+        return match or self._in_context(mention, text)
 
     def _kept_reason(self, mention_id: str, batch: _Batch) -> str:
         """Why a mention analysed again is still in its event: the link that first put it
@@ -390,7 +417,8 @@ class Analyzer:
                 self.analyse(claim.mention, batch, now, again=True)
         if member is not None and event_id is not None and not again:
             state = self.store.ensure(event_id)
-            self.unlinked.recheck(member, state, lambda m: self.analyse(m, batch, now, again=True))
+            judge = partial(self.analyse, batch=batch, now=now, again=True)
+            self.unlinked.recheck(member, state, judge, lambda m: movable(self.store, m))
         if mention.kind == "debunk" and not again:
             self._after_debunk(mention, document, batch, now)
         return analysis

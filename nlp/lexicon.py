@@ -141,6 +141,35 @@ def find_phrases(text: str, phrases: Mapping[str, float]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class TermPair:
+    """Two word lists that make a text relevant together (``resources/relevance_pairs.txt``):
+    a subject word and an event word in one sentence."""
+
+    name: str  # the file's GROUP: "special_equipment-ride"
+    topic: str  # the topic its evidence goes to
+    subjects: tuple[str, ...]
+    events: tuple[str, ...]
+
+
+PAIRS_FILE = "relevance_pairs.txt"
+
+
+def load_pairs(path: Path) -> tuple[TermPair, ...]:
+    """``[GROUP.subject]`` and ``[GROUP.event]`` sections, GROUP starting with a topic."""
+    sections = load_sections(path)
+    pairs: list[TermPair] = []
+    for name in sorted({section.rsplit(".", 1)[0] for section in sections}):
+        topic = name.split("-", 1)[0]
+        if topic not in TOPICS:
+            raise LexiconError(f"{path}: group {name!r} does not start with a topic")
+        subjects, events = sections.get(f"{name}.subject"), sections.get(f"{name}.event")
+        if not subjects or not events:
+            raise LexiconError(f"{path}: group {name!r} needs a .subject and an .event section")
+        pairs.append(TermPair(name, topic, tuple(subjects), tuple(events)))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
 class Lexicon:
     topics: dict[str, dict[str, float]]
     negative: dict[str, float]
@@ -160,6 +189,7 @@ class Lexicon:
     # (历史上, 去年, 美国), until a word of the present (今天, 此次) brings the text back.
     elsewhere: tuple[str, ...] = ()
     present: tuple[str, ...] = ()
+    pairs: tuple[TermPair, ...] = ()
 
     def topic_terms(self) -> dict[str, tuple[str, float]]:
         """Each term's (topic, weight); a term listed under two topics keeps the first."""
@@ -192,7 +222,9 @@ def load_lexicon(directory: Path = RESOURCES) -> Lexicon:
     severity_path = directory / "severity.txt"
     severity = load_sections(severity_path)
     _require(severity, severity_path, ("accident", "no_casualty", "statistics"))
+    pairs_path = directory / PAIRS_FILE
     return Lexicon(
+        pairs=load_pairs(pairs_path) if pairs_path.exists() else (),
         topics=topics,
         negative=sentiment["negative"],
         positive=sentiment["positive"],

@@ -2,20 +2,25 @@
 
 The first scorer is lexicon-based: every topic term found among the mention's words adds its
 weight (``nlp/resources/topics.txt``), title words count double, repeats count sub-linearly,
-and the sum is squashed to 0..1. ``RelevanceScorer`` is the seam where a trained model (e.g. a
-scikit-learn pipeline loaded from ``settings.nlp.models_dir``) replaces it: anything with a
-``score(document) -> RelevanceResult`` method will do, and it must still say why.
+and the sum is squashed to 0..1. A word pair (``resources/relevance_pairs.txt``: 缆车 and 停了 in
+one sentence) adds as much as one unambiguous term: the public's everyday telling of an incident
+in the field, where neither word is relevant alone. ``RelevanceScorer`` is the seam where a
+trained model (e.g. a scikit-learn pipeline loaded from ``settings.nlp.models_dir``) replaces
+it: anything with a ``score(document) -> RelevanceResult`` method will do, and it must still
+say why.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from archive.models import Reason
-from nlp.lexicon import TOPIC_LABELS, TermMatcher, default_lexicon, topic_matcher
+from nlp.lexicon import TOPIC_LABELS, TermMatcher, TermPair, default_lexicon, topic_matcher
 from nlp.text import Document
 
 # A title is a headline an editor chose: its words say more about the subject than any one
@@ -61,6 +66,23 @@ REGULATOR_ACCOUNT_TERMS = (
     "消协",
     "12315",
 )
+# A word pair of ``resources/relevance_pairs.txt`` (缆车 + 停了 in one sentence) counts as one
+# unambiguous term: the public's own telling of an incident in the field, which the model has
+# too few examples of to read (issue 22, sixth pass). Its reason (kind ``relevance``) starts
+# with PAIR_PREFIX, and the trained scorer never vetoes it (``relevance_model``).
+PAIR_WEIGHT = 1.0
+PAIR_PREFIX = "词对："
+# A pair's reason has kind PAIR_ALONE_KIND instead of "relevance" when the pair is all that
+# makes the text relevant (the rest of its evidence scores under ALONE_LINE, the default
+# settings.nlp.relevance_threshold): such a post was judged not relevant before the pairs, and
+# the analyser lets it look for its story again while it is alone in the event it founded
+# (nlp.analyzer, nlp.event_recheck). The trained scorer turns it back to "relevance" when the
+# model fires too.
+PAIR_ALONE_KIND = "pair"
+ALONE_LINE = 0.5
+# Where a sentence ends for a pair: the two words must describe one thing. A repost mark
+# (//@) starts another author's text.
+SENTENCE_END = re.compile(r"[。！？!?；;\n]|//@")
 # Terms listed in a topic's reason, strongest first.
 TOPIC_REASON_TERMS = 5
 # At most this many topics, strongest first: beyond three a tag list stops being informative.
@@ -90,6 +112,12 @@ def squash(evidence: float) -> float:
     return 1.0 - math.exp(-max(0.0, evidence) / SCALE)
 
 
+def relevant_by_pair_alone(reasons: Iterable[Reason]) -> bool:
+    """Whether a word pair alone made the text relevant (its reason's kind says so): no term,
+    account or model that would have made it relevant without the pair."""
+    return any(reason.kind == PAIR_ALONE_KIND for reason in reasons)
+
+
 def regulator_accounts(names: tuple[str, ...]) -> list[str]:
     """For each @-named account of the agency, the regulator term its name holds."""
     found: list[str] = []
@@ -100,6 +128,22 @@ def regulator_accounts(names: tuple[str, ...]) -> list[str]:
     return found
 
 
+def pair_hits(text: str, pairs: tuple[TermPair, ...]) -> list[tuple[TermPair, str, str]]:
+    """(pair, subject word, event word) for each pair whose two words share a sentence."""
+    lowered = text.lower()
+    found: list[tuple[TermPair, str, str]] = []
+    for pair in pairs:
+        if not any(word in lowered for word in pair.subjects):  # the usual case: no subject
+            continue
+        for sentence in SENTENCE_END.split(lowered):
+            subject = next((w for w in pair.subjects if w in sentence), None)
+            event = next((w for w in pair.events if w in sentence), None) if subject else None
+            if subject and event:
+                found.append((pair, subject, event))
+                break
+    return found
+
+
 class LexiconRelevanceScorer:
     """Weighted topic-term hits on jieba words; the heuristic baseline."""
 
@@ -107,12 +151,21 @@ class LexiconRelevanceScorer:
         self.matcher = matcher or topic_matcher()
         terms = default_lexicon().topic_terms()
         self.topic_of = {term: topic for term, (topic, _) in terms.items()}
+        self.pairs = default_lexicon().pairs
 
-    def _topic_reason(self, topic: str, per_term: dict[str, float], evidence: float) -> Reason:
-        """Why ``topic`` was assigned: its terms found, strongest first ("主题：特种设备
-        （电梯 1.0、钢丝绳 0.8）"), so a misfire shows the word that caused it."""
+    def _topic_reason(
+        self,
+        topic: str,
+        per_term: dict[str, float],
+        evidence: float,
+        pairs: list[tuple[TermPair, str, str]],
+    ) -> Reason:
+        """Why ``topic`` was assigned: its terms and word pairs found, strongest first ("主题：
+        特种设备（电梯 1.0、钢丝绳 0.8）", "主题：特种设备（跳楼机+卡在 1.0）"), so a misfire
+        shows the word that caused it."""
         terms = sorted(
-            ((t, e) for t, e in per_term.items() if self.topic_of.get(t) == topic),
+            [(t, e) for t, e in per_term.items() if self.topic_of.get(t) == topic]
+            + [(f"{sub}+{ev}", PAIR_WEIGHT) for pair, sub, ev in pairs if pair.topic == topic],
             key=lambda item: (-item[1], item[0]),
         )
         listed = "、".join(f"{t} {e:.1f}" for t, e in terms[:TOPIC_REASON_TERMS])
@@ -122,7 +175,8 @@ class LexiconRelevanceScorer:
         title_hits = self.matcher.find(document.title_words)
         body_hits = self.matcher.find(document.body_words)
         accounts = regulator_accounts(document.prepared.mentions)
-        if not title_hits and not body_hits and not accounts:
+        pairs = pair_hits(document.full_text, self.pairs)
+        if not title_hits and not body_hits and not accounts and not pairs:
             return RelevanceResult(score=0.0)  # what the sums below give for no term: most text
         counts: dict[str, float] = defaultdict(float)
         for hits, field_weight in ((title_hits, TITLE_WEIGHT), (body_hits, 1.0)):
@@ -138,11 +192,13 @@ class LexiconRelevanceScorer:
         topic_evidence: dict[str, float] = defaultdict(float)
         for term, evidence in per_term.items():
             topic_evidence[self.topic_of.get(term, "")] += evidence
+        for pair, _, _ in pairs:
+            topic_evidence[pair.topic] += PAIR_WEIGHT
         for term in SUPPORTING_TERMS.intersection(per_term):
             topic = self.topic_of.get(term, "")
             if topic_evidence.get(topic, 0.0) <= per_term[term]:  # the topic has nothing else
                 topic_evidence[topic] -= per_term[term]
-        total = sum(per_term.values())
+        total = sum(per_term.values()) + PAIR_WEIGHT * len(pairs)
         ranked_topics = sorted(
             (
                 (t, e)
@@ -153,12 +209,19 @@ class LexiconRelevanceScorer:
             ),
             key=lambda item: (-item[1], item[0]),
         )
+        kind = PAIR_ALONE_KIND if squash(sum(per_term.values())) < ALONE_LINE else "relevance"
         reasons = [
+            Reason(kind, f"{PAIR_PREFIX}{subject}+{event}", PAIR_WEIGHT)
+            for _, subject, event in pairs
+        ]
+        reasons += [
             Reason(kind="term", text=term, weight=round(evidence, 4))
             for term, evidence in sorted(per_term.items(), key=lambda item: (-item[1], item[0]))
         ]
         topics = [topic for topic, _ in ranked_topics[:MAX_TOPICS]]
-        reasons += [self._topic_reason(topic, per_term, topic_evidence[topic]) for topic in topics]
+        reasons += [
+            self._topic_reason(topic, per_term, topic_evidence[topic], pairs) for topic in topics
+        ]
         return RelevanceResult(
             score=round(squash(total), 4),
             topics=topics,

@@ -13,8 +13,9 @@ model's strongest n-grams (``模型词语：…``):
 - the **model** fires when its probability reaches ``MODEL_THRESHOLD``;
 - comments are read by the lexicon alone (``LEXICON_ONLY_KINDS``);
 - the **lexicon** fires when its score reaches 0.5, unless none of its terms is unambiguous
-  (weight ≥ ``STRONG_TERM``) and the model reads the text as clearly off-topic (below
-  ``MODEL_VETO``): an unrelated article whose weak terms (质量, 消费者, 进出口) add up.
+  (weight ≥ ``STRONG_TERM``), no word pair fired (``relevance.pair_hits``) and the model
+  reads the text as clearly off-topic (below ``MODEL_VETO``): an unrelated article whose weak
+  terms (质量, 消费者, 进出口) add up.
 
 The stage uses it when ``nlp/models/relevance.npz`` is shipped (``relevance.default_scorer``),
 or the file in ``settings.nlp.models_dir``. Stored as plain arrays (``numpy.load(
@@ -28,7 +29,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,13 @@ import numpy as np
 
 from archive.models import Reason
 from nlp.normalise import normalise
-from nlp.relevance import LexiconRelevanceScorer, RelevanceResult, RelevanceScorer
+from nlp.relevance import (
+    PAIR_ALONE_KIND,
+    PAIR_PREFIX,
+    LexiconRelevanceScorer,
+    RelevanceResult,
+    RelevanceScorer,
+)
 from nlp.text import Document
 
 MODEL_PATH = Path(__file__).parent / "models" / "relevance.npz"
@@ -67,8 +74,10 @@ LEXICON_THRESHOLD = 0.5
 # 10,941 → 7,220 mentions/s of CPU time, 2026-12-07).
 LEXICON_ONLY_KINDS = frozenset({"comment"})
 # A term this sure (topics.txt: "unambiguous domain term") is never vetoed: 食物中毒 in a
-# kindergarten report the model read at 0.17.
+# kindergarten report the model read at 0.17. Nor is a word pair (resources/relevance_pairs.txt).
 STRONG_TERM = 1.0
+# A pair's reason kinds (relevance.PAIR_ALONE_KIND when nothing else made the text relevant).
+PAIR_KINDS = ("relevance", PAIR_ALONE_KIND)
 REASON_TERMS = 4
 
 
@@ -199,7 +208,7 @@ class TrainedRelevanceScorer:
             result.reasons = [
                 Reason("relevance", f"判定：{verdict}", round(probability, 4)),
                 *(self.model.reasons(parts) if model_fired else []),
-                *result.reasons,
+                *(_not_alone(result.reasons) if model_fired else result.reasons),
             ]
         elif result.score >= LEXICON_THRESHOLD:
             # Vetoed: the lexicon's terms stay as reasons, the score drops below the line.
@@ -211,8 +220,18 @@ class TrainedRelevanceScorer:
         return result
 
     def has_strong_term(self, result: RelevanceResult) -> bool:
+        """An unambiguous term or a word pair (``relevance.pair_hits``) fired: never vetoed."""
         weight = self.lexicon.matcher.weight
-        return any(r.kind == "term" and weight(r.text) >= STRONG_TERM for r in result.reasons)
+        return any(
+            (r.kind == "term" and weight(r.text) >= STRONG_TERM)
+            or (r.kind in PAIR_KINDS and r.text.startswith(PAIR_PREFIX))
+            for r in result.reasons
+        )
+
+
+def _not_alone(reasons: list[Reason]) -> list[Reason]:
+    """The model fired too: a word pair is no longer all that makes the text relevant."""
+    return [replace(r, kind="relevance") if r.kind == PAIR_ALONE_KIND else r for r in reasons]
 
 
 @lru_cache(maxsize=2)

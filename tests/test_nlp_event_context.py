@@ -157,3 +157,38 @@ def test_a_relevant_post_joins_by_the_subject(archive: Archive) -> None:
     assert analyses["q1"].relevant and analyses["q1"].event_id == story
     assert any(r.kind == "context" for r in analyses["q1"].reasons)
     assert analyses["q2"].event_id != story
+
+
+# The ride's witness before either report, relevant by a word pair alone (跳楼机 + 卡在): it
+# founds an event of its own on arrival, and leaves it for the ride's once the reports carry
+# the park's name twice. A second witness (relevant the same way) keeps the first company: two
+# posts about the same thing are a story of their own.
+EARLY_WITNESS = mention(
+    "w2", "星河湾的跳楼机卡在最上面了！！上面的人一直在喊，底下围了好多人", 29.5
+)
+SECOND_WITNESS = mention("w3", "星河湾的跳楼机卡在最上面了，上面的人一直在喊，吓死了", 29.6)
+
+
+@pytest.mark.parametrize("batch_size", [None, 1])
+def test_a_pair_alone_witness_before_the_reports_joins_the_rides_event(
+    tmp_path: Path, batch_size: int | None
+) -> None:
+    with open_archive(tmp_path / "ride.db") as archive:
+        archive.upsert_mentions([EARLY_WITNESS, *RIDE])
+        settings = Settings(nlp=NlpSettings(batch_size=batch_size or 100))
+        clock = SimulatedClock(T0 + timedelta(hours=48))
+        while analyze_new(archive, settings, clock, limit=batch_size).processed:
+            stage.forget(archive)  # a restart between batches decides the same
+        witness = archive.get_analyses(["w2"])["w2"]
+        assert any(r.kind == "pair" for r in witness.reasons)  # relevant by the pair alone
+        ride = stable_id("event", "r3")
+        assert witness.relevant and witness.event_id == ride
+        assert any("星河湾" in r.text for r in witness.reasons if r.kind == "context")
+        own = archive.get_event(stable_id("event", "w2"))
+        assert own is not None and own.mention_count == 0  # the event it founded, left
+
+
+def test_two_pair_alone_witnesses_are_a_story_of_their_own(archive: Archive) -> None:
+    run(archive, [EARLY_WITNESS, SECOND_WITNESS, *RIDE], now_hours=48)
+    analyses = archive.get_analyses(["w2", "w3"])
+    assert analyses["w2"].event_id == analyses["w3"].event_id == stable_id("event", "w2")

@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from core.text.segment import words
-from nlp.lexicon import TOPIC_LABELS, TermMatcher, default_lexicon, load_sections
-from nlp.relevance import LexiconRelevanceScorer, RelevanceResult, RelevanceScorer, squash
+from nlp.lexicon import TOPIC_LABELS, TermMatcher, default_lexicon, load_pairs, load_sections
+from nlp.relevance import (
+    LexiconRelevanceScorer,
+    RelevanceResult,
+    RelevanceScorer,
+    relevant_by_pair_alone,
+    squash,
+    topic_label,
+)
 from nlp.rumor.score import (
     DebunkIndex,
     bigrams,
@@ -283,3 +290,65 @@ def test_a_post_put_to_the_regulators_account_is_relevant() -> None:
     assert "agency_conduct" in asked.topics
     bank = scorer.score(document_from_text("@中国工商银行 我的卡怎么被冻结了"))
     assert bank.score == 0.0
+
+
+# ---- word pairs (resources/relevance_pairs.txt) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("山上的缆车停了！一车厢人挂着下不来", "special_equipment"),
+        ("欢乐谷的大摆锤卡在上面十几分钟了", "special_equipment"),
+        ("导购说国补后3999，上周店里标价才3499", "agency_conduct"),
+        ("小区门口那家健身房跑路了，办的年卡还没用几次", "agency_conduct"),
+    ],
+)
+def test_a_word_pair_in_one_sentence_is_one_strong_term(text: str, topic: str) -> None:
+    """A ride and a failure, a price and a shop, a prepaid shop and its vanishing: everyday
+    telling of the field that neither word makes relevant alone."""
+    result = scorer.score(document_from_text(text))
+    assert result.score >= 0.5
+    assert topic in result.topics
+    # Nothing but the pair makes it relevant: the reason's kind says so (nlp.event_recheck).
+    assert any(r.kind == "pair" and r.text.startswith("词对：") for r in result.reasons)
+    assert relevant_by_pair_alone(result.reasons)
+    (why,) = [r for r in result.reasons if r.kind == "topic" and topic_label(topic) in r.text]
+    assert "+" in why.text  # the topic names the pair that gave it
+
+
+def test_a_pair_beside_a_strong_term_is_not_alone() -> None:
+    """The same pair in a text an unambiguous term already makes relevant: kind relevance."""
+    result = scorer.score(document_from_text("山上的缆车停了，市场监管部门已到场处置"))
+    assert result.score >= 0.5
+    assert any(r.kind == "relevance" and r.text.startswith("词对：") for r in result.reasons)
+    assert not relevant_by_pair_alone(result.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "周末坐缆车上山看日出，风景太美了",  # a ride, no failure
+        "原价399，今天直播间只要199",  # a price word, no shop or subsidy named
+        "缆车真好玩。回家路上车坏了",  # both words, two sentences
+        "健身房打卡第一百天",
+    ],
+)
+def test_a_pair_needs_both_words_in_one_sentence(text: str) -> None:
+    result = scorer.score(document_from_text(text))
+    assert result.score < 0.5
+    assert not any(r.text.startswith("词对：") for r in result.reasons)
+
+
+def test_pair_file_groups_name_their_topic(tmp_path: Path) -> None:
+    pairs = default_lexicon().pairs
+    assert {p.topic for p in pairs} <= set(TOPIC_LABELS)
+    assert all(p.subjects and p.events for p in pairs)
+    bad = tmp_path / "pairs.txt"
+    bad.write_text("[weather.subject]\n下雨\n[weather.event]\n停了\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="does not start with a topic"):
+        load_pairs(bad)
+    half = tmp_path / "half.txt"
+    half.write_text("[recall.subject]\n汽车\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"needs a \.subject and an \.event"):
+        load_pairs(half)

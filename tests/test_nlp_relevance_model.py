@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.relevance import relevant_by_pair_alone
 from nlp.relevance_model import (
     MODEL_PATH,
     MODEL_VETO,
@@ -145,3 +146,28 @@ def test_the_stage_uses_the_shipped_model_and_says_which_part_fired() -> None:
     assert everyday.reasons[0].kind == "relevance" and everyday.reasons[0].text == "判定：模型"
     chatter = scorer.score(document_from_text("周末和朋友去海边看日落，心情很好"))
     assert chatter.score < 0.5 and not any(r.kind == "relevance" for r in chatter.reasons)
+
+
+def test_a_word_pair_is_never_vetoed() -> None:
+    """缆车 + 停了 is the public's telling of a special-equipment incident: the model, which
+    has read few of them, cannot veto it (a strong term)."""
+    scorer = TrainedRelevanceScorer(_model())
+    text = "今天天气真好，去公园散步，缆车停了"
+    document = document_from_text(text)
+    lexicon = scorer.lexicon.score(document)
+    assert scorer.has_strong_term(lexicon)
+    assert scorer.model.probability(document.full_text) < MODEL_VETO  # it would veto a term
+    result = scorer.score(document)
+    assert result.score >= 0.5 and result.reasons[0].text.startswith("判定：词表")
+    assert relevant_by_pair_alone(result.reasons)  # the lexicon's pair alone fired
+
+
+def test_a_pair_is_not_alone_when_the_model_fires_too() -> None:
+    """The model reads the text as relevant by itself: the pair is not all that made it so."""
+    scorer = TrainedRelevanceScorer(_model())
+    document = document_from_text("导购说国补后3999，上周标价才3499，超市销售的樱桃被发现有蛆虫")
+    assert relevant_by_pair_alone(scorer.lexicon.score(document).reasons)
+    result = scorer.score(document)
+    assert result.reasons[0].text == "判定：词表+模型"
+    assert any(r.kind == "relevance" and r.text.startswith("词对：") for r in result.reasons)
+    assert not relevant_by_pair_alone(result.reasons)
