@@ -5,12 +5,12 @@ rules do to the shipped model's post-alone accuracy there.
 
 On CED (dev), Weibo21 and MM17 (``benchmarks/nlp_rumor_stance_bench.py`` reads them the same
 way): per form (a firm about itself, an urged accusation, insinuated hearsay, a witness
-account, a heard claim about officials' own conduct) and for the post's stance (``disbelieves`` and not ``asks``), the rumours and true
-posts showing it and the likelihood ratio rumour : true with add-one smoothing; then the
-model's accuracy from the post alone (CED calibration, threshold 0.5) on every post, and with
-the rules laid over it as the stage lays them (refutation and a firm's own statement capped,
-a witness capped, a heard claim about officials' conduct, an urged accusation and insinuated
-hearsay raised to their floors), and on
+account, a heard claim about officials' own conduct) and for the post's stance
+(``disbelieves`` and not ``asks``), the rumours and true posts showing it and the likelihood
+ratio rumour : true with add-one smoothing; then the model's accuracy from the post alone
+(CED calibration, threshold 0.5) on every post, and with the rules laid over it as the stage
+lays them (refutation and a firm's own statement capped, a witness capped, a heard claim about
+officials' conduct, an urged accusation and insinuated hearsay raised to their floors), and on
 the posts each rule changes. The last line is one JSON object.
 """
 

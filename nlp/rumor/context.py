@@ -418,12 +418,11 @@ def _as_claim(
             _cap(result, CORROBORATED_MAX, reason, corroboration.id)
         else:
             beyond_report = f"传闻内容（{beyond}）不在事件的权威或媒体报道（{who}）中"
-    if not _officials_conduct(
-        result, mention, text, corroboration if corroborated else None, beyond_report
-    ):
-        if beyond_report is not None and corroboration is not None:
-            reason = f"{beyond_report}：不按已证实事件看待"
-            result.reasons.insert(0, Reason("feature", reason, 0.0, corroboration.id))
+    reported_by = corroboration if corroborated else None
+    raised = _officials_conduct(result, mention, text, reported_by, beyond_report)
+    if not raised and beyond_report is not None and corroboration is not None:
+        reason = f"{beyond_report}：不按已证实事件看待"
+        result.reasons.insert(0, Reason("feature", reason, 0.0, corroboration.id))
     form = claim_form(text) or rule_insinuation(text)
     if form is not None:
         words = "、".join(form.words)
