@@ -91,6 +91,9 @@ def test_what_the_rule_leaves_alone() -> None:
     # A question about the claim is not the claim.
     asked = mention("p8", "据隔壁摊主说执法人员把摊子掀了，是真的吗？", 2)
     assert scored(asked, 0.2, corroboration=None).score == 0.2
+    # A misconduct word right before a question mark is asked, not told (a Weibo21 news post:
+    # 网传巴州区一副局长打人？…记者对此进行了采访).
+    assert conduct_claim("网传东湖区一副局长打人？到底怎么回事？") is None
     # A news report's sourcing (据…说 in an article) is the reporter's.
     article = mention("p9", ABUSE, 2, platform="news", kind="article", title="水果摊被罚")
     assert scored(article, 0.2, corroboration=None).score == 0.2

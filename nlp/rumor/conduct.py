@@ -51,6 +51,8 @@ ABUSE = re.compile(
 )
 MISCONDUCT = (SHIELDING, COVER_UP, BRIBERY, ABUSE)
 _CLAUSE_END = re.compile(r"[。！？!?\n]")
+# A misconduct word right before a question mark is asked, not told (网传一副局长打人？).
+_ASKED = re.compile(r"[^，,。！!？?\n]{0,3}[？?]")
 
 
 @dataclass(frozen=True)
@@ -63,27 +65,33 @@ class Conduct:
     words: tuple[str, ...]
 
 
-def heard_clause(text: str) -> tuple[str, str] | None:
-    """The hearsay words and what follows them to the end of their sentence, or None."""
+def heard_clause(text: str) -> tuple[str, str, str] | None:
+    """The hearsay words, what follows them to the end of their sentence, and the mark that
+    ends it ("" at the end of the text), or None."""
     words = heard(text)
     if words is None:
         return None
     start = text.find(words)
     tail = text[start + len(words) :].lstrip("：:，, ")
     end = _CLAUSE_END.search(tail)
-    return words, tail[: end.start()] if end else tail
+    return (words, tail[: end.start()], end.group(0)) if end else (words, tail, "")
 
 
 @lru_cache(maxsize=8192)
 def conduct_claim(text: str) -> Conduct | None:
-    """A heard claim that officials shield, hide, take money or abuse their power."""
+    """A heard claim that officials shield, hide, took money or abuse their power."""
     found = heard_clause(text)
     if found is None:
         return None
-    words, clause = found
+    words, clause, mark = found
     if not OFFICIALS.search(clause):
         return None
-    misconduct = [m.group(0) for pattern in MISCONDUCT for m in pattern.finditer(clause)]
+    misconduct = [
+        m.group(0)
+        for pattern in MISCONDUCT
+        for m in pattern.finditer(clause)
+        if not _ASKED.match(clause + mark, m.end())
+    ]
     if not misconduct:
         return None
     return Conduct(words, clause, tuple(dict.fromkeys(misconduct)))
