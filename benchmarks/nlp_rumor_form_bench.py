@@ -5,11 +5,12 @@ rules do to the shipped model's post-alone accuracy there.
 
 On CED (dev), Weibo21 and MM17 (``benchmarks/nlp_rumor_stance_bench.py`` reads them the same
 way): per form (a firm about itself, an urged accusation, insinuated hearsay, a witness
-account) and for the post's stance (``disbelieves`` and not ``asks``), the rumours and true
-posts showing it and the likelihood ratio rumour : true with add-one smoothing; then the
-model's accuracy from the post alone (CED calibration, threshold 0.5) on every post, and with
-the rules laid over it as the stage lays them (refutation and a firm's own statement capped,
-a witness capped, an urged accusation and insinuated hearsay raised to their floors), and on
+account, a heard claim about officials' own conduct) and for the post's stance
+(``disbelieves`` and not ``asks``), the rumours and true posts showing it and the likelihood
+ratio rumour : true with add-one smoothing; then the model's accuracy from the post alone
+(CED calibration, threshold 0.5) on every post, and with the rules laid over it as the stage
+lays them (refutation and a firm's own statement capped, a witness capped, a heard claim about
+officials' conduct, an urged accusation and insinuated hearsay raised to their floors), and on
 the posts each rule changes. The last line is one JSON object.
 """
 
@@ -24,7 +25,15 @@ from pathlib import Path
 from benchmarks.nlp_rumor_stance_bench import post_alone_scores, rows_per_set
 from nlp.normalise import normalise
 from nlp.rumor.ced import RumorInput
-from nlp.rumor.context import AUTHORITY_MAX, INSINUATION_MIN, PLEA_MIN, REFUTATION_MAX, WITNESS_MAX
+from nlp.rumor.conduct import conduct_claim
+from nlp.rumor.context import (
+    AUTHORITY_MAX,
+    CONDUCT_MIN,
+    INSINUATION_MIN,
+    PLEA_MIN,
+    REFUTATION_MAX,
+    WITNESS_MAX,
+)
 from nlp.rumor.form import (
     DEFECT,
     FIRST_HAND,
@@ -61,6 +70,9 @@ RULES: dict[str, tuple[Rule, tuple[str, float]]] = {
     "witness": (lambda _, t: witness_account(t) is not None, ("cap", WITNESS_MAX)),
     "plea": (lambda _, t: accusation_with_plea(t) is not None, ("floor", PLEA_MIN)),
     "insinuation": (lambda _, t: insinuated_hearsay(t) is not None, ("floor", INSINUATION_MIN)),
+    # A heard claim about officials' own conduct (h/rumfix), as the stage raises it without a
+    # report repeating it (the sets have no events, so no report).
+    "conduct": (lambda _, t: conduct_claim(t) is not None and not asks(t), ("floor", CONDUCT_MIN)),
 }
 
 
@@ -89,7 +101,7 @@ def _in_context(score: float, passed: dict[str, bool]) -> float:
             return min(score, RULES[name][1][1])
     if passed["witness"]:
         score = min(score, WITNESS_MAX)
-    for name in ("plea", "insinuation"):
+    for name in ("conduct", "plea", "insinuation"):
         if passed[name]:
             score = max(score, RULES[name][1][1])
     return score

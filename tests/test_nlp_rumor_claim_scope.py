@@ -12,6 +12,7 @@ from archive.base import Archive
 from archive.models import Mention
 from nlp.rumor.claims import contradicted, event_claim
 from nlp.rumor.context import (
+    CONDUCT_MIN,
     CORROBORATED_MAX,
     INSINUATION_MIN,
     REFUTATION_MAX,
@@ -82,9 +83,17 @@ def test_an_insiders_inside_story_is_hearsay_and_insinuated() -> None:
         3,
     )
     assert hearsay_claim("说个内幕：那晚的事故当场死了五个人") is not None
-    result = scored(inside, 0.2, corroboration=None)
+    # An inside story about the firm alone is insinuated hearsay.
+    about_firm = mention("p5", "说个内幕：启明检测的报告都是花钱买的，懂的都懂。", 3)
+    result = scored(about_firm, 0.2, corroboration=None)
     assert result.score == INSINUATION_MIN
     assert "说个内幕" in result.reasons[0].text
+    # One about an official shielding it (背后是…副站长, 全压着) is also a claim about officials'
+    # own conduct, raised further (h/rumfix, ``nlp.rumor.conduct``); the insinuation is shown too.
+    result = scored(inside, 0.2, corroboration=None)
+    assert result.score == CONDUCT_MIN
+    assert "说个内幕" in result.reasons[0].text
+    assert any("指向公职人员自身行为" in r.text for r in result.reasons)
 
 
 def test_a_death_toll_heard_against_an_outright_none_dead_is_contradicted() -> None:

@@ -12,7 +12,8 @@ is a stated rule:
 
 - a **hearsay casualty claim** is a post that reports a death or casualty figure as heard
   (``HEARSAY``: 听说, 据说, 网传, 朋友圈都传, 内部消息, 我表哥…说; and the rule layer's
-  ``RULE_HEARSAY``: 说个内幕, 网友爆料…) and does not ask about it;
+  ``RULE_HEARSAY``: 说个内幕, 网友爆料…, and ``HEARD_FROM``: 据现场摊贩说) and does not ask
+  about it;
 - the event's **reference** is the largest toll its authorities and news reports give so far
   (deaths with the missing, who may yet be counted dead; all casualties for 死伤/伤亡 claims),
   read with the claims they quote removed (网传“死亡五十余人”不属实 is not a figure of theirs);
@@ -69,21 +70,36 @@ RULE_HEARSAY = (
     "消息人士",
     "有消息称",
 )
+# 据 + a private or unnamed person + 说 (据现场摊贩说, 据附近居民讲, 据一位知情人透露): reported
+# speech with the source between, which ``HEARSAY``'s 据说 does not hold. Only people who speak
+# for no one (a vendor, a neighbour, a driver, a relative): 据记者了解, 据警方通报, 据目击者称
+# and 据工作人员介绍 are a report's sourcing, and none of them is in the list.
+HEARD_FROM = re.compile(
+    r"据(?:现场|当地|附近|在场|旁边|周边|隔壁)?(?:的)?(?:一位|一名|一个|几位|几个|有)?"
+    r"(?:摊贩|商贩|小贩|摊主|店主|村民|居民|街坊|邻居|路人|网友|群友|工友|知情人(?:士)?"
+    r"|内部人(?:士)?|家属|亲戚|朋友|同事|同学|司机|老乡|群众|围观(?:群众|的人)?|大爷|大妈"
+    r"|阿姨|员工|工人|师傅)(?:们)?(?:说|讲|称|透露|爆料)"
+)
 
 
 def heard(text: str) -> str | None:
     """The words by which ``text`` passes something on as heard (``HEARSAY``, else
-    ``RULE_HEARSAY``), or None."""
+    ``RULE_HEARSAY`` or ``HEARD_FROM``), or None."""
     found = HEARSAY.search(text)
     if found is not None:
         return found.group(0)
-    return next((word for word in RULE_HEARSAY if word in text), None)
+    word = next((word for word in RULE_HEARSAY if word in text), None)
+    if word is not None:
+        return word
+    found = HEARD_FROM.search(text)
+    return found.group(0) if found is not None else None
 
 
 # A colloquial count: 五十多, 四五十, 上百, 几十, 十几, 30余, and the forms parse_number reads.
 _CN = "一二三四五六七八九两"
 _COUNT = (
-    rf"(?:[上近过超](?:百|千)|[几数好]+[十百千]|十[几多来余]"
+    # 十二 / 十五 as well as 十几 (a teen count has no leading digit: 十二 is 12, not 二).
+    rf"(?:[上近过超](?:百|千)|[几数好]+[十百千]|十[几多来余]|十[{_CN}](?![十百千])"
     rf"|[{_CN}][{_CN}]?[十百千]?[{_CN}]?[多余来几]?|\d+[多余来]?)"
 )
 _HEDGE = r"(?:至少|起码|最少|少说|得有|足足|差不多|将近|估计|大概|怕是|已经|就|都|有|约|近)*"
