@@ -233,9 +233,9 @@ _NOT_NAMES = frozenset(
 
 
 # What jieba tags a name word alone as, when it cannot name the road, estate or mall after it:
-# a count (好几个小区, 一家商场, 一次街), a pointer (这边小区, 你家小区), a verb or adverb (路过小区),
-# an idiom (怪不得路口), a distinguishing word (主要商场), a position, a preposition or a
-# particle. Not 'vn' nor 'a': roads are named 建设 (vn), 胜利 (vn), 幸福 (a).
+# a count (好几个小区, 一家商场, 一次街), a pointer (这边小区, 你家小区), a verb or adverb
+# (路过小区), an idiom (怪不得路口), a distinguishing word (主要商场), a position, a preposition
+# or a particle. Not 'vn' nor 'a': roads are named 建设 (vn), 胜利 (vn), 幸福 (a).
 _NOT_NAME_TAGS = frozenset(
     {"m", "mq", "q", "r", "rr", "rz", "v", "vd", "d", "l", "b", "f", "p", "c", "u", "uj", "ul"}
 )
