@@ -19,10 +19,13 @@ A reaction whose members name no unit below its own route takes the place of its
 mentions its members continue:
 
 - the post a member comments on or reposts (its ``parent_id``), when not a member itself;
-- the other posts and reposts, in their own words (``nlp.event_links.own_words``), of its
-  posters within ``KIN_WINDOW`` of the event — a witness writing again, a poster retracting
-  their own repost, a lawyer writing a second time about one fine. Not their comments:
-  commenters write under every story of the day.
+- the other posts and reposts, with words of their own (``nlp.event_links.own_words``), of
+  its posters within ``KIN_WINDOW`` of the event that share the words of what they wrote or
+  passed on in it (``KIN_FLOOR``) — a witness writing again, a poster retracting their own
+  repost, a lawyer writing a second time about one fine. Not a person's post about another
+  matter: the demo's worker who asked about the elevator accident on Monday and passed on the
+  nori rumour on Tuesday put the rumour in no district. Not their comments: commenters write
+  under every story of the day.
 
 Each kin mention in an event counts once for the unit that event routes to on its own members
 (``route``; no kin of kin), and the reaction goes to the deepest unit below its own route that
@@ -44,6 +47,8 @@ from archive.models import Event, Mention
 from archive.search import SearchFilters, SearchRequest
 from nlp.event_links import fingerprint, own_words
 from nlp.rumor.score import RUMOR_KINDS
+from nlp.text import document_from_text
+from nlp.vectors import Vector, cosine, term_vector
 
 # Enough members to see where a story happens; a 5,000-mention event names its district in
 # its first few hundred as surely as in all of them.
@@ -56,6 +61,13 @@ KIN_WINDOW = timedelta(days=3)
 # comments; a poster with more than this many posts in the window writes about everything.
 KIN_POSTERS = 5
 KIN_POSTS = 20
+# A poster's other post continues the reaction when its words are this like what they wrote
+# in it (TF-IDF cosine): read off jinqiao_crane, where the retraction and the toll repost it
+# retracts share 0.15 and the lawyer's first and second posts on the fine 0.09 (法定最低), and the
+# demo, where one person's elevator question and nori repost share nothing (0.0). Under the
+# clustering's own floor for a person writing again (nlp.event_join.POSTER_FLOOR, 0.10): the
+# post is not joined to the story here, only taken as a sign of where the reaction belongs.
+KIN_FLOOR = 0.05
 
 
 def own_route(archive: Archive, tree: UnitTree, event: Event) -> tuple[str, Sequence[Mention]]:
@@ -101,6 +113,7 @@ def kin_mentions(archive: Archive, event: Event, mentions: Sequence[Mention]) ->
     kin = archive.get_mentions(sorted(parents))
     posters = list(dict.fromkeys(who for m in mentions if (who := poster(m))))
     for author in posters[:KIN_POSTERS]:
+        wrote = _vector(*(m for m in mentions if m.author == author and poster(m)))
         filters = SearchFilters(
             since=event.first_seen - KIN_WINDOW,
             until=event.last_seen + KIN_WINDOW,
@@ -108,8 +121,20 @@ def kin_mentions(archive: Archive, event: Event, mentions: Sequence[Mention]) ->
             kinds=list(RUMOR_KINDS),
         )
         hits = archive.search(SearchRequest(filters=filters, limit=KIN_POSTS)).hits
-        kin += [h.mention for h in hits if h.mention.id not in members and poster(h.mention)]
+        kin += [
+            h.mention
+            for h in hits
+            if h.mention.id not in members
+            and poster(h.mention)
+            and cosine(_vector(h.mention), wrote) >= KIN_FLOOR
+        ]
     return kin
+
+
+def _vector(*mentions: Mention) -> Vector:
+    """The TF-IDF vector of ``mentions`` together, a repost with what it passed on (a
+    retraction names what was reposted, not the reposter's two words)."""
+    return term_vector(document_from_text("\n".join(f"{m.title}\n{m.text}" for m in mentions)))
 
 
 def kin_unit(

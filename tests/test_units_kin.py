@@ -46,16 +46,16 @@ def report(mid: str, text: str, minutes: int) -> Mention:
 
 
 # The story: a KTV ceiling collapse in 白沙区, two reports naming the district, and a person's
-# repost of it (with words of their own).
+# repost of it with hearsay of her own.
 STORY = [
     report("s1", "白沙区解放街一KTV包厢吊顶坍塌，3人受伤送医", 0),
     report("s2", "白沙区应急管理局通报：解放街KTV吊顶坍塌事故3人受伤", 60),
-    weibo("s3", "吓死了，我上周还去唱过//@江州日报:白沙区解放街一KTV包厢吊顶坍塌，3人受伤", 70,
-          "爱唱歌的阿敏", kind="repost"),
+    weibo("s3", "听说吊顶砸死了两个人，吓死了//@江州日报:白沙区解放街一KTV包厢吊顶坍塌，3人受伤",
+          70, "爱唱歌的阿敏", kind="repost"),
 ]  # fmt: skip
 # Her retraction, a day later, naming no place, with a comment under it: an event of its own.
 RETRACTION = [
-    weibo("r1", "之前转的说法不准确，看了通报才知道没有人员死亡，已经删了，大家别再传了", 60 * 24,
+    weibo("r1", "之前转的KTV吊顶砸死人的说法不准确，看了通报才知道没有人员死亡，已经删了", 60 * 24,
           "爱唱歌的阿敏"),
     weibo("r1c", "这种装修平时有没有人查", 60 * 24 + 5, "路人甲", kind="comment", parent_id="r1"),
 ]  # fmt: skip
@@ -67,7 +67,7 @@ THREAD = [
 # A city story of the same days: the city's own report, no district named.
 CITY = [
     report("c1", "江州市开展娱乐场所安全专项检查", 120),
-    weibo("c2", "全市娱乐场所都要查一遍了，早该查", 130, "爱唱歌的阿敏"),
+    weibo("c2", "全市娱乐场所都要查一遍了，KTV吊顶早该查", 130, "爱唱歌的阿敏"),
 ]
 
 
@@ -128,3 +128,21 @@ def test_a_reaction_naming_its_own_district_keeps_it(archive: Archive) -> None:
     ]
     reaction = store(archive, "ev-own", own)
     assert event_unit(archive, tree(), reaction) == "linchuan"
+
+
+def test_a_posters_post_about_another_matter_is_no_kin(archive: Archive) -> None:
+    # The demo's worker: a question in 临川's elevator story on Monday, a rumour of his own on
+    # Tuesday. The rumour's first posts name no place; his elevator post shares none of their
+    # words, so the rumour stays with the city.
+    lift = [
+        report("l1", "临川区锦江广场一部电梯坠落，3人受伤", 0),
+        report("l2", "临川区市场监管局通报锦江广场电梯坠落事故", 30),
+        weibo("l3", "求问懂行的，电梯坠落的时候到底该怎么自救？", 40, "打工人小王"),
+    ]
+    store(archive, "ev-lift", lift)
+    rumour = [
+        weibo("n1", "超市买的紫菜泡一晚上都扯不烂，是塑料做的吧？", 60 * 24, "打工人小王"),
+        weibo("n2", "紫菜是塑料做的？家里孩子刚吃过", 60 * 24 + 20, "宝妈小鹿"),
+    ]
+    nori = store(archive, "ev-nori", rumour)
+    assert event_unit(archive, tree(), nori) == "jiangzhou"
