@@ -57,8 +57,8 @@ MEMBER_LIMIT = 300
 # window's order (a story is live for days; the scenarios' retractions and second posts come
 # within two). Set on principle, not tuned.
 KIN_WINDOW = timedelta(days=3)
-# Posters read per reaction, and posts read per poster: a reaction is a few posts and their
-# comments; a poster with more than this many posts in the window writes about everything.
+# Posters read per reaction, and posts read per poster (the newest in the window): a reaction
+# is a few posts and their comments, and bounds keep routing it a handful of queries.
 KIN_POSTERS = 5
 KIN_POSTS = 20
 # A poster's other post continues the reaction when its words are this like what they wrote
@@ -107,7 +107,7 @@ def names_below(tree: UnitTree, event: Event, mentions: Sequence[Mention], unit_
 
 def kin_mentions(archive: Archive, event: Event, mentions: Sequence[Mention]) -> list[Mention]:
     """The mentions the members continue: parents outside the event, and their posters'
-    other posts and reposts in their own words within ``KIN_WINDOW``."""
+    other posts and reposts within ``KIN_WINDOW`` that share their words (``KIN_FLOOR``)."""
     members = {m.id for m in mentions}
     parents = {m.parent_id for m in mentions if m.parent_id and m.parent_id not in members}
     kin = archive.get_mentions(sorted(parents))
