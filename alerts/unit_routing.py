@@ -5,7 +5,11 @@ it with the nearest unit whose watch scheme covers it; this module fetches what 
 the event with up to ``MEMBER_LIMIT`` member mentions (and their topics when a scheme asks
 for topics), or for an alert without an event (a document, a penalty decision) the mentions
 of its evidence — so the stage (at alert time), the reminders and the dashboard (at read time)
-compute the same unit from the same stored data. ``NO_UNIT`` (""): no unit's scheme watches
+compute the same unit from the same stored data. A reaction of the public naming no place
+goes where the story it continues is handled (``alerts.unit_kin``). The unit is computed
+again at each evaluation, so an event re-routes as its evidence grows: its alert's next
+message goes to the new unit's recipients (once: the outbox key is per alert, level and
+recipient), and those already told are not told again. ``NO_UNIT`` (""): no unit's scheme watches
 it — in no unit's subtree, so only users and briefings without a unit see it.
 """
 
@@ -16,15 +20,13 @@ from collections.abc import Mapping, Sequence
 from alerts.firing import Fired
 from alerts.inspection_units import place_texts, subject_unit
 from alerts.schemes import Member, member, uses_topics, watching_unit
-from alerts.units import Place, UnitTree, place_of, route, tree_of, unit_recipients, units_named
+from alerts.unit_kin import MEMBER_LIMIT, kin_unit, own_route
+from alerts.units import Place, UnitTree, route, tree_of, unit_recipients, units_named
 from archive.base import Archive
 from archive.models import Alert, Event, Mention, Obligation
 from core.keyword_expression import normalise
 from core.settings import Settings
 
-# Enough members to see where a story happens; a 5,000-mention event names its district in
-# its first few hundred as surely as in all of them.
-MEMBER_LIMIT = 300
 NO_UNIT = ""
 
 
@@ -36,12 +38,12 @@ def _members(archive: Archive, tree: UnitTree, mentions: Sequence[Mention]) -> l
 
 
 def event_unit(archive: Archive, tree: UnitTree, event: Event) -> str:
-    mentions = archive.event_mentions(event.id, MEMBER_LIMIT)
-    place = place_of(tree, event, mentions)
+    place_unit, mentions = own_route(archive, tree, event)
+    place_unit = kin_unit(archive, tree, event, mentions, place_unit) or place_unit
     members = _members(archive, tree, mentions)
     if not members:  # none stored: the event's own title, region and topics stand in
         members = [Member(normalise(f"{event.title}\n{event.region}"), "", frozenset(event.topics))]
-    return watching_unit(tree, route(tree, place), members) or NO_UNIT
+    return watching_unit(tree, place_unit, members) or NO_UNIT
 
 
 def evidence_unit(

@@ -33,6 +33,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import jieba.posseg as posseg
+
 from archive.models import EntityRef
 from core.text.weibo import CHAIN, EMOTICON, MENTION
 from nlp.entities_firms import core_name
@@ -141,6 +143,10 @@ _NOT_PLACES = (
     "步行街",
     "美食街",
     "小巷",
+    # A whole street, a count of them: 整条路的人都跑出来了, 隔一条街都能闻到, 满大街都是.
+    "条路",
+    "条街",
+    "满大街",
 )
 _DISTRICT_ENDS = ("区", "县", "新区")
 # Words ending in 区 that name a kind of area, not a district.
@@ -226,8 +232,39 @@ _NOT_NAMES = frozenset(
 )
 
 
+# What jieba tags a name word alone as, when it cannot name the road, estate or mall after it:
+# a count (好几个小区, 一家商场, 一次街), a pointer (这边小区, 你家小区), a verb or adverb
+# (路过小区), an idiom (怪不得路口), a distinguishing word (主要商场), a position, a preposition
+# or a particle. Not 'vn' nor 'a': roads are named 建设 (vn), 胜利 (vn), 幸福 (a).
+_NOT_NAME_TAGS = frozenset(
+    {"m", "mq", "q", "r", "rr", "rz", "v", "vd", "d", "l", "b", "f", "p", "c", "u", "uj", "ul"}
+)
+# A common noun naming a kind of vehicle or person is no road's name: 两辆救护车路口 is a
+# junction where ambulances stand, not 救护车路 (nor 警车路, 记者园区). jieba tags 人民, 工业 and
+# 学院 as common nouns too, and roads are named after them, so the test is the noun's head.
+_KIND_HEADS = ("车", "者", "员")
+
+
+@lru_cache(maxsize=4096)
+def _tagged(word: str) -> tuple[str, ...]:
+    return tuple(pair.flag for pair in posseg.lcut(word))
+
+
 def _name_word(word: str) -> bool:
     return bool(_HAN_NAME.match(word)) and word not in _NOT_NAMES
+
+
+def _names_place(before: str, word: str, text: str) -> bool:
+    """Whether ``before`` names the place word ``word`` standing after it (人民 / 路口, 滨江 /
+    花园): a name word written next to it in ``text`` (when given: jieba's words lose the
+    punctuation, and 往里开，路口都封了 is no 往里开路), not a count, pointer, verb or other word
+    that cannot be a name, nor a kind of vehicle or person."""
+    if not _name_word(before) or before in _PLACE_AFTER or (text and before + word not in text):
+        return False  # 小区广场: a place word is not the name of another
+    tags = _tagged(before)
+    if len(tags) != 1:
+        return False  # jieba reads it as a phrase (往 / 里 / 开), not one name
+    return tags[0] not in _NOT_NAME_TAGS and not (tags[0] == "n" and before.endswith(_KIND_HEADS))
 
 
 def _glued_district(words: Sequence[str], i: int) -> bool:
@@ -249,23 +286,28 @@ def zone_text(text: str) -> str:
     return _ZONE_FILLED.sub("", text)
 
 
-def _zone_name(words: Sequence[str], i: int) -> str:
-    """The name word before the zone word at ``i``, past the kind's words; "" when none."""
+def _zone_name(words: Sequence[str], i: int, text: str = "") -> str:
+    """The name word before the zone word at ``i``, past the kind's words; "" when none (nor
+    when it cannot name a zone: 十几个园区, 记者园区, ``_names_place``)."""
     j = i - 1
     while j >= 0 and words[j] in _ZONE_FILLERS:
         j -= 1
     name = words[j] if j >= 0 else ""
     # A place before it is another place (物流园，开发区: the clause's comma is not a word).
-    return name if _name_word(name) and not name.endswith(("园", "区", *_PLACE_ENDS)) else ""
+    if name.endswith(("园", "区", *_PLACE_ENDS)):
+        return ""
+    return name if _names_place(name, "".join(words[j + 1 : i + 1]), text) else ""
 
 
-def place_names(words: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    """(PLACE or DISTRICT, name) for the places a text's words name, each once, in order."""
+def place_names(words: Sequence[str], text: str = "") -> tuple[tuple[str, str], ...]:
+    """(PLACE or DISTRICT, name) for the places a text's words name, each once, in order.
+    ``text``: the text the words were cut from, so that a name and the place word after it
+    must stand together in it (no punctuation between)."""
     found: list[tuple[str, str]] = []
     for i, word in enumerate(words):
         before = words[i - 1] if i else ""
         if word in _ZONES:
-            if name := _zone_name(words, i):
+            if name := _zone_name(words, i, text):
                 found.append((PLACE, name + word))
         elif _GRID_ROAD.match(word) and before in _GRID_HEADS:
             found.append((PLACE, before + word))
@@ -275,7 +317,7 @@ def place_names(words: Sequence[str]) -> tuple[tuple[str, str], ...]:
                 found.append((PLACE, estate))
         elif estate := estate_name(words, i):
             found.append((PLACE, estate))
-        elif word in _PLACE_AFTER and _name_word(before):
+        elif word in _PLACE_AFTER and _names_place(before, word, text):
             name = before + _PLACE_AFTER[word]
             if not name.endswith(_NOT_PLACES) and not before.endswith(ESTATE_ENDS):
                 found.append((PLACE, name))  # 翠湖苑小区 is 翠湖苑, found at its estate word

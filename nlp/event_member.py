@@ -87,7 +87,7 @@ def event_member(
                 () if is_notice(mention) else entities,
                 f"{mention.title}\n{mention.text}",
                 own_words(mention.text) if mention.kind != "comment" else "",
-                place_names(words),
+                place_names(words, document.full_text),
                 () if is_notice(mention) else text.firms_of(entities),
             ),
             *text.scope_keys,

@@ -132,3 +132,33 @@ def test_a_resident_naming_the_estate_without_xiaoqu_joins_the_live_event(
     assert fire is not None and analyses["f2"].event_id == fire
     assert analyses["f3"].event_id == fire
     assert "关联事件：进行中事件的同一地点“丽景苑”" in [r.text for r in analyses["f3"].reasons]
+
+
+def places_in(text: str) -> tuple[tuple[str, str], ...]:
+    """The places of ``text`` as a member reads them: its words and the text they were cut
+    from (``nlp.event_member``)."""
+    document = document_from_text(text)
+    return place_names(document.title_words + document.body_words, document.full_text)
+
+
+def test_a_common_noun_or_a_count_before_a_place_word_names_no_place() -> None:
+    # 两辆救护车路口: jieba cuts 救护车 / 路口 (路口 → 路), and ambulances name no road (with or
+    # without the text: the words alone tell it).
+    assert places("两辆救护车路口停着，警车路口也拉了警戒线") == ()
+    assert places("路过小区门口，好几个小区都停电了") == ()
+    assert places_in("两辆救护车路口停着，警车路口也拉了警戒线") == ()
+    # The comma jieba's words lose: 往里开，路口 is no 往里开路, 消防车，路 no 消防车路.
+    assert places_in("好多消防车和救护车往里开，路口都封了") == ()
+    assert places_in("一下子过去七八辆消防车，路都堵死了") == ()
+    # Counts, pointers, verbs and idioms before 小区 / 商场 / 园区 / 路口.
+    assert places_in("路过小区门口，好几个小区都停电了，一家商场也关了") == ()
+    assert places_in("我们望江这边小区广场也天天有人，十几个园区都在查") == ()
+    assert places_in("太可怕了，怪不得路口全封了，整条路的人都跑出来了") == ()
+    # Roads, estates, malls and zones named by a name word still are.
+    assert places_in("人民路口那家饭馆，建设路口和幸福路口也堵了") == (
+        (PLACE, "人民路"),
+        (PLACE, "建设路"),
+        (PLACE, "幸福路"),
+    )
+    assert places_in("万达商场旁的阳光小区") == ((PLACE, "万达商场"), (PLACE, "阳光小区"))
+    assert places_in("金桥物流园里的龙门吊倒了") == ((PLACE, "金桥物流园"),)
