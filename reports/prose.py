@@ -137,7 +137,9 @@ def key_events(pack: dict[str, Any], t: Any) -> list[list[dict[str, Any]]]:
                     when(first["published_at"]),
                     PLATFORM_LABELS.get(first["platform"], first["platform"]),
                     e["mention_count"],
-                    e["in_period"],
+                    # A 专报's period is its event's whole life: "new in this period" would
+                    # repeat the total (累计168条，本期新增168条).
+                    None if pack.get("event_id") else e["in_period"],
                     # Packs stored before heat had a level say the number alone.
                     f"{e['heat']}（{e['heat_level']}）" if e.get("heat_level") else e["heat"],
                     EVENT_STATUS.get(e["status"], e["status"]),

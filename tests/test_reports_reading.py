@@ -210,7 +210,7 @@ def test_a_quoted_title_with_its_own_quotes_nests_them() -> None:
     )
 
 
-def test_a_lead_says_new_in_this_period_only_when_the_period_is_not_the_whole_story(
+def test_a_special_reports_lead_does_not_repeat_its_total_as_new_in_this_period(
     made: DashboardArchive,
 ) -> None:
     """A 专报 covers its event's whole life: "累计168条，本期新增168条" said one thing twice."""
@@ -221,3 +221,5 @@ def test_a_lead_says_new_in_this_period_only_when_the_period_is_not_the_whole_st
     lead = module("sentences.zh.j2").event_lead
     older = lead("电梯困人", "11月19日", "微博", 9, 4, "14.9（中）", "新出现", "目前")
     assert "累计相关信息9条，本期新增4条，热度" in older, older
+    daily = [t for t in _texts(_build(made, "daily", day=DAY)) if "累计相关信息" in t]
+    assert daily and all("本期新增" in t for t in daily), daily  # all new that day: said so
