@@ -58,9 +58,11 @@ def leave_own_event(
     that is still the only member of the event it founded: it is taken out of that event to
     choose again (the analyser's ``_choose_event``), and its member returned to be put back if
     nothing else takes it. None, and nothing changed, for any other mention."""
-    if not _alone(store, mention.id, event_id):
-        return None
-    if not alone_in_own_event(mention, event_id, reasons):
+    # The founder-by-a-pair check first: it needs no store lookup, and most mentions given
+    # an event again (re-analysis, a repost's post) are no such founder.
+    if not alone_in_own_event(mention, event_id, reasons) or not _alone(
+        store, mention.id, event_id
+    ):
         return None
     left = store.ensure(event_id).members[mention.id]
     store.remove_member(mention.id)
